@@ -1,0 +1,54 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/parleyhq/parley"
+)
+
+// Store is the storage the auth service needs. postgres.AccountStore implements it; the
+// interface lives here so that the rules (hashing, lockout, token shapes) stay in this package.
+type Store interface {
+	// CreateUser inserts a user with a password hash ("" for SSO-only accounts) and fills in
+	// ID and CreatedAt. A taken email or username is ECONFLICT with a message naming which.
+	CreateUser(ctx context.Context, u *parley.User, passwordHash string) error
+	// FindCredentials finds a user by email or username, case-insensitively, with the
+	// password hash; ENOTFOUND when there is none.
+	FindCredentials(ctx context.Context, login string) (*parley.User, string, error)
+	// UpsertSSOUser creates or updates the account linked to (siteID, subject). A username or
+	// email taken by another account is ECONFLICT.
+	UpsertSSOUser(ctx context.Context, siteID, subject, email, username string) (*parley.User, error)
+	// ClaimJTI records a token ID until it expires; a second claim is ECONFLICT.
+	ClaimJTI(ctx context.Context, siteID, jti string, expires time.Time) error
+	// SiteSSOSecret returns the site's SSO secret, "" when none is set; ENOTFOUND for no site.
+	SiteSSOSecret(ctx context.Context, siteID string) (string, error)
+	// CreateToken stores a session or API token by its hash.
+	CreateToken(ctx context.Context, t *Token) error
+	// FindUserByTokenHash returns the owner of a live (unexpired, unrevoked) token;
+	// ENOTFOUND otherwise.
+	FindUserByTokenHash(ctx context.Context, hash []byte) (*parley.User, error)
+	// RevokeToken revokes a token by its hash; revoking an unknown token is ENOTFOUND.
+	RevokeToken(ctx context.Context, hash []byte) error
+	// CountSignInFailures counts failures recorded for key since a time.
+	CountSignInFailures(ctx context.Context, key string, since time.Time) (int, error)
+	RecordSignInFailure(ctx context.Context, key string) error
+	ClearSignInFailures(ctx context.Context, key string) error
+}
+
+// Token kinds.
+const (
+	KindSession = "session"
+	KindAPI     = "api"
+)
+
+// Token is a stored bearer token: only its SHA-256 hash is kept.
+type Token struct {
+	ID        string
+	UserID    string
+	Kind      string
+	Name      string
+	Hash      []byte
+	CreatedAt time.Time
+	ExpiresAt *time.Time
+}

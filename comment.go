@@ -1,0 +1,240 @@
+package parley
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// CommentStatus is where a comment stands in moderation.
+type CommentStatus string
+
+// Comment statuses. Only PUBLISHED comments are public; an author also sees their own
+// PENDING ones; DELETED comments stay as tombstones so their replies keep their thread.
+const (
+	StatusPublished CommentStatus = "PUBLISHED"
+	StatusPending   CommentStatus = "PENDING"
+	StatusRejected  CommentStatus = "REJECTED"
+	StatusDeleted   CommentStatus = "DELETED"
+)
+
+// Comment is one post in a story's thread.
+type Comment struct {
+	ID      string
+	StoryID string
+	SiteID  string
+	// AuthorID is "" once the author's account is gone.
+	AuthorID string
+	// ParentID is "" for a top-level comment; RootID is the top-level ancestor (itself for a
+	// top-level comment). Depth is 0 for top-level comments.
+	ParentID string
+	RootID   string
+	Depth    int
+	// Body is sanitised HTML rendered from BodySource, the Markdown the author wrote. Both are
+	// empty for a deleted comment.
+	Body          string
+	BodySource    string
+	Status        CommentStatus
+	ReplyCount    int
+	ReactionCount int
+	CreatedAt     time.Time
+	EditedAt      *time.Time
+	DeletedAt     *time.Time
+}
+
+// Revision is an earlier body of an edited comment.
+type Revision struct {
+	ID         string
+	CommentID  string
+	Body       string
+	BodySource string
+	CreatedAt  time.Time
+}
+
+// CommentOrder is how a story's comments or a comment's replies are sorted.
+type CommentOrder string
+
+// Comment orders.
+const (
+	OrderNewest        CommentOrder = "NEWEST"
+	OrderOldest        CommentOrder = "OLDEST"
+	OrderMostReplies   CommentOrder = "MOST_REPLIES"
+	OrderMostReactions CommentOrder = "MOST_REACTIONS"
+)
+
+// Valid reports whether o is a known order.
+func (o CommentOrder) Valid() bool {
+	switch o {
+	case OrderNewest, OrderOldest, OrderMostReplies, OrderMostReactions:
+		return true
+	}
+	return false
+}
+
+// Page size bounds for every connection.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// PageSize returns a bounded page size: the default for nil, an error outside 1..MaxPageSize.
+func PageSize(first *int) (int, error) {
+	if first == nil {
+		return DefaultPageSize, nil
+	}
+	if *first < 1 || *first > MaxPageSize {
+		return 0, FieldErrorf("first", "first must be between 1 and %d.", MaxPageSize)
+	}
+	return *first, nil
+}
+
+// CommentFilter selects a page of comments visible to the caller: either a story's top-level
+// comments (ParentID "") or one comment's direct replies.
+type CommentFilter struct {
+	StoryID  string
+	ParentID string
+	Order    CommentOrder
+	First    int
+	After    *Cursor
+}
+
+// CommentPage is one page of a connection.
+type CommentPage struct {
+	Comments    []*Comment
+	HasNextPage bool
+}
+
+// CreateCommentInput posts a comment to a story, given by ID or by URL.
+type CreateCommentInput struct {
+	StoryID  string
+	StoryURL string
+	ParentID string
+	Body     string
+}
+
+// EditCommentInput replaces a comment's body.
+type EditCommentInput struct {
+	CommentID string
+	Body      string
+}
+
+// ValidateBody checks a comment's Markdown source against a site's length limits. Length is
+// counted in characters after trimming, as a person would count it.
+func ValidateBody(body string, s SiteSettings) (string, error) {
+	if !utf8.ValidString(body) {
+		return "", FieldErrorf("body", "Comment is not valid UTF-8 text.")
+	}
+	if strings.ContainsRune(body, 0) {
+		return "", FieldErrorf("body", "Comment contains a NUL character.")
+	}
+	body = strings.TrimSpace(body)
+	n := utf8.RuneCountInString(body)
+	if n < s.MinCommentLength {
+		if n == 0 {
+			return "", FieldErrorf("body", "Comment is empty.")
+		}
+		return "", FieldErrorf("body", "Comment must be at least %d characters.", s.MinCommentLength)
+	}
+	if n > s.MaxCommentLength {
+		return "", FieldErrorf("body", "Comment is %d characters; the limit is %d.", n, s.MaxCommentLength)
+	}
+	return body, nil
+}
+
+// Renderer turns a comment's Markdown source into sanitised HTML. It is safe for concurrent use.
+type Renderer interface {
+	Render(source string) string
+}
+
+// CommentService stores comments and their revisions.
+type CommentService interface {
+	FindCommentByID(ctx context.Context, id string) (*Comment, error)
+	// FindCommentsByIDs returns the comments it finds that the caller may see; it serves dataloaders.
+	FindCommentsByIDs(ctx context.Context, ids []string) ([]*Comment, error)
+	FindComments(ctx context.Context, f CommentFilter) (*CommentPage, error)
+	FindRevisions(ctx context.Context, commentID string) ([]*Revision, error)
+	CreateComment(ctx context.Context, in CreateCommentInput) (*Comment, error)
+	EditComment(ctx context.Context, in EditCommentInput) (*Comment, error)
+	// DeleteComment is for the author: the body goes, a tombstone keeps the thread.
+	DeleteComment(ctx context.Context, id string) (*Comment, error)
+}
+
+// ReactionCount is how many readers gave one kind of reaction to a comment.
+type ReactionCount struct {
+	Kind          string
+	Count         int
+	ViewerReacted bool
+}
+
+// ReactionService stores reactions; a user gives each kind at most once per comment.
+type ReactionService interface {
+	AddReaction(ctx context.Context, commentID, kind string) (*Comment, error)
+	RemoveReaction(ctx context.Context, commentID, kind string) (*Comment, error)
+	// ReactionCounts returns the counts per comment, with ViewerReacted for the caller; it
+	// serves dataloaders.
+	ReactionCounts(ctx context.Context, commentIDs []string) (map[string][]ReactionCount, error)
+}
+
+// ReportReason is why a reader reports a comment.
+type ReportReason string
+
+// Report reasons.
+const (
+	ReportSpam      ReportReason = "SPAM"
+	ReportOffensive ReportReason = "OFFENSIVE"
+	ReportAbusive   ReportReason = "ABUSIVE"
+	ReportOffTopic  ReportReason = "OFF_TOPIC"
+	ReportIllegal   ReportReason = "ILLEGAL"
+	ReportOther     ReportReason = "OTHER"
+)
+
+// Valid reports whether r is a known reason.
+func (r ReportReason) Valid() bool {
+	switch r {
+	case ReportSpam, ReportOffensive, ReportAbusive, ReportOffTopic, ReportIllegal, ReportOther:
+		return true
+	}
+	return false
+}
+
+// MaxReportDetailsLength bounds a report's free text.
+const MaxReportDetailsLength = 1000
+
+// ReportInput reports a comment to the moderators.
+type ReportInput struct {
+	CommentID string
+	Reason    ReportReason
+	Details   string
+}
+
+// Validate checks the input.
+func (in *ReportInput) Validate() error {
+	in.Details = strings.TrimSpace(in.Details)
+	switch {
+	case !in.Reason.Valid():
+		return FieldErrorf("reason", "Unknown report reason %q.", in.Reason)
+	case !utf8.ValidString(in.Details):
+		return FieldErrorf("details", "Details are not valid UTF-8 text.")
+	case utf8.RuneCountInString(in.Details) > MaxReportDetailsLength:
+		return FieldErrorf("details", "Details must be at most %d characters.", MaxReportDetailsLength)
+	case in.Reason == ReportOther && in.Details == "":
+		return FieldErrorf("details", "Please say what is wrong when the reason is OTHER.")
+	}
+	return nil
+}
+
+// Report is one reader's report on a comment.
+type Report struct {
+	ID        string
+	CommentID string
+	UserID    string
+	Reason    ReportReason
+	Details   string
+	CreatedAt time.Time
+}
+
+// ReportService stores reports; a user reports a comment at most once.
+type ReportService interface {
+	ReportComment(ctx context.Context, in ReportInput) (*Comment, error)
+}

@@ -1,0 +1,79 @@
+package parley
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"time"
+)
+
+// Cursor marks a position in a sorted list of comments: the sort key of the last item seen
+// and its ID as the tie-breaker, so the next page is a range scan on an index.
+type Cursor struct {
+	Order CommentOrder `json:"o"`
+	// Count is the reply or reaction count for the MOST_* orders.
+	Count int       `json:"c,omitempty"`
+	Time  time.Time `json:"t"`
+	ID    string    `json:"i"`
+}
+
+// CursorFor returns the cursor that follows c in order o.
+func CursorFor(o CommentOrder, c *Comment) Cursor {
+	cur := Cursor{Order: o, Time: c.CreatedAt, ID: c.ID}
+	switch o {
+	case OrderMostReplies:
+		cur.Count = c.ReplyCount
+	case OrderMostReactions:
+		cur.Count = c.ReactionCount
+	}
+	return cur
+}
+
+// Encode returns the cursor as an opaque string.
+func (c Cursor) Encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// MaxCursorLength bounds what DecodeCursor will look at.
+const MaxCursorLength = 256
+
+// DecodeCursor parses a cursor from a client, which must have been made for order o.
+func DecodeCursor(s string, o CommentOrder) (*Cursor, error) {
+	bad := FieldErrorf("after", "The cursor is not valid; start again from the first page.")
+	if len(s) > MaxCursorLength {
+		return nil, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	var c Cursor
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, bad
+	}
+	if c.Order != o || !IsID(c.ID) || c.Count < 0 || c.Time.IsZero() {
+		return nil, bad
+	}
+	return &c, nil
+}
+
+// IsID reports whether s has the shape of an ID (a UUID in canonical form).
+func IsID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}

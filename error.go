@@ -1,0 +1,67 @@
+package parley
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Every error that crosses a package boundary carries one of these, so that the
+// API layer can answer with a stable, typed code instead of guessing from message text.
+const (
+	EINVALID         = "invalid"
+	ENOTFOUND        = "not_found"
+	ECONFLICT        = "conflict"
+	EUNAUTHENTICATED = "unauthenticated"
+	EFORBIDDEN       = "forbidden"
+	ERATELIMITED     = "rate_limited"
+	ECLOSED          = "closed"
+	EINTERNAL        = "internal"
+)
+
+// Error is an application error: a code for machines and a message a person can act on.
+// Errors without a code are internal and their text is never shown to users.
+type Error struct {
+	Code    string
+	Message string
+	// Field names the input field at fault, when there is one.
+	Field string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("parley error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code string, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns an EINVALID error naming the input field at fault.
+func FieldErrorf(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any other
+// error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of the first *Error in err's chain, and a generic message
+// for any other error so that internal details never reach users.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}

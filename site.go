@@ -1,0 +1,263 @@
+package parley
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Site is a publication or community: its stories, settings and moderators.
+type Site struct {
+	ID   string
+	Name string
+	// AllowedOrigins are the scheme://host[:port] origins whose pages may embed the site's
+	// discussions; a story URL must match one of them.
+	AllowedOrigins []string
+	Settings       SiteSettings
+	// SSOConfigured tells whether the site has a single sign-on secret; the secret itself never
+	// leaves storage except to verify a token.
+	SSOConfigured bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// ReactionKind is a reaction readers may give on a site, such as "respect" or an emoji.
+type ReactionKind struct {
+	Kind  string `json:"kind"`
+	Label string `json:"label"`
+	Icon  string `json:"icon"`
+}
+
+// SiteSettings are the rules a site chooses for its discussions.
+type SiteSettings struct {
+	MinCommentLength  int            `json:"minCommentLength"`
+	MaxCommentLength  int            `json:"maxCommentLength"`
+	EditWindowSeconds int            `json:"editWindowSeconds"`
+	MaxDepth          int            `json:"maxDepth"`
+	ReactionKinds     []ReactionKind `json:"reactionKinds"`
+}
+
+// EditWindow is how long after posting an author may edit a comment.
+func (s SiteSettings) EditWindow() time.Duration {
+	return time.Duration(s.EditWindowSeconds) * time.Second
+}
+
+// HasReactionKind reports whether kind is one of the site's reaction kinds.
+func (s SiteSettings) HasReactionKind(kind string) bool {
+	for _, k := range s.ReactionKinds {
+		if k.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Bounds on site settings, so a typo cannot make a site unusable.
+const (
+	MaxCommentLengthLimit = 20000
+	MaxDepthLimit         = 10
+	MaxEditWindowSeconds  = 7 * 24 * 3600
+	MaxReactionKinds      = 8
+)
+
+// DefaultSiteSettings are what a new site starts with.
+func DefaultSiteSettings() SiteSettings {
+	return SiteSettings{
+		MinCommentLength:  1,
+		MaxCommentLength:  5000,
+		EditWindowSeconds: 15 * 60,
+		MaxDepth:          4,
+		ReactionKinds: []ReactionKind{
+			{Kind: "respect", Label: "Respect", Icon: "👍"},
+			{Kind: "insightful", Label: "Insightful", Icon: "💡"},
+			{Kind: "funny", Label: "Funny", Icon: "😄"},
+			{Kind: "sad", Label: "Sad", Icon: "😢"},
+		},
+	}
+}
+
+// Validate checks settings as a whole.
+func (s SiteSettings) Validate() error {
+	switch {
+	case s.MinCommentLength < 1:
+		return FieldErrorf("minCommentLength", "Minimum comment length must be at least 1.")
+	case s.MaxCommentLength < s.MinCommentLength || s.MaxCommentLength > MaxCommentLengthLimit:
+		return FieldErrorf("maxCommentLength", "Maximum comment length must be between the minimum and %d.", MaxCommentLengthLimit)
+	case s.EditWindowSeconds < 0 || s.EditWindowSeconds > MaxEditWindowSeconds:
+		return FieldErrorf("editWindowSeconds", "Edit window must be between 0 and %d seconds.", MaxEditWindowSeconds)
+	case s.MaxDepth < 0 || s.MaxDepth > MaxDepthLimit:
+		return FieldErrorf("maxDepth", "Maximum reply depth must be between 0 and %d.", MaxDepthLimit)
+	case len(s.ReactionKinds) == 0 || len(s.ReactionKinds) > MaxReactionKinds:
+		return FieldErrorf("reactionKinds", "A site needs 1 to %d reaction kinds.", MaxReactionKinds)
+	}
+	seen := map[string]bool{}
+	for _, k := range s.ReactionKinds {
+		if !isSlug(k.Kind, 32) {
+			return FieldErrorf("reactionKinds", "Reaction kind %q must be 1 to 32 lowercase letters, digits or '-'.", k.Kind)
+		}
+		if seen[k.Kind] {
+			return FieldErrorf("reactionKinds", "Reaction kind %q is listed twice.", k.Kind)
+		}
+		seen[k.Kind] = true
+		if !utf8.ValidString(k.Label) || k.Label == "" || utf8.RuneCountInString(k.Label) > 40 {
+			return FieldErrorf("reactionKinds", "Reaction kind %q needs a label of 1 to 40 characters.", k.Kind)
+		}
+		if !utf8.ValidString(k.Icon) || utf8.RuneCountInString(k.Icon) > 8 {
+			return FieldErrorf("reactionKinds", "Reaction kind %q has an icon longer than 8 characters.", k.Kind)
+		}
+	}
+	return nil
+}
+
+func isSlug(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// CreateSiteInput creates a site.
+type CreateSiteInput struct {
+	Name           string
+	AllowedOrigins []string
+}
+
+// Validate checks and normalises the input.
+func (in *CreateSiteInput) Validate() error {
+	in.Name = strings.TrimSpace(in.Name)
+	if err := ValidateSiteName(in.Name); err != nil {
+		return err
+	}
+	origins, err := NormalizeOrigins(in.AllowedOrigins)
+	in.AllowedOrigins = origins
+	return err
+}
+
+// ValidateSiteName checks a site's display name.
+func ValidateSiteName(name string) error {
+	if !utf8.ValidString(name) || name == "" || utf8.RuneCountInString(name) > 100 {
+		return FieldErrorf("name", "Site name must be 1 to 100 characters.")
+	}
+	return nil
+}
+
+// MaxAllowedOrigins bounds a site's origin list.
+const MaxAllowedOrigins = 50
+
+// NormalizeOrigins validates origins and returns them as lowercase scheme://host[:port].
+func NormalizeOrigins(origins []string) ([]string, error) {
+	if len(origins) == 0 {
+		return nil, FieldErrorf("allowedOrigins", "A site needs at least one allowed origin, such as https://news.example.org.")
+	}
+	if len(origins) > MaxAllowedOrigins {
+		return nil, FieldErrorf("allowedOrigins", "A site may have at most %d allowed origins.", MaxAllowedOrigins)
+	}
+	out := make([]string, 0, len(origins))
+	seen := map[string]bool{}
+	for _, o := range origins {
+		n, err := NormalizeOrigin(o)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// NormalizeOrigin validates one origin and returns it as lowercase scheme://host[:port],
+// without a default port.
+func NormalizeOrigin(origin string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(origin))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", FieldErrorf("allowedOrigins", "%q is not an origin: use scheme://host[:port], such as https://news.example.org.", origin)
+	}
+	return originOf(u), nil
+}
+
+func originOf(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		return scheme + "://" + host + ":" + port
+	}
+	return scheme + "://" + host
+}
+
+// SiteSettingsUpdate changes some of a site's settings; nil fields are left as they are.
+type SiteSettingsUpdate struct {
+	Name              *string
+	AllowedOrigins    []string
+	MinCommentLength  *int
+	MaxCommentLength  *int
+	EditWindowSeconds *int
+	MaxDepth          *int
+	ReactionKinds     []ReactionKind
+	// SSOSecret sets the single sign-on secret; an empty string removes it.
+	SSOSecret *string
+}
+
+// Apply returns the site with the update applied and validated.
+func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
+	if u.Name != nil {
+		name := strings.TrimSpace(*u.Name)
+		if err := ValidateSiteName(name); err != nil {
+			return s, err
+		}
+		s.Name = name
+	}
+	if u.AllowedOrigins != nil {
+		origins, err := NormalizeOrigins(u.AllowedOrigins)
+		if err != nil {
+			return s, err
+		}
+		s.AllowedOrigins = origins
+	}
+	set := func(dst *int, src *int) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&s.Settings.MinCommentLength, u.MinCommentLength)
+	set(&s.Settings.MaxCommentLength, u.MaxCommentLength)
+	set(&s.Settings.EditWindowSeconds, u.EditWindowSeconds)
+	set(&s.Settings.MaxDepth, u.MaxDepth)
+	if u.ReactionKinds != nil {
+		s.Settings.ReactionKinds = u.ReactionKinds
+	}
+	if u.SSOSecret != nil && *u.SSOSecret != "" && len(*u.SSOSecret) < MinSSOSecretLength {
+		return s, FieldErrorf("ssoSecret", "The single sign-on secret must be at least %d bytes.", MinSSOSecretLength)
+	}
+	return s, s.Settings.Validate()
+}
+
+// MinSSOSecretLength keeps HS256 secrets out of brute-force reach.
+const MinSSOSecretLength = 32
+
+// SiteService stores sites. Creating a site is for admins; changing one is for its moderators
+// and admins.
+type SiteService interface {
+	FindSiteByID(ctx context.Context, id string) (*Site, error)
+	FindSites(ctx context.Context) ([]*Site, error)
+	CreateSite(ctx context.Context, in CreateSiteInput) (*Site, error)
+	UpdateSiteSettings(ctx context.Context, id string, upd SiteSettingsUpdate) (*Site, error)
+	// IsAllowedOrigin reports whether any site allows origin; it serves CORS.
+	IsAllowedOrigin(ctx context.Context, origin string) (bool, error)
+}

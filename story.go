@@ -1,0 +1,97 @@
+package parley
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Story is one discussion, usually an article on a host page.
+type Story struct {
+	ID     string
+	SiteID string
+	// URL is the canonical URL of the page that carries the discussion.
+	URL          string
+	Title        string
+	Closed       bool
+	CommentCount int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// StoryUpdate changes a story; nil fields are left as they are.
+type StoryUpdate struct {
+	Title  *string
+	Closed *bool
+}
+
+// StoryService stores stories.
+type StoryService interface {
+	FindStoryByID(ctx context.Context, id string) (*Story, error)
+	// FindStoryByURL finds the story at a URL, creating it on first use when the URL's
+	// origin is allowed by a site; ENOTFOUND when no site allows it.
+	FindStoryByURL(ctx context.Context, rawURL string) (*Story, error)
+	// FindStoriesByIDs serves dataloaders.
+	FindStoriesByIDs(ctx context.Context, ids []string) ([]*Story, error)
+	// UpdateStory is for the site's moderators.
+	UpdateStory(ctx context.Context, id string, upd StoryUpdate) (*Story, error)
+}
+
+// MaxStoryURLLength bounds story URLs (and so the index on them).
+const MaxStoryURLLength = 2048
+
+// CanonicalStoryURL returns the form a story URL is stored and matched in: lowercase scheme
+// and host, no default port, no fragment, no tracking parameters, the other query parameters
+// sorted. Two links to the same article thus find the same story.
+func CanonicalStoryURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || len(raw) > MaxStoryURLLength || !utf8.ValidString(raw) {
+		return "", FieldErrorf("storyURL", "Story URL must be an http(s) URL of at most %d bytes.", MaxStoryURLLength)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return "", FieldErrorf("storyURL", "Story URL %q must be an absolute http(s) URL.", raw)
+	}
+	q := u.Query()
+	for k := range q {
+		lk := strings.ToLower(k)
+		if strings.HasPrefix(lk, "utm_") || lk == "fbclid" || lk == "gclid" || lk == "mc_cid" || lk == "mc_eid" {
+			q.Del(k)
+		}
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		for _, v := range q[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(v))
+		}
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	out := originOf(u) + path
+	if b.Len() > 0 {
+		out += "?" + b.String()
+	}
+	return out, nil
+}
+
+// OriginOfURL returns the scheme://host[:port] of an absolute URL.
+func OriginOfURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", FieldErrorf("storyURL", "%q is not an absolute URL.", raw)
+	}
+	return originOf(u), nil
+}
