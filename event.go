@@ -16,6 +16,7 @@ const (
 	EventStoryCreated    = "story.created"
 	EventStoryUpdated    = "story.updated"
 	EventUserCreated     = "user.created"
+	EventUserRoleChanged = "user.role_changed"
 )
 
 // Event is a change, written to the outbox in the same transaction as the change itself so

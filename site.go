@@ -87,8 +87,8 @@ func (s SiteSettings) Validate() error {
 		return FieldErrorf("maxCommentLength", "Maximum comment length must be between the minimum and %d.", MaxCommentLengthLimit)
 	case s.EditWindowSeconds < 0 || s.EditWindowSeconds > MaxEditWindowSeconds:
 		return FieldErrorf("editWindowSeconds", "Edit window must be between 0 and %d seconds.", MaxEditWindowSeconds)
-	case s.MaxDepth < 0 || s.MaxDepth > MaxDepthLimit:
-		return FieldErrorf("maxDepth", "Maximum reply depth must be between 0 and %d.", MaxDepthLimit)
+	case s.MaxDepth < 1 || s.MaxDepth > MaxDepthLimit:
+		return FieldErrorf("maxDepth", "Maximum reply depth must be between 1 and %d.", MaxDepthLimit)
 	case len(s.ReactionKinds) == 0 || len(s.ReactionKinds) > MaxReactionKinds:
 		return FieldErrorf("reactionKinds", "A site needs 1 to %d reaction kinds.", MaxReactionKinds)
 	}

@@ -1,0 +1,442 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley"
+)
+
+// CommentService implements parley.CommentService.
+type CommentService struct {
+	db       *DB
+	renderer parley.Renderer
+}
+
+// NewCommentService returns a CommentService that renders bodies with r.
+func NewCommentService(db *DB, r parley.Renderer) *CommentService {
+	return &CommentService{db: db, renderer: r}
+}
+
+const commentColumns = `id, story_id, site_id, coalesce(author_id::text, ''), coalesce(parent_id::text, ''),
+	root_id, depth, body, body_source, status, reply_count, reaction_count, created_at, edited_at, deleted_at`
+
+func scanComment(row pgx.Row) (*parley.Comment, error) {
+	var c parley.Comment
+	var status string
+	err := row.Scan(&c.ID, &c.StoryID, &c.SiteID, &c.AuthorID, &c.ParentID, &c.RootID, &c.Depth,
+		&c.Body, &c.BodySource, &status, &c.ReplyCount, &c.ReactionCount, &c.CreatedAt, &c.EditedAt, &c.DeletedAt)
+	c.Status = parley.CommentStatus(status)
+	return &c, err
+}
+
+func collectComments(rows pgx.Rows, err error) ([]*parley.Comment, error) {
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.Comment, error) { return scanComment(r) })
+}
+
+// publicStatuses is the SQL test for comments anyone may see, with $2 the viewer's ID: the
+// published ones, tombstones, and the viewer's own pending comments.
+const visibleToViewer = `(status IN ('PUBLISHED', 'DELETED') OR (status = 'PENDING' AND author_id = $2))`
+
+// visible reports whether the caller may see c: public statuses for everyone, every status
+// for its author and the site's moderators.
+func visible(ctx context.Context, q querier, c *parley.Comment) (bool, error) {
+	if c.Status == parley.StatusPublished || c.Status == parley.StatusDeleted {
+		return true, nil
+	}
+	u := parley.UserFromContext(ctx)
+	if u == nil {
+		return false, nil
+	}
+	if u.ID == c.AuthorID {
+		return true, nil
+	}
+	role, err := siteRole(ctx, q, c.SiteID, u)
+	return role.AtLeast(parley.RoleModerator), err
+}
+
+// FindCommentByID returns a comment the caller may see.
+func (s *CommentService) FindCommentByID(ctx context.Context, id string) (*parley.Comment, error) {
+	return findVisibleComment(ctx, s.db.pool, id, false)
+}
+
+func findVisibleComment(ctx context.Context, q querier, id string, forUpdate bool) (*parley.Comment, error) {
+	if !parley.IsID(id) {
+		return nil, notFound("Comment")
+	}
+	sql := `SELECT ` + commentColumns + ` FROM comments WHERE id = $1`
+	if forUpdate {
+		sql += ` FOR UPDATE`
+	}
+	c, err := scanComment(q.QueryRow(ctx, sql, id))
+	if err != nil {
+		return nil, translateNotFound(err, "Comment")
+	}
+	if ok, err := visible(ctx, q, c); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, notFound("Comment")
+	}
+	return c, nil
+}
+
+// FindCommentsByIDs returns the comments it finds that the caller may see, in one query for
+// the public ones.
+func (s *CommentService) FindCommentsByIDs(ctx context.Context, ids []string) ([]*parley.Comment, error) {
+	comments, err := collectComments(s.db.pool.Query(ctx,
+		`SELECT `+commentColumns+` FROM comments WHERE id = ANY($1::uuid[])`, validIDs(ids)))
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := comments[:0]
+	for _, c := range comments {
+		if ok, err := visible(ctx, s.db.pool, c); err != nil {
+			return nil, translate(err)
+		} else if ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// pageQueries holds, for each order, the SQL of a first page and of a page after a cursor.
+// Each matches one index of migration 0001 so a page is a range scan whatever its depth.
+type pageQuery struct {
+	first, after string
+	// byCount tells whether the cursor's count is part of the sort key.
+	byCount bool
+}
+
+func pageQueries(scope, order, compare, countCol string) pageQuery {
+	base := `SELECT ` + commentColumns + ` FROM comments WHERE ` + scope + ` AND ` + visibleToViewer
+	after := `(created_at, id) ` + compare + ` ($4, $5)`
+	if countCol != "" {
+		after = `(` + countCol + `, created_at, id) ` + compare + ` ($6, $4, $5)`
+	}
+	return pageQuery{
+		first:   base + ` ORDER BY ` + order + ` LIMIT $3`,
+		after:   base + ` AND ` + after + ` ORDER BY ` + order + ` LIMIT $3`,
+		byCount: countCol != "",
+	}
+}
+
+var commentPages = func() map[bool]map[parley.CommentOrder]pageQuery {
+	pages := map[bool]map[parley.CommentOrder]pageQuery{}
+	for _, replies := range []bool{false, true} {
+		scope := `story_id = $1 AND parent_id IS NULL`
+		if replies {
+			scope = `parent_id = $1`
+		}
+		pages[replies] = map[parley.CommentOrder]pageQuery{
+			parley.OrderNewest:        pageQueries(scope, `created_at DESC, id DESC`, `<`, ``),
+			parley.OrderOldest:        pageQueries(scope, `created_at, id`, `>`, ``),
+			parley.OrderMostReplies:   pageQueries(scope, `reply_count DESC, created_at DESC, id DESC`, `<`, `reply_count`),
+			parley.OrderMostReactions: pageQueries(scope, `reaction_count DESC, created_at DESC, id DESC`, `<`, `reaction_count`),
+		}
+	}
+	return pages
+}()
+
+// FindComments returns one page of a story's top-level comments or of a comment's replies.
+func (s *CommentService) FindComments(ctx context.Context, f parley.CommentFilter) (*parley.CommentPage, error) {
+	if !f.Order.Valid() {
+		return nil, parley.FieldErrorf("orderBy", "Unknown order %q.", f.Order)
+	}
+	if f.First < 1 || f.First > parley.MaxPageSize {
+		return nil, parley.FieldErrorf("first", "first must be between 1 and %d.", parley.MaxPageSize)
+	}
+	scopeID, replies := f.StoryID, f.ParentID != ""
+	if replies {
+		scopeID = f.ParentID
+	}
+	if !parley.IsID(scopeID) {
+		return &parley.CommentPage{}, nil
+	}
+	q := commentPages[replies][f.Order]
+	viewer := nullID(parley.UserIDFromContext(ctx))
+	var comments []*parley.Comment
+	var err error
+	switch {
+	case f.After == nil:
+		comments, err = collectComments(s.db.pool.Query(ctx, q.first, scopeID, viewer, f.First+1))
+	case q.byCount:
+		comments, err = collectComments(s.db.pool.Query(ctx, q.after, scopeID, viewer, f.First+1, f.After.Time, f.After.ID, f.After.Count))
+	default:
+		comments, err = collectComments(s.db.pool.Query(ctx, q.after, scopeID, viewer, f.First+1, f.After.Time, f.After.ID))
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	page := &parley.CommentPage{Comments: comments}
+	if len(comments) > f.First {
+		page.Comments, page.HasNextPage = comments[:f.First], true
+	}
+	return page, nil
+}
+
+// FindRevisions returns a comment's earlier bodies, oldest first, to whoever may see it.
+func (s *CommentService) FindRevisions(ctx context.Context, commentID string) ([]*parley.Revision, error) {
+	if _, err := s.FindCommentByID(ctx, commentID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT id, comment_id, body, body_source, created_at FROM comment_revisions
+		WHERE comment_id = $1 ORDER BY created_at, id`, commentID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	revs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.Revision, error) {
+		var rev parley.Revision
+		err := r.Scan(&rev.ID, &rev.CommentID, &rev.Body, &rev.BodySource, &rev.CreatedAt)
+		return &rev, err
+	})
+	return revs, translate(err)
+}
+
+// storyForWrite returns the story a new comment goes to, with its site's settings.
+func storyForWrite(ctx context.Context, tx pgx.Tx, in parley.CreateCommentInput) (*parley.Story, parley.SiteSettings, error) {
+	var story *parley.Story
+	var err error
+	switch {
+	case in.StoryID != "":
+		story, err = findStory(ctx, tx, in.StoryID)
+	case in.StoryURL != "":
+		story, err = findOrCreateStory(ctx, tx, in.StoryURL)
+	default:
+		err = parley.FieldErrorf("storyID", "Say which story the comment is for: storyID or storyURL.")
+	}
+	if err != nil {
+		return nil, parley.SiteSettings{}, err
+	}
+	settings, err := siteSettings(ctx, tx, story.SiteID)
+	return story, settings, err
+}
+
+func siteSettings(ctx context.Context, q querier, siteID string) (parley.SiteSettings, error) {
+	var raw []byte
+	if err := q.QueryRow(ctx, `SELECT settings FROM sites WHERE id = $1`, siteID).Scan(&raw); err != nil {
+		return parley.SiteSettings{}, err
+	}
+	settings := parley.DefaultSiteSettings()
+	err := json.Unmarshal(raw, &settings)
+	return settings, err
+}
+
+// CreateComment validates, renders and stores a comment with its counters and event, all in
+// one transaction.
+func (s *CommentService) CreateComment(ctx context.Context, in parley.CreateCommentInput) (*parley.Comment, error) {
+	u, err := requireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var c *parley.Comment
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		story, settings, err := storyForWrite(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		if story.Closed {
+			return parley.Errorf(parley.ECLOSED, "This story is closed to new comments.")
+		}
+		body, err := parley.ValidateBody(in.Body, settings)
+		if err != nil {
+			return err
+		}
+		c = &parley.Comment{ID: newID(), StoryID: story.ID, SiteID: story.SiteID, AuthorID: u.ID,
+			BodySource: body, Body: s.renderer.Render(body), Status: parley.StatusPublished}
+		c.RootID = c.ID
+		if in.ParentID != "" {
+			if err := placeReply(ctx, tx, c, in.ParentID, settings.MaxDepth); err != nil {
+				return err
+			}
+		}
+		c, err = scanComment(tx.QueryRow(ctx, `
+			INSERT INTO comments (id, story_id, site_id, author_id, parent_id, root_id, depth, body, body_source, status)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			RETURNING `+commentColumns,
+			c.ID, c.StoryID, c.SiteID, c.AuthorID, nullID(c.ParentID), c.RootID, c.Depth, c.Body, c.BodySource, string(c.Status)))
+		if err != nil {
+			return err
+		}
+		if err := countComment(ctx, tx, c, 1); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentCreated, SiteID: c.SiteID, StoryID: c.StoryID, Payload: commentPayload(c)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// placeReply sets c's parent, root and depth. A reply below the site's depth cap is attached
+// to the ancestor at the last allowed level, so threads stay readable on narrow screens.
+func placeReply(ctx context.Context, tx pgx.Tx, c *parley.Comment, parentID string, maxDepth int) error {
+	parent, err := findVisibleComment(ctx, tx, parentID, false)
+	if err != nil {
+		return parley.Errorf(parley.ENOTFOUND, "The comment you are replying to was not found.")
+	}
+	if parent.StoryID != c.StoryID {
+		return parley.FieldErrorf("parentID", "The comment you are replying to belongs to another story.")
+	}
+	if parent.Status != parley.StatusPublished {
+		return parley.FieldErrorf("parentID", "You can only reply to published comments.")
+	}
+	for parent.Depth >= maxDepth {
+		if parent, err = findVisibleComment(ctx, tx, parent.ParentID, false); err != nil {
+			return err
+		}
+	}
+	c.ParentID, c.RootID, c.Depth = parent.ID, parent.RootID, parent.Depth+1
+	return nil
+}
+
+// countComment adds delta to the counters a comment takes part in: its story's published
+// count and its parent's reply count.
+func countComment(ctx context.Context, tx pgx.Tx, c *parley.Comment, delta int) error {
+	if c.Status == parley.StatusPublished {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO story_comment_counts (story_id, shard, count) VALUES ($1, $2, $3)
+			ON CONFLICT (story_id, shard) DO UPDATE SET count = story_comment_counts.count + excluded.count`,
+			c.StoryID, rand.IntN(storyCountShards), delta); err != nil {
+			return err
+		}
+	}
+	if c.ParentID != "" && (c.Status == parley.StatusPublished || c.Status == parley.StatusDeleted) {
+		_, err := tx.Exec(ctx, `UPDATE comments SET reply_count = reply_count + $2 WHERE id = $1`, c.ParentID, delta)
+		return err
+	}
+	return nil
+}
+
+// storyCountShards is how many rows hold one story's comment count.
+const storyCountShards = 16
+
+// commentPayload is what events carry about a comment.
+func commentPayload(c *parley.Comment) map[string]any {
+	return map[string]any{"id": c.ID, "storyID": c.StoryID, "siteID": c.SiteID, "authorID": c.AuthorID,
+		"parentID": c.ParentID, "status": c.Status, "body": c.Body, "createdAt": c.CreatedAt, "editedAt": c.EditedAt}
+}
+
+// EditComment replaces a comment's body within the site's edit window and keeps the old
+// body as a revision.
+func (s *CommentService) EditComment(ctx context.Context, in parley.EditCommentInput) (*parley.Comment, error) {
+	u, err := requireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var c *parley.Comment
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		c, err = findVisibleComment(ctx, tx, in.CommentID, true)
+		if err != nil {
+			return err
+		}
+		if c.AuthorID != u.ID {
+			return parley.Errorf(parley.EFORBIDDEN, "You can only edit your own comments.")
+		}
+		switch c.Status {
+		case parley.StatusDeleted:
+			return parley.Errorf(parley.ENOTFOUND, "This comment was deleted.")
+		case parley.StatusRejected:
+			return parley.Errorf(parley.EFORBIDDEN, "A rejected comment can't be edited.")
+		}
+		story, settings, err := storyForWrite(ctx, tx, parley.CreateCommentInput{StoryID: c.StoryID})
+		if err != nil {
+			return err
+		}
+		if story.Closed {
+			return parley.Errorf(parley.ECLOSED, "This story is closed; its comments can no longer be edited.")
+		}
+		if window := settings.EditWindow(); s.db.now().Sub(c.CreatedAt) > window {
+			return parley.Errorf(parley.EFORBIDDEN, "Comments can be edited for %s after posting; this one can no longer be edited.", window)
+		}
+		body, err := parley.ValidateBody(in.Body, settings)
+		if err != nil {
+			return err
+		}
+		if body == c.BodySource {
+			return nil
+		}
+		written := c.CreatedAt
+		if c.EditedAt != nil {
+			written = *c.EditedAt
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO comment_revisions (id, comment_id, body, body_source, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			newID(), c.ID, c.Body, c.BodySource, written); err != nil {
+			return err
+		}
+		c, err = scanComment(tx.QueryRow(ctx, `
+			UPDATE comments SET body = $2, body_source = $3, edited_at = now() WHERE id = $1
+			RETURNING `+commentColumns, c.ID, s.renderer.Render(body), body))
+		if err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentEdited, SiteID: c.SiteID, StoryID: c.StoryID, Payload: commentPayload(c)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// DeleteComment lets an author delete their comment. A comment nobody else has seen (pending)
+// goes entirely; any other leaves a tombstone, without body or revisions, that keeps its
+// replies in place. Deleting twice answers the tombstone again.
+func (s *CommentService) DeleteComment(ctx context.Context, id string) (*parley.Comment, error) {
+	u, err := requireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var c *parley.Comment
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		c, err = findVisibleComment(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if c.AuthorID != u.ID {
+			return parley.Errorf(parley.EFORBIDDEN, "You can only delete your own comments.")
+		}
+		was := c.Status
+		switch was {
+		case parley.StatusDeleted:
+			return nil
+		case parley.StatusPending:
+			if _, err := tx.Exec(ctx, `DELETE FROM comments WHERE id = $1`, c.ID); err != nil {
+				return err
+			}
+			now := s.db.now()
+			c.Status, c.Body, c.BodySource, c.DeletedAt = parley.StatusDeleted, "", "", &now
+		default:
+			if _, err := tx.Exec(ctx, `DELETE FROM comment_revisions WHERE comment_id = $1`, c.ID); err != nil {
+				return err
+			}
+			c, err = scanComment(tx.QueryRow(ctx, `
+				UPDATE comments SET status = 'DELETED', body = '', body_source = '', deleted_at = now()
+				WHERE id = $1 RETURNING `+commentColumns, c.ID))
+			if err != nil {
+				return err
+			}
+			if was == parley.StatusPublished {
+				// The tombstone still counts as a reply; only the story's count drops.
+				if err := countComment(ctx, tx, &parley.Comment{StoryID: c.StoryID, Status: was}, -1); err != nil {
+					return err
+				}
+			} else if err := countComment(ctx, tx, &parley.Comment{ParentID: c.ParentID, Status: parley.StatusDeleted}, 1); err != nil {
+				return err
+			}
+		}
+		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentDeleted, SiteID: c.SiteID, StoryID: c.StoryID,
+			Payload: map[string]any{"id": c.ID, "storyID": c.StoryID, "previousStatus": was, "deletedAt": c.DeletedAt}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,177 @@
+// Package postgres implements Parley's storage services on PostgreSQL with pgx. Every
+// exported method that writes runs in one transaction together with the outbox row that
+// describes the change, so an event can be late but never lost or invented.
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/parleyhq/parley"
+)
+
+// DB is a connection pool with Parley's schema applied.
+type DB struct {
+	pool    *pgxpool.Pool
+	logger  *slog.Logger
+	queries atomic.Int64
+	now     func() time.Time
+}
+
+// Open connects to PostgreSQL and applies pending migrations under an advisory lock, so
+// several replicas may start at once.
+func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	db := &DB{logger: logger, now: time.Now}
+	cfg.ConnConfig.Tracer = queryCounter{&db.queries}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	db.pool = pool
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() { db.pool.Close() }
+
+// Ping checks that the database answers; it serves readiness checks.
+func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
+
+// QueryCount is the number of SQL statements run through this DB so far. Tests and
+// benchmarks use its deltas to prove that a page costs a fixed number of queries.
+func (db *DB) QueryCount() int64 { return db.queries.Load() }
+
+// Pool exposes the pool to the packages' own tests and benchmarks.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+type queryCounter struct{ n *atomic.Int64 }
+
+func (q queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+
+func (queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// inTx runs fn in a transaction and commits when it returns nil. Errors are translated once,
+// here at the storage edge.
+func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(tx); err != nil {
+		return translate(err)
+	}
+	return translate(tx.Commit(ctx))
+}
+
+// read runs fn on the pool outside any explicit transaction.
+func (db *DB) read(ctx context.Context, fn func(q querier) error) error {
+	return translate(fn(db.pool))
+}
+
+// querier is what both a pool and a transaction offer.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// translate turns driver errors into Parley errors: no rows is ENOTFOUND, a unique violation
+// ECONFLICT. Parley errors pass through; the rest stay internal.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var perr *parley.Error
+	if errors.As(err, &perr) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return parley.Errorf(parley.ENOTFOUND, "Not found.")
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return &parley.Error{Code: parley.ECONFLICT, Message: conflictMessage(pgErr.ConstraintName)}
+		case "22P02", "23503":
+			return parley.Errorf(parley.ENOTFOUND, "Not found.")
+		}
+	}
+	return err
+}
+
+// conflictMessages tells a person which unique value is taken.
+var conflictMessages = map[string]string{
+	"users_username_key":             "That username is taken.",
+	"users_email_key":                "An account with that email already exists.",
+	"users_sso_key":                  "That single sign-on account is already linked.",
+	"reports_comment_id_user_id_key": "You have already reported this comment.",
+	"sso_jtis_pkey":                  "This sign-in token was already used.",
+}
+
+func conflictMessage(constraint string) string {
+	if m, ok := conflictMessages[constraint]; ok {
+		return m
+	}
+	return "That already exists."
+}
+
+// newID returns a time-ordered UUID (v7), which keeps inserts at the end of primary-key indexes.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// notFound is the answer for anything missing or not visible to the caller, so that the two
+// cannot be told apart.
+func notFound(what string) error { return parley.Errorf(parley.ENOTFOUND, "%s not found.", what) }
+
+// insertEvent writes an event to the outbox inside the caller's transaction.
+func insertEvent(ctx context.Context, tx pgx.Tx, e parley.Event) error {
+	payload, err := json.Marshal(e.Payload)
+	if err != nil {
+		return fmt.Errorf("encode %s event: %w", e.Kind, err)
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO outbox (id, kind, site_id, story_id, payload)
+		VALUES ($1, $2, $3, $4, $5)`,
+		newID(), e.Kind, nullID(e.SiteID), nullID(e.StoryID), payload)
+	if err != nil {
+		return fmt.Errorf("write %s event: %w", e.Kind, err)
+	}
+	return nil
+}
+
+// nullID maps "" to SQL NULL for optional uuid columns.
+func nullID(id string) any {
+	if id == "" {
+		return nil
+	}
+	return id
+}

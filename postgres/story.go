@@ -1,0 +1,127 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley"
+)
+
+// StoryService implements parley.StoryService.
+type StoryService struct{ db *DB }
+
+// NewStoryService returns a StoryService on db.
+func NewStoryService(db *DB) *StoryService { return &StoryService{db: db} }
+
+// storyColumns reads a story with its published-comment count summed from its shards.
+const storyColumns = `id, site_id, url, title, closed,
+	(SELECT coalesce(sum(count), 0)::int FROM story_comment_counts WHERE story_id = stories.id),
+	created_at, updated_at`
+
+func scanStory(row pgx.Row) (*parley.Story, error) {
+	var s parley.Story
+	err := row.Scan(&s.ID, &s.SiteID, &s.URL, &s.Title, &s.Closed, &s.CommentCount, &s.CreatedAt, &s.UpdatedAt)
+	return &s, err
+}
+
+// FindStoryByID returns a story.
+func (s *StoryService) FindStoryByID(ctx context.Context, id string) (*parley.Story, error) {
+	return findStory(ctx, s.db.pool, id)
+}
+
+func findStory(ctx context.Context, q querier, id string) (*parley.Story, error) {
+	if !parley.IsID(id) {
+		return nil, notFound("Story")
+	}
+	story, err := scanStory(q.QueryRow(ctx, `SELECT `+storyColumns+` FROM stories WHERE id = $1`, id))
+	if err != nil {
+		return nil, translateNotFound(err, "Story")
+	}
+	return story, nil
+}
+
+// FindStoriesByIDs returns the stories it finds in one query.
+func (s *StoryService) FindStoriesByIDs(ctx context.Context, ids []string) ([]*parley.Story, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+storyColumns+` FROM stories WHERE id = ANY($1::uuid[])`, validIDs(ids))
+	if err != nil {
+		return nil, translate(err)
+	}
+	stories, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.Story, error) { return scanStory(r) })
+	return stories, translate(err)
+}
+
+// FindStoryByURL finds the story at a URL, creating it when a site allows the URL's origin.
+func (s *StoryService) FindStoryByURL(ctx context.Context, rawURL string) (*parley.Story, error) {
+	var story *parley.Story
+	err := s.db.inTx(ctx, func(tx pgx.Tx) (err error) {
+		story, err = findOrCreateStory(ctx, tx, rawURL)
+		return err
+	})
+	return story, err
+}
+
+// findOrCreateStory looks a story up by canonical URL and creates it on first use. Creation
+// races between replicas end in the same row through ON CONFLICT.
+func findOrCreateStory(ctx context.Context, tx pgx.Tx, rawURL string) (*parley.Story, error) {
+	canonical, err := parley.CanonicalStoryURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	origin, err := parley.OriginOfURL(canonical)
+	if err != nil {
+		return nil, err
+	}
+	var siteID string
+	err = tx.QueryRow(ctx, `
+		SELECT id FROM sites WHERE allowed_origins @> ARRAY[$1] ORDER BY created_at, id LIMIT 1`, origin).Scan(&siteID)
+	if err == pgx.ErrNoRows {
+		return nil, parley.Errorf(parley.ENOTFOUND, "No site allows comments on pages at %s.", origin)
+	} else if err != nil {
+		return nil, err
+	}
+	story, err := scanStory(tx.QueryRow(ctx, `
+		INSERT INTO stories (id, site_id, url) VALUES ($1, $2, $3)
+		ON CONFLICT (site_id, url) DO NOTHING
+		RETURNING `+storyColumns, newID(), siteID, canonical))
+	if err == nil {
+		return story, insertEvent(ctx, tx, parley.Event{Kind: parley.EventStoryCreated, SiteID: siteID, StoryID: story.ID, Payload: story})
+	} else if err != pgx.ErrNoRows {
+		return nil, err
+	}
+	return scanStory(tx.QueryRow(ctx, `SELECT `+storyColumns+` FROM stories WHERE site_id = $1 AND url = $2`, siteID, canonical))
+}
+
+// MaxStoryTitleLength bounds a story's title.
+const MaxStoryTitleLength = 300
+
+// UpdateStory changes a story's title or opens and closes it; the site's moderators may.
+func (s *StoryService) UpdateStory(ctx context.Context, id string, upd parley.StoryUpdate) (*parley.Story, error) {
+	if upd.Title != nil {
+		t := strings.TrimSpace(*upd.Title)
+		if !utf8.ValidString(t) || utf8.RuneCountInString(t) > MaxStoryTitleLength {
+			return nil, parley.FieldErrorf("title", "Title must be valid text of at most %d characters.", MaxStoryTitleLength)
+		}
+		upd.Title = &t
+	}
+	var story *parley.Story
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		current, err := findStory(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := requireSiteRole(ctx, tx, current.SiteID, parley.RoleModerator); err != nil {
+			return err
+		}
+		story, err = scanStory(tx.QueryRow(ctx, `
+			UPDATE stories SET title = coalesce($2, title), closed = coalesce($3, closed), updated_at = now()
+			WHERE id = $1 RETURNING `+storyColumns, id, upd.Title, upd.Closed))
+		if err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventStoryUpdated, SiteID: story.SiteID, StoryID: story.ID, Payload: story})
+	})
+	return story, err
+}
