@@ -23,16 +23,20 @@ type Store interface {
 	ClaimJTI(ctx context.Context, siteID, jti string, expires time.Time) error
 	// SiteSSOSecret returns the site's SSO secret, "" when none is set; ENOTFOUND for no site.
 	SiteSSOSecret(ctx context.Context, siteID string) (string, error)
-	// CreateToken stores a session or API token by its hash.
+	// CreateToken stores a session or API token by its hash and fills in ID and CreatedAt.
 	CreateToken(ctx context.Context, t *Token) error
 	// FindUserByTokenHash returns the owner of a live (unexpired, unrevoked) token;
 	// ENOTFOUND otherwise.
 	FindUserByTokenHash(ctx context.Context, hash []byte) (*parley.User, error)
 	// RevokeToken revokes a token by its hash; revoking an unknown token is ENOTFOUND.
 	RevokeToken(ctx context.Context, hash []byte) error
-	// CountSignInFailures counts failures recorded for key since a time.
+	// CountSignInFailures counts failures recorded for key since a time. Keys are opaque to
+	// the Store: the Service derives them from the login (a SHA-256 of the lowercased login,
+	// so no email address is stored), never from an IP or an account ID.
 	CountSignInFailures(ctx context.Context, key string, since time.Time) (int, error)
+	// RecordSignInFailure notes one failed sign-in under key, at the current time.
 	RecordSignInFailure(ctx context.Context, key string) error
+	// ClearSignInFailures forgets key's failures after a successful sign-in.
 	ClearSignInFailures(ctx context.Context, key string) error
 }
 

@@ -161,3 +161,11 @@ func nullString(s string) any {
 	}
 	return s
 }
+
+// UpdatePasswordHash replaces a user's password hash, when hashing parameters were raised.
+func (s *AccountStore) UpdatePasswordHash(ctx context.Context, userID, passwordHash string) error {
+	_, err := s.db.pool.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, userID, passwordHash)
+	return translate(err)
+}
+
+var _ auth.PasswordHashUpdater = (*AccountStore)(nil)

@@ -46,11 +46,15 @@ func (s *UserService) FindUsersByIDs(ctx context.Context, ids []string) ([]*parl
 
 // SiteRole returns the user's role on a site.
 func (s *UserService) SiteRole(ctx context.Context, siteID, userID string) (parley.Role, error) {
+	if _, err := findSite(ctx, s.db.pool, siteID, false); err != nil {
+		return "", err
+	}
 	u, err := s.FindUserByID(ctx, userID)
 	if err != nil {
 		return "", err
 	}
-	return siteRole(ctx, s.db.pool, siteID, u)
+	role, err := siteRole(ctx, s.db.pool, siteID, u)
+	return role, translate(err)
 }
 
 // SetSiteRole grants a role on a site; only admins may.

@@ -1,0 +1,40 @@
+# Parley's tasks. `make run` and `make test` need nothing set up beforehand: scripts/dev-db.sh
+# finds or starts PostgreSQL.
+
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+FUZZTIME ?= 30s
+
+.PHONY: all build run test check generate fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/parley ./cmd/parley
+
+# Starts Parley on http://localhost:8080 with a demo site and an administrator, whose
+# sign-in it prints.
+run: build
+	@DATABASE_URL="$$(scripts/dev-db.sh)" PARLEY_DEMO=true ./bin/parley serve
+
+# Every test CI runs: formatting, vet, and the Go tests on a real PostgreSQL.
+test: check
+	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) test -count=1 -timeout 15m ./...
+
+check:
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+generate:
+	cd graph && $(GO) tool gqlgen generate
+
+# Runs each fuzz target for FUZZTIME (the seed corpora also run in `make test`).
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzRender -fuzztime=$(FUZZTIME) ./markup
+	$(GO) test -run='^$$' -fuzz=FuzzSanitize -fuzztime=$(FUZZTIME) ./markup
+	$(GO) test -run='^$$' -fuzz=FuzzDecodeCursor -fuzztime=$(FUZZTIME) .
+
+clean:
+	rm -rf bin

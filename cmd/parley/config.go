@@ -1,0 +1,124 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config holds every setting of `parley serve`. Each comes from its environment variable
+// (or, for secrets, from a file named by NAME_FILE), and a flag of the same meaning
+// overrides it; `parley serve --help` lists them from these tags, so the list cannot drift.
+type Config struct {
+	Addr        string `env:"PARLEY_ADDR" envDefault:":8080" flag:"addr" help:"listen address"`
+	PublicURL   string `env:"PARLEY_PUBLIC_URL" envDefault:"http://localhost:8080" flag:"public-url" help:"URL readers reach this server at; its origin may call the API"`
+	Environment string `env:"PARLEY_ENV" envDefault:"development" flag:"env" help:"development or production (JSON logs, no introspection)"`
+	DataDir     string `env:"PARLEY_DATA_DIR" envDefault:"./data" flag:"data-dir" help:"directory for local state"`
+	DatabaseURL string `env:"DATABASE_URL" flag:"database-url" help:"PostgreSQL URL (required; 'make run' starts a local one)" secret:"true"`
+	LogLevel    string `env:"PARLEY_LOG_LEVEL" envDefault:"info" flag:"log-level" help:"debug, info, warn or error"`
+
+	MaxBodyBytes    int64         `env:"PARLEY_MAX_BODY_BYTES" envDefault:"1048576" flag:"max-body-bytes" help:"largest accepted request body"`
+	TrustProxy      bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`
+	SessionTTL      time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
+	SignUpsPerHour  int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
+	ShutdownTimeout time.Duration `env:"PARLEY_SHUTDOWN_TIMEOUT" envDefault:"15s" flag:"shutdown-timeout" help:"how long to let requests finish on SIGTERM"`
+	Demo            bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
+
+	AdminEmail    string `env:"PARLEY_ADMIN_EMAIL" flag:"admin-email" help:"create this administrator at first start"`
+	AdminUsername string `env:"PARLEY_ADMIN_USERNAME" envDefault:"admin" flag:"admin-username" help:"username of that administrator"`
+	AdminPassword string `env:"PARLEY_ADMIN_PASSWORD" flag:"admin-password" help:"password of that administrator (or PARLEY_ADMIN_PASSWORD_FILE)" secret:"true"`
+}
+
+// Production reports whether the server runs in production mode.
+func (c *Config) Production() bool { return c.Environment == "production" }
+
+// loadConfig reads the environment through getenv, then the flags in args.
+func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	var cfg Config
+	environ := map[string]string{}
+	t := reflect.TypeOf(cfg)
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		key := f.Tag.Get("env")
+		if v := getenv(key); v != "" {
+			environ[key] = v
+		}
+		if path := getenv(key + "_FILE"); path != "" && f.Tag.Get("secret") == "true" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return nil, fmt.Errorf("%s_FILE: %w", key, err)
+			}
+			environ[key] = strings.TrimSpace(string(b))
+		}
+	}
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
+		return nil, err
+	}
+
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	v := reflect.ValueOf(&cfg).Elem()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		usage := fmt.Sprintf("%s (env %s)", f.Tag.Get("help"), f.Tag.Get("env"))
+		switch p := v.Field(i).Addr().Interface().(type) {
+		case *string:
+			fs.StringVar(p, f.Tag.Get("flag"), *p, usage)
+		case *bool:
+			fs.BoolVar(p, f.Tag.Get("flag"), *p, usage)
+		case *int:
+			fs.IntVar(p, f.Tag.Get("flag"), *p, usage)
+		case *int64:
+			fs.Int64Var(p, f.Tag.Get("flag"), *p, usage)
+		case *time.Duration:
+			fs.DurationVar(p, f.Tag.Get("flag"), *p, usage)
+		default:
+			panic("config: unsupported field type " + f.Type.String())
+		}
+	}
+	fs.Usage = func() { printSettings(stderr, name, t) }
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return &cfg, cfg.validate()
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.Environment != "development" && c.Environment != "production":
+		return fmt.Errorf("PARLEY_ENV must be development or production, not %q", c.Environment)
+	case c.DatabaseURL == "":
+		return fmt.Errorf("DATABASE_URL is not set: point it at PostgreSQL (postgres://user@host:5432/db), or use 'make run', which starts one")
+	case c.MaxBodyBytes < 1024:
+		return fmt.Errorf("PARLEY_MAX_BODY_BYTES must be at least 1024")
+	case c.SignUpsPerHour < 1:
+		return fmt.Errorf("PARLEY_SIGNUPS_PER_HOUR must be at least 1")
+	}
+	return nil
+}
+
+// printSettings lists every setting with its flag, variable and default.
+func printSettings(w io.Writer, name string, t reflect.Type) {
+	fmt.Fprintf(w, "Usage: parley %s [flags]\n\nEvery setting comes from its environment variable; a flag overrides it.\nSecrets may also be read from a file named by VARIABLE_FILE.\n\n", name)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FLAG\tVARIABLE\tDEFAULT\tMEANING")
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		def := f.Tag.Get("envDefault")
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "--%s\t%s\t%s\t%s\n", f.Tag.Get("flag"), f.Tag.Get("env"), def, f.Tag.Get("help"))
+	}
+	tw.Flush()
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/postgres/postgrestest"
+)
+
+// The command is tested from inside package main because run is its whole surface.
+
+func TestServeStartsAndShutsDown(t *testing.T) {
+	ctx := context.Background()
+	dsn, drop, err := postgrestest.CreateDatabase(ctx)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	t.Cleanup(func() { _ = drop() })
+	dataDir := t.TempDir()
+	env := map[string]string{
+		"DATABASE_URL":      dsn,
+		"PARLEY_ADDR":       "127.0.0.1:0",
+		"PARLEY_DATA_DIR":   dataDir,
+		"PARLEY_PUBLIC_URL": "http://localhost:8080",
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	out, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(runCtx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, w, io.Discard)
+		w.Close()
+	}()
+
+	lines := bufio.NewScanner(out)
+	var base, banner string
+	for (base == "" || banner == "") && lines.Scan() {
+		line := lines.Text()
+		if m := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(line); m != nil {
+			base = m[1]
+		}
+		if strings.HasPrefix(line, "Demo site") {
+			banner = line
+		}
+	}
+	go io.Copy(io.Discard, out)
+	if base == "" {
+		t.Fatalf("server did not report its address: %v", <-done)
+	}
+	if !strings.Contains(banner, "admin@parley.localhost with password") {
+		t.Fatalf("demo banner = %q", banner)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "admin-password")); err != nil {
+		t.Fatalf("demo password not kept: %v", err)
+	}
+
+	t.Run("health and readiness answer", func(t *testing.T) {
+		for _, path := range []string{"/healthz", "/readyz"} {
+			resp, err := http.Get(base + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %s", path, resp.Status)
+			}
+		}
+	})
+	t.Run("the demo administrator can sign in", func(t *testing.T) {
+		pw, _ := os.ReadFile(filepath.Join(dataDir, "admin-password"))
+		body := `{"query":"mutation($i: SignInInput!){ signIn(input: $i) { token user { username } } }","variables":{"i":{"login":"admin@parley.localhost","password":"` + strings.TrimSpace(string(pw)) + `"}}}`
+		resp, err := http.Post(base+"/graphql", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if !bytes.Contains(b, []byte(`"username":"admin"`)) {
+			t.Fatalf("sign-in answered %s", b)
+		}
+	})
+
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v after shutdown", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+}
+
+func TestRunRefusesBadInvocations(t *testing.T) {
+	noenv := func(string) string { return "" }
+	for name, args := range map[string][]string{
+		"no command":         nil,
+		"unknown command":    {"frobnicate"},
+		"serve without a DB": {"serve"},
+		"bad environment":    {"serve", "--env", "staging", "--database-url", "postgres://x"},
+		"admin typo":         {"admin", "make"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := run(context.Background(), args, noenv, io.Discard, io.Discard); err == nil {
+				t.Fatal("run succeeded")
+			}
+		})
+	}
+	t.Run("help lists every setting", func(t *testing.T) {
+		var stderr bytes.Buffer
+		_ = run(context.Background(), []string{"serve", "--help"}, noenv, io.Discard, &stderr)
+		for _, want := range []string{"PARLEY_ADDR", "DATABASE_URL", "PARLEY_ENV", ":8080"} {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("help lacks %s:\n%s", want, stderr.String())
+			}
+		}
+	})
+	t.Run("version prints", func(t *testing.T) {
+		var stdout bytes.Buffer
+		if err := run(context.Background(), []string{"version"}, noenv, &stdout, io.Discard); err != nil || !strings.HasPrefix(stdout.String(), "parley ") {
+			t.Fatalf("version: %q, %v", stdout.String(), err)
+		}
+	})
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/auth"
+	"github.com/parleyhq/parley/graph"
+	"github.com/parleyhq/parley/markup"
+	"github.com/parleyhq/parley/postgres"
+	"github.com/parleyhq/parley/ratelimit"
+	"github.com/parleyhq/parley/server"
+)
+
+// app is every service, built once from the config: the only place concrete types meet.
+type app struct {
+	db       *postgres.DB
+	auth     *auth.Service
+	services graph.Services
+}
+
+func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error) {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, logger)
+	if err != nil {
+		return nil, err
+	}
+	authService := auth.NewService(postgres.NewAccountStore(db), auth.Options{
+		Logger:        logger,
+		SessionTTL:    cfg.SessionTTL,
+		SignUpLimiter: ratelimit.NewMemory(time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
+	})
+	return &app{db: db, auth: authService, services: graph.Services{
+		Auth:      authService,
+		Users:     postgres.NewUserService(db),
+		Sites:     postgres.NewSiteService(db),
+		Stories:   postgres.NewStoryService(db),
+		Comments:  postgres.NewCommentService(db, markup.NewRenderer()),
+		Reactions: postgres.NewReactionService(db),
+		Reports:   postgres.NewReportService(db),
+	}}, nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig("serve", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	if err := a.bootstrap(ctx, cfg, stdout); err != nil {
+		return err
+	}
+
+	handler := server.New(server.Config{
+		Logger:       logger,
+		Auth:         a.services.Auth,
+		Sites:        a.services.Sites,
+		GraphQL:      graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger}),
+		Ready:        a.db.Ping,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		Version:      version,
+		TrustProxy:   cfg.TrustProxy,
+		ExtraOrigins: publicOrigins(cfg.PublicURL),
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	fmt.Fprintf(stdout, "Parley %s listening on http://%s (public URL %s)\n", version, ln.Addr(), cfg.PublicURL)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// publicOrigins is the origin of the public URL, which the dashboard is served from.
+func publicOrigins(publicURL string) []string {
+	o, err := parley.OriginOfURL(publicURL)
+	if err != nil || !(strings.HasPrefix(o, "http://") || strings.HasPrefix(o, "https://")) {
+		return nil
+	}
+	return []string{o}
+}
+
+// bootstrap creates the first administrator and, in demo mode, a demo site, so a fresh
+// instance can be used at once.
+func (a *app) bootstrap(ctx context.Context, cfg *Config, stdout io.Writer) error {
+	email, password := cfg.AdminEmail, cfg.AdminPassword
+	generated := false
+	if cfg.Demo && email == "" {
+		email = "admin@parley.localhost"
+		var err error
+		if password, generated, err = demoPassword(cfg.DataDir); err != nil {
+			return err
+		}
+	}
+	if email != "" {
+		if password == "" {
+			return errors.New("PARLEY_ADMIN_EMAIL is set without PARLEY_ADMIN_PASSWORD (or PARLEY_ADMIN_PASSWORD_FILE)")
+		}
+		_, err := a.auth.CreateAdmin(ctx, parley.SignUpInput{Email: email, Username: cfg.AdminUsername, Password: password})
+		if err != nil && parley.ErrorCode(err) != parley.ECONFLICT {
+			return fmt.Errorf("create administrator: %s", parley.ErrorMessage(err))
+		}
+	}
+	if !cfg.Demo {
+		return nil
+	}
+	origin := publicOrigins(cfg.PublicURL)
+	if err := a.ensureDemoSite(ctx, origin); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Demo site for %s. Administrator: %s", strings.Join(origin, ", "), email)
+	if generated || cfg.AdminEmail == "" {
+		fmt.Fprintf(stdout, " with password %s (kept in %s)", password, filepath.Join(cfg.DataDir, "admin-password"))
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+// ensureDemoSite creates a site allowing origin unless one already does.
+func (a *app) ensureDemoSite(ctx context.Context, origins []string) error {
+	if len(origins) == 0 {
+		return errors.New("PARLEY_PUBLIC_URL is not an http(s) URL")
+	}
+	ok, err := a.services.Sites.IsAllowedOrigin(ctx, origins[0])
+	if err != nil || ok {
+		return err
+	}
+	system := parley.NewContextWithUser(ctx, &parley.User{Username: "system", Admin: true})
+	_, err = a.services.Sites.CreateSite(system, parley.CreateSiteInput{Name: "Parley demo", AllowedOrigins: origins})
+	return err
+}
+
+// demoPassword reads the demo administrator's password from the data directory, making one
+// on first start.
+func demoPassword(dataDir string) (password string, generated bool, err error) {
+	path := filepath.Join(dataDir, "admin-password")
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), false, nil
+	}
+	var buf [12]byte
+	if _, err := rand.Read(buf[:]); err != nil {
+		return "", false, err
+	}
+	password = base64.RawURLEncoding.EncodeToString(buf[:])
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return "", false, err
+	}
+	return password, true, os.WriteFile(path, []byte(password+"\n"), 0o600)
+}

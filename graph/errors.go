@@ -1,0 +1,128 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/parleyhq/parley"
+)
+
+// codes is the one table from the domain's error codes to the API's extensions.code (the
+// contract in DESIGN.md §9). Clients switch on these, never on messages.
+var codes = map[string]string{
+	parley.EINVALID:         "INVALID",
+	parley.ENOTFOUND:        "NOT_FOUND",
+	parley.ECONFLICT:        "CONFLICT",
+	parley.EUNAUTHENTICATED: "UNAUTHENTICATED",
+	parley.EFORBIDDEN:       "FORBIDDEN",
+	parley.ERATELIMITED:     "RATE_LIMITED",
+	parley.ECLOSED:          "CLOSED",
+	parley.EINTERNAL:        "INTERNAL",
+}
+
+// Code returns the extensions.code for err, INTERNAL for errors without a parley code. The
+// server uses it for the few errors it answers before GraphQL runs (a bad token, a body too
+// large), so that every answer speaks the same codes.
+func Code(err error) string {
+	if c, ok := codes[parley.ErrorCode(err)]; ok {
+		return c
+	}
+	return codes[parley.EINTERNAL]
+}
+
+// internalMessage is all a client learns about an internal error; the request ID in the
+// same answer finds the details in the log.
+const internalMessage = "Internal error."
+
+// gqlgen's own error codes for requests it refuses before execution: they are the client's
+// mistake, so they answer INVALID.
+var requestErrorCodes = map[string]bool{
+	errcode.ValidationFailed:    true,
+	errcode.ParseFailed:         true,
+	"COMPLEXITY_LIMIT_EXCEEDED": true,
+}
+
+// panicError carries a recovered panic to the error presenter, which logs it once with its
+// stack.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
+
+func recoverFunc(ctx context.Context, v any) error {
+	return &panicError{value: v, stack: debug.Stack()}
+}
+
+// errorPresenter turns every error an operation produces into the API's shape: a message a
+// person can act on and extensions.code from the table above. Internal errors are logged
+// with the request ID and shown only as "Internal error.".
+func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		// DefaultErrorPresenter returns gqlgen's own errors as they are; copy before changing.
+		out := &gqlerror.Error{Message: gqlErr.Message, Path: gqlErr.Path, Locations: gqlErr.Locations, Rule: gqlErr.Rule}
+		out.Extensions = map[string]any{}
+		var perr *parley.Error
+		var pan *panicError
+		switch {
+		case errors.As(err, &pan):
+			logInternal(ctx, logger, err, slog.String("stack", string(pan.stack)))
+			internal(ctx, out)
+		case errors.As(err, &perr) && perr.Code != parley.EINTERNAL:
+			out.Message = perr.Message
+			out.Extensions["code"] = Code(perr)
+			if perr.Field != "" {
+				out.Extensions["field"] = perr.Field
+			}
+		case isRequestError(gqlErr):
+			out.Message = requestErrorMessage(gqlErr.Message)
+			out.Extensions["code"] = codes[parley.EINVALID]
+		default:
+			logInternal(ctx, logger, err)
+			internal(ctx, out)
+		}
+		return out
+	}
+}
+
+func internal(ctx context.Context, out *gqlerror.Error) {
+	out.Message = internalMessage
+	out.Extensions["code"] = codes[parley.EINTERNAL]
+	out.Extensions["requestID"] = parley.RequestIDFromContext(ctx)
+}
+
+func logInternal(ctx context.Context, logger *slog.Logger, err error, attrs ...any) {
+	attrs = append(attrs, slog.String("requestID", parley.RequestIDFromContext(ctx)), slog.Any("error", err))
+	if p := graphql.GetPath(ctx); len(p) > 0 {
+		attrs = append(attrs, slog.String("path", p.String()))
+	}
+	logger.ErrorContext(ctx, "graphql: internal error", attrs...)
+}
+
+// isRequestError tells the errors gqlgen makes about the request itself (a parse or
+// validation failure, a limit, an undecodable body) from errors that come out of
+// resolvers: the former carry a gqlgen code or wrap nothing and point at no field.
+func isRequestError(e *gqlerror.Error) bool {
+	if code, ok := e.Extensions["code"].(string); ok {
+		return requestErrorCodes[code]
+	}
+	return e.Unwrap() == nil && len(e.Path) == 0
+}
+
+// requestErrorMessage shortens gqlgen's messages that would echo the whole request body.
+func requestErrorMessage(msg string) string {
+	if strings.HasPrefix(msg, "json request body could not be decoded") {
+		return "Request body is not valid JSON: send {\"query\": ..., \"variables\": {...}}."
+	}
+	return msg
+}

@@ -1,0 +1,115 @@
+// Package graph is Parley's GraphQL API: the schema (*.graphqls, the contract of DESIGN.md §9),
+// gqlgen's generated executor, resolvers that only translate between GraphQL and the domain's
+// services, per-operation dataloaders, the limits on what one operation may ask, and the error
+// presenter that gives every error its extensions.code.
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/parleyhq/parley"
+)
+
+// Services are what the API needs from the domain. They decide everything (permissions,
+// visibility, validation); the graph only translates, reading the caller from the context
+// that the server filled with parley.NewContextWithUser.
+type Services struct {
+	Auth      parley.AuthService
+	Users     parley.UserService
+	Sites     parley.SiteService
+	Stories   parley.StoryService
+	Comments  parley.CommentService
+	Reactions parley.ReactionService
+	Reports   parley.ReportService
+}
+
+// Options tune the handler. The zero value is usable: limits fall back to the defaults below.
+type Options struct {
+	// Production turns off introspection and field-name suggestions in error messages.
+	Production bool
+	// Logger receives internal errors with their request IDs; nil discards them.
+	Logger *slog.Logger
+	// ComplexityLimit bounds the work one operation may ask for; connection fields cost
+	// their items' complexity times `first`. Default DefaultComplexityLimit.
+	ComplexityLimit int
+	// MaxDepth bounds how deeply an operation may nest fields. Default DefaultMaxDepth.
+	MaxDepth int
+}
+
+// Limits used when Options leaves them zero. A story page of 100 comments, each with its
+// author and reactions, costs about 2,000, so the complexity default admits the widget's
+// largest page while refusing pages nested in pages (100 comments × 100 replies).
+const (
+	DefaultComplexityLimit = 5000
+	DefaultMaxDepth        = 12
+	// parserTokenLimit bounds the work of parsing a hostile document before validation.
+	parserTokenLimit = 15000
+)
+
+// NewHandler returns the GraphQL endpoint: POST and GET queries (GET only for queries) and
+// OPTIONS. It expects the server's middleware in front of it for identity, request IDs, CORS
+// and body limits.
+func NewHandler(s Services, o Options) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.ComplexityLimit <= 0 {
+		o.ComplexityLimit = DefaultComplexityLimit
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = DefaultMaxDepth
+	}
+	cfg := Config{Resolvers: &Resolver{s: s}}
+	setComplexity(&cfg.Complexity)
+	srv := handler.New(NewExecutableSchema(cfg))
+	// The WebSocket transport (graphql-transport-ws, with identity from connection_init and
+	// OriginPatterns from the sites' allowed origins) is added here with subscriptions.
+	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(parserTokenLimit)
+	srv.SetErrorPresenter(errorPresenter(o.Logger))
+	srv.SetRecoverFunc(recoverFunc)
+	if !o.Production {
+		srv.Use(extension.Introspection{})
+	} else {
+		srv.Use(noIntrospection{})
+		srv.SetDisableSuggestion(true)
+	}
+	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	srv.Use(depthLimit{max: o.MaxDepth})
+	srv.Use(getQueriesOnly{})
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(withLoaders(ctx, newLoaders(s)))
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.Header.Get("Upgrade") == "" {
+			r = r.WithContext(context.WithValue(r.Context(), plainGETKey{}, true))
+		}
+		srv.ServeHTTP(w, r)
+	})
+}
+
+// setComplexity prices the fields whose cost grows with their arguments; every other field
+// costs 1 plus its children.
+func setComplexity(c *ComplexityRoot) {
+	c.Story.Comments = func(child int, first *int, _ *string, _ *parley.CommentOrder) int {
+		return connectionComplexity(child, first)
+	}
+	c.Comment.Replies = func(child int, first *int, _ *string, _ *parley.CommentOrder) int {
+		return connectionComplexity(child, first)
+	}
+	// A comment keeps few revisions and an instance has few sites; price them as ten each.
+	c.Comment.Revisions = func(child int) int { return 1 + 10*child }
+	c.Query.Sites = func(child int) int { return 1 + 10*child }
+}

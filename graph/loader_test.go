@@ -1,0 +1,88 @@
+package graph_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/parleyhq/parley/graph"
+	"github.com/parleyhq/parley/postgres/postgrestest"
+)
+
+// TestDataloaderQueryCount reads a page of 10 and a page of 100 comments, each with its
+// author, story, parent and reactions, and checks both cost the same number of SQL
+// statements: the loaders batch per field, so the cost does not grow with the page. It has a
+// database of its own so that no other test's statements are counted.
+func TestDataloaderQueryCount(t *testing.T) {
+	s := newStack(postgrestest.MustOpenDB(t), graph.Options{})
+	defer s.Close()
+	admin := s.MustAdmin(t)
+	st := s.MustCreateSite(t, admin)
+	authors := []*client{s.MustSignUp(t), s.MustSignUp(t), s.MustSignUp(t), s.MustSignUp(t)}
+	reader := s.MustSignUp(t)
+	small, large := s.MustStory(t, st), s.MustStory(t, st)
+	for _, story := range []struct {
+		id string
+		n  int
+	}{{small, 10}, {large, 100}} {
+		for i := range story.n {
+			a := authors[i%len(authors)]
+			id := a.MustComment(t, story.id, "", "comment")
+			authors[(i+1)%len(authors)].MustDo(t, addReaction, in("commentID", id, "kind", "respect"), nil)
+			if i%3 == 0 {
+				reader.MustDo(t, addReaction, in("commentID", id, "kind", "funny"), nil)
+			}
+		}
+	}
+
+	const q = `query($id: ID, $first: Int) { story(id: $id) { id title commentCount comments(first: $first) {
+		edges { cursor node { id body createdAt author { id username } story { id } parent { id }
+			reactions { kind count viewerReacted } } } pageInfo { hasNextPage endCursor } } } }`
+	cost := func(storyID string, first int) int64 {
+		before := s.DB.QueryCount()
+		var out struct {
+			Story struct {
+				Comments struct {
+					Edges []struct {
+						Node struct {
+							Author    *struct{ ID string }
+							Reactions []reactionJSON
+						}
+					}
+				}
+			}
+		}
+		reader.MustDo(t, q, map[string]any{"id": storyID, "first": first}, &out)
+		edges := out.Story.Comments.Edges
+		if len(edges) != first {
+			t.Fatalf("%d comments served, want %d", len(edges), first)
+		}
+		for _, e := range edges {
+			if e.Node.Author == nil || len(e.Node.Reactions) == 0 {
+				t.Fatalf("comment without author or reactions: %+v", e.Node)
+			}
+		}
+		return s.DB.QueryCount() - before
+	}
+	ten, hundred := cost(small, 10), cost(large, 100)
+	t.Logf("SQL statements: %d for a page of 10 comments, %d for a page of 100", ten, hundred)
+	if ten != hundred {
+		t.Errorf("a page of 100 costs %d statements and a page of 10 costs %d; want the same", hundred, ten)
+	}
+
+	t.Run("author of a deleted account is null", func(t *testing.T) {
+		gone := s.MustSignUp(t)
+		id := gone.MustComment(t, small, "", "soon orphaned")
+		if _, err := s.DB.Pool().Exec(context.Background(), `DELETE FROM users WHERE id = $1`, gone.User.ID); err != nil {
+			t.Fatal(err)
+		}
+		r := s.anonymous().Do(t, readComment, map[string]any{"id": id})
+		var out struct{ Comment commentJSON }
+		if len(r.Errors) > 0 || r.Status != 200 {
+			t.Fatalf("answer = %s", r.Raw)
+		}
+		mustUnmarshal(t, r.Data, &out)
+		if out.Comment.Author != nil {
+			t.Errorf("author = %+v, want null", out.Comment.Author)
+		}
+	})
+}

@@ -1,0 +1,84 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/parleyhq/parley"
+)
+
+// loaderWait is how long a loader collects keys before it queries. gqlgen resolves the fields
+// of a list's items concurrently, so all items of one page arrive well within this window.
+const loaderWait = 5 * time.Millisecond
+
+// loaders batch the lookups that would otherwise cost one query per item of a page: a page of
+// comments with their authors, stories, parents and reactions costs one query per kind.
+// They are made per operation because what a viewer may see (pending comments, their own
+// reactions) differs from one viewer to the next.
+type loaders struct {
+	users     *dataloadgen.Loader[string, *parley.User]
+	stories   *dataloadgen.Loader[string, *parley.Story]
+	comments  *dataloadgen.Loader[string, *parley.Comment]
+	reactions *dataloadgen.Loader[string, []parley.ReactionCount]
+}
+
+func newLoaders(s Services) *loaders {
+	wait := dataloadgen.WithWait(loaderWait)
+	return &loaders{
+		users:     dataloadgen.NewLoader(fetchByID(s.Users.FindUsersByIDs, func(u *parley.User) string { return u.ID }), wait),
+		stories:   dataloadgen.NewLoader(fetchByID(s.Stories.FindStoriesByIDs, func(st *parley.Story) string { return st.ID }), wait),
+		comments:  dataloadgen.NewLoader(fetchByID(s.Comments.FindCommentsByIDs, func(c *parley.Comment) string { return c.ID }), wait),
+		reactions: dataloadgen.NewLoader(fetchReactionCounts(s.Reactions), wait),
+	}
+}
+
+// fetchByID adapts a service's FindXByIDs, which returns what it finds in any order, to a
+// loader's fetch, which answers each key in place: items that are missing (a deleted account,
+// a comment the viewer may not see) load as nil without an error, so nullable fields show null.
+func fetchByID[T any](find func(context.Context, []string) ([]*T, error), idOf func(*T) string) func(context.Context, []string) ([]*T, []error) {
+	return func(ctx context.Context, ids []string) ([]*T, []error) {
+		found, err := find(ctx, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		byID := make(map[string]*T, len(found))
+		for _, v := range found {
+			byID[idOf(v)] = v
+		}
+		out := make([]*T, len(ids))
+		for i, id := range ids {
+			out[i] = byID[id]
+		}
+		return out, nil
+	}
+}
+
+// fetchReactionCounts loads the reaction counts of many comments at once; a comment without
+// reactions loads as an empty list.
+func fetchReactionCounts(s parley.ReactionService) func(context.Context, []string) ([][]parley.ReactionCount, []error) {
+	return func(ctx context.Context, ids []string) ([][]parley.ReactionCount, []error) {
+		counts, err := s.ReactionCounts(ctx, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		out := make([][]parley.ReactionCount, len(ids))
+		for i, id := range ids {
+			out[i] = counts[id]
+		}
+		return out, nil
+	}
+}
+
+type loadersKey struct{}
+
+func withLoaders(ctx context.Context, l *loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+// loadersFrom returns the operation's loaders. Every operation gets them from the handler's
+// operation middleware, so a missing set is a wiring bug and panics (answered as INTERNAL).
+func loadersFrom(ctx context.Context) *loaders {
+	return ctx.Value(loadersKey{}).(*loaders)
+}

@@ -1,0 +1,103 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/parleyhq/parley"
+)
+
+// commentPage reads one page of a comment connection. f selects the story's top-level
+// comments or a comment's replies; the page arguments come from the client as they are, and
+// the cursor and size rules are the domain's (parley.DecodeCursor, parley.PageSize).
+func (r *Resolver) commentPage(ctx context.Context, f parley.CommentFilter, first *int, after *string, orderBy *parley.CommentOrder, def parley.CommentOrder) (*CommentConnection, error) {
+	f.Order = def
+	if orderBy != nil {
+		f.Order = *orderBy
+	}
+	var err error
+	if f.First, err = parley.PageSize(first); err != nil {
+		return nil, err
+	}
+	if after != nil && *after != "" {
+		if f.After, err = parley.DecodeCursor(*after, f.Order); err != nil {
+			return nil, err
+		}
+	}
+	page, err := r.s.Comments.FindComments(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	prefetch(ctx, page.Comments)
+	conn := &CommentConnection{Edges: make([]*CommentEdge, len(page.Comments)), PageInfo: &PageInfo{HasNextPage: page.HasNextPage}}
+	for i, c := range page.Comments {
+		conn.Edges[i] = &CommentEdge{Cursor: parley.CursorFor(f.Order, c).Encode(), Node: c}
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+	}
+	return conn, nil
+}
+
+// prefetch puts every key the page's nodes will ask the loaders for into one batch per
+// loader, now, for the fields the operation selects. Left to the nodes' own resolvers, the
+// keys would arrive from one goroutine per node, and on a busy machine some would miss the
+// batch's window and cost a second query; this way a page costs one query per loader
+// whatever its size and however loaded the machine.
+func prefetch(ctx context.Context, comments []*parley.Comment) {
+	l := loadersFrom(ctx)
+	for _, c := range comments {
+		l.comments.Prime(c.ID, c)
+	}
+	fields := selectedNodeFields(ctx)
+	for _, c := range comments {
+		if fields["author"] && c.AuthorID != "" {
+			l.users.LoadThunk(ctx, c.AuthorID)
+		}
+		if fields["parent"] && c.ParentID != "" {
+			l.comments.LoadThunk(ctx, c.ParentID)
+		}
+		if fields["story"] {
+			l.stories.LoadThunk(ctx, c.StoryID)
+		}
+		if fields["reactions"] {
+			l.reactions.LoadThunk(ctx, c.ID)
+		}
+	}
+}
+
+// selectedNodeFields names the fields the operation selects on the nodes of the connection
+// being resolved (edges { node { … } }), fragments included.
+func selectedNodeFields(ctx context.Context) map[string]bool {
+	out := map[string]bool{}
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return out
+	}
+	op := graphql.GetOperationContext(ctx)
+	for _, edges := range graphql.CollectFields(op, fc.Field.Selections, []string{"CommentConnection"}) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(op, edges.Selections, []string{"CommentEdge"}) {
+			if node.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(op, node.Selections, []string{"Comment"}) {
+				out[f.Name] = true
+			}
+		}
+	}
+	return out
+}
+
+// connectionComplexity is the cost of a connection field: what one item costs, times the
+// number of items the client asked for (the default page size when it did not say).
+func connectionComplexity(child int, first *int) int {
+	n := parley.DefaultPageSize
+	if first != nil {
+		n = min(max(*first, 1), parley.MaxPageSize)
+	}
+	return 1 + child*n
+}

@@ -1,0 +1,142 @@
+package graph_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/parleyhq/parley"
+)
+
+// actors of the permission matrix, in the order of each row's codes.
+var actors = []string{"anonymous", "author", "other commenter", "moderator elsewhere", "moderator", "admin"}
+
+func (w *world) actor(s *stack, name string) *client {
+	switch name {
+	case "author":
+		return w.Author
+	case "other commenter":
+		return w.Other
+	case "moderator elsewhere":
+		return w.ModElsewhere
+	case "moderator":
+		return w.Moderator
+	case "admin":
+		return w.Admin
+	}
+	return s.anonymous()
+}
+
+// fresh returns the same user with a new session, for operations that end a session.
+func (c *client) fresh(tb testing.TB) *client {
+	tb.Helper()
+	if c.User == nil {
+		return c
+	}
+	p, err := c.s.Auth.SignIn(context.Background(), parley.SignInInput{Login: c.User.Username, Password: "correct horse battery"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &client{s: c.s, token: p.Token, User: c.User}
+}
+
+// TestPermissions runs every mutation as every kind of caller and checks the answer's code
+// ("" for success). The services make these decisions; this pins them at the API.
+func TestPermissions(t *testing.T) {
+	t.Parallel()
+	s := shared
+	w := s.MustWorld(t)
+	const ssoSecret = "thirty-two bytes of secret, at least"
+	w.Admin.MustDo(t, `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { id } }`,
+		in("siteID", w.Site.ID, "ssoSecret", ssoSecret), nil)
+	authorComment := func() string { return w.Author.MustComment(t, w.StoryID, "", "target") }
+	reacted := func() string {
+		id := authorComment()
+		for _, c := range []*client{w.Other, w.ModElsewhere, w.Moderator, w.Admin} {
+			c.MustDo(t, addReaction, in("commentID", id, "kind", "funny"), nil)
+		}
+		return id
+	}
+	const (
+		ok     = ""
+		unauth = "UNAUTHENTICATED"
+		forbid = "FORBIDDEN"
+	)
+
+	rows := []struct {
+		mutation string
+		query    string
+		vars     func() map[string]any
+		// want holds one code per actor, in the order of actors.
+		want [6]string
+	}{
+		{"signUp", signUpMutation, func() map[string]any {
+			name := unique("perm")
+			return in("email", name+"@example.org", "username", name, "password", "correct horse battery")
+		}, [6]string{ok, ok, ok, ok, ok, ok}},
+		{"signIn", `mutation($in: SignInInput!) { signIn(input: $in) { token } }`, func() map[string]any {
+			return in("login", w.Other.User.Username, "password", "correct horse battery")
+		}, [6]string{ok, ok, ok, ok, ok, ok}},
+		{"signInWithSSO", `mutation($in: SSOInput!) { signInWithSSO(input: $in) { token } }`, func() map[string]any {
+			name := unique("ssoperm")
+			return in("siteID", w.Site.ID, "token", ssoToken(t, ssoSecret, jwt.MapClaims{"sub": name, "email": name + "@host.example",
+				"username": name, "jti": name, "iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix()}))
+		}, [6]string{ok, ok, ok, ok, ok, ok}},
+		{"signOut", `mutation { signOut }`, nil, [6]string{unauth, ok, ok, ok, ok, ok}},
+		{"createAPIToken", `mutation($in: CreateAPITokenInput!) { createAPIToken(input: $in) { token } }`, func() map[string]any {
+			return in("name", "perm")
+		}, [6]string{unauth, ok, ok, ok, ok, ok}},
+		{"createSite", `mutation($in: CreateSiteInput!) { createSite(input: $in) { id } }`, func() map[string]any {
+			return in("name", "perm", "allowedOrigins", []string{"https://" + unique("perm") + ".example.org"})
+		}, [6]string{unauth, forbid, forbid, forbid, forbid, ok}},
+		{"updateSiteSettings", `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { id } }`, func() map[string]any {
+			return in("siteID", w.Site.ID, "maxCommentLength", 4000)
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"updateStory", `mutation($in: UpdateStoryInput!) { updateStory(input: $in) { id } }`, func() map[string]any {
+			return in("storyID", w.StoryID, "title", "Perm")
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"createComment", createComment, func() map[string]any {
+			return in("storyID", w.StoryID, "body", "hello")
+		}, [6]string{unauth, ok, ok, ok, ok, ok}},
+		{"editComment", editComment, func() map[string]any {
+			return in("commentID", authorComment(), "body", "changed")
+		}, [6]string{unauth, ok, forbid, forbid, forbid, forbid}},
+		{"deleteComment", deleteComment, func() map[string]any {
+			return in("commentID", authorComment())
+		}, [6]string{unauth, ok, forbid, forbid, forbid, forbid}},
+		{"addReaction", addReaction, func() map[string]any {
+			return in("commentID", authorComment(), "kind", "respect")
+		}, [6]string{unauth, forbid, ok, ok, ok, ok}},
+		{"removeReaction", removeReaction, func() map[string]any {
+			return in("commentID", reacted(), "kind", "funny")
+		}, [6]string{unauth, forbid, ok, ok, ok, ok}},
+		{"reportComment", reportComment, func() map[string]any {
+			return in("commentID", authorComment(), "reason", "SPAM")
+		}, [6]string{unauth, "INVALID", ok, ok, ok, ok}},
+	}
+	for _, row := range rows {
+		for i, actor := range actors {
+			want := row.want[i]
+			outcome := "succeeds"
+			if want != ok {
+				outcome = "is " + want
+			}
+			t.Run(row.mutation+"/"+actor+" "+outcome, func(t *testing.T) {
+				var vars map[string]any
+				if row.vars != nil {
+					vars = row.vars()
+				}
+				c := w.actor(s, actor)
+				if row.mutation == "signOut" {
+					c = c.fresh(t)
+				}
+				r := c.Do(t, row.query, vars)
+				if got := r.Code(); got != want {
+					t.Errorf("code = %q, want %q: %s", got, want, r.Raw)
+				}
+			})
+		}
+	}
+}

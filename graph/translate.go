@@ -1,0 +1,80 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/parleyhq/parley"
+)
+
+// load reads one item through a loader; an empty ID (no author, no parent) is null.
+func load[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], id string) (*T, error) {
+	if id == "" {
+		return nil, nil
+	}
+	return l.Load(ctx, id)
+}
+
+// commentPayload wraps a service's answer for the mutations that return CommentPayload.
+func commentPayload(c *parley.Comment, err error) (*CommentPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &CommentPayload{Comment: c}, nil
+}
+
+// visibleEmail shows a user's email only to that user and to admins (parley.User's rule).
+// The user of an AuthPayload is the one who now holds its token, though the request that
+// signed them in was anonymous.
+func visibleEmail(ctx context.Context, u *parley.User) *string {
+	v := parley.UserFromContext(ctx)
+	if v != nil && (v.ID == u.ID || v.Admin) || parentObject(ctx) == "AuthPayload" {
+		return &u.Email
+	}
+	return nil
+}
+
+// parentObject names the type whose field holds the object being resolved.
+func parentObject(ctx context.Context) string {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Parent != nil {
+		return fc.Parent.Object
+	}
+	return ""
+}
+
+// bearerToken returns the token the operation was sent with, which signOut revokes. The
+// server has already checked that it is live.
+func bearerToken(ctx context.Context) string {
+	if !graphql.HasOperationContext(ctx) {
+		return ""
+	}
+	h := graphql.GetOperationContext(ctx).Headers.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+func pointers[T any](vs []T) []*T {
+	out := make([]*T, len(vs))
+	for i := range vs {
+		out[i] = &vs[i]
+	}
+	return out
+}
+
+// values copies a list of input objects, which gqlgen hands over as pointers; nil stays nil
+// because nil means "unchanged" in the domain's updates.
+func values[T any](ps []*T) []T {
+	if ps == nil {
+		return nil
+	}
+	out := make([]T, len(ps))
+	for i, p := range ps {
+		out[i] = *p
+	}
+	return out
+}

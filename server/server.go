@@ -1,0 +1,140 @@
+// Package server is Parley's http.Handler: routes, and the middleware every request passes
+// through (request IDs, access log, panic recovery, security headers, client description,
+// identity, allowed origins, body limits) in front of the GraphQL endpoint and the health
+// checks.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/parleyhq/parley"
+)
+
+// Config is what the server needs. Only GraphQL, Auth and Sites are required.
+type Config struct {
+	// Logger receives the access log and errors; nil discards them.
+	Logger *slog.Logger
+	// Auth resolves bearer tokens to users.
+	Auth parley.AuthService
+	// Sites answers which origins may call the API from a browser.
+	Sites parley.SiteService
+	// GraphQL serves /graphql (graph.NewHandler).
+	GraphQL http.Handler
+	// Ready reports whether the server can do useful work (the database answers); nil means
+	// always ready.
+	Ready func(ctx context.Context) error
+	// ReadyTimeout bounds Ready; default 2 s.
+	ReadyTimeout time.Duration
+	// MaxBodyBytes bounds a /graphql request body; default DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Version is reported by /readyz, so an operator can see what is deployed.
+	Version string
+	// TrustProxy takes the client's IP from the last X-Forwarded-For entry, the one the
+	// reverse proxy in front of Parley added. Leave it off when clients connect directly, or
+	// anyone can pick the IP that rate limits and lockouts key on.
+	TrustProxy bool
+	// ExtraOrigins may call the API from a browser besides the sites' allowed origins: the
+	// dashboard's own origin (the public URL).
+	ExtraOrigins []string
+	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
+	// A change to a site's origins takes effect within it.
+	OriginCacheTTL time.Duration
+}
+
+// Defaults for Config's zero fields.
+const (
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultReadyTimeout   = 2 * time.Second
+	DefaultOriginCacheTTL = 30 * time.Second
+)
+
+// New returns the server's handler.
+func New(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.ReadyTimeout <= 0 {
+		cfg.ReadyTimeout = DefaultReadyTimeout
+	}
+	if cfg.OriginCacheTTL <= 0 {
+		cfg.OriginCacheTTL = DefaultOriginCacheTTL
+	}
+	origins := newOriginPolicy(cfg.Sites, cfg.ExtraOrigins, cfg.OriginCacheTTL, cfg.Logger)
+
+	// /graphql: origin check first (a refused answer must still be readable by an allowed
+	// page), then the cheap body checks, then identity, which may cost a query.
+	graphql := noStore(origins.middleware(limitBody(cfg.MaxBodyBytes, identify(cfg.Auth, cfg.Logger, cfg.GraphQL))))
+
+	mux := http.NewServeMux()
+	mux.Handle("POST /graphql", graphql)
+	mux.Handle("GET /graphql", graphql)
+	mux.Handle("OPTIONS /graphql", graphql)
+	mux.HandleFunc("/graphql", methodNotAllowed("GET, POST, OPTIONS"))
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("/healthz", methodNotAllowed("GET, HEAD"))
+	mux.Handle("GET /readyz", readyz(cfg))
+	mux.HandleFunc("/readyz", methodNotAllowed("GET, HEAD"))
+	// The frontend (/embed.js, /count.js, /admin/), /metrics and the WebSocket upgrade on
+	// /graphql are mounted here when they arrive.
+	mux.HandleFunc("/", notFound)
+
+	var h http.Handler = mux
+	h = describeClient(cfg.TrustProxy, h)
+	h = recoverPanics(cfg.Logger, h)
+	h = accessLog(cfg.Logger, h)
+	h = requestID(h)
+	h = securityHeaders(h)
+	return h
+}
+
+// noStore keeps API answers, which depend on who asks, out of every cache.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+func readyz(cfg Config) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if cfg.Ready != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), cfg.ReadyTimeout)
+			err := cfg.Ready(ctx)
+			timedOut := ctx.Err() == context.DeadlineExceeded
+			cancel()
+			if err != nil {
+				cfg.Logger.ErrorContext(r.Context(), "server: not ready", "error", err, "requestID", parley.RequestIDFromContext(r.Context()))
+				reason := "The readiness check failed; see the server log."
+				if timedOut {
+					reason = "The readiness check did not finish within " + cfg.ReadyTimeout.String() + "."
+				}
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason, "version": cfg.Version})
+				return
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "version": cfg.Version})
+	})
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, r, http.StatusNotFound, parley.Errorf(parley.ENOTFOUND, "There is nothing at %s.", r.URL.Path))
+}
+
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeError(w, r, http.StatusMethodNotAllowed, parley.Errorf(parley.EINVALID, "Use %s on %s.", allow, r.URL.Path))
+	}
+}
