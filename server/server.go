@@ -8,6 +8,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -39,6 +41,10 @@ type Config struct {
 	// ExtraOrigins may call the API from a browser besides the sites' allowed origins: the
 	// dashboard's own origin (the public URL).
 	ExtraOrigins []string
+	// BenchStatic serves GET /_bench/static?bytes=N, a fixed answer of N bytes through the
+	// same middleware as the API: the ceiling that `make bench` measures pages against. Off
+	// in normal use.
+	BenchStatic bool
 	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
 	// A change to a site's origins takes effect within it.
 	OriginCacheTTL time.Duration
@@ -82,6 +88,9 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("/readyz", methodNotAllowed("GET, HEAD"))
 	// The frontend (/embed.js, /count.js, /admin/), /metrics and the WebSocket upgrade on
 	// /graphql are mounted here when they arrive.
+	if cfg.BenchStatic {
+		mux.HandleFunc("GET /_bench/static", benchStatic)
+	}
 	mux.HandleFunc("/", notFound)
 
 	var h http.Handler = mux
@@ -126,6 +135,34 @@ func readyz(cfg Config) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "version": cfg.Version})
 	})
+}
+
+// maxBenchStatic bounds the benchmark answer.
+const maxBenchStatic = 4 << 20
+
+// benchBodies keeps each size's body, so the answer costs what serving an embedded file does.
+var benchBodies sync.Map
+
+// benchStatic answers a JSON document of the requested size.
+func benchStatic(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.URL.Query().Get("bytes"))
+	if err != nil || n < 16 || n > maxBenchStatic {
+		writeError(w, r, http.StatusBadRequest, parley.Errorf(parley.EINVALID, "bytes must be between 16 and %d.", maxBenchStatic))
+		return
+	}
+	body, ok := benchBodies.Load(n)
+	if !ok {
+		b := make([]byte, n)
+		copy(b, `{"data":"`)
+		for i := 9; i < n-2; i++ {
+			b[i] = 'x'
+		}
+		copy(b[n-2:], `"}`)
+		body, _ = benchBodies.LoadOrStore(n, b)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(n))
+	_, _ = w.Write(body.([]byte))
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) {

@@ -225,3 +225,23 @@ func TestClientInfo(t *testing.T) {
 		}
 	})
 }
+
+func TestBenchStatic(t *testing.T) {
+	t.Parallel()
+	t.Run("off by default", func(t *testing.T) {
+		e := newEnv(t, nil)
+		if a := e.Do(t, request{Method: http.MethodGet, Path: "/_bench/static?bytes=100"}); a.Status != http.StatusNotFound {
+			t.Fatalf("status %d, want 404", a.Status)
+		}
+	})
+	t.Run("answers the asked size when on", func(t *testing.T) {
+		e := newEnv(t, func(c *server.Config) { c.BenchStatic = true })
+		a := e.Do(t, request{Method: http.MethodGet, Path: "/_bench/static?bytes=1000"})
+		if a.Status != http.StatusOK || len(a.Body) != 1000 || !json.Valid([]byte(a.Body)) {
+			t.Fatalf("status %d, %d bytes", a.Status, len(a.Body))
+		}
+		if a := e.Do(t, request{Method: http.MethodGet, Path: "/_bench/static?bytes=999999999"}); a.Status != http.StatusBadRequest {
+			t.Fatalf("oversized: status %d", a.Status)
+		}
+	})
+}

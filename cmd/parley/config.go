@@ -29,6 +29,7 @@ type Config struct {
 	SessionTTL      time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
 	SignUpsPerHour  int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
 	ShutdownTimeout time.Duration `env:"PARLEY_SHUTDOWN_TIMEOUT" envDefault:"15s" flag:"shutdown-timeout" help:"how long to let requests finish on SIGTERM"`
+	BenchEndpoints  bool          `env:"PARLEY_BENCH_ENDPOINTS" envDefault:"false" flag:"bench-endpoints" help:"serve /_bench/static, the ceiling 'make bench' measures against"`
 	Demo            bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
 
 	AdminEmail    string `env:"PARLEY_ADMIN_EMAIL" flag:"admin-email" help:"create this administrator at first start"`

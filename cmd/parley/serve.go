@@ -79,6 +79,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Version:      version,
 		TrustProxy:   cfg.TrustProxy,
+		BenchStatic:  cfg.BenchEndpoints,
 		ExtraOrigins: publicOrigins(cfg.PublicURL),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
