@@ -106,6 +106,11 @@ func logInternal(ctx context.Context, logger *slog.Logger, err error, attrs ...a
 	if p := graphql.GetPath(ctx); len(p) > 0 {
 		attrs = append(attrs, slog.String("path", p.String()))
 	}
+	// A client that hung up mid-request is not a fault of ours; don't page anyone for it.
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		logger.DebugContext(ctx, "graphql: client went away", attrs...)
+		return
+	}
 	logger.ErrorContext(ctx, "graphql: internal error", attrs...)
 }
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -19,6 +20,11 @@ import (
 
 	"github.com/parleyhq/parley"
 )
+
+// DefaultMaxConns is the pool size unless the URL sets pool_max_conns. Writes spend most of
+// their time waiting for the commit to reach disk, so more connections than cores let
+// PostgreSQL flush many commits at once; pgx's default (one per core) would serialise them.
+const DefaultMaxConns = 24
 
 // DB is a connection pool with Parley's schema applied.
 type DB struct {
@@ -37,6 +43,9 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	db := &DB{logger: logger, now: time.Now}
 	cfg.ConnConfig.Tracer = queryCounter{&db.queries}

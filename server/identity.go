@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -33,7 +35,11 @@ func identify(auth parley.AuthService, logger *slog.Logger, next http.Handler) h
 			case parley.ERATELIMITED:
 				writeError(w, r, http.StatusTooManyRequests, err)
 			default:
-				logger.ErrorContext(r.Context(), "server: authenticate", "error", err, "requestID", parley.RequestIDFromContext(r.Context()))
+				level := slog.LevelError
+				if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+					level = slog.LevelDebug // the client hung up; nothing is wrong here
+				}
+				logger.Log(r.Context(), level, "server: authenticate", "error", err, "requestID", parley.RequestIDFromContext(r.Context()))
 				writeError(w, r, http.StatusInternalServerError, err)
 			}
 			return

@@ -1,0 +1,198 @@
+// Command parley-bench measures Parley under load on this machine and prints a table for
+// issue notes. It starts a real `parley serve` on loopback against a database of its own,
+// seeds it through the API, and drives it with wrk (HTTP) and pgbench (the database's own
+// ceiling). Figures are reported as ratios to ceilings measured in the same run, because
+// absolute figures move from machine to machine.
+//
+//	go run ./cmd/parley-bench -parley bin/parley -duration 15s
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/postgres/postgrestest"
+)
+
+type options struct {
+	parley      string
+	duration    time.Duration
+	connections int
+	extra       int
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.parley, "parley", "bin/parley", "the parley binary to measure")
+	flag.DurationVar(&o.duration, "duration", 15*time.Second, "length of each load run")
+	flag.IntVar(&o.connections, "connections", 64, "concurrent connections of each load run")
+	flag.IntVar(&o.extra, "extra-comments", 100000, "comments added before the second page-read run")
+	flag.Parse()
+	if err := run(context.Background(), o, os.Stdout); err != nil {
+		log.Fatal("parley-bench: ", err)
+	}
+}
+
+// result is one row of the table.
+type result struct {
+	name     string
+	rps      float64
+	p50, p99 time.Duration
+	note     string
+}
+
+func run(ctx context.Context, o options, out io.Writer) error {
+	for _, tool := range []string{"wrk", "pgbench", o.parley} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return fmt.Errorf("%s is needed (make bench installs wrk and builds bin/parley): %w", tool, err)
+		}
+	}
+	dsn, drop, err := postgrestest.CreateDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	work, err := os.MkdirTemp("", "parley-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+
+	srv, err := startServer(ctx, o.parley, dsn, work)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	fmt.Fprintf(out, "parley-bench: server at %s, database %s\n", srv.base, filepath.Base(dsn))
+
+	seed, err := seedStory(ctx, srv.base, o.connections)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	page, err := seed.pageRequest()
+	if err != nil {
+		return err
+	}
+	pageBytes, err := checkPage(srv.base, page)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "parley-bench: story page of %d comments is %d bytes\n", seed.comments, pageBytes)
+
+	var rows []result
+	staticRun, err := wrk(ctx, work, srv.base, o, staticScript(pageBytes))
+	if err != nil {
+		return err
+	}
+	rows = append(rows, staticRun.row(fmt.Sprintf("static %d B (ceiling)", pageBytes), ""))
+
+	readRun, err := wrk(ctx, work, srv.base, o, postScript(page))
+	if err != nil {
+		return err
+	}
+	rows = append(rows, readRun.row("story page, 100 comments, uncached", pct(readRun.rps, staticRun.rps)+" of static"))
+
+	insertTPS, err := pgbenchInsert(ctx, work, dsn, o)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, result{name: "single-row INSERT, pgbench (ceiling)", rps: insertTPS})
+
+	before, err := countComments(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	createRun, err := wrk(ctx, work, srv.base, o, createScript(seed))
+	if err != nil {
+		return err
+	}
+	after, err := countComments(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	note := pct(createRun.rps, insertTPS) + " of INSERT"
+	if stored := after - before; stored < createRun.requests {
+		note += fmt.Sprintf("; only %d of %d requests stored a comment", stored, createRun.requests)
+	}
+	rows = append(rows, createRun.row("createComment, one hot story", note))
+
+	if err := addComments(ctx, dsn, seed.storyID, o.extra); err != nil {
+		return err
+	}
+	if _, err := checkPage(srv.base, page); err != nil {
+		return err
+	}
+	readAgain, err := wrk(ctx, work, srv.base, o, postScript(page))
+	if err != nil {
+		return err
+	}
+	rows = append(rows, readAgain.row(fmt.Sprintf("story page after +%d comments", o.extra),
+		fmt.Sprintf("%s of the first read, %s of static", pct(readAgain.rps, readRun.rps), pct(readAgain.rps, staticRun.rps))))
+
+	fmt.Fprintf(out, "\n%d connections, %s per run, on %s\n", o.connections, o.duration, hostDescription())
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\treq/s\tp50\tp99\t\t")
+	for _, r := range rows {
+		lat := func(d time.Duration) string {
+			if d == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000)
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t\n", r.name, r.rps, lat(r.p50), lat(r.p99), r.note)
+	}
+	return tw.Flush()
+}
+
+func pct(a, b float64) string {
+	if b == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%%", 100*a/b)
+}
+
+func countComments(ctx context.Context, dsn string) (int, error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close(ctx)
+	var n int
+	err = conn.QueryRow(ctx, `SELECT count(*) FROM comments`).Scan(&n)
+	return n, err
+}
+
+// addComments adds n older comments to a story directly in the database, so the first page
+// (the newest comments) stays the same while the table and the story grow.
+func addComments(ctx context.Context, dsn, storyID string, n int) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `
+		WITH g AS (SELECT gen_random_uuid() AS id, i FROM generate_series(1, $2) AS i)
+		INSERT INTO comments (id, story_id, site_id, author_id, root_id, depth, body, body_source, status, created_at)
+		SELECT g.id, s.id, s.site_id, (SELECT id FROM users ORDER BY created_at LIMIT 1), g.id, 0,
+		       '<p>An older comment.</p>', 'An older comment.', 'PUBLISHED',
+		       now() - interval '30 days' - make_interval(secs => g.i)
+		FROM g JOIN stories s ON s.id = $1`, storyID, n)
+	if err != nil {
+		return fmt.Errorf("add comments: %w", err)
+	}
+	_, err = conn.Exec(ctx, `VACUUM ANALYZE comments`)
+	return err
+}
+
+var errNoAddress = errors.New("server did not report its address")

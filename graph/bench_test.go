@@ -1,0 +1,77 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sync/atomic"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/parleyhq/parley/graph"
+	"github.com/parleyhq/parley/postgres/postgrestest"
+	"github.com/parleyhq/parley/server"
+)
+
+// BenchmarkStoryPage serves the widget's first page of a story (100 comments with authors
+// and reactions) through the whole handler, without the network, to show where a page
+// read's time goes (go test -bench StoryPage -cpuprofile).
+func BenchmarkStoryPage(b *testing.B) {
+	s := newStack(postgrestest.MustOpenDB(b), graph.Options{})
+	defer s.Close()
+	admin := s.MustAdmin(b)
+	st := s.MustCreateSite(b, admin)
+	authors := []*client{s.MustSignUp(b), s.MustSignUp(b), s.MustSignUp(b)}
+	story := s.MustStory(b, st)
+	for i := range 100 {
+		id := authors[i%3].MustComment(b, story, "", "A comment of a realistic length, with **some** Markdown and a [link](https://example.org).")
+		authors[(i+1)%3].MustDo(b, addReaction, in("commentID", id, "kind", "respect"), nil)
+	}
+	body, _ := json.Marshal(map[string]any{"query": `query($id: ID!) { story(id: $id) { id title closed commentCount
+		comments(first: 100) { edges { cursor node { id body createdAt editedAt status depth replyCount
+		author { id username } reactions { kind count viewerReacted } } } pageInfo { hasNextPage endCursor } } } }`,
+		"variables": map[string]any{"id": story}})
+	h := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, graph.Options{Production: true})})
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+				b.Fatalf("%d %s", rec.Code, rec.Body.String())
+			}
+		}
+	})
+}
+
+// BenchmarkCreateComment posts comments through the whole handler, without the network.
+func BenchmarkCreateComment(b *testing.B) {
+	s := newStack(postgrestest.MustOpenDB(b), graph.Options{})
+	defer s.Close()
+	admin := s.MustAdmin(b)
+	st := s.MustCreateSite(b, admin)
+	story := s.MustStory(b, st)
+	writer := s.MustSignUp(b)
+	h := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, graph.Options{Production: true})})
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			body, _ := json.Marshal(map[string]any{"query": `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id status } } }`,
+				"variables": map[string]any{"i": map[string]any{"storyID": story, "body": fmt.Sprintf("A comment of a realistic length, with **some** Markdown and a [link](https://example.org). %d", n.Add(1))}}})
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+writer.token)
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+				b.Fatalf("%d %s", rec.Code, rec.Body.String())
+			}
+		}
+	})
+}
