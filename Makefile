@@ -38,3 +38,12 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+# Load runs against a real `parley serve` on loopback (wrk for HTTP, pgbench for the
+# database's own ceiling); prints a table to quote. BENCHTIME sets each run's length.
+BENCHTIME ?= 15s
+bench: build
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	@command -v pgbench >/dev/null || (apt-get update -qq && apt-get install -y -qq postgresql-contrib)
+	$(GO) test -run='^$$' -bench=. -benchmem ./markup ./graph
+	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) run ./cmd/parley-bench -parley bin/parley -duration $(BENCHTIME)
