@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -63,6 +64,9 @@ type PasswordHashUpdater interface {
 // Service implements parley.AuthService on top of a Store: it owns the rules (hashing,
 // lockout, token shapes, SSO checks) and leaves storage to the Store.
 type Service struct {
+	// verifications counts argon2 verifications, so tests can prove that every failed
+	// sign-in pays for one whether or not the account exists.
+	verifications   atomic.Int64
 	store           Store
 	log             *slog.Logger
 	sessionTTL      time.Duration
@@ -376,6 +380,7 @@ func (s *Service) verify(ctx context.Context, password, hash string) (bool, erro
 		return false, err
 	}
 	defer s.release()
+	s.verifications.Add(1)
 	return VerifyPassword(password, hash)
 }
 

@@ -318,27 +318,18 @@ func testSignIn(t *testing.T, store auth.Store, svc *auth.Service) {
 			t.Errorf("stored hash %q was not upgraded to %+v", hash, stronger)
 		}
 	})
-	t.Run("takes about as long for an unknown account as for a wrong password", func(t *testing.T) {
-		// A hash costly enough to dominate a database round trip; the fastest of several
-		// tries is compared so that a busy machine does not make the test flaky.
-		p := cheapParams
-		p.Memory, p.Iterations = 16*1024, 2
-		slow := auth.NewService(store, auth.Options{Password: p, LockoutFailures: 1000})
+	t.Run("verifies a hash for an unknown account as for a wrong password", func(t *testing.T) {
+		// Timing is not asserted here (it depends on the machine); what makes the two answers
+		// take the same time is that both pay for one argon2 verification, which is counted.
 		in := newSignUp()
-		MustSignUp(t, slow, in)
-		fastest := func(login string) time.Duration {
-			best := time.Hour
-			for range 7 {
-				start := time.Now()
-				_, err := slow.SignIn(ctx, parley.SignInInput{Login: login, Password: "wrong password"})
-				wantError(t, err, parley.EUNAUTHENTICATED, badCredentials)
-				best = min(best, time.Since(start))
+		MustSignUp(t, svc, in)
+		for _, login := range []string{in.Email, "nobody-" + in.Email} {
+			before := auth.Verifications(svc)
+			_, err := svc.SignIn(ctx, parley.SignInInput{Login: login, Password: "wrong password"})
+			wantError(t, err, parley.EUNAUTHENTICATED, badCredentials)
+			if n := auth.Verifications(svc) - before; n != 1 {
+				t.Errorf("sign-in as %q verified %d hashes, want 1", login, n)
 			}
-			return best
-		}
-		known, unknown := fastest(in.Email), fastest("nobody-"+in.Email)
-		if unknown < known/2 {
-			t.Errorf("unknown account took %s, a wrong password %s: the decoy hash is not being checked", unknown, known)
 		}
 	})
 }
