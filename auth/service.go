@@ -43,6 +43,8 @@ type Options struct {
 	Password Params
 	// SignUpLimiter limits sign-ups per client IP; nil means no limit.
 	SignUpLimiter parley.RateLimiter
+	// SignInLimiter limits sign-in attempts per client IP; nil means no limit.
+	SignInLimiter parley.RateLimiter
 	// LockoutFailures failed sign-ins for one login within LockoutWindow lock that login out
 	// until the failures age out of the window. Defaults: 5 and 15 minutes.
 	LockoutFailures int
@@ -72,6 +74,7 @@ type Service struct {
 	sessionTTL      time.Duration
 	params          Params
 	signUpLimiter   parley.RateLimiter
+	signInLimiter   parley.RateLimiter
 	lockoutFailures int
 	lockoutWindow   time.Duration
 	now             func() time.Time
@@ -92,6 +95,7 @@ func NewService(store Store, opts Options) *Service {
 		sessionTTL:      opts.SessionTTL,
 		params:          opts.Password,
 		signUpLimiter:   opts.SignUpLimiter,
+		signInLimiter:   opts.SignInLimiter,
 		lockoutFailures: opts.LockoutFailures,
 		lockoutWindow:   opts.LockoutWindow,
 		now:             opts.Now,
@@ -141,14 +145,8 @@ func (s *Service) SignUp(ctx context.Context, in parley.SignUpInput) (*parley.Au
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	if s.signUpLimiter != nil {
-		ok, retry, err := s.signUpLimiter.Allow(ctx, "signup:"+parley.ClientFromContext(ctx).IP)
-		if err != nil {
-			return nil, fmt.Errorf("auth: sign-up rate limit: %w", err)
-		}
-		if !ok {
-			return nil, parley.Errorf(parley.ERATELIMITED, "Too many sign-ups from your network; try again in %s.", humanDuration(retry))
-		}
+	if err := limit(ctx, s.signUpLimiter, "signup-ip:", "Too many sign-ups from your network; try again in %s."); err != nil {
+		return nil, err
 	}
 	hash, err := s.hash(ctx, in.Password)
 	if err != nil {
@@ -171,6 +169,11 @@ func (s *Service) SignIn(ctx context.Context, in parley.SignInInput) (*parley.Au
 	login := strings.TrimSpace(in.Login)
 	if login == "" || len(login) > maxLoginLength || in.Password == "" || len(in.Password) > parley.MaxPasswordLength {
 		return nil, errBadCredentials()
+	}
+	// Per client address first: the per-login lockout below stops guessing one account's
+	// password, this stops one client from trying many accounts (or locking them all out).
+	if err := limit(ctx, s.signInLimiter, "signin-ip:", "Too many sign-in attempts from your network; try again in %s."); err != nil {
+		return nil, err
 	}
 	key := lockoutKey(login)
 	failures, err := s.store.CountSignInFailures(ctx, key, s.now().Add(-s.lockoutWindow))
@@ -215,6 +218,21 @@ func (s *Service) SignIn(ctx context.Context, in parley.SignInInput) (*parley.Au
 	s.rehashIfNeeded(ctx, u.ID, in.Password, hash)
 	s.log.InfoContext(ctx, "user signed in", "user_id", u.ID)
 	return s.newSession(ctx, u)
+}
+
+// limit asks a limiter (nil: no limit) about the caller's address.
+func limit(ctx context.Context, l parley.RateLimiter, prefix, message string) error {
+	if l == nil {
+		return nil
+	}
+	ok, retry, err := l.Allow(ctx, prefix+parley.ClientFromContext(ctx).IP)
+	if err != nil {
+		return fmt.Errorf("auth: rate limit: %w", err)
+	}
+	if !ok {
+		return parley.Errorf(parley.ERATELIMITED, message, humanDuration(retry))
+	}
+	return nil
 }
 
 // lockoutKey names a login's failure count. It is a hash of the lowercased login so that the

@@ -318,6 +318,22 @@ func testSignIn(t *testing.T, store auth.Store, svc *auth.Service) {
 			t.Errorf("stored hash %q was not upgraded to %+v", hash, stronger)
 		}
 	})
+	t.Run("limits sign-in attempts per client IP", func(t *testing.T) {
+		limited := auth.NewService(store, auth.Options{Password: cheapParams, SignInLimiter: ratelimit.NewMemory(time.Hour, 2)})
+		in := newSignUp()
+		MustSignUp(t, svc, in)
+		fromA := parley.NewContextWithClient(ctx, parley.Client{IP: "192.0.2.1"})
+		for range 2 {
+			_, err := limited.SignIn(fromA, parley.SignInInput{Login: "nobody@example.org", Password: "wrong password"})
+			wantError(t, err, parley.EUNAUTHENTICATED, badCredentials)
+		}
+		_, err := limited.SignIn(fromA, parley.SignInInput{Login: in.Email, Password: in.Password})
+		wantError(t, err, parley.ERATELIMITED, "Too many sign-in attempts from your network; try again in 1 hour.")
+		fromB := parley.NewContextWithClient(ctx, parley.Client{IP: "192.0.2.2"})
+		if _, err := limited.SignIn(fromB, parley.SignInInput{Login: in.Email, Password: in.Password}); err != nil {
+			t.Errorf("another IP was limited too: %v", err)
+		}
+	})
 	t.Run("verifies a hash for an unknown account as for a wrong password", func(t *testing.T) {
 		// Timing is not asserted here (it depends on the machine); what makes the two answers
 		// take the same time is that both pay for one argon2 verification, which is counted.

@@ -24,13 +24,14 @@ type Config struct {
 	DatabaseURL string `env:"DATABASE_URL" flag:"database-url" help:"PostgreSQL URL (required; 'make run' starts a local one)" secret:"true"`
 	LogLevel    string `env:"PARLEY_LOG_LEVEL" envDefault:"info" flag:"log-level" help:"debug, info, warn or error"`
 
-	MaxBodyBytes    int64         `env:"PARLEY_MAX_BODY_BYTES" envDefault:"1048576" flag:"max-body-bytes" help:"largest accepted request body"`
-	TrustProxy      bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`
-	SessionTTL      time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
-	SignUpsPerHour  int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
-	ShutdownTimeout time.Duration `env:"PARLEY_SHUTDOWN_TIMEOUT" envDefault:"15s" flag:"shutdown-timeout" help:"how long to let requests finish on SIGTERM"`
-	BenchEndpoints  bool          `env:"PARLEY_BENCH_ENDPOINTS" envDefault:"false" flag:"bench-endpoints" help:"serve /_bench/static, the ceiling 'make bench' measures against"`
-	Demo            bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
+	MaxBodyBytes     int64         `env:"PARLEY_MAX_BODY_BYTES" envDefault:"1048576" flag:"max-body-bytes" help:"largest accepted request body"`
+	TrustProxy       bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`
+	SessionTTL       time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
+	SignUpsPerHour   int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
+	SignInsPerMinute int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`
+	ShutdownTimeout  time.Duration `env:"PARLEY_SHUTDOWN_TIMEOUT" envDefault:"15s" flag:"shutdown-timeout" help:"how long to let requests finish on SIGTERM"`
+	BenchEndpoints   bool          `env:"PARLEY_BENCH_ENDPOINTS" envDefault:"false" flag:"bench-endpoints" help:"serve /_bench/static, the ceiling 'make bench' measures against"`
+	Demo             bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
 
 	AdminEmail    string `env:"PARLEY_ADMIN_EMAIL" flag:"admin-email" help:"create this administrator at first start"`
 	AdminUsername string `env:"PARLEY_ADMIN_USERNAME" envDefault:"admin" flag:"admin-username" help:"username of that administrator"`
@@ -104,6 +105,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PARLEY_MAX_BODY_BYTES must be at least 1024")
 	case c.SignUpsPerHour < 1:
 		return fmt.Errorf("PARLEY_SIGNUPS_PER_HOUR must be at least 1")
+	case c.SignInsPerMinute < 1:
+		return fmt.Errorf("PARLEY_SIGNINS_PER_MINUTE must be at least 1")
 	}
 	return nil
 }

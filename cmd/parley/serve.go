@@ -40,6 +40,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		Logger:        logger,
 		SessionTTL:    cfg.SessionTTL,
 		SignUpLimiter: ratelimit.NewMemory(time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
+		SignInLimiter: ratelimit.NewMemory(time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
 	})
 	return &app{db: db, auth: authService, services: graph.Services{
 		Auth:      authService,
