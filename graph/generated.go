@@ -99,6 +99,7 @@ type ComplexityRoot struct {
 		EditComment        func(childComplexity int, input parley.EditCommentInput) int
 		RemoveReaction     func(childComplexity int, input ReactionInput) int
 		ReportComment      func(childComplexity int, input parley.ReportInput) int
+		SetSiteRole        func(childComplexity int, input SetSiteRoleInput) int
 		SignIn             func(childComplexity int, input parley.SignInInput) int
 		SignInWithSso      func(childComplexity int, input parley.SSOInput) int
 		SignOut            func(childComplexity int) int
@@ -200,6 +201,7 @@ type MutationResolver interface {
 	CreateSite(ctx context.Context, input parley.CreateSiteInput) (*parley.Site, error)
 	UpdateSiteSettings(ctx context.Context, input SiteSettingsInput) (*parley.Site, error)
 	UpdateStory(ctx context.Context, input UpdateStoryInput) (*parley.Story, error)
+	SetSiteRole(ctx context.Context, input SetSiteRoleInput) (*parley.User, error)
 	SignUp(ctx context.Context, input parley.SignUpInput) (*parley.AuthPayload, error)
 	SignIn(ctx context.Context, input parley.SignInInput) (*parley.AuthPayload, error)
 	SignInWithSso(ctx context.Context, input parley.SSOInput) (*parley.AuthPayload, error)
@@ -510,6 +512,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportComment(childComplexity, args["input"].(parley.ReportInput)), true
+	case "Mutation.setSiteRole":
+		if e.ComplexityRoot.Mutation.SetSiteRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setSiteRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetSiteRole(childComplexity, args["input"].(SetSiteRoleInput)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -877,6 +890,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReactionKindInput", ec.unmarshalInputReactionKindInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
 			graphql.NewInputUnmarshaler("SSOInput", ec.unmarshalInputSSOInput),
+			graphql.NewInputUnmarshaler("SetSiteRoleInput", ec.unmarshalInputSetSiteRoleInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("SiteSettingsInput", ec.unmarshalInputSiteSettingsInput),
@@ -1449,6 +1463,20 @@ func (ec *executionContext) field_Mutation_reportComment_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (parley.ReportInput, error) {
 			return ec.unmarshalNReportInput2githubᚗcomᚋparleyhqᚋparleyᚐReportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setSiteRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SetSiteRoleInput, error) {
+			return ec.unmarshalNSetSiteRoleInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSetSiteRoleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2863,6 +2891,50 @@ func (ec *executionContext) fieldContext_Mutation_updateStory(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateStory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setSiteRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setSiteRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetSiteRole(ctx, fc.Args["input"].(SetSiteRoleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setSiteRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setSiteRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5788,6 +5860,62 @@ func UnmarshalSSOInput(ctx context.Context, raw any) (parley.SSOInput, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetSiteRoleInput(ctx context.Context, obj any) (SetSiteRoleInput, error) {
+	var it SetSiteRoleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteID", "userID", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "userID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2githubᚗcomᚋparleyhqᚋparleyᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetSiteRoleInput unmarshals raw into the SetSiteRoleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetSiteRoleInput(ctx context.Context, raw any) (SetSiteRoleInput, error) {
+	var out SetSiteRoleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetSiteRoleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignInInput(ctx context.Context, obj any) (parley.SignInInput, error) {
 	var it parley.SignInInput
 	if obj == nil {
@@ -6475,6 +6603,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateStory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateStory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setSiteRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setSiteRole(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -7663,6 +7798,11 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋparleyhqᚋparleyᚐRole
 
 func (ec *executionContext) unmarshalNSSOInput2githubᚗcomᚋparleyhqᚋparleyᚐSSOInput(ctx context.Context, v any) (parley.SSOInput, error) {
 	res, err := ec.unmarshalInputSSOInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetSiteRoleInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSetSiteRoleInput(ctx context.Context, v any) (SetSiteRoleInput, error) {
+	res, err := ec.unmarshalInputSetSiteRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -52,6 +52,13 @@ type ReactionInput struct {
 	Kind      string `json:"kind"`
 }
 
+// Grants a user a role on a site: MODERATOR to work its queues and settings, MEMBER, or COMMENTER to take a role back.
+type SetSiteRoleInput struct {
+	SiteID string      `json:"siteID"`
+	UserID string      `json:"userID"`
+	Role   parley.Role `json:"role"`
+}
+
 // Changes a site's settings; fields left out (or null) stay as they are.
 type SiteSettingsInput struct {
 	SiteID            string                 `json:"siteID"`

@@ -97,6 +97,9 @@ func TestPermissions(t *testing.T) {
 		{"updateStory", `mutation($in: UpdateStoryInput!) { updateStory(input: $in) { id } }`, func() map[string]any {
 			return in("storyID", w.StoryID, "title", "Perm")
 		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"setSiteRole", `mutation($in: SetSiteRoleInput!) { setSiteRole(input: $in) { id role(siteID: "` + w.Site.ID + `") } }`, func() map[string]any {
+			return in("siteID", w.Site.ID, "userID", s.MustSignUp(t).User.ID, "role", "MEMBER")
+		}, [6]string{unauth, forbid, forbid, forbid, forbid, ok}},
 		{"createComment", createComment, func() map[string]any {
 			return in("storyID", w.StoryID, "body", "hello")
 		}, [6]string{unauth, ok, ok, ok, ok, ok}},

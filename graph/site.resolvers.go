@@ -32,6 +32,13 @@ func (r *mutationResolver) UpdateStory(ctx context.Context, input UpdateStoryInp
 	return r.s.Stories.UpdateStory(ctx, input.StoryID, parley.StoryUpdate{Title: input.Title, Closed: input.Closed})
 }
 
+func (r *mutationResolver) SetSiteRole(ctx context.Context, input SetSiteRoleInput) (*parley.User, error) {
+	if err := r.s.Users.SetSiteRole(ctx, input.SiteID, input.UserID, input.Role); err != nil {
+		return nil, err
+	}
+	return r.s.Users.FindUserByID(ctx, input.UserID)
+}
+
 func (r *queryResolver) Site(ctx context.Context, id string) (*parley.Site, error) {
 	return r.s.Sites.FindSiteByID(ctx, id)
 }

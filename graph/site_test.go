@@ -193,3 +193,34 @@ func TestStory(t *testing.T) {
 			in("storyID", "0190a4e2-0000-7000-8000-000000000000", "closed", true))
 	})
 }
+
+func TestSetSiteRole(t *testing.T) {
+	t.Parallel()
+	s := shared
+	admin := s.MustAdmin(t)
+	st := s.MustCreateSite(t, admin)
+	user := s.MustSignUp(t)
+	grant := func(role string) map[string]any {
+		v := in("siteID", st.ID, "userID", user.User.ID, "role", role)
+		v["site"] = st.ID
+		return v
+	}
+	query := `mutation($in: SetSiteRoleInput!, $site: ID!) { setSiteRole(input: $in) { id role(siteID: $site) } }`
+
+	t.Run("an admin makes a moderator, who may then change the site", func(t *testing.T) {
+		var out struct{ SetSiteRole struct{ Role string } }
+		admin.MustDo(t, query, grant("MODERATOR"), &out)
+		if out.SetSiteRole.Role != "MODERATOR" {
+			t.Fatalf("role = %q", out.SetSiteRole.Role)
+		}
+		user.MustDo(t, `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { id } }`, in("siteID", st.ID, "editWindowSeconds", 60), nil)
+	})
+	t.Run("ADMIN cannot be granted per site", func(t *testing.T) {
+		admin.MustFail(t, "INVALID", query, grant("ADMIN"))
+	})
+	t.Run("an unknown user is not found", func(t *testing.T) {
+		v := grant("MEMBER")
+		v["in"].(map[string]any)["userID"] = "0190a0a0-0000-7000-8000-000000000000"
+		admin.MustFail(t, "NOT_FOUND", query, v)
+	})
+}
