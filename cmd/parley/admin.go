@@ -11,15 +11,7 @@ import (
 
 // migrate applies pending migrations and exits; serve also does it at start.
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig("migrate", args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	logger, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, logger)
+	a, err := openApp(ctx, "migrate", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -39,15 +31,7 @@ func adminCreate(ctx context.Context, args []string, getenv func(string) string,
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig("admin create", []string{"--database-url", *databaseURL}, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	logger, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, logger)
+	a, err := openApp(ctx, "admin create", []string{"--database-url", *databaseURL}, getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -134,3 +134,42 @@ func TestRunRefusesBadInvocations(t *testing.T) {
 		}
 	})
 }
+
+func TestMigrateAndAdminCreate(t *testing.T) {
+	ctx := context.Background()
+	dsn, drop, err := postgrestest.CreateDatabase(ctx)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	t.Cleanup(func() { _ = drop() })
+	env := func(k string) string {
+		if k == "DATABASE_URL" {
+			return dsn
+		}
+		return ""
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"migrate"}, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Migrations applied.") {
+		t.Fatalf("migrate: %q, %v", out.String(), err)
+	}
+	create := []string{"admin", "create", "--email", "root@example.org", "--username", "root", "--password", "a long enough password"}
+	out.Reset()
+	if err := run(ctx, create, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Administrator root") {
+		t.Fatalf("admin create: %q, %v", out.String(), err)
+	}
+	t.Run("a taken username is refused with its reason", func(t *testing.T) {
+		err := run(ctx, create, env, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "taken") && !strings.Contains(err.Error(), "exists") {
+			t.Fatalf("second admin create: %v", err)
+		}
+	})
+	t.Run("a short password is refused with its reason", func(t *testing.T) {
+		err := run(ctx, []string{"admin", "create", "--email", "b@example.org", "--username", "bee", "--password", "short"}, env, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "Password must be at least") {
+			t.Fatalf("short password: %v", err)
+		}
+	})
+}

@@ -26,12 +26,24 @@ import (
 
 // app is every service, built once from the config: the only place concrete types meet.
 type app struct {
+	cfg      *Config
+	logger   *slog.Logger
 	db       *postgres.DB
 	auth     *auth.Service
 	services graph.Services
 }
 
-func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error) {
+// openApp reads the settings of a subcommand, connects to the database (migrating it) and
+// builds the services. The caller closes a.db.
+func openApp(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) (*app, error) {
+	cfg, err := loadConfig(name, args, getenv, stderr)
+	if err != nil {
+		return nil, err
+	}
+	logger, err := newLogger(cfg, stderr)
+	if err != nil {
+		return nil, err
+	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL, logger)
 	if err != nil {
 		return nil, err
@@ -42,7 +54,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		SignUpLimiter: ratelimit.NewMemory(time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
 		SignInLimiter: ratelimit.NewMemory(time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
 	})
-	return &app{db: db, auth: authService, services: graph.Services{
+	return &app{cfg: cfg, logger: logger, db: db, auth: authService, services: graph.Services{
 		Auth:      authService,
 		Users:     postgres.NewUserService(db),
 		Sites:     postgres.NewSiteService(db),
@@ -54,19 +66,12 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig("serve", args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	logger, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, logger)
+	a, err := openApp(ctx, "serve", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
+	cfg, logger := a.cfg, a.logger
 	if err := a.bootstrap(ctx, cfg, stdout); err != nil {
 		return err
 	}
