@@ -158,6 +158,9 @@ type CommentService interface {
 	EditComment(ctx context.Context, in EditCommentInput) (*Comment, error)
 	// DeleteComment is for the author: the body goes, a tombstone keeps the thread.
 	DeleteComment(ctx context.Context, id string) (*Comment, error)
+	// FindModerations returns a comment's moderation decisions, oldest first; for the
+	// site's moderators.
+	FindModerations(ctx context.Context, commentID string) ([]*ModerationRecord, error)
 }
 
 // ReactionCount is how many readers gave one kind of reaction to a comment.

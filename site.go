@@ -37,6 +37,16 @@ type SiteSettings struct {
 	EditWindowSeconds int            `json:"editWindowSeconds"`
 	MaxDepth          int            `json:"maxDepth"`
 	ReactionKinds     []ReactionKind `json:"reactionKinds"`
+	// PremodAll holds every comment for a moderator.
+	PremodAll bool `json:"premodAll"`
+	// PremodLinks holds comments that contain links.
+	PremodLinks bool `json:"premodLinks"`
+	// PremodNewCommenters holds the comments of authors with fewer published comments than
+	// this on the site; 0 turns it off.
+	PremodNewCommenters int `json:"premodNewCommenters"`
+	// HoldRejectionRate holds the comments of authors of whose recent decided comments at
+	// least this share was rejected (0 to 1; 0 turns it off).
+	HoldRejectionRate float64 `json:"holdRejectionRate"`
 }
 
 // EditWindow is how long after posting an author may edit a comment.
@@ -89,6 +99,10 @@ func (s SiteSettings) Validate() error {
 		return FieldErrorf("editWindowSeconds", "Edit window must be between 0 and %d seconds.", MaxEditWindowSeconds)
 	case s.MaxDepth < 1 || s.MaxDepth > MaxDepthLimit:
 		return FieldErrorf("maxDepth", "Maximum reply depth must be between 1 and %d.", MaxDepthLimit)
+	case s.PremodNewCommenters < 0 || s.PremodNewCommenters > 1000:
+		return FieldErrorf("premodNewCommenters", "Pre-moderation of new commenters takes 0 (off) to 1000 published comments.")
+	case s.HoldRejectionRate < 0 || s.HoldRejectionRate > 1:
+		return FieldErrorf("holdRejectionRate", "The rejection rate that holds comments is a share from 0 (off) to 1.")
 	case len(s.ReactionKinds) == 0 || len(s.ReactionKinds) > MaxReactionKinds:
 		return FieldErrorf("reactionKinds", "A site needs 1 to %d reaction kinds.", MaxReactionKinds)
 	}
@@ -203,13 +217,17 @@ func originOf(u *url.URL) string {
 
 // SiteSettingsUpdate changes some of a site's settings; nil fields are left as they are.
 type SiteSettingsUpdate struct {
-	Name              *string
-	AllowedOrigins    []string
-	MinCommentLength  *int
-	MaxCommentLength  *int
-	EditWindowSeconds *int
-	MaxDepth          *int
-	ReactionKinds     []ReactionKind
+	Name                *string
+	AllowedOrigins      []string
+	MinCommentLength    *int
+	MaxCommentLength    *int
+	EditWindowSeconds   *int
+	MaxDepth            *int
+	ReactionKinds       []ReactionKind
+	PremodAll           *bool
+	PremodLinks         *bool
+	PremodNewCommenters *int
+	HoldRejectionRate   *float64
 	// SSOSecret sets the single sign-on secret; an empty string removes it.
 	SSOSecret *string
 }
@@ -241,6 +259,16 @@ func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
 	set(&s.Settings.MaxDepth, u.MaxDepth)
 	if u.ReactionKinds != nil {
 		s.Settings.ReactionKinds = u.ReactionKinds
+	}
+	if u.PremodAll != nil {
+		s.Settings.PremodAll = *u.PremodAll
+	}
+	if u.PremodLinks != nil {
+		s.Settings.PremodLinks = *u.PremodLinks
+	}
+	set(&s.Settings.PremodNewCommenters, u.PremodNewCommenters)
+	if u.HoldRejectionRate != nil {
+		s.Settings.HoldRejectionRate = *u.HoldRejectionRate
 	}
 	if u.SSOSecret != nil && *u.SSOSecret != "" && len(*u.SSOSecret) < MinSSOSecretLength {
 		return s, FieldErrorf("ssoSecret", "The single sign-on secret must be at least %d bytes.", MinSSOSecretLength)

@@ -32,6 +32,10 @@ func (r *commentResolver) Revisions(ctx context.Context, obj *parley.Comment) ([
 	return r.s.Comments.FindRevisions(ctx, obj.ID)
 }
 
+func (r *commentResolver) Trail(ctx context.Context, obj *parley.Comment) ([]*parley.ModerationRecord, error) {
+	return r.s.Comments.FindModerations(ctx, obj.ID)
+}
+
 func (r *commentResolver) Replies(ctx context.Context, obj *parley.Comment, first *int, after *string, orderBy *parley.CommentOrder) (*CommentConnection, error) {
 	f := parley.CommentFilter{StoryID: obj.StoryID, ParentID: obj.ID}
 	return r.commentPage(ctx, f, first, after, orderBy, parley.OrderOldest)
@@ -65,6 +69,35 @@ func (r *queryResolver) Comment(ctx context.Context, id string) (*parley.Comment
 	return r.s.Comments.FindCommentByID(ctx, id)
 }
 
+func (r *stageResultResolver) Decision(ctx context.Context, obj *parley.StageResult) (parley.Decision, error) {
+	return obj.Verdict.Decision, nil
+}
+
+func (r *stageResultResolver) Flags(ctx context.Context, obj *parley.StageResult) ([]string, error) {
+	return append([]string{}, obj.Verdict.Flags...), nil
+}
+
+func (r *stageResultResolver) Score(ctx context.Context, obj *parley.StageResult) (float64, error) {
+	return obj.Verdict.Score, nil
+}
+
+func (r *stageResultResolver) Evidence(ctx context.Context, obj *parley.StageResult) (string, error) {
+	return obj.Verdict.Evidence, nil
+}
+
+func (r *stageResultResolver) Version(ctx context.Context, obj *parley.StageResult) (string, error) {
+	return obj.Verdict.Version, nil
+}
+
+func (r *stageResultResolver) DurationMs(ctx context.Context, obj *parley.StageResult) (float64, error) {
+	return float64(obj.Duration.Microseconds()) / 1000, nil
+}
+
 func (r *Resolver) Comment() CommentResolver { return &commentResolver{r} }
 
-type commentResolver struct{ *Resolver }
+func (r *Resolver) StageResult() StageResultResolver { return &stageResultResolver{r} }
+
+type (
+	commentResolver     struct{ *Resolver }
+	stageResultResolver struct{ *Resolver }
+)

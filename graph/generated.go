@@ -33,6 +33,7 @@ type ResolverRoot interface {
 	Comment() CommentResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	StageResult() StageResultResolver
 	Story() StoryResolver
 	User() UserResolver
 }
@@ -74,6 +75,7 @@ type ComplexityRoot struct {
 		Revisions  func(childComplexity int) int
 		Status     func(childComplexity int) int
 		Story      func(childComplexity int) int
+		Trail      func(childComplexity int) int
 	}
 
 	CommentConnection struct {
@@ -88,6 +90,15 @@ type ComplexityRoot struct {
 
 	CommentPayload struct {
 		Comment func(childComplexity int) int
+	}
+
+	ModerationRecord struct {
+		Action    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		DecidedBy func(childComplexity int) int
+		Decision  func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Trail     func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -150,11 +161,27 @@ type ComplexityRoot struct {
 	}
 
 	SiteSettings struct {
-		EditWindowSeconds func(childComplexity int) int
-		MaxCommentLength  func(childComplexity int) int
-		MaxDepth          func(childComplexity int) int
-		MinCommentLength  func(childComplexity int) int
-		ReactionKinds     func(childComplexity int) int
+		EditWindowSeconds   func(childComplexity int) int
+		HoldRejectionRate   func(childComplexity int) int
+		MaxCommentLength    func(childComplexity int) int
+		MaxDepth            func(childComplexity int) int
+		MinCommentLength    func(childComplexity int) int
+		PremodAll           func(childComplexity int) int
+		PremodLinks         func(childComplexity int) int
+		PremodNewCommenters func(childComplexity int) int
+		ReactionKinds       func(childComplexity int) int
+	}
+
+	StageResult struct {
+		Decision   func(childComplexity int) int
+		DurationMs func(childComplexity int) int
+		Error      func(childComplexity int) int
+		Evidence   func(childComplexity int) int
+		Flags      func(childComplexity int) int
+		Score      func(childComplexity int) int
+		Shadow     func(childComplexity int) int
+		Stage      func(childComplexity int) int
+		Version    func(childComplexity int) int
 	}
 
 	Story struct {
@@ -189,6 +216,7 @@ type CommentResolver interface {
 	Story(ctx context.Context, obj *parley.Comment) (*parley.Story, error)
 	Reactions(ctx context.Context, obj *parley.Comment) ([]*parley.ReactionCount, error)
 	Revisions(ctx context.Context, obj *parley.Comment) ([]*parley.Revision, error)
+	Trail(ctx context.Context, obj *parley.Comment) ([]*parley.ModerationRecord, error)
 	Replies(ctx context.Context, obj *parley.Comment, first *int, after *string, orderBy *parley.CommentOrder) (*CommentConnection, error)
 }
 type MutationResolver interface {
@@ -214,6 +242,14 @@ type QueryResolver interface {
 	Sites(ctx context.Context) ([]*parley.Site, error)
 	Story(ctx context.Context, id *string, url *string) (*parley.Story, error)
 	Viewer(ctx context.Context) (*parley.User, error)
+}
+type StageResultResolver interface {
+	Decision(ctx context.Context, obj *parley.StageResult) (parley.Decision, error)
+	Flags(ctx context.Context, obj *parley.StageResult) ([]string, error)
+	Score(ctx context.Context, obj *parley.StageResult) (float64, error)
+	Evidence(ctx context.Context, obj *parley.StageResult) (string, error)
+	Version(ctx context.Context, obj *parley.StageResult) (string, error)
+	DurationMs(ctx context.Context, obj *parley.StageResult) (float64, error)
 }
 type StoryResolver interface {
 	Site(ctx context.Context, obj *parley.Story) (*parley.Site, error)
@@ -390,6 +426,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comment.Story(childComplexity), true
+	case "Comment.trail":
+		if e.ComplexityRoot.Comment.Trail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Trail(childComplexity), true
 
 	case "CommentConnection.edges":
 		if e.ComplexityRoot.CommentConnection.Edges == nil {
@@ -423,6 +465,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommentPayload.Comment(childComplexity), true
+
+	case "ModerationRecord.action":
+		if e.ComplexityRoot.ModerationRecord.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationRecord.Action(childComplexity), true
+	case "ModerationRecord.createdAt":
+		if e.ComplexityRoot.ModerationRecord.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationRecord.CreatedAt(childComplexity), true
+	case "ModerationRecord.decidedBy":
+		if e.ComplexityRoot.ModerationRecord.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationRecord.DecidedBy(childComplexity), true
+	case "ModerationRecord.decision":
+		if e.ComplexityRoot.ModerationRecord.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationRecord.Decision(childComplexity), true
+	case "ModerationRecord.id":
+		if e.ComplexityRoot.ModerationRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationRecord.ID(childComplexity), true
+	case "ModerationRecord.stages":
+		if e.ComplexityRoot.ModerationRecord.Trail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationRecord.Trail(childComplexity), true
 
 	case "Mutation.addReaction":
 		if e.ComplexityRoot.Mutation.AddReaction == nil {
@@ -751,6 +830,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.EditWindowSeconds(childComplexity), true
+	case "SiteSettings.holdRejectionRate":
+		if e.ComplexityRoot.SiteSettings.HoldRejectionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.HoldRejectionRate(childComplexity), true
 	case "SiteSettings.maxCommentLength":
 		if e.ComplexityRoot.SiteSettings.MaxCommentLength == nil {
 			break
@@ -769,12 +854,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.MinCommentLength(childComplexity), true
+	case "SiteSettings.premodAll":
+		if e.ComplexityRoot.SiteSettings.PremodAll == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.PremodAll(childComplexity), true
+	case "SiteSettings.premodLinks":
+		if e.ComplexityRoot.SiteSettings.PremodLinks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.PremodLinks(childComplexity), true
+	case "SiteSettings.premodNewCommenters":
+		if e.ComplexityRoot.SiteSettings.PremodNewCommenters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.PremodNewCommenters(childComplexity), true
 	case "SiteSettings.reactionKinds":
 		if e.ComplexityRoot.SiteSettings.ReactionKinds == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SiteSettings.ReactionKinds(childComplexity), true
+
+	case "StageResult.decision":
+		if e.ComplexityRoot.StageResult.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageResult.Decision(childComplexity), true
+	case "StageResult.durationMs":
+		if e.ComplexityRoot.StageResult.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageResult.DurationMs(childComplexity), true
+	case "StageResult.error":
+		if e.ComplexityRoot.StageResult.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageResult.Error(childComplexity), true
+	case "StageResult.evidence":
+		if e.ComplexityRoot.StageResult.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageResult.Evidence(childComplexity), true
+	case "StageResult.flags":
+		if e.ComplexityRoot.StageResult.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageResult.Flags(childComplexity), true
+	case "StageResult.score":
+		if e.ComplexityRoot.StageResult.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageResult.Score(childComplexity), true
+	case "StageResult.shadow":
+		if e.ComplexityRoot.StageResult.Shadow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageResult.Shadow(childComplexity), true
+	case "StageResult.stage":
+		if e.ComplexityRoot.StageResult.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageResult.Stage(childComplexity), true
+	case "StageResult.version":
+		if e.ComplexityRoot.StageResult.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageResult.Version(childComplexity), true
 
 	case "Story.closed":
 		if e.ComplexityRoot.Story.Closed == nil {
@@ -1057,6 +1215,8 @@ func (ec *executionContext) childFields_Comment(ctx context.Context, field graph
 		return ec.fieldContext_Comment_reactions(ctx, field)
 	case "revisions":
 		return ec.fieldContext_Comment_revisions(ctx, field)
+	case "trail":
+		return ec.fieldContext_Comment_trail(ctx, field)
 	case "replies":
 		return ec.fieldContext_Comment_replies(ctx, field)
 	}
@@ -1089,6 +1249,24 @@ func (ec *executionContext) childFields_CommentPayload(ctx context.Context, fiel
 		return ec.fieldContext_CommentPayload_comment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ModerationRecord_id(ctx, field)
+	case "action":
+		return ec.fieldContext_ModerationRecord_action(ctx, field)
+	case "decision":
+		return ec.fieldContext_ModerationRecord_decision(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_ModerationRecord_decidedBy(ctx, field)
+	case "stages":
+		return ec.fieldContext_ModerationRecord_stages(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ModerationRecord_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationRecord", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1169,8 +1347,40 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_maxDepth(ctx, field)
 	case "reactionKinds":
 		return ec.fieldContext_SiteSettings_reactionKinds(ctx, field)
+	case "premodAll":
+		return ec.fieldContext_SiteSettings_premodAll(ctx, field)
+	case "premodLinks":
+		return ec.fieldContext_SiteSettings_premodLinks(ctx, field)
+	case "premodNewCommenters":
+		return ec.fieldContext_SiteSettings_premodNewCommenters(ctx, field)
+	case "holdRejectionRate":
+		return ec.fieldContext_SiteSettings_holdRejectionRate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SiteSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_StageResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_StageResult_stage(ctx, field)
+	case "decision":
+		return ec.fieldContext_StageResult_decision(ctx, field)
+	case "flags":
+		return ec.fieldContext_StageResult_flags(ctx, field)
+	case "score":
+		return ec.fieldContext_StageResult_score(ctx, field)
+	case "evidence":
+		return ec.fieldContext_StageResult_evidence(ctx, field)
+	case "version":
+		return ec.fieldContext_StageResult_version(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_StageResult_durationMs(ctx, field)
+	case "error":
+		return ec.fieldContext_StageResult_error(ctx, field)
+	case "shadow":
+		return ec.fieldContext_StageResult_shadow(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StageResult", field.Name)
 }
 
 func (ec *executionContext) childFields_Story(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2306,6 +2516,38 @@ func (ec *executionContext) fieldContext_Comment_revisions(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Comment_trail(ctx context.Context, field graphql.CollectedField, obj *parley.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_trail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Comment().Trail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.ModerationRecord) graphql.Marshaler {
+			return ec.marshalOModerationRecord2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐModerationRecordᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_trail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Comment_replies(ctx context.Context, field graphql.CollectedField, obj *parley.Comment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2499,6 +2741,153 @@ func (ec *executionContext) fieldContext_CommentPayload_comment(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ModerationRecord_id(ctx context.Context, field graphql.CollectedField, obj *parley.ModerationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ModerationRecord_action(ctx context.Context, field graphql.CollectedField, obj *parley.ModerationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationRecord_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.SubmissionAction) graphql.Marshaler {
+			return ec.marshalNSubmissionAction2githubᚗcomᚋparleyhqᚋparleyᚐSubmissionAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationRecord_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationRecord", field, false, false, "SubmissionAction")
+}
+
+func (ec *executionContext) _ModerationRecord_decision(ctx context.Context, field graphql.CollectedField, obj *parley.ModerationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationRecord_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.Decision) graphql.Marshaler {
+			return ec.marshalNDecision2githubᚗcomᚋparleyhqᚋparleyᚐDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationRecord_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationRecord", field, false, false, "Decision")
+}
+
+func (ec *executionContext) _ModerationRecord_decidedBy(ctx context.Context, field graphql.CollectedField, obj *parley.ModerationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationRecord_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationRecord_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModerationRecord_stages(ctx context.Context, field graphql.CollectedField, obj *parley.ModerationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationRecord_stages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []parley.StageResult) graphql.Marshaler {
+			return ec.marshalNStageResult2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐStageResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationRecord_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StageResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationRecord_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.ModerationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationRecord_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationRecord_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationRecord", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Mutation_createComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3957,6 +4346,305 @@ func (ec *executionContext) fieldContext_SiteSettings_reactionKinds(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SiteSettings_premodAll(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_premodAll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PremodAll, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_premodAll(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SiteSettings_premodLinks(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_premodLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PremodLinks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_premodLinks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SiteSettings_premodNewCommenters(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_premodNewCommenters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PremodNewCommenters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_premodNewCommenters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SiteSettings_holdRejectionRate(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_holdRejectionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoldRejectionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_holdRejectionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Float")
+}
+
+func (ec *executionContext) _StageResult_stage(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageResult_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageResult_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _StageResult_decision(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageResult_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StageResult().Decision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.Decision) graphql.Marshaler {
+			return ec.marshalNDecision2githubᚗcomᚋparleyhqᚋparleyᚐDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageResult_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageResult", field, true, true, "Decision")
+}
+
+func (ec *executionContext) _StageResult_flags(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageResult_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StageResult().Flags(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageResult_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageResult", field, true, true, "String")
+}
+
+func (ec *executionContext) _StageResult_score(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageResult_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StageResult().Score(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageResult_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageResult", field, true, true, "Float")
+}
+
+func (ec *executionContext) _StageResult_evidence(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageResult_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StageResult().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageResult_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageResult", field, true, true, "String")
+}
+
+func (ec *executionContext) _StageResult_version(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageResult_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StageResult().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageResult_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageResult", field, true, true, "String")
+}
+
+func (ec *executionContext) _StageResult_durationMs(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageResult_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StageResult().DurationMs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageResult_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageResult", field, true, true, "Float")
+}
+
+func (ec *executionContext) _StageResult_error(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageResult_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageResult_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _StageResult_shadow(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageResult_shadow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shadow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageResult_shadow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageResult", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Story_id(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
@@ -6032,7 +6720,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "ssoSecret"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "ssoSecret"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6095,6 +6783,34 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.ReactionKinds = data
+		case "premodAll":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("premodAll"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PremodAll = data
+		case "premodLinks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("premodLinks"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PremodLinks = data
+		case "premodNewCommenters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("premodNewCommenters"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PremodNewCommenters = data
+		case "holdRejectionRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holdRejectionRate"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoldRejectionRate = data
 		case "ssoSecret":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ssoSecret"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -6393,6 +7109,12 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Comment_revisions(ctx, field, obj)
 				})
+		case "trail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Comment_trail(ctx, field, obj)
+				})
 		case "replies":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -6505,6 +7227,64 @@ func (ec *executionContext) _CommentPayload(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("CommentPayload")
 		case "comment":
 			out.Values[i] = ec._CommentPayload_comment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var moderationRecordImplementors = []string{"ModerationRecord"}
+
+func (ec *executionContext) _ModerationRecord(ctx context.Context, sel ast.SelectionSet, obj *parley.ModerationRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationRecord")
+		case "id":
+			out.Values[i] = ec._ModerationRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._ModerationRecord_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decision":
+			out.Values[i] = ec._ModerationRecord_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decidedBy":
+			out.Values[i] = ec._ModerationRecord_decidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stages":
+			out.Values[i] = ec._ModerationRecord_stages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ModerationRecord_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7011,6 +7791,105 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._SiteSettings_reactionKinds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		case "premodAll":
+			out.Values[i] = ec._SiteSettings_premodAll(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "premodLinks":
+			out.Values[i] = ec._SiteSettings_premodLinks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "premodNewCommenters":
+			out.Values[i] = ec._SiteSettings_premodNewCommenters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "holdRejectionRate":
+			out.Values[i] = ec._SiteSettings_holdRejectionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stageResultImplementors = []string{"StageResult"}
+
+func (ec *executionContext) _StageResult(ctx context.Context, sel ast.SelectionSet, obj *parley.StageResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stageResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StageResult")
+		case "stage":
+			out.Values[i] = ec._StageResult_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StageResult_decision(ctx, field, obj)
+				})
+		case "flags":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StageResult_flags(ctx, field, obj)
+				})
+		case "score":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StageResult_score(ctx, field, obj)
+				})
+		case "evidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StageResult_evidence(ctx, field, obj)
+				})
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StageResult_version(ctx, field, obj)
+				})
+		case "durationMs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StageResult_durationMs(ctx, field, obj)
+				})
+		case "error":
+			out.Values[i] = ec._StageResult_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shadow":
+			out.Values[i] = ec._StageResult_shadow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -7637,6 +8516,21 @@ func (ec *executionContext) unmarshalNCreateSiteInput2githubᚗcomᚋparleyhqᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDecision2githubᚗcomᚋparleyhqᚋparleyᚐDecision(ctx context.Context, v any) (parley.Decision, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.Decision(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecision2githubᚗcomᚋparleyhqᚋparleyᚐDecision(ctx context.Context, sel ast.SelectionSet, v parley.Decision) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Decision!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDeleteCommentInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐDeleteCommentInput(ctx context.Context, v any) (DeleteCommentInput, error) {
 	res, err := ec.unmarshalInputDeleteCommentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7645,6 +8539,20 @@ func (ec *executionContext) unmarshalNDeleteCommentInput2githubᚗcomᚋparleyhq
 func (ec *executionContext) unmarshalNEditCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐEditCommentInput(ctx context.Context, v any) (parley.EditCommentInput, error) {
 	res, err := ec.unmarshalInputEditCommentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -7673,6 +8581,14 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNModerationRecord2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐModerationRecord(ctx context.Context, sel ast.SelectionSet, v *parley.ModerationRecord) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ModerationRecord!")
+		return graphql.Null
+	}
+	return ec._ModerationRecord(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -7849,6 +8765,26 @@ func (ec *executionContext) unmarshalNSiteSettingsInput2githubᚗcomᚋparleyhq�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNStageResult2githubᚗcomᚋparleyhqᚋparleyᚐStageResult(ctx context.Context, sel ast.SelectionSet, v parley.StageResult) graphql.Marshaler {
+	return ec._StageResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStageResult2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐStageResultᚄ(ctx context.Context, sel ast.SelectionSet, v []parley.StageResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStageResult2githubᚗcomᚋparleyhqᚋparleyᚐStageResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStory(ctx context.Context, sel ast.SelectionSet, v *parley.Story) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Story!")
@@ -7898,6 +8834,21 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSubmissionAction2githubᚗcomᚋparleyhqᚋparleyᚐSubmissionAction(ctx context.Context, v any) (parley.SubmissionAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.SubmissionAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubmissionAction2githubᚗcomᚋparleyhqᚋparleyᚐSubmissionAction(ctx context.Context, sel ast.SelectionSet, v parley.SubmissionAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SubmissionAction!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -8125,6 +9076,23 @@ func (ec *executionContext) marshalOCommentOrder2ᚖgithubᚗcomᚋparleyhqᚋpa
 	return res
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8171,6 +9139,25 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOModerationRecord2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐModerationRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ModerationRecord) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModerationRecord2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐModerationRecord(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOReactionKindInput2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐReactionKindᚄ(ctx context.Context, v any) ([]*parley.ReactionKind, error) {

@@ -61,14 +61,18 @@ type SetSiteRoleInput struct {
 
 // Changes a site's settings; fields left out (or null) stay as they are.
 type SiteSettingsInput struct {
-	SiteID            string                 `json:"siteID"`
-	Name              *string                `json:"name,omitempty"`
-	AllowedOrigins    []string               `json:"allowedOrigins,omitempty"`
-	MinCommentLength  *int                   `json:"minCommentLength,omitempty"`
-	MaxCommentLength  *int                   `json:"maxCommentLength,omitempty"`
-	EditWindowSeconds *int                   `json:"editWindowSeconds,omitempty"`
-	MaxDepth          *int                   `json:"maxDepth,omitempty"`
-	ReactionKinds     []*parley.ReactionKind `json:"reactionKinds,omitempty"`
+	SiteID              string                 `json:"siteID"`
+	Name                *string                `json:"name,omitempty"`
+	AllowedOrigins      []string               `json:"allowedOrigins,omitempty"`
+	MinCommentLength    *int                   `json:"minCommentLength,omitempty"`
+	MaxCommentLength    *int                   `json:"maxCommentLength,omitempty"`
+	EditWindowSeconds   *int                   `json:"editWindowSeconds,omitempty"`
+	MaxDepth            *int                   `json:"maxDepth,omitempty"`
+	ReactionKinds       []*parley.ReactionKind `json:"reactionKinds,omitempty"`
+	PremodAll           *bool                  `json:"premodAll,omitempty"`
+	PremodLinks         *bool                  `json:"premodLinks,omitempty"`
+	PremodNewCommenters *int                   `json:"premodNewCommenters,omitempty"`
+	HoldRejectionRate   *float64               `json:"holdRejectionRate,omitempty"`
 	// Sets the single sign-on secret (at least 32 bytes); an empty string removes it.
 	SsoSecret *string `json:"ssoSecret,omitempty"`
 }

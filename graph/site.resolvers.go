@@ -17,14 +17,18 @@ func (r *mutationResolver) CreateSite(ctx context.Context, input parley.CreateSi
 
 func (r *mutationResolver) UpdateSiteSettings(ctx context.Context, input SiteSettingsInput) (*parley.Site, error) {
 	return r.s.Sites.UpdateSiteSettings(ctx, input.SiteID, parley.SiteSettingsUpdate{
-		Name:              input.Name,
-		AllowedOrigins:    input.AllowedOrigins,
-		MinCommentLength:  input.MinCommentLength,
-		MaxCommentLength:  input.MaxCommentLength,
-		EditWindowSeconds: input.EditWindowSeconds,
-		MaxDepth:          input.MaxDepth,
-		ReactionKinds:     values(input.ReactionKinds),
-		SSOSecret:         input.SsoSecret,
+		Name:                input.Name,
+		AllowedOrigins:      input.AllowedOrigins,
+		MinCommentLength:    input.MinCommentLength,
+		MaxCommentLength:    input.MaxCommentLength,
+		EditWindowSeconds:   input.EditWindowSeconds,
+		MaxDepth:            input.MaxDepth,
+		ReactionKinds:       values(input.ReactionKinds),
+		PremodAll:           input.PremodAll,
+		PremodLinks:         input.PremodLinks,
+		PremodNewCommenters: input.PremodNewCommenters,
+		HoldRejectionRate:   input.HoldRejectionRate,
+		SSOSecret:           input.SsoSecret,
 	})
 }
 

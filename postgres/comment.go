@@ -13,8 +13,9 @@ import (
 
 // CommentService implements parley.CommentService.
 type CommentService struct {
-	db       *DB
-	renderer parley.Renderer
+	db        *DB
+	renderer  parley.Renderer
+	moderator parley.Moderator
 }
 
 // NewCommentService returns a CommentService that renders bodies with r.
@@ -274,6 +275,18 @@ func (s *CommentService) CreateComment(ctx context.Context, in parley.CreateComm
 			return nil, err
 		}
 	}
+	mod, err := s.moderate(ctx, s.db.pool, parley.ActionCreate, c, story, settings, u, nil)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var decision, decidedBy string
+	var trail []byte
+	if mod != nil {
+		c.Status, decision, decidedBy = mod.Decision.Status(), string(mod.Decision), mod.DecidedBy
+		if trail, err = json.Marshal(mod.Trail); err != nil {
+			return nil, err
+		}
+	}
 	payload, err := json.Marshal(commentPayload(c))
 	if err != nil {
 		return nil, err
@@ -297,10 +310,14 @@ func (s *CommentService) CreateComment(ctx context.Context, in parley.CreateComm
 		), event AS (
 			INSERT INTO outbox (id, kind, site_id, story_id, payload, created_at)
 			SELECT $13, $14, $3, $2, $15, $11 FROM c
+		), moderated AS (
+			INSERT INTO comment_moderations (id, comment_id, action, decision, decided_by, trail, created_at)
+			SELECT $16, $1, 'CREATE', $17, $18, $19, $11 FROM c WHERE $19::jsonb IS NOT NULL
 		)
 		SELECT count(*) FROM c`,
 		c.ID, c.StoryID, c.SiteID, c.AuthorID, nullID(c.ParentID), c.RootID, c.Depth, c.Body, c.BodySource,
-		string(c.Status), c.CreatedAt, rand.IntN(storyCountShards), newID(), parley.EventCommentCreated, payload).Scan(&inserted)
+		string(c.Status), c.CreatedAt, rand.IntN(storyCountShards), newID(), parley.EventCommentCreated, payload,
+		newID(), decision, decidedBy, trail).Scan(&inserted)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -407,11 +424,36 @@ func (s *CommentService) EditComment(ctx context.Context, in parley.EditCommentI
 			newID(), c.ID, c.Body, c.BodySource, written); err != nil {
 			return err
 		}
-		c, err = scanComment(tx.QueryRow(ctx, `
-			UPDATE comments SET body = $2, body_source = $3, edited_at = now() WHERE id = $1
-			RETURNING `+commentColumns, c.ID, s.renderer.Render(body), body))
+		// An edit is judged like a new comment: an approved comment whose new text is held
+		// or rejected leaves public view.
+		previous := *c
+		next := previous
+		next.Body, next.BodySource = s.renderer.Render(body), body
+		mod, err := s.moderate(ctx, tx, parley.ActionEdit, &next, story, settings, u, &previous)
 		if err != nil {
 			return err
+		}
+		if mod != nil {
+			next.Status = mod.Decision.Status()
+		}
+		c, err = scanComment(tx.QueryRow(ctx, `
+			UPDATE comments SET body = $2, body_source = $3, status = $4, edited_at = now() WHERE id = $1
+			RETURNING `+commentColumns, c.ID, next.Body, next.BodySource, string(next.Status)))
+		if err != nil {
+			return err
+		}
+		if mod != nil {
+			if err := recordModeration(ctx, tx, c.ID, parley.ActionEdit, mod); err != nil {
+				return err
+			}
+		}
+		if previous.Status != c.Status {
+			if err := countComment(ctx, tx, &previous, -1); err != nil {
+				return err
+			}
+			if err := countComment(ctx, tx, c, 1); err != nil {
+				return err
+			}
 		}
 		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentEdited, SiteID: c.SiteID, StoryID: c.StoryID, Payload: commentPayload(c)})
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/auth"
 	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/markup"
+	"github.com/parleyhq/parley/moderation"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/ratelimit"
 	"github.com/parleyhq/parley/server"
@@ -59,7 +60,7 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		Users:     postgres.NewUserService(db),
 		Sites:     postgres.NewSiteService(db),
 		Stories:   postgres.NewStoryService(db),
-		Comments:  postgres.NewCommentService(db, markup.NewRenderer()),
+		Comments:  postgres.NewCommentService(db, markup.NewRenderer()).WithModerator(moderation.Default()),
 		Reactions: postgres.NewReactionService(db),
 		Reports:   postgres.NewReportService(db),
 	}}, nil

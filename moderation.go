@@ -1,0 +1,115 @@
+package parley
+
+import (
+	"context"
+	"time"
+)
+
+// Decision is what a moderation stage, or the pipeline as a whole, says about a comment.
+type Decision string
+
+// Decisions. PASS lets the next stage decide; the first APPROVE, HOLD or REJECT ends a run.
+// A run in which every stage passes publishes the comment.
+const (
+	DecisionPass    Decision = "PASS"
+	DecisionApprove Decision = "APPROVE"
+	DecisionHold    Decision = "HOLD"
+	DecisionReject  Decision = "REJECT"
+)
+
+// Status is the comment status a final decision leads to.
+func (d Decision) Status() CommentStatus {
+	switch d {
+	case DecisionHold:
+		return StatusPending
+	case DecisionReject:
+		return StatusRejected
+	}
+	return StatusPublished
+}
+
+// Verdict is one stage's answer: a decision with the reasons behind it, so that moderators,
+// the author and the public log can be told why.
+type Verdict struct {
+	Decision Decision `json:"decision"`
+	// Flags are reason codes, such as "LINKS" or "BANNED_WORD".
+	Flags []string `json:"flags,omitempty"`
+	// Score is a stage's confidence or measure (a spam probability, a rate), when it has one.
+	Score float64 `json:"score,omitempty"`
+	// Evidence says in words what the stage saw, for moderators.
+	Evidence string `json:"evidence,omitempty"`
+	// Version names the rule, list or model version that decided.
+	Version string `json:"version,omitempty"`
+}
+
+// SubmissionAction tells a new comment from an edit.
+type SubmissionAction string
+
+// Submission actions.
+const (
+	ActionCreate SubmissionAction = "CREATE"
+	ActionEdit   SubmissionAction = "EDIT"
+)
+
+// AuthorHistory is what the pipeline knows of a comment's author on the comment's site.
+type AuthorHistory struct {
+	Published int
+	Pending   int
+	Rejected  int
+	// RecentRejected and RecentTotal count the author's decided comments of the last 30 days.
+	RecentRejected int
+	RecentTotal    int
+	// SameBodyRecently tells whether the author posted the same text on the site in the
+	// last few minutes.
+	SameBodyRecently bool
+}
+
+// Submission is what a pipeline judges: the comment as it would be stored (rendered body,
+// place in the thread), where it goes, who wrote it and with which standing.
+type Submission struct {
+	Action   SubmissionAction
+	Comment  *Comment
+	Story    *Story
+	Settings SiteSettings
+	Author   *User
+	Role     Role
+	History  AuthorHistory
+	// Previous is the comment as it stood before an edit; nil for a new comment.
+	Previous *Comment
+}
+
+// StageResult is one entry of a decision trail: what one stage said, how long it took, and
+// whether it failed or ran in shadow mode (recorded, without effect).
+type StageResult struct {
+	Stage    string        `json:"stage"`
+	Verdict  Verdict       `json:"verdict"`
+	Duration time.Duration `json:"durationNs"`
+	Error    string        `json:"error,omitempty"`
+	Shadow   bool          `json:"shadow,omitempty"`
+}
+
+// Moderation is the pipeline's outcome for one submission: the final decision and the trail
+// of every stage that ran.
+type Moderation struct {
+	Decision Decision
+	// DecidedBy names the stage whose verdict ended the run, "" when every stage passed.
+	DecidedBy string
+	Trail     []StageResult
+}
+
+// Moderator judges submissions. The comment service asks it before it writes, and stores
+// its trail in the same transaction as the comment.
+type Moderator interface {
+	Moderate(ctx context.Context, s *Submission) (*Moderation, error)
+}
+
+// ModerationRecord is one stored decision on a comment, with its trail.
+type ModerationRecord struct {
+	ID        string
+	CommentID string
+	Action    SubmissionAction
+	Decision  Decision
+	DecidedBy string
+	Trail     []StageResult
+	CreatedAt time.Time
+}

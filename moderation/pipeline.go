@@ -1,0 +1,138 @@
+// Package moderation decides whether a comment is published, held for review or rejected.
+// A Pipeline runs ordered Stages; each says PASS or decides, and every stage that ran is
+// recorded in a trail that moderators, the author and the public log can read.
+package moderation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/parleyhq/parley"
+)
+
+// Stage is one check of the pipeline. Check should honour ctx: the pipeline cancels it when
+// its budget runs out.
+type Stage interface {
+	Name() string
+	Check(ctx context.Context, s *parley.Submission) (parley.Verdict, error)
+}
+
+// Step is a stage as configured in a pipeline.
+type Step struct {
+	Stage Stage
+	// Budget bounds the stage's time; zero runs it inline without a bound, which is right
+	// for stages that only compute.
+	Budget time.Duration
+	// FailClosed holds the comment when the stage fails or runs out of time; otherwise the
+	// failure passes. Either way the trail records it.
+	FailClosed bool
+	// Shadow runs the stage without effect: its verdict is recorded, then treated as PASS,
+	// so a community can see what it would do before trusting it.
+	Shadow bool
+}
+
+// Pipeline runs steps in order; the first APPROVE, HOLD or REJECT of a step not in shadow
+// mode ends the run. It implements parley.Moderator.
+type Pipeline struct {
+	steps []Step
+}
+
+// NewPipeline returns a pipeline of steps, run in the order given.
+func NewPipeline(steps ...Step) *Pipeline { return &Pipeline{steps: steps} }
+
+var _ parley.Moderator = (*Pipeline)(nil)
+
+// FlagStageFailed marks a verdict forced by a stage's failure policy.
+const FlagStageFailed = "STAGE_FAILED"
+
+// Moderate runs the pipeline. It never fails because a stage did: failures follow the
+// stage's policy and go into the trail.
+func (p *Pipeline) Moderate(ctx context.Context, s *parley.Submission) (*parley.Moderation, error) {
+	m := &parley.Moderation{Decision: parley.DecisionPass}
+	for _, step := range p.steps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		result := runStep(ctx, step, s)
+		m.Trail = append(m.Trail, result)
+		if step.Shadow || result.Verdict.Decision == parley.DecisionPass {
+			continue
+		}
+		m.Decision, m.DecidedBy = result.Verdict.Decision, result.Stage
+		break
+	}
+	return m, nil
+}
+
+// runStep runs one stage under its budget and failure policy.
+func runStep(ctx context.Context, step Step, s *parley.Submission) parley.StageResult {
+	start := time.Now()
+	var v parley.Verdict
+	var err error
+	if step.Budget <= 0 {
+		v, err = check(ctx, step.Stage, s)
+	} else {
+		v, err = checkWithin(ctx, step.Stage, s, step.Budget)
+	}
+	r := parley.StageResult{Stage: step.Stage.Name(), Verdict: v, Duration: time.Since(start), Shadow: step.Shadow}
+	if err == nil && !validDecision(v.Decision) {
+		err = fmt.Errorf("stage answered an unknown decision %q", v.Decision)
+	}
+	if err != nil {
+		r.Error = err.Error()
+		r.Verdict = parley.Verdict{Decision: parley.DecisionPass, Flags: []string{FlagStageFailed}, Evidence: "The stage failed; its failure passes."}
+		if step.FailClosed {
+			r.Verdict = parley.Verdict{Decision: parley.DecisionHold, Flags: []string{FlagStageFailed}, Evidence: "The stage failed; its failure holds the comment for review."}
+		}
+	}
+	return r
+}
+
+func validDecision(d parley.Decision) bool {
+	switch d {
+	case parley.DecisionPass, parley.DecisionApprove, parley.DecisionHold, parley.DecisionReject:
+		return true
+	}
+	return false
+}
+
+// check runs a stage, turning a panic into an error so one bad stage cannot take the
+// request down.
+func check(ctx context.Context, st Stage, s *parley.Submission) (v parley.Verdict, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("stage panicked: %v", r)
+		}
+	}()
+	return st.Check(ctx, s)
+}
+
+// errBudget reports a stage that did not answer within its budget.
+var errBudget = errors.New("stage did not answer within its time budget")
+
+// checkWithin runs a stage in its own goroutine and stops waiting when the budget ends,
+// even if the stage ignores its context.
+func checkWithin(ctx context.Context, st Stage, s *parley.Submission, budget time.Duration) (parley.Verdict, error) {
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	type answer struct {
+		v   parley.Verdict
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		v, err := check(ctx, st, s)
+		done <- answer{v, err}
+	}()
+	select {
+	case a := <-done:
+		if a.err != nil && ctx.Err() == context.DeadlineExceeded {
+			return a.v, fmt.Errorf("%w (%s)", errBudget, budget)
+		}
+		return a.v, a.err
+	case <-ctx.Done():
+		return parley.Verdict{}, fmt.Errorf("%w (%s)", errBudget, budget)
+	}
+}

@@ -1,0 +1,120 @@
+package moderation
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/parleyhq/parley"
+)
+
+// Reason codes of the built-in stages.
+const (
+	FlagStaff            = "STAFF"
+	FlagPremod           = "PREMOD"
+	FlagLinks            = "LINKS"
+	FlagNewCommenter     = "NEW_COMMENTER"
+	FlagRecentRejections = "RECENT_REJECTIONS"
+	FlagRepeatPost       = "REPEAT_POST"
+)
+
+// stageFunc makes a Stage of a name and a function.
+type stageFunc struct {
+	name  string
+	check func(s *parley.Submission) parley.Verdict
+}
+
+func (f stageFunc) Name() string { return f.name }
+
+func (f stageFunc) Check(_ context.Context, s *parley.Submission) (parley.Verdict, error) {
+	return f.check(s), nil
+}
+
+var pass = parley.Verdict{Decision: parley.DecisionPass}
+
+// Staff approves the comments of the site's moderators and of admins.
+func Staff() Stage {
+	return stageFunc{"staff", func(s *parley.Submission) parley.Verdict {
+		if s.Role.AtLeast(parley.RoleModerator) {
+			return parley.Verdict{Decision: parley.DecisionApprove, Flags: []string{FlagStaff}, Evidence: "Written by staff (" + string(s.Role) + ")."}
+		}
+		return pass
+	}}
+}
+
+// RepeatPost rejects a comment whose author posted the same text on the site moments ago,
+// which is almost always a double submit or a flood.
+func RepeatPost() Stage {
+	return stageFunc{"repeat_post", func(s *parley.Submission) parley.Verdict {
+		if s.History.SameBodyRecently {
+			return parley.Verdict{Decision: parley.DecisionReject, Flags: []string{FlagRepeatPost}, Evidence: "The author posted the same text a moment ago."}
+		}
+		return pass
+	}}
+}
+
+// PremodAll holds every comment when the site pre-moderates everything.
+func PremodAll() Stage {
+	return stageFunc{"premod_all", func(s *parley.Submission) parley.Verdict {
+		if s.Settings.PremodAll {
+			return parley.Verdict{Decision: parley.DecisionHold, Flags: []string{FlagPremod}, Evidence: "The site reviews every comment before it is published."}
+		}
+		return pass
+	}}
+}
+
+// PremodLinks holds comments with links when the site asks for it. It looks at the
+// rendered body, so it sees what readers would be able to click, autolinks included.
+func PremodLinks() Stage {
+	return stageFunc{"premod_links", func(s *parley.Submission) parley.Verdict {
+		if s.Settings.PremodLinks && strings.Contains(s.Comment.Body, "<a ") {
+			return parley.Verdict{Decision: parley.DecisionHold, Flags: []string{FlagLinks}, Evidence: "The comment contains a link, and the site reviews those first."}
+		}
+		return pass
+	}}
+}
+
+// NewCommenter holds the comments of authors with too few published comments on the site.
+func NewCommenter() Stage {
+	return stageFunc{"new_commenter", func(s *parley.Submission) parley.Verdict {
+		n := s.Settings.PremodNewCommenters
+		if n > 0 && s.History.Published < n {
+			return parley.Verdict{Decision: parley.DecisionHold, Flags: []string{FlagNewCommenter}, Score: float64(s.History.Published),
+				Evidence: fmt.Sprintf("The author has %d published comments here; the site reviews authors until they have %d.", s.History.Published, n)}
+		}
+		return pass
+	}}
+}
+
+// minDecidedForRate is how many decided comments an author needs before their rejection
+// rate counts; a single early rejection says little.
+const minDecidedForRate = 5
+
+// RejectionRate holds the comments of authors whose recent comments were often rejected.
+func RejectionRate() Stage {
+	return stageFunc{"rejection_rate", func(s *parley.Submission) parley.Verdict {
+		limit, h := s.Settings.HoldRejectionRate, s.History
+		if limit <= 0 || h.RecentTotal < minDecidedForRate {
+			return pass
+		}
+		rate := float64(h.RecentRejected) / float64(h.RecentTotal)
+		if rate >= limit {
+			return parley.Verdict{Decision: parley.DecisionHold, Flags: []string{FlagRecentRejections}, Score: rate,
+				Evidence: fmt.Sprintf("%d of the author's last %d comments were rejected (%.0f%%; the site holds from %.0f%%).", h.RecentRejected, h.RecentTotal, 100*rate, 100*limit)}
+		}
+		return pass
+	}}
+}
+
+// Default is the built-in pipeline, in the order that makes sense for most sites: staff
+// first (they are never held), then floods, then the site's pre-moderation rules.
+func Default() *Pipeline {
+	return NewPipeline(
+		Step{Stage: Staff()},
+		Step{Stage: RepeatPost()},
+		Step{Stage: PremodAll()},
+		Step{Stage: NewCommenter()},
+		Step{Stage: RejectionRate()},
+		Step{Stage: PremodLinks()},
+	)
+}

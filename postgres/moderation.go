@@ -1,0 +1,90 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley"
+)
+
+// WithModerator makes the service ask m about every new or edited comment before writing it,
+// and store m's decision and trail with the comment. Without one, every comment is published.
+func (s *CommentService) WithModerator(m parley.Moderator) *CommentService {
+	s.moderator = m
+	return s
+}
+
+// moderate builds the submission for c and asks the moderator; with no moderator every
+// comment passes and nothing is recorded (nil).
+func (s *CommentService) moderate(ctx context.Context, q querier, action parley.SubmissionAction, c *parley.Comment,
+	story *parley.Story, settings parley.SiteSettings, author *parley.User, previous *parley.Comment) (*parley.Moderation, error) {
+	if s.moderator == nil {
+		return nil, nil
+	}
+	sub := &parley.Submission{Action: action, Comment: c, Story: story, Settings: settings, Author: author, Previous: previous}
+	var role string
+	h := &sub.History
+	// The author's standing on the site in one round trip. An edit compares its body with
+	// the author's other comments only: the comment itself is the same text by definition.
+	err := q.QueryRow(ctx, `
+		SELECT coalesce((SELECT role FROM site_roles WHERE site_id = $1 AND user_id = $2), 'COMMENTER'),
+			count(*) FILTER (WHERE status = 'PUBLISHED'),
+			count(*) FILTER (WHERE status = 'PENDING'),
+			count(*) FILTER (WHERE status = 'REJECTED'),
+			count(*) FILTER (WHERE status = 'REJECTED' AND created_at > now() - interval '30 days'),
+			count(*) FILTER (WHERE status IN ('PUBLISHED', 'REJECTED') AND created_at > now() - interval '30 days'),
+			coalesce(bool_or(body_source = $3 AND created_at > now() - interval '10 minutes' AND id <> $4), false)
+		FROM comments WHERE author_id = $2 AND site_id = $1`,
+		c.SiteID, author.ID, c.BodySource, c.ID).
+		Scan(&role, &h.Published, &h.Pending, &h.Rejected, &h.RecentRejected, &h.RecentTotal, &h.SameBodyRecently)
+	if err != nil {
+		return nil, err
+	}
+	sub.Role = parley.Role(role)
+	if author.Admin {
+		sub.Role = parley.RoleAdmin
+	}
+	return s.moderator.Moderate(ctx, sub)
+}
+
+// recordModeration stores a decision inside the caller's transaction.
+func recordModeration(ctx context.Context, tx pgx.Tx, commentID string, action parley.SubmissionAction, m *parley.Moderation) error {
+	trail, err := json.Marshal(m.Trail)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO comment_moderations (id, comment_id, action, decision, decided_by, trail) VALUES ($1, $2, $3, $4, $5, $6)`,
+		newID(), commentID, string(action), string(m.Decision), m.DecidedBy, trail)
+	return err
+}
+
+// FindModerations returns a comment's decisions for the site's moderators.
+func (s *CommentService) FindModerations(ctx context.Context, commentID string) ([]*parley.ModerationRecord, error) {
+	c, err := s.FindCommentByID(ctx, commentID)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireSiteRole(ctx, s.db.pool, c.SiteID, parley.RoleModerator); err != nil {
+		return nil, translate(err)
+	}
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT id, comment_id, action, decision, decided_by, trail, created_at
+		FROM comment_moderations WHERE comment_id = $1 ORDER BY created_at, id`, commentID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	records, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.ModerationRecord, error) {
+		var m parley.ModerationRecord
+		var action, decision string
+		var trail []byte
+		if err := r.Scan(&m.ID, &m.CommentID, &action, &decision, &m.DecidedBy, &trail, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		m.Action, m.Decision = parley.SubmissionAction(action), parley.Decision(decision)
+		return &m, json.Unmarshal(trail, &m.Trail)
+	})
+	return records, translate(err)
+}

@@ -1,0 +1,94 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/markup"
+	"github.com/parleyhq/parley/moderation"
+	"github.com/parleyhq/parley/postgres"
+)
+
+func TestModeratedComments(t *testing.T) {
+	t.Parallel()
+	e := MustEnv(t)
+	comments := postgres.NewCommentService(e.db, markup.NewRenderer()).WithModerator(moderation.Default())
+	site, story := e.MustStory(t)
+	yes := true
+	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{PremodLinks: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	author, _ := e.MustUser(t)
+	mod, modUser := e.MustUser(t)
+	if err := e.users.SetSiteRole(e.admin, site.ID, modUser.ID, parley.RoleModerator); err != nil {
+		t.Fatal(err)
+	}
+	create := func(ctx context.Context, body string) *parley.Comment {
+		t.Helper()
+		c, err := comments.CreateComment(ctx, parley.CreateCommentInput{StoryID: story.ID, Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	count := func() int {
+		s, err := e.stories.FindStoryByID(context.Background(), story.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.CommentCount
+	}
+
+	t.Run("a held comment is pending, uncounted, with its trail", func(t *testing.T) {
+		before := count()
+		c := create(author, "see https://example.org")
+		if c.Status != parley.StatusPending || count() != before {
+			t.Fatalf("status %s, count %d -> %d", c.Status, before, count())
+		}
+		records, err := comments.FindModerations(mod, c.ID)
+		if err != nil || len(records) != 1 {
+			t.Fatalf("records = %v, %v", records, err)
+		}
+		r := records[0]
+		if r.Decision != parley.DecisionHold || r.DecidedBy != "premod_links" || r.Action != parley.ActionCreate {
+			t.Fatalf("record = %+v", r)
+		}
+		if last := r.Trail[len(r.Trail)-1]; last.Stage != "premod_links" || last.Verdict.Flags[0] != moderation.FlagLinks {
+			t.Fatalf("trail = %+v", r.Trail)
+		}
+	})
+	t.Run("the trail is for moderators only", func(t *testing.T) {
+		c := create(author, "plain words")
+		_, err := comments.FindModerations(author, c.ID)
+		wantCode(t, err, parley.EFORBIDDEN)
+	})
+	t.Run("a moderator's link is approved", func(t *testing.T) {
+		c := create(mod, "official: https://example.org")
+		if c.Status != parley.StatusPublished {
+			t.Fatalf("status = %s", c.Status)
+		}
+	})
+	t.Run("an edit that adds a link leaves public view", func(t *testing.T) {
+		c := create(author, "harmless")
+		before := count()
+		edited, err := comments.EditComment(author, parley.EditCommentInput{CommentID: c.ID, Body: "now with https://spam.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if edited.Status != parley.StatusPending || count() != before-1 {
+			t.Fatalf("status %s, count %d -> %d", edited.Status, before, count())
+		}
+		records, _ := comments.FindModerations(mod, c.ID)
+		if len(records) != 2 || records[1].Action != parley.ActionEdit {
+			t.Fatalf("records = %+v", records)
+		}
+	})
+	t.Run("posting the same text twice rejects the second", func(t *testing.T) {
+		create(author, "first!")
+		c := create(author, "first!")
+		if c.Status != parley.StatusRejected {
+			t.Fatalf("status = %s", c.Status)
+		}
+	})
+}
