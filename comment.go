@@ -38,9 +38,12 @@ type Comment struct {
 	Status        CommentStatus
 	ReplyCount    int
 	ReactionCount int
-	CreatedAt     time.Time
-	EditedAt      *time.Time
-	DeletedAt     *time.Time
+	ReportCount   int
+	// Featured comments are picked by moderators to show first.
+	Featured  bool
+	CreatedAt time.Time
+	EditedAt  *time.Time
+	DeletedAt *time.Time
 }
 
 // Revision is an earlier body of an edited comment.

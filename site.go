@@ -47,6 +47,9 @@ type SiteSettings struct {
 	// HoldRejectionRate holds the comments of authors of whose recent decided comments at
 	// least this share was rejected (0 to 1; 0 turns it off).
 	HoldRejectionRate float64 `json:"holdRejectionRate"`
+	// ReportHoldThreshold holds a published comment for review once this many readers
+	// reported it; 0 turns it off.
+	ReportHoldThreshold int `json:"reportHoldThreshold"`
 }
 
 // EditWindow is how long after posting an author may edit a comment.
@@ -103,6 +106,8 @@ func (s SiteSettings) Validate() error {
 		return FieldErrorf("premodNewCommenters", "Pre-moderation of new commenters takes 0 (off) to 1000 published comments.")
 	case s.HoldRejectionRate < 0 || s.HoldRejectionRate > 1:
 		return FieldErrorf("holdRejectionRate", "The rejection rate that holds comments is a share from 0 (off) to 1.")
+	case s.ReportHoldThreshold < 0 || s.ReportHoldThreshold > 1000:
+		return FieldErrorf("reportHoldThreshold", "The report threshold is 0 (off) to 1000 reports.")
 	case len(s.ReactionKinds) == 0 || len(s.ReactionKinds) > MaxReactionKinds:
 		return FieldErrorf("reactionKinds", "A site needs 1 to %d reaction kinds.", MaxReactionKinds)
 	}
@@ -228,6 +233,7 @@ type SiteSettingsUpdate struct {
 	PremodLinks         *bool
 	PremodNewCommenters *int
 	HoldRejectionRate   *float64
+	ReportHoldThreshold *int
 	// SSOSecret sets the single sign-on secret; an empty string removes it.
 	SSOSecret *string
 }
@@ -267,6 +273,7 @@ func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
 		s.Settings.PremodLinks = *u.PremodLinks
 	}
 	set(&s.Settings.PremodNewCommenters, u.PremodNewCommenters)
+	set(&s.Settings.ReportHoldThreshold, u.ReportHoldThreshold)
 	if u.HoldRejectionRate != nil {
 		s.Settings.HoldRejectionRate = *u.HoldRejectionRate
 	}

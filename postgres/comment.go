@@ -24,13 +24,15 @@ func NewCommentService(db *DB, r parley.Renderer) *CommentService {
 }
 
 const commentColumns = `id, story_id, site_id, coalesce(author_id::text, ''), coalesce(parent_id::text, ''),
-	root_id, depth, body, body_source, status, reply_count, reaction_count, created_at, edited_at, deleted_at`
+	root_id, depth, body, body_source, status, reply_count, reaction_count, report_count, featured,
+	created_at, edited_at, deleted_at`
 
 func scanComment(row pgx.Row) (*parley.Comment, error) {
 	var c parley.Comment
 	var status string
 	err := row.Scan(&c.ID, &c.StoryID, &c.SiteID, &c.AuthorID, &c.ParentID, &c.RootID, &c.Depth,
-		&c.Body, &c.BodySource, &status, &c.ReplyCount, &c.ReactionCount, &c.CreatedAt, &c.EditedAt, &c.DeletedAt)
+		&c.Body, &c.BodySource, &status, &c.ReplyCount, &c.ReactionCount, &c.ReportCount, &c.Featured,
+		&c.CreatedAt, &c.EditedAt, &c.DeletedAt)
 	c.Status = parley.CommentStatus(status)
 	return &c, err
 }

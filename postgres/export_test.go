@@ -15,3 +15,14 @@ func PageQueries() map[string]string {
 	}
 	return out
 }
+
+// QueueQueries exposes the SQL of every queue page (site-wide, first page and after a
+// cursor) so tests can check their plans.
+func QueueQueries() map[string]string {
+	out := map[string]string{}
+	for q, cond := range queueConditions {
+		out["queue "+string(q)+" first"] = queueSQL(cond, false, false)
+		out["queue "+string(q)+" after"] = queueSQL(cond, false, true)
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -41,7 +42,12 @@ func (s *ReportService) ReportComment(ctx context.Context, in parley.ReportInput
 			id, c.ID, u.ID, string(in.Reason), in.Details); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE comments SET report_count = report_count + 1 WHERE id = $1`, c.ID); err != nil {
+		if err := tx.QueryRow(ctx, `
+			UPDATE comments SET report_count = report_count + 1, reported_at = now() WHERE id = $1
+			RETURNING report_count`, c.ID).Scan(&c.ReportCount); err != nil {
+			return err
+		}
+		if err := holdIfReportedEnough(ctx, tx, c); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentReported, SiteID: c.SiteID, StoryID: c.StoryID,
@@ -51,4 +57,26 @@ func (s *ReportService) ReportComment(ctx context.Context, in parley.ReportInput
 		return nil, err
 	}
 	return c, nil
+}
+
+// holdIfReportedEnough holds a published comment for review once as many readers reported it
+// as the site's threshold asks, logged as the site's rule acting.
+func holdIfReportedEnough(ctx context.Context, tx pgx.Tx, c *parley.Comment) error {
+	settings, err := siteSettings(ctx, tx, c.SiteID)
+	if err != nil {
+		return err
+	}
+	if settings.ReportHoldThreshold == 0 || c.ReportCount < settings.ReportHoldThreshold || c.Status != parley.StatusPublished {
+		return nil
+	}
+	prev := *c
+	if _, err := tx.Exec(ctx, `UPDATE comments SET status = 'PENDING' WHERE id = $1`, c.ID); err != nil {
+		return err
+	}
+	c.Status = parley.StatusPending
+	if err := countComment(ctx, tx, &prev, -1); err != nil {
+		return err
+	}
+	return logActionBy(ctx, tx, "", c, parley.ActionHold, "REPORTS",
+		fmt.Sprintf("%d readers reported it; the site holds comments from %d reports.", c.ReportCount, settings.ReportHoldThreshold), prev.Status)
 }

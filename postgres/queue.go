@@ -1,0 +1,241 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley"
+)
+
+// QueueService implements parley.QueueService.
+type QueueService struct{ db *DB }
+
+// NewQueueService returns a QueueService on db.
+func NewQueueService(db *DB) *QueueService { return &QueueService{db: db} }
+
+var _ parley.QueueService = (*QueueService)(nil)
+
+// queueConditions are the queues' definitions; each matches one partial index of migration
+// 0003, so a queue page is a range scan.
+var queueConditions = map[parley.ModerationQueue]string{
+	parley.QueuePending:     `status = 'PENDING'`,
+	parley.QueueRejected:    `status = 'REJECTED'`,
+	parley.QueueUnmoderated: `status = 'PUBLISHED' AND moderated_at IS NULL`,
+	parley.QueueApproved:    `status = 'PUBLISHED' AND moderated_at IS NOT NULL`,
+	parley.QueueReported:    `status = 'PUBLISHED' AND reported_at IS NOT NULL AND reported_at > coalesce(moderated_at, '-infinity')`,
+}
+
+// ModerationQueue returns a page of a queue, newest first.
+func (s *QueueService) ModerationQueue(ctx context.Context, f parley.QueueFilter) (*parley.CommentPage, error) {
+	cond, ok := queueConditions[f.Queue]
+	if !ok {
+		return nil, parley.FieldErrorf("queue", "Unknown queue %q.", f.Queue)
+	}
+	if f.First < 1 || f.First > parley.MaxPageSize {
+		return nil, parley.FieldErrorf("first", "first must be between 1 and %d.", parley.MaxPageSize)
+	}
+	siteID, err := s.scope(ctx, f.SiteID, f.StoryID)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{siteID, f.First + 1}
+	if f.StoryID != "" {
+		args = append(args, f.StoryID)
+	}
+	if f.After != nil {
+		args = append(args, f.After.Time, f.After.ID)
+	}
+	comments, err := collectComments(s.db.pool.Query(ctx, queueSQL(cond, f.StoryID != "", f.After != nil), args...))
+	if err != nil {
+		return nil, translate(err)
+	}
+	page := &parley.CommentPage{Comments: comments}
+	if len(comments) > f.First {
+		page.Comments, page.HasNextPage = comments[:f.First], true
+	}
+	return page, nil
+}
+
+// queueSQL builds a queue page's query from constant fragments only; values travel as
+// arguments: $1 site, $2 limit, then the story and the cursor when given.
+func queueSQL(cond string, byStory, after bool) string {
+	sql := `SELECT ` + commentColumns + ` FROM comments WHERE site_id = $1 AND ` + cond
+	n := 2
+	if byStory {
+		n++
+		sql += ` AND story_id = $` + strconv.Itoa(n)
+	}
+	if after {
+		sql += ` AND (created_at, id) < ($` + strconv.Itoa(n+1) + `, $` + strconv.Itoa(n+2) + `)`
+	}
+	return sql + ` ORDER BY created_at DESC, id DESC LIMIT $2`
+}
+
+// scope checks that the caller moderates the site (or the story's site) and returns the
+// site's ID.
+func (s *QueueService) scope(ctx context.Context, siteID, storyID string) (string, error) {
+	if storyID != "" {
+		story, err := findStory(ctx, s.db.pool, storyID)
+		if err != nil {
+			return "", err
+		}
+		if siteID != "" && siteID != story.SiteID {
+			return "", parley.FieldErrorf("storyID", "The story belongs to another site.")
+		}
+		siteID = story.SiteID
+	}
+	if siteID == "" {
+		return "", parley.FieldErrorf("siteID", "Say which site's queue: siteID or storyID.")
+	}
+	if _, err := findSite(ctx, s.db.pool, siteID, false); err != nil {
+		return "", err
+	}
+	return siteID, translate(requireSiteRole(ctx, s.db.pool, siteID, parley.RoleModerator))
+}
+
+// maxCounted caps queue counts: past it a dashboard shows "10000+", and counting stops
+// costing more than a page.
+const maxCounted = 10000
+
+// QueueCounts counts each queue, up to maxCounted, in one round trip.
+func (s *QueueService) QueueCounts(ctx context.Context, siteID, storyID string) (map[parley.ModerationQueue]int, error) {
+	siteID, err := s.scope(ctx, siteID, storyID)
+	if err != nil {
+		return nil, err
+	}
+	story := ``
+	args := []any{siteID, maxCounted}
+	if storyID != "" {
+		story, args = ` AND story_id = $3`, append(args, storyID)
+	}
+	sql := `SELECT`
+	for i, q := range parley.Queues {
+		if i > 0 {
+			sql += `,`
+		}
+		sql += ` (SELECT count(*) FROM (SELECT 1 FROM comments WHERE site_id = $1` + story + ` AND ` + queueConditions[q] + ` LIMIT $2) AS q)`
+	}
+	counts := make([]int, len(parley.Queues))
+	dest := make([]any, len(counts))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := s.db.pool.QueryRow(ctx, sql, args...).Scan(dest...); err != nil {
+		return nil, translate(err)
+	}
+	out := map[parley.ModerationQueue]int{}
+	for i, q := range parley.Queues {
+		out[q] = counts[i]
+	}
+	return out, nil
+}
+
+// ApproveComment publishes a comment by a moderator's decision.
+func (s *QueueService) ApproveComment(ctx context.Context, in parley.ModerateInput) (*parley.Comment, error) {
+	in.Reason = ""
+	return s.decide(ctx, in, parley.StatusPublished, parley.ActionApprove)
+}
+
+// RejectComment rejects a comment, with a reason, by a moderator's decision.
+func (s *QueueService) RejectComment(ctx context.Context, in parley.ModerateInput) (*parley.Comment, error) {
+	if err := in.ValidateReject(); err != nil {
+		return nil, err
+	}
+	return s.decide(ctx, in, parley.StatusRejected, parley.ActionReject)
+}
+
+// decide applies a moderator's decision: the status, the counters it moves, the log entry
+// and the event, in one transaction.
+func (s *QueueService) decide(ctx context.Context, in parley.ModerateInput, status parley.CommentStatus, action string) (*parley.Comment, error) {
+	var c *parley.Comment
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		prev, err := s.forModerator(ctx, tx, in.CommentID)
+		if err != nil {
+			return err
+		}
+		c, err = scanComment(tx.QueryRow(ctx, `
+			UPDATE comments SET status = $2, moderated_at = now() WHERE id = $1 RETURNING `+commentColumns, prev.ID, string(status)))
+		if err != nil {
+			return err
+		}
+		if prev.Status != c.Status {
+			if err := countComment(ctx, tx, prev, -1); err != nil {
+				return err
+			}
+			if err := countComment(ctx, tx, c, 1); err != nil {
+				return err
+			}
+		}
+		return logAction(ctx, tx, c, action, string(in.Reason), in.Note, prev.Status)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// FeatureComment picks a published comment to show first, or takes it back.
+func (s *QueueService) FeatureComment(ctx context.Context, commentID string, featured bool) (*parley.Comment, error) {
+	var c *parley.Comment
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		prev, err := s.forModerator(ctx, tx, commentID)
+		if err != nil {
+			return err
+		}
+		if prev.Status != parley.StatusPublished {
+			return parley.FieldErrorf("commentID", "Only published comments can be featured.")
+		}
+		c, err = scanComment(tx.QueryRow(ctx, `UPDATE comments SET featured = $2 WHERE id = $1 RETURNING `+commentColumns, prev.ID, featured))
+		if err != nil {
+			return err
+		}
+		action := parley.ActionFeature
+		if !featured {
+			action = parley.ActionUnfeature
+		}
+		return logAction(ctx, tx, c, action, "", "", prev.Status)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// forModerator locks a comment for a decision by the caller, who must moderate its site.
+func (s *QueueService) forModerator(ctx context.Context, tx pgx.Tx, commentID string) (*parley.Comment, error) {
+	if _, err := requireUser(ctx); err != nil {
+		return nil, err
+	}
+	c, err := findVisibleComment(ctx, tx, commentID, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireSiteRole(ctx, tx, c.SiteID, parley.RoleModerator); err != nil {
+		return nil, err
+	}
+	if c.Status == parley.StatusDeleted {
+		return nil, parley.FieldErrorf("commentID", "Its author deleted this comment; there is nothing to moderate.")
+	}
+	return c, nil
+}
+
+// logAction records the caller's action as a moderator, and its event.
+func logAction(ctx context.Context, tx pgx.Tx, c *parley.Comment, action, reason, note string, previous parley.CommentStatus) error {
+	return logActionBy(ctx, tx, parley.UserIDFromContext(ctx), c, action, reason, note, previous)
+}
+
+// logActionBy records an action on a comment, and its event; moderator is "" for actions
+// Parley took by a site's rules.
+func logActionBy(ctx context.Context, tx pgx.Tx, moderator string, c *parley.Comment, action, reason, note string, previous parley.CommentStatus) error {
+	id := newID()
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO moderator_actions (id, site_id, comment_id, moderator_id, action, reason, note) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		id, c.SiteID, c.ID, nullID(moderator), action, reason, note); err != nil {
+		return err
+	}
+	return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentModerated, SiteID: c.SiteID, StoryID: c.StoryID,
+		Payload: map[string]any{"actionID": id, "commentID": c.ID, "authorID": c.AuthorID, "moderatorID": moderator, "action": action,
+			"reason": reason, "previousStatus": previous, "status": c.Status, "featured": c.Featured}})
+}

@@ -1,0 +1,153 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/postgres"
+	"github.com/parleyhq/parley/postgres/postgrestest"
+)
+
+func TestModerationQueues(t *testing.T) {
+	t.Parallel()
+	e := MustEnv(t)
+	queues := postgres.NewQueueService(e.db)
+	site, story := e.MustStory(t)
+	otherSite, _ := e.MustStory(t)
+	author, _ := e.MustUser(t)
+	mod, modUser := e.MustUser(t)
+	elsewhere, elsewhereUser := e.MustUser(t)
+	for _, g := range []struct{ site, user string }{{site.ID, modUser.ID}, {otherSite.ID, elsewhereUser.ID}} {
+		if err := e.users.SetSiteRole(e.admin, g.site, g.user, parley.RoleModerator); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held := e.MustComment(t, author, story.ID, "", "held one")
+	postgrestest.Exec(t, e.db, `UPDATE comments SET status = 'PENDING' WHERE id = $1`, held.ID)
+	plain := e.MustComment(t, author, story.ID, "", "plain one")
+
+	in := func(q parley.ModerationQueue) map[string]bool {
+		t.Helper()
+		page, err := queues.ModerationQueue(mod, parley.QueueFilter{Queue: q, SiteID: site.ID, First: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]bool{}
+		for _, c := range page.Comments {
+			ids[c.ID] = true
+		}
+		return ids
+	}
+
+	t.Run("comments start in pending or unmoderated", func(t *testing.T) {
+		if !in(parley.QueuePending)[held.ID] || !in(parley.QueueUnmoderated)[plain.ID] || in(parley.QueuePending)[plain.ID] {
+			t.Fatal("queues do not hold what they should")
+		}
+		counts, err := queues.QueueCounts(mod, site.ID, "")
+		if err != nil || counts[parley.QueuePending] != 1 || counts[parley.QueueUnmoderated] != 1 {
+			t.Fatalf("counts = %v, %v", counts, err)
+		}
+	})
+	t.Run("approving a held comment publishes and counts it", func(t *testing.T) {
+		before, _ := e.stories.FindStoryByID(context.Background(), story.ID)
+		c, err := queues.ApproveComment(mod, parley.ModerateInput{CommentID: held.ID})
+		if err != nil || c.Status != parley.StatusPublished {
+			t.Fatalf("approve: %+v, %v", c, err)
+		}
+		after, _ := e.stories.FindStoryByID(context.Background(), story.ID)
+		if after.CommentCount != before.CommentCount+1 || !in(parley.QueueApproved)[held.ID] || in(parley.QueuePending)[held.ID] {
+			t.Fatalf("count %d -> %d, or queues wrong", before.CommentCount, after.CommentCount)
+		}
+	})
+	t.Run("a report brings an approved comment back to reported", func(t *testing.T) {
+		reader, _ := e.MustUser(t)
+		if _, err := e.reports.ReportComment(reader, parley.ReportInput{CommentID: held.ID, Reason: parley.ReportAbusive}); err != nil {
+			t.Fatal(err)
+		}
+		if !in(parley.QueueReported)[held.ID] {
+			t.Fatal("not in REPORTED")
+		}
+	})
+	t.Run("rejecting needs a reason and removes the comment from view", func(t *testing.T) {
+		_, err := queues.RejectComment(mod, parley.ModerateInput{CommentID: plain.ID})
+		wantCode(t, err, parley.EINVALID)
+		c, err := queues.RejectComment(mod, parley.ModerateInput{CommentID: plain.ID, Reason: parley.RejectSpam, Note: "link farm"})
+		if err != nil || c.Status != parley.StatusRejected || !in(parley.QueueRejected)[plain.ID] {
+			t.Fatalf("reject: %+v, %v", c, err)
+		}
+		if _, err := e.comments.FindCommentByID(context.Background(), plain.ID); parley.ErrorCode(err) != parley.ENOTFOUND {
+			t.Fatalf("rejected comment still public: %v", err)
+		}
+		n := e.count(t, `SELECT count(*) FROM moderator_actions WHERE comment_id = $1 AND action = 'REJECT' AND reason = 'SPAM' AND note = 'link farm' AND moderator_id = $2`, plain.ID, modUser.ID)
+		if n != 1 {
+			t.Fatalf("log entries = %d", n)
+		}
+	})
+	t.Run("featuring needs a published comment", func(t *testing.T) {
+		c, err := queues.FeatureComment(mod, held.ID, true)
+		if err != nil || !c.Featured {
+			t.Fatalf("feature: %+v, %v", c, err)
+		}
+		_, err = queues.FeatureComment(mod, plain.ID, true)
+		wantCode(t, err, parley.EINVALID)
+	})
+	t.Run("moderators of another site and commenters are forbidden", func(t *testing.T) {
+		for _, ctx := range []context.Context{elsewhere, author} {
+			_, err := queues.ApproveComment(ctx, parley.ModerateInput{CommentID: plain.ID})
+			if code := parley.ErrorCode(err); code != parley.EFORBIDDEN && code != parley.ENOTFOUND {
+				t.Errorf("approve: %v", err)
+			}
+			_, err = queues.ModerationQueue(ctx, parley.QueueFilter{Queue: parley.QueuePending, SiteID: site.ID, First: 10})
+			wantCode(t, err, parley.EFORBIDDEN)
+		}
+		_, err := queues.ApproveComment(context.Background(), parley.ModerateInput{CommentID: plain.ID})
+		if code := parley.ErrorCode(err); code != parley.EUNAUTHENTICATED {
+			t.Errorf("anonymous approve: %v", err)
+		}
+	})
+	t.Run("the report threshold holds a comment", func(t *testing.T) {
+		three := 2
+		if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{ReportHoldThreshold: &three}); err != nil {
+			t.Fatal(err)
+		}
+		c := e.MustComment(t, author, story.ID, "", "controversial")
+		for i := 0; i < 2; i++ {
+			reader, _ := e.MustUser(t)
+			if _, err := e.reports.ReportComment(reader, parley.ReportInput{CommentID: c.ID, Reason: parley.ReportOffensive}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !in(parley.QueuePending)[c.ID] {
+			t.Fatal("comment not held after two reports")
+		}
+	})
+	t.Run("queue pages follow each other without gaps", func(t *testing.T) {
+		_, s2 := e.MustStory(t)
+		for i := 0; i < 7; i++ {
+			e.MustComment(t, author, s2.ID, "", "queued")
+		}
+		seen := map[string]bool{}
+		var after *parley.Cursor
+		for {
+			page, err := queues.ModerationQueue(e.admin, parley.QueueFilter{Queue: parley.QueueUnmoderated, StoryID: s2.ID, First: 3, After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range page.Comments {
+				if seen[c.ID] {
+					t.Fatalf("%s twice", c.ID)
+				}
+				seen[c.ID] = true
+			}
+			if !page.HasNextPage {
+				break
+			}
+			cur := parley.CursorFor(parley.OrderNewest, page.Comments[len(page.Comments)-1])
+			after = &cur
+		}
+		if len(seen) != 7 {
+			t.Fatalf("saw %d of 7", len(seen))
+		}
+	})
+}

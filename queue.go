@@ -1,0 +1,126 @@
+package parley
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ModerationQueue is one of the lists moderators work through.
+type ModerationQueue string
+
+// Queues. A comment a person has approved leaves UNMODERATED for APPROVED; a report on it
+// brings it back to REPORTED until a person decides again.
+const (
+	QueuePending     ModerationQueue = "PENDING"
+	QueueReported    ModerationQueue = "REPORTED"
+	QueueUnmoderated ModerationQueue = "UNMODERATED"
+	QueueApproved    ModerationQueue = "APPROVED"
+	QueueRejected    ModerationQueue = "REJECTED"
+)
+
+// Queues lists every queue, in the order a dashboard shows them.
+var Queues = []ModerationQueue{QueuePending, QueueReported, QueueUnmoderated, QueueApproved, QueueRejected}
+
+// Valid reports whether q is a known queue.
+func (q ModerationQueue) Valid() bool {
+	for _, v := range Queues {
+		if q == v {
+			return true
+		}
+	}
+	return false
+}
+
+// QueueFilter selects a page of a queue, newest first: one site's, or one story's.
+type QueueFilter struct {
+	Queue   ModerationQueue
+	SiteID  string
+	StoryID string
+	First   int
+	// After is a NEWEST-ordered cursor.
+	After *Cursor
+}
+
+// RejectReason is why a moderator rejects a comment.
+type RejectReason string
+
+// Reject reasons.
+const (
+	RejectSpam       RejectReason = "SPAM"
+	RejectOffensive  RejectReason = "OFFENSIVE"
+	RejectAbusive    RejectReason = "ABUSIVE"
+	RejectOffTopic   RejectReason = "OFF_TOPIC"
+	RejectBannedWord RejectReason = "BANNED_WORD"
+	RejectIllegal    RejectReason = "ILLEGAL"
+	RejectOther      RejectReason = "OTHER"
+)
+
+// Valid reports whether r is a known reason.
+func (r RejectReason) Valid() bool {
+	switch r {
+	case RejectSpam, RejectOffensive, RejectAbusive, RejectOffTopic, RejectBannedWord, RejectIllegal, RejectOther:
+		return true
+	}
+	return false
+}
+
+// MaxModeratorNoteLength bounds a moderator's note.
+const MaxModeratorNoteLength = 2000
+
+// ModerateInput is a moderator's decision on one comment.
+type ModerateInput struct {
+	CommentID string
+	// Reason is required to reject, and unused otherwise.
+	Reason RejectReason
+	Note   string
+}
+
+// ValidateReject checks a rejection's reason and note.
+func (in *ModerateInput) ValidateReject() error {
+	in.Note = strings.TrimSpace(in.Note)
+	switch {
+	case !in.Reason.Valid():
+		return FieldErrorf("reason", "Say why the comment is rejected: SPAM, OFFENSIVE, ABUSIVE, OFF_TOPIC, BANNED_WORD, ILLEGAL or OTHER.")
+	case !utf8.ValidString(in.Note) || utf8.RuneCountInString(in.Note) > MaxModeratorNoteLength:
+		return FieldErrorf("note", "The note must be text of at most %d characters.", MaxModeratorNoteLength)
+	case in.Reason == RejectOther && in.Note == "":
+		return FieldErrorf("note", "Add a note when the reason is OTHER.")
+	}
+	return nil
+}
+
+// ModeratorAction is one entry of the moderation log: who did what to which comment, and why.
+type ModeratorAction struct {
+	ID          string
+	SiteID      string
+	CommentID   string
+	ModeratorID string
+	Action      string
+	Reason      string
+	Note        string
+	CreatedAt   time.Time
+}
+
+// Moderator actions recorded in the log.
+const (
+	ActionApprove   = "APPROVE"
+	ActionReject    = "REJECT"
+	ActionFeature   = "FEATURE"
+	ActionUnfeature = "UNFEATURE"
+	// ActionHold is logged when a site's rule (such as its report threshold) holds a
+	// comment; such entries have no moderator.
+	ActionHold = "HOLD"
+)
+
+// QueueService serves moderators: their queues and their decisions. Every method is for the
+// site's moderators and admins.
+type QueueService interface {
+	ModerationQueue(ctx context.Context, f QueueFilter) (*CommentPage, error)
+	// QueueCounts counts each queue of a site (or of one story).
+	QueueCounts(ctx context.Context, siteID, storyID string) (map[ModerationQueue]int, error)
+	ApproveComment(ctx context.Context, in ModerateInput) (*Comment, error)
+	RejectComment(ctx context.Context, in ModerateInput) (*Comment, error)
+	FeatureComment(ctx context.Context, commentID string, featured bool) (*Comment, error)
+}
