@@ -67,6 +67,7 @@ type ComplexityRoot struct {
 		CreatedAt  func(childComplexity int) int
 		Depth      func(childComplexity int) int
 		EditedAt   func(childComplexity int) int
+		Featured   func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Parent     func(childComplexity int) int
 		Reactions  func(childComplexity int) int
@@ -92,6 +93,14 @@ type ComplexityRoot struct {
 		Comment func(childComplexity int) int
 	}
 
+	ModerationQueueCounts struct {
+		Approved    func(childComplexity int) int
+		Pending     func(childComplexity int) int
+		Rejected    func(childComplexity int) int
+		Reported    func(childComplexity int) int
+		Unmoderated func(childComplexity int) int
+	}
+
 	ModerationRecord struct {
 		Action    func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -103,11 +112,14 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddReaction        func(childComplexity int, input ReactionInput) int
+		ApproveComment     func(childComplexity int, input parley.ModerateInput) int
 		CreateAPIToken     func(childComplexity int, input CreateAPITokenInput) int
 		CreateComment      func(childComplexity int, input parley.CreateCommentInput) int
 		CreateSite         func(childComplexity int, input parley.CreateSiteInput) int
 		DeleteComment      func(childComplexity int, input DeleteCommentInput) int
 		EditComment        func(childComplexity int, input parley.EditCommentInput) int
+		FeatureComment     func(childComplexity int, input parley.ModerateInput) int
+		RejectComment      func(childComplexity int, input parley.ModerateInput) int
 		RemoveReaction     func(childComplexity int, input ReactionInput) int
 		ReportComment      func(childComplexity int, input parley.ReportInput) int
 		SetSiteRole        func(childComplexity int, input SetSiteRoleInput) int
@@ -115,6 +127,7 @@ type ComplexityRoot struct {
 		SignInWithSso      func(childComplexity int, input parley.SSOInput) int
 		SignOut            func(childComplexity int) int
 		SignUp             func(childComplexity int, input parley.SignUpInput) int
+		UnfeatureComment   func(childComplexity int, input parley.ModerateInput) int
 		UpdateSiteSettings func(childComplexity int, input SiteSettingsInput) int
 		UpdateStory        func(childComplexity int, input UpdateStoryInput) int
 	}
@@ -125,11 +138,13 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Comment func(childComplexity int, id string) int
-		Site    func(childComplexity int, id string) int
-		Sites   func(childComplexity int) int
-		Story   func(childComplexity int, id *string, url *string) int
-		Viewer  func(childComplexity int) int
+		Comment               func(childComplexity int, id string) int
+		ModerationQueue       func(childComplexity int, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) int
+		ModerationQueueCounts func(childComplexity int, siteID *string, storyID *string) int
+		Site                  func(childComplexity int, id string) int
+		Sites                 func(childComplexity int) int
+		Story                 func(childComplexity int, id *string, url *string) int
+		Viewer                func(childComplexity int) int
 	}
 
 	ReactionCount struct {
@@ -226,6 +241,10 @@ type MutationResolver interface {
 	AddReaction(ctx context.Context, input ReactionInput) (*CommentPayload, error)
 	RemoveReaction(ctx context.Context, input ReactionInput) (*CommentPayload, error)
 	ReportComment(ctx context.Context, input parley.ReportInput) (*CommentPayload, error)
+	ApproveComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
+	RejectComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
+	FeatureComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
+	UnfeatureComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	CreateSite(ctx context.Context, input parley.CreateSiteInput) (*parley.Site, error)
 	UpdateSiteSettings(ctx context.Context, input SiteSettingsInput) (*parley.Site, error)
 	UpdateStory(ctx context.Context, input UpdateStoryInput) (*parley.Story, error)
@@ -238,6 +257,8 @@ type MutationResolver interface {
 }
 type QueryResolver interface {
 	Comment(ctx context.Context, id string) (*parley.Comment, error)
+	ModerationQueue(ctx context.Context, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) (*CommentConnection, error)
+	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
 	Site(ctx context.Context, id string) (*parley.Site, error)
 	Sites(ctx context.Context) ([]*parley.Site, error)
 	Story(ctx context.Context, id *string, url *string) (*parley.Story, error)
@@ -373,6 +394,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comment.EditedAt(childComplexity), true
+	case "Comment.featured":
+		if e.ComplexityRoot.Comment.Featured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Featured(childComplexity), true
 	case "Comment.id":
 		if e.ComplexityRoot.Comment.ID == nil {
 			break
@@ -466,6 +493,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommentPayload.Comment(childComplexity), true
 
+	case "ModerationQueueCounts.approved":
+		if e.ComplexityRoot.ModerationQueueCounts.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueCounts.Approved(childComplexity), true
+	case "ModerationQueueCounts.pending":
+		if e.ComplexityRoot.ModerationQueueCounts.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueCounts.Pending(childComplexity), true
+	case "ModerationQueueCounts.rejected":
+		if e.ComplexityRoot.ModerationQueueCounts.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueCounts.Rejected(childComplexity), true
+	case "ModerationQueueCounts.reported":
+		if e.ComplexityRoot.ModerationQueueCounts.Reported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueCounts.Reported(childComplexity), true
+	case "ModerationQueueCounts.unmoderated":
+		if e.ComplexityRoot.ModerationQueueCounts.Unmoderated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueCounts.Unmoderated(childComplexity), true
+
 	case "ModerationRecord.action":
 		if e.ComplexityRoot.ModerationRecord.Action == nil {
 			break
@@ -514,6 +572,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddReaction(childComplexity, args["input"].(ReactionInput)), true
+	case "Mutation.approveComment":
+		if e.ComplexityRoot.Mutation.ApproveComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveComment(childComplexity, args["input"].(parley.ModerateInput)), true
 	case "Mutation.createAPIToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -569,6 +638,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EditComment(childComplexity, args["input"].(parley.EditCommentInput)), true
+	case "Mutation.featureComment":
+		if e.ComplexityRoot.Mutation.FeatureComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_featureComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FeatureComment(childComplexity, args["input"].(parley.ModerateInput)), true
+	case "Mutation.rejectComment":
+		if e.ComplexityRoot.Mutation.RejectComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectComment(childComplexity, args["input"].(parley.ModerateInput)), true
 	case "Mutation.removeReaction":
 		if e.ComplexityRoot.Mutation.RemoveReaction == nil {
 			break
@@ -641,6 +732,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(parley.SignUpInput)), true
+	case "Mutation.unfeatureComment":
+		if e.ComplexityRoot.Mutation.UnfeatureComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unfeatureComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnfeatureComment(childComplexity, args["input"].(parley.ModerateInput)), true
 	case "Mutation.updateSiteSettings":
 		if e.ComplexityRoot.Mutation.UpdateSiteSettings == nil {
 			break
@@ -689,6 +791,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Comment(childComplexity, args["id"].(string)), true
 
+	case "Query.moderationQueue":
+		if e.ComplexityRoot.Query.ModerationQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_moderationQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ModerationQueue(childComplexity, args["queue"].(parley.ModerationQueue), args["siteID"].(*string), args["storyID"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.moderationQueueCounts":
+		if e.ComplexityRoot.Query.ModerationQueueCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_moderationQueueCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ModerationQueueCounts(childComplexity, args["siteID"].(*string), args["storyID"].(*string)), true
 	case "Query.site":
 		if e.ComplexityRoot.Query.Site == nil {
 			break
@@ -1044,6 +1168,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
 			graphql.NewInputUnmarshaler("DeleteCommentInput", ec.unmarshalInputDeleteCommentInput),
 			graphql.NewInputUnmarshaler("EditCommentInput", ec.unmarshalInputEditCommentInput),
+			graphql.NewInputUnmarshaler("ModerateInput", ec.unmarshalInputModerateInput),
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("ReactionKindInput", ec.unmarshalInputReactionKindInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
@@ -1128,7 +1253,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "schema.graphqls" "site.graphqls" "user.graphqls"
+//go:embed "comment.graphqls" "moderation.graphqls" "schema.graphqls" "site.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1141,6 +1266,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
+	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
 	{Name: "user.graphqls", Input: sourceData("user.graphqls"), BuiltIn: false},
@@ -1205,6 +1331,8 @@ func (ec *executionContext) childFields_Comment(ctx context.Context, field graph
 		return ec.fieldContext_Comment_depth(ctx, field)
 	case "replyCount":
 		return ec.fieldContext_Comment_replyCount(ctx, field)
+	case "featured":
+		return ec.fieldContext_Comment_featured(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Comment_createdAt(ctx, field)
 	case "editedAt":
@@ -1249,6 +1377,22 @@ func (ec *executionContext) childFields_CommentPayload(ctx context.Context, fiel
 		return ec.fieldContext_CommentPayload_comment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationQueueCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pending":
+		return ec.fieldContext_ModerationQueueCounts_pending(ctx, field)
+	case "reported":
+		return ec.fieldContext_ModerationQueueCounts_reported(ctx, field)
+	case "unmoderated":
+		return ec.fieldContext_ModerationQueueCounts_unmoderated(ctx, field)
+	case "approved":
+		return ec.fieldContext_ModerationQueueCounts_approved(ctx, field)
+	case "rejected":
+		return ec.fieldContext_ModerationQueueCounts_rejected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationQueueCounts", field.Name)
 }
 
 func (ec *executionContext) childFields_ModerationRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1583,6 +1727,20 @@ func (ec *executionContext) field_Mutation_addReaction_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approveComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.ModerateInput, error) {
+			return ec.unmarshalNModerateInput2githubᚗcomᚋparleyhqᚋparleyᚐModerateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAPIToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1645,6 +1803,34 @@ func (ec *executionContext) field_Mutation_editComment_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (parley.EditCommentInput, error) {
 			return ec.unmarshalNEditCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐEditCommentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_featureComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.ModerateInput, error) {
+			return ec.unmarshalNModerateInput2githubᚗcomᚋparleyhqᚋparleyᚐModerateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.ModerateInput, error) {
+			return ec.unmarshalNModerateInput2githubᚗcomᚋparleyhqᚋparleyᚐModerateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1737,6 +1923,20 @@ func (ec *executionContext) field_Mutation_signUp_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_unfeatureComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.ModerateInput, error) {
+			return ec.unmarshalNModerateInput2githubᚗcomᚋparleyhqᚋparleyᚐModerateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateSiteSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1790,6 +1990,74 @@ func (ec *executionContext) field_Query_comment_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_moderationQueueCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "storyID",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["storyID"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_moderationQueue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "queue",
+		func(ctx context.Context, v any) (parley.ModerationQueue, error) {
+			return ec.unmarshalNModerationQueue2githubᚗcomᚋparleyhqᚋparleyᚐModerationQueue(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["queue"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "storyID",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["storyID"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -2374,6 +2642,29 @@ func (ec *executionContext) fieldContext_Comment_replyCount(_ context.Context, f
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Comment_featured(ctx context.Context, field graphql.CollectedField, obj *parley.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_featured(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Featured, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_featured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Comment_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.Comment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2741,6 +3032,121 @@ func (ec *executionContext) fieldContext_CommentPayload_comment(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ModerationQueueCounts_pending(ctx context.Context, field graphql.CollectedField, obj *ModerationQueueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueCounts_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueCounts_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationQueueCounts_reported(ctx context.Context, field graphql.CollectedField, obj *ModerationQueueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueCounts_reported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueCounts_reported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationQueueCounts_unmoderated(ctx context.Context, field graphql.CollectedField, obj *ModerationQueueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueCounts_unmoderated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unmoderated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueCounts_unmoderated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationQueueCounts_approved(ctx context.Context, field graphql.CollectedField, obj *ModerationQueueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueCounts_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueCounts_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationQueueCounts_rejected(ctx context.Context, field graphql.CollectedField, obj *ModerationQueueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueCounts_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueCounts_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ModerationRecord_id(ctx context.Context, field graphql.CollectedField, obj *parley.ModerationRecord) (ret graphql.Marshaler) {
@@ -3148,6 +3554,182 @@ func (ec *executionContext) fieldContext_Mutation_reportComment(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reportComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveComment(ctx, fc.Args["input"].(parley.ModerateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommentPayload) graphql.Marshaler {
+			return ec.marshalNCommentPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCommentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectComment(ctx, fc.Args["input"].(parley.ModerateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommentPayload) graphql.Marshaler {
+			return ec.marshalNCommentPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCommentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_featureComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_featureComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FeatureComment(ctx, fc.Args["input"].(parley.ModerateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommentPayload) graphql.Marshaler {
+			return ec.marshalNCommentPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCommentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_featureComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_featureComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unfeatureComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unfeatureComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnfeatureComment(ctx, fc.Args["input"].(parley.ModerateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommentPayload) graphql.Marshaler {
+			return ec.marshalNCommentPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCommentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unfeatureComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unfeatureComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3613,6 +4195,94 @@ func (ec *executionContext) fieldContext_Query_comment(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_comment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_moderationQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_moderationQueue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ModerationQueue(ctx, fc.Args["queue"].(parley.ModerationQueue), fc.Args["siteID"].(*string), fc.Args["storyID"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommentConnection) graphql.Marshaler {
+			return ec.marshalNCommentConnection2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCommentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_moderationQueue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_moderationQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_moderationQueueCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_moderationQueueCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ModerationQueueCounts(ctx, fc.Args["siteID"].(*string), fc.Args["storyID"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ModerationQueueCounts) graphql.Marshaler {
+			return ec.marshalNModerationQueueCounts2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationQueueCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_moderationQueueCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationQueueCounts(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_moderationQueueCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6338,6 +7008,62 @@ func UnmarshalEditCommentInput(ctx context.Context, raw any) (parley.EditComment
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputModerateInput(ctx context.Context, obj any) (parley.ModerateInput, error) {
+	var it parley.ModerateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commentID", "reason", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commentID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommentID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalORejectReason2githubᚗcomᚋparleyhqᚋparleyᚐRejectReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalModerateInput unmarshals raw into the ModerateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalModerateInput(ctx context.Context, raw any) (parley.ModerateInput, error) {
+	var out parley.ModerateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ModerateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReactionInput(ctx context.Context, obj any) (ReactionInput, error) {
 	var it ReactionInput
 	if obj == nil {
@@ -7081,6 +7807,11 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "featured":
+			out.Values[i] = ec._Comment_featured(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Comment_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -7247,6 +7978,59 @@ func (ec *executionContext) _CommentPayload(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var moderationQueueCountsImplementors = []string{"ModerationQueueCounts"}
+
+func (ec *executionContext) _ModerationQueueCounts(ctx context.Context, sel ast.SelectionSet, obj *ModerationQueueCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationQueueCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationQueueCounts")
+		case "pending":
+			out.Values[i] = ec._ModerationQueueCounts_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reported":
+			out.Values[i] = ec._ModerationQueueCounts_reported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmoderated":
+			out.Values[i] = ec._ModerationQueueCounts_unmoderated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approved":
+			out.Values[i] = ec._ModerationQueueCounts_approved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._ModerationQueueCounts_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moderationRecordImplementors = []string{"ModerationRecord"}
 
 func (ec *executionContext) _ModerationRecord(ctx context.Context, sel ast.SelectionSet, obj *parley.ModerationRecord) graphql.Marshaler {
@@ -7362,6 +8146,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reportComment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reportComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "featureComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_featureComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unfeatureComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unfeatureComment(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -7508,6 +8320,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_comment(ctx, field)
+				})
+		case "moderationQueue":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_moderationQueue(ctx, field)
+				})
+		case "moderationQueueCounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_moderationQueueCounts(ctx, field)
 				})
 		case "site":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -8583,6 +9407,34 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNModerateInput2githubᚗcomᚋparleyhqᚋparleyᚐModerateInput(ctx context.Context, v any) (parley.ModerateInput, error) {
+	res, err := ec.unmarshalInputModerateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNModerationQueue2githubᚗcomᚋparleyhqᚋparleyᚐModerationQueue(ctx context.Context, v any) (parley.ModerationQueue, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.ModerationQueue(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModerationQueue2githubᚗcomᚋparleyhqᚋparleyᚐModerationQueue(ctx context.Context, sel ast.SelectionSet, v parley.ModerationQueue) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ModerationQueue!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNModerationQueueCounts2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationQueueCounts(ctx context.Context, sel ast.SelectionSet, v *ModerationQueueCounts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ModerationQueueCounts!")
+		return graphql.Null
+	}
+	return ec._ModerationQueueCounts(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNModerationRecord2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐModerationRecord(ctx context.Context, sel ast.SelectionSet, v *parley.ModerationRecord) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ModerationRecord!")
@@ -9175,6 +10027,19 @@ func (ec *executionContext) unmarshalOReactionKindInput2ᚕᚖgithubᚗcomᚋpar
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalORejectReason2githubᚗcomᚋparleyhqᚋparleyᚐRejectReason(ctx context.Context, v any) (parley.RejectReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.RejectReason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORejectReason2githubᚗcomᚋparleyhqᚋparleyᚐRejectReason(ctx context.Context, sel ast.SelectionSet, v parley.RejectReason) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
 }
 
 func (ec *executionContext) marshalOSite2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSite(ctx context.Context, sel ast.SelectionSet, v *parley.Site) graphql.Marshaler {

@@ -30,6 +30,7 @@ type Services struct {
 	Comments  parley.CommentService
 	Reactions parley.ReactionService
 	Reports   parley.ReportService
+	Queues    parley.QueueService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

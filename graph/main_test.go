@@ -77,6 +77,7 @@ func newServices(db *postgres.DB) *stack {
 		Comments:  postgres.NewCommentService(db, markup.NewRenderer()),
 		Reactions: postgres.NewReactionService(db),
 		Reports:   postgres.NewReportService(db),
+		Queues:    postgres.NewQueueService(db),
 	}
 	return s
 }

@@ -36,6 +36,15 @@ type DeleteCommentInput struct {
 	CommentID string `json:"commentID"`
 }
 
+// How many comments wait in each queue (counting stops at 10000).
+type ModerationQueueCounts struct {
+	Pending     int `json:"pending"`
+	Reported    int `json:"reported"`
+	Unmoderated int `json:"unmoderated"`
+	Approved    int `json:"approved"`
+	Rejected    int `json:"rejected"`
+}
+
 type Mutation struct {
 }
 

@@ -72,3 +72,73 @@ func TestModerationThroughTheAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestModerationQueueAPI(t *testing.T) {
+	t.Parallel()
+	s := shared
+	w := s.MustWorld(t)
+	const queue = `query($q: ModerationQueue!, $site: ID, $first: Int, $after: String) {
+		moderationQueue(queue: $q, siteID: $site, first: $first, after: $after) {
+			edges { cursor node { id status featured author { username } } } pageInfo { hasNextPage endCursor } }
+		moderationQueueCounts(siteID: $site) { pending reported unmoderated approved rejected } }`
+	var ids []string
+	for range 3 {
+		ids = append(ids, w.Author.MustComment(t, w.StoryID, "", "to moderate"))
+	}
+	type page struct {
+		ModerationQueue struct {
+			Edges []struct {
+				Cursor string
+				Node   struct {
+					ID, Status string
+					Featured   bool
+				}
+			}
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   string
+			}
+		}
+		ModerationQueueCounts struct{ Pending, Reported, Unmoderated, Approved, Rejected int }
+	}
+	read := func(q string, first int, after string) page {
+		var out page
+		vars := map[string]any{"q": q, "site": w.Site.ID, "first": first}
+		if after != "" {
+			vars["after"] = after
+		}
+		w.Moderator.MustDo(t, queue, vars, &out)
+		return out
+	}
+
+	t.Run("new comments are unmoderated, newest first, page by page", func(t *testing.T) {
+		first := read("UNMODERATED", 2, "")
+		if len(first.ModerationQueue.Edges) != 2 || !first.ModerationQueue.PageInfo.HasNextPage || first.ModerationQueue.Edges[0].Node.ID != ids[2] {
+			t.Fatalf("first page = %+v", first.ModerationQueue)
+		}
+		next := read("UNMODERATED", 2, first.ModerationQueue.PageInfo.EndCursor)
+		if len(next.ModerationQueue.Edges) == 0 || next.ModerationQueue.Edges[0].Node.ID != ids[0] {
+			t.Fatalf("second page = %+v", next.ModerationQueue)
+		}
+		if first.ModerationQueueCounts.Unmoderated < 3 {
+			t.Fatalf("counts = %+v", first.ModerationQueueCounts)
+		}
+	})
+	t.Run("a rejected comment moves to REJECTED", func(t *testing.T) {
+		w.Moderator.MustDo(t, `mutation($in: ModerateInput!) { rejectComment(input: $in) { comment { status } } }`,
+			in("commentID", ids[1], "reason", "ABUSIVE"), nil)
+		got := read("REJECTED", 10, "")
+		if len(got.ModerationQueue.Edges) != 1 || got.ModerationQueue.Edges[0].Node.ID != ids[1] || got.ModerationQueueCounts.Rejected != 1 {
+			t.Fatalf("rejected queue = %+v", got)
+		}
+	})
+	t.Run("rejecting without a reason is invalid", func(t *testing.T) {
+		w.Moderator.MustFail(t, "INVALID", `mutation($in: ModerateInput!) { rejectComment(input: $in) { comment { status } } }`, in("commentID", ids[0]))
+	})
+	t.Run("a moderator of another site may not read the queue", func(t *testing.T) {
+		w.ModElsewhere.MustFail(t, "FORBIDDEN", queue, map[string]any{"q": "PENDING", "site": w.Site.ID})
+	})
+	t.Run("a queue needs a site or a story", func(t *testing.T) {
+		w.Moderator.MustFail(t, "INVALID", `{ moderationQueue(queue: PENDING) { edges { cursor } } }`, nil)
+	})
+}

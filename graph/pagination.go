@@ -16,23 +16,33 @@ func (r *Resolver) commentPage(ctx context.Context, f parley.CommentFilter, firs
 	if orderBy != nil {
 		f.Order = *orderBy
 	}
-	var err error
-	if f.First, err = parley.PageSize(first); err != nil {
+	return connection(ctx, f.Order, first, after, func(n int, cur *parley.Cursor) (*parley.CommentPage, error) {
+		f.First, f.After = n, cur
+		return r.s.Comments.FindComments(ctx, f)
+	})
+}
+
+// connection turns the client's page arguments into a page size and cursor, reads the page
+// with fetch, and builds the Relay connection with its cursors.
+func connection(ctx context.Context, order parley.CommentOrder, first *int, after *string, fetch func(first int, after *parley.Cursor) (*parley.CommentPage, error)) (*CommentConnection, error) {
+	n, err := parley.PageSize(first)
+	if err != nil {
 		return nil, err
 	}
+	var cur *parley.Cursor
 	if after != nil && *after != "" {
-		if f.After, err = parley.DecodeCursor(*after, f.Order); err != nil {
+		if cur, err = parley.DecodeCursor(*after, order); err != nil {
 			return nil, err
 		}
 	}
-	page, err := r.s.Comments.FindComments(ctx, f)
+	page, err := fetch(n, cur)
 	if err != nil {
 		return nil, err
 	}
 	prefetch(ctx, page.Comments)
 	conn := &CommentConnection{Edges: make([]*CommentEdge, len(page.Comments)), PageInfo: &PageInfo{HasNextPage: page.HasNextPage}}
 	for i, c := range page.Comments {
-		conn.Edges[i] = &CommentEdge{Cursor: parley.CursorFor(f.Order, c).Encode(), Node: c}
+		conn.Edges[i] = &CommentEdge{Cursor: parley.CursorFor(order, c).Encode(), Node: c}
 	}
 	if n := len(conn.Edges); n > 0 {
 		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor

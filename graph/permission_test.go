@@ -100,6 +100,18 @@ func TestPermissions(t *testing.T) {
 		{"setSiteRole", `mutation($in: SetSiteRoleInput!) { setSiteRole(input: $in) { id role(siteID: "` + w.Site.ID + `") } }`, func() map[string]any {
 			return in("siteID", w.Site.ID, "userID", s.MustSignUp(t).User.ID, "role", "MEMBER")
 		}, [6]string{unauth, forbid, forbid, forbid, forbid, ok}},
+		{"approveComment", `mutation($in: ModerateInput!) { approveComment(input: $in) { comment { status } } }`, func() map[string]any {
+			return in("commentID", authorComment())
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"rejectComment", `mutation($in: ModerateInput!) { rejectComment(input: $in) { comment { status } } }`, func() map[string]any {
+			return in("commentID", authorComment(), "reason", "OFF_TOPIC")
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"featureComment", `mutation($in: ModerateInput!) { featureComment(input: $in) { comment { featured } } }`, func() map[string]any {
+			return in("commentID", authorComment())
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"unfeatureComment", `mutation($in: ModerateInput!) { unfeatureComment(input: $in) { comment { featured } } }`, func() map[string]any {
+			return in("commentID", authorComment())
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
 		{"createComment", createComment, func() map[string]any {
 			return in("storyID", w.StoryID, "body", "hello")
 		}, [6]string{unauth, ok, ok, ok, ok, ok}},

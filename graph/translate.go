@@ -78,3 +78,11 @@ func values[T any](ps []*T) []T {
 	}
 	return out
 }
+
+// deref reads an optional argument, "" when absent.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

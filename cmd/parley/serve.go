@@ -63,6 +63,7 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		Comments:  postgres.NewCommentService(db, markup.NewRenderer()).WithModerator(moderation.Default()),
 		Reactions: postgres.NewReactionService(db),
 		Reports:   postgres.NewReportService(db),
+		Queues:    postgres.NewQueueService(db),
 	}}, nil
 }
 
