@@ -185,6 +185,7 @@ type ComplexityRoot struct {
 		PremodLinks         func(childComplexity int) int
 		PremodNewCommenters func(childComplexity int) int
 		ReactionKinds       func(childComplexity int) int
+		ReportHoldThreshold func(childComplexity int) int
 	}
 
 	StageResult struct {
@@ -1002,6 +1003,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.ReactionKinds(childComplexity), true
+	case "SiteSettings.reportHoldThreshold":
+		if e.ComplexityRoot.SiteSettings.ReportHoldThreshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.ReportHoldThreshold(childComplexity), true
 
 	case "StageResult.decision":
 		if e.ComplexityRoot.StageResult.Decision == nil {
@@ -1499,6 +1506,8 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_premodNewCommenters(ctx, field)
 	case "holdRejectionRate":
 		return ec.fieldContext_SiteSettings_holdRejectionRate(ctx, field)
+	case "reportHoldThreshold":
+		return ec.fieldContext_SiteSettings_reportHoldThreshold(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SiteSettings", field.Name)
 }
@@ -5110,6 +5119,29 @@ func (ec *executionContext) fieldContext_SiteSettings_holdRejectionRate(_ contex
 	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Float")
 }
 
+func (ec *executionContext) _SiteSettings_reportHoldThreshold(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_reportHoldThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportHoldThreshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_reportHoldThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Int")
+}
+
 func (ec *executionContext) _StageResult_stage(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7446,7 +7478,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "ssoSecret"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "ssoSecret"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7537,6 +7569,13 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.HoldRejectionRate = data
+		case "reportHoldThreshold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportHoldThreshold"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportHoldThreshold = data
 		case "ssoSecret":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ssoSecret"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -8633,6 +8672,11 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			}
 		case "holdRejectionRate":
 			out.Values[i] = ec._SiteSettings_holdRejectionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportHoldThreshold":
+			out.Values[i] = ec._SiteSettings_reportHoldThreshold(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -82,6 +82,7 @@ type SiteSettingsInput struct {
 	PremodLinks         *bool                  `json:"premodLinks,omitempty"`
 	PremodNewCommenters *int                   `json:"premodNewCommenters,omitempty"`
 	HoldRejectionRate   *float64               `json:"holdRejectionRate,omitempty"`
+	ReportHoldThreshold *int                   `json:"reportHoldThreshold,omitempty"`
 	// Sets the single sign-on secret (at least 32 bytes); an empty string removes it.
 	SsoSecret *string `json:"ssoSecret,omitempty"`
 }

@@ -20,8 +20,19 @@ func TestModerationThroughTheAPI(t *testing.T) {
 	defer s.Close()
 	admin := s.MustAdmin(t)
 	st := s.MustCreateSite(t, admin)
-	admin.MustDo(t, `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { settings { premodLinks premodNewCommenters } } }`,
-		in("siteID", st.ID, "premodLinks", true), nil)
+	var settings struct {
+		UpdateSiteSettings struct {
+			Settings struct {
+				PremodLinks         bool
+				ReportHoldThreshold int
+			}
+		}
+	}
+	admin.MustDo(t, `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { settings { premodLinks reportHoldThreshold } } }`,
+		in("siteID", st.ID, "premodLinks", true, "reportHoldThreshold", 3), &settings)
+	if got := settings.UpdateSiteSettings.Settings; !got.PremodLinks || got.ReportHoldThreshold != 3 {
+		t.Fatalf("settings = %+v", got)
+	}
 	story := s.MustStory(t, st)
 	author, mod := s.MustSignUp(t), s.MustSignUp(t)
 	s.MustGrant(t, st.ID, mod, parley.RoleModerator)

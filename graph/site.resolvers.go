@@ -28,6 +28,7 @@ func (r *mutationResolver) UpdateSiteSettings(ctx context.Context, input SiteSet
 		PremodLinks:         input.PremodLinks,
 		PremodNewCommenters: input.PremodNewCommenters,
 		HoldRejectionRate:   input.HoldRejectionRate,
+		ReportHoldThreshold: input.ReportHoldThreshold,
 		SSOSecret:           input.SsoSecret,
 	})
 }
