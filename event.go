@@ -12,6 +12,7 @@ const (
 	EventReactionRemoved  = "reaction.removed"
 	EventCommentReported  = "comment.reported"
 	EventCommentModerated = "comment.moderated"
+	EventUserSanctioned   = "user.sanctioned"
 	EventSiteCreated      = "site.created"
 	EventSiteUpdated      = "site.updated"
 	EventStoryCreated     = "story.created"

@@ -62,6 +62,8 @@ type AuthorHistory struct {
 	// SameBodyRecently tells whether the author posted the same text on the site in the
 	// last few minutes.
 	SameBodyRecently bool
+	// Sanctions are the author's active sanctions on the site, instance-wide ones included.
+	Sanctions []*Sanction
 }
 
 // Submission is what a pipeline judges: the comment as it would be stored (rendered body,

@@ -16,6 +16,10 @@ const (
 	FlagNewCommenter     = "NEW_COMMENTER"
 	FlagRecentRejections = "RECENT_REJECTIONS"
 	FlagRepeatPost       = "REPEAT_POST"
+	FlagBanned           = "BANNED"
+	FlagSuspended        = "SUSPENDED"
+	FlagAlwaysPremod     = "ALWAYS_PREMOD"
+	FlagWarned           = "WARNED"
 )
 
 // stageFunc makes a Stage of a name and a function.
@@ -40,6 +44,40 @@ func Staff() Stage {
 		}
 		return pass
 	}}
+}
+
+// UserStatus applies the author's sanctions: a ban or suspension rejects, pre-moderation
+// holds, and a warning not yet acknowledged holds until the author has read it.
+func UserStatus() Stage {
+	return stageFunc{"user_status", func(s *parley.Submission) parley.Verdict {
+		var hold *parley.Verdict
+		for _, sc := range s.History.Sanctions {
+			switch sc.Kind {
+			case parley.SanctionBan:
+				return parley.Verdict{Decision: parley.DecisionReject, Flags: []string{FlagBanned}, Evidence: "The author is banned" + scope(sc) + "."}
+			case parley.SanctionSuspend:
+				return parley.Verdict{Decision: parley.DecisionReject, Flags: []string{FlagSuspended},
+					Evidence: "The author is suspended" + scope(sc) + " until " + sc.ExpiresAt.UTC().Format("2006-01-02 15:04 MST") + "."}
+			case parley.SanctionPremod:
+				hold = &parley.Verdict{Decision: parley.DecisionHold, Flags: []string{FlagAlwaysPremod}, Evidence: "The moderators review this author's comments."}
+			case parley.SanctionWarn:
+				if sc.AcknowledgedAt == nil && hold == nil {
+					hold = &parley.Verdict{Decision: parley.DecisionHold, Flags: []string{FlagWarned}, Evidence: "The author has not yet acknowledged a warning."}
+				}
+			}
+		}
+		if hold != nil {
+			return *hold
+		}
+		return pass
+	}}
+}
+
+func scope(sc *parley.Sanction) string {
+	if sc.SiteID == "" {
+		return " on every site"
+	}
+	return ""
 }
 
 // RepeatPost rejects a comment whose author posted the same text on the site moments ago,
@@ -107,10 +145,12 @@ func RejectionRate() Stage {
 }
 
 // Default is the built-in pipeline, in the order that makes sense for most sites: staff
-// first (they are never held), then floods, then the site's pre-moderation rules.
+// first (they are never held), then the author's sanctions, floods, and the site's
+// pre-moderation rules.
 func Default() *Pipeline {
 	return NewPipeline(
 		Step{Stage: Staff()},
+		Step{Stage: UserStatus()},
 		Step{Stage: RepeatPost()},
 		Step{Stage: PremodAll()},
 		Step{Stage: NewCommenter()},

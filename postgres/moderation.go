@@ -42,6 +42,13 @@ func (s *CommentService) moderate(ctx context.Context, q querier, action parley.
 	if err != nil {
 		return nil, err
 	}
+	rows, err := q.Query(ctx, activeSanctions, author.ID, c.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	if h.Sanctions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.Sanction, error) { return scanSanction(r) }); err != nil {
+		return nil, err
+	}
 	sub.Role = parley.Role(role)
 	if author.Admin {
 		sub.Role = parley.RoleAdmin
