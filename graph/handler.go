@@ -31,6 +31,7 @@ type Services struct {
 	Reactions parley.ReactionService
 	Reports   parley.ReportService
 	Queues    parley.QueueService
+	Sanctions parley.SanctionService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

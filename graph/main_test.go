@@ -78,6 +78,7 @@ func newServices(db *postgres.DB) *stack {
 		Reactions: postgres.NewReactionService(db),
 		Reports:   postgres.NewReportService(db),
 		Queues:    postgres.NewQueueService(db),
+		Sanctions: postgres.NewSanctionService(db),
 	}
 	return s
 }

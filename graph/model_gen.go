@@ -12,6 +12,15 @@ type APITokenPayload struct {
 	APIToken *parley.APIToken `json:"apiToken"`
 }
 
+type BanInput struct {
+	UserID string `json:"userID"`
+	// Leave out to ban on every site (admins only).
+	SiteID  *string `json:"siteID,omitempty"`
+	Message *string `json:"message,omitempty"`
+	// Also reject the user's published and pending comments.
+	RejectExistingComments *bool `json:"rejectExistingComments,omitempty"`
+}
+
 // A page of comments (a Relay connection).
 type CommentConnection struct {
 	Edges    []*CommentEdge `json:"edges"`
@@ -61,6 +70,10 @@ type ReactionInput struct {
 	Kind      string `json:"kind"`
 }
 
+type SanctionIDInput struct {
+	SanctionID string `json:"sanctionID"`
+}
+
 // Grants a user a role on a site: MODERATOR to work its queues and settings, MEMBER, or COMMENTER to take a role back.
 type SetSiteRoleInput struct {
 	SiteID string      `json:"siteID"`
@@ -87,9 +100,30 @@ type SiteSettingsInput struct {
 	SsoSecret *string `json:"ssoSecret,omitempty"`
 }
 
+type SuspendInput struct {
+	UserID string  `json:"userID"`
+	SiteID *string `json:"siteID,omitempty"`
+	// From 60 seconds to a year.
+	DurationSeconds int     `json:"durationSeconds"`
+	Message         *string `json:"message,omitempty"`
+}
+
 // Changes a story; fields left out (or null) stay as they are.
 type UpdateStoryInput struct {
 	StoryID string  `json:"storyID"`
 	Title   *string `json:"title,omitempty"`
 	Closed  *bool   `json:"closed,omitempty"`
+}
+
+type UserNoteInput struct {
+	UserID string `json:"userID"`
+	SiteID string `json:"siteID"`
+	Body   string `json:"body"`
+}
+
+// Warns a user, holds their comments for review (PREMOD), or sends them a message.
+type UserSanctionInput struct {
+	UserID  string  `json:"userID"`
+	SiteID  *string `json:"siteID,omitempty"`
+	Message *string `json:"message,omitempty"`
 }

@@ -112,6 +112,34 @@ func TestPermissions(t *testing.T) {
 		{"unfeatureComment", `mutation($in: ModerateInput!) { unfeatureComment(input: $in) { comment { featured } } }`, func() map[string]any {
 			return in("commentID", authorComment())
 		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"banUser", `mutation($in: BanInput!) { banUser(input: $in) { id } }`, func() map[string]any {
+			return in("userID", s.MustSignUp(t).User.ID, "siteID", w.Site.ID, "rejectExistingComments", true)
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"suspendUser", `mutation($in: SuspendInput!) { suspendUser(input: $in) { id } }`, func() map[string]any {
+			return in("userID", s.MustSignUp(t).User.ID, "siteID", w.Site.ID, "durationSeconds", 3600)
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"warnUser", `mutation($in: UserSanctionInput!) { warnUser(input: $in) { id } }`, func() map[string]any {
+			return in("userID", s.MustSignUp(t).User.ID, "siteID", w.Site.ID, "message", "Mind the tone.")
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"premodUser", `mutation($in: UserSanctionInput!) { premodUser(input: $in) { id } }`, func() map[string]any {
+			return in("userID", s.MustSignUp(t).User.ID, "siteID", w.Site.ID)
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"messageUser", `mutation($in: UserSanctionInput!) { messageUser(input: $in) { id } }`, func() map[string]any {
+			return in("userID", s.MustSignUp(t).User.ID, "siteID", w.Site.ID, "message", "Thanks for the sources.")
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"banUser everywhere", `mutation($in: BanInput!) { banUser(input: $in) { id } }`, func() map[string]any {
+			return in("userID", s.MustSignUp(t).User.ID)
+		}, [6]string{unauth, forbid, forbid, forbid, forbid, ok}},
+		{"revokeSanction", `mutation($in: SanctionIDInput!) { revokeSanction(input: $in) { revokedAt } }`, func() map[string]any {
+			target := s.MustSignUp(t)
+			var out struct{ BanUser struct{ Sanctions []struct{ ID string } } }
+			w.Admin.MustDo(t, `mutation($in: BanInput!, $site: ID!) { banUser(input: $in) { sanctions(siteID: $site) { id } } }`,
+				map[string]any{"in": map[string]any{"userID": target.User.ID, "siteID": w.Site.ID}, "site": w.Site.ID}, &out)
+			return in("sanctionID", out.BanUser.Sanctions[0].ID)
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"addUserNote", `mutation($in: UserNoteInput!) { addUserNote(input: $in) { id } }`, func() map[string]any {
+			return in("userID", w.Other.User.ID, "siteID", w.Site.ID, "body", "Helpful in threads about transit.")
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
 		{"createComment", createComment, func() map[string]any {
 			return in("storyID", w.StoryID, "body", "hello")
 		}, [6]string{unauth, ok, ok, ok, ok, ok}},

@@ -86,3 +86,16 @@ func deref(p *string) string {
 	}
 	return *p
 }
+
+// sanction imposes a sanction and answers the sanctioned user, as the API's mutations do.
+func (r *Resolver) sanction(ctx context.Context, in parley.SanctionInput) (*parley.User, error) {
+	if _, err := r.s.Sanctions.Sanction(ctx, in); err != nil {
+		return nil, err
+	}
+	return r.s.Users.FindUserByID(ctx, in.UserID)
+}
+
+// userSanction reads the input shared by warnUser, premodUser and messageUser.
+func userSanction(in UserSanctionInput, kind parley.SanctionKind) parley.SanctionInput {
+	return parley.SanctionInput{UserID: in.UserID, SiteID: deref(in.SiteID), Kind: kind, Message: deref(in.Message)}
+}

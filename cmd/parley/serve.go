@@ -64,6 +64,7 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		Reactions: postgres.NewReactionService(db),
 		Reports:   postgres.NewReportService(db),
 		Queues:    postgres.NewQueueService(db),
+		Sanctions: postgres.NewSanctionService(db),
 	}}, nil
 }
 
