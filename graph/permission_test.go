@@ -132,7 +132,9 @@ func TestPermissions(t *testing.T) {
 		}, [6]string{unauth, forbid, forbid, forbid, forbid, ok}},
 		{"revokeSanction", `mutation($in: SanctionIDInput!) { revokeSanction(input: $in) { revokedAt } }`, func() map[string]any {
 			target := s.MustSignUp(t)
-			var out struct{ BanUser struct{ Sanctions []struct{ ID string } } }
+			var out struct {
+				BanUser struct{ Sanctions []struct{ ID string } }
+			}
 			w.Admin.MustDo(t, `mutation($in: BanInput!, $site: ID!) { banUser(input: $in) { sanctions(siteID: $site) { id } } }`,
 				map[string]any{"in": map[string]any{"userID": target.User.ID, "siteID": w.Site.ID}, "site": w.Site.ID}, &out)
 			return in("sanctionID", out.BanUser.Sanctions[0].ID)

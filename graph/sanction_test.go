@@ -30,7 +30,9 @@ func TestUserDrawer(t *testing.T) {
 			}
 			Notes         []struct{ Body string }
 			CommentCounts struct{ Published int }
-			Comments      struct{ Edges []struct{ Node struct{ ID string } } }
+			Comments      struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 	}
 	t.Run("a moderator sees sanctions, notes, counts and history", func(t *testing.T) {
@@ -44,7 +46,9 @@ func TestUserDrawer(t *testing.T) {
 	})
 	t.Run("the user reads and acknowledges their warning but not the notes", func(t *testing.T) {
 		var out struct {
-			User struct{ Sanctions []struct{ ID, Message string } }
+			User struct {
+				Sanctions []struct{ ID, Message string }
+			}
 		}
 		target.MustDo(t, `query($id: ID!, $site: ID!) { user(id: $id) { sanctions(siteID: $site) { id message } } }`, vars, &out)
 		if len(out.User.Sanctions) != 1 {
