@@ -112,6 +112,8 @@ const (
 	// ActionHold is logged when a site's rule (such as its report threshold) holds a
 	// comment; such entries have no moderator.
 	ActionHold = "HOLD"
+	// ActionUndo takes back a moderator's last decision on a comment.
+	ActionUndo = "UNDO"
 )
 
 // QueueService serves moderators: their queues and their decisions. Every method is for the
@@ -123,4 +125,9 @@ type QueueService interface {
 	ApproveComment(ctx context.Context, in ModerateInput) (*Comment, error)
 	RejectComment(ctx context.Context, in ModerateInput) (*Comment, error)
 	FeatureComment(ctx context.Context, commentID string, featured bool) (*Comment, error)
+	// BulkModerate approves (StatusPublished) or rejects (StatusRejected, with a reason) many
+	// comments at once, all or none.
+	BulkModerate(ctx context.Context, commentIDs []string, status CommentStatus, reason RejectReason, note string) ([]*Comment, error)
+	// UndoModeration takes back the last approval or rejection of a comment.
+	UndoModeration(ctx context.Context, commentID string) (*Comment, error)
 }

@@ -62,6 +62,10 @@ type ComplexityRoot struct {
 		User      func(childComplexity int) int
 	}
 
+	BulkCommentPayload struct {
+		Comments func(childComplexity int) int
+	}
+
 	Comment struct {
 		Author     func(childComplexity int) int
 		Body       func(childComplexity int) int
@@ -125,6 +129,8 @@ type ComplexityRoot struct {
 		AddUserNote         func(childComplexity int, input UserNoteInput) int
 		ApproveComment      func(childComplexity int, input parley.ModerateInput) int
 		BanUser             func(childComplexity int, input BanInput) int
+		BulkApproveComments func(childComplexity int, input BulkModerateInput) int
+		BulkRejectComments  func(childComplexity int, input BulkModerateInput) int
 		CreateAPIToken      func(childComplexity int, input CreateAPITokenInput) int
 		CreateComment       func(childComplexity int, input parley.CreateCommentInput) int
 		CreateSite          func(childComplexity int, input parley.CreateSiteInput) int
@@ -143,6 +149,7 @@ type ComplexityRoot struct {
 		SignOut             func(childComplexity int) int
 		SignUp              func(childComplexity int, input parley.SignUpInput) int
 		SuspendUser         func(childComplexity int, input SuspendInput) int
+		UndoModeration      func(childComplexity int, input parley.ModerateInput) int
 		UnfeatureComment    func(childComplexity int, input parley.ModerateInput) int
 		UpdateSiteSettings  func(childComplexity int, input SiteSettingsInput) int
 		UpdateStory         func(childComplexity int, input UpdateStoryInput) int
@@ -287,6 +294,9 @@ type MutationResolver interface {
 	RejectComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	FeatureComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	UnfeatureComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
+	BulkApproveComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
+	BulkRejectComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
+	UndoModeration(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	BanUser(ctx context.Context, input BanInput) (*parley.User, error)
 	SuspendUser(ctx context.Context, input SuspendInput) (*parley.User, error)
 	WarnUser(ctx context.Context, input UserSanctionInput) (*parley.User, error)
@@ -420,6 +430,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
+
+	case "BulkCommentPayload.comments":
+		if e.ComplexityRoot.BulkCommentPayload.Comments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkCommentPayload.Comments(childComplexity), true
 
 	case "Comment.author":
 		if e.ComplexityRoot.Comment.Author == nil {
@@ -704,6 +721,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BanUser(childComplexity, args["input"].(BanInput)), true
+	case "Mutation.bulkApproveComments":
+		if e.ComplexityRoot.Mutation.BulkApproveComments == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bulkApproveComments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BulkApproveComments(childComplexity, args["input"].(BulkModerateInput)), true
+	case "Mutation.bulkRejectComments":
+		if e.ComplexityRoot.Mutation.BulkRejectComments == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bulkRejectComments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BulkRejectComments(childComplexity, args["input"].(BulkModerateInput)), true
 	case "Mutation.createAPIToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -897,6 +936,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SuspendUser(childComplexity, args["input"].(SuspendInput)), true
+	case "Mutation.undoModeration":
+		if e.ComplexityRoot.Mutation.UndoModeration == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_undoModeration_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UndoModeration(childComplexity, args["input"].(parley.ModerateInput)), true
 	case "Mutation.unfeatureComment":
 		if e.ComplexityRoot.Mutation.UnfeatureComment == nil {
 			break
@@ -1481,6 +1531,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("BanInput", ec.unmarshalInputBanInput),
+			graphql.NewInputUnmarshaler("BulkModerateInput", ec.unmarshalInputBulkModerateInput),
 			graphql.NewInputUnmarshaler("CreateAPITokenInput", ec.unmarshalInputCreateAPITokenInput),
 			graphql.NewInputUnmarshaler("CreateCommentInput", ec.unmarshalInputCreateCommentInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
@@ -1634,6 +1685,14 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkCommentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "comments":
+		return ec.fieldContext_BulkCommentPayload_comments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkCommentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Comment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2168,6 +2227,34 @@ func (ec *executionContext) field_Mutation_banUser_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_bulkApproveComments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (BulkModerateInput, error) {
+			return ec.unmarshalNBulkModerateInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐBulkModerateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_bulkRejectComments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (BulkModerateInput, error) {
+			return ec.unmarshalNBulkModerateInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐBulkModerateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAPIToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2398,6 +2485,20 @@ func (ec *executionContext) field_Mutation_suspendUser_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SuspendInput, error) {
 			return ec.unmarshalNSuspendInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSuspendInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_undoModeration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.ModerateInput, error) {
+			return ec.unmarshalNModerateInput2githubᚗcomᚋparleyhqᚋparleyᚐModerateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3029,6 +3130,38 @@ func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BulkCommentPayload_comments(ctx context.Context, field graphql.CollectedField, obj *BulkCommentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkCommentPayload_comments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Comment) graphql.Marshaler {
+			return ec.marshalNComment2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐCommentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkCommentPayload_comments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkCommentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Comment_id(ctx context.Context, field graphql.CollectedField, obj *parley.Comment) (ret graphql.Marshaler) {
@@ -4413,6 +4546,138 @@ func (ec *executionContext) fieldContext_Mutation_unfeatureComment(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unfeatureComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bulkApproveComments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bulkApproveComments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BulkApproveComments(ctx, fc.Args["input"].(BulkModerateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BulkCommentPayload) graphql.Marshaler {
+			return ec.marshalNBulkCommentPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐBulkCommentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bulkApproveComments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkCommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bulkApproveComments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bulkRejectComments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bulkRejectComments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BulkRejectComments(ctx, fc.Args["input"].(BulkModerateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BulkCommentPayload) graphql.Marshaler {
+			return ec.marshalNBulkCommentPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐBulkCommentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bulkRejectComments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkCommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bulkRejectComments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_undoModeration(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_undoModeration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UndoModeration(ctx, fc.Args["input"].(parley.ModerateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommentPayload) graphql.Marshaler {
+			return ec.marshalNCommentPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCommentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_undoModeration(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_undoModeration_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8430,6 +8695,62 @@ func UnmarshalBanInput(ctx context.Context, raw any) (BanInput, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBulkModerateInput(ctx context.Context, obj any) (BulkModerateInput, error) {
+	var it BulkModerateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commentIDs", "reason", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commentIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commentIDs"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommentIDs = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalORejectReason2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRejectReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBulkModerateInput unmarshals raw into the BulkModerateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBulkModerateInput(ctx context.Context, raw any) (BulkModerateInput, error) {
+	var out BulkModerateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BulkModerateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateAPITokenInput(ctx context.Context, obj any) (CreateAPITokenInput, error) {
 	var it CreateAPITokenInput
 	if obj == nil {
@@ -9645,6 +9966,39 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var bulkCommentPayloadImplementors = []string{"BulkCommentPayload"}
+
+func (ec *executionContext) _BulkCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *BulkCommentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkCommentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkCommentPayload")
+		case "comments":
+			out.Values[i] = ec._BulkCommentPayload_comments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commentImplementors = []string{"Comment"}
 
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *parley.Comment) graphql.Marshaler {
@@ -10113,6 +10467,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "unfeatureComment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unfeatureComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bulkApproveComments":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bulkApproveComments(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bulkRejectComments":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bulkRejectComments(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "undoModeration":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_undoModeration(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -11421,6 +11796,35 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBulkCommentPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐBulkCommentPayload(ctx context.Context, sel ast.SelectionSet, v *BulkCommentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulkCommentPayload!")
+		return graphql.Null
+	}
+	return ec._BulkCommentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBulkModerateInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐBulkModerateInput(ctx context.Context, v any) (BulkModerateInput, error) {
+	res, err := ec.unmarshalInputBulkModerateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComment2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐCommentᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Comment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComment2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐComment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNComment2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐComment(ctx context.Context, sel ast.SelectionSet, v *parley.Comment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Comment!")
@@ -11558,6 +11962,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -12289,6 +12722,25 @@ func (ec *executionContext) marshalORejectReason2githubᚗcomᚋparleyhqᚋparle
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalORejectReason2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRejectReason(ctx context.Context, v any) (*parley.RejectReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.RejectReason(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORejectReason2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRejectReason(ctx context.Context, sel ast.SelectionSet, v *parley.RejectReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

@@ -21,6 +21,18 @@ type BanInput struct {
 	RejectExistingComments *bool `json:"rejectExistingComments,omitempty"`
 }
 
+type BulkCommentPayload struct {
+	Comments []*parley.Comment `json:"comments"`
+}
+
+// One decision on many comments, applied to all or none.
+type BulkModerateInput struct {
+	CommentIDs []string `json:"commentIDs"`
+	// Required to reject.
+	Reason *parley.RejectReason `json:"reason,omitempty"`
+	Note   *string              `json:"note,omitempty"`
+}
+
 // A page of comments (a Relay connection).
 type CommentConnection struct {
 	Edges    []*CommentEdge `json:"edges"`

@@ -27,6 +27,22 @@ func (r *mutationResolver) UnfeatureComment(ctx context.Context, input parley.Mo
 	return commentPayload(r.s.Queues.FeatureComment(ctx, input.CommentID, false))
 }
 
+func (r *mutationResolver) BulkApproveComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error) {
+	return bulkPayload(r.s.Queues.BulkModerate(ctx, input.CommentIDs, parley.StatusPublished, "", ""))
+}
+
+func (r *mutationResolver) BulkRejectComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error) {
+	var reason parley.RejectReason
+	if input.Reason != nil {
+		reason = *input.Reason
+	}
+	return bulkPayload(r.s.Queues.BulkModerate(ctx, input.CommentIDs, parley.StatusRejected, reason, deref(input.Note)))
+}
+
+func (r *mutationResolver) UndoModeration(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error) {
+	return commentPayload(r.s.Queues.UndoModeration(ctx, input.CommentID))
+}
+
 func (r *queryResolver) ModerationQueue(ctx context.Context, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) (*CommentConnection, error) {
 	f := parley.QueueFilter{Queue: queue, SiteID: deref(siteID), StoryID: deref(storyID)}
 	return connection(ctx, parley.OrderNewest, first, after, func(n int, cur *parley.Cursor) (*parley.CommentPage, error) {

@@ -142,6 +142,18 @@ func TestPermissions(t *testing.T) {
 		{"addUserNote", `mutation($in: UserNoteInput!) { addUserNote(input: $in) { id } }`, func() map[string]any {
 			return in("userID", w.Other.User.ID, "siteID", w.Site.ID, "body", "Helpful in threads about transit.")
 		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"bulkApproveComments", `mutation($in: BulkModerateInput!) { bulkApproveComments(input: $in) { comments { id } } }`, func() map[string]any {
+			return in("commentIDs", []string{authorComment(), authorComment()})
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"bulkRejectComments", `mutation($in: BulkModerateInput!) { bulkRejectComments(input: $in) { comments { id } } }`, func() map[string]any {
+			return in("commentIDs", []string{authorComment()}, "reason", "SPAM")
+		}, [6]string{unauth, forbid, forbid, forbid, ok, ok}},
+		{"undoModeration", `mutation($in: ModerateInput!) { undoModeration(input: $in) { comment { status } } }`, func() map[string]any {
+			id := authorComment()
+			w.Admin.MustDo(t, `mutation($in: ModerateInput!) { rejectComment(input: $in) { comment { id } } }`, in("commentID", id, "reason", "SPAM"), nil)
+			return in("commentID", id)
+			// A rejected comment is invisible to all but its author and the site's moderators.
+		}, [6]string{unauth, forbid, "NOT_FOUND", "NOT_FOUND", ok, ok}},
 		{"createComment", createComment, func() map[string]any {
 			return in("storyID", w.StoryID, "body", "hello")
 		}, [6]string{unauth, ok, ok, ok, ok, ok}},

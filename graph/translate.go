@@ -99,3 +99,11 @@ func (r *Resolver) sanction(ctx context.Context, in parley.SanctionInput) (*parl
 func userSanction(in UserSanctionInput, kind parley.SanctionKind) parley.SanctionInput {
 	return parley.SanctionInput{UserID: in.UserID, SiteID: deref(in.SiteID), Kind: kind, Message: deref(in.Message)}
 }
+
+// bulkPayload wraps the comments a bulk decision changed.
+func bulkPayload(cs []*parley.Comment, err error) (*BulkCommentPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &BulkCommentPayload{Comments: cs}, nil
+}

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -150,30 +152,36 @@ func (s *QueueService) RejectComment(ctx context.Context, in parley.ModerateInpu
 // and the event, in one transaction.
 func (s *QueueService) decide(ctx context.Context, in parley.ModerateInput, status parley.CommentStatus, action string) (*parley.Comment, error) {
 	var c *parley.Comment
-	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
-		prev, err := s.forModerator(ctx, tx, in.CommentID)
-		if err != nil {
-			return err
-		}
-		c, err = scanComment(tx.QueryRow(ctx, `
-			UPDATE comments SET status = $2, moderated_at = now() WHERE id = $1 RETURNING `+commentColumns, prev.ID, string(status)))
-		if err != nil {
-			return err
-		}
-		if prev.Status != c.Status {
-			if err := countComment(ctx, tx, prev, -1); err != nil {
-				return err
-			}
-			if err := countComment(ctx, tx, c, 1); err != nil {
-				return err
-			}
-		}
-		return logAction(ctx, tx, c, action, string(in.Reason), in.Note, prev.Status)
+	err := s.db.inTx(ctx, func(tx pgx.Tx) (err error) {
+		c, err = s.apply(ctx, tx, in, status, action)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// apply makes one decision inside the caller's transaction.
+func (s *QueueService) apply(ctx context.Context, tx pgx.Tx, in parley.ModerateInput, status parley.CommentStatus, action string) (*parley.Comment, error) {
+	prev, err := s.forModerator(ctx, tx, in.CommentID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := scanComment(tx.QueryRow(ctx, `
+		UPDATE comments SET status = $2, moderated_at = now() WHERE id = $1 RETURNING `+commentColumns, prev.ID, string(status)))
+	if err != nil {
+		return nil, err
+	}
+	if prev.Status != c.Status {
+		if err := countComment(ctx, tx, prev, -1); err != nil {
+			return nil, err
+		}
+		if err := countComment(ctx, tx, c, 1); err != nil {
+			return nil, err
+		}
+	}
+	return c, logAction(ctx, tx, c, action, string(in.Reason), in.Note, prev.Status)
 }
 
 // FeatureComment picks a published comment to show first, or takes it back.
@@ -231,11 +239,94 @@ func logAction(ctx context.Context, tx pgx.Tx, c *parley.Comment, action, reason
 func logActionBy(ctx context.Context, tx pgx.Tx, moderator string, c *parley.Comment, action, reason, note string, previous parley.CommentStatus) error {
 	id := newID()
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO moderator_actions (id, site_id, comment_id, moderator_id, action, reason, note) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		id, c.SiteID, c.ID, nullID(moderator), action, reason, note); err != nil {
+		INSERT INTO moderator_actions (id, site_id, comment_id, moderator_id, action, reason, note, previous_status)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		id, c.SiteID, c.ID, nullID(moderator), action, reason, note, string(previous)); err != nil {
 		return err
 	}
 	return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentModerated, SiteID: c.SiteID, StoryID: c.StoryID,
 		Payload: map[string]any{"actionID": id, "commentID": c.ID, "authorID": c.AuthorID, "moderatorID": moderator, "action": action,
 			"reason": reason, "previousStatus": previous, "status": c.Status, "featured": c.Featured}})
+}
+
+// BulkModerate applies one decision to many comments, all or none: a comment the moderator
+// may not act on fails the whole batch, with its ID in the error.
+func (s *QueueService) BulkModerate(ctx context.Context, ids []string, status parley.CommentStatus, reason parley.RejectReason, note string) ([]*parley.Comment, error) {
+	if len(ids) == 0 || len(ids) > parley.MaxPageSize {
+		return nil, parley.FieldErrorf("commentIDs", "Give 1 to %d comment IDs.", parley.MaxPageSize)
+	}
+	action := parley.ActionApprove
+	if status == parley.StatusRejected {
+		action = parley.ActionReject
+		in := parley.ModerateInput{Reason: reason, Note: note}
+		if err := in.ValidateReject(); err != nil {
+			return nil, err
+		}
+		note = in.Note
+	}
+	out := make([]*parley.Comment, 0, len(ids))
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		for _, id := range ids {
+			c, err := s.apply(ctx, tx, parley.ModerateInput{CommentID: id, Reason: reason, Note: note}, status, action)
+			var perr *parley.Error
+			if errors.As(err, &perr) {
+				return &parley.Error{Code: perr.Code, Field: "commentIDs", Message: fmt.Sprintf("Comment %s: %s Nothing was changed.", id, perr.Message)}
+			} else if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UndoModeration takes back the last decision a person made on a comment: its status goes
+// back to what it was before, and the undo is logged too.
+func (s *QueueService) UndoModeration(ctx context.Context, commentID string) (*parley.Comment, error) {
+	var c *parley.Comment
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		cur, err := s.forModerator(ctx, tx, commentID)
+		if err != nil {
+			return err
+		}
+		var actionID, previous string
+		err = tx.QueryRow(ctx, `
+			SELECT id, previous_status FROM moderator_actions
+			WHERE comment_id = $1 AND action IN ('APPROVE', 'REJECT') AND undone_at IS NULL
+			ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE`, cur.ID).Scan(&actionID, &previous)
+		if err == pgx.ErrNoRows {
+			return parley.FieldErrorf("commentID", "No decision on this comment is left to undo.")
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE moderator_actions SET undone_at = now() WHERE id = $1`, actionID); err != nil {
+			return err
+		}
+		// Whether a person has decided is what the earlier decisions still standing say.
+		c, err = scanComment(tx.QueryRow(ctx, `
+			UPDATE comments SET status = $2, moderated_at = (
+				SELECT max(created_at) FROM moderator_actions
+				WHERE comment_id = $1 AND action IN ('APPROVE', 'REJECT') AND undone_at IS NULL)
+			WHERE id = $1 RETURNING `+commentColumns, cur.ID, previous))
+		if err != nil {
+			return err
+		}
+		if cur.Status != c.Status {
+			if err := countComment(ctx, tx, cur, -1); err != nil {
+				return err
+			}
+			if err := countComment(ctx, tx, c, 1); err != nil {
+				return err
+			}
+		}
+		return logAction(ctx, tx, c, parley.ActionUndo, "", "", cur.Status)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }

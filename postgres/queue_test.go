@@ -151,3 +151,51 @@ func TestModerationQueues(t *testing.T) {
 		}
 	})
 }
+
+func TestBulkAndUndo(t *testing.T) {
+	t.Parallel()
+	e := MustEnv(t)
+	queues := postgres.NewQueueService(e.db)
+	site, story := e.MustStory(t)
+	_, otherStory := e.MustStory(t)
+	author, _ := e.MustUser(t)
+	mod, modUser := e.MustUser(t)
+	if err := e.users.SetSiteRole(e.admin, site.ID, modUser.ID, parley.RoleModerator); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for range 3 {
+		ids = append(ids, e.MustComment(t, author, story.ID, "", "bulk").ID)
+	}
+	foreign := e.MustComment(t, author, otherStory.ID, "", "elsewhere")
+
+	t.Run("a batch with a comment the moderator may not touch changes nothing", func(t *testing.T) {
+		_, err := queues.BulkModerate(mod, append(ids[:2:2], foreign.ID), parley.StatusRejected, parley.RejectSpam, "")
+		wantCode(t, err, parley.EFORBIDDEN)
+		if got, _ := e.comments.FindCommentByID(context.Background(), ids[0]); got == nil || got.Status != parley.StatusPublished {
+			t.Fatalf("first comment changed: %+v", got)
+		}
+	})
+	t.Run("a batch rejects every comment", func(t *testing.T) {
+		out, err := queues.BulkModerate(mod, ids, parley.StatusRejected, parley.RejectSpam, "")
+		if err != nil || len(out) != 3 || out[2].Status != parley.StatusRejected {
+			t.Fatalf("bulk = %v, %v", out, err)
+		}
+	})
+	t.Run("undo restores the status before the last decision", func(t *testing.T) {
+		c, err := queues.UndoModeration(mod, ids[0])
+		if err != nil || c.Status != parley.StatusPublished {
+			t.Fatalf("undo = %+v, %v", c, err)
+		}
+		page, _ := queues.ModerationQueue(mod, parley.QueueFilter{Queue: parley.QueueUnmoderated, SiteID: site.ID, First: 50})
+		found := false
+		for _, p := range page.Comments {
+			found = found || p.ID == ids[0]
+		}
+		if !found {
+			t.Fatal("undone comment is not back in UNMODERATED")
+		}
+		_, err = queues.UndoModeration(mod, ids[0])
+		wantCode(t, err, parley.EINVALID)
+	})
+}
