@@ -103,6 +103,8 @@ type Moderation struct {
 // its trail in the same transaction as the comment.
 type Moderator interface {
 	Moderate(ctx context.Context, s *Submission) (*Moderation, error)
+	// StageNames lists the stages a site may put in its pipeline.
+	StageNames() []string
 }
 
 // ModerationRecord is one stored decision on a comment, with its trail.

@@ -50,6 +50,47 @@ type SiteSettings struct {
 	// ReportHoldThreshold holds a published comment for review once this many readers
 	// reported it; 0 turns it off.
 	ReportHoldThreshold int `json:"reportHoldThreshold"`
+	// Stages configures the moderation pipeline: which stages run, in what order, and how.
+	// Empty means the built-in order with every built-in stage.
+	Stages []StageSetting `json:"stages,omitempty"`
+}
+
+// StageSetting is one stage of a site's pipeline.
+type StageSetting struct {
+	Stage string `json:"stage"`
+	// Shadow records the stage's verdicts without effect.
+	Shadow bool `json:"shadow"`
+	// FailClosed holds comments when the stage fails or times out, instead of passing them.
+	FailClosed bool `json:"failClosed"`
+	// BudgetMs bounds the stage's time; 0 keeps the stage's own default.
+	BudgetMs int `json:"budgetMs"`
+}
+
+// Bounds on a site's pipeline.
+const (
+	MaxStages        = 32
+	MaxStageBudgetMs = 10000
+)
+
+func validateStages(stages []StageSetting) error {
+	if len(stages) > MaxStages {
+		return FieldErrorf("stages", "A pipeline has at most %d stages.", MaxStages)
+	}
+	seen := map[string]bool{}
+	for _, st := range stages {
+		name := strings.TrimPrefix(st.Stage, "plugin:")
+		if !isSlug(strings.ReplaceAll(name, "_", "-"), 64) {
+			return FieldErrorf("stages", "Stage %q is not a stage name.", st.Stage)
+		}
+		if seen[st.Stage] {
+			return FieldErrorf("stages", "Stage %q is listed twice.", st.Stage)
+		}
+		seen[st.Stage] = true
+		if st.BudgetMs < 0 || st.BudgetMs > MaxStageBudgetMs {
+			return FieldErrorf("stages", "Stage %q: the budget is 0 to %d ms.", st.Stage, MaxStageBudgetMs)
+		}
+	}
+	return nil
 }
 
 // EditWindow is how long after posting an author may edit a comment.
@@ -110,6 +151,9 @@ func (s SiteSettings) Validate() error {
 		return FieldErrorf("reportHoldThreshold", "The report threshold is 0 (off) to 1000 reports.")
 	case len(s.ReactionKinds) == 0 || len(s.ReactionKinds) > MaxReactionKinds:
 		return FieldErrorf("reactionKinds", "A site needs 1 to %d reaction kinds.", MaxReactionKinds)
+	}
+	if err := validateStages(s.Stages); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for _, k := range s.ReactionKinds {
@@ -234,6 +278,8 @@ type SiteSettingsUpdate struct {
 	PremodNewCommenters *int
 	HoldRejectionRate   *float64
 	ReportHoldThreshold *int
+	// Stages replaces the pipeline; an empty, non-nil list restores the built-in one.
+	Stages []StageSetting
 	// SSOSecret sets the single sign-on secret; an empty string removes it.
 	SSOSecret *string
 }
@@ -274,6 +320,9 @@ func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
 	}
 	set(&s.Settings.PremodNewCommenters, u.PremodNewCommenters)
 	set(&s.Settings.ReportHoldThreshold, u.ReportHoldThreshold)
+	if u.Stages != nil {
+		s.Settings.Stages = u.Stages
+	}
 	if u.HoldRejectionRate != nil {
 		s.Settings.HoldRejectionRate = *u.HoldRejectionRate
 	}

@@ -165,6 +165,7 @@ type ComplexityRoot struct {
 		Comment               func(childComplexity int, id string) int
 		ModerationQueue       func(childComplexity int, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) int
 		ModerationQueueCounts func(childComplexity int, siteID *string, storyID *string) int
+		ModerationStages      func(childComplexity int) int
 		Site                  func(childComplexity int, id string) int
 		Sites                 func(childComplexity int) int
 		Story                 func(childComplexity int, id *string, url *string) int
@@ -223,6 +224,7 @@ type ComplexityRoot struct {
 		PremodNewCommenters func(childComplexity int) int
 		ReactionKinds       func(childComplexity int) int
 		ReportHoldThreshold func(childComplexity int) int
+		Stages              func(childComplexity int) int
 	}
 
 	StageResult struct {
@@ -235,6 +237,13 @@ type ComplexityRoot struct {
 		Shadow     func(childComplexity int) int
 		Stage      func(childComplexity int) int
 		Version    func(childComplexity int) int
+	}
+
+	StageSetting struct {
+		BudgetMs   func(childComplexity int) int
+		FailClosed func(childComplexity int) int
+		Shadow     func(childComplexity int) int
+		Stage      func(childComplexity int) int
 	}
 
 	Story struct {
@@ -321,6 +330,7 @@ type QueryResolver interface {
 	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
 	User(ctx context.Context, id string) (*parley.User, error)
 	Site(ctx context.Context, id string) (*parley.Site, error)
+	ModerationStages(ctx context.Context) ([]string, error)
 	Sites(ctx context.Context) ([]*parley.Site, error)
 	Story(ctx context.Context, id *string, url *string) (*parley.Story, error)
 	Viewer(ctx context.Context) (*parley.User, error)
@@ -1039,6 +1049,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ModerationQueueCounts(childComplexity, args["siteID"].(*string), args["storyID"].(*string)), true
+	case "Query.moderationStages":
+		if e.ComplexityRoot.Query.ModerationStages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ModerationStages(childComplexity), true
 	case "Query.site":
 		if e.ComplexityRoot.Query.Site == nil {
 			break
@@ -1300,6 +1316,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.ReportHoldThreshold(childComplexity), true
+	case "SiteSettings.stages":
+		if e.ComplexityRoot.SiteSettings.Stages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.Stages(childComplexity), true
 
 	case "StageResult.decision":
 		if e.ComplexityRoot.StageResult.Decision == nil {
@@ -1355,6 +1377,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StageResult.Version(childComplexity), true
+
+	case "StageSetting.budgetMs":
+		if e.ComplexityRoot.StageSetting.BudgetMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageSetting.BudgetMs(childComplexity), true
+	case "StageSetting.failClosed":
+		if e.ComplexityRoot.StageSetting.FailClosed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageSetting.FailClosed(childComplexity), true
+	case "StageSetting.shadow":
+		if e.ComplexityRoot.StageSetting.Shadow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageSetting.Shadow(childComplexity), true
+	case "StageSetting.stage":
+		if e.ComplexityRoot.StageSetting.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageSetting.Stage(childComplexity), true
 
 	case "Story.closed":
 		if e.ComplexityRoot.Story.Closed == nil {
@@ -1547,6 +1594,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("SiteSettingsInput", ec.unmarshalInputSiteSettingsInput),
+			graphql.NewInputUnmarshaler("StageSettingInput", ec.unmarshalInputStageSettingInput),
 			graphql.NewInputUnmarshaler("SuspendInput", ec.unmarshalInputSuspendInput),
 			graphql.NewInputUnmarshaler("UpdateStoryInput", ec.unmarshalInputUpdateStoryInput),
 			graphql.NewInputUnmarshaler("UserNoteInput", ec.unmarshalInputUserNoteInput),
@@ -1921,6 +1969,8 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_holdRejectionRate(ctx, field)
 	case "reportHoldThreshold":
 		return ec.fieldContext_SiteSettings_reportHoldThreshold(ctx, field)
+	case "stages":
+		return ec.fieldContext_SiteSettings_stages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SiteSettings", field.Name)
 }
@@ -1947,6 +1997,20 @@ func (ec *executionContext) childFields_StageResult(ctx context.Context, field g
 		return ec.fieldContext_StageResult_shadow(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StageResult", field.Name)
+}
+
+func (ec *executionContext) childFields_StageSetting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_StageSetting_stage(ctx, field)
+	case "shadow":
+		return ec.fieldContext_StageSetting_shadow(ctx, field)
+	case "failClosed":
+		return ec.fieldContext_StageSetting_failClosed(ctx, field)
+	case "budgetMs":
+		return ec.fieldContext_StageSetting_budgetMs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StageSetting", field.Name)
 }
 
 func (ec *executionContext) childFields_Story(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5677,6 +5741,29 @@ func (ec *executionContext) fieldContext_Query_site(ctx context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_moderationStages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_moderationStages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ModerationStages(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_moderationStages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
 func (ec *executionContext) _Query_sites(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6702,6 +6789,38 @@ func (ec *executionContext) fieldContext_SiteSettings_reportHoldThreshold(_ cont
 	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Int")
 }
 
+func (ec *executionContext) _SiteSettings_stages(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_stages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []parley.StageSetting) graphql.Marshaler {
+			return ec.marshalNStageSetting2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐStageSettingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SiteSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StageSetting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StageResult_stage(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6907,6 +7026,98 @@ func (ec *executionContext) _StageResult_shadow(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_StageResult_shadow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StageResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StageSetting_stage(ctx context.Context, field graphql.CollectedField, obj *parley.StageSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageSetting_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageSetting_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageSetting", field, false, false, "String")
+}
+
+func (ec *executionContext) _StageSetting_shadow(ctx context.Context, field graphql.CollectedField, obj *parley.StageSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageSetting_shadow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shadow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageSetting_shadow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageSetting", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StageSetting_failClosed(ctx context.Context, field graphql.CollectedField, obj *parley.StageSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageSetting_failClosed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailClosed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageSetting_failClosed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageSetting", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StageSetting_budgetMs(ctx context.Context, field graphql.CollectedField, obj *parley.StageSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageSetting_budgetMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BudgetMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageSetting_budgetMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageSetting", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Story_id(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
@@ -9476,7 +9687,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "ssoSecret"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "stages", "ssoSecret"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9574,6 +9785,13 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.ReportHoldThreshold = data
+		case "stages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stages"))
+			data, err := ec.unmarshalOStageSettingInput2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageSettingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stages = data
 		case "ssoSecret":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ssoSecret"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -9595,6 +9813,79 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 func UnmarshalSiteSettingsInput(ctx context.Context, raw any) (SiteSettingsInput, error) {
 	var out SiteSettingsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SiteSettingsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStageSettingInput(ctx context.Context, obj any) (parley.StageSetting, error) {
+	var it parley.StageSetting
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["shadow"]; !present {
+		asMap["shadow"] = false
+	}
+	if _, present := asMap["failClosed"]; !present {
+		asMap["failClosed"] = false
+	}
+	if _, present := asMap["budgetMs"]; !present {
+		asMap["budgetMs"] = 0
+	}
+
+	fieldsInOrder := [...]string{"stage", "shadow", "failClosed", "budgetMs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		case "shadow":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shadow"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Shadow = data
+		case "failClosed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failClosed"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailClosed = data
+		case "budgetMs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetMs"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetMs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStageSettingInput unmarshals raw into the StageSettingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStageSettingInput(ctx context.Context, raw any) (parley.StageSetting, error) {
+	var out parley.StageSetting
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StageSettingInput", raw, &out)
 	return out, err
 }
 
@@ -10715,6 +11006,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_site(ctx, field)
 				})
+		case "moderationStages":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_moderationStages(ctx, field)
+				})
 		case "sites":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -11092,6 +11389,11 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "stages":
+			out.Values[i] = ec._SiteSettings_stages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11170,6 +11472,54 @@ func (ec *executionContext) _StageResult(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._StageResult_shadow(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stageSettingImplementors = []string{"StageSetting"}
+
+func (ec *executionContext) _StageSetting(ctx context.Context, sel ast.SelectionSet, obj *parley.StageSetting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stageSettingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StageSetting")
+		case "stage":
+			out.Values[i] = ec._StageSetting_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shadow":
+			out.Values[i] = ec._StageSetting_shadow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failClosed":
+			out.Values[i] = ec._StageSetting_failClosed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "budgetMs":
+			out.Values[i] = ec._StageSetting_budgetMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12281,6 +12631,31 @@ func (ec *executionContext) marshalNStageResult2ᚕgithubᚗcomᚋparleyhqᚋpar
 	return ret
 }
 
+func (ec *executionContext) marshalNStageSetting2githubᚗcomᚋparleyhqᚋparleyᚐStageSetting(ctx context.Context, sel ast.SelectionSet, v parley.StageSetting) graphql.Marshaler {
+	return ec._StageSetting(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStageSetting2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐStageSettingᚄ(ctx context.Context, sel ast.SelectionSet, v []parley.StageSetting) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStageSetting2githubᚗcomᚋparleyhqᚋparleyᚐStageSetting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNStageSettingInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageSetting(ctx context.Context, v any) (*parley.StageSetting, error) {
+	res, err := ec.unmarshalInputStageSettingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStory(ctx context.Context, sel ast.SelectionSet, v *parley.Story) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Story!")
@@ -12658,6 +13033,18 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -12749,6 +13136,23 @@ func (ec *executionContext) marshalOSite2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐS
 		return graphql.Null
 	}
 	return ec._Site(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStageSettingInput2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageSettingᚄ(ctx context.Context, v any) ([]*parley.StageSetting, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*parley.StageSetting, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStageSettingInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageSetting(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStory(ctx context.Context, sel ast.SelectionSet, v *parley.Story) graphql.Marshaler {

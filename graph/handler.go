@@ -32,6 +32,7 @@ type Services struct {
 	Reports   parley.ReportService
 	Queues    parley.QueueService
 	Sanctions parley.SanctionService
+	Moderator parley.Moderator
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

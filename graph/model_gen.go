@@ -108,6 +108,8 @@ type SiteSettingsInput struct {
 	PremodNewCommenters *int                   `json:"premodNewCommenters,omitempty"`
 	HoldRejectionRate   *float64               `json:"holdRejectionRate,omitempty"`
 	ReportHoldThreshold *int                   `json:"reportHoldThreshold,omitempty"`
+	// Replaces the pipeline, in order; an empty list restores the built-in one.
+	Stages []*parley.StageSetting `json:"stages,omitempty"`
 	// Sets the single sign-on secret (at least 32 bytes); an empty string removes it.
 	SsoSecret *string `json:"ssoSecret,omitempty"`
 }

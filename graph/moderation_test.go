@@ -15,7 +15,9 @@ import (
 func TestModerationThroughTheAPI(t *testing.T) {
 	t.Parallel()
 	s := newServices(shared.DB)
-	s.Services.Comments = postgres.NewCommentService(s.DB, markup.NewRenderer()).WithModerator(moderation.Default())
+	pipeline := moderation.Default()
+	s.Services.Comments = postgres.NewCommentService(s.DB, markup.NewRenderer()).WithModerator(pipeline)
+	s.Services.Moderator = pipeline
 	s.serve(graph.Options{})
 	defer s.Close()
 	admin := s.MustAdmin(t)
@@ -75,6 +77,41 @@ func TestModerationThroughTheAPI(t *testing.T) {
 		if r.Code() != "FORBIDDEN" || !contains(string(r.Raw), `"status":"PENDING"`) {
 			t.Fatalf("answer = %s", r.Raw)
 		}
+	})
+	t.Run("a site's own pipeline applies at once, shadow stages without effect", func(t *testing.T) {
+		var stages struct{ ModerationStages []string }
+		admin.MustDo(t, `{ moderationStages }`, nil, &stages)
+		if len(stages.ModerationStages) < 5 || stages.ModerationStages[0] != "staff" {
+			t.Fatalf("moderationStages = %v", stages.ModerationStages)
+		}
+		admin.MustDo(t, `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { settings { stages { stage shadow } } } }`,
+			in("siteID", st.ID, "stages", []map[string]any{{"stage": "premod_links", "shadow": true}}), nil)
+		var out struct {
+			CreateComment struct{ Comment struct{ ID, Status string } }
+		}
+		author.MustDo(t, createComment, in("storyID", story, "body", "again https://example.org/shadow"), &out)
+		if out.CreateComment.Comment.Status != "PUBLISHED" {
+			t.Fatalf("status = %s; a shadow stage must not hold", out.CreateComment.Comment.Status)
+		}
+		var tr struct {
+			Comment struct {
+				Trail []struct {
+					Stages []struct {
+						Stage, Decision string
+						Shadow          bool
+					}
+				}
+			}
+		}
+		mod.MustDo(t, trail, map[string]any{"id": out.CreateComment.Comment.ID}, &tr)
+		st0 := tr.Comment.Trail[0].Stages[0]
+		if st0.Stage != "premod_links" || st0.Decision != "HOLD" || !st0.Shadow {
+			t.Fatalf("trail = %+v", tr.Comment.Trail)
+		}
+	})
+	t.Run("an unknown stage name is invalid", func(t *testing.T) {
+		admin.MustFail(t, "INVALID", `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { id } }`,
+			in("siteID", st.ID, "stages", []map[string]any{{"stage": "Not A Stage!"}}))
 	})
 	t.Run("others do not see the pending comment", func(t *testing.T) {
 		r := s.MustSignUp(t).Do(t, trail, map[string]any{"id": c.ID})

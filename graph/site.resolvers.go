@@ -29,6 +29,7 @@ func (r *mutationResolver) UpdateSiteSettings(ctx context.Context, input SiteSet
 		PremodNewCommenters: input.PremodNewCommenters,
 		HoldRejectionRate:   input.HoldRejectionRate,
 		ReportHoldThreshold: input.ReportHoldThreshold,
+		Stages:              values(input.Stages),
 		SSOSecret:           input.SsoSecret,
 	})
 }
@@ -46,6 +47,13 @@ func (r *mutationResolver) SetSiteRole(ctx context.Context, input SetSiteRoleInp
 
 func (r *queryResolver) Site(ctx context.Context, id string) (*parley.Site, error) {
 	return r.s.Sites.FindSiteByID(ctx, id)
+}
+
+func (r *queryResolver) ModerationStages(ctx context.Context) ([]string, error) {
+	if r.s.Moderator == nil {
+		return []string{}, nil
+	}
+	return r.s.Moderator.StageNames(), nil
 }
 
 func (r *queryResolver) Sites(ctx context.Context) ([]*parley.Site, error) {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -34,13 +35,77 @@ type Step struct {
 }
 
 // Pipeline runs steps in order; the first APPROVE, HOLD or REJECT of a step not in shadow
-// mode ends the run. It implements parley.Moderator.
+// mode ends the run. It implements parley.Moderator. A site may choose its own order, stages
+// and policies (parley.SiteSettings.Stages) from the stages the pipeline knows; sites that
+// do not choose get the pipeline's own steps.
 type Pipeline struct {
-	steps []Step
+	steps  []Step
+	byName map[string]Step
 }
 
-// NewPipeline returns a pipeline of steps, run in the order given.
-func NewPipeline(steps ...Step) *Pipeline { return &Pipeline{steps: steps} }
+// NewPipeline returns a pipeline of steps, run in the order given; they are also the stages
+// sites may pick from.
+func NewPipeline(steps ...Step) *Pipeline {
+	p := &Pipeline{steps: steps, byName: map[string]Step{}}
+	for _, s := range steps {
+		p.byName[s.Stage.Name()] = s
+	}
+	return p
+}
+
+// With makes more stages available to sites without running them by default, such as
+// plug-ins a site turns on.
+func (p *Pipeline) With(steps ...Step) *Pipeline {
+	for _, s := range steps {
+		p.byName[s.Stage.Name()] = s
+	}
+	return p
+}
+
+// StageNames lists the stages sites may configure, for the dashboard.
+func (p *Pipeline) StageNames() []string {
+	names := make([]string, 0, len(p.byName))
+	for _, s := range p.steps {
+		names = append(names, s.Stage.Name())
+	}
+	for name := range p.byName {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// stepsFor returns the steps a site configured, or the default ones.
+func (p *Pipeline) stepsFor(settings parley.SiteSettings) []Step {
+	if len(settings.Stages) == 0 {
+		return p.steps
+	}
+	steps := make([]Step, 0, len(settings.Stages))
+	for _, st := range settings.Stages {
+		step, ok := p.byName[st.Stage]
+		if !ok {
+			step = Step{Stage: missingStage(st.Stage)}
+		}
+		step.Shadow, step.FailClosed = st.Shadow, st.FailClosed
+		if st.BudgetMs > 0 {
+			step.Budget = time.Duration(st.BudgetMs) * time.Millisecond
+		}
+		steps = append(steps, step)
+	}
+	return steps
+}
+
+// missingStage stands for a configured stage this server does not know (a plug-in removed
+// from the configuration, say): it fails, so the step's failure policy decides and the trail
+// says why.
+type missingStage string
+
+func (m missingStage) Name() string { return string(m) }
+
+func (m missingStage) Check(context.Context, *parley.Submission) (parley.Verdict, error) {
+	return parley.Verdict{}, fmt.Errorf("no stage named %q is installed on this server", string(m))
+}
 
 var _ parley.Moderator = (*Pipeline)(nil)
 
@@ -51,7 +116,7 @@ const FlagStageFailed = "STAGE_FAILED"
 // stage's policy and go into the trail.
 func (p *Pipeline) Moderate(ctx context.Context, s *parley.Submission) (*parley.Moderation, error) {
 	m := &parley.Moderation{Decision: parley.DecisionPass}
-	for _, step := range p.steps {
+	for _, step := range p.stepsFor(s.Settings) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

@@ -133,3 +133,45 @@ func TestBuiltInStages(t *testing.T) {
 		})
 	}
 }
+
+func TestSiteChosenPipeline(t *testing.T) {
+	p := moderation.NewPipeline(
+		moderation.Step{Stage: fixed{"a", verdict(parley.DecisionPass), nil}},
+		moderation.Step{Stage: fixed{"b", verdict(parley.DecisionHold), nil}},
+	).With(moderation.Step{Stage: fixed{"extra", verdict(parley.DecisionReject), nil}})
+	run := func(stages ...parley.StageSetting) *parley.Moderation {
+		t.Helper()
+		m, err := p.Moderate(context.Background(), &parley.Submission{Comment: &parley.Comment{}, Settings: parley.SiteSettings{Stages: stages}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	t.Run("no choice runs the default steps only", func(t *testing.T) {
+		if m := run(); m.DecidedBy != "b" || len(m.Trail) != 2 {
+			t.Fatalf("moderation = %+v", m)
+		}
+	})
+	t.Run("a site's order and extra stages apply", func(t *testing.T) {
+		if m := run(parley.StageSetting{Stage: "extra"}, parley.StageSetting{Stage: "b"}); m.DecidedBy != "extra" || m.Decision != parley.DecisionReject {
+			t.Fatalf("moderation = %+v", m)
+		}
+	})
+	t.Run("a site can run a stage in shadow mode", func(t *testing.T) {
+		m := run(parley.StageSetting{Stage: "extra", Shadow: true}, parley.StageSetting{Stage: "a"})
+		if m.Decision != parley.DecisionPass || !m.Trail[0].Shadow || m.Trail[0].Verdict.Decision != parley.DecisionReject {
+			t.Fatalf("moderation = %+v", m)
+		}
+	})
+	t.Run("an unknown stage follows its failure policy", func(t *testing.T) {
+		m := run(parley.StageSetting{Stage: "plugin:gone", FailClosed: true})
+		if m.Decision != parley.DecisionHold || m.Trail[0].Error == "" {
+			t.Fatalf("moderation = %+v", m)
+		}
+	})
+	t.Run("every stage is offered to sites", func(t *testing.T) {
+		if names := p.StageNames(); len(names) != 3 || names[0] != "a" || names[2] != "extra" {
+			t.Fatalf("names = %v", names)
+		}
+	})
+}

@@ -55,16 +55,18 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		SignUpLimiter: ratelimit.NewMemory(time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
 		SignInLimiter: ratelimit.NewMemory(time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
 	})
+	pipeline := moderation.Default()
 	return &app{cfg: cfg, logger: logger, db: db, auth: authService, services: graph.Services{
 		Auth:      authService,
 		Users:     postgres.NewUserService(db),
 		Sites:     postgres.NewSiteService(db),
 		Stories:   postgres.NewStoryService(db),
-		Comments:  postgres.NewCommentService(db, markup.NewRenderer()).WithModerator(moderation.Default()),
+		Comments:  postgres.NewCommentService(db, markup.NewRenderer()).WithModerator(pipeline),
 		Reactions: postgres.NewReactionService(db),
 		Reports:   postgres.NewReportService(db),
 		Queues:    postgres.NewQueueService(db),
 		Sanctions: postgres.NewSanctionService(db),
+		Moderator: pipeline,
 	}}, nil
 }
 
