@@ -62,6 +62,12 @@ func (p *Pipeline) With(steps ...Step) *Pipeline {
 	return p
 }
 
+// Then appends steps to the pipeline's default steps.
+func (p *Pipeline) Then(steps ...Step) *Pipeline {
+	p.steps = append(p.steps, steps...)
+	return p.With(steps...)
+}
+
 // StageNames lists the stages sites may configure, for the dashboard.
 func (p *Pipeline) StageNames() []string {
 	names := make([]string, 0, len(p.byName))

@@ -20,6 +20,7 @@ import (
 	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/markup"
 	"github.com/parleyhq/parley/moderation"
+	"github.com/parleyhq/parley/moderation/spam"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/ratelimit"
 	"github.com/parleyhq/parley/server"
@@ -55,7 +56,10 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		SignUpLimiter: ratelimit.NewMemory(time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
 		SignInLimiter: ratelimit.NewMemory(time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
 	})
-	pipeline := moderation.Default()
+	// The spam classifier starts in shadow mode: it records what it would do until a site's
+	// moderators have seen it earn their trust and turn it on.
+	classifier := spam.New(postgres.NewSpamStore(db))
+	pipeline := moderation.Default().Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond})
 	return &app{cfg: cfg, logger: logger, db: db, auth: authService, services: graph.Services{
 		Auth:      authService,
 		Users:     postgres.NewUserService(db),
@@ -64,7 +68,7 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		Comments:  postgres.NewCommentService(db, markup.NewRenderer()).WithModerator(pipeline),
 		Reactions: postgres.NewReactionService(db),
 		Reports:   postgres.NewReportService(db),
-		Queues:    postgres.NewQueueService(db),
+		Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
 		Sanctions: postgres.NewSanctionService(db),
 		Moderator: pipeline,
 	}}, nil
