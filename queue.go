@@ -130,4 +130,32 @@ type QueueService interface {
 	BulkModerate(ctx context.Context, commentIDs []string, status CommentStatus, reason RejectReason, note string) ([]*Comment, error)
 	// UndoModeration takes back the last approval or rejection of a comment.
 	UndoModeration(ctx context.Context, commentID string) (*Comment, error)
+	// StageStats compares each stage's verdicts on a site with the decisions people made
+	// afterwards on the same comments.
+	StageStats(ctx context.Context, siteID string) ([]*StageStats, error)
+}
+
+// StageStats measures a stage against people: of the comments a moderator then approved
+// or rejected, which the stage flagged (held or rejected, or would have in shadow mode).
+type StageStats struct {
+	Stage string
+	// Decided is how many of the stage's verdicts a person's decision followed.
+	Decided        int
+	TruePositives  int // flagged, and a person rejected
+	FalsePositives int // flagged, and a person approved
+	FalseNegatives int // passed, and a person rejected
+}
+
+// Precision is the share of the stage's flags that people agreed with; ok is false while
+// the stage has flagged nothing decided.
+func (s StageStats) Precision() (float64, bool) {
+	n := s.TruePositives + s.FalsePositives
+	return float64(s.TruePositives) / float64(max(n, 1)), n > 0
+}
+
+// Recall is the share of people's rejections the stage flagged; ok is false while people
+// rejected nothing the stage saw.
+func (s StageStats) Recall() (float64, bool) {
+	n := s.TruePositives + s.FalseNegatives
+	return float64(s.TruePositives) / float64(max(n, 1)), n > 0
 }

@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Sanction() SanctionResolver
 	StageResult() StageResultResolver
+	StageStats() StageStatsResolver
 	Story() StoryResolver
 	User() UserResolver
 	UserNote() UserNoteResolver
@@ -168,6 +169,7 @@ type ComplexityRoot struct {
 		ModerationStages      func(childComplexity int) int
 		Site                  func(childComplexity int, id string) int
 		Sites                 func(childComplexity int) int
+		StageStats            func(childComplexity int, siteID string) int
 		Story                 func(childComplexity int, id *string, url *string) int
 		User                  func(childComplexity int, id string) int
 		Viewer                func(childComplexity int) int
@@ -244,6 +246,16 @@ type ComplexityRoot struct {
 		FailClosed func(childComplexity int) int
 		Shadow     func(childComplexity int) int
 		Stage      func(childComplexity int) int
+	}
+
+	StageStats struct {
+		Decided        func(childComplexity int) int
+		FalseNegatives func(childComplexity int) int
+		FalsePositives func(childComplexity int) int
+		Precision      func(childComplexity int) int
+		Recall         func(childComplexity int) int
+		Stage          func(childComplexity int) int
+		TruePositives  func(childComplexity int) int
 	}
 
 	Story struct {
@@ -328,6 +340,7 @@ type QueryResolver interface {
 	Comment(ctx context.Context, id string) (*parley.Comment, error)
 	ModerationQueue(ctx context.Context, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) (*CommentConnection, error)
 	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
+	StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error)
 	User(ctx context.Context, id string) (*parley.User, error)
 	Site(ctx context.Context, id string) (*parley.Site, error)
 	ModerationStages(ctx context.Context) ([]string, error)
@@ -346,6 +359,10 @@ type StageResultResolver interface {
 	Evidence(ctx context.Context, obj *parley.StageResult) (string, error)
 	Version(ctx context.Context, obj *parley.StageResult) (string, error)
 	DurationMs(ctx context.Context, obj *parley.StageResult) (float64, error)
+}
+type StageStatsResolver interface {
+	Precision(ctx context.Context, obj *parley.StageStats) (*float64, error)
+	Recall(ctx context.Context, obj *parley.StageStats) (*float64, error)
 }
 type StoryResolver interface {
 	Site(ctx context.Context, obj *parley.Story) (*parley.Site, error)
@@ -1072,6 +1089,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Sites(childComplexity), true
+	case "Query.stageStats":
+		if e.ComplexityRoot.Query.StageStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stageStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StageStats(childComplexity, args["siteID"].(string)), true
 	case "Query.story":
 		if e.ComplexityRoot.Query.Story == nil {
 			break
@@ -1402,6 +1430,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StageSetting.Stage(childComplexity), true
+
+	case "StageStats.decided":
+		if e.ComplexityRoot.StageStats.Decided == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStats.Decided(childComplexity), true
+	case "StageStats.falseNegatives":
+		if e.ComplexityRoot.StageStats.FalseNegatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStats.FalseNegatives(childComplexity), true
+	case "StageStats.falsePositives":
+		if e.ComplexityRoot.StageStats.FalsePositives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStats.FalsePositives(childComplexity), true
+	case "StageStats.precision":
+		if e.ComplexityRoot.StageStats.Precision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStats.Precision(childComplexity), true
+	case "StageStats.recall":
+		if e.ComplexityRoot.StageStats.Recall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStats.Recall(childComplexity), true
+	case "StageStats.stage":
+		if e.ComplexityRoot.StageStats.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStats.Stage(childComplexity), true
+	case "StageStats.truePositives":
+		if e.ComplexityRoot.StageStats.TruePositives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStats.TruePositives(childComplexity), true
 
 	case "Story.closed":
 		if e.ComplexityRoot.Story.Closed == nil {
@@ -2011,6 +2082,26 @@ func (ec *executionContext) childFields_StageSetting(ctx context.Context, field 
 		return ec.fieldContext_StageSetting_budgetMs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StageSetting", field.Name)
+}
+
+func (ec *executionContext) childFields_StageStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_StageStats_stage(ctx, field)
+	case "decided":
+		return ec.fieldContext_StageStats_decided(ctx, field)
+	case "truePositives":
+		return ec.fieldContext_StageStats_truePositives(ctx, field)
+	case "falsePositives":
+		return ec.fieldContext_StageStats_falsePositives(ctx, field)
+	case "falseNegatives":
+		return ec.fieldContext_StageStats_falseNegatives(ctx, field)
+	case "precision":
+		return ec.fieldContext_StageStats_precision(ctx, field)
+	case "recall":
+		return ec.fieldContext_StageStats_recall(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StageStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Story(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2734,6 +2825,20 @@ func (ec *executionContext) field_Query_site_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stageStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
 	return args, nil
 }
 
@@ -5653,6 +5758,50 @@ func (ec *executionContext) fieldContext_Query_moderationQueueCounts(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_stageStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stageStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StageStats(ctx, fc.Args["siteID"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.StageStats) graphql.Marshaler {
+			return ec.marshalNStageStats2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stageStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StageStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stageStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_user(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7118,6 +7267,167 @@ func (ec *executionContext) _StageSetting_budgetMs(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_StageSetting_budgetMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StageSetting", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StageStats_stage(ctx context.Context, field graphql.CollectedField, obj *parley.StageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageStats_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageStats_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageStats", field, false, false, "String")
+}
+
+func (ec *executionContext) _StageStats_decided(ctx context.Context, field graphql.CollectedField, obj *parley.StageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageStats_decided(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decided, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageStats_decided(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StageStats_truePositives(ctx context.Context, field graphql.CollectedField, obj *parley.StageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageStats_truePositives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TruePositives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageStats_truePositives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StageStats_falsePositives(ctx context.Context, field graphql.CollectedField, obj *parley.StageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageStats_falsePositives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FalsePositives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageStats_falsePositives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StageStats_falseNegatives(ctx context.Context, field graphql.CollectedField, obj *parley.StageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageStats_falseNegatives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FalseNegatives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageStats_falseNegatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StageStats_precision(ctx context.Context, field graphql.CollectedField, obj *parley.StageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageStats_precision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StageStats().Precision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StageStats_precision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageStats", field, true, true, "Float")
+}
+
+func (ec *executionContext) _StageStats_recall(ctx context.Context, field graphql.CollectedField, obj *parley.StageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageStats_recall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StageStats().Recall(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StageStats_recall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageStats", field, true, true, "Float")
 }
 
 func (ec *executionContext) _Story_id(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
@@ -10994,6 +11304,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_moderationQueueCounts(ctx, field)
 				})
+		case "stageStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stageStats(ctx, field)
+				})
 		case "user":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -11521,6 +11837,71 @@ func (ec *executionContext) _StageSetting(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stageStatsImplementors = []string{"StageStats"}
+
+func (ec *executionContext) _StageStats(ctx context.Context, sel ast.SelectionSet, obj *parley.StageStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stageStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StageStats")
+		case "stage":
+			out.Values[i] = ec._StageStats_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decided":
+			out.Values[i] = ec._StageStats_decided(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "truePositives":
+			out.Values[i] = ec._StageStats_truePositives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "falsePositives":
+			out.Values[i] = ec._StageStats_falsePositives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "falseNegatives":
+			out.Values[i] = ec._StageStats_falseNegatives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "precision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StageStats_precision(ctx, field, obj)
+				})
+		case "recall":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StageStats_recall(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12654,6 +13035,30 @@ func (ec *executionContext) marshalNStageSetting2ᚕgithubᚗcomᚋparleyhqᚋpa
 func (ec *executionContext) unmarshalNStageSettingInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageSetting(ctx context.Context, v any) (*parley.StageSetting, error) {
 	res, err := ec.unmarshalInputStageSettingInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStageStats2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.StageStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStageStats2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStageStats2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageStats(ctx context.Context, sel ast.SelectionSet, v *parley.StageStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StageStats!")
+		return graphql.Null
+	}
+	return ec._StageStats(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStory(ctx context.Context, sel ast.SelectionSet, v *parley.Story) graphql.Marshaler {

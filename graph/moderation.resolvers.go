@@ -59,3 +59,19 @@ func (r *queryResolver) ModerationQueueCounts(ctx context.Context, siteID *strin
 	return &ModerationQueueCounts{Pending: c[parley.QueuePending], Reported: c[parley.QueueReported],
 		Unmoderated: c[parley.QueueUnmoderated], Approved: c[parley.QueueApproved], Rejected: c[parley.QueueRejected]}, nil
 }
+
+func (r *queryResolver) StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error) {
+	return r.s.Queues.StageStats(ctx, siteID)
+}
+
+func (r *stageStatsResolver) Precision(ctx context.Context, obj *parley.StageStats) (*float64, error) {
+	return optional(obj.Precision())
+}
+
+func (r *stageStatsResolver) Recall(ctx context.Context, obj *parley.StageStats) (*float64, error) {
+	return optional(obj.Recall())
+}
+
+func (r *Resolver) StageStats() StageStatsResolver { return &stageStatsResolver{r} }
+
+type stageStatsResolver struct{ *Resolver }

@@ -109,6 +109,17 @@ func TestModerationThroughTheAPI(t *testing.T) {
 			t.Fatalf("trail = %+v", tr.Comment.Trail)
 		}
 	})
+	t.Run("stage statistics are for moderators", func(t *testing.T) {
+		var out struct {
+			StageStats []struct {
+				Stage     string
+				Decided   int
+				Precision *float64
+			}
+		}
+		mod.MustDo(t, `query($site: ID!) { stageStats(siteID: $site) { stage decided precision recall } }`, map[string]any{"site": st.ID}, &out)
+		author.MustFail(t, "FORBIDDEN", `query($site: ID!) { stageStats(siteID: $site) { stage } }`, map[string]any{"site": st.ID})
+	})
 	t.Run("an unknown stage name is invalid", func(t *testing.T) {
 		admin.MustFail(t, "INVALID", `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { id } }`,
 			in("siteID", st.ID, "stages", []map[string]any{{"stage": "Not A Stage!"}}))

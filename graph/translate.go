@@ -107,3 +107,11 @@ func bulkPayload(cs []*parley.Comment, err error) (*BulkCommentPayload, error) {
 	}
 	return &BulkCommentPayload{Comments: cs}, nil
 }
+
+// optional makes a (value, ok) pair a nullable field.
+func optional(v float64, ok bool) (*float64, error) {
+	if !ok {
+		return nil, nil
+	}
+	return &v, nil
+}

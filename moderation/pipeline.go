@@ -126,13 +126,17 @@ func (p *Pipeline) Moderate(ctx context.Context, s *parley.Submission) (*parley.
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		// Once a decision stands, only shadow stages still run: their verdicts are what
+		// their precision is measured on, so they should see every comment.
+		if m.DecidedBy != "" && !step.Shadow {
+			continue
+		}
 		result := runStep(ctx, step, s)
 		m.Trail = append(m.Trail, result)
 		if step.Shadow || result.Verdict.Decision == parley.DecisionPass {
 			continue
 		}
 		m.Decision, m.DecidedBy = result.Verdict.Decision, result.Stage
-		break
 	}
 	return m, nil
 }

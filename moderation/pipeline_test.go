@@ -163,6 +163,12 @@ func TestSiteChosenPipeline(t *testing.T) {
 			t.Fatalf("moderation = %+v", m)
 		}
 	})
+	t.Run("shadow stages still run after a decision", func(t *testing.T) {
+		m := run(parley.StageSetting{Stage: "b"}, parley.StageSetting{Stage: "a"}, parley.StageSetting{Stage: "extra", Shadow: true})
+		if m.DecidedBy != "b" || len(m.Trail) != 2 || m.Trail[1].Stage != "extra" {
+			t.Fatalf("moderation = %+v", m)
+		}
+	})
 	t.Run("an unknown stage follows its failure policy", func(t *testing.T) {
 		m := run(parley.StageSetting{Stage: "plugin:gone", FailClosed: true})
 		if m.Decision != parley.DecisionHold || m.Trail[0].Error == "" {

@@ -92,3 +92,53 @@ func TestModeratedComments(t *testing.T) {
 		}
 	})
 }
+
+func TestStageStats(t *testing.T) {
+	t.Parallel()
+	e := MustEnv(t)
+	comments := postgres.NewCommentService(e.db, markup.NewRenderer()).WithModerator(moderation.Default())
+	queues := postgres.NewQueueService(e.db)
+	site, story := e.MustStory(t)
+	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{
+		Stages: []parley.StageSetting{{Stage: "premod_links", Shadow: true}}, PremodLinks: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	author, _ := e.MustUser(t)
+	decide := func(body string, reject bool) {
+		t.Helper()
+		c, err := comments.CreateComment(author, parley.CreateCommentInput{StoryID: story.ID, Body: body})
+		if err != nil || c.Status != parley.StatusPublished {
+			t.Fatalf("create: %+v, %v (a shadow stage must not hold)", c, err)
+		}
+		if reject {
+			_, err = queues.RejectComment(e.admin, parley.ModerateInput{CommentID: c.ID, Reason: parley.RejectSpam})
+		} else {
+			_, err = queues.ApproveComment(e.admin, parley.ModerateInput{CommentID: c.ID})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	decide("spam https://a.example", true)
+	decide("more spam https://b.example", true)
+	decide("a useful source https://c.example", false)
+	decide("rude words, no link", true)
+	e.MustComment(t, author, story.ID, "", "nobody decided on this https://d.example")
+
+	stats, err := queues.StageStats(e.admin, site.ID)
+	if err != nil || len(stats) != 1 {
+		t.Fatalf("stats = %v, %v", stats, err)
+	}
+	st := *stats[0]
+	if st.Stage != "premod_links" || st.Decided != 4 || st.TruePositives != 2 || st.FalsePositives != 1 || st.FalseNegatives != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+	if p, ok := st.Precision(); !ok || p < 0.66 || p > 0.67 {
+		t.Fatalf("precision = %v", p)
+	}
+	if r, ok := st.Recall(); !ok || r < 0.66 || r > 0.67 {
+		t.Fatalf("recall = %v", r)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -330,3 +330,39 @@ func (s *QueueService) UndoModeration(ctx context.Context, commentID string) (*p
 	}
 	return c, nil
 }
+
+// StageStats compares the stages' verdicts on new comments with the last standing decision
+// a person made on each, for the site's moderators.
+func (s *QueueService) StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error) {
+	if _, err := s.scope(ctx, siteID, ""); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.pool.Query(ctx, `
+		WITH human AS (
+			SELECT DISTINCT ON (comment_id) comment_id, action FROM moderator_actions
+			WHERE site_id = $1 AND action IN ('APPROVE', 'REJECT') AND undone_at IS NULL
+			ORDER BY comment_id, created_at DESC
+		), verdicts AS (
+			SELECT m.comment_id, st->>'stage' AS stage,
+				st->'verdict'->>'decision' IN ('HOLD', 'REJECT') AND coalesce(st->>'error', '') = '' AS flagged
+			FROM comment_moderations m
+			JOIN human h ON h.comment_id = m.comment_id
+			CROSS JOIN LATERAL jsonb_array_elements(m.trail) AS st
+			WHERE m.action = 'CREATE'
+		)
+		SELECT v.stage, count(*),
+			count(*) FILTER (WHERE v.flagged AND h.action = 'REJECT'),
+			count(*) FILTER (WHERE v.flagged AND h.action = 'APPROVE'),
+			count(*) FILTER (WHERE NOT v.flagged AND h.action = 'REJECT')
+		FROM verdicts v JOIN human h USING (comment_id)
+		GROUP BY v.stage ORDER BY v.stage`, siteID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.StageStats, error) {
+		var st parley.StageStats
+		err := r.Scan(&st.Stage, &st.Decided, &st.TruePositives, &st.FalsePositives, &st.FalseNegatives)
+		return &st, err
+	})
+	return out, translate(err)
+}
