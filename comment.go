@@ -243,4 +243,6 @@ type Report struct {
 // ReportService stores reports; a user reports a comment at most once.
 type ReportService interface {
 	ReportComment(ctx context.Context, in ReportInput) (*Comment, error)
+	// FindReports lists a comment's reports, newest first, for the site's moderators.
+	FindReports(ctx context.Context, commentID string) ([]*Report, error)
 }

@@ -36,6 +36,10 @@ func (r *commentResolver) Trail(ctx context.Context, obj *parley.Comment) ([]*pa
 	return r.s.Comments.FindModerations(ctx, obj.ID)
 }
 
+func (r *commentResolver) Reports(ctx context.Context, obj *parley.Comment) ([]*parley.Report, error) {
+	return r.s.Reports.FindReports(ctx, obj.ID)
+}
+
 func (r *commentResolver) Replies(ctx context.Context, obj *parley.Comment, first *int, after *string, orderBy *parley.CommentOrder) (*CommentConnection, error) {
 	f := parley.CommentFilter{StoryID: obj.StoryID, ParentID: obj.ID}
 	return r.commentPage(ctx, f, first, after, orderBy, parley.OrderOldest)
@@ -69,6 +73,10 @@ func (r *queryResolver) Comment(ctx context.Context, id string) (*parley.Comment
 	return r.s.Comments.FindCommentByID(ctx, id)
 }
 
+func (r *reportResolver) Reporter(ctx context.Context, obj *parley.Report) (*parley.User, error) {
+	return load(ctx, loadersFrom(ctx).users, obj.UserID)
+}
+
 func (r *stageResultResolver) Decision(ctx context.Context, obj *parley.StageResult) (parley.Decision, error) {
 	return obj.Verdict.Decision, nil
 }
@@ -95,9 +103,12 @@ func (r *stageResultResolver) DurationMs(ctx context.Context, obj *parley.StageR
 
 func (r *Resolver) Comment() CommentResolver { return &commentResolver{r} }
 
+func (r *Resolver) Report() ReportResolver { return &reportResolver{r} }
+
 func (r *Resolver) StageResult() StageResultResolver { return &stageResultResolver{r} }
 
 type (
 	commentResolver     struct{ *Resolver }
+	reportResolver      struct{ *Resolver }
 	stageResultResolver struct{ *Resolver }
 )

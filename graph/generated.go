@@ -33,6 +33,7 @@ type ResolverRoot interface {
 	Comment() CommentResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Report() ReportResolver
 	Sanction() SanctionResolver
 	StageResult() StageResultResolver
 	StageStats() StageStatsResolver
@@ -80,6 +81,7 @@ type ComplexityRoot struct {
 		Reactions  func(childComplexity int) int
 		Replies    func(childComplexity int, first *int, after *string, orderBy *parley.CommentOrder) int
 		ReplyCount func(childComplexity int) int
+		Reports    func(childComplexity int) int
 		Revisions  func(childComplexity int) int
 		Status     func(childComplexity int) int
 		Story      func(childComplexity int) int
@@ -185,6 +187,14 @@ type ComplexityRoot struct {
 		Icon  func(childComplexity int) int
 		Kind  func(childComplexity int) int
 		Label func(childComplexity int) int
+	}
+
+	Report struct {
+		CreatedAt func(childComplexity int) int
+		Details   func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Reporter  func(childComplexity int) int
 	}
 
 	Revision struct {
@@ -302,6 +312,7 @@ type CommentResolver interface {
 	Reactions(ctx context.Context, obj *parley.Comment) ([]*parley.ReactionCount, error)
 	Revisions(ctx context.Context, obj *parley.Comment) ([]*parley.Revision, error)
 	Trail(ctx context.Context, obj *parley.Comment) ([]*parley.ModerationRecord, error)
+	Reports(ctx context.Context, obj *parley.Comment) ([]*parley.Report, error)
 	Replies(ctx context.Context, obj *parley.Comment, first *int, after *string, orderBy *parley.CommentOrder) (*CommentConnection, error)
 }
 type MutationResolver interface {
@@ -347,6 +358,9 @@ type QueryResolver interface {
 	Sites(ctx context.Context) ([]*parley.Site, error)
 	Story(ctx context.Context, id *string, url *string) (*parley.Story, error)
 	Viewer(ctx context.Context) (*parley.User, error)
+}
+type ReportResolver interface {
+	Reporter(ctx context.Context, obj *parley.Report) (*parley.User, error)
 }
 type SanctionResolver interface {
 	Site(ctx context.Context, obj *parley.Sanction) (*parley.Site, error)
@@ -542,6 +556,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comment.ReplyCount(childComplexity), true
+	case "Comment.reports":
+		if e.ComplexityRoot.Comment.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Reports(childComplexity), true
 	case "Comment.revisions":
 		if e.ComplexityRoot.Comment.Revisions == nil {
 			break
@@ -1166,6 +1186,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReactionKind.Label(childComplexity), true
+
+	case "Report.createdAt":
+		if e.ComplexityRoot.Report.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.CreatedAt(childComplexity), true
+	case "Report.details":
+		if e.ComplexityRoot.Report.Details == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Details(childComplexity), true
+	case "Report.id":
+		if e.ComplexityRoot.Report.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.ID(childComplexity), true
+	case "Report.reason":
+		if e.ComplexityRoot.Report.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Reason(childComplexity), true
+	case "Report.reporter":
+		if e.ComplexityRoot.Report.Reporter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Reporter(childComplexity), true
 
 	case "Revision.body":
 		if e.ComplexityRoot.Revision.Body == nil {
@@ -1846,6 +1897,8 @@ func (ec *executionContext) childFields_Comment(ctx context.Context, field graph
 		return ec.fieldContext_Comment_revisions(ctx, field)
 	case "trail":
 		return ec.fieldContext_Comment_trail(ctx, field)
+	case "reports":
+		return ec.fieldContext_Comment_reports(ctx, field)
 	case "replies":
 		return ec.fieldContext_Comment_replies(ctx, field)
 	}
@@ -1960,6 +2013,22 @@ func (ec *executionContext) childFields_ReactionKind(ctx context.Context, field 
 		return ec.fieldContext_ReactionKind_icon(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReactionKind", field.Name)
+}
+
+func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Report_id(ctx, field)
+	case "reason":
+		return ec.fieldContext_Report_reason(ctx, field)
+	case "details":
+		return ec.fieldContext_Report_details(ctx, field)
+	case "reporter":
+		return ec.fieldContext_Report_reporter(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Report_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Report", field.Name)
 }
 
 func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3727,6 +3796,38 @@ func (ec *executionContext) fieldContext_Comment_trail(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ModerationRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comment_reports(ctx context.Context, field graphql.CollectedField, obj *parley.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Comment().Reports(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Report) graphql.Marshaler {
+			return ec.marshalOReport2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐReportᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6233,6 +6334,130 @@ func (ec *executionContext) _ReactionKind_icon(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_ReactionKind_icon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReactionKind", field, false, false, "String")
+}
+
+func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *parley.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Report_reason(ctx context.Context, field graphql.CollectedField, obj *parley.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.ReportReason) graphql.Marshaler {
+			return ec.marshalNReportReason2githubᚗcomᚋparleyhqᚋparleyᚐReportReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "ReportReason")
+}
+
+func (ec *executionContext) _Report_details(ctx context.Context, field graphql.CollectedField, obj *parley.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_details(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Details, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_details(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "String")
+}
+
+func (ec *executionContext) _Report_reporter(ctx context.Context, field graphql.CollectedField, obj *parley.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_reporter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().Reporter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_reporter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Revision_id(ctx context.Context, field graphql.CollectedField, obj *parley.Revision) (ret graphql.Marshaler) {
@@ -10692,6 +10917,12 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Comment_trail(ctx, field, obj)
 				})
+		case "reports":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Comment_reports(ctx, field, obj)
+				})
 		case "replies":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -11445,6 +11676,60 @@ func (ec *executionContext) _ReactionKind(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._ReactionKind_icon(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportImplementors = []string{"Report"}
+
+func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, obj *parley.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Report")
+		case "id":
+			out.Values[i] = ec._Report_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Report_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "details":
+			out.Values[i] = ec._Report_details(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reporter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_reporter(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Report_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12836,6 +13121,14 @@ func (ec *executionContext) unmarshalNReactionKindInput2ᚖgithubᚗcomᚋparley
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNReport2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐReport(ctx context.Context, sel ast.SelectionSet, v *parley.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Report!")
+		return graphql.Null
+	}
+	return ec._Report(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReportInput2githubᚗcomᚋparleyhqᚋparleyᚐReportInput(ctx context.Context, v any) (parley.ReportInput, error) {
 	res, err := ec.unmarshalInputReportInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13534,6 +13827,25 @@ func (ec *executionContext) marshalORejectReason2ᚖgithubᚗcomᚋparleyhqᚋpa
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOReport2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Report) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReport2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOSite2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSite(ctx context.Context, sel ast.SelectionSet, v *parley.Site) graphql.Marshaler {

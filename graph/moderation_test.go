@@ -197,6 +197,27 @@ func TestModerationQueueAPI(t *testing.T) {
 	t.Run("a moderator of another site may not read the queue", func(t *testing.T) {
 		w.ModElsewhere.MustFail(t, "FORBIDDEN", queue, map[string]any{"q": "PENDING", "site": w.Site.ID})
 	})
+	t.Run("a reported comment shows its reports to moderators only", func(t *testing.T) {
+		w.Other.MustDo(t, reportComment, in("commentID", ids[2], "reason", "OTHER", "details", "Copied from another site."), nil)
+		const q = `query($id: ID!) { comment(id: $id) { reports { reason details reporter { username } } } }`
+		var out struct {
+			Comment struct {
+				Reports []struct {
+					Reason, Details string
+					Reporter        struct{ Username string }
+				}
+			}
+		}
+		w.Moderator.MustDo(t, q, map[string]any{"id": ids[2]}, &out)
+		if len(out.Comment.Reports) != 1 || out.Comment.Reports[0].Details != "Copied from another site." || out.Comment.Reports[0].Reporter.Username != w.Other.User.Username {
+			t.Fatalf("reports = %+v", out.Comment.Reports)
+		}
+		got := read("REPORTED", 10, "")
+		if len(got.ModerationQueue.Edges) != 1 || got.ModerationQueueCounts.Reported != 1 {
+			t.Fatalf("reported queue = %+v", got)
+		}
+		w.Other.MustFail(t, "FORBIDDEN", q, map[string]any{"id": ids[2]})
+	})
 	t.Run("a queue needs a site or a story", func(t *testing.T) {
 		w.Moderator.MustFail(t, "INVALID", `{ moderationQueue(queue: PENDING) { edges { cursor } } }`, nil)
 	})

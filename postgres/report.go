@@ -80,3 +80,28 @@ func holdIfReportedEnough(ctx context.Context, tx pgx.Tx, c *parley.Comment) err
 	return logActionBy(ctx, tx, "", c, parley.ActionHold, "REPORTS",
 		fmt.Sprintf("%d readers reported it; the site holds comments from %d reports.", c.ReportCount, settings.ReportHoldThreshold), prev.Status)
 }
+
+// FindReports lists a comment's reports for the site's moderators.
+func (s *ReportService) FindReports(ctx context.Context, commentID string) ([]*parley.Report, error) {
+	c, err := findVisibleComment(ctx, s.db.pool, commentID, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireSiteRole(ctx, s.db.pool, c.SiteID, parley.RoleModerator); err != nil {
+		return nil, translate(err)
+	}
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT id, comment_id, user_id, reason, details, created_at FROM reports
+		WHERE comment_id = $1 ORDER BY created_at DESC, id DESC`, c.ID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.Report, error) {
+		var rep parley.Report
+		var reason string
+		err := r.Scan(&rep.ID, &rep.CommentID, &rep.UserID, &reason, &rep.Details, &rep.CreatedAt)
+		rep.Reason = parley.ReportReason(reason)
+		return &rep, err
+	})
+	return out, translate(err)
+}
