@@ -4,15 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/moderation/plugin"
 	"github.com/parleyhq/parley/postgres/postgrestest"
 )
 
@@ -29,11 +34,25 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = drop() })
 	dataDir := t.TempDir()
+	// A moderation plug-in the operator installs: it holds comments that mention a refund.
+	pluginSecret := "the keywords plug-in's secret"
+	pluginSrv := httptest.NewServer(plugin.NewHandler([]byte(pluginSecret), func(_ context.Context, r plugin.Request) (plugin.Response, error) {
+		if strings.Contains(r.Comment.BodySource, "refund") {
+			return plugin.Response{Decision: parley.DecisionHold, Flags: []string{"KEYWORD"}}, nil
+		}
+		return plugin.Response{Decision: parley.DecisionPass}, nil
+	}))
+	defer pluginSrv.Close()
+	pluginsFile := filepath.Join(dataDir, "plugins.json")
+	if err := os.WriteFile(pluginsFile, []byte(`[{"name":"keywords","url":"`+pluginSrv.URL+`","secret":"`+pluginSecret+`","failClosed":true}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{
-		"DATABASE_URL":      dsn,
-		"PARLEY_ADDR":       "127.0.0.1:0",
-		"PARLEY_DATA_DIR":   dataDir,
-		"PARLEY_PUBLIC_URL": "http://localhost:8080",
+		"DATABASE_URL":        dsn,
+		"PARLEY_ADDR":         "127.0.0.1:0",
+		"PARLEY_DATA_DIR":     dataDir,
+		"PARLEY_PUBLIC_URL":   "http://localhost:8080",
+		"PARLEY_PLUGINS_FILE": pluginsFile,
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -92,6 +111,41 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 		}
 	})
 
+	t.Run("an installed plug-in holds comments once a site turns it on", func(t *testing.T) {
+		pw, _ := os.ReadFile(filepath.Join(dataDir, "admin-password"))
+		var signIn struct{ SignIn struct{ Token string } }
+		mustGQL(t, base, "", `mutation($i: SignInInput!) { signIn(input: $i) { token } }`,
+			map[string]any{"i": map[string]any{"login": "admin@parley.localhost", "password": strings.TrimSpace(string(pw))}}, &signIn)
+		admin := signIn.SignIn.Token
+		var story struct {
+			Story struct {
+				ID   string
+				Site struct{ ID string }
+			}
+		}
+		mustGQL(t, base, "", `{ story(url: "http://localhost:8080/article") { id site { id } } }`, nil, &story)
+		var stages struct{ ModerationStages []string }
+		mustGQL(t, base, admin, `{ moderationStages }`, nil, &stages)
+		if !slices.Contains(stages.ModerationStages, "plugin:keywords") {
+			t.Fatalf("stages offered: %v", stages.ModerationStages)
+		}
+		mustGQL(t, base, admin, `mutation($i: SiteSettingsInput!) { updateSiteSettings(input: $i) { id } }`,
+			map[string]any{"i": map[string]any{"siteID": story.Story.Site.ID, "stages": []map[string]any{{"stage": "plugin:keywords", "failClosed": true}}}}, nil)
+		var up struct{ SignUp struct{ Token string } }
+		mustGQL(t, base, "", `mutation($i: SignUpInput!) { signUp(input: $i) { token } }`,
+			map[string]any{"i": map[string]any{"email": "ann@example.org", "username": "ann", "password": "a long enough password"}}, &up)
+		for body, want := range map[string]string{"I want a refund": "PENDING", "Nice article": "PUBLISHED"} {
+			var c struct {
+				CreateComment struct{ Comment struct{ Status string } }
+			}
+			mustGQL(t, base, up.SignUp.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { status } } }`,
+				map[string]any{"i": map[string]any{"storyID": story.Story.ID, "body": body}}, &c)
+			if c.CreateComment.Comment.Status != want {
+				t.Errorf("%q: status %s, want %s", body, c.CreateComment.Comment.Status, want)
+			}
+		}
+	})
+
 	stop()
 	select {
 	case err := <-done:
@@ -100,6 +154,35 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not shut down")
+	}
+}
+
+// mustGQL posts one GraphQL operation to a running server and decodes its data.
+func mustGQL(t *testing.T, base, token, query string, vars map[string]any, out any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var answer struct {
+		Data   json.RawMessage
+		Errors []any
+	}
+	if err := json.Unmarshal(raw, &answer); err != nil || len(answer.Errors) > 0 {
+		t.Fatalf("%s answered %s", query, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(answer.Data, out); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -59,7 +59,14 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 	// The spam classifier starts in shadow mode: it records what it would do until a site's
 	// moderators have seen it earn their trust and turn it on.
 	classifier := spam.New(postgres.NewSpamStore(db))
-	pipeline := moderation.Default().Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond})
+	plugins, err := loadPlugins(cfg.PluginsFile)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	pipeline := moderation.Default().
+		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
+		With(plugins...)
 	return &app{cfg: cfg, logger: logger, db: db, auth: authService, services: graph.Services{
 		Auth:      authService,
 		Users:     postgres.NewUserService(db),

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/parleyhq/parley/moderation"
+	"github.com/parleyhq/parley/moderation/plugin"
+)
+
+// pluginConfig is one entry of PARLEY_PLUGINS_FILE: a plug-in the operator installs, which a
+// site's moderators can then put in their pipeline as "plugin:<name>".
+type pluginConfig struct {
+	Name       string `json:"name"`
+	URL        string `json:"url"`
+	Secret     string `json:"secret"`
+	BudgetMs   int    `json:"budgetMs"`
+	FailClosed bool   `json:"failClosed"`
+}
+
+// loadPlugins reads the plug-ins file, "" meaning none.
+func loadPlugins(path string) ([]moderation.Step, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: %w", err)
+	}
+	var configs []pluginConfig
+	if err := json.Unmarshal(b, &configs); err != nil {
+		return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: %w", err)
+	}
+	steps := make([]moderation.Step, 0, len(configs))
+	for _, c := range configs {
+		switch {
+		case c.Name == "" || len(c.Name) > 40:
+			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: every plug-in needs a name of 1 to 40 characters")
+		case c.URL == "":
+			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: plug-in %q needs a url", c.Name)
+		case len(c.Secret) < 16:
+			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: plug-in %q needs a secret of at least 16 bytes", c.Name)
+		}
+		budget := time.Duration(c.BudgetMs) * time.Millisecond
+		if budget <= 0 {
+			budget = time.Second
+		}
+		client := &http.Client{Timeout: budget}
+		steps = append(steps, moderation.Step{
+			Stage:      plugin.NewStage(c.Name, []byte(c.Secret), plugin.HTTP{URL: c.URL, Client: client}),
+			Budget:     budget,
+			FailClosed: c.FailClosed,
+		})
+	}
+	return steps, nil
+}
