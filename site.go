@@ -50,6 +50,9 @@ type SiteSettings struct {
 	// ReportHoldThreshold holds a published comment for review once this many readers
 	// reported it; 0 turns it off.
 	ReportHoldThreshold int `json:"reportHoldThreshold"`
+	// HoldSuspectWords holds comments with a term of the site's SUSPECT list; otherwise they
+	// are only flagged.
+	HoldSuspectWords bool `json:"holdSuspectWords"`
 	// Stages configures the moderation pipeline: which stages run, in what order, and how.
 	// Empty means the built-in order with every built-in stage.
 	Stages []StageSetting `json:"stages,omitempty"`
@@ -278,6 +281,7 @@ type SiteSettingsUpdate struct {
 	PremodNewCommenters *int
 	HoldRejectionRate   *float64
 	ReportHoldThreshold *int
+	HoldSuspectWords    *bool
 	// Stages replaces the pipeline; an empty, non-nil list restores the built-in one.
 	Stages []StageSetting
 	// SSOSecret sets the single sign-on secret; an empty string removes it.
@@ -320,6 +324,9 @@ func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
 	}
 	set(&s.Settings.PremodNewCommenters, u.PremodNewCommenters)
 	set(&s.Settings.ReportHoldThreshold, u.ReportHoldThreshold)
+	if u.HoldSuspectWords != nil {
+		s.Settings.HoldSuspectWords = *u.HoldSuspectWords
+	}
 	if u.Stages != nil {
 		s.Settings.Stages = u.Stages
 	}

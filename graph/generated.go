@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Report() ReportResolver
 	Sanction() SanctionResolver
+	Site() SiteResolver
 	StageResult() StageResultResolver
 	StageStats() StageStatsResolver
 	Story() StoryResolver
@@ -147,6 +148,7 @@ type ComplexityRoot struct {
 		ReportComment       func(childComplexity int, input parley.ReportInput) int
 		RevokeSanction      func(childComplexity int, input SanctionIDInput) int
 		SetSiteRole         func(childComplexity int, input SetSiteRoleInput) int
+		SetWordList         func(childComplexity int, input WordListInput) int
 		SignIn              func(childComplexity int, input parley.SignInInput) int
 		SignInWithSso       func(childComplexity int, input parley.SSOInput) int
 		SignOut             func(childComplexity int) int
@@ -223,11 +225,13 @@ type ComplexityRoot struct {
 		Name           func(childComplexity int) int
 		SSOConfigured  func(childComplexity int) int
 		Settings       func(childComplexity int) int
+		WordLists      func(childComplexity int) int
 	}
 
 	SiteSettings struct {
 		EditWindowSeconds   func(childComplexity int) int
 		HoldRejectionRate   func(childComplexity int) int
+		HoldSuspectWords    func(childComplexity int) int
 		MaxCommentLength    func(childComplexity int) int
 		MaxDepth            func(childComplexity int) int
 		MinCommentLength    func(childComplexity int) int
@@ -298,6 +302,14 @@ type ComplexityRoot struct {
 		ID        func(childComplexity int) int
 		Moderator func(childComplexity int) int
 	}
+
+	WordList struct {
+		Kind      func(childComplexity int) int
+		TermCount func(childComplexity int) int
+		Terms     func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -341,6 +353,7 @@ type MutationResolver interface {
 	UpdateSiteSettings(ctx context.Context, input SiteSettingsInput) (*parley.Site, error)
 	UpdateStory(ctx context.Context, input UpdateStoryInput) (*parley.Story, error)
 	SetSiteRole(ctx context.Context, input SetSiteRoleInput) (*parley.User, error)
+	SetWordList(ctx context.Context, input WordListInput) (*parley.WordList, error)
 	SignUp(ctx context.Context, input parley.SignUpInput) (*parley.AuthPayload, error)
 	SignIn(ctx context.Context, input parley.SignInInput) (*parley.AuthPayload, error)
 	SignInWithSso(ctx context.Context, input parley.SSOInput) (*parley.AuthPayload, error)
@@ -365,6 +378,9 @@ type ReportResolver interface {
 type SanctionResolver interface {
 	Site(ctx context.Context, obj *parley.Sanction) (*parley.Site, error)
 	Moderator(ctx context.Context, obj *parley.Sanction) (*parley.User, error)
+}
+type SiteResolver interface {
+	WordLists(ctx context.Context, obj *parley.Site) ([]*parley.WordList, error)
 }
 type StageResultResolver interface {
 	Decision(ctx context.Context, obj *parley.StageResult) (parley.Decision, error)
@@ -933,6 +949,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetSiteRole(childComplexity, args["input"].(SetSiteRoleInput)), true
+	case "Mutation.setWordList":
+		if e.ComplexityRoot.Mutation.SetWordList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWordList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWordList(childComplexity, args["input"].(WordListInput)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -1334,6 +1361,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Site.Settings(childComplexity), true
+	case "Site.wordLists":
+		if e.ComplexityRoot.Site.WordLists == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Site.WordLists(childComplexity), true
 
 	case "SiteSettings.editWindowSeconds":
 		if e.ComplexityRoot.SiteSettings.EditWindowSeconds == nil {
@@ -1347,6 +1380,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.HoldRejectionRate(childComplexity), true
+	case "SiteSettings.holdSuspectWords":
+		if e.ComplexityRoot.SiteSettings.HoldSuspectWords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.HoldSuspectWords(childComplexity), true
 	case "SiteSettings.maxCommentLength":
 		if e.ComplexityRoot.SiteSettings.MaxCommentLength == nil {
 			break
@@ -1690,6 +1729,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserNote.Moderator(childComplexity), true
 
+	case "WordList.kind":
+		if e.ComplexityRoot.WordList.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WordList.Kind(childComplexity), true
+	case "WordList.termCount":
+		if e.ComplexityRoot.WordList.TermCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WordList.TermCount(childComplexity), true
+	case "WordList.terms":
+		if e.ComplexityRoot.WordList.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WordList.Terms(childComplexity), true
+	case "WordList.updatedAt":
+		if e.ComplexityRoot.WordList.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WordList.UpdatedAt(childComplexity), true
+	case "WordList.version":
+		if e.ComplexityRoot.WordList.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WordList.Version(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1721,6 +1791,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateStoryInput", ec.unmarshalInputUpdateStoryInput),
 			graphql.NewInputUnmarshaler("UserNoteInput", ec.unmarshalInputUserNoteInput),
 			graphql.NewInputUnmarshaler("UserSanctionInput", ec.unmarshalInputUserSanctionInput),
+			graphql.NewInputUnmarshaler("WordListInput", ec.unmarshalInputWordListInput),
 		)
 	}
 	first := true
@@ -2079,6 +2150,8 @@ func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.
 		return ec.fieldContext_Site_allowedOrigins(ctx, field)
 	case "settings":
 		return ec.fieldContext_Site_settings(ctx, field)
+	case "wordLists":
+		return ec.fieldContext_Site_wordLists(ctx, field)
 	case "ssoConfigured":
 		return ec.fieldContext_Site_ssoConfigured(ctx, field)
 	case "createdAt":
@@ -2109,6 +2182,8 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_holdRejectionRate(ctx, field)
 	case "reportHoldThreshold":
 		return ec.fieldContext_SiteSettings_reportHoldThreshold(ctx, field)
+	case "holdSuspectWords":
+		return ec.fieldContext_SiteSettings_holdSuspectWords(ctx, field)
 	case "stages":
 		return ec.fieldContext_SiteSettings_stages(ctx, field)
 	}
@@ -2233,6 +2308,22 @@ func (ec *executionContext) childFields_UserNote(ctx context.Context, field grap
 		return ec.fieldContext_UserNote_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserNote", field.Name)
+}
+
+func (ec *executionContext) childFields_WordList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_WordList_kind(ctx, field)
+	case "terms":
+		return ec.fieldContext_WordList_terms(ctx, field)
+	case "termCount":
+		return ec.fieldContext_WordList_termCount(ctx, field)
+	case "version":
+		return ec.fieldContext_WordList_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_WordList_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WordList", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2653,6 +2744,20 @@ func (ec *executionContext) field_Mutation_setSiteRole_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SetSiteRoleInput, error) {
 			return ec.unmarshalNSetSiteRoleInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSetSiteRoleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setWordList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (WordListInput, error) {
+			return ec.unmarshalNWordListInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐWordListInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5482,6 +5587,50 @@ func (ec *executionContext) fieldContext_Mutation_setSiteRole(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setWordList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setWordList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetWordList(ctx, fc.Args["input"].(WordListInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.WordList) graphql.Marshaler {
+			return ec.marshalNWordList2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐWordList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setWordList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WordList(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setWordList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6878,6 +7027,38 @@ func (ec *executionContext) fieldContext_Site_settings(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Site_wordLists(ctx context.Context, field graphql.CollectedField, obj *parley.Site) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Site_wordLists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Site().WordLists(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.WordList) graphql.Marshaler {
+			return ec.marshalOWordList2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐWordListᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Site_wordLists(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Site",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WordList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Site_ssoConfigured(ctx context.Context, field graphql.CollectedField, obj *parley.Site) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7161,6 +7342,29 @@ func (ec *executionContext) _SiteSettings_reportHoldThreshold(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_SiteSettings_reportHoldThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SiteSettings_holdSuspectWords(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_holdSuspectWords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoldSuspectWords, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_holdSuspectWords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _SiteSettings_stages(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
@@ -8303,6 +8507,121 @@ func (ec *executionContext) _UserNote_createdAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_UserNote_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserNote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WordList_kind(ctx context.Context, field graphql.CollectedField, obj *parley.WordList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WordList_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.WordListKind) graphql.Marshaler {
+			return ec.marshalNWordListKind2githubᚗcomᚋparleyhqᚋparleyᚐWordListKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WordList_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WordList", field, false, false, "WordListKind")
+}
+
+func (ec *executionContext) _WordList_terms(ctx context.Context, field graphql.CollectedField, obj *parley.WordList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WordList_terms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Terms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WordList_terms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WordList", field, false, false, "String")
+}
+
+func (ec *executionContext) _WordList_termCount(ctx context.Context, field graphql.CollectedField, obj *parley.WordList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WordList_termCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WordList_termCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WordList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WordList_version(ctx context.Context, field graphql.CollectedField, obj *parley.WordList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WordList_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WordList_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WordList", field, false, false, "String")
+}
+
+func (ec *executionContext) _WordList_updatedAt(ctx context.Context, field graphql.CollectedField, obj *parley.WordList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WordList_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WordList_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WordList", field, false, false, "Time")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -10222,7 +10541,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "stages", "ssoSecret"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -10320,6 +10639,13 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.ReportHoldThreshold = data
+		case "holdSuspectWords":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holdSuspectWords"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HoldSuspectWords = data
 		case "stages":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stages"))
 			data, err := ec.unmarshalOStageSettingInput2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageSettingᚄ(ctx, v)
@@ -10652,6 +10978,62 @@ func (ec *executionContext) unmarshalInputUserSanctionInput(ctx context.Context,
 func UnmarshalUserSanctionInput(ctx context.Context, raw any) (UserSanctionInput, error) {
 	var out UserSanctionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserSanctionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWordListInput(ctx context.Context, obj any) (WordListInput, error) {
+	var it WordListInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteID", "kind", "terms"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNWordListKind2githubᚗcomᚋparleyhqᚋparleyᚐWordListKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWordListInput unmarshals raw into the WordListInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWordListInput(ctx context.Context, raw any) (WordListInput, error) {
+	var out WordListInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WordListInput", raw, &out)
 	return out, err
 }
 
@@ -11408,6 +11790,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setWordList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setWordList(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "signUp":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_signUp(ctx, field)
@@ -11885,32 +12274,38 @@ func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._Site_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Site_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "allowedOrigins":
 			out.Values[i] = ec._Site_allowedOrigins(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "settings":
 			out.Values[i] = ec._Site_settings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "wordLists":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Site_wordLists(ctx, field, obj)
+				})
 		case "ssoConfigured":
 			out.Values[i] = ec._Site_ssoConfigured(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Site_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11987,6 +12382,11 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			}
 		case "reportHoldThreshold":
 			out.Values[i] = ec._SiteSettings_reportHoldThreshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "holdSuspectWords":
+			out.Values[i] = ec._SiteSettings_holdSuspectWords(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12389,6 +12789,59 @@ func (ec *executionContext) _UserNote(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._UserNote_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var wordListImplementors = []string{"WordList"}
+
+func (ec *executionContext) _WordList(ctx context.Context, sel ast.SelectionSet, obj *parley.WordList) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, wordListImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WordList")
+		case "kind":
+			out.Values[i] = ec._WordList_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "terms":
+			out.Values[i] = ec._WordList_terms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "termCount":
+			out.Values[i] = ec._WordList_termCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._WordList_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._WordList_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13486,6 +13939,34 @@ func (ec *executionContext) unmarshalNUserSanctionInput2githubᚗcomᚋparleyhq�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNWordList2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐWordList(ctx context.Context, sel ast.SelectionSet, v *parley.WordList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WordList!")
+		return graphql.Null
+	}
+	return ec._WordList(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWordListInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐWordListInput(ctx context.Context, v any) (WordListInput, error) {
+	res, err := ec.unmarshalInputWordListInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNWordListKind2githubᚗcomᚋparleyhqᚋparleyᚐWordListKind(ctx context.Context, v any) (parley.WordListKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.WordListKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWordListKind2githubᚗcomᚋparleyhqᚋparleyᚐWordListKind(ctx context.Context, sel ast.SelectionSet, v parley.WordListKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WordListKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -13967,6 +14448,25 @@ func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐU
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWordList2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐWordListᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.WordList) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWordList2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐWordList(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -33,6 +33,7 @@ type Services struct {
 	Queues    parley.QueueService
 	Sanctions parley.SanctionService
 	Moderator parley.Moderator
+	WordLists parley.WordListService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

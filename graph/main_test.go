@@ -20,6 +20,7 @@ import (
 	"github.com/parleyhq/parley/auth"
 	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/markup"
+	"github.com/parleyhq/parley/moderation"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/postgres/postgrestest"
 	"github.com/parleyhq/parley/server"
@@ -79,6 +80,7 @@ func newServices(db *postgres.DB) *stack {
 		Reports:   postgres.NewReportService(db),
 		Queues:    postgres.NewQueueService(db),
 		Sanctions: postgres.NewSanctionService(db),
+		WordLists: moderation.NewWordLists(postgres.NewWordListStore(db)),
 	}
 	return s
 }

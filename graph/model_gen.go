@@ -108,6 +108,7 @@ type SiteSettingsInput struct {
 	PremodNewCommenters *int                   `json:"premodNewCommenters,omitempty"`
 	HoldRejectionRate   *float64               `json:"holdRejectionRate,omitempty"`
 	ReportHoldThreshold *int                   `json:"reportHoldThreshold,omitempty"`
+	HoldSuspectWords    *bool                  `json:"holdSuspectWords,omitempty"`
 	// Replaces the pipeline, in order; an empty list restores the built-in one.
 	Stages []*parley.StageSetting `json:"stages,omitempty"`
 	// Sets the single sign-on secret (at least 32 bytes); an empty string removes it.
@@ -140,4 +141,10 @@ type UserSanctionInput struct {
 	UserID  string  `json:"userID"`
 	SiteID  *string `json:"siteID,omitempty"`
 	Message *string `json:"message,omitempty"`
+}
+
+type WordListInput struct {
+	SiteID string              `json:"siteID"`
+	Kind   parley.WordListKind `json:"kind"`
+	Terms  string              `json:"terms"`
 }

@@ -29,6 +29,7 @@ func (r *mutationResolver) UpdateSiteSettings(ctx context.Context, input SiteSet
 		PremodNewCommenters: input.PremodNewCommenters,
 		HoldRejectionRate:   input.HoldRejectionRate,
 		ReportHoldThreshold: input.ReportHoldThreshold,
+		HoldSuspectWords:    input.HoldSuspectWords,
 		Stages:              values(input.Stages),
 		SSOSecret:           input.SsoSecret,
 	})
@@ -43,6 +44,10 @@ func (r *mutationResolver) SetSiteRole(ctx context.Context, input SetSiteRoleInp
 		return nil, err
 	}
 	return r.s.Users.FindUserByID(ctx, input.UserID)
+}
+
+func (r *mutationResolver) SetWordList(ctx context.Context, input WordListInput) (*parley.WordList, error) {
+	return r.s.WordLists.SetWordList(ctx, input.SiteID, input.Kind, input.Terms)
 }
 
 func (r *queryResolver) Site(ctx context.Context, id string) (*parley.Site, error) {
@@ -70,6 +75,10 @@ func (r *queryResolver) Story(ctx context.Context, id *string, url *string) (*pa
 	return nil, parley.FieldErrorf("id", "Give the story's id or its url.")
 }
 
+func (r *siteResolver) WordLists(ctx context.Context, obj *parley.Site) ([]*parley.WordList, error) {
+	return r.s.WordLists.FindWordLists(ctx, obj.ID)
+}
+
 func (r *storyResolver) Site(ctx context.Context, obj *parley.Story) (*parley.Site, error) {
 	return r.s.Sites.FindSiteByID(ctx, obj.SiteID)
 }
@@ -79,6 +88,11 @@ func (r *storyResolver) Comments(ctx context.Context, obj *parley.Story, first *
 	return r.commentPage(ctx, f, first, after, orderBy, parley.OrderNewest)
 }
 
+func (r *Resolver) Site() SiteResolver { return &siteResolver{r} }
+
 func (r *Resolver) Story() StoryResolver { return &storyResolver{r} }
 
-type storyResolver struct{ *Resolver }
+type (
+	siteResolver  struct{ *Resolver }
+	storyResolver struct{ *Resolver }
+)

@@ -145,16 +145,15 @@ func RejectionRate() Stage {
 }
 
 // Default is the built-in pipeline, in the order that makes sense for most sites: staff
-// first (they are never held), then the author's sanctions, floods, and the site's
-// pre-moderation rules.
-func Default() *Pipeline {
-	return NewPipeline(
-		Step{Stage: Staff()},
-		Step{Stage: UserStatus()},
-		Step{Stage: RepeatPost()},
+// first (they are never held), then the author's sanctions and floods, then the content
+// checks given (such as the word lists), then the site's pre-moderation rules.
+func Default(content ...Step) *Pipeline {
+	steps := []Step{{Stage: Staff()}, {Stage: UserStatus()}, {Stage: RepeatPost()}}
+	steps = append(steps, content...)
+	return NewPipeline(append(steps,
 		Step{Stage: PremodAll()},
 		Step{Stage: NewCommenter()},
 		Step{Stage: RejectionRate()},
 		Step{Stage: PremodLinks()},
-	)
+	)...)
 }

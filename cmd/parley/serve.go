@@ -64,7 +64,8 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		db.Close()
 		return nil, err
 	}
-	pipeline := moderation.Default().
+	wordLists := moderation.NewWordLists(postgres.NewWordListStore(db))
+	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}).
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...)
 	return &app{cfg: cfg, logger: logger, db: db, auth: authService, services: graph.Services{
@@ -78,6 +79,7 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
 		Sanctions: postgres.NewSanctionService(db),
 		Moderator: pipeline,
+		WordLists: wordLists,
 	}}, nil
 }
 
