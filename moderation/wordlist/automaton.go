@@ -179,17 +179,22 @@ func (a *automaton) scan(rs []rune, terms []term, found func(term int32, i, j in
 	for k, r := range rs {
 		v = a.next(v, r)
 		j := k + 1
-		endsWord := j == len(rs) || !joins(rs[k], rs[j])
 		// Walk the suffixes of the current state that carry terms. Where the text goes on
 		// inside a word only terms with a trailing wildcard can end here, and they have a
 		// chain of their own, so a long word costs nothing for the others.
 		u := v
-		if endsWord {
-			if a.termLo[u+1] == a.termLo[u] {
-				u = a.dictAll[u]
+		if a.termLo[u+1] == a.termLo[u] {
+			u = a.dictAll[u]
+		}
+		if u < 0 {
+			continue // no term ends here: the common case, decided without looking at words
+		}
+		endsWord := j == len(rs) || !joins(rs[k], rs[j])
+		if !endsWord {
+			u = v
+			if a.termLo[u+1] == a.termMid[u] {
+				u = a.dictEnd[u]
 			}
-		} else if a.termLo[u+1] == a.termMid[u] {
-			u = a.dictEnd[u]
 		}
 		for u >= 0 {
 			lo := a.termLo[u]

@@ -151,15 +151,26 @@ func (sc *scratch) prepare(s string) (text string, mapped bool) {
 	if dirty < 0 {
 		return s, false
 	}
-	sc.clean, sc.cmap = sc.clean[:0], sc.cmap[:0]
-	for i := 0; i < len(s); {
+	sc.clean, sc.cmap = append(sc.clean[:0], s[:dirty]...), sc.cmap[:0]
+	for i := 0; i < dirty; {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		for range size {
+			sc.cmap = append(sc.cmap, span{i, i + size})
+		}
+		i += size
+	}
+	for i := dirty; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			sc.clean = append(sc.clean, s[i])
+			sc.cmap = append(sc.cmap, span{i, i + 1})
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		sp := span{i, i + size}
 		i += size
-		if r != utf8.RuneError || size != 1 {
-			if isIgnorable(r) {
-				continue
-			}
+		if isIgnorable(r) { // U+FFFD, which stands for an invalid byte, is not ignorable
+			continue
 		}
 		n := len(sc.clean)
 		sc.clean = utf8.AppendRune(sc.clean, r)
@@ -173,27 +184,37 @@ func (sc *scratch) prepare(s string) (text string, mapped bool) {
 // joinSpelledOut removes the separators from words spelled out letter by letter: runs of at
 // least three single letters (each with its combining marks, and not touching another word
 // character) separated by one and the same punctuation mark or symbol, such as "i.d.i.o.t".
-// It works in place and in one pass.
+// It works in place and in one pass. Only separators are removed, and only between letters,
+// so a second pass finds nothing more to join, which keeps Normalize idempotent.
 func (sc *scratch) joinSpelledOut() {
 	rs, sp := sc.runes, sc.spans
 	n := len(rs)
 	w := 0
 	keep := func(i int) {
-		rs[w], sp[w] = rs[i], sp[i]
+		if w != i {
+			rs[w], sp[w] = rs[i], sp[i]
+		}
 		w++
 	}
 	for i := 0; i < n; {
-		e := letterCluster(rs, i)
-		if e == i || (i > 0 && isWord(rs[i-1])) || (e < n && isWord(rs[e])) {
+		// Most letters are inside a word, and most that start one are not followed by a
+		// separator: settle those first, cheaply.
+		if !isLetter(rs[i]) || (i > 0 && isWord(rs[i-1])) {
 			keep(i)
 			i++
 			continue
 		}
-		// rs[i:e] is an isolated letter; look for "sep letter" pairs after it.
+		e := letterCluster(rs, sp, i)
+		if e == n || !isSeparator(rs[e]) {
+			keep(i)
+			i++
+			continue
+		}
+		// rs[i:e] is an isolated letter; look for "separator letter" pairs after it.
 		count, j := 1, e
 		sep := rune(-1)
 		for j < n && isSeparator(rs[j]) && (sep < 0 || rs[j] == sep) {
-			k := letterCluster(rs, j+1)
+			k := letterCluster(rs, sp, j+1)
 			if k == j+1 || (k < n && isWord(rs[k])) {
 				break
 			}
@@ -211,14 +232,16 @@ func (sc *scratch) joinSpelledOut() {
 	sc.runes, sc.spans = rs[:w], sp[:w]
 }
 
-// letterCluster returns the end of the letter and its combining marks starting at rs[i], or
-// i when rs[i] is not a letter.
-func letterCluster(rs []rune, i int) int {
+// letterCluster returns the end of the letter starting at rs[i] with its combining marks,
+// or i when rs[i] is not a letter. The letters that one character of the original text
+// became count as one ("m" is "rn" once normalised, "ß" is "ss"), so that "s.p.a.m" is
+// spelled out as much as "s.p.a.n" is.
+func letterCluster(rs []rune, sp []span, i int) int {
 	if i >= len(rs) || !isLetter(rs[i]) {
 		return i
 	}
 	j := i + 1
-	for j < len(rs) && isMark(rs[j]) {
+	for j < len(rs) && (isMark(rs[j]) || isLetter(rs[j]) && sp[j] == sp[i]) {
 		j++
 	}
 	return j
@@ -227,33 +250,59 @@ func letterCluster(rs []rune, i int) int {
 // isSeparator reports whether r may join the letters of a spelled-out word.
 func isSeparator(r rune) bool {
 	if r < utf8.RuneSelf {
-		return r > ' ' && r < utf8.RuneSelf-1 && !asciiWord[r]
+		return asciiClass[r]&classSeparator != 0
 	}
 	return !isWord(r) && (unicode.IsPunct(r) || unicode.IsSymbol(r))
 }
 
-// asciiWord marks the ASCII letters and digits.
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
-	for r := range t {
-		t[r] = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+// Classes of ASCII characters, for the fast path of the predicates below.
+const (
+	classWord = 1 << iota
+	classLetter
+	classSeparator
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for r := range rune(utf8.RuneSelf) {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+			t[r] = classWord | classLetter
+		case '0' <= r && r <= '9':
+			t[r] = classWord
+		case ' ' < r && r < utf8.RuneSelf-1:
+			t[r] = classSeparator
+		}
 	}
 	return t
 }()
 
+// The predicates below answer ASCII from asciiClass and are small enough to be inlined;
+// other code points go to the unicode package.
+
 func isLetter(r rune) bool {
 	if r < utf8.RuneSelf {
-		return asciiWord[r] && r > '9'
+		return asciiClass[r]&classLetter != 0
 	}
-	return unicode.IsLetter(r)
+	return isLetterRune(r)
 }
+
+// isLetterRune and isWordRune are kept out of line so that their callers inline.
+//
+//go:noinline
+func isLetterRune(r rune) bool { return unicode.IsLetter(r) }
 
 func isMark(r rune) bool { return r >= 0x300 && unicode.IsMark(r) }
 
 // isWord reports whether r is part of a word: a letter, a combining mark or a digit.
 func isWord(r rune) bool {
 	if r < utf8.RuneSelf {
-		return asciiWord[r]
+		return asciiClass[r]&classWord != 0
 	}
+	return isWordRune(r)
+}
+
+//go:noinline
+func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsNumber(r)
 }
 
@@ -269,7 +318,7 @@ func unspaced(r rune) bool {
 // that a term may not begin or end between them.
 func joins(a, b rune) bool {
 	if a < utf8.RuneSelf && b < utf8.RuneSelf {
-		return asciiWord[a] && asciiWord[b]
+		return asciiClass[a]&asciiClass[b]&classWord != 0
 	}
 	if isMark(b) {
 		return isWord(a)
