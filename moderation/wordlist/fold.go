@@ -58,7 +58,7 @@ func mayFold(r rune) bool {
 	}
 	return isIgnorable(r) || unicode.IsSpace(r) || unicode.IsUpper(r) || unicode.IsTitle(r) ||
 		unicode.SimpleFold(r) != r || unicode.ToLower(r) != r ||
-		confusable.GetReplacement(r) != ""
+		confusable.GetReplacement(r) != "" || extraLookalikes[r] != ""
 }
 
 // foldRune is the definition the table caches: the fixed point of foldStep starting from r.
@@ -109,6 +109,10 @@ func foldStep(caser *cases.Caser, x string) string {
 			b.WriteString(f)
 			continue
 		}
+		if p, ok := extraLookalikes[r]; ok {
+			b.WriteString(p)
+			continue
+		}
 		if p := confusable.GetReplacement(r); p != "" {
 			b.WriteString(p)
 			continue
@@ -117,3 +121,7 @@ func foldStep(caser *cases.Caser, x string) string {
 	}
 	return norm.NFD.String(b.String())
 }
+
+// extraLookalikes fills gaps of TR39 that filter dodgers use: its prototype for Cyrillic "к"
+// is the Latin kra "ĸ", which itself maps nowhere, though both read as "k" in a comment.
+var extraLookalikes = map[rune]string{'ĸ': "k"}

@@ -21,9 +21,10 @@ import (
 // long ("i.d.i.o.t", "a-s-s", "s_p_a_m"), is joined up ("idiot"). Letters spaced out with
 // blanks ("i d i o t") are left alone, as ordinary prose has runs of one-letter words.
 //
-// Diacritics are kept as combining marks, as TR39 keeps them: stripping them would equate
-// distinct words ("año" and "ano"), so "idiót" does not match "idiot". Leetspeak ("1d10t") is
-// not undone beyond what TR39 itself says looks alike ("0" and "o", "1" and "l").
+// Generic diacritics, overlays and enclosing marks are dropped (see stripDecoration), unlike
+// TR39's skeleton, because accents and "zalgo" marks are common ways to dodge a filter
+// ("idiót" matches "idiot"); the price is that "año" matches a banned "ano". Leetspeak
+// ("1d10t") is not undone beyond what TR39 itself says looks alike ("0" and "o", "1" and "l").
 //
 // The result is meant for comparison only, never for display, and Normalize is idempotent.
 func Normalize(s string) string {
@@ -82,6 +83,7 @@ func (sc *scratch) normalize(s string) {
 		}
 		sp := sc.origin(i, i+n, mapped)
 		sc.seg = norm.NFKD.AppendString(sc.seg[:0], text[i:i+n])
+		sc.seg = stripDecoration(sc.seg)
 		sc.out = sc.out[:0]
 		changed, wide := false, false
 		for _, r := range string(sc.seg) {
@@ -106,6 +108,8 @@ func (sc *scratch) normalize(s string) {
 			sc.tmp = norm.NFD.Append(sc.tmp[:0], sc.out...)
 			sc.out, sc.tmp = sc.tmp, sc.out
 		}
+		// Folding may itself bring decoration (¢ is a c with a stroke), so strip after it too.
+		sc.out = stripDecoration(sc.out)
 		for _, r := range string(sc.out) {
 			sc.emit(r, sp)
 		}
@@ -324,4 +328,48 @@ func joins(a, b rune) bool {
 		return isWord(a)
 	}
 	return isWord(a) && isWord(b) && !unspaced(a) && !unspaced(b)
+}
+
+// stripDecoration drops the generic diacritics of one segment (a letter and the marks on
+// it), and any overlay or enclosing mark: matching is accent-insensitive, as filters must be
+// when "ïdiót" and "zalgo" text (letters under piles of marks) are common dodges. The cost is
+// that "año" matches a banned "ano". Script-specific marks (Indic vowel signs, Tibetan
+// stacks) stay, since they change the letter rather than decorate it.
+func stripDecoration(seg []byte) []byte {
+	strip := false
+	for _, r := range string(seg) {
+		if isGenericDiacritic(r) || isOverlayOrEnclosing(r) {
+			strip = true
+			break
+		}
+	}
+	if !strip {
+		return seg
+	}
+	out := seg[:0]
+	for _, r := range string(seg) {
+		if !isGenericDiacritic(r) && !isOverlayOrEnclosing(r) {
+			out = utf8.AppendRune(out, r)
+		}
+	}
+	return out
+}
+
+// isOverlayOrEnclosing reports marks drawn through or around a letter rather than as an
+// accent: the combining overlays U+0334–U+0338 and U+20D2–U+20D3, U+20D8–U+20DA, U+20E5–U+20E6,
+// U+20EA–U+20EB, and every enclosing mark (Me).
+func isOverlayOrEnclosing(r rune) bool {
+	switch {
+	case r >= 0x0334 && r <= 0x0338, r >= 0x20D2 && r <= 0x20D3, r >= 0x20D8 && r <= 0x20DA,
+		r >= 0x20E5 && r <= 0x20E6, r >= 0x20EA && r <= 0x20EB:
+		return true
+	}
+	return unicode.Is(unicode.Me, r)
+}
+
+// isGenericDiacritic reports marks of the script-neutral combining blocks, the ones "zalgo"
+// text piles up.
+func isGenericDiacritic(r rune) bool {
+	return (r >= 0x0300 && r <= 0x036F || r >= 0x1AB0 && r <= 0x1AFF || r >= 0x1DC0 && r <= 0x1DFF ||
+		r >= 0x20D0 && r <= 0x20FF || r >= 0xFE20 && r <= 0xFE2F) && unicode.IsMark(r)
 }

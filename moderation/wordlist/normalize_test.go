@@ -33,16 +33,16 @@ func TestNormalize(t *testing.T) {
 		{"variation selectors are removed", "a\uFE0Fb\U000E0100", "ab"},
 		{"tags are removed", "a\U000E0041\U000E007Fb", "ab"},
 		{"white space runs become one space", " a \t\n\u00A0\u2003 b ", " a b "},
-		{"accents are kept as combining marks", "é", "e\u0301"},
-		{"marks are put in canonical order", "a\u0301\u0316", "a\u0316\u0301"},
-		{"marks split by an invisible character are ordered", "a\u0301\u200B\u0316", "a\u0316\u0301"},
+		{"accents are dropped", "é", "e"},
+		{"generic diacritics are dropped", "a\u0301\u0316", "a"},
+		{"marks split by an invisible character are dropped with it", "a\u0301\u200B\u0316", "a"},
 		{"dotted spelling is joined", "i.d.i.o.t", "idiot"},
 		{"spelling with symbols is joined", "s$p$a$m", "sparn"},
 		{"spelling with a letter that expands is joined", "m.o.m", "rnorn"},
 		{"two spelled letters are left alone", "e.g.", "e.g."},
 		{"mixed separators are left alone", "a.b-c", "a.b-c"},
 		{"spelled letters touching a word are left alone", "xy.z.w", "xy.z.w"},
-		{"spelled letters with accents are joined", "é.t.é", "e\u0301te\u0301"},
+		{"spelled letters with accents are joined, accents dropped", "é.t.é", "ete"},
 		{"invalid UTF-8 becomes U+FFFD", "a\xffb", "a\uFFFDb"},
 		{"confusable digits become letters", "0l1", "oll"},
 		{"m and rn look alike", "m", "rn"},
@@ -113,13 +113,19 @@ func TestIgnorableMatchesDerivedCoreProperties(t *testing.T) {
 			t.Errorf("IsIgnorable(%U) = %v, want %v", r, got, want[r])
 		}
 	}
-	t.Run("ignorable code points vanish and no others do", func(t *testing.T) {
+	t.Run("ignorable code points vanish, and nothing else but marks", func(t *testing.T) {
 		for r := rune(0); r <= unicode.MaxRune; r++ {
 			if r >= 0xD800 && r <= 0xDFFF {
 				continue
 			}
 			vanishes := wordlist.Normalize("a"+string(r)+"b") == "ab"
-			if vanishes != want[r] {
+			// Besides the ignorable code points, only marks (and modifier letters that are
+			// marks in disguise) may vanish: matching is accent-insensitive on purpose.
+			// Code points newer than the standard library's tables (the confusables data is
+			// Unicode 17) cannot be classified here.
+			unknown := unicode.Is(unicode.Cn, r)
+			decoration := unicode.IsMark(r) || unicode.In(r, unicode.Lm, unicode.Sk) || unknown
+			if want[r] && !vanishes || !want[r] && vanishes && !decoration {
 				t.Errorf("%U: vanishes = %v, want %v", r, vanishes, want[r])
 			}
 		}
