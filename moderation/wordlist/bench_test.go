@@ -123,3 +123,19 @@ func BenchmarkNormalize(b *testing.B) {
 		wordlist.Normalize(text)
 	}
 }
+
+// BenchmarkIssueTarget is the case the moderation issue sets a target for: a 5,000-character
+// comment against a 10,000-term list.
+func BenchmarkIssueTarget(b *testing.B) {
+	terms := benchTerms(10_000)
+	list, err := wordlist.Compile(terms)
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := benchComment(5_000, terms)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		list.Match(text)
+	}
+}
