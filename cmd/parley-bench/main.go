@@ -38,7 +38,14 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "length of each load run")
 	flag.IntVar(&o.connections, "connections", 64, "concurrent connections of each load run")
 	flag.IntVar(&o.extra, "extra-comments", 100000, "comments added before the second page-read run")
+	spamCorpus := flag.String("spam-corpus", "", "instead of the load runs, evaluate the spam classifier on this labelled corpus")
 	flag.Parse()
+	if *spamCorpus != "" {
+		if err := spamEval(context.Background(), *spamCorpus, os.Stdout); err != nil {
+			log.Fatal("parley-bench: ", err)
+		}
+		return
+	}
 	if err := run(context.Background(), o, os.Stdout); err != nil {
 		log.Fatal("parley-bench: ", err)
 	}
