@@ -17,12 +17,15 @@ import (
 // (or, for secrets, from a file named by NAME_FILE), and a flag of the same meaning
 // overrides it; `parley serve --help` lists them from these tags, so the list cannot drift.
 type Config struct {
-	Addr        string `env:"PARLEY_ADDR" envDefault:":8080" flag:"addr" help:"listen address"`
-	PublicURL   string `env:"PARLEY_PUBLIC_URL" envDefault:"http://localhost:8080" flag:"public-url" help:"URL readers reach this server at; its origin may call the API"`
-	Environment string `env:"PARLEY_ENV" envDefault:"development" flag:"env" help:"development or production (JSON logs, no introspection)"`
-	DataDir     string `env:"PARLEY_DATA_DIR" envDefault:"./data" flag:"data-dir" help:"directory for local state"`
-	DatabaseURL string `env:"DATABASE_URL" flag:"database-url" help:"PostgreSQL URL (required; 'make run' starts a local one)" secret:"true"`
-	LogLevel    string `env:"PARLEY_LOG_LEVEL" envDefault:"info" flag:"log-level" help:"debug, info, warn or error"`
+	Addr         string `env:"PARLEY_ADDR" envDefault:":8080" flag:"addr" help:"listen address"`
+	PublicURL    string `env:"PARLEY_PUBLIC_URL" envDefault:"http://localhost:8080" flag:"public-url" help:"URL readers reach this server at; its origin may call the API"`
+	Environment  string `env:"PARLEY_ENV" envDefault:"development" flag:"env" help:"development or production (JSON logs, no introspection)"`
+	DataDir      string `env:"PARLEY_DATA_DIR" envDefault:"./data" flag:"data-dir" help:"directory for local state"`
+	DatabaseURL  string `env:"DATABASE_URL" flag:"database-url" help:"PostgreSQL URL (required; 'make run' starts a local one)" secret:"true"`
+	NATSURL      string `env:"NATS_URL" flag:"nats-url" help:"NATS server or cluster with JetStream (unset: an embedded server, data under the data dir; one replica only)" secret:"true"`
+	Instance     string `env:"PARLEY_INSTANCE" envDefault:"local" flag:"instance" help:"this instance's name in event subjects; the same on every replica"`
+	NATSReplicas int    `env:"PARLEY_NATS_REPLICAS" envDefault:"1" flag:"nats-replicas" help:"replicas of the event stream (3 on a NATS cluster)"`
+	LogLevel     string `env:"PARLEY_LOG_LEVEL" envDefault:"info" flag:"log-level" help:"debug, info, warn or error"`
 
 	MaxBodyBytes     int64         `env:"PARLEY_MAX_BODY_BYTES" envDefault:"1048576" flag:"max-body-bytes" help:"largest accepted request body"`
 	TrustProxy       bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`
@@ -106,6 +109,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PARLEY_MAX_BODY_BYTES must be at least 1024")
 	case c.SignUpsPerHour < 1:
 		return fmt.Errorf("PARLEY_SIGNUPS_PER_HOUR must be at least 1")
+	case c.NATSReplicas < 1 || c.NATSReplicas > 5:
+		return fmt.Errorf("PARLEY_NATS_REPLICAS must be 1 to 5")
 	case c.SignInsPerMinute < 1:
 		return fmt.Errorf("PARLEY_SIGNINS_PER_MINUTE must be at least 1")
 	}

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/moderation/plugin"
 	"github.com/parleyhq/parley/postgres/postgrestest"
@@ -143,6 +145,28 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 			if c.CreateComment.Comment.Status != want {
 				t.Errorf("%q: status %s, want %s", body, c.CreateComment.Comment.Status, want)
 			}
+		}
+	})
+
+	t.Run("the relay publishes every event to the embedded NATS", func(t *testing.T) {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			var pending, published int
+			if err := conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE published_at IS NULL), count(*) FILTER (WHERE published_at IS NOT NULL) FROM outbox`).Scan(&pending, &published); err != nil {
+				t.Fatal(err)
+			}
+			if pending == 0 && published > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d events still pending, %d published", pending, published)
+			}
+			time.Sleep(50 * time.Millisecond) // polling the database: there is no event to await
 		}
 	})
 

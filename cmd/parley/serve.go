@@ -90,6 +90,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer a.db.Close()
 	cfg, logger := a.cfg, a.logger
+	events, err := startBus(ctx, cfg, a.db, logger)
+	if err != nil {
+		return err
+	}
+	defer events.close()
 	if err := a.bootstrap(ctx, cfg, stdout); err != nil {
 		return err
 	}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/parleyhq/parley/nats"
+	"github.com/parleyhq/parley/postgres"
+)
+
+// bus is the event bus of one running server: the relay that drains the outbox to
+// JetStream, on an external NATS (NATS_URL) or an embedded one.
+type bus struct {
+	relay *nats.Relay
+	close func()
+}
+
+// startBus connects to NATS (or starts the embedded server), makes sure the stream exists
+// and starts the relay. Requests never wait for any of it: a NATS outage only delays events.
+func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Logger) (*bus, error) {
+	if err := nats.ValidateInstance(cfg.Instance); err != nil {
+		return nil, fmt.Errorf("PARLEY_INSTANCE: %w", err)
+	}
+	var js jetstream.JetStream
+	var connect func(context.Context) (jetstream.JetStream, error)
+	closers := []func(){}
+	closeAll := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	if cfg.NATSURL == "" {
+		emb, err := nats.StartEmbedded(nats.EmbeddedOptions{StoreDir: filepath.Join(cfg.DataDir, "nats"), Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("embedded NATS: %w", err)
+		}
+		closers = append(closers, emb.Shutdown)
+		connect = func(context.Context) (jetstream.JetStream, error) {
+			nc, err := emb.Connect()
+			if err != nil {
+				return nil, err
+			}
+			return nats.NewJetStream(nc)
+		}
+		if js, err = connect(ctx); err != nil {
+			closeAll()
+			return nil, err
+		}
+	} else {
+		dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		nc, err := nats.Connect(dialCtx, cfg.NATSURL, logger)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		closers = append(closers, nc.Close)
+		if js, err = nats.NewJetStream(nc); err != nil {
+			closeAll()
+			return nil, err
+		}
+	}
+	if _, err := nats.EnsureStream(ctx, js, nats.StreamConfig{Replicas: cfg.NATSReplicas}); err != nil {
+		closeAll()
+		return nil, fmt.Errorf("event stream: %w", err)
+	}
+	relay, err := nats.NewRelay(postgres.NewOutboxStore(db), js, nats.RelayOptions{Instance: cfg.Instance, Logger: logger, Connect: connect})
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := relay.Run(runCtx); err != nil && runCtx.Err() == nil {
+			logger.Error("outbox relay stopped", "error", err)
+		}
+	}()
+	return &bus{relay: relay, close: func() {
+		stop()
+		<-done
+		closeAll()
+	}}, nil
+}
