@@ -53,6 +53,10 @@ type SiteSettings struct {
 	// HoldSuspectWords holds comments with a term of the site's SUSPECT list; otherwise they
 	// are only flagged.
 	HoldSuspectWords bool `json:"holdSuspectWords"`
+	// WordListVersions names the current version of each of the site's word lists, so the
+	// pipeline knows without a query whether its compiled lists are current. Saving a list
+	// sets it; settings updates keep it.
+	WordListVersions map[WordListKind]string `json:"wordListVersions,omitempty"`
 	// Stages configures the moderation pipeline: which stages run, in what order, and how.
 	// Empty means the built-in order with every built-in stage.
 	Stages []StageSetting `json:"stages,omitempty"`

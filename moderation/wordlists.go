@@ -15,13 +15,13 @@ import (
 type WordListStore interface {
 	SaveWordList(ctx context.Context, l *parley.WordList) (*parley.WordList, error)
 	FindWordLists(ctx context.Context, siteID string) ([]*parley.WordList, error)
-	WordListVersions(ctx context.Context, siteID string) (map[parley.WordListKind]string, error)
 	WordListTerms(ctx context.Context, siteID string, kind parley.WordListKind) (terms, version string, err error)
 }
 
 // WordLists keeps the sites' word lists (parley.WordListService) and matches comments
-// against them as the pipeline stage "word_list". Compiled lists are cached by version, so a
-// comment costs one small query and one linear pass per list.
+// against them as the pipeline stage "word_list". Compiled lists are cached by version, and
+// the current versions come with the site's settings, so a comment costs no query and one
+// linear pass per list.
 type WordLists struct {
 	store WordListStore
 
@@ -113,9 +113,9 @@ func (wordListStage) Name() string { return "word_list" }
 // Check rejects a comment with a banned term and flags (or holds) one with a suspect term.
 // It matches the source the author typed, so Markdown cannot hide a term inside markup.
 func (s wordListStage) Check(ctx context.Context, sub *parley.Submission) (parley.Verdict, error) {
-	versions, err := s.w.store.WordListVersions(ctx, sub.Comment.SiteID)
-	if err != nil || len(versions) == 0 {
-		return pass, err
+	versions := sub.Settings.WordListVersions
+	if len(versions) == 0 {
+		return pass, nil
 	}
 	text := sub.Comment.BodySource
 	if v, ok := versions[parley.WordListBanned]; ok {

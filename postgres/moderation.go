@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -25,9 +26,11 @@ func (s *CommentService) moderate(ctx context.Context, q querier, action parley.
 	}
 	sub := &parley.Submission{Action: action, Comment: c, Story: story, Settings: settings, Author: author, Previous: previous}
 	var role string
+	var sanctions []byte
 	h := &sub.History
-	// The author's standing on the site in one round trip. An edit compares its body with
-	// the author's other comments only: the comment itself is the same text by definition.
+	// The author's standing on the site, sanctions included, in one round trip. An edit
+	// compares its body with the author's other comments only: the comment itself is the
+	// same text by definition.
 	err := q.QueryRow(ctx, `
 		SELECT coalesce((SELECT role FROM site_roles WHERE site_id = $1 AND user_id = $2), 'COMMENTER'),
 			count(*) FILTER (WHERE status = 'PUBLISHED'),
@@ -35,19 +38,28 @@ func (s *CommentService) moderate(ctx context.Context, q querier, action parley.
 			count(*) FILTER (WHERE status = 'REJECTED'),
 			count(*) FILTER (WHERE status = 'REJECTED' AND created_at > now() - interval '30 days'),
 			count(*) FILTER (WHERE status IN ('PUBLISHED', 'REJECTED') AND created_at > now() - interval '30 days'),
-			coalesce(bool_or(body_source = $3 AND created_at > now() - interval '10 minutes' AND id <> $4), false)
+			coalesce(bool_or(body_source = $3 AND created_at > now() - interval '10 minutes' AND id <> $4), false),
+			(SELECT coalesce(json_agg(json_build_object('id', id, 'siteID', coalesce(site_id::text, ''), 'kind', kind,
+				'message', message, 'createdAt', created_at, 'expiresAt', expires_at, 'acknowledgedAt', acknowledged_at)), '[]')
+			 FROM user_sanctions WHERE user_id = $2 AND (site_id = $1 OR site_id IS NULL) AND revoked_at IS NULL
+				AND (expires_at IS NULL OR expires_at > now()))
 		FROM comments WHERE author_id = $2 AND site_id = $1`,
 		c.SiteID, author.ID, c.BodySource, c.ID).
-		Scan(&role, &h.Published, &h.Pending, &h.Rejected, &h.RecentRejected, &h.RecentTotal, &h.SameBodyRecently)
+		Scan(&role, &h.Published, &h.Pending, &h.Rejected, &h.RecentRejected, &h.RecentTotal, &h.SameBodyRecently, &sanctions)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.Query(ctx, activeSanctions, author.ID, c.SiteID)
-	if err != nil {
+	var active []struct {
+		ID, SiteID, Kind, Message string
+		CreatedAt                 time.Time
+		ExpiresAt, AcknowledgedAt *time.Time
+	}
+	if err := json.Unmarshal(sanctions, &active); err != nil {
 		return nil, err
 	}
-	if h.Sanctions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.Sanction, error) { return scanSanction(r) }); err != nil {
-		return nil, err
+	for _, a := range active {
+		h.Sanctions = append(h.Sanctions, &parley.Sanction{ID: a.ID, UserID: author.ID, SiteID: a.SiteID, Kind: parley.SanctionKind(a.Kind),
+			Message: a.Message, CreatedAt: a.CreatedAt, ExpiresAt: a.ExpiresAt, AcknowledgedAt: a.AcknowledgedAt})
 	}
 	sub.Role = parley.Role(role)
 	if author.Admin {

@@ -16,24 +16,23 @@ func NewSpamStore(db *DB) *SpamStore { return &SpamStore{db: db} }
 
 var _ spam.Store = (*SpamStore)(nil)
 
-// Model reads the site's document counts and the counts of the given tokens.
+// Model reads the site's document counts and the counts of the given tokens, in one query.
 func (s *SpamStore) Model(ctx context.Context, siteID string, tokens []string) (spam.Counts, map[string]spam.Counts, error) {
 	var docs spam.Counts
-	err := s.db.pool.QueryRow(ctx, `SELECT spam, ham FROM spam_docs WHERE site_id = $1`, siteID).Scan(&docs.Spam, &docs.Ham)
-	if err == pgx.ErrNoRows {
-		return docs, map[string]spam.Counts{}, nil
-	} else if err != nil {
-		return docs, nil, translate(err)
-	}
-	rows, err := s.db.pool.Query(ctx, `SELECT token, spam, ham FROM spam_tokens WHERE site_id = $1 AND token = ANY($2)`, siteID, tokens)
+	counts := map[string]spam.Counts{}
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT d.spam, d.ham, t.token, coalesce(t.spam, 0), coalesce(t.ham, 0)
+		FROM spam_docs d LEFT JOIN spam_tokens t ON t.site_id = d.site_id AND t.token = ANY($2)
+		WHERE d.site_id = $1`, siteID, tokens)
 	if err != nil {
 		return docs, nil, translate(err)
 	}
-	counts := map[string]spam.Counts{}
-	var token string
+	var token *string
 	var c spam.Counts
-	_, err = pgx.ForEachRow(rows, []any{&token, &c.Spam, &c.Ham}, func() error {
-		counts[token] = c
+	_, err = pgx.ForEachRow(rows, []any{&docs.Spam, &docs.Ham, &token, &c.Spam, &c.Ham}, func() error {
+		if token != nil {
+			counts[*token] = c
+		}
 		return nil
 	})
 	return docs, counts, translate(err)

@@ -32,6 +32,12 @@ func (s *WordListStore) SaveWordList(ctx context.Context, l *parley.WordList) (*
 			Scan(&out.UpdatedAt); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE sites SET settings = jsonb_set(settings, '{wordListVersions}',
+				coalesce(settings->'wordListVersions', '{}') || jsonb_build_object($2::text, $3::text)), updated_at = now()
+			WHERE id = $1`, l.SiteID, string(l.Kind), l.Version); err != nil {
+			return err
+		}
 		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventSiteUpdated, SiteID: l.SiteID,
 			Payload: map[string]any{"wordList": l.Kind, "version": l.Version, "termCount": l.TermCount}})
 	})
@@ -57,22 +63,6 @@ func (s *WordListStore) FindWordLists(ctx context.Context, siteID string) ([]*pa
 		err := r.Scan(&l.SiteID, &kind, &l.Terms, &l.TermCount, &l.Version, &l.UpdatedAt)
 		l.Kind = parley.WordListKind(kind)
 		return &l, err
-	})
-	return out, translate(err)
-}
-
-// WordListVersions returns the versions of a site's lists by kind, for the stage's cache.
-// It is the pipeline's own read, so it checks no role.
-func (s *WordListStore) WordListVersions(ctx context.Context, siteID string) (map[parley.WordListKind]string, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT kind, version FROM word_lists WHERE site_id = $1`, siteID)
-	if err != nil {
-		return nil, translate(err)
-	}
-	out := map[parley.WordListKind]string{}
-	var kind, version string
-	_, err = pgx.ForEachRow(rows, []any{&kind, &version}, func() error {
-		out[parley.WordListKind(kind)] = version
-		return nil
 	})
 	return out, translate(err)
 }
