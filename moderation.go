@@ -52,11 +52,14 @@ const (
 )
 
 // AuthorHistory is what the pipeline knows of a comment's author on the comment's site.
+// Counts are bounded (at the site's new-commenter threshold, and at least 20) so that reading
+// them costs the same for every author.
 type AuthorHistory struct {
 	Published int
 	Pending   int
 	Rejected  int
-	// RecentRejected and RecentTotal count the author's decided comments of the last 30 days.
+	// RecentRejected and RecentTotal count the author's last 100 decided comments of the
+	// last 30 days.
 	RecentRejected int
 	RecentTotal    int
 	// SameBodyRecently tells whether the author posted the same text on the site in the

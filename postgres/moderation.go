@@ -17,6 +17,14 @@ func (s *CommentService) WithModerator(m parley.Moderator) *CommentService {
 	return s
 }
 
+// Bounds of the author's history the pipeline reads: counts stop at the site's new-commenter
+// threshold, and at least at minCountedHistory, which is all the stages need; the rejection
+// rate looks at the last recentDecisions decided comments of the last 30 days.
+const (
+	minCountedHistory = 20
+	recentDecisions   = 100
+)
+
 // moderate builds the submission for c and asks the moderator; with no moderator every
 // comment passes and nothing is recorded (nil).
 func (s *CommentService) moderate(ctx context.Context, q querier, action parley.SubmissionAction, c *parley.Comment,
@@ -31,20 +39,27 @@ func (s *CommentService) moderate(ctx context.Context, q querier, action parley.
 	// The author's standing on the site, sanctions included, in one round trip. An edit
 	// compares its body with the author's other comments only: the comment itself is the
 	// same text by definition.
+	// Every count is bounded, and each reads the (author_id, site_id, created_at) index, so
+	// the cost stays flat however many comments a prolific author has written.
 	err := q.QueryRow(ctx, `
 		SELECT coalesce((SELECT role FROM site_roles WHERE site_id = $1 AND user_id = $2), 'COMMENTER'),
-			count(*) FILTER (WHERE status = 'PUBLISHED'),
-			count(*) FILTER (WHERE status = 'PENDING'),
-			count(*) FILTER (WHERE status = 'REJECTED'),
-			count(*) FILTER (WHERE status = 'REJECTED' AND created_at > now() - interval '30 days'),
-			count(*) FILTER (WHERE status IN ('PUBLISHED', 'REJECTED') AND created_at > now() - interval '30 days'),
-			coalesce(bool_or(body_source = $3 AND created_at > now() - interval '10 minutes' AND id <> $4), false),
+			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = $1 AND status = 'PUBLISHED' LIMIT $5) AS p),
+			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = $1 AND status = 'PENDING' LIMIT $5) AS p),
+			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = $1 AND status = 'REJECTED' LIMIT $5) AS p),
+			recent.rejected, recent.total,
+			EXISTS (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = $1 AND created_at > now() - interval '10 minutes'
+				AND body_source = $3 AND id <> $4),
 			(SELECT coalesce(json_agg(json_build_object('id', id, 'siteID', coalesce(site_id::text, ''), 'kind', kind,
 				'message', message, 'createdAt', created_at, 'expiresAt', expires_at, 'acknowledgedAt', acknowledged_at)), '[]')
 			 FROM user_sanctions WHERE user_id = $2 AND (site_id = $1 OR site_id IS NULL) AND revoked_at IS NULL
 				AND (expires_at IS NULL OR expires_at > now()))
-		FROM comments WHERE author_id = $2 AND site_id = $1`,
-		c.SiteID, author.ID, c.BodySource, c.ID).
+		FROM (
+			SELECT count(*) FILTER (WHERE status = 'REJECTED') AS rejected, count(*) AS total
+			FROM (SELECT status FROM comments
+				WHERE author_id = $2 AND site_id = $1 AND status IN ('PUBLISHED', 'REJECTED') AND created_at > now() - interval '30 days'
+				ORDER BY created_at DESC LIMIT $6) AS last
+		) AS recent`,
+		c.SiteID, author.ID, c.BodySource, c.ID, max(settings.PremodNewCommenters, minCountedHistory), recentDecisions).
 		Scan(&role, &h.Published, &h.Pending, &h.Rejected, &h.RecentRejected, &h.RecentTotal, &h.SameBodyRecently, &sanctions)
 	if err != nil {
 		return nil, err
