@@ -10,6 +10,10 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley/graph"
+	"github.com/parleyhq/parley/markup"
+	"github.com/parleyhq/parley/moderation"
+	"github.com/parleyhq/parley/moderation/spam"
+	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/postgres/postgrestest"
 	"github.com/parleyhq/parley/server"
 )
@@ -48,30 +52,43 @@ func BenchmarkStoryPage(b *testing.B) {
 	})
 }
 
-// BenchmarkCreateComment posts comments through the whole handler, without the network.
+// BenchmarkCreateComment posts comments through the whole handler, without the network, 32
+// at a time, without a pipeline and with the one `parley serve` runs (spam in shadow mode).
 func BenchmarkCreateComment(b *testing.B) {
-	s := newStack(postgrestest.MustOpenDB(b), graph.Options{})
-	defer s.Close()
-	admin := s.MustAdmin(b)
-	st := s.MustCreateSite(b, admin)
-	story := s.MustStory(b, st)
-	writer := s.MustSignUp(b)
-	h := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, graph.Options{Production: true})})
-	var n atomic.Int64
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			body, _ := json.Marshal(map[string]any{"query": `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id status } } }`,
-				"variables": map[string]any{"i": map[string]any{"storyID": story, "body": fmt.Sprintf("A comment of a realistic length, with **some** Markdown and a [link](https://example.org). %d", n.Add(1))}}})
-			rec := httptest.NewRecorder()
-			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+writer.token)
-			h.ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
-				b.Fatalf("%d %s", rec.Code, rec.Body.String())
+	for _, withPipeline := range []bool{false, true} {
+		b.Run(fmt.Sprintf("pipeline=%v", withPipeline), func(b *testing.B) {
+			s := newServices(postgrestest.MustOpenDB(b))
+			if withPipeline {
+				lists := moderation.NewWordLists(postgres.NewWordListStore(s.DB))
+				classifier := spam.New(postgres.NewSpamStore(s.DB))
+				pipeline := moderation.Default(moderation.Step{Stage: lists.Stage()}).Then(moderation.Step{Stage: classifier.Stage(), Shadow: true})
+				s.Services.Comments = postgres.NewCommentService(s.DB, markup.NewRenderer()).WithModerator(pipeline)
 			}
-		}
-	})
+			s.serve(graph.Options{})
+			defer s.Close()
+			admin := s.MustAdmin(b)
+			st := s.MustCreateSite(b, admin)
+			story := s.MustStory(b, st)
+			writer := s.MustSignUp(b)
+			h := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, graph.Options{Production: true})})
+			var n atomic.Int64
+			b.ReportAllocs()
+			b.SetParallelism(16)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					body, _ := json.Marshal(map[string]any{"query": `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id status } } }`,
+						"variables": map[string]any{"i": map[string]any{"storyID": story, "body": fmt.Sprintf("A comment of a realistic length, with **some** Markdown and a [link](https://example.org). %d", n.Add(1))}}})
+					rec := httptest.NewRecorder()
+					req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Authorization", "Bearer "+writer.token)
+					h.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+						b.Fatalf("%d %s", rec.Code, rec.Body.String())
+					}
+				}
+			})
+		})
+	}
 }
