@@ -8,6 +8,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
+
+	coderws "github.com/coder/websocket"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -34,6 +38,8 @@ type Services struct {
 	Sanctions parley.SanctionService
 	Moderator parley.Moderator
 	WordLists parley.WordListService
+	// Live serves subscriptions; nil turns them off.
+	Live parley.LiveService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.
@@ -78,6 +84,16 @@ func NewHandler(s Services, o Options) http.Handler {
 	// The WebSocket transport (graphql-transport-ws, with identity from connection_init and
 	// OriginPatterns from the sites' allowed origins) is added here with subscriptions.
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
+	// Subscriptions over WebSocket, graphql-transport-ws and the legacy graphql-ws. The
+	// server's origin policy has refused disallowed cross-origin upgrades before they get
+	// here, so the WebSocket library's own same-origin check is off. Browsers cannot set an
+	// Authorization header on a WebSocket: the token comes in connection_init instead.
+	srv.AddTransport(&transport.Websocket{
+		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true}},
+		InitFunc:              websocketIdentity(s.Auth),
+		KeepAlivePingInterval: 25 * time.Second,
+		InitTimeout:           10 * time.Second,
+	})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -93,7 +109,9 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 	srv.Use(depthLimit{max: o.MaxDepth})
 	srv.Use(getQueriesOnly{})
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	// Loaders are made per response, not per operation: a subscription answers many
+	// times, and each answer must read fresh reaction counts.
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return next(withLoaders(ctx, newLoaders(s)))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -116,4 +134,24 @@ func setComplexity(c *ComplexityRoot) {
 	// A comment keeps few revisions and an instance has few sites; price them as ten each.
 	c.Comment.Revisions = func(child int) int { return 1 + 10*child }
 	c.Query.Sites = func(child int) int { return 1 + 10*child }
+}
+
+// websocketIdentity resolves the bearer token of a WebSocket's connection_init payload
+// ({"authorization": "Bearer <token>"}); no token means an anonymous subscriber.
+func websocketIdentity(auth parley.AuthService) transport.WebsocketInitFunc {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		h := strings.TrimSpace(p.Authorization())
+		if h == "" {
+			return ctx, nil, nil
+		}
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return ctx, nil, parley.Errorf(parley.EUNAUTHENTICATED, "The authorization must be \"Bearer <token>\".")
+		}
+		u, err := auth.Authenticate(ctx, strings.TrimSpace(token))
+		if err != nil {
+			return ctx, nil, err
+		}
+		return parley.NewContextWithUser(ctx, u), nil, nil
+	}
 }

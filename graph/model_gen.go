@@ -115,6 +115,9 @@ type SiteSettingsInput struct {
 	SsoSecret *string `json:"ssoSecret,omitempty"`
 }
 
+type Subscription struct {
+}
+
 type SuspendInput struct {
 	UserID string  `json:"userID"`
 	SiteID *string `json:"siteID,omitempty"`

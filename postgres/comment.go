@@ -375,7 +375,8 @@ const storyCountShards = 16
 // commentPayload is what events carry about a comment.
 func commentPayload(c *parley.Comment) map[string]any {
 	return map[string]any{"id": c.ID, "storyID": c.StoryID, "siteID": c.SiteID, "authorID": c.AuthorID,
-		"parentID": c.ParentID, "status": c.Status, "body": c.Body, "createdAt": c.CreatedAt, "editedAt": c.EditedAt}
+		"parentID": c.ParentID, "rootID": c.RootID, "depth": c.Depth, "status": c.Status, "body": c.Body,
+		"bodySource": c.BodySource, "createdAt": c.CreatedAt, "editedAt": c.EditedAt}
 }
 
 // EditComment replaces a comment's body within the site's edit window and keeps the old

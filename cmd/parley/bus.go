@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parleyhq/parley/nats"
@@ -17,6 +18,8 @@ import (
 // JetStream, on an external NATS (NATS_URL) or an embedded one.
 type bus struct {
 	relay *nats.Relay
+	// conn carries live subscriptions.
+	conn  *natsgo.Conn
 	close func()
 }
 
@@ -28,6 +31,7 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 	}
 	var js jetstream.JetStream
 	var connect func(context.Context) (jetstream.JetStream, error)
+	var live *natsgo.Conn
 	closers := []func(){}
 	closeAll := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -51,6 +55,11 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 			closeAll()
 			return nil, err
 		}
+		if live, err = emb.Connect(); err != nil {
+			closeAll()
+			return nil, err
+		}
+		closers = append(closers, live.Close)
 	} else {
 		dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		nc, err := nats.Connect(dialCtx, cfg.NATSURL, logger)
@@ -59,6 +68,7 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 			return nil, err
 		}
 		closers = append(closers, nc.Close)
+		live = nc
 		if js, err = nats.NewJetStream(nc); err != nil {
 			closeAll()
 			return nil, err
@@ -81,7 +91,7 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 			logger.Error("outbox relay stopped", "error", err)
 		}
 	}()
-	return &bus{relay: relay, close: func() {
+	return &bus{relay: relay, conn: live, close: func() {
 		stop()
 		<-done
 		closeAll()

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	natsgo "github.com/nats-io/nats.go"
 	"io"
 	"log/slog"
 	"net"
@@ -18,9 +19,11 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/auth"
 	"github.com/parleyhq/parley/graph"
+	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/markup"
 	"github.com/parleyhq/parley/moderation"
 	"github.com/parleyhq/parley/moderation/spam"
+	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/ratelimit"
 	"github.com/parleyhq/parley/server"
@@ -95,6 +98,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer events.close()
+	a.services.Live = live.New(nats.NewFeed(func() *natsgo.Conn { return events.conn }, cfg.Instance, logger),
+		a.services.Comments, a.services.Stories, logger)
 	if err := a.bootstrap(ctx, cfg, stdout); err != nil {
 		return err
 	}

@@ -1,0 +1,23 @@
+package parley
+
+import "context"
+
+// CommentEvent is a change to a story's comments, as a live subscriber receives it.
+type CommentEvent struct {
+	// Kind is the event kind, such as EventCommentCreated or EventCommentEdited.
+	Kind    string
+	Comment *Comment
+}
+
+// LiveService streams a story's comment events to one viewer, filtered to what that viewer
+// may see: a pending comment reaches its author and the site's moderators, nobody else.
+type LiveService interface {
+	// CommentEvents delivers events until ctx ends; the channel is closed then. A subscriber
+	// that does not keep up loses events rather than slowing anyone else.
+	CommentEvents(ctx context.Context, storyID string) (<-chan *CommentEvent, error)
+}
+
+// EventSource delivers a story's raw events from the event bus; nats.Feed implements it.
+type EventSource interface {
+	StoryEvents(ctx context.Context, storyID string) (<-chan OutboxEvent, error)
+}

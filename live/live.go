@@ -1,0 +1,103 @@
+// Package live turns the event bus into what one viewer of a story may see, as it happens:
+// new comments, edits, deletions, moderation decisions and reaction counts.
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+
+	"github.com/parleyhq/parley"
+)
+
+// Service implements parley.LiveService.
+type Service struct {
+	source   parley.EventSource
+	comments parley.CommentService
+	stories  parley.StoryService
+	logger   *slog.Logger
+}
+
+// New returns a live service reading events from source and, where an event does not say
+// enough, the comment from comments (with the viewer's own visibility rules).
+func New(source parley.EventSource, comments parley.CommentService, stories parley.StoryService, logger *slog.Logger) *Service {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{source: source, comments: comments, stories: stories, logger: logger}
+}
+
+var _ parley.LiveService = (*Service)(nil)
+
+// commentPayload is the part of a comment event's payload that a published comment needs.
+type commentPayload struct {
+	parley.Comment
+	// ID is the only field every comment-related event carries; reactions name it commentID.
+	CommentID string `json:"commentID"`
+}
+
+// CommentEvents subscribes the caller to a story. A published new comment is built from the
+// event itself, so a thousand subscribers cost no query; anything else is read back with the
+// viewer's rights, and a comment the viewer may no longer see is sent without its content
+// (status only), so the viewer's page can drop it.
+func (s *Service) CommentEvents(ctx context.Context, storyID string) (<-chan *parley.CommentEvent, error) {
+	if _, err := s.stories.FindStoryByID(ctx, storyID); err != nil {
+		return nil, err
+	}
+	raw, err := s.source.StoryEvents(ctx, storyID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *parley.CommentEvent, 16)
+	go func() {
+		defer close(out)
+		for e := range raw {
+			ev := s.resolve(ctx, e)
+			if ev == nil {
+				continue
+			}
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+				return
+			default: // the subscriber is not reading; it loses this event
+			}
+		}
+	}()
+	return out, nil
+}
+
+// resolve turns one raw event into what the viewer may see, or nil.
+func (s *Service) resolve(ctx context.Context, e parley.OutboxEvent) *parley.CommentEvent {
+	switch e.Kind {
+	case parley.EventCommentCreated, parley.EventCommentEdited, parley.EventCommentDeleted,
+		parley.EventCommentModerated, parley.EventReactionAdded, parley.EventReactionRemoved:
+	default:
+		return nil
+	}
+	var p commentPayload
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		s.logger.Warn("live: undecodable comment event", "event", e.ID, "error", err)
+		return nil
+	}
+	id := p.ID
+	if p.CommentID != "" {
+		id = p.CommentID
+	}
+	if e.Kind == parley.EventCommentCreated && p.Status == parley.StatusPublished {
+		c := p.Comment
+		return &parley.CommentEvent{Kind: e.Kind, Comment: &c}
+	}
+	c, err := s.comments.FindCommentByID(ctx, id)
+	switch {
+	case err == nil:
+		return &parley.CommentEvent{Kind: e.Kind, Comment: c}
+	case parley.ErrorCode(err) != parley.ENOTFOUND:
+		s.logger.Error("live: read comment", "comment", id, "error", err)
+		return nil
+	case e.Kind == parley.EventCommentCreated:
+		return nil // a new comment the viewer may not see: nothing to tell
+	}
+	// The viewer may no longer see it (held or rejected since): say so, without content.
+	return &parley.CommentEvent{Kind: e.Kind, Comment: &parley.Comment{ID: id, StoryID: e.StoryID, SiteID: e.SiteID, Status: p.Status}}
+}
