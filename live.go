@@ -15,9 +15,13 @@ type LiveService interface {
 	// CommentEvents delivers events until ctx ends; the channel is closed then. A subscriber
 	// that does not keep up loses events rather than slowing anyone else.
 	CommentEvents(ctx context.Context, storyID string) (<-chan *CommentEvent, error)
+	// QueueEvents delivers every comment event of a site to its moderators, for queues that
+	// update themselves.
+	QueueEvents(ctx context.Context, siteID string) (<-chan *CommentEvent, error)
 }
 
 // EventSource delivers a story's raw events from the event bus; nats.Feed implements it.
 type EventSource interface {
 	StoryEvents(ctx context.Context, storyID string) (<-chan OutboxEvent, error)
+	SiteEvents(ctx context.Context, siteID string) (<-chan OutboxEvent, error)
 }

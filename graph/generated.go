@@ -119,6 +119,11 @@ type ComplexityRoot struct {
 		Unmoderated func(childComplexity int) int
 	}
 
+	ModerationQueueEvent struct {
+		Comment func(childComplexity int) int
+		Kind    func(childComplexity int) int
+	}
+
 	ModerationRecord struct {
 		Action    func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -285,8 +290,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		CommentCreated func(childComplexity int, storyID string) int
-		CommentUpdated func(childComplexity int, storyID string) int
+		CommentCreated         func(childComplexity int, storyID string) int
+		CommentUpdated         func(childComplexity int, storyID string) int
+		ModerationQueueUpdated func(childComplexity int, siteID string) int
 	}
 
 	User struct {
@@ -408,6 +414,7 @@ type StoryResolver interface {
 type SubscriptionResolver interface {
 	CommentCreated(ctx context.Context, storyID string) (<-chan *parley.Comment, error)
 	CommentUpdated(ctx context.Context, storyID string) (<-chan *parley.Comment, error)
+	ModerationQueueUpdated(ctx context.Context, siteID string) (<-chan *parley.CommentEvent, error)
 }
 type UserResolver interface {
 	Email(ctx context.Context, obj *parley.User) (*string, error)
@@ -701,6 +708,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ModerationQueueCounts.Unmoderated(childComplexity), true
+
+	case "ModerationQueueEvent.comment":
+		if e.ComplexityRoot.ModerationQueueEvent.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueEvent.Comment(childComplexity), true
+	case "ModerationQueueEvent.kind":
+		if e.ComplexityRoot.ModerationQueueEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueEvent.Kind(childComplexity), true
 
 	case "ModerationRecord.action":
 		if e.ComplexityRoot.ModerationRecord.Action == nil {
@@ -1650,6 +1670,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.CommentUpdated(childComplexity, args["storyID"].(string)), true
+	case "Subscription.moderationQueueUpdated":
+		if e.ComplexityRoot.Subscription.ModerationQueueUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_moderationQueueUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ModerationQueueUpdated(childComplexity, args["siteID"].(string)), true
 
 	case "User.admin":
 		if e.ComplexityRoot.User.Admin == nil {
@@ -2083,6 +2114,16 @@ func (ec *executionContext) childFields_ModerationQueueCounts(ctx context.Contex
 		return ec.fieldContext_ModerationQueueCounts_rejected(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ModerationQueueCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationQueueEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ModerationQueueEvent_kind(ctx, field)
+	case "comment":
+		return ec.fieldContext_ModerationQueueEvent_comment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationQueueEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_ModerationRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3158,6 +3199,20 @@ func (ec *executionContext) field_Subscription_commentUpdated_args(ctx context.C
 		return nil, err
 	}
 	args["storyID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_moderationQueueUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
 	return args, nil
 }
 
@@ -4417,6 +4472,61 @@ func (ec *executionContext) _ModerationQueueCounts_rejected(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_ModerationQueueCounts_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModerationQueueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationQueueEvent_kind(ctx context.Context, field graphql.CollectedField, obj *parley.CommentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModerationQueueEvent_comment(ctx context.Context, field graphql.CollectedField, obj *parley.CommentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueEvent_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Comment) graphql.Marshaler {
+			return ec.marshalNComment2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐComment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueEvent_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationQueueEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ModerationRecord_id(ctx context.Context, field graphql.CollectedField, obj *parley.ModerationRecord) (ret graphql.Marshaler) {
@@ -8240,6 +8350,50 @@ func (ec *executionContext) fieldContext_Subscription_commentUpdated(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_moderationQueueUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_moderationQueueUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ModerationQueueUpdated(ctx, fc.Args["siteID"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.CommentEvent) graphql.Marshaler {
+			return ec.marshalNModerationQueueEvent2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐCommentEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_moderationQueueUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationQueueEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_moderationQueueUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11705,6 +11859,44 @@ func (ec *executionContext) _ModerationQueueCounts(ctx context.Context, sel ast.
 	return out
 }
 
+var moderationQueueEventImplementors = []string{"ModerationQueueEvent"}
+
+func (ec *executionContext) _ModerationQueueEvent(ctx context.Context, sel ast.SelectionSet, obj *parley.CommentEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationQueueEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationQueueEvent")
+		case "kind":
+			out.Values[i] = ec._ModerationQueueEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comment":
+			out.Values[i] = ec._ModerationQueueEvent_comment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moderationRecordImplementors = []string{"ModerationRecord"}
 
 func (ec *executionContext) _ModerationRecord(ctx context.Context, sel ast.SelectionSet, obj *parley.ModerationRecord) graphql.Marshaler {
@@ -12858,6 +13050,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_commentCreated(ctx, fields[0])
 	case "commentUpdated":
 		return ec._Subscription_commentUpdated(ctx, fields[0])
+	case "moderationQueueUpdated":
+		return ec._Subscription_moderationQueueUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -13691,6 +13885,14 @@ func (ec *executionContext) marshalNModerationQueueCounts2ᚖgithubᚗcomᚋparl
 		return graphql.Null
 	}
 	return ec._ModerationQueueCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNModerationQueueEvent2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐCommentEvent(ctx context.Context, sel ast.SelectionSet, v *parley.CommentEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ModerationQueueEvent!")
+		return graphql.Null
+	}
+	return ec._ModerationQueueEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNModerationRecord2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐModerationRecord(ctx context.Context, sel ast.SelectionSet, v *parley.ModerationRecord) graphql.Marshaler {

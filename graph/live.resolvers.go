@@ -19,6 +19,13 @@ func (r *subscriptionResolver) CommentUpdated(ctx context.Context, storyID strin
 	return r.commentStream(ctx, storyID, false)
 }
 
+func (r *subscriptionResolver) ModerationQueueUpdated(ctx context.Context, siteID string) (<-chan *parley.CommentEvent, error) {
+	if r.s.Live == nil {
+		return nil, parley.Errorf(parley.EINVALID, "Live updates are not available on this server.")
+	}
+	return r.s.Live.QueueEvents(ctx, siteID)
+}
+
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 type subscriptionResolver struct{ *Resolver }

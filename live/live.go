@@ -15,16 +15,17 @@ type Service struct {
 	source   parley.EventSource
 	comments parley.CommentService
 	stories  parley.StoryService
+	users    parley.UserService
 	logger   *slog.Logger
 }
 
 // New returns a live service reading events from source and, where an event does not say
 // enough, the comment from comments (with the viewer's own visibility rules).
-func New(source parley.EventSource, comments parley.CommentService, stories parley.StoryService, logger *slog.Logger) *Service {
+func New(source parley.EventSource, comments parley.CommentService, stories parley.StoryService, users parley.UserService, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{source: source, comments: comments, stories: stories, logger: logger}
+	return &Service{source: source, comments: comments, stories: stories, users: users, logger: logger}
 }
 
 var _ parley.LiveService = (*Service)(nil)
@@ -48,10 +49,39 @@ func (s *Service) CommentEvents(ctx context.Context, storyID string) (<-chan *pa
 	if err != nil {
 		return nil, err
 	}
+	return s.stream(ctx, raw, false), nil
+}
+
+// QueueEvents subscribes a site's moderator to every comment event of the site.
+func (s *Service) QueueEvents(ctx context.Context, siteID string) (<-chan *parley.CommentEvent, error) {
+	u := parley.UserFromContext(ctx)
+	if u == nil {
+		return nil, parley.Errorf(parley.EUNAUTHENTICATED, "Please sign in first.")
+	}
+	role, err := s.users.SiteRole(ctx, siteID, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !role.AtLeast(parley.RoleModerator) {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "Only the site's moderators may follow its queues.")
+	}
+	raw, err := s.source.SiteEvents(ctx, siteID)
+	if err != nil {
+		return nil, err
+	}
+	return s.stream(ctx, raw, true), nil
+}
+
+// stream resolves raw events for the viewer of ctx. Reports are for moderators: readers are
+// not told that someone reported a comment.
+func (s *Service) stream(ctx context.Context, raw <-chan parley.OutboxEvent, reports bool) <-chan *parley.CommentEvent {
 	out := make(chan *parley.CommentEvent, 16)
 	go func() {
 		defer close(out)
 		for e := range raw {
+			if e.Kind == parley.EventCommentReported && !reports {
+				continue
+			}
 			ev := s.resolve(ctx, e)
 			if ev == nil {
 				continue
@@ -64,14 +94,14 @@ func (s *Service) CommentEvents(ctx context.Context, storyID string) (<-chan *pa
 			}
 		}
 	}()
-	return out, nil
+	return out
 }
 
 // resolve turns one raw event into what the viewer may see, or nil.
 func (s *Service) resolve(ctx context.Context, e parley.OutboxEvent) *parley.CommentEvent {
 	switch e.Kind {
 	case parley.EventCommentCreated, parley.EventCommentEdited, parley.EventCommentDeleted,
-		parley.EventCommentModerated, parley.EventReactionAdded, parley.EventReactionRemoved:
+		parley.EventCommentModerated, parley.EventCommentReported, parley.EventReactionAdded, parley.EventReactionRemoved:
 	default:
 		return nil
 	}

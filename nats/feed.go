@@ -35,8 +35,20 @@ func (f *Feed) StoryEvents(ctx context.Context, storyID string) (<-chan parley.O
 	if !parley.IsID(storyID) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "Story not found.")
 	}
+	return f.subscribe(ctx, SubjectPrefix+"."+f.instance+".*.*.*."+storyID)
+}
+
+// SiteEvents subscribes to every event of one site's stories until ctx ends.
+func (f *Feed) SiteEvents(ctx context.Context, siteID string) (<-chan parley.OutboxEvent, error) {
+	if !parley.IsID(siteID) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "Site not found.")
+	}
+	return f.subscribe(ctx, SubjectPrefix+"."+f.instance+".*.*."+siteID+".*")
+}
+
+func (f *Feed) subscribe(ctx context.Context, subject string) (<-chan parley.OutboxEvent, error) {
 	out := make(chan parley.OutboxEvent, feedBuffer)
-	sub, err := f.conn().Subscribe(SubjectPrefix+"."+f.instance+".*.*.*."+storyID, func(m *natsgo.Msg) {
+	sub, err := f.conn().Subscribe(subject, func(m *natsgo.Msg) {
 		env, err := DecodeEnvelope(m.Data)
 		if err != nil {
 			f.logger.Warn("live: undecodable event", "subject", m.Subject, "error", err)

@@ -92,8 +92,12 @@ func subscribe(t *testing.T, base, token, query string) func() map[string]any {
 				var p map[string]any
 				_ = json.Unmarshal(msg.Payload, &p)
 				return p
-			case "error", "complete":
-				t.Fatalf("subscription ended: %s %s", msg.Type, msg.Payload)
+			case "error":
+				var errs []any
+				_ = json.Unmarshal(msg.Payload, &errs)
+				return map[string]any{"errors": errs}
+			case "complete":
+				t.Fatalf("subscription ended: %s", msg.Payload)
 			}
 		}
 	}
@@ -262,6 +266,39 @@ func TestLiveAcrossReplicas(t *testing.T) {
 		}
 		if got := first(author()); got["status"] != "PENDING" {
 			t.Fatalf("author's first event = %v", got)
+		}
+	})
+	t.Run("moderators follow their site's queues; readers may not", func(t *testing.T) {
+		var site struct {
+			Story struct{ Site struct{ ID string } }
+		}
+		mustGQL(t, a, "", `{ story(url: "https://live.example.org/a") { site { id } } }`, nil, &site)
+		q := `subscription { moderationQueueUpdated(siteID: "` + site.Story.Site.ID + `") { kind comment { id body status } } }`
+		denied := subscribe(t, b, up.SignUp.Token, q)()
+		if errs, _ := denied["errors"].([]any); len(errs) == 0 || !strings.Contains(fmt.Sprint(errs), "FORBIDDEN") {
+			t.Fatalf("a reader subscribed to the queues: %v", denied)
+		}
+		mod := subscribe(t, b, signIn.SignIn.Token, q)
+		var c struct {
+			CreateComment struct{ Comment struct{ ID string } }
+		}
+		got := make(chan map[string]any, 1)
+		go func() { got <- mod() }()
+		for i := 0; ; i++ {
+			mustGQL(t, a, up.SignUp.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+				map[string]any{"i": map[string]any{"storyID": story.Story.ID, "body": fmt.Sprintf("for the moderators %d https://link.example", i)}}, &c)
+			select {
+			case p := <-got:
+				ev := p["data"].(map[string]any)["moderationQueueUpdated"].(map[string]any)
+				if ev["kind"] != "comment.created" || ev["comment"].(map[string]any)["status"] != "PENDING" {
+					t.Fatalf("queue event = %v", ev)
+				}
+				return
+			case <-time.After(time.Second):
+				if i == 10 {
+					t.Fatal("no queue event")
+				}
+			}
 		}
 	})
 	t.Run("reactions update counts live", func(t *testing.T) {

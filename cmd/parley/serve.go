@@ -99,7 +99,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer events.close()
 	a.services.Live = live.New(nats.NewFeed(func() *natsgo.Conn { return events.conn }, cfg.Instance, logger),
-		a.services.Comments, a.services.Stories, logger)
+		a.services.Comments, a.services.Stories, a.services.Users, logger)
 	if err := a.bootstrap(ctx, cfg, stdout); err != nil {
 		return err
 	}
