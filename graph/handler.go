@@ -18,7 +18,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/parleyhq/parley"
 )
@@ -53,6 +55,8 @@ type Options struct {
 	ComplexityLimit int
 	// MaxDepth bounds how deeply an operation may nest fields. Default DefaultMaxDepth.
 	MaxDepth int
+	// Metrics, when set, receives counts of root fields and errors.
+	Metrics prometheus.Registerer
 }
 
 // Limits used when Options leaves them zero. A story page of 100 comments, each with its
@@ -98,7 +102,20 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(parserTokenLimit)
-	srv.SetErrorPresenter(errorPresenter(o.Logger))
+	base := errorPresenter(o.Logger)
+	presenter := base
+	if o.Metrics != nil {
+		m := newMetrics(o.Metrics)
+		srv.AroundRootFields(m.rootField)
+		presenter = func(ctx context.Context, err error) *gqlerror.Error {
+			e := base(ctx, err)
+			if code, ok := e.Extensions["code"].(string); ok {
+				m.errors.WithLabelValues(code).Inc()
+			}
+			return e
+		}
+	}
+	srv.SetErrorPresenter(presenter)
 	srv.SetRecoverFunc(recoverFunc)
 	if !o.Production {
 		srv.Use(extension.Introspection{})

@@ -6,17 +6,19 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/parleyhq/parley"
 )
 
 // Service implements parley.LiveService.
 type Service struct {
-	source   parley.EventSource
-	comments parley.CommentService
-	stories  parley.StoryService
-	users    parley.UserService
-	logger   *slog.Logger
+	subscribers atomic.Int64
+	source      parley.EventSource
+	comments    parley.CommentService
+	stories     parley.StoryService
+	users       parley.UserService
+	logger      *slog.Logger
 }
 
 // New returns a live service reading events from source and, where an event does not say
@@ -72,11 +74,16 @@ func (s *Service) QueueEvents(ctx context.Context, siteID string) (<-chan *parle
 	return s.stream(ctx, raw, true), nil
 }
 
+// Subscribers is how many subscriptions this replica serves now, for metrics.
+func (s *Service) Subscribers() int64 { return s.subscribers.Load() }
+
 // stream resolves raw events for the viewer of ctx. Reports are for moderators: readers are
 // not told that someone reported a comment.
 func (s *Service) stream(ctx context.Context, raw <-chan parley.OutboxEvent, reports bool) <-chan *parley.CommentEvent {
 	out := make(chan *parley.CommentEvent, 16)
+	s.subscribers.Add(1)
 	go func() {
+		defer s.subscribers.Add(-1)
 		defer close(out)
 		for e := range raw {
 			if e.Kind == parley.EventCommentReported && !reports {

@@ -39,8 +39,15 @@ type Step struct {
 // and policies (parley.SiteSettings.Stages) from the stages the pipeline knows; sites that
 // do not choose get the pipeline's own steps.
 type Pipeline struct {
-	steps  []Step
-	byName map[string]Step
+	steps    []Step
+	byName   map[string]Step
+	observer func(parley.StageResult)
+}
+
+// Observe calls f with every stage result, for metrics.
+func (p *Pipeline) Observe(f func(parley.StageResult)) *Pipeline {
+	p.observer = f
+	return p
 }
 
 // NewPipeline returns a pipeline of steps, run in the order given; they are also the stages
@@ -132,6 +139,9 @@ func (p *Pipeline) Moderate(ctx context.Context, s *parley.Submission) (*parley.
 			continue
 		}
 		result := runStep(ctx, step, s)
+		if p.observer != nil {
+			p.observer(result)
+		}
 		m.Trail = append(m.Trail, result)
 		if step.Shadow || result.Verdict.Decision == parley.DecisionPass {
 			continue

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/parleyhq/parley"
 )
 
@@ -45,6 +47,9 @@ type Config struct {
 	// same middleware as the API: the ceiling that `make bench` measures pages against. Off
 	// in normal use.
 	BenchStatic bool
+	// Metrics, when set, receives the HTTP metrics and is served at /metrics with whatever
+	// else the process registered on it.
+	Metrics *prometheus.Registry
 	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
 	// A change to a site's origins takes effect within it.
 	OriginCacheTTL time.Duration
@@ -86,14 +91,19 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("/healthz", methodNotAllowed("GET, HEAD"))
 	mux.Handle("GET /readyz", readyz(cfg))
 	mux.HandleFunc("/readyz", methodNotAllowed("GET, HEAD"))
-	// The frontend (/embed.js, /count.js, /admin/), /metrics and the WebSocket upgrade on
-	// /graphql are mounted here when they arrive.
+	// The frontend (/embed.js, /count.js, /admin/) is mounted here when it arrives.
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", metricsHandler(cfg.Metrics))
+	}
 	if cfg.BenchStatic {
 		mux.HandleFunc("GET /_bench/static", benchStatic)
 	}
 	mux.HandleFunc("/", notFound)
 
 	var h http.Handler = mux
+	if cfg.Metrics != nil {
+		h = newHTTPMetrics(cfg.Metrics).middleware(h)
+	}
 	h = describeClient(cfg.TrustProxy, h)
 	h = recoverPanics(cfg.Logger, h)
 	h = accessLog(cfg.Logger, h)

@@ -148,6 +148,21 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 		}
 	})
 
+	t.Run("metrics cover HTTP, GraphQL, moderation and the bus", func(t *testing.T) {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		for _, want := range []string{"parley_http_requests_total", `parley_graphql_root_fields_total{field="createComment",type="mutation"}`,
+			"parley_moderation_stage_duration_seconds_bucket", "parley_outbox_pending", "parley_relay_published_total",
+			"parley_live_subscribers", "parley_nats_up 1", "go_goroutines"} {
+			if !bytes.Contains(b, []byte(want)) {
+				t.Errorf("/metrics lacks %s:\n%s", want, bytes.Join(regexp.MustCompile(`(?m)^parley_graphql.*$`).FindAll(b, -1), []byte("\n")))
+			}
+		}
+	})
 	t.Run("the relay publishes every event to the embedded NATS", func(t *testing.T) {
 		conn, err := pgx.Connect(ctx, dsn)
 		if err != nil {

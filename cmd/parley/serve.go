@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	natsgo "github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"log/slog"
 	"net"
@@ -32,6 +33,7 @@ import (
 // app is every service, built once from the config: the only place concrete types meet.
 type app struct {
 	cfg      *Config
+	metrics  *prometheus.Registry
 	logger   *slog.Logger
 	db       *postgres.DB
 	auth     *auth.Service
@@ -68,10 +70,12 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		return nil, err
 	}
 	wordLists := moderation.NewWordLists(postgres.NewWordListStore(db))
+	metrics := newRegistry()
 	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}).
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
-		With(plugins...)
-	return &app{cfg: cfg, logger: logger, db: db, auth: authService, services: graph.Services{
+		With(plugins...).
+		Observe(stageObserver(metrics))
+	return &app{cfg: cfg, metrics: metrics, logger: logger, db: db, auth: authService, services: graph.Services{
 		Auth:      authService,
 		Users:     postgres.NewUserService(db),
 		Sites:     postgres.NewSiteService(db),
@@ -98,8 +102,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer events.close()
-	a.services.Live = live.New(nats.NewFeed(func() *natsgo.Conn { return events.conn }, cfg.Instance, logger),
+	liveService := live.New(nats.NewFeed(func() *natsgo.Conn { return events.conn }, cfg.Instance, logger),
 		a.services.Comments, a.services.Stories, a.services.Users, logger)
+	a.services.Live = liveService
+	registerBusMetrics(a.metrics, postgres.NewOutboxStore(a.db), events.relay, liveService)
 	if err := a.bootstrap(ctx, cfg, stdout); err != nil {
 		return err
 	}
@@ -108,7 +114,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Logger:       logger,
 		Auth:         a.services.Auth,
 		Sites:        a.services.Sites,
-		GraphQL:      graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger}),
+		GraphQL:      graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: a.metrics}),
+		Metrics:      a.metrics,
 		Ready:        a.db.Ping,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Version:      version,
