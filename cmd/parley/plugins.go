@@ -3,26 +3,31 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	natsgo "github.com/nats-io/nats.go"
 	"net/http"
 	"os"
 	"time"
 
 	"github.com/parleyhq/parley/moderation"
 	"github.com/parleyhq/parley/moderation/plugin"
+	"github.com/parleyhq/parley/nats"
 )
 
 // pluginConfig is one entry of PARLEY_PLUGINS_FILE: a plug-in the operator installs, which a
 // site's moderators can then put in their pipeline as "plugin:<name>".
 type pluginConfig struct {
-	Name       string `json:"name"`
+	Name string `json:"name"`
+	// URL reaches an HTTP plug-in; NATS instead sends requests to parley.moderation.<name>.
 	URL        string `json:"url"`
+	NATS       bool   `json:"nats"`
 	Secret     string `json:"secret"`
 	BudgetMs   int    `json:"budgetMs"`
 	FailClosed bool   `json:"failClosed"`
 }
 
-// loadPlugins reads the plug-ins file, "" meaning none.
-func loadPlugins(path string) ([]moderation.Step, error) {
+// loadPlugins reads the plug-ins file, "" meaning none. NATS plug-ins use the connection
+// conn returns once the event bus is up.
+func loadPlugins(path string, conn func() *natsgo.Conn) ([]moderation.Step, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -39,8 +44,8 @@ func loadPlugins(path string) ([]moderation.Step, error) {
 		switch {
 		case c.Name == "" || len(c.Name) > 40:
 			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: every plug-in needs a name of 1 to 40 characters")
-		case c.URL == "":
-			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: plug-in %q needs a url", c.Name)
+		case (c.URL == "") == !c.NATS:
+			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: plug-in %q needs either a url or \"nats\": true", c.Name)
 		case len(c.Secret) < 16:
 			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: plug-in %q needs a secret of at least 16 bytes", c.Name)
 		}
@@ -48,9 +53,12 @@ func loadPlugins(path string) ([]moderation.Step, error) {
 		if budget <= 0 {
 			budget = time.Second
 		}
-		client := &http.Client{Timeout: budget}
+		var transport plugin.Transport = plugin.HTTP{URL: c.URL, Client: &http.Client{Timeout: budget}}
+		if c.NATS {
+			transport = nats.PluginTransport{Conn: conn, Subject: nats.PluginSubject(c.Name)}
+		}
 		steps = append(steps, moderation.Step{
-			Stage:      plugin.NewStage(c.Name, []byte(c.Secret), plugin.HTTP{URL: c.URL, Client: client}),
+			Stage:      plugin.NewStage(c.Name, []byte(c.Secret), transport),
 			Budget:     budget,
 			FailClosed: c.FailClosed,
 		})

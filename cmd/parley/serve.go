@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -32,6 +33,8 @@ import (
 
 // app is every service, built once from the config: the only place concrete types meet.
 type app struct {
+	// natsConn is the event bus connection, once serve has started it; NATS plug-ins use it.
+	natsConn *atomic.Pointer[natsgo.Conn]
 	cfg      *Config
 	metrics  *prometheus.Registry
 	logger   *slog.Logger
@@ -64,7 +67,8 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 	// The spam classifier starts in shadow mode: it records what it would do until a site's
 	// moderators have seen it earn their trust and turn it on.
 	classifier := spam.New(postgres.NewSpamStore(db))
-	plugins, err := loadPlugins(cfg.PluginsFile)
+	natsConn := &atomic.Pointer[natsgo.Conn]{}
+	plugins, err := loadPlugins(cfg.PluginsFile, natsConn.Load)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -75,7 +79,7 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
 		Observe(stageObserver(metrics))
-	return &app{cfg: cfg, metrics: metrics, logger: logger, db: db, auth: authService, services: graph.Services{
+	return &app{natsConn: natsConn, cfg: cfg, metrics: metrics, logger: logger, db: db, auth: authService, services: graph.Services{
 		Auth:      authService,
 		Users:     postgres.NewUserService(db),
 		Sites:     postgres.NewSiteService(db),
@@ -102,6 +106,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer events.close()
+	a.natsConn.Store(events.conn)
 	liveService := live.New(nats.NewFeed(func() *natsgo.Conn { return events.conn }, cfg.Instance, logger),
 		a.services.Comments, a.services.Stories, a.services.Users, logger)
 	a.services.Live = liveService
