@@ -177,11 +177,7 @@ func (s *CommentService) FindComments(ctx context.Context, f parley.CommentFilte
 	if err != nil {
 		return nil, translate(err)
 	}
-	page := &parley.CommentPage{Comments: comments}
-	if len(comments) > f.First {
-		page.Comments, page.HasNextPage = comments[:f.First], true
-	}
-	return page, nil
+	return pageOf(comments, f.First), nil
 }
 
 // FindRevisions returns a comment's earlier bodies, oldest first, to whoever may see it.
@@ -519,4 +515,13 @@ func (s *CommentService) DeleteComment(ctx context.Context, id string) (*parley.
 		return nil, err
 	}
 	return c, nil
+}
+
+// pageOf makes a page of comments read with a limit of first+1: the extra row only says
+// that a next page exists.
+func pageOf(comments []*parley.Comment, first int) *parley.CommentPage {
+	if len(comments) > first {
+		return &parley.CommentPage{Comments: comments[:first], HasNextPage: true}
+	}
+	return &parley.CommentPage{Comments: comments}
 }

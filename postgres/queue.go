@@ -53,11 +53,7 @@ func (s *QueueService) ModerationQueue(ctx context.Context, f parley.QueueFilter
 	if err != nil {
 		return nil, translate(err)
 	}
-	page := &parley.CommentPage{Comments: comments}
-	if len(comments) > f.First {
-		page.Comments, page.HasNextPage = comments[:f.First], true
-	}
-	return page, nil
+	return pageOf(comments, f.First), nil
 }
 
 // queueSQL builds a queue page's query from constant fragments only; values travel as

@@ -276,11 +276,7 @@ func (s *SanctionService) FindUserComments(ctx context.Context, userID, siteID s
 	if err != nil {
 		return nil, translate(err)
 	}
-	page := &parley.CommentPage{Comments: comments}
-	if len(comments) > first {
-		page.Comments, page.HasNextPage = comments[:first], true
-	}
-	return page, nil
+	return pageOf(comments, first), nil
 }
 
 // validID passes an ID through, or a nil UUID that matches nothing for a malformed one.
