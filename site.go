@@ -37,6 +37,10 @@ type SiteSettings struct {
 	EditWindowSeconds int            `json:"editWindowSeconds"`
 	MaxDepth          int            `json:"maxDepth"`
 	ReactionKinds     []ReactionKind `json:"reactionKinds"`
+	// CommentingDisabled closes every story of the site to new comments, with
+	// ClosedMessage (if any) as the reason readers are shown.
+	CommentingDisabled bool   `json:"commentingDisabled"`
+	ClosedMessage      string `json:"closedMessage,omitempty"`
 	// PremodAll holds every comment for a moderator.
 	PremodAll bool `json:"premodAll"`
 	// PremodLinks holds comments that contain links.
@@ -150,6 +154,8 @@ func (s SiteSettings) Validate() error {
 		return FieldErrorf("editWindowSeconds", "Edit window must be between 0 and %d seconds.", MaxEditWindowSeconds)
 	case s.MaxDepth < 1 || s.MaxDepth > MaxDepthLimit:
 		return FieldErrorf("maxDepth", "Maximum reply depth must be between 1 and %d.", MaxDepthLimit)
+	case !utf8.ValidString(s.ClosedMessage) || utf8.RuneCountInString(s.ClosedMessage) > 500:
+		return FieldErrorf("closedMessage", "The closed message must be text of at most 500 characters.")
 	case s.PremodNewCommenters < 0 || s.PremodNewCommenters > 1000:
 		return FieldErrorf("premodNewCommenters", "Pre-moderation of new commenters takes 0 (off) to 1000 published comments.")
 	case s.HoldRejectionRate < 0 || s.HoldRejectionRate > 1:
@@ -280,6 +286,8 @@ type SiteSettingsUpdate struct {
 	EditWindowSeconds   *int
 	MaxDepth            *int
 	ReactionKinds       []ReactionKind
+	CommentingDisabled  *bool
+	ClosedMessage       *string
 	PremodAll           *bool
 	PremodLinks         *bool
 	PremodNewCommenters *int
@@ -319,6 +327,12 @@ func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
 	set(&s.Settings.MaxDepth, u.MaxDepth)
 	if u.ReactionKinds != nil {
 		s.Settings.ReactionKinds = u.ReactionKinds
+	}
+	if u.CommentingDisabled != nil {
+		s.Settings.CommentingDisabled = *u.CommentingDisabled
+	}
+	if u.ClosedMessage != nil {
+		s.Settings.ClosedMessage = strings.TrimSpace(*u.ClosedMessage)
 	}
 	if u.PremodAll != nil {
 		s.Settings.PremodAll = *u.PremodAll

@@ -235,6 +235,8 @@ type ComplexityRoot struct {
 	}
 
 	SiteSettings struct {
+		ClosedMessage       func(childComplexity int) int
+		CommentingDisabled  func(childComplexity int) int
 		EditWindowSeconds   func(childComplexity int) int
 		HoldRejectionRate   func(childComplexity int) int
 		HoldSuspectWords    func(childComplexity int) int
@@ -1398,6 +1400,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Site.WordLists(childComplexity), true
 
+	case "SiteSettings.closedMessage":
+		if e.ComplexityRoot.SiteSettings.ClosedMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.ClosedMessage(childComplexity), true
+	case "SiteSettings.commentingDisabled":
+		if e.ComplexityRoot.SiteSettings.CommentingDisabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.CommentingDisabled(childComplexity), true
 	case "SiteSettings.editWindowSeconds":
 		if e.ComplexityRoot.SiteSettings.EditWindowSeconds == nil {
 			break
@@ -2264,6 +2278,10 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_maxDepth(ctx, field)
 	case "reactionKinds":
 		return ec.fieldContext_SiteSettings_reactionKinds(ctx, field)
+	case "commentingDisabled":
+		return ec.fieldContext_SiteSettings_commentingDisabled(ctx, field)
+	case "closedMessage":
+		return ec.fieldContext_SiteSettings_closedMessage(ctx, field)
 	case "premodAll":
 		return ec.fieldContext_SiteSettings_premodAll(ctx, field)
 	case "premodLinks":
@@ -7418,6 +7436,52 @@ func (ec *executionContext) fieldContext_SiteSettings_reactionKinds(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _SiteSettings_commentingDisabled(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_commentingDisabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommentingDisabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_commentingDisabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SiteSettings_closedMessage(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_closedMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_closedMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "String")
+}
+
 func (ec *executionContext) _SiteSettings_premodAll(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10862,7 +10926,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -10925,6 +10989,20 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.ReactionKinds = data
+		case "commentingDisabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commentingDisabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommentingDisabled = data
+		case "closedMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedMessage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedMessage = data
 		case "premodAll":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("premodAll"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -12716,6 +12794,16 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			}
 		case "reactionKinds":
 			out.Values[i] = ec._SiteSettings_reactionKinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commentingDisabled":
+			out.Values[i] = ec._SiteSettings_commentingDisabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closedMessage":
+			out.Values[i] = ec._SiteSettings_closedMessage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

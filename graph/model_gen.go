@@ -103,6 +103,8 @@ type SiteSettingsInput struct {
 	EditWindowSeconds   *int                   `json:"editWindowSeconds,omitempty"`
 	MaxDepth            *int                   `json:"maxDepth,omitempty"`
 	ReactionKinds       []*parley.ReactionKind `json:"reactionKinds,omitempty"`
+	CommentingDisabled  *bool                  `json:"commentingDisabled,omitempty"`
+	ClosedMessage       *string                `json:"closedMessage,omitempty"`
 	PremodAll           *bool                  `json:"premodAll,omitempty"`
 	PremodLinks         *bool                  `json:"premodLinks,omitempty"`
 	PremodNewCommenters *int                   `json:"premodNewCommenters,omitempty"`

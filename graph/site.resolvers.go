@@ -24,6 +24,8 @@ func (r *mutationResolver) UpdateSiteSettings(ctx context.Context, input SiteSet
 		EditWindowSeconds:   input.EditWindowSeconds,
 		MaxDepth:            input.MaxDepth,
 		ReactionKinds:       values(input.ReactionKinds),
+		CommentingDisabled:  input.CommentingDisabled,
+		ClosedMessage:       input.ClosedMessage,
 		PremodAll:           input.PremodAll,
 		PremodLinks:         input.PremodLinks,
 		PremodNewCommenters: input.PremodNewCommenters,

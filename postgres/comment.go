@@ -257,8 +257,8 @@ func (s *CommentService) CreateComment(ctx context.Context, in parley.CreateComm
 	if err != nil {
 		return nil, err
 	}
-	if story.Closed {
-		return nil, parley.Errorf(parley.ECLOSED, "This story is closed to new comments.")
+	if err := closed(story, settings); err != nil {
+		return nil, err
 	}
 	body, err := parley.ValidateBody(in.Body, settings)
 	if err != nil {
@@ -524,4 +524,17 @@ func pageOf(comments []*parley.Comment, first int) *parley.CommentPage {
 		return &parley.CommentPage{Comments: comments[:first], HasNextPage: true}
 	}
 	return &parley.CommentPage{Comments: comments}
+}
+
+// closed answers ECLOSED when a story, or its whole site, takes no new comments.
+func closed(story *parley.Story, settings parley.SiteSettings) error {
+	switch {
+	case settings.CommentingDisabled && settings.ClosedMessage != "":
+		return parley.Errorf(parley.ECLOSED, "%s", settings.ClosedMessage)
+	case settings.CommentingDisabled:
+		return parley.Errorf(parley.ECLOSED, "Commenting is turned off on this site.")
+	case story.Closed:
+		return parley.Errorf(parley.ECLOSED, "This story is closed to new comments.")
+	}
+	return nil
 }

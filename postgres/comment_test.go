@@ -426,3 +426,19 @@ func TestStoryByURLRace(t *testing.T) {
 		}
 	}
 }
+
+func TestCommentingDisabled(t *testing.T) {
+	t.Parallel()
+	e := MustEnv(t)
+	site, story := e.MustStory(t)
+	ctx, _ := e.MustUser(t)
+	off, msg := true, "Comments are paused during the election."
+	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{CommentingDisabled: &off, ClosedMessage: &msg}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.comments.CreateComment(ctx, parley.CreateCommentInput{StoryID: story.ID, Body: "hello"})
+	wantCode(t, err, parley.ECLOSED)
+	if parley.ErrorMessage(err) != msg {
+		t.Fatalf("message = %q", parley.ErrorMessage(err))
+	}
+}
