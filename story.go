@@ -14,9 +14,11 @@ type Story struct {
 	ID     string
 	SiteID string
 	// URL is the canonical URL of the page that carries the discussion.
-	URL          string
-	Title        string
-	Closed       bool
+	URL    string
+	Title  string
+	Closed bool
+	// Moderation overrides the site's pre-moderation for this story.
+	Moderation   StoryModeration
 	CommentCount int
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -24,8 +26,35 @@ type Story struct {
 
 // StoryUpdate changes a story; nil fields are left as they are.
 type StoryUpdate struct {
-	Title  *string
-	Closed *bool
+	Title      *string
+	Closed     *bool
+	Moderation *StoryModeration
+}
+
+// StoryModeration is a story's own pre-moderation mode, for the stories that need more (or
+// less) care than the rest of the site.
+type StoryModeration string
+
+// Story moderation modes.
+const (
+	// StoryModerationSite follows the site's settings.
+	StoryModerationSite StoryModeration = "SITE"
+	// StoryModerationPre holds every comment for review.
+	StoryModerationPre StoryModeration = "PRE"
+	// StoryModerationPreLinks holds comments with links.
+	StoryModerationPreLinks StoryModeration = "PRE_LINKS"
+	// StoryModerationPost publishes unless another stage decides: no pre-moderation, even
+	// where the site has it.
+	StoryModerationPost StoryModeration = "POST"
+)
+
+// Valid reports whether m is a known mode.
+func (m StoryModeration) Valid() bool {
+	switch m {
+	case StoryModerationSite, StoryModerationPre, StoryModerationPreLinks, StoryModerationPost:
+		return true
+	}
+	return false
 }
 
 // StoryService stores stories.

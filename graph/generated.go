@@ -286,6 +286,7 @@ type ComplexityRoot struct {
 		Comments     func(childComplexity int, first *int, after *string, orderBy *parley.CommentOrder) int
 		CreatedAt    func(childComplexity int) int
 		ID           func(childComplexity int) int
+		Moderation   func(childComplexity int) int
 		Site         func(childComplexity int) int
 		Title        func(childComplexity int) int
 		URL          func(childComplexity int) int
@@ -1643,6 +1644,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Story.ID(childComplexity), true
+	case "Story.moderation":
+		if e.ComplexityRoot.Story.Moderation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Story.Moderation(childComplexity), true
 	case "Story.site":
 		if e.ComplexityRoot.Story.Site == nil {
 			break
@@ -2370,6 +2377,8 @@ func (ec *executionContext) childFields_Story(ctx context.Context, field graphql
 		return ec.fieldContext_Story_title(ctx, field)
 	case "closed":
 		return ec.fieldContext_Story_closed(ctx, field)
+	case "moderation":
+		return ec.fieldContext_Story_moderation(ctx, field)
 	case "commentCount":
 		return ec.fieldContext_Story_commentCount(ctx, field)
 	case "createdAt":
@@ -8236,6 +8245,29 @@ func (ec *executionContext) fieldContext_Story_closed(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Story", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Story_moderation(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Story_moderation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Moderation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.StoryModeration) graphql.Marshaler {
+			return ec.marshalNStoryModeration2githubᚗcomᚋparleyhqᚋparleyᚐStoryModeration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Story_moderation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Story", field, false, false, "StoryModeration")
+}
+
 func (ec *executionContext) _Story_commentCount(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11223,7 +11255,7 @@ func (ec *executionContext) unmarshalInputUpdateStoryInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"storyID", "title", "closed"}
+	fieldsInOrder := [...]string{"storyID", "title", "closed", "moderation"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11251,6 +11283,13 @@ func (ec *executionContext) unmarshalInputUpdateStoryInput(ctx context.Context, 
 				return it, err
 			}
 			it.Closed = data
+		case "moderation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("moderation"))
+			data, err := ec.unmarshalOStoryModeration2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStoryModeration(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Moderation = data
 		}
 	}
 	return it, nil
@@ -13088,6 +13127,11 @@ func (ec *executionContext) _Story(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "moderation":
+			out.Values[i] = ec._Story_moderation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "commentCount":
 			out.Values[i] = ec._Story_commentCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14294,6 +14338,21 @@ func (ec *executionContext) marshalNStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐ
 	return ec._Story(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNStoryModeration2githubᚗcomᚋparleyhqᚋparleyᚐStoryModeration(ctx context.Context, v any) (parley.StoryModeration, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.StoryModeration(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStoryModeration2githubᚗcomᚋparleyhqᚋparleyᚐStoryModeration(ctx context.Context, sel ast.SelectionSet, v parley.StoryModeration) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StoryModeration!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14837,6 +14896,25 @@ func (ec *executionContext) marshalOStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐ
 		return graphql.Null
 	}
 	return ec._Story(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStoryModeration2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStoryModeration(ctx context.Context, v any) (*parley.StoryModeration, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.StoryModeration(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStoryModeration2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStoryModeration(ctx context.Context, sel ast.SelectionSet, v *parley.StoryModeration) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

@@ -130,9 +130,10 @@ type SuspendInput struct {
 
 // Changes a story; fields left out (or null) stay as they are.
 type UpdateStoryInput struct {
-	StoryID string  `json:"storyID"`
-	Title   *string `json:"title,omitempty"`
-	Closed  *bool   `json:"closed,omitempty"`
+	StoryID    string                  `json:"storyID"`
+	Title      *string                 `json:"title,omitempty"`
+	Closed     *bool                   `json:"closed,omitempty"`
+	Moderation *parley.StoryModeration `json:"moderation,omitempty"`
 }
 
 type UserNoteInput struct {

@@ -38,7 +38,7 @@ func (r *mutationResolver) UpdateSiteSettings(ctx context.Context, input SiteSet
 }
 
 func (r *mutationResolver) UpdateStory(ctx context.Context, input UpdateStoryInput) (*parley.Story, error) {
-	return r.s.Stories.UpdateStory(ctx, input.StoryID, parley.StoryUpdate{Title: input.Title, Closed: input.Closed})
+	return r.s.Stories.UpdateStory(ctx, input.StoryID, parley.StoryUpdate{Title: input.Title, Closed: input.Closed, Moderation: input.Moderation})
 }
 
 func (r *mutationResolver) SetSiteRole(ctx context.Context, input SetSiteRoleInput) (*parley.User, error) {

@@ -91,21 +91,31 @@ func RepeatPost() Stage {
 	}}
 }
 
-// PremodAll holds every comment when the site pre-moderates everything.
+// PremodAll holds every comment when the story, or the site, pre-moderates everything.
 func PremodAll() Stage {
 	return stageFunc{"premod_all", func(s *parley.Submission) parley.Verdict {
-		if s.Settings.PremodAll {
+		if mode := storyMode(s); mode == parley.StoryModerationPre || mode == parley.StoryModerationSite && s.Settings.PremodAll {
 			return parley.Verdict{Decision: parley.DecisionHold, Flags: []string{FlagPremod}, Evidence: "The site reviews every comment before it is published."}
 		}
 		return pass
 	}}
 }
 
+// storyMode is the story's own moderation mode, SITE when it has none.
+func storyMode(s *parley.Submission) parley.StoryModeration {
+	if s.Story == nil || s.Story.Moderation == "" {
+		return parley.StoryModerationSite
+	}
+	return s.Story.Moderation
+}
+
 // PremodLinks holds comments with links when the site asks for it. It looks at the
 // rendered body, so it sees what readers would be able to click, autolinks included.
 func PremodLinks() Stage {
 	return stageFunc{"premod_links", func(s *parley.Submission) parley.Verdict {
-		if s.Settings.PremodLinks && strings.Contains(s.Comment.Body, "<a ") {
+		mode := storyMode(s)
+		on := mode == parley.StoryModerationPreLinks || mode == parley.StoryModerationSite && s.Settings.PremodLinks
+		if on && strings.Contains(s.Comment.Body, "<a ") {
 			return parley.Verdict{Decision: parley.DecisionHold, Flags: []string{FlagLinks}, Evidence: "The comment contains a link, and the site reviews those first."}
 		}
 		return pass

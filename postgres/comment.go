@@ -224,9 +224,9 @@ func storyWithSettings(ctx context.Context, q querier, id string) (*parley.Story
 	var st parley.Story
 	var raw []byte
 	err := q.QueryRow(ctx, `
-		SELECT s.id, s.site_id, s.url, s.title, s.closed, s.created_at, s.updated_at, sites.settings
+		SELECT s.id, s.site_id, s.url, s.title, s.closed, s.moderation, s.created_at, s.updated_at, sites.settings
 		FROM stories s JOIN sites ON sites.id = s.site_id WHERE s.id = $1`, id).
-		Scan(&st.ID, &st.SiteID, &st.URL, &st.Title, &st.Closed, &st.CreatedAt, &st.UpdatedAt, &raw)
+		Scan(&st.ID, &st.SiteID, &st.URL, &st.Title, &st.Closed, &st.Moderation, &st.CreatedAt, &st.UpdatedAt, &raw)
 	if err != nil {
 		return nil, parley.SiteSettings{}, translateNotFound(err, "Story")
 	}

@@ -142,3 +142,51 @@ func TestStageStats(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestStoryModeration(t *testing.T) {
+	t.Parallel()
+	e := MustEnv(t)
+	comments := postgres.NewCommentService(e.db, markup.NewRenderer()).WithModerator(moderation.Default())
+	site, story := e.MustStory(t)
+	relaxed, err := e.stories.FindStoryByURL(context.Background(), site.AllowedOrigins[0]+"/relaxed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := e.stories.FindStoryByURL(context.Background(), site.AllowedOrigins[0]+"/plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	author, _ := e.MustUser(t)
+	status := func(storyID, body string) parley.CommentStatus {
+		t.Helper()
+		c, err := comments.CreateComment(author, parley.CreateCommentInput{StoryID: storyID, Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Status
+	}
+	pre := parley.StoryModerationPre
+	if _, err := e.stories.UpdateStory(e.admin, story.ID, parley.StoryUpdate{Moderation: &pre}); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(story.ID, "held on a sensitive story"); got != parley.StatusPending {
+		t.Fatalf("PRE story: %s", got)
+	}
+	// A site that holds links, with one story let off.
+	yes, post := true, parley.StoryModerationPost
+	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{PremodLinks: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.stories.UpdateStory(e.admin, relaxed.ID, parley.StoryUpdate{Moderation: &post}); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(relaxed.ID, "a link https://ok.example on a POST story"); got != parley.StatusPublished {
+		t.Fatalf("POST story: %s", got)
+	}
+	if got := status(plain.ID, "a link https://held.example on a SITE story"); got != parley.StatusPending {
+		t.Fatalf("SITE story: %s", got)
+	}
+	bad := parley.StoryModeration("LAX")
+	_, err = e.stories.UpdateStory(e.admin, story.ID, parley.StoryUpdate{Moderation: &bad})
+	wantCode(t, err, parley.EINVALID)
+}

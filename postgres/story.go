@@ -17,13 +17,15 @@ type StoryService struct{ db *DB }
 func NewStoryService(db *DB) *StoryService { return &StoryService{db: db} }
 
 // storyColumns reads a story with its published-comment count summed from its shards.
-const storyColumns = `id, site_id, url, title, closed,
+const storyColumns = `id, site_id, url, title, closed, moderation,
 	(SELECT coalesce(sum(count), 0)::int FROM story_comment_counts WHERE story_id = stories.id),
 	created_at, updated_at`
 
 func scanStory(row pgx.Row) (*parley.Story, error) {
 	var s parley.Story
-	err := row.Scan(&s.ID, &s.SiteID, &s.URL, &s.Title, &s.Closed, &s.CommentCount, &s.CreatedAt, &s.UpdatedAt)
+	var mode string
+	err := row.Scan(&s.ID, &s.SiteID, &s.URL, &s.Title, &s.Closed, &mode, &s.CommentCount, &s.CreatedAt, &s.UpdatedAt)
+	s.Moderation = parley.StoryModeration(mode)
 	return &s, err
 }
 
@@ -106,6 +108,9 @@ func (s *StoryService) UpdateStory(ctx context.Context, id string, upd parley.St
 		}
 		upd.Title = &t
 	}
+	if upd.Moderation != nil && !upd.Moderation.Valid() {
+		return nil, parley.FieldErrorf("moderation", "Moderation is SITE, PRE, PRE_LINKS or POST.")
+	}
 	var story *parley.Story
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		current, err := findStory(ctx, tx, id)
@@ -116,8 +121,9 @@ func (s *StoryService) UpdateStory(ctx context.Context, id string, upd parley.St
 			return err
 		}
 		story, err = scanStory(tx.QueryRow(ctx, `
-			UPDATE stories SET title = coalesce($2, title), closed = coalesce($3, closed), updated_at = now()
-			WHERE id = $1 RETURNING `+storyColumns, id, upd.Title, upd.Closed))
+			UPDATE stories SET title = coalesce($2, title), closed = coalesce($3, closed),
+				moderation = coalesce($4, moderation), updated_at = now()
+			WHERE id = $1 RETURNING `+storyColumns, id, upd.Title, upd.Closed, (*string)(upd.Moderation)))
 		if err != nil {
 			return err
 		}
