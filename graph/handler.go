@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	coderws "github.com/coder/websocket"
@@ -157,6 +158,7 @@ func setComplexity(c *ComplexityRoot) {
 // ({"authorization": "Bearer <token>"}); no token means an anonymous subscriber.
 func websocketIdentity(auth parley.AuthService) transport.WebsocketInitFunc {
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		ctx = context.WithValue(ctx, subscriptionsKey{}, new(atomic.Int32))
 		h := strings.TrimSpace(p.Authorization())
 		if h == "" {
 			return ctx, nil, nil
@@ -171,4 +173,25 @@ func websocketIdentity(auth parley.AuthService) transport.WebsocketInitFunc {
 		}
 		return parley.NewContextWithUser(ctx, u), nil, nil
 	}
+}
+
+// MaxSubscriptionsPerConnection bounds what one WebSocket may hold open: a widget needs two
+// or three, and a client that opens hundreds costs every other subscriber.
+const MaxSubscriptionsPerConnection = 20
+
+type subscriptionsKey struct{}
+
+// takeSubscription counts a subscription against its connection until ctx ends, refusing
+// one past the limit.
+func takeSubscription(ctx context.Context) error {
+	n, ok := ctx.Value(subscriptionsKey{}).(*atomic.Int32)
+	if !ok {
+		return nil
+	}
+	if n.Add(1) > MaxSubscriptionsPerConnection {
+		n.Add(-1)
+		return parley.Errorf(parley.ERATELIMITED, "A connection may hold at most %d subscriptions.", MaxSubscriptionsPerConnection)
+	}
+	context.AfterFunc(ctx, func() { n.Add(-1) })
+	return nil
 }

@@ -30,6 +30,10 @@ type Config struct {
 	// Ready reports whether the server can do useful work (the database answers); nil means
 	// always ready.
 	Ready func(ctx context.Context) error
+	// Checks are reported by /readyz without deciding readiness, such as the event bus:
+	// requests work while NATS is down (events wait in the outbox), so taking the replica out
+	// of the load balancer would only stop writes. Each returns "" when healthy.
+	Checks map[string]func() string
 	// ReadyTimeout bounds Ready; default 2 s.
 	ReadyTimeout time.Duration
 	// MaxBodyBytes bounds a /graphql request body; default DefaultMaxBodyBytes.
@@ -143,7 +147,14 @@ func readyz(cfg Config) http.Handler {
 				return
 			}
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "version": cfg.Version})
+		answer := map[string]string{"status": "ready", "version": cfg.Version}
+		for name, check := range cfg.Checks {
+			answer[name] = "ok"
+			if problem := check(); problem != "" {
+				answer[name] = problem
+			}
+		}
+		writeJSON(w, http.StatusOK, answer)
 	})
 }
 

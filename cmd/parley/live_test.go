@@ -301,6 +301,41 @@ func TestLiveAcrossReplicas(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a connection may not hold too many subscriptions", func(t *testing.T) {
+		ctx := context.Background()
+		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(b, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(websocket.StatusNormalClosure, "")
+		_ = wsjson.Write(ctx, c, map[string]any{"type": "connection_init"})
+		var ack map[string]any
+		if err := wsjson.Read(ctx, c, &ack); err != nil || ack["type"] != "connection_ack" {
+			t.Fatalf("ack: %v %v", ack, err)
+		}
+		for i := 1; i <= 21; i++ {
+			_ = wsjson.Write(ctx, c, map[string]any{"id": fmt.Sprint(i), "type": "subscribe",
+				"payload": map[string]any{"query": `subscription { commentCreated(storyID: "` + story.Story.ID + `") { id } }`}})
+		}
+		readCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		for {
+			var msg struct {
+				ID, Type string
+				Payload  json.RawMessage
+			}
+			if err := wsjson.Read(readCtx, c, &msg); err != nil {
+				t.Fatalf("no refusal: %v", err)
+			}
+			// A refused subscription ends with an error, as "error" or as "next" with errors.
+			if msg.Type == "error" || msg.Type == "next" && strings.Contains(string(msg.Payload), `"errors"`) {
+				if !strings.Contains(string(msg.Payload), "RATE_LIMITED") { // subscriptions start concurrently: any one of them may be the 21st
+					t.Fatalf("refusal of %s = %s", msg.ID, msg.Payload)
+				}
+				return
+			}
+		}
+	})
 	t.Run("reactions update counts live", func(t *testing.T) {
 		// Warm up with a commentCreated subscription on the same connection's server: the
 		// commentUpdated one is set up the same way, just before it.

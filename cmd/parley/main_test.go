@@ -87,6 +87,17 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 		t.Fatalf("demo password not kept: %v", err)
 	}
 
+	t.Run("readiness reports the event bus", func(t *testing.T) {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]string
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body["events"] != "ok" {
+			t.Fatalf("readyz = %v, %v", body, err)
+		}
+	})
 	t.Run("health and readiness answer", func(t *testing.T) {
 		for _, path := range []string{"/healthz", "/readyz"} {
 			resp, err := http.Get(base + path)

@@ -116,12 +116,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	handler := server.New(server.Config{
-		Logger:       logger,
-		Auth:         a.services.Auth,
-		Sites:        a.services.Sites,
-		GraphQL:      graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: a.metrics}),
-		Metrics:      a.metrics,
-		Ready:        a.db.Ping,
+		Logger:  logger,
+		Auth:    a.services.Auth,
+		Sites:   a.services.Sites,
+		GraphQL: graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: a.metrics}),
+		Metrics: a.metrics,
+		Ready:   a.db.Ping,
+		Checks: map[string]func() string{"events": func() string {
+			if since := events.relay.Stats().OutageSince; !since.IsZero() {
+				return "NATS unreachable since " + since.UTC().Format(time.RFC3339) + "; events wait in the outbox"
+			}
+			return ""
+		}},
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Version:      version,
 		TrustProxy:   cfg.TrustProxy,
