@@ -58,6 +58,8 @@ type Options struct {
 	MaxDepth int
 	// Metrics, when set, receives counts of root fields and errors.
 	Metrics prometheus.Registerer
+	// Limits bound mutations per client network and per account; zero means none.
+	Limits MutationLimits
 }
 
 // Limits used when Options leaves them zero. A story page of 100 comments, each with its
@@ -103,6 +105,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(parserTokenLimit)
+	srv.AroundRootFields(o.Limits.rootField)
 	base := errorPresenter(o.Logger)
 	presenter := base
 	if o.Metrics != nil {

@@ -34,6 +34,8 @@ func startServer(ctx context.Context, bin, dsn, dataDir string) (*server, error)
 		"PARLEY_LOG_LEVEL=warn",
 		"PARLEY_BENCH_ENDPOINTS=true",
 		"PARLEY_SIGNUPS_PER_HOUR=1000000",
+		"PARLEY_MUTATIONS_PER_MINUTE=100000000",
+		"PARLEY_CLIENT_MUTATIONS_PER_MINUTE=100000000",
 		"PARLEY_ADMIN_EMAIL=bench-admin@bench.localhost",
 		"PARLEY_ADMIN_USERNAME=benchadmin",
 		"PARLEY_ADMIN_PASSWORD="+adminPassword,

@@ -22,20 +22,23 @@ type Config struct {
 	Environment  string `env:"PARLEY_ENV" envDefault:"development" flag:"env" help:"development or production (JSON logs, no introspection)"`
 	DataDir      string `env:"PARLEY_DATA_DIR" envDefault:"./data" flag:"data-dir" help:"directory for local state"`
 	DatabaseURL  string `env:"DATABASE_URL" flag:"database-url" help:"PostgreSQL URL (required; 'make run' starts a local one)" secret:"true"`
+	RedisURL     string `env:"REDIS_URL" flag:"redis-url" help:"Redis for rate limits shared by all replicas (unset: in-process limits, one replica)" secret:"true"`
 	NATSURL      string `env:"NATS_URL" flag:"nats-url" help:"NATS server or cluster with JetStream (unset: an embedded server, data under the data dir; one replica only)" secret:"true"`
 	Instance     string `env:"PARLEY_INSTANCE" envDefault:"local" flag:"instance" help:"this instance's name in event subjects; the same on every replica"`
 	NATSReplicas int    `env:"PARLEY_NATS_REPLICAS" envDefault:"1" flag:"nats-replicas" help:"replicas of the event stream (3 on a NATS cluster)"`
 	LogLevel     string `env:"PARLEY_LOG_LEVEL" envDefault:"info" flag:"log-level" help:"debug, info, warn or error"`
 
-	MaxBodyBytes     int64         `env:"PARLEY_MAX_BODY_BYTES" envDefault:"1048576" flag:"max-body-bytes" help:"largest accepted request body"`
-	TrustProxy       bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`
-	SessionTTL       time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
-	SignUpsPerHour   int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
-	SignInsPerMinute int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`
-	ShutdownTimeout  time.Duration `env:"PARLEY_SHUTDOWN_TIMEOUT" envDefault:"15s" flag:"shutdown-timeout" help:"how long to let requests finish on SIGTERM"`
-	PluginsFile      string        `env:"PARLEY_PLUGINS_FILE" flag:"plugins-file" help:"JSON list of moderation plug-ins sites may use: name, url, secret, budgetMs, failClosed"`
-	BenchEndpoints   bool          `env:"PARLEY_BENCH_ENDPOINTS" envDefault:"false" flag:"bench-endpoints" help:"serve /_bench/static, the ceiling 'make bench' measures against"`
-	Demo             bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
+	MaxBodyBytes             int64         `env:"PARLEY_MAX_BODY_BYTES" envDefault:"1048576" flag:"max-body-bytes" help:"largest accepted request body"`
+	TrustProxy               bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`
+	SessionTTL               time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
+	SignUpsPerHour           int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
+	SignInsPerMinute         int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`
+	MutationsPerMinute       int           `env:"PARLEY_MUTATIONS_PER_MINUTE" envDefault:"30" flag:"mutations-per-minute" help:"changes (each mutation field) one account may make per minute"`
+	ClientMutationsPerMinute int           `env:"PARLEY_CLIENT_MUTATIONS_PER_MINUTE" envDefault:"120" flag:"client-mutations-per-minute" help:"changes one client network (IPv4 address, IPv6 /64) may make per minute"`
+	ShutdownTimeout          time.Duration `env:"PARLEY_SHUTDOWN_TIMEOUT" envDefault:"15s" flag:"shutdown-timeout" help:"how long to let requests finish on SIGTERM"`
+	PluginsFile              string        `env:"PARLEY_PLUGINS_FILE" flag:"plugins-file" help:"JSON list of moderation plug-ins sites may use: name, url, secret, budgetMs, failClosed"`
+	BenchEndpoints           bool          `env:"PARLEY_BENCH_ENDPOINTS" envDefault:"false" flag:"bench-endpoints" help:"serve /_bench/static, the ceiling 'make bench' measures against"`
+	Demo                     bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
 
 	AdminEmail    string `env:"PARLEY_ADMIN_EMAIL" flag:"admin-email" help:"create this administrator at first start"`
 	AdminUsername string `env:"PARLEY_ADMIN_USERNAME" envDefault:"admin" flag:"admin-username" help:"username of that administrator"`
@@ -111,6 +114,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PARLEY_SIGNUPS_PER_HOUR must be at least 1")
 	case c.NATSReplicas < 1 || c.NATSReplicas > 5:
 		return fmt.Errorf("PARLEY_NATS_REPLICAS must be 1 to 5")
+	case c.MutationsPerMinute < 1 || c.ClientMutationsPerMinute < 1:
+		return fmt.Errorf("PARLEY_MUTATIONS_PER_MINUTE and PARLEY_CLIENT_MUTATIONS_PER_MINUTE must be at least 1")
 	case c.SignInsPerMinute < 1:
 		return fmt.Errorf("PARLEY_SIGNINS_PER_MINUTE must be at least 1")
 	}

@@ -185,6 +185,11 @@ func TestLiveAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = drop() })
+	// The replicas share their rate limits through Redis, under this test's own instance name.
+	redisURL := os.Getenv("PARLEY_TEST_REDIS_URL")
+	if redisURL == "" {
+		redisURL = "redis://127.0.0.1:6379/0"
+	}
 	// Its own instance name keeps this test's subjects apart from anything else on the server.
 	instance := fmt.Sprintf("test%d", time.Now().UnixNano())
 	t.Cleanup(func() {
@@ -194,7 +199,7 @@ func TestLiveAcrossReplicas(t *testing.T) {
 		nc.Close()
 	})
 	env := func(dir string) map[string]string {
-		return map[string]string{"DATABASE_URL": dsn, "NATS_URL": natsURL, "PARLEY_INSTANCE": instance,
+		return map[string]string{"DATABASE_URL": dsn, "NATS_URL": natsURL, "PARLEY_INSTANCE": instance, "REDIS_URL": redisURL,
 			"PARLEY_ADDR": "127.0.0.1:0", "PARLEY_DATA_DIR": dir, "PARLEY_PUBLIC_URL": "http://localhost:8080",
 			"PARLEY_ADMIN_EMAIL": "admin@example.org", "PARLEY_ADMIN_PASSWORD": "an admin password"}
 	}

@@ -27,12 +27,12 @@ import (
 	"github.com/parleyhq/parley/moderation/spam"
 	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
-	"github.com/parleyhq/parley/ratelimit"
 	"github.com/parleyhq/parley/server"
 )
 
 // app is every service, built once from the config: the only place concrete types meet.
 type app struct {
+	limits *limits
 	// natsConn is the event bus connection, once serve has started it; NATS plug-ins use it.
 	natsConn *atomic.Pointer[natsgo.Conn]
 	cfg      *Config
@@ -58,11 +58,16 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 	if err != nil {
 		return nil, err
 	}
+	lim, err := newLimits(ctx, cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	authService := auth.NewService(postgres.NewAccountStore(db), auth.Options{
 		Logger:        logger,
 		SessionTTL:    cfg.SessionTTL,
-		SignUpLimiter: ratelimit.NewMemory(time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
-		SignInLimiter: ratelimit.NewMemory(time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
+		SignUpLimiter: lim.signUp,
+		SignInLimiter: lim.signIn,
 	})
 	// The spam classifier starts in shadow mode: it records what it would do until a site's
 	// moderators have seen it earn their trust and turn it on.
@@ -79,7 +84,7 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
 		Observe(stageObserver(metrics))
-	return &app{natsConn: natsConn, cfg: cfg, metrics: metrics, logger: logger, db: db, auth: authService, services: graph.Services{
+	return &app{limits: lim, natsConn: natsConn, cfg: cfg, metrics: metrics, logger: logger, db: db, auth: authService, services: graph.Services{
 		Auth:      authService,
 		Users:     postgres.NewUserService(db),
 		Sites:     postgres.NewSiteService(db),
@@ -100,6 +105,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.db.Close()
+	defer a.limits.close()
 	cfg, logger := a.cfg, a.logger
 	events, err := startBus(ctx, cfg, a.db, logger)
 	if err != nil {
@@ -119,7 +125,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Logger:  logger,
 		Auth:    a.services.Auth,
 		Sites:   a.services.Sites,
-		GraphQL: graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: a.metrics}),
+		GraphQL: graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: a.metrics, Limits: a.limits.mutations}),
 		Metrics: a.metrics,
 		Ready:   a.db.Ping,
 		Checks: map[string]func() string{"events": func() string {

@@ -1,0 +1,4 @@
+package graph
+
+// ClientKey exposes clientKey to the external tests.
+var ClientKey = clientKey
