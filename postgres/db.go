@@ -5,6 +5,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -183,4 +184,18 @@ func nullID(id string) any {
 		return nil
 	}
 	return id
+}
+
+// InstanceKey returns the instance's secret of a name, made at random on first use and the
+// same for every replica afterwards.
+func (db *DB) InstanceKey(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	var key []byte
+	err := db.pool.QueryRow(ctx, `
+		WITH ins AS (INSERT INTO instance_keys (name, key) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING key)
+		SELECT key FROM ins UNION ALL SELECT key FROM instance_keys WHERE name = $1 LIMIT 1`, name, fresh).Scan(&key)
+	return key, translate(err)
 }

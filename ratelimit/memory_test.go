@@ -173,3 +173,21 @@ func TestMemoryConcurrent(t *testing.T) {
 		t.Errorf("allowed %d of 800 concurrent attempts, want exactly the burst of 50", n)
 	}
 }
+
+func TestHashedCountsTheSameKeysTogether(t *testing.T) {
+	inner := ratelimit.NewMemory(time.Hour, 1)
+	l := ratelimit.Hashed(inner, []byte("a key"))
+	ctx := context.Background()
+	if ok, _, _ := l.Allow(ctx, "ip:192.0.2.1"); !ok {
+		t.Fatal("first attempt refused")
+	}
+	if ok, _, _ := l.Allow(ctx, "ip:192.0.2.1"); ok {
+		t.Fatal("second attempt under the same key allowed")
+	}
+	if ok, _, _ := l.Allow(ctx, "ip:192.0.2.2"); !ok {
+		t.Fatal("another key refused")
+	}
+	if ok, _, _ := inner.Allow(ctx, "ip:192.0.2.2"); !ok {
+		t.Fatal("the inner limiter saw the raw key")
+	}
+}

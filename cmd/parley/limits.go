@@ -18,9 +18,11 @@ type limits struct {
 	close          func()
 }
 
-func newLimits(ctx context.Context, cfg *Config) (*limits, error) {
+// newLimits builds the limits; hashKey keys the hash every limit key goes through, so no
+// client address is stored as it is.
+func newLimits(ctx context.Context, cfg *Config, hashKey []byte) (*limits, error) {
 	newLimiter := func(name string, every time.Duration, burst int) parley.RateLimiter {
-		return ratelimit.NewMemory(every, burst)
+		return ratelimit.Hashed(ratelimit.NewMemory(every, burst), hashKey)
 	}
 	closeFn := func() {}
 	if cfg.RedisURL != "" {
@@ -30,7 +32,7 @@ func newLimits(ctx context.Context, cfg *Config) (*limits, error) {
 		}
 		closeFn = func() { _ = c.Close() }
 		newLimiter = func(name string, every time.Duration, burst int) parley.RateLimiter {
-			return redis.NewLimiter(c, "parley:"+cfg.Instance+":limit:"+name+":", every, burst)
+			return ratelimit.Hashed(redis.NewLimiter(c, "parley:"+cfg.Instance+":limit:"+name+":", every, burst), hashKey)
 		}
 	}
 	return &limits{

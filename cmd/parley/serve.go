@@ -58,7 +58,12 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 	if err != nil {
 		return nil, err
 	}
-	lim, err := newLimits(ctx, cfg)
+	hashKey, err := db.InstanceKey(ctx, "client-hash")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	lim, err := newLimits(ctx, cfg, hashKey)
 	if err != nil {
 		db.Close()
 		return nil, err
