@@ -12,9 +12,10 @@ type CommentEvent struct {
 // LiveService streams a story's comment events to one viewer, filtered to what that viewer
 // may see: a pending comment reaches its author and the site's moderators, nobody else.
 type LiveService interface {
-	// CommentEvents delivers events until ctx ends; the channel is closed then. A subscriber
-	// that does not keep up loses events rather than slowing anyone else.
-	CommentEvents(ctx context.Context, storyID string) (<-chan *CommentEvent, error)
+	// CommentEvents delivers the story's new comments (created) or the changes to its
+	// comments (not created) until ctx ends; the channel is closed then. A subscriber that
+	// does not keep up loses events rather than slowing anyone else.
+	CommentEvents(ctx context.Context, storyID string, created bool) (<-chan *Comment, error)
 	// QueueEvents delivers every comment event of a site to its moderators, for queues that
 	// update themselves.
 	QueueEvents(ctx context.Context, siteID string) (<-chan *CommentEvent, error)

@@ -116,8 +116,7 @@ func optional(v float64, ok bool) (*float64, error) {
 	return &v, nil
 }
 
-// commentStream subscribes to a story's live events and passes on the new comments
-// (created) or the changed ones (not created).
+// commentStream subscribes to a story's new comments (created) or changed ones.
 func (r *Resolver) commentStream(ctx context.Context, storyID string, created bool) (<-chan *parley.Comment, error) {
 	if r.s.Live == nil {
 		return nil, parley.Errorf(parley.EINVALID, "Live updates are not available on this server.")
@@ -125,23 +124,5 @@ func (r *Resolver) commentStream(ctx context.Context, storyID string, created bo
 	if err := takeSubscription(ctx); err != nil {
 		return nil, err
 	}
-	events, err := r.s.Live.CommentEvents(ctx, storyID)
-	if err != nil {
-		return nil, err
-	}
-	out := make(chan *parley.Comment, 1)
-	go func() {
-		defer close(out)
-		for e := range events {
-			if (e.Kind == parley.EventCommentCreated) != created {
-				continue
-			}
-			select {
-			case out <- e.Comment:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	return r.s.Live.CommentEvents(ctx, storyID, created)
 }

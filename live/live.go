@@ -39,11 +39,12 @@ type commentPayload struct {
 	CommentID string `json:"commentID"`
 }
 
-// CommentEvents subscribes the caller to a story. A published new comment is built from the
-// event itself, so a thousand subscribers cost no query; anything else is read back with the
-// viewer's rights, and a comment the viewer may no longer see is sent without its content
-// (status only), so the viewer's page can drop it.
-func (s *Service) CommentEvents(ctx context.Context, storyID string) (<-chan *parley.CommentEvent, error) {
+// CommentEvents subscribes the caller to a story's new comments (created) or to the changes
+// to its comments. A published new comment is built from the event itself, so a thousand
+// subscribers cost no query; anything else is read back with the viewer's rights, and a
+// comment the viewer may no longer see is sent without its content (status only), so the
+// viewer's page can drop it. Reports are for moderators: readers are not told of them.
+func (s *Service) CommentEvents(ctx context.Context, storyID string, created bool) (<-chan *parley.Comment, error) {
 	if _, err := s.stories.FindStoryByID(ctx, storyID); err != nil {
 		return nil, err
 	}
@@ -51,7 +52,24 @@ func (s *Service) CommentEvents(ctx context.Context, storyID string) (<-chan *pa
 	if err != nil {
 		return nil, err
 	}
-	return s.stream(ctx, raw, false), nil
+	out := make(chan *parley.Comment, 4)
+	s.subscribers.Add(1)
+	go func() {
+		defer s.subscribers.Add(-1)
+		defer close(out)
+		for e := range raw {
+			if e.Kind == parley.EventCommentReported || (e.Kind == parley.EventCommentCreated) != created {
+				continue
+			}
+			if ev := s.resolve(ctx, e); ev != nil {
+				select {
+				case out <- ev.Comment:
+				default: // the subscriber is not reading; it loses this event
+				}
+			}
+		}
+	}()
+	return out, nil
 }
 
 // QueueEvents subscribes a site's moderator to every comment event of the site.
@@ -71,24 +89,20 @@ func (s *Service) QueueEvents(ctx context.Context, siteID string) (<-chan *parle
 	if err != nil {
 		return nil, err
 	}
-	return s.stream(ctx, raw, true), nil
+	return s.stream(ctx, raw), nil
 }
 
 // Subscribers is how many subscriptions this replica serves now, for metrics.
 func (s *Service) Subscribers() int64 { return s.subscribers.Load() }
 
-// stream resolves raw events for the viewer of ctx. Reports are for moderators: readers are
-// not told that someone reported a comment.
-func (s *Service) stream(ctx context.Context, raw <-chan parley.OutboxEvent, reports bool) <-chan *parley.CommentEvent {
+// stream resolves raw events for the viewer of ctx.
+func (s *Service) stream(ctx context.Context, raw <-chan parley.OutboxEvent) <-chan *parley.CommentEvent {
 	out := make(chan *parley.CommentEvent, 16)
 	s.subscribers.Add(1)
 	go func() {
 		defer s.subscribers.Add(-1)
 		defer close(out)
 		for e := range raw {
-			if e.Kind == parley.EventCommentReported && !reports {
-				continue
-			}
 			ev := s.resolve(ctx, e)
 			if ev == nil {
 				continue

@@ -28,7 +28,7 @@ func NewFeed(conn func() *natsgo.Conn, instance string, logger *slog.Logger) *Fe
 var _ parley.EventSource = (*Feed)(nil)
 
 // feedBuffer is how many events one subscriber may fall behind before it loses events.
-const feedBuffer = 64
+const feedBuffer = 16
 
 // StoryEvents subscribes to every event of one story until ctx ends.
 func (f *Feed) StoryEvents(ctx context.Context, storyID string) (<-chan parley.OutboxEvent, error) {
@@ -67,10 +67,11 @@ func (f *Feed) subscribe(ctx context.Context, subject string) (<-chan parley.Out
 		_ = sub.Unsubscribe()
 		return nil, err
 	}
-	go func() {
-		<-ctx.Done()
+	// No goroutine waits for the end: with ten thousand subscribers, each idle goroutine's
+	// stack is memory the server holds for nothing.
+	context.AfterFunc(ctx, func() {
 		_ = sub.Unsubscribe()
 		close(out)
-	}()
+	})
 	return out, nil
 }

@@ -17,6 +17,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -39,7 +41,14 @@ func main() {
 	flag.IntVar(&o.connections, "connections", 64, "concurrent connections of each load run")
 	flag.IntVar(&o.extra, "extra-comments", 100000, "comments added before the second page-read run")
 	spamCorpus := flag.String("spam-corpus", "", "instead of the load runs, evaluate the spam classifier on this labelled corpus")
+	live := flag.String("live", "", "instead of the load runs, measure live delivery with these numbers of subscribers (comma-separated)")
 	flag.Parse()
+	if *live != "" {
+		if err := runLive(context.Background(), o, *live, os.Stdout); err != nil {
+			log.Fatal("parley-bench: ", err)
+		}
+		return
+	}
 	if *spamCorpus != "" {
 		if err := spamEval(context.Background(), *spamCorpus, os.Stdout); err != nil {
 			log.Fatal("parley-bench: ", err)
@@ -203,3 +212,37 @@ func addComments(ctx context.Context, dsn, storyID string, n int) error {
 }
 
 var errNoAddress = errors.New("server did not report its address")
+
+// runLive starts a server and measures live delivery at each number of subscribers.
+func runLive(ctx context.Context, o options, counts string, out io.Writer) error {
+	dsn, drop, err := postgrestest.CreateDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	work, err := os.MkdirTemp("", "parley-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	srv, err := startServer(ctx, o.parley, dsn, work)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	seed, err := seedStory(ctx, srv.base, 8)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "live delivery on %s\n", hostDescription())
+	for _, c := range strings.Split(counts, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil {
+			return err
+		}
+		if err := liveBench(ctx, srv.base, seed, n, 20, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
