@@ -25,6 +25,8 @@ func liveBench(ctx context.Context, base string, seed *seeded, subscribers, post
 	if err != nil {
 		return err
 	}
+	stackBefore, _ := metric(base, "go_memstats_stack_inuse_bytes")
+	goroutinesBefore, _ := metric(base, "go_goroutines")
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
@@ -114,6 +116,10 @@ func liveBench(ctx context.Context, base string, seed *seeded, subscribers, post
 	if err != nil {
 		return err
 	}
+	stackAfter, _ := metric(base, "go_memstats_stack_inuse_bytes")
+	goroutinesAfter, _ := metric(base, "go_goroutines")
+	fmt.Fprintf(out, "%d subscribers: %.1f goroutines and %.1f kB of stack each\n", subscribers,
+		float64(goroutinesAfter-goroutinesBefore)/float64(subscribers), float64(stackAfter-stackBefore)/float64(subscribers)/1e3)
 	for i := 0; i < posts; i++ {
 		if err := post(fmt.Sprintf("timed sent=%d", time.Now().UnixNano())); err != nil {
 			return err
@@ -143,7 +149,10 @@ func liveBench(ctx context.Context, base string, seed *seeded, subscribers, post
 }
 
 // residentMemory reads the server's resident memory from its /metrics.
-func residentMemory(base string) (int64, error) {
+func residentMemory(base string) (int64, error) { return metric(base, "process_resident_memory_bytes") }
+
+// metric reads one unlabelled metric from the server's /metrics.
+func metric(base, name string) (int64, error) {
 	res, err := http.Get(base + "/metrics")
 	if err != nil {
 		return 0, err
@@ -151,10 +160,10 @@ func residentMemory(base string) (int64, error) {
 	defer res.Body.Close()
 	lines := bufio.NewScanner(res.Body)
 	for lines.Scan() {
-		if v, ok := strings.CutPrefix(lines.Text(), "process_resident_memory_bytes "); ok {
+		if v, ok := strings.CutPrefix(lines.Text(), name+" "); ok {
 			f, err := strconv.ParseFloat(v, 64)
 			return int64(f), err
 		}
 	}
-	return 0, fmt.Errorf("no process_resident_memory_bytes in /metrics")
+	return 0, fmt.Errorf("no %s in /metrics", name)
 }
