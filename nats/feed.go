@@ -3,6 +3,7 @@ package nats
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	natsgo "github.com/nats-io/nats.go"
@@ -12,17 +13,30 @@ import (
 
 // Feed delivers a story's events to live subscribers through core NATS subscriptions on the
 // event subjects, so NATS does the fan-out across replicas: every replica's subscribers get a
-// comment posted through any replica, as soon as the relay publishes it.
+// comment posted through any replica, as soon as the relay publishes it. Within a replica,
+// the subscribers of one subject share one NATS subscription, so an event is received and
+// decoded once however many readers a story has; each subscriber has a small buffer, and a
+// full one loses the event rather than holding the others up.
 type Feed struct {
 	conn     func() *natsgo.Conn
 	instance string
 	logger   *slog.Logger
+
+	mu     sync.Mutex
+	topics map[string]*topic
+}
+
+// topic is one NATS subscription and the local subscribers it feeds.
+type topic struct {
+	sub         *natsgo.Subscription
+	mu          sync.Mutex // guards subscribers; taken after Feed.mu when both are
+	subscribers map[chan parley.OutboxEvent]struct{}
 }
 
 // NewFeed returns a feed on the connection conn returns (a function, because the embedded
 // server's connection is replaced when the server restarts).
 func NewFeed(conn func() *natsgo.Conn, instance string, logger *slog.Logger) *Feed {
-	return &Feed{conn: conn, instance: instance, logger: orDiscard(logger)}
+	return &Feed{conn: conn, instance: instance, logger: orDiscard(logger), topics: map[string]*topic{}}
 }
 
 var _ parley.EventSource = (*Feed)(nil)
@@ -48,30 +62,58 @@ func (f *Feed) SiteEvents(ctx context.Context, siteID string) (<-chan parley.Out
 
 func (f *Feed) subscribe(ctx context.Context, subject string) (<-chan parley.OutboxEvent, error) {
 	out := make(chan parley.OutboxEvent, feedBuffer)
-	sub, err := f.conn().Subscribe(subject, func(m *natsgo.Msg) {
-		env, err := DecodeEnvelope(m.Data)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := f.topics[subject]
+	if t == nil {
+		t = &topic{subscribers: map[chan parley.OutboxEvent]struct{}{}}
+		sub, err := f.conn().Subscribe(subject, func(m *natsgo.Msg) { f.deliver(t, m) })
 		if err != nil {
-			f.logger.Warn("live: undecodable event", "subject", m.Subject, "error", err)
-			return
+			return nil, err
 		}
-		select {
-		case out <- env.Event():
-		default: // a slow subscriber loses events; it never blocks the connection
+		// Make sure the server has the subscription before the caller is told it is live.
+		if err := f.conn().FlushTimeout(5 * time.Second); err != nil {
+			_ = sub.Unsubscribe()
+			return nil, err
 		}
-	})
-	if err != nil {
-		return nil, err
+		t.sub = sub
+		f.topics[subject] = t
 	}
-	// Make sure the server has the subscription before the caller is told it is live.
-	if err := f.conn().FlushTimeout(5 * time.Second); err != nil {
-		_ = sub.Unsubscribe()
-		return nil, err
-	}
+	t.mu.Lock()
+	t.subscribers[out] = struct{}{}
+	t.mu.Unlock()
 	// No goroutine waits for the end: with ten thousand subscribers, each idle goroutine's
 	// stack is memory the server holds for nothing.
 	context.AfterFunc(ctx, func() {
-		_ = sub.Unsubscribe()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		t.mu.Lock()
+		delete(t.subscribers, out)
 		close(out)
+		empty := len(t.subscribers) == 0
+		t.mu.Unlock()
+		if empty {
+			_ = t.sub.Unsubscribe()
+			delete(f.topics, subject)
+		}
 	})
 	return out, nil
+}
+
+// deliver decodes an event once and hands it to every subscriber of its topic.
+func (f *Feed) deliver(t *topic, m *natsgo.Msg) {
+	env, err := DecodeEnvelope(m.Data)
+	if err != nil {
+		f.logger.Warn("live: undecodable event", "subject", m.Subject, "error", err)
+		return
+	}
+	e := env.Event()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for ch := range t.subscribers {
+		select {
+		case ch <- e:
+		default: // a slow subscriber loses events; it never holds the others up
+		}
+	}
 }
