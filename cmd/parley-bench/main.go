@@ -74,22 +74,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			return fmt.Errorf("%s is needed (make bench installs wrk and builds bin/parley): %w", tool, err)
 		}
 	}
-	dsn, drop, err := postgrestest.CreateDatabase(ctx)
+	dsn, work, srv, cleanup, err := newServer(ctx, o)
 	if err != nil {
 		return err
 	}
-	defer drop()
-	work, err := os.MkdirTemp("", "parley-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-
-	srv, err := startServer(ctx, o.parley, dsn, work)
-	if err != nil {
-		return err
-	}
-	defer srv.stop()
+	defer cleanup()
 	fmt.Fprintf(out, "parley-bench: server at %s, database %s\n", srv.base, filepath.Base(dsn))
 
 	seed, err := seedStory(ctx, srv.base, o.connections)
@@ -215,21 +204,11 @@ var errNoAddress = errors.New("server did not report its address")
 
 // runLive starts a server and measures live delivery at each number of subscribers.
 func runLive(ctx context.Context, o options, counts string, out io.Writer) error {
-	dsn, drop, err := postgrestest.CreateDatabase(ctx)
+	_, _, srv, cleanup, err := newServer(ctx, o)
 	if err != nil {
 		return err
 	}
-	defer drop()
-	work, err := os.MkdirTemp("", "parley-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	srv, err := startServer(ctx, o.parley, dsn, work)
-	if err != nil {
-		return err
-	}
-	defer srv.stop()
+	defer cleanup()
 	seed, err := seedStory(ctx, srv.base, 8)
 	if err != nil {
 		return err
@@ -245,4 +224,27 @@ func runLive(ctx context.Context, o options, counts string, out io.Writer) error
 		}
 	}
 	return nil
+}
+
+// newServer starts `parley serve` on a database and a data directory of its own; cleanup
+// stops it and removes both.
+func newServer(ctx context.Context, o options) (dsn, work string, srv *server, cleanup func(), err error) {
+	dsn, drop, err := postgrestest.CreateDatabase(ctx)
+	if err != nil {
+		return "", "", nil, nil, err
+	}
+	if work, err = os.MkdirTemp("", "parley-bench-"); err != nil {
+		_ = drop()
+		return "", "", nil, nil, err
+	}
+	if srv, err = startServer(ctx, o.parley, dsn, work); err != nil {
+		_ = drop()
+		os.RemoveAll(work)
+		return "", "", nil, nil, err
+	}
+	return dsn, work, srv, func() {
+		srv.stop()
+		os.RemoveAll(work)
+		_ = drop()
+	}, nil
 }
