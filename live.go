@@ -19,10 +19,28 @@ type LiveService interface {
 	// QueueEvents delivers every comment event of a site to its moderators, for queues that
 	// update themselves.
 	QueueEvents(ctx context.Context, siteID string) (<-chan *CommentEvent, error)
+	// Notifications delivers what concerns the signed-in viewer: replies to their comments
+	// and moderators' decisions on them.
+	Notifications(ctx context.Context) (<-chan *Notification, error)
+}
+
+// Notification kinds.
+const (
+	NotificationReply    = "REPLY"
+	NotificationDecision = "DECISION"
+)
+
+// Notification tells a user of a reply to their comment (Comment is the reply) or of a
+// moderator's decision on one (Comment is theirs, with its new status).
+type Notification struct {
+	Kind    string
+	Comment *Comment
 }
 
 // EventSource delivers a story's raw events from the event bus; nats.Feed implements it.
 type EventSource interface {
 	StoryEvents(ctx context.Context, storyID string) (<-chan OutboxEvent, error)
 	SiteEvents(ctx context.Context, siteID string) (<-chan OutboxEvent, error)
+	// CommentEventsEverywhere delivers every comment event of the instance.
+	CommentEventsEverywhere(ctx context.Context) (<-chan OutboxEvent, error)
 }

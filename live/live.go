@@ -152,3 +152,58 @@ func (s *Service) resolve(ctx context.Context, e parley.OutboxEvent) *parley.Com
 	// The viewer may no longer see it (held or rejected since): say so, without content.
 	return &parley.CommentEvent{Kind: e.Kind, Comment: &parley.Comment{ID: id, StoryID: e.StoryID, SiteID: e.SiteID, Status: p.Status}}
 }
+
+// notificationPayload is what a comment event says about whom it concerns.
+type notificationPayload struct {
+	ID                string               `json:"id"`
+	CommentID         string               `json:"commentID"`
+	AuthorID          string               `json:"authorID"`
+	RepliedToAuthorID string               `json:"repliedToAuthorID"`
+	Status            parley.CommentStatus `json:"status"`
+	Action            string               `json:"action"`
+}
+
+// Notifications delivers replies to the viewer's comments and decisions on them. Every
+// notification subscriber on a replica shares one subscription to all comment events; each
+// picks its own with a cheap test before any query.
+func (s *Service) Notifications(ctx context.Context) (<-chan *parley.Notification, error) {
+	u := parley.UserFromContext(ctx)
+	if u == nil {
+		return nil, parley.Errorf(parley.EUNAUTHENTICATED, "Please sign in to receive notifications.")
+	}
+	raw, err := s.source.CommentEventsEverywhere(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *parley.Notification, 4)
+	s.subscribers.Add(1)
+	go func() {
+		defer s.subscribers.Add(-1)
+		defer close(out)
+		for e := range raw {
+			var p notificationPayload
+			if json.Unmarshal(e.Payload, &p) != nil {
+				continue
+			}
+			var kind, id string
+			switch {
+			case e.Kind == parley.EventCommentCreated && p.RepliedToAuthorID == u.ID && p.AuthorID != u.ID && p.Status == parley.StatusPublished:
+				kind, id = parley.NotificationReply, p.ID
+			case e.Kind == parley.EventCommentModerated && p.AuthorID == u.ID &&
+				(p.Action == parley.ActionApprove || p.Action == parley.ActionReject || p.Action == parley.ActionHold):
+				kind, id = parley.NotificationDecision, p.CommentID
+			default:
+				continue
+			}
+			c, err := s.comments.FindCommentByID(ctx, id)
+			if err != nil {
+				continue
+			}
+			select {
+			case out <- &parley.Notification{Kind: kind, Comment: c}:
+			default:
+			}
+		}
+	}()
+	return out, nil
+}

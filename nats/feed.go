@@ -60,6 +60,12 @@ func (f *Feed) SiteEvents(ctx context.Context, siteID string) (<-chan parley.Out
 	return f.subscribe(ctx, SubjectPrefix+"."+f.instance+".*.*."+siteID+".*")
 }
 
+// CommentEventsEverywhere subscribes to every comment event of the instance, for
+// notifications; all its subscribers share one NATS subscription.
+func (f *Feed) CommentEventsEverywhere(ctx context.Context) (<-chan parley.OutboxEvent, error) {
+	return f.subscribe(ctx, SubjectPrefix+"."+f.instance+".comment.*.*.*")
+}
+
 func (f *Feed) subscribe(ctx context.Context, subject string) (<-chan parley.OutboxEvent, error) {
 	out := make(chan parley.OutboxEvent, feedBuffer)
 	f.mu.Lock()

@@ -268,8 +268,9 @@ func (s *CommentService) CreateComment(ctx context.Context, in parley.CreateComm
 		BodySource: body, Body: s.renderer.Render(body), Status: parley.StatusPublished,
 		CreatedAt: s.db.now().UTC().Truncate(time.Microsecond)}
 	c.RootID = c.ID
+	var repliedTo string
 	if in.ParentID != "" {
-		if err := placeReply(ctx, s.db.pool, c, in.ParentID, settings.MaxDepth); err != nil {
+		if repliedTo, err = placeReply(ctx, s.db.pool, c, in.ParentID, settings.MaxDepth); err != nil {
 			return nil, err
 		}
 	}
@@ -285,7 +286,9 @@ func (s *CommentService) CreateComment(ctx context.Context, in parley.CreateComm
 			return nil, err
 		}
 	}
-	payload, err := json.Marshal(commentPayload(c))
+	p := commentPayload(c)
+	p["repliedToAuthorID"] = repliedTo
+	payload, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
 	}
@@ -327,24 +330,26 @@ func (s *CommentService) CreateComment(ctx context.Context, in parley.CreateComm
 
 // placeReply sets c's parent, root and depth. A reply below the site's depth cap is attached
 // to the ancestor at the last allowed level, so threads stay readable on narrow screens.
-func placeReply(ctx context.Context, q querier, c *parley.Comment, parentID string, maxDepth int) error {
+// It returns the author of the comment replied to, who is notified of the reply.
+func placeReply(ctx context.Context, q querier, c *parley.Comment, parentID string, maxDepth int) (string, error) {
 	parent, err := findVisibleComment(ctx, q, parentID, false)
 	if err != nil {
-		return parley.Errorf(parley.ENOTFOUND, "The comment you are replying to was not found.")
+		return "", parley.Errorf(parley.ENOTFOUND, "The comment you are replying to was not found.")
 	}
 	if parent.StoryID != c.StoryID {
-		return parley.FieldErrorf("parentID", "The comment you are replying to belongs to another story.")
+		return "", parley.FieldErrorf("parentID", "The comment you are replying to belongs to another story.")
 	}
 	if parent.Status != parley.StatusPublished {
-		return parley.FieldErrorf("parentID", "You can only reply to published comments.")
+		return "", parley.FieldErrorf("parentID", "You can only reply to published comments.")
 	}
+	repliedTo := parent.AuthorID
 	for parent.Depth >= maxDepth {
 		if parent, err = findVisibleComment(ctx, q, parent.ParentID, false); err != nil {
-			return err
+			return "", err
 		}
 	}
 	c.ParentID, c.RootID, c.Depth = parent.ID, parent.RootID, parent.Depth+1
-	return nil
+	return repliedTo, nil
 }
 
 // countComment adds delta to the counters a comment takes part in: its story's published

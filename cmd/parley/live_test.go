@@ -54,13 +54,16 @@ func startServe(t *testing.T, env map[string]string) string {
 // the next payload.
 func subscribe(t *testing.T, base, token, query string) func() map[string]any {
 	t.Helper()
-	ctx := context.Background()
+	ctx, cancel := context.WithCancel(context.Background())
 	url := "ws" + strings.TrimPrefix(base, "http") + "/graphql"
 	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close(websocket.StatusNormalClosure, "") })
+	t.Cleanup(func() {
+		cancel()
+		c.Close(websocket.StatusNormalClosure, "")
+	})
 	init := map[string]any{"type": "connection_init", "payload": map[string]any{}}
 	if token != "" {
 		init["payload"] = map[string]any{"authorization": "Bearer " + token}
@@ -85,6 +88,9 @@ func subscribe(t *testing.T, base, token, query string) func() map[string]any {
 				Payload json.RawMessage
 			}
 			if err := wsjson.Read(readCtx, c, &msg); err != nil {
+				if ctx.Err() != nil {
+					return nil // the test is over and closed the connection
+				}
 				t.Fatalf("waiting for an event: %v", err)
 			}
 			switch msg.Type {
@@ -303,6 +309,53 @@ func TestLiveAcrossReplicas(t *testing.T) {
 				if i == 10 {
 					t.Fatal("no queue event")
 				}
+			}
+		}
+	})
+	t.Run("an author hears of replies and decisions", func(t *testing.T) {
+		var mine struct {
+			CreateComment struct{ Comment struct{ ID string } }
+		}
+		mustGQL(t, a, up.SignUp.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+			map[string]any{"i": map[string]any{"storyID": story.Story.ID, "body": "reply to me, please"}}, &mine)
+		notes := subscribe(t, b, up.SignUp.Token, `subscription { notifications { kind comment { id body status } } }`)
+		got := make(chan map[string]any, 4)
+		go func() {
+			for p := notes(); p != nil; p = notes() {
+				got <- p
+			}
+		}()
+		// The admin replies until the subscription is live and the first reply arrives.
+		var first map[string]any
+		for i := 0; first == nil; i++ {
+			mustGQL(t, a, signIn.SignIn.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+				map[string]any{"i": map[string]any{"storyID": story.Story.ID, "parentID": mine.CreateComment.Comment.ID, "body": fmt.Sprintf("a reply %d", i)}}, nil)
+			select {
+			case first = <-got:
+			case <-time.After(time.Second):
+				if i == 10 {
+					t.Fatal("no reply notification")
+				}
+			}
+		}
+		if n := first["data"].(map[string]any)["notifications"].(map[string]any); n["kind"] != "REPLY" {
+			t.Fatalf("notification = %v", n)
+		}
+		mustGQL(t, a, signIn.SignIn.Token, `mutation($i: ModerateInput!) { rejectComment(input: $i) { comment { id } } }`,
+			map[string]any{"i": map[string]any{"commentID": mine.CreateComment.Comment.ID, "reason": "OFF_TOPIC"}}, nil)
+		for {
+			select {
+			case p := <-got:
+				n := p["data"].(map[string]any)["notifications"].(map[string]any)
+				if n["kind"] == "REPLY" {
+					continue // a later reply from the warm-up
+				}
+				if n["kind"] != "DECISION" || n["comment"].(map[string]any)["status"] != "REJECTED" {
+					t.Fatalf("notification = %v", n)
+				}
+				return
+			case <-time.After(10 * time.Second):
+				t.Fatal("no decision notification")
 			}
 		}
 	})
