@@ -66,6 +66,12 @@ func (f *Feed) CommentEventsEverywhere(ctx context.Context) (<-chan parley.Outbo
 	return f.subscribe(ctx, SubjectPrefix+"."+f.instance+".comment.*.*.*")
 }
 
+// AllEvents subscribes to every event of the instance, for caches that must forget what
+// changed.
+func (f *Feed) AllEvents(ctx context.Context) (<-chan parley.OutboxEvent, error) {
+	return f.subscribe(ctx, SubjectPrefix+"."+f.instance+".*.*.*.*")
+}
+
 func (f *Feed) subscribe(ctx context.Context, subject string) (<-chan parley.OutboxEvent, error) {
 	out := make(chan parley.OutboxEvent, feedBuffer)
 	f.mu.Lock()

@@ -51,6 +51,9 @@ type Config struct {
 	// same middleware as the API: the ceiling that `make bench` measures pages against. Off
 	// in normal use.
 	BenchStatic bool
+	// ReadCache, when set, wraps the GraphQL handler after identity is known, to answer
+	// anonymous reads from a cache (pagecache.Cache.Middleware).
+	ReadCache func(http.Handler) http.Handler
 	// Metrics, when set, receives the HTTP metrics and is served at /metrics with whatever
 	// else the process registered on it.
 	Metrics *prometheus.Registry
@@ -84,7 +87,11 @@ func New(cfg Config) http.Handler {
 
 	// /graphql: origin check first (a refused answer must still be readable by an allowed
 	// page), then the cheap body checks, then identity, which may cost a query.
-	graphql := noStore(origins.middleware(limitBody(cfg.MaxBodyBytes, identify(cfg.Auth, cfg.Logger, cfg.GraphQL))))
+	api := cfg.GraphQL
+	if cfg.ReadCache != nil {
+		api = cfg.ReadCache(api)
+	}
+	graphql := noStore(origins.middleware(limitBody(cfg.MaxBodyBytes, identify(cfg.Auth, cfg.Logger, api))))
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", graphql)

@@ -48,12 +48,18 @@ func staticScript(bytes int) script {
 	return script{path: fmt.Sprintf("/_bench/static?bytes=%d", bytes), lua: reportLua}
 }
 
-func postScript(body string) script {
+// postScript posts one body; uncached asks the server to skip its read cache.
+func postScript(body string, uncached bool) script {
+	extra := ""
+	if uncached {
+		extra = `wrk.headers["Cache-Control"] = "no-cache"`
+	}
 	return script{path: "/graphql", lua: fmt.Sprintf(`
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+%s
 wrk.body = [==[%s]==]
-%s`, body, reportLua)}
+%s`, extra, body, reportLua)}
 }
 
 // createScript posts a distinct comment on every request, rotating over the readers'

@@ -102,11 +102,16 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	rows = append(rows, staticRun.row(fmt.Sprintf("static %d B (ceiling)", pageBytes), ""))
 
-	readRun, err := wrk(ctx, work, srv.base, o, postScript(page))
+	readRun, err := wrk(ctx, work, srv.base, o, postScript(page, true))
 	if err != nil {
 		return err
 	}
 	rows = append(rows, readRun.row("story page, 100 comments, uncached", pct(readRun.rps, staticRun.rps)+" of static"))
+	cachedRun, err := wrk(ctx, work, srv.base, o, postScript(page, false))
+	if err != nil {
+		return err
+	}
+	rows = append(rows, cachedRun.row("story page, anonymous, page cache", pct(cachedRun.rps, staticRun.rps)+" of static"))
 
 	insertTPS, err := pgbenchInsert(ctx, work, dsn, o)
 	if err != nil {
@@ -138,7 +143,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if _, err := checkPage(srv.base, page); err != nil {
 		return err
 	}
-	readAgain, err := wrk(ctx, work, srv.base, o, postScript(page))
+	readAgain, err := wrk(ctx, work, srv.base, o, postScript(page, true))
 	if err != nil {
 		return err
 	}

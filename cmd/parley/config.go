@@ -33,6 +33,7 @@ type Config struct {
 	SessionTTL               time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
 	SignUpsPerHour           int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
 	SignInsPerMinute         int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`
+	PageCacheBytes           int           `env:"PARLEY_PAGE_CACHE_BYTES" envDefault:"67108864" flag:"page-cache-bytes" help:"memory for answers to anonymous reads, forgotten when their story changes (0: off)"`
 	MutationsPerMinute       int           `env:"PARLEY_MUTATIONS_PER_MINUTE" envDefault:"30" flag:"mutations-per-minute" help:"changes (each mutation field) one account may make per minute"`
 	ClientMutationsPerMinute int           `env:"PARLEY_CLIENT_MUTATIONS_PER_MINUTE" envDefault:"120" flag:"client-mutations-per-minute" help:"changes one client network (IPv4 address, IPv6 /64) may make per minute"`
 	ShutdownTimeout          time.Duration `env:"PARLEY_SHUTDOWN_TIMEOUT" envDefault:"15s" flag:"shutdown-timeout" help:"how long to let requests finish on SIGTERM"`

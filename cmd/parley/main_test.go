@@ -159,6 +159,41 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 		}
 	})
 
+	t.Run("anonymous reads are cached until the story changes", func(t *testing.T) {
+		var story struct {
+			Story struct{ ID string }
+		}
+		mustGQL(t, base, "", `{ story(url: "http://localhost:8080/cached") { id } }`, nil, &story)
+		read := func() (string, string) {
+			body, _ := json.Marshal(map[string]any{"query": `query($id: ID!) { story(id: $id) { comments(first: 5) { edges { node { body } } } } }`,
+				"variables": map[string]any{"id": story.Story.ID}})
+			resp, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return string(b), resp.Header.Get("X-Cache")
+		}
+		read()
+		if _, cache := read(); cache != "hit" {
+			t.Fatalf("second read: X-Cache %q", cache)
+		}
+		var up struct{ SignUp struct{ Token string } }
+		mustGQL(t, base, "", `mutation($i: SignUpInput!) { signUp(input: $i) { token } }`,
+			map[string]any{"i": map[string]any{"email": "cache@example.org", "username": "cacher", "password": "a long enough password"}}, &up)
+		mustGQL(t, base, up.SignUp.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+			map[string]any{"i": map[string]any{"storyID": story.Story.ID, "body": "fresh news"}}, nil)
+		// The story's event makes the cached answer stale as soon as the relay publishes it.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if body, _ := read(); strings.Contains(body, "fresh news") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the cached page never showed the new comment")
+			}
+		}
+	})
 	t.Run("metrics cover HTTP, GraphQL, moderation and the bus", func(t *testing.T) {
 		resp, err := http.Get(base + "/metrics")
 		if err != nil {

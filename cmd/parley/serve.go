@@ -118,21 +118,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer events.close()
 	a.natsConn.Store(events.conn)
-	liveService := live.New(nats.NewFeed(func() *natsgo.Conn { return events.conn }, cfg.Instance, logger),
+	feed := nats.NewFeed(func() *natsgo.Conn { return events.conn }, cfg.Instance, logger)
+	liveService := live.New(feed,
 		a.services.Comments, a.services.Stories, a.services.Users, logger)
 	a.services.Live = liveService
 	registerBusMetrics(a.metrics, postgres.NewOutboxStore(a.db), events.relay, liveService)
+	var readCache func(http.Handler) http.Handler
+	if cfg.PageCacheBytes > 0 {
+		cache, err := startPageCache(ctx, cfg, feed, a.metrics)
+		if err != nil {
+			return err
+		}
+		readCache = cache.Middleware
+	}
 	if err := a.bootstrap(ctx, cfg, stdout); err != nil {
 		return err
 	}
 
 	handler := server.New(server.Config{
-		Logger:  logger,
-		Auth:    a.services.Auth,
-		Sites:   a.services.Sites,
-		GraphQL: graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: a.metrics, Limits: a.limits.mutations}),
-		Metrics: a.metrics,
-		Ready:   a.db.Ping,
+		Logger:    logger,
+		Auth:      a.services.Auth,
+		Sites:     a.services.Sites,
+		GraphQL:   graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: a.metrics, Limits: a.limits.mutations}),
+		Metrics:   a.metrics,
+		ReadCache: readCache,
+		Ready:     a.db.Ping,
 		Checks: map[string]func() string{"events": func() string {
 			if since := events.relay.Stats().OutageSince; !since.IsZero() {
 				return "NATS unreachable since " + since.UTC().Format(time.RFC3339) + "; events wait in the outbox"
