@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,12 +50,22 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 	if err := os.WriteFile(pluginsFile, []byte(`[{"name":"keywords","url":"`+pluginSrv.URL+`","secret":"`+pluginSecret+`","failClosed":true}]`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A stand-in OpenTelemetry collector that counts the trace exports it receives.
+	var exports atomic.Int64
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/traces" && r.Method == http.MethodPost {
+			exports.Add(1)
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer collector.Close()
 	env := map[string]string{
-		"DATABASE_URL":        dsn,
-		"PARLEY_ADDR":         "127.0.0.1:0",
-		"PARLEY_DATA_DIR":     dataDir,
-		"PARLEY_PUBLIC_URL":   "http://localhost:8080",
-		"PARLEY_PLUGINS_FILE": pluginsFile,
+		"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL,
+		"DATABASE_URL":                dsn,
+		"PARLEY_ADDR":                 "127.0.0.1:0",
+		"PARLEY_DATA_DIR":             dataDir,
+		"PARLEY_PUBLIC_URL":           "http://localhost:8080",
+		"PARLEY_PLUGINS_FILE":         pluginsFile,
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -236,6 +247,9 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 	case err := <-done:
 		if err != nil {
 			t.Fatalf("run returned %v after shutdown", err)
+		}
+		if exports.Load() == 0 {
+			t.Error("no traces reached the OTLP endpoint")
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not shut down")

@@ -155,12 +155,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		BenchStatic:  cfg.BenchEndpoints,
 		ExtraOrigins: publicOrigins(cfg.PublicURL),
 	})
+	traces, err := startTracing(ctx, getenv, cfg.Instance)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		traces.shutdown(flushCtx)
+	}()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           traces.wrap(handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
