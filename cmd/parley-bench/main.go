@@ -41,8 +41,16 @@ func main() {
 	flag.IntVar(&o.connections, "connections", 64, "concurrent connections of each load run")
 	flag.IntVar(&o.extra, "extra-comments", 100000, "comments added before the second page-read run")
 	spamCorpus := flag.String("spam-corpus", "", "instead of the load runs, evaluate the spam classifier on this labelled corpus")
+	outage := flag.Duration("outage", 0, "instead of the load runs, measure the outbox drain after a NATS outage this long")
+	outageRate := flag.Int("outage-rate", 200, "comments per second written through the outage")
 	live := flag.String("live", "", "instead of the load runs, measure live delivery with these numbers of subscribers (comma-separated)")
 	flag.Parse()
+	if *outage > 0 {
+		if err := outageBench(context.Background(), o, *outage, *outageRate, os.Stdout); err != nil {
+			log.Fatal("parley-bench: ", err)
+		}
+		return
+	}
 	if *live != "" {
 		if err := runLive(context.Background(), o, *live, os.Stdout); err != nil {
 			log.Fatal("parley-bench: ", err)

@@ -23,9 +23,10 @@ type server struct {
 
 // startServer runs the binary on a free loopback port with the benchmark ceiling endpoint
 // on, and waits for it to say where it listens.
-func startServer(ctx context.Context, bin, dsn, dataDir string) (*server, error) {
+func startServer(ctx context.Context, bin, dsn, dataDir string, extraEnv ...string) (*server, error) {
 	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(os.Environ(), extraEnv...)
+	cmd.Env = append(cmd.Env,
 		"DATABASE_URL="+dsn,
 		"PARLEY_ADDR=127.0.0.1:0",
 		"PARLEY_PUBLIC_URL=http://bench.localhost",
