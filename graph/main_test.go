@@ -344,14 +344,6 @@ func (s *stack) MustWorld(tb testing.TB) *world {
 	return w
 }
 
-func must[T any](tb testing.TB, v T, err error) T {
-	tb.Helper()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return v
-}
-
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func mustUnmarshal(tb testing.TB, data []byte, v any) {

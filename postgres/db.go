@@ -102,11 +102,6 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return translate(tx.Commit(ctx))
 }
 
-// read runs fn on the pool outside any explicit transaction.
-func (db *DB) read(ctx context.Context, fn func(q querier) error) error {
-	return translate(fn(db.pool))
-}
-
 // querier is what both a pool and a transaction offer.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)

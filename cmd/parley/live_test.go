@@ -242,7 +242,6 @@ func TestLiveAcrossReplicas(t *testing.T) {
 			if !strings.Contains(data["body"].(string), "Hello from replica A") || data["author"].(map[string]any)["username"] != "ann" {
 				t.Fatalf("event = %v", p)
 			}
-			break
 		case <-time.After(time.Second):
 			if i == 10 {
 				t.Fatal("no event reached the other replica")
