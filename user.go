@@ -39,6 +39,12 @@ type User struct {
 	SSOSubject string
 }
 
+// EmailVisibleTo reports whether viewer (nil for anonymous) may see u's email: the user
+// themself and admins only.
+func (u *User) EmailVisibleTo(viewer *User) bool {
+	return viewer != nil && (viewer.ID == u.ID || viewer.Admin)
+}
+
 // UserService reads accounts. Accounts are created and changed through AuthService.
 type UserService interface {
 	FindUserByID(ctx context.Context, id string) (*User, error)

@@ -26,12 +26,10 @@ func commentPayload(c *parley.Comment, err error) (*CommentPayload, error) {
 	return &CommentPayload{Comment: c}, nil
 }
 
-// visibleEmail shows a user's email only to that user and to admins (parley.User's rule).
-// The user of an AuthPayload is the one who now holds its token, though the request that
-// signed them in was anonymous.
+// visibleEmail applies parley.User.EmailVisibleTo. The user of an AuthPayload is the one who
+// now holds its token, though the request that signed them in was anonymous.
 func visibleEmail(ctx context.Context, u *parley.User) *string {
-	v := parley.UserFromContext(ctx)
-	if v != nil && (v.ID == u.ID || v.Admin) || parentObject(ctx) == "AuthPayload" {
+	if u.EmailVisibleTo(parley.UserFromContext(ctx)) || parentObject(ctx) == "AuthPayload" {
 		return &u.Email
 	}
 	return nil
