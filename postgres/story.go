@@ -56,13 +56,34 @@ func (s *StoryService) FindStoriesByIDs(ctx context.Context, ids []string) ([]*p
 }
 
 // FindStoryByURL finds the story at a URL, creating it when a site allows the URL's origin.
+// Every page view of an embedding site asks, so the common case (the story exists) is one
+// read with no transaction; only the first view of a page writes.
 func (s *StoryService) FindStoryByURL(ctx context.Context, rawURL string) (*parley.Story, error) {
-	var story *parley.Story
-	err := s.db.inTx(ctx, func(tx pgx.Tx) (err error) {
+	canonical, err := parley.CanonicalStoryURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	story, err := scanStory(s.db.pool.QueryRow(ctx, `
+		SELECT `+storyColumns+` FROM stories
+		WHERE url = $1 AND site_id = (
+			SELECT id FROM sites WHERE allowed_origins @> ARRAY[$2] ORDER BY created_at, id LIMIT 1)`,
+		canonical, originOrEmpty(canonical)))
+	if err == nil {
+		return story, nil
+	} else if err != pgx.ErrNoRows {
+		return nil, translate(err)
+	}
+	err = s.db.inTx(ctx, func(tx pgx.Tx) (err error) {
 		story, err = findOrCreateStory(ctx, tx, rawURL)
 		return err
 	})
 	return story, err
+}
+
+// originOrEmpty is the origin of a canonical URL, which CanonicalStoryURL guarantees has one.
+func originOrEmpty(canonical string) string {
+	o, _ := parley.OriginOfURL(canonical)
+	return o
 }
 
 // findOrCreateStory looks a story up by canonical URL and creates it on first use. Creation
