@@ -107,7 +107,7 @@ func New(cfg Config) http.Handler {
 		mux.Handle("GET /metrics", metricsHandler(cfg.Metrics))
 	}
 	if cfg.BenchStatic {
-		mux.HandleFunc("GET /_bench/static", benchStatic)
+		mux.HandleFunc("GET /_bench/static", benchStatic(&sync.Map{}))
 	}
 	mux.HandleFunc("/", notFound)
 
@@ -168,29 +168,29 @@ func readyz(cfg Config) http.Handler {
 // maxBenchStatic bounds the benchmark answer.
 const maxBenchStatic = 4 << 20
 
-// benchBodies keeps each size's body, so the answer costs what serving an embedded file does.
-var benchBodies sync.Map
-
-// benchStatic answers a JSON document of the requested size.
-func benchStatic(w http.ResponseWriter, r *http.Request) {
-	n, err := strconv.Atoi(r.URL.Query().Get("bytes"))
-	if err != nil || n < 16 || n > maxBenchStatic {
-		writeError(w, r, http.StatusBadRequest, parley.Errorf(parley.EINVALID, "bytes must be between 16 and %d.", maxBenchStatic))
-		return
-	}
-	body, ok := benchBodies.Load(n)
-	if !ok {
-		b := make([]byte, n)
-		copy(b, `{"data":"`)
-		for i := 9; i < n-2; i++ {
-			b[i] = 'x'
+// benchStatic answers a JSON document of the requested size. bodies keeps each size's body,
+// so the answer costs what serving an embedded file does.
+func benchStatic(bodies *sync.Map) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		n, err := strconv.Atoi(r.URL.Query().Get("bytes"))
+		if err != nil || n < 16 || n > maxBenchStatic {
+			writeError(w, r, http.StatusBadRequest, parley.Errorf(parley.EINVALID, "bytes must be between 16 and %d.", maxBenchStatic))
+			return
 		}
-		copy(b[n-2:], `"}`)
-		body, _ = benchBodies.LoadOrStore(n, b)
+		body, ok := bodies.Load(n)
+		if !ok {
+			b := make([]byte, n)
+			copy(b, `{"data":"`)
+			for i := 9; i < n-2; i++ {
+				b[i] = 'x'
+			}
+			copy(b[n-2:], `"}`)
+			body, _ = bodies.LoadOrStore(n, b)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(n))
+		_, _ = w.Write(body.([]byte))
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(n))
-	_, _ = w.Write(body.([]byte))
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) {
