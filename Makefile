@@ -6,21 +6,37 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build run test check generate fuzz bench eval-spam clean
+.PHONY: all build frontend run test test-go test-frontend check generate fuzz bench eval-spam clean
 
 all: build
 
-build:
+# The binary embeds the built widget and dashboard (frontend/dist).
+build: frontend
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/parley ./cmd/parley
+
+# Node comes from the system; dependencies exactly as package-lock.json pins them.
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+frontend: frontend/node_modules/.package-lock.json
+	cd frontend && npm run build
 
 # Starts Parley on http://localhost:8080 with a demo site and an administrator, whose
 # sign-in it prints.
 run: build
 	@DATABASE_URL="$$(scripts/dev-db.sh)" PARLEY_DEMO=true ./bin/parley serve
 
-# Every test CI runs: formatting, vet, and the Go tests on a real PostgreSQL.
-test: check
+# Every test CI runs: formatting, vet, the Go tests on a real PostgreSQL, the frontend's
+# unit tests, and the browser tests in Debian's Chromium against a real `parley serve`.
+test: check test-go test-frontend
+
+test-go:
 	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) test -count=1 -timeout 15m ./...
+
+test-frontend: build
+	scripts/chromium.sh
+	cd frontend && npx vitest run
+	cd frontend && PARLEY_BIN="$(CURDIR)/bin/parley" PARLEY_TEST_DATABASE_URL="$$($(CURDIR)/scripts/dev-db.sh admin)" npm run e2e
 
 check:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
@@ -37,7 +53,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzDecodeCursor -fuzztime=$(FUZZTIME) .
 
 clean:
-	rm -rf bin
+	rm -rf bin frontend/node_modules
+	find frontend/dist -mindepth 1 ! -name .gitkeep -delete
 
 # Load runs against a real `parley serve` on loopback (wrk for HTTP, pgbench for the
 # database's own ceiling); prints a table to quote. BENCHTIME sets each run's length.

@@ -6,6 +6,8 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -54,6 +56,11 @@ type Config struct {
 	// ReadCache, when set, wraps the GraphQL handler after identity is known, to answer
 	// anonymous reads from a cache (pagecache.Cache.Middleware).
 	ReadCache func(http.Handler) http.Handler
+	// Frontend holds the built widget and dashboard (frontend.Files): embed.js, count.js
+	// and admin/. Nil or empty, those paths answer 503 and say the frontend is not built.
+	Frontend fs.FS
+	// DemoPage, when set, is served at /demo: an article page that embeds the widget.
+	DemoPage []byte
 	// Metrics, when set, receives the HTTP metrics and is served at /metrics with whatever
 	// else the process registered on it.
 	Metrics *prometheus.Registry
@@ -102,7 +109,12 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("/healthz", methodNotAllowed("GET, HEAD"))
 	mux.Handle("GET /readyz", readyz(cfg))
 	mux.HandleFunc("/readyz", methodNotAllowed("GET, HEAD"))
-	// The frontend (/embed.js, /count.js, /admin/) is mounted here when it arrives.
+	files, err := newFrontendFiles(cfg.Frontend, cfg.DemoPage, origins)
+	if err != nil {
+		// Frontend is an embedded or in-memory file system: it cannot fail to read.
+		panic(fmt.Sprintf("server: reading the frontend: %v", err))
+	}
+	files.routes(mux, cfg.DemoPage != nil)
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", metricsHandler(cfg.Metrics))
 	}

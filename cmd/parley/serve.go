@@ -20,6 +20,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/auth"
+	"github.com/parleyhq/parley/frontend"
 	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/markup"
@@ -135,7 +136,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
+	var demoPage []byte
+	if cfg.Demo {
+		demoPage = frontend.DemoPage()
+	}
 	handler := server.New(server.Config{
+		Frontend:  frontend.Files(),
+		DemoPage:  demoPage,
 		Logger:    logger,
 		Auth:      a.services.Auth,
 		Sites:     a.services.Sites,
