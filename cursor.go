@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// Cursor marks a position in a sorted list of comments: the sort key of the last item seen
-// and its ID as the tie-breaker, so the next page is a range scan on an index.
+// Cursor marks a position in a sorted list of comments (or of stories, newest first): the
+// sort key of the last item seen and its ID as the tie-breaker, so the next page is a range
+// scan on an index.
 type Cursor struct {
 	Order CommentOrder `json:"o"`
 	// Count is the reply or reaction count for the MOST_* orders.
@@ -26,6 +27,11 @@ func CursorFor(o CommentOrder, c *Comment) Cursor {
 		cur.Count = c.ReactionCount
 	}
 	return cur
+}
+
+// CursorForStory returns the cursor that follows st in a list of stories, newest first.
+func CursorForStory(st *Story) Cursor {
+	return Cursor{Order: OrderNewest, Time: st.CreatedAt, ID: st.ID}
 }
 
 // Encode returns the cursor as an opaque string.

@@ -67,7 +67,61 @@ type StoryService interface {
 	FindStoriesByIDs(ctx context.Context, ids []string) ([]*Story, error)
 	// UpdateStory is for the site's moderators.
 	UpdateStory(ctx context.Context, id string, upd StoryUpdate) (*Story, error)
+	// FindStories returns a page of a site's stories, newest first; for the site's moderators.
+	FindStories(ctx context.Context, f StoryFilter) (*StoryPage, error)
+	// StoryCounts answers, for each URL in the order given, its story and published-comment
+	// count, in one query. It is public and never creates a story: an unknown URL, or one
+	// that is not an http(s) URL, counts 0 with no story.
+	StoryCounts(ctx context.Context, urls []string) ([]*StoryCount, error)
 }
+
+// StoryFilter selects a page of one site's stories, newest first (created_at, then ID).
+type StoryFilter struct {
+	SiteID string
+	// Query keeps the stories whose title or URL contains it, ignoring case; "" keeps all.
+	Query string
+	// Closed keeps only closed (true) or only open (false) stories; nil keeps both.
+	Closed *bool
+	First  int
+	// After is a NEWEST-ordered cursor (see CursorForStory).
+	After *Cursor
+}
+
+// MaxStoryQueryLength bounds StoryFilter.Query: a search box, not a document.
+const MaxStoryQueryLength = 200
+
+// Validate trims the query and checks the filter's bounds, with messages a moderator can act on.
+func (f *StoryFilter) Validate() error {
+	f.Query = strings.TrimSpace(f.Query)
+	switch {
+	case !utf8.ValidString(f.Query) || strings.ContainsRune(f.Query, 0):
+		return FieldErrorf("query", "The search text is not valid text.")
+	case utf8.RuneCountInString(f.Query) > MaxStoryQueryLength:
+		return FieldErrorf("query", "The search text must be at most %d characters.", MaxStoryQueryLength)
+	case f.First < 1 || f.First > MaxPageSize:
+		return FieldErrorf("first", "first must be between 1 and %d.", MaxPageSize)
+	}
+	return nil
+}
+
+// StoryPage is one page of a story connection.
+type StoryPage struct {
+	Stories     []*Story
+	HasNextPage bool
+}
+
+// StoryCount is what a host page's comment-count script needs about one link: the story at
+// the URL, if there is one, and its published-comment count (Story.CommentCount, or 0).
+type StoryCount struct {
+	// URL is the URL as the caller gave it, so the script can match the answer to its link.
+	URL   string
+	Story *Story
+	// CommentCount is the story's CommentCount, or 0 without a story.
+	CommentCount int
+}
+
+// MaxStoryCountURLs bounds one StoryCounts call: one page of links, one query.
+const MaxStoryCountURLs = 100
 
 // MaxStoryURLLength bounds story URLs (and so the index on them).
 const MaxStoryURLLength = 2048

@@ -45,6 +45,23 @@ func (u *User) EmailVisibleTo(viewer *User) bool {
 	return viewer != nil && (viewer.ID == u.ID || viewer.Admin)
 }
 
+// MutesVisibleTo reports whether viewer (nil for anonymous) may see whom u muted: the user
+// themself only. Unlike an email, a mute is a reader's private choice that no one acts on,
+// so admins do not see it either.
+func (u *User) MutesVisibleTo(viewer *User) bool {
+	return viewer != nil && viewer.ID == u.ID
+}
+
+// SiteUser names one user on one site: the key of a batched role lookup.
+type SiteUser struct {
+	SiteID string
+	UserID string
+}
+
+// MaxMutedUsers bounds how many people one reader may mute, and so the list that
+// User.mutedUsers answers in one piece.
+const MaxMutedUsers = 1000
+
 // UserService reads accounts. Accounts are created and changed through AuthService.
 type UserService interface {
 	FindUserByID(ctx context.Context, id string) (*User, error)
@@ -53,8 +70,19 @@ type UserService interface {
 	// SiteRole returns the user's role on a site: RoleAdmin for admins, RoleCommenter when no
 	// role was granted.
 	SiteRole(ctx context.Context, siteID, userID string) (Role, error)
+	// SiteRoles answers SiteRole for many pairs in one query; it serves dataloaders. Pairs
+	// whose site or user does not exist are missing from the map.
+	SiteRoles(ctx context.Context, keys []SiteUser) (map[SiteUser]Role, error)
 	// SetSiteRole grants a role on a site. Only admins may call it.
 	SetSiteRole(ctx context.Context, siteID, userID string, role Role) error
+	// MuteUser hides a user's comments from the signed-in caller, who may not mute
+	// themself; muting again changes nothing. It returns the muted user.
+	MuteUser(ctx context.Context, userID string) (*User, error)
+	// UnmuteUser takes a mute back; unmuting a user who is not muted changes nothing.
+	UnmuteUser(ctx context.Context, userID string) (*User, error)
+	// FindMutedUsers returns the users the signed-in caller muted, most recent first. Only
+	// the caller's own list can be read: see User.MutesVisibleTo.
+	FindMutedUsers(ctx context.Context) ([]*User, error)
 }
 
 // SignUpInput creates a local account.

@@ -148,6 +148,7 @@ type ComplexityRoot struct {
 		EditComment         func(childComplexity int, input parley.EditCommentInput) int
 		FeatureComment      func(childComplexity int, input parley.ModerateInput) int
 		MessageUser         func(childComplexity int, input UserSanctionInput) int
+		MuteUser            func(childComplexity int, input MuteInput) int
 		PremodUser          func(childComplexity int, input UserSanctionInput) int
 		RejectComment       func(childComplexity int, input parley.ModerateInput) int
 		RemoveReaction      func(childComplexity int, input ReactionInput) int
@@ -162,6 +163,7 @@ type ComplexityRoot struct {
 		SuspendUser         func(childComplexity int, input SuspendInput) int
 		UndoModeration      func(childComplexity int, input parley.ModerateInput) int
 		UnfeatureComment    func(childComplexity int, input parley.ModerateInput) int
+		UnmuteUser          func(childComplexity int, input MuteInput) int
 		UpdateSiteSettings  func(childComplexity int, input SiteSettingsInput) int
 		UpdateStory         func(childComplexity int, input UpdateStoryInput) int
 		WarnUser            func(childComplexity int, input UserSanctionInput) int
@@ -185,7 +187,9 @@ type ComplexityRoot struct {
 		Site                  func(childComplexity int, id string) int
 		Sites                 func(childComplexity int) int
 		StageStats            func(childComplexity int, siteID string) int
+		Stories               func(childComplexity int, siteID string, query *string, closed *bool, first *int, after *string) int
 		Story                 func(childComplexity int, id *string, url *string) int
+		StoryCounts           func(childComplexity int, urls []string) int
 		User                  func(childComplexity int, id string) int
 		Viewer                func(childComplexity int) int
 	}
@@ -297,6 +301,22 @@ type ComplexityRoot struct {
 		URL          func(childComplexity int) int
 	}
 
+	StoryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	StoryCount struct {
+		CommentCount func(childComplexity int) int
+		Story        func(childComplexity int) int
+		URL          func(childComplexity int) int
+	}
+
+	StoryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Subscription struct {
 		CommentCreated         func(childComplexity int, storyID string) int
 		CommentUpdated         func(childComplexity int, storyID string) int
@@ -311,6 +331,7 @@ type ComplexityRoot struct {
 		CreatedAt     func(childComplexity int) int
 		Email         func(childComplexity int) int
 		ID            func(childComplexity int) int
+		MutedUsers    func(childComplexity int) int
 		Notes         func(childComplexity int, siteID string) int
 		Role          func(childComplexity int, siteID string) int
 		Sanctions     func(childComplexity int, siteID string, activeOnly *bool) int
@@ -380,6 +401,8 @@ type MutationResolver interface {
 	SignInWithSso(ctx context.Context, input parley.SSOInput) (*parley.AuthPayload, error)
 	SignOut(ctx context.Context) (bool, error)
 	CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*APITokenPayload, error)
+	MuteUser(ctx context.Context, input MuteInput) (*parley.User, error)
+	UnmuteUser(ctx context.Context, input MuteInput) (*parley.User, error)
 }
 type QueryResolver interface {
 	Comment(ctx context.Context, id string) (*parley.Comment, error)
@@ -391,6 +414,8 @@ type QueryResolver interface {
 	ModerationStages(ctx context.Context) ([]string, error)
 	Sites(ctx context.Context) ([]*parley.Site, error)
 	Story(ctx context.Context, id *string, url *string) (*parley.Story, error)
+	Stories(ctx context.Context, siteID string, query *string, closed *bool, first *int, after *string) (*StoryConnection, error)
+	StoryCounts(ctx context.Context, urls []string) ([]*parley.StoryCount, error)
 	Viewer(ctx context.Context) (*parley.User, error)
 }
 type ReportResolver interface {
@@ -431,6 +456,7 @@ type UserResolver interface {
 
 	Role(ctx context.Context, obj *parley.User, siteID string) (parley.Role, error)
 
+	MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error)
 	Sanctions(ctx context.Context, obj *parley.User, siteID string, activeOnly *bool) ([]*parley.Sanction, error)
 	Notes(ctx context.Context, obj *parley.User, siteID string) ([]*parley.UserNote, error)
 	CommentCounts(ctx context.Context, obj *parley.User, siteID string) (*parley.CommentCounts, error)
@@ -923,6 +949,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MessageUser(childComplexity, args["input"].(UserSanctionInput)), true
+	case "Mutation.muteUser":
+		if e.ComplexityRoot.Mutation.MuteUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_muteUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MuteUser(childComplexity, args["input"].(MuteInput)), true
 	case "Mutation.premodUser":
 		if e.ComplexityRoot.Mutation.PremodUser == nil {
 			break
@@ -1072,6 +1109,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnfeatureComment(childComplexity, args["input"].(parley.ModerateInput)), true
+	case "Mutation.unmuteUser":
+		if e.ComplexityRoot.Mutation.UnmuteUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unmuteUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnmuteUser(childComplexity, args["input"].(MuteInput)), true
 	case "Mutation.updateSiteSettings":
 		if e.ComplexityRoot.Mutation.UpdateSiteSettings == nil {
 			break
@@ -1200,6 +1248,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StageStats(childComplexity, args["siteID"].(string)), true
+	case "Query.stories":
+		if e.ComplexityRoot.Query.Stories == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stories_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Stories(childComplexity, args["siteID"].(string), args["query"].(*string), args["closed"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.story":
 		if e.ComplexityRoot.Query.Story == nil {
 			break
@@ -1211,6 +1270,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Story(childComplexity, args["id"].(*string), args["url"].(*string)), true
+	case "Query.storyCounts":
+		if e.ComplexityRoot.Query.StoryCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_storyCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StoryCounts(childComplexity, args["urls"].([]string)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -1689,6 +1759,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Story.URL(childComplexity), true
 
+	case "StoryConnection.edges":
+		if e.ComplexityRoot.StoryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoryConnection.Edges(childComplexity), true
+	case "StoryConnection.pageInfo":
+		if e.ComplexityRoot.StoryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoryConnection.PageInfo(childComplexity), true
+
+	case "StoryCount.commentCount":
+		if e.ComplexityRoot.StoryCount.CommentCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoryCount.CommentCount(childComplexity), true
+	case "StoryCount.story":
+		if e.ComplexityRoot.StoryCount.Story == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoryCount.Story(childComplexity), true
+	case "StoryCount.url":
+		if e.ComplexityRoot.StoryCount.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoryCount.URL(childComplexity), true
+
+	case "StoryEdge.cursor":
+		if e.ComplexityRoot.StoryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoryEdge.Cursor(childComplexity), true
+	case "StoryEdge.node":
+		if e.ComplexityRoot.StoryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoryEdge.Node(childComplexity), true
+
 	case "Subscription.commentCreated":
 		if e.ComplexityRoot.Subscription.CommentCreated == nil {
 			break
@@ -1775,6 +1890,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.mutedUsers":
+		if e.ComplexityRoot.User.MutedUsers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.MutedUsers(childComplexity), true
 	case "User.notes":
 		if e.ComplexityRoot.User.Notes == nil {
 			break
@@ -1888,6 +2009,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeleteCommentInput", ec.unmarshalInputDeleteCommentInput),
 			graphql.NewInputUnmarshaler("EditCommentInput", ec.unmarshalInputEditCommentInput),
 			graphql.NewInputUnmarshaler("ModerateInput", ec.unmarshalInputModerateInput),
+			graphql.NewInputUnmarshaler("MuteInput", ec.unmarshalInputMuteInput),
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("ReactionKindInput", ec.unmarshalInputReactionKindInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
@@ -2425,6 +2547,38 @@ func (ec *executionContext) childFields_Story(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Story", field.Name)
 }
 
+func (ec *executionContext) childFields_StoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StoryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StoryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StoryCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_StoryCount_url(ctx, field)
+	case "story":
+		return ec.fieldContext_StoryCount_story(ctx, field)
+	case "commentCount":
+		return ec.fieldContext_StoryCount_commentCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoryCount", field.Name)
+}
+
+func (ec *executionContext) childFields_StoryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StoryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StoryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2439,6 +2593,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_role(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_User_createdAt(ctx, field)
+	case "mutedUsers":
+		return ec.fieldContext_User_mutedUsers(ctx, field)
 	case "sanctions":
 		return ec.fieldContext_User_sanctions(ctx, field)
 	case "notes":
@@ -2823,6 +2979,20 @@ func (ec *executionContext) field_Mutation_messageUser_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_muteUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MuteInput, error) {
+			return ec.unmarshalNMuteInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐMuteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_premodUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3005,6 +3175,20 @@ func (ec *executionContext) field_Mutation_unfeatureComment_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_unmuteUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MuteInput, error) {
+			return ec.unmarshalNMuteInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐMuteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateSiteSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3168,6 +3352,66 @@ func (ec *executionContext) field_Query_stageStats_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["siteID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "closed",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["closed"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_storyCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "urls",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["urls"] = arg0
 	return args, nil
 }
 
@@ -6082,6 +6326,94 @@ func (ec *executionContext) fieldContext_Mutation_createAPIToken(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_muteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_muteUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MuteUser(ctx, fc.Args["input"].(MuteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_muteUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_muteUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unmuteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unmuteUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnmuteUser(ctx, fc.Args["input"].(MuteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unmuteUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unmuteUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Notification_kind(ctx context.Context, field graphql.CollectedField, obj *parley.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6540,6 +6872,94 @@ func (ec *executionContext) fieldContext_Query_story(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_story_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Stories(ctx, fc.Args["siteID"].(string), fc.Args["query"].(*string), fc.Args["closed"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *StoryConnection) graphql.Marshaler {
+			return ec.marshalNStoryConnection2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stories_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_storyCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_storyCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StoryCounts(ctx, fc.Args["urls"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.StoryCount) graphql.Marshaler {
+			return ec.marshalNStoryCount2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐStoryCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_storyCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoryCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_storyCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8449,6 +8869,203 @@ func (ec *executionContext) fieldContext_Story_comments(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _StoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *StoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*StoryEdge) graphql.Marshaler {
+			return ec.marshalNStoryEdge2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *StoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoryCount_url(ctx context.Context, field graphql.CollectedField, obj *parley.StoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoryCount_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoryCount_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoryCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoryCount_story(ctx context.Context, field graphql.CollectedField, obj *parley.StoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoryCount_story(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Story, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Story) graphql.Marshaler {
+			return ec.marshalOStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoryCount_story(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoryCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Story(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoryCount_commentCount(ctx context.Context, field graphql.CollectedField, obj *parley.StoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoryCount_commentCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommentCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoryCount_commentCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoryCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *StoryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *StoryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Story) graphql.Marshaler {
+			return ec.marshalNStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Story(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_commentCreated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -8770,6 +9387,38 @@ func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
+}
+
+func (ec *executionContext) _User_mutedUsers(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_mutedUsers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().MutedUsers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_mutedUsers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_sanctions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
@@ -10657,6 +11306,48 @@ func UnmarshalModerateInput(ctx context.Context, raw any) (parley.ModerateInput,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMuteInput(ctx context.Context, obj any) (MuteInput, error) {
+	var it MuteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"userID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "userID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMuteInput unmarshals raw into the MuteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMuteInput(ctx context.Context, raw any) (MuteInput, error) {
+	var out MuteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MuteInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReactionInput(ctx context.Context, obj any) (ReactionInput, error) {
 	var it ReactionInput
 	if obj == nil {
@@ -12431,6 +13122,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "muteUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_muteUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmuteUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unmuteUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12596,6 +13301,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_story(ctx, field)
+				})
+		case "stories":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stories(ctx, field)
+				})
+		case "storyCounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_storyCounts(ctx, field)
 				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -13326,6 +14043,125 @@ func (ec *executionContext) _Story(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var storyConnectionImplementors = []string{"StoryConnection"}
+
+func (ec *executionContext) _StoryConnection(ctx context.Context, sel ast.SelectionSet, obj *StoryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storyConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoryConnection")
+		case "edges":
+			out.Values[i] = ec._StoryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StoryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storyCountImplementors = []string{"StoryCount"}
+
+func (ec *executionContext) _StoryCount(ctx context.Context, sel ast.SelectionSet, obj *parley.StoryCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storyCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoryCount")
+		case "url":
+			out.Values[i] = ec._StoryCount_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "story":
+			out.Values[i] = ec._StoryCount_story(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "commentCount":
+			out.Values[i] = ec._StoryCount_commentCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storyEdgeImplementors = []string{"StoryEdge"}
+
+func (ec *executionContext) _StoryEdge(ctx context.Context, sel ast.SelectionSet, obj *StoryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storyEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoryEdge")
+		case "cursor":
+			out.Values[i] = ec._StoryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StoryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -13395,6 +14231,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "mutedUsers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_mutedUsers(ctx, field, obj)
+				})
 		case "sanctions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -14198,6 +15040,11 @@ func (ec *executionContext) marshalNModerationRecord2ᚖgithubᚗcomᚋparleyhq�
 	return ec._ModerationRecord(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMuteInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐMuteInput(ctx context.Context, v any) (MuteInput, error) {
+	res, err := ec.unmarshalInputMuteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNotification2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotification(ctx context.Context, sel ast.SelectionSet, v *parley.Notification) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Notification!")
@@ -14521,6 +15368,62 @@ func (ec *executionContext) marshalNStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐ
 		return graphql.Null
 	}
 	return ec._Story(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStoryConnection2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoryConnection(ctx context.Context, sel ast.SelectionSet, v *StoryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoryConnection!")
+		return graphql.Null
+	}
+	return ec._StoryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStoryCount2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐStoryCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.StoryCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStoryCount2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStoryCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStoryCount2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStoryCount(ctx context.Context, sel ast.SelectionSet, v *parley.StoryCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoryCount!")
+		return graphql.Null
+	}
+	return ec._StoryCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStoryEdge2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*StoryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStoryEdge2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStoryEdge2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoryEdge(ctx context.Context, sel ast.SelectionSet, v *StoryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoryEdge!")
+		return graphql.Null
+	}
+	return ec._StoryEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStoryModeration2githubᚗcomᚋparleyhqᚋparleyᚐStoryModeration(ctx context.Context, v any) (parley.StoryModeration, error) {
@@ -15183,6 +16086,25 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUser2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx context.Context, sel ast.SelectionSet, v *parley.User) graphql.Marshaler {

@@ -155,6 +155,13 @@ func setComplexity(c *ComplexityRoot) {
 	// A comment keeps few revisions and an instance has few sites; price them as ten each.
 	c.Comment.Revisions = func(child int) int { return 1 + 10*child }
 	c.Query.Sites = func(child int) int { return 1 + 10*child }
+	c.Query.Stories = func(child int, _ string, _ *string, _ *bool, first *int, _ *string) int {
+		return connectionComplexity(child, first)
+	}
+	// storyCounts answers one item per URL asked for.
+	c.Query.StoryCounts = func(child int, urls []string) int { return 1 + child*max(len(urls), 1) }
+	// A mute list is short for nearly everyone; price it as ten like the lists above.
+	c.User.MutedUsers = func(child int) int { return 1 + 10*child }
 }
 
 // websocketIdentity resolves the bearer token of a WebSocket's connection_init payload

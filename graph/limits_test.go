@@ -145,7 +145,7 @@ func TestIntrospection(t *testing.T) {
 // panicUsers fails in the way a bug would: it panics.
 type panicUsers struct{ parley.UserService }
 
-func (panicUsers) SiteRole(context.Context, string, string) (parley.Role, error) { panic("boom") }
+func (panicUsers) FindUserByID(context.Context, string) (*parley.User, error) { panic("boom") }
 
 func TestInternalErrors(t *testing.T) {
 	t.Parallel()
@@ -169,7 +169,7 @@ func TestInternalErrors(t *testing.T) {
 		s.serve(graph.Options{})
 		defer s.Close()
 		u := s.MustSignUp(t)
-		r := u.MustFail(t, "INTERNAL", `{ viewer { id role(siteID: "0190a4e2-0000-7000-8000-000000000000") } }`, nil)
+		r := u.MustFail(t, "INTERNAL", `query($id: ID!) { user(id: $id) { id } }`, map[string]any{"id": u.User.ID})
 		if r.Errors[0].Message != "Internal error." || r.Errors[0].Extensions["requestID"] == "" {
 			t.Errorf("answer = %s", r.Raw)
 		}

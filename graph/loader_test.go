@@ -2,16 +2,19 @@ package graph_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/postgres/postgrestest"
 )
 
 // TestDataloaderQueryCount reads a page of 10 and a page of 100 comments, each with its
-// author, story, parent and reactions, and checks both cost the same number of SQL
-// statements: the loaders batch per field, so the cost does not grow with the page. It has a
-// database of its own so that no other test's statements are counted.
+// author (and the author's role on the site, as the widget asks for staff badges), story,
+// parent and reactions, and checks both cost the same number of SQL statements: the loaders
+// batch per field, so the cost does not grow with the page. It has a database of its own so
+// that no other test's statements are counted.
 func TestDataloaderQueryCount(t *testing.T) {
 	s := newStack(postgrestest.MustOpenDB(t), graph.Options{})
 	defer s.Close()
@@ -19,6 +22,11 @@ func TestDataloaderQueryCount(t *testing.T) {
 	st := s.MustCreateSite(t, admin)
 	authors := []*client{s.MustSignUp(t), s.MustSignUp(t), s.MustSignUp(t), s.MustSignUp(t)}
 	reader := s.MustSignUp(t)
+	s.MustGrant(t, st.ID, authors[0], parley.RoleModerator)
+	wantRole := map[string]string{authors[0].User.ID: "MODERATOR"}
+	for _, a := range authors[1:] {
+		wantRole[a.User.ID] = "COMMENTER"
+	}
 	small, large := s.MustStory(t, st), s.MustStory(t, st)
 	for _, story := range []struct {
 		id string
@@ -34,8 +42,8 @@ func TestDataloaderQueryCount(t *testing.T) {
 		}
 	}
 
-	const q = `query($id: ID, $first: Int) { story(id: $id) { id title commentCount comments(first: $first) {
-		edges { cursor node { id body createdAt author { id username } story { id } parent { id }
+	const q = `query($id: ID, $first: Int, $site: ID!) { story(id: $id) { id title commentCount comments(first: $first) {
+		edges { cursor node { id body createdAt author { id username role(siteID: $site) } story { id } parent { id }
 			reactions { kind count viewerReacted } } } pageInfo { hasNextPage endCursor } } } }`
 	cost := func(storyID string, first int) int64 {
 		before := s.DB.QueryCount()
@@ -44,14 +52,14 @@ func TestDataloaderQueryCount(t *testing.T) {
 				Comments struct {
 					Edges []struct {
 						Node struct {
-							Author    *struct{ ID string }
+							Author    *struct{ ID, Role string }
 							Reactions []reactionJSON
 						}
 					}
 				}
 			}
 		}
-		reader.MustDo(t, q, map[string]any{"id": storyID, "first": first}, &out)
+		reader.MustDo(t, q, map[string]any{"id": storyID, "first": first, "site": st.ID}, &out)
 		edges := out.Story.Comments.Edges
 		if len(edges) != first {
 			t.Fatalf("%d comments served, want %d", len(edges), first)
@@ -59,6 +67,9 @@ func TestDataloaderQueryCount(t *testing.T) {
 		for _, e := range edges {
 			if e.Node.Author == nil || len(e.Node.Reactions) == 0 {
 				t.Fatalf("comment without author or reactions: %+v", e.Node)
+			}
+			if a := e.Node.Author; a.Role != wantRole[a.ID] {
+				t.Fatalf("author %s has role %q, want %q", a.ID, a.Role, wantRole[a.ID])
 			}
 		}
 		return s.DB.QueryCount() - before
@@ -69,6 +80,34 @@ func TestDataloaderQueryCount(t *testing.T) {
 		t.Errorf("a page of 100 costs %d statements and a page of 10 costs %d; want the same", hundred, ten)
 	}
 
+	t.Run("storyCounts costs one statement whatever the number of URLs", func(t *testing.T) {
+		cost := func(urls []string) int64 {
+			before := s.DB.QueryCount()
+			var out struct{ StoryCounts []struct{ CommentCount int } }
+			s.anonymous().MustDo(t, `query($urls: [String!]!) { storyCounts(urls: $urls) { url commentCount story { id commentCount } } }`,
+				map[string]any{"urls": urls}, &out)
+			if len(out.StoryCounts) != len(urls) {
+				t.Fatalf("%d answers for %d URLs", len(out.StoryCounts), len(urls))
+			}
+			return s.DB.QueryCount() - before
+		}
+		var few, many []string
+		for i := range parley.MaxStoryCountURLs {
+			u := fmt.Sprintf("%s/page-%d", st.Origin, i)
+			if i < 3 {
+				few = append(few, u)
+			}
+			many = append(many, u)
+		}
+		// Two of them have stories, and comments.
+		var story struct{ Story struct{ ID string } }
+		s.anonymous().MustDo(t, `query($url: String) { story(url: $url) { id } }`, map[string]any{"url": few[0]}, &story)
+		authors[0].MustComment(t, story.Story.ID, "", "counted")
+		s.anonymous().MustDo(t, `query($url: String) { story(url: $url) { id } }`, map[string]any{"url": many[99]}, &story)
+		if n3, n100 := cost(few), cost(many); n3 != 1 || n100 != 1 {
+			t.Errorf("storyCounts costs %d statements for 3 URLs and %d for 100; want 1", n3, n100)
+		}
+	})
 	t.Run("author of a deleted account is null", func(t *testing.T) {
 		gone := s.MustSignUp(t)
 		id := gone.MustComment(t, small, "", "soon orphaned")

@@ -22,6 +22,8 @@ type loaders struct {
 	stories   *dataloadgen.Loader[string, *parley.Story]
 	comments  *dataloadgen.Loader[string, *parley.Comment]
 	reactions *dataloadgen.Loader[string, []parley.ReactionCount]
+	// roles serves User.role(siteID), which the widget asks of every author for staff badges.
+	roles *dataloadgen.Loader[parley.SiteUser, parley.Role]
 }
 
 func newLoaders(s Services) *loaders {
@@ -31,6 +33,7 @@ func newLoaders(s Services) *loaders {
 		stories:   dataloadgen.NewLoader(fetchByID(s.Stories.FindStoriesByIDs, func(st *parley.Story) string { return st.ID }), wait),
 		comments:  dataloadgen.NewLoader(fetchByID(s.Comments.FindCommentsByIDs, func(c *parley.Comment) string { return c.ID }), wait),
 		reactions: dataloadgen.NewLoader(fetchReactionCounts(s.Reactions), wait),
+		roles:     dataloadgen.NewLoader(fetchRoles(s.Users), wait),
 	}
 }
 
@@ -68,6 +71,25 @@ func fetchReactionCounts(s parley.ReactionService) func(context.Context, []strin
 			out[i] = counts[id]
 		}
 		return out, nil
+	}
+}
+
+// fetchRoles loads the roles of many users on many sites at once. A pair whose site or user
+// does not exist is NOT_FOUND, as UserService.SiteRole answers it.
+func fetchRoles(s parley.UserService) func(context.Context, []parley.SiteUser) ([]parley.Role, []error) {
+	return func(ctx context.Context, keys []parley.SiteUser) ([]parley.Role, []error) {
+		roles, err := s.SiteRoles(ctx, keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		out, errs := make([]parley.Role, len(keys)), make([]error, len(keys))
+		for i, k := range keys {
+			var ok bool
+			if out[i], ok = roles[k]; !ok {
+				errs[i] = parley.Errorf(parley.ENOTFOUND, "Site or user not found.")
+			}
+		}
+		return out, errs
 	}
 }
 

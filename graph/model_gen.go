@@ -69,6 +69,11 @@ type ModerationQueueCounts struct {
 type Mutation struct {
 }
 
+// Names the user to mute or unmute.
+type MuteInput struct {
+	UserID string `json:"userID"`
+}
+
 type PageInfo struct {
 	HasNextPage bool    `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor,omitempty"`
@@ -115,6 +120,18 @@ type SiteSettingsInput struct {
 	Stages []*parley.StageSetting `json:"stages,omitempty"`
 	// Sets the single sign-on secret (at least 32 bytes); an empty string removes it.
 	SsoSecret *string `json:"ssoSecret,omitempty"`
+}
+
+// A page of stories (a Relay connection).
+type StoryConnection struct {
+	Edges    []*StoryEdge `json:"edges"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type StoryEdge struct {
+	// Pass as 'after' to read the stories that follow this one.
+	Cursor string        `json:"cursor"`
+	Node   *parley.Story `json:"node"`
 }
 
 type Subscription struct {

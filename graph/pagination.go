@@ -60,10 +60,13 @@ func prefetch(ctx context.Context, comments []*parley.Comment) {
 	for _, c := range comments {
 		l.comments.Prime(c.ID, c)
 	}
-	fields := selectedNodeFields(ctx)
+	fields, roleSites := selectedNodeFields(ctx)
 	for _, c := range comments {
 		if fields["author"] && c.AuthorID != "" {
 			l.users.LoadThunk(ctx, c.AuthorID)
+			for _, siteID := range roleSites {
+				l.roles.LoadThunk(ctx, parley.SiteUser{SiteID: siteID, UserID: c.AuthorID})
+			}
 		}
 		if fields["parent"] && c.ParentID != "" {
 			l.comments.LoadThunk(ctx, c.ParentID)
@@ -78,12 +81,13 @@ func prefetch(ctx context.Context, comments []*parley.Comment) {
 }
 
 // selectedNodeFields names the fields the operation selects on the nodes of the connection
-// being resolved (edges { node { … } }), fragments included.
-func selectedNodeFields(ctx context.Context) map[string]bool {
-	out := map[string]bool{}
+// being resolved (edges { node { … } }), fragments included, and the sites of the
+// author { role(siteID:) } fields among them.
+func selectedNodeFields(ctx context.Context) (fields map[string]bool, roleSites []string) {
+	fields = map[string]bool{}
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || !graphql.HasOperationContext(ctx) {
-		return out
+		return fields, nil
 	}
 	op := graphql.GetOperationContext(ctx)
 	for _, edges := range graphql.CollectFields(op, fc.Field.Selections, []string{"CommentConnection"}) {
@@ -95,11 +99,55 @@ func selectedNodeFields(ctx context.Context) map[string]bool {
 				continue
 			}
 			for _, f := range graphql.CollectFields(op, node.Selections, []string{"Comment"}) {
-				out[f.Name] = true
+				fields[f.Name] = true
+				if f.Name == "author" {
+					roleSites = append(roleSites, selectedRoleSites(op, f)...)
+				}
 			}
 		}
 	}
+	return fields, roleSites
+}
+
+// selectedRoleSites returns the siteID arguments of the role fields selected on a user.
+func selectedRoleSites(op *graphql.OperationContext, user graphql.CollectedField) []string {
+	var out []string
+	for _, f := range graphql.CollectFields(op, user.Selections, []string{"User"}) {
+		if f.Name != "role" {
+			continue
+		}
+		if siteID, ok := f.ArgumentMap(op.Variables)["siteID"].(string); ok {
+			out = append(out, siteID)
+		}
+	}
 	return out
+}
+
+// storyConnection does for a page of stories, newest first, what connection does for
+// comments: the same page arguments, cursors and Relay shape.
+func storyConnection(first *int, after *string, fetch func(first int, after *parley.Cursor) (*parley.StoryPage, error)) (*StoryConnection, error) {
+	n, err := parley.PageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	var cur *parley.Cursor
+	if after != nil && *after != "" {
+		if cur, err = parley.DecodeCursor(*after, parley.OrderNewest); err != nil {
+			return nil, err
+		}
+	}
+	page, err := fetch(n, cur)
+	if err != nil {
+		return nil, err
+	}
+	conn := &StoryConnection{Edges: make([]*StoryEdge, len(page.Stories)), PageInfo: &PageInfo{HasNextPage: page.HasNextPage}}
+	for i, st := range page.Stories {
+		conn.Edges[i] = &StoryEdge{Cursor: parley.CursorForStory(st).Encode(), Node: st}
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+	}
+	return conn, nil
 }
 
 // connectionComplexity is the cost of a connection field: what one item costs, times the

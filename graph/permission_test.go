@@ -154,6 +154,12 @@ func TestPermissions(t *testing.T) {
 			return in("commentID", id)
 			// A rejected comment is invisible to all but its author and the site's moderators.
 		}, [6]string{unauth, forbid, "NOT_FOUND", "NOT_FOUND", ok, ok}},
+		{"muteUser", muteUser, func() map[string]any {
+			return in("userID", s.MustSignUp(t).User.ID)
+		}, [6]string{unauth, ok, ok, ok, ok, ok}},
+		{"unmuteUser", unmuteUser, func() map[string]any {
+			return in("userID", s.MustSignUp(t).User.ID)
+		}, [6]string{unauth, ok, ok, ok, ok, ok}},
 		{"createComment", createComment, func() map[string]any {
 			return in("storyID", w.StoryID, "body", "hello")
 		}, [6]string{unauth, ok, ok, ok, ok, ok}},

@@ -77,6 +77,18 @@ func (r *queryResolver) Story(ctx context.Context, id *string, url *string) (*pa
 	return nil, parley.FieldErrorf("id", "Give the story's id or its url.")
 }
 
+func (r *queryResolver) Stories(ctx context.Context, siteID string, query *string, closed *bool, first *int, after *string) (*StoryConnection, error) {
+	f := parley.StoryFilter{SiteID: siteID, Query: deref(query), Closed: closed}
+	return storyConnection(first, after, func(n int, cur *parley.Cursor) (*parley.StoryPage, error) {
+		f.First, f.After = n, cur
+		return r.s.Stories.FindStories(ctx, f)
+	})
+}
+
+func (r *queryResolver) StoryCounts(ctx context.Context, urls []string) ([]*parley.StoryCount, error) {
+	return r.s.Stories.StoryCounts(ctx, urls)
+}
+
 func (r *siteResolver) WordLists(ctx context.Context, obj *parley.Site) ([]*parley.WordList, error) {
 	return r.s.WordLists.FindWordLists(ctx, obj.ID)
 }

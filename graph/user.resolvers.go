@@ -38,6 +38,14 @@ func (r *mutationResolver) CreateAPIToken(ctx context.Context, input CreateAPITo
 	return &APITokenPayload{Token: secret, APIToken: tok}, nil
 }
 
+func (r *mutationResolver) MuteUser(ctx context.Context, input MuteInput) (*parley.User, error) {
+	return r.s.Users.MuteUser(ctx, input.UserID)
+}
+
+func (r *mutationResolver) UnmuteUser(ctx context.Context, input MuteInput) (*parley.User, error) {
+	return r.s.Users.UnmuteUser(ctx, input.UserID)
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*parley.User, error) {
 	return parley.UserFromContext(ctx), nil
 }
@@ -47,7 +55,14 @@ func (r *userResolver) Email(ctx context.Context, obj *parley.User) (*string, er
 }
 
 func (r *userResolver) Role(ctx context.Context, obj *parley.User, siteID string) (parley.Role, error) {
-	return r.s.Users.SiteRole(ctx, siteID, obj.ID)
+	return loadersFrom(ctx).roles.Load(ctx, parley.SiteUser{SiteID: siteID, UserID: obj.ID})
+}
+
+func (r *userResolver) MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error) {
+	if !obj.MutesVisibleTo(parley.UserFromContext(ctx)) {
+		return nil, nil
+	}
+	return r.s.Users.FindMutedUsers(ctx)
 }
 
 func (r *Resolver) User() UserResolver { return &userResolver{r} }

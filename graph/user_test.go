@@ -249,3 +249,27 @@ func TestSignInWithSSO(t *testing.T) {
 		s.anonymous().MustFail(t, "NOT_FOUND", q, map[string]any{"in": map[string]any{"siteID": "0190a4e2-0000-7000-8000-000000000000", "token": ssoToken(t, secret, claims())}})
 	})
 }
+
+// TestRoles reads roles through the batched loader: several sites and users in one
+// operation, each answered as UserService.SiteRole would.
+func TestRoles(t *testing.T) {
+	t.Parallel()
+	s := shared
+	w := s.MustWorld(t)
+	other := s.MustCreateSite(t, w.Admin)
+	const q = `query($a: ID!, $b: ID!, $mod: ID!, $admin: ID!) {
+		mod: user(id: $mod) { here: role(siteID: $a) there: role(siteID: $b) }
+		admin: user(id: $admin) { here: role(siteID: $a) there: role(siteID: $b) } }`
+	var out struct{ Mod, Admin struct{ Here, There string } }
+	s.anonymous().MustDo(t, q, map[string]any{"a": w.Site.ID, "b": other.ID, "mod": w.Moderator.User.ID, "admin": w.Admin.User.ID}, &out)
+	if out.Mod.Here != "MODERATOR" || out.Mod.There != "COMMENTER" || out.Admin.Here != "ADMIN" || out.Admin.There != "ADMIN" {
+		t.Errorf("roles = %+v", out)
+	}
+	t.Run("an unknown site fails only its own field", func(t *testing.T) {
+		r := w.Moderator.Do(t, `query($a: ID!) { viewer { here: role(siteID: $a) gone: role(siteID: "0190a4e2-0000-7000-8000-000000000000") } }`,
+			map[string]any{"a": w.Site.ID})
+		if r.Code() != "NOT_FOUND" || len(r.Errors) != 1 {
+			t.Errorf("answer = %s, want one NOT_FOUND", r.Raw)
+		}
+	})
+}

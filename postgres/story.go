@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -151,4 +152,106 @@ func (s *StoryService) UpdateStory(ctx context.Context, id string, upd parley.St
 		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventStoryUpdated, SiteID: story.SiteID, StoryID: story.ID, Payload: story})
 	})
 	return story, err
+}
+
+// FindStories returns a page of a site's stories, newest first, for its moderators. Each
+// page is a range scan of migration 0012's indexes; a search adds the trigram indexes.
+func (s *StoryService) FindStories(ctx context.Context, f parley.StoryFilter) (*parley.StoryPage, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := findSite(ctx, s.db.pool, f.SiteID, false); err != nil {
+		return nil, err
+	}
+	if err := requireSiteRole(ctx, s.db.pool, f.SiteID, parley.RoleModerator); err != nil {
+		return nil, translate(err)
+	}
+	sql, args := storiesSQL(f)
+	rows, err := s.db.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	stories, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.Story, error) { return scanStory(r) })
+	if err != nil {
+		return nil, translate(err)
+	}
+	if len(stories) > f.First {
+		return &parley.StoryPage{Stories: stories[:f.First], HasNextPage: true}, nil
+	}
+	return &parley.StoryPage{Stories: stories}, nil
+}
+
+// storiesSQL builds a story page's query from constant fragments only; values travel as
+// arguments: $1 site, $2 limit, then the closed flag, the search pattern and the cursor when
+// given.
+func storiesSQL(f parley.StoryFilter) (string, []any) {
+	sql := `SELECT ` + storyColumns + ` FROM stories WHERE site_id = $1`
+	args := []any{f.SiteID, f.First + 1}
+	if f.Closed != nil {
+		args = append(args, *f.Closed)
+		sql += ` AND closed = $` + strconv.Itoa(len(args))
+	}
+	if f.Query != "" {
+		args = append(args, "%"+likeEscaper.Replace(f.Query)+"%")
+		n := strconv.Itoa(len(args))
+		sql += ` AND (title ILIKE $` + n + ` OR url ILIKE $` + n + `)`
+	}
+	if f.After != nil {
+		args = append(args, f.After.Time, f.After.ID)
+		sql += ` AND (created_at, id) < ($` + strconv.Itoa(len(args)-1) + `, $` + strconv.Itoa(len(args)) + `)`
+	}
+	return sql + ` ORDER BY created_at DESC, id DESC LIMIT $2`, args
+}
+
+// likeEscaper makes a search text match itself in LIKE, whose escape character is '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// StoryCounts finds the stories at many URLs, and their counts, in one query that creates
+// nothing. A URL's story is looked up as FindStoryByURL does: by canonical URL, on the first
+// site that allows the URL's origin.
+func (s *StoryService) StoryCounts(ctx context.Context, urls []string) ([]*parley.StoryCount, error) {
+	if len(urls) > parley.MaxStoryCountURLs {
+		return nil, parley.FieldErrorf("urls", "Ask for at most %d URLs at once.", parley.MaxStoryCountURLs)
+	}
+	canonical := make([]string, len(urls))
+	var want, origins []string
+	seen := map[string]bool{}
+	for i, raw := range urls {
+		c, err := parley.CanonicalStoryURL(raw)
+		if err != nil {
+			continue // not a story URL: it counts 0
+		}
+		canonical[i] = c
+		if !seen[c] {
+			seen[c] = true
+			want, origins = append(want, c), append(origins, originOrEmpty(c))
+		}
+	}
+	byURL := map[string]*parley.Story{}
+	if len(want) > 0 {
+		rows, err := s.db.pool.Query(ctx, `
+			SELECT `+storyColumns+` FROM stories
+			JOIN unnest($1::text[], $2::text[]) AS wanted (want_url, want_origin) ON stories.url = wanted.want_url
+			WHERE stories.site_id = (
+				SELECT id FROM sites WHERE allowed_origins @> ARRAY[wanted.want_origin] ORDER BY created_at, id LIMIT 1)`,
+			want, origins)
+		if err != nil {
+			return nil, translate(err)
+		}
+		stories, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.Story, error) { return scanStory(r) })
+		if err != nil {
+			return nil, translate(err)
+		}
+		for _, st := range stories {
+			byURL[st.URL] = st
+		}
+	}
+	out := make([]*parley.StoryCount, len(urls))
+	for i, raw := range urls {
+		out[i] = &parley.StoryCount{URL: raw}
+		if st := byURL[canonical[i]]; st != nil {
+			out[i].Story, out[i].CommentCount = st, st.CommentCount
+		}
+	}
+	return out, nil
 }

@@ -57,6 +57,37 @@ func (s *UserService) SiteRole(ctx context.Context, siteID, userID string) (parl
 	return role, translate(err)
 }
 
+// SiteRoles returns the roles of many users on many sites in one query, by the same rules
+// as SiteRole; pairs whose site or user does not exist are left out.
+func (s *UserService) SiteRoles(ctx context.Context, keys []parley.SiteUser) (map[parley.SiteUser]parley.Role, error) {
+	sites, users := make([]string, 0, len(keys)), make([]string, 0, len(keys))
+	for _, k := range keys {
+		if parley.IsID(k.SiteID) && parley.IsID(k.UserID) {
+			sites, users = append(sites, k.SiteID), append(users, k.UserID)
+		}
+	}
+	out := make(map[parley.SiteUser]parley.Role, len(sites))
+	if len(sites) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT k.site_id, k.user_id, CASE WHEN users.admin THEN 'ADMIN' ELSE coalesce(site_roles.role, 'COMMENTER') END
+		FROM unnest($1::uuid[], $2::uuid[]) AS k (site_id, user_id)
+		JOIN sites ON sites.id = k.site_id
+		JOIN users ON users.id = k.user_id
+		LEFT JOIN site_roles ON site_roles.site_id = k.site_id AND site_roles.user_id = k.user_id`, sites, users)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var k parley.SiteUser
+	var role string
+	_, err = pgx.ForEachRow(rows, []any{&k.SiteID, &k.UserID, &role}, func() error {
+		out[k] = parley.Role(role)
+		return nil
+	})
+	return out, translate(err)
+}
+
 // SetSiteRole grants a role on a site; only admins may.
 func (s *UserService) SetSiteRole(ctx context.Context, siteID, userID string, role parley.Role) error {
 	if err := requireAdmin(ctx); err != nil {
