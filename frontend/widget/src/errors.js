@@ -1,0 +1,28 @@
+// Friendly, translated words for the API's error codes.
+
+const generic = new Set(['NETWORK', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CLOSED', 'INTERNAL']);
+
+/**
+ * Seconds to wait after a RATE_LIMITED error: from a retryAfter extension when the server
+ * sends one, else from its message ("try again in 12 seconds"); null when neither says.
+ */
+export function retryAfterSeconds(err) {
+  const n = Number(err.extensions?.retryAfter ?? err.message?.match(/(\d+)\s*seconds?/)?.[1]);
+  return n > 0 ? Math.ceil(n) : null;
+}
+
+/**
+ * What to tell the reader about err. INVALID and CONFLICT keep the server's message, which
+ * names the exact problem ("Username is taken."); overrides maps a code to another key
+ * where the context says more (a refused sign-in is a wrong password, not a lost session).
+ */
+export function errorText(err, t, overrides = {}) {
+  const code = err.code;
+  if (overrides[code]) return t(overrides[code]);
+  if (code === 'RATE_LIMITED') {
+    const n = retryAfterSeconds(err);
+    return n ? t('err.RATE_LIMITED', { n }) : t('err.RATE_LIMITED_SOON');
+  }
+  if ((code === 'INVALID' || code === 'CONFLICT') && err.message) return err.message;
+  return t(`err.${generic.has(code) ? code : 'INTERNAL'}`);
+}
