@@ -71,6 +71,13 @@ func TestCreateComment(t *testing.T) {
 			t.Error("story = null")
 		}
 	})
+	t.Run("an explicit null parent is a top-level comment", func(t *testing.T) {
+		var out struct{ CreateComment struct{ Comment commentJSON } }
+		w.Other.MustDo(t, createComment, in("storyID", w.StoryID, "parentID", nil, "body", "top level"), &out)
+		if c := out.CreateComment.Comment; c.Parent != nil || c.Depth != 0 {
+			t.Errorf("comment = %+v", c)
+		}
+	})
 	t.Run("reply links its parent", func(t *testing.T) {
 		var out struct{ CreateComment struct{ Comment commentJSON } }
 		w.Other.MustDo(t, createComment, in("storyID", w.StoryID, "parentID", w.CommentID, "body", "reply"), &out)
