@@ -1,0 +1,48 @@
+// Reading the API's errors (urql's CombinedError): clients switch on extensions.code, never
+// on messages, and extensions.field names the input at fault.
+
+/** The extensions.code of the first GraphQL error, 'NETWORK' when the server was not reached, or null. */
+export function errorCode(error) {
+  if (!error) return null;
+  if (error.networkError) return 'NETWORK';
+  return error.graphQLErrors?.[0]?.extensions?.code ?? null;
+}
+
+/** The messages of errors that name an input field, by field. */
+export function fieldErrors(error) {
+  const fields = {};
+  for (const e of error?.graphQLErrors ?? []) {
+    const field = e.extensions?.field;
+    if (field && !fields[field]) fields[field] = e.message;
+  }
+  return fields;
+}
+
+/**
+ * A sentence a moderator can act on. The server's own messages are written for people; the
+ * codes where they are not (or where there is no message) get ours.
+ */
+export function errorMessage(error) {
+  if (!error) return '';
+  switch (errorCode(error)) {
+    case 'NETWORK':
+      return 'The server could not be reached. Check the connection and try again.';
+    case 'INTERNAL': {
+      const id = error.graphQLErrors[0].extensions.requestID;
+      return `Something went wrong on the server.${id ? ` (Request ID ${id}.)` : ''} Try again.`;
+    }
+    case 'UNAUTHENTICATED':
+      return 'Your session has ended. Sign in again.';
+    case 'FORBIDDEN':
+      return error.graphQLErrors[0].message || 'You may not do that on this site.';
+    default:
+      return error.graphQLErrors?.[0]?.message || error.message;
+  }
+}
+
+/** What the sign-in form says for an error; a rate limit keeps the server's "try again in …". */
+export function signInErrorMessage(error) {
+  return errorCode(error) === 'UNAUTHENTICATED'
+    ? 'That email or username and password do not match an account.'
+    : errorMessage(error);
+}

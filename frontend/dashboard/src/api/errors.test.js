@@ -1,0 +1,40 @@
+import { describe, it, expect } from 'vitest';
+import { CombinedError } from '@urql/core';
+import { errorCode, fieldErrors, errorMessage, signInErrorMessage } from './errors.js';
+
+const gqlError = (message, extensions) => new CombinedError({ graphQLErrors: [{ message, extensions }] });
+
+describe('errorCode', () => {
+  it('reads extensions.code, or NETWORK', () => {
+    expect(errorCode(gqlError('No.', { code: 'FORBIDDEN' }))).toBe('FORBIDDEN');
+    expect(errorCode(new CombinedError({ networkError: new Error('offline') }))).toBe('NETWORK');
+    expect(errorCode(undefined)).toBeNull();
+  });
+});
+
+describe('fieldErrors', () => {
+  it('keys messages by extensions.field', () => {
+    const error = new CombinedError({
+      graphQLErrors: [
+        { message: 'Too short.', extensions: { code: 'INVALID', field: 'maxCommentLength' } },
+        { message: 'Elsewhere.', extensions: { code: 'INVALID' } },
+      ],
+    });
+    expect(fieldErrors(error)).toEqual({ maxCommentLength: 'Too short.' });
+  });
+});
+
+describe('messages', () => {
+  it('keeps the server message for ordinary errors', () => {
+    expect(errorMessage(gqlError('Only published comments can be featured.', { code: 'INVALID' }))).toBe('Only published comments can be featured.');
+  });
+
+  it('hides internal details but gives the request ID', () => {
+    expect(errorMessage(gqlError('Internal error.', { code: 'INTERNAL', requestID: 'r42' }))).toMatch(/r42/);
+  });
+
+  it('speaks of the account on a failed sign-in and of waiting when rate limited', () => {
+    expect(signInErrorMessage(gqlError('Wrong.', { code: 'UNAUTHENTICATED' }))).toMatch(/do not match/);
+    expect(signInErrorMessage(gqlError('Too many failed sign-ins; try again in 30 seconds.', { code: 'RATE_LIMITED' }))).toMatch(/30 seconds/);
+  });
+});

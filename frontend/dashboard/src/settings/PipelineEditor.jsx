@@ -1,0 +1,90 @@
+// A site's moderation pipeline: the stages in the order they run, each one's policies, and
+// how well each has agreed with the moderators (precision and recall), which is what decides
+// whether a shadow stage can be trusted.
+import { useState } from 'preact/hooks';
+import { formatShare } from '../ui/format.js';
+import { Messages } from './fields.jsx';
+import { addStage, availableStages, changeStage, customFrom, moveStage, removeStage } from './pipeline.js';
+
+export function PipelineEditor({ stages, known, stats, error, onChange }) {
+  const statsOf = (name) => stats.find((s) => s.stage === name);
+  return (
+    <fieldset>
+      <legend>Moderation pipeline</legend>
+      <p class="hint">Stages run in order; the first that approves, holds or rejects decides. A shadow stage is recorded without effect, so you can see how it would do.</p>
+      {stages === null
+        ? <BuiltIn known={known} statsOf={statsOf} onCustomise={() => onChange(customFrom(known))} />
+        : <Custom stages={stages} known={known} statsOf={statsOf} onChange={onChange} />}
+      <Messages name="stages" error={error} />
+    </fieldset>
+  );
+}
+
+function BuiltIn({ known, statsOf, onCustomise }) {
+  return (
+    <>
+      <p>This site runs the built-in pipeline. The stages this server offers, in built-in order:</p>
+      <ol class="stage-list">
+        {known.map((name) => (
+          <li key={name}><span class="stage-name">{name}</span> <StageStats stats={statsOf(name)} /></li>
+        ))}
+      </ol>
+      <button type="button" onClick={onCustomise}>Customise the pipeline</button>
+    </>
+  );
+}
+
+function Custom({ stages, known, statsOf, onChange }) {
+  const addable = availableStages(known, stages);
+  const [toAdd, setToAdd] = useState('');
+  const adding = addable.includes(toAdd) ? toAdd : addable[0];
+  return (
+    <>
+      <ol class="stage-list">
+        {stages.map((st, i) => (
+          <li key={st.stage} class={st.shadow ? 'shadow' : undefined}>
+            <div class="stage-row">
+              <span class="stage-name">{st.stage}</span>
+              {!known.includes(st.stage) && <span class="tag warn">not installed on this server</span>}
+              <label class="choice"><input type="checkbox" checked={st.shadow} onChange={(e) => onChange(changeStage(stages, i, { shadow: e.currentTarget.checked }))} />Shadow<span class="visually-hidden"> {st.stage}</span></label>
+              <label class="choice"><input type="checkbox" checked={st.failClosed} onChange={(e) => onChange(changeStage(stages, i, { failClosed: e.currentTarget.checked }))} />Hold on failure<span class="visually-hidden"> of {st.stage}</span></label>
+              <label class="budget">
+                Budget (ms)<span class="visually-hidden"> of {st.stage}</span>
+                <input type="number" min="0" step="1" value={st.budgetMs} onInput={(e) => onChange(changeStage(stages, i, { budgetMs: e.currentTarget.value }))} />
+              </label>
+              <span class="stage-buttons">
+                <button type="button" class="quiet" aria-label={`Move ${st.stage} up`} disabled={i === 0} onClick={() => onChange(moveStage(stages, i, -1))}>Up</button>
+                <button type="button" class="quiet" aria-label={`Move ${st.stage} down`} disabled={i === stages.length - 1} onClick={() => onChange(moveStage(stages, i, 1))}>Down</button>
+                <button type="button" class="quiet" aria-label={`Remove ${st.stage}`} onClick={() => onChange(removeStage(stages, i))}>Remove</button>
+              </span>
+            </div>
+            <StageStats stats={statsOf(st.stage)} />
+          </li>
+        ))}
+      </ol>
+      <div class="row">
+        {addable.length > 0 && (
+          <>
+            <label for="add-stage">Add a stage</label>
+            <select id="add-stage" value={adding} onChange={(e) => setToAdd(e.currentTarget.value)}>
+              {addable.map((name) => <option key={name} value={name}>{name}</option>)}
+            </select>
+            <button type="button" onClick={() => onChange(addStage(stages, adding))}>Add</button>
+          </>
+        )}
+        <button type="button" class="quiet" onClick={() => onChange(null)}>Use the built-in pipeline</button>
+      </div>
+    </>
+  );
+}
+
+/** A stage's agreement with the moderators' decisions. */
+function StageStats({ stats }) {
+  if (!stats || stats.decided === 0) return <span class="stats muted">No decided comments yet</span>;
+  return (
+    <span class="stats">
+      Precision {formatShare(stats.precision)} · recall {formatShare(stats.recall)} · {stats.decided} decided
+      <span class="muted"> ({stats.truePositives} agreed, {stats.falsePositives} flagged but approved, {stats.falseNegatives} missed)</span>
+    </span>
+  );
+}

@@ -1,0 +1,73 @@
+import { useState } from 'preact/hooks';
+import { useMutation } from '@urql/preact';
+import { errorMessage, fieldErrors } from '../api/errors.js';
+import { SANCTIONS } from './documents.js';
+import { SANCTION_KINDS, SUSPENSIONS, doneMessage, sanctionInput } from './sanctions.js';
+
+/** The measures a moderator can take on a user: one form, the fields following the kind. */
+export function SanctionForm({ user, siteID, onDone }) {
+  const [form, setForm] = useState({ kind: 'WARN', message: '', durationSeconds: String(SUSPENSIONS[1].seconds), rejectExisting: false });
+  const [result, setResult] = useState({ error: '', done: '' });
+  const [busy, setBusy] = useState(false);
+  const [, run] = useMutation(SANCTIONS[form.kind]);
+  const set = (change) => setForm((f) => ({ ...f, ...change }));
+  const chosen = SANCTION_KINDS.find((k) => k.kind === form.kind);
+
+  async function submit(event) {
+    event.preventDefault();
+    setBusy(true);
+    const answer = await run({ input: sanctionInput(user.id, siteID, form) });
+    setBusy(false);
+    if (answer.error) {
+      const fields = fieldErrors(answer.error);
+      setResult({ error: fields.message ?? fields.durationSeconds ?? errorMessage(answer.error), done: '' });
+      return;
+    }
+    setResult({ error: '', done: doneMessage(form) });
+    set({ message: '' });
+    onDone();
+  }
+
+  return (
+    <section aria-labelledby="action-title">
+      <h3 id="action-title">Take action</h3>
+      <form onSubmit={submit} class="stack">
+        <fieldset>
+          <legend>Measure</legend>
+          <div class="choices">
+            {SANCTION_KINDS.map((k) => (
+              <label key={k.kind} class="choice">
+                <input type="radio" name="sanction-kind" value={k.kind} checked={form.kind === k.kind} onChange={() => set({ kind: k.kind })} />
+                {k.label}
+              </label>
+            ))}
+          </div>
+          <p class="muted">{chosen.hint}</p>
+        </fieldset>
+        {form.kind === 'SUSPEND' && (
+          <label class="field">
+            <span>Duration</span>
+            <select value={form.durationSeconds} onChange={(e) => set({ durationSeconds: e.currentTarget.value })}>
+              {SUSPENSIONS.map((d) => <option key={d.seconds} value={String(d.seconds)}>{d.label}</option>)}
+            </select>
+          </label>
+        )}
+        {form.kind === 'BAN' && (
+          <label class="choice">
+            <input type="checkbox" checked={form.rejectExisting} onChange={(e) => set({ rejectExisting: e.currentTarget.checked })} />
+            Also reject their published and pending comments
+          </label>
+        )}
+        <label class="field">
+          <span>Message to {user.username}</span>
+          <textarea rows={2} value={form.message} onInput={(e) => set({ message: e.currentTarget.value })} />
+        </label>
+        <p class="error" role="alert">{result.error}</p>
+        <p class="ok" role="status">{result.done}</p>
+        <div class="row">
+          <button type="submit" class={form.kind === 'BAN' || form.kind === 'SUSPEND' ? 'reject' : 'primary'} disabled={busy}>{chosen.label}</button>
+        </div>
+      </form>
+    </section>
+  );
+}
