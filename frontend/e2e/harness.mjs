@@ -46,7 +46,11 @@ export async function launchWithoutThirdPartyCookies() {
   return context;
 }
 
-/** Runs axe-core in page against WCAG 2 A and AA and returns its violations. */
+/**
+ * Runs axe-core in page against WCAG 2 A and AA and returns its violations. It is injected as
+ * an inline script, so a page under a strict CSP (the dashboard) needs a context made with
+ * bypassCSP: true.
+ */
 export async function axeViolations(page) {
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
     await page.addScriptTag({ content: axeSource });
