@@ -9,10 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync/atomic"
-	"time"
-
-	coderws "github.com/coder/websocket"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -60,6 +56,10 @@ type Options struct {
 	Metrics prometheus.Registerer
 	// Limits bound mutations per client network and per account; zero means none.
 	Limits MutationLimits
+	// AfterMutation, when set, is called after every mutation: the server wakes the outbox
+	// relay with it, so that the events a mutation wrote reach live subscribers at once
+	// rather than at the relay's next poll. It must not block.
+	AfterMutation func()
 }
 
 // Limits used when Options leaves them zero. A story page of 100 comments, each with its
@@ -88,19 +88,13 @@ func NewHandler(s Services, o Options) http.Handler {
 	cfg := Config{Resolvers: &Resolver{s: s}}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
-	// The WebSocket transport (graphql-transport-ws, with identity from connection_init and
-	// OriginPatterns from the sites' allowed origins) is added here with subscriptions.
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
-	// Subscriptions over WebSocket, graphql-transport-ws and the legacy graphql-ws. The
-	// server's origin policy has refused disallowed cross-origin upgrades before they get
-	// here, so the WebSocket library's own same-origin check is off. Browsers cannot set an
+	// Subscriptions over WebSocket, graphql-transport-ws and the legacy graphql-ws, served
+	// by our own lean loop (ws.go) rather than gqlgen's, which holds several goroutines per
+	// connection and resolves every event once per subscriber. Browsers cannot set an
 	// Authorization header on a WebSocket: the token comes in connection_init instead.
-	srv.AddTransport(&transport.Websocket{
-		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true}},
-		InitFunc:              websocketIdentity(s.Auth),
-		KeepAlivePingInterval: 25 * time.Second,
-		InitTimeout:           10 * time.Second,
-	})
+	hub := newWSHub(o.Logger)
+	srv.AddTransport(&wsTransport{hub: hub, init: websocketIdentity(s.Auth)})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -109,7 +103,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	base := errorPresenter(o.Logger)
 	presenter := base
 	if o.Metrics != nil {
-		m := newMetrics(o.Metrics)
+		m := newMetrics(o.Metrics, hub)
 		srv.AroundRootFields(m.rootField)
 		presenter = func(ctx context.Context, err error) *gqlerror.Error {
 			e := base(ctx, err)
@@ -135,6 +129,17 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return next(withLoaders(ctx, newLoaders(s)))
 	})
+	if o.AfterMutation != nil {
+		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+			resp := next(ctx)
+			if graphql.HasOperationContext(ctx) {
+				if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Mutation {
+					o.AfterMutation()
+				}
+			}
+			return resp
+		})
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet && r.Header.Get("Upgrade") == "" {
 			r = r.WithContext(context.WithValue(r.Context(), plainGETKey{}, true))
@@ -168,7 +173,6 @@ func setComplexity(c *ComplexityRoot) {
 // ({"authorization": "Bearer <token>"}); no token means an anonymous subscriber.
 func websocketIdentity(auth parley.AuthService) transport.WebsocketInitFunc {
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		ctx = context.WithValue(ctx, subscriptionsKey{}, new(atomic.Int32))
 		h := strings.TrimSpace(p.Authorization())
 		if h == "" {
 			return ctx, nil, nil
@@ -186,22 +190,6 @@ func websocketIdentity(auth parley.AuthService) transport.WebsocketInitFunc {
 }
 
 // MaxSubscriptionsPerConnection bounds what one WebSocket may hold open: a widget needs two
-// or three, and a client that opens hundreds costs every other subscriber.
+// or three, and a client that opens hundreds costs every other subscriber. The WebSocket
+// transport refuses the one past the limit with RATE_LIMITED.
 const MaxSubscriptionsPerConnection = 20
-
-type subscriptionsKey struct{}
-
-// takeSubscription counts a subscription against its connection until ctx ends, refusing
-// one past the limit.
-func takeSubscription(ctx context.Context) error {
-	n, ok := ctx.Value(subscriptionsKey{}).(*atomic.Int32)
-	if !ok {
-		return nil
-	}
-	if n.Add(1) > MaxSubscriptionsPerConnection {
-		n.Add(-1)
-		return parley.Errorf(parley.ERATELIMITED, "A connection may hold at most %d subscriptions.", MaxSubscriptionsPerConnection)
-	}
-	context.AfterFunc(ctx, func() { n.Add(-1) })
-	return nil
-}

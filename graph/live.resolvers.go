@@ -23,18 +23,12 @@ func (r *subscriptionResolver) ModerationQueueUpdated(ctx context.Context, siteI
 	if r.s.Live == nil {
 		return nil, parley.Errorf(parley.EINVALID, "Live updates are not available on this server.")
 	}
-	if err := takeSubscription(ctx); err != nil {
-		return nil, err
-	}
 	return r.s.Live.QueueEvents(ctx, siteID)
 }
 
 func (r *subscriptionResolver) Notifications(ctx context.Context) (<-chan *parley.Notification, error) {
 	if r.s.Live == nil {
 		return nil, parley.Errorf(parley.EINVALID, "Live updates are not available on this server.")
-	}
-	if err := takeSubscription(ctx); err != nil {
-		return nil, err
 	}
 	return r.s.Live.Notifications(ctx)
 }

@@ -14,7 +14,7 @@ type metrics struct {
 	errors *prometheus.CounterVec
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+func newMetrics(reg prometheus.Registerer, hub *wsHub) *metrics {
 	m := &metrics{
 		fields: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_graphql_root_fields_total", Help: "GraphQL root fields resolved, by operation type (query, mutation, subscription) and field.",
@@ -23,7 +23,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "parley_graphql_errors_total", Help: "GraphQL errors answered, by extensions.code.",
 		}, []string{"code"}),
 	}
-	reg.MustRegister(m.fields, m.errors)
+	reg.MustRegister(m.fields, m.errors,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_subscribers", Help: "Live subscriptions this replica's WebSocket clients hold."},
+			func() float64 { return float64(hub.subscriptions.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_websocket_connections", Help: "WebSocket connections past connection_init."},
+			func() float64 { return float64(hub.connections.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_shared_streams", Help: "Resolved subscription streams, each shared by the subscribers with the same viewer and operation."},
+			func() float64 { return float64(hub.streamCount()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "parley_live_dropped_total", Help: "Events a slow subscriber lost because its queue was full."},
+			func() float64 { return float64(hub.dropped.Load()) }),
+	)
 	return m
 }
 

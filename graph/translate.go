@@ -119,8 +119,5 @@ func (r *Resolver) commentStream(ctx context.Context, storyID string, created bo
 	if r.s.Live == nil {
 		return nil, parley.Errorf(parley.EINVALID, "Live updates are not available on this server.")
 	}
-	if err := takeSubscription(ctx); err != nil {
-		return nil, err
-	}
 	return r.s.Live.CommentEvents(ctx, storyID, created)
 }

@@ -92,7 +92,9 @@ func (s *Service) QueueEvents(ctx context.Context, siteID string) (<-chan *parle
 	return s.stream(ctx, raw), nil
 }
 
-// Subscribers is how many subscriptions this replica serves now, for metrics.
+// Subscribers is how many event streams this replica resolves now, for metrics. The
+// WebSocket transport shares one stream among the subscribers with the same viewer and
+// operation, so this counts streams, not clients.
 func (s *Service) Subscribers() int64 { return s.subscribers.Load() }
 
 // stream resolves raw events for the viewer of ctx.

@@ -103,6 +103,8 @@ type Relay struct {
 	js      jetstream.JetStream // touched by Run's goroutine only
 	owned   bool                // js came from o.Connect
 	running atomic.Bool
+	// wake cuts an idle wait short: see Wake.
+	wake chan struct{}
 
 	mu    sync.Mutex
 	stats RelayStats
@@ -138,7 +140,7 @@ func NewRelay(outbox parley.Outbox, js jetstream.JetStream, o RelayOptions) (*Re
 	if o.PruneInterval <= 0 {
 		o.PruneInterval = DefaultPruneInterval
 	}
-	return &Relay{outbox: outbox, o: o, log: orDiscard(o.Logger).With("component", "relay"), js: js}, nil
+	return &Relay{outbox: outbox, o: o, log: orDiscard(o.Logger).With("component", "relay"), js: js, wake: make(chan struct{}, 1)}, nil
 }
 
 // Stats returns a snapshot of the relay's counters.
@@ -185,14 +187,32 @@ func (r *Relay) Run(ctx context.Context) error {
 			wait = r.o.IdleInterval
 		}
 		if wait > 0 {
+			// Only an idle wait ends early when woken: a backoff during an outage must not
+			// turn every request into a connection attempt.
+			var wake <-chan struct{}
+			if err == nil {
+				wake = r.wake
+			}
 			timer.Reset(wait)
 			select {
 			case <-ctx.Done():
 			case <-timer.C:
+			case <-wake:
 			}
 		}
 	}
 	return nil
+}
+
+// Wake asks an idle relay to drain now rather than at its next poll, for a caller that has
+// just written events (a mutation on this replica): live subscribers then hear of a comment
+// within milliseconds instead of waiting up to IdleInterval. It never blocks; wakes that
+// come while one is pending are one wake.
+func (r *Relay) Wake() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
 }
 
 // drain runs one batch and reports whether it was full, which means more may be waiting.

@@ -78,7 +78,7 @@ func registerBusMetrics(reg prometheus.Registerer, outbox *postgres.OutboxStore,
 				}
 				return 0
 			}),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_subscribers", Help: "Live subscriptions this replica serves."},
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_event_streams", Help: "Streams of story and site events this replica's live service resolves (one per shared subscription stream)."},
 			func() float64 { return float64(lv.Subscribers()) }),
 	)
 }

@@ -141,12 +141,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		demoPage = frontend.DemoPage()
 	}
 	handler := server.New(server.Config{
-		Frontend:  frontend.Files(),
-		DemoPage:  demoPage,
-		Logger:    logger,
-		Auth:      a.services.Auth,
-		Sites:     a.services.Sites,
-		GraphQL:   graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: a.metrics, Limits: a.limits.mutations}),
+		Frontend: frontend.Files(),
+		DemoPage: demoPage,
+		Logger:   logger,
+		Auth:     a.services.Auth,
+		Sites:    a.services.Sites,
+		GraphQL: graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: a.metrics, Limits: a.limits.mutations,
+			AfterMutation: events.relay.Wake}),
 		Metrics:   a.metrics,
 		ReadCache: readCache,
 		Ready:     a.db.Ping,

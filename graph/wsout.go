@@ -1,0 +1,305 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	coderws "github.com/coder/websocket"
+)
+
+// What the server writes to a WebSocket client.
+const (
+	outNext = iota // payload for one subscription ("next", or "data" in graphql-ws)
+	outError
+	outComplete
+	outAck
+	outKeepAlive
+	outPong
+	outConnectionError
+	outClose // not a message: close the connection once everything before it is written
+)
+
+// wsOut is one queued message. Payloads of events are shared by every subscriber of a
+// stream; only the frame around them is written per subscriber.
+type wsOut struct {
+	kind    int
+	id      []byte // the subscription's ID as a JSON string
+	payload []byte
+	code    coderws.StatusCode
+	reason  string
+}
+
+// Bounds of a connection's queue. A subscriber that falls wsMaxPending events behind loses
+// events, as it did before; one whose queue still grows (a client that sends pings and
+// never reads) is disconnected; one whose socket accepts nothing for wsWriteTimeout is
+// disconnected too. None of them holds up the others.
+const (
+	wsMaxPending   = 16
+	wsMaxQueue     = 64
+	wsWriteTimeout = 5 * time.Second
+	// wsWriters is the number of goroutines that write to all connections. Writes to
+	// sockets with room do not block, so a few suffice; more of them bound how long a
+	// handful of stalled readers (each holding one writer up to wsWriteTimeout) can delay
+	// everyone else.
+	wsWriters = 64
+)
+
+// wsHub is what all connections of one handler share: the writers, the keep-alive ticker,
+// the streams, and the counts for metrics.
+type wsHub struct {
+	logger       *slog.Logger
+	startWriters sync.Once
+	ready        chan *wsConn
+
+	mu      sync.Mutex
+	legacy  map[*wsConn]struct{} // connections that get keep-alives
+	ticking bool
+	streams map[string]*wsStream
+
+	connections   atomic.Int64
+	subscriptions atomic.Int64
+	dropped       atomic.Int64
+}
+
+func newWSHub(logger *slog.Logger) *wsHub {
+	return &wsHub{logger: logger, ready: make(chan *wsConn, 4096), legacy: map[*wsConn]struct{}{}, streams: map[string]*wsStream{}}
+}
+
+// streamCount is how many streams are open, for metrics.
+func (h *wsHub) streamCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.streams)
+}
+
+// register counts a connection that completed connection_init.
+func (h *wsHub) register(c *wsConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c.mu.Lock()
+	done := c.done
+	c.mu.Unlock()
+	if done {
+		return
+	}
+	c.registered = true
+	h.connections.Add(1)
+	if !c.legacy {
+		return
+	}
+	h.legacy[c] = struct{}{}
+	if !h.ticking {
+		h.ticking = true
+		go h.keepAlive()
+	}
+}
+
+// keepAlive sends every legacy client a "ka" message on one shared ticker, rather than a
+// goroutine and a ticker per connection; it stops when no legacy client is left.
+func (h *wsHub) keepAlive() {
+	t := time.NewTicker(wsKeepAlive)
+	defer t.Stop()
+	var conns []*wsConn
+	for range t.C {
+		h.mu.Lock()
+		if len(h.legacy) == 0 {
+			h.ticking = false
+			h.mu.Unlock()
+			return
+		}
+		conns = conns[:0]
+		for c := range h.legacy {
+			conns = append(conns, c)
+		}
+		h.mu.Unlock()
+		for _, c := range conns {
+			c.enqueue(wsOut{kind: outKeepAlive})
+		}
+	}
+}
+
+// schedule hands a connection with queued messages to the writers.
+func (h *wsHub) schedule(c *wsConn) {
+	h.startWriters.Do(func() {
+		for range wsWriters {
+			go h.write()
+		}
+	})
+	h.ready <- c
+}
+
+// write is one writer: it drains the queues of connections as they become ready.
+func (h *wsHub) write() {
+	var buf []byte
+	for c := range h.ready {
+		buf = c.flush(buf)
+		if cap(buf) > 64<<10 {
+			buf = nil // keep no large event's buffer for ever
+		}
+	}
+}
+
+// enqueue queues a message, reporting whether it was; a full queue loses "next" messages
+// and closes the connection on anything else.
+func (c *wsConn) enqueue(o wsOut) bool {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return false
+	}
+	switch {
+	case o.kind == outNext && c.pending >= wsMaxPending:
+		c.mu.Unlock()
+		c.hub.dropped.Add(1)
+		return false
+	case len(c.queue) >= wsMaxQueue:
+		c.closing = true
+		c.mu.Unlock()
+		c.abort()
+		return false
+	}
+	c.queue = append(c.queue, o)
+	if o.kind == outNext {
+		c.pending++
+	}
+	schedule := !c.scheduled
+	c.scheduled = true
+	c.mu.Unlock()
+	if schedule {
+		c.hub.schedule(c)
+	}
+	return true
+}
+
+// closeAfterQueue closes the connection with code and reason once what is queued is
+// written; nothing more is queued after it.
+func (c *wsConn) closeAfterQueue(code coderws.StatusCode, reason string) {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return
+	}
+	c.queue = append(c.queue, wsOut{kind: outClose, code: code, reason: reason})
+	c.closing = true
+	schedule := !c.scheduled
+	c.scheduled = true
+	c.mu.Unlock()
+	if schedule {
+		c.hub.schedule(c)
+	}
+}
+
+// flush writes the connection's queue; buf is the writer's scratch space for frames.
+func (c *wsConn) flush(buf []byte) []byte {
+	for {
+		c.mu.Lock()
+		q := c.queue
+		if len(q) == 0 || c.done {
+			c.queue = nil
+			c.scheduled = false
+			c.mu.Unlock()
+			return buf
+		}
+		c.queue, c.pending = nil, 0
+		c.mu.Unlock()
+		for _, o := range q {
+			if o.kind == outClose {
+				c.mu.Lock()
+				c.graceful = true
+				c.mu.Unlock()
+				c.teardown()
+				_ = c.nc.SetWriteDeadline(time.Now().Add(wsWriteTimeout)) // not an old write's
+				// The close handshake waits for the client's answer; no writer waits with it.
+				go func() { _ = c.ws.Close(o.code, o.reason) }()
+				return buf
+			}
+			buf = c.frame(buf[:0], o)
+			// A deadline on the socket rather than a context with a timeout: no timer and no
+			// context per message, which ten thousand subscribers per event notice.
+			err := c.nc.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+			if err == nil {
+				err = c.ws.Write(context.Background(), coderws.MessageText, buf)
+			}
+			if err != nil {
+				c.abort()
+				return buf
+			}
+		}
+	}
+}
+
+// frame appends o as the subprotocol's JSON message, fields in gqlgen's order.
+func (c *wsConn) frame(b []byte, o wsOut) []byte {
+	var t string
+	switch o.kind {
+	case outNext:
+		t = "next"
+		if c.legacy {
+			t = "data"
+		}
+	case outError:
+		t = "error"
+	case outComplete:
+		t = "complete"
+	case outAck:
+		t = "connection_ack"
+	case outKeepAlive:
+		t = "ka"
+	case outPong:
+		t = "pong"
+	case outConnectionError:
+		t = "connection_error"
+	}
+	b = append(b, '{')
+	if len(o.payload) > 0 {
+		b = append(b, `"payload":`...)
+		b = append(b, o.payload...)
+		b = append(b, ',')
+	}
+	if len(o.id) > 2 { // omitempty: "" is two bytes
+		b = append(b, `"id":`...)
+		b = append(b, o.id...)
+		b = append(b, ',')
+	}
+	b = append(b, `"type":`...)
+	b = strconv.AppendQuote(b, t)
+	return append(b, '}')
+}
+
+// abort drops the connection at once: its client is gone or does not read.
+func (c *wsConn) abort() {
+	c.teardown()
+	_ = c.ws.CloseNow()
+}
+
+// teardown ends the connection's subscriptions and forgets it; it runs once.
+func (c *wsConn) teardown() {
+	c.mu.Lock()
+	if c.done {
+		c.mu.Unlock()
+		return
+	}
+	c.done, c.closing = true, true
+	subs := c.subs
+	c.subs, c.queue = nil, nil
+	c.mu.Unlock()
+	for _, m := range subs {
+		c.hub.leave(m)
+	}
+	c.hub.unregister(c)
+}
+
+// unregister forgets a connection that register counted; it is harmless for others.
+func (h *wsHub) unregister(c *wsConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if c.registered {
+		h.connections.Add(-1)
+		delete(h.legacy, c)
+		c.registered = false
+	}
+}
