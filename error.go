@@ -3,6 +3,7 @@ package parley
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. Every error that crosses a package boundary carries one of these, so that the
@@ -25,6 +26,9 @@ type Error struct {
 	Message string
 	// Field names the input field at fault, when there is one.
 	Field string
+	// RetryAfter says, for ERATELIMITED, how long until the same attempt may succeed, so a
+	// client can tell its user and wait rather than retry blindly.
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface.
@@ -35,6 +39,16 @@ func (e *Error) Error() string {
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code string, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// RateLimitedf returns an ERATELIMITED error saying when to try again.
+func RateLimitedf(retryAfter time.Duration, format string, args ...any) *Error {
+	return &Error{Code: ERATELIMITED, RetryAfter: retryAfter, Message: fmt.Sprintf(format, args...)}
+}
+
+// RetryAfterSeconds is e's RetryAfter in whole seconds, rounded up; 0 when it has none.
+func (e *Error) RetryAfterSeconds() int {
+	return int((e.RetryAfter + time.Second - 1) / time.Second)
 }
 
 // FieldErrorf returns an EINVALID error naming the input field at fault.

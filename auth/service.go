@@ -182,7 +182,7 @@ func (s *Service) SignIn(ctx context.Context, in parley.SignInInput) (*parley.Au
 	}
 	if failures >= s.lockoutFailures {
 		s.log.WarnContext(ctx, "sign-in refused: too many failures for this login", "failures", failures)
-		return nil, parley.Errorf(parley.ERATELIMITED, "Too many failed sign-ins for this account; try again in %s.",
+		return nil, parley.RateLimitedf(s.lockoutWindow, "Too many failed sign-ins for this account; try again in %s.",
 			plural(int((s.lockoutWindow+time.Minute-1)/time.Minute), "minute"))
 	}
 
@@ -230,7 +230,7 @@ func limit(ctx context.Context, l parley.RateLimiter, prefix, message string) er
 		return fmt.Errorf("auth: rate limit: %w", err)
 	}
 	if !ok {
-		return parley.Errorf(parley.ERATELIMITED, message, humanDuration(retry))
+		return parley.RateLimitedf(retry, message, humanDuration(retry))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -223,6 +224,10 @@ func testSignUp(t *testing.T, store auth.Store, svc *auth.Service) {
 		}
 		_, err := limited.SignUp(fromA, newSignUp())
 		wantError(t, err, parley.ERATELIMITED, "Too many sign-ups from your network; try again in 1 hour.")
+		var perr *parley.Error
+		if errors.As(err, &perr); perr.RetryAfter <= 0 || perr.RetryAfter > time.Hour {
+			t.Errorf("RetryAfter = %v, want within the hour", perr.RetryAfter)
+		}
 		if _, err := limited.SignUp(fromB, newSignUp()); err != nil {
 			t.Errorf("another IP was limited too: %v", err)
 		}

@@ -84,6 +84,9 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if perr.Field != "" {
 				out.Extensions["field"] = perr.Field
 			}
+			if perr.RetryAfter > 0 {
+				out.Extensions["retryAfter"] = perr.RetryAfterSeconds()
+			}
 		case isRequestError(gqlErr):
 			out.Message = requestErrorMessage(gqlErr.Message)
 			out.Extensions["code"] = codes[parley.EINVALID]

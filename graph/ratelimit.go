@@ -61,7 +61,8 @@ func limited(ctx context.Context, l parley.RateLimiter, key, whose string) error
 		return fmt.Errorf("rate limit: %w", err)
 	}
 	if !ok {
-		return parley.Errorf(parley.ERATELIMITED, "Too many changes %s; try again in %d seconds.", whose, int(retry.Round(time.Second)/time.Second)+1)
+		seconds := int((retry + time.Second - 1) / time.Second)
+		return parley.RateLimitedf(retry, "Too many changes %s; try again in %d seconds.", whose, seconds)
 	}
 	return nil
 }

@@ -27,6 +27,10 @@ func TestMutationLimits(t *testing.T) {
 		if r.Code() != "RATE_LIMITED" {
 			t.Fatalf("answer = %s", r.Raw)
 		}
+		// JSON numbers decode as float64.
+		if after, _ := r.Errors[0].Extensions["retryAfter"].(float64); after < 1 {
+			t.Errorf("retryAfter = %v, want whole seconds ≥ 1", r.Errors[0].Extensions["retryAfter"])
+		}
 	})
 	t.Run("another account is not limited", func(t *testing.T) {
 		s.MustSignUp(t).MustDo(t, createComment, in("storyID", story, "body", "hello"), nil)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/graph"
@@ -24,8 +25,14 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, err error) {
 	if parley.ErrorCode(err) == parley.EINTERNAL {
 		ext["requestID"] = parley.RequestIDFromContext(r.Context())
 	}
-	if perr := (*parley.Error)(nil); errors.As(err, &perr) && perr.Field != "" {
-		ext["field"] = perr.Field
+	if perr := (*parley.Error)(nil); errors.As(err, &perr) {
+		if perr.Field != "" {
+			ext["field"] = perr.Field
+		}
+		if perr.RetryAfter > 0 {
+			ext["retryAfter"] = perr.RetryAfterSeconds()
+			w.Header().Set("Retry-After", strconv.Itoa(perr.RetryAfterSeconds()))
+		}
 	}
 	writeJSON(w, status, map[string]any{
 		"errors": []map[string]any{{"message": parley.ErrorMessage(err), "extensions": ext}},
