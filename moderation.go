@@ -108,6 +108,9 @@ type Moderator interface {
 	Moderate(ctx context.Context, s *Submission) (*Moderation, error)
 	// StageNames lists the stages a site may put in its pipeline.
 	StageNames() []string
+	// DefaultPipeline is what a site that chooses no stages runs, in order, with each
+	// stage's policies, so a dashboard can show the pipeline in force.
+	DefaultPipeline() []StageSetting
 }
 
 // ModerationRecord is one stored decision on a comment, with its trail.

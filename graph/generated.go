@@ -180,18 +180,19 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Comment               func(childComplexity int, id string) int
-		ModerationQueue       func(childComplexity int, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) int
-		ModerationQueueCounts func(childComplexity int, siteID *string, storyID *string) int
-		ModerationStages      func(childComplexity int) int
-		Site                  func(childComplexity int, id string) int
-		Sites                 func(childComplexity int) int
-		StageStats            func(childComplexity int, siteID string) int
-		Stories               func(childComplexity int, siteID string, query *string, closed *bool, first *int, after *string) int
-		Story                 func(childComplexity int, id *string, url *string) int
-		StoryCounts           func(childComplexity int, urls []string) int
-		User                  func(childComplexity int, id string) int
-		Viewer                func(childComplexity int) int
+		Comment                   func(childComplexity int, id string) int
+		DefaultModerationPipeline func(childComplexity int) int
+		ModerationQueue           func(childComplexity int, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) int
+		ModerationQueueCounts     func(childComplexity int, siteID *string, storyID *string) int
+		ModerationStages          func(childComplexity int) int
+		Site                      func(childComplexity int, id string) int
+		Sites                     func(childComplexity int) int
+		StageStats                func(childComplexity int, siteID string) int
+		Stories                   func(childComplexity int, siteID string, query *string, closed *bool, first *int, after *string) int
+		Story                     func(childComplexity int, id *string, url *string) int
+		StoryCounts               func(childComplexity int, urls []string) int
+		User                      func(childComplexity int, id string) int
+		Viewer                    func(childComplexity int) int
 	}
 
 	ReactionCount struct {
@@ -412,6 +413,7 @@ type QueryResolver interface {
 	User(ctx context.Context, id string) (*parley.User, error)
 	Site(ctx context.Context, id string) (*parley.Site, error)
 	ModerationStages(ctx context.Context) ([]string, error)
+	DefaultModerationPipeline(ctx context.Context) ([]*parley.StageSetting, error)
 	Sites(ctx context.Context) ([]*parley.Site, error)
 	Story(ctx context.Context, id *string, url *string) (*parley.Story, error)
 	Stories(ctx context.Context, siteID string, query *string, closed *bool, first *int, after *string) (*StoryConnection, error)
@@ -1191,6 +1193,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Comment(childComplexity, args["id"].(string)), true
+	case "Query.defaultModerationPipeline":
+		if e.ComplexityRoot.Query.DefaultModerationPipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.DefaultModerationPipeline(childComplexity), true
 
 	case "Query.moderationQueue":
 		if e.ComplexityRoot.Query.ModerationQueue == nil {
@@ -6800,6 +6808,38 @@ func (ec *executionContext) _Query_moderationStages(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Query_moderationStages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
+func (ec *executionContext) _Query_defaultModerationPipeline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_defaultModerationPipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().DefaultModerationPipeline(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.StageSetting) graphql.Marshaler {
+			return ec.marshalNStageSetting2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageSettingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_defaultModerationPipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StageSetting(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_sites(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -13290,6 +13330,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_moderationStages(ctx, field)
 				})
+		case "defaultModerationPipeline":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_defaultModerationPipeline(ctx, field)
+				})
 		case "sites":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -15331,6 +15377,30 @@ func (ec *executionContext) marshalNStageSetting2ᚕgithubᚗcomᚋparleyhqᚋpa
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNStageSetting2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageSettingᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.StageSetting) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStageSetting2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageSetting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStageSetting2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageSetting(ctx context.Context, sel ast.SelectionSet, v *parley.StageSetting) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StageSetting!")
+		return graphql.Null
+	}
+	return ec._StageSetting(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStageSettingInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStageSetting(ctx context.Context, v any) (*parley.StageSetting, error) {

@@ -84,6 +84,18 @@ func TestModerationThroughTheAPI(t *testing.T) {
 		if len(stages.ModerationStages) < 5 || stages.ModerationStages[0] != "staff" {
 			t.Fatalf("moderationStages = %v", stages.ModerationStages)
 		}
+		var defaults struct {
+			DefaultModerationPipeline []struct{ Stage string }
+		}
+		admin.MustDo(t, `{ defaultModerationPipeline { stage shadow failClosed budgetMs } }`, nil, &defaults)
+		if len(defaults.DefaultModerationPipeline) == 0 || len(defaults.DefaultModerationPipeline) > len(stages.ModerationStages) {
+			t.Fatalf("defaultModerationPipeline = %+v", defaults.DefaultModerationPipeline)
+		}
+		for i, st := range defaults.DefaultModerationPipeline {
+			if st.Stage != stages.ModerationStages[i] {
+				t.Errorf("default stage %d is %q; moderationStages lists the built-in order first: %v", i, st.Stage, stages.ModerationStages)
+			}
+		}
 		admin.MustDo(t, `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { settings { stages { stage shadow } } } }`,
 			in("siteID", st.ID, "stages", []map[string]any{{"stage": "premod_links", "shadow": true}}), nil)
 		var out struct {

@@ -63,6 +63,18 @@ func (r *queryResolver) ModerationStages(ctx context.Context) ([]string, error) 
 	return r.s.Moderator.StageNames(), nil
 }
 
+func (r *queryResolver) DefaultModerationPipeline(ctx context.Context) ([]*parley.StageSetting, error) {
+	if r.s.Moderator == nil {
+		return []*parley.StageSetting{}, nil
+	}
+	steps := r.s.Moderator.DefaultPipeline()
+	out := make([]*parley.StageSetting, len(steps))
+	for i := range steps {
+		out[i] = &steps[i]
+	}
+	return out, nil
+}
+
 func (r *queryResolver) Sites(ctx context.Context) ([]*parley.Site, error) {
 	return r.s.Sites.FindSites(ctx)
 }

@@ -89,6 +89,17 @@ func (p *Pipeline) StageNames() []string {
 	return names
 }
 
+// DefaultPipeline returns the steps a site runs when it chooses none.
+func (p *Pipeline) DefaultPipeline() []parley.StageSetting {
+	settings := make([]parley.StageSetting, 0, len(p.steps))
+	for _, s := range p.steps {
+		settings = append(settings, parley.StageSetting{
+			Stage: s.Stage.Name(), Shadow: s.Shadow, FailClosed: s.FailClosed, BudgetMs: int(s.Budget / time.Millisecond),
+		})
+	}
+	return settings
+}
+
 // stepsFor returns the steps a site configured, or the default ones.
 func (p *Pipeline) stepsFor(settings parley.SiteSettings) []Step {
 	if len(settings.Stages) == 0 {

@@ -175,6 +175,12 @@ func TestSiteChosenPipeline(t *testing.T) {
 			t.Fatalf("moderation = %+v", m)
 		}
 	})
+	t.Run("the default pipeline is the pipeline's own steps, without the offered extras", func(t *testing.T) {
+		got := p.DefaultPipeline()
+		if len(got) != 2 || got[0].Stage != "a" || got[1].Stage != "b" {
+			t.Fatalf("default pipeline = %+v", got)
+		}
+	})
 	t.Run("every stage is offered to sites", func(t *testing.T) {
 		if names := p.StageNames(); len(names) != 3 || names[0] != "a" || names[2] != "extra" {
 			t.Fatalf("names = %v", names)

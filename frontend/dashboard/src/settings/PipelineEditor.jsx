@@ -6,27 +6,32 @@ import { formatShare } from '../ui/format.js';
 import { Messages } from './fields.jsx';
 import { addStage, availableStages, changeStage, customFrom, moveStage, removeStage } from './pipeline.js';
 
-export function PipelineEditor({ stages, known, stats, error, onChange }) {
+export function PipelineEditor({ stages, known, defaults, stats, error, onChange }) {
   const statsOf = (name) => stats.find((s) => s.stage === name);
   return (
     <fieldset>
       <legend>Moderation pipeline</legend>
       <p class="hint">Stages run in order; the first that approves, holds or rejects decides. A shadow stage is recorded without effect, so you can see how it would do.</p>
       {stages === null
-        ? <BuiltIn known={known} statsOf={statsOf} onCustomise={() => onChange(customFrom(known))} />
+        ? <BuiltIn defaults={defaults} statsOf={statsOf} onCustomise={() => onChange(customFrom(defaults))} />
         : <Custom stages={stages} known={known} statsOf={statsOf} onChange={onChange} />}
       <Messages name="stages" error={error} />
     </fieldset>
   );
 }
 
-function BuiltIn({ known, statsOf, onCustomise }) {
+function BuiltIn({ defaults, statsOf, onCustomise }) {
   return (
     <>
-      <p>This site runs the built-in pipeline. The stages this server offers, in built-in order:</p>
+      <p>This site runs the built-in pipeline, in this order:</p>
       <ol class="stage-list">
-        {known.map((name) => (
-          <li key={name}><span class="stage-name">{name}</span> <StageStats stats={statsOf(name)} /></li>
+        {defaults.map((st) => (
+          <li key={st.stage} class={st.shadow ? 'shadow' : undefined}>
+            <span class="stage-name">{st.stage}</span>
+            {st.shadow && <span class="tag">shadow</span>}
+            {st.failClosed && <span class="tag">holds on failure</span>}
+            {' '}<StageStats stats={statsOf(st.stage)} />
+          </li>
         ))}
       </ol>
       <button type="button" onClick={onCustomise}>Customise the pipeline</button>

@@ -19,7 +19,7 @@ export function SettingsView({ site }) {
       {!data && !error && <p role="status">Loading…</p>}
       {data?.site && (
         <>
-          <SettingsForm site={data.site} known={data.moderationStages} stats={data.stageStats} />
+          <SettingsForm site={data.site} known={data.moderationStages} defaults={data.defaultModerationPipeline} stats={data.stageStats} />
           <WordLists siteID={site.id} lists={data.site.wordLists ?? []} />
         </>
       )}
@@ -27,7 +27,7 @@ export function SettingsView({ site }) {
   );
 }
 
-function SettingsForm({ site: loaded, known, stats }) {
+function SettingsForm({ site: loaded, known, defaults, stats }) {
   const [site, setSite] = useState(loaded);
   const [form, setForm] = useState(() => siteToForm(loaded));
   const [errors, setErrors] = useState({});
@@ -106,7 +106,7 @@ function SettingsForm({ site: loaded, known, stats }) {
 
       <ReactionKinds kinds={form.reactionKinds} error={errors.reactionKinds} onChange={(reactionKinds) => set({ reactionKinds })} />
 
-      <PipelineEditor stages={form.stages} known={known} stats={stats} error={errors.stages} onChange={(stages) => set({ stages })} />
+      <PipelineEditor stages={form.stages} known={known} defaults={defaults} stats={stats} error={errors.stages} onChange={(stages) => set({ stages })} />
 
       <fieldset>
         <legend>Single sign-on</legend>

@@ -24,6 +24,7 @@ export const SETTINGS = gql`
       wordLists { kind terms termCount version updatedAt }
     }
     moderationStages
+    defaultModerationPipeline { stage shadow failClosed budgetMs }
     stageStats(siteID: $siteID) { stage decided truePositives falsePositives falseNegatives precision recall }
   }
   ${SITE_SETTINGS}

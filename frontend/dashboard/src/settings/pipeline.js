@@ -33,10 +33,7 @@ export function availableStages(known, stages) {
   return known.filter((name) => !used.has(name));
 }
 
-/**
- * A pipeline to start customising from: the server's stages in its order. The API does not
- * say which of them the built-in pipeline runs by default, so the moderator reviews the list.
- */
-export function customFrom(known) {
-  return known.map((stage) => stageToForm({ stage }));
+/** A pipeline to start customising from: the built-in one, with its policies. */
+export function customFrom(defaults) {
+  return defaults.map((setting) => stageToForm(setting));
 }

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { moveStage, removeStage, addStage, changeStage, availableStages, customFrom } from './pipeline.js';
 
-const stages = customFrom(['staff', 'word_list', 'spam']);
+const stages = customFrom([{ stage: 'staff' }, { stage: 'word_list' }, { stage: 'spam' }]);
 const names = (list) => list.map((s) => s.stage);
 
 describe('pipeline edits', () => {
@@ -17,6 +17,14 @@ describe('pipeline edits', () => {
     expect(names(added)).toEqual(['staff', 'spam', 'links']);
     expect(added[2]).toEqual({ stage: 'links', shadow: false, failClosed: false, budgetMs: '0' });
     expect(changeStage(added, 1, { shadow: true })[1]).toMatchObject({ stage: 'spam', shadow: true });
+  });
+
+  it('starts a custom pipeline from the built-in one, policies included', () => {
+    const custom = customFrom([{ stage: 'staff', shadow: false, failClosed: false, budgetMs: 0 }, { stage: 'spam', shadow: true, failClosed: true, budgetMs: 250 }]);
+    expect(custom).toEqual([
+      { stage: 'staff', shadow: false, failClosed: false, budgetMs: '0' },
+      { stage: 'spam', shadow: true, failClosed: true, budgetMs: '250' },
+    ]);
   });
 
   it('offers only stages not in the pipeline', () => {
