@@ -38,7 +38,7 @@ export function CommentCard({ comment, queue, selected, checked, actions }) {
         <span class={`status ${comment.status.toLowerCase()}`}>{statusLabels[comment.status]}</span>
         {comment.featured && <span class="tag featured">Featured</span>}
       </header>
-      <div class="comment-body" dangerouslySetInnerHTML={{ __html: comment.body }} />
+      <div class="comment-body" data-comment-body dangerouslySetInnerHTML={{ __html: comment.body }} />
       <Reports reports={comment.reports} />
       <Trail trail={comment.trail} />
       <div class="card-actions">

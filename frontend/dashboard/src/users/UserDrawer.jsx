@@ -57,7 +57,7 @@ function DrawerContent({ user: shown, siteID }) {
                     <Time iso={c.createdAt} />
                     {c.story && <> on <a href={c.story.url} target="_blank" rel="noopener">{c.story.title || c.story.url}</a></>}
                   </div>
-                  <div class="comment-body" dangerouslySetInnerHTML={{ __html: c.body }} />
+                  <div class="comment-body" data-comment-body dangerouslySetInnerHTML={{ __html: c.body }} />
                 </li>
               ))}
             </ol>

@@ -1,5 +1,5 @@
-// The reader's own Parley account: sign in, or create one. There is no <form> (nothing that
-// could post the page anywhere); Enter in a field sends, like a form would.
+// The reader's own Parley account: sign in, or create one. A real <form>, so that password
+// managers recognise it; submitting never navigates (the handler prevents it).
 import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
 import { errorText } from '../errors.js';
@@ -39,7 +39,8 @@ export function Auth() {
   };
 
   return (
-    <div class="panel auth" role="group" aria-labelledby={`${id}-title`}>
+    <form class="panel auth" aria-labelledby={`${id}-title`} noValidate
+      onSubmit={(e) => { e.preventDefault(); send(); }}>
       <h3 id={`${id}-title`}>{t(mode === 'signin' ? 'signIn' : 'createAccount')}</h3>
       {fields[mode].map(([name, type, autocomplete], i) => (
         <div class="field" key={mode + name}>
@@ -49,18 +50,17 @@ export function Auth() {
             value={values[name] || ''} readOnly={busy} aria-invalid={error?.field === name ? 'true' : undefined}
             aria-describedby={`${id}-error`}
             onInput={(e) => setValues({ ...values, [name]: e.currentTarget.value })}
-            onKeyDown={(e) => e.key === 'Enter' && send()}
           />
         </div>
       ))}
       <p class="error" id={`${id}-error`} role="alert">{error && errorText(error, t, { UNAUTHENTICATED: 'err.BAD_LOGIN' })}</p>
       <div class="row">
-        <button type="button" class="btn primary" onClick={send}>{t(mode === 'signin' ? 'signIn' : 'signUp')}</button>
+        <button type="submit" class="btn primary">{t(mode === 'signin' ? 'signIn' : 'signUp')}</button>
         <button type="button" class="btn" onClick={() => switchTo(mode === 'signin' ? 'signup' : 'signin')}>
           {t(mode === 'signin' ? 'createAccount' : 'haveAccount')}
         </button>
         <button type="button" class="btn" onClick={act.closeLogin}>{t('cancel')}</button>
       </div>
-    </div>
+    </form>
   );
 }

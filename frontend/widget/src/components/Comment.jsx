@@ -151,7 +151,7 @@ export function Comment({ id, level }) {
             onSubmit={(body) => act.edit(id, body).then(() => setMode(null))} onCancel={() => setMode(null)} />
         )}
         {/* body is the server's sanitised HTML, the one string rendered as markup. */}
-        {!gone && mode !== 'edit' && <div class="body" dangerouslySetInnerHTML={{ __html: c.body }} />}
+        {!gone && mode !== 'edit' && <div class="body" data-comment-body dangerouslySetInnerHTML={{ __html: c.body }} />}
         {kind === 'comment' && <Reactions comment={c} onError={(err) => setError(errorText(err, t))} />}
         {error && <p class="error" role="alert">{error}</p>}
         {!readOnly && !gone && <Actions comment={c} own={own} mode={mode} setMode={setMode} reported={reported} reportButton={reportButton} />}
