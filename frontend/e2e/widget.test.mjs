@@ -205,6 +205,14 @@ test('a held comment tells its author so until a moderator decides, live', { ski
     await approved.getByText('Your comment is awaiting review.').waitFor({ state: 'detached' });
     await comment(page, 'heldlive').filter({ hasText: 'Wait for me too.' }).getByText('Your comment was not published.').waitFor();
     await widget.getByRole('heading', { name: '1 comment' }).waitFor();
+    // The notifications subscription tells the author, through the live region.
+    const announced = (text) => widget.locator('[role="status"][aria-live="polite"]', { hasText: text }).waitFor({ state: 'attached' });
+    await announced('Your comment was not published.');
+    const replier = await stack.signUp('replier');
+    await settings(false); // so the reply is published, and notified
+    await stack.must(`mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+      { i: { storyURL: url, parentID: id('Wait for me.'), body: 'A reply to the approved one.' } }, replier.token);
+    await announced('replier replied to your comment.');
     await page.context().close();
   } finally {
     await settings(false);
