@@ -164,6 +164,10 @@ type CommentService interface {
 	// FindModerations returns a comment's moderation decisions, oldest first; for the
 	// site's moderators.
 	FindModerations(ctx context.Context, commentID string) ([]*ModerationRecord, error)
+	// RejectionReasons says why each of the given comments was rejected, for those that
+	// stand rejected and that the caller wrote or moderates; it leaves out every other, so
+	// that no one else learns why. It serves dataloaders.
+	RejectionReasons(ctx context.Context, commentIDs []string) (map[string]RejectReason, error)
 }
 
 // ReactionCount is how many readers gave one kind of reaction to a comment.

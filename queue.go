@@ -66,6 +66,20 @@ func (r RejectReason) Valid() bool {
 	return false
 }
 
+// StageRejectReason is the reason an author is told when the pipeline, not a person,
+// rejected their comment. The stages whose rejections have a reason of their own (the word
+// lists and the spam classifier of package moderation) name it; any other (a ban, a repeated
+// post, a plug-in) is OTHER.
+func StageRejectReason(stage string) RejectReason {
+	switch stage {
+	case "word_list":
+		return RejectBannedWord
+	case "spam":
+		return RejectSpam
+	}
+	return RejectOther
+}
+
 // MaxModeratorNoteLength bounds a moderator's note.
 const MaxModeratorNoteLength = 2000
 

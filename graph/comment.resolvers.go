@@ -40,6 +40,18 @@ func (r *commentResolver) Reports(ctx context.Context, obj *parley.Comment) ([]*
 	return r.s.Reports.FindReports(ctx, obj.ID)
 }
 
+func (r *commentResolver) RejectionReason(ctx context.Context, obj *parley.Comment) (*parley.RejectReason, error) {
+	// Only a rejected comment has a reason, so a page of published ones costs no query.
+	if obj.Status != parley.StatusRejected {
+		return nil, nil
+	}
+	reason, err := loadersFrom(ctx).rejections.Load(ctx, obj.ID)
+	if reason == "" || err != nil {
+		return nil, err
+	}
+	return &reason, nil
+}
+
 func (r *commentResolver) Replies(ctx context.Context, obj *parley.Comment, first *int, after *string, orderBy *parley.CommentOrder) (*CommentConnection, error) {
 	f := parley.CommentFilter{StoryID: obj.StoryID, ParentID: obj.ID}
 	return r.commentPage(ctx, f, first, after, orderBy, parley.OrderOldest)

@@ -71,23 +71,24 @@ type ComplexityRoot struct {
 	}
 
 	Comment struct {
-		Author     func(childComplexity int) int
-		Body       func(childComplexity int) int
-		BodySource func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		Depth      func(childComplexity int) int
-		EditedAt   func(childComplexity int) int
-		Featured   func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Parent     func(childComplexity int) int
-		Reactions  func(childComplexity int) int
-		Replies    func(childComplexity int, first *int, after *string, orderBy *parley.CommentOrder) int
-		ReplyCount func(childComplexity int) int
-		Reports    func(childComplexity int) int
-		Revisions  func(childComplexity int) int
-		Status     func(childComplexity int) int
-		Story      func(childComplexity int) int
-		Trail      func(childComplexity int) int
+		Author          func(childComplexity int) int
+		Body            func(childComplexity int) int
+		BodySource      func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Depth           func(childComplexity int) int
+		EditedAt        func(childComplexity int) int
+		Featured        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Parent          func(childComplexity int) int
+		Reactions       func(childComplexity int) int
+		RejectionReason func(childComplexity int) int
+		Replies         func(childComplexity int, first *int, after *string, orderBy *parley.CommentOrder) int
+		ReplyCount      func(childComplexity int) int
+		Reports         func(childComplexity int) int
+		Revisions       func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Story           func(childComplexity int) int
+		Trail           func(childComplexity int) int
 	}
 
 	CommentConnection struct {
@@ -368,6 +369,7 @@ type CommentResolver interface {
 	Revisions(ctx context.Context, obj *parley.Comment) ([]*parley.Revision, error)
 	Trail(ctx context.Context, obj *parley.Comment) ([]*parley.ModerationRecord, error)
 	Reports(ctx context.Context, obj *parley.Comment) ([]*parley.Report, error)
+	RejectionReason(ctx context.Context, obj *parley.Comment) (*parley.RejectReason, error)
 	Replies(ctx context.Context, obj *parley.Comment, first *int, after *string, orderBy *parley.CommentOrder) (*CommentConnection, error)
 }
 type MutationResolver interface {
@@ -610,6 +612,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comment.Reactions(childComplexity), true
+	case "Comment.rejectionReason":
+		if e.ComplexityRoot.Comment.RejectionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.RejectionReason(childComplexity), true
 	case "Comment.replies":
 		if e.ComplexityRoot.Comment.Replies == nil {
 			break
@@ -2229,6 +2237,8 @@ func (ec *executionContext) childFields_Comment(ctx context.Context, field graph
 		return ec.fieldContext_Comment_trail(ctx, field)
 	case "reports":
 		return ec.fieldContext_Comment_reports(ctx, field)
+	case "rejectionReason":
+		return ec.fieldContext_Comment_rejectionReason(ctx, field)
 	case "replies":
 		return ec.fieldContext_Comment_replies(ctx, field)
 	}
@@ -4385,6 +4395,29 @@ func (ec *executionContext) fieldContext_Comment_reports(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Comment_rejectionReason(ctx context.Context, field graphql.CollectedField, obj *parley.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_rejectionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Comment().RejectionReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.RejectReason) graphql.Marshaler {
+			return ec.marshalORejectReason2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRejectReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_rejectionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, true, true, "RejectReason")
 }
 
 func (ec *executionContext) _Comment_replies(ctx context.Context, field graphql.CollectedField, obj *parley.Comment) (ret graphql.Marshaler) {
@@ -12596,6 +12629,12 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Comment_reports(ctx, field, obj)
+				})
+		case "rejectionReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Comment_rejectionReason(ctx, field, obj)
 				})
 		case "replies":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

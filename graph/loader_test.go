@@ -14,7 +14,8 @@ import (
 // author (and the author's role on the site, as the widget asks for staff badges), story,
 // parent and reactions, and checks both cost the same number of SQL statements: the loaders
 // batch per field, so the cost does not grow with the page. It has a database of its own so
-// that no other test's statements are counted.
+// that no other test's statements are counted. Comment.rejectionReason costs one more for a
+// page of rejected comments, whatever its size.
 func TestDataloaderQueryCount(t *testing.T) {
 	s := newStack(postgrestest.MustOpenDB(t), graph.Options{})
 	defer s.Close()
@@ -80,6 +81,49 @@ func TestDataloaderQueryCount(t *testing.T) {
 		t.Errorf("a page of 100 costs %d statements and a page of 10 costs %d; want the same", hundred, ten)
 	}
 
+	t.Run("rejectionReason costs one statement for a page of rejected comments and none for a page of published ones", func(t *testing.T) {
+		mod := authors[0]
+		const queue = `query($id: ID, $first: Int) { moderationQueue(queue: REJECTED, storyID: $id, first: $first) {
+			edges { node { id status %s } } } }`
+		const stories = `query($id: ID, $first: Int) { story(id: $id) { comments(first: $first) { edges { node { id status %s } } } } }`
+		type edges []struct {
+			Node struct{ RejectionReason *string }
+		}
+		cost := func(query, storyID string, first int, reason string) int64 {
+			before := s.DB.QueryCount()
+			var out struct {
+				ModerationQueue struct{ Edges edges }
+				Story           struct{ Comments struct{ Edges edges } }
+			}
+			mod.MustDo(t, query, map[string]any{"id": storyID, "first": first}, &out)
+			edges := append(out.ModerationQueue.Edges, out.Story.Comments.Edges...)
+			if len(edges) != first {
+				t.Fatalf("%d comments served, want %d", len(edges), first)
+			}
+			for _, e := range edges {
+				if got := e.Node.RejectionReason; reason == "" && got != nil || reason != "" && (got == nil || *got != reason) {
+					t.Fatalf("rejectionReason = %v, want %q", got, reason)
+				}
+			}
+			return s.DB.QueryCount() - before
+		}
+		for _, n := range []int{10, 100} {
+			story := s.MustStory(t, st)
+			ids := make([]string, n)
+			for i := range ids {
+				ids[i] = authors[i%len(authors)].MustComment(t, story, "", "rejected")
+			}
+			mod.MustDo(t, `mutation($in: BulkModerateInput!) { bulkRejectComments(input: $in) { comments { id } } }`,
+				in("commentIDs", ids, "reason", "OFF_TOPIC"), nil)
+			without, with := cost(fmt.Sprintf(queue, ""), story, n, ""), cost(fmt.Sprintf(queue, "rejectionReason"), story, n, "OFF_TOPIC")
+			if with != without+1 {
+				t.Errorf("a queue page of %d rejected comments costs %d statements with rejectionReason and %d without; want one more", n, with, without)
+			}
+		}
+		if without, with := cost(fmt.Sprintf(stories, ""), large, 100, ""), cost(fmt.Sprintf(stories, "rejectionReason"), large, 100, ""); with != without {
+			t.Errorf("a page of 100 published comments costs %d statements with rejectionReason and %d without; want the same", with, without)
+		}
+	})
 	t.Run("storyCounts costs one statement whatever the number of URLs", func(t *testing.T) {
 		cost := func(urls []string) int64 {
 			before := s.DB.QueryCount()

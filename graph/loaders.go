@@ -22,6 +22,8 @@ type loaders struct {
 	stories   *dataloadgen.Loader[string, *parley.Story]
 	comments  *dataloadgen.Loader[string, *parley.Comment]
 	reactions *dataloadgen.Loader[string, []parley.ReactionCount]
+	// rejections serves Comment.rejectionReason: "" for a comment the viewer is not told of.
+	rejections *dataloadgen.Loader[string, parley.RejectReason]
 	// roles serves User.role(siteID), which the widget asks of every author for staff badges.
 	roles *dataloadgen.Loader[parley.SiteUser, parley.Role]
 }
@@ -29,11 +31,12 @@ type loaders struct {
 func newLoaders(s Services) *loaders {
 	wait := dataloadgen.WithWait(loaderWait)
 	return &loaders{
-		users:     dataloadgen.NewLoader(fetchByID(s.Users.FindUsersByIDs, func(u *parley.User) string { return u.ID }), wait),
-		stories:   dataloadgen.NewLoader(fetchByID(s.Stories.FindStoriesByIDs, func(st *parley.Story) string { return st.ID }), wait),
-		comments:  dataloadgen.NewLoader(fetchByID(s.Comments.FindCommentsByIDs, func(c *parley.Comment) string { return c.ID }), wait),
-		reactions: dataloadgen.NewLoader(fetchReactionCounts(s.Reactions), wait),
-		roles:     dataloadgen.NewLoader(fetchRoles(s.Users), wait),
+		users:      dataloadgen.NewLoader(fetchByID(s.Users.FindUsersByIDs, func(u *parley.User) string { return u.ID }), wait),
+		stories:    dataloadgen.NewLoader(fetchByID(s.Stories.FindStoriesByIDs, func(st *parley.Story) string { return st.ID }), wait),
+		comments:   dataloadgen.NewLoader(fetchByID(s.Comments.FindCommentsByIDs, func(c *parley.Comment) string { return c.ID }), wait),
+		reactions:  dataloadgen.NewLoader(fetchFromMap(s.Reactions.ReactionCounts), wait),
+		rejections: dataloadgen.NewLoader(fetchFromMap(s.Comments.RejectionReasons), wait),
+		roles:      dataloadgen.NewLoader(fetchRoles(s.Users), wait),
 	}
 }
 
@@ -58,17 +61,18 @@ func fetchByID[T any](find func(context.Context, []string) ([]*T, error), idOf f
 	}
 }
 
-// fetchReactionCounts loads the reaction counts of many comments at once; a comment without
-// reactions loads as an empty list.
-func fetchReactionCounts(s parley.ReactionService) func(context.Context, []string) ([][]parley.ReactionCount, []error) {
-	return func(ctx context.Context, ids []string) ([][]parley.ReactionCount, []error) {
-		counts, err := s.ReactionCounts(ctx, ids)
+// fetchFromMap adapts a service's batch lookup that answers a map by ID to a loader's fetch;
+// an ID the map leaves out loads as the zero value (a comment without reactions, or without
+// a rejection reason the viewer may read).
+func fetchFromMap[V any](find func(context.Context, []string) (map[string]V, error)) func(context.Context, []string) ([]V, []error) {
+	return func(ctx context.Context, ids []string) ([]V, []error) {
+		found, err := find(ctx, ids)
 		if err != nil {
 			return nil, []error{err}
 		}
-		out := make([][]parley.ReactionCount, len(ids))
+		out := make([]V, len(ids))
 		for i, id := range ids {
-			out[i] = counts[id]
+			out[i] = found[id]
 		}
 		return out, nil
 	}

@@ -68,6 +68,15 @@ func (f *fakeLive) publish(id string) {
 	}
 }
 
+// send delivers c to every open stream, as the live service delivers a changed comment.
+func (f *fakeLive) send(c *parley.Comment) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for ch := range f.streams {
+		ch <- c
+	}
+}
+
 func (f *fakeLive) count() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

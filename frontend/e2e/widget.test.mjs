@@ -203,11 +203,17 @@ test('a held comment tells its author so until a moderator decides, live', { ski
     await moderate('rejectComment', id('Wait for me too.'), 'OFF_TOPIC');
     const approved = comment(page, 'heldlive').filter({ hasText: 'Wait for me.' });
     await approved.getByText('Your comment is awaiting review.').waitFor({ state: 'detached' });
-    await comment(page, 'heldlive').filter({ hasText: 'Wait for me too.' }).getByText('Your comment was not published.').waitFor();
+    // The author learns why, in words, on the comment and through the live region (the
+    // notifications subscription).
+    const why = 'Your comment was not published: it was off topic.';
+    const rejected = comment(page, 'heldlive').filter({ hasText: 'Wait for me too.' });
+    await rejected.getByText(why).waitFor();
+    // The server refuses edits of a rejected comment, so the widget no longer offers one.
+    assert.equal(await rejected.getByRole('button', { name: 'Edit', exact: true }).count(), 0);
+    await rejected.getByRole('button', { name: 'Delete', exact: true }).waitFor();
     await widget.getByRole('heading', { name: '1 comment' }).waitFor();
-    // The notifications subscription tells the author, through the live region.
     const announced = (text) => widget.locator('[role="status"][aria-live="polite"]', { hasText: text }).waitFor({ state: 'attached' });
-    await announced('Your comment was not published.');
+    await announced(why);
     const replier = await stack.signUp('replier');
     await settings(false); // so the reply is published, and notified
     await stack.must(`mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { APIError, createAPI, createLive } from './api.js';
 import { tokenStore } from './session.js';
 import { initialState, reducer, ROOT } from './store.js';
+import { postedNotice, rejectionNotice } from './notices.js';
 import * as Q from './queries.js';
 
 /**
@@ -102,7 +103,7 @@ export function useDiscussion(opts, emit, bridge, t) {
       const { comment } = (await api(Q.CREATE, { siteID: story.site.id, input })).createComment;
       dispatch({ type: 'receive', comment, viewerID: viewer.id });
       focusOn(comment.id);
-      announce(t(comment.status === 'PENDING' ? 'pending' : 'posted'));
+      announce(postedNotice(t, comment));
       emit('comment-posted', { id: comment.id, status: comment.status, parentID });
     },
     async edit(id, body) {
@@ -187,7 +188,7 @@ export function useDiscussion(opts, emit, bridge, t) {
         } else {
           dispatch({ type: 'update', comment, viewerID: viewerID() });
           if (comment.status === 'PUBLISHED') announce(t('nowPublished'));
-          if (comment.status === 'REJECTED') announce(t('rejected'));
+          if (comment.status === 'REJECTED') announce(rejectionNotice(t, comment.rejectionReason));
         }
       }));
     }

@@ -6,6 +6,7 @@ import { Composer } from './Composer.jsx';
 import { Reactions } from './Reactions.jsx';
 import { ReportDialog } from './ReportDialog.jsx';
 import { display } from '../store.js';
+import { rejectionNotice } from '../notices.js';
 import { editMinutesLeft, fullDate, relativeTime } from '../format.js';
 import { errorText } from '../errors.js';
 import { draftStore } from '../session.js';
@@ -65,7 +66,8 @@ function Actions({ comment: c, own, setMode, mode, reported, reportButton }) {
   const remove = useRef();
   const run = (promise) => promise.catch((err) => setError(errorText(err, t)));
   const name = c.author?.username;
-  const minutes = own ? editMinutesLeft(c.createdAt, settings.editWindowSeconds, now) : 0;
+  // The server refuses to edit a rejected comment: its author may only delete it.
+  const minutes = own && c.status !== 'REJECTED' ? editMinutesLeft(c.createdAt, settings.editWindowSeconds, now) : 0;
   useEffect(() => { if (mode === 'delete') cancel.current.focus(); }, [mode]);
 
   if (mode === 'delete') {
@@ -144,7 +146,7 @@ export function Comment({ id, level }) {
           </header>
         )}
         {kind === 'pending' && <p class="notice">{t('pending')}</p>}
-        {kind === 'rejected' && <p class="notice bad">{t('rejected')}</p>}
+        {kind === 'rejected' && <p class="notice bad">{rejectionNotice(t, c.rejectionReason)}</p>}
         {gone && <p class="gone">{t(kind)}</p>}
         {!gone && mode === 'edit' && (
           <Composer label={t('editComment')} submitLabel={t('save')} initial={c.bodySource} autoFocus

@@ -64,6 +64,17 @@ export default {
   pendingBadge: 'Wird geprüft',
   pending: 'Ihr Kommentar wird geprüft.',
   rejected: 'Ihr Kommentar wurde nicht veröffentlicht.',
+  rejectedBecause: 'Ihr Kommentar wurde nicht veröffentlicht, weil {reason}.',
+  // Nebensätze, die rejectedBecause vervollständigen.
+  rejectReason: {
+    SPAM: 'er nach Spam aussieht',
+    OFFENSIVE: 'er als anstößig eingestuft wurde',
+    ABUSIVE: 'er als beleidigend oder belästigend eingestuft wurde',
+    OFF_TOPIC: 'er nicht zum Thema passte',
+    BANNED_WORD: 'er ein gesperrtes Wort enthält',
+    ILLEGAL: 'er gegen geltendes Recht verstoßen könnte',
+    OTHER: 'er gegen die Regeln verstößt',
+  },
   deleted: 'Dieser Kommentar wurde gelöscht.',
   removed: 'Dieser Kommentar wurde entfernt.',
   closed: 'Die Kommentare sind geschlossen.',

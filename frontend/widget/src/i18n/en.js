@@ -65,6 +65,17 @@ export default {
   pendingBadge: 'Pending review',
   pending: 'Your comment is awaiting review.',
   rejected: 'Your comment was not published.',
+  rejectedBecause: 'Your comment was not published: {reason}.',
+  // Why, completing rejectedBecause; keyed by the API's RejectReason.
+  rejectReason: {
+    SPAM: 'it looks like spam',
+    OFFENSIVE: 'it was considered offensive',
+    ABUSIVE: 'it was considered abusive or harassing',
+    OFF_TOPIC: 'it was off topic',
+    BANNED_WORD: 'it contains a banned word',
+    ILLEGAL: 'it may be against the law',
+    OTHER: 'it breaks the rules',
+  },
   deleted: 'This comment was deleted.',
   removed: 'This comment was removed.',
   closed: 'Comments are closed.',
