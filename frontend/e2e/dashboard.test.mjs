@@ -1,6 +1,8 @@
 // The moderator dashboard against a real server: a moderator signs in, works the queues from
 // the keyboard, takes decisions back, sees the queues change live, deals with an author, and
-// changes a site's settings and stories. Each step is checked in the page and in the API.
+// changes a site's settings and stories; an administrator pages through an author's history,
+// bans on every site, grants and takes back the moderator role, and creates a site. Each step
+// is checked in the page and in the API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, launchBrowser, browserAvailable, axeViolations } from './harness.mjs';
@@ -10,6 +12,7 @@ const skip = !browserAvailable() && 'Chromium is not installed (scripts/chromium
 let stack;
 let browser;
 let page;
+let quietSite;
 
 const UPDATE_SETTINGS = `mutation($i: SiteSettingsInput!) { updateSiteSettings(input: $i) { id } }`;
 
@@ -18,8 +21,8 @@ before(async () => {
   stack = await startStack();
   browser = await launchBrowser();
   // A second site, so that choosing the site is a real choice.
-  await stack.must(`mutation($i: CreateSiteInput!) { createSite(input: $i) { id } }`,
-    { i: { name: 'A Quiet Blog', allowedOrigins: ['https://quiet.example'] } }, stack.admin.token);
+  ({ createSite: quietSite } = await stack.must(`mutation($i: CreateSiteInput!) { createSite(input: $i) { id } }`,
+    { i: { name: 'A Quiet Blog', allowedOrigins: ['https://quiet.example'] } }, stack.admin.token));
   await stack.must(UPDATE_SETTINGS, { i: { siteID: stack.site.id, premodAll: true } }, stack.admin.token);
   // The page bypasses CSP only so that the test can inject axe-core; the app never needs it.
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
@@ -195,6 +198,173 @@ test('stories are searched and closed', { skip }, async () => {
   await comment(page, 'delta').waitFor();
   assert.equal(await page.getByRole('article').count(), 1, 'the queue shows only that story');
 });
+
+test('the stories search stays in the URL through back, forward and reload', { skip }, async () => {
+  // The previous test left the stories view for a story's queue; back returns to its search.
+  await page.goBack();
+  const search = page.getByLabel('Search stories');
+  await page.getByRole('heading', { name: 'Stories' }).waitFor();
+  assert.equal(await search.inputValue(), 'budget');
+  assert.match(page.url(), /\/admin\/stories\?site=[^&]+&q=budget$/);
+  const rows = page.getByRole('row').filter({ hasText: '/news/' });
+  await rows.filter({ hasText: 'budget-2027' }).waitFor();
+
+  await search.fill('');
+  await page.getByLabel('Show').selectOption({ label: 'Closed' });
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.waitForURL(/show=closed/);
+  assert.doesNotMatch(page.url(), /q=/);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Stories' }).waitFor();
+  assert.equal(await page.getByLabel('Show').inputValue(), 'closed');
+  await rows.filter({ hasText: 'budget-2027' }).waitFor();
+  assert.deepEqual(await rows.getByRole('rowheader').allTextContents(), [`${stack.hostURL}/news/budget-2027`], 'only the closed story');
+
+  // Across the reload these are other documents: wait for the app to show the search.
+  await page.goBack();
+  await page.waitForURL(/q=budget$/);
+  await waitForValue(search, 'budget');
+  assert.equal(await page.getByLabel('Show').inputValue(), '');
+  await page.goForward();
+  await page.waitForURL(/show=closed$/);
+  await waitForValue(search, '');
+  assert.equal(await page.getByLabel('Show').inputValue(), 'closed');
+  await assertNoAxeViolations('the stories');
+});
+
+test("the user drawer pages through an author's history with Load more", { skip }, async () => {
+  const reader = await stack.signUp('echo');
+  const bodies = Array.from({ length: 23 }, (_, i) => `Echo's remark number ${i + 1} about ${['rates', 'roads', 'rivers'][i % 3]}.`);
+  for (const body of bodies) {
+    await stack.must(`mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+      { i: { storyURL: `${stack.hostURL}/news/echoes`, body } }, reader.token);
+  }
+  await page.getByRole('link', { name: 'Queues' }).click();
+  await tab('Pending').click();
+  const drawer = await openDrawer(page, 'echo');
+  const history = drawer.getByRole('region', { name: 'History on this site' });
+  const items = history.getByRole('listitem');
+  await items.nth(19).waitFor();
+  assert.equal(await items.count(), 20, 'the first page');
+  assert.match(await items.first().textContent(), /number 23 /, 'newest first');
+
+  await history.getByRole('button', { name: 'Load more' }).click();
+  await items.nth(22).waitFor();
+  assert.equal(await items.count(), 23);
+  assert.deepEqual((await items.allTextContents()).slice(20).map((t) => t.match(/number \d+/)[0]), ['number 3', 'number 2', 'number 1']);
+  await history.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
+  assert.ok(await items.nth(20).evaluate((el) => el === document.activeElement), 'focus moves to the first comment loaded');
+  await assertNoAxeViolations('the user drawer with its history');
+});
+
+test('an administrator bans on every site', { skip }, async () => {
+  const drawer = page.getByRole('dialog', { name: 'echo' });
+  await drawer.getByRole('radio', { name: 'Ban', exact: true }).check();
+  await drawer.getByRole('radio', { name: 'On every site' }).check();
+  await drawer.getByLabel('Message to echo').fill('Spam everywhere.');
+  await assertNoAxeViolations('the ban form');
+  await drawer.getByRole('button', { name: 'Ban on every site' }).click();
+  await drawer.getByText('Banned on every site.').waitFor();
+  await drawer.getByRole('region', { name: 'Sanctions' }).getByText(', on every site').waitFor();
+
+  // The ban holds on a site where echo never commented.
+  const { user } = await stack.must(`query($id: ID!, $site: ID!) { user(id: $id) { sanctions(siteID: $site) { kind message site { id } } } }`,
+    { id: await userID('echo'), site: quietSite.id }, stack.admin.token);
+  assert.deepEqual(user.sanctions, [{ kind: 'BAN', message: 'Spam everywhere.', site: null }]);
+  await page.keyboard.press('Escape');
+  await drawer.waitFor({ state: 'detached' });
+});
+
+test('an administrator makes a user moderator, who bans only on the site, and takes the role back', { skip }, async () => {
+  await postAs('fern', 'Happy to help keep things civil.');
+  const drawer = await openDrawer(page, 'fern');
+  const role = drawer.getByRole('region', { name: 'Role on this site' });
+  await role.getByText('Commenter').waitFor();
+  await role.getByRole('button', { name: 'Make moderator' }).click();
+  await role.getByText('fern now moderates this site.').waitFor();
+  await role.getByText('Moderator', { exact: true }).waitFor();
+  const fernID = await userID('fern');
+  assert.equal(await roleOf(fernID), 'MODERATOR');
+
+  // fern now works the site's queue, with a moderator's drawer: no bans on every site, no roles.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const moderator = await context.newPage();
+    await moderator.goto(`${stack.parleyURL}/admin/`);
+    await signInDashboard(moderator, 'fern', 'correct horse battery');
+    assert.deepEqual(await moderator.getByLabel('Site').locator('option').allTextContents(), [stack.site.name]);
+    assert.equal(await moderator.getByRole('button', { name: 'New site' }).count(), 0, 'only administrators create sites');
+    const theirs = await openDrawer(moderator, 'echo');
+    await theirs.getByRole('radio', { name: 'Ban', exact: true }).check();
+    await theirs.getByRole('button', { name: 'Ban', exact: true }).waitFor();
+    assert.equal(await theirs.getByRole('radio', { name: 'On every site' }).count(), 0);
+    const echoRole = theirs.getByRole('region', { name: 'Role on this site' });
+    await echoRole.getByText('Commenter').waitFor();
+    assert.equal(await echoRole.getByRole('button').count(), 0, 'moderators do not grant roles');
+  } finally {
+    await context.close();
+  }
+
+  await role.getByRole('button', { name: 'Take back the moderator role' }).click();
+  await role.getByText('fern no longer moderates this site.').waitFor();
+  await role.getByRole('button', { name: 'Make moderator' }).waitFor();
+  assert.equal(await roleOf(fernID), 'COMMENTER');
+  await page.keyboard.press('Escape');
+  await drawer.waitFor({ state: 'detached' });
+});
+
+test('an administrator creates a site; the errors show next to their fields', { skip }, async () => {
+  await page.getByRole('button', { name: 'New site' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New site' });
+  const name = dialog.getByLabel('Name');
+  const origins = dialog.getByLabel('Allowed origins');
+  await dialog.getByRole('button', { name: 'Create site' }).click();
+  await dialog.locator('#new-site-name-error').waitFor();
+  assert.equal(await name.getAttribute('aria-invalid'), 'true');
+  assert.ok(await name.evaluate((el) => el === document.activeElement), 'the field to fix has focus');
+  await assertNoAxeViolations('the new-site dialog with an error');
+
+  await name.fill('The Evening Post');
+  await origins.fill('evening.example');
+  await dialog.getByRole('button', { name: 'Create site' }).click();
+  await dialog.locator('#new-site-allowedOrigins-error').waitFor();
+  await dialog.locator('#new-site-name-error').waitFor({ state: 'detached' });
+  assert.equal(await origins.getAttribute('aria-invalid'), 'true');
+  assert.ok(await origins.evaluate((el) => el === document.activeElement));
+
+  await origins.fill('https://evening.example\n\nhttps://www.evening.example\n');
+  await dialog.getByRole('button', { name: 'Create site' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  const { sites } = await stack.must(`{ sites { id name allowedOrigins } }`, {}, stack.admin.token);
+  const created = sites.find((s) => s.name === 'The Evening Post');
+  assert.deepEqual(created.allowedOrigins, ['https://evening.example', 'https://www.evening.example']);
+
+  // The dashboard switches to the new site, on its settings.
+  await page.waitForURL(`${stack.parleyURL}/admin/settings?site=${created.id}`);
+  await page.getByRole('heading', { name: 'Settings' }).waitFor();
+  assert.equal(await page.getByLabel('Site', { exact: true }).inputValue(), created.id);
+  assert.equal(await page.locator('#field-name').inputValue(), 'The Evening Post');
+  assert.ok(await page.getByRole('heading', { name: 'Settings' }).evaluate((el) => el === document.activeElement), 'focus starts at the heading');
+});
+
+/** Waits until a form control shows value. */
+async function waitForValue(locator, value) {
+  for (let i = 0; i < 50 && (await locator.inputValue()) !== value; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await locator.inputValue(), value);
+}
+
+/** Opens the user drawer from the first queued comment by username. */
+async function openDrawer(p, username) {
+  await comment(p, username).first().getByRole('button', { name: username, exact: true }).click();
+  const drawer = p.getByRole('dialog', { name: username });
+  await drawer.getByRole('heading', { name: 'Role on this site' }).waitFor();
+  return drawer;
+}
+
+async function roleOf(id) {
+  const { user } = await stack.must(`query($id: ID!, $site: ID!) { user(id: $id) { role(siteID: $site) } }`, { id, site: stack.site.id }, stack.admin.token);
+  return user.role;
+}
 
 async function userID(username) {
   const { moderationQueue } = await stack.must(`query($site: ID!) { moderationQueue(queue: PENDING, siteID: $site, first: 50) {

@@ -1,9 +1,12 @@
 // The signed-in frame: the site switcher, the navigation between views, and the view the URL
 // names. The site lives in the URL (?site=), so a link opens the same site for anyone.
-import { useEffect, useRef } from 'preact/hooks';
-import { Link, navigate, useRoute } from './navigation.jsx';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Link, currentRoute, navigate, useRoute } from './navigation.jsx';
 import { loadLastSite, saveLastSite } from './session.js';
 import { SignOutButton } from './SignOutButton.jsx';
+import { ViewerContext } from './viewer.js';
+import { NewSiteButton } from '../sites/NewSiteButton.jsx';
+import { NewSiteForm } from '../sites/NewSiteForm.jsx';
 import { QueueView } from '../queue/QueueView.jsx';
 import { StoriesView } from '../stories/StoriesView.jsx';
 import { SettingsView } from '../settings/SettingsView.jsx';
@@ -18,10 +21,13 @@ export function Shell({ viewer, sites, live, onSignOut }) {
   const route = useRoute();
   const site = sites.find((s) => s.id === route.siteID) ?? sites.find((s) => s.id === loadLastSite()) ?? sites[0];
 
+  // A URL naming no site of the list is corrected to the site shown. The URL is read afresh:
+  // this effect can run after a later navigation (to a site just created, say) than its render.
   useEffect(() => {
     if (!site) return;
     saveLastSite(site.id);
-    if (route.siteID !== site.id) navigate({ ...route, siteID: site.id }, { replace: true });
+    const now = currentRoute();
+    if (!sites.some((s) => s.id === now.siteID)) navigate({ ...now, siteID: site.id }, { replace: true });
   }, [site?.id, route.siteID]);
 
   // After moving to another view, start reading at its heading, as a page load would.
@@ -35,19 +41,28 @@ export function Shell({ viewer, sites, live, onSignOut }) {
     main.current?.querySelector('h1')?.focus();
   }, [route.view]);
 
+  // A new site opens on its settings, the first thing to look at.
+  const [notice, setNotice] = useState('');
+  function openNewSite(created) {
+    setNotice(`Created the site ${created.name}.`);
+    navigate({ view: 'settings', siteID: created.id });
+  }
+
   return (
-    <>
+    <ViewerContext.Provider value={viewer}>
       <a class="skip-link" href="#main">Skip to content</a>
       <header class="topbar">
         <span class="brand">Parley</span>
         {sites.length > 0 && (
-          <label class="site-picker">
-            <span>Site</span>
-            <select value={site?.id} onChange={(e) => navigate({ ...route, siteID: e.currentTarget.value, storyID: null })}>
+          // Labelled with for, not by wrapping: a wrapping label adds the chosen site to the name.
+          <div class="site-picker">
+            <label for="site-picker">Site</label>
+            <select id="site-picker" value={site?.id} onChange={(e) => navigate({ ...route, siteID: e.currentTarget.value, storyID: null })}>
               {sites.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
             </select>
-          </label>
+          </div>
         )}
+        {viewer.admin && <NewSiteButton onCreated={openNewSite} />}
         <nav aria-label="Dashboard">
           <ul>
             {views.map(({ view, label }) => (
@@ -61,9 +76,10 @@ export function Shell({ viewer, sites, live, onSignOut }) {
         <SignOutButton onSignedOut={onSignOut} />
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        {!site ? <NoSites /> : <View route={route} site={site} live={live} />}
+        {!site ? <NoSites onCreated={openNewSite} /> : <View route={route} site={site} live={live} />}
       </main>
-    </>
+      <p class="visually-hidden" role="status">{notice}</p>
+    </ViewerContext.Provider>
   );
 }
 
@@ -72,7 +88,7 @@ function View({ route, site, live }) {
     case 'queue':
       return <QueueView key={site.id} site={site} queue={route.queue} storyID={route.storyID} live={live} />;
     case 'stories':
-      return <StoriesView key={site.id} site={site} />;
+      return <StoriesView key={site.id} site={site} search={route.search} show={route.show} />;
     case 'settings':
       return <SettingsView key={site.id} site={site} />;
     default:
@@ -85,11 +101,15 @@ function View({ route, site, live }) {
   }
 }
 
-function NoSites() {
+// Only administrators get here: the gate turns away anyone else without a site.
+function NoSites({ onCreated }) {
   return (
-    <>
-      <h1 tabIndex={-1}>No sites yet</h1>
-      <p>This instance has no sites. An administrator creates them with the createSite mutation.</p>
-    </>
+    <section aria-labelledby="no-sites-title">
+      <h1 id="no-sites-title" tabIndex={-1}>No sites yet</h1>
+      <p>Create the first site: a publication whose pages embed Parley's discussions.</p>
+      <div class="settings-section">
+        <NewSiteForm idPrefix="first-site-" onCreated={onCreated} />
+      </div>
+    </section>
   );
 }

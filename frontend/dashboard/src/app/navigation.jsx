@@ -5,7 +5,8 @@ import { parseRoute, formatRoute } from './route.js';
 
 const listeners = new Set();
 
-function currentRoute() {
+/** The route of the URL as it is now, which may be ahead of a render's route. */
+export function currentRoute() {
   return parseRoute(window.location.pathname, window.location.search);
 }
 

@@ -1,14 +1,21 @@
 // The dashboard's URL scheme, as pure functions: the path names the view, the query string
-// the site and an optional story, so every screen can be bookmarked and reloaded.
+// the site, an optional story and the stories view's search, so every screen can be
+// bookmarked and reloaded, and back and forward retrace the searches.
 
 const BASE = '/admin/';
 
 export const QUEUES = ['PENDING', 'REPORTED', 'UNMODERATED', 'APPROVED', 'REJECTED'];
 
-/** Reads a route ({view, queue, siteID, storyID}) from a location's pathname and search. */
+/** What the stories view may be limited to; '' shows every story. */
+export const STORY_SHOWS = ['', 'open', 'closed'];
+
+/**
+ * Reads a route ({view, queue, siteID, storyID, search, show}) from a location's pathname and
+ * search. search and show (the stories view's text and open/closed filter) are '' elsewhere.
+ */
 export function parseRoute(pathname, search = '') {
   const params = new URLSearchParams(search);
-  const route = { view: 'notfound', queue: null, siteID: params.get('site'), storyID: params.get('story') };
+  const route = { view: 'notfound', queue: null, siteID: params.get('site'), storyID: params.get('story'), search: '', show: '' };
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname === '/admin' ? '' : null;
   if (rest === null) return route;
   const parts = rest.split('/').filter(Boolean);
@@ -17,20 +24,26 @@ export function parseRoute(pathname, search = '') {
     const queue = (parts[1] || 'pending').toUpperCase();
     return QUEUES.includes(queue) ? { ...route, view: 'queue', queue } : route;
   }
-  if ((parts[0] === 'stories' || parts[0] === 'settings') && parts.length === 1) {
-    return { ...route, view: parts[0], storyID: parts[0] === 'stories' ? null : route.storyID };
+  if (parts[0] === 'stories' && parts.length === 1) {
+    const show = params.get('show') ?? '';
+    return { ...route, view: 'stories', storyID: null, search: params.get('q') ?? '', show: STORY_SHOWS.includes(show) ? show : '' };
   }
+  if (parts[0] === 'settings' && parts.length === 1) return { ...route, view: 'settings' };
   return route;
 }
 
 /** Writes a route back as a path and query string, the inverse of parseRoute. */
-export function formatRoute({ view, queue, siteID, storyID }) {
+export function formatRoute({ view, queue, siteID, storyID, search, show }) {
   let path = BASE;
   if (view === 'queue') path += `queue/${(queue || 'PENDING').toLowerCase()}`;
   else if (view === 'stories' || view === 'settings') path += view;
   const params = new URLSearchParams();
   if (siteID) params.set('site', siteID);
   if (storyID && view === 'queue') params.set('story', storyID);
+  if (view === 'stories') {
+    if (search) params.set('q', search);
+    if (show) params.set('show', show);
+  }
   const query = params.toString();
   return query ? `${path}?${query}` : path;
 }

@@ -3,7 +3,7 @@
 // whether a shadow stage can be trusted.
 import { useState } from 'preact/hooks';
 import { formatShare } from '../ui/format.js';
-import { Messages } from './fields.jsx';
+import { Messages } from '../ui/fields.jsx';
 import { addStage, availableStages, changeStage, customFrom, moveStage, removeStage } from './pipeline.js';
 
 export function PipelineEditor({ stages, known, defaults, stats, error, onChange }) {

@@ -1,4 +1,4 @@
-import { Messages } from './fields.jsx';
+import { Messages } from '../ui/fields.jsx';
 
 /** The reactions readers may give: a row each of kind (the stored name), label and icon. */
 export function ReactionKinds({ kinds, error, onChange }) {

@@ -1,11 +1,11 @@
 // A site's settings: one form saved with updateSiteSettings, with the server's field errors
 // shown next to their fields, and the word lists, saved on their own.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import { errorMessage, fieldErrors } from '../api/errors.js';
 import { SETTINGS, UPDATE_SETTINGS } from './documents.js';
 import { formToInput, siteToForm } from './settingsForm.js';
-import { Check, Field } from './fields.jsx';
+import { Check, Field, focusFirstInvalid } from '../ui/fields.jsx';
 import { ReactionKinds } from './ReactionKinds.jsx';
 import { PipelineEditor } from './PipelineEditor.jsx';
 import { WordLists } from './WordLists.jsx';
@@ -37,13 +37,10 @@ function SettingsForm({ site: loaded, known, defaults, stats }) {
   const binding = { form, errors, set };
 
   // After a failed save, take the moderator to the first field to fix.
+  const formRef = useRef();
   const [focusError, setFocusError] = useState(0);
   useEffect(() => {
-    const field = focusError && document.querySelector('.settings [aria-invalid="true"]');
-    if (!field) return;
-    // Centred, so neither the sticky top bar nor the save bar hides it.
-    field.focus({ preventScroll: true });
-    field.scrollIntoView({ block: 'center' });
+    if (focusError) focusFirstInvalid(formRef.current);
   }, [focusError]);
 
   async function submit(event) {
@@ -72,7 +69,7 @@ function SettingsForm({ site: loaded, known, defaults, stats }) {
   }
 
   return (
-    <form class="settings stack" onSubmit={submit} noValidate>
+    <form ref={formRef} class="settings stack" onSubmit={submit} noValidate>
       <fieldset>
         <legend>Site</legend>
         <Field name="name" label="Name" binding={binding} />

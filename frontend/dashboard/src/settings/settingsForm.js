@@ -2,6 +2,7 @@
 // The form holds what the inputs show (text for numbers, a percentage for a share, one origin
 // a line); the input is what updateSiteSettings takes. Errors are keyed by the API's field
 // names, so the server's extensions.field lands next to the same control.
+import { originLines } from '../sites/siteInput.js';
 
 const integerFields = ['minCommentLength', 'maxCommentLength', 'editWindowSeconds', 'maxDepth', 'premodNewCommenters', 'reportHoldThreshold'];
 const booleanFields = ['commentingDisabled', 'premodAll', 'premodLinks', 'holdSuspectWords'];
@@ -34,7 +35,7 @@ export function stageToForm({ stage, shadow = false, failClosed = false, budgetM
 export function formToInput(siteID, form) {
   const errors = {};
   const input = { siteID, name: form.name.trim(), closedMessage: form.closedMessage };
-  input.allowedOrigins = form.allowedOrigins.split('\n').map((o) => o.trim()).filter(Boolean);
+  input.allowedOrigins = originLines(form.allowedOrigins);
   for (const f of integerFields) {
     const n = parseInteger(form[f]);
     if (n === null) errors[f] = 'Enter a whole number.';

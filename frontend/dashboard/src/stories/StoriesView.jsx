@@ -1,9 +1,9 @@
 // A site's stories: search them, open or close them, set a story's own pre-moderation, and
-// go to one story's queue.
+// go to one story's queue. The search lives in the URL, so reload and back and forward keep it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useClient } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
-import { Link } from '../app/navigation.jsx';
+import { Link, navigate } from '../app/navigation.jsx';
 import { Time } from '../ui/Time.jsx';
 import { STORIES, UPDATE_STORY } from './documents.js';
 
@@ -22,10 +22,14 @@ const SHOW = [
   { value: 'closed', label: 'Closed', closed: true },
 ];
 
-export function StoriesView({ site }) {
+/** search and show come from the route: the text and the open/closed filter applied. */
+export function StoriesView({ site, search, show }) {
   const client = useClient();
-  const [search, setSearch] = useState({ query: '', show: '' });
-  const [draft, setDraft] = useState(search);
+  const [draft, setDraft] = useState({ query: search, show });
+  // Back and forward bring another search; the form shows it.
+  useEffect(() => { setDraft({ query: search, show }); }, [search, show]);
+  // Searching again for the same thing leaves the URL as it is but still reads afresh.
+  const [reads, setReads] = useState(0);
   const [list, setList] = useState({ stories: [], endCursor: null, hasNextPage: false });
   const [status, setStatus] = useState({ loading: true, error: '' });
   const [notice, setNotice] = useState('');
@@ -34,9 +38,9 @@ export function StoriesView({ site }) {
   async function load(after) {
     const gen = ++generation.current;
     setStatus({ loading: true, error: '' });
-    const closed = SHOW.find((s) => s.value === search.show).closed;
+    const { closed } = SHOW.find((s) => s.value === show);
     const result = await client.query(STORIES,
-      { siteID: site.id, query: search.query.trim() || null, closed, first: PAGE_SIZE, after },
+      { siteID: site.id, query: search.trim() || null, closed, first: PAGE_SIZE, after },
       { requestPolicy: 'network-only' }).toPromise();
     if (gen !== generation.current) return;
     if (result.error) {
@@ -53,7 +57,14 @@ export function StoriesView({ site }) {
     if (!after) setNotice(edges.length ? '' : 'No stories match.');
   }
 
-  useEffect(() => { load(null); }, [search, site.id]);
+  useEffect(() => { load(null); }, [search, show, reads, site.id]);
+
+  function submit(event) {
+    event.preventDefault();
+    const next = { query: draft.query.trim(), show: draft.show };
+    if (next.query === search && next.show === show) setReads((n) => n + 1);
+    else navigate({ view: 'stories', siteID: site.id, search: next.query, show: next.show });
+  }
 
   async function change(story, change, done) {
     const result = await client.mutation(UPDATE_STORY, { input: { storyID: story.id, ...change } }).toPromise();
@@ -69,7 +80,7 @@ export function StoriesView({ site }) {
   return (
     <section aria-labelledby="stories-title">
       <div class="view-head"><h1 id="stories-title" tabIndex={-1}>Stories</h1></div>
-      <form role="search" class="row search" onSubmit={(e) => { e.preventDefault(); setSearch({ ...draft }); }}>
+      <form role="search" class="row search" onSubmit={submit}>
         <label for="story-search">Search stories</label>
         <input id="story-search" type="search" placeholder="Title or URL" value={draft.query} onInput={(e) => setDraft({ ...draft, query: e.currentTarget.value })} />
         <label for="story-show">Show</label>

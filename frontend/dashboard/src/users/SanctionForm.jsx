@@ -1,17 +1,21 @@
 import { useState } from 'preact/hooks';
 import { useMutation } from '@urql/preact';
 import { errorMessage, fieldErrors } from '../api/errors.js';
+import { useViewer } from '../app/viewer.js';
 import { SANCTIONS } from './documents.js';
-import { SANCTION_KINDS, SUSPENSIONS, doneMessage, sanctionInput } from './sanctions.js';
+import { SANCTION_KINDS, SUSPENSIONS, doneMessage, sanctionAction, sanctionHint, sanctionInput } from './sanctions.js';
 
-/** The measures a moderator can take on a user: one form, the fields following the kind. */
+/**
+ * The measures a moderator can take on a user: one form, the fields following the kind. An
+ * administrator may also ban on every site; moderators ban on the site they work on.
+ */
 export function SanctionForm({ user, siteID, onDone }) {
-  const [form, setForm] = useState({ kind: 'WARN', message: '', durationSeconds: String(SUSPENSIONS[1].seconds), rejectExisting: false });
+  const { admin } = useViewer();
+  const [form, setForm] = useState({ kind: 'WARN', message: '', durationSeconds: String(SUSPENSIONS[1].seconds), rejectExisting: false, everySite: false });
   const [result, setResult] = useState({ error: '', done: '' });
   const [busy, setBusy] = useState(false);
   const [, run] = useMutation(SANCTIONS[form.kind]);
   const set = (change) => setForm((f) => ({ ...f, ...change }));
-  const chosen = SANCTION_KINDS.find((k) => k.kind === form.kind);
 
   async function submit(event) {
     event.preventDefault();
@@ -42,7 +46,7 @@ export function SanctionForm({ user, siteID, onDone }) {
               </label>
             ))}
           </div>
-          <p class="muted">{chosen.hint}</p>
+          <p class="muted">{sanctionHint(form)}</p>
         </fieldset>
         {form.kind === 'SUSPEND' && (
           <label class="field">
@@ -51,6 +55,21 @@ export function SanctionForm({ user, siteID, onDone }) {
               {SUSPENSIONS.map((d) => <option key={d.seconds} value={String(d.seconds)}>{d.label}</option>)}
             </select>
           </label>
+        )}
+        {form.kind === 'BAN' && admin && (
+          <fieldset>
+            <legend>Where</legend>
+            <div class="choices">
+              <label class="choice">
+                <input type="radio" name="ban-scope" checked={!form.everySite} onChange={() => set({ everySite: false })} />
+                On this site
+              </label>
+              <label class="choice">
+                <input type="radio" name="ban-scope" checked={form.everySite} onChange={() => set({ everySite: true })} />
+                On every site
+              </label>
+            </div>
+          </fieldset>
         )}
         {form.kind === 'BAN' && (
           <label class="choice">
@@ -65,7 +84,7 @@ export function SanctionForm({ user, siteID, onDone }) {
         <p class="error" role="alert">{result.error}</p>
         <p class="ok" role="status">{result.done}</p>
         <div class="row">
-          <button type="submit" class={form.kind === 'BAN' || form.kind === 'SUSPEND' ? 'reject' : 'primary'} disabled={busy}>{chosen.label}</button>
+          <button type="submit" class={form.kind === 'BAN' || form.kind === 'SUSPEND' ? 'reject' : 'primary'} disabled={busy}>{sanctionAction(form)}</button>
         </div>
       </form>
     </section>

@@ -18,12 +18,26 @@ export const USER = gql`
         moderator { id username }
       }
       notes(siteID: $siteID) { id body createdAt moderator { id username } }
-      comments(siteID: $siteID, first: 20) {
+    }
+  }
+`;
+
+// The user's comments on the site, newest first, read a page at a time (users/history.js).
+export const USER_COMMENTS = gql`
+  query UserComments($id: ID!, $siteID: ID!, $first: Int, $after: String) {
+    user(id: $id) {
+      id
+      comments(siteID: $siteID, first: $first, after: $after) {
         edges { node { id body status createdAt story { id title url } } }
-        pageInfo { hasNextPage }
+        pageInfo { hasNextPage endCursor }
       }
     }
   }
+`;
+
+// Administrators grant the MODERATOR role on a site, or take it back with COMMENTER.
+export const SET_SITE_ROLE = gql`
+  mutation SetSiteRole($input: SetSiteRoleInput!) { setSiteRole(input: $input) { id } }
 `;
 
 export const ADD_NOTE = gql`

@@ -18,14 +18,33 @@ export const SUSPENSIONS = [
 
 const kindNames = { BAN: 'Ban', SUSPEND: 'Suspension', PREMOD: 'Pre-moderation', WARN: 'Warning', MESSAGE: 'Message' };
 
+/** What form's measure does, in a line. */
+export function sanctionHint(form) {
+  return everySite(form) ? 'Rejects their new comments on every site.' : SANCTION_KINDS.find((k) => k.kind === form.kind).hint;
+}
+
+/** The label of the button that takes form's measure. */
+export function sanctionAction(form) {
+  return everySite(form) ? 'Ban on every site' : SANCTION_KINDS.find((k) => k.kind === form.kind).label;
+}
+
 /** What a sanction is called in the history. */
 export function sanctionName(kind) {
   return kindNames[kind] ?? kind;
 }
 
-/** The input of the mutation for form {kind, message, durationSeconds, rejectExisting}. */
+/** Whether form bans on every site, which only administrators may choose. */
+function everySite(form) {
+  return form.kind === 'BAN' && Boolean(form.everySite);
+}
+
+/**
+ * The input of the mutation for form {kind, message, durationSeconds, rejectExisting,
+ * everySite}. A ban on every site leaves the site out.
+ */
 export function sanctionInput(userID, siteID, form) {
-  const input = { userID, siteID, message: form.message.trim() || null };
+  const input = { userID, message: form.message.trim() || null };
+  if (!everySite(form)) input.siteID = siteID;
   if (form.kind === 'SUSPEND') input.durationSeconds = Number(form.durationSeconds);
   if (form.kind === 'BAN') input.rejectExistingComments = Boolean(form.rejectExisting);
   return input;
@@ -36,8 +55,10 @@ export function doneMessage(form) {
   switch (form.kind) {
     case 'SUSPEND':
       return `Suspended for ${SUSPENSIONS.find((d) => String(d.seconds) === String(form.durationSeconds))?.label ?? 'the chosen time'}.`;
-    case 'BAN':
-      return form.rejectExisting ? 'Banned, and their comments rejected.' : 'Banned.';
+    case 'BAN': {
+      const where = everySite(form) ? ' on every site' : '';
+      return form.rejectExisting ? `Banned${where}, and their comments rejected.` : `Banned${where}.`;
+    }
     case 'PREMOD':
       return 'Their comments will be held for review.';
     case 'WARN':

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { sanctionInput, isActive, doneMessage, SUSPENSIONS } from './sanctions.js';
+import { sanctionInput, isActive, doneMessage, sanctionAction, sanctionHint, SUSPENSIONS } from './sanctions.js';
 
 describe('sanctionInput', () => {
   it('adds the duration only to a suspension', () => {
@@ -12,6 +12,13 @@ describe('sanctionInput', () => {
       .toEqual({ userID: 'u', siteID: 's', message: null, rejectExistingComments: true });
     expect(sanctionInput('u', 's', { kind: 'WARN', message: 'Be kind.', rejectExisting: true, durationSeconds: '3600' }))
       .toEqual({ userID: 'u', siteID: 's', message: 'Be kind.' });
+  });
+
+  it('leaves the site out of a ban on every site, and only of a ban', () => {
+    expect(sanctionInput('u', 's', { kind: 'BAN', message: '', rejectExisting: false, everySite: true }))
+      .toEqual({ userID: 'u', message: null, rejectExistingComments: false });
+    expect(sanctionInput('u', 's', { kind: 'SUSPEND', message: '', durationSeconds: '3600', everySite: true }))
+      .toEqual({ userID: 'u', siteID: 's', message: null, durationSeconds: 3600 });
   });
 });
 
@@ -29,5 +36,19 @@ describe('doneMessage', () => {
   it('names the suspension period', () => {
     expect(doneMessage({ kind: 'SUSPEND', durationSeconds: '604800' })).toBe('Suspended for 7 days.');
     expect(doneMessage({ kind: 'BAN', rejectExisting: true })).toMatch(/rejected/);
+  });
+
+  it('says where a ban holds', () => {
+    expect(doneMessage({ kind: 'BAN', rejectExisting: false, everySite: false })).toBe('Banned.');
+    expect(doneMessage({ kind: 'BAN', rejectExisting: true, everySite: true })).toBe('Banned on every site, and their comments rejected.');
+  });
+});
+
+describe('sanctionHint and sanctionAction', () => {
+  it('name a ban on every site as such', () => {
+    expect(sanctionHint({ kind: 'BAN', everySite: false })).toMatch(/on this site/);
+    expect(sanctionHint({ kind: 'BAN', everySite: true })).toMatch(/on every site/);
+    expect(sanctionAction({ kind: 'BAN', everySite: true })).toBe('Ban on every site');
+    expect(sanctionAction({ kind: 'SUSPEND', everySite: true })).toBe('Suspend');
   });
 });

@@ -1,0 +1,58 @@
+// Creates a site from its name and the origins allowed to embed it. The server checks both and
+// names the field at fault; its message shows next to that field, which then gets focus.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useClient } from '@urql/preact';
+import { errorMessage, fieldErrors } from '../api/errors.js';
+import { SESSION } from '../app/documents.js';
+import { Field, focusFirstInvalid } from '../ui/fields.jsx';
+import { CREATE_SITE } from './documents.js';
+import { newSiteInput } from './siteInput.js';
+
+/**
+ * onCreated(site) runs once the session's list of sites includes the new site, so the caller
+ * can switch to it. idPrefix keeps the form's ids apart from the settings form's.
+ */
+export function NewSiteForm({ idPrefix, onCreated, onCancel }) {
+  const client = useClient();
+  const [form, setForm] = useState({ name: '', allowedOrigins: '' });
+  const [errors, setErrors] = useState({});
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const formRef = useRef();
+  const [focusError, setFocusError] = useState(0);
+  useEffect(() => {
+    if (focusError) focusFirstInvalid(formRef.current);
+  }, [focusError]);
+  const binding = { form, errors, idPrefix, set: (change) => setForm((f) => ({ ...f, ...change })) };
+
+  async function submit(event) {
+    event.preventDefault();
+    setBusy(true);
+    const result = await client.mutation(CREATE_SITE, { input: newSiteInput(form) }).toPromise();
+    if (result.error) {
+      const fields = fieldErrors(result.error);
+      setBusy(false);
+      setErrors(fields);
+      // A field's message shows under it, and focus goes there; this line is for the rest.
+      setError(fields.name || fields.allowedOrigins ? '' : `Not created: ${errorMessage(result.error)}`);
+      setFocusError((n) => n + 1);
+      return;
+    }
+    // The shell only shows sites of the session's list, so read it again before switching.
+    await client.query(SESSION, {}, { requestPolicy: 'network-only' }).toPromise();
+    onCreated(result.data.createSite);
+  }
+
+  return (
+    <form ref={formRef} class="stack" onSubmit={submit} noValidate>
+      <Field name="name" label="Name" autocomplete="off" binding={binding} />
+      <Field name="allowedOrigins" label="Allowed origins" multiline rows={3} binding={binding}
+        hint="One a line, as scheme://host[:port]: the pages that may embed this site's discussions." />
+      <p class="error" role="alert">{error}</p>
+      <div class="row">
+        <button type="submit" class="primary" disabled={busy}>{busy ? 'Creating…' : 'Create site'}</button>
+        {onCancel && <button type="button" onClick={onCancel}>Cancel</button>}
+      </div>
+    </form>
+  );
+}
