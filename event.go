@@ -19,6 +19,7 @@ const (
 	EventStoryUpdated     = "story.updated"
 	EventUserCreated      = "user.created"
 	EventUserRoleChanged  = "user.role_changed"
+	EventUserDeleted      = "user.deleted"
 )
 
 // Event is a change, written to the outbox in the same transaction as the change itself so

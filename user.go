@@ -37,6 +37,9 @@ type User struct {
 	// SSOSiteID and SSOSubject link an account created through a host site's single sign-on.
 	SSOSiteID  string
 	SSOSubject string
+	// HasPassword tells whether the account signs in with a password; accounts made through
+	// single sign-on have none.
+	HasPassword bool
 }
 
 // EmailVisibleTo reports whether viewer (nil for anonymous) may see u's email: the user
@@ -83,6 +86,9 @@ type UserService interface {
 	// FindMutedUsers returns the users the signed-in caller muted, most recent first. Only
 	// the caller's own list can be read: see User.MutesVisibleTo.
 	FindMutedUsers(ctx context.Context) ([]*User, error)
+	// ExportViewer answers everything held about the signed-in user, read in one consistent
+	// snapshot; EUNAUTHENTICATED for anonymous callers.
+	ExportViewer(ctx context.Context) (*UserExport, error)
 }
 
 // SignUpInput creates a local account.
@@ -201,6 +207,11 @@ type AuthService interface {
 	Authenticate(ctx context.Context, token string) (*User, error)
 	// CreateAPIToken issues a token for the signed-in user; the secret is returned once.
 	CreateAPIToken(ctx context.Context, name string) (string, *APIToken, error)
+	// DeleteAccount erases the signed-in user's account once they confirm it (see
+	// DeleteAccountInput), in one transaction: the account, its sessions and tokens, its
+	// reactions, reports and mutes go; its comments stay as tombstones without author or body,
+	// so that replies keep their place. The last administrator cannot go (ECONFLICT).
+	DeleteAccount(ctx context.Context, in DeleteAccountInput) error
 	// CreateAdmin creates an administrator; it is for the operator's command line.
 	CreateAdmin(ctx context.Context, in SignUpInput) (*User, error)
 }

@@ -187,7 +187,7 @@ func testSignUp(t *testing.T, store auth.Store, svc *auth.Service) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := &parley.User{ID: p.User.ID, Username: in.Username, Email: in.Email, CreatedAt: p.User.CreatedAt}
+		want := &parley.User{ID: p.User.ID, Username: in.Username, Email: in.Email, CreatedAt: p.User.CreatedAt, HasPassword: true}
 		if diff := cmp.Diff(want, u, cmpopts.EquateApproxTime(time.Millisecond)); diff != "" {
 			t.Errorf("authenticated user (-want +got):\n%s", diff)
 		}

@@ -38,6 +38,12 @@ type Store interface {
 	RecordSignInFailure(ctx context.Context, key string) error
 	// ClearSignInFailures forgets key's failures after a successful sign-in.
 	ClearSignInFailures(ctx context.Context, key string) error
+	// PasswordHash returns a user's password hash, "" for an SSO-only account; ENOTFOUND
+	// when there is no such user.
+	PasswordHash(ctx context.Context, userID string) (string, error)
+	// DeleteUser erases an account in one transaction, as parley.AuthService.DeleteAccount
+	// describes; deleting the last administrator is ECONFLICT and changes nothing.
+	DeleteUser(ctx context.Context, userID string) error
 }
 
 // Token kinds.

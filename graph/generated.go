@@ -31,6 +31,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Comment() CommentResolver
+	ExportedAccount() ExportedAccountResolver
+	ExportedSanction() ExportedSanctionResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Report() ReportResolver
@@ -112,6 +114,53 @@ type ComplexityRoot struct {
 		Comment func(childComplexity int) int
 	}
 
+	ExportedAccount struct {
+		CreatedAt func(childComplexity int) int
+		Email     func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Username  func(childComplexity int) int
+	}
+
+	ExportedComment struct {
+		BodySource func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		EditedAt   func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Revisions  func(childComplexity int) int
+		SiteName   func(childComplexity int) int
+		Status     func(childComplexity int) int
+		StoryTitle func(childComplexity int) int
+		StoryURL   func(childComplexity int) int
+	}
+
+	ExportedMute struct {
+		CreatedAt func(childComplexity int) int
+		UserID    func(childComplexity int) int
+		Username  func(childComplexity int) int
+	}
+
+	ExportedReaction struct {
+		CommentID func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Kind      func(childComplexity int) int
+	}
+
+	ExportedReport struct {
+		CommentID func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Details   func(childComplexity int) int
+		Reason    func(childComplexity int) int
+	}
+
+	ExportedSanction struct {
+		CreatedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Message   func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		SiteName  func(childComplexity int) int
+	}
+
 	ModerationQueueCounts struct {
 		Approved    func(childComplexity int) int
 		Pending     func(childComplexity int) int
@@ -145,6 +194,7 @@ type ComplexityRoot struct {
 		CreateAPIToken      func(childComplexity int, input CreateAPITokenInput) int
 		CreateComment       func(childComplexity int, input parley.CreateCommentInput) int
 		CreateSite          func(childComplexity int, input parley.CreateSiteInput) int
+		DeleteAccount       func(childComplexity int, input parley.DeleteAccountInput) int
 		DeleteComment       func(childComplexity int, input DeleteCommentInput) int
 		EditComment         func(childComplexity int, input parley.EditCommentInput) int
 		FeatureComment      func(childComplexity int, input parley.ModerateInput) int
@@ -194,6 +244,7 @@ type ComplexityRoot struct {
 		StoryCounts               func(childComplexity int, urls []string) int
 		User                      func(childComplexity int, id string) int
 		Viewer                    func(childComplexity int) int
+		ViewerExport              func(childComplexity int) int
 	}
 
 	ReactionCount struct {
@@ -332,6 +383,7 @@ type ComplexityRoot struct {
 		Comments      func(childComplexity int, siteID string, first *int, after *string) int
 		CreatedAt     func(childComplexity int) int
 		Email         func(childComplexity int) int
+		HasPassword   func(childComplexity int) int
 		ID            func(childComplexity int) int
 		MutedUsers    func(childComplexity int) int
 		Notes         func(childComplexity int, siteID string) int
@@ -345,6 +397,16 @@ type ComplexityRoot struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Moderator func(childComplexity int) int
+	}
+
+	ViewerExport struct {
+		Account     func(childComplexity int) int
+		Comments    func(childComplexity int) int
+		GeneratedAt func(childComplexity int) int
+		Mutes       func(childComplexity int) int
+		Reactions   func(childComplexity int) int
+		Reports     func(childComplexity int) int
+		Sanctions   func(childComplexity int) int
 	}
 
 	WordList struct {
@@ -371,6 +433,12 @@ type CommentResolver interface {
 	Reports(ctx context.Context, obj *parley.Comment) ([]*parley.Report, error)
 	RejectionReason(ctx context.Context, obj *parley.Comment) (*parley.RejectReason, error)
 	Replies(ctx context.Context, obj *parley.Comment, first *int, after *string, orderBy *parley.CommentOrder) (*CommentConnection, error)
+}
+type ExportedAccountResolver interface {
+	Email(ctx context.Context, obj *parley.User) (*string, error)
+}
+type ExportedSanctionResolver interface {
+	SiteName(ctx context.Context, obj *parley.ExportedSanction) (*string, error)
 }
 type MutationResolver interface {
 	CreateComment(ctx context.Context, input parley.CreateCommentInput) (*CommentPayload, error)
@@ -406,6 +474,7 @@ type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*APITokenPayload, error)
 	MuteUser(ctx context.Context, input MuteInput) (*parley.User, error)
 	UnmuteUser(ctx context.Context, input MuteInput) (*parley.User, error)
+	DeleteAccount(ctx context.Context, input parley.DeleteAccountInput) (bool, error)
 }
 type QueryResolver interface {
 	Comment(ctx context.Context, id string) (*parley.Comment, error)
@@ -421,6 +490,7 @@ type QueryResolver interface {
 	Stories(ctx context.Context, siteID string, query *string, closed *bool, first *int, after *string) (*StoryConnection, error)
 	StoryCounts(ctx context.Context, urls []string) ([]*parley.StoryCount, error)
 	Viewer(ctx context.Context) (*parley.User, error)
+	ViewerExport(ctx context.Context) (*parley.UserExport, error)
 }
 type ReportResolver interface {
 	Reporter(ctx context.Context, obj *parley.Report) (*parley.User, error)
@@ -461,6 +531,7 @@ type UserResolver interface {
 	Role(ctx context.Context, obj *parley.User, siteID string) (parley.Role, error)
 
 	MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error)
+	HasPassword(ctx context.Context, obj *parley.User) (*bool, error)
 	Sanctions(ctx context.Context, obj *parley.User, siteID string, activeOnly *bool) ([]*parley.Sanction, error)
 	Notes(ctx context.Context, obj *parley.User, siteID string) ([]*parley.UserNote, error)
 	CommentCounts(ctx context.Context, obj *parley.User, siteID string) (*parley.CommentCounts, error)
@@ -724,6 +795,186 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommentPayload.Comment(childComplexity), true
 
+	case "ExportedAccount.createdAt":
+		if e.ComplexityRoot.ExportedAccount.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedAccount.CreatedAt(childComplexity), true
+	case "ExportedAccount.email":
+		if e.ComplexityRoot.ExportedAccount.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedAccount.Email(childComplexity), true
+	case "ExportedAccount.id":
+		if e.ComplexityRoot.ExportedAccount.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedAccount.ID(childComplexity), true
+	case "ExportedAccount.username":
+		if e.ComplexityRoot.ExportedAccount.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedAccount.Username(childComplexity), true
+
+	case "ExportedComment.bodySource":
+		if e.ComplexityRoot.ExportedComment.BodySource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedComment.BodySource(childComplexity), true
+	case "ExportedComment.createdAt":
+		if e.ComplexityRoot.ExportedComment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedComment.CreatedAt(childComplexity), true
+	case "ExportedComment.editedAt":
+		if e.ComplexityRoot.ExportedComment.EditedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedComment.EditedAt(childComplexity), true
+	case "ExportedComment.id":
+		if e.ComplexityRoot.ExportedComment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedComment.ID(childComplexity), true
+	case "ExportedComment.revisions":
+		if e.ComplexityRoot.ExportedComment.Revisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedComment.Revisions(childComplexity), true
+	case "ExportedComment.siteName":
+		if e.ComplexityRoot.ExportedComment.SiteName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedComment.SiteName(childComplexity), true
+	case "ExportedComment.status":
+		if e.ComplexityRoot.ExportedComment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedComment.Status(childComplexity), true
+	case "ExportedComment.storyTitle":
+		if e.ComplexityRoot.ExportedComment.StoryTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedComment.StoryTitle(childComplexity), true
+	case "ExportedComment.storyURL":
+		if e.ComplexityRoot.ExportedComment.StoryURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedComment.StoryURL(childComplexity), true
+
+	case "ExportedMute.createdAt":
+		if e.ComplexityRoot.ExportedMute.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedMute.CreatedAt(childComplexity), true
+	case "ExportedMute.userID":
+		if e.ComplexityRoot.ExportedMute.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedMute.UserID(childComplexity), true
+	case "ExportedMute.username":
+		if e.ComplexityRoot.ExportedMute.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedMute.Username(childComplexity), true
+
+	case "ExportedReaction.commentID":
+		if e.ComplexityRoot.ExportedReaction.CommentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedReaction.CommentID(childComplexity), true
+	case "ExportedReaction.createdAt":
+		if e.ComplexityRoot.ExportedReaction.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedReaction.CreatedAt(childComplexity), true
+	case "ExportedReaction.kind":
+		if e.ComplexityRoot.ExportedReaction.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedReaction.Kind(childComplexity), true
+
+	case "ExportedReport.commentID":
+		if e.ComplexityRoot.ExportedReport.CommentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedReport.CommentID(childComplexity), true
+	case "ExportedReport.createdAt":
+		if e.ComplexityRoot.ExportedReport.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedReport.CreatedAt(childComplexity), true
+	case "ExportedReport.details":
+		if e.ComplexityRoot.ExportedReport.Details == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedReport.Details(childComplexity), true
+	case "ExportedReport.reason":
+		if e.ComplexityRoot.ExportedReport.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedReport.Reason(childComplexity), true
+
+	case "ExportedSanction.createdAt":
+		if e.ComplexityRoot.ExportedSanction.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedSanction.CreatedAt(childComplexity), true
+	case "ExportedSanction.expiresAt":
+		if e.ComplexityRoot.ExportedSanction.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedSanction.ExpiresAt(childComplexity), true
+	case "ExportedSanction.kind":
+		if e.ComplexityRoot.ExportedSanction.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedSanction.Kind(childComplexity), true
+	case "ExportedSanction.message":
+		if e.ComplexityRoot.ExportedSanction.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedSanction.Message(childComplexity), true
+	case "ExportedSanction.revokedAt":
+		if e.ComplexityRoot.ExportedSanction.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedSanction.RevokedAt(childComplexity), true
+	case "ExportedSanction.siteName":
+		if e.ComplexityRoot.ExportedSanction.SiteName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedSanction.SiteName(childComplexity), true
+
 	case "ModerationQueueCounts.approved":
 		if e.ComplexityRoot.ModerationQueueCounts.Approved == nil {
 			break
@@ -915,6 +1166,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSite(childComplexity, args["input"].(parley.CreateSiteInput)), true
+	case "Mutation.deleteAccount":
+		if e.ComplexityRoot.Mutation.DeleteAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAccount(childComplexity, args["input"].(parley.DeleteAccountInput)), true
 	case "Mutation.deleteComment":
 		if e.ComplexityRoot.Mutation.DeleteComment == nil {
 			break
@@ -1314,6 +1576,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+	case "Query.viewerExport":
+		if e.ComplexityRoot.Query.ViewerExport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ViewerExport(childComplexity), true
 
 	case "ReactionCount.count":
 		if e.ComplexityRoot.ReactionCount.Count == nil {
@@ -1900,6 +2168,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.hasPassword":
+		if e.ComplexityRoot.User.HasPassword == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.HasPassword(childComplexity), true
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
@@ -1977,6 +2251,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserNote.Moderator(childComplexity), true
 
+	case "ViewerExport.account":
+		if e.ComplexityRoot.ViewerExport.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerExport.Account(childComplexity), true
+	case "ViewerExport.comments":
+		if e.ComplexityRoot.ViewerExport.Comments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerExport.Comments(childComplexity), true
+	case "ViewerExport.generatedAt":
+		if e.ComplexityRoot.ViewerExport.GeneratedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerExport.GeneratedAt(childComplexity), true
+	case "ViewerExport.mutes":
+		if e.ComplexityRoot.ViewerExport.Mutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerExport.Mutes(childComplexity), true
+	case "ViewerExport.reactions":
+		if e.ComplexityRoot.ViewerExport.Reactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerExport.Reactions(childComplexity), true
+	case "ViewerExport.reports":
+		if e.ComplexityRoot.ViewerExport.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerExport.Reports(childComplexity), true
+	case "ViewerExport.sanctions":
+		if e.ComplexityRoot.ViewerExport.Sanctions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerExport.Sanctions(childComplexity), true
+
 	case "WordList.kind":
 		if e.ComplexityRoot.WordList.Kind == nil {
 			break
@@ -2022,6 +2339,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateAPITokenInput", ec.unmarshalInputCreateAPITokenInput),
 			graphql.NewInputUnmarshaler("CreateCommentInput", ec.unmarshalInputCreateCommentInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
+			graphql.NewInputUnmarshaler("DeleteAccountInput", ec.unmarshalInputDeleteAccountInput),
 			graphql.NewInputUnmarshaler("DeleteCommentInput", ec.unmarshalInputDeleteCommentInput),
 			graphql.NewInputUnmarshaler("EditCommentInput", ec.unmarshalInputEditCommentInput),
 			graphql.NewInputUnmarshaler("ModerateInput", ec.unmarshalInputModerateInput),
@@ -2285,6 +2603,100 @@ func (ec *executionContext) childFields_CommentPayload(ctx context.Context, fiel
 		return ec.fieldContext_CommentPayload_comment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportedAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ExportedAccount_id(ctx, field)
+	case "username":
+		return ec.fieldContext_ExportedAccount_username(ctx, field)
+	case "email":
+		return ec.fieldContext_ExportedAccount_email(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ExportedAccount_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportedAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportedComment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ExportedComment_id(ctx, field)
+	case "storyURL":
+		return ec.fieldContext_ExportedComment_storyURL(ctx, field)
+	case "storyTitle":
+		return ec.fieldContext_ExportedComment_storyTitle(ctx, field)
+	case "siteName":
+		return ec.fieldContext_ExportedComment_siteName(ctx, field)
+	case "bodySource":
+		return ec.fieldContext_ExportedComment_bodySource(ctx, field)
+	case "status":
+		return ec.fieldContext_ExportedComment_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ExportedComment_createdAt(ctx, field)
+	case "editedAt":
+		return ec.fieldContext_ExportedComment_editedAt(ctx, field)
+	case "revisions":
+		return ec.fieldContext_ExportedComment_revisions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportedComment", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportedMute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userID":
+		return ec.fieldContext_ExportedMute_userID(ctx, field)
+	case "username":
+		return ec.fieldContext_ExportedMute_username(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ExportedMute_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportedMute", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportedReaction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commentID":
+		return ec.fieldContext_ExportedReaction_commentID(ctx, field)
+	case "kind":
+		return ec.fieldContext_ExportedReaction_kind(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ExportedReaction_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportedReaction", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportedReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commentID":
+		return ec.fieldContext_ExportedReport_commentID(ctx, field)
+	case "reason":
+		return ec.fieldContext_ExportedReport_reason(ctx, field)
+	case "details":
+		return ec.fieldContext_ExportedReport_details(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ExportedReport_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportedReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportedSanction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ExportedSanction_kind(ctx, field)
+	case "message":
+		return ec.fieldContext_ExportedSanction_message(ctx, field)
+	case "siteName":
+		return ec.fieldContext_ExportedSanction_siteName(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ExportedSanction_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ExportedSanction_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_ExportedSanction_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportedSanction", field.Name)
 }
 
 func (ec *executionContext) childFields_ModerationQueueCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2613,6 +3025,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_createdAt(ctx, field)
 	case "mutedUsers":
 		return ec.fieldContext_User_mutedUsers(ctx, field)
+	case "hasPassword":
+		return ec.fieldContext_User_hasPassword(ctx, field)
 	case "sanctions":
 		return ec.fieldContext_User_sanctions(ctx, field)
 	case "notes":
@@ -2637,6 +3051,26 @@ func (ec *executionContext) childFields_UserNote(ctx context.Context, field grap
 		return ec.fieldContext_UserNote_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserNote", field.Name)
+}
+
+func (ec *executionContext) childFields_ViewerExport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "generatedAt":
+		return ec.fieldContext_ViewerExport_generatedAt(ctx, field)
+	case "account":
+		return ec.fieldContext_ViewerExport_account(ctx, field)
+	case "comments":
+		return ec.fieldContext_ViewerExport_comments(ctx, field)
+	case "reactions":
+		return ec.fieldContext_ViewerExport_reactions(ctx, field)
+	case "reports":
+		return ec.fieldContext_ViewerExport_reports(ctx, field)
+	case "mutes":
+		return ec.fieldContext_ViewerExport_mutes(ctx, field)
+	case "sanctions":
+		return ec.fieldContext_ViewerExport_sanctions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViewerExport", field.Name)
 }
 
 func (ec *executionContext) childFields_WordList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2933,6 +3367,20 @@ func (ec *executionContext) field_Mutation_createSite_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (parley.CreateSiteInput, error) {
 			return ec.unmarshalNCreateSiteInput2githubᚗcomᚋparleyhqᚋparleyᚐCreateSiteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.DeleteAccountInput, error) {
+			return ec.unmarshalNDeleteAccountInput2githubᚗcomᚋparleyhqᚋparleyᚐDeleteAccountInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4707,6 +5155,673 @@ func (ec *executionContext) fieldContext_CommentPayload_comment(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ExportedAccount_id(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedAccount_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedAccount_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedAccount", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExportedAccount_username(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedAccount_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedAccount_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedAccount_email(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedAccount_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExportedAccount().Email(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedAccount_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedAccount", field, true, true, "String")
+}
+
+func (ec *executionContext) _ExportedAccount_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedAccount_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedAccount_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedAccount", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedComment_id(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedComment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedComment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedComment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExportedComment_storyURL(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedComment_storyURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoryURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedComment_storyURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedComment_storyTitle(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedComment_storyTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoryTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedComment_storyTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedComment_siteName(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedComment_siteName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SiteName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedComment_siteName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedComment_bodySource(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedComment_bodySource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BodySource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedComment_bodySource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedComment_status(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedComment_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.CommentStatus) graphql.Marshaler {
+			return ec.marshalNCommentStatus2githubᚗcomᚋparleyhqᚋparleyᚐCommentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedComment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedComment", field, false, false, "CommentStatus")
+}
+
+func (ec *executionContext) _ExportedComment_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedComment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedComment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedComment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedComment_editedAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedComment_editedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EditedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedComment_editedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedComment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedComment_revisions(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedComment_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedComment_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedMute_userID(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedMute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedMute_userID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedMute_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedMute", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExportedMute_username(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedMute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedMute_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedMute_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedMute", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedMute_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedMute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedMute_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedMute_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedMute", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedReaction_commentID(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedReaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedReaction_commentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedReaction_commentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedReaction", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExportedReaction_kind(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedReaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedReaction_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedReaction_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedReaction", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedReaction_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedReaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedReaction_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedReaction_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedReaction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedReport_commentID(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedReport_commentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedReport_commentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExportedReport_reason(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedReport_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.ReportReason) graphql.Marshaler {
+			return ec.marshalNReportReason2githubᚗcomᚋparleyhqᚋparleyᚐReportReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedReport_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedReport", field, false, false, "ReportReason")
+}
+
+func (ec *executionContext) _ExportedReport_details(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedReport_details(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Details, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedReport_details(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedReport_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedReport_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedReport_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedSanction_kind(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedSanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedSanction_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.SanctionKind) graphql.Marshaler {
+			return ec.marshalNSanctionKind2githubᚗcomᚋparleyhqᚋparleyᚐSanctionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedSanction_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedSanction", field, false, false, "SanctionKind")
+}
+
+func (ec *executionContext) _ExportedSanction_message(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedSanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedSanction_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedSanction_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedSanction", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedSanction_siteName(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedSanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedSanction_siteName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExportedSanction().SiteName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedSanction_siteName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedSanction", field, true, true, "String")
+}
+
+func (ec *executionContext) _ExportedSanction_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedSanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedSanction_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedSanction_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedSanction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedSanction_expiresAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedSanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedSanction_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedSanction_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedSanction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedSanction_revokedAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedSanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedSanction_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedSanction_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedSanction", field, false, false, "Time")
+}
+
 func (ec *executionContext) _ModerationQueueCounts_pending(ctx context.Context, field graphql.CollectedField, obj *ModerationQueueCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6455,6 +7570,50 @@ func (ec *executionContext) fieldContext_Mutation_unmuteUser(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_deleteAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAccount(ctx, fc.Args["input"].(parley.DeleteAccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Notification_kind(ctx context.Context, field graphql.CollectedField, obj *parley.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7066,6 +8225,38 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_viewerExport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_viewerExport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ViewerExport(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.UserExport) graphql.Marshaler {
+			return ec.marshalOViewerExport2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUserExport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_viewerExport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViewerExport(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9494,6 +10685,29 @@ func (ec *executionContext) fieldContext_User_mutedUsers(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _User_hasPassword(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_hasPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().HasPassword(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_hasPassword(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _User_sanctions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9769,6 +10983,221 @@ func (ec *executionContext) _UserNote_createdAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_UserNote_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserNote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ViewerExport_generatedAt(ctx context.Context, field graphql.CollectedField, obj *parley.UserExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewerExport_generatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GeneratedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewerExport_generatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViewerExport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ViewerExport_account(ctx context.Context, field graphql.CollectedField, obj *parley.UserExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewerExport_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.User) graphql.Marshaler {
+			return ec.marshalNExportedAccount2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewerExport_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViewerExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportedAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViewerExport_comments(ctx context.Context, field graphql.CollectedField, obj *parley.UserExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewerExport_comments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.ExportedComment) graphql.Marshaler {
+			return ec.marshalNExportedComment2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedCommentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewerExport_comments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViewerExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportedComment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViewerExport_reactions(ctx context.Context, field graphql.CollectedField, obj *parley.UserExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewerExport_reactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reactions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.ExportedReaction) graphql.Marshaler {
+			return ec.marshalNExportedReaction2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedReactionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewerExport_reactions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViewerExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportedReaction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViewerExport_reports(ctx context.Context, field graphql.CollectedField, obj *parley.UserExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewerExport_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reports, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.ExportedReport) graphql.Marshaler {
+			return ec.marshalNExportedReport2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewerExport_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViewerExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportedReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViewerExport_mutes(ctx context.Context, field graphql.CollectedField, obj *parley.UserExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewerExport_mutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.ExportedMute) graphql.Marshaler {
+			return ec.marshalNExportedMute2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedMuteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewerExport_mutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViewerExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportedMute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViewerExport_sanctions(ctx context.Context, field graphql.CollectedField, obj *parley.UserExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewerExport_sanctions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sanctions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.ExportedSanction) graphql.Marshaler {
+			return ec.marshalNExportedSanction2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedSanctionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewerExport_sanctions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViewerExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportedSanction(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _WordList_kind(ctx context.Context, field graphql.CollectedField, obj *parley.WordList) (ret graphql.Marshaler) {
@@ -11229,6 +12658,55 @@ func (ec *executionContext) unmarshalInputCreateSiteInput(ctx context.Context, o
 func UnmarshalCreateSiteInput(ctx context.Context, raw any) (parley.CreateSiteInput, error) {
 	var out parley.CreateSiteInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSiteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteAccountInput(ctx context.Context, obj any) (parley.DeleteAccountInput, error) {
+	var it parley.DeleteAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"password", "confirm"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "confirm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirm"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Confirm = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteAccountInput unmarshals raw into the DeleteAccountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteAccountInput(ctx context.Context, raw any) (parley.DeleteAccountInput, error) {
+	var out parley.DeleteAccountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteAccountInput", raw, &out)
 	return out, err
 }
 
@@ -12816,6 +14294,321 @@ func (ec *executionContext) _CommentPayload(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var exportedAccountImplementors = []string{"ExportedAccount"}
+
+func (ec *executionContext) _ExportedAccount(ctx context.Context, sel ast.SelectionSet, obj *parley.User) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportedAccountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportedAccount")
+		case "id":
+			out.Values[i] = ec._ExportedAccount_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "username":
+			out.Values[i] = ec._ExportedAccount_username(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExportedAccount_email(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ExportedAccount_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exportedCommentImplementors = []string{"ExportedComment"}
+
+func (ec *executionContext) _ExportedComment(ctx context.Context, sel ast.SelectionSet, obj *parley.ExportedComment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportedCommentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportedComment")
+		case "id":
+			out.Values[i] = ec._ExportedComment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storyURL":
+			out.Values[i] = ec._ExportedComment_storyURL(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storyTitle":
+			out.Values[i] = ec._ExportedComment_storyTitle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "siteName":
+			out.Values[i] = ec._ExportedComment_siteName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bodySource":
+			out.Values[i] = ec._ExportedComment_bodySource(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ExportedComment_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ExportedComment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "editedAt":
+			out.Values[i] = ec._ExportedComment_editedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revisions":
+			out.Values[i] = ec._ExportedComment_revisions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exportedMuteImplementors = []string{"ExportedMute"}
+
+func (ec *executionContext) _ExportedMute(ctx context.Context, sel ast.SelectionSet, obj *parley.ExportedMute) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportedMuteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportedMute")
+		case "userID":
+			out.Values[i] = ec._ExportedMute_userID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "username":
+			out.Values[i] = ec._ExportedMute_username(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ExportedMute_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exportedReactionImplementors = []string{"ExportedReaction"}
+
+func (ec *executionContext) _ExportedReaction(ctx context.Context, sel ast.SelectionSet, obj *parley.ExportedReaction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportedReactionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportedReaction")
+		case "commentID":
+			out.Values[i] = ec._ExportedReaction_commentID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ExportedReaction_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ExportedReaction_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exportedReportImplementors = []string{"ExportedReport"}
+
+func (ec *executionContext) _ExportedReport(ctx context.Context, sel ast.SelectionSet, obj *parley.ExportedReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportedReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportedReport")
+		case "commentID":
+			out.Values[i] = ec._ExportedReport_commentID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ExportedReport_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "details":
+			out.Values[i] = ec._ExportedReport_details(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ExportedReport_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exportedSanctionImplementors = []string{"ExportedSanction"}
+
+func (ec *executionContext) _ExportedSanction(ctx context.Context, sel ast.SelectionSet, obj *parley.ExportedSanction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportedSanctionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportedSanction")
+		case "kind":
+			out.Values[i] = ec._ExportedSanction_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._ExportedSanction_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "siteName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExportedSanction_siteName(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ExportedSanction_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ExportedSanction_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._ExportedSanction_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moderationQueueCountsImplementors = []string{"ModerationQueueCounts"}
 
 func (ec *executionContext) _ModerationQueueCounts(ctx context.Context, sel ast.SelectionSet, obj *ModerationQueueCounts) graphql.Marshaler {
@@ -13215,6 +15008,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "deleteAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13404,6 +15204,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_viewer(ctx, field)
+				})
+		case "viewerExport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_viewerExport(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -14322,6 +16128,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_mutedUsers(ctx, field, obj)
 				})
+		case "hasPassword":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_hasPassword(ctx, field, obj)
+				})
 		case "sanctions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -14394,6 +16206,69 @@ func (ec *executionContext) _UserNote(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._UserNote_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var viewerExportImplementors = []string{"ViewerExport"}
+
+func (ec *executionContext) _ViewerExport(ctx context.Context, sel ast.SelectionSet, obj *parley.UserExport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerExportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ViewerExport")
+		case "generatedAt":
+			out.Values[i] = ec._ViewerExport_generatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "account":
+			out.Values[i] = ec._ViewerExport_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comments":
+			out.Values[i] = ec._ViewerExport_comments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reactions":
+			out.Values[i] = ec._ViewerExport_reactions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reports":
+			out.Values[i] = ec._ViewerExport_reports(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mutes":
+			out.Values[i] = ec._ViewerExport_mutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sanctions":
+			out.Values[i] = ec._ViewerExport_sanctions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15000,6 +16875,11 @@ func (ec *executionContext) marshalNDecision2githubᚗcomᚋparleyhqᚋparleyᚐ
 	return res
 }
 
+func (ec *executionContext) unmarshalNDeleteAccountInput2githubᚗcomᚋparleyhqᚋparleyᚐDeleteAccountInput(ctx context.Context, v any) (parley.DeleteAccountInput, error) {
+	res, err := ec.unmarshalInputDeleteAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDeleteCommentInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐDeleteCommentInput(ctx context.Context, v any) (DeleteCommentInput, error) {
 	res, err := ec.unmarshalInputDeleteCommentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15008,6 +16888,134 @@ func (ec *executionContext) unmarshalNDeleteCommentInput2githubᚗcomᚋparleyhq
 func (ec *executionContext) unmarshalNEditCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐEditCommentInput(ctx context.Context, v any) (parley.EditCommentInput, error) {
 	res, err := ec.unmarshalInputEditCommentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExportedAccount2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx context.Context, sel ast.SelectionSet, v *parley.User) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportedAccount!")
+		return graphql.Null
+	}
+	return ec._ExportedAccount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExportedComment2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedCommentᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ExportedComment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExportedComment2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedComment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExportedComment2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedComment(ctx context.Context, sel ast.SelectionSet, v *parley.ExportedComment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportedComment!")
+		return graphql.Null
+	}
+	return ec._ExportedComment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExportedMute2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedMuteᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ExportedMute) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExportedMute2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedMute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExportedMute2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedMute(ctx context.Context, sel ast.SelectionSet, v *parley.ExportedMute) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportedMute!")
+		return graphql.Null
+	}
+	return ec._ExportedMute(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExportedReaction2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedReactionᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ExportedReaction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExportedReaction2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedReaction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExportedReaction2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedReaction(ctx context.Context, sel ast.SelectionSet, v *parley.ExportedReaction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportedReaction!")
+		return graphql.Null
+	}
+	return ec._ExportedReaction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExportedReport2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ExportedReport) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExportedReport2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExportedReport2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedReport(ctx context.Context, sel ast.SelectionSet, v *parley.ExportedReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportedReport!")
+		return graphql.Null
+	}
+	return ec._ExportedReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExportedSanction2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedSanctionᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ExportedSanction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExportedSanction2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedSanction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExportedSanction2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedSanction(ctx context.Context, sel ast.SelectionSet, v *parley.ExportedSanction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportedSanction!")
+		return graphql.Null
+	}
+	return ec._ExportedSanction(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -16221,6 +18229,13 @@ func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐU
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOViewerExport2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUserExport(ctx context.Context, sel ast.SelectionSet, v *parley.UserExport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ViewerExport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOWordList2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐWordListᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.WordList) graphql.Marshaler {

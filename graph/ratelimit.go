@@ -12,7 +12,8 @@ import (
 )
 
 // MutationLimits count every root field of a mutation — so aliases cannot multiply
-// attempts — against the caller's network and, when signed in, against the account.
+// attempts — against the caller's network and, when signed in, against the account. The
+// costly queries of limitedQueries count the same way.
 type MutationLimits struct {
 	PerClient  parley.RateLimiter
 	PerAccount parley.RateLimiter
@@ -32,8 +33,21 @@ func clientKey(ip string) string {
 	return "ip6:" + p.String()
 }
 
+// limitedQueries are the query fields that read so much (every record of a user) that they
+// are limited like changes.
+var limitedQueries = map[string]bool{"viewerExport": true}
+
 func (l MutationLimits) rootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-	if !graphql.HasOperationContext(ctx) || graphql.GetOperationContext(ctx).Operation.Operation != "mutation" {
+	if !graphql.HasOperationContext(ctx) {
+		return next(ctx)
+	}
+	switch graphql.GetOperationContext(ctx).Operation.Operation {
+	case "mutation":
+	case "query":
+		if !limitedQueries[graphql.GetRootFieldContext(ctx).Field.Name] {
+			return next(ctx)
+		}
+	default:
 		return next(ctx)
 	}
 	if err := l.check(ctx); err != nil {

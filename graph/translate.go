@@ -35,6 +35,14 @@ func visibleEmail(ctx context.Context, u *parley.User) *string {
 	return nil
 }
 
+// nonEmpty maps "" to null, for optional strings kept as plain strings in the domain.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // parentObject names the type whose field holds the object being resolved.
 func parentObject(ctx context.Context) string {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Parent != nil {

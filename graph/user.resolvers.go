@@ -11,6 +11,14 @@ import (
 	"github.com/parleyhq/parley"
 )
 
+func (r *exportedAccountResolver) Email(ctx context.Context, obj *parley.User) (*string, error) {
+	return nonEmpty(obj.Email), nil
+}
+
+func (r *exportedSanctionResolver) SiteName(ctx context.Context, obj *parley.ExportedSanction) (*string, error) {
+	return nonEmpty(obj.SiteName), nil
+}
+
 func (r *mutationResolver) SignUp(ctx context.Context, input parley.SignUpInput) (*parley.AuthPayload, error) {
 	return r.s.Auth.SignUp(ctx, input)
 }
@@ -46,8 +54,22 @@ func (r *mutationResolver) UnmuteUser(ctx context.Context, input MuteInput) (*pa
 	return r.s.Users.UnmuteUser(ctx, input.UserID)
 }
 
+func (r *mutationResolver) DeleteAccount(ctx context.Context, input parley.DeleteAccountInput) (bool, error) {
+	if err := r.s.Auth.DeleteAccount(ctx, input); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*parley.User, error) {
 	return parley.UserFromContext(ctx), nil
+}
+
+func (r *queryResolver) ViewerExport(ctx context.Context) (*parley.UserExport, error) {
+	if parley.UserFromContext(ctx) == nil {
+		return nil, nil
+	}
+	return r.s.Users.ExportViewer(ctx)
 }
 
 func (r *userResolver) Email(ctx context.Context, obj *parley.User) (*string, error) {
@@ -65,6 +87,21 @@ func (r *userResolver) MutedUsers(ctx context.Context, obj *parley.User) ([]*par
 	return r.s.Users.FindMutedUsers(ctx)
 }
 
+func (r *userResolver) HasPassword(ctx context.Context, obj *parley.User) (*bool, error) {
+	if viewer := parley.UserFromContext(ctx); viewer == nil || viewer.ID != obj.ID {
+		return nil, nil
+	}
+	return &obj.HasPassword, nil
+}
+
+func (r *Resolver) ExportedAccount() ExportedAccountResolver { return &exportedAccountResolver{r} }
+
+func (r *Resolver) ExportedSanction() ExportedSanctionResolver { return &exportedSanctionResolver{r} }
+
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
-type userResolver struct{ *Resolver }
+type (
+	exportedAccountResolver  struct{ *Resolver }
+	exportedSanctionResolver struct{ *Resolver }
+	userResolver             struct{ *Resolver }
+)

@@ -14,11 +14,11 @@ type UserService struct{ db *DB }
 // NewUserService returns a UserService on db.
 func NewUserService(db *DB) *UserService { return &UserService{db: db} }
 
-const userColumns = `id, username, coalesce(email, ''), admin, created_at, coalesce(sso_site_id::text, ''), coalesce(sso_subject, '')`
+const userColumns = `id, username, coalesce(email, ''), admin, created_at, coalesce(sso_site_id::text, ''), coalesce(sso_subject, ''), password_hash <> ''`
 
 func scanUser(row pgx.Row) (*parley.User, error) {
 	var u parley.User
-	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.Admin, &u.CreatedAt, &u.SSOSiteID, &u.SSOSubject)
+	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.Admin, &u.CreatedAt, &u.SSOSiteID, &u.SSOSubject, &u.HasPassword)
 	return &u, err
 }
 

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { startStack, launchBrowser, launchWithoutThirdPartyCookies, browserAvailable, axeViolations } from './harness.mjs';
 import { signInWidget, comment } from './steps.mjs';
 
@@ -265,6 +266,46 @@ test('a reader follows a deep thread, mutes someone and sorts the comments', { s
   await widget.getByLabel('Sort comments').selectOption({ label: 'Most replies' });
   await widget.getByRole('article').first().filter({ hasText: 'Level 0.' }).waitFor();
   await page.context().close();
+});
+
+test('a reader downloads their data and deletes their account', { skip }, async () => {
+  const url = stack.articlePage('/news/leaving', { title: 'Leaving' });
+  const [leaver, stayer] = [await stack.signUp('leaver'), await stack.signUp('stayer')];
+  const mine = await createComment(url, 'Words I take with me.', leaver.token);
+  await createComment(url, 'A reply that stays.', stayer.token, mine.id);
+  await createComment(url, 'Not the leaver’s words.', stayer.token);
+
+  const { page, widget } = await open(url);
+  await signInWidget(page, 'leaver', password);
+  await widget.getByRole('button', { name: 'Account' }).click();
+  const dialog = widget.getByRole('dialog', { name: 'Account' });
+  const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download my data' }).click()]);
+  assert.equal(download.suggestedFilename(), 'parley-data-leaver.json');
+  const data = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(data.account.username, 'leaver');
+  assert.deepEqual(data.comments.map((c) => [c.id, c.bodySource, c.storyURL]), [[mine.id, 'Words I take with me.', url]]);
+
+  // Deleting asks for the password, and a wrong one changes nothing.
+  await dialog.getByRole('button', { name: 'Delete my account' }).click();
+  const confirm = widget.getByRole('dialog', { name: 'Delete my account' });
+  await confirm.getByText('comments show as deleted').waitFor();
+  await confirm.getByLabel('Password').fill('not my password');
+  await confirm.getByLabel('Password').press('Enter');
+  await confirm.getByRole('alert').getByText('That password is not right.').waitFor();
+  await confirm.getByLabel('Password').fill(password);
+  await confirm.getByRole('button', { name: 'Delete my account' }).click();
+  await widget.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+  await widget.getByRole('status').filter({ hasText: 'Your account was deleted.' }).waitFor();
+  await page.context().close();
+
+  // Another reader sees a tombstone where the comment was, with its reply in place.
+  const other = await open(url);
+  await other.widget.getByText('This comment was deleted.').waitFor();
+  await other.widget.getByText('A reply that stays.').waitFor();
+  assert.equal(await other.widget.getByText('Words I take with me.').count(), 0);
+  await other.page.context().close();
+  const { errors } = await stack.gql(`mutation($i: SignInInput!) { signIn(input: $i) { token } }`, { i: { login: 'leaver', password } });
+  assert.equal(errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
 });
 
 test('a closed story says so and offers no way to post', { skip }, async () => {

@@ -59,6 +59,17 @@ export function useDiscussion(opts, emit, bridge, t) {
     await reload();
   };
 
+  // Forgets the session here and tells the reader and the host page, with message's words.
+  const endSession = async (message) => {
+    tokens.set(null);
+    setToken(null);
+    setViewer(null);
+    announce(t(message));
+    emit('logout', {});
+    opts.onLogout?.();
+    await reload();
+  };
+
   const act = {
     requestLogin: () => (opts.onLoginRequest ? opts.onLoginRequest() : setAuthOpen(true)),
     closeLogin: () => setAuthOpen(false),
@@ -70,13 +81,12 @@ export function useDiscussion(opts, emit, bridge, t) {
     },
     async signOut() {
       await api(Q.SIGN_OUT).catch(() => {}); // the session ends here whatever the server says
-      tokens.set(null);
-      setToken(null);
-      setViewer(null);
-      announce(t('signedOut'));
-      emit('logout', {});
-      opts.onLogout?.();
-      await reload();
+      await endSession('signedOut');
+    },
+    exportData: async () => (await api(Q.EXPORT)).viewerExport,
+    async deleteAccount(input) {
+      await api(Q.DELETE_ACCOUNT, { input });
+      await endSession('accountDeleted');
     },
     setOrder: async (order) => dispatch({ type: 'reset', order, page: await page(order) }),
     // loadMore and loadReplies answer the first comment they brought, for the focus.

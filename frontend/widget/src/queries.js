@@ -10,7 +10,7 @@ const COMMENT = `fragment C on Comment {
 
 const PAGE = `fragment P on CommentConnection { edges { node { ...C } } pageInfo { hasNextPage endCursor } }`;
 
-const VIEWER = `fragment V on User { id username mutedUsers { id username } }`;
+const VIEWER = `fragment V on User { id username hasPassword mutedUsers { id username } }`;
 
 const AUTH = `fragment A on AuthPayload { token user { id username } }`;
 
@@ -57,6 +57,11 @@ export const SIGN_IN = `mutation SignIn($input: SignInInput!) { signIn(input: $i
 export const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { ...A } } ${AUTH}`;
 export const SIGN_IN_SSO = `mutation SSO($input: SSOInput!) { signInWithSSO(input: $input) { ...A } } ${AUTH}`;
 export const SIGN_OUT = `mutation { signOut }`;
+export const EXPORT = `{ viewerExport { generatedAt account { id username email createdAt }
+comments { id storyURL storyTitle siteName bodySource status createdAt editedAt revisions }
+reactions { commentID kind createdAt } reports { commentID reason details createdAt }
+mutes { userID username createdAt } sanctions { kind message siteName createdAt expiresAt revokedAt } } }`;
+export const DELETE_ACCOUNT = `mutation($input: DeleteAccountInput!) { deleteAccount(input: $input) }`;
 
 const commentMutation = (name, input) => `mutation ${name}($input: ${input}!, $siteID: ID!) {
   ${name[0].toLowerCase() + name.slice(1)}(input: $input) { comment { ...C } }

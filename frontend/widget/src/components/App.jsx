@@ -5,6 +5,7 @@ import { Ctx } from './context.js';
 import { Auth } from './Auth.jsx';
 import { Composer } from './Composer.jsx';
 import { MutedUsers } from './MutedUsers.jsx';
+import { AccountButton } from './AccountDialog.jsx';
 import { Thread } from './Thread.jsx';
 import { useDiscussion } from '../discussion.js';
 import { errorText } from '../errors.js';
@@ -30,6 +31,7 @@ function Account() {
   return (
     <div class="account">
       <span>{t('signedInAs', { name: viewer.username })}</span>
+      <AccountButton />
       <button type="button" class="btn" onClick={act.signOut}>{t('signOut')}</button>
     </div>
   );

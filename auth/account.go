@@ -1,0 +1,51 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parleyhq/parley"
+)
+
+// DeleteAccount erases the signed-in user's account once they confirm it: with their
+// password when the account has one, else with parley.DeleteConfirmation. A wrong password is
+// EINVALID on "password" rather than EUNAUTHENTICATED, since the session itself is fine; it
+// costs one argon2 verification, and the API's per-account mutation limit bounds guessing.
+func (s *Service) DeleteAccount(ctx context.Context, in parley.DeleteAccountInput) error {
+	u := parley.UserFromContext(ctx)
+	if u == nil {
+		return parley.Errorf(parley.EUNAUTHENTICATED, "Please sign in to delete your account.")
+	}
+	hash, err := s.store.PasswordHash(ctx, u.ID)
+	if err != nil {
+		return fmt.Errorf("auth: read password hash: %w", err)
+	}
+	if err := s.confirmDeletion(ctx, in, hash); err != nil {
+		return err
+	}
+	if err := s.store.DeleteUser(ctx, u.ID); err != nil {
+		return fmt.Errorf("auth: delete user %s: %w", u.ID, err)
+	}
+	s.log.InfoContext(ctx, "account deleted", "user_id", u.ID)
+	return nil
+}
+
+func (s *Service) confirmDeletion(ctx context.Context, in parley.DeleteAccountInput, hash string) error {
+	if hash == "" {
+		if in.Confirm != parley.DeleteConfirmation {
+			return parley.FieldErrorf("confirm", "Type %s to confirm that your account should be deleted.", parley.DeleteConfirmation)
+		}
+		return nil
+	}
+	if in.Password == "" || len(in.Password) > parley.MaxPasswordLength {
+		return parley.FieldErrorf("password", "Enter your password to delete your account.")
+	}
+	ok, err := s.verify(ctx, in.Password, hash)
+	if err != nil {
+		return fmt.Errorf("auth: verify password: %w", err)
+	}
+	if !ok {
+		return parley.FieldErrorf("password", "That password is not right.")
+	}
+	return nil
+}
