@@ -95,6 +95,9 @@ func newAsset(name string, body []byte) *asset {
 func (f *frontendFiles) routes(mux *http.ServeMux, demo bool) {
 	mux.HandleFunc("GET /embed.js", f.script("embed.js"))
 	mux.HandleFunc("GET /count.js", f.script("count.js"))
+	mux.HandleFunc("GET /i18n/{file}", func(w http.ResponseWriter, r *http.Request) {
+		f.script("i18n/"+r.PathValue("file"))(w, r)
+	})
 	mux.HandleFunc("GET /embed", f.framePage)
 	mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/", http.StatusMovedPermanently)
@@ -109,10 +112,15 @@ func (f *frontendFiles) routes(mux *http.ServeMux, demo bool) {
 	}
 }
 
-// script serves embed.js or count.js, which any page may load.
+// script serves embed.js, count.js or a widget catalog (i18n/<lang>.json), which any page
+// may load.
 func (f *frontendFiles) script(name string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a := f.assets[name]
+		if a == nil && strings.HasPrefix(name, "i18n/") {
+			notFound(w, r)
+			return
+		}
 		if a == nil {
 			notBuilt(w)
 			return

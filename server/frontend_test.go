@@ -18,6 +18,7 @@ func builtFrontend() fstest.MapFS {
 	return fstest.MapFS{
 		"embed.js":                      {Data: []byte(strings.Repeat("/* the widget */\n", 200))},
 		"count.js":                      {Data: []byte("/* counts */")},
+		"i18n/de.json":                  {Data: []byte(`{"signIn":"Anmelden"}`)},
 		"admin/index.html":              {Data: []byte("<!doctype html><title>Parley moderation</title>")},
 		"admin/assets/index-abc123.js":  {Data: []byte(strings.Repeat("/* the dashboard */\n", 100))},
 		"admin/assets/index-abc123.css": {Data: []byte("body{margin:0}")},
@@ -48,6 +49,17 @@ func TestFrontendFiles(t *testing.T) {
 		again := e.Do(t, request{Method: http.MethodGet, Path: "/embed.js", Header: http.Header{"If-None-Match": {a.Header.Get("ETag")}}})
 		if again.Status != http.StatusNotModified || again.Body != "" {
 			t.Errorf("conditional request: status %d, %d bytes", again.Status, len(again.Body))
+		}
+	})
+
+	t.Run("a widget catalog loads cross-origin as JSON", func(t *testing.T) {
+		a := e.Do(t, request{Method: http.MethodGet, Path: "/i18n/de.json"})
+		if a.Status != http.StatusOK || a.Body != `{"signIn":"Anmelden"}` || a.Header.Get("Content-Type") != "application/json" ||
+			a.Header.Get("Access-Control-Allow-Origin") != "*" || a.Header.Get("Cache-Control") != "public, max-age=300, stale-while-revalidate=86400" {
+			t.Errorf("status %d, headers %v, body %q", a.Status, a.Header, a.Body)
+		}
+		if missing := e.Do(t, request{Method: http.MethodGet, Path: "/i18n/xx.json"}); missing.Status != http.StatusNotFound {
+			t.Errorf("unknown catalog: status %d", missing.Status)
 		}
 	})
 

@@ -9,7 +9,7 @@
 import { render } from 'preact';
 import css from './widget.css?inline';
 import { Widget } from './components/Widget.jsx';
-import { pickLang } from './i18n/index.js';
+import { loadCatalog, pickLang } from './i18n/index.js';
 
 // Captured now: document.currentScript is only set while this script first runs.
 const script = document.currentScript;
@@ -59,10 +59,16 @@ function renderParley(options) {
     if (state !== 'waiting') return;
     state = 'started';
     observer?.disconnect();
-    const style = document.createElement('style');
-    style.textContent = css;
-    shadow.replaceChildren(style, mountPoint);
-    render(<Widget opts={opts} emit={emit} bridge={bridge} />, mountPoint);
+    // A reader of another language than English waits for its catalog (a small cached file)
+    // before the first render, so the widget never shows in English first.
+    loadCatalog(opts.serverURL, opts.lang).then((messages) => {
+      if (state !== 'started') return;
+      opts.messages = messages;
+      const style = document.createElement('style');
+      style.textContent = css;
+      shadow.replaceChildren(style, mountPoint);
+      render(<Widget opts={opts} emit={emit} bridge={bridge} />, mountPoint);
+    });
   };
 
   if (options.eager || typeof IntersectionObserver !== 'function') {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { APIError } from './api.js';
 import { errorText, retryAfterSeconds } from './errors.js';
 import { createI18n } from './i18n/index.js';
+import de from './i18n/de.js';
 
 const t = createI18n('en');
 
@@ -22,6 +23,6 @@ describe('errorText', () => {
     expect(errorText(new APIError('NETWORK'), t)).toMatch(/Could not reach/);
     expect(errorText(new APIError('SOMETHING_NEW', 'raw'), t)).toMatch(/Something went wrong/);
     expect(errorText(new APIError('UNAUTHENTICATED', 'x'), t, { UNAUTHENTICATED: 'err.BAD_LOGIN' })).toMatch(/password is not right/);
-    expect(errorText(new APIError('CLOSED', 'x'), createI18n('de'))).toBe('Die Kommentare sind geschlossen.');
+    expect(errorText(new APIError('CLOSED', 'x'), createI18n('de', de))).toBe('Die Kommentare sind geschlossen.');
   });
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createI18n } from './i18n/index.js';
 import { postedNotice, rejectionNotice } from './notices.js';
+import deMessages from './i18n/de.js';
 
 // The RejectReason values of the API's schema, so that a reason added there without words
 // here fails this test rather than showing the plain notice.
@@ -12,7 +13,7 @@ const reasons = schema.match(/enum RejectReason \{([^}]*)\}/)[1].trim().split(/\
 
 describe('rejectionNotice', () => {
   const en = createI18n('en');
-  const de = createI18n('de');
+  const de = createI18n('de', deMessages);
 
   it('says why, in a sentence', () => {
     expect(rejectionNotice(en, 'OFF_TOPIC')).toBe('Your comment was not published: it was off topic.');

@@ -19,7 +19,7 @@ function useTheme(theme) {
 }
 
 export function Widget({ opts, emit, bridge }) {
-  const t = useMemo(() => createI18n(opts.lang), [opts.lang]);
+  const t = useMemo(() => createI18n(opts.lang, opts.messages), [opts.lang, opts.messages]);
   const theme = useTheme(opts.theme);
   const View = opts.commentID ? SingleComment : App;
   return (

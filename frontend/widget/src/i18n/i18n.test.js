@@ -27,7 +27,7 @@ describe('createI18n', () => {
     expect(t('comments', { n: 0 })).toBe('0 comments');
     expect(t('comments', { n: 1 })).toBe('1 comment');
     expect(t('comments', { n: 1234 })).toBe('1,234 comments');
-    const tde = createI18n('de');
+    const tde = createI18n('de', de);
     expect(tde('comments', { n: 1 })).toBe('1 Kommentar');
     expect(tde('comments', { n: 1234 })).toBe('1.234 Kommentare');
     expect(tde('newComments', { n: 2 })).toBe('2 neue Kommentare anzeigen');

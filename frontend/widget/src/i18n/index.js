@@ -1,22 +1,34 @@
-// The widget's translations: English and German catalogs, chosen by language tag.
+// The widget's translations. English is built into embed.js; every other catalog is a JSON
+// file beside it (dist/i18n/<lang>.json, written by scripts/catalogs.mjs), fetched only by
+// readers who need it, so that each language added costs the others nothing.
 import en from './en.js';
-import de from './de.js';
 import { fill, pickLang as pick } from './text.js';
 
-const catalogs = { en, de };
+/** The languages with a catalog; each but English has src/i18n/<lang>.js and its JSON. */
+export const languages = ['en', 'de'];
 
 /** The catalog language for the candidate tags (an option, the host's <html lang>, …); English when none matches. */
-export const pickLang = (...candidates) => pick(Object.keys(catalogs), ...candidates);
+export const pickLang = (...candidates) => pick(languages, ...candidates);
+
+/** Resolves to lang's messages from the Parley server at serverURL; English when they cannot be had. */
+export async function loadCatalog(serverURL, lang) {
+  if (lang === 'en') return en;
+  try {
+    const res = await fetch(`${serverURL}/i18n/${lang}.json`, { credentials: 'omit' });
+    return res.ok ? await res.json() : en;
+  } catch {
+    return en;
+  }
+}
 
 const lookup = (catalog, key) => key.split('.').reduce((m, part) => m?.[part], catalog);
 
 /**
- * Returns t(key, vars) for lang; "err.CODE" keys name the error texts. Missing keys fall back
- * to English. t.has(key) tells whether a key has a message, for keys made from the server's
- * codes, which may name one added since this widget was built.
+ * Returns t(key, vars) for lang with its messages; "err.CODE" keys name the error texts.
+ * Missing keys fall back to English. t.has(key) tells whether a key has a message, for keys
+ * made from the server's codes, which may name one added since this widget was built.
  */
-export function createI18n(lang) {
-  const messages = catalogs[lang] || en;
+export function createI18n(lang, messages = en) {
   const t = (key, vars) => fill(lookup(messages, key) ?? lookup(en, key) ?? key, lang, vars);
   t.lang = lang;
   t.has = (key) => lookup(en, key) != null;
