@@ -405,6 +405,10 @@ test('axe finds no WCAG A or AA violations in the light and dark themes', { skip
     assert.deepEqual(await axeViolations(page), [], `${theme}, report dialog`);
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await widget.getByRole('button', { name: 'Account' }).click();
+    await widget.getByRole('dialog', { name: 'Account' }).waitFor();
+    assert.deepEqual(await axeViolations(page), [], `${theme}, account dialog`);
+    await page.keyboard.press('Escape');
     await page.context().close();
   }
 });
