@@ -15,7 +15,7 @@ function size(files) {
   const bodies = files.map((f) => readFileSync(f));
   const raw = bodies.reduce((n, b) => n + b.length, 0);
   const gzip = bodies.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
-  return `${(raw / 1024).toFixed(1)} kB raw, ${(gzip / 1024).toFixed(1)} kB gzip`;
+  return `${raw.toLocaleString("en")} B raw, ${gzip.toLocaleString("en")} B gzip (-9)`;
 }
 
 // Installed before the page's scripts: notes when embed.js finished loading and when the
