@@ -162,7 +162,7 @@ func (f *frontendFiles) dashboard(w http.ResponseWriter, r *http.Request) {
 var framePageTemplate = template.Must(template.New("frame").Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Comments</title><style>body{margin:0;font-family:system-ui,sans-serif}</style></head>
-<body><script src="/embed.js" data-story-url="{{.StoryURL}}" data-story-id="{{.StoryID}}" data-comment-id="{{.CommentID}}" data-lang="{{.Lang}}" data-eager="true"></script></body></html>
+<body><script src="/embed.js" data-story-url="{{.StoryURL}}" data-story-id="{{.StoryID}}" data-comment-id="{{.CommentID}}" data-lang="{{.Lang}}" data-eager="true" data-frame></script></body></html>
 `))
 
 // framePage serves /embed?storyURL=…: the widget in a page of its own. Only the origin of

@@ -467,3 +467,22 @@ test('a single comment embeds on its own with a link to its discussion', { skip 
   assert.equal(await widget.getByRole('link', { name: 'View the discussion' }).getAttribute('href'), storyURL);
   await page.context().close();
 });
+
+test('the frame page sizes its frame on the story page that frames it', { skip }, async () => {
+  const story = `${stack.hostURL}/news/framed`;
+  const reader = await stack.signUp('framed');
+  await createComment(story, 'A comment shown in a frame.', reader.token);
+  const url = stack.hostPage('/news/framed', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Framed</title></head>
+<body><main><h1>Framed</h1>
+<iframe id="comments" title="Comments" style="width:100%;border:0;height:50px" src="${stack.parleyURL}/embed?storyURL=${encodeURIComponent(story)}"></iframe>
+<script>
+  window.addEventListener('message', (e) => {
+    if (e.origin === ${JSON.stringify(stack.parleyURL)} && e.data?.type === 'parley:height') document.getElementById('comments').style.height = e.data.height + 'px';
+  });
+</script></main></body></html>`);
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(url);
+  await page.frameLocator('#comments').getByRole('article', { name: 'Comment by framed' }).waitFor();
+  await page.waitForFunction(() => document.getElementById('comments').getBoundingClientRect().height > 150);
+  await page.context().close();
+});

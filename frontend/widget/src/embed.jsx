@@ -111,4 +111,13 @@ if (script && !('manual' in script.dataset)) {
     lang: d.lang,
     eager: d.eager === 'true',
   });
+  // In the /embed frame page, tell the framing page (the story's own origin, the only one
+  // the frame's CSP lets embed it) how tall the discussion is, so it can size the frame.
+  if ('frame' in d && window.parent !== window) {
+    try {
+      const target = new URL(d.storyUrl).origin;
+      new ResizeObserver(() => window.parent.postMessage({ type: 'parley:height', height: document.documentElement.scrollHeight }, target))
+        .observe(document.body);
+    } catch { /* no story URL: nobody to tell */ }
+  }
 }
