@@ -153,10 +153,8 @@ func TestDeleteSSOAccount(t *testing.T) {
 	t.Parallel()
 	s := shared
 	admin := s.MustAdmin(t)
-	st := s.MustCreateSite(t, admin)
-	const secret = "a host site's secret, 32 bytes or more"
-	admin.MustDo(t, `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { id } }`,
-		map[string]any{"in": map[string]any{"siteID": st.ID, "ssoSecret": secret}}, nil)
+	st := s.MustSSOSite(t, admin)
+	const secret = testSSOSecret
 	name := unique("sso")
 	now := time.Now()
 	token := ssoToken(t, secret, jwt.MapClaims{"sub": name, "username": name, "email": name + "@host.example", "jti": unique("jti"), "iat": now.Unix(), "exp": now.Add(time.Minute).Unix()})

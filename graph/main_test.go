@@ -285,6 +285,18 @@ func (s *stack) MustCreateSite(tb testing.TB, admin *client) site {
 	return site{ID: out.CreateSite.ID, Origin: origin}
 }
 
+// testSSOSecret is the single sign-on secret MustSSOSite sets.
+const testSSOSecret = "a host site's secret, 32 bytes or more"
+
+// MustSSOSite creates a site whose single sign-on secret is testSSOSecret.
+func (s *stack) MustSSOSite(tb testing.TB, admin *client) site {
+	tb.Helper()
+	st := s.MustCreateSite(tb, admin)
+	admin.MustDo(tb, `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { id } }`,
+		map[string]any{"in": map[string]any{"siteID": st.ID, "ssoSecret": testSSOSecret}}, nil)
+	return st
+}
+
 // MustStory returns a new story on a site, created through story(url:).
 func (s *stack) MustStory(tb testing.TB, st site) string {
 	tb.Helper()

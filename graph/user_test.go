@@ -196,10 +196,8 @@ func TestSignInWithSSO(t *testing.T) {
 	t.Parallel()
 	s := shared
 	admin := s.MustAdmin(t)
-	st := s.MustCreateSite(t, admin)
-	const secret = "a host site's secret, 32 bytes or more"
-	admin.MustDo(t, `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { id } }`,
-		map[string]any{"in": map[string]any{"siteID": st.ID, "ssoSecret": secret}}, nil)
+	st := s.MustSSOSite(t, admin)
+	const secret = testSSOSecret
 	const q = `mutation($in: SSOInput!) { signInWithSSO(input: $in) { ` + authFields + ` } }`
 	claims := func() jwt.MapClaims {
 		name := unique("sso")
