@@ -93,10 +93,10 @@ func newAsset(name string, body []byte) *asset {
 
 // routes mounts the frontend on mux.
 func (f *frontendFiles) routes(mux *http.ServeMux, demo bool) {
-	mux.HandleFunc("GET /embed.js", f.script("embed.js"))
-	mux.HandleFunc("GET /count.js", f.script("count.js"))
+	mux.HandleFunc("GET /embed.js", func(w http.ResponseWriter, r *http.Request) { f.script(w, r, "embed.js") })
+	mux.HandleFunc("GET /count.js", func(w http.ResponseWriter, r *http.Request) { f.script(w, r, "count.js") })
 	mux.HandleFunc("GET /i18n/{file}", func(w http.ResponseWriter, r *http.Request) {
-		f.script("i18n/"+r.PathValue("file"))(w, r)
+		f.script(w, r, "i18n/"+r.PathValue("file"))
 	})
 	mux.HandleFunc("GET /embed", f.framePage)
 	mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
@@ -114,23 +114,21 @@ func (f *frontendFiles) routes(mux *http.ServeMux, demo bool) {
 
 // script serves embed.js, count.js or a widget catalog (i18n/<lang>.json), which any page
 // may load.
-func (f *frontendFiles) script(name string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		a := f.assets[name]
-		if a == nil && strings.HasPrefix(name, "i18n/") {
-			notFound(w, r)
-			return
-		}
-		if a == nil {
-			notBuilt(w)
-			return
-		}
-		h := w.Header()
-		h.Set("Cache-Control", stableAssetCache)
-		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-		h.Set("Access-Control-Allow-Origin", "*")
-		f.serve(w, r, a)
+func (f *frontendFiles) script(w http.ResponseWriter, r *http.Request, name string) {
+	a := f.assets[name]
+	switch {
+	case a == nil && strings.HasPrefix(name, "i18n/"):
+		notFound(w, r)
+		return
+	case a == nil:
+		notBuilt(w)
+		return
 	}
+	h := w.Header()
+	h.Set("Cache-Control", stableAssetCache)
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	h.Set("Access-Control-Allow-Origin", "*")
+	f.serve(w, r, a)
 }
 
 func (f *frontendFiles) dashboardAsset(w http.ResponseWriter, r *http.Request) {
