@@ -40,11 +40,14 @@ type asset struct {
 type frontendFiles struct {
 	assets  map[string]*asset
 	origins *originPolicy
-	demo    []byte
+	demo    *asset // nil unless a demo page was given
 }
 
 func newFrontendFiles(files fs.FS, demo []byte, origins *originPolicy) (*frontendFiles, error) {
-	f := &frontendFiles{assets: map[string]*asset{}, origins: origins, demo: demo}
+	f := &frontendFiles{assets: map[string]*asset{}, origins: origins}
+	if demo != nil {
+		f.demo = newAsset("demo.html", demo)
+	}
 	if files == nil {
 		return f, nil
 	}
@@ -92,7 +95,7 @@ func newAsset(name string, body []byte) *asset {
 }
 
 // routes mounts the frontend on mux.
-func (f *frontendFiles) routes(mux *http.ServeMux, demo bool) {
+func (f *frontendFiles) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /embed.js", func(w http.ResponseWriter, r *http.Request) { f.script(w, r, "embed.js") })
 	mux.HandleFunc("GET /count.js", func(w http.ResponseWriter, r *http.Request) { f.script(w, r, "count.js") })
 	mux.HandleFunc("GET /i18n/{file}", func(w http.ResponseWriter, r *http.Request) {
@@ -104,10 +107,10 @@ func (f *frontendFiles) routes(mux *http.ServeMux, demo bool) {
 	})
 	mux.HandleFunc("GET /admin/assets/{file}", f.dashboardAsset)
 	mux.HandleFunc("GET /admin/{path...}", f.dashboard)
-	if demo {
+	if f.demo != nil {
 		mux.HandleFunc("GET /demo", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-cache")
-			f.serve(w, r, newAsset("demo.html", f.demo))
+			f.serve(w, r, f.demo)
 		})
 	}
 }

@@ -114,7 +114,7 @@ func New(cfg Config) http.Handler {
 		// Frontend is an embedded or in-memory file system: it cannot fail to read.
 		panic(fmt.Sprintf("server: reading the frontend: %v", err))
 	}
-	files.routes(mux, cfg.DemoPage != nil)
+	files.routes(mux)
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", metricsHandler(cfg.Metrics))
 	}
