@@ -3,7 +3,7 @@
 // playwright-core. Nothing of Parley's is mocked.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,6 @@ export function launchBrowser(options = {}) {
  */
 export async function launchWithoutThirdPartyCookies() {
   const profile = mkdtempSync(join(tmpdir(), 'parley-e2e-profile-'));
-  const { mkdirSync, writeFileSync } = await import('node:fs');
   mkdirSync(join(profile, 'Default'), { recursive: true });
   writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { block_third_party_cookies: true, cookie_controls_mode: 1 } }));
   const context = await chromium.launchPersistentContext(profile, {
