@@ -115,6 +115,8 @@ func New(cfg Config) http.Handler {
 		panic(fmt.Sprintf("server: reading the frontend: %v", err))
 	}
 	files.routes(mux)
+	mux.HandleFunc("GET /favicon.ico", favicon)
+	mux.HandleFunc("GET /favicon.svg", favicon)
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", metricsHandler(cfg.Metrics))
 	}

@@ -90,6 +90,19 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
+func TestFavicon(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	for _, path := range []string{"/favicon.ico", "/favicon.svg"} {
+		t.Run(path+" is the icon", func(t *testing.T) {
+			a := e.Do(t, request{Method: http.MethodGet, Path: path})
+			if a.Status != http.StatusOK || a.Header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(string(a.Body), "<svg") {
+				t.Errorf("%s = %d %q %.40s", path, a.Status, a.Header.Get("Content-Type"), a.Body)
+			}
+		})
+	}
+}
+
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)

@@ -10,6 +10,5 @@ export default defineConfig({
     emptyOutDir: false,
     target: 'es2020',
     lib: { entry: 'src/embed.jsx', name: 'Parley', formats: ['iife'], fileName: () => 'embed.js' },
-    rollupOptions: { output: { inlineDynamicImports: true } },
   },
 });
