@@ -96,7 +96,8 @@ type CommentModerated struct {
 	ModeratorID string `json:"moderatorID"`
 	// Action is one of the Action* constants, such as ActionApprove.
 	Action string `json:"action"`
-	// Reason is the rejection reason (a RejectReason, or BANNED_USER), "" for other actions.
+	// Reason is why: for REJECT a RejectReason, or BANNED_USER when a ban rejected the
+	// user's comments; for a HOLD by the report threshold, REPORTS; "" otherwise.
 	Reason         string        `json:"reason"`
 	PreviousStatus CommentStatus `json:"previousStatus"`
 	Status         CommentStatus `json:"status"`
