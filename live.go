@@ -37,10 +37,15 @@ type Notification struct {
 	Comment *Comment
 }
 
-// EventSource delivers a story's raw events from the event bus; nats.Feed implements it.
+// EventSource delivers events from the event bus, decoded; nats.Feed implements it. Each
+// channel is closed when ctx ends. Events this build cannot read (an unknown kind or a newer
+// version) never reach the channels: the source skips and counts them. A subscriber that
+// does not keep up loses events rather than holding up the others.
 type EventSource interface {
-	StoryEvents(ctx context.Context, storyID string) (<-chan OutboxEvent, error)
-	SiteEvents(ctx context.Context, siteID string) (<-chan OutboxEvent, error)
+	// StoryEvents delivers every event of one story.
+	StoryEvents(ctx context.Context, storyID string) (<-chan Event, error)
+	// SiteEvents delivers every event of one site's stories.
+	SiteEvents(ctx context.Context, siteID string) (<-chan Event, error)
 	// CommentEventsEverywhere delivers every comment event of the instance.
-	CommentEventsEverywhere(ctx context.Context) (<-chan OutboxEvent, error)
+	CommentEventsEverywhere(ctx context.Context) (<-chan Event, error)
 }

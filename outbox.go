@@ -6,7 +6,9 @@ import (
 	"time"
 )
 
-// OutboxEvent is an event as stored in the transactional outbox, waiting to be published.
+// OutboxEvent is an event as stored in the transactional outbox and carried by the bus: its
+// payload still in JSON, as EncodeEvent wrote it. The relay passes it on untouched, so that an
+// event a newer replica wrote reaches every consumer even when this build cannot read it.
 type OutboxEvent struct {
 	ID        string
 	Kind      string
@@ -14,6 +16,16 @@ type OutboxEvent struct {
 	StoryID   string
 	Payload   json.RawMessage
 	CreatedAt time.Time
+}
+
+// Decode returns the event with its payload decoded by DecodeEvent; an error matching
+// ErrUnknownEvent means this build does not know the event's kind or version.
+func (e OutboxEvent) Decode() (Event, error) {
+	p, err := DecodeEvent(e.Kind, e.Payload)
+	if err != nil {
+		return Event{}, err
+	}
+	return Event{ID: e.ID, SiteID: e.SiteID, StoryID: e.StoryID, Payload: p, CreatedAt: e.CreatedAt}, nil
 }
 
 // Outbox is the storage side of event delivery. Every change writes its event in its own

@@ -4,7 +4,6 @@ package live
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"sync/atomic"
 
@@ -32,13 +31,6 @@ func New(source parley.EventSource, comments parley.CommentService, stories parl
 
 var _ parley.LiveService = (*Service)(nil)
 
-// commentPayload is the part of a comment event's payload that a published comment needs.
-type commentPayload struct {
-	parley.Comment
-	// ID is the only field every comment-related event carries; reactions name it commentID.
-	CommentID string `json:"commentID"`
-}
-
 // CommentEvents subscribes the caller to a story's new comments (created) or to the changes
 // to its comments. A published new comment is built from the event itself, so a thousand
 // subscribers cost no query; anything else is read back with the viewer's rights, and a
@@ -58,7 +50,7 @@ func (s *Service) CommentEvents(ctx context.Context, storyID string, created boo
 		defer s.subscribers.Add(-1)
 		defer close(out)
 		for e := range raw {
-			if e.Kind == parley.EventCommentReported || (e.Kind == parley.EventCommentCreated) != created {
+			if e.Kind() == parley.EventCommentReported || (e.Kind() == parley.EventCommentCreated) != created {
 				continue
 			}
 			if ev := s.resolve(ctx, e); ev != nil {
@@ -98,7 +90,7 @@ func (s *Service) QueueEvents(ctx context.Context, siteID string) (<-chan *parle
 func (s *Service) Subscribers() int64 { return s.subscribers.Load() }
 
 // stream resolves raw events for the viewer of ctx.
-func (s *Service) stream(ctx context.Context, raw <-chan parley.OutboxEvent) <-chan *parley.CommentEvent {
+func (s *Service) stream(ctx context.Context, raw <-chan parley.Event) <-chan *parley.CommentEvent {
 	out := make(chan *parley.CommentEvent, 16)
 	s.subscribers.Add(1)
 	go func() {
@@ -120,49 +112,63 @@ func (s *Service) stream(ctx context.Context, raw <-chan parley.OutboxEvent) <-c
 	return out
 }
 
-// resolve turns one raw event into what the viewer may see, or nil.
-func (s *Service) resolve(ctx context.Context, e parley.OutboxEvent) *parley.CommentEvent {
-	switch e.Kind {
-	case parley.EventCommentCreated, parley.EventCommentEdited, parley.EventCommentDeleted,
-		parley.EventCommentModerated, parley.EventCommentReported, parley.EventReactionAdded, parley.EventReactionRemoved:
+// resolve turns one event into what the viewer may see, or nil.
+func (s *Service) resolve(ctx context.Context, e parley.Event) *parley.CommentEvent {
+	// id is the comment the event is about; status is its status after the event, when the
+	// event says ("" when it does not: a reaction or a report leaves the status as it was).
+	var id string
+	var status parley.CommentStatus
+	switch p := e.Payload.(type) {
+	case parley.CommentCreated:
+		if p.Status == parley.StatusPublished {
+			return &parley.CommentEvent{Kind: e.Kind(), Comment: p.Comment()}
+		}
+		id, status = p.ID, p.Status
+	case parley.CommentEdited:
+		id, status = p.ID, p.Status
+	case parley.CommentDeleted:
+		id, status = p.ID, parley.StatusDeleted
+	case parley.CommentModerated:
+		id, status = p.CommentID, p.Status
+	case parley.CommentReported:
+		id = p.CommentID
+	case parley.ReactionAdded:
+		id = p.CommentID
+	case parley.ReactionRemoved:
+		id = p.CommentID
 	default:
 		return nil
-	}
-	var p commentPayload
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		s.logger.Warn("live: undecodable comment event", "event", e.ID, "error", err)
-		return nil
-	}
-	id := p.ID
-	if p.CommentID != "" {
-		id = p.CommentID
-	}
-	if e.Kind == parley.EventCommentCreated && p.Status == parley.StatusPublished {
-		c := p.Comment
-		return &parley.CommentEvent{Kind: e.Kind, Comment: &c}
 	}
 	c, err := s.comments.FindCommentByID(ctx, id)
 	switch {
 	case err == nil:
-		return &parley.CommentEvent{Kind: e.Kind, Comment: c}
+		return &parley.CommentEvent{Kind: e.Kind(), Comment: c}
 	case parley.ErrorCode(err) != parley.ENOTFOUND:
 		s.logger.Error("live: read comment", "comment", id, "error", err)
 		return nil
-	case e.Kind == parley.EventCommentCreated:
+	case e.Kind() == parley.EventCommentCreated:
 		return nil // a new comment the viewer may not see: nothing to tell
 	}
 	// The viewer may no longer see it (held or rejected since): say so, without content.
-	return &parley.CommentEvent{Kind: e.Kind, Comment: &parley.Comment{ID: id, StoryID: e.StoryID, SiteID: e.SiteID, Status: p.Status}}
+	return &parley.CommentEvent{Kind: e.Kind(), Comment: &parley.Comment{ID: id, StoryID: e.StoryID, SiteID: e.SiteID, Status: status}}
 }
 
-// notificationPayload is what a comment event says about whom it concerns.
-type notificationPayload struct {
-	ID                string               `json:"id"`
-	CommentID         string               `json:"commentID"`
-	AuthorID          string               `json:"authorID"`
-	RepliedToAuthorID string               `json:"repliedToAuthorID"`
-	Status            parley.CommentStatus `json:"status"`
-	Action            string               `json:"action"`
+// concerns returns the notification an event makes for the user userID, and the comment it
+// is about when that must be read back (nil when the event carries the comment), or "" when
+// the event is not for them. It reads only the event, so that every notification subscriber
+// can test every comment event of the instance without a query.
+func concerns(e parley.Event, userID string) (kind, readID string, c *parley.Comment) {
+	switch p := e.Payload.(type) {
+	case parley.CommentCreated:
+		if p.RepliedToAuthorID == userID && p.AuthorID != userID && p.Status == parley.StatusPublished {
+			return parley.NotificationReply, "", p.Comment()
+		}
+	case parley.CommentModerated:
+		if p.AuthorID == userID && (p.Action == parley.ActionApprove || p.Action == parley.ActionReject || p.Action == parley.ActionHold) {
+			return parley.NotificationDecision, p.CommentID, nil
+		}
+	}
+	return "", "", nil
 }
 
 // Notifications delivers replies to the viewer's comments and decisions on them. Every
@@ -183,23 +189,15 @@ func (s *Service) Notifications(ctx context.Context) (<-chan *parley.Notificatio
 		defer s.subscribers.Add(-1)
 		defer close(out)
 		for e := range raw {
-			var p notificationPayload
-			if json.Unmarshal(e.Payload, &p) != nil {
+			kind, id, c := concerns(e, u.ID)
+			if kind == "" {
 				continue
 			}
-			var kind, id string
-			switch {
-			case e.Kind == parley.EventCommentCreated && p.RepliedToAuthorID == u.ID && p.AuthorID != u.ID && p.Status == parley.StatusPublished:
-				kind, id = parley.NotificationReply, p.ID
-			case e.Kind == parley.EventCommentModerated && p.AuthorID == u.ID &&
-				(p.Action == parley.ActionApprove || p.Action == parley.ActionReject || p.Action == parley.ActionHold):
-				kind, id = parley.NotificationDecision, p.CommentID
-			default:
-				continue
-			}
-			c, err := s.comments.FindCommentByID(ctx, id)
-			if err != nil {
-				continue
+			if c == nil {
+				var err error
+				if c, err = s.comments.FindCommentByID(ctx, id); err != nil {
+					continue
+				}
 			}
 			select {
 			case out <- &parley.Notification{Kind: kind, Comment: c}:

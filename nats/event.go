@@ -41,8 +41,9 @@ const reservedInstance = "moderation"
 
 // Envelope is the body of every event message, shared by the relay and the consumers so
 // that both sides decode the same JSON. Payload is the event's own JSON as written to the
-// outbox; SiteID and StoryID are "" for events without one. Consumers switch on Kind and
-// deduplicate on ID.
+// outbox by parley.EncodeEvent (its version "v" first), passed on untouched; consumers read
+// it with parley.DecodeEvent, or Event().Decode(). SiteID and StoryID are "" for events
+// without one. Consumers switch on Kind and deduplicate on ID.
 type Envelope struct {
 	ID        string          `json:"id"`
 	Kind      string          `json:"kind"`

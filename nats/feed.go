@@ -2,8 +2,10 @@ package nats
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	natsgo "github.com/nats-io/nats.go"
@@ -15,22 +17,45 @@ import (
 // event subjects, so NATS does the fan-out across replicas: every replica's subscribers get a
 // comment posted through any replica, as soon as the relay publishes it. Within a replica,
 // the subscribers of one subject share one NATS subscription, so an event is received and
-// decoded once however many readers a story has; each subscriber has a small buffer, and a
-// full one loses the event rather than holding the others up.
+// decoded (by parley.DecodeEvent) once however many readers a story has; each subscriber has
+// a small buffer, and a full one loses the event rather than holding the others up.
+//
+// An event this build cannot read, of a kind it does not know or a version newer than it
+// knows (a newer replica wrote it, during a rolling upgrade), is skipped and counted, and
+// the events after it flow as before.
 type Feed struct {
 	conn     func() *natsgo.Conn
 	instance string
 	logger   *slog.Logger
 
+	skipped     atomic.Uint64
+	undecodable atomic.Uint64
+
 	mu     sync.Mutex
 	topics map[string]*topic
+}
+
+// FeedStats counts the events a feed did not deliver, for /metrics and tests. Each
+// subscription that receives an event counts it, so an event several subscriptions match
+// counts once for each.
+type FeedStats struct {
+	// Skipped counts events of a kind or version this build does not know.
+	Skipped uint64
+	// Undecodable counts messages that were not events at all, or events whose payload does
+	// not fit their kind: a defect of their writer.
+	Undecodable uint64
+}
+
+// Stats returns what the feed has not delivered so far.
+func (f *Feed) Stats() FeedStats {
+	return FeedStats{Skipped: f.skipped.Load(), Undecodable: f.undecodable.Load()}
 }
 
 // topic is one NATS subscription and the local subscribers it feeds.
 type topic struct {
 	sub         *natsgo.Subscription
 	mu          sync.Mutex // guards subscribers; taken after Feed.mu when both are
-	subscribers map[chan parley.OutboxEvent]struct{}
+	subscribers map[chan parley.Event]struct{}
 }
 
 // NewFeed returns a feed on the connection conn returns (a function, because the embedded
@@ -45,7 +70,7 @@ var _ parley.EventSource = (*Feed)(nil)
 const feedBuffer = 16
 
 // StoryEvents subscribes to every event of one story until ctx ends.
-func (f *Feed) StoryEvents(ctx context.Context, storyID string) (<-chan parley.OutboxEvent, error) {
+func (f *Feed) StoryEvents(ctx context.Context, storyID string) (<-chan parley.Event, error) {
 	if !parley.IsID(storyID) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "Story not found.")
 	}
@@ -53,7 +78,7 @@ func (f *Feed) StoryEvents(ctx context.Context, storyID string) (<-chan parley.O
 }
 
 // SiteEvents subscribes to every event of one site's stories until ctx ends.
-func (f *Feed) SiteEvents(ctx context.Context, siteID string) (<-chan parley.OutboxEvent, error) {
+func (f *Feed) SiteEvents(ctx context.Context, siteID string) (<-chan parley.Event, error) {
 	if !parley.IsID(siteID) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "Site not found.")
 	}
@@ -62,23 +87,23 @@ func (f *Feed) SiteEvents(ctx context.Context, siteID string) (<-chan parley.Out
 
 // CommentEventsEverywhere subscribes to every comment event of the instance, for
 // notifications; all its subscribers share one NATS subscription.
-func (f *Feed) CommentEventsEverywhere(ctx context.Context) (<-chan parley.OutboxEvent, error) {
+func (f *Feed) CommentEventsEverywhere(ctx context.Context) (<-chan parley.Event, error) {
 	return f.subscribe(ctx, SubjectPrefix+"."+f.instance+".comment.*.*.*")
 }
 
 // AllEvents subscribes to every event of the instance, for caches that must forget what
 // changed.
-func (f *Feed) AllEvents(ctx context.Context) (<-chan parley.OutboxEvent, error) {
+func (f *Feed) AllEvents(ctx context.Context) (<-chan parley.Event, error) {
 	return f.subscribe(ctx, SubjectPrefix+"."+f.instance+".*.*.*.*")
 }
 
-func (f *Feed) subscribe(ctx context.Context, subject string) (<-chan parley.OutboxEvent, error) {
-	out := make(chan parley.OutboxEvent, feedBuffer)
+func (f *Feed) subscribe(ctx context.Context, subject string) (<-chan parley.Event, error) {
+	out := make(chan parley.Event, feedBuffer)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	t := f.topics[subject]
 	if t == nil {
-		t = &topic{subscribers: map[chan parley.OutboxEvent]struct{}{}}
+		t = &topic{subscribers: map[chan parley.Event]struct{}{}}
 		sub, err := f.conn().Subscribe(subject, func(m *natsgo.Msg) { f.deliver(t, m) })
 		if err != nil {
 			return nil, err
@@ -116,10 +141,21 @@ func (f *Feed) subscribe(ctx context.Context, subject string) (<-chan parley.Out
 func (f *Feed) deliver(t *topic, m *natsgo.Msg) {
 	env, err := DecodeEnvelope(m.Data)
 	if err != nil {
+		f.undecodable.Add(1)
 		f.logger.Warn("live: undecodable event", "subject", m.Subject, "error", err)
 		return
 	}
-	e := env.Event()
+	e, err := env.Event().Decode()
+	switch {
+	case errors.Is(err, parley.ErrUnknownEvent):
+		f.skipped.Add(1)
+		f.logger.Debug("live: skipped an event this build does not know", "event", env.ID, "kind", env.Kind, "error", err)
+		return
+	case err != nil:
+		f.undecodable.Add(1)
+		f.logger.Warn("live: undecodable event", "event", env.ID, "kind", env.Kind, "error", err)
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for ch := range t.subscribers {

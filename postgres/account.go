@@ -28,7 +28,7 @@ func (s *AccountStore) CreateUser(ctx context.Context, u *parley.User, passwordH
 			return err
 		}
 		*u = *created
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventUserCreated, Payload: map[string]any{"id": u.ID, "username": u.Username}})
+		return insertEvent(ctx, tx, parley.Event{Payload: parley.UserCreated{ID: u.ID, Username: u.Username}})
 	})
 }
 
@@ -66,7 +66,7 @@ func (s *AccountStore) UpsertSSOUser(ctx context.Context, siteID, subject, email
 		if !inserted {
 			return nil
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventUserCreated, SiteID: siteID, Payload: map[string]any{"id": u.ID, "username": u.Username}})
+		return insertEvent(ctx, tx, parley.Event{SiteID: siteID, Payload: parley.UserCreated{ID: u.ID, Username: u.Username}})
 	})
 	return u, err
 }

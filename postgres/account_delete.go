@@ -25,7 +25,8 @@ func (s *AccountStore) PasswordHash(ctx context.Context, userID string) (string,
 const lastAdminLock = `SELECT pg_advisory_xact_lock(hashtext('parley:last-admin'))`
 
 // deleteAccountSteps run in order inside one transaction. Each is one statement whatever the
-// number of rows, and each writes the events its change needs; $1 is the user's ID.
+// number of rows, and each writes the events its change needs, in the JSON of their types
+// (parley.ReactionRemoved, parley.CommentDeleted): a test decodes them; $1 is the user's ID.
 var deleteAccountSteps = []struct{ what, sql string }{
 	{"lock comments", `SELECT 1 FROM comments WHERE author_id = $1 AND status <> 'DELETED' FOR UPDATE`},
 	// Reactions the user gave: the per-kind and per-comment totals drop with them, and live
@@ -39,11 +40,12 @@ var deleteAccountSteps = []struct{ what, sql string }{
 		), totals AS (
 			UPDATE comments c SET reaction_count = c.reaction_count - n.n
 			FROM (SELECT comment_id, count(*) AS n FROM gone GROUP BY comment_id) n WHERE c.id = n.comment_id
-			RETURNING c.id, c.site_id, c.story_id, c.reaction_count
+			RETURNING c.id, c.site_id, c.story_id, c.author_id, c.reaction_count
 		)
 		INSERT INTO outbox (id, kind, site_id, story_id, payload)
 		SELECT gen_random_uuid(), '` + parley.EventReactionRemoved + `', t.site_id, t.story_id,
-			jsonb_build_object('commentID', t.id, 'userID', $1::text, 'kind', gone.kind, 'reactionCount', t.reaction_count)
+			jsonb_build_object('v', 1, 'commentID', t.id, 'authorID', coalesce(t.author_id::text, ''), 'userID', $1::text,
+				'kind', gone.kind, 'reactionCount', t.reaction_count)
 		FROM gone JOIN totals t ON t.id = gone.comment_id`},
 	{"remove reports", `
 		WITH gone AS (DELETE FROM reports WHERE user_id = $1 RETURNING comment_id)
@@ -59,7 +61,8 @@ var deleteAccountSteps = []struct{ what, sql string }{
 		)
 		INSERT INTO outbox (id, kind, site_id, story_id, payload)
 		SELECT gen_random_uuid(), '` + parley.EventCommentDeleted + `', site_id, story_id,
-			jsonb_build_object('id', id, 'storyID', story_id, 'previousStatus', 'PENDING', 'deletedAt', now())
+			jsonb_build_object('v', 1, 'id', id, 'storyID', story_id, 'siteID', site_id, 'authorID', $1::text,
+				'previousStatus', 'PENDING', 'deletedAt', now())
 		FROM gone`},
 	// Counters before the tombstones, while the statuses are still there to read: the story
 	// loses its published comments (into a random shard, as countComment does), and a parent
@@ -83,7 +86,8 @@ var deleteAccountSteps = []struct{ what, sql string }{
 		)
 		INSERT INTO outbox (id, kind, site_id, story_id, payload)
 		SELECT gen_random_uuid(), '` + parley.EventCommentDeleted + `', site_id, story_id,
-			jsonb_build_object('id', id, 'storyID', story_id, 'previousStatus', was, 'deletedAt', deleted_at)
+			jsonb_build_object('v', 1, 'id', id, 'storyID', story_id, 'siteID', site_id, 'authorID', $1::text,
+				'previousStatus', was, 'deletedAt', deleted_at)
 		FROM done`},
 	// The account last: its sessions, API tokens, roles, mutes (either way), sanctions and
 	// notes go with it by cascade, and its comments lose their author.
@@ -111,7 +115,7 @@ func (s *AccountStore) DeleteUser(ctx context.Context, userID string) error {
 				return fmt.Errorf("delete account: %s: %w", step.what, err)
 			}
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventUserDeleted, Payload: map[string]any{"id": userID}})
+		return insertEvent(ctx, tx, parley.Event{Payload: parley.UserDeleted{ID: userID}})
 	})
 }
 

@@ -286,9 +286,7 @@ func (s *CommentService) CreateComment(ctx context.Context, in parley.CreateComm
 			return nil, err
 		}
 	}
-	p := commentPayload(c)
-	p["repliedToAuthorID"] = repliedTo
-	payload, err := json.Marshal(p)
+	payload, err := parley.EncodeEvent(parley.CommentCreated{CommentSnapshot: parley.SnapshotOf(c), RepliedToAuthorID: repliedTo, DecidedBy: decidedBy})
 	if err != nil {
 		return nil, err
 	}
@@ -372,13 +370,6 @@ func countComment(ctx context.Context, tx pgx.Tx, c *parley.Comment, delta int) 
 
 // storyCountShards is how many rows hold one story's comment count.
 const storyCountShards = 16
-
-// commentPayload is what events carry about a comment.
-func commentPayload(c *parley.Comment) map[string]any {
-	return map[string]any{"id": c.ID, "storyID": c.StoryID, "siteID": c.SiteID, "authorID": c.AuthorID,
-		"parentID": c.ParentID, "rootID": c.RootID, "depth": c.Depth, "status": c.Status, "body": c.Body,
-		"bodySource": c.BodySource, "createdAt": c.CreatedAt, "editedAt": c.EditedAt}
-}
 
 // pageOf makes a page of comments read with a limit of first+1: the extra row only says
 // that a next page exists.

@@ -87,7 +87,8 @@ func (s *CommentService) EditComment(ctx context.Context, in parley.EditCommentI
 				return err
 			}
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentEdited, SiteID: c.SiteID, StoryID: c.StoryID, Payload: commentPayload(c)})
+		return insertEvent(ctx, tx, parley.Event{SiteID: c.SiteID, StoryID: c.StoryID, Payload: parley.CommentEdited{
+			CommentSnapshot: parley.SnapshotOf(c), PreviousStatus: previous.Status, DecidedBy: deciderOf(mod)}})
 	})
 	if err != nil {
 		return nil, err
@@ -141,11 +142,20 @@ func (s *CommentService) DeleteComment(ctx context.Context, id string) (*parley.
 				return err
 			}
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentDeleted, SiteID: c.SiteID, StoryID: c.StoryID,
-			Payload: map[string]any{"id": c.ID, "storyID": c.StoryID, "previousStatus": was, "deletedAt": c.DeletedAt}})
+		return insertEvent(ctx, tx, parley.Event{SiteID: c.SiteID, StoryID: c.StoryID, Payload: parley.CommentDeleted{
+			ID: c.ID, StoryID: c.StoryID, SiteID: c.SiteID, AuthorID: c.AuthorID, PreviousStatus: was, DeletedAt: c.DeletedAt}})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// deciderOf names the stage whose verdict decided a submission, "" when none ran or all
+// passed it; events carry it.
+func deciderOf(mod *parley.Moderation) string {
+	if mod == nil {
+		return ""
+	}
+	return mod.DecidedBy
 }

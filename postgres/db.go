@@ -6,7 +6,6 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -157,18 +156,19 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 // cannot be told apart.
 func notFound(what string) error { return parley.Errorf(parley.ENOTFOUND, "%s not found.", what) }
 
-// insertEvent writes an event to the outbox inside the caller's transaction.
+// insertEvent writes an event to the outbox inside the caller's transaction; its kind is its
+// payload's.
 func insertEvent(ctx context.Context, tx pgx.Tx, e parley.Event) error {
-	payload, err := json.Marshal(e.Payload)
+	payload, err := parley.EncodeEvent(e.Payload)
 	if err != nil {
-		return fmt.Errorf("encode %s event: %w", e.Kind, err)
+		return err
 	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO outbox (id, kind, site_id, story_id, payload)
 		VALUES ($1, $2, $3, $4, $5)`,
-		newID(), e.Kind, nullID(e.SiteID), nullID(e.StoryID), payload)
+		newID(), e.Kind(), nullID(e.SiteID), nullID(e.StoryID), payload)
 	if err != nil {
-		return fmt.Errorf("write %s event: %w", e.Kind, err)
+		return fmt.Errorf("write %s event: %w", e.Kind(), err)
 	}
 	return nil
 }

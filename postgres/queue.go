@@ -240,9 +240,9 @@ func logActionBy(ctx context.Context, tx pgx.Tx, moderator string, c *parley.Com
 		id, c.SiteID, c.ID, nullID(moderator), action, reason, note, string(previous)); err != nil {
 		return err
 	}
-	return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentModerated, SiteID: c.SiteID, StoryID: c.StoryID,
-		Payload: map[string]any{"actionID": id, "commentID": c.ID, "authorID": c.AuthorID, "moderatorID": moderator, "action": action,
-			"reason": reason, "previousStatus": previous, "status": c.Status, "featured": c.Featured}})
+	return insertEvent(ctx, tx, parley.Event{SiteID: c.SiteID, StoryID: c.StoryID, Payload: parley.CommentModerated{
+		ActionID: id, CommentID: c.ID, AuthorID: c.AuthorID, ModeratorID: moderator, Action: action,
+		Reason: reason, PreviousStatus: previous, Status: c.Status, Featured: c.Featured}})
 }
 
 // BulkModerate applies one decision to many comments, all or none: a comment the moderator

@@ -72,12 +72,11 @@ func (s *ReactionService) react(ctx context.Context, commentID, kind string, add
 		if err != nil {
 			return err
 		}
-		event := parley.EventReactionAdded
+		var event parley.EventPayload = parley.ReactionAdded{CommentID: c.ID, AuthorID: c.AuthorID, UserID: u.ID, ReactionKind: kind, ReactionCount: c.ReactionCount}
 		if !add {
-			event = parley.EventReactionRemoved
+			event = parley.ReactionRemoved(event.(parley.ReactionAdded))
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: event, SiteID: c.SiteID, StoryID: c.StoryID,
-			Payload: map[string]any{"commentID": c.ID, "userID": u.ID, "kind": kind, "reactionCount": c.ReactionCount}})
+		return insertEvent(ctx, tx, parley.Event{SiteID: c.SiteID, StoryID: c.StoryID, Payload: event})
 	})
 	if err != nil {
 		return nil, err

@@ -50,8 +50,8 @@ func (s *ReportService) ReportComment(ctx context.Context, in parley.ReportInput
 		if err := holdIfReportedEnough(ctx, tx, c); err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentReported, SiteID: c.SiteID, StoryID: c.StoryID,
-			Payload: map[string]any{"reportID": id, "commentID": c.ID, "userID": u.ID, "reason": in.Reason, "details": in.Details}})
+		return insertEvent(ctx, tx, parley.Event{SiteID: c.SiteID, StoryID: c.StoryID, Payload: parley.CommentReported{
+			ReportID: id, CommentID: c.ID, AuthorID: c.AuthorID, UserID: u.ID, Reason: in.Reason, Details: in.Details, ReportCount: c.ReportCount}})
 	})
 	if err != nil {
 		return nil, err

@@ -86,8 +86,8 @@ func (s *SanctionService) Sanction(ctx context.Context, in parley.SanctionInput)
 				return err
 			}
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventUserSanctioned, SiteID: in.SiteID, Payload: map[string]any{
-			"sanctionID": out.ID, "userID": out.UserID, "kind": out.Kind, "moderatorID": out.ModeratorID, "expiresAt": out.ExpiresAt}})
+		return insertEvent(ctx, tx, parley.Event{SiteID: in.SiteID, Payload: parley.UserSanctioned{
+			SanctionID: out.ID, UserID: out.UserID, SanctionKind: out.Kind, ModeratorID: out.ModeratorID, ExpiresAt: out.ExpiresAt}})
 	})
 	return out, err
 }
@@ -134,8 +134,9 @@ func (s *SanctionService) RevokeSanction(ctx context.Context, id string) (*parle
 		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventUserSanctioned, SiteID: out.SiteID, Payload: map[string]any{
-			"sanctionID": out.ID, "userID": out.UserID, "kind": out.Kind, "revokedAt": out.RevokedAt}})
+		return insertEvent(ctx, tx, parley.Event{SiteID: out.SiteID, Payload: parley.UserSanctioned{
+			SanctionID: out.ID, UserID: out.UserID, SanctionKind: out.Kind, ModeratorID: out.ModeratorID, ExpiresAt: out.ExpiresAt,
+			RevokedAt: out.RevokedAt, RevokedBy: parley.UserIDFromContext(ctx)}})
 	})
 	return out, err
 }

@@ -88,7 +88,7 @@ func (s *SiteService) CreateSite(ctx context.Context, in parley.CreateSiteInput)
 		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventSiteCreated, SiteID: site.ID, Payload: sitePayload(site)})
+		return insertEvent(ctx, tx, parley.Event{SiteID: site.ID, Payload: parley.SiteCreatedOf(site)})
 	})
 	return site, err
 }
@@ -120,7 +120,7 @@ func (s *SiteService) UpdateSiteSettings(ctx context.Context, id string, upd par
 		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventSiteUpdated, SiteID: site.ID, Payload: sitePayload(site)})
+		return insertEvent(ctx, tx, parley.Event{SiteID: site.ID, Payload: parley.SiteUpdated(parley.SiteCreatedOf(site))})
 	})
 	return site, err
 }
@@ -130,9 +130,4 @@ func (s *SiteService) IsAllowedOrigin(ctx context.Context, origin string) (bool,
 	var ok bool
 	err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM sites WHERE allowed_origins @> ARRAY[$1])`, origin).Scan(&ok)
 	return ok, translate(err)
-}
-
-// sitePayload is what events say about a site: never its SSO secret.
-func sitePayload(s *parley.Site) map[string]any {
-	return map[string]any{"id": s.ID, "name": s.Name, "allowedOrigins": s.AllowedOrigins, "settings": s.Settings}
 }

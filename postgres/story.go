@@ -111,7 +111,7 @@ func findOrCreateStory(ctx context.Context, tx pgx.Tx, rawURL string) (*parley.S
 		ON CONFLICT (site_id, url) DO NOTHING
 		RETURNING `+storyColumns, newID(), siteID, canonical))
 	if err == nil {
-		return story, insertEvent(ctx, tx, parley.Event{Kind: parley.EventStoryCreated, SiteID: siteID, StoryID: story.ID, Payload: story})
+		return story, insertEvent(ctx, tx, parley.Event{SiteID: siteID, StoryID: story.ID, Payload: parley.StoryCreatedOf(story)})
 	} else if err != pgx.ErrNoRows {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *StoryService) UpdateStory(ctx context.Context, id string, upd parley.St
 		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventStoryUpdated, SiteID: story.SiteID, StoryID: story.ID, Payload: story})
+		return insertEvent(ctx, tx, parley.Event{SiteID: story.SiteID, StoryID: story.ID, Payload: parley.StoryUpdated(parley.StoryCreatedOf(story))})
 	})
 	return story, err
 }

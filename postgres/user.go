@@ -106,8 +106,8 @@ func (s *UserService) SetSiteRole(ctx context.Context, siteID, userID string, ro
 		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventUserRoleChanged, SiteID: siteID,
-			Payload: map[string]string{"userID": userID, "role": string(role)}})
+		return insertEvent(ctx, tx, parley.Event{SiteID: siteID,
+			Payload: parley.UserRoleChanged{UserID: userID, Role: role}})
 	})
 }
 

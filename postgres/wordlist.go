@@ -38,8 +38,8 @@ func (s *WordListStore) SaveWordList(ctx context.Context, l *parley.WordList) (*
 			WHERE id = $1`, l.SiteID, string(l.Kind), l.Version); err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventSiteUpdated, SiteID: l.SiteID,
-			Payload: map[string]any{"wordList": l.Kind, "version": l.Version, "termCount": l.TermCount}})
+		return insertEvent(ctx, tx, parley.Event{SiteID: l.SiteID,
+			Payload: parley.WordListChanged{WordList: l.Kind, Version: l.Version, TermCount: l.TermCount}})
 	})
 	return &out, err
 }

@@ -214,7 +214,7 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		for _, want := range []string{"parley_http_requests_total", `parley_graphql_root_fields_total{field="createComment",type="mutation"}`,
 			"parley_moderation_stage_duration_seconds_bucket", "parley_outbox_pending", "parley_relay_published_total",
-			"parley_live_subscribers", "parley_nats_up 1", "go_goroutines"} {
+			"parley_live_subscribers", "parley_nats_up 1", `parley_events_skipped_total{reason="unknown"} 0`, "go_goroutines"} {
 			if !bytes.Contains(b, []byte(want)) {
 				t.Errorf("/metrics lacks %s:\n%s", want, bytes.Join(regexp.MustCompile(`(?m)^parley_graphql.*$`).FindAll(b, -1), []byte("\n")))
 			}

@@ -45,9 +45,13 @@ func boolLabel(b bool) string {
 	return "false"
 }
 
-// registerBusMetrics exposes the outbox backlog (read at each scrape), the relay's work and
-// the live subscribers.
-func registerBusMetrics(reg prometheus.Registerer, outbox *postgres.OutboxStore, relay *nats.Relay, lv *live.Service) {
+// skippedHelp describes parley_events_skipped_total, one series per reason.
+const skippedHelp = "Events this replica's consumers skipped, once per subscription that received them: " +
+	"of a kind or version this build does not know (reason unknown), or not decodable at all (reason undecodable)."
+
+// registerBusMetrics exposes the outbox backlog (read at each scrape), the relay's work, the
+// events the feed could not read and the live subscribers.
+func registerBusMetrics(reg prometheus.Registerer, outbox *postgres.OutboxStore, relay *nats.Relay, feed *nats.Feed, lv *live.Service) {
 	backlog := func() (int, time.Time) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -78,6 +82,14 @@ func registerBusMetrics(reg prometheus.Registerer, outbox *postgres.OutboxStore,
 				}
 				return 0
 			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "parley_events_skipped_total",
+			Help:        skippedHelp,
+			ConstLabels: prometheus.Labels{"reason": "unknown"}},
+			func() float64 { return float64(feed.Stats().Skipped) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "parley_events_skipped_total",
+			Help:        skippedHelp,
+			ConstLabels: prometheus.Labels{"reason": "undecodable"}},
+			func() float64 { return float64(feed.Stats().Undecodable) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_event_streams", Help: "Streams of story and site events this replica's live service resolves (one per shared subscription stream)."},
 			func() float64 { return float64(lv.Subscribers()) }),
 	)

@@ -14,7 +14,9 @@ import (
 const pageCacheTTL = 5 * time.Second
 
 // startPageCache makes the read cache and keeps it honest with every event of the instance:
-// an event about a story or a site makes the answers that name it stale.
+// an event about a story or a site makes the answers that name it stale. An event this
+// build cannot read never arrives (the feed skips and counts it); the cache's short
+// lifetime bounds what it could leave stale.
 func startPageCache(ctx context.Context, cfg *Config, feed *nats.Feed, reg prometheus.Registerer) (*pagecache.Cache, error) {
 	cache := pagecache.New(cfg.PageCacheBytes, pageCacheTTL)
 	events, err := feed.AllEvents(ctx)

@@ -123,7 +123,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	liveService := live.New(feed,
 		a.services.Comments, a.services.Stories, a.services.Users, logger)
 	a.services.Live = liveService
-	registerBusMetrics(a.metrics, postgres.NewOutboxStore(a.db), events.relay, liveService)
+	registerBusMetrics(a.metrics, postgres.NewOutboxStore(a.db), events.relay, feed, liveService)
 	var readCache func(http.Handler) http.Handler
 	if cfg.PageCacheBytes > 0 {
 		cache, err := startPageCache(ctx, cfg, feed, a.metrics)
