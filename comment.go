@@ -40,7 +40,11 @@ type Comment struct {
 	ReactionCount int
 	ReportCount   int
 	// Featured comments are picked by moderators to show first.
-	Featured  bool
+	Featured bool
+	// Version counts the changes to the comment's body and status (edits, decisions, holds,
+	// deletion). A change prepared against one version is refused (ECONFLICT) once another
+	// has been stored, so that nobody's decision silently overwrites what they never saw.
+	Version   int
 	CreatedAt time.Time
 	EditedAt  *time.Time
 	DeletedAt *time.Time

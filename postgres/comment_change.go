@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -9,78 +10,67 @@ import (
 )
 
 // EditComment replaces a comment's body within the site's edit window and keeps the old
-// body as a revision.
+// body as a revision, applying no moderation: it is PrepareEdit and UpdateComment with no
+// pipeline between them.
 func (s *CommentService) EditComment(ctx context.Context, in parley.EditCommentInput) (*parley.Comment, error) {
-	u, err := requireUser(ctx)
+	d, err := s.PrepareEdit(ctx, in)
 	if err != nil {
 		return nil, err
 	}
+	if d.Unchanged() {
+		return d.Previous, nil
+	}
+	return s.UpdateComment(ctx, d, nil)
+}
+
+// errEditRaced answers an edit whose comment changed while it was being judged.
+var errEditRaced = parley.Errorf(parley.ECONFLICT,
+	"This comment changed while your edit was being checked: it was edited elsewhere, or a moderator decided on it. Reload it and edit again.")
+
+// UpdateComment writes a prepared edit with the pipeline's outcome m (nil publishes it): the
+// new body, the old one as a revision, the decision trail, the counters and the event, in one
+// transaction. The comment's row is locked only for that write, and the edit goes through
+// only if the comment still has the version the draft was prepared against.
+func (s *CommentService) UpdateComment(ctx context.Context, d *parley.Draft, m *parley.Moderation) (*parley.Comment, error) {
+	if d.Action != parley.ActionEdit || d.Comment == nil || d.Previous == nil {
+		return nil, fmt.Errorf("postgres: UpdateComment needs a draft of an edit, not %q", d.Action)
+	}
+	previous, next := d.Previous, *d.Comment
+	if m != nil {
+		next.Status = m.Decision.Status()
+	}
 	var c *parley.Comment
-	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
-		c, err = findVisibleComment(ctx, tx, in.CommentID, true)
-		if err != nil {
-			return err
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		var version int
+		if err := tx.QueryRow(ctx, `SELECT version FROM comments WHERE id = $1 FOR UPDATE`, next.ID).Scan(&version); err != nil {
+			return translateNotFound(err, "Comment")
 		}
-		if c.AuthorID != u.ID {
-			return parley.Errorf(parley.EFORBIDDEN, "You can only edit your own comments.")
+		if version != d.Version {
+			return errEditRaced
 		}
-		switch c.Status {
-		case parley.StatusDeleted:
-			return parley.Errorf(parley.ENOTFOUND, "This comment was deleted.")
-		case parley.StatusRejected:
-			return parley.Errorf(parley.EFORBIDDEN, "A rejected comment can't be edited.")
-		}
-		story, settings, err := storyWithSettings(ctx, tx, c.StoryID)
-		if err != nil {
-			return err
-		}
-		if story.Closed {
-			return parley.Errorf(parley.ECLOSED, "This story is closed; its comments can no longer be edited.")
-		}
-		if window := settings.EditWindow(); s.db.now().Sub(c.CreatedAt) > window {
-			return parley.Errorf(parley.EFORBIDDEN, "Comments can be edited for %s after posting; this one can no longer be edited.", window)
-		}
-		body, err := parley.ValidateBody(in.Body, settings)
-		if err != nil {
-			return err
-		}
-		if body == c.BodySource {
-			return nil
-		}
-		written := c.CreatedAt
-		if c.EditedAt != nil {
-			written = *c.EditedAt
+		written := previous.CreatedAt
+		if previous.EditedAt != nil {
+			written = *previous.EditedAt
 		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO comment_revisions (id, comment_id, body, body_source, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			newID(), c.ID, c.Body, c.BodySource, written); err != nil {
+			newID(), previous.ID, previous.Body, previous.BodySource, written); err != nil {
 			return err
 		}
-		// An edit is judged like a new comment: an approved comment whose new text is held
-		// or rejected leaves public view.
-		previous := *c
-		next := previous
-		next.Body, next.BodySource = s.renderer.Render(body), body
-		mod, err := s.moderate(ctx, tx, parley.ActionEdit, &next, story, settings, u, &previous)
-		if err != nil {
-			return err
-		}
-		if mod != nil {
-			next.Status = mod.Decision.Status()
-		}
+		var err error
 		c, err = scanComment(tx.QueryRow(ctx, `
-			UPDATE comments SET body = $2, body_source = $3, status = $4, edited_at = now() WHERE id = $1
-			RETURNING `+commentColumns, c.ID, next.Body, next.BodySource, string(next.Status)))
+			UPDATE comments SET body = $2, body_source = $3, status = $4, edited_at = now(), version = version + 1 WHERE id = $1
+			RETURNING `+commentColumns, next.ID, next.Body, next.BodySource, string(next.Status)))
 		if err != nil {
 			return err
 		}
-		if mod != nil {
-			if err := recordModeration(ctx, tx, c.ID, parley.ActionEdit, mod); err != nil {
+		if m != nil {
+			if err := recordModeration(ctx, tx, c.ID, parley.ActionEdit, m); err != nil {
 				return err
 			}
 		}
 		if previous.Status != c.Status {
-			if err := countComment(ctx, tx, &previous, -1); err != nil {
+			if err := countComment(ctx, tx, previous, -1); err != nil {
 				return err
 			}
 			if err := countComment(ctx, tx, c, 1); err != nil {
@@ -127,7 +117,7 @@ func (s *CommentService) DeleteComment(ctx context.Context, id string) (*parley.
 				return err
 			}
 			c, err = scanComment(tx.QueryRow(ctx, `
-				UPDATE comments SET status = 'DELETED', body = '', body_source = '', deleted_at = now()
+				UPDATE comments SET status = 'DELETED', body = '', body_source = '', deleted_at = now(), version = version + 1
 				WHERE id = $1 RETURNING `+commentColumns, c.ID))
 			if err != nil {
 				return err
