@@ -124,6 +124,10 @@ type CreateCommentInput struct {
 type EditCommentInput struct {
 	CommentID string
 	Body      string
+	// Version, when not 0, is the comment's version the author edited (Comment.Version): if
+	// the comment changed since (a moderator decided, another edit landed), the edit is
+	// refused with ECONFLICT rather than written over what the author never saw.
+	Version int
 }
 
 // ValidateBody checks a comment's Markdown source against a site's length limits. Length is

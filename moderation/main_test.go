@@ -64,15 +64,7 @@ func MustEnv(tb testing.TB) *env {
 			return
 		}
 		shared.cleanup = cleanup
-		e := &env{db: db, store: postgres.NewCommentService(db, markup.NewRenderer()), sites: postgres.NewSiteService(db),
-			stories: postgres.NewStoryService(db), users: postgres.NewUserService(db), accounts: postgres.NewAccountStore(db),
-			queues: postgres.NewQueueService(db), reports: moderation.NewReportService(postgres.NewReportService(db)),
-			sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db))}
-		admin := &parley.User{Username: "admin", Email: "admin@example.org", Admin: true}
-		if shared.err = e.accounts.CreateUser(ctx, admin, ""); shared.err == nil {
-			e.admin = parley.NewContextWithUser(context.Background(), admin)
-			shared.env = e
-		}
+		shared.env, shared.err = newEnv(ctx, db)
 	})
 	if shared.err != nil {
 		if os.Getenv("CI") != "" {
@@ -81,6 +73,31 @@ func MustEnv(tb testing.TB) *env {
 		tb.Skipf("needs PostgreSQL: %v", shared.err)
 	}
 	return shared.env
+}
+
+// newEnv builds the services on db, with an administrator.
+func newEnv(ctx context.Context, db *postgres.DB) (*env, error) {
+	e := &env{db: db, store: postgres.NewCommentService(db, markup.NewRenderer()), sites: postgres.NewSiteService(db),
+		stories: postgres.NewStoryService(db), users: postgres.NewUserService(db), accounts: postgres.NewAccountStore(db),
+		queues: postgres.NewQueueService(db), reports: moderation.NewReportService(postgres.NewReportService(db)),
+		sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db))}
+	admin := &parley.User{Username: "admin", Email: "admin@example.org", Admin: true}
+	if err := e.accounts.CreateUser(ctx, admin, ""); err != nil {
+		return nil, err
+	}
+	e.admin = parley.NewContextWithUser(context.Background(), admin)
+	return e, nil
+}
+
+// MustOwnEnv returns services on a database of the test's own, for tests that watch the
+// whole database (its connections, say) and must not see other tests' work.
+func MustOwnEnv(tb testing.TB) *env {
+	tb.Helper()
+	e, err := newEnv(context.Background(), postgrestest.MustOpenDB(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
 }
 
 // comments returns the comment service with m judging new and edited comments.

@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,59 +25,79 @@ func (s *CommentService) EditComment(ctx context.Context, in parley.EditCommentI
 	return s.UpdateComment(ctx, d, nil)
 }
 
-// errEditRaced answers an edit whose comment changed while it was being judged.
+// errEditRaced answers an edit whose comment changed since the author saw it or since the
+// edit was prepared for the pipeline.
 var errEditRaced = parley.Errorf(parley.ECONFLICT,
-	"This comment changed while your edit was being checked: it was edited elsewhere, or a moderator decided on it. Reload it and edit again.")
+	"This comment changed since you began to edit it: it was edited elsewhere, or a moderator decided on it. Reload it and edit again.")
 
 // UpdateComment writes a prepared edit with the pipeline's outcome m (nil publishes it): the
 // new body, the old one as a revision, the decision trail, the counters and the event, in one
-// transaction. The comment's row is locked only for that write, and the edit goes through
-// only if the comment still has the version the draft was prepared against.
+// transaction of two statements. The comment's row is locked only for that write, and the
+// edit goes through only if the comment still has the version the draft was prepared against.
 func (s *CommentService) UpdateComment(ctx context.Context, d *parley.Draft, m *parley.Moderation) (*parley.Comment, error) {
 	if d.Action != parley.ActionEdit || d.Comment == nil || d.Previous == nil {
 		return nil, fmt.Errorf("postgres: UpdateComment needs a draft of an edit, not %q", d.Action)
 	}
 	previous, next := d.Previous, *d.Comment
+	var decision, decidedBy string
+	var trail []byte
 	if m != nil {
-		next.Status = m.Decision.Status()
+		var err error
+		next.Status, decision, decidedBy = m.Decision.Status(), string(m.Decision), m.DecidedBy
+		if trail, err = json.Marshal(m.Trail); err != nil {
+			return nil, err
+		}
 	}
+	written := previous.CreatedAt
+	if previous.EditedAt != nil {
+		written = *previous.EditedAt
+	}
+	// What the status change does to the counters, as countComment would do it; the version
+	// check makes the draft's previous status the one that stands.
+	counts := func(st parley.CommentStatus) (story, reply int) {
+		if st == parley.StatusPublished {
+			story = 1
+		}
+		if previous.ParentID != "" && (st == parley.StatusPublished || st == parley.StatusDeleted) {
+			reply = 1
+		}
+		return story, reply
+	}
+	wasStory, wasReply := counts(previous.Status)
+	nowStory, nowReply := counts(next.Status)
 	var c *parley.Comment
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
-		var version int
-		if err := tx.QueryRow(ctx, `SELECT version FROM comments WHERE id = $1 FOR UPDATE`, next.ID).Scan(&version); err != nil {
-			return translateNotFound(err, "Comment")
-		}
-		if version != d.Version {
-			return errEditRaced
-		}
-		written := previous.CreatedAt
-		if previous.EditedAt != nil {
-			written = *previous.EditedAt
-		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO comment_revisions (id, comment_id, body, body_source, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			newID(), previous.ID, previous.Body, previous.BodySource, written); err != nil {
-			return err
-		}
 		var err error
 		c, err = scanComment(tx.QueryRow(ctx, `
-			UPDATE comments SET body = $2, body_source = $3, status = $4, edited_at = now(), version = version + 1 WHERE id = $1
-			RETURNING `+commentColumns, next.ID, next.Body, next.BodySource, string(next.Status)))
-		if err != nil {
+			WITH c AS (
+				UPDATE comments SET body = $2, body_source = $3, status = $4, edited_at = now(), version = version + 1
+				WHERE id = $1 AND version = $5
+				RETURNING `+commentColumns+`
+			), revision AS (
+				INSERT INTO comment_revisions (id, comment_id, body, body_source, created_at)
+				SELECT $6, $1, $7, $8, $9 FROM c
+			), moderated AS (
+				INSERT INTO comment_moderations (id, comment_id, action, decision, decided_by, trail)
+				SELECT $10, $1, 'EDIT', $11, $12, $13 FROM c WHERE $13::jsonb IS NOT NULL
+			), counted AS (
+				INSERT INTO story_comment_counts (story_id, shard, count)
+				SELECT $14, $15, $16::int FROM c WHERE $16::int <> 0
+				ON CONFLICT (story_id, shard) DO UPDATE SET count = story_comment_counts.count + excluded.count
+			), replied AS (
+				UPDATE comments SET reply_count = reply_count + $17::int
+				WHERE id = $18 AND $17::int <> 0 AND EXISTS (SELECT 1 FROM c)
+			)
+			SELECT * FROM c`,
+			next.ID, next.Body, next.BodySource, string(next.Status), d.Version,
+			newID(), previous.Body, previous.BodySource, written,
+			newID(), decision, decidedBy, trail,
+			next.StoryID, rand.IntN(storyCountShards), nowStory-wasStory,
+			nowReply-wasReply, nullID(next.ParentID)))
+		if noRows(err) {
+			// Another edit, a moderator's decision or a deletion came first.
+			return errEditRaced
+		} else if err != nil {
 			return err
-		}
-		if m != nil {
-			if err := recordModeration(ctx, tx, c.ID, parley.ActionEdit, m); err != nil {
-				return err
-			}
-		}
-		if previous.Status != c.Status {
-			if err := countComment(ctx, tx, previous, -1); err != nil {
-				return err
-			}
-			if err := countComment(ctx, tx, c, 1); err != nil {
-				return err
-			}
 		}
 		return insertEvent(ctx, tx, parley.Event{Kind: parley.EventCommentEdited, SiteID: c.SiteID, StoryID: c.StoryID, Payload: commentPayload(c)})
 	})

@@ -252,6 +252,8 @@ func (s *CommentService) PrepareEdit(ctx context.Context, in parley.EditCommentI
 		return nil, parley.Errorf(parley.EFORBIDDEN, "You can only edit your own comments.")
 	case prev.Status == parley.StatusDeleted:
 		return nil, parley.Errorf(parley.ENOTFOUND, "This comment was deleted.")
+	case in.Version != 0 && in.Version != prev.Version:
+		return nil, errEditRaced
 	case prev.Status == parley.StatusRejected:
 		return nil, parley.Errorf(parley.EFORBIDDEN, "A rejected comment can't be edited.")
 	case sub.Story.Closed:

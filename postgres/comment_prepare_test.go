@@ -88,6 +88,31 @@ func TestDraftsAndRacedWrites(t *testing.T) {
 		_, err = e.comments.UpdateComment(context.Background(), d, nil)
 		wantCode(t, err, parley.ECONFLICT)
 	})
+	t.Run("a held edit of a reply leaves the counts it was in", func(t *testing.T) {
+		_, story := e.MustStory(t)
+		parent := e.MustComment(t, mod, story.ID, "", "parent")
+		reply := e.MustComment(t, author, story.ID, parent.ID, "reply")
+		d, err := e.comments.PrepareEdit(author, parley.EditCommentInput{CommentID: reply.ID, Body: "reply, held"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		held, err := e.comments.UpdateComment(context.Background(), d, &parley.Moderation{Decision: parley.DecisionHold, DecidedBy: "test"})
+		if err != nil || held.Status != parley.StatusPending || held.Version != reply.Version+1 {
+			t.Fatalf("edit = %+v, %v", held, err)
+		}
+		p, err := e.comments.FindCommentByID(author, parent.ID)
+		if err != nil || p.ReplyCount != 0 {
+			t.Fatalf("parent = %+v, %v", p, err)
+		}
+		st, err := e.stories.FindStoryByID(context.Background(), story.ID)
+		if err != nil || st.CommentCount != 1 {
+			t.Fatalf("story count = %d, %v", st.CommentCount, err)
+		}
+		records, err := e.comments.FindModerations(e.admin, reply.ID)
+		if err != nil || len(records) != 1 || records[0].Action != parley.ActionEdit || records[0].DecidedBy != "test" {
+			t.Fatalf("records = %+v, %v", records, err)
+		}
+	})
 	t.Run("the same body again is an unchanged draft", func(t *testing.T) {
 		c := e.MustComment(t, author, story.ID, "", "steady")
 		d, err := e.comments.PrepareEdit(author, parley.EditCommentInput{CommentID: c.ID, Body: "steady "})
