@@ -9,18 +9,6 @@ import (
 	"github.com/parleyhq/parley"
 )
 
-// recordModeration stores a decision inside the caller's transaction.
-func recordModeration(ctx context.Context, tx pgx.Tx, commentID string, action parley.SubmissionAction, m *parley.Moderation) error {
-	trail, err := json.Marshal(m.Trail)
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `
-		INSERT INTO comment_moderations (id, comment_id, action, decision, decided_by, trail) VALUES ($1, $2, $3, $4, $5, $6)`,
-		newID(), commentID, string(action), string(m.Decision), m.DecidedBy, trail)
-	return err
-}
-
 // FindModerations returns a comment's decisions for the site's moderators.
 func (s *CommentService) FindModerations(ctx context.Context, commentID string) ([]*parley.ModerationRecord, error) {
 	c, err := s.FindCommentByID(ctx, commentID)
