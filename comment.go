@@ -40,7 +40,11 @@ type Comment struct {
 	ReactionCount int
 	ReportCount   int
 	// Featured comments are picked by moderators to show first.
-	Featured  bool
+	Featured bool
+	// Version counts the changes to the comment's body and status (edits, decisions, holds,
+	// deletion). A change prepared against one version is refused (ECONFLICT) once another
+	// has been stored, so that nobody's decision silently overwrites what they never saw.
+	Version   int
 	CreatedAt time.Time
 	EditedAt  *time.Time
 	DeletedAt *time.Time
@@ -120,6 +124,10 @@ type CreateCommentInput struct {
 type EditCommentInput struct {
 	CommentID string
 	Body      string
+	// Version, when not 0, is the comment's version the author edited (Comment.Version): if
+	// the comment changed since (a moderator decided, another edit landed), the edit is
+	// refused with ECONFLICT rather than written over what the author never saw.
+	Version int
 }
 
 // ValidateBody checks a comment's Markdown source against a site's length limits. Length is

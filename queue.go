@@ -3,7 +3,6 @@ package parley
 import (
 	"context"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -89,6 +88,10 @@ type ModerateInput struct {
 	// Reason is required to reject, and unused otherwise.
 	Reason RejectReason
 	Note   string
+	// Version, when not 0, is the comment's version the moderator judged (Comment.Version):
+	// if the comment changed since (its author edited it, another moderator decided), the
+	// decision is refused with ECONFLICT rather than applied to something else.
+	Version int
 }
 
 // ValidateReject checks a rejection's reason and note.
@@ -103,18 +106,6 @@ func (in *ModerateInput) ValidateReject() error {
 		return FieldErrorf("note", "Add a note when the reason is OTHER.")
 	}
 	return nil
-}
-
-// ModeratorAction is one entry of the moderation log: who did what to which comment, and why.
-type ModeratorAction struct {
-	ID          string
-	SiteID      string
-	CommentID   string
-	ModeratorID string
-	Action      string
-	Reason      string
-	Note        string
-	CreatedAt   time.Time
 }
 
 // Moderator actions recorded in the log.

@@ -44,11 +44,6 @@ type Sanction struct {
 	AcknowledgedAt *time.Time
 }
 
-// Active reports whether the sanction holds at t.
-func (s *Sanction) Active(t time.Time) bool {
-	return s.RevokedAt == nil && (s.ExpiresAt == nil || s.ExpiresAt.After(t))
-}
-
 // Bounds on sanctions.
 const (
 	MaxSanctionMessageLength = 2000

@@ -56,20 +56,13 @@ type Options struct {
 	Now func() time.Time
 }
 
-// PasswordHashUpdater is an optional Store method. When the Store has it, a successful sign-in
-// whose stored hash was made with other parameters stores a fresh hash, so raising the
-// parameters upgrades accounts as their owners sign in.
-type PasswordHashUpdater interface {
-	UpdatePasswordHash(ctx context.Context, userID, passwordHash string) error
-}
-
-// Service implements parley.AuthService on top of a Store: it owns the rules (hashing,
-// lockout, token shapes, SSO checks) and leaves storage to the Store.
+// Service implements parley.AuthService on top of a parley.AccountStore: it owns the rules
+// (hashing, lockout, token shapes, SSO checks) and leaves storage to the store.
 type Service struct {
 	// verifications counts argon2 verifications, so tests can prove that every failed
 	// sign-in pays for one whether or not the account exists.
 	verifications   atomic.Int64
-	store           Store
+	store           parley.AccountStore
 	log             *slog.Logger
 	sessionTTL      time.Duration
 	params          Params
@@ -88,7 +81,7 @@ var _ parley.AuthService = (*Service)(nil)
 
 // NewService returns a Service. It computes one password hash up front, the decoy that keeps
 // sign-ins for unknown accounts as slow as real ones.
-func NewService(store Store, opts Options) *Service {
+func NewService(store parley.AccountStore, opts Options) *Service {
 	s := &Service{
 		store:           store,
 		log:             opts.Logger,
@@ -242,10 +235,10 @@ func lockoutKey(login string) string {
 	return "signin:" + hex.EncodeToString(h[:])
 }
 
-// rehashIfNeeded stores a hash with the current parameters when the Store can; a failure only
+// rehashIfNeeded stores a hash with the current parameters when the store can; a failure only
 // delays the upgrade to the next sign-in, so it is logged, not returned.
 func (s *Service) rehashIfNeeded(ctx context.Context, userID, password, hash string) {
-	up, ok := s.store.(PasswordHashUpdater)
+	up, ok := s.store.(parley.PasswordHashUpdater)
 	if !ok || !NeedsRehash(hash, s.params) {
 		return
 	}
@@ -342,7 +335,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, name string) (string, *par
 	if err != nil {
 		return "", nil, err
 	}
-	t := &Token{UserID: u.ID, Kind: KindAPI, Name: name, Hash: hash, CreatedAt: s.now()}
+	t := &parley.Token{UserID: u.ID, Kind: KindAPI, Name: name, Hash: hash, CreatedAt: s.now()}
 	if err := s.store.CreateToken(ctx, t); err != nil {
 		return "", nil, fmt.Errorf("auth: create API token: %w", err)
 	}
@@ -376,7 +369,7 @@ func (s *Service) newSession(ctx context.Context, u *parley.User) (*parley.AuthP
 	}
 	now := s.now()
 	expires := now.Add(s.sessionTTL)
-	t := &Token{UserID: u.ID, Kind: KindSession, Hash: hash, CreatedAt: now, ExpiresAt: &expires}
+	t := &parley.Token{UserID: u.ID, Kind: KindSession, Hash: hash, CreatedAt: now, ExpiresAt: &expires}
 	if err := s.store.CreateToken(ctx, t); err != nil {
 		return nil, fmt.Errorf("auth: create session: %w", err)
 	}

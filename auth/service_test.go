@@ -171,7 +171,7 @@ func TestService(t *testing.T) {
 	})
 }
 
-func testSignUp(t *testing.T, store auth.Store, svc *auth.Service) {
+func testSignUp(t *testing.T, store parley.AccountStore, svc *auth.Service) {
 	ctx := context.Background()
 	t.Run("creates an account with a session that authenticates", func(t *testing.T) {
 		in := newSignUp()
@@ -234,7 +234,7 @@ func testSignUp(t *testing.T, store auth.Store, svc *auth.Service) {
 	})
 }
 
-func testSignIn(t *testing.T, store auth.Store, svc *auth.Service) {
+func testSignIn(t *testing.T, store parley.AccountStore, svc *auth.Service) {
 	ctx := context.Background()
 	signIn := func(login, password string) (*parley.AuthPayload, error) {
 		return svc.SignIn(ctx, parley.SignInInput{Login: login, Password: password})

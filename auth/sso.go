@@ -52,7 +52,7 @@ func ssoError(format string, args ...any) error {
 // future. Every refusal is EUNAUTHENTICATED with a message naming the problem, except a
 // well-signed token whose email or username fails our rules, which is EINVALID: the token is
 // genuine but the host site sent a value we cannot use. Replay is checked by the caller with
-// Store.ClaimJTI, since it needs storage.
+// AccountStore.ClaimJTI, since it needs storage.
 func VerifySSOToken(raw string, secret []byte, now time.Time) (*SSOIdentity, error) {
 	if len(secret) == 0 {
 		return nil, errors.New("auth: VerifySSOToken called with an empty secret")

@@ -16,6 +16,12 @@ const (
 	APITokenPrefix     = "pat_"
 )
 
+// Token kinds, kept in parley.Token.Kind: a session from a sign-in, or a long-lived API token.
+const (
+	KindSession = "session"
+	KindAPI     = "api"
+)
+
 // tokenRandomBytes is the entropy in every token: 256 bits, beyond any guessing.
 const tokenRandomBytes = 32
 
@@ -27,7 +33,7 @@ var tokenB64 = base64.RawURLEncoding
 
 // NewToken makes a bearer token of a kind (KindSession or KindAPI). It returns the secret,
 // which goes to the client once and is never stored, and its SHA-256 hash, which is what the
-// Store keeps. A fast hash is enough here: unlike passwords, tokens have full entropy.
+// store keeps. A fast hash is enough here: unlike passwords, tokens have full entropy.
 func NewToken(kind string) (secret string, hash []byte, err error) {
 	var prefix string
 	switch kind {

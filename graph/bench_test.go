@@ -62,7 +62,7 @@ func BenchmarkCreateComment(b *testing.B) {
 				lists := moderation.NewWordLists(postgres.NewWordListStore(s.DB))
 				classifier := spam.New(postgres.NewSpamStore(s.DB))
 				pipeline := moderation.Default(moderation.Step{Stage: lists.Stage()}).Then(moderation.Step{Stage: classifier.Stage(), Shadow: true})
-				s.Services.Comments = postgres.NewCommentService(s.DB, markup.NewRenderer()).WithModerator(pipeline)
+				s.Services.Comments = moderation.NewCommentService(postgres.NewCommentService(s.DB, markup.NewRenderer()), pipeline)
 			}
 			s.serve(graph.Options{})
 			defer s.Close()

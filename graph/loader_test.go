@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -155,9 +154,7 @@ func TestDataloaderQueryCount(t *testing.T) {
 	t.Run("author of a deleted account is null", func(t *testing.T) {
 		gone := s.MustSignUp(t)
 		id := gone.MustComment(t, small, "", "soon orphaned")
-		if _, err := s.DB.Pool().Exec(context.Background(), `DELETE FROM users WHERE id = $1`, gone.User.ID); err != nil {
-			t.Fatal(err)
-		}
+		postgrestest.Exec(t, s.DB, `DELETE FROM users WHERE id = $1`, gone.User.ID)
 		r := s.anonymous().Do(t, readComment, map[string]any{"id": id})
 		var out struct{ Comment commentJSON }
 		if len(r.Errors) > 0 || r.Status != 200 {

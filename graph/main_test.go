@@ -77,9 +77,9 @@ func newServices(db *postgres.DB) *stack {
 		Stories:   postgres.NewStoryService(db),
 		Comments:  postgres.NewCommentService(db, markup.NewRenderer()),
 		Reactions: postgres.NewReactionService(db),
-		Reports:   postgres.NewReportService(db),
+		Reports:   moderation.NewReportService(postgres.NewReportService(db)),
 		Queues:    postgres.NewQueueService(db),
-		Sanctions: postgres.NewSanctionService(db),
+		Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
 		WordLists: moderation.NewWordLists(postgres.NewWordListStore(db)),
 	}
 	return s

@@ -16,7 +16,7 @@ func TestModerationThroughTheAPI(t *testing.T) {
 	t.Parallel()
 	s := newServices(shared.DB)
 	pipeline := moderation.Default()
-	s.Services.Comments = postgres.NewCommentService(s.DB, markup.NewRenderer()).WithModerator(pipeline)
+	s.Services.Comments = moderation.NewCommentService(postgres.NewCommentService(s.DB, markup.NewRenderer()), pipeline)
 	s.Services.Moderator = pipeline
 	s.serve(graph.Options{})
 	defer s.Close()

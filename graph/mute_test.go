@@ -1,9 +1,10 @@
 package graph_test
 
 import (
-	"context"
 	"slices"
 	"testing"
+
+	"github.com/parleyhq/parley/postgres/postgrestest"
 )
 
 const (
@@ -73,9 +74,7 @@ func TestMuteUser(t *testing.T) {
 	t.Run("a deleted account leaves the list", func(t *testing.T) {
 		gone := s.MustSignUp(t)
 		reader.MustDo(t, muteUser, in("userID", gone.User.ID), nil)
-		if _, err := s.DB.Pool().Exec(context.Background(), `DELETE FROM users WHERE id = $1`, gone.User.ID); err != nil {
-			t.Fatal(err)
-		}
+		postgrestest.Exec(t, s.DB, `DELETE FROM users WHERE id = $1`, gone.User.ID)
 		if got, want := reader.muted(t), []string{loud.User.ID}; !slices.Equal(got, want) {
 			t.Errorf("mutedUsers = %v, want %v", got, want)
 		}

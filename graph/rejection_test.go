@@ -39,7 +39,7 @@ func TestRejectionReason(t *testing.T) {
 	s := newServices(shared.DB)
 	lists := moderation.NewWordLists(postgres.NewWordListStore(s.DB))
 	s.Services.WordLists = lists
-	s.Services.Comments = postgres.NewCommentService(s.DB, markup.NewRenderer()).WithModerator(moderation.Default(moderation.Step{Stage: lists.Stage()}))
+	s.Services.Comments = moderation.NewCommentService(postgres.NewCommentService(s.DB, markup.NewRenderer()), moderation.Default(moderation.Step{Stage: lists.Stage()}))
 	live := newFakeLive()
 	s.Services.Live = live
 	s.serve(graph.Options{})

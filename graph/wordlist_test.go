@@ -14,7 +14,7 @@ func TestWordLists(t *testing.T) {
 	s := newServices(shared.DB)
 	lists := moderation.NewWordLists(postgres.NewWordListStore(s.DB))
 	s.Services.WordLists = lists
-	s.Services.Comments = postgres.NewCommentService(s.DB, markup.NewRenderer()).WithModerator(moderation.Default(moderation.Step{Stage: lists.Stage()}))
+	s.Services.Comments = moderation.NewCommentService(postgres.NewCommentService(s.DB, markup.NewRenderer()), moderation.Default(moderation.Step{Stage: lists.Stage()}))
 	s.serve(graph.Options{})
 	defer s.Close()
 	admin := s.MustAdmin(t)

@@ -133,7 +133,7 @@ func (e *env) MustInsertEvents(tb testing.TB, n int) {
 // Pending returns the events waiting in the outbox, oldest first.
 func (e *env) Pending(tb testing.TB) []parley.OutboxEvent {
 	tb.Helper()
-	rows, err := e.db.Pool().Query(context.Background(), `
+	rows, err := postgrestest.Pool(tb, e.db).Query(context.Background(), `
 		SELECT id, kind, coalesce(site_id::text, ''), coalesce(story_id::text, ''), payload, created_at
 		FROM outbox WHERE published_at IS NULL ORDER BY created_at, id`)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/nats"
+	"github.com/parleyhq/parley/postgres/postgrestest"
 )
 
 func TestNewRelayRefuses(t *testing.T) {
@@ -196,7 +197,7 @@ func TestRelayPrunesPublishedEvents(t *testing.T) {
 	MustCollect(t, js, 10, 10*time.Second)
 	Eventually(t, 10*time.Second, "published events pruned", func() bool {
 		var rows int
-		if err := e.db.Pool().QueryRow(context.Background(), `SELECT count(*) FROM outbox`).Scan(&rows); err != nil {
+		if err := postgrestest.Pool(t, e.db).QueryRow(context.Background(), `SELECT count(*) FROM outbox`).Scan(&rows); err != nil {
 			t.Fatal(err)
 		}
 		return rows == 0

@@ -7,16 +7,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/auth"
 )
 
-// AccountStore implements auth.Store: accounts, tokens and sign-in bookkeeping.
+// AccountStore implements parley.AccountStore: accounts, tokens and sign-in bookkeeping.
 type AccountStore struct{ db *DB }
 
 // NewAccountStore returns an AccountStore on db.
 func NewAccountStore(db *DB) *AccountStore { return &AccountStore{db: db} }
 
-var _ auth.Store = (*AccountStore)(nil)
+var _ parley.AccountStore = (*AccountStore)(nil)
 
 // CreateUser inserts a user with its password hash, with its event.
 func (s *AccountStore) CreateUser(ctx context.Context, u *parley.User, passwordHash string) error {
@@ -93,7 +92,7 @@ func (s *AccountStore) SiteSSOSecret(ctx context.Context, siteID string) (string
 }
 
 // CreateToken stores a token by its hash.
-func (s *AccountStore) CreateToken(ctx context.Context, t *auth.Token) error {
+func (s *AccountStore) CreateToken(ctx context.Context, t *parley.Token) error {
 	t.ID = newID()
 	err := s.db.pool.QueryRow(ctx, `
 		INSERT INTO tokens (id, user_id, kind, name, hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
@@ -168,4 +167,4 @@ func (s *AccountStore) UpdatePasswordHash(ctx context.Context, userID, passwordH
 	return translate(err)
 }
 
-var _ auth.PasswordHashUpdater = (*AccountStore)(nil)
+var _ parley.PasswordHashUpdater = (*AccountStore)(nil)

@@ -79,7 +79,7 @@ var deleteAccountSteps = []struct{ what, sql string }{
 	{"remove revisions", `DELETE FROM comment_revisions r USING comments c WHERE r.comment_id = c.id AND c.author_id = $1`},
 	{"leave tombstones", `
 		WITH done AS (
-			UPDATE comments c SET status = 'DELETED', body = '', body_source = '', deleted_at = now()
+			UPDATE comments c SET status = 'DELETED', body = '', body_source = '', deleted_at = now(), version = c.version + 1
 			FROM (SELECT id, status FROM comments WHERE author_id = $1 AND status <> 'DELETED') old
 			WHERE c.id = old.id
 			RETURNING c.id, c.site_id, c.story_id, old.status AS was, c.deleted_at

@@ -3,20 +3,22 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley"
 )
 
-// CommentService implements parley.CommentService.
+// CommentService implements parley.CommentStore: the comments' storage, which publishes
+// every comment unless package moderation puts its pipeline in front.
 type CommentService struct {
-	db        *DB
-	renderer  parley.Renderer
-	moderator parley.Moderator
+	db       *DB
+	renderer parley.Renderer
 }
+
+var _ parley.CommentStore = (*CommentService)(nil)
 
 // NewCommentService returns a CommentService that renders bodies with r.
 func NewCommentService(db *DB, r parley.Renderer) *CommentService {
@@ -25,14 +27,14 @@ func NewCommentService(db *DB, r parley.Renderer) *CommentService {
 
 const commentColumns = `id, story_id, site_id, coalesce(author_id::text, ''), coalesce(parent_id::text, ''),
 	root_id, depth, body, body_source, status, reply_count, reaction_count, report_count, featured,
-	created_at, edited_at, deleted_at`
+	version, created_at, edited_at, deleted_at`
 
 func scanComment(row pgx.Row) (*parley.Comment, error) {
 	var c parley.Comment
 	var status string
 	err := row.Scan(&c.ID, &c.StoryID, &c.SiteID, &c.AuthorID, &c.ParentID, &c.RootID, &c.Depth,
 		&c.Body, &c.BodySource, &status, &c.ReplyCount, &c.ReactionCount, &c.ReportCount, &c.Featured,
-		&c.CreatedAt, &c.EditedAt, &c.DeletedAt)
+		&c.Version, &c.CreatedAt, &c.EditedAt, &c.DeletedAt)
 	c.Status = parley.CommentStatus(status)
 	return &c, err
 }
@@ -199,42 +201,8 @@ func (s *CommentService) FindRevisions(ctx context.Context, commentID string) ([
 	return revs, translate(err)
 }
 
-// storyForWrite returns the story a new comment goes to, with its site's settings, in one
-// query; a story given by URL is created on first use.
-func (s *CommentService) storyForWrite(ctx context.Context, in parley.CreateCommentInput) (*parley.Story, parley.SiteSettings, error) {
-	id := in.StoryID
-	switch {
-	case id != "":
-	case in.StoryURL != "":
-		story, err := NewStoryService(s.db).FindStoryByURL(ctx, in.StoryURL)
-		if err != nil {
-			return nil, parley.SiteSettings{}, err
-		}
-		id = story.ID
-	default:
-		return nil, parley.SiteSettings{}, parley.FieldErrorf("storyID", "Say which story the comment is for: storyID or storyURL.")
-	}
-	return storyWithSettings(ctx, s.db.pool, id)
-}
-
-func storyWithSettings(ctx context.Context, q querier, id string) (*parley.Story, parley.SiteSettings, error) {
-	if !parley.IsID(id) {
-		return nil, parley.SiteSettings{}, notFound("Story")
-	}
-	var st parley.Story
-	var raw []byte
-	err := q.QueryRow(ctx, `
-		SELECT s.id, s.site_id, s.url, s.title, s.closed, s.moderation, s.created_at, s.updated_at, sites.settings
-		FROM stories s JOIN sites ON sites.id = s.site_id WHERE s.id = $1`, id).
-		Scan(&st.ID, &st.SiteID, &st.URL, &st.Title, &st.Closed, &st.Moderation, &st.CreatedAt, &st.UpdatedAt, &raw)
-	if err != nil {
-		return nil, parley.SiteSettings{}, translateNotFound(err, "Story")
-	}
-	settings := parley.DefaultSiteSettings()
-	err = json.Unmarshal(raw, &settings)
-	return &st, settings, err
-}
-
+// siteSettings reads a site's settings over the defaults, so a setting added later has its
+// default on sites saved before.
 func siteSettings(ctx context.Context, q querier, siteID string) (parley.SiteSettings, error) {
 	var raw []byte
 	if err := q.QueryRow(ctx, `SELECT settings FROM sites WHERE id = $1`, siteID).Scan(&raw); err != nil {
@@ -245,53 +213,41 @@ func siteSettings(ctx context.Context, q querier, siteID string) (parley.SiteSet
 	return settings, err
 }
 
-// CreateComment validates, renders and stores a comment. The comment, its counters and its
-// event are written by one statement, which PostgreSQL applies whole or not at all; the
-// reads before it cost one round trip (two for a reply).
+// CreateComment validates, renders and publishes a comment, applying no moderation: it is
+// PrepareComment and InsertComment with no pipeline between them.
 func (s *CommentService) CreateComment(ctx context.Context, in parley.CreateCommentInput) (*parley.Comment, error) {
-	u, err := requireUser(ctx)
+	d, err := s.PrepareComment(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	story, settings, err := s.storyForWrite(ctx, in)
-	if err != nil {
-		return nil, err
+	return s.InsertComment(ctx, d, nil)
+}
+
+// InsertComment writes a prepared comment with the pipeline's outcome m (nil publishes it).
+// The comment, its decision trail, its counters and its event are written by one statement,
+// which PostgreSQL applies whole or not at all.
+func (s *CommentService) InsertComment(ctx context.Context, d *parley.Draft, m *parley.Moderation) (*parley.Comment, error) {
+	if d.Action != parley.ActionCreate || d.Comment == nil {
+		return nil, fmt.Errorf("postgres: InsertComment needs a draft of a new comment, not %q", d.Action)
 	}
-	if err := closed(story, settings); err != nil {
-		return nil, err
-	}
-	body, err := parley.ValidateBody(in.Body, settings)
-	if err != nil {
-		return nil, err
-	}
-	c := &parley.Comment{ID: newID(), StoryID: story.ID, SiteID: story.SiteID, AuthorID: u.ID,
-		BodySource: body, Body: s.renderer.Render(body), Status: parley.StatusPublished,
-		CreatedAt: s.db.now().UTC().Truncate(time.Microsecond)}
-	c.RootID = c.ID
-	var repliedTo string
-	if in.ParentID != "" {
-		if repliedTo, err = placeReply(ctx, s.db.pool, c, in.ParentID, settings.MaxDepth); err != nil {
-			return nil, err
-		}
-	}
-	mod, err := s.moderate(ctx, s.db.pool, parley.ActionCreate, c, story, settings, u, nil)
-	if err != nil {
-		return nil, translate(err)
-	}
+	c := new(parley.Comment)
+	*c = *d.Comment
+	c.Status, c.Version = parley.StatusPublished, 1
 	var decision, decidedBy string
 	var trail []byte
-	if mod != nil {
-		c.Status, decision, decidedBy = mod.Decision.Status(), string(mod.Decision), mod.DecidedBy
-		if trail, err = json.Marshal(mod.Trail); err != nil {
+	if m != nil {
+		var err error
+		c.Status, decision, decidedBy = m.Decision.Status(), string(m.Decision), m.DecidedBy
+		if trail, err = json.Marshal(m.Trail); err != nil {
 			return nil, err
 		}
 	}
-	payload, err := parley.EncodeEvent(parley.CommentCreated{CommentSnapshot: parley.SnapshotOf(c), RepliedToAuthorID: repliedTo, DecidedBy: decidedBy})
+	payload, err := parley.EncodeEvent(parley.CommentCreated{CommentSnapshot: parley.SnapshotOf(c), RepliedToAuthorID: d.RepliedToAuthorID, DecidedBy: decidedBy})
 	if err != nil {
 		return nil, err
 	}
 	// The story's closed flag is checked again inside the statement, so a comment cannot
-	// slip in after a moderator closed the story.
+	// slip in after a moderator closed the story while the pipeline ran.
 	var inserted int
 	err = s.db.pool.QueryRow(ctx, `
 		WITH c AS (
@@ -324,30 +280,6 @@ func (s *CommentService) CreateComment(ctx context.Context, in parley.CreateComm
 		return nil, parley.Errorf(parley.ECLOSED, "This story is closed to new comments.")
 	}
 	return c, nil
-}
-
-// placeReply sets c's parent, root and depth. A reply below the site's depth cap is attached
-// to the ancestor at the last allowed level, so threads stay readable on narrow screens.
-// It returns the author of the comment replied to, who is notified of the reply.
-func placeReply(ctx context.Context, q querier, c *parley.Comment, parentID string, maxDepth int) (string, error) {
-	parent, err := findVisibleComment(ctx, q, parentID, false)
-	if err != nil {
-		return "", parley.Errorf(parley.ENOTFOUND, "The comment you are replying to was not found.")
-	}
-	if parent.StoryID != c.StoryID {
-		return "", parley.FieldErrorf("parentID", "The comment you are replying to belongs to another story.")
-	}
-	if parent.Status != parley.StatusPublished {
-		return "", parley.FieldErrorf("parentID", "You can only reply to published comments.")
-	}
-	repliedTo := parent.AuthorID
-	for parent.Depth >= maxDepth {
-		if parent, err = findVisibleComment(ctx, q, parent.ParentID, false); err != nil {
-			return "", err
-		}
-	}
-	c.ParentID, c.RootID, c.Depth = parent.ID, parent.RootID, parent.Depth+1
-	return repliedTo, nil
 }
 
 // countComment adds delta to the counters a comment takes part in: its story's published

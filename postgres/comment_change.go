@@ -2,6 +2,9 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 
 	"github.com/jackc/pgx/v5"
 
@@ -9,86 +12,95 @@ import (
 )
 
 // EditComment replaces a comment's body within the site's edit window and keeps the old
-// body as a revision.
+// body as a revision, applying no moderation: it is PrepareEdit and UpdateComment with no
+// pipeline between them.
 func (s *CommentService) EditComment(ctx context.Context, in parley.EditCommentInput) (*parley.Comment, error) {
-	u, err := requireUser(ctx)
+	d, err := s.PrepareEdit(ctx, in)
 	if err != nil {
 		return nil, err
 	}
+	if d.Unchanged() {
+		return d.Previous, nil
+	}
+	return s.UpdateComment(ctx, d, nil)
+}
+
+// errEditRaced answers an edit whose comment changed since the author saw it or since the
+// edit was prepared for the pipeline.
+var errEditRaced = parley.Errorf(parley.ECONFLICT,
+	"This comment changed since you began to edit it: it was edited elsewhere, or a moderator decided on it. Reload it and edit again.")
+
+// UpdateComment writes a prepared edit with the pipeline's outcome m (nil publishes it): the
+// new body, the old one as a revision, the decision trail, the counters and the event, in one
+// transaction of two statements. The comment's row is locked only for that write, and the
+// edit goes through only if the comment still has the version the draft was prepared against.
+func (s *CommentService) UpdateComment(ctx context.Context, d *parley.Draft, m *parley.Moderation) (*parley.Comment, error) {
+	if d.Action != parley.ActionEdit || d.Comment == nil || d.Previous == nil {
+		return nil, fmt.Errorf("postgres: UpdateComment needs a draft of an edit, not %q", d.Action)
+	}
+	previous, next := d.Previous, *d.Comment
+	var decision, decidedBy string
+	var trail []byte
+	if m != nil {
+		var err error
+		next.Status, decision, decidedBy = m.Decision.Status(), string(m.Decision), m.DecidedBy
+		if trail, err = json.Marshal(m.Trail); err != nil {
+			return nil, err
+		}
+	}
+	written := previous.CreatedAt
+	if previous.EditedAt != nil {
+		written = *previous.EditedAt
+	}
+	// What the status change does to the counters, as countComment would do it; the version
+	// check makes the draft's previous status the one that stands.
+	counts := func(st parley.CommentStatus) (story, reply int) {
+		if st == parley.StatusPublished {
+			story = 1
+		}
+		if previous.ParentID != "" && (st == parley.StatusPublished || st == parley.StatusDeleted) {
+			reply = 1
+		}
+		return story, reply
+	}
+	wasStory, wasReply := counts(previous.Status)
+	nowStory, nowReply := counts(next.Status)
 	var c *parley.Comment
-	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
-		c, err = findVisibleComment(ctx, tx, in.CommentID, true)
-		if err != nil {
-			return err
-		}
-		if c.AuthorID != u.ID {
-			return parley.Errorf(parley.EFORBIDDEN, "You can only edit your own comments.")
-		}
-		switch c.Status {
-		case parley.StatusDeleted:
-			return parley.Errorf(parley.ENOTFOUND, "This comment was deleted.")
-		case parley.StatusRejected:
-			return parley.Errorf(parley.EFORBIDDEN, "A rejected comment can't be edited.")
-		}
-		story, settings, err := storyWithSettings(ctx, tx, c.StoryID)
-		if err != nil {
-			return err
-		}
-		if story.Closed {
-			return parley.Errorf(parley.ECLOSED, "This story is closed; its comments can no longer be edited.")
-		}
-		if window := settings.EditWindow(); s.db.now().Sub(c.CreatedAt) > window {
-			return parley.Errorf(parley.EFORBIDDEN, "Comments can be edited for %s after posting; this one can no longer be edited.", window)
-		}
-		body, err := parley.ValidateBody(in.Body, settings)
-		if err != nil {
-			return err
-		}
-		if body == c.BodySource {
-			return nil
-		}
-		written := c.CreatedAt
-		if c.EditedAt != nil {
-			written = *c.EditedAt
-		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO comment_revisions (id, comment_id, body, body_source, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			newID(), c.ID, c.Body, c.BodySource, written); err != nil {
-			return err
-		}
-		// An edit is judged like a new comment: an approved comment whose new text is held
-		// or rejected leaves public view.
-		previous := *c
-		next := previous
-		next.Body, next.BodySource = s.renderer.Render(body), body
-		mod, err := s.moderate(ctx, tx, parley.ActionEdit, &next, story, settings, u, &previous)
-		if err != nil {
-			return err
-		}
-		if mod != nil {
-			next.Status = mod.Decision.Status()
-		}
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
 		c, err = scanComment(tx.QueryRow(ctx, `
-			UPDATE comments SET body = $2, body_source = $3, status = $4, edited_at = now() WHERE id = $1
-			RETURNING `+commentColumns, c.ID, next.Body, next.BodySource, string(next.Status)))
-		if err != nil {
+			WITH c AS (
+				UPDATE comments SET body = $2, body_source = $3, status = $4, edited_at = now(), version = version + 1
+				WHERE id = $1 AND version = $5
+				RETURNING `+commentColumns+`
+			), revision AS (
+				INSERT INTO comment_revisions (id, comment_id, body, body_source, created_at)
+				SELECT $6, $1, $7, $8, $9 FROM c
+			), moderated AS (
+				INSERT INTO comment_moderations (id, comment_id, action, decision, decided_by, trail)
+				SELECT $10, $1, 'EDIT', $11, $12, $13 FROM c WHERE $13::jsonb IS NOT NULL
+			), counted AS (
+				INSERT INTO story_comment_counts (story_id, shard, count)
+				SELECT $14, $15, $16::int FROM c WHERE $16::int <> 0
+				ON CONFLICT (story_id, shard) DO UPDATE SET count = story_comment_counts.count + excluded.count
+			), replied AS (
+				UPDATE comments SET reply_count = reply_count + $17::int
+				WHERE id = $18 AND $17::int <> 0 AND EXISTS (SELECT 1 FROM c)
+			)
+			SELECT * FROM c`,
+			next.ID, next.Body, next.BodySource, string(next.Status), d.Version,
+			newID(), previous.Body, previous.BodySource, written,
+			newID(), decision, decidedBy, trail,
+			next.StoryID, rand.IntN(storyCountShards), nowStory-wasStory,
+			nowReply-wasReply, nullID(next.ParentID)))
+		if noRows(err) {
+			// Another edit, a moderator's decision or a deletion came first.
+			return errEditRaced
+		} else if err != nil {
 			return err
-		}
-		if mod != nil {
-			if err := recordModeration(ctx, tx, c.ID, parley.ActionEdit, mod); err != nil {
-				return err
-			}
-		}
-		if previous.Status != c.Status {
-			if err := countComment(ctx, tx, &previous, -1); err != nil {
-				return err
-			}
-			if err := countComment(ctx, tx, c, 1); err != nil {
-				return err
-			}
 		}
 		return insertEvent(ctx, tx, parley.Event{SiteID: c.SiteID, StoryID: c.StoryID, Payload: parley.CommentEdited{
-			CommentSnapshot: parley.SnapshotOf(c), PreviousStatus: previous.Status, DecidedBy: deciderOf(mod)}})
+			CommentSnapshot: parley.SnapshotOf(c), PreviousStatus: previous.Status, DecidedBy: decidedBy}})
 	})
 	if err != nil {
 		return nil, err
@@ -128,7 +140,7 @@ func (s *CommentService) DeleteComment(ctx context.Context, id string) (*parley.
 				return err
 			}
 			c, err = scanComment(tx.QueryRow(ctx, `
-				UPDATE comments SET status = 'DELETED', body = '', body_source = '', deleted_at = now()
+				UPDATE comments SET status = 'DELETED', body = '', body_source = '', deleted_at = now(), version = version + 1
 				WHERE id = $1 RETURNING `+commentColumns, c.ID))
 			if err != nil {
 				return err
@@ -149,13 +161,4 @@ func (s *CommentService) DeleteComment(ctx context.Context, id string) (*parley.
 		return nil, err
 	}
 	return c, nil
-}
-
-// deciderOf names the stage whose verdict decided a submission, "" when none ran or all
-// passed it; events carry it.
-func deciderOf(mod *parley.Moderation) string {
-	if mod == nil {
-		return ""
-	}
-	return mod.DecidedBy
 }

@@ -75,9 +75,6 @@ func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
 // benchmarks use its deltas to prove that a page costs a fixed number of queries.
 func (db *DB) QueryCount() int64 { return db.queries.Load() }
 
-// Pool exposes the pool to the packages' own tests and benchmarks.
-func (db *DB) Pool() *pgxpool.Pool { return db.pool }
-
 type queryCounter struct{ n *atomic.Int64 }
 
 func (q queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
@@ -132,6 +129,18 @@ func translate(err error) error {
 	}
 	return err
 }
+
+// translateNotFound is translate, naming what was not found.
+func translateNotFound(err error, what string) error {
+	if noRows(err) {
+		return notFound(what)
+	}
+	return translate(err)
+}
+
+// noRows reports a query that found no row, for the few places where that is an answer
+// rather than an error (a story to create on first use, a role never granted).
+func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 
 // conflictMessages tells a person which unique value is taken.
 var conflictMessages = map[string]string{

@@ -1,5 +1,10 @@
 package postgres
 
+import "github.com/jackc/pgx/v5/pgxpool"
+
+// Pool exposes the pool to the package's own tests, which read and write tables directly.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
 // PageQueries exposes the SQL of every page query so tests can check their plans.
 func PageQueries() map[string]string {
 	out := map[string]string{}

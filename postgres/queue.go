@@ -158,14 +158,19 @@ func (s *QueueService) decide(ctx context.Context, in parley.ModerateInput, stat
 	return c, nil
 }
 
-// apply makes one decision inside the caller's transaction.
+// apply makes one decision inside the caller's transaction, refusing it when the moderator
+// judged another version of the comment than the one that stands.
 func (s *QueueService) apply(ctx context.Context, tx pgx.Tx, in parley.ModerateInput, status parley.CommentStatus, action string) (*parley.Comment, error) {
 	prev, err := s.forModerator(ctx, tx, in.CommentID)
 	if err != nil {
 		return nil, err
 	}
+	if in.Version != 0 && in.Version != prev.Version {
+		return nil, parley.Errorf(parley.ECONFLICT,
+			"This comment changed while you were deciding: its author edited it, or another moderator decided first. Look at it again.")
+	}
 	c, err := scanComment(tx.QueryRow(ctx, `
-		UPDATE comments SET status = $2, moderated_at = now() WHERE id = $1 RETURNING `+commentColumns, prev.ID, string(status)))
+		UPDATE comments SET status = $2, moderated_at = now(), version = version + 1 WHERE id = $1 RETURNING `+commentColumns, prev.ID, string(status)))
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +299,7 @@ func (s *QueueService) UndoModeration(ctx context.Context, commentID string) (*p
 			SELECT id, previous_status FROM moderator_actions
 			WHERE comment_id = $1 AND action IN ('APPROVE', 'REJECT') AND undone_at IS NULL
 			ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE`, cur.ID).Scan(&actionID, &previous)
-		if err == pgx.ErrNoRows {
+		if noRows(err) {
 			return parley.FieldErrorf("commentID", "No decision on this comment is left to undo.")
 		} else if err != nil {
 			return err
@@ -304,7 +309,7 @@ func (s *QueueService) UndoModeration(ctx context.Context, commentID string) (*p
 		}
 		// Whether a person has decided is what the earlier decisions still standing say.
 		c, err = scanComment(tx.QueryRow(ctx, `
-			UPDATE comments SET status = $2, moderated_at = (
+			UPDATE comments SET status = $2, version = version + 1, moderated_at = (
 				SELECT max(created_at) FROM moderator_actions
 				WHERE comment_id = $1 AND action IN ('APPROVE', 'REJECT') AND undone_at IS NULL)
 			WHERE id = $1 RETURNING `+commentColumns, cur.ID, previous))

@@ -106,20 +106,53 @@ func TestModerationQueues(t *testing.T) {
 			t.Errorf("anonymous approve: %v", err)
 		}
 	})
-	t.Run("the report threshold holds a comment", func(t *testing.T) {
-		three := 2
-		if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{ReportHoldThreshold: &three}); err != nil {
-			t.Fatal(err)
-		}
+	t.Run("a hold rule holds a comment in the report's transaction", func(t *testing.T) {
 		c := e.MustComment(t, author, story.ID, "", "controversial")
-		for i := 0; i < 2; i++ {
+		atTwo := func(c *parley.Comment, _ parley.SiteSettings) *parley.ActionReason {
+			if c.ReportCount < 2 {
+				return nil
+			}
+			return &parley.ActionReason{Reason: "TEST", Note: "two reports"}
+		}
+		for i, want := range []parley.CommentStatus{parley.StatusPublished, parley.StatusPending} {
 			reader, _ := e.MustUser(t)
-			if _, err := e.reports.ReportComment(reader, parley.ReportInput{CommentID: c.ID, Reason: parley.ReportOffensive}); err != nil {
-				t.Fatal(err)
+			got, err := e.reports.RecordReport(reader, parley.ReportInput{CommentID: c.ID, Reason: parley.ReportOffensive}, atTwo)
+			if err != nil || got.Status != want {
+				t.Fatalf("report %d: %+v, %v; want %s", i+1, got, err, want)
 			}
 		}
 		if !in(parley.QueuePending)[c.ID] {
-			t.Fatal("comment not held after two reports")
+			t.Fatal("comment not in PENDING after the rule held it")
+		}
+		n := e.count(t, `SELECT count(*) FROM moderator_actions WHERE comment_id = $1 AND action = 'HOLD' AND reason = 'TEST' AND moderator_id IS NULL`, c.ID)
+		if n != 1 {
+			t.Fatalf("hold logged %d times", n)
+		}
+	})
+	t.Run("without a rule a report holds nothing", func(t *testing.T) {
+		c := e.MustComment(t, author, story.ID, "", "reported a lot")
+		for i := 0; i < 3; i++ {
+			reader, _ := e.MustUser(t)
+			if got, err := e.reports.ReportComment(reader, parley.ReportInput{CommentID: c.ID, Reason: parley.ReportOffensive}); err != nil || got.Status != parley.StatusPublished {
+				t.Fatalf("report: %+v, %v", got, err)
+			}
+		}
+	})
+	t.Run("a decision on a version that no longer stands is a conflict", func(t *testing.T) {
+		c := e.MustComment(t, author, story.ID, "", "judged as written")
+		seen := c.Version
+		if _, err := e.comments.EditComment(author, parley.EditCommentInput{CommentID: c.ID, Body: "rewritten after the moderator looked"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := queues.RejectComment(mod, parley.ModerateInput{CommentID: c.ID, Reason: parley.RejectSpam, Version: seen})
+		wantCode(t, err, parley.ECONFLICT)
+		now, err := e.comments.FindCommentByID(mod, c.ID)
+		if err != nil || now.Status != parley.StatusPublished || now.Version != seen+1 {
+			t.Fatalf("comment = %+v, %v", now, err)
+		}
+		decided, err := queues.RejectComment(mod, parley.ModerateInput{CommentID: c.ID, Reason: parley.RejectSpam, Version: now.Version})
+		if err != nil || decided.Status != parley.StatusRejected || decided.Version != now.Version+1 {
+			t.Fatalf("decision on the current version: %+v, %v", decided, err)
 		}
 	})
 	t.Run("queue pages follow each other without gaps", func(t *testing.T) {

@@ -2,21 +2,29 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley"
 )
 
-// ReportService implements parley.ReportService.
+// ReportService implements parley.ReportStore: reports, and the holds a site's rule asks for.
 type ReportService struct{ db *DB }
 
 // NewReportService returns a ReportService on db.
 func NewReportService(db *DB) *ReportService { return &ReportService{db: db} }
 
-// ReportComment records the caller's report; each user reports a comment once.
+var _ parley.ReportStore = (*ReportService)(nil)
+
+// ReportComment records the caller's report and holds nothing; each user reports a comment
+// once.
 func (s *ReportService) ReportComment(ctx context.Context, in parley.ReportInput) (*parley.Comment, error) {
+	return s.RecordReport(ctx, in, nil)
+}
+
+// RecordReport records the caller's report and, when hold says so, holds the comment, in one
+// transaction; each user reports a comment once.
+func (s *ReportService) RecordReport(ctx context.Context, in parley.ReportInput, hold parley.HoldRule) (*parley.Comment, error) {
 	u, err := requireUser(ctx)
 	if err != nil {
 		return nil, err
@@ -42,13 +50,23 @@ func (s *ReportService) ReportComment(ctx context.Context, in parley.ReportInput
 			id, c.ID, u.ID, string(in.Reason), in.Details); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `
+		// The comment as the report leaves it, read under the row's lock: a rule judges what
+		// stands, not what the first read saw.
+		if c, err = scanComment(tx.QueryRow(ctx, `
 			UPDATE comments SET report_count = report_count + 1, reported_at = now() WHERE id = $1
-			RETURNING report_count`, c.ID).Scan(&c.ReportCount); err != nil {
+			RETURNING `+commentColumns, c.ID)); err != nil {
 			return err
 		}
-		if err := holdIfReportedEnough(ctx, tx, c); err != nil {
-			return err
+		if hold != nil {
+			settings, err := siteSettings(ctx, tx, c.SiteID)
+			if err != nil {
+				return err
+			}
+			if why := hold(c, settings); why != nil && c.Status == parley.StatusPublished {
+				if err := holdComment(ctx, tx, c, *why); err != nil {
+					return err
+				}
+			}
 		}
 		return insertEvent(ctx, tx, parley.Event{SiteID: c.SiteID, StoryID: c.StoryID, Payload: parley.CommentReported{
 			ReportID: id, CommentID: c.ID, AuthorID: c.AuthorID, UserID: u.ID, Reason: in.Reason, Details: in.Details, ReportCount: c.ReportCount}})
@@ -59,26 +77,19 @@ func (s *ReportService) ReportComment(ctx context.Context, in parley.ReportInput
 	return c, nil
 }
 
-// holdIfReportedEnough holds a published comment for review once as many readers reported it
-// as the site's threshold asks, logged as the site's rule acting.
-func holdIfReportedEnough(ctx context.Context, tx pgx.Tx, c *parley.Comment) error {
-	settings, err := siteSettings(ctx, tx, c.SiteID)
-	if err != nil {
-		return err
-	}
-	if settings.ReportHoldThreshold == 0 || c.ReportCount < settings.ReportHoldThreshold || c.Status != parley.StatusPublished {
-		return nil
-	}
+// holdComment holds a published comment for review, logged as a site's rule acting (no
+// moderator) with why's reason and note.
+func holdComment(ctx context.Context, tx pgx.Tx, c *parley.Comment, why parley.ActionReason) error {
 	prev := *c
-	if _, err := tx.Exec(ctx, `UPDATE comments SET status = 'PENDING' WHERE id = $1`, c.ID); err != nil {
+	if err := tx.QueryRow(ctx, `UPDATE comments SET status = 'PENDING', version = version + 1 WHERE id = $1 RETURNING version`,
+		c.ID).Scan(&c.Version); err != nil {
 		return err
 	}
 	c.Status = parley.StatusPending
 	if err := countComment(ctx, tx, &prev, -1); err != nil {
 		return err
 	}
-	return logActionBy(ctx, tx, "", c, parley.ActionHold, "REPORTS",
-		fmt.Sprintf("%d readers reported it; the site holds comments from %d reports.", c.ReportCount, settings.ReportHoldThreshold), prev.Status)
+	return logActionBy(ctx, tx, "", c, parley.ActionHold, why.Reason, why.Note, prev.Status)
 }
 
 // FindReports lists a comment's reports for the site's moderators.

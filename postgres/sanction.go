@@ -11,13 +11,14 @@ import (
 	"github.com/parleyhq/parley"
 )
 
-// SanctionService implements parley.SanctionService.
+// SanctionService implements parley.SanctionStore: sanctions, moderators' notes, and the
+// rejections that a rule attaches to a sanction.
 type SanctionService struct{ db *DB }
 
 // NewSanctionService returns a SanctionService on db.
 func NewSanctionService(db *DB) *SanctionService { return &SanctionService{db: db} }
 
-var _ parley.SanctionService = (*SanctionService)(nil)
+var _ parley.SanctionStore = (*SanctionService)(nil)
 
 const sanctionColumns = `id, user_id, coalesce(site_id::text, ''), kind, message, coalesce(moderator_id::text, ''),
 	created_at, expires_at, revoked_at, acknowledged_at`
@@ -48,9 +49,15 @@ func requireModeratorOf(ctx context.Context, q querier, siteID string) error {
 	return requireSiteRole(ctx, q, siteID, parley.RoleModerator)
 }
 
-// Sanction imposes a sanction, and for a ban with RejectExisting rejects the user's
-// published and pending comments on the site, in one transaction.
+// Sanction imposes a sanction and leaves the user's comments as they are: what a sanction
+// does to them is a rule of package moderation, which calls ImposeSanction.
 func (s *SanctionService) Sanction(ctx context.Context, in parley.SanctionInput) (*parley.Sanction, error) {
+	return s.ImposeSanction(ctx, in, nil)
+}
+
+// ImposeSanction imposes a sanction and, with reject, rejects the user's published and
+// pending comments within its reach, in one transaction.
+func (s *SanctionService) ImposeSanction(ctx context.Context, in parley.SanctionInput, reject *parley.ActionReason) (*parley.Sanction, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -81,8 +88,8 @@ func (s *SanctionService) Sanction(ctx context.Context, in parley.SanctionInput)
 		if err != nil {
 			return err
 		}
-		if in.RejectExisting {
-			if err := rejectAllBy(ctx, tx, in.UserID, in.SiteID); err != nil {
+		if reject != nil {
+			if err := rejectAllBy(ctx, tx, in.UserID, in.SiteID, *reject); err != nil {
 				return err
 			}
 		}
@@ -92,9 +99,9 @@ func (s *SanctionService) Sanction(ctx context.Context, in parley.SanctionInput)
 	return out, err
 }
 
-// rejectAllBy rejects a banned user's published and pending comments (on one site, or all),
-// moving the counters and logging each as the moderator's action.
-func rejectAllBy(ctx context.Context, tx pgx.Tx, userID, siteID string) error {
+// rejectAllBy rejects a user's published and pending comments (on one site, or all), moving
+// the counters and logging each as the caller's rejection, for why.
+func rejectAllBy(ctx context.Context, tx pgx.Tx, userID, siteID string, why parley.ActionReason) error {
 	comments, err := collectComments(tx.Query(ctx, `
 		SELECT `+commentColumns+` FROM comments
 		WHERE author_id = $1 AND ($2::uuid IS NULL OR site_id = $2) AND status IN ('PUBLISHED', 'PENDING')
@@ -105,13 +112,14 @@ func rejectAllBy(ctx context.Context, tx pgx.Tx, userID, siteID string) error {
 	for _, prev := range comments {
 		c := *prev
 		c.Status = parley.StatusRejected
-		if _, err := tx.Exec(ctx, `UPDATE comments SET status = 'REJECTED', moderated_at = now() WHERE id = $1`, c.ID); err != nil {
+		if err := tx.QueryRow(ctx, `UPDATE comments SET status = 'REJECTED', moderated_at = now(), version = version + 1 WHERE id = $1 RETURNING version`,
+			c.ID).Scan(&c.Version); err != nil {
 			return err
 		}
 		if err := countComment(ctx, tx, prev, -1); err != nil {
 			return err
 		}
-		if err := logAction(ctx, tx, &c, parley.ActionReject, "BANNED_USER", "Rejected with the author's ban.", prev.Status); err != nil {
+		if err := logAction(ctx, tx, &c, parley.ActionReject, why.Reason, why.Note, prev.Status); err != nil {
 			return err
 		}
 	}

@@ -5,21 +5,21 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/parleyhq/parley/moderation/spam"
+	"github.com/parleyhq/parley"
 )
 
-// SpamStore implements spam.Store: one model per site, in two tables.
+// SpamStore implements parley.SpamStore: one model per site, in two tables.
 type SpamStore struct{ db *DB }
 
 // NewSpamStore returns a SpamStore on db.
 func NewSpamStore(db *DB) *SpamStore { return &SpamStore{db: db} }
 
-var _ spam.Store = (*SpamStore)(nil)
+var _ parley.SpamStore = (*SpamStore)(nil)
 
 // Model reads the site's document counts and the counts of the given tokens, in one query.
-func (s *SpamStore) Model(ctx context.Context, siteID string, tokens []string) (spam.Counts, map[string]spam.Counts, error) {
-	var docs spam.Counts
-	counts := map[string]spam.Counts{}
+func (s *SpamStore) Model(ctx context.Context, siteID string, tokens []string) (parley.SpamCounts, map[string]parley.SpamCounts, error) {
+	var docs parley.SpamCounts
+	counts := map[string]parley.SpamCounts{}
 	rows, err := s.db.pool.Query(ctx, `
 		SELECT d.spam, d.ham, t.token, coalesce(t.spam, 0), coalesce(t.ham, 0)
 		FROM spam_docs d LEFT JOIN spam_tokens t ON t.site_id = d.site_id AND t.token = ANY($2)
@@ -28,7 +28,7 @@ func (s *SpamStore) Model(ctx context.Context, siteID string, tokens []string) (
 		return docs, nil, translate(err)
 	}
 	var token *string
-	var c spam.Counts
+	var c parley.SpamCounts
 	_, err = pgx.ForEachRow(rows, []any{&docs.Spam, &docs.Ham, &token, &c.Spam, &c.Ham}, func() error {
 		if token != nil {
 			counts[*token] = c

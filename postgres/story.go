@@ -71,7 +71,7 @@ func (s *StoryService) FindStoryByURL(ctx context.Context, rawURL string) (*parl
 		canonical, originOrEmpty(canonical)))
 	if err == nil {
 		return story, nil
-	} else if err != pgx.ErrNoRows {
+	} else if !noRows(err) {
 		return nil, translate(err)
 	}
 	err = s.db.inTx(ctx, func(tx pgx.Tx) (err error) {
@@ -101,7 +101,7 @@ func findOrCreateStory(ctx context.Context, tx pgx.Tx, rawURL string) (*parley.S
 	var siteID string
 	err = tx.QueryRow(ctx, `
 		SELECT id FROM sites WHERE allowed_origins @> ARRAY[$1] ORDER BY created_at, id LIMIT 1`, origin).Scan(&siteID)
-	if err == pgx.ErrNoRows {
+	if noRows(err) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "No site allows comments on pages at %s.", origin)
 	} else if err != nil {
 		return nil, err
@@ -112,7 +112,7 @@ func findOrCreateStory(ctx context.Context, tx pgx.Tx, rawURL string) (*parley.S
 		RETURNING `+storyColumns, newID(), siteID, canonical))
 	if err == nil {
 		return story, insertEvent(ctx, tx, parley.Event{SiteID: siteID, StoryID: story.ID, Payload: parley.StoryCreatedOf(story)})
-	} else if err != pgx.ErrNoRows {
+	} else if !noRows(err) {
 		return nil, err
 	}
 	return scanStory(tx.QueryRow(ctx, `SELECT `+storyColumns+` FROM stories WHERE site_id = $1 AND url = $2`, siteID, canonical))

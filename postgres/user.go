@@ -121,7 +121,7 @@ func siteRole(ctx context.Context, q querier, siteID string, u *parley.User) (pa
 	}
 	var role string
 	err := q.QueryRow(ctx, `SELECT role FROM site_roles WHERE site_id = $1 AND user_id = $2`, siteID, u.ID).Scan(&role)
-	if err == pgx.ErrNoRows {
+	if noRows(err) {
 		return parley.RoleCommenter, nil
 	} else if err != nil {
 		return "", err
@@ -188,12 +188,4 @@ func validIDs(ids []string) []string {
 		}
 	}
 	return out
-}
-
-// translateNotFound names what was not found.
-func translateNotFound(err error, what string) error {
-	if err == pgx.ErrNoRows {
-		return notFound(what)
-	}
-	return translate(err)
 }

@@ -24,7 +24,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/parleyhq/parley/postgres/postgrestest"
+	"github.com/parleyhq/parley/postgres/scratchdb"
 )
 
 type options struct {
@@ -242,7 +242,7 @@ func runLive(ctx context.Context, o options, counts string, out io.Writer) error
 // newServer starts `parley serve` on a database and a data directory of its own; cleanup
 // stops it and removes both.
 func newServer(ctx context.Context, o options) (dsn, work string, srv *server, cleanup func(), err error) {
-	dsn, drop, err := postgrestest.CreateDatabase(ctx)
+	dsn, drop, err := scratchdb.Create(ctx)
 	if err != nil {
 		return "", "", nil, nil, err
 	}

@@ -11,7 +11,7 @@ import (
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
 
-	"github.com/parleyhq/parley/postgres/postgrestest"
+	"github.com/parleyhq/parley/postgres/scratchdb"
 )
 
 // outageBench runs a server against a NATS server of the harness's own, writes comments at a
@@ -42,7 +42,7 @@ func outageBench(ctx context.Context, o options, outage time.Duration, rate int,
 	url := "nats://" + port.String()
 	_, portNumber, _ := splitHostPort(port.String())
 
-	dsn, drop, err := postgrestest.CreateDatabase(ctx)
+	dsn, drop, err := scratchdb.Create(ctx)
 	if err != nil {
 		return err
 	}

@@ -10,11 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/google/uuid"
-
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/moderation/spam"
 	"github.com/parleyhq/parley/postgres"
-	"github.com/parleyhq/parley/postgres/postgrestest"
+	"github.com/parleyhq/parley/postgres/scratchdb"
 )
 
 // spamEval trains the classifier on 80% of a labelled corpus (the SpamAssassin public corpus
@@ -63,7 +62,7 @@ func spamEval(ctx context.Context, dir string, out io.Writer) error {
 	if len(docs) == 0 {
 		return fmt.Errorf("no *ham*/*spam* folders of JSON messages under %s", dir)
 	}
-	dsn, drop, err := postgrestest.CreateDatabase(ctx)
+	dsn, drop, err := scratchdb.Create(ctx)
 	if err != nil {
 		return err
 	}
@@ -73,10 +72,12 @@ func spamEval(ctx context.Context, dir string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	siteID := uuid.NewString()
-	if _, err := db.Pool().Exec(ctx, `INSERT INTO sites (id, name, allowed_origins, settings) VALUES ($1, 'eval', '{https://eval.example}', '{}')`, siteID); err != nil {
+	system := parley.NewContextWithUser(ctx, &parley.User{Username: "system", Admin: true})
+	site, err := postgres.NewSiteService(db).CreateSite(system, parley.CreateSiteInput{Name: "eval", AllowedOrigins: []string{"https://eval.example"}})
+	if err != nil {
 		return err
 	}
+	siteID := site.ID
 	c := spam.New(postgres.NewSpamStore(db))
 	trained := 0
 	for _, d := range docs {

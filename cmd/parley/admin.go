@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/auth"
+	"github.com/parleyhq/parley/postgres"
 )
 
 // migrate applies pending migrations and exits; serve also does it at start.
@@ -36,7 +38,8 @@ func adminCreate(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer a.db.Close()
-	u, err := a.auth.CreateAdmin(ctx, parley.SignUpInput{Email: *email, Username: *username, Password: *password})
+	accounts := auth.NewService(postgres.NewAccountStore(a.db), auth.Options{Logger: a.logger, SessionTTL: a.cfg.SessionTTL})
+	u, err := accounts.CreateAdmin(ctx, parley.SignUpInput{Email: *email, Username: *username, Password: *password})
 	if err != nil {
 		return fmt.Errorf("%s", parley.ErrorMessage(err))
 	}

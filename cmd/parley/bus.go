@@ -18,10 +18,13 @@ import (
 // JetStream, on an external NATS (NATS_URL) or an embedded one.
 type bus struct {
 	relay *nats.Relay
-	// conn carries live subscriptions.
+	// conn carries live subscriptions and the requests to NATS moderation plug-ins.
 	conn  *natsgo.Conn
 	close func()
 }
+
+// liveConn is the connection for live subscriptions, in the form nats.NewFeed takes.
+func (b *bus) liveConn() *natsgo.Conn { return b.conn }
 
 // startBus connects to NATS (or starts the embedded server), makes sure the stream exists
 // and starts the relay. Requests never wait for any of it: a NATS outage only delays events.

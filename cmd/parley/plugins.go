@@ -3,10 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	natsgo "github.com/nats-io/nats.go"
 	"net/http"
 	"os"
 	"time"
+
+	natsgo "github.com/nats-io/nats.go"
 
 	"github.com/parleyhq/parley/moderation"
 	"github.com/parleyhq/parley/moderation/plugin"
@@ -25,9 +26,9 @@ type pluginConfig struct {
 	FailClosed bool   `json:"failClosed"`
 }
 
-// loadPlugins reads the plug-ins file, "" meaning none. NATS plug-ins use the connection
-// conn returns once the event bus is up.
-func loadPlugins(path string, conn func() *natsgo.Conn) ([]moderation.Step, error) {
+// loadPlugins reads the plug-ins file, "" meaning none. NATS plug-ins send their requests
+// over conn, the event bus's connection, which is up before the pipeline is built.
+func loadPlugins(path string, conn *natsgo.Conn) ([]moderation.Step, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -55,7 +56,7 @@ func loadPlugins(path string, conn func() *natsgo.Conn) ([]moderation.Step, erro
 		}
 		var transport plugin.Transport = plugin.HTTP{URL: c.URL, Client: &http.Client{Timeout: budget}}
 		if c.NATS {
-			transport = nats.PluginTransport{Conn: conn, Subject: nats.PluginSubject(c.Name)}
+			transport = nats.PluginTransport{Conn: func() *natsgo.Conn { return conn }, Subject: nats.PluginSubject(c.Name)}
 		}
 		steps = append(steps, moderation.Step{
 			Stage:      plugin.NewStage(c.Name, []byte(c.Secret), transport),

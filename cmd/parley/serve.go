@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	natsgo "github.com/nats-io/nats.go"
-	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"log/slog"
 	"net"
@@ -15,37 +13,26 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/auth"
 	"github.com/parleyhq/parley/frontend"
 	"github.com/parleyhq/parley/graph"
-	"github.com/parleyhq/parley/live"
-	"github.com/parleyhq/parley/markup"
-	"github.com/parleyhq/parley/moderation"
-	"github.com/parleyhq/parley/moderation/spam"
-	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/server"
 )
 
-// app is every service, built once from the config: the only place concrete types meet.
+// app is what every subcommand opens: the settings, the logger and the migrated database.
+// Nothing else starts until a subcommand asks for it, so `parley migrate` and `parley admin
+// create` need neither NATS nor Redis.
 type app struct {
-	limits *limits
-	// natsConn is the event bus connection, once serve has started it; NATS plug-ins use it.
-	natsConn *atomic.Pointer[natsgo.Conn]
-	cfg      *Config
-	metrics  *prometheus.Registry
-	logger   *slog.Logger
-	db       *postgres.DB
-	auth     *auth.Service
-	services graph.Services
+	cfg    *Config
+	logger *slog.Logger
+	db     *postgres.DB
 }
 
-// openApp reads the settings of a subcommand, connects to the database (migrating it) and
-// builds the services. The caller closes a.db.
+// openApp reads the settings of a subcommand and connects to the database, migrating it.
+// The caller closes a.db.
 func openApp(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) (*app, error) {
 	cfg, err := loadConfig(name, args, getenv, stderr)
 	if err != nil {
@@ -59,50 +46,7 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 	if err != nil {
 		return nil, err
 	}
-	hashKey, err := db.InstanceKey(ctx, "client-hash")
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	lim, err := newLimits(ctx, cfg, hashKey)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	authService := auth.NewService(postgres.NewAccountStore(db), auth.Options{
-		Logger:        logger,
-		SessionTTL:    cfg.SessionTTL,
-		SignUpLimiter: lim.signUp,
-		SignInLimiter: lim.signIn,
-	})
-	// The spam classifier starts in shadow mode: it records what it would do until a site's
-	// moderators have seen it earn their trust and turn it on.
-	classifier := spam.New(postgres.NewSpamStore(db))
-	natsConn := &atomic.Pointer[natsgo.Conn]{}
-	plugins, err := loadPlugins(cfg.PluginsFile, natsConn.Load)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	wordLists := moderation.NewWordLists(postgres.NewWordListStore(db))
-	metrics := newRegistry()
-	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}).
-		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
-		With(plugins...).
-		Observe(stageObserver(metrics))
-	return &app{limits: lim, natsConn: natsConn, cfg: cfg, metrics: metrics, logger: logger, db: db, auth: authService, services: graph.Services{
-		Auth:      authService,
-		Users:     postgres.NewUserService(db),
-		Sites:     postgres.NewSiteService(db),
-		Stories:   postgres.NewStoryService(db),
-		Comments:  postgres.NewCommentService(db, markup.NewRenderer()).WithModerator(pipeline),
-		Reactions: postgres.NewReactionService(db),
-		Reports:   postgres.NewReportService(db),
-		Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
-		Sanctions: postgres.NewSanctionService(db),
-		Moderator: pipeline,
-		WordLists: wordLists,
-	}}, nil
+	return &app{cfg: cfg, logger: logger, db: db}, nil
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -111,28 +55,38 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.db.Close()
-	defer a.limits.close()
 	cfg, logger := a.cfg, a.logger
+	hashKey, err := a.db.InstanceKey(ctx, "client-hash")
+	if err != nil {
+		return err
+	}
+	lim, err := newLimits(ctx, cfg, hashKey)
+	if err != nil {
+		return err
+	}
+	defer lim.close()
+	// The bus comes before the services: the live service reads it, and NATS plug-ins of the
+	// pipeline send their requests over it.
 	events, err := startBus(ctx, cfg, a.db, logger)
 	if err != nil {
 		return err
 	}
 	defer events.close()
-	a.natsConn.Store(events.conn)
-	feed := nats.NewFeed(func() *natsgo.Conn { return events.conn }, cfg.Instance, logger)
-	liveService := live.New(feed,
-		a.services.Comments, a.services.Stories, a.services.Users, logger)
-	a.services.Live = liveService
-	registerBusMetrics(a.metrics, postgres.NewOutboxStore(a.db), events.relay, feed, liveService)
+	metrics := newRegistry()
+	svc, err := newServices(cfg, logger, a.db, lim, events, metrics)
+	if err != nil {
+		return err
+	}
+	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
 	var readCache func(http.Handler) http.Handler
 	if cfg.PageCacheBytes > 0 {
-		cache, err := startPageCache(ctx, cfg, feed, a.metrics)
+		cache, err := startPageCache(ctx, cfg, svc.feed, metrics)
 		if err != nil {
 			return err
 		}
 		readCache = cache.Middleware
 	}
-	if err := a.bootstrap(ctx, cfg, stdout); err != nil {
+	if err := bootstrap(ctx, cfg, svc, stdout); err != nil {
 		return err
 	}
 
@@ -144,11 +98,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Frontend: frontend.Files(),
 		DemoPage: demoPage,
 		Logger:   logger,
-		Auth:     a.services.Auth,
-		Sites:    a.services.Sites,
-		GraphQL: graph.NewHandler(a.services, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: a.metrics, Limits: a.limits.mutations,
+		Auth:     svc.graph.Auth,
+		Sites:    svc.graph.Sites,
+		GraphQL: graph.NewHandler(svc.graph, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: metrics, Limits: lim.mutations,
 			AfterMutation: events.relay.Wake}),
-		Metrics:   a.metrics,
+		Metrics:   metrics,
 		ReadCache: readCache,
 		Ready:     a.db.Ping,
 		Checks: map[string]func() string{"events": func() string {
@@ -215,7 +169,7 @@ func publicOrigins(publicURL string) []string {
 
 // bootstrap creates the first administrator and, in demo mode, a demo site, so a fresh
 // instance can be used at once.
-func (a *app) bootstrap(ctx context.Context, cfg *Config, stdout io.Writer) error {
+func bootstrap(ctx context.Context, cfg *Config, svc *services, stdout io.Writer) error {
 	email, password := cfg.AdminEmail, cfg.AdminPassword
 	generated := false
 	if cfg.Demo && email == "" {
@@ -229,7 +183,7 @@ func (a *app) bootstrap(ctx context.Context, cfg *Config, stdout io.Writer) erro
 		if password == "" {
 			return errors.New("PARLEY_ADMIN_EMAIL is set without PARLEY_ADMIN_PASSWORD (or PARLEY_ADMIN_PASSWORD_FILE)")
 		}
-		_, err := a.auth.CreateAdmin(ctx, parley.SignUpInput{Email: email, Username: cfg.AdminUsername, Password: password})
+		_, err := svc.auth.CreateAdmin(ctx, parley.SignUpInput{Email: email, Username: cfg.AdminUsername, Password: password})
 		if err != nil && parley.ErrorCode(err) != parley.ECONFLICT {
 			return fmt.Errorf("create administrator: %s", parley.ErrorMessage(err))
 		}
@@ -238,7 +192,7 @@ func (a *app) bootstrap(ctx context.Context, cfg *Config, stdout io.Writer) erro
 		return nil
 	}
 	origin := publicOrigins(cfg.PublicURL)
-	if err := a.ensureDemoSite(ctx, origin); err != nil {
+	if err := ensureDemoSite(ctx, svc.graph.Sites, origin); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Demo site for %s. Administrator: %s", strings.Join(origin, ", "), email)
@@ -250,16 +204,16 @@ func (a *app) bootstrap(ctx context.Context, cfg *Config, stdout io.Writer) erro
 }
 
 // ensureDemoSite creates a site allowing origin unless one already does.
-func (a *app) ensureDemoSite(ctx context.Context, origins []string) error {
+func ensureDemoSite(ctx context.Context, sites parley.SiteService, origins []string) error {
 	if len(origins) == 0 {
 		return errors.New("PARLEY_PUBLIC_URL is not an http(s) URL")
 	}
-	ok, err := a.services.Sites.IsAllowedOrigin(ctx, origins[0])
+	ok, err := sites.IsAllowedOrigin(ctx, origins[0])
 	if err != nil || ok {
 		return err
 	}
 	system := parley.NewContextWithUser(ctx, &parley.User{Username: "system", Admin: true})
-	_, err = a.services.Sites.CreateSite(system, parley.CreateSiteInput{Name: "Parley demo", AllowedOrigins: origins})
+	_, err = sites.CreateSite(system, parley.CreateSiteInput{Name: "Parley demo", AllowedOrigins: origins})
 	return err
 }
 

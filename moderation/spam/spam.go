@@ -15,20 +15,9 @@ import (
 	"github.com/parleyhq/parley"
 )
 
-// Counts is how often a token appeared in each class.
-type Counts struct{ Spam, Ham int }
-
-// Store keeps each site's model. postgres.SpamStore implements it.
-type Store interface {
-	// Model returns the documents trained in each class and the counts of the given tokens.
-	Model(ctx context.Context, siteID string, tokens []string) (docs Counts, tokenCounts map[string]Counts, err error)
-	// Train adds one document's tokens to a class.
-	Train(ctx context.Context, siteID string, tokens []string, spam bool) error
-}
-
 // Classifier scores comments and learns from decisions.
 type Classifier struct {
-	store Store
+	store parley.SpamStore
 	// MinDocs is how many documents each class needs before the classifier decides.
 	MinDocs int
 	// Hold is the spam probability from which it holds a comment for review. Reject, when
@@ -39,7 +28,7 @@ type Classifier struct {
 }
 
 // New returns a classifier that holds likely spam for a person and rejects nothing itself.
-func New(store Store) *Classifier {
+func New(store parley.SpamStore) *Classifier {
 	return &Classifier{store: store, MinDocs: 20, Hold: 0.9}
 }
 

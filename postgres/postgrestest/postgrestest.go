@@ -3,63 +3,34 @@ package postgrestest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley/postgres"
+	"github.com/parleyhq/parley/postgres/scratchdb"
 )
 
 // DefaultAdminURL is the server tests use unless PARLEY_TEST_DATABASE_URL names another; it
 // must allow creating databases.
-const DefaultAdminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+const DefaultAdminURL = scratchdb.DefaultAdminURL
 
 // AdminURL returns the URL of the database tests connect to for creating their own.
-func AdminURL() string {
-	if u := os.Getenv("PARLEY_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return DefaultAdminURL
-}
+func AdminURL() string { return scratchdb.AdminURL() }
 
 // CreateDatabase creates an empty database with a random name and returns its URL and a
 // function that drops it.
 func CreateDatabase(ctx context.Context) (dsn string, drop func() error, err error) {
-	admin, err := pgx.Connect(ctx, AdminURL())
-	if err != nil {
-		return "", nil, fmt.Errorf("no PostgreSQL at %s: %w", AdminURL(), err)
-	}
-	defer admin.Close(ctx)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "parley_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, fmt.Errorf("create test database: %w", err)
-	}
-	u, err := url.Parse(AdminURL())
-	if err != nil {
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	drop = func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		admin, err := pgx.Connect(ctx, AdminURL())
-		if err != nil {
-			return fmt.Errorf("drop test database %s: %w", name, err)
-		}
-		defer admin.Close(ctx)
-		_, err = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		return err
-	}
-	return u.String(), drop, nil
+	return scratchdb.Create(ctx)
 }
+
+// raw holds a pool of its own for each database OpenDB made, for the raw SQL of Exec and
+// Pool: postgres.DB keeps its pool to itself, and tests reach the tables without it.
+var raw sync.Map // *postgres.DB → *pgxpool.Pool
 
 // OpenDB returns a migrated Parley database of its own and a function that closes and drops
 // it. Packages call it once from TestMain: one database per test package.
@@ -73,7 +44,16 @@ func OpenDB(ctx context.Context) (*postgres.DB, func(), error) {
 		_ = drop()
 		return nil, nil, err
 	}
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		db.Close()
+		_ = drop()
+		return nil, nil, err
+	}
+	raw.Store(db, pool)
 	return db, func() {
+		raw.Delete(db)
+		pool.Close()
 		db.Close()
 		if err := drop(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -109,11 +89,22 @@ func MustOpenDB(tb testing.TB) *postgres.DB {
 	return db
 }
 
+// Pool returns a connection pool to the same database as db, which OpenDB or MustOpenDB
+// made, for reading and writing its tables directly.
+func Pool(tb testing.TB, db *postgres.DB) *pgxpool.Pool {
+	tb.Helper()
+	pool, ok := raw.Load(db)
+	if !ok {
+		tb.Fatal("postgrestest: this database was not opened by postgrestest")
+	}
+	return pool.(*pgxpool.Pool)
+}
+
 // Exec runs SQL on a test database directly, for states the API cannot reach, such as a
 // comment posted long ago.
 func Exec(tb testing.TB, db *postgres.DB, sql string, args ...any) {
 	tb.Helper()
-	if _, err := db.Pool().Exec(context.Background(), sql, args...); err != nil {
+	if _, err := Pool(tb, db).Exec(context.Background(), sql, args...); err != nil {
 		tb.Fatalf("exec %q: %v", sql, err)
 	}
 }

@@ -1,19 +1,17 @@
-package postgres_test
+package moderation_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/markup"
 	"github.com/parleyhq/parley/moderation"
-	"github.com/parleyhq/parley/postgres"
 )
 
 func TestModeratedComments(t *testing.T) {
 	t.Parallel()
 	e := MustEnv(t)
-	comments := postgres.NewCommentService(e.db, markup.NewRenderer()).WithModerator(moderation.Default())
+	comments := e.comments(moderation.Default())
 	site, story := e.MustStory(t)
 	yes := true
 	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{PremodLinks: &yes}); err != nil {
@@ -96,8 +94,8 @@ func TestModeratedComments(t *testing.T) {
 func TestStageStats(t *testing.T) {
 	t.Parallel()
 	e := MustEnv(t)
-	comments := postgres.NewCommentService(e.db, markup.NewRenderer()).WithModerator(moderation.Default())
-	queues := postgres.NewQueueService(e.db)
+	comments := e.comments(moderation.Default())
+	queues := e.queues
 	site, story := e.MustStory(t)
 	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{
 		Stages: []parley.StageSetting{{Stage: "premod_links", Shadow: true}}, PremodLinks: ptr(true)}); err != nil {
@@ -123,7 +121,7 @@ func TestStageStats(t *testing.T) {
 	decide("more spam https://b.example", true)
 	decide("a useful source https://c.example", false)
 	decide("rude words, no link", true)
-	e.MustComment(t, author, story.ID, "", "nobody decided on this https://d.example")
+	MustComment(t, comments, author, story.ID, "nobody decided on this https://d.example")
 
 	stats, err := queues.StageStats(e.admin, site.ID)
 	if err != nil || len(stats) != 1 {
@@ -141,12 +139,10 @@ func TestStageStats(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func TestStoryModeration(t *testing.T) {
 	t.Parallel()
 	e := MustEnv(t)
-	comments := postgres.NewCommentService(e.db, markup.NewRenderer()).WithModerator(moderation.Default())
+	comments := e.comments(moderation.Default())
 	site, story := e.MustStory(t)
 	relaxed, err := e.stories.FindStoryByURL(context.Background(), site.AllowedOrigins[0]+"/relaxed")
 	if err != nil {

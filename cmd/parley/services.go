@@ -1,0 +1,67 @@
+package main
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/parleyhq/parley/auth"
+	"github.com/parleyhq/parley/graph"
+	"github.com/parleyhq/parley/live"
+	"github.com/parleyhq/parley/markup"
+	"github.com/parleyhq/parley/moderation"
+	"github.com/parleyhq/parley/moderation/spam"
+	"github.com/parleyhq/parley/nats"
+	"github.com/parleyhq/parley/postgres"
+)
+
+// services are the services of a running server, each built once, in the order they
+// depend on one another: storage, then the rules on top of it, then live delivery.
+type services struct {
+	auth  *auth.Service
+	feed  *nats.Feed
+	live  *live.Service
+	graph graph.Services
+}
+
+// newServices builds the services on the database and the running event bus.
+func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits, events *bus, metrics *prometheus.Registry) (*services, error) {
+	authService := auth.NewService(postgres.NewAccountStore(db), auth.Options{
+		Logger:        logger,
+		SessionTTL:    cfg.SessionTTL,
+		SignUpLimiter: lim.signUp,
+		SignInLimiter: lim.signIn,
+	})
+	plugins, err := loadPlugins(cfg.PluginsFile, events.conn)
+	if err != nil {
+		return nil, err
+	}
+	// The spam classifier starts in shadow mode: it records what it would do until a site's
+	// moderators have seen it earn their trust and turn it on.
+	classifier := spam.New(postgres.NewSpamStore(db))
+	wordLists := moderation.NewWordLists(postgres.NewWordListStore(db))
+	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}).
+		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
+		With(plugins...).
+		Observe(stageObserver(metrics))
+	comments := moderation.NewCommentService(postgres.NewCommentService(db, markup.NewRenderer()), pipeline)
+	stories := postgres.NewStoryService(db)
+	users := postgres.NewUserService(db)
+	feed := nats.NewFeed(events.liveConn, cfg.Instance, logger)
+	liveService := live.New(feed, comments, stories, users, logger)
+	return &services{auth: authService, feed: feed, live: liveService, graph: graph.Services{
+		Auth:      authService,
+		Users:     users,
+		Sites:     postgres.NewSiteService(db),
+		Stories:   stories,
+		Comments:  comments,
+		Reactions: postgres.NewReactionService(db),
+		Reports:   moderation.NewReportService(postgres.NewReportService(db)),
+		Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
+		Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
+		Moderator: pipeline,
+		WordLists: wordLists,
+		Live:      liveService,
+	}}, nil
+}

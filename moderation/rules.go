@@ -1,0 +1,70 @@
+package moderation
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parleyhq/parley"
+)
+
+// ReportService implements parley.ReportService with the site's report threshold: a
+// published comment that as many readers reported as the site's ReportHoldThreshold is held
+// for a moderator, in the same transaction as the report that reached it.
+type ReportService struct {
+	parley.ReportStore
+}
+
+// NewReportService returns store's reports with the report threshold applied.
+func NewReportService(store parley.ReportStore) *ReportService {
+	return &ReportService{ReportStore: store}
+}
+
+var _ parley.ReportService = (*ReportService)(nil)
+
+// ReportComment records the report and applies the threshold.
+func (s *ReportService) ReportComment(ctx context.Context, in parley.ReportInput) (*parley.Comment, error) {
+	return s.RecordReport(ctx, in, ReportThreshold)
+}
+
+// ReasonReports is the reason code logged when the report threshold holds a comment.
+const ReasonReports = "REPORTS"
+
+// ReportThreshold is the report threshold as a parley.HoldRule: it holds a published
+// comment once its reports reach the site's ReportHoldThreshold (0 turns it off).
+func ReportThreshold(c *parley.Comment, s parley.SiteSettings) *parley.ActionReason {
+	if s.ReportHoldThreshold == 0 || c.ReportCount < s.ReportHoldThreshold || c.Status != parley.StatusPublished {
+		return nil
+	}
+	return &parley.ActionReason{Reason: ReasonReports,
+		Note: fmt.Sprintf("%d readers reported it; the site holds comments from %d reports.", c.ReportCount, s.ReportHoldThreshold)}
+}
+
+// SanctionService implements parley.SanctionService with what a ban does to the comments
+// a user already wrote: when the moderator asks (SanctionInput.RejectExisting), they are
+// rejected with the ban, in the same transaction.
+type SanctionService struct {
+	parley.SanctionStore
+}
+
+// NewSanctionService returns store's sanctions with the ban's rule applied.
+func NewSanctionService(store parley.SanctionStore) *SanctionService {
+	return &SanctionService{SanctionStore: store}
+}
+
+var _ parley.SanctionService = (*SanctionService)(nil)
+
+// ReasonBannedUser is the reason code logged with the comments rejected along with a ban.
+const ReasonBannedUser = "BANNED_USER"
+
+// Sanction imposes the sanction; a ban with RejectExisting also rejects the user's published
+// and pending comments on the ban's site (every site for an instance-wide ban).
+func (s *SanctionService) Sanction(ctx context.Context, in parley.SanctionInput) (*parley.Sanction, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var reject *parley.ActionReason
+	if in.Kind == parley.SanctionBan && in.RejectExisting {
+		reject = &parley.ActionReason{Reason: ReasonBannedUser, Note: "Rejected with the author's ban."}
+	}
+	return s.ImposeSanction(ctx, in, reject)
+}
