@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"time"
 
 	natsgo "github.com/nats-io/nats.go"
@@ -47,11 +48,25 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 			return nil, fmt.Errorf("embedded NATS: %w", err)
 		}
 		closers = append(closers, emb.Shutdown)
+		// The relay may reconnect at any time; every connection it was given is closed
+		// before the server stops, so a clean shutdown reports no lost connection.
+		var mu sync.Mutex
+		var relayConns []*natsgo.Conn
+		closers = append(closers, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, nc := range relayConns {
+				nc.Close()
+			}
+		})
 		connect = func(context.Context) (jetstream.JetStream, error) {
 			nc, err := emb.Connect()
 			if err != nil {
 				return nil, err
 			}
+			mu.Lock()
+			relayConns = append(relayConns, nc)
+			mu.Unlock()
 			return nats.NewJetStream(nc)
 		}
 		if js, err = connect(ctx); err != nil {

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -71,8 +72,9 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 	defer stop()
 	out, w := io.Pipe()
 	done := make(chan error, 1)
+	logs := &lockedBuffer{}
 	go func() {
-		done <- run(runCtx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, w, io.Discard)
+		done <- run(runCtx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, w, logs)
 		w.Close()
 	}()
 
@@ -257,6 +259,13 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 		if exports.Load() == 0 {
 			t.Error("no traces reached the OTLP endpoint")
 		}
+		// A clean stop is quiet: an operator's alert on warnings must not fire on a deploy.
+		_, shutdown, _ := strings.Cut(logs.String(), `msg="shutting down"`)
+		for _, line := range strings.Split(shutdown, "\n") {
+			if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") {
+				t.Errorf("shutdown logged %s", line)
+			}
+		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not shut down")
 	}
@@ -360,4 +369,22 @@ func TestMigrateAndAdminCreate(t *testing.T) {
 			t.Fatalf("short password: %v", err)
 		}
 	})
+}
+
+// lockedBuffer collects a server's log while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
