@@ -22,20 +22,23 @@ type CommentSnapshot struct {
 	BodySource string     `json:"bodySource"`
 	CreatedAt  time.Time  `json:"createdAt"`
 	EditedAt   *time.Time `json:"editedAt"`
+	// Version is the comment's version after the change (Comment.Version), so a consumer
+	// can tell an event older than the copy it holds.
+	Version int `json:"version"`
 }
 
 // SnapshotOf returns what events carry of c.
 func SnapshotOf(c *Comment) CommentSnapshot {
 	return CommentSnapshot{ID: c.ID, StoryID: c.StoryID, SiteID: c.SiteID, AuthorID: c.AuthorID,
 		ParentID: c.ParentID, RootID: c.RootID, Depth: c.Depth, Status: c.Status, Body: c.Body,
-		BodySource: c.BodySource, CreatedAt: c.CreatedAt, EditedAt: c.EditedAt}
+		BodySource: c.BodySource, CreatedAt: c.CreatedAt, EditedAt: c.EditedAt, Version: c.Version}
 }
 
 // Comment returns a new comment built from the snapshot, its counters zero.
 func (s CommentSnapshot) Comment() *Comment {
 	return &Comment{ID: s.ID, StoryID: s.StoryID, SiteID: s.SiteID, AuthorID: s.AuthorID,
 		ParentID: s.ParentID, RootID: s.RootID, Depth: s.Depth, Status: s.Status, Body: s.Body,
-		BodySource: s.BodySource, CreatedAt: s.CreatedAt, EditedAt: s.EditedAt}
+		BodySource: s.BodySource, CreatedAt: s.CreatedAt, EditedAt: s.EditedAt, Version: s.Version}
 }
 
 // CommentCreated is a new comment, whatever the pipeline decided: its status says whether it

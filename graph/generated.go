@@ -91,6 +91,7 @@ type ComplexityRoot struct {
 		Status          func(childComplexity int) int
 		Story           func(childComplexity int) int
 		Trail           func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	CommentConnection struct {
@@ -736,6 +737,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comment.Trail(childComplexity), true
+	case "Comment.version":
+		if e.ComplexityRoot.Comment.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Version(childComplexity), true
 
 	case "CommentConnection.edges":
 		if e.ComplexityRoot.CommentConnection.Edges == nil {
@@ -2545,6 +2552,8 @@ func (ec *executionContext) childFields_Comment(ctx context.Context, field graph
 		return ec.fieldContext_Comment_createdAt(ctx, field)
 	case "editedAt":
 		return ec.fieldContext_Comment_editedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Comment_version(ctx, field)
 	case "story":
 		return ec.fieldContext_Comment_story(ctx, field)
 	case "reactions":
@@ -4683,6 +4692,29 @@ func (ec *executionContext) _Comment_editedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Comment_editedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Comment_version(ctx context.Context, field graphql.CollectedField, obj *parley.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Comment_story(ctx context.Context, field graphql.CollectedField, obj *parley.Comment) (ret graphql.Marshaler) {
@@ -12763,7 +12795,7 @@ func (ec *executionContext) unmarshalInputEditCommentInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commentID", "body"}
+	fieldsInOrder := [...]string{"commentID", "body", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12784,6 +12816,13 @@ func (ec *executionContext) unmarshalInputEditCommentInput(ctx context.Context, 
 				return it, err
 			}
 			it.Body = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		}
 	}
 	return it, nil
@@ -12812,7 +12851,7 @@ func (ec *executionContext) unmarshalInputModerateInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commentID", "reason", "note"}
+	fieldsInOrder := [...]string{"commentID", "reason", "note", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12840,6 +12879,13 @@ func (ec *executionContext) unmarshalInputModerateInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Note = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		}
 	}
 	return it, nil
@@ -14076,6 +14122,11 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 		case "editedAt":
 			out.Values[i] = ec._Comment_editedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Comment_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "story":

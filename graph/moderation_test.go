@@ -78,6 +78,43 @@ func TestModerationThroughTheAPI(t *testing.T) {
 			t.Fatalf("answer = %s", r.Raw)
 		}
 	})
+	t.Run("a decision on a version someone else changed answers CONFLICT", func(t *testing.T) {
+		var held struct {
+			CreateComment struct {
+				Comment struct {
+					ID      string
+					Version int
+				}
+			}
+		}
+		author.MustDo(t, `mutation($in: CreateCommentInput!) { createComment(input: $in) { comment { id version } } }`,
+			in("storyID", story, "body", "judge me https://example.org/versions"), &held)
+		h := held.CreateComment.Comment
+		other := s.MustSignUp(t)
+		s.MustGrant(t, st.ID, other, parley.RoleModerator)
+		const approve = `mutation($in: ModerateInput!) { approveComment(input: $in) { comment { status version } } }`
+		const reject = `mutation($in: ModerateInput!) { rejectComment(input: $in) { comment { status } } }`
+		var first struct {
+			ApproveComment struct {
+				Comment struct {
+					Status  string
+					Version int
+				}
+			}
+		}
+		mod.MustDo(t, approve, in("commentID", h.ID, "version", h.Version), &first)
+		if got := first.ApproveComment.Comment; got.Status != "PUBLISHED" || got.Version != h.Version+1 {
+			t.Fatalf("approved = %+v, want PUBLISHED at version %d", got, h.Version+1)
+		}
+		other.MustFail(t, "CONFLICT", reject, in("commentID", h.ID, "reason", "SPAM", "version", h.Version))
+		author.MustFail(t, "CONFLICT", `mutation($in: EditCommentInput!) { editComment(input: $in) { comment { id } } }`,
+			in("commentID", h.ID, "body", "rewritten", "version", h.Version))
+		var now struct{ Comment struct{ Status string } }
+		mod.MustDo(t, `query($id: ID!) { comment(id: $id) { status } }`, map[string]any{"id": h.ID}, &now)
+		if now.Comment.Status != "PUBLISHED" {
+			t.Fatalf("status = %s after the refused decisions; the first decision must stand", now.Comment.Status)
+		}
+	})
 	t.Run("a site's own pipeline applies at once, shadow stages without effect", func(t *testing.T) {
 		var stages struct{ ModerationStages []string }
 		admin.MustDo(t, `{ moderationStages }`, nil, &stages)
