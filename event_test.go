@@ -17,7 +17,7 @@ func samples() []parley.EventPayload {
 	at := time.Date(2026, 5, 1, 10, 0, 0, 123456000, time.UTC)
 	later := at.Add(time.Hour)
 	snap := parley.CommentSnapshot{ID: "c1", StoryID: "st1", SiteID: "si1", AuthorID: "u1", ParentID: "c0", RootID: "c0",
-		Depth: 1, Status: parley.StatusPending, Body: "<p>hi</p>", BodySource: "hi", CreatedAt: at, EditedAt: &later}
+		Depth: 1, Status: parley.StatusPending, Body: "<p>hi</p>", BodySource: "hi", CreatedAt: at, EditedAt: &later, Version: 2}
 	site := parley.SiteCreated{ID: "si1", Name: "News", AllowedOrigins: []string{"https://news.example.org"},
 		Settings: parley.SiteSettings{MaxDepth: 3, PremodLinks: true}}
 	story := parley.StoryCreated{ID: "st1", SiteID: "si1", URL: "https://news.example.org/a", Title: "A", Closed: true,
@@ -98,7 +98,7 @@ func TestEventFieldNames(t *testing.T) {
 		p    parley.EventPayload
 		keys string
 	}{
-		{samples()[0], "authorID body bodySource createdAt decidedBy depth editedAt id parentID repliedToAuthorID rootID siteID status storyID v"},
+		{samples()[0], "authorID body bodySource createdAt decidedBy depth editedAt id parentID repliedToAuthorID rootID siteID status storyID v version"},
 		{samples()[2], "authorID deletedAt id previousStatus siteID storyID v"},
 		{samples()[3], "action actionID authorID commentID featured moderatorID previousStatus reason status v"},
 		{samples()[4], "authorID commentID details reason reportCount reportID userID v"},
