@@ -86,6 +86,7 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 	}
 	wordLists := moderation.NewWordLists(postgres.NewWordListStore(db))
 	metrics := newRegistry()
+	renderer := markup.NewRenderer()
 	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}).
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
@@ -95,13 +96,14 @@ func openApp(ctx context.Context, name string, args []string, getenv func(string
 		Users:     postgres.NewUserService(db),
 		Sites:     postgres.NewSiteService(db),
 		Stories:   postgres.NewStoryService(db),
-		Comments:  postgres.NewCommentService(db, markup.NewRenderer()).WithModerator(pipeline),
+		Comments:  postgres.NewCommentService(db, renderer).WithModerator(pipeline),
 		Reactions: postgres.NewReactionService(db),
 		Reports:   postgres.NewReportService(db),
 		Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
 		Sanctions: postgres.NewSanctionService(db),
 		Moderator: pipeline,
 		WordLists: wordLists,
+		Markup:    renderer,
 	}}, nil
 }
 
