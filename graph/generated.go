@@ -334,6 +334,7 @@ type ComplexityRoot struct {
 	}
 
 	StageStats struct {
+		CanBeWrong     func(childComplexity int) int
 		Decided        func(childComplexity int) int
 		FalseNegatives func(childComplexity int) int
 		FalsePositives func(childComplexity int) int
@@ -515,6 +516,7 @@ type StageResultResolver interface {
 type StageStatsResolver interface {
 	Precision(ctx context.Context, obj *parley.StageStats) (*float64, error)
 	Recall(ctx context.Context, obj *parley.StageStats) (*float64, error)
+	CanBeWrong(ctx context.Context, obj *parley.StageStats) (bool, error)
 }
 type StoryResolver interface {
 	Site(ctx context.Context, obj *parley.Story) (*parley.Site, error)
@@ -1953,6 +1955,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StageSetting.Stage(childComplexity), true
 
+	case "StageStats.canBeWrong":
+		if e.ComplexityRoot.StageStats.CanBeWrong == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStats.CanBeWrong(childComplexity), true
 	case "StageStats.decided":
 		if e.ComplexityRoot.StageStats.Decided == nil {
 			break
@@ -2962,6 +2970,8 @@ func (ec *executionContext) childFields_StageStats(ctx context.Context, field gr
 		return ec.fieldContext_StageStats_precision(ctx, field)
 	case "recall":
 		return ec.fieldContext_StageStats_recall(ctx, field)
+	case "canBeWrong":
+		return ec.fieldContext_StageStats_canBeWrong(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StageStats", field.Name)
 }
@@ -9975,6 +9985,29 @@ func (ec *executionContext) fieldContext_StageStats_recall(_ context.Context, fi
 	return graphql.NewScalarFieldContext("StageStats", field, true, true, "Float")
 }
 
+func (ec *executionContext) _StageStats_canBeWrong(ctx context.Context, field graphql.CollectedField, obj *parley.StageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageStats_canBeWrong(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StageStats().CanBeWrong(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageStats_canBeWrong(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageStats", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _Story_id(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15926,6 +15959,12 @@ func (ec *executionContext) _StageStats(ctx context.Context, sel ast.SelectionSe
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StageStats_recall(ctx, field, obj)
+				})
+		case "canBeWrong":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StageStats_canBeWrong(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
