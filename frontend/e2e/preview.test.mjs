@@ -1,6 +1,7 @@
 // The composer's preview against a real server: one comment using every element the
 // sanitiser allows (read from markup/markup.go, so that an element added there must be added
 // here) previews exactly as it is then published, and each element looks like what it is.
+// PARLEY_E2E_SCREENSHOTS=<dir> keeps a screenshot of the published comment.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -125,6 +126,9 @@ test('the preview is the published comment, every allowed element looking like w
   await body.locator('blockquote').waitFor();
   assert.equal(await body.innerHTML(), previewed, 'the preview is exactly what was published');
   check(await looks(body), 'published comment');
+  if (process.env.PARLEY_E2E_SCREENSHOTS) {
+    await comment(page, 'formatter').screenshot({ path: join(process.env.PARLEY_E2E_SCREENSHOTS, 'formatting.png') });
+  }
 
   // Too long for the site: the preview says so in the server's words, as posting would.
   await widget.getByLabel('Write a comment').fill('x'.repeat(5001));

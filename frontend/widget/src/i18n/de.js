@@ -87,6 +87,7 @@ export default {
   closed: 'Die Kommentare sind geschlossen.',
   editLeft: { one: 'Noch {n} Minute zum Bearbeiten', other: 'Noch {n} Minuten zum Bearbeiten' },
   reaction: '{label}, {n}',
+  signInToReact: '{label}: zum Reagieren anmelden',
   reportTitle: 'Kommentar melden',
   reportWhy: 'Warum melden Sie diesen Kommentar?',
   SPAM: 'Spam',

@@ -88,6 +88,7 @@ export default {
   closed: 'Comments are closed.',
   editLeft: { one: '{n} minute left to edit', other: '{n} minutes left to edit' },
   reaction: '{label}, {n}',
+  signInToReact: '{label}: sign in to react',
   reportTitle: 'Report a comment',
   reportWhy: 'Why are you reporting this comment?',
   SPAM: 'Spam',
