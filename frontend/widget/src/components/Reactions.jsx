@@ -21,7 +21,7 @@ export function Reactions({ comment, run }) {
       <div class="reactions">
         {given.map(({ kind, label, icon, n }) => (
           <span key={kind} class="reaction static" role="img" aria-label={t('reaction', { label, n })} title={label}>
-            <span aria-hidden="true">{icon} {n}</span>
+            <span aria-hidden="true"><span class="icon">{icon}</span> {n}</span>
           </span>
         ))}
       </div>
@@ -32,7 +32,7 @@ export function Reactions({ comment, run }) {
       {kinds.map(({ kind, label, icon, n, mine }) => (
         <button key={kind} type="button" class="reaction" aria-label={t('reaction', { label, n })} title={mode === 'signIn' ? t('signInToReact', { label }) : label}
           aria-pressed={mine ? 'true' : 'false'} onClick={() => toggle(kind)}>
-          <span aria-hidden="true">{icon}</span> <span class="label" aria-hidden="true">{label}</span>{n > 0 && <span aria-hidden="true"> {n}</span>}
+          <span class="icon" aria-hidden="true">{icon}</span> <span class="label" aria-hidden="true">{label}</span>{n > 0 && <span aria-hidden="true"> {n}</span>}
         </button>
       ))}
     </div>
