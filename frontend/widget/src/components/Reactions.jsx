@@ -1,7 +1,8 @@
-// A comment's reactions: one toggle button per kind the site offers, each named
-// "{label}, {count}" and showing its label beside its icon (an icon alone is a box where no
-// emoji font is installed). Only what the server accepts is offered (reactionMode): on the
-// reader's own comment, and where nothing can be changed, the counts show as text.
+// A comment's reactions: one toggle button per kind the site offers, named (by aria-label,
+// which stands for its content) "{label}, {count}", with its label shown beside its icon (an
+// icon alone is an empty box where no emoji font is installed). Only what the server accepts
+// is offered (reactionMode): on the reader's own comment, and where nothing can be changed,
+// the counts show as text.
 import { useContext } from 'preact/hooks';
 import { Ctx } from './context.js';
 import { reactionMode } from '../store.js';
@@ -21,7 +22,7 @@ export function Reactions({ comment, run }) {
       <div class="reactions">
         {given.map(({ kind, label, icon, n }) => (
           <span key={kind} class="reaction static" role="img" aria-label={t('reaction', { label, n })} title={label}>
-            <span aria-hidden="true"><span class="icon">{icon}</span> {n}</span>
+            <span class="icon">{icon}</span> {n}
           </span>
         ))}
       </div>
@@ -32,7 +33,7 @@ export function Reactions({ comment, run }) {
       {kinds.map(({ kind, label, icon, n, mine }) => (
         <button key={kind} type="button" class="reaction" aria-label={t('reaction', { label, n })} title={mode === 'signIn' ? t('signInToReact', { label }) : label}
           aria-pressed={mine ? 'true' : 'false'} onClick={() => toggle(kind)}>
-          <span class="icon" aria-hidden="true">{icon}</span> <span class="label" aria-hidden="true">{label}</span>{n > 0 && <span aria-hidden="true"> {n}</span>}
+          <span class="icon">{icon}</span> <span class="label">{label}</span>{n > 0 && ` ${n}`}
         </button>
       ))}
     </div>
