@@ -111,6 +111,10 @@ type Moderator interface {
 	// DefaultPipeline is what a site that chooses no stages runs, in order, with each
 	// stage's policies, so a dashboard can show the pipeline in force.
 	DefaultPipeline() []StageSetting
+	// CanBeWrong reports whether a stage judges what comments say, so that its agreement
+	// with moderators measures its accuracy; rules that apply settings as written cannot be
+	// wrong, and a dashboard should not grade them.
+	CanBeWrong(stage string) bool
 }
 
 // ModerationRecord is one stored decision on a comment, with its trail.

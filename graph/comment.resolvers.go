@@ -85,6 +85,20 @@ func (r *queryResolver) Comment(ctx context.Context, id string) (*parley.Comment
 	return r.s.Comments.FindCommentByID(ctx, id)
 }
 
+func (r *queryResolver) PreviewComment(ctx context.Context, siteID string, body string) (string, error) {
+	site, err := r.s.Sites.FindSiteByID(ctx, siteID)
+	if err != nil {
+		return "", err
+	}
+	// The author is still writing: a preview may be shorter than the site's minimum.
+	limits := site.Settings
+	limits.MinCommentLength = 0
+	if body, err = parley.ValidateBody(body, limits); err != nil {
+		return "", err
+	}
+	return r.s.Markup.Render(body), nil
+}
+
 func (r *reportResolver) Reporter(ctx context.Context, obj *parley.Report) (*parley.User, error) {
 	return load(ctx, loadersFrom(ctx).users, obj.UserID)
 }

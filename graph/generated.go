@@ -237,6 +237,7 @@ type ComplexityRoot struct {
 		ModerationQueue           func(childComplexity int, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) int
 		ModerationQueueCounts     func(childComplexity int, siteID *string, storyID *string) int
 		ModerationStages          func(childComplexity int) int
+		PreviewComment            func(childComplexity int, siteID string, body string) int
 		Site                      func(childComplexity int, id string) int
 		Sites                     func(childComplexity int) int
 		StageStats                func(childComplexity int, siteID string) int
@@ -334,6 +335,7 @@ type ComplexityRoot struct {
 	}
 
 	StageStats struct {
+		CanBeWrong     func(childComplexity int) int
 		Decided        func(childComplexity int) int
 		FalseNegatives func(childComplexity int) int
 		FalsePositives func(childComplexity int) int
@@ -479,6 +481,7 @@ type MutationResolver interface {
 }
 type QueryResolver interface {
 	Comment(ctx context.Context, id string) (*parley.Comment, error)
+	PreviewComment(ctx context.Context, siteID string, body string) (string, error)
 	ModerationQueue(ctx context.Context, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) (*CommentConnection, error)
 	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
 	StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error)
@@ -514,6 +517,7 @@ type StageResultResolver interface {
 type StageStatsResolver interface {
 	Precision(ctx context.Context, obj *parley.StageStats) (*float64, error)
 	Recall(ctx context.Context, obj *parley.StageStats) (*float64, error)
+	CanBeWrong(ctx context.Context, obj *parley.StageStats) (bool, error)
 }
 type StoryResolver interface {
 	Site(ctx context.Context, obj *parley.Story) (*parley.Site, error)
@@ -1505,6 +1509,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ModerationStages(childComplexity), true
+	case "Query.previewComment":
+		if e.ComplexityRoot.Query.PreviewComment == nil {
+			break
+		}
+
+		args, err := ec.field_Query_previewComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PreviewComment(childComplexity, args["siteID"].(string), args["body"].(string)), true
 	case "Query.site":
 		if e.ComplexityRoot.Query.Site == nil {
 			break
@@ -1947,6 +1962,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StageSetting.Stage(childComplexity), true
 
+	case "StageStats.canBeWrong":
+		if e.ComplexityRoot.StageStats.CanBeWrong == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStats.CanBeWrong(childComplexity), true
 	case "StageStats.decided":
 		if e.ComplexityRoot.StageStats.Decided == nil {
 			break
@@ -2958,6 +2979,8 @@ func (ec *executionContext) childFields_StageStats(ctx context.Context, field gr
 		return ec.fieldContext_StageStats_precision(ctx, field)
 	case "recall":
 		return ec.fieldContext_StageStats_recall(ctx, field)
+	case "canBeWrong":
+		return ec.fieldContext_StageStats_canBeWrong(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StageStats", field.Name)
 }
@@ -3799,6 +3822,28 @@ func (ec *executionContext) field_Query_moderationQueue_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_previewComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "body",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["body"] = arg1
 	return args, nil
 }
 
@@ -7791,6 +7836,50 @@ func (ec *executionContext) fieldContext_Query_comment(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_previewComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_previewComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PreviewComment(ctx, fc.Args["siteID"].(string), fc.Args["body"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_previewComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_previewComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_moderationQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9926,6 +10015,29 @@ func (ec *executionContext) _StageStats_recall(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_StageStats_recall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StageStats", field, true, true, "Float")
+}
+
+func (ec *executionContext) _StageStats_canBeWrong(ctx context.Context, field graphql.CollectedField, obj *parley.StageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StageStats_canBeWrong(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StageStats().CanBeWrong(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StageStats_canBeWrong(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StageStats", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _Story_id(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
@@ -15184,6 +15296,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_comment(ctx, field)
 				})
+		case "previewComment":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_previewComment(ctx, field)
+				})
 		case "moderationQueue":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -15892,6 +16010,12 @@ func (ec *executionContext) _StageStats(ctx context.Context, sel ast.SelectionSe
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StageStats_recall(ctx, field, obj)
+				})
+		case "canBeWrong":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StageStats_canBeWrong(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -37,6 +37,9 @@ type Services struct {
 	Sanctions parley.SanctionService
 	Moderator parley.Moderator
 	WordLists parley.WordListService
+	// Markup renders comment previews; it must be the renderer the comment service stores
+	// bodies with, so that a preview shows exactly what will be posted.
+	Markup parley.Renderer
 	// Live serves subscriptions; nil turns them off.
 	Live parley.LiveService
 }
@@ -165,6 +168,9 @@ func setComplexity(c *ComplexityRoot) {
 	}
 	// storyCounts answers one item per URL asked for.
 	c.Query.StoryCounts = func(child int, urls []string) int { return 1 + child*max(len(urls), 1) }
+	// A preview renders up to a whole comment's Markdown; price it like a list of ten, so
+	// that one operation cannot ask for hundreds.
+	c.Query.PreviewComment = func(child int, _ string, _ string) int { return 10 }
 	// A mute list is short for nearly everyone; price it as ten like the lists above.
 	c.User.MutedUsers = func(child int) int { return 1 + 10*child }
 }

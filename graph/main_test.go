@@ -70,17 +70,19 @@ func newServices(db *postgres.DB) *stack {
 	s := &stack{DB: db, Logs: &syncBuffer{}}
 	s.Auth = auth.NewService(postgres.NewAccountStore(db), auth.Options{Password: cheapPasswords})
 	s.Users = postgres.NewUserService(db)
+	renderer := markup.NewRenderer()
 	s.Services = graph.Services{
 		Auth:      s.Auth,
 		Users:     s.Users,
 		Sites:     postgres.NewSiteService(db),
 		Stories:   postgres.NewStoryService(db),
-		Comments:  postgres.NewCommentService(db, markup.NewRenderer()),
+		Comments:  postgres.NewCommentService(db, renderer),
 		Reactions: postgres.NewReactionService(db),
 		Reports:   moderation.NewReportService(postgres.NewReportService(db)),
 		Queues:    postgres.NewQueueService(db),
 		Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
 		WordLists: moderation.NewWordLists(postgres.NewWordListStore(db)),
+		Markup:    renderer,
 	}
 	return s
 }

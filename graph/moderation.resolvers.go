@@ -72,6 +72,11 @@ func (r *stageStatsResolver) Recall(ctx context.Context, obj *parley.StageStats)
 	return optional(obj.Recall())
 }
 
+func (r *stageStatsResolver) CanBeWrong(ctx context.Context, obj *parley.StageStats) (bool, error) {
+	// Without a pipeline no stage is known to be a rule.
+	return r.s.Moderator == nil || r.s.Moderator.CanBeWrong(obj.Stage), nil
+}
+
 func (r *Resolver) StageStats() StageStatsResolver { return &stageStatsResolver{r} }
 
 type stageStatsResolver struct{ *Resolver }

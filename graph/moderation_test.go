@@ -169,6 +169,27 @@ func TestModerationThroughTheAPI(t *testing.T) {
 		mod.MustDo(t, `query($site: ID!) { stageStats(siteID: $site) { stage decided precision recall } }`, map[string]any{"site": st.ID}, &out)
 		author.MustFail(t, "FORBIDDEN", `query($site: ID!) { stageStats(siteID: $site) { stage } }`, map[string]any{"site": st.ID})
 	})
+	t.Run("a rule's statistics say it cannot be wrong", func(t *testing.T) {
+		// premod_links still runs in shadow mode (above): it flags this comment, a
+		// moderator then rejects it, and premod_links has a decided comment.
+		var out struct {
+			CreateComment struct{ Comment struct{ ID string } }
+		}
+		author.MustDo(t, createComment, in("storyID", story, "body", "and https://example.org/rule"), &out)
+		mod.MustDo(t, `mutation($in: ModerateInput!) { rejectComment(input: $in) { comment { id } } }`,
+			in("commentID", out.CreateComment.Comment.ID, "reason", "SPAM"), nil)
+		var stats struct {
+			StageStats []struct {
+				Stage      string
+				Decided    int
+				CanBeWrong bool
+			}
+		}
+		mod.MustDo(t, `query($site: ID!) { stageStats(siteID: $site) { stage decided canBeWrong } }`, map[string]any{"site": st.ID}, &stats)
+		if len(stats.StageStats) != 1 || stats.StageStats[0].Stage != "premod_links" || stats.StageStats[0].Decided != 1 || stats.StageStats[0].CanBeWrong {
+			t.Fatalf("stageStats = %+v", stats.StageStats)
+		}
+	})
 	t.Run("an unknown stage name is invalid", func(t *testing.T) {
 		admin.MustFail(t, "INVALID", `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { id } }`,
 			in("siteID", st.ID, "stages", []map[string]any{{"stage": "Not A Stage!"}}))

@@ -89,6 +89,15 @@ func (p *Pipeline) StageNames() []string {
 	return names
 }
 
+// CanBeWrong reports whether the named stage judges what comments say (a word list, a
+// classifier, a plug-in), so that moderators may disagree with it and its agreement with them
+// is worth measuring; it is false for rules. A name the pipeline does not know, such as a
+// plug-in since removed, is taken as a judgement.
+func (p *Pipeline) CanBeWrong(stage string) bool {
+	_, rule := p.byName[stage].Stage.(Rule)
+	return !rule
+}
+
 // DefaultPipeline returns the steps a site runs when it chooses none.
 func (p *Pipeline) DefaultPipeline() []parley.StageSetting {
 	settings := make([]parley.StageSetting, 0, len(p.steps))

@@ -187,3 +187,22 @@ func TestSiteChosenPipeline(t *testing.T) {
 		}
 	})
 }
+
+func TestCanBeWrong(t *testing.T) {
+	p := moderation.Default(moderation.Step{Stage: moderation.NewWordLists(nil).Stage()}).
+		With(moderation.Step{Stage: fixed{name: "plugin:acme"}})
+	t.Run("the built-in rules cannot be wrong", func(t *testing.T) {
+		for _, st := range p.DefaultPipeline() {
+			if st.Stage != "word_list" && p.CanBeWrong(st.Stage) {
+				t.Errorf("CanBeWrong(%q) = true for a rule", st.Stage)
+			}
+		}
+	})
+	t.Run("word lists, plug-ins and unknown stages judge, and can be wrong", func(t *testing.T) {
+		for _, name := range []string{"word_list", "plugin:acme", "plugin:gone"} {
+			if !p.CanBeWrong(name) {
+				t.Errorf("CanBeWrong(%q) = false", name)
+			}
+		}
+	})
+}

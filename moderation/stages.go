@@ -34,6 +34,18 @@ func (f stageFunc) Check(_ context.Context, s *parley.Submission) (parley.Verdic
 	return f.check(s), nil
 }
 
+// Rule marks every built-in stageFunc as a rule (see Rule).
+func (stageFunc) Rule() {}
+
+// Rule is implemented by stages that apply the site's settings or the author's standing as
+// written, such as staff or user_status, rather than judge what a comment says. A rule cannot
+// be wrong about a comment, only the settings can, so its agreement with moderators is not
+// measured as accuracy.
+type Rule interface {
+	Stage
+	Rule()
+}
+
 var pass = parley.Verdict{Decision: parley.DecisionPass}
 
 // Staff approves the comments of the site's moderators and of admins.

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the browser tests when it is missing (browsers cannot be
-# downloaded by playwright here; the system package is what the tests drive).
+# Installs what the browser tests need when it is missing: Debian's Chromium (browsers cannot
+# be downloaded by playwright here; the system package is what the tests drive) and fonts,
+# among them a colour emoji font, so that reaction icons and screenshots show what readers
+# see rather than empty boxes.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then exit 0; fi
+packages=(chromium fonts-dejavu-core fonts-noto-color-emoji)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
-$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium fonts-dejavu-core >&2
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -45,7 +45,9 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
 		Observe(stageObserver(metrics))
-	comments := moderation.NewCommentService(postgres.NewCommentService(db, markup.NewRenderer()), pipeline)
+	// One renderer for what is stored and what the preview shows, so the preview is the post.
+	renderer := markup.NewRenderer()
+	comments := moderation.NewCommentService(postgres.NewCommentService(db, renderer), pipeline)
 	stories := postgres.NewStoryService(db)
 	users := postgres.NewUserService(db)
 	feed := nats.NewFeed(events.liveConn, cfg.Instance, logger)
@@ -63,5 +65,6 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 		Moderator: pipeline,
 		WordLists: wordLists,
 		Live:      liveService,
+		Markup:    renderer,
 	}}, nil
 }

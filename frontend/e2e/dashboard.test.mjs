@@ -2,9 +2,11 @@
 // the keyboard, takes decisions back, sees the queues change live, deals with an author, and
 // changes a site's settings and stories; an administrator pages through an author's history,
 // bans on every site, grants and takes back the moderator role, and creates a site. Each step
-// is checked in the page and in the API.
+// is checked in the page and in the API. PARLEY_E2E_SCREENSHOTS=<dir> keeps a screenshot of
+// the pipeline editor.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { startStack, launchBrowser, browserAvailable, axeViolations } from './harness.mjs';
 import { signInDashboard, comment } from './steps.mjs';
 
@@ -175,6 +177,23 @@ test('settings save, and a bad value shows its error next to the field', { skip 
   assert.ok(await longest.evaluate((el) => el === document.activeElement), 'the field to fix has focus');
   const { site: after } = await stack.must(`query($id: ID!) { site(id: $id) { settings { maxCommentLength } } }`, { id: stack.site.id }, stack.admin.token);
   assert.equal(after.settings.maxCommentLength, site.settings.maxCommentLength, 'nothing was saved');
+});
+
+test('the pipeline grades no rule, and no stage before enough decisions', { skip }, async () => {
+  // amber's comment, held by premod_all and approved, is the one decision so far: every stage
+  // that ran on it has one decided comment, and premod_all one flag that a moderator overruled.
+  const stage = (name) => page.locator('.stage-list > li').filter({ has: page.getByText(name, { exact: true }) });
+  for (const rule of ['staff', 'user_status', 'premod_all']) {
+    await stage(rule).getByText('A rule: it does what the settings say, so there is nothing to measure').waitFor();
+  }
+  for (const judge of ['word_list', 'spam']) {
+    await stage(judge).getByText(/^Too few decisions to measure yet/).waitFor();
+  }
+  const pipeline = page.getByRole('group', { name: 'Moderation pipeline' });
+  assert.doesNotMatch(await pipeline.innerText(), /precision|recall|\d%/i);
+  if (process.env.PARLEY_E2E_SCREENSHOTS) {
+    await pipeline.screenshot({ path: join(process.env.PARLEY_E2E_SCREENSHOTS, 'pipeline.png') });
+  }
 });
 
 test('stories are searched and closed', { skip }, async () => {

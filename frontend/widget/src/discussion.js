@@ -137,6 +137,7 @@ export function useDiscussion(opts, emit, bridge, t) {
         throw err;
       }
     },
+    preview: async (body) => (await api(Q.PREVIEW, { siteID: story.site.id, body })).previewComment,
     report: (id, reason, details) => api(Q.REPORT, { input: details ? { commentID: id, reason, details } : { commentID: id, reason } }),
     async mute(user) {
       await api(Q.MUTE, { input: { userID: user.id } });

@@ -11,10 +11,15 @@ export function retryAfterSeconds(err) {
   return n > 0 ? Math.ceil(n) : null;
 }
 
+// The codes whose message from the server says more than any generic text could: the exact
+// problem with the input ("Username is taken.") or why something was refused ("You can't
+// react to your own comment.").
+const specific = new Set(['INVALID', 'CONFLICT', 'FORBIDDEN']);
+
 /**
- * What to tell the reader about err. INVALID and CONFLICT keep the server's message, which
- * names the exact problem ("Username is taken."); overrides maps a code to another key
- * where the context says more (a refused sign-in is a wrong password, not a lost session).
+ * What to tell the reader about err: the server's message for the codes above, else a
+ * translated text for its code; overrides maps a code to another key where the context says
+ * more (a refused sign-in is a wrong password, not a lost session).
  */
 export function errorText(err, t, overrides = {}) {
   const code = err.code;
@@ -23,6 +28,6 @@ export function errorText(err, t, overrides = {}) {
     const n = retryAfterSeconds(err);
     return n ? t('err.RATE_LIMITED', { n }) : t('err.RATE_LIMITED_SOON');
   }
-  if ((code === 'INVALID' || code === 'CONFLICT') && err.message) return err.message;
+  if (specific.has(code) && err.message && err.message !== code) return err.message;
   return t(`err.${generic.has(code) ? code : 'INTERNAL'}`);
 }

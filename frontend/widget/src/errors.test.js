@@ -12,6 +12,11 @@ describe('errorText', () => {
     expect(errorText(new APIError('CONFLICT', 'Username is taken.'), t)).toBe('Username is taken.');
   });
 
+  it('says why something was refused in the server’s words, generically when it gave none', () => {
+    expect(errorText(new APIError('FORBIDDEN', "You can't react to your own comment."), t)).toBe("You can't react to your own comment.");
+    expect(errorText(new APIError('FORBIDDEN'), t)).toBe('You are not allowed to do that.');
+  });
+
   it('says how long to wait when rate limited', () => {
     const err = new APIError('RATE_LIMITED', 'Too many changes from your account; try again in 7 seconds.');
     expect(errorText(err, t)).toBe("You're posting too fast. Try again in 7 seconds.");

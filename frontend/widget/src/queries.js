@@ -73,6 +73,7 @@ export const EDIT = commentMutation('EditComment', 'EditCommentInput');
 export const DELETE = commentMutation('DeleteComment', 'DeleteCommentInput');
 export const ADD_REACTION = commentMutation('AddReaction', 'ReactionInput');
 export const REMOVE_REACTION = commentMutation('RemoveReaction', 'ReactionInput');
+export const PREVIEW = `query Preview($siteID: ID!, $body: String!) { previewComment(siteID: $siteID, body: $body) }`;
 export const REPORT = `mutation Report($input: ReportInput!) { reportComment(input: $input) { comment { id } } }`;
 
 export const MUTE = `mutation Mute($input: MuteInput!) { muteUser(input: $input) { id } }`;

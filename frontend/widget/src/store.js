@@ -165,3 +165,15 @@ export function display(c, viewerID) {
     default: return null;
   }
 }
+
+/**
+ * What the viewer may do with a published comment's reactions, as the server decides it:
+ * 'toggle' them; 'signIn' first (signed out, the buttons lead to the sign-in); or only be
+ * 'show'n the counts, on the viewer's own comment (the server refuses reactions to it) and
+ * wherever the widget is read-only.
+ */
+export function reactionMode(c, viewerID, readOnly) {
+  if (readOnly) return 'show';
+  if (!viewerID) return 'signIn';
+  return c.author?.id === viewerID ? 'show' : 'toggle';
+}

@@ -1,9 +1,9 @@
 // A site's moderation pipeline: the stages in the order they run, each one's policies, and
-// how well each has agreed with the moderators (precision and recall), which is what decides
-// whether a shadow stage can be trusted.
+// how well each stage that judges comments has agreed with the moderators, which is what
+// decides whether a shadow stage can be trusted.
 import { useState } from 'preact/hooks';
-import { formatShare } from '../ui/format.js';
 import { Messages } from '../ui/fields.jsx';
+import { describeStageStats, MIN_DECISIONS } from './stageStats.js';
 import { addStage, availableStages, changeStage, customFrom, moveStage, removeStage } from './pipeline.js';
 
 export function PipelineEditor({ stages, known, defaults, stats, error, onChange }) {
@@ -12,6 +12,7 @@ export function PipelineEditor({ stages, known, defaults, stats, error, onChange
     <fieldset>
       <legend>Moderation pipeline</legend>
       <p class="hint">Stages run in order; the first that approves, holds or rejects decides. A shadow stage is recorded without effect, so you can see how it would do.</p>
+      <p class="hint">Under each stage that judges what comments say: how often moderators agreed with the comments it flagged (held or rejected, or would have in shadow mode), and how many of their rejections it caught, once {MIN_DECISIONS} are decided.</p>
       {stages === null
         ? <BuiltIn defaults={defaults} statsOf={statsOf} onCustomise={() => onChange(customFrom(defaults))} />
         : <Custom stages={stages} known={known} statsOf={statsOf} onChange={onChange} />}
@@ -83,13 +84,8 @@ function Custom({ stages, known, statsOf, onChange }) {
   );
 }
 
-/** A stage's agreement with the moderators' decisions. */
+/** A stage's agreement with the moderators' decisions, where there is one to tell. */
 function StageStats({ stats }) {
-  if (!stats || stats.decided === 0) return <span class="stats muted">No decided comments yet</span>;
-  return (
-    <span class="stats">
-      Precision {formatShare(stats.precision)} · recall {formatShare(stats.recall)} · {stats.decided} decided
-      <span class="muted"> ({stats.truePositives} agreed, {stats.falsePositives} flagged but approved, {stats.falseNegatives} missed)</span>
-    </span>
-  );
+  const { text, measured } = describeStageStats(stats);
+  return <span class={measured ? 'stats' : 'stats muted'}>{text}</span>;
 }

@@ -25,7 +25,7 @@ export const SETTINGS = gql`
     }
     moderationStages
     defaultModerationPipeline { stage shadow failClosed budgetMs }
-    stageStats(siteID: $siteID) { stage decided truePositives falsePositives falseNegatives precision recall }
+    stageStats(siteID: $siteID) { stage decided truePositives falsePositives falseNegatives canBeWrong }
   }
   ${SITE_SETTINGS}
 `;

@@ -59,12 +59,10 @@ function Replies({ comment: c, level }) {
   );
 }
 
-function Actions({ comment: c, own, setMode, mode, reported, reportButton }) {
+function Actions({ comment: c, own, setMode, mode, reported, reportButton, run }) {
   const { t, act, viewer, settings, now, closed } = useContext(Ctx);
-  const [error, setError] = useState(null);
   const cancel = useRef();
   const remove = useRef();
-  const run = (promise) => promise.catch((err) => setError(errorText(err, t)));
   const name = c.author?.username;
   // The server refuses to edit a rejected comment: its author may only delete it.
   const minutes = own && c.status !== 'REJECTED' ? editMinutesLeft(c.createdAt, settings.editWindowSeconds, now) : 0;
@@ -76,7 +74,6 @@ function Actions({ comment: c, own, setMode, mode, reported, reportButton }) {
         <span>{t('confirmDelete')}</span>
         <button type="button" class="btn danger" onClick={() => run(act.remove(c.id))}>{t('yesDelete')}</button>
         <button type="button" class="btn" ref={cancel} onClick={() => { setMode(null); requestAnimationFrame(() => remove.current?.focus()); }}>{t('cancel')}</button>
-        {error && <p class="error" role="alert">{error}</p>}
       </div>
     );
   }
@@ -98,7 +95,6 @@ function Actions({ comment: c, own, setMode, mode, reported, reportButton }) {
       {viewer && !own && name && (
         <button type="button" class="link" onClick={() => run(act.mute(c.author))}>{t('mute', { name })}</button>
       )}
-      {error && <p class="error" role="alert">{error}</p>}
     </div>
   );
 }
@@ -107,10 +103,20 @@ function Actions({ comment: c, own, setMode, mode, reported, reportButton }) {
 export function Comment({ id, level }) {
   const { t, state, viewer, act, focus, readOnly, mutedIDs, story } = useContext(Ctx);
   const c = state.byId[id];
-  const [mode, setMode] = useState(null);
+  const [mode, setModeOnly] = useState(null);
   const [unmuted, setUnmuted] = useState(false);
   const [reported, setReported] = useState(false);
+  // The comment's one error: the last action's refusal, in the server's words where it has
+  // them, cleared by the next action so that an old refusal never outlives it.
   const [error, setError] = useState(null);
+  const run = (promise) => {
+    setError(null);
+    return promise.catch((err) => setError(errorText(err, t)));
+  };
+  const setMode = (m) => {
+    setError(null);
+    setModeOnly(m);
+  };
   const article = useRef();
   const reportButton = useRef();
   useEffect(() => { if (focus?.id === id) article.current?.focus(); }, [focus]);
@@ -154,9 +160,9 @@ export function Comment({ id, level }) {
         )}
         {/* body is the server's sanitised HTML, the one string rendered as markup. */}
         {!gone && mode !== 'edit' && <div class="body" data-comment-body dangerouslySetInnerHTML={{ __html: c.body }} />}
-        {kind === 'comment' && <Reactions comment={c} onError={(err) => setError(errorText(err, t))} />}
+        {kind === 'comment' && <Reactions comment={c} run={run} />}
         {error && <p class="error" role="alert">{error}</p>}
-        {!readOnly && !gone && <Actions comment={c} own={own} mode={mode} setMode={setMode} reported={reported} reportButton={reportButton} />}
+        {!readOnly && !gone && <Actions comment={c} own={own} mode={mode} setMode={setMode} reported={reported} reportButton={reportButton} run={run} />}
         {mode === 'reply' && (
           <Composer label={t('writeReply')} submitLabel={t('postReply')} draft={draftStore(story.id, id)} autoFocus
             onSubmit={(body) => act.post(id, body).then(() => setMode(null))} onCancel={() => setMode(null)} />

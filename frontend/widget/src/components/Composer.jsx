@@ -4,15 +4,16 @@
 import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
 import { errorText } from '../errors.js';
-import { previewBlocks } from '../markdown.js';
+import { usePreview } from '../preview.js';
 
-function Preview({ text }) {
+/** What the server will publish for text, in the same markup and styles as a posted body. */
+function Preview({ preview }) {
   const { t } = useContext(Ctx);
-  const blocks = previewBlocks(text);
-  if (!blocks.length) return <p class="hint">{t('nothingToPreview')}</p>;
-  return blocks.map((spans, i) => (
-    <p key={i}>{spans.map(({ tag: Tag, text: s }, j) => (Tag ? <Tag key={j}>{s}</Tag> : s))}</p>
-  ));
+  if (preview.loading) return <p class="hint" role="status">{t('previewLoading')}</p>;
+  if (preview.error) return <p class="error">{errorText(preview.error, t)}</p>;
+  if (!preview.html) return <p class="hint">{t('nothingToPreview')}</p>;
+  // The server's sanitised HTML, the one string rendered as markup, as for a posted body.
+  return <div class="body" data-preview-body dangerouslySetInnerHTML={{ __html: preview.html }} />;
 }
 
 /**
@@ -20,9 +21,10 @@ function Preview({ text }) {
  * rejects with an APIError to show. draft, when given, keeps the text across reloads.
  */
 export function Composer({ label, submitLabel, initial = '', draft, onSubmit, onCancel, autoFocus }) {
-  const { t } = useContext(Ctx);
+  const { t, act } = useContext(Ctx);
   const [text, setText] = useState(() => initial || draft?.get() || '');
   const [tab, setTab] = useState('write');
+  const preview = usePreview(text, tab === 'preview', act.preview);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const box = useRef();
@@ -84,9 +86,9 @@ export function Composer({ label, submitLabel, initial = '', draft, onSubmit, on
             <p class="hint" id={`${id}-hint`}>{t('formatHint')}</p>
           </>
         ) : (
-          <div class="preview">
+          <div class="preview" aria-busy={preview.loading ? 'true' : undefined}>
             <p class="hint">{t('previewNote')}</p>
-            <Preview text={text} />
+            <Preview preview={preview} />
           </div>
         )}
       </div>
