@@ -186,8 +186,16 @@ func TestModerationThroughTheAPI(t *testing.T) {
 			}
 		}
 		mod.MustDo(t, `query($site: ID!) { stageStats(siteID: $site) { stage decided canBeWrong } }`, map[string]any{"site": st.ID}, &stats)
-		if len(stats.StageStats) != 1 || stats.StageStats[0].Stage != "premod_links" || stats.StageStats[0].Decided != 1 || stats.StageStats[0].CanBeWrong {
-			t.Fatalf("stageStats = %+v", stats.StageStats)
+		// Every stage that decided here is a built-in rule (earlier subtests decided others).
+		flagged := false
+		for _, st := range stats.StageStats {
+			flagged = flagged || (st.Stage == "premod_links" && st.Decided >= 1)
+			if st.CanBeWrong {
+				t.Errorf("stage %s can be wrong; it is a rule", st.Stage)
+			}
+		}
+		if !flagged {
+			t.Fatalf("stageStats = %+v, want premod_links with a decided comment", stats.StageStats)
 		}
 	})
 	t.Run("an unknown stage name is invalid", func(t *testing.T) {
