@@ -116,8 +116,10 @@ export function useDiscussion(opts, emit, bridge, t) {
       announce(postedNotice(t, comment));
       emit('comment-posted', { id: comment.id, status: comment.status, parentID });
     },
-    async edit(id, body) {
-      const { comment } = (await api(Q.EDIT, { siteID: story.site.id, input: { commentID: id, body } })).editComment;
+    async edit(id, body, version) {
+      // The version the author saw: an edit made elsewhere or a moderator's decision since
+      // answers CONFLICT instead of being overwritten.
+      const { comment } = (await api(Q.EDIT, { siteID: story.site.id, input: { commentID: id, body, version } })).editComment;
       dispatch({ type: 'update', comment, viewerID: viewer.id });
       focusOn(comment.id);
     },

@@ -2,7 +2,7 @@
 // Operations that show comments take $siteID, for the authors' roles on the story's site.
 
 const COMMENT = `fragment C on Comment {
-  id body bodySource status rejectionReason depth replyCount featured createdAt editedAt
+  id body bodySource status rejectionReason depth replyCount featured createdAt editedAt version
   parent { id }
   author { id username role(siteID: $siteID) }
   reactions { kind count viewerReacted }

@@ -45,6 +45,7 @@ export function QueueView({ site, queue, storyID, live }) {
       refreshCounts();
       focusSelected();
     },
+    stale: () => refreshNow.current(),
   });
 
   // Live updates: read counts and the first page again, merging so nothing moves under the

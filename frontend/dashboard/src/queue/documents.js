@@ -7,6 +7,7 @@ const QUEUE_COMMENT = gql`
     id
     body
     status
+    version
     featured
     createdAt
     editedAt
@@ -54,7 +55,7 @@ export const QUEUE_EVENTS = gql`
 `;
 
 const DECIDED = gql`
-  fragment Decided on Comment { id status featured }
+  fragment Decided on Comment { id status version featured }
 `;
 
 export const APPROVE = gql`

@@ -1,26 +1,32 @@
 // Moderators' decisions on queue items: each one changes the list at once, says what it did
 // in a notice (with Undo for approvals and rejections) and has the counts read again.
 import { useClient } from '@urql/preact';
-import { errorMessage } from '../api/errors.js';
+import { errorCode, errorMessage } from '../api/errors.js';
 import { plural } from '../ui/format.js';
 import { APPROVE, BULK_APPROVE, BULK_REJECT, FEATURE, REJECT, UNDO, UNFEATURE } from './documents.js';
 import { removeItems, restoreItems, updateItems } from './queueState.js';
 
 /**
  * queue is the list's queue; update applies a queueState function to it; notify shows a
- * notice; changed runs after every change (to read counts and move focus). Each decision
- * resolves to an error message, or null when it went through.
+ * notice; changed runs after every change (to read counts and move focus); stale reads the
+ * list again when a decision was refused because the comment changed (CONFLICT). Each
+ * decision resolves to an error message, or null when it went through.
  */
-export function useDecisions({ queue, update, notify, changed }) {
+export function useDecisions({ queue, update, notify, changed, stale = () => {} }) {
   const client = useClient();
   const run = (doc, input) => client.mutation(doc, { input }).toPromise();
 
   async function decide(verb, comments, single, bulk, extra = {}) {
     const ids = comments.map((c) => c.id);
+    // A single decision names the version the moderator read, so that an edit or another
+    // moderator's decision in between is refused (CONFLICT) rather than overwritten.
     const result = ids.length === 1
-      ? await run(single, { commentID: ids[0], ...extra })
+      ? await run(single, { commentID: ids[0], version: comments[0].version, ...extra })
       : await run(bulk, { commentIDs: ids, ...extra });
-    if (result.error) return fail(result.error);
+    if (result.error) {
+      if (errorCode(result.error) === 'CONFLICT') stale();
+      return fail(result.error);
+    }
     update((s) => removeItems(s, ids));
     notify({ kind: 'status', message: ids.length === 1 ? `${verb}.` : `${verb} ${plural(ids.length, 'comment')}.`, undo: { comments, queue } });
     changed();

@@ -156,7 +156,7 @@ export function Comment({ id, level }) {
         {gone && <p class="gone">{t(kind)}</p>}
         {!gone && mode === 'edit' && (
           <Composer label={t('editComment')} submitLabel={t('save')} initial={c.bodySource} autoFocus
-            onSubmit={(body) => act.edit(id, body).then(() => setMode(null))} onCancel={() => setMode(null)} />
+            onSubmit={(body) => act.edit(id, body, c.version).then(() => setMode(null))} onCancel={() => setMode(null)} />
         )}
         {/* body is the server's sanitised HTML, the one string rendered as markup. */}
         {!gone && mode !== 'edit' && <div class="body" data-comment-body dangerouslySetInnerHTML={{ __html: c.body }} />}
