@@ -124,6 +124,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 	srv.Use(depthLimit{max: o.MaxDepth})
 	srv.Use(getQueriesOnly{})
+	srv.Use(&inputCheck{})
 	// Loaders are made per response, not per operation: a subscription answers many
 	// times, and each answer must read fresh reaction counts.
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {

@@ -1,0 +1,501 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestHostileInputsNeverAnswerInternal walks the introspected schema and sends hostile values
+// to every argument and input field — nested ones and list items included — of every query
+// and mutation, and of every field with arguments that a query reaches, as an anonymous
+// reader, a commenter and an admin. Every other argument gets a valid value, so the hostile
+// one is what the server judges. Whatever the answer, it must never be INTERNAL or a 5xx: a
+// bad input always has a typed answer (DESIGN.md §7). A field added to the schema is walked
+// without anyone remembering to add it here.
+func TestHostileInputsNeverAnswerInternal(t *testing.T) {
+	t.Parallel()
+	s := shared
+	w := s.MustWorld(t)
+	victim := s.MustSignUp(t)
+	w.Admin.MustDo(t, `mutation($in: UserSanctionInput!) { warnUser(input: $in) { id } }`,
+		in("userID", victim.User.ID, "siteID", w.Site.ID, "message", "Mind the rules."), nil)
+	var sanctions struct {
+		User struct{ Sanctions []struct{ ID string } }
+	}
+	w.Admin.MustDo(t, `query($id: ID!, $site: ID!) { user(id: $id) { sanctions(siteID: $site) { id } } }`,
+		map[string]any{"id": victim.User.ID, "site": w.Site.ID}, &sanctions)
+	sch := introspect(t, s)
+	b := &baseline{schema: sch, ids: map[string]string{
+		"siteID": w.Site.ID, "storyID": w.StoryID, "commentID": w.CommentID, "parentID": w.CommentID,
+		"userID": victim.User.ID, "sanctionID": sanctions.User.Sanctions[0].ID,
+		"Query.site.id": w.Site.ID, "Query.story.id": w.StoryID, "Query.comment.id": w.CommentID, "Query.user.id": victim.User.ID,
+	}, origin: w.Site.Origin}
+	// routes reach the types whose fields take arguments, from a root query field.
+	routes := map[string]string{
+		"Query":    "",
+		"Mutation": "",
+		"Story":    fmt.Sprintf("story(id: %q)", w.StoryID),
+		"Comment":  fmt.Sprintf("comment(id: %q)", w.CommentID),
+		"User":     fmt.Sprintf("comment(id: %q) { author", w.CommentID),
+		"Site":     fmt.Sprintf("site(id: %q)", w.Site.ID),
+	}
+	cases := hostileCases(t, sch, b, routes)
+	paths := map[string]bool{}
+	for _, c := range cases {
+		paths[c.path] = true
+	}
+
+	callers := []struct {
+		name string
+		c    *client
+	}{{"anonymous", s.anonymous()}, {"commenter", w.Author}, {"admin", w.Admin}}
+	var mu sync.Mutex
+	failures := map[string]string{}
+	sent := 0
+	t.Run("as every caller", func(t *testing.T) {
+		for _, caller := range callers {
+			t.Run(caller.name, func(t *testing.T) {
+				t.Parallel()
+				for _, c := range cases {
+					r := caller.c.sendRaw(t, c.body)
+					mu.Lock()
+					sent++
+					internal := r.Status >= 500
+					for _, e := range r.Errors {
+						internal = internal || e.Extensions["code"] == "INTERNAL"
+					}
+					if internal {
+						failures[caller.name+" "+c.path+" = "+c.label] = r.Raw
+					}
+					mu.Unlock()
+				}
+			})
+		}
+	})
+	t.Logf("sent %d hostile inputs (%d per caller) to %d argument paths", sent, len(cases), len(paths))
+	keys := make([]string, 0, len(failures))
+	for k := range failures {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		if i == 40 {
+			t.Errorf("… and %d more", len(keys)-i)
+			break
+		}
+		raw := failures[k]
+		if len(raw) > 300 {
+			raw = raw[:300] + "…"
+		}
+		t.Errorf("%s answered %s", k, raw)
+	}
+}
+
+// sendRaw posts a request body as it is, for bodies that encoding/json cannot write (a lone
+// surrogate escape).
+func (c *client) sendRaw(tb testing.TB, body []byte) *response {
+	tb.Helper()
+	return c.Send(tb, http.MethodPost, "application/json", body, nil)
+}
+
+// hostileCase is one request: the hostile value label at an argument path.
+type hostileCase struct {
+	path  string
+	label string
+	body  []byte
+}
+
+// hostileCases builds a request for every hostile value at every argument path of the
+// fields of the routed types.
+func hostileCases(t *testing.T, sch *schema, b *baseline, routes map[string]string) []hostileCase {
+	t.Helper()
+	var out []hostileCase
+	for _, typ := range sch.Types {
+		if typ.Kind != "OBJECT" || strings.HasPrefix(typ.Name, "__") || typ.Name == sch.SubscriptionType.Name {
+			continue
+		}
+		for _, f := range typ.Fields {
+			if len(f.Args) == 0 {
+				continue
+			}
+			route, ok := routes[typ.Name]
+			if !ok {
+				t.Errorf("%s.%s takes arguments but no route reaches %s: add one to routes", typ.Name, f.Name, typ.Name)
+				continue
+			}
+			for _, target := range f.Args {
+				for _, variant := range sch.enumVariants(f, target.Name) {
+					sch.locations(target.Type, nil, func(path []string, at typeRef) {
+						for _, h := range sch.hostileValues(at) {
+							if h.literal && len(path) > 0 {
+								continue // a literal goes only where an argument's whole value goes
+							}
+							coord := typ.Name + "." + f.Name + "." + target.Name
+							out = append(out, hostileCase{
+								path:  coord + pathSuffix(path) + variant.label,
+								label: h.label,
+								body:  b.request(typ.Name, route, f, target.Name, path, h, variant.set),
+							})
+						}
+					})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// enumVariant sets optional enum arguments besides the one under attack, since how an
+// argument is read can depend on them (a cursor on the order it was made for).
+type enumVariant struct {
+	label string
+	set   map[string]string
+}
+
+// enumVariants answers one variant with no optional enum argument set, and one for each
+// value of each optional enum argument of f other than target.
+func (sch *schema) enumVariants(f schemaField, target string) []enumVariant {
+	out := []enumVariant{{}}
+	for _, a := range f.Args {
+		if a.Name == target || a.Type.Kind == "NON_NULL" || sch.kind(a.Type) != "ENUM" {
+			continue
+		}
+		for _, v := range sch.byName[*a.Type.Name].EnumValues {
+			out = append(out, enumVariant{label: " (" + a.Name + ": " + v.Name + ")", set: map[string]string{a.Name: v.Name}})
+		}
+	}
+	return out
+}
+
+func pathSuffix(path []string) string {
+	if len(path) == 0 {
+		return ""
+	}
+	return "." + strings.Join(path, ".")
+}
+
+// hostile is a value in raw JSON, or, for literal, written into the document itself.
+type hostile struct {
+	label   string
+	raw     string
+	literal bool
+}
+
+// hostileStrings go to every String and ID.
+var hostileStrings = []hostile{
+	{label: "NUL", raw: `"\u0000"`},
+	{label: "NUL within", raw: `"a\u0000b"`},
+	{label: "lone high surrogate", raw: `"\ud800"`},
+	{label: "reversed surrogates", raw: `"\udfff\ud800x"`},
+	{label: "1 MB", raw: `"` + strings.Repeat("a", 1_000_000) + `"`},
+	{label: "control characters", raw: `"\u0007\u001b[31m\u007f\u0085"`},
+	{label: "empty", raw: `""`},
+	{label: "invisible only", raw: `" \u200b\u2060\ufeff\u3164 "`},
+	{label: "malformed ID", raw: `"not-an-id"`},
+	{label: "unknown ID", raw: `"00000000-0000-0000-0000-000000000000"`},
+	{label: "uppercase ID", raw: `"0190A0A0-0000-7000-8000-00000000000A"`},
+	{label: "cursor with a count beyond int4", raw: jsonString(cursorJSON("MOST_REPLIES", 9999999999, "2026-01-01T00:00:00Z"))},
+	{label: "reactions cursor with a count beyond int4", raw: jsonString(cursorJSON("MOST_REACTIONS", 9999999999, "2026-01-01T00:00:00Z"))},
+	{label: "cursor in year 1", raw: jsonString(cursorJSON("NEWEST", 0, "0001-01-01T00:00:00Z"))},
+	{label: "cursor with a negative count", raw: jsonString(cursorJSON("OLDEST", -5, "2026-01-01T00:00:00Z"))},
+	{label: "not base64", raw: `"!!!!"`},
+	{label: "long base64", raw: `"` + strings.Repeat("QUFB", 80) + `"`},
+	{label: "malformed URL", raw: `"http://[::1"`},
+	{label: "javascript URL", raw: `"javascript:alert(1)"`},
+	{label: "SQL", raw: `"' OR 1=1; --"`},
+}
+
+func cursorJSON(order string, count int64, at string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"o":%q,"c":%d,"t":%q,"i":"0190a0a0-0000-7000-8000-000000000001"}`, order, count, at)))
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+var hostileInts = []hostile{
+	{label: "max int32", raw: `2147483647`},
+	{label: "min int32", raw: `-2147483648`},
+	{label: "past int32", raw: `2147483648`},
+	{label: "below int32", raw: `-2147483649`},
+	{label: "ten digits", raw: `9999999999`},
+	{label: "past int64", raw: `99999999999999999999`},
+	{label: "1e30", raw: `1e30`},
+	{label: "negative", raw: `-1`},
+	{label: "zero", raw: `0`},
+	{label: "literal ten digits", raw: `9999999999`, literal: true},
+	{label: "literal past int64", raw: `99999999999999999999`, literal: true},
+}
+
+var hostileFloats = []hostile{
+	{label: "huge", raw: `1e308`},
+	{label: "huge negative", raw: `-1e308`},
+	{label: "overflow", raw: `1e309`},
+	{label: "negative", raw: `-1`},
+}
+
+var hostileOther = map[string][]hostile{
+	"Boolean": {{label: "a string", raw: `"true"`}},
+	"ENUM":    {{label: "unknown", raw: `"NOPE"`}, {label: "empty", raw: `""`}, {label: "lowercase", raw: `"newest"`}},
+	"INPUT_OBJECT": {{label: "a string", raw: `"x"`}, {label: "empty object", raw: `{}`},
+		{label: "unknown field", raw: `{"nope": 1}`}},
+}
+
+// hostileValues are the values sent at a location of type at (non-null already unwrapped).
+func (sch *schema) hostileValues(at typeRef) []hostile {
+	if at.Kind == "LIST" {
+		return []hostile{{label: "1001 nulls", raw: "[" + strings.Repeat("null,", 1000) + "null]"}, {label: "a number", raw: `7`}}
+	}
+	switch k := sch.kind(at); k {
+	case "SCALAR":
+		switch *at.Name {
+		case "String", "ID":
+			return hostileStrings
+		case "Int":
+			return hostileInts
+		case "Float":
+			return hostileFloats
+		}
+		return hostileOther[*at.Name]
+	default:
+		return hostileOther[k]
+	}
+}
+
+// schema is the part of an introspection answer the walk needs.
+type schema struct {
+	QueryType, MutationType, SubscriptionType struct{ Name string }
+	Types                                     []fullType
+	byName                                    map[string]*fullType
+}
+
+type fullType struct {
+	Kind, Name  string
+	Fields      []schemaField
+	InputFields []inputValue
+	EnumValues  []struct{ Name string }
+}
+
+type schemaField struct {
+	Name string
+	Args []inputValue
+	Type typeRef
+}
+
+type inputValue struct {
+	Name         string
+	Type         typeRef
+	DefaultValue *string
+}
+
+type typeRef struct {
+	Kind   string
+	Name   *string
+	OfType *typeRef
+}
+
+const typeRefFields = `kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`
+
+func introspect(t *testing.T, s *stack) *schema {
+	t.Helper()
+	var out struct {
+		Schema schema `json:"__schema"`
+	}
+	s.anonymous().MustDo(t, `{ __schema { queryType { name } mutationType { name } subscriptionType { name }
+		types { kind name enumValues { name }
+			fields { name type { `+typeRefFields+` } args { name defaultValue type { `+typeRefFields+` } } }
+			inputFields { name defaultValue type { `+typeRefFields+` } } } } }`, nil, &out)
+	sch := &out.Schema
+	sch.byName = map[string]*fullType{}
+	for i := range sch.Types {
+		sch.byName[sch.Types[i].Name] = &sch.Types[i]
+	}
+	return sch
+}
+
+func (sch *schema) kind(t typeRef) string {
+	if t.Name != nil {
+		return sch.byName[*t.Name].Kind
+	}
+	return t.Kind
+}
+
+// locations calls visit for every place a value goes in a value of type t: the value
+// itself, each list's item, and each input object's fields, recursively.
+func (sch *schema) locations(t typeRef, path []string, visit func(path []string, at typeRef)) {
+	if len(path) > 8 {
+		return
+	}
+	if t.Kind == "NON_NULL" {
+		t = *t.OfType
+	}
+	visit(path, t)
+	switch {
+	case t.Kind == "LIST":
+		sch.locations(*t.OfType, append(append([]string{}, path...), "[]"), visit)
+	case sch.kind(t) == "INPUT_OBJECT":
+		for _, f := range sch.byName[*t.Name].InputFields {
+			sch.locations(f.Type, append(append([]string{}, path...), f.Name), visit)
+		}
+	}
+}
+
+// typeString writes t as a variable's type.
+func typeString(t typeRef) string {
+	switch t.Kind {
+	case "NON_NULL":
+		return typeString(*t.OfType) + "!"
+	case "LIST":
+		return "[" + typeString(*t.OfType) + "]"
+	}
+	return *t.Name
+}
+
+// baseline makes valid values for the arguments and fields not under attack.
+type baseline struct {
+	schema *schema
+	// ids are the IDs to use, by argument or field name, or by coordinate for a plain "id".
+	ids    map[string]string
+	origin string
+}
+
+func (b *baseline) value(coord, name string, t typeRef) any {
+	if t.Kind == "NON_NULL" {
+		t = *t.OfType
+	}
+	if t.Kind == "LIST" {
+		item := b.value(coord, strings.TrimSuffix(name, "s"), *t.OfType)
+		return []any{item}
+	}
+	switch *t.Name {
+	case "ID":
+		if id, ok := b.ids[coord]; ok {
+			return id
+		}
+		if id, ok := b.ids[name]; ok {
+			return id
+		}
+		return "00000000-0000-0000-0000-000000000000"
+	case "String":
+		switch name {
+		case "url", "storyURL":
+			return b.origin + "/hostile"
+		case "email":
+			return "hostile@example.org"
+		case "password":
+			return "correct horse battery"
+		case "allowedOrigin":
+			return "https://hostile.example.org"
+		}
+		return "plain"
+	case "Int":
+		if name == "durationSeconds" {
+			return 3600
+		}
+		return 1
+	case "Float":
+		return 0.5
+	case "Boolean":
+		return false
+	}
+	def := b.schema.byName[*t.Name]
+	switch def.Kind {
+	case "ENUM":
+		return def.EnumValues[0].Name
+	case "INPUT_OBJECT":
+		obj := map[string]any{}
+		for _, f := range def.InputFields {
+			if f.Type.Kind == "NON_NULL" && f.DefaultValue == nil {
+				obj[f.Name] = b.value(def.Name+"."+f.Name, f.Name, f.Type)
+			}
+		}
+		return obj
+	}
+	return nil
+}
+
+// sentinel marks where the hostile value goes in a marshalled body.
+const sentinel = "\u0001hostile\u0001"
+
+// with returns a baseline value of type t with the sentinel at path.
+func (b *baseline) with(coord, name string, t typeRef, path []string) any {
+	if len(path) == 0 {
+		return sentinel
+	}
+	if t.Kind == "NON_NULL" {
+		t = *t.OfType
+	}
+	if path[0] == "[]" {
+		return []any{b.with(coord, name, *t.OfType, path[1:])}
+	}
+	def := b.schema.byName[*t.Name]
+	obj, _ := b.value(coord, name, t).(map[string]any)
+	for _, f := range def.InputFields {
+		if f.Name == path[0] {
+			obj[f.Name] = b.with(def.Name+"."+f.Name, f.Name, f.Type, path[1:])
+		}
+	}
+	return obj
+}
+
+// request writes the body of one request: field f of type on, reached by route, with the
+// hostile value h at path inside argument target and valid values in every other required
+// argument.
+func (b *baseline) request(on, route string, f schemaField, target string, path []string, h hostile, enums map[string]string) []byte {
+	var defs, args []string
+	vars := map[string]any{}
+	for _, a := range f.Args {
+		coord := on + "." + f.Name + "." + a.Name
+		switch {
+		case enums[a.Name] != "":
+			args = append(args, a.Name+": "+enums[a.Name])
+		case a.Name == target && h.literal && len(path) == 0:
+			args = append(args, a.Name+": "+h.raw)
+		case a.Name == target:
+			defs = append(defs, "$"+a.Name+": "+typeString(a.Type))
+			args = append(args, a.Name+": $"+a.Name)
+			vars[a.Name] = b.with(coord, a.Name, a.Type, path)
+		case a.Type.Kind == "NON_NULL" && a.DefaultValue == nil:
+			defs = append(defs, "$"+a.Name+": "+typeString(a.Type))
+			args = append(args, a.Name+": $"+a.Name)
+			vars[a.Name] = b.value(coord, a.Name, a.Type)
+		}
+	}
+	sel := ""
+	if k := b.schema.kind(unwrapNamed(f.Type)); k == "OBJECT" || k == "INTERFACE" || k == "UNION" {
+		sel = " { __typename }"
+	}
+	op := "query"
+	if on == b.schema.MutationType.Name {
+		op = "mutation"
+	}
+	call := f.Name + "(" + strings.Join(args, ", ") + ")" + sel
+	if route != "" {
+		call = route + " { " + call + strings.Repeat(" }", strings.Count(route, "{")+1)
+	}
+	vardefs := ""
+	if len(defs) > 0 {
+		vardefs = "(" + strings.Join(defs, ", ") + ")"
+	}
+	body, err := json.Marshal(map[string]any{"query": op + vardefs + " { " + call + " }", "variables": vars})
+	if err != nil {
+		panic(err)
+	}
+	marker, _ := json.Marshal(sentinel)
+	return bytes.Replace(body, marker, []byte(h.raw), 1)
+}
+
+func unwrapNamed(t typeRef) typeRef {
+	for t.Name == nil && t.OfType != nil {
+		t = *t.OfType
+	}
+	return t
+}
