@@ -85,6 +85,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = DefaultMaxDepth
 	}
+	s.Stories = o.Limits.stories(s.Stories, s.Sites)
 	cfg := Config{Resolvers: &Resolver{s: s}}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
@@ -121,7 +122,7 @@ func NewHandler(s Services, o Options) http.Handler {
 		srv.Use(noIntrospection{})
 		srv.SetDisableSuggestion(true)
 	}
-	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	srv.Use(&complexityLimit{limit: o.ComplexityLimit})
 	srv.Use(depthLimit{max: o.MaxDepth})
 	srv.Use(getQueriesOnly{})
 	srv.Use(&inputCheck{})
