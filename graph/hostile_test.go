@@ -49,7 +49,7 @@ func TestHostileInputsNeverAnswerInternal(t *testing.T) {
 	cases := hostileCases(t, sch, b, routes)
 	paths := map[string]bool{}
 	for _, c := range cases {
-		paths[c.path] = true
+		paths[c.arg] = true
 	}
 
 	callers := []struct {
@@ -72,7 +72,7 @@ func TestHostileInputsNeverAnswerInternal(t *testing.T) {
 						internal = internal || e.Extensions["code"] == "INTERNAL"
 					}
 					if internal {
-						failures[caller.name+" "+c.path+" = "+c.label] = r.Raw
+						failures[caller.name+" "+c.arg+c.variant+" = "+c.label] = r.Raw
 					}
 					mu.Unlock()
 				}
@@ -105,11 +105,12 @@ func (c *client) sendRaw(tb testing.TB, body []byte) *response {
 	return c.Send(tb, http.MethodPost, "application/json", body, nil)
 }
 
-// hostileCase is one request: the hostile value label at an argument path.
+// hostileCase is one request: the hostile value label at an argument path, with the
+// optional enum arguments of variant set.
 type hostileCase struct {
-	path  string
-	label string
-	body  []byte
+	arg, variant string
+	label        string
+	body         []byte
 }
 
 // hostileCases builds a request for every hostile value at every argument path of the
@@ -132,16 +133,21 @@ func hostileCases(t *testing.T, sch *schema, b *baseline, routes map[string]stri
 			}
 			for _, target := range f.Args {
 				for _, variant := range sch.enumVariants(f, target.Name) {
+					coord := typ.Name + "." + f.Name + "." + target.Name
 					sch.locations(target.Type, nil, func(path []string, at typeRef) {
-						for _, h := range sch.hostileValues(at) {
+						values := sch.hostileValues(at)
+						if k := sch.kind(at); k == "SCALAR" && (*at.Name == "String" || *at.Name == "ID") {
+							values = append(values, shaped(b.value(coord, locationName(target.Name, path), at))...)
+						}
+						for _, h := range values {
 							if h.literal && len(path) > 0 {
 								continue // a literal goes only where an argument's whole value goes
 							}
-							coord := typ.Name + "." + f.Name + "." + target.Name
 							out = append(out, hostileCase{
-								path:  coord + pathSuffix(path) + variant.label,
-								label: h.label,
-								body:  b.request(typ.Name, route, f, target.Name, path, h, variant.set),
+								arg:     coord + pathSuffix(path),
+								variant: variant.label,
+								label:   h.label,
+								body:    b.request(typ.Name, route, f, target.Name, path, h, variant.set),
 							})
 						}
 					})
@@ -172,6 +178,28 @@ func (sch *schema) enumVariants(f schemaField, target string) []enumVariant {
 		}
 	}
 	return out
+}
+
+// locationName is the name of the argument or input field a path ends at.
+func locationName(arg string, path []string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] != "[]" {
+			return path[i]
+		}
+	}
+	return arg
+}
+
+// shaped are hostile values hidden in a valid one (base, a baseline value), for fields
+// whose shape is checked first: an email, a URL, an ID.
+func shaped(base any) []hostile {
+	s, _ := base.(string)
+	half := len(s) / 2
+	return []hostile{
+		{label: "NUL inside a valid value", raw: jsonString(s[:half] + "\x00" + s[half:])},
+		{label: "an escape after a valid value", raw: jsonString(s + "\x1b[0m")},
+		{label: "a line break inside a valid value", raw: jsonString(s[:half] + "\n" + s[half:])},
+	}
 }
 
 func pathSuffix(path []string) string {
@@ -411,9 +439,11 @@ func (b *baseline) value(coord, name string, t typeRef) any {
 	case "ENUM":
 		return def.EnumValues[0].Name
 	case "INPUT_OBJECT":
+		// Required fields, and optional enums too: what an input's other fields mean can
+		// depend on them (a rejection's note is read only with its reason).
 		obj := map[string]any{}
 		for _, f := range def.InputFields {
-			if f.Type.Kind == "NON_NULL" && f.DefaultValue == nil {
+			if f.Type.Kind == "NON_NULL" && f.DefaultValue == nil || f.Type.Kind != "NON_NULL" && b.schema.kind(f.Type) == "ENUM" {
 				obj[f.Name] = b.value(def.Name+"."+f.Name, f.Name, f.Type)
 			}
 		}
