@@ -338,7 +338,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, name string) (string, *par
 	switch n := utf8.RuneCountInString(name); {
 	case !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return "", nil, parley.FieldErrorf("name", "Token name must be plain text without control characters.")
-	case n < 1 || n > MaxAPITokenNameLength:
+	case parley.VisibleLength(name) < 1 || n > MaxAPITokenNameLength:
 		return "", nil, parley.FieldErrorf("name", "Token name must be 1 to %d characters.", MaxAPITokenNameLength)
 	}
 	secret, hash, err := NewToken(KindAPI)
