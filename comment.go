@@ -130,8 +130,10 @@ type EditCommentInput struct {
 	Version int
 }
 
-// ValidateBody checks a comment's Markdown source against a site's length limits. Length is
-// counted in characters after trimming, as a person would count it.
+// ValidateBody checks a comment's Markdown source against a site's length limits. The
+// minimum counts what a reader sees (VisibleLength: invisible code points such as U+200B
+// count as space, so a comment of only those is empty); the maximum counts every character
+// stored, after trimming spaces.
 func ValidateBody(body string, s SiteSettings) (string, error) {
 	if !utf8.ValidString(body) {
 		return "", FieldErrorf("body", "Comment is not valid UTF-8 text.")
@@ -140,13 +142,13 @@ func ValidateBody(body string, s SiteSettings) (string, error) {
 		return "", FieldErrorf("body", "Comment contains a NUL character.")
 	}
 	body = strings.TrimSpace(body)
-	n := utf8.RuneCountInString(body)
-	if n < s.MinCommentLength {
-		if n == 0 {
+	if visible := VisibleLength(body); visible < s.MinCommentLength || visible == 0 {
+		if visible == 0 {
 			return "", FieldErrorf("body", "Comment is empty.")
 		}
 		return "", FieldErrorf("body", "Comment must be at least %d characters.", s.MinCommentLength)
 	}
+	n := utf8.RuneCountInString(body)
 	if n > s.MaxCommentLength {
 		return "", FieldErrorf("body", "Comment is %d characters; the limit is %d.", n, s.MaxCommentLength)
 	}

@@ -3,6 +3,7 @@ package parley
 import (
 	"encoding/base64"
 	"encoding/json"
+	"math"
 	"time"
 )
 
@@ -43,7 +44,22 @@ func (c Cursor) Encode() string {
 // MaxCursorLength bounds what DecodeCursor will look at.
 const MaxCursorLength = 256
 
-// DecodeCursor parses a cursor from a client, which must have been made for order o.
+// The range of every field a cursor may carry. A cursor comes back from the client, so it is
+// input like any other: each field is checked against what a cursor we made could hold, and
+// so against what the column it is compared with can store (counts are int4; times are
+// timestamps the database and JSON both write with four-digit years).
+var (
+	MinCursorTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxCursorTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
+// MaxCursorCount is the largest reply or reaction count a cursor may carry: the largest
+// value of the int4 column it is compared with.
+const MaxCursorCount = math.MaxInt32
+
+// DecodeCursor parses a cursor from a client, which must have been made for order o. Every
+// field must be in range (see MinCursorTime, MaxCursorCount); a count is allowed only for
+// the MOST_* orders, which sort by it.
 func DecodeCursor(s string, o CommentOrder) (*Cursor, error) {
 	bad := FieldErrorf("after", "The cursor is not valid; start again from the first page.")
 	if len(s) > MaxCursorLength {
@@ -57,10 +73,23 @@ func DecodeCursor(s string, o CommentOrder) (*Cursor, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, bad
 	}
-	if c.Order != o || !IsID(c.ID) || c.Count < 0 || c.Time.IsZero() {
+	if c.Order != o || !o.Valid() || !IsID(c.ID) || !c.inRange() {
 		return nil, bad
 	}
 	return &c, nil
+}
+
+// inRange reports whether every field holds a value a cursor of its order could hold.
+func (c Cursor) inRange() bool {
+	if c.Time.Before(MinCursorTime) || c.Time.After(MaxCursorTime) {
+		return false
+	}
+	switch c.Order {
+	case OrderMostReplies, OrderMostReactions:
+		return c.Count >= 0 && c.Count <= MaxCursorCount
+	default:
+		return c.Count == 0
+	}
 }
 
 // IsID reports whether s has the shape of an ID (a UUID in canonical form).

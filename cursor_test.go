@@ -1,6 +1,7 @@
 package parley_test
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -20,9 +21,34 @@ func TestCursorRoundTrip(t *testing.T) {
 	}
 }
 
+// rawCursor encodes a hand-written cursor, as a client crafting one would.
+func rawCursor(json string) string { return base64.RawURLEncoding.EncodeToString([]byte(json)) }
+
+// craftedCursors are cursors a client made by hand, one per field out of its range, each
+// meant for the order it names: the cases the fuzz target starts from too.
+var craftedCursors = map[string]struct {
+	s     string
+	order parley.CommentOrder
+}{
+	"a count beyond int4":         {rawCursor(`{"o":"MOST_REPLIES","c":9999999999,"t":"2026-01-01T00:00:00Z","i":"0190a0a0-0000-7000-8000-000000000001"}`), parley.OrderMostReplies},
+	"a count one beyond int4":     {rawCursor(`{"o":"MOST_REACTIONS","c":2147483648,"t":"2026-01-01T00:00:00Z","i":"0190a0a0-0000-7000-8000-000000000001"}`), parley.OrderMostReactions},
+	"a count beyond int64":        {rawCursor(`{"o":"MOST_REPLIES","c":99999999999999999999,"t":"2026-01-01T00:00:00Z","i":"0190a0a0-0000-7000-8000-000000000001"}`), parley.OrderMostReplies},
+	"a negative count":            {rawCursor(`{"o":"MOST_REPLIES","c":-1,"t":"2026-01-01T00:00:00Z","i":"0190a0a0-0000-7000-8000-000000000001"}`), parley.OrderMostReplies},
+	"a fractional count":          {rawCursor(`{"o":"MOST_REPLIES","c":1.5,"t":"2026-01-01T00:00:00Z","i":"0190a0a0-0000-7000-8000-000000000001"}`), parley.OrderMostReplies},
+	"a count in an order without": {rawCursor(`{"o":"NEWEST","c":3,"t":"2026-01-01T00:00:00Z","i":"0190a0a0-0000-7000-8000-000000000001"}`), parley.OrderNewest},
+	"a time in year 1":            {rawCursor(`{"o":"OLDEST","t":"0001-01-01T00:00:01Z","i":"0190a0a0-0000-7000-8000-000000000001"}`), parley.OrderOldest},
+	"a time before 1970":          {rawCursor(`{"o":"NEWEST","t":"1969-12-31T23:59:59Z","i":"0190a0a0-0000-7000-8000-000000000001"}`), parley.OrderNewest},
+	"a time with a huge offset":   {rawCursor(`{"o":"NEWEST","t":"9999-12-31T23:59:59-23:59","i":"0190a0a0-0000-7000-8000-000000000001"}`), parley.OrderNewest},
+	"no time":                     {rawCursor(`{"o":"NEWEST","i":"0190a0a0-0000-7000-8000-000000000001"}`), parley.OrderNewest},
+	"an uppercase ID":             {rawCursor(`{"o":"NEWEST","t":"2026-01-01T00:00:00Z","i":"0190A0A0-0000-7000-8000-000000000001"}`), parley.OrderNewest},
+	"an unknown order":            {rawCursor(`{"o":"RANDOM","t":"2026-01-01T00:00:00Z","i":"0190a0a0-0000-7000-8000-000000000001"}`), parley.CommentOrder("RANDOM")},
+	"JSON null":                   {rawCursor(`null`), parley.OrderNewest},
+	"a JSON array":                {rawCursor(`[1,2,3]`), parley.OrderNewest},
+}
+
 func TestDecodeCursorRefuses(t *testing.T) {
 	good := parley.CursorFor(parley.OrderNewest, &parley.Comment{ID: "0190a0a0-0000-7000-8000-000000000001", CreatedAt: time.Now()}).Encode()
-	for name, tc := range map[string]struct {
+	cases := map[string]struct {
 		s     string
 		order parley.CommentOrder
 	}{
@@ -32,10 +58,28 @@ func TestDecodeCursorRefuses(t *testing.T) {
 		"bad ID":                 {"eyJvIjoiTkVXRVNUIiwidCI6IjIwMjYtMDEtMDFUMDA6MDA6MDBaIiwiaSI6IngifQ", parley.OrderNewest},
 		"too long":               {strings.Repeat("A", parley.MaxCursorLength+1), parley.OrderNewest},
 		"empty":                  {"", parley.OrderNewest},
-	} {
+	}
+	for name, tc := range craftedCursors {
+		cases[name] = tc
+	}
+	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			if _, err := parley.DecodeCursor(tc.s, tc.order); parley.ErrorCode(err) != parley.EINVALID {
 				t.Fatalf("err = %v, want EINVALID", err)
+			}
+		})
+	}
+}
+
+func TestDecodeCursorAcceptsTheEdgesOfItsRanges(t *testing.T) {
+	for name, c := range map[string]parley.Cursor{
+		"the largest count": {Order: parley.OrderMostReplies, Count: parley.MaxCursorCount, Time: time.Unix(1700000000, 0), ID: "0190a0a0-0000-7000-8000-000000000001"},
+		"the earliest time": {Order: parley.OrderOldest, Time: parley.MinCursorTime, ID: "0190a0a0-0000-7000-8000-000000000001"},
+		"the latest time":   {Order: parley.OrderNewest, Time: parley.MaxCursorTime, ID: "0190a0a0-0000-7000-8000-000000000001"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := parley.DecodeCursor(c.Encode(), c.Order); err != nil {
+				t.Fatal(err)
 			}
 		})
 	}
@@ -49,8 +93,13 @@ func FuzzDecodeCursor(f *testing.F) {
 	f.Add("")
 	f.Add("eyJvIjoiTkVXRVNUIn0")
 	f.Add("eyJvIjoiTkVXRVNUIiwiYyI6LTEsInQiOiIyMDI2LTAxLTAxVDAwOjAwOjAwWiIsImkiOiIwMTkwYTBhMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDEifQ")
+	f.Add(parley.Cursor{Order: parley.OrderMostReplies, Count: parley.MaxCursorCount, Time: parley.MaxCursorTime, ID: "0190a0a0-0000-7000-8000-000000000001"}.Encode())
+	f.Add(parley.Cursor{Order: parley.OrderOldest, Time: parley.MinCursorTime, ID: "0190a0a0-0000-7000-8000-000000000001"}.Encode())
+	for _, tc := range craftedCursors {
+		f.Add(tc.s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, o := range []parley.CommentOrder{parley.OrderNewest, parley.OrderMostReactions} {
+		for _, o := range []parley.CommentOrder{parley.OrderNewest, parley.OrderOldest, parley.OrderMostReplies, parley.OrderMostReactions} {
 			c, err := parley.DecodeCursor(s, o)
 			if err != nil {
 				if parley.ErrorCode(err) != parley.EINVALID {
@@ -58,7 +107,9 @@ func FuzzDecodeCursor(f *testing.F) {
 				}
 				continue
 			}
-			if !parley.IsID(c.ID) || c.Count < 0 || c.Order != o {
+			counted := o == parley.OrderMostReplies || o == parley.OrderMostReactions
+			if !parley.IsID(c.ID) || c.Order != o || c.Count < 0 || c.Count > parley.MaxCursorCount || (!counted && c.Count != 0) ||
+				c.Time.Before(parley.MinCursorTime) || c.Time.After(parley.MaxCursorTime) {
 				t.Fatalf("accepted a bad cursor: %+v", c)
 			}
 			again, err := parley.DecodeCursor(c.Encode(), o)

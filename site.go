@@ -177,7 +177,7 @@ func (s SiteSettings) Validate() error {
 			return FieldErrorf("reactionKinds", "Reaction kind %q is listed twice.", k.Kind)
 		}
 		seen[k.Kind] = true
-		if !utf8.ValidString(k.Label) || k.Label == "" || utf8.RuneCountInString(k.Label) > 40 {
+		if !utf8.ValidString(k.Label) || VisibleLength(k.Label) == 0 || utf8.RuneCountInString(k.Label) > 40 {
 			return FieldErrorf("reactionKinds", "Reaction kind %q needs a label of 1 to 40 characters.", k.Kind)
 		}
 		if !utf8.ValidString(k.Icon) || utf8.RuneCountInString(k.Icon) > 8 {
@@ -216,9 +216,9 @@ func (in *CreateSiteInput) Validate() error {
 	return err
 }
 
-// ValidateSiteName checks a site's display name.
+// ValidateSiteName checks a site's display name, which must show at least one character.
 func ValidateSiteName(name string) error {
-	if !utf8.ValidString(name) || name == "" || utf8.RuneCountInString(name) > 100 {
+	if !utf8.ValidString(name) || VisibleLength(name) == 0 || utf8.RuneCountInString(name) > 100 {
 		return FieldErrorf("name", "Site name must be 1 to 100 characters.")
 	}
 	return nil

@@ -147,8 +147,8 @@ const (
 	MaxUsernameLength = 30
 )
 
-// ValidateUsername allows letters, digits, '_', '-' and '.', so names render safely and
-// cannot impersonate others with invisible characters.
+// ValidateUsername allows visible letters, digits, '_', '-' and '.', so names render safely
+// and cannot impersonate others with invisible characters.
 func ValidateUsername(name string) error {
 	if !utf8.ValidString(name) {
 		return FieldErrorf("username", "Username is not valid UTF-8.")
@@ -158,7 +158,8 @@ func ValidateUsername(name string) error {
 		return FieldErrorf("username", "Username must be %d to %d characters.", MinUsernameLength, MaxUsernameLength)
 	}
 	for _, r := range name {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' && r != '.' {
+		// Some letters are drawn as nothing (U+3164 HANGUL FILLER is a letter).
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' && r != '.' || IsInvisible(r) {
 			return FieldErrorf("username", "Username may contain only letters, digits, '_', '-' and '.'.")
 		}
 	}

@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"golang.org/x/crypto/argon2"
@@ -172,3 +174,49 @@ func phcUint(s, name string, bits int) (uint64, bool) {
 	n, err := strconv.ParseUint(digits, 10, bits)
 	return n, err == nil
 }
+
+// DefaultMaxHashWait is how long a sign-in or sign-up waits for a hashing slot before it is
+// refused with RATE_LIMITED.
+const DefaultMaxHashWait = 2 * time.Second
+
+// hashGate bounds how many argon2 computations run at once. Each takes Params.Memory (64 MiB
+// with DefaultParams) for as long as it runs, so n slots hold memory to about n × Memory
+// however many sign-ins arrive, from however many networks (the per-address limits do not
+// help against many addresses). A caller waits at most wait for a slot and is then refused
+// with ERATELIMITED: under a flood, answering "busy" at once serves everyone better than a
+// queue that grows without bound, each waiter holding its request and its connection.
+type hashGate struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+// newHashGate returns a gate of n slots (at least one) whose callers wait at most wait
+// (DefaultMaxHashWait when zero or less).
+func newHashGate(n int, wait time.Duration) *hashGate {
+	if wait <= 0 {
+		wait = DefaultMaxHashWait
+	}
+	return &hashGate{slots: make(chan struct{}, max(n, 1)), wait: wait}
+}
+
+// acquire takes a slot, waiting at most g.wait and no longer than ctx lives. Every
+// successful acquire must be followed by one release.
+func (g *hashGate) acquire(ctx context.Context) error {
+	select {
+	case g.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	timer := time.NewTimer(g.wait)
+	defer timer.Stop()
+	select {
+	case g.slots <- struct{}{}:
+		return nil
+	case <-timer.C:
+		return parley.RateLimitedf(time.Second, "The server is checking too many passwords at once; try again in a second.")
+	case <-ctx.Done():
+		return fmt.Errorf("auth: waiting to hash a password: %w", ctx.Err())
+	}
+}
+
+func (g *hashGate) release() { <-g.slots }

@@ -52,6 +52,9 @@ type Options struct {
 	// MaxConcurrentHashes bounds how many argon2 computations run at once, which bounds
 	// memory (Password.Memory each) under a flood of sign-ins; GOMAXPROCS when zero.
 	MaxConcurrentHashes int
+	// MaxHashWait is how long a sign-in or sign-up waits for one of those before it is
+	// refused with ERATELIMITED; DefaultMaxHashWait when zero.
+	MaxHashWait time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -71,7 +74,7 @@ type Service struct {
 	lockoutFailures int
 	lockoutWindow   time.Duration
 	now             func() time.Time
-	hashSlots       chan struct{}
+	hashes          *hashGate
 	// dummyHash is verified against when there is no hash to check (unknown login or an
 	// SSO-only account), so that those sign-ins cost the same time as a wrong password.
 	dummyHash string
@@ -115,7 +118,7 @@ func NewService(store parley.AccountStore, opts Options) *Service {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	s.hashSlots = make(chan struct{}, n)
+	s.hashes = newHashGate(n, opts.MaxHashWait)
 
 	decoy := make([]byte, 32)
 	_, _ = rand.Read(decoy)
@@ -328,7 +331,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, name string) (string, *par
 	switch n := utf8.RuneCountInString(name); {
 	case !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return "", nil, parley.FieldErrorf("name", "Token name must be plain text without control characters.")
-	case n < 1 || n > MaxAPITokenNameLength:
+	case parley.VisibleLength(name) < 1 || n > MaxAPITokenNameLength:
 		return "", nil, parley.FieldErrorf("name", "Token name must be 1 to %d characters.", MaxAPITokenNameLength)
 	}
 	secret, hash, err := NewToken(KindAPI)
@@ -376,35 +379,24 @@ func (s *Service) newSession(ctx context.Context, u *parley.User) (*parley.AuthP
 	return &parley.AuthPayload{Token: secret, User: u, ExpiresAt: expires}, nil
 }
 
-// hash and verify run argon2 within the concurrency bound, waiting for a slot only as long as
-// the request lives.
+// hash and verify run argon2 within the concurrency bound (hashGate), waiting for a slot at
+// most MaxHashWait and only as long as the request lives.
 func (s *Service) hash(ctx context.Context, password string) (string, error) {
-	if err := s.acquire(ctx); err != nil {
+	if err := s.hashes.acquire(ctx); err != nil {
 		return "", err
 	}
-	defer s.release()
+	defer s.hashes.release()
 	return HashPassword(password, s.params)
 }
 
 func (s *Service) verify(ctx context.Context, password, hash string) (bool, error) {
-	if err := s.acquire(ctx); err != nil {
+	if err := s.hashes.acquire(ctx); err != nil {
 		return false, err
 	}
-	defer s.release()
+	defer s.hashes.release()
 	s.verifications.Add(1)
 	return VerifyPassword(password, hash)
 }
-
-func (s *Service) acquire(ctx context.Context) error {
-	select {
-	case s.hashSlots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("auth: waiting to hash a password: %w", ctx.Err())
-	}
-}
-
-func (s *Service) release() { <-s.hashSlots }
 
 // humanDuration rounds a wait up to what a person would say: seconds, minutes or hours.
 func humanDuration(d time.Duration) string {

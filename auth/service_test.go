@@ -133,6 +133,7 @@ func TestService(t *testing.T) {
 			name, tokenName, msg string
 		}{
 			{"an empty name", "   ", "Token name must be 1 to 100 characters."},
+			{"a name of invisible characters", "\u200b\u2060\ufeff", "Token name must be 1 to 100 characters."},
 			{"a long name", strings.Repeat("n", 101), "Token name must be 1 to 100 characters."},
 			{"a name with control characters", "CI\x07", "Token name must be plain text without control characters."},
 			{"a name that is not UTF-8", "CI\xff", "Token name must be plain text without control characters."},

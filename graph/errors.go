@@ -42,6 +42,20 @@ func Code(err error) string {
 // same answer finds the details in the log.
 const internalMessage = "Internal error."
 
+// CodeCanceled is the outcome of an error that happened because the client hung up (its
+// request's context was canceled): a reader closing the tab, a load balancer giving up.
+// No client ever receives it, since no one is left to read the answer; it is what the
+// metrics (parley_graphql_errors_total{code="CANCELED"}) and the debug log call those
+// errors, so that INTERNAL keeps meaning a bug and an alert on it keeps meaning something.
+const CodeCanceled = "CANCELED"
+
+// clientGone reports whether ctx, a request's or a subscription's, ended because its client
+// went away. The server's own deadlines end contexts with DeadlineExceeded instead, and
+// those still count as errors.
+func clientGone(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled)
+}
+
 // gqlgen's own error codes for requests it refuses before execution: they are the client's
 // mistake, so they answer INVALID.
 var requestErrorCodes = map[string]bool{
@@ -90,6 +104,12 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case isRequestError(gqlErr):
 			out.Message = requestErrorMessage(gqlErr.Message)
 			out.Extensions["code"] = codes[parley.EINVALID]
+		case clientGone(ctx):
+			// Whatever failed, it failed because the client left: a query cut short, a
+			// connection taken back. Logged for whoever debugs, counted apart.
+			logger.DebugContext(ctx, "graphql: client went away", errorAttrs(ctx, err)...)
+			out.Message = "The request was canceled."
+			out.Extensions["code"] = CodeCanceled
 		default:
 			logInternal(ctx, logger, err)
 			internal(ctx, out)
@@ -105,16 +125,16 @@ func internal(ctx context.Context, out *gqlerror.Error) {
 }
 
 func logInternal(ctx context.Context, logger *slog.Logger, err error, attrs ...any) {
-	attrs = append(attrs, slog.String("requestID", parley.RequestIDFromContext(ctx)), slog.Any("error", err))
+	logger.ErrorContext(ctx, "graphql: internal error", append(attrs, errorAttrs(ctx, err)...)...)
+}
+
+// errorAttrs are what a log line about err says: the request ID, the error and the field.
+func errorAttrs(ctx context.Context, err error) []any {
+	attrs := []any{slog.String("requestID", parley.RequestIDFromContext(ctx)), slog.Any("error", err)}
 	if p := graphql.GetPath(ctx); len(p) > 0 {
 		attrs = append(attrs, slog.String("path", p.String()))
 	}
-	// A client that hung up mid-request is not a fault of ours; don't page anyone for it.
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		logger.DebugContext(ctx, "graphql: client went away", attrs...)
-		return
-	}
-	logger.ErrorContext(ctx, "graphql: internal error", attrs...)
+	return attrs
 }
 
 // isRequestError tells the errors gqlgen makes about the request itself (a parse or

@@ -88,6 +88,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = DefaultMaxDepth
 	}
+	s.Stories = o.Limits.stories(s.Stories, s.Sites)
 	cfg := Config{Resolvers: &Resolver{s: s}}
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
@@ -124,9 +125,10 @@ func NewHandler(s Services, o Options) http.Handler {
 		srv.Use(noIntrospection{})
 		srv.SetDisableSuggestion(true)
 	}
-	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	srv.Use(&complexityLimit{limit: o.ComplexityLimit})
 	srv.Use(depthLimit{max: o.MaxDepth})
 	srv.Use(getQueriesOnly{})
+	srv.Use(&inputCheck{})
 	// Loaders are made per response, not per operation: a subscription answers many
 	// times, and each answer must read fresh reaction counts.
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {

@@ -44,6 +44,22 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 // walk stays bounded whatever the document. Introspection fields are not counted: their
 // standard queries are deep by nature, and introspection is off in production.
 func selectionDepth(set ast.SelectionSet, fragments ast.FragmentDefinitionList, stop int) int {
+	w := depthWalker{fragments: fragments, stop: stop, memo: map[string]int{}}
+	return w.depth(set, stop)
+}
+
+// depthWalker measures depth walking each fragment once, however often it is spread:
+// fragments that spread each other twice would otherwise cost a walk exponential in their
+// number. A fragment's depth is measured once up to the walk's first stop, the largest, and
+// then cut to the stop where it is spread: counting up to a stop gives the true depth or the
+// stop, whichever is smaller, so the cut is exact.
+type depthWalker struct {
+	fragments ast.FragmentDefinitionList
+	stop      int
+	memo      map[string]int
+}
+
+func (w *depthWalker) depth(set ast.SelectionSet, stop int) int {
 	if stop <= 0 {
 		return 0
 	}
@@ -55,13 +71,19 @@ func selectionDepth(set ast.SelectionSet, fragments ast.FragmentDefinitionList, 
 			if strings.HasPrefix(s.Name, "__") {
 				continue
 			}
-			d = 1 + selectionDepth(s.SelectionSet, fragments, stop-1)
+			d = 1 + w.depth(s.SelectionSet, stop-1)
 		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, fragments, stop)
+			d = w.depth(s.SelectionSet, stop)
 		case *ast.FragmentSpread:
-			if f := fragments.ForName(s.Name); f != nil {
-				d = selectionDepth(f.SelectionSet, fragments, stop)
+			known, ok := w.memo[s.Name]
+			if !ok {
+				w.memo[s.Name] = 0 // a cycle, which validation refuses, ends here
+				if f := w.fragments.ForName(s.Name); f != nil {
+					known = w.depth(f.SelectionSet, w.stop)
+				}
+				w.memo[s.Name] = known
 			}
+			d = min(known, stop)
 		}
 		deepest = max(deepest, d)
 	}

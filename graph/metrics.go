@@ -20,7 +20,7 @@ func newMetrics(reg prometheus.Registerer, hub *wsHub) *metrics {
 			Name: "parley_graphql_root_fields_total", Help: "GraphQL root fields resolved, by operation type (query, mutation, subscription) and field.",
 		}, []string{"type", "field"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "parley_graphql_errors_total", Help: "GraphQL errors answered, by extensions.code.",
+			Name: "parley_graphql_errors_total", Help: "GraphQL errors answered, by extensions.code; CANCELED counts errors of requests whose client hung up, which no one received.",
 		}, []string{"code"}),
 	}
 	reg.MustRegister(m.fields, m.errors,

@@ -77,6 +77,9 @@ func prefetch(ctx context.Context, comments []*parley.Comment) {
 		if fields["reactions"] {
 			l.reactions.LoadThunk(ctx, c.ID)
 		}
+		if fields["rejectionReason"] && c.Status == parley.StatusRejected {
+			l.rejections.LoadThunk(ctx, c.ID)
+		}
 	}
 }
 

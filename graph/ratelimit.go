@@ -17,6 +17,12 @@ import (
 type MutationLimits struct {
 	PerClient  parley.RateLimiter
 	PerAccount parley.RateLimiter
+	// NewStoriesPerClient and NewStoriesPerSite count the stories that story(url:) creates
+	// on first read, per client network and per site origin: a story created by reading is
+	// still a write, and without them anyone could fill a site with stories at any URL
+	// under its origins. Reading a story that exists is never limited.
+	NewStoriesPerClient parley.RateLimiter
+	NewStoriesPerSite   parley.RateLimiter
 }
 
 // clientKey groups IPv6 addresses by /64, the block one subscriber usually holds, so that
@@ -59,24 +65,81 @@ func (l MutationLimits) rootField(ctx context.Context, next graphql.RootResolver
 
 func (l MutationLimits) check(ctx context.Context) error {
 	if l.PerClient != nil {
-		if err := limited(ctx, l.PerClient, clientKey(parley.ClientFromContext(ctx).IP), "from your network"); err != nil {
+		if err := limited(ctx, l.PerClient, clientKey(parley.ClientFromContext(ctx).IP), "Too many changes from your network"); err != nil {
 			return err
 		}
 	}
 	if u := parley.UserFromContext(ctx); u != nil && l.PerAccount != nil {
-		return limited(ctx, l.PerAccount, "user:"+u.ID, "from your account")
+		return limited(ctx, l.PerAccount, "user:"+u.ID, "Too many changes from your account")
 	}
 	return nil
 }
 
-func limited(ctx context.Context, l parley.RateLimiter, key, whose string) error {
+// limited takes one attempt from key's bucket; what says what there were too many of.
+func limited(ctx context.Context, l parley.RateLimiter, key, what string) error {
 	ok, retry, err := l.Allow(ctx, key)
 	if err != nil {
 		return fmt.Errorf("rate limit: %w", err)
 	}
 	if !ok {
 		seconds := int((retry + time.Second - 1) / time.Second)
-		return parley.RateLimitedf(retry, "Too many changes %s; try again in %d seconds.", whose, seconds)
+		return parley.RateLimitedf(retry, "%s; try again in %d seconds.", what, seconds)
 	}
 	return nil
+}
+
+// stories returns s with story creation on first read limited, or s itself when no limit
+// is set. sites tells which origins a site allows, so that a URL no site allows (which
+// creates nothing) costs nothing.
+func (l MutationLimits) stories(s parley.StoryService, sites parley.SiteService) parley.StoryService {
+	if l.NewStoriesPerClient == nil && l.NewStoriesPerSite == nil {
+		return s
+	}
+	return limitedStories{StoryService: s, sites: sites, l: l}
+}
+
+// limitedStories counts every story that FindStoryByURL would create against the limits
+// before it is created.
+type limitedStories struct {
+	parley.StoryService
+	sites parley.SiteService
+	l     MutationLimits
+}
+
+// FindStoryByURL answers an existing story at once; a missing one is created only when the
+// caller's network and the site have new stories left.
+func (s limitedStories) FindStoryByURL(ctx context.Context, rawURL string) (*parley.Story, error) {
+	found, err := s.StoryService.StoryCounts(ctx, []string{rawURL})
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 1 && found[0].Story != nil {
+		return found[0].Story, nil
+	}
+	canonical, err := parley.CanonicalStoryURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	origin, err := parley.OriginOfURL(canonical)
+	if err != nil {
+		return nil, err
+	}
+	allowed, err := s.sites.IsAllowedOrigin(ctx, origin)
+	if err != nil {
+		return nil, err
+	}
+	if !allowed {
+		return s.StoryService.FindStoryByURL(ctx, rawURL) // creates nothing: NOT_FOUND
+	}
+	if s.l.NewStoriesPerClient != nil {
+		if err := limited(ctx, s.l.NewStoriesPerClient, clientKey(parley.ClientFromContext(ctx).IP), "Too many new stories from your network"); err != nil {
+			return nil, err
+		}
+	}
+	if s.l.NewStoriesPerSite != nil {
+		if err := limited(ctx, s.l.NewStoriesPerSite, "origin:"+origin, "Too many new stories on this site"); err != nil {
+			return nil, err
+		}
+	}
+	return s.StoryService.FindStoryByURL(ctx, rawURL)
 }

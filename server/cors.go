@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -109,7 +110,11 @@ func (p *originPolicy) allowed(ctx context.Context, origin string) bool {
 	}
 	allowed, err := p.sites.IsAllowedOrigin(ctx, n)
 	if err != nil {
-		p.logger.ErrorContext(ctx, "server: allowed origin lookup", "error", err, "requestID", parley.RequestIDFromContext(ctx))
+		level := slog.LevelError
+		if errors.Is(ctx.Err(), context.Canceled) {
+			level = slog.LevelDebug // the client hung up; nothing is wrong here
+		}
+		p.logger.Log(ctx, level, "server: allowed origin lookup", "error", err, "requestID", parley.RequestIDFromContext(ctx))
 		return false
 	}
 	p.mu.Lock()

@@ -18,7 +18,7 @@ type httpMetrics struct {
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	m := &httpMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "parley_http_requests_total", Help: "HTTP requests by route, method and status code.",
+			Name: "parley_http_requests_total", Help: "HTTP requests by route, method and status code; 499 when the client hung up first.",
 		}, []string{"route", "method", "code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "parley_http_request_duration_seconds", Help: "Time to answer HTTP requests, by route.",
@@ -42,10 +42,7 @@ func (m *httpMetrics) middleware(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &responseRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		status := rec.status
-		if status == 0 {
-			status = http.StatusOK
-		}
+		status := outcome(r, rec)
 		method := r.Method
 		switch method {
 		case http.MethodGet, http.MethodPost, http.MethodOptions, http.MethodHead:

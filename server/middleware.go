@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -96,6 +97,31 @@ func (rec *responseRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return http.NewResponseController(rec.ResponseWriter).Hijack()
 }
 
+// StatusClientClosedRequest is what the access log and the HTTP metrics record for a
+// request whose client hung up before its answer was complete (a reader closing the tab, a
+// load balancer giving up), after nginx's 499: whatever status the server then wrote, no one
+// received it, and counting it as the 500 it often is would page an operator for nothing.
+const StatusClientClosedRequest = 499
+
+// clientGone reports whether r's client hung up before its answer was complete. The
+// request's context is canceled when the connection closes; the server's own timeouts
+// end contexts with DeadlineExceeded instead, so they still count as what they are.
+func clientGone(r *http.Request) bool {
+	return errors.Is(r.Context().Err(), context.Canceled)
+}
+
+// outcome is the status to record for r: StatusClientClosedRequest when the client went
+// away, otherwise the status written (200 when none was).
+func outcome(r *http.Request, rec *responseRecorder) int {
+	switch {
+	case clientGone(r):
+		return StatusClientClosedRequest
+	case rec.status == 0:
+		return http.StatusOK
+	}
+	return rec.status
+}
+
 // accessLog writes one line per request. It logs the path without the query string (GET
 // queries carry variables) and never a header, so tokens stay out of the log.
 func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
@@ -103,10 +129,7 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &responseRecorder{ResponseWriter: w}
 		defer func() {
-			status := rec.status
-			if status == 0 {
-				status = http.StatusOK
-			}
+			status := outcome(r, rec)
 			logger.LogAttrs(r.Context(), slog.LevelInfo, "http request",
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),

@@ -36,6 +36,8 @@ type Config struct {
 	PageCacheBytes           int           `env:"PARLEY_PAGE_CACHE_BYTES" envDefault:"67108864" flag:"page-cache-bytes" help:"memory for answers to anonymous reads, forgotten when their story changes (0: off)"`
 	MutationsPerMinute       int           `env:"PARLEY_MUTATIONS_PER_MINUTE" envDefault:"30" flag:"mutations-per-minute" help:"changes (each mutation field) one account may make per minute"`
 	ClientMutationsPerMinute int           `env:"PARLEY_CLIENT_MUTATIONS_PER_MINUTE" envDefault:"120" flag:"client-mutations-per-minute" help:"changes one client network (IPv4 address, IPv6 /64) may make per minute"`
+	ClientNewStoriesPerHour  int           `env:"PARLEY_CLIENT_NEW_STORIES_PER_HOUR" envDefault:"60" flag:"client-new-stories-per-hour" help:"stories that reading story(url:) may create per client network per hour"`
+	SiteNewStoriesPerHour    int           `env:"PARLEY_SITE_NEW_STORIES_PER_HOUR" envDefault:"600" flag:"site-new-stories-per-hour" help:"stories that reading story(url:) may create per site origin per hour"`
 	ShutdownTimeout          time.Duration `env:"PARLEY_SHUTDOWN_TIMEOUT" envDefault:"15s" flag:"shutdown-timeout" help:"how long to let requests finish on SIGTERM"`
 	PluginsFile              string        `env:"PARLEY_PLUGINS_FILE" flag:"plugins-file" help:"JSON list of moderation plug-ins sites may use: name, url, secret, budgetMs, failClosed"`
 	BenchEndpoints           bool          `env:"PARLEY_BENCH_ENDPOINTS" envDefault:"false" flag:"bench-endpoints" help:"serve /_bench/static, the ceiling 'make bench' measures against"`
@@ -119,6 +121,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PARLEY_MUTATIONS_PER_MINUTE and PARLEY_CLIENT_MUTATIONS_PER_MINUTE must be at least 1")
 	case c.SignInsPerMinute < 1:
 		return fmt.Errorf("PARLEY_SIGNINS_PER_MINUTE must be at least 1")
+	case c.ClientNewStoriesPerHour < 1 || c.SiteNewStoriesPerHour < 1:
+		return fmt.Errorf("PARLEY_CLIENT_NEW_STORIES_PER_HOUR and PARLEY_SITE_NEW_STORIES_PER_HOUR must be at least 1")
 	}
 	return nil
 }

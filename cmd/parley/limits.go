@@ -39,8 +39,10 @@ func newLimits(ctx context.Context, cfg *Config, hashKey []byte) (*limits, error
 		signUp: newLimiter("signup", time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
 		signIn: newLimiter("signin", time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
 		mutations: graph.MutationLimits{
-			PerClient:  newLimiter("client", time.Minute/time.Duration(cfg.ClientMutationsPerMinute), cfg.ClientMutationsPerMinute),
-			PerAccount: newLimiter("account", time.Minute/time.Duration(cfg.MutationsPerMinute), cfg.MutationsPerMinute),
+			PerClient:           newLimiter("client", time.Minute/time.Duration(cfg.ClientMutationsPerMinute), cfg.ClientMutationsPerMinute),
+			PerAccount:          newLimiter("account", time.Minute/time.Duration(cfg.MutationsPerMinute), cfg.MutationsPerMinute),
+			NewStoriesPerClient: newLimiter("client-stories", time.Hour/time.Duration(cfg.ClientNewStoriesPerHour), cfg.ClientNewStoriesPerHour),
+			NewStoriesPerSite:   newLimiter("site-stories", time.Hour/time.Duration(cfg.SiteNewStoriesPerHour), cfg.SiteNewStoriesPerHour),
 		},
 		close: closeFn,
 	}, nil

@@ -133,6 +133,8 @@ export async function startStack({ env = {} } = {}) {
       PARLEY_SIGNINS_PER_MINUTE: '10000',
       PARLEY_MUTATIONS_PER_MINUTE: '10000',
       PARLEY_CLIENT_MUTATIONS_PER_MINUTE: '100000',
+      PARLEY_CLIENT_NEW_STORIES_PER_HOUR: '100000',
+      PARLEY_SITE_NEW_STORIES_PER_HOUR: '100000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
