@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 
 	"github.com/parleyhq/parley"
 )
@@ -90,7 +91,11 @@ func (r *queryResolver) PreviewComment(ctx context.Context, siteID string, body 
 	if err != nil {
 		return "", err
 	}
-	// The author is still writing: a preview may be shorter than the site's minimum.
+	// The author is still writing: a preview may be shorter than the site's minimum, and
+	// blank text previews as nothing.
+	if parley.VisibleLength(strings.TrimSpace(body)) == 0 {
+		return "", nil
+	}
 	limits := site.Settings
 	limits.MinCommentLength = 0
 	if body, err = parley.ValidateBody(body, limits); err != nil {

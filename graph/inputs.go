@@ -24,6 +24,7 @@ var textRules = map[string]parley.TextRule{
 	"Query.story.url":             {MaxRunes: parley.MaxStoryURLLength},
 	"Query.storyCounts.urls":      {MaxRunes: parley.MaxStoryURLLength},
 	"Query.stories.query":         {MaxRunes: parley.MaxStoryQueryLength},
+	"Query.previewComment.body":   bodyRule,
 	"Query.stories.after":         cursorRule,
 	"Query.moderationQueue.after": cursorRule,
 	"Story.comments.after":        cursorRule,
