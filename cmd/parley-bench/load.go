@@ -54,6 +54,16 @@ func postScript(body string, uncached bool) script {
 	if uncached {
 		extra = `wrk.headers["Cache-Control"] = "no-cache"`
 	}
+	return postScriptWith(body, extra)
+}
+
+// signedInScript reads as a signed-in reader does: with a token, which the page cache does
+// not serve.
+func signedInScript(body, token string) script {
+	return postScriptWith(body, fmt.Sprintf(`wrk.headers["Authorization"] = "Bearer %s"`, token))
+}
+
+func postScriptWith(body, extra string) script {
 	return script{path: "/graphql", lua: fmt.Sprintf(`
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

@@ -120,6 +120,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	rows = append(rows, cachedRun.row("story page, anonymous, page cache", pct(cachedRun.rps, staticRun.rps)+" of static"))
+	signedInRun, err := wrk(ctx, work, srv.base, o, signedInScript(page, seed.tokens[0]))
+	if err != nil {
+		return err
+	}
+	rows = append(rows, signedInRun.row("story page, signed-in reader", pct(signedInRun.rps, staticRun.rps)+" of static"))
 
 	insertTPS, err := pgbenchInsert(ctx, work, dsn, o)
 	if err != nil {
