@@ -4,6 +4,9 @@
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
+# Release binaries carry no local paths. -trimpath changes how every package is compiled, so
+# the tests' builds (test-frontend below) leave it out and reuse what go test compiled.
+BUILDFLAGS ?= -trimpath
 FUZZTIME ?= 30s
 
 .PHONY: all build frontend run test test-go test-frontend check generate fuzz bench bench-frontend eval-spam clean
@@ -12,7 +15,7 @@ all: build
 
 # The binary embeds the built widget and dashboard (frontend/dist).
 build: frontend
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/parley ./cmd/parley
+	$(GO) build $(BUILDFLAGS) -ldflags '$(LDFLAGS)' -o bin/parley ./cmd/parley
 
 # Node comes from the system; dependencies exactly as package-lock.json pins them.
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
@@ -26,31 +29,39 @@ frontend: frontend/node_modules/.package-lock.json
 run: build
 	@DATABASE_URL="$$(scripts/dev-db.sh)" PARLEY_DEMO=true ./bin/parley serve
 
-# Every test CI runs: formatting, vet, the Go tests on a real PostgreSQL, the frontend's
-# unit tests, and the browser tests in Debian's Chromium against a real `parley serve`.
+# Every test CI runs: the checks below, the Go tests on a real PostgreSQL and Redis (NATS is
+# embedded), the frontend's unit tests, and the browser tests in Debian's Chromium against a
+# real `parley serve`. scripts/dev-db.sh and scripts/dev-redis.sh find or start the services.
 test: check test-go test-frontend
 
+# go vet ran in check, with every analyzer; go test's own vet pass (a subset, cached apart)
+# would analyse every dependency a second time, so it is off here.
 test-go:
-	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) test -count=1 -timeout 15m ./...
+	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" PARLEY_TEST_REDIS_URL="$$(scripts/dev-redis.sh)" \
+	  $(GO) test -count=1 -vet=off -timeout 15m ./...
 
+test-frontend: BUILDFLAGS =
 test-frontend: build
 	scripts/chromium.sh
 	cd frontend && npx vitest run
 	cd frontend && PARLEY_BIN="$(CURDIR)/bin/parley" PARLEY_TEST_DATABASE_URL="$$($(CURDIR)/scripts/dev-db.sh admin)" npm run e2e
 
+# Formatting, vet, the import rules of the layout (imports_test.go), and generated code that
+# matches the schema.
 check:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) test -count=1 -run '^TestImportRules' .
+	GO=$(GO) scripts/check-generated.sh
 
 generate:
 	cd graph && $(GO) tool gqlgen generate
 
-# Runs each fuzz target for FUZZTIME (the seed corpora also run in `make test`).
+# Runs every fuzz target of the module for FUZZTIME each (the seed corpora also run in
+# `make test`); scripts/fuzz.sh finds them.
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzRender -fuzztime=$(FUZZTIME) ./markup
-	$(GO) test -run='^$$' -fuzz=FuzzSanitize -fuzztime=$(FUZZTIME) ./markup
-	$(GO) test -run='^$$' -fuzz=FuzzDecodeCursor -fuzztime=$(FUZZTIME) .
+	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 clean:
 	rm -rf bin frontend/node_modules

@@ -20,6 +20,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/graph/wstransport"
 )
 
 // Services are what the API needs from the domain. They decide everything (permissions,
@@ -94,11 +95,15 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
 	// Subscriptions over WebSocket, graphql-transport-ws and the legacy graphql-ws, served
-	// by our own lean loop (ws.go) rather than gqlgen's, which holds several goroutines per
+	// by our own lean transport rather than gqlgen's, which holds several goroutines per
 	// connection and resolves every event once per subscriber. Browsers cannot set an
 	// Authorization header on a WebSocket: the token comes in connection_init instead.
-	hub := newWSHub(o.Logger)
-	srv.AddTransport(&wsTransport{hub: hub, init: websocketIdentity(s.Auth)})
+	srv.AddTransport(wstransport.New(wstransport.Options{
+		Authenticate:     websocketIdentity(s.Auth),
+		MaxSubscriptions: MaxSubscriptionsPerConnection,
+		Metrics:          o.Metrics,
+		Logger:           o.Logger,
+	}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -107,7 +112,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	base := errorPresenter(o.Logger)
 	presenter := base
 	if o.Metrics != nil {
-		m := newMetrics(o.Metrics, hub)
+		m := newMetrics(o.Metrics)
 		srv.AroundRootFields(m.rootField)
 		presenter = func(ctx context.Context, err error) *gqlerror.Error {
 			e := base(ctx, err)
@@ -179,25 +184,25 @@ func setComplexity(c *ComplexityRoot) {
 
 // websocketIdentity resolves the bearer token of a WebSocket's connection_init payload
 // ({"authorization": "Bearer <token>"}); no token means an anonymous subscriber.
-func websocketIdentity(auth parley.AuthService) transport.WebsocketInitFunc {
-	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+func websocketIdentity(auth parley.AuthService) func(context.Context, transport.InitPayload) (context.Context, error) {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, error) {
 		h := strings.TrimSpace(p.Authorization())
 		if h == "" {
-			return ctx, nil, nil
+			return ctx, nil
 		}
 		scheme, token, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return ctx, nil, parley.Errorf(parley.EUNAUTHENTICATED, "The authorization must be \"Bearer <token>\".")
+			return ctx, parley.Errorf(parley.EUNAUTHENTICATED, "The authorization must be \"Bearer <token>\".")
 		}
 		u, err := auth.Authenticate(ctx, strings.TrimSpace(token))
 		if err != nil {
-			return ctx, nil, err
+			return ctx, err
 		}
-		return parley.NewContextWithUser(ctx, u), nil, nil
+		return parley.NewContextWithUser(ctx, u), nil
 	}
 }
 
 // MaxSubscriptionsPerConnection bounds what one WebSocket may hold open: a widget needs two
 // or three, and a client that opens hundreds costs every other subscriber. The WebSocket
-// transport refuses the one past the limit with RATE_LIMITED.
+// transport (graph/wstransport) refuses the one past the limit with RATE_LIMITED.
 const MaxSubscriptionsPerConnection = 20

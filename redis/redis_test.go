@@ -7,25 +7,42 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/parleyhq/parley/redis"
 )
 
-func TestLimiter(t *testing.T) {
+// MustRedis connects to the Redis that PARLEY_TEST_REDIS_URL names: `make test-go` starts
+// one with scripts/dev-redis.sh. Without one the test is skipped, unless CI is set: then it
+// fails, so that CI never passes without having run it.
+func MustRedis(tb testing.TB) *goredis.Client {
+	tb.Helper()
 	url := os.Getenv("PARLEY_TEST_REDIS_URL")
 	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	ctx := context.Background()
-	c, err := redis.Open(ctx, url)
-	if err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatalf("Redis is required (CI is set): %v", err)
+			tb.Fatal("Redis is required (CI is set): set PARLEY_TEST_REDIS_URL, as make test-go does")
 		}
-		t.Skip(err)
+		tb.Skip("no Redis: set PARLEY_TEST_REDIS_URL=$(scripts/dev-redis.sh), as make test-go does")
 	}
-	t.Cleanup(func() { _ = c.Close() })
-	// A prefix of its own keeps this run's keys apart; they expire by themselves.
-	prefix := fmt.Sprintf("parley-test-%d:", time.Now().UnixNano())
+	c, err := redis.Open(context.Background(), url)
+	if err != nil {
+		tb.Fatalf("Redis at PARLEY_TEST_REDIS_URL: %v", err)
+	}
+	tb.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// MustPrefix returns a key prefix of the test's own, so that tests sharing one Redis (and
+// runs sharing it over time) never see each other's keys; the keys expire by themselves.
+func MustPrefix(tb testing.TB) string {
+	tb.Helper()
+	return fmt.Sprintf("parley-test:%s:%d:", tb.Name(), time.Now().UnixNano())
+}
+
+func TestLimiter(t *testing.T) {
+	ctx := context.Background()
+	c := MustRedis(t)
+	prefix := MustPrefix(t)
 	l := redis.NewLimiter(c, prefix, time.Hour, 2)
 	other := redis.NewLimiter(c, prefix, time.Hour, 2)
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 	natsgo "github.com/nats-io/nats.go"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/postgres/postgrestest"
 )
@@ -175,16 +175,10 @@ func warm(t *testing.T, post func(body string), field string, subs ...func() map
 // through one reaches a subscriber of the other.
 func TestLiveAcrossReplicas(t *testing.T) {
 	ctx := context.Background()
-	natsURL := os.Getenv("PARLEY_TEST_NATS_URL")
-	if natsURL == "" {
-		natsURL = "nats://127.0.0.1:4222"
-	}
+	natsURL := MustNATS(t)
 	nc, err := natsgo.Connect(natsURL)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("NATS is required (CI is set): %v", err)
-		}
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	dsn, drop, err := postgrestest.CreateDatabase(ctx)
 	if err != nil {
@@ -192,10 +186,7 @@ func TestLiveAcrossReplicas(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = drop() })
 	// The replicas share their rate limits through Redis, under this test's own instance name.
-	redisURL := os.Getenv("PARLEY_TEST_REDIS_URL")
-	if redisURL == "" {
-		redisURL = "redis://127.0.0.1:6379/0"
-	}
+	redisURL := MustRedisURL(t)
 	// Its own instance name keeps this test's subjects apart from anything else on the server.
 	instance := fmt.Sprintf("test%d", time.Now().UnixNano())
 	t.Cleanup(func() {
@@ -414,4 +405,19 @@ func TestLiveAcrossReplicas(t *testing.T) {
 			t.Fatalf("update = %v", got)
 		}
 	})
+	if redisURL != "" {
+		t.Run("the replicas count their rate limits in Redis, under the instance's prefix", func(t *testing.T) {
+			opt, err := goredis.ParseURL(redisURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := goredis.NewClient(opt)
+			defer c.Close()
+			// The rate-limit library puts a prefix of its own in front of ours.
+			keys, err := c.Keys(ctx, "*parley:"+instance+":limit:*").Result()
+			if err != nil || len(keys) == 0 {
+				t.Fatalf("keys = %v, %v", keys, err)
+			}
+		})
+	}
 }

@@ -1,8 +1,7 @@
-package graph
+package wstransport
 
 import (
 	"context"
-	"log/slog"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -23,9 +22,9 @@ const (
 	outClose // not a message: close the connection once everything before it is written
 )
 
-// wsOut is one queued message. Payloads of events are shared by every subscriber of a
+// outgoing is one queued message. Payloads of events are shared by every subscriber of a
 // stream; only the frame around them is written per subscriber.
-type wsOut struct {
+type outgoing struct {
 	kind    int
 	id      []byte // the subscription's ID as a JSON string
 	payload []byte
@@ -33,51 +32,46 @@ type wsOut struct {
 	reason  string
 }
 
-// Bounds of a connection's queue. A subscriber that falls wsMaxPending events behind loses
+// Bounds of a connection's queue. A subscriber that falls maxPending events behind loses
 // events, as it did before; one whose queue still grows (a client that sends pings and
-// never reads) is disconnected; one whose socket accepts nothing for wsWriteTimeout is
+// never reads) is disconnected; one whose socket accepts nothing for writeTimeout is
 // disconnected too. None of them holds up the others.
 const (
-	wsMaxPending   = 16
-	wsMaxQueue     = 64
-	wsWriteTimeout = 5 * time.Second
-	// wsWriters is the number of goroutines that write to all connections. Writes to
-	// sockets with room do not block, so a few suffice; more of them bound how long a
-	// handful of stalled readers (each holding one writer up to wsWriteTimeout) can delay
-	// everyone else.
-	wsWriters = 64
+	maxPending   = 16
+	maxQueue     = 64
+	writeTimeout = 5 * time.Second
 )
 
-// wsHub is what all connections of one handler share: the writers, the keep-alive ticker,
+// hub is what all connections of one transport share: the writers, the keep-alive ticker,
 // the streams, and the counts for metrics.
-type wsHub struct {
-	logger       *slog.Logger
+type hub struct {
+	opts         Options
 	startWriters sync.Once
-	ready        chan *wsConn
+	ready        chan *conn
 
 	mu      sync.Mutex
-	legacy  map[*wsConn]struct{} // connections that get keep-alives
+	legacy  map[*conn]struct{} // connections that get keep-alives
 	ticking bool
-	streams map[string]*wsStream
+	streams map[string]*stream
 
 	connections   atomic.Int64
 	subscriptions atomic.Int64
 	dropped       atomic.Int64
 }
 
-func newWSHub(logger *slog.Logger) *wsHub {
-	return &wsHub{logger: logger, ready: make(chan *wsConn, 4096), legacy: map[*wsConn]struct{}{}, streams: map[string]*wsStream{}}
+func newHub(o Options) *hub {
+	return &hub{opts: o, ready: make(chan *conn, 4096), legacy: map[*conn]struct{}{}, streams: map[string]*stream{}}
 }
 
 // streamCount is how many streams are open, for metrics.
-func (h *wsHub) streamCount() int {
+func (h *hub) streamCount() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.streams)
 }
 
 // register counts a connection that completed connection_init.
-func (h *wsHub) register(c *wsConn) {
+func (h *hub) register(c *conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c.mu.Lock()
@@ -100,10 +94,10 @@ func (h *wsHub) register(c *wsConn) {
 
 // keepAlive sends every legacy client a "ka" message on one shared ticker, rather than a
 // goroutine and a ticker per connection; it stops when no legacy client is left.
-func (h *wsHub) keepAlive() {
-	t := time.NewTicker(wsKeepAlive)
+func (h *hub) keepAlive() {
+	t := time.NewTicker(h.opts.KeepAlive)
 	defer t.Stop()
-	var conns []*wsConn
+	var conns []*conn
 	for range t.C {
 		h.mu.Lock()
 		if len(h.legacy) == 0 {
@@ -117,15 +111,15 @@ func (h *wsHub) keepAlive() {
 		}
 		h.mu.Unlock()
 		for _, c := range conns {
-			c.enqueue(wsOut{kind: outKeepAlive})
+			c.enqueue(outgoing{kind: outKeepAlive})
 		}
 	}
 }
 
 // schedule hands a connection with queued messages to the writers.
-func (h *wsHub) schedule(c *wsConn) {
+func (h *hub) schedule(c *conn) {
 	h.startWriters.Do(func() {
-		for range wsWriters {
+		for range h.opts.Writers {
 			go h.write()
 		}
 	})
@@ -133,7 +127,7 @@ func (h *wsHub) schedule(c *wsConn) {
 }
 
 // write is one writer: it drains the queues of connections as they become ready.
-func (h *wsHub) write() {
+func (h *hub) write() {
 	var buf []byte
 	for c := range h.ready {
 		buf = c.flush(buf)
@@ -145,18 +139,18 @@ func (h *wsHub) write() {
 
 // enqueue queues a message, reporting whether it was; a full queue loses "next" messages
 // and closes the connection on anything else.
-func (c *wsConn) enqueue(o wsOut) bool {
+func (c *conn) enqueue(o outgoing) bool {
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
 		return false
 	}
 	switch {
-	case o.kind == outNext && c.pending >= wsMaxPending:
+	case o.kind == outNext && c.pending >= maxPending:
 		c.mu.Unlock()
 		c.hub.dropped.Add(1)
 		return false
-	case len(c.queue) >= wsMaxQueue:
+	case len(c.queue) >= maxQueue:
 		c.closing = true
 		c.mu.Unlock()
 		c.abort()
@@ -177,13 +171,13 @@ func (c *wsConn) enqueue(o wsOut) bool {
 
 // closeAfterQueue closes the connection with code and reason once what is queued is
 // written; nothing more is queued after it.
-func (c *wsConn) closeAfterQueue(code coderws.StatusCode, reason string) {
+func (c *conn) closeAfterQueue(code coderws.StatusCode, reason string) {
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
 		return
 	}
-	c.queue = append(c.queue, wsOut{kind: outClose, code: code, reason: reason})
+	c.queue = append(c.queue, outgoing{kind: outClose, code: code, reason: reason})
 	c.closing = true
 	schedule := !c.scheduled
 	c.scheduled = true
@@ -194,7 +188,7 @@ func (c *wsConn) closeAfterQueue(code coderws.StatusCode, reason string) {
 }
 
 // flush writes the connection's queue; buf is the writer's scratch space for frames.
-func (c *wsConn) flush(buf []byte) []byte {
+func (c *conn) flush(buf []byte) []byte {
 	for {
 		c.mu.Lock()
 		q := c.queue
@@ -212,7 +206,7 @@ func (c *wsConn) flush(buf []byte) []byte {
 				c.graceful = true
 				c.mu.Unlock()
 				c.teardown()
-				_ = c.nc.SetWriteDeadline(time.Now().Add(wsWriteTimeout)) // not an old write's
+				_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout)) // not an old write's
 				// The close handshake waits for the client's answer; no writer waits with it.
 				go func() { _ = c.ws.Close(o.code, o.reason) }()
 				return buf
@@ -220,7 +214,7 @@ func (c *wsConn) flush(buf []byte) []byte {
 			buf = c.frame(buf[:0], o)
 			// A deadline on the socket rather than a context with a timeout: no timer and no
 			// context per message, which ten thousand subscribers per event notice.
-			err := c.nc.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+			err := c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
 			if err == nil {
 				err = c.ws.Write(context.Background(), coderws.MessageText, buf)
 			}
@@ -233,7 +227,7 @@ func (c *wsConn) flush(buf []byte) []byte {
 }
 
 // frame appends o as the subprotocol's JSON message, fields in gqlgen's order.
-func (c *wsConn) frame(b []byte, o wsOut) []byte {
+func (c *conn) frame(b []byte, o outgoing) []byte {
 	var t string
 	switch o.kind {
 	case outNext:
@@ -271,13 +265,13 @@ func (c *wsConn) frame(b []byte, o wsOut) []byte {
 }
 
 // abort drops the connection at once: its client is gone or does not read.
-func (c *wsConn) abort() {
+func (c *conn) abort() {
 	c.teardown()
 	_ = c.ws.CloseNow()
 }
 
 // teardown ends the connection's subscriptions and forgets it; it runs once.
-func (c *wsConn) teardown() {
+func (c *conn) teardown() {
 	c.mu.Lock()
 	if c.done {
 		c.mu.Unlock()
@@ -294,7 +288,7 @@ func (c *wsConn) teardown() {
 }
 
 // unregister forgets a connection that register counted; it is harmless for others.
-func (h *wsHub) unregister(c *wsConn) {
+func (h *hub) unregister(c *conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if c.registered {

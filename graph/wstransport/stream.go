@@ -1,8 +1,9 @@
-package graph
+package wstransport
 
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -13,45 +14,45 @@ import (
 	"github.com/parleyhq/parley"
 )
 
-// wsStream is one subscription resolved for many subscribers: all those whose viewer is the
+// stream is one subscription resolved for many subscribers: all those whose viewer is the
 // same (every anonymous reader is one viewer; a signed-in user is their own) and whose
 // operation is the same (document, operation name and variables). What a subscriber
 // receives depends on nothing else, so the stream runs gqlgen's executor once per event,
 // encodes the payload once, and every subscriber's connection writes the same bytes under
 // its own subscription ID. Ten thousand readers of a story thus cost one resolution, not
 // ten thousand, and no goroutine each.
-type wsStream struct {
+type stream struct {
 	key    string
 	ctx    context.Context
 	cancel context.CancelFunc
-	ended  bool // guarded by wsHub.mu
+	ended  bool // guarded by hub.mu
 
 	mu      sync.RWMutex
-	members []*wsMember
+	members []*member
 	// snapshot is the stream goroutine's copy of members for one event, so that no lock is
 	// held while connections queue the event.
-	snapshot []*wsMember
+	snapshot []*member
 }
 
-// wsMember is one client subscription to a stream.
-type wsMember struct {
-	conn   *wsConn
-	id     []byte    // the subscription's ID as a JSON string
-	stream *wsStream // guarded by wsHub.mu
-	left   bool      // guarded by wsHub.mu
-	index  int       // in stream.members, guarded by stream.mu
+// member is one client subscription to a stream.
+type member struct {
+	conn   *conn
+	id     []byte  // the subscription's ID as a JSON string
+	stream *stream // guarded by hub.mu
+	left   bool    // guarded by hub.mu
+	index  int     // in stream.members, guarded by stream.mu
 }
 
 // subscribe starts the operation of a subscribe (graphql-ws: start) message. Queries and
 // mutations are answered at once; subscriptions join their stream.
-func (c *wsConn) subscribe(id string, payload json.RawMessage) {
+func (c *conn) subscribe(id string, payload json.RawMessage) {
 	start := graphql.Now()
 	qid, _ := json.Marshal(id)
 	ctx := graphql.StartOperationTrace(c.ctx)
 	params := &graphql.RawParams{}
 	if err := decodeJSON(payload, params); err != nil {
 		c.sendErrors(qid, gqlerror.List{{Message: "invalid json"}})
-		c.enqueue(wsOut{kind: outComplete, id: qid})
+		c.enqueue(outgoing{kind: outComplete, id: qid})
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
@@ -63,7 +64,7 @@ func (c *wsConn) subscribe(id string, payload json.RawMessage) {
 		} else {
 			c.sendResponse(qid, &graphql.Response{Errors: errs})
 		}
-		c.enqueue(wsOut{kind: outComplete, id: qid})
+		c.enqueue(outgoing{kind: outComplete, id: qid})
 		return
 	}
 	ctx = graphql.WithOperationContext(ctx, rc)
@@ -72,19 +73,19 @@ func (c *wsConn) subscribe(id string, payload json.RawMessage) {
 		for r := responses(ctx); r != nil; r = responses(ctx) {
 			c.sendResponse(qid, r)
 		}
-		c.enqueue(wsOut{kind: outComplete, id: qid})
+		c.enqueue(outgoing{kind: outComplete, id: qid})
 		return
 	}
 	c.drop(id) // an ID in use is taken over, as gqlgen's transport did
 	c.mu.Lock()
 	n := len(c.subs)
 	c.mu.Unlock()
-	if n >= MaxSubscriptionsPerConnection {
+	if limit := c.hub.opts.MaxSubscriptions; n >= limit {
 		// Answered as the resolver used to refuse it: a "next" with the error, then complete.
-		err := parley.Errorf(parley.ERATELIMITED, "A connection may hold at most %d subscriptions.", MaxSubscriptionsPerConnection)
+		err := parley.Errorf(parley.ERATELIMITED, "A connection may hold at most %d subscriptions.", limit)
 		resp := c.exec.DispatchError(ctx, gqlerror.List{gqlerror.WrapPath(rootFieldPath(rc), err)})
 		c.sendResponse(qid, &graphql.Response{Errors: resp.Errors})
-		c.enqueue(wsOut{kind: outComplete, id: qid})
+		c.enqueue(outgoing{kind: outComplete, id: qid})
 		return
 	}
 	c.hub.join(c, ctx, rc, params, id, qid)
@@ -102,14 +103,14 @@ func rootFieldPath(rc *graphql.OperationContext) ast.Path {
 }
 
 // unsubscribe ends a subscription at the client's request (complete; graphql-ws: stop).
-func (c *wsConn) unsubscribe(id string) {
+func (c *conn) unsubscribe(id string) {
 	if m := c.drop(id); m != nil {
-		c.enqueue(wsOut{kind: outComplete, id: m.id})
+		c.enqueue(outgoing{kind: outComplete, id: m.id})
 	}
 }
 
 // drop takes a subscription off the connection and its stream.
-func (c *wsConn) drop(id string) *wsMember {
+func (c *conn) drop(id string) *member {
 	c.mu.Lock()
 	m := c.subs[id]
 	delete(c.subs, id)
@@ -120,32 +121,32 @@ func (c *wsConn) drop(id string) *wsMember {
 	return m
 }
 
-func (c *wsConn) sendResponse(id []byte, r *graphql.Response) {
+func (c *conn) sendResponse(id []byte, r *graphql.Response) {
 	b, err := json.Marshal(r)
 	if err != nil {
 		b, _ = json.Marshal(&graphql.Response{Errors: gqlerror.List{{Message: internalMessage}}})
 	}
-	c.enqueue(wsOut{kind: outNext, id: id, payload: b})
+	c.enqueue(outgoing{kind: outNext, id: id, payload: b})
 }
 
-func (c *wsConn) sendErrors(id []byte, errs gqlerror.List) {
+func (c *conn) sendErrors(id []byte, errs gqlerror.List) {
 	b, _ := json.Marshal(errs)
-	c.enqueue(wsOut{kind: outError, id: id, payload: b})
+	c.enqueue(outgoing{kind: outError, id: id, payload: b})
 }
 
 // join adds a subscription to the stream of its viewer and operation, starting the stream
 // when it is the first.
-func (h *wsHub) join(c *wsConn, ctx context.Context, rc *graphql.OperationContext, params *graphql.RawParams, id string, qid []byte) {
+func (h *hub) join(c *conn, ctx context.Context, rc *graphql.OperationContext, params *graphql.RawParams, id string, qid []byte) {
 	vars, _ := json.Marshal(params.Variables) // map keys come out sorted
 	key := c.viewer + "\x00" + params.OperationName + "\x00" + string(vars) + "\x00" + params.Query
-	m := &wsMember{conn: c, id: qid}
+	m := &member{conn: c, id: qid}
 	c.mu.Lock()
 	if c.done {
 		c.mu.Unlock()
 		return
 	}
 	if c.subs == nil {
-		c.subs = map[string]*wsMember{}
+		c.subs = map[string]*member{}
 	}
 	c.subs[id] = m
 	c.mu.Unlock()
@@ -159,7 +160,7 @@ func (h *wsHub) join(c *wsConn, ctx context.Context, rc *graphql.OperationContex
 	leader := s == nil
 	if leader {
 		// The stream outlives the subscriber that started it: it ends with its last one.
-		s = &wsStream{key: key}
+		s = &stream{key: key}
 		s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 		h.streams[key] = s
 	}
@@ -179,7 +180,7 @@ func (h *wsHub) join(c *wsConn, ctx context.Context, rc *graphql.OperationContex
 }
 
 // leave takes a subscription off its stream, ending the stream with its last subscriber.
-func (h *wsHub) leave(m *wsMember) {
+func (h *hub) leave(m *member) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if m.left {
@@ -206,12 +207,12 @@ func (h *wsHub) leave(m *wsMember) {
 }
 
 // run resolves the stream's events, each once, until the stream ends.
-func (s *wsStream) run(h *wsHub, ctx context.Context, responses graphql.ResponseHandler) {
+func (s *stream) run(h *hub, ctx context.Context, responses graphql.ResponseHandler) {
 	defer h.end(s)
 	defer func() {
 		if r := recover(); r != nil {
 			if graphql.HasOperationContext(ctx) {
-				logInternal(ctx, h.logger, graphql.GetOperationContext(ctx).Recover(ctx, r))
+				h.logInternal(ctx, graphql.GetOperationContext(ctx).Recover(ctx, r))
 			}
 			b, _ := json.Marshal(gqlerror.List{{Message: internalMessage}})
 			s.broadcast(outError, b)
@@ -225,7 +226,7 @@ func (s *wsStream) run(h *wsHub, ctx context.Context, responses graphql.Response
 		// The executor reuses its buffer: the payload is encoded before the next event.
 		b, err := json.Marshal(resp)
 		if err != nil {
-			logInternal(ctx, h.logger, err)
+			h.logInternal(ctx, err)
 			continue
 		}
 		s.broadcast(outNext, b)
@@ -233,23 +234,23 @@ func (s *wsStream) run(h *wsHub, ctx context.Context, responses graphql.Response
 }
 
 // broadcast queues one message for every subscriber of the stream.
-func (s *wsStream) broadcast(kind int, payload []byte) {
+func (s *stream) broadcast(kind int, payload []byte) {
 	s.mu.RLock()
 	s.snapshot = append(s.snapshot[:0], s.members...)
 	s.mu.RUnlock()
 	for _, m := range s.snapshot {
-		m.conn.enqueue(wsOut{kind: kind, id: m.id, payload: payload})
+		m.conn.enqueue(outgoing{kind: kind, id: m.id, payload: payload})
 	}
 	clear(s.snapshot)
 }
 
 // end forgets a stream whose resolver stopped. When it stopped on its own (a refusal, or
 // the event bus closing), its subscribers are told their subscription is complete.
-func (h *wsHub) end(s *wsStream) {
+func (h *hub) end(s *stream) {
 	h.mu.Lock()
 	ended := s.ended
 	s.ended = true
-	var members []*wsMember
+	var members []*member
 	if !ended {
 		delete(h.streams, s.key)
 		s.mu.Lock()
@@ -270,7 +271,7 @@ func (h *wsHub) end(s *wsStream) {
 			delete(c.subs, idString(m.id))
 		}
 		c.mu.Unlock()
-		c.enqueue(wsOut{kind: outComplete, id: m.id})
+		c.enqueue(outgoing{kind: outComplete, id: m.id})
 	}
 }
 
@@ -279,4 +280,15 @@ func idString(q []byte) string {
 	var id string
 	_ = json.Unmarshal(q, &id)
 	return id
+}
+
+// internalMessage is all a client learns of an error inside the transport, in the words of
+// graph's error presenter.
+const internalMessage = "Internal error."
+
+// logInternal logs an error that no client can be told of, with the request ID of the
+// connection it came from.
+func (h *hub) logInternal(ctx context.Context, err error) {
+	h.opts.Logger.ErrorContext(ctx, "graphql: internal error",
+		slog.String("requestID", parley.RequestIDFromContext(ctx)), slog.Any("error", err))
 }
