@@ -64,6 +64,8 @@ type SiteSettings struct {
 	// Stages configures the moderation pipeline: which stages run, in what order, and how.
 	// Empty means the built-in order with every built-in stage.
 	Stages []StageSetting `json:"stages,omitempty"`
+	// Trust holds the site's trust-level thresholds; nil means DefaultTrustSettings.
+	Trust *TrustSettings `json:"trust,omitempty"`
 }
 
 // StageSetting is one stage of a site's pipeline.
