@@ -54,7 +54,9 @@ func (e *env) MustScenario(tb testing.TB) scenario {
 	return scenario{site: site, alice: alice, bob: bob, carol: carol, dan: dan, mod: mod}
 }
 
-func (s scenario) users() []*parley.User { return []*parley.User{s.alice, s.bob, s.carol, s.dan, s.mod} }
+func (s scenario) users() []*parley.User {
+	return []*parley.User{s.alice, s.bob, s.carol, s.dan, s.mod}
+}
 
 // ignoreAge leaves out the account's age, which the clock moves between reads.
 var ignoreAge = cmpopts.IgnoreFields(parley.TrustSignals{}, "AccountAge")
