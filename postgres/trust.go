@@ -90,7 +90,8 @@ func applyTrustOp(ctx context.Context, tx pgx.Tx, siteID string, op parley.Trust
 		_, err = tx.Exec(ctx, `
 			INSERT INTO trust_sanctions (sanction_id, site_id, user_id, kind, expires_at, revoked_at)
 			VALUES ($1, nullif($2, '')::uuid, $3, $4, $5, $6)
-			ON CONFLICT (sanction_id) DO UPDATE SET expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
+			ON CONFLICT (sanction_id) DO UPDATE SET expires_at = excluded.expires_at,
+				revoked_at = coalesce(excluded.revoked_at, trust_sanctions.revoked_at)`,
 			op.ID, siteID, op.UserID, op.Reason, op.Expires, op.Revoked)
 	}
 	return err
