@@ -252,6 +252,8 @@ type TrustStore interface {
 	// TrustSignals returns a user's signals on a site as of now (zero counts for a user
 	// the consumer has not seen); ENOTFOUND for an unknown user.
 	TrustSignals(ctx context.Context, siteID, userID string, now time.Time) (TrustSignals, error)
+	// TrustSites lists the sites with signals or levels.
+	TrustSites(ctx context.Context) ([]string, error)
 	// TrustUsers lists the users with signals on a site.
 	TrustUsers(ctx context.Context, siteID string) ([]string, error)
 	// TrustRecord returns a user's stored level (level 0, unpinned, when none).

@@ -223,3 +223,15 @@ func (s *TrustStore) TrustUsers(ctx context.Context, siteID string) ([]string, e
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return ids, translate(err)
 }
+
+// TrustSites lists the sites whose signals or levels are kept.
+func (s *TrustStore) TrustSites(ctx context.Context) ([]string, error) {
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT site_id::text FROM trust_signals UNION SELECT site_id::text FROM trust_visits
+		UNION SELECT site_id::text FROM trust_levels ORDER BY 1`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, translate(err)
+}

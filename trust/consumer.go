@@ -150,21 +150,22 @@ func (c *Consumer) Recompute(ctx context.Context, siteID string) (events int, er
 
 // recheck checks the level of every user with signals on the site (or every site).
 func (c *Consumer) recheck(ctx context.Context, siteID string) error {
-	var sites []*parley.Site
+	ids := []string{siteID}
 	if siteID == "" {
-		all, err := c.sites.FindSites(ctx)
+		all, err := c.store.TrustSites(ctx)
 		if err != nil {
 			return err
 		}
-		sites = all
-	} else {
-		s, err := c.sites.FindSiteByID(ctx, siteID)
-		if err != nil {
-			return err
-		}
-		sites = []*parley.Site{s}
+		ids = all
 	}
-	for _, s := range sites {
+	for _, id := range ids {
+		s, err := c.sites.FindSiteByID(ctx, id)
+		if parley.ErrorCode(err) == parley.ENOTFOUND && siteID == "" {
+			continue // deleted since
+		}
+		if err != nil {
+			return err
+		}
 		users, err := c.store.TrustUsers(ctx, s.ID)
 		if err != nil {
 			return err

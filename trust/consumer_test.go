@@ -155,6 +155,16 @@ func TestConsumer(t *testing.T) {
 		}
 	})
 
+	t.Run("recompute of every site gives the live numbers", func(t *testing.T) {
+		before := e.MustSignals(t, s.site.ID, s.alice.ID, at)
+		if _, err := c.Recompute(context.Background(), ""); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(before, e.MustSignals(t, s.site.ID, s.alice.ID, at)); diff != "" {
+			t.Errorf("alice after recompute of every site (-live +recomputed):\n%s", diff)
+		}
+	})
+
 	t.Run("unknown site is not found", func(t *testing.T) {
 		_, err := c.Recompute(context.Background(), "not-an-id")
 		wantCode(t, err, parley.ENOTFOUND)

@@ -357,6 +357,15 @@ func TestMigrateAndAdminCreate(t *testing.T) {
 	if err := run(ctx, create, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Administrator root") {
 		t.Fatalf("admin create: %q, %v", out.String(), err)
 	}
+	t.Run("trust recompute runs on every site and refuses an unknown one", func(t *testing.T) {
+		out.Reset()
+		if err := run(ctx, []string{"trust", "recompute"}, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "recomputed from 0 events") {
+			t.Fatalf("trust recompute: %q, %v", out.String(), err)
+		}
+		if err := run(ctx, []string{"trust", "recompute", "--site", "nope"}, env, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "not found") {
+			t.Fatalf("trust recompute of an unknown site: %v", err)
+		}
+	})
 	t.Run("a taken username is refused with its reason", func(t *testing.T) {
 		err := run(ctx, create, env, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "taken") && !strings.Contains(err.Error(), "exists") {
