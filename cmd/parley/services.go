@@ -71,5 +71,6 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 		WordLists: wordLists,
 		Live:      liveService,
 		Markup:    renderer,
+		Trust:     trust.NewService(trustConsumer, users),
 	}}, nil
 }
