@@ -1,6 +1,7 @@
 package trust_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -72,5 +73,34 @@ func TestDecideRecordsThresholds(t *testing.T) {
 	_, ch := trust.Decide(sig, parley.TrustRecord{Level: parley.TrustRegular, PromotedAt: promoted}, parley.DefaultTrustSettings(), time.Now())
 	if ch == nil || !slices.Equal(ch.Crossed, []string{"daysVisited<27"}) || ch.Signals.DaysVisited != 26 {
 		t.Fatalf("change = %+v, want daysVisited<27 crossed with the signals", ch)
+	}
+}
+
+func TestSiteThresholds(t *testing.T) {
+	e := MustEnv(t)
+	site, story := e.MustStory(t)
+	custom := parley.DefaultTrustSettings()
+	custom.Basic.CommentsPublished = 2
+	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{Trust: &custom}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, u := e.MustUser(t)
+	c := e.consumer(time.Now)
+	level := func() parley.TrustLevel {
+		t.Helper()
+		MustConsume(t, c, e.MustSiteEvents(t, site.ID))
+		rec, err := e.store.TrustRecord(context.Background(), site.ID, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.Level
+	}
+	e.MustComment(t, ctx, story.ID, "The first of two.")
+	if got := level(); got != parley.TrustNew {
+		t.Fatalf("after one comment level = %d, want 0: the site asks for two", got)
+	}
+	e.MustComment(t, ctx, story.ID, "The second of two.")
+	if got := level(); got != parley.TrustBasic {
+		t.Fatalf("after two comments level = %d, want 1", got)
 	}
 }
