@@ -40,61 +40,87 @@ func (s *TrustStore) ApplyTrustEvent(ctx context.Context, e parley.OutboxEvent, 
 // ReplayTrustOps applies the ops of a ledger event again, after ResetTrustSignals.
 func (s *TrustStore) ReplayTrustOps(ctx context.Context, batch []parley.TrustOps) error {
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		// Runs of ops across events go in one round trip; only a resolution waits.
+		var run []parley.TrustOp
+		site := ""
 		for _, b := range batch {
-			if err := applyTrustOps(ctx, tx, b.SiteID, b.Ops); err != nil {
-				return err
+			if b.SiteID != site && len(run) > 0 {
+				if err := applyTrustOps(ctx, tx, site, run); err != nil {
+					return err
+				}
+				run = run[:0]
 			}
+			site = b.SiteID
+			run = append(run, b.Ops...)
 		}
-		return nil
+		return applyTrustOps(ctx, tx, site, run)
 	})
 }
 
+// applyTrustOps makes the ops, sending runs of them in one round trip: a report's
+// resolution reads what it resolves, so it ends a run.
 func applyTrustOps(ctx context.Context, tx pgx.Tx, siteID string, ops []parley.TrustOp) error {
+	batch := &pgx.Batch{}
+	flush := func() error {
+		if batch.Len() == 0 {
+			return nil
+		}
+		err := tx.SendBatch(ctx, batch).Close()
+		batch = &pgx.Batch{}
+		return err
+	}
 	for _, op := range ops {
-		if err := applyTrustOp(ctx, tx, siteID, op); err != nil {
-			return err
+		if op.Kind == parley.TrustOpResolve {
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := resolveTrustReports(ctx, tx, siteID, op); err != nil {
+				return err
+			}
+			continue
+		}
+		if sql, args := trustOpSQL(siteID, op); sql != "" {
+			batch.Queue(sql, args...)
 		}
 	}
-	return nil
+	return flush()
 }
 
-func applyTrustOp(ctx context.Context, tx pgx.Tx, siteID string, op parley.TrustOp) error {
-	var err error
+// trustOpSQL returns the statement that makes op, "" for an op it does not know.
+func trustOpSQL(siteID string, op parley.TrustOp) (string, []any) {
 	switch op.Kind {
 	case parley.TrustOpPublished:
-		_, err = tx.Exec(ctx, `
+		return `
 			INSERT INTO trust_signals (site_id, user_id, comments_published) VALUES ($1, $2, $3)
 			ON CONFLICT (site_id, user_id) DO UPDATE SET comments_published = trust_signals.comments_published + $3`,
-			siteID, op.UserID, op.N)
+			[]any{siteID, op.UserID, op.N}
 	case parley.TrustOpRejected:
-		_, err = tx.Exec(ctx, `
+		return `
 			INSERT INTO trust_signals (site_id, user_id, rejected) VALUES ($1, $2, jsonb_build_object($3::text, $4::int))
 			ON CONFLICT (site_id, user_id) DO UPDATE SET rejected = trust_signals.rejected ||
 				jsonb_build_object($3::text, coalesce((trust_signals.rejected->>$3)::int, 0) + $4::int)`,
-			siteID, op.UserID, op.Reason, op.N)
+			[]any{siteID, op.UserID, op.Reason, op.N}
 	case parley.TrustOpVisit:
-		_, err = tx.Exec(ctx, `INSERT INTO trust_visits (site_id, user_id, day) VALUES ($1, $2, $3::date) ON CONFLICT DO NOTHING`,
-			siteID, op.UserID, op.Day.UTC().Format(time.DateOnly))
+		return `INSERT INTO trust_visits (site_id, user_id, day) VALUES ($1, $2, $3::date) ON CONFLICT DO NOTHING`,
+			[]any{siteID, op.UserID, op.Day.UTC().Format(time.DateOnly)}
 	case parley.TrustOpReaction:
-		_, err = tx.Exec(ctx, `
+		return `
 			INSERT INTO trust_reactors (site_id, user_id, reactor_id, reactions) VALUES ($1, $2, $3, greatest($4, 0))
 			ON CONFLICT (site_id, user_id, reactor_id) DO UPDATE SET reactions = greatest(trust_reactors.reactions + $4, 0)`,
-			siteID, op.UserID, op.OtherID, op.N)
+			[]any{siteID, op.UserID, op.OtherID, op.N}
 	case parley.TrustOpReport:
-		_, err = tx.Exec(ctx, `
+		return `
 			INSERT INTO trust_reports (report_id, site_id, comment_id, author_id, reporter_id) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT DO NOTHING`, op.ID, siteID, op.CommentID, op.UserID, op.OtherID)
-	case parley.TrustOpResolve:
-		err = resolveTrustReports(ctx, tx, siteID, op)
+			ON CONFLICT DO NOTHING`, []any{op.ID, siteID, op.CommentID, op.UserID, op.OtherID}
 	case parley.TrustOpSanction:
-		_, err = tx.Exec(ctx, `
+		return `
 			INSERT INTO trust_sanctions (sanction_id, site_id, user_id, kind, expires_at, revoked_at)
 			VALUES ($1, nullif($2, '')::uuid, $3, $4, $5, $6)
 			ON CONFLICT (sanction_id) DO UPDATE SET expires_at = excluded.expires_at,
 				revoked_at = coalesce(excluded.revoked_at, trust_sanctions.revoked_at)`,
-			op.ID, siteID, op.UserID, op.Reason, op.Expires, op.Revoked)
+			[]any{op.ID, siteID, op.UserID, op.Reason, op.Expires, op.Revoked}
 	}
-	return err
+	return "", nil
 }
 
 // resolveTrustReports counts a comment's open reports for their reporters and, when upheld,
