@@ -240,6 +240,9 @@ type TrustStore interface {
 	// ApplyTrustEvent records e in the ledger and applies ops in one transaction; it
 	// returns false, changing nothing, when e's ID was applied before.
 	ApplyTrustEvent(ctx context.Context, e OutboxEvent, ops []TrustOp) (bool, error)
+	// ExclusiveTrust runs fn while no event is being applied: ApplyTrustEvent waits until
+	// fn returns, so that a recompute's reset and replay never interleave with live events.
+	ExclusiveTrust(ctx context.Context, fn func(ctx context.Context) error) error
 	// ReplayTrustOps applies the ops of events already in the ledger, in order and in one
 	// transaction, for recompute.
 	ReplayTrustOps(ctx context.Context, batch []TrustOps) error

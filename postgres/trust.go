@@ -24,6 +24,9 @@ var _ parley.TrustStore = (*TrustStore)(nil)
 func (s *TrustStore) ApplyTrustEvent(ctx context.Context, e parley.OutboxEvent, ops []parley.TrustOp) (bool, error) {
 	var applied bool
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1)`, trustLockKey); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO trust_ledger (event_id, site_id, story_id, kind, payload, created_at)
 			VALUES ($1, nullif($2, '')::uuid, nullif($3, '')::uuid, $4, $5, $6)
@@ -35,6 +38,25 @@ func (s *TrustStore) ApplyTrustEvent(ctx context.Context, e parley.OutboxEvent, 
 		return applyTrustOps(ctx, tx, e.SiteID, ops)
 	})
 	return applied, err
+}
+
+// trustLockKey names the advisory lock between applying events (shared) and recomputing
+// (exclusive).
+const trustLockKey = 0x7472757374 // "trust"
+
+// ExclusiveTrust holds the trust lock exclusively on a connection of its own while fn runs;
+// fn's own work goes through other connections, which do not take the lock.
+func (s *TrustStore) ExclusiveTrust(ctx context.Context, fn func(ctx context.Context) error) error {
+	conn, err := s.db.pool.Acquire(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, trustLockKey); err != nil {
+		return translate(err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, trustLockKey) //nolint:errcheck // the session ends the lock anyway
+	return fn(ctx)
 }
 
 // ReplayTrustOps applies the ops of a ledger event again, after ResetTrustSignals.

@@ -73,17 +73,7 @@ func BenchmarkRecompute(b *testing.B) {
 	for i, u := range users {
 		ids[i] = u.ID
 	}
-	postgrestest.Exec(b, e.db, `
-		INSERT INTO trust_ledger (event_id, site_id, story_id, kind, payload, created_at)
-		SELECT gen_random_uuid(), $1::uuid, $2::uuid,
-			CASE WHEN g % 3 = 2 THEN 'reaction.added' ELSE 'comment.created' END,
-			CASE WHEN g % 3 = 2 THEN jsonb_build_object('v', 1, 'commentID', gen_random_uuid(),
-					'authorID', ($3::uuid[])[1 + g % 100], 'userID', ($3::uuid[])[1 + (g + 1) % 100], 'kind', 'respect', 'reactionCount', 1)
-				ELSE jsonb_build_object('v', 1, 'id', gen_random_uuid(), 'storyID', $2::text, 'siteID', $1::text,
-					'authorID', ($3::uuid[])[1 + g % 100], 'status', 'PUBLISHED', 'body', '<p>A comment.</p>',
-					'bodySource', 'A comment.', 'createdAt', '2026-01-01T00:00:00Z'::timestamptz + g * interval '1 hour', 'version', 1) END,
-			now()
-		FROM generate_series(1, $4::int) g`, site.ID, story.ID, ids, n)
+	MustSeedLedger(b, e, site, story, ids, n)
 	c := e.consumer(time.Now)
 	ctx := context.Background()
 	b.ResetTimer()
@@ -97,4 +87,21 @@ func BenchmarkRecompute(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// MustSeedLedger writes n events of a busy site straight into the trust ledger, as if the
+// consumer had applied them: two comments for each reaction, over users.
+func MustSeedLedger(tb testing.TB, e *env, site *parley.Site, story *parley.Story, ids []string, n int) {
+	tb.Helper()
+	postgrestest.Exec(tb, e.db, `
+		INSERT INTO trust_ledger (event_id, site_id, story_id, kind, payload, created_at)
+		SELECT gen_random_uuid(), $1::uuid, $2::uuid,
+			CASE WHEN g % 3 = 2 THEN 'reaction.added' ELSE 'comment.created' END,
+			CASE WHEN g % 3 = 2 THEN jsonb_build_object('v', 1, 'commentID', gen_random_uuid(),
+					'authorID', ($3::uuid[])[1 + g % 100], 'userID', ($3::uuid[])[1 + (g + 1) % 100], 'kind', 'respect', 'reactionCount', 1)
+				ELSE jsonb_build_object('v', 1, 'id', gen_random_uuid(), 'storyID', $2::text, 'siteID', $1::text,
+					'authorID', ($3::uuid[])[1 + g % 100], 'status', 'PUBLISHED', 'body', '<p>A comment.</p>',
+					'bodySource', 'A comment.', 'createdAt', '2026-01-01T00:00:00Z'::timestamptz + g * interval '1 hour', 'version', 1) END,
+			now()
+		FROM generate_series(1, $4::int) g`, site.ID, story.ID, ids, n)
 }

@@ -117,6 +117,20 @@ func (c *Consumer) Recompute(ctx context.Context, siteID string) (events int, er
 	if siteID != "" && !parley.IsID(siteID) {
 		return 0, parley.Errorf(parley.ENOTFOUND, "Site not found.")
 	}
+	// Live events wait while the signals are rebuilt: one applied between the reset and
+	// the replay of its page would otherwise count twice.
+	err = c.store.ExclusiveTrust(ctx, func(ctx context.Context) error {
+		events, err = c.replay(ctx, siteID)
+		return err
+	})
+	if err != nil {
+		return events, err
+	}
+	return events, c.recheck(ctx, siteID)
+}
+
+// replay resets the signals and applies the ledger's events again.
+func (c *Consumer) replay(ctx context.Context, siteID string) (events int, err error) {
 	if err := c.store.ResetTrustSignals(ctx, siteID); err != nil {
 		return 0, err
 	}
@@ -145,7 +159,7 @@ func (c *Consumer) Recompute(ctx context.Context, siteID string) (events int, er
 		}
 		events += len(page)
 	}
-	return events, c.recheck(ctx, siteID)
+	return events, nil
 }
 
 // recheck checks the level of every user with signals on the site (or every site).

@@ -170,3 +170,40 @@ func TestConsumer(t *testing.T) {
 		wantCode(t, err, parley.ENOTFOUND)
 	})
 }
+
+func TestRecomputeWhileLive(t *testing.T) {
+	e := MustEnv(t)
+	site, story := e.MustStory(t)
+	users := benchUsers(t, e, 10)
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	const seeded = 3000
+	MustSeedLedger(t, e, site, story, ids, seeded)
+	c := e.consumer(time.Now)
+	if _, err := c.Recompute(context.Background(), site.ID); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now()
+	before := e.MustSignals(t, site.ID, users[0].ID, at)
+
+	// An event for users[0] arrives while a recompute rebuilds the site: it counts once,
+	// whether it lands before, during or after the rebuild.
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Recompute(context.Background(), site.ID)
+		done <- err
+	}()
+	live := benchEvent(t, site, story, users, 0)
+	if err := c.Handle(context.Background(), live); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	after := e.MustSignals(t, site.ID, users[0].ID, at)
+	if after.CommentsPublished != before.CommentsPublished+1 {
+		t.Errorf("comments published = %d, want %d + 1: the live event must count once", after.CommentsPublished, before.CommentsPublished)
+	}
+}
