@@ -67,6 +67,9 @@ type AuthorHistory struct {
 	SameBodyRecently bool
 	// Sanctions are the author's active sanctions on the site, instance-wide ones included.
 	Sanctions []*Sanction
+	// TrustLevel is the author's trust level on the site (pinned or earned), for stages that
+	// treat new and trusted authors differently.
+	TrustLevel TrustLevel
 }
 
 // Submission is what a pipeline judges: the comment as it would be stored (rendered body,

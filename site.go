@@ -64,6 +64,8 @@ type SiteSettings struct {
 	// Stages configures the moderation pipeline: which stages run, in what order, and how.
 	// Empty means the built-in order with every built-in stage.
 	Stages []StageSetting `json:"stages,omitempty"`
+	// Trust holds the site's trust-level thresholds; nil means DefaultTrustSettings.
+	Trust *TrustSettings `json:"trust,omitempty"`
 }
 
 // StageSetting is one stage of a site's pipeline.
@@ -298,6 +300,8 @@ type SiteSettingsUpdate struct {
 	Stages []StageSetting
 	// SSOSecret sets the single sign-on secret; an empty string removes it.
 	SSOSecret *string
+	// Trust replaces the trust-level thresholds.
+	Trust *TrustSettings
 }
 
 // Apply returns the site with the update applied and validated.
@@ -350,6 +354,13 @@ func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
 	}
 	if u.HoldRejectionRate != nil {
 		s.Settings.HoldRejectionRate = *u.HoldRejectionRate
+	}
+	if u.Trust != nil {
+		if err := u.Trust.Validate(); err != nil {
+			return s, err
+		}
+		t := *u.Trust
+		s.Settings.Trust = &t
 	}
 	if u.SSOSecret != nil && *u.SSOSecret != "" && len(*u.SSOSecret) < MinSSOSecretLength {
 		return s, FieldErrorf("ssoSecret", "The single sign-on secret must be at least %d bytes.", MinSSOSecretLength)

@@ -201,6 +201,7 @@ type ComplexityRoot struct {
 		FeatureComment      func(childComplexity int, input parley.ModerateInput) int
 		MessageUser         func(childComplexity int, input UserSanctionInput) int
 		MuteUser            func(childComplexity int, input MuteInput) int
+		PinTrustLevel       func(childComplexity int, input PinTrustLevelInput) int
 		PremodUser          func(childComplexity int, input UserSanctionInput) int
 		RejectComment       func(childComplexity int, input parley.ModerateInput) int
 		RemoveReaction      func(childComplexity int, input ReactionInput) int
@@ -244,6 +245,7 @@ type ComplexityRoot struct {
 		Stories                   func(childComplexity int, siteID string, query *string, closed *bool, first *int, after *string) int
 		Story                     func(childComplexity int, id *string, url *string) int
 		StoryCounts               func(childComplexity int, urls []string) int
+		TrustStanding             func(childComplexity int, siteID string, userID *string) int
 		User                      func(childComplexity int, id string) int
 		Viewer                    func(childComplexity int) int
 		ViewerExport              func(childComplexity int) int
@@ -380,6 +382,55 @@ type ComplexityRoot struct {
 		Notifications          func(childComplexity int) int
 	}
 
+	TrustChange struct {
+		ByModerator func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Crossed     func(childComplexity int) int
+		From        func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		RuleVersion func(childComplexity int) int
+		To          func(childComplexity int) int
+	}
+
+	TrustCount struct {
+		Count  func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
+	TrustRequirement struct {
+		Have   func(childComplexity int) int
+		Max    func(childComplexity int) int
+		Met    func(childComplexity int) int
+		Need   func(childComplexity int) int
+		Signal func(childComplexity int) int
+	}
+
+	TrustSignals struct {
+		AccountAgeDays             func(childComplexity int) int
+		ActiveSanctions            func(childComplexity int) int
+		CommentsPublished          func(childComplexity int) int
+		DaysVisited                func(childComplexity int) int
+		PastSanctions              func(childComplexity int) int
+		ReactionsFromDistinctUsers func(childComplexity int) int
+		Rejected                   func(childComplexity int) int
+		RejectedTotal              func(childComplexity int) int
+		ReportsAgainstUpheld       func(childComplexity int) int
+		ReportsFiledDismissed      func(childComplexity int) int
+		ReportsFiledUpheld         func(childComplexity int) int
+	}
+
+	TrustStanding struct {
+		LastChange     func(childComplexity int) int
+		Level          func(childComplexity int) int
+		Missing        func(childComplexity int) int
+		NextLevel      func(childComplexity int) int
+		NextLevelNeeds func(childComplexity int) int
+		Pinned         func(childComplexity int) int
+		Signals        func(childComplexity int) int
+		SiteID         func(childComplexity int) int
+		UserID         func(childComplexity int) int
+	}
+
 	User struct {
 		Admin         func(childComplexity int) int
 		CommentCounts func(childComplexity int, siteID string) int
@@ -470,6 +521,7 @@ type MutationResolver interface {
 	UpdateStory(ctx context.Context, input UpdateStoryInput) (*parley.Story, error)
 	SetSiteRole(ctx context.Context, input SetSiteRoleInput) (*parley.User, error)
 	SetWordList(ctx context.Context, input WordListInput) (*parley.WordList, error)
+	PinTrustLevel(ctx context.Context, input PinTrustLevelInput) (*TrustStanding, error)
 	SignUp(ctx context.Context, input parley.SignUpInput) (*parley.AuthPayload, error)
 	SignIn(ctx context.Context, input parley.SignInInput) (*parley.AuthPayload, error)
 	SignInWithSso(ctx context.Context, input parley.SSOInput) (*parley.AuthPayload, error)
@@ -493,6 +545,7 @@ type QueryResolver interface {
 	Story(ctx context.Context, id *string, url *string) (*parley.Story, error)
 	Stories(ctx context.Context, siteID string, query *string, closed *bool, first *int, after *string) (*StoryConnection, error)
 	StoryCounts(ctx context.Context, urls []string) ([]*parley.StoryCount, error)
+	TrustStanding(ctx context.Context, siteID string, userID *string) (*TrustStanding, error)
 	Viewer(ctx context.Context) (*parley.User, error)
 	ViewerExport(ctx context.Context) (*parley.UserExport, error)
 }
@@ -1243,6 +1296,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MuteUser(childComplexity, args["input"].(MuteInput)), true
+	case "Mutation.pinTrustLevel":
+		if e.ComplexityRoot.Mutation.PinTrustLevel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pinTrustLevel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PinTrustLevel(childComplexity, args["input"].(PinTrustLevelInput)), true
 	case "Mutation.premodUser":
 		if e.ComplexityRoot.Mutation.PremodUser == nil {
 			break
@@ -1581,6 +1645,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StoryCounts(childComplexity, args["urls"].([]string)), true
+	case "Query.trustStanding":
+		if e.ComplexityRoot.Query.TrustStanding == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trustStanding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TrustStanding(childComplexity, args["siteID"].(string), args["userID"].(*string)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -2156,6 +2231,215 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.Notifications(childComplexity), true
 
+	case "TrustChange.byModerator":
+		if e.ComplexityRoot.TrustChange.ByModerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustChange.ByModerator(childComplexity), true
+	case "TrustChange.createdAt":
+		if e.ComplexityRoot.TrustChange.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustChange.CreatedAt(childComplexity), true
+	case "TrustChange.crossed":
+		if e.ComplexityRoot.TrustChange.Crossed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustChange.Crossed(childComplexity), true
+	case "TrustChange.from":
+		if e.ComplexityRoot.TrustChange.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustChange.From(childComplexity), true
+	case "TrustChange.reason":
+		if e.ComplexityRoot.TrustChange.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustChange.Reason(childComplexity), true
+	case "TrustChange.ruleVersion":
+		if e.ComplexityRoot.TrustChange.RuleVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustChange.RuleVersion(childComplexity), true
+	case "TrustChange.to":
+		if e.ComplexityRoot.TrustChange.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustChange.To(childComplexity), true
+
+	case "TrustCount.count":
+		if e.ComplexityRoot.TrustCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustCount.Count(childComplexity), true
+	case "TrustCount.reason":
+		if e.ComplexityRoot.TrustCount.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustCount.Reason(childComplexity), true
+
+	case "TrustRequirement.have":
+		if e.ComplexityRoot.TrustRequirement.Have == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustRequirement.Have(childComplexity), true
+	case "TrustRequirement.max":
+		if e.ComplexityRoot.TrustRequirement.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustRequirement.Max(childComplexity), true
+	case "TrustRequirement.met":
+		if e.ComplexityRoot.TrustRequirement.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustRequirement.Met(childComplexity), true
+	case "TrustRequirement.need":
+		if e.ComplexityRoot.TrustRequirement.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustRequirement.Need(childComplexity), true
+	case "TrustRequirement.signal":
+		if e.ComplexityRoot.TrustRequirement.Signal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustRequirement.Signal(childComplexity), true
+
+	case "TrustSignals.accountAgeDays":
+		if e.ComplexityRoot.TrustSignals.AccountAgeDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustSignals.AccountAgeDays(childComplexity), true
+	case "TrustSignals.activeSanctions":
+		if e.ComplexityRoot.TrustSignals.ActiveSanctions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustSignals.ActiveSanctions(childComplexity), true
+	case "TrustSignals.commentsPublished":
+		if e.ComplexityRoot.TrustSignals.CommentsPublished == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustSignals.CommentsPublished(childComplexity), true
+	case "TrustSignals.daysVisited":
+		if e.ComplexityRoot.TrustSignals.DaysVisited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustSignals.DaysVisited(childComplexity), true
+	case "TrustSignals.pastSanctions":
+		if e.ComplexityRoot.TrustSignals.PastSanctions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustSignals.PastSanctions(childComplexity), true
+	case "TrustSignals.reactionsFromDistinctUsers":
+		if e.ComplexityRoot.TrustSignals.ReactionsFromDistinctUsers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustSignals.ReactionsFromDistinctUsers(childComplexity), true
+	case "TrustSignals.rejected":
+		if e.ComplexityRoot.TrustSignals.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustSignals.Rejected(childComplexity), true
+	case "TrustSignals.rejectedTotal":
+		if e.ComplexityRoot.TrustSignals.RejectedTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustSignals.RejectedTotal(childComplexity), true
+	case "TrustSignals.reportsAgainstUpheld":
+		if e.ComplexityRoot.TrustSignals.ReportsAgainstUpheld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustSignals.ReportsAgainstUpheld(childComplexity), true
+	case "TrustSignals.reportsFiledDismissed":
+		if e.ComplexityRoot.TrustSignals.ReportsFiledDismissed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustSignals.ReportsFiledDismissed(childComplexity), true
+	case "TrustSignals.reportsFiledUpheld":
+		if e.ComplexityRoot.TrustSignals.ReportsFiledUpheld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustSignals.ReportsFiledUpheld(childComplexity), true
+
+	case "TrustStanding.lastChange":
+		if e.ComplexityRoot.TrustStanding.LastChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustStanding.LastChange(childComplexity), true
+	case "TrustStanding.level":
+		if e.ComplexityRoot.TrustStanding.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustStanding.Level(childComplexity), true
+	case "TrustStanding.missing":
+		if e.ComplexityRoot.TrustStanding.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustStanding.Missing(childComplexity), true
+	case "TrustStanding.nextLevel":
+		if e.ComplexityRoot.TrustStanding.NextLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustStanding.NextLevel(childComplexity), true
+	case "TrustStanding.nextLevelNeeds":
+		if e.ComplexityRoot.TrustStanding.NextLevelNeeds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustStanding.NextLevelNeeds(childComplexity), true
+	case "TrustStanding.pinned":
+		if e.ComplexityRoot.TrustStanding.Pinned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustStanding.Pinned(childComplexity), true
+	case "TrustStanding.signals":
+		if e.ComplexityRoot.TrustStanding.Signals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustStanding.Signals(childComplexity), true
+	case "TrustStanding.siteID":
+		if e.ComplexityRoot.TrustStanding.SiteID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustStanding.SiteID(childComplexity), true
+	case "TrustStanding.userID":
+		if e.ComplexityRoot.TrustStanding.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustStanding.UserID(childComplexity), true
+
 	case "User.admin":
 		if e.ComplexityRoot.User.Admin == nil {
 			break
@@ -2372,6 +2656,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EditCommentInput", ec.unmarshalInputEditCommentInput),
 			graphql.NewInputUnmarshaler("ModerateInput", ec.unmarshalInputModerateInput),
 			graphql.NewInputUnmarshaler("MuteInput", ec.unmarshalInputMuteInput),
+			graphql.NewInputUnmarshaler("PinTrustLevelInput", ec.unmarshalInputPinTrustLevelInput),
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("ReactionKindInput", ec.unmarshalInputReactionKindInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
@@ -2479,7 +2764,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "user.graphqls"
+//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2497,6 +2782,7 @@ var sources = []*ast.Source{
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
+	{Name: "trust.graphqls", Input: sourceData("trust.graphqls"), BuiltIn: false},
 	{Name: "user.graphqls", Input: sourceData("user.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3041,6 +3327,104 @@ func (ec *executionContext) childFields_StoryEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type StoryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TrustChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_TrustChange_from(ctx, field)
+	case "to":
+		return ec.fieldContext_TrustChange_to(ctx, field)
+	case "ruleVersion":
+		return ec.fieldContext_TrustChange_ruleVersion(ctx, field)
+	case "crossed":
+		return ec.fieldContext_TrustChange_crossed(ctx, field)
+	case "byModerator":
+		return ec.fieldContext_TrustChange_byModerator(ctx, field)
+	case "reason":
+		return ec.fieldContext_TrustChange_reason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TrustChange_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustChange", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_TrustCount_reason(ctx, field)
+	case "count":
+		return ec.fieldContext_TrustCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustCount", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "signal":
+		return ec.fieldContext_TrustRequirement_signal(ctx, field)
+	case "max":
+		return ec.fieldContext_TrustRequirement_max(ctx, field)
+	case "need":
+		return ec.fieldContext_TrustRequirement_need(ctx, field)
+	case "have":
+		return ec.fieldContext_TrustRequirement_have(ctx, field)
+	case "met":
+		return ec.fieldContext_TrustRequirement_met(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustRequirement", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustSignals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accountAgeDays":
+		return ec.fieldContext_TrustSignals_accountAgeDays(ctx, field)
+	case "daysVisited":
+		return ec.fieldContext_TrustSignals_daysVisited(ctx, field)
+	case "commentsPublished":
+		return ec.fieldContext_TrustSignals_commentsPublished(ctx, field)
+	case "rejectedTotal":
+		return ec.fieldContext_TrustSignals_rejectedTotal(ctx, field)
+	case "rejected":
+		return ec.fieldContext_TrustSignals_rejected(ctx, field)
+	case "reportsAgainstUpheld":
+		return ec.fieldContext_TrustSignals_reportsAgainstUpheld(ctx, field)
+	case "reportsFiledUpheld":
+		return ec.fieldContext_TrustSignals_reportsFiledUpheld(ctx, field)
+	case "reportsFiledDismissed":
+		return ec.fieldContext_TrustSignals_reportsFiledDismissed(ctx, field)
+	case "reactionsFromDistinctUsers":
+		return ec.fieldContext_TrustSignals_reactionsFromDistinctUsers(ctx, field)
+	case "activeSanctions":
+		return ec.fieldContext_TrustSignals_activeSanctions(ctx, field)
+	case "pastSanctions":
+		return ec.fieldContext_TrustSignals_pastSanctions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustSignals", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustStanding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "siteID":
+		return ec.fieldContext_TrustStanding_siteID(ctx, field)
+	case "userID":
+		return ec.fieldContext_TrustStanding_userID(ctx, field)
+	case "level":
+		return ec.fieldContext_TrustStanding_level(ctx, field)
+	case "pinned":
+		return ec.fieldContext_TrustStanding_pinned(ctx, field)
+	case "signals":
+		return ec.fieldContext_TrustStanding_signals(ctx, field)
+	case "nextLevel":
+		return ec.fieldContext_TrustStanding_nextLevel(ctx, field)
+	case "nextLevelNeeds":
+		return ec.fieldContext_TrustStanding_nextLevelNeeds(ctx, field)
+	case "missing":
+		return ec.fieldContext_TrustStanding_missing(ctx, field)
+	case "lastChange":
+		return ec.fieldContext_TrustStanding_lastChange(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustStanding", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3483,6 +3867,20 @@ func (ec *executionContext) field_Mutation_muteUser_args(ctx context.Context, ra
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (MuteInput, error) {
 			return ec.unmarshalNMuteInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐMuteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pinTrustLevel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (PinTrustLevelInput, error) {
+			return ec.unmarshalNPinTrustLevelInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPinTrustLevelInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3954,6 +4352,28 @@ func (ec *executionContext) field_Query_story_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["url"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trustStanding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userID",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userID"] = arg1
 	return args, nil
 }
 
@@ -7360,6 +7780,50 @@ func (ec *executionContext) fieldContext_Mutation_setWordList(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_pinTrustLevel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pinTrustLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PinTrustLevel(ctx, fc.Args["input"].(PinTrustLevelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TrustStanding) graphql.Marshaler {
+			return ec.marshalNTrustStanding2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pinTrustLevel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustStanding(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pinTrustLevel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8313,6 +8777,50 @@ func (ec *executionContext) fieldContext_Query_storyCounts(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_storyCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trustStanding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trustStanding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TrustStanding(ctx, fc.Args["siteID"].(string), fc.Args["userID"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TrustStanding) graphql.Marshaler {
+			return ec.marshalOTrustStanding2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustStanding(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trustStanding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustStanding(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trustStanding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10633,6 +11141,833 @@ func (ec *executionContext) fieldContext_Subscription_notifications(_ context.Co
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrustChange_from(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustChange_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustChange_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustChange_to(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustChange_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustChange_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustChange_ruleVersion(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustChange_ruleVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuleVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustChange_ruleVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustChange_crossed(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustChange_crossed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Crossed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustChange_crossed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustChange_byModerator(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustChange_byModerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByModerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustChange_byModerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrustChange_reason(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustChange_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustChange_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustChange_createdAt(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustChange_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustChange_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TrustCount_reason(ctx context.Context, field graphql.CollectedField, obj *TrustCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustCount_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustCount_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustCount_count(ctx context.Context, field graphql.CollectedField, obj *TrustCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustRequirement_signal(ctx context.Context, field graphql.CollectedField, obj *TrustRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustRequirement_signal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustRequirement_signal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustRequirement", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustRequirement_max(ctx context.Context, field graphql.CollectedField, obj *TrustRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustRequirement_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustRequirement_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustRequirement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrustRequirement_need(ctx context.Context, field graphql.CollectedField, obj *TrustRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustRequirement_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Need, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustRequirement_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustRequirement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustRequirement_have(ctx context.Context, field graphql.CollectedField, obj *TrustRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustRequirement_have(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Have, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustRequirement_have(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustRequirement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustRequirement_met(ctx context.Context, field graphql.CollectedField, obj *TrustRequirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustRequirement_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustRequirement_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustRequirement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrustSignals_accountAgeDays(ctx context.Context, field graphql.CollectedField, obj *TrustSignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustSignals_accountAgeDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountAgeDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustSignals_accountAgeDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustSignals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustSignals_daysVisited(ctx context.Context, field graphql.CollectedField, obj *TrustSignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustSignals_daysVisited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysVisited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustSignals_daysVisited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustSignals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustSignals_commentsPublished(ctx context.Context, field graphql.CollectedField, obj *TrustSignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustSignals_commentsPublished(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommentsPublished, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustSignals_commentsPublished(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustSignals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustSignals_rejectedTotal(ctx context.Context, field graphql.CollectedField, obj *TrustSignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustSignals_rejectedTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RejectedTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustSignals_rejectedTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustSignals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustSignals_rejected(ctx context.Context, field graphql.CollectedField, obj *TrustSignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustSignals_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TrustCount) graphql.Marshaler {
+			return ec.marshalNTrustCount2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustSignals_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustSignals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrustSignals_reportsAgainstUpheld(ctx context.Context, field graphql.CollectedField, obj *TrustSignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustSignals_reportsAgainstUpheld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportsAgainstUpheld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustSignals_reportsAgainstUpheld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustSignals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustSignals_reportsFiledUpheld(ctx context.Context, field graphql.CollectedField, obj *TrustSignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustSignals_reportsFiledUpheld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportsFiledUpheld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustSignals_reportsFiledUpheld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustSignals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustSignals_reportsFiledDismissed(ctx context.Context, field graphql.CollectedField, obj *TrustSignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustSignals_reportsFiledDismissed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportsFiledDismissed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustSignals_reportsFiledDismissed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustSignals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustSignals_reactionsFromDistinctUsers(ctx context.Context, field graphql.CollectedField, obj *TrustSignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustSignals_reactionsFromDistinctUsers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReactionsFromDistinctUsers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustSignals_reactionsFromDistinctUsers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustSignals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustSignals_activeSanctions(ctx context.Context, field graphql.CollectedField, obj *TrustSignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustSignals_activeSanctions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveSanctions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustSignals_activeSanctions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustSignals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustSignals_pastSanctions(ctx context.Context, field graphql.CollectedField, obj *TrustSignals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustSignals_pastSanctions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PastSanctions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustSignals_pastSanctions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustSignals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustStanding_siteID(ctx context.Context, field graphql.CollectedField, obj *TrustStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustStanding_siteID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SiteID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustStanding_siteID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustStanding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TrustStanding_userID(ctx context.Context, field graphql.CollectedField, obj *TrustStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustStanding_userID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustStanding_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustStanding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TrustStanding_level(ctx context.Context, field graphql.CollectedField, obj *TrustStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustStanding_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustStanding_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustStanding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustStanding_pinned(ctx context.Context, field graphql.CollectedField, obj *TrustStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustStanding_pinned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pinned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustStanding_pinned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustStanding", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrustStanding_signals(ctx context.Context, field graphql.CollectedField, obj *TrustStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustStanding_signals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TrustSignals) graphql.Marshaler {
+			return ec.marshalNTrustSignals2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustSignals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustStanding_signals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustStanding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustSignals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrustStanding_nextLevel(ctx context.Context, field graphql.CollectedField, obj *TrustStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustStanding_nextLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrustStanding_nextLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustStanding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustStanding_nextLevelNeeds(ctx context.Context, field graphql.CollectedField, obj *TrustStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustStanding_nextLevelNeeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextLevelNeeds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TrustRequirement) graphql.Marshaler {
+			return ec.marshalNTrustRequirement2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustStanding_nextLevelNeeds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustStanding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrustStanding_missing(ctx context.Context, field graphql.CollectedField, obj *TrustStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustStanding_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TrustRequirement) graphql.Marshaler {
+			return ec.marshalNTrustRequirement2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustStanding_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustStanding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrustStanding_lastChange(ctx context.Context, field graphql.CollectedField, obj *TrustStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustStanding_lastChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastChange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TrustChange) graphql.Marshaler {
+			return ec.marshalOTrustChange2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrustStanding_lastChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustStanding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustChange(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13057,6 +14392,69 @@ func UnmarshalMuteInput(ctx context.Context, raw any) (MuteInput, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPinTrustLevelInput(ctx context.Context, obj any) (PinTrustLevelInput, error) {
+	var it PinTrustLevelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteID", "userID", "level", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "userID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPinTrustLevelInput unmarshals raw into the PinTrustLevelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPinTrustLevelInput(ctx context.Context, raw any) (PinTrustLevelInput, error) {
+	var out PinTrustLevelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PinTrustLevelInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReactionInput(ctx context.Context, obj any) (ReactionInput, error) {
 	var it ReactionInput
 	if obj == nil {
@@ -15122,6 +16520,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "pinTrustLevel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pinTrustLevel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "signUp":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_signUp(ctx, field)
@@ -15367,6 +16772,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_storyCounts(ctx, field)
+				})
+		case "trustStanding":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trustStanding(ctx, field)
 				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16252,6 +17663,316 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var trustChangeImplementors = []string{"TrustChange"}
+
+func (ec *executionContext) _TrustChange(ctx context.Context, sel ast.SelectionSet, obj *TrustChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustChange")
+		case "from":
+			out.Values[i] = ec._TrustChange_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._TrustChange_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ruleVersion":
+			out.Values[i] = ec._TrustChange_ruleVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crossed":
+			out.Values[i] = ec._TrustChange_crossed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byModerator":
+			out.Values[i] = ec._TrustChange_byModerator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._TrustChange_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._TrustChange_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trustCountImplementors = []string{"TrustCount"}
+
+func (ec *executionContext) _TrustCount(ctx context.Context, sel ast.SelectionSet, obj *TrustCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustCount")
+		case "reason":
+			out.Values[i] = ec._TrustCount_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._TrustCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trustRequirementImplementors = []string{"TrustRequirement"}
+
+func (ec *executionContext) _TrustRequirement(ctx context.Context, sel ast.SelectionSet, obj *TrustRequirement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustRequirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustRequirement")
+		case "signal":
+			out.Values[i] = ec._TrustRequirement_signal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._TrustRequirement_max(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "need":
+			out.Values[i] = ec._TrustRequirement_need(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "have":
+			out.Values[i] = ec._TrustRequirement_have(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._TrustRequirement_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trustSignalsImplementors = []string{"TrustSignals"}
+
+func (ec *executionContext) _TrustSignals(ctx context.Context, sel ast.SelectionSet, obj *TrustSignals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustSignalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustSignals")
+		case "accountAgeDays":
+			out.Values[i] = ec._TrustSignals_accountAgeDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysVisited":
+			out.Values[i] = ec._TrustSignals_daysVisited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commentsPublished":
+			out.Values[i] = ec._TrustSignals_commentsPublished(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectedTotal":
+			out.Values[i] = ec._TrustSignals_rejectedTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._TrustSignals_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportsAgainstUpheld":
+			out.Values[i] = ec._TrustSignals_reportsAgainstUpheld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportsFiledUpheld":
+			out.Values[i] = ec._TrustSignals_reportsFiledUpheld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportsFiledDismissed":
+			out.Values[i] = ec._TrustSignals_reportsFiledDismissed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reactionsFromDistinctUsers":
+			out.Values[i] = ec._TrustSignals_reactionsFromDistinctUsers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activeSanctions":
+			out.Values[i] = ec._TrustSignals_activeSanctions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pastSanctions":
+			out.Values[i] = ec._TrustSignals_pastSanctions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trustStandingImplementors = []string{"TrustStanding"}
+
+func (ec *executionContext) _TrustStanding(ctx context.Context, sel ast.SelectionSet, obj *TrustStanding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustStandingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustStanding")
+		case "siteID":
+			out.Values[i] = ec._TrustStanding_siteID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userID":
+			out.Values[i] = ec._TrustStanding_userID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._TrustStanding_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pinned":
+			out.Values[i] = ec._TrustStanding_pinned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signals":
+			out.Values[i] = ec._TrustStanding_signals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextLevel":
+			out.Values[i] = ec._TrustStanding_nextLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextLevelNeeds":
+			out.Values[i] = ec._TrustStanding_nextLevelNeeds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._TrustStanding_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastChange":
+			out.Values[i] = ec._TrustStanding_lastChange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var userImplementors = []string{"User"}
@@ -17343,6 +19064,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋparleyhqᚋparley
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPinTrustLevelInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPinTrustLevelInput(ctx context.Context, v any) (PinTrustLevelInput, error) {
+	res, err := ec.unmarshalInputPinTrustLevelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNReactionCount2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐReactionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ReactionCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -17808,6 +19534,70 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTrustCount2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*TrustCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrustCount2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrustCount2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustCount(ctx context.Context, sel ast.SelectionSet, v *TrustCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrustCount!")
+		return graphql.Null
+	}
+	return ec._TrustCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrustRequirement2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*TrustRequirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrustRequirement2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrustRequirement2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustRequirement(ctx context.Context, sel ast.SelectionSet, v *TrustRequirement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrustRequirement!")
+		return graphql.Null
+	}
+	return ec._TrustRequirement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrustSignals2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustSignals(ctx context.Context, sel ast.SelectionSet, v *TrustSignals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrustSignals!")
+		return graphql.Null
+	}
+	return ec._TrustSignals(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrustStanding2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustStanding(ctx context.Context, sel ast.SelectionSet, v *TrustStanding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrustStanding!")
+		return graphql.Null
+	}
+	return ec._TrustStanding(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateStoryInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUpdateStoryInput(ctx context.Context, v any) (UpdateStoryInput, error) {
@@ -18378,6 +20168,20 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTrustChange2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustChange(ctx context.Context, sel ast.SelectionSet, v *TrustChange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrustChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTrustStanding2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustStanding(ctx context.Context, sel ast.SelectionSet, v *TrustStanding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrustStanding(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUser2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.User) graphql.Marshaler {

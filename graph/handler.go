@@ -43,6 +43,8 @@ type Services struct {
 	Markup parley.Renderer
 	// Live serves subscriptions; nil turns them off.
 	Live parley.LiveService
+	// Trust answers trust standings and pins; nil answers that trust is not kept here.
+	Trust parley.TrustService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

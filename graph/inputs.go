@@ -62,6 +62,7 @@ var textRules = map[string]parley.TextRule{
 	"SuspendInput.message":        messageRule,
 	"UserSanctionInput.message":   messageRule,
 	"UserNoteInput.body":          {MaxRunes: parley.MaxUserNoteLength, Multiline: true},
+	"PinTrustLevelInput.reason":   {MaxRunes: 500, Multiline: true},
 }
 
 var (

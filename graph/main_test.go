@@ -24,6 +24,7 @@ import (
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/postgres/postgrestest"
 	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/trust"
 )
 
 // shared is the stack most tests use: one database for the whole package, with every test
@@ -54,8 +55,10 @@ type stack struct {
 	Auth     *auth.Service
 	Users    *postgres.UserService
 	Services graph.Services
-	Server   *httptest.Server
-	Logs     *syncBuffer
+	// Trust is the trust consumer, which tests feed the outbox's events by hand.
+	Trust  *trust.Consumer
+	Server *httptest.Server
+	Logs   *syncBuffer
 }
 
 // newStack wires a stack on db. Tests that need other services (to inject a fault) change
@@ -84,6 +87,8 @@ func newServices(db *postgres.DB) *stack {
 		WordLists: moderation.NewWordLists(postgres.NewWordListStore(db)),
 		Markup:    renderer,
 	}
+	s.Trust = trust.NewConsumer(postgres.NewTrustStore(db), s.Services.Sites, trust.Options{})
+	s.Services.Trust = trust.NewService(s.Trust, s.Users)
 	return s
 }
 

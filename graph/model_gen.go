@@ -3,6 +3,8 @@
 package graph
 
 import (
+	"time"
+
 	"github.com/parleyhq/parley"
 )
 
@@ -79,6 +81,14 @@ type PageInfo struct {
 	EndCursor   *string `json:"endCursor,omitempty"`
 }
 
+type PinTrustLevelInput struct {
+	SiteID string `json:"siteID"`
+	UserID string `json:"userID"`
+	// 0 to 4; null unpins the level, which returns to what the signals earn.
+	Level  *int    `json:"level,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+}
+
 type Query struct {
 }
 
@@ -143,6 +153,72 @@ type SuspendInput struct {
 	// From 60 seconds to a year.
 	DurationSeconds int     `json:"durationSeconds"`
 	Message         *string `json:"message,omitempty"`
+}
+
+// A change of a user's level: automatic (with the rule version and thresholds crossed) or by a moderator's pin.
+type TrustChange struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+	// Set for an automatic change.
+	RuleVersion string `json:"ruleVersion"`
+	// The thresholds crossed, such as commentsPublished>=10; for a loss, those no longer met.
+	Crossed []string `json:"crossed"`
+	// True for a moderator's pin or unpin.
+	ByModerator bool `json:"byModerator"`
+	// The moderator's reason for a pin.
+	Reason    string    `json:"reason"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+type TrustCount struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
+// One threshold of a level: at least need (or, when max, at most need) of signal.
+type TrustRequirement struct {
+	Signal string `json:"signal"`
+	Max    bool   `json:"max"`
+	Need   int    `json:"need"`
+	Have   int    `json:"have"`
+	Met    bool   `json:"met"`
+}
+
+// What the user did on the site, as trust counts it.
+type TrustSignals struct {
+	AccountAgeDays int `json:"accountAgeDays"`
+	// Days (UTC) with a comment, a reaction or a report by the user on the site.
+	DaysVisited       int `json:"daysVisited"`
+	CommentsPublished int `json:"commentsPublished"`
+	RejectedTotal     int `json:"rejectedTotal"`
+	// Rejections of the user's comments by reason (PIPELINE when the pipeline rejected them).
+	Rejected                   []*TrustCount `json:"rejected"`
+	ReportsAgainstUpheld       int           `json:"reportsAgainstUpheld"`
+	ReportsFiledUpheld         int           `json:"reportsFiledUpheld"`
+	ReportsFiledDismissed      int           `json:"reportsFiledDismissed"`
+	ReactionsFromDistinctUsers int           `json:"reactionsFromDistinctUsers"`
+	ActiveSanctions            int           `json:"activeSanctions"`
+	PastSanctions              int           `json:"pastSanctions"`
+}
+
+// A user's trust level on a site and why: levels are earned from what the user did on the site
+// (TL0 new, TL1 basic, TL2 member, TL3 regular) or pinned by its moderators (TL4 only so).
+type TrustStanding struct {
+	SiteID string `json:"siteID"`
+	UserID string `json:"userID"`
+	// 0 to 4.
+	Level int `json:"level"`
+	// True when a moderator pinned the level: signals then neither raise nor lower it.
+	Pinned  bool          `json:"pinned"`
+	Signals *TrustSignals `json:"signals"`
+	// The level the signals can earn next; null at TL3 and above, or when pinned.
+	NextLevel *int `json:"nextLevel,omitempty"`
+	// Every threshold of the next level with where the user stands.
+	NextLevelNeeds []*TrustRequirement `json:"nextLevelNeeds"`
+	// The thresholds of the next level not yet met.
+	Missing []*TrustRequirement `json:"missing"`
+	// The last change of level, with its reason.
+	LastChange *TrustChange `json:"lastChange,omitempty"`
 }
 
 // Changes a story; fields left out (or null) stay as they are.

@@ -47,7 +47,8 @@ func draftHistory(excludeID string) string {
 			(SELECT coalesce(json_agg(json_build_object('id', id, 'siteID', coalesce(site_id::text, ''), 'kind', kind,
 				'message', message, 'createdAt', created_at, 'expiresAt', expires_at, 'acknowledgedAt', acknowledged_at)), '[]')
 			 FROM user_sanctions WHERE user_id = $2 AND (site_id = st.site_id OR site_id IS NULL) AND revoked_at IS NULL
-				AND (expires_at IS NULL OR expires_at > now())) AS sanctions
+				AND (expires_at IS NULL OR expires_at > now())) AS sanctions,
+			coalesce((SELECT level FROM trust_levels WHERE site_id = st.site_id AND user_id = $2), 0) AS trust_level
 	) AS h
 	CROSS JOIN LATERAL (
 		SELECT count(*) FILTER (WHERE status = 'REJECTED') AS rejected, count(*) AS total
@@ -59,7 +60,7 @@ func draftHistory(excludeID string) string {
 
 // draftColumns are what every draft reads: the story, the settings, and the author's standing.
 const draftColumns = `st.id, st.site_id, st.url, st.title, st.closed, st.moderation, st.created_at, st.updated_at, st.settings,
-	h.role, h.published, h.pending, h.rejected, recent.rejected, recent.total, h.same_body, h.sanctions`
+	h.role, h.published, h.pending, h.rejected, recent.rejected, recent.total, h.same_body, h.sanctions, h.trust_level`
 
 // draftArgs are the arguments $2 to $7 that draftStory and draftHistory use.
 func draftArgs(authorID, body string) []any {
@@ -74,12 +75,14 @@ type draftRow struct {
 	role      string
 	history   parley.AuthorHistory
 	sanctions []byte
+	// trustLevel is the author's level on the site, from the trust tables.
+	trustLevel int16
 }
 
 func (r *draftRow) dest() []any {
 	st, h := &r.story, &r.history
 	return []any{&st.ID, &st.SiteID, &st.URL, &st.Title, &st.Closed, &st.Moderation, &st.CreatedAt, &st.UpdatedAt, &r.settings,
-		&r.role, &h.Published, &h.Pending, &h.Rejected, &h.RecentRejected, &h.RecentTotal, &h.SameBodyRecently, &r.sanctions}
+		&r.role, &h.Published, &h.Pending, &h.Rejected, &h.RecentRejected, &h.RecentTotal, &h.SameBodyRecently, &r.sanctions, &r.trustLevel}
 }
 
 // submission builds the part of a submission the row holds, for author u.
@@ -97,6 +100,7 @@ func (r *draftRow) submission(action parley.SubmissionAction, u *parley.User) (*
 		return nil, err
 	}
 	s := &parley.Submission{Action: action, Story: &r.story, Settings: settings, Author: u, Role: parley.Role(r.role), History: r.history}
+	s.History.TrustLevel = parley.TrustLevel(r.trustLevel)
 	for _, a := range active {
 		s.History.Sanctions = append(s.History.Sanctions, &parley.Sanction{ID: a.ID, UserID: u.ID, SiteID: a.SiteID,
 			Kind: parley.SanctionKind(a.Kind), Message: a.Message, CreatedAt: a.CreatedAt, ExpiresAt: a.ExpiresAt, AcknowledgedAt: a.AcknowledgedAt})

@@ -22,6 +22,8 @@ type bus struct {
 	// conn carries live subscriptions and the requests to NATS moderation plug-ins.
 	conn  *natsgo.Conn
 	close func()
+	// consume runs a durable consumer of the event stream until the bus closes.
+	consume func(name string, handle nats.Handler)
 }
 
 // liveConn is the connection for live subscriptions, in the form nats.NewFeed takes.
@@ -109,9 +111,19 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 			logger.Error("outbox relay stopped", "error", err)
 		}
 	}()
-	return &bus{relay: relay, conn: live, close: func() {
+	var consumers sync.WaitGroup
+	consume := func(name string, handle nats.Handler) {
+		consumers.Go(func() {
+			o := nats.DurableOptions{Name: "parley-" + name + "-" + cfg.Instance, Instance: cfg.Instance, Logger: logger}
+			if err := nats.RunDurable(runCtx, js, o, handle); err != nil {
+				logger.Error("event consumer stopped", "consumer", name, "error", err)
+			}
+		})
+	}
+	return &bus{relay: relay, conn: live, consume: consume, close: func() {
 		stop()
 		<-done
+		consumers.Wait()
 		closeAll()
 	}}, nil
 }

@@ -35,6 +35,7 @@ Commands:
   serve          run the server (parley serve --help lists every setting)
   migrate        apply database migrations and exit
   admin create   create an administrator: --email E --username U --password P
+  trust recompute  rebuild trust signals from the events applied: [--site ID]
   version        print the version
 `
 
@@ -55,6 +56,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errors.New("unknown admin command; did you mean 'parley admin create'?")
 		}
 		return adminCreate(ctx, args[2:], getenv, stdout, stderr)
+	case "trust":
+		if len(args) < 2 || args[1] != "recompute" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("unknown trust command; did you mean 'parley trust recompute'?")
+		}
+		return trustRecompute(ctx, args[2:], getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil

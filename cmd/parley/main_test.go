@@ -172,6 +172,43 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 		}
 	})
 
+	t.Run("the trust consumer follows the event stream", func(t *testing.T) {
+		var story struct {
+			Story struct {
+				ID   string
+				Site struct{ ID string }
+			}
+		}
+		mustGQL(t, base, "", `{ story(url: "http://localhost:8080/trust") { id site { id } } }`, nil, &story)
+		var up struct{ SignUp struct{ Token string } }
+		mustGQL(t, base, "", `mutation($i: SignUpInput!) { signUp(input: $i) { token } }`,
+			map[string]any{"i": map[string]any{"email": "tia@example.org", "username": "tia", "password": "a long enough password"}}, &up)
+		var created struct {
+			CreateComment struct{ Comment struct{ Status string } }
+		}
+		mustGQL(t, base, up.SignUp.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { status } } }`,
+			map[string]any{"i": map[string]any{"storyID": story.Story.ID, "body": "Trust me on this."}}, &created)
+		// The comment's event travels outbox → relay → JetStream → durable consumer; the
+		// standing is read until it arrives.
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			var st struct {
+				TrustStanding struct {
+					Level   int
+					Signals struct{ CommentsPublished int }
+				}
+			}
+			mustGQL(t, base, up.SignUp.Token, `query($s: ID!) { trustStanding(siteID: $s) { level signals { commentsPublished } } }`,
+				map[string]any{"s": story.Story.Site.ID}, &st)
+			if st.TrustStanding.Level == 1 && st.TrustStanding.Signals.CommentsPublished == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("standing never reached level 1: %+v", st.TrustStanding)
+			}
+			time.Sleep(20 * time.Millisecond) // polling: the standing has no subscription
+		}
+	})
+
 	t.Run("anonymous reads are cached until the story changes", func(t *testing.T) {
 		var story struct {
 			Story struct{ ID string }
@@ -357,6 +394,15 @@ func TestMigrateAndAdminCreate(t *testing.T) {
 	if err := run(ctx, create, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Administrator root") {
 		t.Fatalf("admin create: %q, %v", out.String(), err)
 	}
+	t.Run("trust recompute runs on every site and refuses an unknown one", func(t *testing.T) {
+		out.Reset()
+		if err := run(ctx, []string{"trust", "recompute"}, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "recomputed from 0 events") {
+			t.Fatalf("trust recompute: %q, %v", out.String(), err)
+		}
+		if err := run(ctx, []string{"trust", "recompute", "--site", "nope"}, env, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "not found") {
+			t.Fatalf("trust recompute of an unknown site: %v", err)
+		}
+	})
 	t.Run("a taken username is refused with its reason", func(t *testing.T) {
 		err := run(ctx, create, env, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "taken") && !strings.Contains(err.Error(), "exists") {

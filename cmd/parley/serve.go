@@ -77,6 +77,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	events.consume("trust", svc.trust.Handle)
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
 	var readCache func(http.Handler) http.Handler
 	if cfg.PageCacheBytes > 0 {

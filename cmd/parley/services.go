@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/moderation/spam"
 	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
+	"github.com/parleyhq/parley/trust"
 )
 
 // services are the services of a running server, each built once, in the order they
@@ -23,6 +24,8 @@ type services struct {
 	feed  *nats.Feed
 	live  *live.Service
 	graph graph.Services
+	// trust keeps trust signals and levels from the event stream.
+	trust *trust.Consumer
 }
 
 // newServices builds the services on the database and the running event bus.
@@ -51,11 +54,13 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	stories := postgres.NewStoryService(db)
 	users := postgres.NewUserService(db)
 	feed := nats.NewFeed(events.liveConn, cfg.Instance, logger)
+	sites := postgres.NewSiteService(db)
+	trustConsumer := trust.NewConsumer(postgres.NewTrustStore(db), sites, trust.Options{Logger: logger})
 	liveService := live.New(feed, comments, stories, users, logger)
-	return &services{auth: authService, feed: feed, live: liveService, graph: graph.Services{
+	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, graph: graph.Services{
 		Auth:      authService,
 		Users:     users,
-		Sites:     postgres.NewSiteService(db),
+		Sites:     sites,
 		Stories:   stories,
 		Comments:  comments,
 		Reactions: postgres.NewReactionService(db),
@@ -66,5 +71,6 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 		WordLists: wordLists,
 		Live:      liveService,
 		Markup:    renderer,
+		Trust:     trust.NewService(trustConsumer, users),
 	}}, nil
 }

@@ -1,0 +1,101 @@
+package nats_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/nats"
+)
+
+// recorder is a handler that remembers the events it applied, fails the first delivery of
+// the event named in failOnce, and reports each event on seen.
+type recorder struct {
+	mu       sync.Mutex
+	ids      []string
+	failOnce string
+	seen     chan string
+}
+
+func (r *recorder) handle(_ context.Context, e parley.OutboxEvent) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e.ID == r.failOnce {
+		r.failOnce = ""
+		return errors.New("database away")
+	}
+	r.ids = append(r.ids, e.ID)
+	r.seen <- e.ID
+	return nil
+}
+
+func TestRunDurable(t *testing.T) {
+	srv := MustEmbedded(t, "", "")
+	js := MustJetStream(t, srv)
+	MustStream(t, js)
+	instance := MustInstance(t)
+	var events []parley.OutboxEvent
+	for range 3 {
+		events = append(events, parley.OutboxEvent{ID: newUUID(t), Kind: parley.EventUserCreated,
+			Payload: []byte(`{"v":1,"id":"u","username":"u"}`), CreatedAt: time.Now()})
+	}
+	for _, ev := range events {
+		MustPublishRaw(t, js, instance, ev)
+	}
+	run := func(r *recorder) (stop func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- nats.RunDurable(ctx, js, nats.DurableOptions{Name: "test-" + instance, Instance: instance, Retry: time.Millisecond}, r.handle)
+		}()
+		return func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	r := &recorder{failOnce: events[1].ID, seen: make(chan string, 10)}
+	stop := run(r)
+	for i := range events {
+		if got := await(t, r.seen); got != events[i].ID {
+			t.Fatalf("event %d = %s, want %s: a failed event must come again before the next", i, got, events[i].ID)
+		}
+	}
+	stop()
+
+	t.Run("a restart resumes after the acknowledged events", func(t *testing.T) {
+		later := parley.OutboxEvent{ID: newUUID(t), Kind: parley.EventUserCreated, Payload: []byte(`{"v":1,"id":"u","username":"u"}`), CreatedAt: time.Now()}
+		MustPublishRaw(t, js, instance, later)
+		r2 := &recorder{seen: make(chan string, 10)}
+		stop := run(r2)
+		defer stop()
+		if got := await(t, r2.seen); got != later.ID {
+			t.Fatalf("first event after restart = %s, want the new one %s", got, later.ID)
+		}
+	})
+}
+
+// newUUID returns a fresh event ID.
+func newUUID(tb testing.TB) string {
+	tb.Helper()
+	return uuid.NewString()
+}
+
+// await returns the next event ID a handler saw; the bound only keeps a broken consumer from
+// hanging the run.
+func await(tb testing.TB, seen <-chan string) string {
+	tb.Helper()
+	select {
+	case id := <-seen:
+		return id
+	case <-time.After(30 * time.Second):
+		tb.Fatal("no event delivered")
+		return ""
+	}
+}

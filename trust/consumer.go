@@ -1,0 +1,195 @@
+package trust
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/parleyhq/parley"
+)
+
+// Consumer applies events to trust signals and checks the levels they may change. It is
+// safe to feed the same event twice: the store's ledger refuses an event ID it has seen.
+type Consumer struct {
+	store  parley.TrustStore
+	sites  parley.SiteService
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+// Options configure a Consumer; the zero value is usable.
+type Options struct {
+	Logger *slog.Logger
+	// Now is the clock levels are decided at; time.Now by default. Tests move it.
+	Now func() time.Time
+}
+
+// NewConsumer returns a consumer storing into store and reading thresholds from sites.
+func NewConsumer(store parley.TrustStore, sites parley.SiteService, opts Options) *Consumer {
+	c := &Consumer{store: store, sites: sites, logger: opts.Logger, now: opts.Now}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c
+}
+
+// Handle applies one event. An event this build cannot read (a newer replica's) is skipped
+// and nil returned, so the stream moves on; an error means the event should be delivered
+// again.
+func (c *Consumer) Handle(ctx context.Context, oe parley.OutboxEvent) error {
+	e, err := oe.Decode()
+	if errors.Is(err, parley.ErrUnknownEvent) {
+		return nil
+	}
+	if err != nil {
+		c.logger.Warn("trust: undecodable event skipped", "event", oe.ID, "kind", oe.Kind, "err", err)
+		return nil
+	}
+	ops, users := opsFor(e)
+	if len(ops) == 0 {
+		return nil
+	}
+	applied, err := c.store.ApplyTrustEvent(ctx, oe, ops)
+	if err != nil || !applied {
+		return err
+	}
+	if oe.SiteID == "" {
+		// A sanction everywhere: levels are per site, and are checked at each user's next
+		// event on a site.
+		return nil
+	}
+	for _, u := range users {
+		if err := c.check(ctx, oe.SiteID, u); err != nil {
+			return fmt.Errorf("trust level of %s on %s: %w", u, oe.SiteID, err)
+		}
+	}
+	return nil
+}
+
+// check decides a user's level from their signals and stores a change, if any.
+func (c *Consumer) check(ctx context.Context, siteID, userID string) error {
+	site, err := c.sites.FindSiteByID(ctx, siteID)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return c.checkOn(ctx, parley.TrustSettingsOf(site.Settings), siteID, userID)
+}
+
+func (c *Consumer) checkOn(ctx context.Context, t parley.TrustSettings, siteID, userID string) error {
+	now := c.now()
+	sig, err := c.store.TrustSignals(ctx, siteID, userID, now)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil // the account is gone
+	}
+	if err != nil {
+		return err
+	}
+	rec, err := c.store.TrustRecord(ctx, siteID, userID)
+	if err != nil {
+		return err
+	}
+	next, ch := Decide(sig, rec, t, now)
+	if ch == nil {
+		return nil
+	}
+	err = c.store.SetTrustLevel(ctx, next, *ch)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil
+	}
+	return err
+}
+
+// recomputeBatch is how many ledger events recompute replays per transaction.
+const recomputeBatch = 500
+
+// Recompute rebuilds the signals of one site ("" for every site) from the ledger of events
+// the consumer applied, then checks every known user's level. It gives the numbers the live
+// consumer reached, and repairs them if a defect or a manual edit made them drift.
+func (c *Consumer) Recompute(ctx context.Context, siteID string) (events int, err error) {
+	if siteID != "" && !parley.IsID(siteID) {
+		return 0, parley.Errorf(parley.ENOTFOUND, "Site not found.")
+	}
+	// Live events wait while the signals are rebuilt: one applied between the reset and
+	// the replay of its page would otherwise count twice.
+	err = c.store.ExclusiveTrust(ctx, func(ctx context.Context) error {
+		events, err = c.replay(ctx, siteID)
+		return err
+	})
+	if err != nil {
+		return events, err
+	}
+	return events, c.recheck(ctx, siteID)
+}
+
+// replay resets the signals and applies the ledger's events again.
+func (c *Consumer) replay(ctx context.Context, siteID string) (events int, err error) {
+	if err := c.store.ResetTrustSignals(ctx, siteID); err != nil {
+		return 0, err
+	}
+	var after int64
+	for {
+		page, err := c.store.TrustLedger(ctx, siteID, after, recomputeBatch)
+		if err != nil {
+			return events, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		batch := make([]parley.TrustOps, 0, len(page))
+		for _, te := range page {
+			after = te.Seq
+			e, err := te.Event.Decode()
+			if err != nil {
+				continue
+			}
+			if ops, _ := opsFor(e); len(ops) > 0 {
+				batch = append(batch, parley.TrustOps{SiteID: te.Event.SiteID, Ops: ops})
+			}
+		}
+		if err := c.store.ReplayTrustOps(ctx, batch); err != nil {
+			return events, err
+		}
+		events += len(page)
+	}
+	return events, nil
+}
+
+// recheck checks the level of every user with signals on the site (or every site).
+func (c *Consumer) recheck(ctx context.Context, siteID string) error {
+	ids := []string{siteID}
+	if siteID == "" {
+		all, err := c.store.TrustSites(ctx)
+		if err != nil {
+			return err
+		}
+		ids = all
+	}
+	for _, id := range ids {
+		s, err := c.sites.FindSiteByID(ctx, id)
+		if parley.ErrorCode(err) == parley.ENOTFOUND && siteID == "" {
+			continue // deleted since
+		}
+		if err != nil {
+			return err
+		}
+		users, err := c.store.TrustUsers(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		t := parley.TrustSettingsOf(s.Settings)
+		for _, u := range users {
+			if err := c.checkOn(ctx, t, s.ID, u); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+package trust_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/markup"
+	"github.com/parleyhq/parley/moderation"
+	"github.com/parleyhq/parley/postgres"
+	"github.com/parleyhq/parley/postgres/postgrestest"
+	"github.com/parleyhq/parley/trust"
+)
+
+// env is the package's test database with the services that write events, as `parley serve`
+// wires them, and the trust store. Each test makes its own site and users.
+type env struct {
+	db        *postgres.DB
+	comments  *moderation.CommentService
+	sites     *postgres.SiteService
+	stories   *postgres.StoryService
+	users     *postgres.UserService
+	accounts  *postgres.AccountStore
+	queues    *postgres.QueueService
+	reactions *postgres.ReactionService
+	reports   *moderation.ReportService
+	sanctions *moderation.SanctionService
+	store     *postgres.TrustStore
+	admin     context.Context
+}
+
+var (
+	shared struct {
+		once    sync.Once
+		env     *env
+		err     error
+		cleanup func()
+	}
+	seq atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.cleanup != nil {
+		shared.cleanup()
+	}
+	os.Exit(code)
+}
+
+// MustEnv returns the package's shared database, opened on first use; without PostgreSQL
+// the test is skipped (failed when CI is set).
+func MustEnv(tb testing.TB) *env {
+	tb.Helper()
+	shared.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		db, cleanup, err := postgrestest.OpenDB(ctx)
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.cleanup = cleanup
+		e := &env{db: db,
+			comments: moderation.NewCommentService(postgres.NewCommentService(db, markup.NewRenderer()), moderation.Default()),
+			sites:    postgres.NewSiteService(db), stories: postgres.NewStoryService(db), users: postgres.NewUserService(db),
+			accounts: postgres.NewAccountStore(db), queues: postgres.NewQueueService(db),
+			reactions: postgres.NewReactionService(db),
+			reports:   moderation.NewReportService(postgres.NewReportService(db)),
+			sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
+			store:     postgres.NewTrustStore(db)}
+		admin := &parley.User{Username: "admin", Email: "admin@example.org", Admin: true}
+		if shared.err = e.accounts.CreateUser(ctx, admin, ""); shared.err != nil {
+			return
+		}
+		e.admin = parley.NewContextWithUser(context.Background(), admin)
+		shared.env = e
+	})
+	if shared.err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("PostgreSQL is required (CI is set): %v", shared.err)
+		}
+		tb.Skipf("needs PostgreSQL: %v", shared.err)
+	}
+	return shared.env
+}
+
+// consumer returns a trust consumer on the test database whose clock is now().
+func (e *env) consumer(now func() time.Time) *trust.Consumer {
+	return trust.NewConsumer(e.store, e.sites, trust.Options{Now: now})
+}
+
+// MustUser creates a commenter and returns a context signed in as them.
+func (e *env) MustUser(tb testing.TB) (context.Context, *parley.User) {
+	tb.Helper()
+	n := seq.Add(1)
+	u := &parley.User{Username: fmt.Sprintf("user%d", n), Email: fmt.Sprintf("user%d@example.org", n)}
+	if err := e.accounts.CreateUser(context.Background(), u, ""); err != nil {
+		tb.Fatal(err)
+	}
+	return parley.NewContextWithUser(context.Background(), u), u
+}
+
+// MustModerator creates a moderator of site.
+func (e *env) MustModerator(tb testing.TB, site *parley.Site) (context.Context, *parley.User) {
+	tb.Helper()
+	ctx, u := e.MustUser(tb)
+	if err := e.users.SetSiteRole(e.admin, site.ID, u.ID, parley.RoleModerator); err != nil {
+		tb.Fatal(err)
+	}
+	return ctx, u
+}
+
+// MustStory creates a site and a story on it.
+func (e *env) MustStory(tb testing.TB) (*parley.Site, *parley.Story) {
+	tb.Helper()
+	n := seq.Add(1)
+	site, err := e.sites.CreateSite(e.admin, parley.CreateSiteInput{Name: fmt.Sprintf("Site %d", n),
+		AllowedOrigins: []string{fmt.Sprintf("https://site%d.example.org", n)}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	story, err := e.stories.FindStoryByURL(context.Background(), fmt.Sprintf("https://site%d.example.org/news/1", n))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return site, story
+}
+
+// MustComment posts a comment as the signed-in user of ctx.
+func (e *env) MustComment(tb testing.TB, ctx context.Context, storyID, body string) *parley.Comment {
+	tb.Helper()
+	c, err := e.comments.CreateComment(ctx, parley.CreateCommentInput{StoryID: storyID, Body: body})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// MustSiteEvents returns the site's events (and those of no site) from the outbox, in the
+// order the relay publishes them.
+func (e *env) MustSiteEvents(tb testing.TB, siteID string) []parley.OutboxEvent {
+	tb.Helper()
+	rows, err := postgrestest.Pool(tb, e.db).Query(context.Background(), `
+		SELECT id::text, kind, coalesce(site_id::text, ''), coalesce(story_id::text, ''), payload, created_at
+		FROM outbox WHERE site_id = $1 OR site_id IS NULL ORDER BY created_at, id`, siteID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []parley.OutboxEvent
+	for rows.Next() {
+		var oe parley.OutboxEvent
+		if err := rows.Scan(&oe.ID, &oe.Kind, &oe.SiteID, &oe.StoryID, &oe.Payload, &oe.CreatedAt); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, oe)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// MustConsume feeds events to c.
+func MustConsume(tb testing.TB, c *trust.Consumer, events []parley.OutboxEvent) {
+	tb.Helper()
+	for _, oe := range events {
+		if err := c.Handle(context.Background(), oe); err != nil {
+			tb.Fatalf("handle %s %s: %v", oe.Kind, oe.ID, err)
+		}
+	}
+}
+
+// MustSignals reads a user's signals at a fixed time, so that two reads compare equal.
+func (e *env) MustSignals(tb testing.TB, siteID, userID string, at time.Time) parley.TrustSignals {
+	tb.Helper()
+	sig, err := e.store.TrustSignals(context.Background(), siteID, userID, at)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sig
+}
+
+func wantCode(tb testing.TB, err error, code string) {
+	tb.Helper()
+	if got := parley.ErrorCode(err); got != code {
+		tb.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
