@@ -73,7 +73,7 @@ BENCHTIME ?= 15s
 bench: build
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	@command -v pgbench >/dev/null || (apt-get update -qq && apt-get install -y -qq postgresql-contrib)
-	$(GO) test -run='^$$' -bench=. -benchmem ./markup ./graph ./moderation
+	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) test -run='^$$' -bench=. -benchmem ./markup ./graph ./moderation ./trust
 	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) run ./cmd/parley-bench -parley bin/parley -duration $(BENCHTIME)
 
 # The widget's and the dashboard's sizes, and the time from embed.js loaded to the first
