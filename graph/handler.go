@@ -100,6 +100,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(parserTokenLimit)
 	srv.AroundRootFields(o.Limits.rootField)
+	srv.AroundFields(noteSources)
 	base := errorPresenter(o.Logger)
 	presenter := base
 	if o.Metrics != nil {
@@ -140,11 +141,16 @@ func NewHandler(s Services, o Options) http.Handler {
 			return resp
 		})
 	}
+	queries := withSources(srv)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && r.Header.Get("Upgrade") == "" {
+		if r.Header.Get("Upgrade") != "" {
+			srv.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodGet {
 			r = r.WithContext(context.WithValue(r.Context(), plainGETKey{}, true))
 		}
-		srv.ServeHTTP(w, r)
+		queries.ServeHTTP(w, r)
 	})
 }
 
