@@ -49,7 +49,7 @@ func TestThreadCounts(t *testing.T) {
 	cache := pagecache.New(8<<20, time.Hour) // only events make an answer stale here
 	s.Server = httptest.NewServer(server.New(server.Config{
 		Logger: slog.New(slog.NewJSONHandler(s.Logs, nil)), Auth: s.Services.Auth, Sites: s.Services.Sites,
-		GraphQL:   graph.NewHandler(s.Services, graph.Options{MaxDepth: 20, Logger: slog.New(slog.NewJSONHandler(s.Logs, nil))}),
+		GraphQL:   graph.NewHandler(s.Services, graph.Options{MaxDepth: 4*replyLevels + 8, Logger: slog.New(slog.NewJSONHandler(s.Logs, nil))}),
 		ReadCache: cache.Middleware,
 	}))
 	defer s.Close()
@@ -96,7 +96,9 @@ type thread struct {
 	author, other, mod *client
 	log                []string
 	bodies             int
-	stats              threadStats
+	// truth is the thread as stored after the last check.
+	truth []truthRow
+	stats threadStats
 }
 
 func newThread(t *testing.T, s *stack, admin *client, cache *pagecache.Cache, rnd *rand.Rand) *thread {
@@ -140,8 +142,10 @@ func (th *thread) relay(t *testing.T) {
 // step does one random thing, then checks every reader.
 func (th *thread) step(t *testing.T, i int) {
 	t.Helper()
-	truth := storedThread(t, th.s, th.storyID)
-	what, err := th.act(t, truth)
+	if th.truth == nil {
+		th.truth = storedThread(t, th.s, th.storyID)
+	}
+	what, err := th.act(t, th.truth)
 	th.stats.steps++
 	if err != nil {
 		th.stats.refused++
@@ -301,6 +305,7 @@ func (th *thread) name(authorID string) string {
 func (th *thread) check(t *testing.T) {
 	t.Helper()
 	truth := storedThread(t, th.s, th.storyID)
+	th.truth = truth
 	order := []string{"NEWEST", "OLDEST", "MOST_REPLIES", "MOST_REACTIONS"}[th.rnd.IntN(4)]
 	readers := []struct {
 		name      string

@@ -11,8 +11,8 @@ import (
 )
 
 // What a reader reaches of a story by paging it as the widget does: the story's top-level
-// comments page by page, and below each comment its replies page by page. Pages are small
-// so that every cursor is used.
+// comments page by page, and below each comment its replies page by page. Pages hold two
+// comments, so that cursors are used at every level.
 
 type reachNode struct {
 	ID         string
@@ -35,19 +35,26 @@ type reachConn struct {
 	}
 }
 
-const (
-	reachPage   = 2
-	reachFields = `id status body bodySource replyCount author { id } parent { id }`
-	reachConnOf = `edges { node { ` + reachFields + ` %s } } pageInfo { hasNextPage endCursor }`
-)
+const reachFields = `id status body bodySource replyCount author { id } parent { id }`
 
-// reachReplies is a connection of replies with one more level of replies inline.
-var reachReplies = fmt.Sprintf(reachConnOf, `replies(first: 2) { `+fmt.Sprintf(reachConnOf, ``)+` }`)
+// replyLevels is how many levels of replies a read asks for inline, below the comments it
+// reads: enough for the deepest thread a site allows (maxDepth 4), so that only further
+// pages need a read of their own.
+const replyLevels = 5
+
+// reachConn returns a connection's selection with levels of replies inline below each node.
+func reachConnOf(levels int) string {
+	replies := ""
+	if levels > 0 {
+		replies = ` replies(first: 2) { ` + reachConnOf(levels-1) + ` }`
+	}
+	return `edges { node { ` + reachFields + replies + ` } } pageInfo { hasNextPage endCursor }`
+}
 
 var (
 	reachStory = `query($id: ID, $after: String, $order: CommentOrder) { story(id: $id) { commentCount
-		comments(first: 2, after: $after, orderBy: $order) { ` + fmt.Sprintf(reachConnOf, `replies(first: 2) { `+reachReplies+` }`) + ` } } }`
-	reachComment = `query($id: ID!, $after: String) { comment(id: $id) { id replies(first: 2, after: $after) { ` + reachReplies + ` } } }`
+		comments(first: 2, after: $after, orderBy: $order) { ` + reachConnOf(replyLevels) + ` } } }`
+	reachComment = `query($id: ID!, $after: String) { comment(id: $id) { id replies(first: 2, after: $after) { ` + reachConnOf(replyLevels-1) + ` } } }`
 )
 
 // reached is what one reader reached: each comment once, and the replies found below each.
@@ -184,7 +191,7 @@ func storedThread(tb testing.TB, s *stack, storyID string) []truthRow {
 	tb.Helper()
 	rows, err := postgrestest.Pool(tb, s.DB).Query(context.Background(), `
 		SELECT id::text, coalesce(parent_id::text, ''), coalesce(author_id::text, ''), status, body_source
-		FROM comments WHERE story_id = $1 ORDER BY depth DESC`, storyID)
+		FROM comments WHERE story_id = $1 ORDER BY depth DESC, created_at, id`, storyID)
 	if err != nil {
 		tb.Fatal(err)
 	}
