@@ -82,7 +82,8 @@ func (r *mutationResolver) ReportComment(ctx context.Context, input parley.Repor
 }
 
 func (r *queryResolver) Comment(ctx context.Context, id string) (*parley.Comment, error) {
-	return r.s.Comments.FindCommentByID(ctx, id)
+	c, err := r.s.Comments.FindCommentByID(ctx, id)
+	return sourced(ctx, c, err)
 }
 
 func (r *reportResolver) Reporter(ctx context.Context, obj *parley.Report) (*parley.User, error) {

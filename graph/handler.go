@@ -100,7 +100,6 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(parserTokenLimit)
 	srv.AroundRootFields(o.Limits.rootField)
-	srv.AroundFields(noteSources)
 	base := errorPresenter(o.Logger)
 	presenter := base
 	if o.Metrics != nil {

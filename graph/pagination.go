@@ -40,6 +40,7 @@ func connection(ctx context.Context, order parley.CommentOrder, first *int, afte
 		return nil, err
 	}
 	prefetch(ctx, page.Comments)
+	noteComments(ctx, page.Comments)
 	conn := &CommentConnection{Edges: make([]*CommentEdge, len(page.Comments)), PageInfo: &PageInfo{HasNextPage: page.HasNextPage}}
 	for i, c := range page.Comments {
 		conn.Edges[i] = &CommentEdge{Cursor: parley.CursorFor(order, c).Encode(), Node: c}

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/99designs/gqlgen/graphql"
-
 	"github.com/parleyhq/parley"
 )
 
@@ -49,49 +47,54 @@ func (s *answerSources) noteUnstable() {
 	s.mu.Unlock()
 }
 
-// noteSources is a field middleware: each story, comment or site an answer holds adds its
-// story and site to the answer's sources. A root field that finds no story or comment, or a
-// URL that has no story yet, makes the answer one no cache may keep.
-func noteSources(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
-	if err != nil {
-		return res, err
-	}
+// sourced notes what a root field's answer was read from, and passes the answer on: each
+// story, comment or site adds its story and site to the answer's sources; a story or comment
+// not found, or a URL that has no story yet, makes the answer one no cache may keep. Comment
+// pages note theirs in connection; every other comment or story an answer holds (a parent,
+// a comment's story) belongs to a story already noted.
+func sourced[T any](ctx context.Context, v T, err error) (T, error) {
 	src, _ := ctx.Value(sourcesKey{}).(*answerSources)
-	if src == nil {
-		return res, err
+	if src == nil || err != nil {
+		return v, err
 	}
-	switch v := res.(type) {
+	switch x := any(v).(type) {
 	case *parley.Comment:
-		if v == nil {
-			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Query" {
-				src.noteUnstable()
-			}
-			break
+		if x == nil {
+			src.noteUnstable()
+		} else {
+			src.note(x.StoryID, x.SiteID)
 		}
-		src.note(v.StoryID, v.SiteID)
 	case *parley.Story:
-		if v == nil {
-			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Query" {
-				src.noteUnstable()
-			}
-			break
+		if x == nil {
+			src.noteUnstable()
+		} else {
+			src.note(x.ID, x.SiteID)
 		}
-		src.note(v.ID, v.SiteID)
 	case *parley.Site:
-		if v != nil {
-			src.note(v.ID)
+		if x != nil {
+			src.note(x.ID)
 		}
 	case []*parley.StoryCount:
-		for _, sc := range v {
+		for _, sc := range x {
 			if sc.Story == nil {
 				src.noteUnstable()
-				continue
+			} else {
+				src.note(sc.Story.ID, sc.Story.SiteID)
 			}
-			src.note(sc.Story.ID, sc.Story.SiteID)
 		}
 	}
-	return res, err
+	return v, err
+}
+
+// noteComments adds the stories and sites of a page of comments to the answer's sources.
+func noteComments(ctx context.Context, comments []*parley.Comment) {
+	src, _ := ctx.Value(sourcesKey{}).(*answerSources)
+	if src == nil {
+		return
+	}
+	for _, c := range comments {
+		src.note(c.StoryID, c.SiteID)
+	}
 }
 
 // withSources collects the sources of the operation that next executes and writes them in
