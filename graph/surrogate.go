@@ -18,8 +18,8 @@ import (
 // and a cache would serve its old counts until it expired. The server's read cache
 // (pagecache) reads and removes both.
 const (
-	SurrogateKeyHeader     = "Surrogate-Key"
-	SurrogateControlHeader = "Surrogate-Control"
+	surrogateKeyHeader     = "Surrogate-Key"
+	surrogateControlHeader = "Surrogate-Control"
 )
 
 // answerSources collects, while one operation executes, what its answer was read from.
@@ -123,14 +123,14 @@ func (w *sourcesWriter) start() {
 	defer w.src.mu.Unlock()
 	h := w.Header()
 	if w.src.unstable {
-		h.Set(SurrogateControlHeader, "no-store")
+		h.Set(surrogateControlHeader, "no-store")
 	}
 	if len(w.src.ids) > 0 {
 		ids := make([]string, 0, len(w.src.ids))
 		for id := range w.src.ids {
 			ids = append(ids, id)
 		}
-		h.Set(SurrogateKeyHeader, strings.Join(ids, " "))
+		h.Set(surrogateKeyHeader, strings.Join(ids, " "))
 	}
 }
 
