@@ -117,13 +117,16 @@ func (s *CommentService) DeleteComment(ctx context.Context, id string) (*parley.
 		}
 		// A pending comment with replies was published once (an edit of it is held): its
 		// replies keep their thread, and a reply row of any status would go with it.
-		gone, err := tx.Exec(ctx, `
-			DELETE FROM comments c WHERE id = $1 AND status = 'PENDING'
-				AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id)`, c.ID)
-		if err != nil {
-			return err
+		gone := false
+		if was == parley.StatusPending {
+			res, err := tx.Exec(ctx, `
+				DELETE FROM comments c WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id)`, c.ID)
+			if err != nil {
+				return err
+			}
+			gone = res.RowsAffected() == 1
 		}
-		if gone.RowsAffected() == 1 {
+		if gone {
 			now := s.db.now()
 			c.Status, c.Body, c.BodySource, c.DeletedAt = parley.StatusDeleted, "", "", &now
 		} else {

@@ -174,3 +174,34 @@ func TestCountsUnderConcurrency(t *testing.T) {
 	}
 	e.mustCountsAgree(t, story.ID)
 }
+
+// TestDeletingAHeldCommentKeepsItsReplies deletes a comment held after an edit, once it had
+// a reply: a pending comment nobody saw goes entirely, but this one leaves a tombstone, or
+// its reply would go with it.
+func TestDeletingAHeldCommentKeepsItsReplies(t *testing.T) {
+	t.Parallel()
+	e := MustEnv(t)
+	_, story := e.MustStory(t)
+	a, _ := e.MustUser(t)
+	b, _ := e.MustUser(t)
+	parent := e.MustComment(t, a, story.ID, "", "parent")
+	reply := e.MustComment(t, b, story.ID, parent.ID, "reply")
+	d, err := e.comments.PrepareEdit(a, parley.EditCommentInput{CommentID: parent.ID, Body: "parent, held"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.comments.UpdateComment(context.Background(), d, &parley.Moderation{Decision: parley.DecisionHold}); err != nil {
+		t.Fatal(err)
+	}
+	gone, err := e.comments.DeleteComment(a, parent.ID)
+	if err != nil || gone.Status != parley.StatusDeleted {
+		t.Fatalf("delete = %+v, %v", gone, err)
+	}
+	if got, err := e.comments.FindCommentByID(context.Background(), reply.ID); err != nil || got.Status != parley.StatusPublished {
+		t.Fatalf("the reply = %+v, %v", got, err)
+	}
+	if found := e.page(t, context.Background(), story.ID, ""); len(found) != 1 || found[0].ID != parent.ID || found[0].ReplyCount != 1 {
+		t.Errorf("top level = %+v", found)
+	}
+	e.mustCountsAgree(t, story.ID)
+}
