@@ -11,7 +11,9 @@ import (
 type CommentStatus string
 
 // Comment statuses. Only PUBLISHED comments are public; an author also sees their own
-// PENDING ones; DELETED comments stay as tombstones so their replies keep their thread.
+// PENDING and REJECTED ones. A comment a reader may not read (DELETED, or PENDING or REJECTED
+// and not theirs) stays in its thread as a placeholder, without body or author, while a reply
+// below it shows, so that its replies stay reachable.
 const (
 	StatusPublished CommentStatus = "PUBLISHED"
 	StatusPending   CommentStatus = "PENDING"
@@ -33,12 +35,18 @@ type Comment struct {
 	Depth    int
 	// Body is sanitised HTML rendered from BodySource, the Markdown the author wrote. Both are
 	// empty for a deleted comment.
-	Body          string
-	BodySource    string
-	Status        CommentStatus
-	ReplyCount    int
-	ReactionCount int
-	ReportCount   int
+	Body       string
+	BodySource string
+	Status     CommentStatus
+	// ReplyCount is how many direct replies the caller finds below the comment: the ones
+	// every reader finds (SharedReplyCount) and the caller's own pending or rejected replies,
+	// or the placeholders above them, that show to the caller alone.
+	ReplyCount int
+	// SharedReplyCount counts the direct replies that show to every reader: published ones,
+	// and placeholders that lead to a published reply. The MOST_REPLIES order sorts by it.
+	SharedReplyCount int
+	ReactionCount    int
+	ReportCount      int
 	// Featured comments are picked by moderators to show first.
 	Featured bool
 	// Version counts the changes to the comment's body and status (edits, decisions, holds,

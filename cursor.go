@@ -23,7 +23,7 @@ func CursorFor(o CommentOrder, c *Comment) Cursor {
 	cur := Cursor{Order: o, Time: c.CreatedAt, ID: c.ID}
 	switch o {
 	case OrderMostReplies:
-		cur.Count = c.ReplyCount
+		cur.Count = c.SharedReplyCount
 	case OrderMostReactions:
 		cur.Count = c.ReactionCount
 	}

@@ -9,8 +9,11 @@ import (
 	"github.com/parleyhq/parley"
 )
 
+// TestCursorRoundTrip also checks that a MOST_REPLIES cursor carries the count the order sorts
+// by, the one every reader shares, not the caller's own (which adds their hidden replies).
 func TestCursorRoundTrip(t *testing.T) {
-	c := &parley.Comment{ID: "0190a0a0-0000-7000-8000-000000000001", CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC), ReplyCount: 7}
+	c := &parley.Comment{ID: "0190a0a0-0000-7000-8000-000000000001", CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC),
+		ReplyCount: 9, SharedReplyCount: 7}
 	cur := parley.CursorFor(parley.OrderMostReplies, c)
 	got, err := parley.DecodeCursor(cur.Encode(), parley.OrderMostReplies)
 	if err != nil {

@@ -83,7 +83,8 @@ func (r *mutationResolver) ReportComment(ctx context.Context, input parley.Repor
 }
 
 func (r *queryResolver) Comment(ctx context.Context, id string) (*parley.Comment, error) {
-	return r.s.Comments.FindCommentByID(ctx, id)
+	c, err := r.s.Comments.FindCommentByID(ctx, id)
+	return sourced(ctx, c, err)
 }
 
 func (r *queryResolver) PreviewComment(ctx context.Context, siteID string, body string) (string, error) {

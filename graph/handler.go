@@ -152,11 +152,16 @@ func NewHandler(s Services, o Options) http.Handler {
 			return resp
 		})
 	}
+	queries := withSources(srv)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && r.Header.Get("Upgrade") == "" {
+		if r.Header.Get("Upgrade") != "" {
+			srv.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodGet {
 			r = r.WithContext(context.WithValue(r.Context(), plainGETKey{}, true))
 		}
-		srv.ServeHTTP(w, r)
+		queries.ServeHTTP(w, r)
 	})
 }
 

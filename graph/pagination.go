@@ -40,6 +40,7 @@ func connection(ctx context.Context, order parley.CommentOrder, first *int, afte
 		return nil, err
 	}
 	prefetch(ctx, page.Comments)
+	noteComments(ctx, page.Comments)
 	conn := &CommentConnection{Edges: make([]*CommentEdge, len(page.Comments)), PageInfo: &PageInfo{HasNextPage: page.HasNextPage}}
 	for i, c := range page.Comments {
 		conn.Edges[i] = &CommentEdge{Cursor: parley.CursorFor(order, c).Encode(), Node: c}
@@ -77,6 +78,8 @@ func prefetch(ctx context.Context, comments []*parley.Comment) {
 		if fields["reactions"] {
 			l.reactions.LoadThunk(ctx, c.ID)
 		}
+		// Only a rejected comment has a reason to read (see Comment.rejectionReason): an
+		// author's page holds their own rejected comments, a queue page many.
 		if fields["rejectionReason"] && c.Status == parley.StatusRejected {
 			l.rejections.LoadThunk(ctx, c.ID)
 		}

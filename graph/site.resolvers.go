@@ -53,7 +53,8 @@ func (r *mutationResolver) SetWordList(ctx context.Context, input WordListInput)
 }
 
 func (r *queryResolver) Site(ctx context.Context, id string) (*parley.Site, error) {
-	return r.s.Sites.FindSiteByID(ctx, id)
+	site, err := r.s.Sites.FindSiteByID(ctx, id)
+	return sourced(ctx, site, err)
 }
 
 func (r *queryResolver) ModerationStages(ctx context.Context) ([]string, error) {
@@ -80,13 +81,17 @@ func (r *queryResolver) Sites(ctx context.Context) ([]*parley.Site, error) {
 }
 
 func (r *queryResolver) Story(ctx context.Context, id *string, url *string) (*parley.Story, error) {
+	var story *parley.Story
+	var err error
 	switch {
 	case id != nil:
-		return r.s.Stories.FindStoryByID(ctx, *id)
+		story, err = r.s.Stories.FindStoryByID(ctx, *id)
 	case url != nil:
-		return r.s.Stories.FindStoryByURL(ctx, *url)
+		story, err = r.s.Stories.FindStoryByURL(ctx, *url)
+	default:
+		return nil, parley.FieldErrorf("id", "Give the story's id or its url.")
 	}
-	return nil, parley.FieldErrorf("id", "Give the story's id or its url.")
+	return sourced(ctx, story, err)
 }
 
 func (r *queryResolver) Stories(ctx context.Context, siteID string, query *string, closed *bool, first *int, after *string) (*StoryConnection, error) {
@@ -98,7 +103,8 @@ func (r *queryResolver) Stories(ctx context.Context, siteID string, query *strin
 }
 
 func (r *queryResolver) StoryCounts(ctx context.Context, urls []string) ([]*parley.StoryCount, error) {
-	return r.s.Stories.StoryCounts(ctx, urls)
+	counts, err := r.s.Stories.StoryCounts(ctx, urls)
+	return sourced(ctx, counts, err)
 }
 
 func (r *siteResolver) WordLists(ctx context.Context, obj *parley.Site) ([]*parley.WordList, error) {

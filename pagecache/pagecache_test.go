@@ -96,4 +96,66 @@ func TestCache(t *testing.T) {
 			t.Fatalf("ran %d times, want 21", n.Load())
 		}
 	})
+	t.Run("an event about a source the answer lists makes it stale", func(t *testing.T) {
+		// A read by a story's URL names no ID; its answer says which story it showed.
+		byURL := `{"query":"{ story(url: \"https://news.example/a\") { commentCount } }"}`
+		var n atomic.Int64
+		c := pagecache.New(1<<20, time.Minute)
+		h := c.Middleware(withSources(counting(&n, `{"data":{}}`), storyID))
+		first := do(h, byURL)
+		do(h, byURL)
+		if n.Load() != 1 {
+			t.Fatalf("ran %d times before the event, want 1", n.Load())
+		}
+		c.Invalidate(storyID)
+		do(h, byURL)
+		if n.Load() != 2 {
+			t.Fatalf("ran %d times after the event, want 2", n.Load())
+		}
+		if first.Header().Get("Surrogate-Key") != "" {
+			t.Errorf("the client got Surrogate-Key %q", first.Header().Get("Surrogate-Key"))
+		}
+	})
+	t.Run("an answer marked no-store is never kept, nor shown the mark", func(t *testing.T) {
+		var n atomic.Int64
+		h := pagecache.New(1<<20, time.Minute).Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Surrogate-Control", "no-store")
+			counting(&n, `{"data":{}}`).ServeHTTP(w, r)
+		}))
+		do(h, read)
+		rec := do(h, read)
+		if n.Load() != 2 || rec.Header().Get("Surrogate-Control") != "" {
+			t.Fatalf("ran %d times, want 2; Surrogate-Control %q", n.Load(), rec.Header().Get("Surrogate-Control"))
+		}
+	})
+	t.Run("an answer read while an event about its source came is not kept", func(t *testing.T) {
+		var n atomic.Int64
+		c := pagecache.New(1<<20, time.Minute)
+		h := c.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n.Load() == 0 {
+				c.Invalidate(storyID) // the change lands after the read began
+			}
+			counting(&n, `{"data":{}}`).ServeHTTP(w, r)
+		}))
+		do(h, read)
+		do(h, read)
+		if n.Load() != 2 {
+			t.Fatalf("ran %d times, want 2: the first answer may predate the change", n.Load())
+		}
+	})
+	t.Run("a signed-in answer loses the source headers too", func(t *testing.T) {
+		var n atomic.Int64
+		h := pagecache.New(1<<20, time.Minute).Middleware(withSources(counting(&n, `{"data":{}}`), storyID))
+		if rec := do(h, read, "Authorization", "Bearer x"); rec.Header().Get("Surrogate-Key") != "" {
+			t.Errorf("Surrogate-Key %q reached the client", rec.Header().Get("Surrogate-Key"))
+		}
+	})
+}
+
+// withSources answers as the GraphQL handler does, listing the answer's sources.
+func withSources(next http.Handler, ids ...string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Surrogate-Key", strings.Join(ids, " "))
+		next.ServeHTTP(w, r)
+	})
 }

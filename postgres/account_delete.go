@@ -64,18 +64,12 @@ var deleteAccountSteps = []struct{ what, sql string }{
 			jsonb_build_object('v', 1, 'id', id, 'storyID', story_id, 'siteID', site_id, 'authorID', $1::text,
 				'previousStatus', 'PENDING', 'deletedAt', now())
 		FROM gone`},
-	// Counters before the tombstones, while the statuses are still there to read: the story
-	// loses its published comments (into a random shard, as countComment does), and a parent
-	// gains a reply for each tombstone of a comment that did not count before.
+	// The story counts before the tombstones, while the statuses are still there to read:
+	// the story loses its published comments (into a random shard, as countStory does).
 	{"count stories", `
 		INSERT INTO story_comment_counts (story_id, shard, count)
 		SELECT story_id, floor(random() * ` + strconv.Itoa(storyCountShards) + `), -count(*) FROM comments WHERE author_id = $1 AND status = 'PUBLISHED' GROUP BY story_id
 		ON CONFLICT (story_id, shard) DO UPDATE SET count = story_comment_counts.count + excluded.count`},
-	{"count replies", `
-		UPDATE comments p SET reply_count = p.reply_count + n.n
-		FROM (SELECT parent_id, count(*) AS n FROM comments
-			WHERE author_id = $1 AND status IN ('PENDING', 'REJECTED') AND parent_id IS NOT NULL GROUP BY parent_id) n
-		WHERE p.id = n.parent_id`},
 	{"remove revisions", `DELETE FROM comment_revisions r USING comments c WHERE r.comment_id = c.id AND c.author_id = $1`},
 	{"leave tombstones", `
 		WITH done AS (
@@ -89,6 +83,9 @@ var deleteAccountSteps = []struct{ what, sql string }{
 			jsonb_build_object('v', 1, 'id', id, 'storyID', story_id, 'siteID', site_id, 'authorID', $1::text,
 				'previousStatus', was, 'deletedAt', deleted_at)
 		FROM done`},
+	// The reply counts after the tombstones, in every thread the user wrote in: a tombstone
+	// stays as a placeholder only while a reply below it shows (see recountThreads).
+	{"count replies", recountThreads(`ARRAY(SELECT DISTINCT root_id FROM comments WHERE author_id = $1)`)},
 	// The account last: its sessions, API tokens, roles, mutes (either way), sanctions and
 	// notes go with it by cascade, and its comments lose their author.
 	{"remove account", `DELETE FROM users WHERE id = $1`},

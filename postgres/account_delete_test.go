@@ -75,19 +75,26 @@ func TestDeleteUser(t *testing.T) {
 	})
 	t.Run("comments stay as tombstones without author, body or revisions", func(t *testing.T) {
 		for _, id := range []string{c.mine.ID, c.edited.ID, c.myReply.ID} {
-			got, err := e.comments.FindCommentByID(context.Background(), id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Status != parley.StatusDeleted || got.AuthorID != "" || got.Body != "" || got.BodySource != "" || got.DeletedAt == nil {
-				t.Errorf("comment %s = %+v, want an authorless tombstone", id, got)
+			if n := e.count(t, `SELECT count(*) FROM comments WHERE id = $1 AND status = 'DELETED' AND author_id IS NULL
+				AND body = '' AND body_source = '' AND deleted_at IS NOT NULL`, id); n != 1 {
+				t.Errorf("comment %s is not an authorless tombstone", id)
 			}
 		}
 		if n := e.count(t, `SELECT count(*) FROM comment_revisions WHERE comment_id = $1`, c.edited.ID); n != 0 {
 			t.Errorf("revisions left: %d", n)
 		}
+	})
+	t.Run("a tombstone stays in its thread only while a reply below it shows", func(t *testing.T) {
+		got, err := e.comments.FindCommentByID(context.Background(), c.mine.ID)
+		if err != nil || got.Status != parley.StatusDeleted || got.AuthorID != "" || got.ReplyCount != 1 {
+			t.Fatalf("the tombstone above a reply = %+v, %v", got, err)
+		}
 		if _, err := e.comments.FindCommentByID(context.Background(), c.theirReply.ID); err != nil {
 			t.Errorf("the reply to a deleted comment: %v", err)
+		}
+		for _, id := range []string{c.edited.ID, c.myReply.ID} {
+			_, err := e.comments.FindCommentByID(context.Background(), id)
+			wantCode(t, err, parley.ENOTFOUND)
 		}
 	})
 	t.Run("counters stay consistent", func(t *testing.T) {
@@ -98,8 +105,8 @@ func TestDeleteUser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if theirs.ReactionCount != 0 || theirs.ReportCount != 0 || theirs.ReplyCount != 1 {
-			t.Errorf("their comment's counts = reactions %d, reports %d, replies %d; want 0, 0, 1 (the tombstone)",
+		if theirs.ReactionCount != 0 || theirs.ReportCount != 0 || theirs.ReplyCount != 0 {
+			t.Errorf("their comment's counts = reactions %d, reports %d, replies %d; want 0, 0, 0 (no reply left shows)",
 				theirs.ReactionCount, theirs.ReportCount, theirs.ReplyCount)
 		}
 		if n := e.count(t, `SELECT coalesce(sum(count), 0) FROM reaction_counts WHERE comment_id = $1`, c.theirs.ID); n != 0 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/jackc/pgx/v5"
 
@@ -32,8 +31,10 @@ var errEditRaced = parley.Errorf(parley.ECONFLICT,
 
 // UpdateComment writes a prepared edit with the pipeline's outcome m (nil publishes it): the
 // new body, the old one as a revision, the decision trail, the counters and the event, in one
-// transaction of two statements. The comment's row is locked only for that write, and the
-// edit goes through only if the comment still has the version the draft was prepared against.
+// transaction (two statements, more when a changed status moves counts up the thread). The
+// comment's row is locked only for that write, and the edit goes through only if the comment
+// still has the version the draft was prepared against, so the draft's previous status is the
+// one that stands.
 func (s *CommentService) UpdateComment(ctx context.Context, d *parley.Draft, m *parley.Moderation) (*parley.Comment, error) {
 	if d.Action != parley.ActionEdit || d.Comment == nil || d.Previous == nil {
 		return nil, fmt.Errorf("postgres: UpdateComment needs a draft of an edit, not %q", d.Action)
@@ -52,19 +53,6 @@ func (s *CommentService) UpdateComment(ctx context.Context, d *parley.Draft, m *
 	if previous.EditedAt != nil {
 		written = *previous.EditedAt
 	}
-	// What the status change does to the counters, as countComment would do it; the version
-	// check makes the draft's previous status the one that stands.
-	counts := func(st parley.CommentStatus) (story, reply int) {
-		if st == parley.StatusPublished {
-			story = 1
-		}
-		if previous.ParentID != "" && (st == parley.StatusPublished || st == parley.StatusDeleted) {
-			reply = 1
-		}
-		return story, reply
-	}
-	wasStory, wasReply := counts(previous.Status)
-	nowStory, nowReply := counts(next.Status)
 	var c *parley.Comment
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -79,25 +67,21 @@ func (s *CommentService) UpdateComment(ctx context.Context, d *parley.Draft, m *
 			), moderated AS (
 				INSERT INTO comment_moderations (id, comment_id, action, decision, decided_by, trail)
 				SELECT $10, $1, 'EDIT', $11, $12, $13 FROM c WHERE $13::jsonb IS NOT NULL
-			), counted AS (
-				INSERT INTO story_comment_counts (story_id, shard, count)
-				SELECT $14, $15, $16::int FROM c WHERE $16::int <> 0
-				ON CONFLICT (story_id, shard) DO UPDATE SET count = story_comment_counts.count + excluded.count
-			), replied AS (
-				UPDATE comments SET reply_count = reply_count + $17::int
-				WHERE id = $18 AND $17::int <> 0 AND EXISTS (SELECT 1 FROM c)
 			)
 			SELECT * FROM c`,
 			next.ID, next.Body, next.BodySource, string(next.Status), d.Version,
 			newID(), previous.Body, previous.BodySource, written,
-			newID(), decision, decidedBy, trail,
-			next.StoryID, rand.IntN(storyCountShards), nowStory-wasStory,
-			nowReply-wasReply, nullID(next.ParentID)))
+			newID(), decision, decidedBy, trail))
 		if noRows(err) {
 			// Another edit, a moderator's decision or a deletion came first.
 			return errEditRaced
 		} else if err != nil {
 			return err
+		}
+		if c.Status != previous.Status {
+			if err := restatus(ctx, tx, c, previous.Status); err != nil {
+				return err
+			}
 		}
 		return insertEvent(ctx, tx, parley.Event{SiteID: c.SiteID, StoryID: c.StoryID, Payload: parley.CommentEdited{
 			CommentSnapshot: parley.SnapshotOf(c), PreviousStatus: previous.Status, DecidedBy: decidedBy}})
@@ -108,9 +92,11 @@ func (s *CommentService) UpdateComment(ctx context.Context, d *parley.Draft, m *
 	return c, nil
 }
 
-// DeleteComment lets an author delete their comment. A comment nobody else has seen (pending)
-// goes entirely; any other leaves a tombstone, without body or revisions, that keeps its
-// replies in place. Deleting twice answers the tombstone again.
+// DeleteComment lets an author delete their comment; deleting their rejected comment is how
+// an author dismisses it. A comment nobody else has seen (pending, with no reply) goes
+// entirely; any other leaves a tombstone, without body or revisions, which stays in its
+// thread as a placeholder while a reply below it shows. Deleting twice answers the tombstone
+// again.
 func (s *CommentService) DeleteComment(ctx context.Context, id string) (*parley.Comment, error) {
 	u, err := requireUser(ctx)
 	if err != nil {
@@ -126,16 +112,24 @@ func (s *CommentService) DeleteComment(ctx context.Context, id string) (*parley.
 			return parley.Errorf(parley.EFORBIDDEN, "You can only delete your own comments.")
 		}
 		was := c.Status
-		switch was {
-		case parley.StatusDeleted:
+		if was == parley.StatusDeleted {
 			return nil
-		case parley.StatusPending:
-			if _, err := tx.Exec(ctx, `DELETE FROM comments WHERE id = $1`, c.ID); err != nil {
+		}
+		// A pending comment with replies was published once (an edit of it is held): its
+		// replies keep their thread, and a reply row of any status would go with it.
+		gone := false
+		if was == parley.StatusPending {
+			res, err := tx.Exec(ctx, `
+				DELETE FROM comments c WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id)`, c.ID)
+			if err != nil {
 				return err
 			}
+			gone = res.RowsAffected() == 1
+		}
+		if gone {
 			now := s.db.now()
 			c.Status, c.Body, c.BodySource, c.DeletedAt = parley.StatusDeleted, "", "", &now
-		default:
+		} else {
 			if _, err := tx.Exec(ctx, `DELETE FROM comment_revisions WHERE comment_id = $1`, c.ID); err != nil {
 				return err
 			}
@@ -145,12 +139,7 @@ func (s *CommentService) DeleteComment(ctx context.Context, id string) (*parley.
 			if err != nil {
 				return err
 			}
-			if was == parley.StatusPublished {
-				// The tombstone still counts as a reply; only the story's count drops.
-				if err := countComment(ctx, tx, &parley.Comment{StoryID: c.StoryID, Status: was}, -1); err != nil {
-					return err
-				}
-			} else if err := countComment(ctx, tx, &parley.Comment{ParentID: c.ParentID, Status: parley.StatusDeleted}, 1); err != nil {
+			if err := restatus(ctx, tx, c, was); err != nil {
 				return err
 			}
 		}

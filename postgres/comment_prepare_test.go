@@ -88,7 +88,7 @@ func TestDraftsAndRacedWrites(t *testing.T) {
 		_, err = e.comments.UpdateComment(context.Background(), d, nil)
 		wantCode(t, err, parley.ECONFLICT)
 	})
-	t.Run("a held edit of a reply leaves the counts it was in", func(t *testing.T) {
+	t.Run("a held edit of a reply leaves the counts of others and stays in its author's", func(t *testing.T) {
 		_, story := e.MustStory(t)
 		parent := e.MustComment(t, mod, story.ID, "", "parent")
 		reply := e.MustComment(t, author, story.ID, parent.ID, "reply")
@@ -100,9 +100,13 @@ func TestDraftsAndRacedWrites(t *testing.T) {
 		if err != nil || held.Status != parley.StatusPending || held.Version != reply.Version+1 {
 			t.Fatalf("edit = %+v, %v", held, err)
 		}
-		p, err := e.comments.FindCommentByID(author, parent.ID)
-		if err != nil || p.ReplyCount != 0 {
-			t.Fatalf("parent = %+v, %v", p, err)
+		p, err := e.comments.FindCommentByID(context.Background(), parent.ID)
+		if err != nil || p.ReplyCount != 0 || p.SharedReplyCount != 0 {
+			t.Fatalf("parent as a reader finds it = %+v, %v", p, err)
+		}
+		p, err = e.comments.FindCommentByID(author, parent.ID)
+		if err != nil || p.ReplyCount != 1 || p.SharedReplyCount != 0 {
+			t.Fatalf("parent as the reply's author finds it = %+v, %v", p, err)
 		}
 		st, err := e.stories.FindStoryByID(context.Background(), story.ID)
 		if err != nil || st.CommentCount != 1 {

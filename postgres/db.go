@@ -125,6 +125,11 @@ func translate(err error) error {
 			return &parley.Error{Code: parley.ECONFLICT, Message: conflictMessage(pgErr.ConstraintName)}
 		case "22P02", "23503":
 			return parley.Errorf(parley.ENOTFOUND, "Not found.")
+		case "40P01":
+			// Two changes in one thread that lock its comments in opposite orders (a ban
+			// rejecting many comments while a decision moves counts up the same thread):
+			// PostgreSQL undoes one, which may simply be tried again.
+			return parley.Errorf(parley.ECONFLICT, "This changed at the same moment as another change; try again.")
 		}
 	}
 	return err

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -57,23 +58,17 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 	}
 	defer conn.Exec(ctx, `RESET enable_seqscan`)
 	id := "0190a0a0-0000-7000-8000-000000000000"
-	queries := postgres.PageQueries()
+	queries := postgres.PageQueries(id)
 	for name, sql := range postgres.QueueQueries() {
-		queries[name] = sql
+		args := []any{id, 21}
+		if strings.HasSuffix(name, "after") {
+			args = append(args, time.Now(), id)
+		}
+		queries[name] = postgres.PageQuery{SQL: sql, Args: args}
 	}
-	for name, sql := range queries {
+	for name, q := range queries {
 		t.Run(name+" scans an index without sorting", func(t *testing.T) {
-			args := []any{id, id, 21}
-			if strings.HasPrefix(name, "queue") {
-				args = []any{id, 21}
-			}
-			if strings.HasSuffix(name, "after") {
-				args = append(args, time.Now(), id)
-				if strings.Contains(sql, "$6") {
-					args = append(args, 3)
-				}
-			}
-			rows, err := conn.Query(ctx, "EXPLAIN "+sql, args...)
+			rows, err := conn.Query(ctx, "EXPLAIN "+q.SQL, q.Args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,6 +84,9 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 				t.Fatal(rows.Err())
 			}
 			p := plan.String()
+			if os.Getenv("PARLEY_SHOW_PLANS") != "" {
+				t.Log(p)
+			}
 			if !strings.Contains(p, "Index Scan") || strings.Contains(p, "Seq Scan") {
 				t.Fatalf("no index scan:\n%s", p)
 			}

@@ -1,21 +1,45 @@
 package postgres
 
-import "github.com/jackc/pgx/v5/pgxpool"
+import (
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
 
 // Pool exposes the pool to the package's own tests, which read and write tables directly.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
-// PageQueries exposes the SQL of every page query so tests can check their plans.
-func PageQueries() map[string]string {
-	out := map[string]string{}
+// PageQuery is the SQL of one page query with arguments of the right types.
+type PageQuery struct {
+	SQL  string
+	Args []any
+}
+
+// PageQueries exposes every page query, anonymous and for a signed-in reader, with id for
+// every ID in its arguments, so tests can check their plans.
+func PageQueries(id string) map[string]PageQuery {
+	out := map[string]PageQuery{}
 	for replies, byOrder := range commentPages {
 		scope := "story"
 		if replies {
 			scope = "replies"
 		}
 		for order, q := range byOrder {
-			out[scope+" "+string(order)+" first"] = q.first
-			out[scope+" "+string(order)+" after"] = q.after
+			for p, who := range []string{"anonymous", "personal"} {
+				for a, when := range []string{"first", "after"} {
+					args := []any{id, 21}
+					if p == 1 {
+						args = append(args, id, id)
+					}
+					if a == 1 {
+						args = append(args, time.Now(), id)
+						if q.byCount {
+							args = append(args, 3)
+						}
+					}
+					out[scope+" "+string(order)+" "+who+" "+when] = PageQuery{SQL: q.sql[p][a], Args: args}
+				}
+			}
 		}
 	}
 	return out

@@ -175,10 +175,7 @@ func (s *QueueService) apply(ctx context.Context, tx pgx.Tx, in parley.ModerateI
 		return nil, err
 	}
 	if prev.Status != c.Status {
-		if err := countComment(ctx, tx, prev, -1); err != nil {
-			return nil, err
-		}
-		if err := countComment(ctx, tx, c, 1); err != nil {
+		if err := restatus(ctx, tx, c, prev.Status); err != nil {
 			return nil, err
 		}
 	}
@@ -317,10 +314,7 @@ func (s *QueueService) UndoModeration(ctx context.Context, commentID string) (*p
 			return err
 		}
 		if cur.Status != c.Status {
-			if err := countComment(ctx, tx, cur, -1); err != nil {
-				return err
-			}
-			if err := countComment(ctx, tx, c, 1); err != nil {
+			if err := restatus(ctx, tx, c, cur.Status); err != nil {
 				return err
 			}
 		}

@@ -80,16 +80,16 @@ func (s *ReportService) RecordReport(ctx context.Context, in parley.ReportInput,
 // holdComment holds a published comment for review, logged as a site's rule acting (no
 // moderator) with why's reason and note.
 func holdComment(ctx context.Context, tx pgx.Tx, c *parley.Comment, why parley.ActionReason) error {
-	prev := *c
-	if err := tx.QueryRow(ctx, `UPDATE comments SET status = 'PENDING', version = version + 1 WHERE id = $1 RETURNING version`,
-		c.ID).Scan(&c.Version); err != nil {
+	was := c.Status
+	if err := tx.QueryRow(ctx, `UPDATE comments SET status = 'PENDING', version = version + 1 WHERE id = $1 RETURNING version, reply_count`,
+		c.ID).Scan(&c.Version, &c.SharedReplyCount); err != nil {
 		return err
 	}
-	c.Status = parley.StatusPending
-	if err := countComment(ctx, tx, &prev, -1); err != nil {
+	c.Status, c.ReplyCount = parley.StatusPending, c.SharedReplyCount
+	if err := restatus(ctx, tx, c, was); err != nil {
 		return err
 	}
-	return logActionBy(ctx, tx, "", c, parley.ActionHold, why.Reason, why.Note, prev.Status)
+	return logActionBy(ctx, tx, "", c, parley.ActionHold, why.Reason, why.Note, was)
 }
 
 // FindReports lists a comment's reports for the site's moderators.

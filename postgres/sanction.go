@@ -110,13 +110,16 @@ func rejectAllBy(ctx context.Context, tx pgx.Tx, userID, siteID string, why parl
 		return err
 	}
 	for _, prev := range comments {
+		// The reply count is read again: rejecting an earlier comment of the batch may have
+		// moved it, when one replies to the other.
 		c := *prev
 		c.Status = parley.StatusRejected
-		if err := tx.QueryRow(ctx, `UPDATE comments SET status = 'REJECTED', moderated_at = now(), version = version + 1 WHERE id = $1 RETURNING version`,
-			c.ID).Scan(&c.Version); err != nil {
+		if err := tx.QueryRow(ctx, `UPDATE comments SET status = 'REJECTED', moderated_at = now(), version = version + 1 WHERE id = $1 RETURNING version, reply_count`,
+			c.ID).Scan(&c.Version, &c.SharedReplyCount); err != nil {
 			return err
 		}
-		if err := countComment(ctx, tx, prev, -1); err != nil {
+		c.ReplyCount = c.SharedReplyCount
+		if err := restatus(ctx, tx, &c, prev.Status); err != nil {
 			return err
 		}
 		if err := logAction(ctx, tx, &c, parley.ActionReject, why.Reason, why.Note, prev.Status); err != nil {

@@ -152,15 +152,16 @@ export function reducer(state, a) {
 
 /**
  * How a comment shows to the viewer: 'comment'; 'pending' or 'rejected' (their own, held or
- * refused); 'deleted' or 'removed' (a placeholder that keeps its replies in place); or null
- * when it does not show at all.
+ * refused, until they delete it); 'deleted' or 'unavailable' (a placeholder, without body or
+ * author, that keeps the replies below it reachable); or null when it does not show at all.
+ * The server sends a placeholder only while a reply below it shows to the viewer.
  */
 export function display(c, viewerID) {
   const own = !!viewerID && c.author?.id === viewerID;
   switch (c.status) {
     case 'PUBLISHED': return 'comment';
-    case 'PENDING': return own ? 'pending' : null;
-    case 'REJECTED': return own ? 'rejected' : c.replyCount > 0 ? 'removed' : null;
+    case 'PENDING': return own ? 'pending' : c.replyCount > 0 ? 'unavailable' : null;
+    case 'REJECTED': return own ? 'rejected' : c.replyCount > 0 ? 'unavailable' : null;
     case 'DELETED': return c.replyCount > 0 ? 'deleted' : null;
     default: return null;
   }

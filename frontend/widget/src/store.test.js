@@ -189,8 +189,11 @@ describe('display', () => {
     ['PENDING', own, 0, 'pending'],
     ['PENDING', undefined, 0, null],
     ['REJECTED', own, 0, 'rejected'],
-    ['REJECTED', undefined, 2, 'removed'],
+    ['REJECTED', undefined, 2, 'unavailable'],
+    ['REJECTED', { id: 'other', username: 'other' }, 1, 'unavailable'],
     ['REJECTED', undefined, 0, null],
+    ['PENDING', undefined, 1, 'unavailable'],
+    ['DELETED', undefined, 1, 'deleted'],
     ['DELETED', own, 1, 'deleted'],
     ['DELETED', own, 0, null],
   ])('%s by %o with %i replies shows as %s', (status, author, replyCount, want) => {

@@ -125,7 +125,7 @@ export function Comment({ id, level }) {
   if (!kind) return null;
   const name = c.author?.username || t('formerMember');
   const own = !!viewer && c.author?.id === viewer.id;
-  const gone = kind === 'deleted' || kind === 'removed';
+  const gone = kind === 'deleted' || kind === 'unavailable';
 
   if (c.author && mutedIDs.has(c.author.id) && !unmuted) {
     return (
@@ -140,7 +140,8 @@ export function Comment({ id, level }) {
   }
   return (
     <li class="item">
-      <article ref={article} tabIndex={-1} aria-label={t('commentBy', { name })} class={`comment ${kind}`}>
+      {/* A placeholder is named for what it is: its author is not known to every reader. */}
+      <article ref={article} tabIndex={-1} aria-label={gone ? t(kind) : t('commentBy', { name })} class={`comment ${kind}`}>
         {!gone && (
           <header class="meta">
             <span class="author">{name}</span>

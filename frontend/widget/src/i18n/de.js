@@ -83,7 +83,7 @@ export default {
     OTHER: 'er gegen die Regeln verstößt',
   },
   deleted: 'Dieser Kommentar wurde gelöscht.',
-  removed: 'Dieser Kommentar wurde entfernt.',
+  unavailable: 'Dieser Kommentar ist nicht verfügbar.',
   closed: 'Die Kommentare sind geschlossen.',
   editLeft: { one: 'Noch {n} Minute zum Bearbeiten', other: 'Noch {n} Minuten zum Bearbeiten' },
   reaction: '{label}, {n}',

@@ -84,7 +84,7 @@ export default {
     OTHER: 'it breaks the rules',
   },
   deleted: 'This comment was deleted.',
-  removed: 'This comment was removed.',
+  unavailable: 'This comment is not available.',
   closed: 'Comments are closed.',
   editLeft: { one: '{n} minute left to edit', other: '{n} minutes left to edit' },
   reaction: '{label}, {n}',
