@@ -35,6 +35,7 @@ Commands:
   serve          run the server (parley serve --help lists every setting)
   migrate        apply database migrations and exit
   admin create   create an administrator: --email E --username U --password P
+  health         exit 0 if the server on this machine answers /healthz (for HEALTHCHECK)
   version        print the version
 `
 
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errors.New("unknown admin command; did you mean 'parley admin create'?")
 		}
 		return adminCreate(ctx, args[2:], getenv, stdout, stderr)
+	case "health":
+		return health(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil
