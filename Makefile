@@ -32,6 +32,7 @@ test: check test-go test-frontend
 
 test-go:
 	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) test -count=1 -timeout 15m ./...
+	cd deploy && $(GO) test -count=1 ./...
 
 test-frontend: build
 	scripts/chromium.sh
@@ -80,5 +81,6 @@ eval-spam:
 	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) run ./cmd/parley-bench -spam-corpus data/spam-assassin/package/data
 
 # The container image (Dockerfile: the same build steps as `make build`, on distroless).
+.PHONY: image
 image:
 	docker build --build-arg VERSION=$(VERSION) -t parley:$(VERSION) -t parley:latest .
