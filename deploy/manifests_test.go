@@ -91,7 +91,12 @@ type kustomization struct {
 		NewTag  string `json:"newTag,omitempty"`
 	} `json:"images,omitempty"`
 	Patches []struct {
-		Path string `json:"path"`
+		Path   string `json:"path,omitempty"`
+		Patch  string `json:"patch,omitempty"`
+		Target *struct {
+			Kind string `json:"kind"`
+			Name string `json:"name"`
+		} `json:"target,omitempty"`
 	} `json:"patches,omitempty"`
 }
 
@@ -213,6 +218,9 @@ func TestKustomizationsNameEveryFile(t *testing.T) {
 			}
 		}
 		for _, p := range k.Patches {
+			if p.Path == "" {
+				continue
+			}
 			named[filepath.Clean(p.Path)] = true
 			if _, err := os.Stat(filepath.Join(dir, p.Path)); err != nil {
 				t.Errorf("%s: patch %s: %v", o.file, p.Path, err)
@@ -445,6 +453,11 @@ func TestBaseTopology(t *testing.T) {
 		ing := find[*networkingv1.Ingress](t, objs, "Ingress", "parley")
 		for _, r := range ing.Spec.Rules {
 			for _, p := range r.HTTP.Paths {
+				for _, inside := range []string{"/metrics", "/healthz", "/readyz"} {
+					if p.Path == inside || (p.PathType != nil && *p.PathType == networkingv1.PathTypePrefix && strings.HasPrefix(inside, strings.TrimSuffix(p.Path, "/")+"/")) {
+						t.Errorf("Ingress path %s routes %s to the internet", p.Path, inside)
+					}
+				}
 				svc, ok := services[p.Backend.Service.Name]
 				if !ok || !slices.ContainsFunc(svc.Spec.Ports, func(sp corev1.ServicePort) bool { return sp.Name == p.Backend.Service.Port.Name }) {
 					t.Errorf("Ingress backend %s:%s is no Service port", p.Backend.Service.Name, p.Backend.Service.Port.Name)
