@@ -8,6 +8,7 @@
 #       Dockerfile's final stage alone, around a static binary built as `make build` does
 #       (CGO_ENABLED=0), on a stand-in for the distroless base made from this machine's
 #       CA certificates and a passwd file with the nonroot user (65532).
+#   scripts/docker-smoke.sh --image TAG         an image built already (kept afterwards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tag=parley:smoke-$$
@@ -16,16 +17,20 @@ db=parley_docker_smoke_$$
 admin_url=$(scripts/dev-db.sh admin)
 work=$(mktemp -d)
 container=""
+built=$tag
 
 cleanup() {
   [ -n "$container" ] && docker rm -f "$container" >/dev/null 2>&1 || true
-  docker rmi -f "$tag" parley-smoke-runtime:$$ >/dev/null 2>&1 || true
+  docker rmi -f "$built" parley-smoke-runtime:$$ >/dev/null 2>&1 || true
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-if [ "${1:-}" = --prebuilt ]; then
+if [ "${1:-}" = --image ]; then
+  tag=${2:?--image needs an image}
+  built=""
+elif [ "${1:-}" = --prebuilt ]; then
   binary=${2:?--prebuilt needs the path of a static parley binary}
   mkdir -p "$work/root/etc/ssl/certs" "$work/root/tmp" "$work/ctx/data"
   cp /etc/ssl/certs/ca-certificates.crt "$work/root/etc/ssl/certs/"
