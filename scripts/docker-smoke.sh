@@ -71,6 +71,10 @@ if [ "$status" != healthy ]; then
   exit 1
 fi
 ready=$(curl -fsS "http://127.0.0.1:$port/readyz")
+# A full build embeds the frontend; a --prebuilt binary may have been built without it.
+if [ "${1:-}" != --prebuilt ]; then
+  curl -fsS -o /dev/null "http://127.0.0.1:$port/embed.js" || { echo "docker-smoke: /embed.js is missing: the frontend is not embedded" >&2; exit 1; }
+fi
 user=$(docker inspect -f '{{.Config.User}}' "$tag")
 version=$(docker run --rm "$tag" version)
 [ "$user" = 65532:65532 ] || { echo "docker-smoke: the image runs as '$user'" >&2; exit 1; }
