@@ -246,7 +246,7 @@ func (in *ReportInput) Validate() error {
 		return FieldErrorf("details", "Details are not valid UTF-8 text.")
 	case utf8.RuneCountInString(in.Details) > MaxReportDetailsLength:
 		return FieldErrorf("details", "Details must be at most %d characters.", MaxReportDetailsLength)
-	case in.Reason == ReportOther && in.Details == "":
+	case in.Reason == ReportOther && VisibleLength(in.Details) == 0:
 		return FieldErrorf("details", "Please say what is wrong when the reason is OTHER.")
 	}
 	return nil

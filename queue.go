@@ -102,7 +102,7 @@ func (in *ModerateInput) ValidateReject() error {
 		return FieldErrorf("reason", "Say why the comment is rejected: SPAM, OFFENSIVE, ABUSIVE, OFF_TOPIC, BANNED_WORD, ILLEGAL or OTHER.")
 	case !utf8.ValidString(in.Note) || utf8.RuneCountInString(in.Note) > MaxModeratorNoteLength:
 		return FieldErrorf("note", "The note must be text of at most %d characters.", MaxModeratorNoteLength)
-	case in.Reason == RejectOther && in.Note == "":
+	case in.Reason == RejectOther && VisibleLength(in.Note) == 0:
 		return FieldErrorf("note", "Add a note when the reason is OTHER.")
 	}
 	return nil

@@ -71,7 +71,7 @@ func (in *SanctionInput) Validate() error {
 		return FieldErrorf("kind", "Unknown sanction %q.", in.Kind)
 	case !utf8.ValidString(in.Message) || utf8.RuneCountInString(in.Message) > MaxSanctionMessageLength:
 		return FieldErrorf("message", "The message must be text of at most %d characters.", MaxSanctionMessageLength)
-	case (in.Kind == SanctionWarn || in.Kind == SanctionMessage) && in.Message == "":
+	case (in.Kind == SanctionWarn || in.Kind == SanctionMessage) && VisibleLength(in.Message) == 0:
 		return FieldErrorf("message", "A warning or message needs words for the user to read.")
 	case in.Kind == SanctionSuspend && (in.Duration < time.Minute || in.Duration > MaxSuspension):
 		return FieldErrorf("durationSeconds", "A suspension lasts from a minute to a year.")

@@ -104,6 +104,32 @@ func TestNamesMustShowACharacter(t *testing.T) {
 	})
 }
 
+// TestRequiredTextMustShowACharacter covers the inputs where words are required (a note
+// with reason OTHER, a warning's message, a report's details with reason OTHER): invisible
+// characters alone do not count as words.
+func TestRequiredTextMustShowACharacter(t *testing.T) {
+	for name, text := range invisibleRuns {
+		t.Run("a rejection note of "+name+" is invalid", func(t *testing.T) {
+			in := parley.ModerateInput{CommentID: "c", Reason: parley.RejectOther, Note: text}
+			if err := in.ValidateReject(); parley.ErrorCode(err) != parley.EINVALID {
+				t.Fatalf("note %q: %v", text, err)
+			}
+		})
+		t.Run("a warning of "+name+" is invalid", func(t *testing.T) {
+			in := parley.SanctionInput{UserID: "u", Kind: parley.SanctionWarn, Message: text}
+			if err := in.Validate(); parley.ErrorCode(err) != parley.EINVALID {
+				t.Fatalf("message %q: %v", text, err)
+			}
+		})
+		t.Run("report details of "+name+" are invalid", func(t *testing.T) {
+			in := parley.ReportInput{CommentID: "c", Reason: parley.ReportOther, Details: text}
+			if err := in.Validate(); parley.ErrorCode(err) != parley.EINVALID {
+				t.Fatalf("details %q: %v", text, err)
+			}
+		})
+	}
+}
+
 // TestIsInvisibleCoversFormatCharacters keeps the rule tied to Unicode's own category: every
 // format character counts as invisible, whatever Unicode version Go ships.
 func TestIsInvisibleCoversFormatCharacters(t *testing.T) {

@@ -125,6 +125,9 @@ func TestSanctions(t *testing.T) {
 		u, uUser := e.MustUser(t)
 		post(u, "one")
 		post(u, "two")
+		if _, err := sanctions.AddNote(mod, uUser.ID, site.ID, " \u200b\u2060\ufeff "); parley.ErrorCode(err) != parley.EINVALID {
+			t.Fatalf("a note of invisible characters: %v, want INVALID", err)
+		}
 		if _, err := sanctions.AddNote(mod, uUser.ID, site.ID, "Knows the topic; sharp tongue."); err != nil {
 			t.Fatal(err)
 		}

@@ -212,7 +212,7 @@ func (s *SanctionService) mayRead(ctx context.Context, userID, siteID string) er
 // AddNote adds a moderator's note on a user.
 func (s *SanctionService) AddNote(ctx context.Context, userID, siteID, body string) (*parley.UserNote, error) {
 	body = strings.TrimSpace(body)
-	if body == "" || !utf8.ValidString(body) || utf8.RuneCountInString(body) > parley.MaxUserNoteLength {
+	if parley.VisibleLength(body) == 0 || !utf8.ValidString(body) || utf8.RuneCountInString(body) > parley.MaxUserNoteLength {
 		return nil, parley.FieldErrorf("body", "A note is text of 1 to %d characters.", parley.MaxUserNoteLength)
 	}
 	if err := requireModeratorOf(ctx, s.db.pool, siteID); err != nil {
