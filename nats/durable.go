@@ -102,7 +102,12 @@ func consume(ctx context.Context, js jetstream.JetStream, o DurableOptions, subj
 			_ = msg.NakWithDelay(o.Retry)
 			continue
 		}
-		if err := msg.DoubleAck(ctx); err != nil && ctx.Err() == nil {
+		// The event is applied: its ack goes out even when shutdown began meanwhile, or the
+		// stream would hold it (MaxAckPending 1) for AckWait before anything else could flow.
+		ackCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err = msg.DoubleAck(ackCtx)
+		cancel()
+		if err != nil {
 			logger.Warn("ack failed; the event will come again and be skipped", "event", env.ID, "error", err)
 		}
 	}

@@ -79,6 +79,43 @@ func TestRunDurable(t *testing.T) {
 			t.Fatalf("first event after restart = %s, want the new one %s", got, later.ID)
 		}
 	})
+	t.Run("an event applied while shutdown begins is still acknowledged", func(t *testing.T) {
+		// The handler finishes only after the consumer was told to stop: its ack must still
+		// reach the stream, or the next consumer waits out AckWait before anything flows.
+		last := parley.OutboxEvent{ID: newUUID(t), Kind: parley.EventUserCreated, Payload: []byte(`{"v":1,"id":"u","username":"u"}`), CreatedAt: time.Now()}
+		MustPublishRaw(t, js, instance, last)
+		ctx, cancel := context.WithCancel(context.Background())
+		applied := make(chan string, 1)
+		done := make(chan error, 1)
+		go func() {
+			done <- nats.RunDurable(ctx, js, nats.DurableOptions{Name: "test-" + instance, Instance: instance, Retry: time.Millisecond},
+				func(hctx context.Context, e parley.OutboxEvent) error {
+					applied <- e.ID
+					<-hctx.Done()
+					return nil
+				})
+		}()
+		if got := await(t, applied); got != last.ID {
+			t.Fatalf("event = %s, want %s", got, last.ID)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		next := parley.OutboxEvent{ID: newUUID(t), Kind: parley.EventUserCreated, Payload: []byte(`{"v":1,"id":"u","username":"u"}`), CreatedAt: time.Now()}
+		MustPublishRaw(t, js, instance, next)
+		r3 := &recorder{seen: make(chan string, 10)}
+		stop := run(r3)
+		defer stop()
+		select {
+		case got := <-r3.seen:
+			if got != next.ID {
+				t.Fatalf("first event after restart = %s, want %s: the event applied during shutdown came again", got, next.ID)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("nothing delivered after restart: the event applied during shutdown was never acknowledged")
+		}
+	})
 }
 
 // newUUID returns a fresh event ID.
