@@ -63,13 +63,40 @@ func RunDurable(ctx context.Context, js jetstream.JetStream, o DurableOptions, h
 	}
 }
 
+// ackWait is how long the stream waits for an event's ack before it delivers the event
+// again. It is short because a delivery can be lost: a consumer that stops leaves its last
+// pull request open on the server, and an event sent to it waits out ackWait (with
+// MaxAckPending 1, so does everything after it). A handler that takes longer (waiting for a
+// recompute, say) keeps its event with progress notes.
+const ackWait = 5 * time.Second
+
+// handleInProgress runs handle, telling the stream every ackWait/3 that the event is still
+// being applied, so a slow handler's event is not delivered a second time meanwhile.
+func handleInProgress(ctx context.Context, msg jetstream.Msg, e parley.OutboxEvent, handle Handler) error {
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		tick := time.NewTicker(ackWait / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				_ = msg.InProgress()
+			}
+		}
+	}()
+	return handle(ctx, e)
+}
+
 func consume(ctx context.Context, js jetstream.JetStream, o DurableOptions, subject string, handle Handler, logger *slog.Logger) error {
 	cons, err := js.CreateOrUpdateConsumer(ctx, o.Stream, jetstream.ConsumerConfig{
 		Durable:       o.Name,
 		Description:   "Parley " + o.Name + ": applies every event once, in order.",
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       30 * time.Second,
+		AckWait:       ackWait,
 		MaxAckPending: 1,
 		FilterSubject: subject,
 	})
@@ -94,7 +121,7 @@ func consume(ctx context.Context, js jetstream.JetStream, o DurableOptions, subj
 			_ = msg.Term()
 			continue
 		}
-		if err := handle(ctx, env.Event()); err != nil {
+		if err := handleInProgress(ctx, msg, env.Event(), handle); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}

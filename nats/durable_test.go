@@ -112,7 +112,7 @@ func TestRunDurable(t *testing.T) {
 			if got != next.ID {
 				t.Fatalf("first event after restart = %s, want %s: the event applied during shutdown came again", got, next.ID)
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(20 * time.Second):
 			t.Fatal("nothing delivered after restart: the event applied during shutdown was never acknowledged")
 		}
 	})
