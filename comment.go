@@ -163,6 +163,16 @@ func ValidateBody(body string, s SiteSettings) (string, error) {
 	return body, nil
 }
 
+// ValidateDraft checks text an author is still writing, for a preview: the site's maximum
+// holds, its minimum does not yet, and blank text is no error but nothing to show ("").
+func ValidateDraft(body string, s SiteSettings) (string, error) {
+	if VisibleLength(strings.TrimSpace(body)) == 0 {
+		return "", nil
+	}
+	s.MinCommentLength = 0
+	return ValidateBody(body, s)
+}
+
 // Renderer turns a comment's Markdown source into sanitised HTML. It is safe for concurrent use.
 type Renderer interface {
 	Render(source string) string

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"strings"
 
 	"github.com/parleyhq/parley"
 )
@@ -92,14 +91,7 @@ func (r *queryResolver) PreviewComment(ctx context.Context, siteID string, body 
 	if err != nil {
 		return "", err
 	}
-	// The author is still writing: a preview may be shorter than the site's minimum, and
-	// blank text previews as nothing.
-	if parley.VisibleLength(strings.TrimSpace(body)) == 0 {
-		return "", nil
-	}
-	limits := site.Settings
-	limits.MinCommentLength = 0
-	if body, err = parley.ValidateBody(body, limits); err != nil {
+	if body, err = parley.ValidateDraft(body, site.Settings); err != nil || body == "" {
 		return "", err
 	}
 	return r.s.Markup.Render(body), nil
