@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -247,7 +248,8 @@ func pageSQL(scope, order, compare, countCol string, personal, after bool) strin
 	return sql + ` ORDER BY ` + order + ` LIMIT $2`
 }
 
-func param(n int) string { return "$" + string(rune('0'+n)) }
+// param names the query's nth placeholder.
+func param(n int) string { return "$" + strconv.Itoa(n) }
 
 // pageQuery holds the four queries of one scope and order: anonymous or personal, first page
 // or after a cursor.
