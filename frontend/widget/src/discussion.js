@@ -50,13 +50,15 @@ export function useDiscussion(opts, emit, bridge, t) {
     setSignedInHere(!!here);
     tokens.set(auth.token);
     setToken(auth.token);
+    // The comments are read again as the viewer before the widget shows them signed in, so
+    // nothing the reader opens in between is wiped by the reload.
+    await reload();
     // The sign-in answer comes from an anonymous request, which may not see the new
     // viewer's private fields (their muted users): ask again as them.
     setViewer((await api(Q.VIEWER_QUERY)).viewer);
     setAuthOpen(false);
     announce(t('welcome', { name: auth.user.username }));
     emit('login', { user: { id: auth.user.id, username: auth.user.username } });
-    await reload();
   };
 
   // Forgets the session here and tells the reader and the host page, with message's words.
