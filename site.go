@@ -66,6 +66,10 @@ type SiteSettings struct {
 	Stages []StageSetting `json:"stages,omitempty"`
 	// Trust holds the site's trust-level thresholds; nil means DefaultTrustSettings.
 	Trust *TrustSettings `json:"trust,omitempty"`
+	// TrustEffects says what trust levels allow on the site.
+	TrustEffects TrustEffectSettings `json:"trustEffects,omitempty"`
+	// PublicLog says whom the public moderation log names.
+	PublicLog PublicLogSettings `json:"publicLog,omitempty"`
 }
 
 // StageSetting is one stage of a site's pipeline.
@@ -168,6 +172,9 @@ func (s SiteSettings) Validate() error {
 		return FieldErrorf("reactionKinds", "A site needs 1 to %d reaction kinds.", MaxReactionKinds)
 	}
 	if err := validateStages(s.Stages); err != nil {
+		return err
+	}
+	if err := s.TrustEffects.Validate(); err != nil {
 		return err
 	}
 	seen := map[string]bool{}
@@ -302,6 +309,10 @@ type SiteSettingsUpdate struct {
 	SSOSecret *string
 	// Trust replaces the trust-level thresholds.
 	Trust *TrustSettings
+	// TrustEffects replaces what trust levels allow.
+	TrustEffects *TrustEffectSettings
+	// PublicLog replaces whom the public log names.
+	PublicLog *PublicLogSettings
 }
 
 // Apply returns the site with the update applied and validated.
@@ -361,6 +372,12 @@ func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
 		}
 		t := *u.Trust
 		s.Settings.Trust = &t
+	}
+	if u.TrustEffects != nil {
+		s.Settings.TrustEffects = *u.TrustEffects
+	}
+	if u.PublicLog != nil {
+		s.Settings.PublicLog = *u.PublicLog
 	}
 	if u.SSOSecret != nil && *u.SSOSecret != "" && len(*u.SSOSecret) < MinSSOSecretLength {
 		return s, FieldErrorf("ssoSecret", "The single sign-on secret must be at least %d bytes.", MinSSOSecretLength)

@@ -23,6 +23,10 @@ type MutationLimits struct {
 	// under its origins. Reading a story that exists is never limited.
 	NewStoriesPerClient parley.RateLimiter
 	NewStoriesPerSite   parley.RateLimiter
+	// PerNewAccount is the tighter quota of accounts at trust level 0 on every site (Levels
+	// tells); it counts besides PerAccount. Admins are never new.
+	PerNewAccount parley.RateLimiter
+	Levels        parley.TrustLevels
 }
 
 // clientKey groups IPv6 addresses by /64, the block one subscriber usually holds, so that
@@ -69,8 +73,23 @@ func (l MutationLimits) check(ctx context.Context) error {
 			return err
 		}
 	}
-	if u := parley.UserFromContext(ctx); u != nil && l.PerAccount != nil {
-		return limited(ctx, l.PerAccount, "user:"+u.ID, "Too many changes from your account")
+	u := parley.UserFromContext(ctx)
+	if u == nil {
+		return nil
+	}
+	if l.PerAccount != nil {
+		if err := limited(ctx, l.PerAccount, "user:"+u.ID, "Too many changes from your account"); err != nil {
+			return err
+		}
+	}
+	if l.PerNewAccount != nil && l.Levels != nil && !u.Admin {
+		level, err := l.Levels.HighestTrustLevel(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if level == parley.TrustNew {
+			return limited(ctx, l.PerNewAccount, "new:"+u.ID, "Too many changes from a new account (trust level 0 has a smaller quota until your first comment is published)")
+		}
 	}
 	return nil
 }

@@ -61,6 +61,7 @@ func (s *CommentService) moderate(ctx context.Context, d *parley.Draft) (*parley
 		// The pipeline fails only when the request itself ended (its context).
 		return nil, fmt.Errorf("moderation: judge comment %s: %w", d.Comment.ID, err)
 	}
+	followLinks(d, m)
 	return m, nil
 }
 

@@ -12,6 +12,7 @@ import (
 // for a moderator, in the same transaction as the report that reached it.
 type ReportService struct {
 	parley.ReportStore
+	levels parley.TrustLevels
 }
 
 // NewReportService returns store's reports with the report threshold applied.
@@ -19,10 +20,20 @@ func NewReportService(store parley.ReportStore) *ReportService {
 	return &ReportService{ReportStore: store}
 }
 
+// WithTrust applies the trust levels' effects on reports as well: reporting opens at level
+// 1 (unless the site lets new readers report) and a report from level 3 holds the comment.
+func (s *ReportService) WithTrust(levels parley.TrustLevels) *ReportService {
+	s.levels = levels
+	return s
+}
+
 var _ parley.ReportService = (*ReportService)(nil)
 
 // ReportComment records the report and applies the threshold.
 func (s *ReportService) ReportComment(ctx context.Context, in parley.ReportInput) (*parley.Comment, error) {
+	if s.levels != nil {
+		return s.reportWithStanding(ctx, in)
+	}
 	return s.RecordReport(ctx, in, ReportThreshold)
 }
 

@@ -3,7 +3,6 @@ package moderation
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/parleyhq/parley"
 )
@@ -127,7 +126,10 @@ func PremodLinks() Stage {
 	return stageFunc{"premod_links", func(s *parley.Submission) parley.Verdict {
 		mode := storyMode(s)
 		on := mode == parley.StoryModerationPreLinks || mode == parley.StoryModerationSite && s.Settings.PremodLinks
-		if on && strings.Contains(s.Comment.Body, "<a ") {
+		if on && hasLink(s.Comment.Body) && s.History.TrustLevel >= LinksWithoutHoldLevel {
+			return trustedLinks(s.History.TrustLevel)
+		}
+		if on && hasLink(s.Comment.Body) {
 			return parley.Verdict{Decision: parley.DecisionHold, Flags: []string{FlagLinks}, Evidence: "The comment contains a link, and the site reviews those first."}
 		}
 		return pass
@@ -175,6 +177,7 @@ func Default(content ...Step) *Pipeline {
 	return NewPipeline(append(steps,
 		Step{Stage: PremodAll()},
 		Step{Stage: NewCommenter()},
+		Step{Stage: NewLevel()},
 		Step{Stage: RejectionRate()},
 		Step{Stage: PremodLinks()},
 	)...)

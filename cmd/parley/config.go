@@ -28,20 +28,21 @@ type Config struct {
 	NATSReplicas int    `env:"PARLEY_NATS_REPLICAS" envDefault:"1" flag:"nats-replicas" help:"replicas of the event stream (3 on a NATS cluster)"`
 	LogLevel     string `env:"PARLEY_LOG_LEVEL" envDefault:"info" flag:"log-level" help:"debug, info, warn or error"`
 
-	MaxBodyBytes             int64         `env:"PARLEY_MAX_BODY_BYTES" envDefault:"1048576" flag:"max-body-bytes" help:"largest accepted request body"`
-	TrustProxy               bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`
-	SessionTTL               time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
-	SignUpsPerHour           int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
-	SignInsPerMinute         int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`
-	PageCacheBytes           int           `env:"PARLEY_PAGE_CACHE_BYTES" envDefault:"67108864" flag:"page-cache-bytes" help:"memory for answers to anonymous reads, forgotten when their story changes (0: off)"`
-	MutationsPerMinute       int           `env:"PARLEY_MUTATIONS_PER_MINUTE" envDefault:"30" flag:"mutations-per-minute" help:"changes (each mutation field) one account may make per minute"`
-	ClientMutationsPerMinute int           `env:"PARLEY_CLIENT_MUTATIONS_PER_MINUTE" envDefault:"120" flag:"client-mutations-per-minute" help:"changes one client network (IPv4 address, IPv6 /64) may make per minute"`
-	ClientNewStoriesPerHour  int           `env:"PARLEY_CLIENT_NEW_STORIES_PER_HOUR" envDefault:"60" flag:"client-new-stories-per-hour" help:"stories that reading story(url:) may create per client network per hour"`
-	SiteNewStoriesPerHour    int           `env:"PARLEY_SITE_NEW_STORIES_PER_HOUR" envDefault:"600" flag:"site-new-stories-per-hour" help:"stories that reading story(url:) may create per site origin per hour"`
-	ShutdownTimeout          time.Duration `env:"PARLEY_SHUTDOWN_TIMEOUT" envDefault:"15s" flag:"shutdown-timeout" help:"how long to let requests finish on SIGTERM"`
-	PluginsFile              string        `env:"PARLEY_PLUGINS_FILE" flag:"plugins-file" help:"JSON list of moderation plug-ins sites may use: name, url, secret, budgetMs, failClosed"`
-	BenchEndpoints           bool          `env:"PARLEY_BENCH_ENDPOINTS" envDefault:"false" flag:"bench-endpoints" help:"serve /_bench/static, the ceiling 'make bench' measures against"`
-	Demo                     bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
+	MaxBodyBytes                 int64         `env:"PARLEY_MAX_BODY_BYTES" envDefault:"1048576" flag:"max-body-bytes" help:"largest accepted request body"`
+	TrustProxy                   bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`
+	SessionTTL                   time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
+	SignUpsPerHour               int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
+	SignInsPerMinute             int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`
+	PageCacheBytes               int           `env:"PARLEY_PAGE_CACHE_BYTES" envDefault:"67108864" flag:"page-cache-bytes" help:"memory for answers to anonymous reads, forgotten when their story changes (0: off)"`
+	MutationsPerMinute           int           `env:"PARLEY_MUTATIONS_PER_MINUTE" envDefault:"30" flag:"mutations-per-minute" help:"changes (each mutation field) one account may make per minute"`
+	NewAccountMutationsPerMinute int           `env:"PARLEY_NEW_ACCOUNT_MUTATIONS_PER_MINUTE" envDefault:"10" flag:"new-account-mutations-per-minute" help:"changes an account at trust level 0 on every site may make per minute (besides the account quota)"`
+	ClientMutationsPerMinute     int           `env:"PARLEY_CLIENT_MUTATIONS_PER_MINUTE" envDefault:"120" flag:"client-mutations-per-minute" help:"changes one client network (IPv4 address, IPv6 /64) may make per minute"`
+	ClientNewStoriesPerHour      int           `env:"PARLEY_CLIENT_NEW_STORIES_PER_HOUR" envDefault:"60" flag:"client-new-stories-per-hour" help:"stories that reading story(url:) may create per client network per hour"`
+	SiteNewStoriesPerHour        int           `env:"PARLEY_SITE_NEW_STORIES_PER_HOUR" envDefault:"600" flag:"site-new-stories-per-hour" help:"stories that reading story(url:) may create per site origin per hour"`
+	ShutdownTimeout              time.Duration `env:"PARLEY_SHUTDOWN_TIMEOUT" envDefault:"15s" flag:"shutdown-timeout" help:"how long to let requests finish on SIGTERM"`
+	PluginsFile                  string        `env:"PARLEY_PLUGINS_FILE" flag:"plugins-file" help:"JSON list of moderation plug-ins sites may use: name, url, secret, budgetMs, failClosed"`
+	BenchEndpoints               bool          `env:"PARLEY_BENCH_ENDPOINTS" envDefault:"false" flag:"bench-endpoints" help:"serve /_bench/static, the ceiling 'make bench' measures against"`
+	Demo                         bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
 
 	AdminEmail    string `env:"PARLEY_ADMIN_EMAIL" flag:"admin-email" help:"create this administrator at first start"`
 	AdminUsername string `env:"PARLEY_ADMIN_USERNAME" envDefault:"admin" flag:"admin-username" help:"username of that administrator"`
@@ -117,8 +118,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PARLEY_SIGNUPS_PER_HOUR must be at least 1")
 	case c.NATSReplicas < 1 || c.NATSReplicas > 5:
 		return fmt.Errorf("PARLEY_NATS_REPLICAS must be 1 to 5")
-	case c.MutationsPerMinute < 1 || c.ClientMutationsPerMinute < 1:
-		return fmt.Errorf("PARLEY_MUTATIONS_PER_MINUTE and PARLEY_CLIENT_MUTATIONS_PER_MINUTE must be at least 1")
+	case c.MutationsPerMinute < 1 || c.ClientMutationsPerMinute < 1 || c.NewAccountMutationsPerMinute < 1:
+		return fmt.Errorf("PARLEY_MUTATIONS_PER_MINUTE, PARLEY_CLIENT_MUTATIONS_PER_MINUTE and PARLEY_NEW_ACCOUNT_MUTATIONS_PER_MINUTE must be at least 1")
 	case c.SignInsPerMinute < 1:
 		return fmt.Errorf("PARLEY_SIGNINS_PER_MINUTE must be at least 1")
 	case c.ClientNewStoriesPerHour < 1 || c.SiteNewStoriesPerHour < 1:

@@ -41,6 +41,7 @@ func newLimits(ctx context.Context, cfg *Config, hashKey []byte) (*limits, error
 		mutations: graph.MutationLimits{
 			PerClient:           newLimiter("client", time.Minute/time.Duration(cfg.ClientMutationsPerMinute), cfg.ClientMutationsPerMinute),
 			PerAccount:          newLimiter("account", time.Minute/time.Duration(cfg.MutationsPerMinute), cfg.MutationsPerMinute),
+			PerNewAccount:       newLimiter("new-account", time.Minute/time.Duration(cfg.NewAccountMutationsPerMinute), cfg.NewAccountMutationsPerMinute),
 			NewStoriesPerClient: newLimiter("client-stories", time.Hour/time.Duration(cfg.ClientNewStoriesPerHour), cfg.ClientNewStoriesPerHour),
 			NewStoriesPerSite:   newLimiter("site-stories", time.Hour/time.Duration(cfg.SiteNewStoriesPerHour), cfg.SiteNewStoriesPerHour),
 		},
