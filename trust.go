@@ -171,6 +171,8 @@ type TrustStanding struct {
 	// Needs are the next level's thresholds, each with the user's value, met or not.
 	Needs      []TrustRequirement
 	LastChange *TrustChange
+	// Privileges are what the level allows on the site, and what higher levels would add.
+	Privileges []TrustPrivilege
 }
 
 // TrustRequirement is one threshold of a level and where the user stands against it.

@@ -80,3 +80,15 @@ type TrustLevels interface {
 	// a request that names no site can still tell a brand-new account.
 	HighestTrustLevel(ctx context.Context, userID string) (TrustLevel, error)
 }
+
+// TrustPrivilege is one thing a trust level allows on a site, with the level it opens at,
+// so a reader can be told what they may do and what the next level would add.
+type TrustPrivilege struct {
+	// Name is a stable code, such as REPORT or FOLLOWED_LINKS.
+	Name string
+	// Level is the level the privilege opens at on this site.
+	Level   TrustLevel
+	Allowed bool
+	// Description says in words what the privilege is.
+	Description string
+}

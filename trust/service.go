@@ -111,6 +111,11 @@ func (s *Service) standing(ctx context.Context, site *parley.Site, userID string
 	if rec.Pinned == nil {
 		st.Next, st.Needs = next(sig, rec.Level, parley.TrustSettingsOf(site.Settings))
 	}
+	role, err := s.users.SiteRole(ctx, site.ID, userID)
+	if err != nil {
+		return nil, notFound(err, "User not found.")
+	}
+	st.Privileges = Privileges(rec.Level, role, site.Settings)
 	last, err := store.LastTrustChange(ctx, site.ID, userID)
 	switch {
 	case err == nil:

@@ -1,0 +1,73 @@
+package trust
+
+import (
+	"github.com/parleyhq/parley"
+)
+
+// Levels at which the effects of trust open. The pipeline and the report rule (package
+// moderation) apply the same numbers; these name them for the reader's side.
+const (
+	ReportLevel        = parley.TrustBasic
+	LinksLevel         = parley.TrustMember
+	VoteLevel          = parley.TrustMember
+	TrustedReportLevel = parley.TrustRegular
+	FollowedLinksLevel = parley.TrustRegular
+)
+
+// CanVote reports whether a user may vote on the site's rule proposals. The site's
+// moderators (and admins) always may. When the site allows member votes
+// (SiteSettings.TrustEffects.MemberVotes, GraphQL trustEffects.memberVotes), so may its
+// members: users with the MEMBER role, and users who earned trust level 2 ("member") or
+// more. The proposals code calls it for every vote.
+func CanVote(level parley.TrustLevel, role parley.Role, settings parley.SiteSettings) bool {
+	if role.AtLeast(parley.RoleModerator) {
+		return true
+	}
+	if !settings.TrustEffects.MemberVotes {
+		return false
+	}
+	return role == parley.RoleMember || level >= VoteLevel
+}
+
+// RequireVote is CanVote as an error: FORBIDDEN saying who may vote on this site.
+func RequireVote(level parley.TrustLevel, role parley.Role, settings parley.SiteSettings) error {
+	if CanVote(level, role, settings) {
+		return nil
+	}
+	if !settings.TrustEffects.MemberVotes {
+		return parley.Errorf(parley.EFORBIDDEN, "Only the site's moderators vote on rule proposals here.")
+	}
+	return parley.Errorf(parley.EFORBIDDEN, "Votes on rule proposals open at trust level %d (or with the MEMBER role); you are at level %d.", VoteLevel, level)
+}
+
+// Privileges lists what trust gives on the site, each with the level it opens at and
+// whether level (with role) has it. Privileges the site's settings make moot (a link hold
+// the site does not have) are left out, so the reader is told only what matters here.
+func Privileges(level parley.TrustLevel, role parley.Role, s parley.SiteSettings) []parley.TrustPrivilege {
+	var out []parley.TrustPrivilege
+	add := func(name string, at parley.TrustLevel, desc string) {
+		out = append(out, parley.TrustPrivilege{Name: name, Level: at, Allowed: level >= at, Description: desc})
+	}
+	switch s.TrustEffects.Treatment() {
+	case parley.TreatPremod:
+		add("POST_WITHOUT_REVIEW", parley.TrustBasic, "Your comments are published without waiting for a moderator.")
+	case parley.TreatHoldLinks:
+		add("LINKS_WITHOUT_REVIEW", parley.TrustBasic, "Your comments with links are no longer held as a new commenter's.")
+	}
+	if s.TrustEffects.NewMayReport {
+		add("REPORT", parley.TrustNew, "You can report comments to the moderators.")
+	} else {
+		add("REPORT", ReportLevel, "You can report comments to the moderators.")
+	}
+	if s.PremodLinks {
+		add("LINKS_WITHOUT_HOLD", LinksLevel, "Your comments with links are published without a hold.")
+	}
+	if s.TrustEffects.MemberVotes {
+		p := parley.TrustPrivilege{Name: "VOTE", Level: VoteLevel, Allowed: CanVote(level, role, s),
+			Description: "You can vote on the community's rule proposals."}
+		out = append(out, p)
+	}
+	add("TRUSTED_REPORT", TrustedReportLevel, "Your reports hold a comment for review at once.")
+	add("FOLLOWED_LINKS", FollowedLinksLevel, "Your links are published without rel=nofollow, so search engines credit them.")
+	return out
+}
