@@ -162,6 +162,38 @@ type ComplexityRoot struct {
 		SiteName  func(childComplexity int) int
 	}
 
+	ModerationLogConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ModerationLogEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ModerationLogEntry struct {
+		Action       func(childComplexity int) int
+		At           func(childComplexity int) int
+		Count        func(childComplexity int) int
+		Day          func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		FromLevel    func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Moderator    func(childComplexity int) int
+		ProposalID   func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		Rule         func(childComplexity int) int
+		Sanction     func(childComplexity int) int
+		State        func(childComplexity int) int
+		Summary      func(childComplexity int) int
+		ToLevel      func(childComplexity int) int
+		Username     func(childComplexity int) int
+		Version      func(childComplexity int) int
+		VotesAgainst func(childComplexity int) int
+		VotesFor     func(childComplexity int) int
+	}
+
 	ModerationQueueCounts struct {
 		Approved    func(childComplexity int) int
 		Pending     func(childComplexity int) int
@@ -232,9 +264,15 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	PublicLogSettings struct {
+		ShowModerators func(childComplexity int) int
+		ShowUsernames  func(childComplexity int) int
+	}
+
 	Query struct {
 		Comment                   func(childComplexity int, id string) int
 		DefaultModerationPipeline func(childComplexity int) int
+		ModerationLog             func(childComplexity int, siteID string, first *int, after *string) int
 		ModerationQueue           func(childComplexity int, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) int
 		ModerationQueueCounts     func(childComplexity int, siteID *string, storyID *string) int
 		ModerationStages          func(childComplexity int) int
@@ -312,9 +350,11 @@ type ComplexityRoot struct {
 		PremodAll           func(childComplexity int) int
 		PremodLinks         func(childComplexity int) int
 		PremodNewCommenters func(childComplexity int) int
+		PublicLog           func(childComplexity int) int
 		ReactionKinds       func(childComplexity int) int
 		ReportHoldThreshold func(childComplexity int) int
 		Stages              func(childComplexity int) int
+		TrustEffects        func(childComplexity int) int
 	}
 
 	StageResult struct {
@@ -397,6 +437,19 @@ type ComplexityRoot struct {
 		Reason func(childComplexity int) int
 	}
 
+	TrustEffects struct {
+		MemberVotes  func(childComplexity int) int
+		NewMayReport func(childComplexity int) int
+		Treatment    func(childComplexity int) int
+	}
+
+	TrustPrivilege struct {
+		Allowed     func(childComplexity int) int
+		Description func(childComplexity int) int
+		Level       func(childComplexity int) int
+		Name        func(childComplexity int) int
+	}
+
 	TrustRequirement struct {
 		Have   func(childComplexity int) int
 		Max    func(childComplexity int) int
@@ -426,6 +479,7 @@ type ComplexityRoot struct {
 		NextLevel      func(childComplexity int) int
 		NextLevelNeeds func(childComplexity int) int
 		Pinned         func(childComplexity int) int
+		Privileges     func(childComplexity int) int
 		Signals        func(childComplexity int) int
 		SiteID         func(childComplexity int) int
 		UserID         func(childComplexity int) int
@@ -537,6 +591,7 @@ type QueryResolver interface {
 	ModerationQueue(ctx context.Context, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) (*CommentConnection, error)
 	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
 	StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error)
+	ModerationLog(ctx context.Context, siteID string, first *int, after *string) (*ModerationLogConnection, error)
 	User(ctx context.Context, id string) (*parley.User, error)
 	Site(ctx context.Context, id string) (*parley.Site, error)
 	ModerationStages(ctx context.Context) ([]string, error)
@@ -1039,6 +1094,147 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExportedSanction.SiteName(childComplexity), true
 
+	case "ModerationLogConnection.edges":
+		if e.ComplexityRoot.ModerationLogConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogConnection.Edges(childComplexity), true
+	case "ModerationLogConnection.pageInfo":
+		if e.ComplexityRoot.ModerationLogConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogConnection.PageInfo(childComplexity), true
+
+	case "ModerationLogEdge.cursor":
+		if e.ComplexityRoot.ModerationLogEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEdge.Cursor(childComplexity), true
+	case "ModerationLogEdge.node":
+		if e.ComplexityRoot.ModerationLogEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEdge.Node(childComplexity), true
+
+	case "ModerationLogEntry.action":
+		if e.ComplexityRoot.ModerationLogEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Action(childComplexity), true
+	case "ModerationLogEntry.at":
+		if e.ComplexityRoot.ModerationLogEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.At(childComplexity), true
+	case "ModerationLogEntry.count":
+		if e.ComplexityRoot.ModerationLogEntry.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Count(childComplexity), true
+	case "ModerationLogEntry.day":
+		if e.ComplexityRoot.ModerationLogEntry.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Day(childComplexity), true
+	case "ModerationLogEntry.expiresAt":
+		if e.ComplexityRoot.ModerationLogEntry.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.ExpiresAt(childComplexity), true
+	case "ModerationLogEntry.fromLevel":
+		if e.ComplexityRoot.ModerationLogEntry.FromLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.FromLevel(childComplexity), true
+	case "ModerationLogEntry.kind":
+		if e.ComplexityRoot.ModerationLogEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Kind(childComplexity), true
+	case "ModerationLogEntry.moderator":
+		if e.ComplexityRoot.ModerationLogEntry.Moderator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Moderator(childComplexity), true
+	case "ModerationLogEntry.proposalID":
+		if e.ComplexityRoot.ModerationLogEntry.ProposalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.ProposalID(childComplexity), true
+	case "ModerationLogEntry.reason":
+		if e.ComplexityRoot.ModerationLogEntry.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Reason(childComplexity), true
+	case "ModerationLogEntry.rule":
+		if e.ComplexityRoot.ModerationLogEntry.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Rule(childComplexity), true
+	case "ModerationLogEntry.sanction":
+		if e.ComplexityRoot.ModerationLogEntry.Sanction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Sanction(childComplexity), true
+	case "ModerationLogEntry.state":
+		if e.ComplexityRoot.ModerationLogEntry.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.State(childComplexity), true
+	case "ModerationLogEntry.summary":
+		if e.ComplexityRoot.ModerationLogEntry.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Summary(childComplexity), true
+	case "ModerationLogEntry.toLevel":
+		if e.ComplexityRoot.ModerationLogEntry.ToLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.ToLevel(childComplexity), true
+	case "ModerationLogEntry.username":
+		if e.ComplexityRoot.ModerationLogEntry.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Username(childComplexity), true
+	case "ModerationLogEntry.version":
+		if e.ComplexityRoot.ModerationLogEntry.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Version(childComplexity), true
+	case "ModerationLogEntry.votesAgainst":
+		if e.ComplexityRoot.ModerationLogEntry.VotesAgainst == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.VotesAgainst(childComplexity), true
+	case "ModerationLogEntry.votesFor":
+		if e.ComplexityRoot.ModerationLogEntry.VotesFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.VotesFor(childComplexity), true
+
 	case "ModerationQueueCounts.approved":
 		if e.ComplexityRoot.ModerationQueueCounts.Approved == nil {
 			break
@@ -1527,6 +1723,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "PublicLogSettings.showModerators":
+		if e.ComplexityRoot.PublicLogSettings.ShowModerators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicLogSettings.ShowModerators(childComplexity), true
+	case "PublicLogSettings.showUsernames":
+		if e.ComplexityRoot.PublicLogSettings.ShowUsernames == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicLogSettings.ShowUsernames(childComplexity), true
+
 	case "Query.comment":
 		if e.ComplexityRoot.Query.Comment == nil {
 			break
@@ -1545,6 +1754,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.DefaultModerationPipeline(childComplexity), true
 
+	case "Query.moderationLog":
+		if e.ComplexityRoot.Query.ModerationLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_moderationLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ModerationLog(childComplexity, args["siteID"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.moderationQueue":
 		if e.ComplexityRoot.Query.ModerationQueue == nil {
 			break
@@ -1938,6 +2158,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.PremodNewCommenters(childComplexity), true
+	case "SiteSettings.publicLog":
+		if e.ComplexityRoot.SiteSettings.PublicLog == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.PublicLog(childComplexity), true
 	case "SiteSettings.reactionKinds":
 		if e.ComplexityRoot.SiteSettings.ReactionKinds == nil {
 			break
@@ -1956,6 +2182,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.Stages(childComplexity), true
+	case "SiteSettings.trustEffects":
+		if e.ComplexityRoot.SiteSettings.TrustEffects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.TrustEffects(childComplexity), true
 
 	case "StageResult.decision":
 		if e.ComplexityRoot.StageResult.Decision == nil {
@@ -2287,6 +2519,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrustCount.Reason(childComplexity), true
 
+	case "TrustEffects.memberVotes":
+		if e.ComplexityRoot.TrustEffects.MemberVotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustEffects.MemberVotes(childComplexity), true
+	case "TrustEffects.newMayReport":
+		if e.ComplexityRoot.TrustEffects.NewMayReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustEffects.NewMayReport(childComplexity), true
+	case "TrustEffects.newCommenters":
+		if e.ComplexityRoot.TrustEffects.Treatment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustEffects.Treatment(childComplexity), true
+
+	case "TrustPrivilege.allowed":
+		if e.ComplexityRoot.TrustPrivilege.Allowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustPrivilege.Allowed(childComplexity), true
+	case "TrustPrivilege.description":
+		if e.ComplexityRoot.TrustPrivilege.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustPrivilege.Description(childComplexity), true
+	case "TrustPrivilege.level":
+		if e.ComplexityRoot.TrustPrivilege.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustPrivilege.Level(childComplexity), true
+	case "TrustPrivilege.name":
+		if e.ComplexityRoot.TrustPrivilege.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustPrivilege.Name(childComplexity), true
+
 	case "TrustRequirement.have":
 		if e.ComplexityRoot.TrustRequirement.Have == nil {
 			break
@@ -2421,6 +2697,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrustStanding.Pinned(childComplexity), true
+	case "TrustStanding.privileges":
+		if e.ComplexityRoot.TrustStanding.Privileges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustStanding.Privileges(childComplexity), true
 	case "TrustStanding.signals":
 		if e.ComplexityRoot.TrustStanding.Signals == nil {
 			break
@@ -2657,6 +2939,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ModerateInput", ec.unmarshalInputModerateInput),
 			graphql.NewInputUnmarshaler("MuteInput", ec.unmarshalInputMuteInput),
 			graphql.NewInputUnmarshaler("PinTrustLevelInput", ec.unmarshalInputPinTrustLevelInput),
+			graphql.NewInputUnmarshaler("PublicLogInput", ec.unmarshalInputPublicLogInput),
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("ReactionKindInput", ec.unmarshalInputReactionKindInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
@@ -2668,6 +2951,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SiteSettingsInput", ec.unmarshalInputSiteSettingsInput),
 			graphql.NewInputUnmarshaler("StageSettingInput", ec.unmarshalInputStageSettingInput),
 			graphql.NewInputUnmarshaler("SuspendInput", ec.unmarshalInputSuspendInput),
+			graphql.NewInputUnmarshaler("TrustEffectsInput", ec.unmarshalInputTrustEffectsInput),
 			graphql.NewInputUnmarshaler("UpdateStoryInput", ec.unmarshalInputUpdateStoryInput),
 			graphql.NewInputUnmarshaler("UserNoteInput", ec.unmarshalInputUserNoteInput),
 			graphql.NewInputUnmarshaler("UserSanctionInput", ec.unmarshalInputUserSanctionInput),
@@ -2764,7 +3048,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
+//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2779,6 +3063,7 @@ var sources = []*ast.Source{
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
+	{Name: "moderationlog.graphqls", Input: sourceData("moderationlog.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
@@ -3015,6 +3300,70 @@ func (ec *executionContext) childFields_ExportedSanction(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ExportedSanction", field.Name)
 }
 
+func (ec *executionContext) childFields_ModerationLogConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ModerationLogConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ModerationLogConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationLogConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationLogEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ModerationLogEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ModerationLogEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationLogEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationLogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ModerationLogEntry_kind(ctx, field)
+	case "at":
+		return ec.fieldContext_ModerationLogEntry_at(ctx, field)
+	case "day":
+		return ec.fieldContext_ModerationLogEntry_day(ctx, field)
+	case "action":
+		return ec.fieldContext_ModerationLogEntry_action(ctx, field)
+	case "reason":
+		return ec.fieldContext_ModerationLogEntry_reason(ctx, field)
+	case "count":
+		return ec.fieldContext_ModerationLogEntry_count(ctx, field)
+	case "sanction":
+		return ec.fieldContext_ModerationLogEntry_sanction(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ModerationLogEntry_expiresAt(ctx, field)
+	case "fromLevel":
+		return ec.fieldContext_ModerationLogEntry_fromLevel(ctx, field)
+	case "toLevel":
+		return ec.fieldContext_ModerationLogEntry_toLevel(ctx, field)
+	case "username":
+		return ec.fieldContext_ModerationLogEntry_username(ctx, field)
+	case "moderator":
+		return ec.fieldContext_ModerationLogEntry_moderator(ctx, field)
+	case "proposalID":
+		return ec.fieldContext_ModerationLogEntry_proposalID(ctx, field)
+	case "rule":
+		return ec.fieldContext_ModerationLogEntry_rule(ctx, field)
+	case "state":
+		return ec.fieldContext_ModerationLogEntry_state(ctx, field)
+	case "version":
+		return ec.fieldContext_ModerationLogEntry_version(ctx, field)
+	case "votesFor":
+		return ec.fieldContext_ModerationLogEntry_votesFor(ctx, field)
+	case "votesAgainst":
+		return ec.fieldContext_ModerationLogEntry_votesAgainst(ctx, field)
+	case "summary":
+		return ec.fieldContext_ModerationLogEntry_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationLogEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_ModerationQueueCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "pending":
@@ -3077,6 +3426,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicLogSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "showUsernames":
+		return ec.fieldContext_PublicLogSettings_showUsernames(ctx, field)
+	case "showModerators":
+		return ec.fieldContext_PublicLogSettings_showModerators(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicLogSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_ReactionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3207,6 +3566,10 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_holdSuspectWords(ctx, field)
 	case "stages":
 		return ec.fieldContext_SiteSettings_stages(ctx, field)
+	case "trustEffects":
+		return ec.fieldContext_SiteSettings_trustEffects(ctx, field)
+	case "publicLog":
+		return ec.fieldContext_SiteSettings_publicLog(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SiteSettings", field.Name)
 }
@@ -3357,6 +3720,32 @@ func (ec *executionContext) childFields_TrustCount(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type TrustCount", field.Name)
 }
 
+func (ec *executionContext) childFields_TrustEffects(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "newCommenters":
+		return ec.fieldContext_TrustEffects_newCommenters(ctx, field)
+	case "newMayReport":
+		return ec.fieldContext_TrustEffects_newMayReport(ctx, field)
+	case "memberVotes":
+		return ec.fieldContext_TrustEffects_memberVotes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustEffects", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustPrivilege(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_TrustPrivilege_name(ctx, field)
+	case "level":
+		return ec.fieldContext_TrustPrivilege_level(ctx, field)
+	case "allowed":
+		return ec.fieldContext_TrustPrivilege_allowed(ctx, field)
+	case "description":
+		return ec.fieldContext_TrustPrivilege_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustPrivilege", field.Name)
+}
+
 func (ec *executionContext) childFields_TrustRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "signal":
@@ -3421,6 +3810,8 @@ func (ec *executionContext) childFields_TrustStanding(ctx context.Context, field
 		return ec.fieldContext_TrustStanding_missing(ctx, field)
 	case "lastChange":
 		return ec.fieldContext_TrustStanding_lastChange(ctx, field)
+	case "privileges":
+		return ec.fieldContext_TrustStanding_privileges(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrustStanding", field.Name)
 }
@@ -4152,6 +4543,36 @@ func (ec *executionContext) field_Query_comment_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_moderationLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -6319,6 +6740,562 @@ func (ec *executionContext) fieldContext_ExportedSanction_revokedAt(_ context.Co
 	return graphql.NewScalarFieldContext("ExportedSanction", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ModerationLogConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ModerationLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ModerationLogEdge) graphql.Marshaler {
+			return ec.marshalNModerationLogEdge2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationLogEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationLogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationLogEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationLogConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ModerationLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationLogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationLogEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModerationLogEdge_node(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ModerationLogEntry) graphql.Marshaler {
+			return ec.marshalNModerationLogEntry2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationLogEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationLogEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationLogEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationLogEntry_kind(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ModerationLogKind) graphql.Marshaler {
+			return ec.marshalNModerationLogKind2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationLogKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "ModerationLogKind")
+}
+
+func (ec *executionContext) _ModerationLogEntry_at(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ModerationLogEntry_day(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModerationLogEntry_action(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModerationLogEntry_reason(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModerationLogEntry_count(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationLogEntry_sanction(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_sanction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sanction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_sanction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModerationLogEntry_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ModerationLogEntry_fromLevel(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_fromLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_fromLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationLogEntry_toLevel(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_toLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_toLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationLogEntry_username(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModerationLogEntry_moderator(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_moderator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Moderator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_moderator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModerationLogEntry_proposalID(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_proposalID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_proposalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ModerationLogEntry_rule(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModerationLogEntry_state(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModerationLogEntry_version(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationLogEntry_votesFor(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_votesFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VotesFor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_votesFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationLogEntry_votesAgainst(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_votesAgainst(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VotesAgainst, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_votesAgainst(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationLogEntry_summary(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "String")
+}
+
 func (ec *executionContext) _ModerationQueueCounts_pending(ctx context.Context, field graphql.CollectedField, obj *ModerationQueueCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8256,6 +9233,52 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PublicLogSettings_showUsernames(ctx context.Context, field graphql.CollectedField, obj *parley.PublicLogSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicLogSettings_showUsernames(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShowUsernames, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicLogSettings_showUsernames(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicLogSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PublicLogSettings_showModerators(ctx context.Context, field graphql.CollectedField, obj *parley.PublicLogSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicLogSettings_showModerators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShowModerators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicLogSettings_showModerators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicLogSettings", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Query_comment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8470,6 +9493,50 @@ func (ec *executionContext) fieldContext_Query_stageStats(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_stageStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_moderationLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_moderationLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ModerationLog(ctx, fc.Args["siteID"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ModerationLogConnection) graphql.Marshaler {
+			return ec.marshalNModerationLogConnection2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationLogConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_moderationLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationLogConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_moderationLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10065,6 +11132,70 @@ func (ec *executionContext) fieldContext_SiteSettings_stages(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _SiteSettings_trustEffects(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_trustEffects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustEffects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.TrustEffectSettings) graphql.Marshaler {
+			return ec.marshalNTrustEffects2githubᚗcomᚋparleyhqᚋparleyᚐTrustEffectSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_trustEffects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SiteSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustEffects(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SiteSettings_publicLog(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_publicLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicLog, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.PublicLogSettings) graphql.Marshaler {
+			return ec.marshalNPublicLogSettings2githubᚗcomᚋparleyhqᚋparleyᚐPublicLogSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_publicLog(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SiteSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicLogSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StageResult_stage(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11353,6 +12484,167 @@ func (ec *executionContext) fieldContext_TrustCount_count(_ context.Context, fie
 	return graphql.NewScalarFieldContext("TrustCount", field, false, false, "Int")
 }
 
+func (ec *executionContext) _TrustEffects_newCommenters(ctx context.Context, field graphql.CollectedField, obj *parley.TrustEffectSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustEffects_newCommenters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Treatment(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.NewCommenterTreatment) graphql.Marshaler {
+			return ec.marshalNNewCommenterTreatment2githubᚗcomᚋparleyhqᚋparleyᚐNewCommenterTreatment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustEffects_newCommenters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustEffects", field, true, false, "NewCommenterTreatment")
+}
+
+func (ec *executionContext) _TrustEffects_newMayReport(ctx context.Context, field graphql.CollectedField, obj *parley.TrustEffectSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustEffects_newMayReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewMayReport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustEffects_newMayReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustEffects", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrustEffects_memberVotes(ctx context.Context, field graphql.CollectedField, obj *parley.TrustEffectSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustEffects_memberVotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberVotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustEffects_memberVotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustEffects", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrustPrivilege_name(ctx context.Context, field graphql.CollectedField, obj *TrustPrivilege) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustPrivilege_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustPrivilege_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustPrivilege", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustPrivilege_level(ctx context.Context, field graphql.CollectedField, obj *TrustPrivilege) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustPrivilege_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustPrivilege_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustPrivilege", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrustPrivilege_allowed(ctx context.Context, field graphql.CollectedField, obj *TrustPrivilege) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustPrivilege_allowed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allowed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustPrivilege_allowed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustPrivilege", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrustPrivilege_description(ctx context.Context, field graphql.CollectedField, obj *TrustPrivilege) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustPrivilege_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustPrivilege_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustPrivilege", field, false, false, "String")
+}
+
 func (ec *executionContext) _TrustRequirement_signal(ctx context.Context, field graphql.CollectedField, obj *TrustRequirement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11968,6 +13260,38 @@ func (ec *executionContext) fieldContext_TrustStanding_lastChange(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TrustChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrustStanding_privileges(ctx context.Context, field graphql.CollectedField, obj *TrustStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustStanding_privileges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Privileges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TrustPrivilege) graphql.Marshaler {
+			return ec.marshalNTrustPrivilege2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustPrivilegeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustStanding_privileges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustStanding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustPrivilege(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14455,6 +15779,62 @@ func UnmarshalPinTrustLevelInput(ctx context.Context, raw any) (PinTrustLevelInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPublicLogInput(ctx context.Context, obj any) (parley.PublicLogSettings, error) {
+	var it parley.PublicLogSettings
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["showUsernames"]; !present {
+		asMap["showUsernames"] = false
+	}
+	if _, present := asMap["showModerators"]; !present {
+		asMap["showModerators"] = false
+	}
+
+	fieldsInOrder := [...]string{"showUsernames", "showModerators"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "showUsernames":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showUsernames"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowUsernames = data
+		case "showModerators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showModerators"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowModerators = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublicLogInput unmarshals raw into the PublicLogInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublicLogInput(ctx context.Context, raw any) (parley.PublicLogSettings, error) {
+	var out parley.PublicLogSettings
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublicLogInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReactionInput(ctx context.Context, obj any) (ReactionInput, error) {
 	var it ReactionInput
 	if obj == nil {
@@ -14879,7 +16259,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "trustEffects", "publicLog"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15012,6 +16392,20 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.SsoSecret = data
+		case "trustEffects":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustEffects"))
+			data, err := ec.unmarshalOTrustEffectsInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTrustEffectSettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustEffects = data
+		case "publicLog":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicLog"))
+			data, err := ec.unmarshalOPublicLogInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐPublicLogSettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicLog = data
 		}
 	}
 	return it, nil
@@ -15162,6 +16556,72 @@ func (ec *executionContext) unmarshalInputSuspendInput(ctx context.Context, obj 
 func UnmarshalSuspendInput(ctx context.Context, raw any) (SuspendInput, error) {
 	var out SuspendInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SuspendInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrustEffectsInput(ctx context.Context, obj any) (parley.TrustEffectSettings, error) {
+	var it parley.TrustEffectSettings
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["newCommenters"]; !present {
+		asMap["newCommenters"] = "NONE"
+	}
+	if _, present := asMap["newMayReport"]; !present {
+		asMap["newMayReport"] = false
+	}
+	if _, present := asMap["memberVotes"]; !present {
+		asMap["memberVotes"] = false
+	}
+
+	fieldsInOrder := [...]string{"newCommenters", "newMayReport", "memberVotes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "newCommenters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newCommenters"))
+			data, err := ec.unmarshalONewCommenterTreatment2githubᚗcomᚋparleyhqᚋparleyᚐNewCommenterTreatment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewCommenters = data
+		case "newMayReport":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newMayReport"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewMayReport = data
+		case "memberVotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberVotes"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberVotes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrustEffectsInput unmarshals raw into the TrustEffectsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrustEffectsInput(ctx context.Context, raw any) (parley.TrustEffectSettings, error) {
+	var out parley.TrustEffectSettings
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrustEffectsInput", raw, &out)
 	return out, err
 }
 
@@ -16170,6 +17630,205 @@ func (ec *executionContext) _ExportedSanction(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var moderationLogConnectionImplementors = []string{"ModerationLogConnection"}
+
+func (ec *executionContext) _ModerationLogConnection(ctx context.Context, sel ast.SelectionSet, obj *ModerationLogConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationLogConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationLogConnection")
+		case "edges":
+			out.Values[i] = ec._ModerationLogConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ModerationLogConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var moderationLogEdgeImplementors = []string{"ModerationLogEdge"}
+
+func (ec *executionContext) _ModerationLogEdge(ctx context.Context, sel ast.SelectionSet, obj *ModerationLogEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationLogEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationLogEdge")
+		case "cursor":
+			out.Values[i] = ec._ModerationLogEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ModerationLogEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var moderationLogEntryImplementors = []string{"ModerationLogEntry"}
+
+func (ec *executionContext) _ModerationLogEntry(ctx context.Context, sel ast.SelectionSet, obj *ModerationLogEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationLogEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationLogEntry")
+		case "kind":
+			out.Values[i] = ec._ModerationLogEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ModerationLogEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "day":
+			out.Values[i] = ec._ModerationLogEntry_day(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._ModerationLogEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ModerationLogEntry_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ModerationLogEntry_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sanction":
+			out.Values[i] = ec._ModerationLogEntry_sanction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ModerationLogEntry_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fromLevel":
+			out.Values[i] = ec._ModerationLogEntry_fromLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "toLevel":
+			out.Values[i] = ec._ModerationLogEntry_toLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "username":
+			out.Values[i] = ec._ModerationLogEntry_username(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "moderator":
+			out.Values[i] = ec._ModerationLogEntry_moderator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "proposalID":
+			out.Values[i] = ec._ModerationLogEntry_proposalID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._ModerationLogEntry_rule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._ModerationLogEntry_state(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._ModerationLogEntry_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "votesFor":
+			out.Values[i] = ec._ModerationLogEntry_votesFor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "votesAgainst":
+			out.Values[i] = ec._ModerationLogEntry_votesAgainst(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._ModerationLogEntry_summary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moderationQueueCountsImplementors = []string{"ModerationQueueCounts"}
 
 func (ec *executionContext) _ModerationQueueCounts(ctx context.Context, sel ast.SelectionSet, obj *ModerationQueueCounts) graphql.Marshaler {
@@ -16676,6 +18335,44 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var publicLogSettingsImplementors = []string{"PublicLogSettings"}
+
+func (ec *executionContext) _PublicLogSettings(ctx context.Context, sel ast.SelectionSet, obj *parley.PublicLogSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publicLogSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PublicLogSettings")
+		case "showUsernames":
+			out.Values[i] = ec._PublicLogSettings_showUsernames(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "showModerators":
+			out.Values[i] = ec._PublicLogSettings_showModerators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -16724,6 +18421,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stageStats(ctx, field)
+				})
+		case "moderationLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_moderationLog(ctx, field)
 				})
 		case "user":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -17227,6 +18930,16 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			}
 		case "stages":
 			out.Values[i] = ec._SiteSettings_stages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trustEffects":
+			out.Values[i] = ec._SiteSettings_trustEffects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicLog":
+			out.Values[i] = ec._SiteSettings_publicLog(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17766,6 +19479,97 @@ func (ec *executionContext) _TrustCount(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var trustEffectsImplementors = []string{"TrustEffects"}
+
+func (ec *executionContext) _TrustEffects(ctx context.Context, sel ast.SelectionSet, obj *parley.TrustEffectSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustEffectsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustEffects")
+		case "newCommenters":
+			out.Values[i] = ec._TrustEffects_newCommenters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newMayReport":
+			out.Values[i] = ec._TrustEffects_newMayReport(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberVotes":
+			out.Values[i] = ec._TrustEffects_memberVotes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trustPrivilegeImplementors = []string{"TrustPrivilege"}
+
+func (ec *executionContext) _TrustPrivilege(ctx context.Context, sel ast.SelectionSet, obj *TrustPrivilege) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustPrivilegeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustPrivilege")
+		case "name":
+			out.Values[i] = ec._TrustPrivilege_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._TrustPrivilege_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allowed":
+			out.Values[i] = ec._TrustPrivilege_allowed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._TrustPrivilege_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var trustRequirementImplementors = []string{"TrustRequirement"}
 
 func (ec *executionContext) _TrustRequirement(ctx context.Context, sel ast.SelectionSet, obj *TrustRequirement) graphql.Marshaler {
@@ -17956,6 +19760,11 @@ func (ec *executionContext) _TrustStanding(ctx context.Context, sel ast.Selectio
 		case "lastChange":
 			out.Values[i] = ec._TrustStanding_lastChange(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "privileges":
+			out.Values[i] = ec._TrustStanding_privileges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -18990,6 +20799,56 @@ func (ec *executionContext) unmarshalNModerateInput2githubᚗcomᚋparleyhqᚋpa
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNModerationLogConnection2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationLogConnection(ctx context.Context, sel ast.SelectionSet, v *ModerationLogConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ModerationLogConnection!")
+		return graphql.Null
+	}
+	return ec._ModerationLogConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNModerationLogEdge2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationLogEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ModerationLogEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModerationLogEdge2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationLogEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNModerationLogEdge2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationLogEdge(ctx context.Context, sel ast.SelectionSet, v *ModerationLogEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ModerationLogEdge!")
+		return graphql.Null
+	}
+	return ec._ModerationLogEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNModerationLogEntry2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationLogEntry(ctx context.Context, sel ast.SelectionSet, v *ModerationLogEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ModerationLogEntry!")
+		return graphql.Null
+	}
+	return ec._ModerationLogEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNModerationLogKind2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationLogKind(ctx context.Context, v any) (ModerationLogKind, error) {
+	var res ModerationLogKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModerationLogKind2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐModerationLogKind(ctx context.Context, sel ast.SelectionSet, v ModerationLogKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNModerationQueue2githubᚗcomᚋparleyhqᚋparleyᚐModerationQueue(ctx context.Context, v any) (parley.ModerationQueue, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := parley.ModerationQueue(tmp)
@@ -19034,6 +20893,21 @@ func (ec *executionContext) unmarshalNMuteInput2githubᚗcomᚋparleyhqᚋparley
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNNewCommenterTreatment2githubᚗcomᚋparleyhqᚋparleyᚐNewCommenterTreatment(ctx context.Context, v any) (parley.NewCommenterTreatment, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.NewCommenterTreatment(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNewCommenterTreatment2githubᚗcomᚋparleyhqᚋparleyᚐNewCommenterTreatment(ctx context.Context, sel ast.SelectionSet, v parley.NewCommenterTreatment) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NewCommenterTreatment!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNNotification2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotification(ctx context.Context, sel ast.SelectionSet, v *parley.Notification) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Notification!")
@@ -19067,6 +20941,10 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋparleyhqᚋparley
 func (ec *executionContext) unmarshalNPinTrustLevelInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPinTrustLevelInput(ctx context.Context, v any) (PinTrustLevelInput, error) {
 	res, err := ec.unmarshalInputPinTrustLevelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPublicLogSettings2githubᚗcomᚋparleyhqᚋparleyᚐPublicLogSettings(ctx context.Context, sel ast.SelectionSet, v parley.PublicLogSettings) graphql.Marshaler {
+	return ec._PublicLogSettings(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNReactionCount2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐReactionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ReactionCount) graphql.Marshaler {
@@ -19560,6 +21438,34 @@ func (ec *executionContext) marshalNTrustCount2ᚖgithubᚗcomᚋparleyhqᚋparl
 	return ec._TrustCount(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTrustEffects2githubᚗcomᚋparleyhqᚋparleyᚐTrustEffectSettings(ctx context.Context, sel ast.SelectionSet, v parley.TrustEffectSettings) graphql.Marshaler {
+	return ec._TrustEffects(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTrustPrivilege2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustPrivilegeᚄ(ctx context.Context, sel ast.SelectionSet, v []*TrustPrivilege) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrustPrivilege2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustPrivilege(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrustPrivilege2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustPrivilege(ctx context.Context, sel ast.SelectionSet, v *TrustPrivilege) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrustPrivilege!")
+		return graphql.Null
+	}
+	return ec._TrustPrivilege(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTrustRequirement2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*TrustRequirement) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19969,6 +21875,27 @@ func (ec *executionContext) marshalOModerationRecord2ᚕᚖgithubᚗcomᚋparley
 	return ret
 }
 
+func (ec *executionContext) unmarshalONewCommenterTreatment2githubᚗcomᚋparleyhqᚋparleyᚐNewCommenterTreatment(ctx context.Context, v any) (parley.NewCommenterTreatment, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.NewCommenterTreatment(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONewCommenterTreatment2githubᚗcomᚋparleyhqᚋparleyᚐNewCommenterTreatment(ctx context.Context, sel ast.SelectionSet, v parley.NewCommenterTreatment) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOPublicLogInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐPublicLogSettings(ctx context.Context, v any) (*parley.PublicLogSettings, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPublicLogInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOReactionKindInput2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐReactionKindᚄ(ctx context.Context, v any) ([]*parley.ReactionKind, error) {
 	if v == nil {
 		return nil, nil
@@ -20175,6 +22102,14 @@ func (ec *executionContext) marshalOTrustChange2ᚖgithubᚗcomᚋparleyhqᚋpar
 		return graphql.Null
 	}
 	return ec._TrustChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTrustEffectsInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTrustEffectSettings(ctx context.Context, v any) (*parley.TrustEffectSettings, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTrustEffectsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOTrustStanding2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustStanding(ctx context.Context, sel ast.SelectionSet, v *TrustStanding) graphql.Marshaler {

@@ -45,6 +45,8 @@ type Services struct {
 	Live parley.LiveService
 	// Trust answers trust standings and pins; nil answers that trust is not kept here.
 	Trust parley.TrustService
+	// ModerationLog answers the public moderation log; nil answers that no log is kept.
+	ModerationLog parley.ModerationLogService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

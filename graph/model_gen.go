@@ -3,6 +3,10 @@
 package graph
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -57,6 +61,50 @@ type CreateAPITokenInput struct {
 
 type DeleteCommentInput struct {
 	CommentID string `json:"commentID"`
+}
+
+type ModerationLogConnection struct {
+	Edges    []*ModerationLogEdge `json:"edges"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+}
+
+type ModerationLogEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *ModerationLogEntry `json:"node"`
+}
+
+// One entry of a site's public moderation log. It never names a reporter nor shows a comment;
+// users and moderators are named only when the site chooses to.
+type ModerationLogEntry struct {
+	Kind ModerationLogKind `json:"kind"`
+	At   time.Time         `json:"at"`
+	// DECISIONS: the day (YYYY-MM-DD, UTC).
+	Day *string `json:"day,omitempty"`
+	// DECISIONS: APPROVE, REJECT, HOLD, FEATURE, UNFEATURE or UNDO.
+	Action *string `json:"action,omitempty"`
+	// DECISIONS: the reason code, such as SPAM or REPORTS; empty when none was given.
+	Reason *string `json:"reason,omitempty"`
+	// DECISIONS: how many.
+	Count *int `json:"count,omitempty"`
+	// SANCTION: BAN, SUSPEND, PREMOD or WARN.
+	Sanction *string `json:"sanction,omitempty"`
+	// SANCTION: when it ends; null for a permanent one.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// LEVEL_PIN: the levels before and after.
+	FromLevel *int `json:"fromLevel,omitempty"`
+	ToLevel   *int `json:"toLevel,omitempty"`
+	// The user's username, or null where the site shows "a commenter".
+	Username *string `json:"username,omitempty"`
+	// The moderator's username, or null where the site hides moderators.
+	Moderator *string `json:"moderator,omitempty"`
+	// RULE_*: the proposal, the rule, its state, version, votes and a public summary.
+	ProposalID   *string `json:"proposalID,omitempty"`
+	Rule         *string `json:"rule,omitempty"`
+	State        *string `json:"state,omitempty"`
+	Version      *int    `json:"version,omitempty"`
+	VotesFor     *int    `json:"votesFor,omitempty"`
+	VotesAgainst *int    `json:"votesAgainst,omitempty"`
+	Summary      *string `json:"summary,omitempty"`
 }
 
 // How many comments wait in each queue (counting stops at 10000).
@@ -130,6 +178,10 @@ type SiteSettingsInput struct {
 	Stages []*parley.StageSetting `json:"stages,omitempty"`
 	// Sets the single sign-on secret (at least 32 bytes); an empty string removes it.
 	SsoSecret *string `json:"ssoSecret,omitempty"`
+	// Replaces what trust levels allow.
+	TrustEffects *parley.TrustEffectSettings `json:"trustEffects,omitempty"`
+	// Replaces whom the public log names.
+	PublicLog *parley.PublicLogSettings `json:"publicLog,omitempty"`
 }
 
 // A page of stories (a Relay connection).
@@ -173,6 +225,16 @@ type TrustChange struct {
 type TrustCount struct {
 	Reason string `json:"reason"`
 	Count  int    `json:"count"`
+}
+
+// One thing a trust level allows on a site.
+type TrustPrivilege struct {
+	// A stable code: POST_WITHOUT_REVIEW, LINKS_WITHOUT_REVIEW, REPORT, LINKS_WITHOUT_HOLD, VOTE, TRUSTED_REPORT or FOLLOWED_LINKS.
+	Name string `json:"name"`
+	// The level it opens at on this site.
+	Level       int    `json:"level"`
+	Allowed     bool   `json:"allowed"`
+	Description string `json:"description"`
 }
 
 // One threshold of a level: at least need (or, when max, at most need) of signal.
@@ -219,6 +281,8 @@ type TrustStanding struct {
 	Missing []*TrustRequirement `json:"missing"`
 	// The last change of level, with its reason.
 	LastChange *TrustChange `json:"lastChange,omitempty"`
+	// What the level allows on the site, and what higher levels would add.
+	Privileges []*TrustPrivilege `json:"privileges"`
 }
 
 // Changes a story; fields left out (or null) stay as they are.
@@ -246,4 +310,74 @@ type WordListInput struct {
 	SiteID string              `json:"siteID"`
 	Kind   parley.WordListKind `json:"kind"`
 	Terms  string              `json:"terms"`
+}
+
+// What an entry of the public moderation log reports.
+type ModerationLogKind string
+
+const (
+	// The decisions of one UTC day taken for one reason, counted.
+	ModerationLogKindDecisions ModerationLogKind = "DECISIONS"
+	// A sanction of a user.
+	ModerationLogKindSanction ModerationLogKind = "SANCTION"
+	// A moderator's pin of a user's trust level.
+	ModerationLogKindLevelPin ModerationLogKind = "LEVEL_PIN"
+	// A rule proposal opened, approved, rejected or withdrawn.
+	ModerationLogKindRuleProposal ModerationLogKind = "RULE_PROPOSAL"
+	// A proposal's vote tally.
+	ModerationLogKindRuleVotes ModerationLogKind = "RULE_VOTES"
+	// A rule change that took effect.
+	ModerationLogKindRuleEnacted ModerationLogKind = "RULE_ENACTED"
+)
+
+var AllModerationLogKind = []ModerationLogKind{
+	ModerationLogKindDecisions,
+	ModerationLogKindSanction,
+	ModerationLogKindLevelPin,
+	ModerationLogKindRuleProposal,
+	ModerationLogKindRuleVotes,
+	ModerationLogKindRuleEnacted,
+}
+
+func (e ModerationLogKind) IsValid() bool {
+	switch e {
+	case ModerationLogKindDecisions, ModerationLogKindSanction, ModerationLogKindLevelPin, ModerationLogKindRuleProposal, ModerationLogKindRuleVotes, ModerationLogKindRuleEnacted:
+		return true
+	}
+	return false
+}
+
+func (e ModerationLogKind) String() string {
+	return string(e)
+}
+
+func (e *ModerationLogKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ModerationLogKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ModerationLogKind", str)
+	}
+	return nil
+}
+
+func (e ModerationLogKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ModerationLogKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ModerationLogKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -34,6 +34,8 @@ func (r *mutationResolver) UpdateSiteSettings(ctx context.Context, input SiteSet
 		HoldSuspectWords:    input.HoldSuspectWords,
 		Stages:              values(input.Stages),
 		SSOSecret:           input.SsoSecret,
+		TrustEffects:        input.TrustEffects,
+		PublicLog:           input.PublicLog,
 	})
 }
 

@@ -13,7 +13,11 @@ var errNoTrust = parley.Errorf(parley.ENOTFOUND, "Trust levels are not kept on t
 // trustStanding translates a standing into its GraphQL shape.
 func trustStanding(st *parley.TrustStanding) *TrustStanding {
 	out := &TrustStanding{SiteID: st.SiteID, UserID: st.UserID, Level: int(st.Level), Pinned: st.Pinned,
-		Signals: trustSignals(st.Signals), NextLevelNeeds: []*TrustRequirement{}, Missing: []*TrustRequirement{}}
+		Signals: trustSignals(st.Signals), NextLevelNeeds: []*TrustRequirement{}, Missing: []*TrustRequirement{},
+		Privileges: []*TrustPrivilege{}}
+	for _, p := range st.Privileges {
+		out.Privileges = append(out.Privileges, &TrustPrivilege{Name: p.Name, Level: int(p.Level), Allowed: p.Allowed, Description: p.Description})
+	}
 	if st.Next != nil {
 		n := int(*st.Next)
 		out.NextLevel = &n

@@ -64,6 +64,8 @@ type Config struct {
 	// Metrics, when set, receives the HTTP metrics and is served at /metrics with whatever
 	// else the process registered on it.
 	Metrics *prometheus.Registry
+	// Log, when set, serves the public moderation log as a page at /log/{siteID}.
+	Log parley.ModerationLogService
 	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
 	// A change to a site's origins takes effect within it.
 	OriginCacheTTL time.Duration
@@ -122,6 +124,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.BenchStatic {
 		mux.HandleFunc("GET /_bench/static", benchStatic(&sync.Map{}))
+	}
+	if cfg.Log != nil {
+		mux.Handle("GET /log/{siteID}", logPage{log: cfg.Log, sites: cfg.Sites, logger: cfg.Logger})
 	}
 	mux.HandleFunc("/", notFound)
 

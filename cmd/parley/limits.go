@@ -48,3 +48,10 @@ func newLimits(ctx context.Context, cfg *Config, hashKey []byte) (*limits, error
 		close: closeFn,
 	}, nil
 }
+
+// newAccountLimits lets the mutation limits tell accounts at trust level 0, which have the
+// smaller PerNewAccount quota, from the stored levels.
+func newAccountLimits(l graph.MutationLimits, levels parley.TrustLevels) graph.MutationLimits {
+	l.Levels = levels
+	return l
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"log/slog"
+
+	"github.com/parleyhq/parley"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,6 +28,8 @@ type services struct {
 	graph graph.Services
 	// trust keeps trust signals and levels from the event stream.
 	trust *trust.Consumer
+	// levels reads the stored levels for the effects outside the pipeline (rate limits).
+	levels parley.TrustLevels
 }
 
 // newServices builds the services on the database and the running event bus.
@@ -55,16 +59,17 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	users := postgres.NewUserService(db)
 	feed := nats.NewFeed(events.liveConn, cfg.Instance, logger)
 	sites := postgres.NewSiteService(db)
-	trustConsumer := trust.NewConsumer(postgres.NewTrustStore(db), sites, trust.Options{Logger: logger})
+	trustStore := postgres.NewTrustStore(db)
+	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger})
 	liveService := live.New(feed, comments, stories, users, logger)
-	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, graph: graph.Services{
+	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore, graph: graph.Services{
 		Auth:      authService,
 		Users:     users,
 		Sites:     sites,
 		Stories:   stories,
 		Comments:  comments,
 		Reactions: postgres.NewReactionService(db),
-		Reports:   moderation.NewReportService(postgres.NewReportService(db)),
+		Reports:   moderation.NewReportService(postgres.NewReportService(db)).WithTrust(trustStore),
 		Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
 		Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
 		Moderator: pipeline,
@@ -72,5 +77,7 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 		Live:      liveService,
 		Markup:    renderer,
 		Trust:     trust.NewService(trustConsumer, users),
+		// The public moderation log, readable without signing in.
+		ModerationLog: moderation.NewPublicLog(postgres.NewModerationLogStore(db), sites),
 	}}, nil
 }
