@@ -81,7 +81,7 @@ func newServices(db *postgres.DB) *stack {
 		Stories:   postgres.NewStoryService(db),
 		Comments:  postgres.NewCommentService(db, renderer),
 		Reactions: postgres.NewReactionService(db),
-		Reports:   moderation.NewReportService(postgres.NewReportService(db)),
+		Reports:   moderation.NewReportService(postgres.NewReportService(db)).WithTrust(postgres.NewTrustStore(db)),
 		Queues:    postgres.NewQueueService(db),
 		Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
 		WordLists: moderation.NewWordLists(postgres.NewWordListStore(db)),
@@ -89,6 +89,7 @@ func newServices(db *postgres.DB) *stack {
 	}
 	s.Trust = trust.NewConsumer(postgres.NewTrustStore(db), s.Services.Sites, trust.Options{})
 	s.Services.Trust = trust.NewService(s.Trust, s.Users)
+	s.Services.ModerationLog = moderation.NewPublicLog(postgres.NewModerationLogStore(db), s.Services.Sites)
 	return s
 }
 
@@ -100,6 +101,7 @@ func (s *stack) serve(o graph.Options) {
 		Auth:    s.Services.Auth,
 		Sites:   s.Services.Sites,
 		GraphQL: graph.NewHandler(s.Services, o),
+		Log:     s.Services.ModerationLog,
 		Ready:   s.DB.Ping,
 	}))
 }
@@ -355,6 +357,10 @@ func (s *stack) MustWorld(tb testing.TB) *world {
 	w := &world{Admin: s.MustAdmin(tb), Author: s.MustSignUp(tb), Other: s.MustSignUp(tb),
 		ModElsewhere: s.MustSignUp(tb), Moderator: s.MustSignUp(tb)}
 	w.Site = s.MustCreateSite(tb, w.Admin)
+	// The cast is new to the site (trust level 0), and the matrix is about roles: the site
+	// lets new readers report. TestReportNeedsTrust checks the default.
+	w.Admin.MustDo(tb, `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) { id } }`,
+		map[string]any{"in": map[string]any{"siteID": w.Site.ID, "trustEffects": map[string]any{"newMayReport": true}}}, nil)
 	elsewhere := s.MustCreateSite(tb, w.Admin)
 	s.MustGrant(tb, elsewhere.ID, w.ModElsewhere, parley.RoleModerator)
 	s.MustGrant(tb, w.Site.ID, w.Moderator, parley.RoleModerator)

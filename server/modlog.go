@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -77,8 +78,13 @@ a{color:#0b57d0}
 
 func (p logPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	siteID := r.PathValue("siteID")
-	after := r.URL.Query().Get("after")
-	page, err := p.log.ModerationLog(r.Context(), siteID, 0, after)
+	q := r.URL.Query()
+	after := q.Get("after")
+	first, err := pageSize(q.Get("first"))
+	var page *parley.LogPage
+	if err == nil {
+		page, err = p.log.ModerationLog(r.Context(), siteID, first, after)
+	}
 	view := logView{Status: http.StatusOK}
 	if err == nil {
 		var site *parley.Site
@@ -97,7 +103,11 @@ func (p logPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			view.Entries = append(view.Entries, logLine{When: logWhen(e), Text: LogText(e)})
 		}
 		if page.HasNext && len(page.Entries) > 0 {
-			view.Older = "/log/" + url.PathEscape(siteID) + "?after=" + url.QueryEscape(page.Entries[len(page.Entries)-1].Cursor())
+			older := url.Values{"after": {page.Entries[len(page.Entries)-1].Cursor()}}
+			if q.Has("first") {
+				older.Set("first", strconv.Itoa(first))
+			}
+			view.Older = "/log/" + url.PathEscape(siteID) + "?" + older.Encode()
 		}
 	}
 	var buf bytes.Buffer
@@ -118,6 +128,18 @@ func (p logPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(view.Status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// pageSize reads the page's optional first parameter; 0 asks for the default size.
+func pageSize(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > parley.MaxLogPage {
+		return 0, parley.FieldErrorf("first", "A log page has 1 to %d entries.", parley.MaxLogPage)
+	}
+	return n, nil
 }
 
 // logStatus is the HTTP status of an error code.
