@@ -69,6 +69,8 @@ type LogEntry struct {
 	ExpiresAt    *time.Time
 	FromLevel    TrustLevel
 	ToLevel      *TrustLevel
+	// Unpinned tells a LEVEL_PIN that lifted a pin (ToLevel is then what the user earns).
+	Unpinned bool
 
 	// Username and Moderator name the people, "" when hidden (or unknown).
 	Username  string

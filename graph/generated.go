@@ -188,6 +188,7 @@ type ComplexityRoot struct {
 		State        func(childComplexity int) int
 		Summary      func(childComplexity int) int
 		ToLevel      func(childComplexity int) int
+		Unpinned     func(childComplexity int) int
 		Username     func(childComplexity int) int
 		Version      func(childComplexity int) int
 		VotesAgainst func(childComplexity int) int
@@ -1210,6 +1211,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ModerationLogEntry.ToLevel(childComplexity), true
+	case "ModerationLogEntry.unpinned":
+		if e.ComplexityRoot.ModerationLogEntry.Unpinned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.Unpinned(childComplexity), true
 	case "ModerationLogEntry.username":
 		if e.ComplexityRoot.ModerationLogEntry.Username == nil {
 			break
@@ -3342,6 +3349,8 @@ func (ec *executionContext) childFields_ModerationLogEntry(ctx context.Context, 
 		return ec.fieldContext_ModerationLogEntry_fromLevel(ctx, field)
 	case "toLevel":
 		return ec.fieldContext_ModerationLogEntry_toLevel(ctx, field)
+	case "unpinned":
+		return ec.fieldContext_ModerationLogEntry_unpinned(ctx, field)
 	case "username":
 		return ec.fieldContext_ModerationLogEntry_username(ctx, field)
 	case "moderator":
@@ -7087,6 +7096,29 @@ func (ec *executionContext) _ModerationLogEntry_toLevel(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ModerationLogEntry_toLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ModerationLogEntry_unpinned(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_unpinned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unpinned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_unpinned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ModerationLogEntry_username(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
@@ -17764,6 +17796,11 @@ func (ec *executionContext) _ModerationLogEntry(ctx context.Context, sel ast.Sel
 			}
 		case "toLevel":
 			out.Values[i] = ec._ModerationLogEntry_toLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unpinned":
+			out.Values[i] = ec._ModerationLogEntry_unpinned(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

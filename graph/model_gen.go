@@ -93,6 +93,8 @@ type ModerationLogEntry struct {
 	// LEVEL_PIN: the levels before and after.
 	FromLevel *int `json:"fromLevel,omitempty"`
 	ToLevel   *int `json:"toLevel,omitempty"`
+	// LEVEL_PIN: true when a pin was lifted (toLevel is then what the user's activity earns).
+	Unpinned *bool `json:"unpinned,omitempty"`
 	// The user's username, or null where the site shows "a commenter".
 	Username *string `json:"username,omitempty"`
 	// The moderator's username, or null where the site hides moderators.

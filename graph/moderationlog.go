@@ -32,7 +32,7 @@ func logEntry(e *parley.LogEntry) *ModerationLogEntry {
 		out.Sanction, out.ExpiresAt = &kind, e.ExpiresAt
 	case parley.LogLevelPin:
 		from := int(e.FromLevel)
-		out.FromLevel = &from
+		out.FromLevel, out.Unpinned = &from, &e.Unpinned
 		if e.ToLevel != nil {
 			to := int(*e.ToLevel)
 			out.ToLevel = &to

@@ -13,7 +13,7 @@ import (
 
 const moderationLog = `query($site: ID!, $first: Int, $after: String) {
 	moderationLog(siteID: $site, first: $first, after: $after) {
-		edges { cursor node { kind at day action reason count sanction expiresAt fromLevel toLevel username moderator rule state votesFor votesAgainst summary } }
+		edges { cursor node { kind at day action reason count sanction expiresAt fromLevel toLevel unpinned username moderator rule state votesFor votesAgainst summary } }
 		pageInfo { hasNextPage endCursor }
 	}
 }`
@@ -24,6 +24,7 @@ type logEntry struct {
 	Count                  *int
 	Sanction, ExpiresAt    *string
 	FromLevel, ToLevel     *int
+	Unpinned               *bool
 	Username, Moderator    *string
 	Rule, State, Summary   *string
 	VotesFor, VotesAgainst *int
@@ -68,6 +69,8 @@ func (s *stack) MustLogWorld(tb testing.TB) *logWorld {
 	mod.MustDo(tb, `mutation($in: BanInput!) { banUser(input: $in) { id } }`, in("userID", w.Banned.User.ID, "siteID", w.Site.ID), nil)
 	mod.MustDo(tb, `mutation($in: PinTrustLevelInput!) { pinTrustLevel(input: $in) { level } }`,
 		in("siteID", w.Site.ID, "userID", w.Other.User.ID, "level", 3, "reason", "a private note on why"), nil)
+	mod.MustDo(tb, `mutation($in: PinTrustLevelInput!) { pinTrustLevel(input: $in) { level } }`,
+		in("siteID", w.Site.ID, "userID", w.Other.User.ID, "level", nil), nil)
 	err := postgres.NewModerationLogStore(s.DB).AppendModerationLog(context.Background(), w.Site.ID, parley.LogRuleEnacted,
 		parley.RuleLogPayload{Rule: "no-shouting", State: "ENACTED", Version: 2, VotesFor: 3, VotesAgainst: 1, Summary: "Hold comments in capitals."})
 	if err != nil {
@@ -129,8 +132,9 @@ func TestModerationLog(t *testing.T) {
 		if len(bans) != 1 || *bans[0].Sanction != "BAN" || bans[0].Username != nil || bans[0].Moderator != nil {
 			t.Errorf("sanctions = %+v", bans)
 		}
-		if len(pins) != 1 || *pins[0].FromLevel != 0 || *pins[0].ToLevel != 3 || pins[0].Username != nil || pins[0].Moderator != nil {
-			t.Errorf("pins = %+v", pins)
+		if len(pins) != 2 || !*pins[0].Unpinned || *pins[0].FromLevel != 3 || *pins[1].Unpinned || *pins[1].FromLevel != 0 || *pins[1].ToLevel != 3 ||
+			pins[1].Username != nil || pins[1].Moderator != nil {
+			t.Errorf("pins (newest first) = %+v, want the pin to 3 and then its lifting", pins)
 		}
 	})
 	t.Run("rule enactments show their tally", func(t *testing.T) {
@@ -172,8 +176,8 @@ func TestModerationLog(t *testing.T) {
 			}
 			after = *page.ModerationLog.PageInfo.EndCursor
 		}
-		if len(got) != len(want) || len(want) < 6 {
-			t.Fatalf("paged %d entries, the whole log has %d (want at least 6)", len(got), len(want))
+		if len(got) != len(want) || len(want) < 7 {
+			t.Fatalf("paged %d entries, the whole log has %d (want at least 7)", len(got), len(want))
 		}
 		for i := range want {
 			if got[i].Kind != want[i].Kind || got[i].At != want[i].At {
@@ -230,7 +234,7 @@ func TestModerationLogPage(t *testing.T) {
 		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
 			t.Errorf("CSP = %q", csp)
 		}
-		for _, want := range []string{"2 × REJECT for SPAM", "A commenter was banned.", "pinned from level 0 to level 3", "Rule enacted no-shouting"} {
+		for _, want := range []string{"2 × REJECT for SPAM", "A commenter was banned.", "pinned from level 0 to level 3", "was lifted", "Rule enacted no-shouting"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the page lacks %q:\n%s", want, body)
 			}
@@ -252,8 +256,8 @@ func TestModerationLogPage(t *testing.T) {
 			rest := body[i+len(`<a href="`):]
 			path = strings.ReplaceAll(rest[:strings.Index(rest, `"`)], "&amp;", "&")
 		}
-		if seen != 6 {
-			t.Errorf("saw %d entries over the pages, want 6", seen)
+		if seen != 7 {
+			t.Errorf("saw %d entries over the pages, want 7", seen)
 		}
 	})
 	for _, tc := range []struct {

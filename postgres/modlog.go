@@ -72,7 +72,7 @@ WITH decisions AS (
 	LIMIT $4
 ), pins AS (
 	SELECT 'LEVEL_PIN' AS kind, c.created_at AS at, ('p:' || c.id) COLLATE "C" AS key,
-	       c.from_level, c.to_level, u.username, m.username AS moderator
+	       c.from_level, c.to_level, 'unpinned' = ANY (c.crossed) AS unpinned, u.username, m.username AS moderator
 	FROM trust_changes c
 	JOIN users u ON u.id = c.user_id
 	LEFT JOIN users m ON m.id = c.moderator_id
@@ -88,13 +88,13 @@ WITH decisions AS (
 	ORDER BY l.created_at DESC, l.id DESC
 	LIMIT $4
 )
-SELECT kind, at, key, day, action, reason, count, NULL, NULL::timestamptz, NULL::int, NULL::int, NULL, NULL, NULL::jsonb FROM decisions
+SELECT kind, at, key, day, action, reason, count, NULL, NULL::timestamptz, NULL::int, NULL::int, NULL::bool, NULL, NULL, NULL::jsonb FROM decisions
 UNION ALL
-SELECT kind, at, key, NULL, NULL, NULL, NULL, sanction_kind, expires_at, NULL, NULL, username, moderator, NULL FROM sanctions
+SELECT kind, at, key, NULL, NULL, NULL, NULL, sanction_kind, expires_at, NULL, NULL, NULL, username, moderator, NULL FROM sanctions
 UNION ALL
-SELECT kind, at, key, NULL, NULL, NULL, NULL, NULL, NULL, from_level, to_level, username, moderator, NULL FROM pins
+SELECT kind, at, key, NULL, NULL, NULL, NULL, NULL, NULL, from_level, to_level, unpinned, username, moderator, NULL FROM pins
 UNION ALL
-SELECT kind, at, key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, payload FROM community
+SELECT kind, at, key, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, payload FROM community
 ORDER BY at DESC, key DESC
 LIMIT $4`
 
@@ -123,11 +123,12 @@ func (s *ModerationLogStore) ModerationLog(ctx context.Context, siteID string, f
 			count               *int32
 			sanctionKind        *string
 			from, to            *int32
+			unpinned            *bool
 			username, moderator *string
 			payload             []byte
 		)
 		if err := rows.Scan(&kind, &e.At, &e.Key, &day, &action, &reason, &count, &sanctionKind, &e.ExpiresAt,
-			&from, &to, &username, &moderator, &payload); err != nil {
+			&from, &to, &unpinned, &username, &moderator, &payload); err != nil {
 			return nil, translate(err)
 		}
 		e.Kind = parley.LogKind(kind)
@@ -146,6 +147,7 @@ func (s *ModerationLogStore) ModerationLog(ctx context.Context, siteID string, f
 			l := parley.TrustLevel(*to)
 			e.ToLevel = &l
 		}
+		e.Unpinned = unpinned != nil && *unpinned
 		e.Username, e.Moderator = deref(username), deref(moderator)
 		if payload != nil {
 			var p parley.RuleLogPayload

@@ -189,11 +189,14 @@ func LogText(e *parley.LogEntry) string {
 		}
 		return fmt.Sprintf("%s was %s%s%s.", subject, verb, until, by)
 	case parley.LogLevelPin:
-		to := "what their activity earns"
+		to := 0
 		if e.ToLevel != nil {
-			to = fmt.Sprintf("level %d", *e.ToLevel)
+			to = int(*e.ToLevel)
 		}
-		return fmt.Sprintf("The trust level of %s was pinned from level %d to %s%s.", who, e.FromLevel, to, by)
+		if e.Unpinned {
+			return fmt.Sprintf("The pin on the trust level of %s was lifted%s: from level %d to level %d, what their activity earns.", who, by, e.FromLevel, to)
+		}
+		return fmt.Sprintf("The trust level of %s was pinned from level %d to level %d%s.", who, e.FromLevel, to, by)
 	}
 	if r := e.Rule; r != nil {
 		text := map[parley.LogKind]string{parley.LogRuleProposal: "Rule proposal", parley.LogRuleVotes: "Vote on a rule proposal",

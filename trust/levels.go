@@ -11,6 +11,9 @@ import (
 // can be explained after the rules have moved on.
 const RuleVersion = "levels/1"
 
+// Unpinned is what a change records as crossed when a moderator's pin was lifted.
+const Unpinned = "unpinned"
+
 // Hysteresis: a regular (TL3) keeps the level until a signal falls below this share of its
 // floor (or rises above its ceiling divided by it), and never within ProtectedFor of the
 // promotion, so that a level does not flicker around its thresholds.
@@ -136,7 +139,7 @@ func Decide(sig parley.TrustSignals, rec parley.TrustRecord, t parley.TrustSetti
 	case rec.Level == parley.TrustLeader:
 		// A leader whose pin was lifted falls back to what the signals earn.
 		ch.To = earned
-		ch.Crossed = []string{"unpinned"}
+		ch.Crossed = []string{Unpinned}
 		return parley.TrustRecord{Level: earned, PromotedAt: now}, ch
 	}
 	return rec, nil

@@ -91,6 +91,11 @@ func (s *Service) PinTrustLevel(ctx context.Context, siteID, userID string, leve
 	}
 	ch := parley.TrustChange{SiteID: siteID, UserID: userID, From: rec.Level, To: next.Level, Signals: sig,
 		ModeratorID: viewer, Reason: reason, CreatedAt: now}
+	if level == nil {
+		// Said the way Decide says it, so the user and the public log can tell a lifted
+		// pin from a new one.
+		ch.Crossed = []string{Unpinned}
+	}
 	if err := store.SetTrustLevel(ctx, next, ch); err != nil {
 		return nil, notFound(err, "User not found.")
 	}

@@ -86,6 +86,7 @@ export function useDiscussion(opts, emit, bridge, t) {
       await endSession('signedOut');
     },
     exportData: async () => (await api(Q.EXPORT)).viewerExport,
+    trustStanding: async () => (await api(Q.TRUST, { siteID: story.site.id })).trustStanding,
     async deleteAccount(input) {
       await api(Q.DELETE_ACCOUNT, { input });
       await endSession('accountDeleted');

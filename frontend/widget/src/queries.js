@@ -76,6 +76,12 @@ export const REMOVE_REACTION = commentMutation('RemoveReaction', 'ReactionInput'
 export const PREVIEW = `query Preview($siteID: ID!, $body: String!) { previewComment(siteID: $siteID, body: $body) }`;
 export const REPORT = `mutation Report($input: ReportInput!) { reportComment(input: $input) { comment { id } } }`;
 
+export const TRUST = `query Standing($siteID: ID!) { trustStanding(siteID: $siteID) {
+  level pinned nextLevel missing { signal max need have }
+  lastChange { from to crossed byModerator reason createdAt }
+  privileges { name level allowed description }
+} }`;
+
 export const MUTE = `mutation Mute($input: MuteInput!) { muteUser(input: $input) { id } }`;
 export const UNMUTE = `mutation Unmute($input: MuteInput!) { unmuteUser(input: $input) { id } }`;
 

@@ -5,6 +5,7 @@ import { Ctx } from './context.js';
 import { Auth } from './Auth.jsx';
 import { Composer } from './Composer.jsx';
 import { MutedUsers } from './MutedUsers.jsx';
+import { TrustPanel } from './TrustPanel.jsx';
 import { AccountButton } from './AccountDialog.jsx';
 import { Thread } from './Thread.jsx';
 import { useDiscussion } from '../discussion.js';
@@ -85,6 +86,7 @@ export function App({ opts, emit, bridge, t }) {
         {d.ssoError && <p class="error" role="alert">{errorText(d.ssoError, t, { UNAUTHENTICATED: 'err.SSO', INVALID: 'err.SSO', FORBIDDEN: 'err.SSO' })}</p>}
         {d.authOpen && !viewer && <Auth />}
         {viewer && <MutedUsers />}
+        {viewer && <TrustPanel />}
         {closed && <p class="notice">{settings.closedMessage || t('closed')}</p>}
         {!closed && viewer && (
           <Composer label={t('writeComment')} submitLabel={t('post')} draft={draftStore(story.id, null)} autoFocus={d.signedInHere}
@@ -93,6 +95,9 @@ export function App({ opts, emit, bridge, t }) {
         {!closed && !viewer && !d.authOpen && <p class="hint">{t('signInToJoin')}</p>}
         <SortOrder />
         <Thread />
+        <footer class="foot">
+          <a href={`${opts.serverURL}/log/${encodeURIComponent(story.site.id)}`} target="_blank" rel="noopener">{t('moderationLog')}</a>
+        </footer>
         <div class="sr-only" role="status" aria-live="polite">{d.notice}</div>
       </section>
     </Ctx.Provider>
