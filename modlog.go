@@ -28,6 +28,19 @@ const (
 	LogRuleEnacted LogKind = "RULE_ENACTED"
 )
 
+// DecidedBy tells who took the decisions a DECISIONS entry counts.
+type DecidedBy string
+
+// Deciders of DECISIONS entries.
+const (
+	// DecidedByModerators counts moderators' decisions, and holds a site's rules made on
+	// published comments (such as its report threshold).
+	DecidedByModerators DecidedBy = "MODERATORS"
+	// DecidedByPipeline counts the holds and rejections of the moderation pipeline when a
+	// comment was posted or edited.
+	DecidedByPipeline DecidedBy = "PIPELINE"
+)
+
 // CommunityLogKind reports whether k is one of the kinds the rule proposals code writes.
 func CommunityLogKind(k LogKind) bool {
 	return k == LogRuleProposal || k == LogRuleVotes || k == LogRuleEnacted
@@ -58,7 +71,9 @@ type LogEntry struct {
 	Kind LogKind
 	At   time.Time
 
-	// DECISIONS: the UTC day, the action (APPROVE, REJECT, HOLD …), its reason and count.
+	// DECISIONS: who decided, the UTC day, the action (APPROVE, REJECT, HOLD …), its
+	// reason (for the pipeline, the stage that decided) and count.
+	By     DecidedBy
 	Day    time.Time
 	Action string
 	Reason string

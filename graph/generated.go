@@ -177,6 +177,7 @@ type ComplexityRoot struct {
 		At           func(childComplexity int) int
 		Count        func(childComplexity int) int
 		Day          func(childComplexity int) int
+		DecidedBy    func(childComplexity int) int
 		ExpiresAt    func(childComplexity int) int
 		FromLevel    func(childComplexity int) int
 		Kind         func(childComplexity int) int
@@ -1145,6 +1146,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ModerationLogEntry.Day(childComplexity), true
+	case "ModerationLogEntry.decidedBy":
+		if e.ComplexityRoot.ModerationLogEntry.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationLogEntry.DecidedBy(childComplexity), true
 	case "ModerationLogEntry.expiresAt":
 		if e.ComplexityRoot.ModerationLogEntry.ExpiresAt == nil {
 			break
@@ -3333,6 +3340,8 @@ func (ec *executionContext) childFields_ModerationLogEntry(ctx context.Context, 
 		return ec.fieldContext_ModerationLogEntry_kind(ctx, field)
 	case "at":
 		return ec.fieldContext_ModerationLogEntry_at(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_ModerationLogEntry_decidedBy(ctx, field)
 	case "day":
 		return ec.fieldContext_ModerationLogEntry_day(ctx, field)
 	case "action":
@@ -6912,6 +6921,29 @@ func (ec *executionContext) _ModerationLogEntry_at(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_ModerationLogEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ModerationLogEntry_decidedBy(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationLogEntry_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationLogEntry_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationLogEntry", field, false, false, "String")
 }
 
 func (ec *executionContext) _ModerationLogEntry_day(ctx context.Context, field graphql.CollectedField, obj *ModerationLogEntry) (ret graphql.Marshaler) {
@@ -17757,6 +17789,11 @@ func (ec *executionContext) _ModerationLogEntry(ctx context.Context, sel ast.Sel
 		case "at":
 			out.Values[i] = ec._ModerationLogEntry_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decidedBy":
+			out.Values[i] = ec._ModerationLogEntry_decidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "day":

@@ -78,11 +78,13 @@ type ModerationLogEdge struct {
 type ModerationLogEntry struct {
 	Kind ModerationLogKind `json:"kind"`
 	At   time.Time         `json:"at"`
+	// DECISIONS: MODERATORS (moderators and the site's rules on reports) or PIPELINE (the stages a comment passes when posted).
+	DecidedBy *string `json:"decidedBy,omitempty"`
 	// DECISIONS: the day (YYYY-MM-DD, UTC).
 	Day *string `json:"day,omitempty"`
 	// DECISIONS: APPROVE, REJECT, HOLD, FEATURE, UNFEATURE or UNDO.
 	Action *string `json:"action,omitempty"`
-	// DECISIONS: the reason code, such as SPAM or REPORTS; empty when none was given.
+	// DECISIONS: the reason code, such as SPAM or REPORTS (for the pipeline, the stage that decided, such as word_list); empty when none was given.
 	Reason *string `json:"reason,omitempty"`
 	// DECISIONS: how many.
 	Count *int `json:"count,omitempty"`

@@ -25,8 +25,8 @@ func logEntry(e *parley.LogEntry) *ModerationLogEntry {
 	out := &ModerationLogEntry{Kind: ModerationLogKind(e.Kind), At: e.At, Username: nonEmpty(e.Username), Moderator: nonEmpty(e.Moderator)}
 	switch e.Kind {
 	case parley.LogDecisions:
-		day := e.Day.Format("2006-01-02")
-		out.Day, out.Action, out.Reason, out.Count = &day, &e.Action, &e.Reason, &e.Count
+		day, by := e.Day.Format("2006-01-02"), string(e.By)
+		out.DecidedBy, out.Day, out.Action, out.Reason, out.Count = &by, &day, &e.Action, &e.Reason, &e.Count
 	case parley.LogSanction:
 		kind := string(e.SanctionKind)
 		out.Sanction, out.ExpiresAt = &kind, e.ExpiresAt

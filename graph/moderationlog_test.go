@@ -13,13 +13,14 @@ import (
 
 const moderationLog = `query($site: ID!, $first: Int, $after: String) {
 	moderationLog(siteID: $site, first: $first, after: $after) {
-		edges { cursor node { kind at day action reason count sanction expiresAt fromLevel toLevel unpinned username moderator rule state votesFor votesAgainst summary } }
+		edges { cursor node { kind at decidedBy day action reason count sanction expiresAt fromLevel toLevel unpinned username moderator rule state votesFor votesAgainst summary } }
 		pageInfo { hasNextPage endCursor }
 	}
 }`
 
 type logEntry struct {
 	Kind, At               string
+	DecidedBy              *string
 	Day, Action, Reason    *string
 	Count                  *int
 	Sanction, ExpiresAt    *string
@@ -120,9 +121,9 @@ func TestModerationLog(t *testing.T) {
 	t.Run("anyone reads decisions counted per day and reason", func(t *testing.T) {
 		got := map[string]int{}
 		for _, e := range find(all(t), "DECISIONS") {
-			got[*e.Action+" "+*e.Reason] = *e.Count
+			got[*e.DecidedBy+" "+*e.Action+" "+*e.Reason] = *e.Count
 		}
-		if got["REJECT SPAM"] != 2 || got["REJECT OFF_TOPIC"] != 1 || got["APPROVE "] != 1 {
+		if got["MODERATORS REJECT SPAM"] != 2 || got["MODERATORS REJECT OFF_TOPIC"] != 1 || got["MODERATORS APPROVE "] != 1 || len(got) != 3 {
 			t.Errorf("decisions = %v, want 2 SPAM and 1 OFF_TOPIC rejections and 1 approval", got)
 		}
 	})

@@ -19,5 +19,12 @@ CREATE INDEX trust_changes_pins_idx ON trust_changes (site_id, created_at DESC, 
 -- days it shows.
 CREATE INDEX moderator_actions_log_idx ON moderator_actions (site_id, ((created_at AT TIME ZONE 'UTC')::date) DESC, action DESC, reason DESC);
 
+-- The pipeline's holds and rejections are counted per site and day too: each decision now
+-- carries its comment's site (written with it; older ones filled in here).
+ALTER TABLE comment_moderations ADD COLUMN site_id uuid;
+UPDATE comment_moderations m SET site_id = c.site_id FROM comments c WHERE c.id = m.comment_id;
+CREATE INDEX comment_moderations_log_idx ON comment_moderations (site_id, ((created_at AT TIME ZONE 'UTC')::date) DESC, decision DESC, decided_by DESC)
+    WHERE decision IN ('HOLD', 'REJECT');
+
 -- The rate limiter asks for an account's highest level on any site.
 CREATE INDEX trust_levels_user_idx ON trust_levels (user_id, level DESC);

@@ -143,8 +143,8 @@ func (s *CommentService) InsertComment(ctx context.Context, d *parley.Draft, m *
 			INSERT INTO outbox (id, kind, site_id, story_id, payload, created_at)
 			SELECT $13, $14, $3, $2, $15, $11 FROM c
 		), moderated AS (
-			INSERT INTO comment_moderations (id, comment_id, action, decision, decided_by, trail, created_at)
-			SELECT $16, $1, 'CREATE', $17, $18, $19, $11 FROM c WHERE $19::jsonb IS NOT NULL
+			INSERT INTO comment_moderations (id, comment_id, action, decision, decided_by, trail, created_at, site_id)
+			SELECT $16, $1, 'CREATE', $17, $18, $19, $11, $3 FROM c WHERE $19::jsonb IS NOT NULL
 		)
 		SELECT (SELECT count(*) FROM c), (SELECT closed FROM stories WHERE id = $2)`,
 		c.ID, c.StoryID, c.SiteID, c.AuthorID, nullID(c.ParentID), c.RootID, c.Depth, c.Body, c.BodySource,

@@ -65,8 +65,8 @@ func (s *CommentService) UpdateComment(ctx context.Context, d *parley.Draft, m *
 				INSERT INTO comment_revisions (id, comment_id, body, body_source, created_at)
 				SELECT $6, $1, $7, $8, $9 FROM c
 			), moderated AS (
-				INSERT INTO comment_moderations (id, comment_id, action, decision, decided_by, trail)
-				SELECT $10, $1, 'EDIT', $11, $12, $13 FROM c WHERE $13::jsonb IS NOT NULL
+				INSERT INTO comment_moderations (id, comment_id, action, decision, decided_by, trail, site_id)
+				SELECT $10, $1, 'EDIT', $11, $12, $13, c.site_id FROM c WHERE $13::jsonb IS NOT NULL
 			)
 			SELECT * FROM c`,
 			next.ID, next.Body, next.BodySource, string(next.Status), d.Version,

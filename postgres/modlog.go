@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,7 +43,7 @@ func (s *ModerationLogStore) AppendModerationLog(ctx context.Context, siteID str
 	return s.db.inTx(ctx, func(tx pgx.Tx) error { return AppendModerationLog(ctx, tx, siteID, kind, payload) })
 }
 
-// logQuery merges the four sources, each read newest first after the cursor ($2, $3) and
+// logQuery merges the five sources, each read newest first after the cursor ($2, $3) and
 // cut at $4 rows, so the page costs four short index range scans. Keys compare in the C
 // collation so that the order does not depend on the server's locale.
 const logQuery = `
@@ -59,6 +60,21 @@ WITH decisions AS (
 		ORDER BY 1 DESC, 2 DESC, 3 DESC
 	) g
 	WHERE (((day + 1)::timestamp AT TIME ZONE 'UTC') - interval '1 microsecond', ('d:' || action || ':' || reason) COLLATE "C") < ($2, $3 COLLATE "C")
+	LIMIT $4
+), pipeline AS (
+	SELECT 'DECISIONS' AS kind,
+	       ((day + 1)::timestamp AT TIME ZONE 'UTC') - interval '1 microsecond' AS at,
+	       ('e:' || decision || ':' || decided_by) COLLATE "C" AS key,
+	       day, decision AS action, decided_by AS reason, count::int AS count
+	FROM (
+		SELECT (created_at AT TIME ZONE 'UTC')::date AS day, decision, decided_by, count(*) AS count
+		FROM comment_moderations
+		WHERE site_id = $1 AND decision IN ('HOLD', 'REJECT')
+		  AND (created_at AT TIME ZONE 'UTC')::date <= ($2::timestamptz AT TIME ZONE 'UTC')::date
+		GROUP BY 1, 2, 3
+		ORDER BY 1 DESC, 2 DESC, 3 DESC
+	) g
+	WHERE (((day + 1)::timestamp AT TIME ZONE 'UTC') - interval '1 microsecond', ('e:' || decision || ':' || decided_by) COLLATE "C") < ($2, $3 COLLATE "C")
 	LIMIT $4
 ), sanctions AS (
 	SELECT 'SANCTION' AS kind, s.created_at AS at, ('s:' || s.id) COLLATE "C" AS key,
@@ -89,6 +105,8 @@ WITH decisions AS (
 	LIMIT $4
 )
 SELECT kind, at, key, day, action, reason, count, NULL, NULL::timestamptz, NULL::int, NULL::int, NULL::bool, NULL, NULL, NULL::jsonb FROM decisions
+UNION ALL
+SELECT kind, at, key, day, action, reason, count, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM pipeline
 UNION ALL
 SELECT kind, at, key, NULL, NULL, NULL, NULL, sanction_kind, expires_at, NULL, NULL, NULL, username, moderator, NULL FROM sanctions
 UNION ALL
@@ -132,6 +150,14 @@ func (s *ModerationLogStore) ModerationLog(ctx context.Context, siteID string, f
 			return nil, translate(err)
 		}
 		e.Kind = parley.LogKind(kind)
+		if e.Kind == parley.LogDecisions {
+			// Keys say who decided: "d:" the moderators (or a site's rule on reports), "e:"
+			// the pipeline, whose reason is the stage that decided.
+			e.By = parley.DecidedByModerators
+			if strings.HasPrefix(e.Key, "e:") {
+				e.By = parley.DecidedByPipeline
+			}
+		}
 		if day != nil {
 			e.Day = *day
 		}

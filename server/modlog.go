@@ -176,6 +176,9 @@ func LogText(e *parley.LogEntry) string {
 		if e.Reason != "" {
 			reason = " for " + e.Reason
 		}
+		if e.By == parley.DecidedByPipeline {
+			return fmt.Sprintf("%d × %s by the moderation pipeline (stage %s)", e.Count, e.Action, e.Reason)
+		}
 		return fmt.Sprintf("%d × %s%s", e.Count, e.Action, reason)
 	case parley.LogSanction:
 		verb := map[parley.SanctionKind]string{parley.SanctionBan: "banned", parley.SanctionSuspend: "suspended",
