@@ -43,6 +43,20 @@ function hostToken(secret, claims) {
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
+/** Resolves once username, an author on the story at url, holds at least level on the site. */
+async function reachesLevel(url, username, level) {
+  const { story } = await stack.must(`query($u: String) { story(url: $u) { comments(first: 50) { edges { node { author { id username } } } } } }`,
+    { u: url }, stack.admin.token);
+  const { id } = story.comments.edges.map((e) => e.node.author).find((a) => a?.username === username);
+  for (let i = 0; i < 200; i++) {
+    const { trustStanding } = await stack.must(`query($s: ID!, $u: ID) { trustStanding(siteID: $s, userID: $u) { level } }`,
+      { s: stack.site.id, u: id }, stack.admin.token);
+    if (trustStanding.level >= level) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${username} did not reach trust level ${level}`);
+}
+
 test('a reader signs up, posts, replies, edits, reacts and reports from a host page', { skip }, async () => {
   const url = stack.articlePage('/news/round', { title: 'A reader’s round' });
   const other = await stack.signUp('otherreader');
@@ -92,6 +106,10 @@ test('a reader signs up, posts, replies, edits, reacts and reports from a host p
   await theirComment.getByLabel('Write a reply').fill('I see it differently.');
   await theirComment.getByRole('button', { name: 'Post reply' }).click();
   await widget.getByRole('article', { name: 'Comment by roundreader' }).filter({ hasText: 'I see it differently.' }).waitFor();
+
+  // Reporting opens at trust level 1, which the first published comment earns once the
+  // trust consumer has read its event: wait for that, as a reader would have by now.
+  await reachesLevel(url, 'roundreader', 1);
 
   // Report, with a reason; OTHER needs details first.
   await theirComment.getByRole('button', { name: 'Report', exact: true }).click();
