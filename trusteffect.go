@@ -2,6 +2,21 @@ package parley
 
 import "context"
 
+// The levels at which trust's effects open. The pipeline, the report rule and the vote rule
+// apply them (packages moderation and trust); the widget is told them through privileges.
+const (
+	// LevelToReport may report comments (unless the site lets new readers report).
+	LevelToReport = TrustBasic
+	// LevelForFreeLinks has links published without the site's link hold.
+	LevelForFreeLinks = TrustMember
+	// LevelToVote may vote on rule proposals where the site allows member votes.
+	LevelToVote = TrustMember
+	// LevelForHoldingReports holds a comment at once by reporting it.
+	LevelForHoldingReports = TrustRegular
+	// LevelForFollowedLinks has links published without rel=nofollow.
+	LevelForFollowedLinks = TrustRegular
+)
+
 // NewCommenterTreatment is what a site does with the comments of trust level 0 authors.
 type NewCommenterTreatment string
 

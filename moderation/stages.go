@@ -126,7 +126,7 @@ func PremodLinks() Stage {
 	return stageFunc{"premod_links", func(s *parley.Submission) parley.Verdict {
 		mode := storyMode(s)
 		on := mode == parley.StoryModerationPreLinks || mode == parley.StoryModerationSite && s.Settings.PremodLinks
-		if on && hasLink(s.Comment.Body) && s.History.TrustLevel >= LinksWithoutHoldLevel {
+		if on && hasLink(s.Comment.Body) && s.History.TrustLevel >= parley.LevelForFreeLinks {
 			return trustedLinks(s.History.TrustLevel)
 		}
 		if on && hasLink(s.Comment.Body) {

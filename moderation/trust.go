@@ -29,14 +29,6 @@ const (
 	ReasonTrustedReport = "TRUST_LEVEL_3_REPORT"
 )
 
-// Levels at which the effects start.
-const (
-	LinksWithoutHoldLevel = parley.TrustMember
-	FollowedLinksLevel    = parley.TrustRegular
-	TrustedReportLevel    = parley.TrustRegular
-	ReportLevel           = parley.TrustBasic
-)
-
 // hasLink reports whether a rendered body holds a link a reader could click.
 func hasLink(body string) bool { return strings.Contains(body, "<a ") }
 
@@ -64,26 +56,26 @@ func NewLevel() Stage {
 // trustedLinks is the pass premod_links gives an author whose level lifts the link hold.
 func trustedLinks(l parley.TrustLevel) parley.Verdict {
 	return parley.Verdict{Decision: parley.DecisionPass, Flags: []string{FlagTrustedLinks}, Score: float64(l),
-		Evidence: fmt.Sprintf("The author is at trust level %d; links of level %d and up are published without a hold.", l, LinksWithoutHoldLevel)}
+		Evidence: fmt.Sprintf("The author is at trust level %d; links of level %d and up are published without a hold.", l, parley.LevelForFreeLinks)}
 }
 
 // followLinks takes nofollow off the links of a comment whose author is at level 3 or more
 // and that the pipeline did not reject, and adds a trail entry saying why.
 func followLinks(d *parley.Draft, m *parley.Moderation) {
-	if d.History.TrustLevel < FollowedLinksLevel || m.Decision == parley.DecisionReject || !hasLink(d.Comment.Body) {
+	if d.History.TrustLevel < parley.LevelForFollowedLinks || m.Decision == parley.DecisionReject || !hasLink(d.Comment.Body) {
 		return
 	}
 	d.Comment.Body = markup.FollowLinks(d.Comment.Body)
 	m.Trail = append(m.Trail, parley.StageResult{Stage: "trust_links", Verdict: parley.Verdict{
 		Decision: parley.DecisionPass, Flags: []string{FlagFollowedLinks}, Score: float64(d.History.TrustLevel),
-		Evidence: fmt.Sprintf("The author is at trust level %d; links of level %d and up are published without rel=nofollow.", d.History.TrustLevel, FollowedLinksLevel),
+		Evidence: fmt.Sprintf("The author is at trust level %d; links of level %d and up are published without rel=nofollow.", d.History.TrustLevel, parley.LevelForFollowedLinks),
 	}})
 }
 
 // CanReport applies the site's rule on who may report: trust level 1 and up, anyone when
 // the site lets new readers report, and always the site's members and staff by role.
 func CanReport(st parley.ReportStanding) error {
-	if st.Level >= ReportLevel || st.Settings.TrustEffects.NewMayReport || st.Role.AtLeast(parley.RoleMember) {
+	if st.Level >= parley.LevelToReport || st.Settings.TrustEffects.NewMayReport || st.Role.AtLeast(parley.RoleMember) {
 		return nil
 	}
 	return parley.Errorf(parley.EFORBIDDEN,
@@ -93,7 +85,7 @@ func CanReport(st parley.ReportStanding) error {
 // reportHold is the report's hold rule for a reporter at level: a report from level 3 or
 // more holds the comment at once; otherwise the site's report threshold decides.
 func reportHold(level parley.TrustLevel) parley.HoldRule {
-	if level < TrustedReportLevel {
+	if level < parley.LevelForHoldingReports {
 		return ReportThreshold
 	}
 	return func(c *parley.Comment, s parley.SiteSettings) *parley.ActionReason {
@@ -101,7 +93,7 @@ func reportHold(level parley.TrustLevel) parley.HoldRule {
 			return nil
 		}
 		return &parley.ActionReason{Reason: ReasonTrustedReport,
-			Note: fmt.Sprintf("A reader at trust level %d reported it; reports from level %d and up hold a comment at once.", level, TrustedReportLevel)}
+			Note: fmt.Sprintf("A reader at trust level %d reported it; reports from level %d and up hold a comment at once.", level, parley.LevelForHoldingReports)}
 	}
 }
 

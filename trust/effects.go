@@ -4,16 +4,6 @@ import (
 	"github.com/parleyhq/parley"
 )
 
-// Levels at which the effects of trust open. The pipeline and the report rule (package
-// moderation) apply the same numbers; these name them for the reader's side.
-const (
-	ReportLevel        = parley.TrustBasic
-	LinksLevel         = parley.TrustMember
-	VoteLevel          = parley.TrustMember
-	TrustedReportLevel = parley.TrustRegular
-	FollowedLinksLevel = parley.TrustRegular
-)
-
 // CanVote reports whether a user may vote on the site's rule proposals. The site's
 // moderators (and admins) always may. When the site allows member votes
 // (SiteSettings.TrustEffects.MemberVotes, GraphQL trustEffects.memberVotes), so may its
@@ -26,7 +16,7 @@ func CanVote(level parley.TrustLevel, role parley.Role, settings parley.SiteSett
 	if !settings.TrustEffects.MemberVotes {
 		return false
 	}
-	return role == parley.RoleMember || level >= VoteLevel
+	return role == parley.RoleMember || level >= parley.LevelToVote
 }
 
 // RequireVote is CanVote as an error: FORBIDDEN saying who may vote on this site.
@@ -37,7 +27,7 @@ func RequireVote(level parley.TrustLevel, role parley.Role, settings parley.Site
 	if !settings.TrustEffects.MemberVotes {
 		return parley.Errorf(parley.EFORBIDDEN, "Only the site's moderators vote on rule proposals here.")
 	}
-	return parley.Errorf(parley.EFORBIDDEN, "Votes on rule proposals open at trust level %d (or with the MEMBER role); you are at level %d.", VoteLevel, level)
+	return parley.Errorf(parley.EFORBIDDEN, "Votes on rule proposals open at trust level %d (or with the MEMBER role); you are at level %d.", parley.LevelToVote, level)
 }
 
 // Privileges lists what trust gives on the site, each with the level it opens at and
@@ -57,17 +47,17 @@ func Privileges(level parley.TrustLevel, role parley.Role, s parley.SiteSettings
 	if s.TrustEffects.NewMayReport {
 		add("REPORT", parley.TrustNew, "You can report comments to the moderators.")
 	} else {
-		add("REPORT", ReportLevel, "You can report comments to the moderators.")
+		add("REPORT", parley.LevelToReport, "You can report comments to the moderators.")
 	}
 	if s.PremodLinks {
-		add("LINKS_WITHOUT_HOLD", LinksLevel, "Your comments with links are published without a hold.")
+		add("LINKS_WITHOUT_HOLD", parley.LevelForFreeLinks, "Your comments with links are published without a hold.")
 	}
 	if s.TrustEffects.MemberVotes {
-		p := parley.TrustPrivilege{Name: "VOTE", Level: VoteLevel, Allowed: CanVote(level, role, s),
+		p := parley.TrustPrivilege{Name: "VOTE", Level: parley.LevelToVote, Allowed: CanVote(level, role, s),
 			Description: "You can vote on the community's rule proposals."}
 		out = append(out, p)
 	}
-	add("TRUSTED_REPORT", TrustedReportLevel, "Your reports hold a comment for review at once.")
-	add("FOLLOWED_LINKS", FollowedLinksLevel, "Your links are published without rel=nofollow, so search engines credit them.")
+	add("TRUSTED_REPORT", parley.LevelForHoldingReports, "Your reports hold a comment for review at once.")
+	add("FOLLOWED_LINKS", parley.LevelForFollowedLinks, "Your links are published without rel=nofollow, so search engines credit them.")
 	return out
 }
