@@ -140,10 +140,10 @@ type LogPage struct {
 	HasNext bool
 }
 
-// Bounds on a log page.
+// Bounds on a log page: those of every connection, so the complexity limit prices it right.
 const (
-	DefaultLogPage = 50
-	MaxLogPage     = 100
+	DefaultLogPage = DefaultPageSize
+	MaxLogPage     = MaxPageSize
 )
 
 // ModerationLogStore reads a site's log from what storage keeps; it returns every name it

@@ -130,10 +130,14 @@ func (p logPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// pageSize reads the page's optional first parameter; 0 asks for the default size.
+// LogPageSize is how many entries the page shows unless ?first= says otherwise: more than
+// the API's default, since a page is read whole.
+const LogPageSize = 50
+
+// pageSize reads the page's optional first parameter.
 func pageSize(s string) (int, error) {
 	if s == "" {
-		return 0, nil
+		return LogPageSize, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > parley.MaxLogPage {
