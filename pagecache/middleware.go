@@ -18,11 +18,27 @@ type Overlay interface {
 	Plan(r *http.Request, body []byte) bool
 	// Anonymous returns r's context without its viewer, for computing the anonymous answer.
 	Anonymous(r *http.Request) context.Context
-	// Personalize returns the viewer's answer made from the anonymous one (read from
-	// sources, the stories and sites it lists), or ok false when the viewer's answer differs
-	// in a way it does not patch (their own hidden comments, a moderator's fields): the read
-	// then runs uncached.
-	Personalize(r *http.Request, body, anonymous []byte, sources []string) (personal []byte, ok bool, err error)
+	// Personalize returns the viewer's answer made from the anonymous one, or ok false when
+	// the viewer's answer differs in a way it does not patch (their own hidden comments, a
+	// moderator's fields): the read then runs uncached.
+	Personalize(r *http.Request, body []byte, anonymous Answer) (personal []byte, ok bool, err error)
+}
+
+// Answer is a kept anonymous answer as an Overlay sees it.
+type Answer struct {
+	// Body is the answer; it must not be changed.
+	Body []byte
+	// Sources are the IDs of the stories and sites it was read from.
+	Sources []string
+	e       *entry
+}
+
+// Memo returns what compute returns for this answer, computing it once per kept answer: what
+// an overlay learns by reading the answer (which comments it holds, say) is then paid once,
+// not per reader.
+func (a Answer) Memo(compute func() any) any {
+	a.e.memoOnce.Do(func() { a.e.memo = compute() })
+	return a.e.memo
 }
 
 // MiddlewareWithOverlay is Middleware that also answers signed-in reads, when overlay says it
@@ -65,7 +81,7 @@ func (c *Cache) MiddlewareWithOverlay(next http.Handler, overlay Overlay) http.H
 		case !signedIn:
 			res.reply.replay(w, res.how)
 		case res.e != nil:
-			personal, ok, err := overlay.Personalize(r, body, res.e.body, res.e.sources)
+			personal, ok, err := overlay.Personalize(r, body, Answer{Body: res.e.body, Sources: res.e.sources, e: res.e})
 			if err == nil && ok {
 				c.mu.Lock()
 				c.stats.Overlaid++

@@ -96,6 +96,9 @@ type entry struct {
 	// began, so that an event since makes the answer stale.
 	sources []string
 	read    uint64
+	// memo is what an Overlay derived from body (Answer.Memo).
+	memoOnce sync.Once
+	memo     any
 }
 
 // flight is one computation of an answer that other readers of the same request wait for.

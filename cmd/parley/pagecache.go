@@ -2,13 +2,24 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/pagecache"
+	"github.com/parleyhq/parley/postgres"
 )
+
+// readCacheWithOverlay answers anonymous reads from cache, and signed-in story pages from it
+// too, with each viewer's reactions overlaid (graph.Overlay); readers with comments of their
+// own that others do not see, and moderators, read uncached.
+func readCacheWithOverlay(cache *pagecache.Cache, db *postgres.DB) func(http.Handler) http.Handler {
+	overlay := graph.NewOverlay(postgres.NewViewerStateService(db))
+	return func(next http.Handler) http.Handler { return cache.MiddlewareWithOverlay(next, overlay) }
+}
 
 // The page cache's timing. An answer is fresh for pageCacheTTL, which bounds how stale it can
 // be if its story's event were lost; one read in its last pageCacheRefreshAhead is refreshed
