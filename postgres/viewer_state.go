@@ -20,13 +20,13 @@ var _ parley.ViewerStateService = (*ViewerStateService)(nil)
 // page's comments (reactions' key), whatever the length of the viewer's history. $1 is the
 // viewer, $2 the stories' and sites' IDs, $3 the comments'.
 const viewerStateSQL = `
-	WITH s AS (SELECT id, site_id FROM stories WHERE id = ANY($2::uuid[]))
+	WITH s AS (SELECT id, site_id FROM stories WHERE id = ANY($2::text[]::uuid[]))
 	SELECT
 		EXISTS (SELECT 1 FROM comments WHERE author_id = $1 AND story_id IN (SELECT id FROM s) AND status <> 'PUBLISHED'),
 		EXISTS (SELECT 1 FROM site_roles WHERE user_id = $1 AND role = 'MODERATOR'
-			AND (site_id = ANY($2::uuid[]) OR site_id IN (SELECT site_id FROM s))),
+			AND (site_id = ANY($2::text[]::uuid[]) OR site_id IN (SELECT site_id FROM s))),
 		coalesce((SELECT array_agg(comment_id::text || ' ' || kind) FROM reactions
-			WHERE comment_id = ANY($3::uuid[]) AND user_id = $1), '{}')`
+			WHERE comment_id = ANY($3::text[]::uuid[]) AND user_id = $1), '{}')`
 
 // ViewerState implements parley.ViewerStateService.
 func (s *ViewerStateService) ViewerState(ctx context.Context, ids, commentIDs []string) (*parley.ViewerState, error) {
