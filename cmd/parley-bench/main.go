@@ -120,11 +120,28 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	rows = append(rows, cachedRun.row("story page, anonymous, page cache", pct(cachedRun.rps, staticRun.rps)+" of static"))
-	signedInRun, err := wrk(ctx, work, srv.base, o, signedInScript(page, seed.tokens[0]))
+	countersBefore, err := cacheCounters(srv.base)
 	if err != nil {
 		return err
 	}
-	rows = append(rows, signedInRun.row("story page, signed-in reader", pct(signedInRun.rps, staticRun.rps)+" of static"))
+	signedInRun, err := wrk(ctx, work, srv.base, o, signedInScript(page, seed.tokens))
+	if err != nil {
+		return err
+	}
+	countersAfter, err := cacheCounters(srv.base)
+	if err != nil {
+		return err
+	}
+	signedIn := deltaOf(countersBefore, countersAfter)
+	rows = append(rows, signedInRun.row(fmt.Sprintf("story page, %d signed-in readers in turn", len(seed.tokens)),
+		fmt.Sprintf("%s of static; %s of the anonymous page; %.0f%% from the cache with an overlay", pct(signedInRun.rps, staticRun.rps),
+			pct(signedInRun.rps, cachedRun.rps), 100*signedIn["overlaid_total"]/max(signedIn["hits_total"]+signedIn["coalesced_total"]+signedIn["misses_total"], 1))))
+	liveRun, live, posted, err := liveStoryRun(ctx, work, srv, o, seed, page)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, liveRun.row("story page, anonymous, 1 comment/s on it",
+		fmt.Sprintf("hit rate %.3f (%d comments; %.0f misses, %.0f coalesced)", live.hitRate(), posted, live["misses_total"], live["coalesced_total"])))
 
 	insertTPS, err := pgbenchInsert(ctx, work, dsn, o)
 	if err != nil {
@@ -136,7 +153,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	createRun, err := wrk(ctx, work, srv.base, o, createScript(seed))
+	createRun, err := wrk(ctx, work, srv.base, o, createScript(seed, seed.tokens))
 	if err != nil {
 		return err
 	}
@@ -149,6 +166,23 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		note += fmt.Sprintf("; only %d of %d requests stored a comment", stored, createRun.requests)
 	}
 	rows = append(rows, createRun.row("createComment, one hot story", note))
+	// One author writing run after run: what each write reads of the author's history must
+	// not grow with it.
+	var oneAuthor []loadRun
+	for range 3 {
+		r, err := wrk(ctx, work, srv.base, o, createScript(seed, seed.tokens[:1]))
+		if err != nil {
+			return err
+		}
+		oneAuthor = append(oneAuthor, r)
+	}
+	for i, r := range oneAuthor {
+		note := pct(r.rps, insertTPS) + " of INSERT"
+		if i == len(oneAuthor)-1 {
+			note += "; " + pct(r.rps, oneAuthor[0].rps) + " of the first run"
+		}
+		rows = append(rows, r.row(fmt.Sprintf("createComment, one author, run %d", i+1), note))
+	}
 
 	if err := addComments(ctx, dsn, seed.storyID, o.extra); err != nil {
 		return err
