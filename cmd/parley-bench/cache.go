@@ -95,7 +95,9 @@ func liveStoryRun(ctx context.Context, work string, srv *server, o options, seed
 			}
 		}
 	}()
-	run, err := wrk(ctx, work, srv.base, o, postScript(page, false))
+	readers := o
+	readers.connections = o.liveReaders
+	run, err := wrk(ctx, work, srv.base, readers, postScript(page, false))
 	stop()
 	n := <-posted
 	if err != nil {

@@ -32,6 +32,7 @@ type options struct {
 	duration    time.Duration
 	connections int
 	extra       int
+	liveReaders int
 }
 
 func main() {
@@ -40,6 +41,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "length of each load run")
 	flag.IntVar(&o.connections, "connections", 64, "concurrent connections of each load run")
 	flag.IntVar(&o.extra, "extra-comments", 100000, "comments added before the second page-read run")
+	flag.IntVar(&o.liveReaders, "live-readers", 1000, "concurrent connections reading a story while it receives a comment a second")
 	spamCorpus := flag.String("spam-corpus", "", "instead of the load runs, evaluate the spam classifier on this labelled corpus")
 	outage := flag.Duration("outage", 0, "instead of the load runs, measure the outbox drain after a NATS outage this long")
 	outageRate := flag.Int("outage-rate", 200, "comments per second written through the outage")
@@ -140,7 +142,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rows = append(rows, liveRun.row("story page, anonymous, 1 comment/s on it",
+	rows = append(rows, liveRun.row(fmt.Sprintf("story page, %d readers, 1 comment/s on it", o.liveReaders),
 		fmt.Sprintf("hit rate %.3f (%d comments; %.0f misses, %.0f coalesced)", live.hitRate(), posted, live["misses_total"], live["coalesced_total"])))
 
 	insertTPS, err := pgbenchInsert(ctx, work, dsn, o)
@@ -197,6 +199,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	rows = append(rows, readAgain.row(fmt.Sprintf("story page after +%d comments", o.extra),
 		fmt.Sprintf("%s of the first read, %s of static", pct(readAgain.rps, readRun.rps), pct(readAgain.rps, staticRun.rps))))
 
+	rssNow, rssPeak, err := srv.rss()
+	if err != nil {
+		return err
+	}
+	rows = append(rows, result{name: "server RSS after the run", note: fmt.Sprintf("%.0f MB (peak %.0f MB)", float64(rssNow)/(1<<20), float64(rssPeak)/(1<<20))})
+
 	fmt.Fprintf(out, "\n%d connections, %s per run, on %s\n", o.connections, o.duration, hostDescription())
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\treq/s\tp50\tp99\t\t")
@@ -207,7 +215,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			}
 			return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t\n", r.name, r.rps, lat(r.p50), lat(r.p99), r.note)
+		rps := "-"
+		if r.rps > 0 {
+			rps = fmt.Sprintf("%.0f", r.rps)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.name, rps, lat(r.p50), lat(r.p99), r.note)
 	}
 	return tw.Flush()
 }
