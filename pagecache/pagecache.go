@@ -64,8 +64,9 @@ type Stats struct {
 	// Overlaid counts signed-in reads answered from a kept answer and a viewer's overlay.
 	Overlaid uint64
 	// Bytes and Entries are what the cache holds now; Waiting is how many readers wait for
-	// another's computation at this moment.
-	Bytes, Entries, Waiting int
+	// another's computation at this moment; Changed is how many stories and sites the
+	// events it still remembers were about.
+	Bytes, Entries, Waiting, Changed int
 }
 
 // Cache is an in-process cache bounded by bytes, safe for concurrent use.
@@ -82,6 +83,7 @@ type Cache struct {
 	// tick counts events.
 	changed map[string]uint64
 	tick    uint64
+	pruneAt int // prune when changed holds this many IDs
 	stats   Stats
 	waiting int
 	// refreshing counts the background refreshes running.
@@ -96,6 +98,8 @@ type entry struct {
 	// began, so that an event since makes the answer stale.
 	sources []string
 	read    uint64
+	// forgotten marks an answer prune dropped, whose events may be forgotten too.
+	forgotten bool
 	// memo is what an Overlay derived from body (Answer.Memo).
 	memoOnce sync.Once
 	memo     any
@@ -106,6 +110,7 @@ type entry struct {
 type flight struct {
 	done chan struct{}
 	e    *entry
+	read uint64 // the tick when its computation began
 }
 
 // Headers in which an answer lists its sources, as caches in front of an origin use them for
@@ -136,7 +141,7 @@ func NewWithConfig(cfg Config) *Cache {
 		cfg.Now = time.Now
 	}
 	return &Cache{cfg: cfg, now: cfg.Now, entries: map[[32]byte]*list.Element{},
-		order: list.New(), flights: map[[32]byte]*flight{}, changed: map[string]uint64{}}
+		order: list.New(), flights: map[[32]byte]*flight{}, changed: map[string]uint64{}, pruneAt: minPruneAt}
 }
 
 // Invalidate makes every cached answer read from id (a story's or a site's) stale, and every
@@ -148,7 +153,41 @@ func (c *Cache) Invalidate(id string) {
 	c.mu.Lock()
 	c.tick++
 	c.changed[id] = c.tick
+	if len(c.changed) >= c.pruneAt {
+		c.prune()
+	}
 	c.mu.Unlock()
+}
+
+// minPruneAt is the fewest changed IDs worth pruning.
+const minPruneAt = 1024
+
+// prune forgets expired and stale answers, then the events that can no longer make anything
+// stale: without it, every story that ever changed would stay in changed. A kept answer
+// still current was read after every event about its sources, so forgetting those changes
+// nothing for it; only a computation still running, whose sources are not known yet, needs
+// the events since it began. The caller holds c.mu.
+func (c *Cache) prune() {
+	oldest := c.tick
+	now := c.now()
+	for key, el := range c.entries {
+		e := el.Value.(*entry)
+		if now.Sub(e.expires) > c.cfg.MaxStale || !c.current(e) {
+			e.forgotten = true // a reader that waited for it must not take it now
+			c.order.Remove(el)
+			delete(c.entries, key)
+			c.bytes -= len(e.body)
+		}
+	}
+	for _, f := range c.flights {
+		oldest = min(oldest, f.read)
+	}
+	for id, tick := range c.changed {
+		if tick <= oldest {
+			delete(c.changed, id)
+		}
+	}
+	c.pruneAt = max(2*len(c.changed), minPruneAt)
 }
 
 // Stats returns the counters so far and what the cache holds now, for metrics.
@@ -156,7 +195,7 @@ func (c *Cache) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stats
-	s.Bytes, s.Entries, s.Waiting = c.bytes, len(c.entries), c.waiting
+	s.Bytes, s.Entries, s.Waiting, s.Changed = c.bytes, len(c.entries), c.waiting, len(c.changed)
 	return s
 }
 
@@ -211,7 +250,7 @@ func (c *Cache) answer(base context.Context, key [32]byte, body []byte, req func
 		}
 		f, waiting := c.flights[key]
 		if !waiting {
-			f = &flight{done: make(chan struct{})}
+			f = &flight{done: make(chan struct{}), read: c.tick}
 			c.flights[key] = f
 			c.stats.Misses++
 			read := c.tick
@@ -271,7 +310,7 @@ func (c *Cache) lookup(base context.Context, key [32]byte, body []byte, req func
 	}
 	if left < c.cfg.RefreshAhead || left < 0 {
 		if _, busy := c.flights[key]; !busy {
-			f := &flight{done: make(chan struct{})}
+			f := &flight{done: make(chan struct{}), read: c.tick}
 			c.flights[key] = f
 			c.stats.Refreshes++
 			read := c.tick
@@ -317,6 +356,9 @@ func (c *Cache) compute(r *http.Request, next http.Handler, key [32]byte, body [
 // current reports whether no event about e's sources came since its request began. The
 // caller holds c.mu.
 func (c *Cache) current(e *entry) bool {
+	if e.forgotten {
+		return false
+	}
 	for _, id := range e.sources {
 		if c.changed[id] > e.read {
 			return false

@@ -191,3 +191,44 @@ func TestStampede(t *testing.T) {
 		}
 	})
 }
+
+func TestEventsAreForgotten(t *testing.T) {
+	read := `{"query":"query($id: ID!) { story(id: $id) { id } }","variables":{"id":"` + storyID + `"}}`
+	t.Run("events about many stories leave a bounded memory", func(t *testing.T) {
+		var n atomic.Int64
+		c := pagecache.New(1<<20, time.Minute)
+		h := c.Middleware(numbered(&n, nil))
+		do(h, read)
+		for i := range 100_000 {
+			c.Invalidate(fmt.Sprintf("0190a0a0-0000-7000-9000-%012d", i))
+		}
+		if s := c.Stats(); s.Changed > 4096 {
+			t.Fatalf("%d changed IDs remembered after 100,000 events", s.Changed)
+		}
+		if rec := do(h, read); rec.Header().Get("X-Cache") != "hit" {
+			t.Fatalf("X-Cache %q: events about other stories made the answer stale", rec.Header().Get("X-Cache"))
+		}
+		c.Invalidate(storyID)
+		if rec := do(h, read); rec.Header().Get("X-Cache") != "miss" {
+			t.Fatalf("X-Cache %q: the story's own event was lost", rec.Header().Get("X-Cache"))
+		}
+	})
+	t.Run("an event a running computation began before is kept until it ends", func(t *testing.T) {
+		var n atomic.Int64
+		gate := make(chan struct{})
+		c := pagecache.New(1<<20, time.Minute)
+		h := c.Middleware(numbered(&n, gate))
+		done := make(chan string)
+		go func() { done <- do(h, read).Body.String() }()
+		waitFor(t, func() bool { return n.Load() == 1 })
+		c.Invalidate(storyID)
+		for i := range 10_000 {
+			c.Invalidate(fmt.Sprintf("0190a0a0-0000-7000-9000-%012d", i))
+		}
+		close(gate)
+		<-done
+		if rec := do(h, read); rec.Header().Get("X-Cache") != "miss" {
+			t.Fatalf("X-Cache %q: the answer read across the event was kept", rec.Header().Get("X-Cache"))
+		}
+	})
+}
