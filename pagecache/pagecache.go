@@ -84,8 +84,10 @@ type Cache struct {
 	changed map[string]uint64
 	tick    uint64
 	pruneAt int // prune when changed holds this many IDs
-	stats   Stats
-	waiting int
+	// forgotten is the last tick whose events prune may have forgotten.
+	forgotten uint64
+	stats     Stats
+	waiting   int
 	// refreshing counts the background refreshes running.
 	refreshing sync.WaitGroup
 }
@@ -98,8 +100,9 @@ type entry struct {
 	// began, so that an event since makes the answer stale.
 	sources []string
 	read    uint64
-	// forgotten marks an answer prune dropped, whose events may be forgotten too.
-	forgotten bool
+	// kept tells whether the answer is in the cache, where prune checks it before it
+	// forgets events; one that is not may have lost the events since its read.
+	kept bool
 	// memo is what an Overlay derived from body (Answer.Memo).
 	memoOnce sync.Once
 	memo     any
@@ -173,7 +176,7 @@ func (c *Cache) prune() {
 	for key, el := range c.entries {
 		e := el.Value.(*entry)
 		if now.Sub(e.expires) > c.cfg.MaxStale || !c.current(e) {
-			e.forgotten = true // a reader that waited for it must not take it now
+			e.kept = false
 			c.order.Remove(el)
 			delete(c.entries, key)
 			c.bytes -= len(e.body)
@@ -187,6 +190,7 @@ func (c *Cache) prune() {
 			delete(c.changed, id)
 		}
 	}
+	c.forgotten = max(c.forgotten, oldest)
 	c.pruneAt = max(2*len(c.changed), minPruneAt)
 }
 
@@ -356,7 +360,7 @@ func (c *Cache) compute(r *http.Request, next http.Handler, key [32]byte, body [
 // current reports whether no event about e's sources came since its request began. The
 // caller holds c.mu.
 func (c *Cache) current(e *entry) bool {
-	if e.forgotten {
+	if !e.kept && e.read < c.forgotten {
 		return false
 	}
 	for _, id := range e.sources {
@@ -387,14 +391,17 @@ func (c *Cache) put(key [32]byte, body []byte, sources []string, read uint64) *e
 		return e // one huge answer must not empty the cache; its waiters may still share it
 	}
 	if el, ok := c.entries[key]; ok {
+		el.Value.(*entry).kept = false
 		c.bytes -= len(el.Value.(*entry).body)
 		c.order.Remove(el)
 	}
+	e.kept = true
 	c.entries[key] = c.order.PushFront(e)
 	c.bytes += len(body)
 	for c.bytes > c.cfg.MaxBytes {
 		last := c.order.Back()
 		old := last.Value.(*entry)
+		old.kept = false
 		c.order.Remove(last)
 		delete(c.entries, old.key)
 		c.bytes -= len(old.body)
