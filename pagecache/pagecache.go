@@ -319,13 +319,15 @@ func (c *Cache) lookup(base context.Context, key [32]byte, body []byte, req func
 			c.stats.Refreshes++
 			read := c.tick
 			c.refreshing.Add(1)
+			// The request is copied now, while its reader's handler still runs.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(base), c.cfg.RefreshTimeout)
+			r := req(ctx)
 			go func() {
 				defer c.refreshing.Done()
+				defer cancel()
 				// A refresh that fails, even by panicking, leaves the kept answer to expire.
 				defer func() { _ = recover() }()
-				ctx, cancel := context.WithTimeout(context.WithoutCancel(base), c.cfg.RefreshTimeout)
-				defer cancel()
-				c.compute(req(ctx), next, key, body, read, f)
+				c.compute(r, next, key, body, read, f)
 			}()
 		}
 	}
