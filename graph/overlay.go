@@ -38,9 +38,10 @@ func NewOverlay(state parley.ViewerStateService) *Overlay {
 // overlayFields are the fields, by type, whose answers are the same for every reader without
 // hidden comments on the story who does not moderate it, except ReactionCount.viewerReacted,
 // which Personalize patches. A field added to the schema is read uncached until it is added
-// here.
+// here. Query.comment is the widget's page of replies; a comment an anonymous reader does not
+// find answers NOT_FOUND, which the cache does not keep, so its readers read uncached.
 var overlayFields = map[string]map[string]bool{
-	"Query":             {"story": true},
+	"Query":             {"story": true, "comment": true},
 	"Story":             {"id": true, "url": true, "title": true, "closed": true, "commentCount": true, "createdAt": true, "comments": true},
 	"CommentConnection": {"edges": true, "pageInfo": true},
 	"CommentEdge":       {"cursor": true, "node": true},

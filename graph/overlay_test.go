@@ -32,7 +32,8 @@ func TestOverlayPlan(t *testing.T) {
 	st := s.MustCreateSite(t, admin)
 	story := s.MustStory(t, st)
 	reader := s.MustSignUp(t)
-	reader.MustComment(t, story, "", "A first comment.")
+	first := reader.MustComment(t, story, "", "A first comment.")
+	reader.MustComment(t, story, first, "A reply.")
 
 	for _, tc := range []struct {
 		name, query string
@@ -41,6 +42,7 @@ func TestOverlayPlan(t *testing.T) {
 	}{
 		{"a story page is taken from the cache", overlayBenchPage, reader, true},
 		{"the widget's page with fragments is taken from the cache", overlayWidgetPage, reader, true},
+		{"the widget's page of replies is taken from the cache", overlayRepliesPage, reader, true},
 		{"a page that reads the viewer runs uncached", `query($storyID: ID!) { viewer { id } story(id: $storyID) { id } }`, reader, false},
 		{"a page with an alias runs uncached", `query($storyID: ID!) { story(id: $storyID) { n: commentCount } }`, reader, false},
 		{"a page with a directive runs uncached", `query($storyID: ID!) { story(id: $storyID) { id @include(if: true) } }`, reader, false},
@@ -52,7 +54,7 @@ func TestOverlayPlan(t *testing.T) {
 		{"an admin's page runs uncached", overlayBenchPage, admin, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body, _ := json.Marshal(map[string]any{"query": tc.query, "variables": map[string]any{"storyID": story, "siteID": st.ID}})
+			body, _ := json.Marshal(map[string]any{"query": tc.query, "variables": map[string]any{"storyID": story, "siteID": st.ID, "id": first}})
 			var how string
 			for range 2 { // the first read may fill the cache
 				r := tc.who.Send(t, http.MethodPost, "application/json", body, nil)
