@@ -8,11 +8,13 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/markup"
 	"github.com/parleyhq/parley/moderation"
 	"github.com/parleyhq/parley/moderation/spam"
+	"github.com/parleyhq/parley/pagecache"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/postgres/postgrestest"
 	"github.com/parleyhq/parley/server"
@@ -36,15 +38,27 @@ func BenchmarkStoryPage(b *testing.B) {
 		comments(first: 100) { edges { cursor node { id body createdAt editedAt status depth replyCount
 		author { id username } reactions { kind count viewerReacted } } } pageInfo { hasNextPage endCursor } } } }`,
 		"variables": map[string]any{"id": story}})
-	h := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, graph.Options{Production: true})})
+	uncached := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, graph.Options{Production: true})})
+	// The page cache as `parley serve` wires it: anonymous readers share one answer, and
+	// signed-in ones share it too, with their reactions overlaid.
+	cache := pagecache.NewWithConfig(pagecache.Config{MaxBytes: 64 << 20, TTL: time.Hour})
+	overlay := graph.NewOverlay(postgres.NewViewerStateService(s.DB))
+	cached := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, graph.Options{Production: true}),
+		ReadCache: func(next http.Handler) http.Handler { return cache.MiddlewareWithOverlay(next, overlay) }})
 	// A signed-in reader's page is the same page, read with a token: viewerReacted and the
 	// viewer's own pending comments make it the viewer's own.
-	for _, reader := range []*client{s.anonymous(), authors[0]} {
-		name := "anonymous"
-		if reader.token != "" {
-			name = "signed-in"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, run := range []struct {
+		name   string
+		reader *client
+		h      http.Handler
+	}{
+		{"anonymous", s.anonymous(), uncached},
+		{"signed-in", authors[0], uncached},
+		{"anonymous cached", s.anonymous(), cached},
+		{"signed-in cached", authors[0], cached},
+	} {
+		reader, h := run.reader, run.h
+		b.Run(run.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {

@@ -1,6 +1,7 @@
 package pagecache_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -158,4 +159,11 @@ func withSources(next http.Handler, ids ...string) http.Handler {
 		w.Header().Set("Surrogate-Key", strings.Join(ids, " "))
 		next.ServeHTTP(w, r)
 	})
+}
+
+func doContext(ctx context.Context, h http.Handler, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body)).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
 }

@@ -33,17 +33,21 @@ func draftStory(storyWhere string) string {
 
 // draftHistory is the SQL of the author's ($2) standing on the story's site, sanctions
 // included, joined to "st": $3 is the body, compared with the author's recent comments other
-// than excludeID; $7 bounds the recent decisions read. Every count is bounded, and each reads
-// the (author_id, site_id, created_at) index, so the cost stays flat however many comments a
-// prolific author has written.
+// than excludeID; $7 bounds the recent decisions read. Every part reads a bounded number of
+// rows from an index, so a write costs the same for an author's first comment and their
+// hundred-thousandth (TestDraftHistoryCostIsFlat): each count by status reads at most
+// st.counted entries of (author_id, site_id, status, created_at); the recent decisions are
+// the newest $7 of each status from the same index, merged; and the repeat-post check looks
+// up the body's hash in (author_id, site_id, md5(body_source), created_at), finding only the
+// author's comments with the same text.
 func draftHistory(excludeID string) string {
 	return `CROSS JOIN LATERAL (
 		SELECT coalesce((SELECT role FROM site_roles WHERE site_id = st.site_id AND user_id = $2), 'COMMENTER') AS role,
 			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND status = 'PUBLISHED' LIMIT st.counted) AS p) AS published,
 			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND status = 'PENDING' LIMIT st.counted) AS p) AS pending,
 			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND status = 'REJECTED' LIMIT st.counted) AS p) AS rejected,
-			EXISTS (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND created_at > now() - interval '10 minutes'
-				AND body_source = $3 AND id IS DISTINCT FROM ` + excludeID + `) AS same_body,
+			EXISTS (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND md5(body_source) = md5($3)
+				AND created_at > now() - interval '10 minutes' AND body_source = $3 AND id IS DISTINCT FROM ` + excludeID + `) AS same_body,
 			(SELECT coalesce(json_agg(json_build_object('id', id, 'siteID', coalesce(site_id::text, ''), 'kind', kind,
 				'message', message, 'createdAt', created_at, 'expiresAt', expires_at, 'acknowledgedAt', acknowledged_at)), '[]')
 			 FROM user_sanctions WHERE user_id = $2 AND (site_id = st.site_id OR site_id IS NULL) AND revoked_at IS NULL
@@ -52,9 +56,15 @@ func draftHistory(excludeID string) string {
 	) AS h
 	CROSS JOIN LATERAL (
 		SELECT count(*) FILTER (WHERE status = 'REJECTED') AS rejected, count(*) AS total
-		FROM (SELECT status FROM comments
-			WHERE author_id = $2 AND site_id = st.site_id AND status IN ('PUBLISHED', 'REJECTED') AND created_at > now() - interval '30 days'
-			ORDER BY created_at DESC LIMIT $7) AS last
+		FROM (SELECT status FROM (
+				(SELECT status, created_at FROM comments
+				 WHERE author_id = $2 AND site_id = st.site_id AND status = 'PUBLISHED' AND created_at > now() - interval '30 days'
+				 ORDER BY created_at DESC LIMIT $7)
+				UNION ALL
+				(SELECT status, created_at FROM comments
+				 WHERE author_id = $2 AND site_id = st.site_id AND status = 'REJECTED' AND created_at > now() - interval '30 days'
+				 ORDER BY created_at DESC LIMIT $7)
+			) AS both_ ORDER BY created_at DESC LIMIT $7) AS last
 	) AS recent`
 }
 
@@ -111,6 +121,24 @@ func (r *draftRow) submission(action parley.SubmissionAction, u *parley.User) (*
 	return s, nil
 }
 
+// prepareCommentSQL reads a new comment's draft: its story ($1) and site settings, its
+// author's standing (draftArgs, $2 to $7) and its place in the thread below the parent ($8).
+// A reply below the site's depth cap hangs from the ancestor at the last allowed level, so
+// threads stay readable on narrow screens: "up" climbs from the parent while too deep.
+var prepareCommentSQL = `
+		WITH RECURSIVE ` + draftStory(`$1`) + `, up AS (
+			SELECT id, parent_id, root_id, depth, status, story_id, author_id FROM comments WHERE id = $8
+			UNION ALL
+			SELECT c.id, c.parent_id, c.root_id, c.depth, c.status, c.story_id, c.author_id
+			FROM comments c JOIN up ON c.id = up.parent_id WHERE up.depth >= (SELECT max_depth FROM st)
+		)
+		SELECT ` + draftColumns + `,
+			p.id, p.story_id, coalesce(p.author_id::text, ''), p.root_id, p.status, p.depth,
+			t.id, t.story_id, coalesce(t.author_id::text, ''), t.root_id, t.status, t.depth
+		FROM st ` + draftHistory(`NULL::uuid`) + `
+		LEFT JOIN LATERAL (SELECT * FROM up WHERE id = $8) AS p ON true
+		LEFT JOIN LATERAL (SELECT * FROM up ORDER BY depth LIMIT 1) AS t ON true`
+
 // anyLength checks only a body's encoding: its length is judged once the site's settings are
 // read, in the same round trip that needs the (trimmed) body to compare.
 var anyLength = parley.SiteSettings{MaxCommentLength: math.MaxInt}
@@ -149,27 +177,13 @@ func (s *CommentService) PrepareComment(ctx context.Context, in parley.CreateCom
 		}
 		parentID = in.ParentID
 	}
-	// A reply below the site's depth cap hangs from the ancestor at the last allowed level,
-	// so threads stay readable on narrow screens: "up" climbs from the parent while too deep.
 	var row draftRow
 	var parent, target struct {
 		ID, StoryID, AuthorID, RootID, Status *string
 		Depth                                 *int
 	}
 	args := append([]any{storyID}, draftArgs(u.ID, trimmed)...)
-	err = s.db.pool.QueryRow(ctx, `
-		WITH RECURSIVE `+draftStory(`$1`)+`, up AS (
-			SELECT id, parent_id, root_id, depth, status, story_id, author_id FROM comments WHERE id = $8
-			UNION ALL
-			SELECT c.id, c.parent_id, c.root_id, c.depth, c.status, c.story_id, c.author_id
-			FROM comments c JOIN up ON c.id = up.parent_id WHERE up.depth >= (SELECT max_depth FROM st)
-		)
-		SELECT `+draftColumns+`,
-			p.id, p.story_id, coalesce(p.author_id::text, ''), p.root_id, p.status, p.depth,
-			t.id, t.story_id, coalesce(t.author_id::text, ''), t.root_id, t.status, t.depth
-		FROM st `+draftHistory(`NULL::uuid`)+`
-		LEFT JOIN LATERAL (SELECT * FROM up WHERE id = $8) AS p ON true
-		LEFT JOIN LATERAL (SELECT * FROM up ORDER BY depth LIMIT 1) AS t ON true`,
+	err = s.db.pool.QueryRow(ctx, prepareCommentSQL,
 		append(args, parentID)...).
 		Scan(append(row.dest(), &parent.ID, &parent.StoryID, &parent.AuthorID, &parent.RootID, &parent.Status, &parent.Depth,
 			&target.ID, &target.StoryID, &target.AuthorID, &target.RootID, &target.Status, &target.Depth)...)

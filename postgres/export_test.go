@@ -55,3 +55,15 @@ func QueueQueries() map[string]string {
 	}
 	return out
 }
+
+// PrepareCommentQuery exposes the query that reads a new top-level comment's draft, for
+// tests of its plan.
+func PrepareCommentQuery(storyID, authorID, body string) PageQuery {
+	args := append([]any{storyID}, draftArgs(authorID, body)...)
+	return PageQuery{SQL: prepareCommentSQL, Args: append(args, nil)}
+}
+
+// ViewerStateQuery exposes the viewer-state lookup, for tests of its plan.
+func ViewerStateQuery(viewerID string, ids, commentIDs []string) PageQuery {
+	return PageQuery{SQL: viewerStateSQL, Args: []any{viewerID, ids, commentIDs}}
+}

@@ -57,12 +57,6 @@ func postScript(body string, uncached bool) script {
 	return postScriptWith(body, extra)
 }
 
-// signedInScript reads as a signed-in reader does: with a token, which the page cache does
-// not serve.
-func signedInScript(body, token string) script {
-	return postScriptWith(body, fmt.Sprintf(`wrk.headers["Authorization"] = "Bearer %s"`, token))
-}
-
 func postScriptWith(body, extra string) script {
 	return script{path: "/graphql", lua: fmt.Sprintf(`
 wrk.method = "POST"
@@ -72,15 +66,15 @@ wrk.body = [==[%s]==]
 %s`, extra, body, reportLua)}
 }
 
-// createScript posts a distinct comment on every request, rotating over the readers'
-// tokens, all to one story: the hottest case, where writers share its counters.
-func createScript(s *seeded) script {
+// createScript posts a distinct comment on every request, rotating over tokens, all to one
+// story: the hottest case, where writers share its counters.
+func createScript(s *seeded, tokens []string) script {
 	body, _ := json.Marshal(map[string]any{
 		"query":     `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id status } } }`,
 		"variables": map[string]any{"i": map[string]any{"storyID": s.hotStoryID, "body": commentBody + " @@N@@"}},
 	})
 	head, tail, _ := strings.Cut(string(body), "@@N@@")
-	tokens := `"` + strings.Join(s.tokens, `", "`) + `"`
+	list := `"` + strings.Join(tokens, `", "`) + `"`
 	return script{path: "/graphql", lua: fmt.Sprintf(`
 local tokens = { %s }
 local threads = 0
@@ -97,7 +91,7 @@ function request()
     ["Authorization"] = "Bearer " .. tokens[(n %% #tokens) + 1],
   }, body)
 end
-%s`, tokens, head, tail, reportLua)}
+%s`, list, head, tail, reportLua)}
 }
 
 var reportLine = regexp.MustCompile(`PARLEY-BENCH requests=(\d+) duration_us=(\d+) p50_us=(\d+) p99_us=(\d+) errors=(\d+)`)

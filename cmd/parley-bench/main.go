@@ -32,6 +32,7 @@ type options struct {
 	duration    time.Duration
 	connections int
 	extra       int
+	liveReaders int
 }
 
 func main() {
@@ -40,6 +41,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "length of each load run")
 	flag.IntVar(&o.connections, "connections", 64, "concurrent connections of each load run")
 	flag.IntVar(&o.extra, "extra-comments", 100000, "comments added before the second page-read run")
+	flag.IntVar(&o.liveReaders, "live-readers", 1000, "concurrent connections reading a story while it receives a comment a second")
 	spamCorpus := flag.String("spam-corpus", "", "instead of the load runs, evaluate the spam classifier on this labelled corpus")
 	outage := flag.Duration("outage", 0, "instead of the load runs, measure the outbox drain after a NATS outage this long")
 	outageRate := flag.Int("outage-rate", 200, "comments per second written through the outage")
@@ -120,11 +122,28 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	rows = append(rows, cachedRun.row("story page, anonymous, page cache", pct(cachedRun.rps, staticRun.rps)+" of static"))
-	signedInRun, err := wrk(ctx, work, srv.base, o, signedInScript(page, seed.tokens[0]))
+	countersBefore, err := cacheCounters(srv.base)
 	if err != nil {
 		return err
 	}
-	rows = append(rows, signedInRun.row("story page, signed-in reader", pct(signedInRun.rps, staticRun.rps)+" of static"))
+	signedInRun, err := wrk(ctx, work, srv.base, o, signedInScript(page, seed.tokens))
+	if err != nil {
+		return err
+	}
+	countersAfter, err := cacheCounters(srv.base)
+	if err != nil {
+		return err
+	}
+	signedIn := deltaOf(countersBefore, countersAfter)
+	rows = append(rows, signedInRun.row(fmt.Sprintf("story page, %d signed-in readers in turn", len(seed.tokens)),
+		fmt.Sprintf("%s of static; %s of the anonymous page; %.0f%% from the cache with an overlay", pct(signedInRun.rps, staticRun.rps),
+			pct(signedInRun.rps, cachedRun.rps), 100*signedIn["overlaid_total"]/max(signedIn["hits_total"]+signedIn["coalesced_total"]+signedIn["misses_total"], 1))))
+	liveRun, live, posted, err := liveStoryRun(ctx, work, srv, o, seed, page)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, liveRun.row(fmt.Sprintf("story page, %d readers, 1 comment/s on it", o.liveReaders),
+		fmt.Sprintf("hit rate %.3f (%d comments; %.0f misses, %.0f coalesced)", live.hitRate(), posted, live["misses_total"], live["coalesced_total"])))
 
 	insertTPS, err := pgbenchInsert(ctx, work, dsn, o)
 	if err != nil {
@@ -136,7 +155,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	createRun, err := wrk(ctx, work, srv.base, o, createScript(seed))
+	createRun, err := wrk(ctx, work, srv.base, o, createScript(seed, seed.tokens))
 	if err != nil {
 		return err
 	}
@@ -149,6 +168,23 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		note += fmt.Sprintf("; only %d of %d requests stored a comment", stored, createRun.requests)
 	}
 	rows = append(rows, createRun.row("createComment, one hot story", note))
+	// One author writing run after run: what each write reads of the author's history must
+	// not grow with it.
+	var oneAuthor []loadRun
+	for range 3 {
+		r, err := wrk(ctx, work, srv.base, o, createScript(seed, seed.tokens[:1]))
+		if err != nil {
+			return err
+		}
+		oneAuthor = append(oneAuthor, r)
+	}
+	for i, r := range oneAuthor {
+		note := pct(r.rps, insertTPS) + " of INSERT"
+		if i == len(oneAuthor)-1 {
+			note += "; " + pct(r.rps, oneAuthor[0].rps) + " of the first run"
+		}
+		rows = append(rows, r.row(fmt.Sprintf("createComment, one author, run %d", i+1), note))
+	}
 
 	if err := addComments(ctx, dsn, seed.storyID, o.extra); err != nil {
 		return err
@@ -163,6 +199,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	rows = append(rows, readAgain.row(fmt.Sprintf("story page after +%d comments", o.extra),
 		fmt.Sprintf("%s of the first read, %s of static", pct(readAgain.rps, readRun.rps), pct(readAgain.rps, staticRun.rps))))
 
+	rssNow, rssPeak, err := srv.rss()
+	if err != nil {
+		return err
+	}
+	rows = append(rows, result{name: "server RSS after the run", note: fmt.Sprintf("%.0f MB (peak %.0f MB)", float64(rssNow)/(1<<20), float64(rssPeak)/(1<<20))})
+
 	fmt.Fprintf(out, "\n%d connections, %s per run, on %s\n", o.connections, o.duration, hostDescription())
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\treq/s\tp50\tp99\t\t")
@@ -173,7 +215,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			}
 			return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t\n", r.name, r.rps, lat(r.p50), lat(r.p99), r.note)
+		rps := "-"
+		if r.rps > 0 {
+			rps = fmt.Sprintf("%.0f", r.rps)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.name, rps, lat(r.p50), lat(r.p99), r.note)
 	}
 	return tw.Flush()
 }

@@ -101,3 +101,28 @@ func hostDescription() string {
 	}
 	return fmt.Sprintf("%d × %s", runtime.NumCPU(), model)
 }
+
+// rss reads the server's resident memory and its peak from /proc, in bytes.
+func (s *server) rss() (now, peak int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		var kb int64
+		if _, err := fmt.Sscanf(strings.TrimSpace(value), "%d kB", &kb); err != nil {
+			continue
+		}
+		switch name {
+		case "VmRSS":
+			now = kb << 10
+		case "VmHWM":
+			peak = kb << 10
+		}
+	}
+	return now, peak, nil
+}

@@ -85,7 +85,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err != nil {
 			return err
 		}
-		readCache = cache.Middleware
+		readCache = readCacheWithOverlay(cache, a.db)
 	}
 	if err := bootstrap(ctx, cfg, svc, stdout); err != nil {
 		return err

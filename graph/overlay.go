@@ -1,0 +1,387 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/pagecache"
+)
+
+var _ pagecache.Overlay = (*Overlay)(nil)
+
+// Overlay lets the read cache answer a signed-in reader's story page from the page cached for
+// everyone (it implements pagecache.Overlay). Of what such a page asks for, only
+// viewerReacted differs between a reader and an anonymous one, unless the reader has a
+// pending, rejected or deleted comment on the story (they read it whole, with the
+// placeholders above it) or moderates its site (they read placeholders whole): those readers,
+// and admins, read uncached, as does any request that asks for a field outside overlayFields.
+type Overlay struct {
+	state parley.ViewerStateService
+
+	mu    sync.Mutex
+	plans map[string]bool // by operation name and query
+}
+
+// NewOverlay returns the overlay, which looks viewers up in state.
+func NewOverlay(state parley.ViewerStateService) *Overlay {
+	return &Overlay{state: state, plans: map[string]bool{}}
+}
+
+// overlayFields are the fields, by type, whose answers are the same for every reader without
+// hidden comments on the story who does not moderate it, except ReactionCount.viewerReacted,
+// which Personalize patches. A field added to the schema is read uncached until it is added
+// here. Query.comment is the widget's page of replies; a comment an anonymous reader does not
+// find answers NOT_FOUND, which the cache does not keep, so its readers read uncached.
+var overlayFields = map[string]map[string]bool{
+	"Query":             {"story": true, "comment": true},
+	"Story":             {"id": true, "url": true, "title": true, "closed": true, "commentCount": true, "createdAt": true, "comments": true},
+	"CommentConnection": {"edges": true, "pageInfo": true},
+	"CommentEdge":       {"cursor": true, "node": true},
+	"PageInfo":          {"hasNextPage": true, "endCursor": true},
+	"Comment": {"id": true, "body": true, "bodySource": true, "status": true, "author": true, "parent": true, "depth": true,
+		"replyCount": true, "featured": true, "createdAt": true, "editedAt": true, "version": true, "reactions": true,
+		"rejectionReason": true, "replies": true},
+	"User":          {"id": true, "username": true, "role": true},
+	"ReactionCount": {"kind": true, "count": true, "viewerReacted": true},
+}
+
+// maxPlans bounds the plans kept; past it they are forgotten and made again.
+const maxPlans = 512
+
+// Plan implements pagecache.Overlay: a signed-in read that asks only for overlayFields,
+// without aliases or directives, and names the comment's id and the reaction's kind wherever
+// it asks for viewerReacted (so the answer can be patched), may be served from the cache.
+func (o *Overlay) Plan(r *http.Request, body []byte) bool {
+	u := parley.UserFromContext(r.Context())
+	if u == nil || u.Admin {
+		return false
+	}
+	var req struct {
+		Query         string `json:"query"`
+		OperationName string `json:"operationName"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return false
+	}
+	key := req.OperationName + "\x00" + req.Query
+	o.mu.Lock()
+	ok, known := o.plans[key]
+	o.mu.Unlock()
+	if known {
+		return ok
+	}
+	ok = plannable(req.Query, req.OperationName)
+	o.mu.Lock()
+	if len(o.plans) >= maxPlans {
+		clear(o.plans)
+	}
+	o.plans[key] = ok
+	o.mu.Unlock()
+	return ok
+}
+
+// plannable reports whether the operation reads only what Personalize can make.
+func plannable(query, operation string) bool {
+	doc, errs := gqlparser.LoadQuery(parsedSchema, query)
+	if len(errs) > 0 {
+		return false
+	}
+	var op *ast.OperationDefinition
+	for _, d := range doc.Operations {
+		if d.Name == operation || (operation == "" && len(doc.Operations) == 1) {
+			op = d
+		}
+	}
+	if op == nil || op.Operation != ast.Query || len(op.Directives) > 0 {
+		return false
+	}
+	return plannableSet(op.SelectionSet)
+}
+
+// plannableSet checks one selection set and everything below it.
+func plannableSet(set ast.SelectionSet) bool {
+	fields, ok := flatten(set, nil)
+	if !ok {
+		return false
+	}
+	for _, f := range fields {
+		if f.Name == "__typename" {
+			continue
+		}
+		if f.Definition == nil || f.ObjectDefinition == nil || !overlayFields[f.ObjectDefinition.Name][f.Name] {
+			return false
+		}
+		if f.ObjectDefinition.Name == "Comment" && f.Name == "reactions" && !patchable(fields, f) {
+			return false
+		}
+		if !plannableSet(f.SelectionSet) {
+			return false
+		}
+	}
+	return true
+}
+
+// patchable reports whether a comment's reactions field can have viewerReacted patched: the
+// comment's id and each reaction's kind are in the answer, under their own names.
+func patchable(comment []*ast.Field, reactions *ast.Field) bool {
+	sub, ok := flatten(reactions.SelectionSet, nil)
+	if !ok || !has(sub, "viewerReacted") {
+		return ok
+	}
+	return has(sub, "kind") && has(comment, "id")
+}
+
+func has(fields []*ast.Field, name string) bool {
+	for _, f := range fields {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// flatten lists the fields of a selection set through its fragments; an alias or a directive
+// anywhere makes it unplannable (the answer's names and shape would depend on them).
+func flatten(set ast.SelectionSet, out []*ast.Field) ([]*ast.Field, bool) {
+	for _, s := range set {
+		switch s := s.(type) {
+		case *ast.Field:
+			if (s.Alias != "" && s.Alias != s.Name) || len(s.Directives) > 0 {
+				return nil, false
+			}
+			out = append(out, s)
+		case *ast.FragmentSpread:
+			if len(s.Directives) > 0 || s.Definition == nil {
+				return nil, false
+			}
+			var ok bool
+			if out, ok = flatten(s.Definition.SelectionSet, out); !ok {
+				return nil, false
+			}
+		case *ast.InlineFragment:
+			if len(s.Directives) > 0 {
+				return nil, false
+			}
+			var ok bool
+			if out, ok = flatten(s.SelectionSet, out); !ok {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// Anonymous implements pagecache.Overlay.
+func (o *Overlay) Anonymous(r *http.Request) context.Context {
+	return parley.NewContextWithUser(r.Context(), nil)
+}
+
+// Personalize implements pagecache.Overlay: it looks the viewer up once, over the answer's
+// stories and the comments whose reactions it shows, and sets viewerReacted on their own
+// reactions.
+func (o *Overlay) Personalize(r *http.Request, body []byte, anonymous pagecache.Answer) ([]byte, bool, error) {
+	marks := anonymous.Memo(func() any { return findReactions(anonymous.Body) }).(*reactionMarks)
+	if marks == nil {
+		return nil, false, nil
+	}
+	st, err := o.state.ViewerState(r.Context(), anonymous.Sources, marks.comments)
+	if err != nil || st.Hidden || st.Moderates {
+		return nil, false, err
+	}
+	var at []int
+	for _, m := range marks.marks {
+		for _, kind := range st.Reacted[m.comment] {
+			if kind == m.kind {
+				at = append(at, m.at)
+			}
+		}
+	}
+	if len(at) == 0 {
+		return anonymous.Body, true, nil
+	}
+	return patchFalse(anonymous.Body, at), true, nil
+}
+
+// patchFalse returns a copy of b with the JSON false at each offset (in order) made true.
+func patchFalse(b []byte, at []int) []byte {
+	out := make([]byte, 0, len(b))
+	last := 0
+	slices.Sort(at)
+	for _, i := range at {
+		out = append(out, b[last:i]...)
+		out = append(out, "true"...)
+		last = i + len("false")
+	}
+	return append(out, b[last:]...)
+}
+
+// reactionMarks are the places in an answer where viewerReacted is false, with the comment
+// and the kind each belongs to, and the comments they are on.
+type reactionMarks struct {
+	marks    []reactionMark
+	comments []string
+}
+
+type reactionMark struct {
+	comment, kind string
+	at            int // offset of the false
+}
+
+// findReactions reads an answer for its viewerReacted fields; nil when it cannot be read or
+// one of them cannot be placed (it then is served uncached).
+func findReactions(b []byte) *reactionMarks {
+	out := &reactionMarks{}
+	if !bytes.Contains(b, []byte(`"viewerReacted"`)) {
+		return out
+	}
+	w := &reactionWalker{dec: json.NewDecoder(bytes.NewReader(b)), out: out, seen: map[string]bool{}}
+	tok, err := w.dec.Token()
+	if err != nil || w.value(tok) != nil {
+		return nil
+	}
+	return out
+}
+
+type reactionWalker struct {
+	dec  *json.Decoder
+	out  *reactionMarks
+	seen map[string]bool
+}
+
+var errUnplaced = parley.Errorf(parley.EINTERNAL, "graph: a viewerReacted outside a comment's reactions")
+
+// value reads the value that begins with tok.
+func (w *reactionWalker) value(tok json.Token) error {
+	switch tok {
+	case json.Delim('{'):
+		return w.object()
+	case json.Delim('['):
+		for w.dec.More() {
+			t, err := w.dec.Token()
+			if err != nil {
+				return err
+			}
+			if err := w.value(t); err != nil {
+				return err
+			}
+		}
+		_, err := w.dec.Token()
+		return err
+	}
+	return nil
+}
+
+// object reads an object's members after its '{': a comment's id and its reactions' kinds
+// and false viewerReacted are noted; a viewerReacted anywhere else is an error.
+func (w *reactionWalker) object() error {
+	var id string
+	var pending []reactionMark
+	for w.dec.More() {
+		k, err := w.dec.Token()
+		if err != nil {
+			return err
+		}
+		t, err := w.dec.Token()
+		if err != nil {
+			return err
+		}
+		switch k {
+		case "id":
+			id, _ = t.(string)
+		case "reactions":
+			if t != json.Delim('[') {
+				if err := w.value(t); err != nil {
+					return err
+				}
+				continue
+			}
+			if pending, err = w.reactions(); err != nil {
+				return err
+			}
+			continue
+		case "viewerReacted":
+			return errUnplaced
+		}
+		if err := w.value(t); err != nil {
+			return err
+		}
+	}
+	if _, err := w.dec.Token(); err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		if id == "" {
+			return errUnplaced
+		}
+		for _, m := range pending {
+			m.comment = id
+			w.out.marks = append(w.out.marks, m)
+		}
+		if !w.seen[id] {
+			w.seen[id] = true
+			w.out.comments = append(w.out.comments, id)
+		}
+	}
+	return nil
+}
+
+// reactions reads a comment's reactions after the '[' and returns where viewerReacted is
+// false, by kind.
+func (w *reactionWalker) reactions() ([]reactionMark, error) {
+	var out []reactionMark
+	for w.dec.More() {
+		t, err := w.dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		if t != json.Delim('{') {
+			if err := w.value(t); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		m := reactionMark{at: -1}
+		for w.dec.More() {
+			k, err := w.dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			v, err := w.dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			switch k {
+			case "kind":
+				m.kind, _ = v.(string)
+			case "viewerReacted":
+				if v == false {
+					m.at = int(w.dec.InputOffset()) - len("false")
+				}
+			}
+			if err := w.value(v); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := w.dec.Token(); err != nil {
+			return nil, err
+		}
+		if m.at >= 0 {
+			if m.kind == "" {
+				return nil, errUnplaced
+			}
+			out = append(out, m)
+		}
+	}
+	_, err := w.dec.Token()
+	return out, err
+}
