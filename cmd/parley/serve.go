@@ -72,6 +72,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer events.close()
+	// Other replicas' commits wake this replica's relay through LISTEN/NOTIFY, so their
+	// events reach this replica's subscribers without waiting for the relay's poll.
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	listening := make(chan struct{})
+	go func() { defer close(listening); a.db.ListenOutbox(listenCtx, events.relay.Wake) }()
+	defer func() { stopListening(); <-listening }()
 	metrics := newRegistry()
 	svc, err := newServices(cfg, logger, a.db, lim, events, metrics)
 	if err != nil {
