@@ -53,6 +53,12 @@ type hub struct {
 	legacy  map[*conn]struct{} // connections that get keep-alives
 	ticking bool
 	streams map[string]*stream
+	// open holds every upgraded connection until its socket is closed, registered or not,
+	// so Shutdown can close each and wait for it.
+	open map[*conn]struct{}
+	// shutdown is set by Transport.Shutdown; idle is closed when open empties after it.
+	shutdown bool
+	idle     chan struct{}
 
 	connections   atomic.Int64
 	subscriptions atomic.Int64
@@ -60,7 +66,8 @@ type hub struct {
 }
 
 func newHub(o Options) *hub {
-	return &hub{opts: o, ready: make(chan *conn, 4096), legacy: map[*conn]struct{}{}, streams: map[string]*stream{}}
+	return &hub{opts: o, ready: make(chan *conn, 4096), legacy: map[*conn]struct{}{}, streams: map[string]*stream{},
+		open: map[*conn]struct{}{}, idle: make(chan struct{})}
 }
 
 // streamCount is how many streams are open, for metrics.
@@ -208,7 +215,10 @@ func (c *conn) flush(buf []byte) []byte {
 				c.teardown()
 				_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout)) // not an old write's
 				// The close handshake waits for the client's answer; no writer waits with it.
-				go func() { _ = c.ws.Close(o.code, o.reason) }()
+				go func() {
+					_ = c.ws.Close(o.code, o.reason)
+					c.hub.forget(c)
+				}()
 				return buf
 			}
 			buf = c.frame(buf[:0], o)
@@ -268,6 +278,32 @@ func (c *conn) frame(b []byte, o outgoing) []byte {
 func (c *conn) abort() {
 	c.teardown()
 	_ = c.ws.CloseNow()
+	c.hub.forget(c)
+}
+
+// track counts an upgraded connection as open, reporting false once shutdown has begun.
+func (h *hub) track(c *conn) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.shutdown {
+		return false
+	}
+	h.open[c] = struct{}{}
+	return true
+}
+
+// forget ends what track began, once the connection's socket is closed; it is harmless to
+// call twice.
+func (h *hub) forget(c *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.open[c]; !ok {
+		return
+	}
+	delete(h.open, c)
+	if h.shutdown && len(h.open) == 0 {
+		close(h.idle)
+	}
 }
 
 // teardown ends the connection's subscriptions and forgets it; it runs once.
