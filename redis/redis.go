@@ -28,6 +28,16 @@ func Open(ctx context.Context, url string) (*goredis.Client, error) {
 	return c, nil
 }
 
+// Client returns a client for a redis:// URL without waiting for it to answer; it connects
+// on first use, and again after every failure.
+func Client(url string) (*goredis.Client, error) {
+	opts, err := goredis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	return goredis.NewClient(opts), nil
+}
+
 // Limiter is a GCRA rate limit shared by every replica (redis_rate), implementing
 // parley.RateLimiter. Keys are namespaced by prefix, so several limits and several test
 // runs share one Redis without meeting.

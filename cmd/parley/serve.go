@@ -61,7 +61,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	lim, err := newLimits(ctx, cfg, hashKey)
+	lim, err := newLimits(ctx, cfg, hashKey, logger)
 	if err != nil {
 		return err
 	}
