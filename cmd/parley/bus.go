@@ -94,7 +94,7 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 			return nil, err
 		}
 	}
-	if _, err := nats.EnsureStream(ctx, js, nats.StreamConfig{Replicas: cfg.NATSReplicas}); err != nil {
+	if err := ensureStream(ctx, js, cfg.NATSReplicas, logger); err != nil {
 		closeAll()
 		return nil, fmt.Errorf("event stream: %w", err)
 	}
@@ -126,4 +126,33 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 		consumers.Wait()
 		closeAll()
 	}}, nil
+}
+
+// streamSetupTimeout bounds how long a starting replica retries creating the event stream:
+// a NATS cluster that has just started takes a few seconds to elect the leaders that create
+// a replicated stream, and replicas starting together ask at once.
+const streamSetupTimeout = time.Minute
+
+// ensureStream creates or updates the event stream, retrying within streamSetupTimeout.
+func ensureStream(ctx context.Context, js jetstream.JetStream, replicas int, logger *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, streamSetupTimeout)
+	defer cancel()
+	wait := 250 * time.Millisecond
+	for {
+		// Each attempt has its own deadline: a request sent before the cluster has a leader
+		// is never answered, and must not use up the whole wait.
+		attempt, cancelAttempt := context.WithTimeout(ctx, 5*time.Second)
+		_, err := nats.EnsureStream(attempt, js, nats.StreamConfig{Replicas: replicas})
+		cancelAttempt()
+		if err == nil {
+			return nil
+		}
+		logger.Warn("event stream not ready; retrying", "error", err, "after", wait)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
 }
