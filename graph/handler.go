@@ -90,6 +90,10 @@ type Handler struct {
 // until the close handshakes end or ctx does, then drops what is left.
 func (h *Handler) Shutdown(ctx context.Context) error { return h.ws.Shutdown(ctx) }
 
+// ResetLive closes every WebSocket with 1013 (try again later), for when this replica may
+// have missed events: subscribers reconnect and read what they missed.
+func (h *Handler) ResetLive(reason string) { h.ws.Reset(reason) }
+
 // NewHandler returns the GraphQL endpoint: POST and GET queries (GET only for queries) and
 // OPTIONS. It expects the server's middleware in front of it for identity, request IDs, CORS
 // and body limits.

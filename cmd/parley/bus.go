@@ -26,6 +26,21 @@ type bus struct {
 	consume func(name string, handle nats.Handler)
 }
 
+// onReconnect calls f each time the live connection is back after being lost: the live
+// feeds' core NATS subscriptions missed what was published meanwhile.
+func (b *bus) onReconnect(f func()) {
+	ch := b.conn.StatusChanged(natsgo.CONNECTED, natsgo.CLOSED)
+	go func() {
+		defer b.conn.RemoveStatusListener(ch)
+		for s := range ch {
+			if s == natsgo.CLOSED {
+				return
+			}
+			f()
+		}
+	}()
+}
+
 // liveConn is the connection for live subscriptions, in the form nats.NewFeed takes.
 func (b *bus) liveConn() *natsgo.Conn { return b.conn }
 

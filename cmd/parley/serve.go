@@ -107,6 +107,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	api := graph.NewHandler(svc.graph, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: metrics, Limits: lim.mutations,
 		AfterMutation: events.relay.Wake})
+	events.onReconnect(func() {
+		logger.Warn("NATS connection is back; live subscribers reconnect to read what they missed")
+		api.ResetLive("events may have been missed; reconnect and read again")
+	})
 	handler := server.New(server.Config{
 		Frontend:  frontend.Files(),
 		DemoPage:  demoPage,

@@ -32,13 +32,16 @@ type outgoing struct {
 	reason  string
 }
 
-// Bounds of a connection's queue. A subscriber that falls maxPending events behind loses
-// events, as it did before; one whose queue still grows (a client that sends pings and
-// never reads) is disconnected; one whose socket accepts nothing for writeTimeout is
-// disconnected too. None of them holds up the others.
+// Bounds of a connection's queue. A subscriber that falls maxPending events behind is
+// closed with 1013 (try again later) after what is queued, so that it reconnects and reads
+// again rather than miss events without knowing; one whose queue still grows (a client that
+// sends pings and never reads) is disconnected; one whose socket accepts nothing for
+// writeTimeout is disconnected too. None of them holds up the others. maxPending covers the
+// burst of a story's events that ends a NATS outage.
 const (
-	maxPending   = 16
-	maxQueue     = 64
+	maxPending   = 64
+	maxQueue     = 96
+	fellBehind   = "fell behind; reconnect and read again"
 	writeTimeout = 5 * time.Second
 )
 
@@ -155,7 +158,10 @@ func (c *conn) enqueue(o outgoing) bool {
 	switch {
 	case o.kind == outNext && c.pending >= maxPending:
 		c.mu.Unlock()
+		// The client would miss an event without knowing: it is told to reconnect instead,
+		// and reads what it missed as it does after any reconnection.
 		c.hub.dropped.Add(1)
+		c.closeAfterQueue(coderws.StatusTryAgainLater, fellBehind)
 		return false
 	case len(c.queue) >= maxQueue:
 		c.closing = true

@@ -83,3 +83,22 @@ func TestShutdownDeadline(t *testing.T) {
 		}
 	})
 }
+
+func TestReset(t *testing.T) {
+	url, _, reg, ws := MustServeTransport(t)
+	sub := MustInit(t, url, "")
+	sub.send(map[string]any{"id": "s", "type": "subscribe", "payload": map[string]any{"query": ticks}})
+	sub.sync()
+	ws.Reset("events may have been missed")
+	t.Run("every client is told to try again", func(t *testing.T) {
+		if m := sub.next(); m.Type != "closed" || m.ID != "StatusTryAgainLater events may have been missed" {
+			t.Fatalf("got %+v, want a close frame 1013", m)
+		}
+	})
+	t.Run("new connections are welcome", func(t *testing.T) {
+		MustInit(t, url, "")
+		if n := gauge(t, reg, "parley_websocket_connections"); n != 1 {
+			t.Fatalf("%v connections, want the new one", n)
+		}
+	})
+}

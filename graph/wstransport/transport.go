@@ -153,6 +153,23 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	go c.serve()
 }
 
+// Reset closes every connection with 1013 (try again later) after what is queued to it,
+// for when this replica may have missed events (its NATS connection was lost and is back):
+// its subscribers reconnect and read what they missed, as after any reconnection, instead
+// of waiting on subscriptions with a hole in them.
+func (t *Transport) Reset(reason string) {
+	h := t.hub
+	h.mu.Lock()
+	conns := make([]*conn, 0, len(h.open))
+	for c := range h.open {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		c.closeAfterQueue(coderws.StatusTryAgainLater, reason)
+	}
+}
+
 // shutdownReason is the close reason of the connections Shutdown ends.
 const shutdownReason = "server restarting"
 
