@@ -31,6 +31,8 @@ type Report struct {
 	// Sessions counts subscription sessions; Closes why the ended ones ended.
 	Sessions int
 	Closes   map[string]int
+	// LostAt says when the comments subscribers lost were created, by second.
+	LostAt map[string]int
 
 	Reads, ReadFailures, ReadRetries    int64
 	Writes, WriteFailures, WriteRetries int64
@@ -53,6 +55,14 @@ func (r Report) String() string {
 	sort.Strings(closes)
 	fmt.Fprintf(&b, "subscribers: due %d, live %d, caught up after reconnecting %d, lost %d, duplicated %d; sessions %d, ended by: %s",
 		r.Due, r.Live, r.CaughtUp, r.SubscriberLost, r.Duplicated, r.Sessions, strings.Join(closes, ", "))
+	if len(r.LostAt) > 0 {
+		at := make([]string, 0, len(r.LostAt))
+		for k, v := range r.LostAt {
+			at = append(at, fmt.Sprintf("%s×%d", k, v))
+		}
+		sort.Strings(at)
+		fmt.Fprintf(&b, "\nlost comments were created at (UTC): %s", strings.Join(at, " "))
+	}
 	return b.String()
 }
 
@@ -81,7 +91,7 @@ func (r *Run) Check(ctx context.Context, settle time.Duration) (Report, error) {
 // compare builds the report from what is stored now.
 func (r *Run) compare(stored map[string]StoredComment) Report {
 	r.mu.Lock()
-	rep := Report{Told: len(r.told), Stored: len(stored), Unknown: r.unknowns + len(r.tagged), Closes: map[string]int{}}
+	rep := Report{Told: len(r.told), Stored: len(stored), Unknown: r.unknowns + len(r.tagged), Closes: map[string]int{}, LostAt: map[string]int{}}
 	for id := range r.told {
 		if _, ok := stored[id]; !ok {
 			rep.Lost++
@@ -115,6 +125,7 @@ func (r *Run) compare(stored map[string]StoredComment) Report {
 				rep.CaughtUp++
 			default:
 				rep.SubscriberLost++
+				rep.LostAt[c.CreatedAt.UTC().Format("15:04:05")]++
 			}
 		}
 		s.mu.Unlock()

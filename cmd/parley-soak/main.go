@@ -45,6 +45,7 @@ type options struct {
 	pause, redisDown       time.Duration
 	capacity               time.Duration
 	instance               string
+	faults                 string
 }
 
 func run(ctx context.Context) error {
@@ -59,6 +60,7 @@ func run(ctx context.Context) error {
 	flag.DurationVar(&o.redisDown, "redis-down", time.Minute, "how long Redis stays stopped")
 	flag.DurationVar(&o.capacity, "capacity", 10*time.Second, "length of each read-throughput measurement (0: skip)")
 	flag.StringVar(&o.instance, "instance", "cluster", "PARLEY_INSTANCE of the cluster")
+	flag.StringVar(&o.faults, "faults", "rolling,kill,nats,pg,redis", "faults to inject, in this order: rolling (restart each replica), kill (kill -9 a replica), nats (kill -9 a follower, then the stream leader), pg, redis")
 	flag.Parse()
 
 	env, err := clusterEnv(ctx)
@@ -117,25 +119,34 @@ func run(ctx context.Context) error {
 		return cmd.Run()
 	}
 
-	phases.mark("rolling restart")
-	for _, n := range []string{"1", "2", "3"} {
-		if err := cluster("restart", n); err != nil {
+	faults := map[string]bool{}
+	for _, f := range strings.Split(o.faults, ",") {
+		faults[strings.TrimSpace(f)] = true
+	}
+	if faults["rolling"] {
+		phases.mark("rolling restart")
+		for _, n := range []string{"1", "2", "3"} {
+			if err := cluster("restart", n); err != nil {
+				return err
+			}
+		}
+		sleep(ctx, o.pause)
+	}
+	if faults["kill"] {
+		phases.mark("kill -9 replica 2")
+		if err := cluster("kill", "2"); err != nil {
 			return err
 		}
+		sleep(ctx, 5*time.Second)
+		if err := cluster("start-replica", "2"); err != nil {
+			return err
+		}
+		sleep(ctx, o.pause)
 	}
-	sleep(ctx, o.pause)
-
-	phases.mark("kill -9 replica 2")
-	if err := cluster("kill", "2"); err != nil {
-		return err
-	}
-	sleep(ctx, 5*time.Second)
-	if err := cluster("start-replica", "2"); err != nil {
-		return err
-	}
-	sleep(ctx, o.pause)
-
 	for _, which := range []string{"follower", "leader"} {
+		if !faults["nats"] {
+			break
+		}
 		leader, err := streamLeader(ctx, js)
 		if err != nil {
 			return err
@@ -161,21 +172,24 @@ func run(ctx context.Context) error {
 		sleep(ctx, o.pause)
 	}
 
-	phases.mark("PostgreSQL restart (the cluster's private one)")
-	if err := cluster("restart-pg"); err != nil {
-		return err
+	if faults["pg"] {
+		phases.mark("PostgreSQL restart (the cluster's private one)")
+		if err := cluster("restart-pg"); err != nil {
+			return err
+		}
+		sleep(ctx, o.pause)
 	}
-	sleep(ctx, o.pause)
-
-	phases.mark(fmt.Sprintf("Redis stopped for %s", o.redisDown))
-	if err := cluster("stop-redis"); err != nil {
-		return err
+	if faults["redis"] {
+		phases.mark(fmt.Sprintf("Redis stopped for %s", o.redisDown))
+		if err := cluster("stop-redis"); err != nil {
+			return err
+		}
+		sleep(ctx, o.redisDown)
+		if err := cluster("start-redis"); err != nil {
+			return err
+		}
+		sleep(ctx, o.pause)
 	}
-	sleep(ctx, o.redisDown)
-	if err := cluster("start-redis"); err != nil {
-		return err
-	}
-	sleep(ctx, o.pause)
 	phases.mark("end")
 
 	logf("checking")
