@@ -160,14 +160,15 @@ func run(ctx context.Context) error {
 		if err := cluster("kill-nats", node); err != nil {
 			return err
 		}
+		killed := time.Now()
 		sleep(ctx, 10*time.Second)
-		recovered := time.Now()
 		if err := cluster("start-nats", node); err != nil {
 			return err
 		}
+		recovered := time.Now()
 		max, drained := w.wait(ctx)
-		figures = append(figures, fmt.Sprintf("NATS %s killed: outbox backlog at most %d events; drained %s after the node came back",
-			which, max, drained.Sub(recovered).Round(10*time.Millisecond)))
+		figures = append(figures, fmt.Sprintf("NATS %s killed for %s: outbox backlog at most %d events, empty again %s after the kill (the node was back after %s)",
+			which, recovered.Sub(killed).Round(100*time.Millisecond), max, drained.Sub(killed).Round(10*time.Millisecond), recovered.Sub(killed).Round(100*time.Millisecond)))
 		logf("%s", figures[len(figures)-1])
 		sleep(ctx, o.pause)
 	}
