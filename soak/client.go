@@ -56,8 +56,17 @@ const (
 	refused
 )
 
-// do posts a GraphQL request and decodes data into out.
+// do posts a GraphQL request and decodes data into out. A request no replica accepted
+// goes to the next URL at once, as a balancer retries a refused connection elsewhere.
 func (c *client) do(ctx context.Context, token, query string, vars map[string]any, out any) (outcome, error) {
+	o, err := c.once(ctx, token, query, vars, out)
+	for i := 1; i < len(c.urls) && o == notSent && isDialError(err); i++ {
+		o, err = c.once(ctx, token, query, vars, out)
+	}
+	return o, err
+}
+
+func (c *client) once(ctx context.Context, token, query string, vars map[string]any, out any) (outcome, error) {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base()+"/graphql", bytes.NewReader(body))
 	if err != nil {
