@@ -6,7 +6,8 @@
 #
 #   scripts/cluster.sh start | stop | status
 #   scripts/cluster.sh env                     the settings a client needs, as shell lines
-# and, for the soak (cmd/parley-soak), one part at a time:
+# and, for the soak (cmd/parley-soak), one part at a time (HAProxy also serves replica 1
+# alone on $PARLEY_CLUSTER_PORT + 10, to measure one replica behind the same proxy):
 #   scripts/cluster.sh restart N | kill N | start-replica N     replica N (1-3): SIGTERM and
 #                                               start again; kill -9; start a stopped one
 #   scripts/cluster.sh kill-nats N | start-nats N               NATS node N (1-3)
@@ -199,6 +200,17 @@ frontend parley
   bind 127.0.0.1:$port
   default_backend replicas
 
+# Replica 1 alone behind the same proxy, for the soak's throughput of one replica against
+# three measured the same way.
+frontend single
+  bind 127.0.0.1:$((port + 10))
+  default_backend one
+
+backend one
+  option httpchk GET /readyz
+  http-check expect status 200
+  server r1 127.0.0.1:$(replica_port 1) check inter 500ms fall 1 rise 2
+
 backend replicas
   balance roundrobin
   # /readyz answers 503 as soon as a replica begins to shut down (PARLEY_DRAIN_DELAY), so
@@ -277,6 +289,7 @@ case "$cmd" in
   status) status ;;
   env)
     echo "PARLEY_CLUSTER_URL=http://127.0.0.1:$port"
+    echo "PARLEY_CLUSTER_SINGLE_URL=http://127.0.0.1:$((port + 10))"
     echo "DATABASE_URL=$(cat "$dir/database-url")"
     echo "REDIS_URL=$(cat "$dir/redis-url")"
     echo "NATS_URL=$(nats_url)"
@@ -294,6 +307,7 @@ case "$cmd" in
   kill-nats) need_n; kill -KILL "$(cat "$dir/nats/n$n/pid")"; rm -f "$dir/nats/n$n/pid" ;;
   start-nats) need_n; start_nats "$n"; wait_for "NATS node $n" 300 nats_ready "$n" ;;
   restart-pg) pg_ctl restart -m fast ;;
+  restart-haproxy) stop_pid "$dir/haproxy.pid" 5; start_haproxy ;;
   stop-redis) stop_redis ;;
   start-redis) start_redis ;;
   *) die "usage: scripts/cluster.sh start|stop|status|env|restart N|kill N|start-replica N|kill-nats N|start-nats N|restart-pg|stop-redis|start-redis" ;;

@@ -216,8 +216,13 @@ func (r *Run) readLoop(ctx context.Context, c *client, every time.Duration) {
 }
 
 // Capacity reads story pages as fast as workers goroutines can for d against urls, and
-// returns the reads per second that succeeded.
-func (r *Run) Capacity(ctx context.Context, urls []string, workers int, d time.Duration) float64 {
+// returns the reads per second that succeeded. Anonymous reads may come from the page
+// cache; signedIn reads (as the first writer) are always resolved from the database.
+func (r *Run) Capacity(ctx context.Context, urls []string, workers int, d time.Duration, signedIn bool) float64 {
+	token := ""
+	if signedIn && len(r.writers) > 0 {
+		token = r.writers[0]
+	}
 	c := newClient(urls)
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
@@ -227,7 +232,7 @@ func (r *Run) Capacity(ctx context.Context, urls []string, workers int, d time.D
 	for w := range workers {
 		wg.Go(func() {
 			for n := w; ctx.Err() == nil; n++ {
-				if o, _ := c.do(ctx, "", readQuery, map[string]any{"id": r.stories[n%len(r.stories)]}, nil); o == succeeded {
+				if o, _ := c.do(ctx, token, readQuery, map[string]any{"id": r.stories[n%len(r.stories)]}, nil); o == succeeded {
 					ok.Add(1)
 				}
 			}

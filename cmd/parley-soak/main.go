@@ -100,10 +100,16 @@ func run(ctx context.Context) error {
 	}
 	var figures []string
 	if o.capacity > 0 {
-		one := r.Capacity(ctx, []string{env["PARLEY_REPLICA_1"]}, 16, o.capacity)
-		three := r.Capacity(ctx, []string{env["PARLEY_CLUSTER_URL"]}, 32, o.capacity)
-		figures = append(figures, fmt.Sprintf("read throughput: one replica %.0f pages/s, three behind HAProxy %.0f pages/s (x%.2f)", one, three, three/one))
-		logf("%s", figures[len(figures)-1])
+		for _, signedIn := range []bool{false, true} {
+			what := "anonymous (page cache)"
+			if signedIn {
+				what = "signed in (database)"
+			}
+			one := r.Capacity(ctx, []string{env["PARLEY_CLUSTER_SINGLE_URL"]}, 32, o.capacity, signedIn)
+			three := r.Capacity(ctx, []string{env["PARLEY_CLUSTER_URL"]}, 32, o.capacity, signedIn)
+			figures = append(figures, fmt.Sprintf("read throughput, %s: one replica behind HAProxy %.0f pages/s, three %.0f pages/s (x%.2f)", what, one, three, three/one))
+			logf("%s", figures[len(figures)-1])
+		}
 	}
 	logf("starting load: %.0f writes/s, %.0f reads/s, %d subscribers", o.writeRate, o.readRate, o.subs)
 	if err := r.Start(ctx); err != nil {
