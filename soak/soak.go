@@ -120,7 +120,7 @@ func (r *Run) Start(ctx context.Context) error {
 	if r.cfg.Writers > 0 {
 		every := time.Duration(float64(time.Second) * float64(r.cfg.Writers) / r.cfg.WriteRate)
 		for i := range r.cfg.Writers {
-			r.writing.Go(func() { r.write(wctx, i, every) })
+			r.writing.Go(func() { r.write(ctx, wctx, i, every) })
 		}
 	}
 	if r.cfg.Readers > 0 && r.cfg.ReadRate > 0 {
@@ -139,14 +139,16 @@ func (r *Run) Start(ctx context.Context) error {
 	return nil
 }
 
-// write posts comments every interval, each with a body no other has.
-func (r *Run) write(ctx context.Context, i int, every time.Duration) {
+// write posts comments every interval, each with a body no other has, until stop ends.
+// Requests run in ctx, not stop: a request cut short would leave a comment that may be
+// stored without the writer knowing.
+func (r *Run) write(ctx, stop context.Context, i int, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	time.Sleep(time.Duration(rand.Int64N(int64(every))))
 	for n := 0; ; n++ {
 		select {
-		case <-ctx.Done():
+		case <-stop.Done():
 			return
 		case <-t.C:
 		}
