@@ -31,6 +31,9 @@ type Report struct {
 	// Sessions counts subscription sessions; Closes why the ended ones ended.
 	Sessions int
 	Closes   map[string]int
+	// Latency50 and Latency99 are percentiles of the time from a comment's creation to its
+	// arrival at a subscriber, over the events that arrived live.
+	Latency50, Latency99 time.Duration
 	// LostAt says when the comments subscribers lost were created, by second.
 	LostAt map[string]int
 
@@ -53,8 +56,10 @@ func (r Report) String() string {
 		closes = append(closes, fmt.Sprintf("%s %d", k, v))
 	}
 	sort.Strings(closes)
-	fmt.Fprintf(&b, "subscribers: due %d, live %d, caught up after reconnecting %d, lost %d, duplicated %d; sessions %d, ended by: %s",
+	fmt.Fprintf(&b, "subscribers: due %d, live %d, caught up after reconnecting %d, lost %d, duplicated %d; sessions %d, ended by: %s\n",
 		r.Due, r.Live, r.CaughtUp, r.SubscriberLost, r.Duplicated, r.Sessions, strings.Join(closes, ", "))
+	fmt.Fprintf(&b, "from a comment's creation to a subscriber: median %s, 99th percentile %s",
+		r.Latency50.Round(time.Millisecond), r.Latency99.Round(time.Millisecond))
 	if len(r.LostAt) > 0 {
 		at := make([]string, 0, len(r.LostAt))
 		for k, v := range r.LostAt {
@@ -102,6 +107,7 @@ func (r *Run) compare(stored map[string]StoredComment) Report {
 	}
 	stopped := r.stopped
 	r.mu.Unlock()
+	var latencies []time.Duration
 	for _, s := range r.subs {
 		s.mu.Lock()
 		rep.Sessions += s.connections
@@ -121,6 +127,7 @@ func (r *Run) compare(stored map[string]StoredComment) Report {
 			switch {
 			case s.live[id] > 0:
 				rep.Live++
+				latencies = append(latencies, s.liveAt[id].Sub(c.CreatedAt))
 			case s.caught[id]:
 				rep.CaughtUp++
 			default:
@@ -129,6 +136,10 @@ func (r *Run) compare(stored map[string]StoredComment) Report {
 			}
 		}
 		s.mu.Unlock()
+	}
+	if n := len(latencies); n > 0 {
+		sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+		rep.Latency50, rep.Latency99 = latencies[n/2], latencies[n*99/100]
 	}
 	rep.Reads, rep.ReadFailures, rep.ReadRetries = r.Reads.Load(), r.ReadFailures.Load(), r.ReadRetries.Load()
 	rep.Writes, rep.WriteFailures, rep.WriteRetries = r.Writes.Load(), r.WriteFailures.Load(), r.WriteRetries.Load()

@@ -21,7 +21,8 @@ type subscriber struct {
 
 	mu          sync.Mutex
 	since       time.Time      // when the first event arrived: comments created after it are due
-	live        map[string]int // comment ID -> deliveries
+	live        map[string]int       // comment ID -> deliveries
+	liveAt      map[string]time.Time // comment ID -> first delivery
 	caught      map[string]bool
 	connections int
 	closes      map[string]int // why sessions ended
@@ -104,6 +105,12 @@ func (s *subscriber) session(ctx context.Context, catchUp bool) error {
 		liveOnce.Do(func() { close(live) })
 		s.mu.Lock()
 		s.live[id]++
+		if s.liveAt == nil {
+			s.liveAt = map[string]time.Time{}
+		}
+		if _, ok := s.liveAt[id]; !ok {
+			s.liveAt[id] = time.Now()
+		}
 		if s.since.IsZero() {
 			s.since = time.Now()
 			close(s.ready)
