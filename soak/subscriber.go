@@ -20,7 +20,7 @@ type subscriber struct {
 	ready chan struct{} // closed at the first event
 
 	mu          sync.Mutex
-	since       time.Time      // when the first event arrived: comments created after it are due
+	since       time.Time            // when the first event arrived: comments created after it are due
 	live        map[string]int       // comment ID -> deliveries
 	liveAt      map[string]time.Time // comment ID -> first delivery
 	caught      map[string]bool
