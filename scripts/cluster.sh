@@ -144,7 +144,8 @@ write_settings() {
     echo "export PARLEY_INSTANCE=\${PARLEY_INSTANCE:-cluster}"
     echo "export PARLEY_PUBLIC_URL=\${PARLEY_PUBLIC_URL:-http://localhost:$port}"
     echo "export PARLEY_TRUST_PROXY=true"
-    echo "export PARLEY_DRAIN_DELAY=\${PARLEY_DRAIN_DELAY:-2s}"
+    # Longer than HAProxy takes to see two failed checks a second apart.
+    echo "export PARLEY_DRAIN_DELAY=\${PARLEY_DRAIN_DELAY:-3s}"
     echo "export PARLEY_SHUTDOWN_TIMEOUT=\${PARLEY_SHUTDOWN_TIMEOUT:-10s}"
     echo "export PARLEY_DEMO=\${PARLEY_DEMO:-true}"
     echo "export PARLEY_ADMIN_EMAIL=admin@parley.localhost"
@@ -195,6 +196,9 @@ defaults
   # WebSockets: once upgraded, a connection is a tunnel that may stay idle between events.
   timeout tunnel 1h
   timeout http-keep-alive 10s
+  # A health check may take a while on a busy machine: without this, a check times out after
+  # "inter" and a slow moment takes every replica out at once.
+  timeout check 2s
 
 frontend parley
   bind 127.0.0.1:$port
@@ -209,15 +213,16 @@ frontend single
 backend one
   option httpchk GET /readyz
   http-check expect status 200
-  server r1 127.0.0.1:$(replica_port 1) check inter 500ms fall 1 rise 2
+  server r1 127.0.0.1:$(replica_port 1) check inter 1s fall 2 rise 2
 
 backend replicas
   balance roundrobin
-  # /readyz answers 503 as soon as a replica begins to shut down (PARLEY_DRAIN_DELAY), so
-  # it leaves the rotation before its listener closes.
+  # /readyz answers 503 as soon as a replica begins to shut down, and goes on serving for
+  # PARLEY_DRAIN_DELAY (3 s: more than two failed checks a second apart), so it leaves the
+  # rotation before its listener closes.
   option httpchk GET /readyz
   http-check expect status 200
-  default-server inter 500ms fall 1 rise 2
+  default-server inter 1s fall 2 rise 2
 EOF
     for i in "${replicas[@]}"; do echo "  server r$i 127.0.0.1:$(replica_port "$i") check"; done
   } >"$dir/haproxy.cfg"
