@@ -19,11 +19,28 @@ const FallbackRetry = time.Second
 // local (this process) instead, so that losing the shared store loosens limits to one
 // process's count rather than failing every request that is limited. It logs one warning
 // when it falls back and one notice when shared answers again.
-func Fallback(shared, local parley.RateLimiter, logger *slog.Logger) parley.RateLimiter {
+func Fallback(shared, local parley.RateLimiter, logger *slog.Logger, opts ...FallbackOption) parley.RateLimiter {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &fallback{shared: shared, local: local, log: logger, now: time.Now}
+	f := &fallback{shared: shared, local: local, log: logger, now: time.Now}
+	for _, o := range opts {
+		o(f)
+	}
+	return f
+}
+
+// FallbackOption changes how Fallback builds a limiter.
+type FallbackOption func(*fallback)
+
+// WithFallbackClock sets the clock that times FallbackRetry, so tests can move time
+// without sleeping.
+func WithFallbackClock(now func() time.Time) FallbackOption {
+	return func(f *fallback) {
+		if now != nil {
+			f.now = now
+		}
+	}
 }
 
 type fallback struct {

@@ -27,7 +27,8 @@ func (s *switchable) Allow(context.Context, string) (bool, time.Duration, error)
 func TestFallback(t *testing.T) {
 	shared := &switchable{}
 	local := ratelimit.NewMemory(time.Hour, 1)
-	l := ratelimit.Fallback(shared, local, nil)
+	clk := newClock()
+	l := ratelimit.Fallback(shared, local, nil, ratelimit.WithFallbackClock(clk.Now))
 
 	t.Run("the shared limiter decides while it answers", func(t *testing.T) {
 		for range 3 {
@@ -44,6 +45,15 @@ func TestFallback(t *testing.T) {
 		MustAllow(t, l, "other", true)
 		if shared.calls.Load() != before {
 			t.Fatal("the failing shared limiter was asked again within FallbackRetry")
+		}
+	})
+	t.Run("once FallbackRetry has passed, an answering shared limiter decides again", func(t *testing.T) {
+		shared.down.Store(false)
+		clk.Advance(ratelimit.FallbackRetry)
+		before := shared.calls.Load()
+		MustAllow(t, l, "k", true) // the local limiter would refuse k
+		if shared.calls.Load() != before+1 {
+			t.Fatal("the shared limiter was not asked")
 		}
 	})
 }
