@@ -224,14 +224,17 @@ const shutdownGrace = 2 * time.Second
 // drainBatch drains one batch, letting it finish within shutdownGrace when ctx ends.
 func (r *Relay) drainBatch(ctx context.Context) (bool, error) {
 	batch, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	var grace *time.Timer
-	stop := context.AfterFunc(ctx, func() { grace = time.AfterFunc(shutdownGrace, cancel) })
-	defer func() {
-		if !stop() && grace != nil {
-			grace.Stop()
+	defer cancel() // runs after stop, and ends the grace wait below if it began
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(shutdownGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-batch.Done():
 		}
-	}()
+	})
+	defer stop()
 	return r.drain(batch)
 }
 
