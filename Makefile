@@ -96,3 +96,27 @@ eval-spam:
 .PHONY: image
 image:
 	docker build --build-arg VERSION=$(VERSION) -t parley:$(VERSION) -t parley:latest .
+
+# Three replicas behind HAProxy, a three-node NATS cluster with JetStream, a private
+# PostgreSQL and Redis, on this machine (scripts/cluster.sh; README "Running many replicas").
+.PHONY: cluster cluster-stop cluster-status soak
+cluster: build
+	scripts/cluster.sh start
+
+cluster-stop:
+	scripts/cluster.sh stop
+
+cluster-status:
+	scripts/cluster.sh status
+
+# Writers, readers and live subscribers against `make cluster` while replicas restart and
+# die, NATS nodes die, PostgreSQL restarts and Redis stops; then a check that nothing was
+# lost or duplicated, and the figures the README's sizing quotes. SOAKFLAGS tunes it
+# (go run ./cmd/parley-soak -h). Its writers all come from one address, so it (re)starts
+# the cluster with generous rate limits; the cluster keeps running afterwards.
+SOAKFLAGS ?=
+soak: build
+	scripts/cluster.sh stop
+	PARLEY_SIGNUPS_PER_HOUR=100000 PARLEY_MUTATIONS_PER_MINUTE=100000 PARLEY_CLIENT_MUTATIONS_PER_MINUTE=1000000 \
+	  PARLEY_CLIENT_NEW_STORIES_PER_HOUR=100000 scripts/cluster.sh start
+	$(GO) run ./cmd/parley-soak $(SOAKFLAGS)

@@ -80,10 +80,26 @@ const (
 	parserTokenLimit = 15000
 )
 
+// Handler is the GraphQL endpoint. It is an http.Handler with a Shutdown, because its
+// WebSockets are hijacked connections that http.Server.Shutdown neither sees nor closes.
+type Handler struct {
+	http.Handler
+	ws *wstransport.Transport
+}
+
+// Shutdown closes every WebSocket with the close code for a service restart (1012), so that
+// subscribers reconnect at once, through the balancer, to a replica that stays; it waits
+// until the close handshakes end or ctx does, then drops what is left.
+func (h *Handler) Shutdown(ctx context.Context) error { return h.ws.Shutdown(ctx) }
+
+// ResetLive closes every WebSocket with 1013 (try again later), for when this replica may
+// have missed events: subscribers reconnect and read what they missed.
+func (h *Handler) ResetLive(reason string) { h.ws.Reset(reason) }
+
 // NewHandler returns the GraphQL endpoint: POST and GET queries (GET only for queries) and
 // OPTIONS. It expects the server's middleware in front of it for identity, request IDs, CORS
 // and body limits.
-func NewHandler(s Services, o Options) http.Handler {
+func NewHandler(s Services, o Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -102,12 +118,13 @@ func NewHandler(s Services, o Options) http.Handler {
 	// by our own lean transport rather than gqlgen's, which holds several goroutines per
 	// connection and resolves every event once per subscriber. Browsers cannot set an
 	// Authorization header on a WebSocket: the token comes in connection_init instead.
-	srv.AddTransport(wstransport.New(wstransport.Options{
+	ws := wstransport.New(wstransport.Options{
 		Authenticate:     websocketIdentity(s.Auth),
 		MaxSubscriptions: MaxSubscriptionsPerConnection,
 		Metrics:          o.Metrics,
 		Logger:           o.Logger,
-	}))
+	})
+	srv.AddTransport(ws)
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -155,7 +172,7 @@ func NewHandler(s Services, o Options) http.Handler {
 		})
 	}
 	queries := withSources(srv)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return &Handler{ws: ws, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
 			srv.ServeHTTP(w, r)
 			return
@@ -164,7 +181,7 @@ func NewHandler(s Services, o Options) http.Handler {
 			r = r.WithContext(context.WithValue(r.Context(), plainGETKey{}, true))
 		}
 		queries.ServeHTTP(w, r)
-	})
+	})}
 }
 
 // setComplexity prices the fields whose cost grows with their arguments; every other field

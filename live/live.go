@@ -31,6 +31,13 @@ func New(source parley.EventSource, comments parley.CommentService, stories parl
 
 var _ parley.LiveService = (*Service)(nil)
 
+// eventBuffer is how many resolved events a subscription may hold before its reader takes
+// them; past it the subscription loses events rather than hold up its source. The reader
+// is usually a stream shared by many WebSocket clients that never waits for any of them,
+// so the buffer only has to absorb bursts: the outbox's backlog, published at once when a
+// NATS outage ends, can bring a busy story dozens of events in a millisecond.
+const eventBuffer = 256
+
 // CommentEvents subscribes the caller to a story's new comments (created) or to the changes
 // to its comments. A published new comment is built from the event itself, so a thousand
 // subscribers cost no query; anything else is read back with the viewer's rights, and a
@@ -44,7 +51,7 @@ func (s *Service) CommentEvents(ctx context.Context, storyID string, created boo
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan *parley.Comment, 4)
+	out := make(chan *parley.Comment, eventBuffer)
 	s.subscribers.Add(1)
 	go func() {
 		defer s.subscribers.Add(-1)
@@ -91,7 +98,7 @@ func (s *Service) Subscribers() int64 { return s.subscribers.Load() }
 
 // stream resolves raw events for the viewer of ctx.
 func (s *Service) stream(ctx context.Context, raw <-chan parley.Event) <-chan *parley.CommentEvent {
-	out := make(chan *parley.CommentEvent, 16)
+	out := make(chan *parley.CommentEvent, eventBuffer)
 	s.subscribers.Add(1)
 	go func() {
 		defer s.subscribers.Add(-1)
@@ -183,7 +190,7 @@ func (s *Service) Notifications(ctx context.Context) (<-chan *parley.Notificatio
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan *parley.Notification, 4)
+	out := make(chan *parley.Notification, eventBuffer)
 	s.subscribers.Add(1)
 	go func() {
 		defer s.subscribers.Add(-1)

@@ -119,7 +119,7 @@ func TestSlowSubscriberLosesEventsWithoutBlockingOthers(t *testing.T) {
 	fast := subscribe(t, e, context.Background(), story.ID, true)
 	slow := subscribe(t, e, context.Background(), story.ID, true)
 
-	const n = 20
+	const n = 300 // more than a subscription buffers
 	var sent []string
 	for i := range n {
 		ev := published(story, "comment")

@@ -54,8 +54,38 @@ func (f *Feed) Stats() FeedStats {
 // topic is one NATS subscription and the local subscribers it feeds.
 type topic struct {
 	sub         *natsgo.Subscription
-	mu          sync.Mutex // guards subscribers; taken after Feed.mu when both are
+	mu          sync.Mutex // guards subscribers and recent; taken after Feed.mu when both are
 	subscribers map[chan parley.Event]struct{}
+	recent      recentIDs
+}
+
+// recentIDs remembers the last feedDedupe event IDs of a topic. The stream drops an event
+// published twice (a relay that died between publishing and marking its batch), but core
+// NATS subscribers hear both publishes; the feed passes on only the first.
+type recentIDs struct {
+	seen map[string]struct{}
+	ring [feedDedupe]string
+	next int
+}
+
+// feedDedupe is how many recent event IDs each topic remembers: more than a relay's batch.
+const feedDedupe = 1024
+
+// add records id and reports whether it is new.
+func (r *recentIDs) add(id string) bool {
+	if r.seen == nil {
+		r.seen = make(map[string]struct{}, feedDedupe)
+	}
+	if _, ok := r.seen[id]; ok {
+		return false
+	}
+	if old := r.ring[r.next]; old != "" {
+		delete(r.seen, old)
+	}
+	r.ring[r.next] = id
+	r.next = (r.next + 1) % feedDedupe
+	r.seen[id] = struct{}{}
+	return true
 }
 
 // NewFeed returns a feed on the connection conn returns (a function, because the embedded
@@ -66,8 +96,9 @@ func NewFeed(conn func() *natsgo.Conn, instance string, logger *slog.Logger) *Fe
 
 var _ parley.EventSource = (*Feed)(nil)
 
-// feedBuffer is how many events one subscriber may fall behind before it loses events.
-const feedBuffer = 16
+// feedBuffer is how many events one subscriber may fall behind before it loses events. A
+// NATS outage ends with the outbox's backlog published at once, a burst that must fit.
+const feedBuffer = 256
 
 // StoryEvents subscribes to every event of one story until ctx ends.
 func (f *Feed) StoryEvents(ctx context.Context, storyID string) (<-chan parley.Event, error) {
@@ -158,6 +189,9 @@ func (f *Feed) deliver(t *topic, m *natsgo.Msg) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if !t.recent.add(env.ID) {
+		return
+	}
 	for ch := range t.subscribers {
 		select {
 		case ch <- e:

@@ -107,3 +107,52 @@ func TestFeedSkipsEventsItCannotRead(t *testing.T) {
 		}
 	})
 }
+
+func TestFeedPassesOnARepublishedEventOnce(t *testing.T) {
+	e := MustEnv(t)
+	instance := MustInstance(t)
+	srv := MustEmbedded(t, "", "")
+	js := MustJetStream(t, srv)
+	MustStream(t, js)
+	MustRun(t, MustRelay(t, js, nats.RelayOptions{Instance: instance}))
+	feed := MustFeed(t, srv, instance)
+	author, _ := e.MustUser(t)
+	_, story := e.MustStory(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := feed.StoryEvents(ctx, story.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A raw subscriber keeps the message the relay published, to publish it again as a
+	// relay that died before marking its batch would.
+	nc, err := srv.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	raw, err := nc.SubscribeSync(nats.SubjectPrefix + "." + instance + ".comment.created.*." + story.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := e.MustComment(t, author, story.ID, "published twice")
+	m, err := raw.NextMsg(10 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.PublishMsg(&natsgo.Msg{Subject: m.Subject, Header: m.Header, Data: m.Data}); err != nil {
+		t.Fatal(err)
+	}
+	second := e.MustComment(t, author, story.ID, "published once")
+	t.Run("the subscriber hears each event once, in order", func(t *testing.T) {
+		for _, want := range []string{first.ID, second.ID} {
+			got := MustReceive(t, events)
+			for got.Kind() != parley.EventCommentCreated {
+				got = MustReceive(t, events) // the story's own creation came first
+			}
+			if p, ok := got.Payload.(parley.CommentCreated); !ok || p.ID != want {
+				t.Fatalf("got %+v, want comment %s", got, want)
+			}
+		}
+	})
+}

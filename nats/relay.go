@@ -169,7 +169,7 @@ func (r *Relay) Run(ctx context.Context) error {
 			r.prune(ctx)
 			nextPrune = now.Add(r.o.PruneInterval)
 		}
-		full, err := r.drain(ctx)
+		full, err := r.drainBatch(ctx)
 		if ctx.Err() != nil {
 			break
 		}
@@ -213,6 +213,29 @@ func (r *Relay) Wake() {
 	case r.wake <- struct{}{}:
 	default:
 	}
+}
+
+// shutdownGrace is how long a batch in flight when Run's context ends may still take to be
+// acked and marked. Abandoning it would leave events that the stream already has pending in
+// the outbox; another relay would publish them again, and although the stream drops the
+// repeats, core NATS subscribers (the live feeds) would hear them twice.
+const shutdownGrace = 2 * time.Second
+
+// drainBatch drains one batch, letting it finish within shutdownGrace when ctx ends.
+func (r *Relay) drainBatch(ctx context.Context) (bool, error) {
+	batch, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel() // runs after stop, and ends the grace wait below if it began
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(shutdownGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-batch.Done():
+		}
+	})
+	defer stop()
+	return r.drain(batch)
 }
 
 // drain runs one batch and reports whether it was full, which means more may be waiting.

@@ -203,8 +203,17 @@ func (db *DB) InstanceKey(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	var key []byte
-	err := db.pool.QueryRow(ctx, `
-		WITH ins AS (INSERT INTO instance_keys (name, key) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING key)
-		SELECT key FROM ins UNION ALL SELECT key FROM instance_keys WHERE name = $1 LIMIT 1`, name, fresh).Scan(&key)
+	var err error
+	// Replicas starting together race to make the key: the loser's insert waits for the
+	// winner's and does nothing, but its statement's snapshot predates the winner's row, so
+	// it finds no key. A second statement, with a new snapshot, reads the winner's.
+	for range 2 {
+		err = db.pool.QueryRow(ctx, `
+			WITH ins AS (INSERT INTO instance_keys (name, key) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING key)
+			SELECT key FROM ins UNION ALL SELECT key FROM instance_keys WHERE name = $1 LIMIT 1`, name, fresh).Scan(&key)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			break
+		}
+	}
 	return key, translate(err)
 }

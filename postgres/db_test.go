@@ -1,7 +1,9 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -96,4 +98,23 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestInstanceKeyRace(t *testing.T) {
+	e := MustEnv(t)
+	name := fmt.Sprintf("race-%d", userSeq.Add(1))
+	keys := make([][]byte, 8)
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Go(func() { keys[i], errs[i] = e.db.InstanceKey(context.Background(), name) })
+	}
+	wg.Wait()
+	t.Run("replicas starting together read one key", func(t *testing.T) {
+		for i := range keys {
+			if errs[i] != nil || !bytes.Equal(keys[i], keys[0]) || len(keys[0]) != 32 {
+				t.Fatalf("call %d: %x, %v; want the key of call 0, %x", i, keys[i], errs[i], keys[0])
+			}
+		}
+	})
 }

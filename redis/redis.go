@@ -6,6 +6,7 @@ package redis
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -16,16 +17,36 @@ import (
 
 // Open connects to Redis at a redis:// URL and checks that it answers.
 func Open(ctx context.Context, url string) (*goredis.Client, error) {
-	opts, err := goredis.ParseURL(url)
+	c, err := Client(url)
 	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
+		return nil, err
 	}
-	c := goredis.NewClient(opts)
 	if err := c.Ping(ctx).Err(); err != nil {
 		_ = c.Close()
 		return nil, fmt.Errorf("redis: %w", err)
 	}
 	return c, nil
+}
+
+// Client returns a client for a redis:// URL without waiting for it to answer; it connects
+// on first use, and again after every failure.
+func Client(url string) (*goredis.Client, error) {
+	opts, err := goredis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	// A rate limit is asked on the request path and has a fallback in the process: a Redis
+	// that does not answer should cost a request a second at most, not go-redis's default
+	// retries (3 per command, 5 per dial) that made each asking request wait about 4 s.
+	// Settings in the URL (max_retries, dial_timeout, ...) still win.
+	if !strings.Contains(url, "max_retries") {
+		opts.MaxRetries = -1
+	}
+	if !strings.Contains(url, "dial_timeout") {
+		opts.DialTimeout = time.Second
+	}
+	opts.DialerRetries = 1
+	return goredis.NewClient(opts), nil
 }
 
 // Limiter is a GCRA rate limit shared by every replica (redis_rate), implementing

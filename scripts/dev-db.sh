@@ -5,7 +5,9 @@
 # DATABASE_URL (or PARLEY_TEST_DATABASE_URL for admin) wins when set. Otherwise it uses the
 # server on 127.0.0.1:5432 when one answers, and else starts a private cluster under
 # $PARLEY_DATA_DIR/pg (default ./data/pg) from the system's PostgreSQL, installing Debian's
-# package when it is missing. Progress goes to stderr; only the URL goes to stdout.
+# package when it is missing. PARLEY_PRIVATE_PG=1 skips the server on 5432 and always uses
+# the private cluster (scripts/cluster.sh does, so its soak may restart PostgreSQL without
+# touching anyone else's). Progress goes to stderr; only the URL goes to stdout.
 set -euo pipefail
 mode=${1:-app}
 data_dir=${PARLEY_DATA_DIR:-./data}
@@ -53,7 +55,7 @@ start_private() {
 }
 
 host=127.0.0.1 port=5432
-if ! answers $host $port; then
+if [ "${PARLEY_PRIVATE_PG:-}" = 1 ] || ! answers $host $port; then
   port=$private_port
   answers $host $port || start_private
 fi

@@ -36,6 +36,10 @@ type Config struct {
 	// requests work while NATS is down (events wait in the outbox), so taking the replica out
 	// of the load balancer would only stop writes. Each returns "" when healthy.
 	Checks map[string]func() string
+	// Draining, when it reports true, makes /readyz answer 503 "draining" whatever Ready
+	// says: the replica is shutting down and a balancer should send it nothing new, while
+	// what it already serves finishes.
+	Draining func() bool
 	// ReadyTimeout bounds Ready; default 2 s.
 	ReadyTimeout time.Duration
 	// MaxBodyBytes bounds a /graphql request body; default DefaultMaxBodyBytes.
@@ -158,6 +162,11 @@ func healthz(w http.ResponseWriter, r *http.Request) {
 
 func readyz(cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if cfg.Draining != nil && cfg.Draining() {
+			w.Header().Set("Connection", "close") // a balancer's kept-alive check must reconnect
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining", "reason": "This replica is shutting down.", "version": cfg.Version})
+			return
+		}
 		if cfg.Ready != nil {
 			ctx, cancel := context.WithTimeout(r.Context(), cfg.ReadyTimeout)
 			err := cfg.Ready(ctx)

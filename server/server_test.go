@@ -55,6 +55,13 @@ func TestReadyz(t *testing.T) {
 			t.Error("the failure is not logged")
 		}
 	})
+	t.Run("draining once shutdown starts, though the database answers", func(t *testing.T) {
+		e := newEnv(t, func(c *server.Config) { c.Draining = func() bool { return true } })
+		status, r := read(t, e)
+		if status != http.StatusServiceUnavailable || r.Status != "draining" || r.Reason == "" {
+			t.Errorf("readyz = %d %+v", status, r)
+		}
+	})
 	t.Run("unavailable when the check hangs", func(t *testing.T) {
 		e := newEnv(t, func(c *server.Config) {
 			c.ReadyTimeout = 50 * time.Millisecond

@@ -26,6 +26,21 @@ type bus struct {
 	consume func(name string, handle nats.Handler)
 }
 
+// onReconnect calls f each time the live connection is back after being lost: the live
+// feeds' core NATS subscriptions missed what was published meanwhile.
+func (b *bus) onReconnect(f func()) {
+	ch := b.conn.StatusChanged(natsgo.CONNECTED, natsgo.CLOSED)
+	go func() {
+		defer b.conn.RemoveStatusListener(ch)
+		for s := range ch {
+			if s == natsgo.CLOSED {
+				return
+			}
+			f()
+		}
+	}()
+}
+
 // liveConn is the connection for live subscriptions, in the form nats.NewFeed takes.
 func (b *bus) liveConn() *natsgo.Conn { return b.conn }
 
@@ -94,11 +109,15 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 			return nil, err
 		}
 	}
-	if _, err := nats.EnsureStream(ctx, js, nats.StreamConfig{Replicas: cfg.NATSReplicas}); err != nil {
+	if err := ensureStream(ctx, js, cfg.NATSReplicas, logger); err != nil {
 		closeAll()
 		return nil, fmt.Errorf("event stream: %w", err)
 	}
-	relay, err := nats.NewRelay(postgres.NewOutboxStore(db), js, nats.RelayOptions{Instance: cfg.Instance, Logger: logger, Connect: connect})
+	relay, err := nats.NewRelay(postgres.NewOutboxStore(db), js, nats.RelayOptions{Instance: cfg.Instance, Logger: logger, Connect: connect,
+		// A stream leader that dies takes the acks of the batch in flight with it; the soak
+		// saw the relay wait out the 10 s default although a new leader was elected in 4.
+		// Publishing again sooner is safe: the stream and the live feeds drop repeats.
+		AckTimeout: relayAckTimeout})
 	if err != nil {
 		closeAll()
 		return nil, err
@@ -127,3 +146,36 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 		closeAll()
 	}}, nil
 }
+
+// streamSetupTimeout bounds how long a starting replica retries creating the event stream:
+// a NATS cluster that has just started takes a few seconds to elect the leaders that create
+// a replicated stream, and replicas starting together ask at once.
+const streamSetupTimeout = time.Minute
+
+// ensureStream creates or updates the event stream, retrying within streamSetupTimeout.
+func ensureStream(ctx context.Context, js jetstream.JetStream, replicas int, logger *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, streamSetupTimeout)
+	defer cancel()
+	wait := 250 * time.Millisecond
+	for {
+		// Each attempt has its own deadline: a request sent before the cluster has a leader
+		// is never answered, and must not use up the whole wait.
+		attempt, cancelAttempt := context.WithTimeout(ctx, 5*time.Second)
+		_, err := nats.EnsureStream(attempt, js, nats.StreamConfig{Replicas: replicas})
+		cancelAttempt()
+		if err == nil {
+			return nil
+		}
+		logger.Warn("event stream not ready; retrying", "error", err, "after", wait)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// relayAckTimeout is how long the relay waits for a batch's acks before it publishes the
+// rest again; acks take milliseconds on a healthy cluster.
+const relayAckTimeout = 3 * time.Second

@@ -40,6 +40,7 @@ type Config struct {
 	ClientNewStoriesPerHour      int           `env:"PARLEY_CLIENT_NEW_STORIES_PER_HOUR" envDefault:"60" flag:"client-new-stories-per-hour" help:"stories that reading story(url:) may create per client network per hour"`
 	SiteNewStoriesPerHour        int           `env:"PARLEY_SITE_NEW_STORIES_PER_HOUR" envDefault:"600" flag:"site-new-stories-per-hour" help:"stories that reading story(url:) may create per site origin per hour"`
 	ShutdownTimeout              time.Duration `env:"PARLEY_SHUTDOWN_TIMEOUT" envDefault:"15s" flag:"shutdown-timeout" help:"how long to let requests finish on SIGTERM"`
+	DrainDelay                   time.Duration `env:"PARLEY_DRAIN_DELAY" envDefault:"0s" flag:"drain-delay" help:"on SIGTERM, how long /readyz answers 503 while requests are still served, before WebSockets close and the listener stops (a few health-check intervals behind a balancer)"`
 	PluginsFile                  string        `env:"PARLEY_PLUGINS_FILE" flag:"plugins-file" help:"JSON list of moderation plug-ins sites may use: name, url, secret, budgetMs, failClosed"`
 	BenchEndpoints               bool          `env:"PARLEY_BENCH_ENDPOINTS" envDefault:"false" flag:"bench-endpoints" help:"serve /_bench/static, the ceiling 'make bench' measures against"`
 	Demo                         bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
@@ -120,6 +121,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PARLEY_NATS_REPLICAS must be 1 to 5")
 	case c.MutationsPerMinute < 1 || c.ClientMutationsPerMinute < 1 || c.NewAccountMutationsPerMinute < 1:
 		return fmt.Errorf("PARLEY_MUTATIONS_PER_MINUTE, PARLEY_CLIENT_MUTATIONS_PER_MINUTE and PARLEY_NEW_ACCOUNT_MUTATIONS_PER_MINUTE must be at least 1")
+	case c.DrainDelay < 0 || c.ShutdownTimeout <= 0:
+		return fmt.Errorf("PARLEY_DRAIN_DELAY must not be negative and PARLEY_SHUTDOWN_TIMEOUT must be positive")
 	case c.SignInsPerMinute < 1:
 		return fmt.Errorf("PARLEY_SIGNINS_PER_MINUTE must be at least 1")
 	case c.ClientNewStoriesPerHour < 1 || c.SiteNewStoriesPerHour < 1:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -20,19 +21,26 @@ type limits struct {
 
 // newLimits builds the limits; hashKey keys the hash every limit key goes through, so no
 // client address is stored as it is.
-func newLimits(ctx context.Context, cfg *Config, hashKey []byte) (*limits, error) {
+func newLimits(ctx context.Context, cfg *Config, hashKey []byte, logger *slog.Logger) (*limits, error) {
 	newLimiter := func(name string, every time.Duration, burst int) parley.RateLimiter {
 		return ratelimit.Hashed(ratelimit.NewMemory(every, burst), hashKey)
 	}
 	closeFn := func() {}
 	if cfg.RedisURL != "" {
+		// A Redis that does not answer yet is no reason not to start: limits count in the
+		// process until it does, as they do whenever it stops answering later.
 		c, err := redis.Open(ctx, cfg.RedisURL)
 		if err != nil {
-			return nil, err
+			unanswered := err
+			if c, err = redis.Client(cfg.RedisURL); err != nil {
+				return nil, err
+			}
+			logger.Warn("Redis does not answer; rate limits count in this process until it does", "error", unanswered)
 		}
 		closeFn = func() { _ = c.Close() }
 		newLimiter = func(name string, every time.Duration, burst int) parley.RateLimiter {
-			return ratelimit.Hashed(redis.NewLimiter(c, "parley:"+cfg.Instance+":limit:"+name+":", every, burst), hashKey)
+			shared := redis.NewLimiter(c, "parley:"+cfg.Instance+":limit:"+name+":", every, burst)
+			return ratelimit.Hashed(ratelimit.Fallback(shared, ratelimit.NewMemory(every, burst), logger.With("limit", name)), hashKey)
 		}
 	}
 	return &limits{

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -60,7 +61,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	lim, err := newLimits(ctx, cfg, hashKey)
+	lim, err := newLimits(ctx, cfg, hashKey, logger)
 	if err != nil {
 		return err
 	}
@@ -72,6 +73,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer events.close()
+	// Other replicas' commits wake this replica's relay through LISTEN/NOTIFY, so their
+	// events reach this replica's subscribers without waiting for the relay's poll.
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	listening := make(chan struct{})
+	go func() { defer close(listening); a.db.ListenOutbox(listenCtx, events.relay.Wake) }()
+	defer func() { stopListening(); <-listening }()
 	metrics := newRegistry()
 	svc, err := newServices(cfg, logger, a.db, lim, events, metrics)
 	if err != nil {
@@ -91,22 +98,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
+	// draining turns /readyz unready as soon as shutdown begins, while requests are still
+	// served, so a balancer stops sending new ones before the listener closes.
+	var draining atomic.Bool
 	var demoPage []byte
 	if cfg.Demo {
 		demoPage = frontend.DemoPage()
 	}
+	api := graph.NewHandler(svc.graph, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: metrics, Limits: newAccountLimits(lim.mutations, svc.levels),
+		AfterMutation: events.relay.Wake})
+	events.onReconnect(func() {
+		logger.Warn("NATS connection is back; live subscribers reconnect to read what they missed")
+		api.ResetLive("events may have been missed; reconnect and read again")
+	})
 	handler := server.New(server.Config{
-		Frontend: frontend.Files(),
-		DemoPage: demoPage,
-		Logger:   logger,
-		Auth:     svc.graph.Auth,
-		Sites:    svc.graph.Sites,
-		Log:      svc.graph.ModerationLog,
-		GraphQL: graph.NewHandler(svc.graph, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: metrics, Limits: newAccountLimits(lim.mutations, svc.levels),
-			AfterMutation: events.relay.Wake}),
+		Frontend:  frontend.Files(),
+		DemoPage:  demoPage,
+		Logger:    logger,
+		Auth:      svc.graph.Auth,
+		Sites:     svc.graph.Sites,
+		Log:       svc.graph.ModerationLog,
+		GraphQL:   api,
 		Metrics:   metrics,
 		ReadCache: readCache,
 		Ready:     a.db.Ping,
+		Draining:  draining.Load,
 		Checks: map[string]func() string{"events": func() string {
 			if since := events.relay.Stats().OutageSince; !since.IsZero() {
 				return "NATS unreachable since " + since.UTC().Format(time.RFC3339) + "; events wait in the outbox"
@@ -148,11 +164,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout)
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	return shutdown(cfg, logger, srv, api, &draining, errc)
+}
+
+// shutdown stops a server in the order a balancer needs: /readyz answers 503 at once and
+// kept-alive connections close after their next answer, while requests are still served
+// for the drain delay (the balancer's checks notice and send new requests elsewhere);
+// then WebSockets close with 1012 so their clients reconnect to a replica that stays,
+// and the listener stops while requests in flight finish within the shutdown timeout.
+func shutdown(cfg *Config, logger *slog.Logger, srv *http.Server, api *graph.Handler, draining *atomic.Bool, errc <-chan error) error {
+	draining.Store(true)
+	srv.SetKeepAlivesEnabled(false)
+	logger.Info("shutting down", "drain", cfg.DrainDelay, "timeout", cfg.ShutdownTimeout)
+	if cfg.DrainDelay > 0 {
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(cfg.DrainDelay):
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	wsDone := make(chan error, 1)
+	go func() { wsDone <- api.Shutdown(ctx) }()
+	if err := srv.Shutdown(ctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-wsDone; err != nil {
+		logger.Warn("WebSocket clients did not finish their close handshakes in time", "error", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

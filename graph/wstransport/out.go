@@ -32,13 +32,16 @@ type outgoing struct {
 	reason  string
 }
 
-// Bounds of a connection's queue. A subscriber that falls maxPending events behind loses
-// events, as it did before; one whose queue still grows (a client that sends pings and
-// never reads) is disconnected; one whose socket accepts nothing for writeTimeout is
-// disconnected too. None of them holds up the others.
+// Bounds of a connection's queue. A subscriber that falls maxPending events behind is
+// closed with 1013 (try again later) after what is queued, so that it reconnects and reads
+// again rather than miss events without knowing; one whose queue still grows (a client that
+// sends pings and never reads) is disconnected; one whose socket accepts nothing for
+// writeTimeout is disconnected too. None of them holds up the others. maxPending covers the
+// burst of a story's events that ends a NATS outage.
 const (
-	maxPending   = 16
-	maxQueue     = 64
+	maxPending   = 64
+	maxQueue     = 96
+	fellBehind   = "fell behind; reconnect and read again"
 	writeTimeout = 5 * time.Second
 )
 
@@ -53,6 +56,12 @@ type hub struct {
 	legacy  map[*conn]struct{} // connections that get keep-alives
 	ticking bool
 	streams map[string]*stream
+	// open holds every upgraded connection until its socket is closed, registered or not,
+	// so Shutdown can close each and wait for it.
+	open map[*conn]struct{}
+	// shutdown is set by Transport.Shutdown; idle is closed when open empties after it.
+	shutdown bool
+	idle     chan struct{}
 
 	connections   atomic.Int64
 	subscriptions atomic.Int64
@@ -60,7 +69,8 @@ type hub struct {
 }
 
 func newHub(o Options) *hub {
-	return &hub{opts: o, ready: make(chan *conn, 4096), legacy: map[*conn]struct{}{}, streams: map[string]*stream{}}
+	return &hub{opts: o, ready: make(chan *conn, 4096), legacy: map[*conn]struct{}{}, streams: map[string]*stream{},
+		open: map[*conn]struct{}{}, idle: make(chan struct{})}
 }
 
 // streamCount is how many streams are open, for metrics.
@@ -148,7 +158,10 @@ func (c *conn) enqueue(o outgoing) bool {
 	switch {
 	case o.kind == outNext && c.pending >= maxPending:
 		c.mu.Unlock()
+		// The client would miss an event without knowing: it is told to reconnect instead,
+		// and reads what it missed as it does after any reconnection.
 		c.hub.dropped.Add(1)
+		c.closeAfterQueue(coderws.StatusTryAgainLater, fellBehind)
 		return false
 	case len(c.queue) >= maxQueue:
 		c.closing = true
@@ -208,7 +221,10 @@ func (c *conn) flush(buf []byte) []byte {
 				c.teardown()
 				_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout)) // not an old write's
 				// The close handshake waits for the client's answer; no writer waits with it.
-				go func() { _ = c.ws.Close(o.code, o.reason) }()
+				go func() {
+					_ = c.ws.Close(o.code, o.reason)
+					c.hub.forget(c)
+				}()
 				return buf
 			}
 			buf = c.frame(buf[:0], o)
@@ -268,6 +284,32 @@ func (c *conn) frame(b []byte, o outgoing) []byte {
 func (c *conn) abort() {
 	c.teardown()
 	_ = c.ws.CloseNow()
+	c.hub.forget(c)
+}
+
+// track counts an upgraded connection as open, reporting false once shutdown has begun.
+func (h *hub) track(c *conn) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.shutdown {
+		return false
+	}
+	h.open[c] = struct{}{}
+	return true
+}
+
+// forget ends what track began, once the connection's socket is closed; it is harmless to
+// call twice.
+func (h *hub) forget(c *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.open[c]; !ok {
+		return
+	}
+	delete(h.open, c)
+	if h.shutdown && len(h.open) == 0 {
+		close(h.idle)
+	}
 }
 
 // teardown ends the connection's subscriptions and forgets it; it runs once.

@@ -125,6 +125,7 @@ func (t *Transport) Supports(r *http.Request) bool { return r.Header.Get("Upgrad
 func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	// The server's origin policy has refused disallowed cross-origin upgrades before they
 	// get here, so the library's own same-origin check is off.
+	var c *conn
 	hj := &leanHijacker{ResponseWriter: w}
 	ws, err := coderws.Accept(hj, r, &coderws.AcceptOptions{
 		Subprotocols:       []string{legacySubprotocol, subprotocol},
@@ -134,7 +135,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		return // Accept has answered the request
 	}
 	ws.SetReadLimit(readLimit)
-	c := &conn{
+	c = &conn{
 		hub:    t.hub,
 		ws:     ws,
 		nc:     hj.conn,
@@ -144,7 +145,71 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		// live on.
 		ctx: context.WithoutCancel(r.Context()),
 	}
+	if !t.hub.track(c) {
+		// Shutdown has begun; the client is told so, as every other one was.
+		_ = ws.Close(coderws.StatusServiceRestart, shutdownReason)
+		return
+	}
 	go c.serve()
+}
+
+// Reset closes every connection with 1013 (try again later) after what is queued to it,
+// for when this replica may have missed events (its NATS connection was lost and is back):
+// its subscribers reconnect and read what they missed, as after any reconnection, instead
+// of waiting on subscriptions with a hole in them.
+func (t *Transport) Reset(reason string) {
+	h := t.hub
+	h.mu.Lock()
+	conns := make([]*conn, 0, len(h.open))
+	for c := range h.open {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		c.closeAfterQueue(coderws.StatusTryAgainLater, reason)
+	}
+}
+
+// shutdownReason is the close reason of the connections Shutdown ends.
+const shutdownReason = "server restarting"
+
+// Shutdown closes every connection with the close code for a service restart (1012),
+// after what is already queued to it; clients such as graphql-ws reconnect at once on that
+// code, and through a balancer they reach a replica that stays. Connections upgraded after
+// it are closed the same way. It returns when every close handshake has ended, or drops
+// what is left when ctx ends first and returns ctx's error.
+func (t *Transport) Shutdown(ctx context.Context) error {
+	h := t.hub
+	h.mu.Lock()
+	if !h.shutdown {
+		h.shutdown = true
+		if len(h.open) == 0 {
+			close(h.idle)
+		}
+	}
+	conns := make([]*conn, 0, len(h.open))
+	for c := range h.open {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		c.closeAfterQueue(coderws.StatusServiceRestart, shutdownReason)
+	}
+	select {
+	case <-h.idle:
+		return nil
+	case <-ctx.Done():
+	}
+	h.mu.Lock()
+	conns = conns[:0]
+	for c := range h.open {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		c.abort()
+	}
+	return ctx.Err()
 }
 
 // registerMetrics gives the hub's counts to a metrics registry.
