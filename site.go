@@ -66,6 +66,8 @@ type SiteSettings struct {
 	Stages []StageSetting `json:"stages,omitempty"`
 	// Trust holds the site's trust-level thresholds; nil means DefaultTrustSettings.
 	Trust *TrustSettings `json:"trust,omitempty"`
+	// Rules holds the site's governance of community rules; nil means DefaultRuleSettings.
+	Rules *RuleSettings `json:"rules,omitempty"`
 }
 
 // StageSetting is one stage of a site's pipeline.

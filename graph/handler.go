@@ -45,6 +45,8 @@ type Services struct {
 	Live parley.LiveService
 	// Trust answers trust standings and pins; nil answers that trust is not kept here.
 	Trust parley.TrustService
+	// Rules serves community rules and their proposals; nil answers that rules are not kept.
+	Rules parley.RuleService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.
