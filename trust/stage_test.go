@@ -66,4 +66,6 @@ func stageOf(name string, v parley.Verdict) fixedStage { return fixedStage{name,
 
 func (s fixedStage) Name() string { return s.name }
 
-func (s fixedStage) Check(context.Context, *parley.Submission) (parley.Verdict, error) { return s.v, nil }
+func (s fixedStage) Check(context.Context, *parley.Submission) (parley.Verdict, error) {
+	return s.v, nil
+}
