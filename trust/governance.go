@@ -267,6 +267,18 @@ func (s *Rules) proposal(ctx context.Context, in parley.ProposalInput, gov parle
 			p.Effect = current.Effect
 		}
 	}
+	inForce, err := s.store.Rules(ctx, in.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	if in.Kind == parley.ProposalAddRule && len(inForce) >= parley.MaxRulesPerSite {
+		return nil, parley.FieldErrorf("kind", "The site has %d rules, the most it may have; retire one first.", parley.MaxRulesPerSite)
+	}
+	for _, r := range inForce {
+		if strings.EqualFold(r.Name, p.Name) && r.ID != p.RuleID {
+			return nil, parley.FieldErrorf("name", "The site already has a rule named %q.", r.Name)
+		}
+	}
 	switch {
 	case p.Name == "":
 		return nil, parley.FieldErrorf("name", "A rule needs a name.")

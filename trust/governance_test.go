@@ -52,6 +52,10 @@ func TestProposeRefuses(t *testing.T) {
 	f := e.MustRules(t, parley.RuleSettings{ModeratorQuorum: 1, CostLimit: 1000})
 	mod, _ := e.MustModerator(t, f.site)
 	reader, _ := e.MustUser(t)
+	taken := f.MustPropose(t, mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "taken", Expression: "false", Effect: &parley.RuleEffect{Kind: parley.EffectHold}})
+	if _, err := f.rules.Vote(mod, taken.ID, true); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name  string
 		ctx   context.Context
@@ -67,6 +71,10 @@ func TestProposeRefuses(t *testing.T) {
 		{"a level out of range", mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "x", Expression: "true", Effect: &parley.RuleEffect{Kind: parley.EffectLevelFloor, Level: 7}, Rationale: "r"}, parley.EINVALID, "effect.level"},
 		{"a change of no rule", mod, parley.ProposalInput{Kind: parley.ProposalChangeRule, Rationale: "r"}, parley.EINVALID, "ruleID"},
 		{"an unknown kind", mod, parley.ProposalInput{Kind: "MAYBE", Rationale: "r"}, parley.EINVALID, "kind"},
+		{"the name of a rule in force", mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "TAKEN", Expression: "true", Effect: &parley.RuleEffect{Kind: parley.EffectHold}, Rationale: "r"}, parley.EINVALID, "name"},
+		{"a rule that loops through macros past the cost limit", mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "x",
+			Expression: "comment.flags.all(a, comment.flags.all(b, comment.text.contains(a + b)))", Effect: &parley.RuleEffect{Kind: parley.EffectHold}, Rationale: "r"}, parley.EINVALID, "expression"},
+		{"a rule that yields a string", mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "x", Expression: "comment.text", Effect: &parley.RuleEffect{Kind: parley.EffectHold}, Rationale: "r"}, parley.EINVALID, "expression"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.in.SiteID = f.site.ID
