@@ -3,6 +3,7 @@ package trust_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -68,4 +69,48 @@ func (s fixedStage) Name() string { return s.name }
 
 func (s fixedStage) Check(context.Context, *parley.Submission) (parley.Verdict, error) {
 	return s.v, nil
+}
+
+// TestStageRunawayRuleFollowsTheFailurePolicy enacts a rule whose static estimate is within
+// the site's limit for ordinary comments; a long comment costs more at run time, the rule is
+// aborted and the stage's failure policy decides.
+func TestStageRunawayRuleFollowsTheFailurePolicy(t *testing.T) {
+	e := MustEnv(t)
+	f := e.MustRules(t, parley.RuleSettings{ModeratorQuorum: 1, CostLimit: 500})
+	mod, _ := e.MustModerator(t, f.site)
+	author, _ := e.MustUser(t)
+	p := f.MustPropose(t, mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "scan",
+		Expression: `comment.text.contains("casino") || comment.text.contains("poker")`, Effect: &parley.RuleEffect{Kind: parley.EffectReject}})
+	if p, _ = f.rules.Vote(mod, p.ID, true); p.State != parley.ProposalEnacted {
+		t.Fatalf("state %s", p.State)
+	}
+	long := strings.Repeat("a long comment ", 300)
+	for _, tc := range []struct {
+		name       string
+		failClosed bool
+		want       parley.CommentStatus
+	}{
+		{"failing open publishes", false, parley.StatusPublished},
+		{"failing closed holds", true, parley.StatusPending},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stage := trust.NewStage(MustEngine(t), f.store, e.store)
+			pipeline := moderation.NewPipeline(moderation.Step{Stage: stage, FailClosed: tc.failClosed})
+			comments := moderation.NewCommentService(postgres.NewCommentService(e.db, markup.NewRenderer()), pipeline)
+			c, err := comments.CreateComment(author, parley.CreateCommentInput{StoryID: f.story.ID, Body: long + tc.name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Status != tc.want {
+				t.Fatalf("status %s, want %s", c.Status, tc.want)
+			}
+			recs, err := comments.FindModerations(mod, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := recs[0].Trail[0]; !strings.Contains(r.Error, "cost limit") || !slices.Contains(r.Verdict.Flags, moderation.FlagStageFailed) {
+				t.Fatalf("trail %+v, want the cost limit's failure", r)
+			}
+		})
+	}
 }
