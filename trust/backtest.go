@@ -14,7 +14,7 @@ const BacktestMethod = "Each comment is replayed from its stored body with the f
 	"its author's level as it stood (the last level change before the comment) and the author's signals as they stood, " +
 	"approximated as today's signals less what the author's later comments in the sample added (published, rejected, " +
 	"days posted). Account and story ages are taken at the comment's time. Before is the rules in force now; after, " +
-	"with the proposal. Levels compare what today's signals earn under each set of thresholds, within the level bounds "+
+	"with the proposal. Levels compare what today's signals earn under each set of thresholds, within the level bounds " +
 	"of each rule set as the trust consumer applies them."
 
 // Backtest replays a proposal over the site's latest comments and stores the report with
