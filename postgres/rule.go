@@ -149,10 +149,10 @@ func readVotes(ctx context.Context, q querier, ids []string) (map[string][]parle
 	return out, translate(rows.Err())
 }
 
-// Proposals lists a site's proposals, newest first (at most 500).
+// Proposals lists a site's proposals, the newest 100, newest first.
 func (s *RuleStore) Proposals(ctx context.Context, siteID string, state parley.ProposalState) ([]*parley.RuleProposal, error) {
 	rows, err := s.db.pool.Query(ctx, `SELECT id, doc FROM rule_proposals WHERE site_id = $1 AND ($2 = '' OR state = $2)
-		ORDER BY created_at DESC, id DESC LIMIT 500`, siteID, string(state))
+		ORDER BY created_at DESC, id DESC LIMIT 100`, siteID, string(state))
 	if err != nil {
 		return nil, translate(err)
 	}
