@@ -60,22 +60,31 @@ func (s *Stage) LevelBounds(ctx context.Context, site *parley.Site, sig parley.T
 		Author: &parley.User{ID: sig.UserID}, History: parley.AuthorHistory{TrustLevel: level}}, Signals: &sig, Now: now})
 }
 
-// Bounds evaluates only the rules that bound levels (shadow ones left out) and returns the
-// bounds with the versions of the rules that hold.
+// Bounds evaluates only the rules about the author's standing (level bounds, report weight,
+// rate; shadow ones left out) and returns the standing with the versions of the rules that
+// hold (the level rules' versions, which a level change records). The consumer reads the level bounds; ReportWeight and RatePerMinute are there for the
+// report threshold and the rate limiter to read.
 func (rs *RuleSet) Bounds(f *Facts) (Standing, []string, error) {
 	var out Outcome
 	var versions []string
 	for _, c := range rs.Rules {
-		k := c.Rule.Effect.Kind
-		if c.Rule.Shadow || k != parley.EffectLevelFloor && k != parley.EffectLevelCeiling {
+		switch c.Rule.Effect.Kind {
+		case parley.EffectLevelFloor, parley.EffectLevelCeiling, parley.EffectReportWeight, parley.EffectRate:
+		default:
+			continue
+		}
+		if c.Rule.Shadow {
 			continue
 		}
 		ok, err := c.Eval(f)
 		if err != nil {
 			return Standing{}, nil, err
 		}
-		if ok {
-			out.apply(c.Rule)
+		if !ok {
+			continue
+		}
+		out.apply(c.Rule)
+		if k := c.Rule.Effect.Kind; k == parley.EffectLevelFloor || k == parley.EffectLevelCeiling {
 			versions = append(versions, c.Rule.VersionName())
 		}
 	}
