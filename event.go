@@ -28,6 +28,8 @@ const (
 	EventUserCreated      = "user.created"
 	EventUserRoleChanged  = "user.role_changed"
 	EventUserDeleted      = "user.deleted"
+	EventProposalChanged  = "rule.proposal_changed"
+	EventRuleEnacted      = "rule.enacted"
 )
 
 // EventPayload is what one kind of event says: one Go type per kind, so that the storage
@@ -100,6 +102,8 @@ var eventTypes = map[string]eventType{
 	EventWordListChanged:  typeOf[WordListChanged](1),
 	EventStoryCreated:     typeOf[StoryCreated](1),
 	EventStoryUpdated:     typeOf[StoryUpdated](1),
+	EventProposalChanged:  typeOf[ProposalChanged](1),
+	EventRuleEnacted:      typeOf[RuleEnacted](1),
 }
 
 // EventKinds lists every kind this build knows, for documentation and tests.

@@ -22,6 +22,14 @@ func samples() []parley.EventPayload {
 		Settings: parley.SiteSettings{MaxDepth: 3, PremodLinks: true}}
 	story := parley.StoryCreated{ID: "st1", SiteID: "si1", URL: "https://news.example.org/a", Title: "A", Closed: true,
 		Moderation: "PREMOD", CreatedAt: at, UpdatedAt: later}
+	precision := 0.5
+	proposal := parley.RuleProposal{ID: "p1", SiteID: "si1", AuthorID: "u1", Kind: parley.ProposalChangeRule, State: parley.ProposalOpen,
+		RuleID: "r1", BaseVersion: 1, Name: "links", Expression: "comment.links > 2", Effect: parley.RuleEffect{Kind: parley.EffectFlag, Code: "LINKS"},
+		Rationale: "Spam waves.", Votes: []parley.RuleVote{{UserID: "m1", Approve: true, Moderator: true, VotedAt: at}},
+		Tally: parley.VoteTally{ModeratorsFor: 1, ModeratorQuorum: 2},
+		Backtest: &parley.BacktestReport{Requested: 10, Comments: 8, ChangedCount: 1, Changed: []parley.BacktestChange{{CommentID: "c1", StoryID: "st1", StoryURL: "https://news.example.org/a", Before: parley.DecisionPass, After: parley.DecisionHold}},
+			Agreement: []parley.EffectAgreement{{Effect: "HOLD", Predicted: 1, Precision: &precision}}, DurationMs: 3, RanAt: at, Method: "stored bodies"},
+		CreatedAt: at, OpenedAt: &at}
 	reaction := parley.ReactionAdded{CommentID: "c1", AuthorID: "u1", UserID: "u2", ReactionKind: "respect", ReactionCount: 4}
 	return []parley.EventPayload{
 		parley.CommentCreated{CommentSnapshot: snap, RepliedToAuthorID: "u9", DecidedBy: "links"},
@@ -41,6 +49,9 @@ func samples() []parley.EventPayload {
 		parley.WordListChanged{WordList: parley.WordListBanned, Version: "v-abc", TermCount: 12},
 		story,
 		parley.StoryUpdated(story),
+		parley.ProposalChanged{Proposal: proposal, Change: parley.ProposalVoted},
+		parley.RuleEnacted{Proposal: proposal, Rule: &parley.Rule{ID: "r1", SiteID: "si1", Name: "links", Expression: "comment.links > 2",
+			Effect: parley.RuleEffect{Kind: parley.EffectHold}, Version: 2, ProposalID: "p1", EnactedAt: later}, RulesVersion: 7},
 	}
 }
 

@@ -70,6 +70,8 @@ type SiteSettings struct {
 	TrustEffects TrustEffectSettings `json:"trustEffects,omitempty"`
 	// PublicLog says whom the public moderation log names.
 	PublicLog PublicLogSettings `json:"publicLog,omitempty"`
+	// Rules holds the site's governance of community rules; nil means DefaultRuleSettings.
+	Rules *RuleSettings `json:"rules,omitempty"`
 }
 
 // StageSetting is one stage of a site's pipeline.

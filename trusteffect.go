@@ -46,9 +46,6 @@ type TrustEffectSettings struct {
 	// NewMayReport lets trust level 0 readers report comments; by default only TL1 and up
 	// may, so that throwaway accounts cannot bury a comment under reports.
 	NewMayReport bool `json:"newMayReport,omitempty"`
-	// MemberVotes lets MEMBER-role users at TL2 and up vote on rule proposals besides the
-	// moderators.
-	MemberVotes bool `json:"memberVotes,omitempty"`
 }
 
 // Validate refuses an unknown treatment.

@@ -30,12 +30,15 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	BacktestLevelChange() BacktestLevelChangeResolver
 	Comment() CommentResolver
 	ExportedAccount() ExportedAccountResolver
 	ExportedSanction() ExportedSanctionResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Report() ReportResolver
+	Rule() RuleResolver
+	RuleProposal() RuleProposalResolver
 	Sanction() SanctionResolver
 	Site() SiteResolver
 	StageResult() StageResultResolver
@@ -66,6 +69,32 @@ type ComplexityRoot struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
 		User      func(childComplexity int) int
+	}
+
+	BacktestChange struct {
+		After     func(childComplexity int) int
+		Before    func(childComplexity int) int
+		CommentID func(childComplexity int) int
+		StoryID   func(childComplexity int) int
+		StoryURL  func(childComplexity int) int
+	}
+
+	BacktestLevelChange struct {
+		From   func(childComplexity int) int
+		To     func(childComplexity int) int
+		UserID func(childComplexity int) int
+	}
+
+	BacktestReport struct {
+		Agreement    func(childComplexity int) int
+		Changed      func(childComplexity int) int
+		ChangedCount func(childComplexity int) int
+		Comments     func(childComplexity int) int
+		DurationMs   func(childComplexity int) int
+		Method       func(childComplexity int) int
+		RanAt        func(childComplexity int) int
+		Requested    func(childComplexity int) int
+		Users        func(childComplexity int) int
 	}
 
 	BulkCommentPayload struct {
@@ -113,6 +142,17 @@ type ComplexityRoot struct {
 
 	CommentPayload struct {
 		Comment func(childComplexity int) int
+	}
+
+	EffectAgreement struct {
+		Decided        func(childComplexity int) int
+		Effect         func(childComplexity int) int
+		FalseNegatives func(childComplexity int) int
+		FalsePositives func(childComplexity int) int
+		Precision      func(childComplexity int) int
+		Predicted      func(childComplexity int) int
+		Recall         func(childComplexity int) int
+		TruePositives  func(childComplexity int) int
 	}
 
 	ExportedAccount struct {
@@ -223,6 +263,7 @@ type ComplexityRoot struct {
 		AddReaction         func(childComplexity int, input ReactionInput) int
 		AddUserNote         func(childComplexity int, input UserNoteInput) int
 		ApproveComment      func(childComplexity int, input parley.ModerateInput) int
+		BacktestProposal    func(childComplexity int, input BacktestProposalInput) int
 		BanUser             func(childComplexity int, input BanInput) int
 		BulkApproveComments func(childComplexity int, input BulkModerateInput) int
 		BulkRejectComments  func(childComplexity int, input BulkModerateInput) int
@@ -232,15 +273,19 @@ type ComplexityRoot struct {
 		DeleteAccount       func(childComplexity int, input parley.DeleteAccountInput) int
 		DeleteComment       func(childComplexity int, input DeleteCommentInput) int
 		EditComment         func(childComplexity int, input parley.EditCommentInput) int
+		EnactProposal       func(childComplexity int, input ProposalIDInput) int
 		FeatureComment      func(childComplexity int, input parley.ModerateInput) int
 		MessageUser         func(childComplexity int, input UserSanctionInput) int
 		MuteUser            func(childComplexity int, input MuteInput) int
+		OpenProposal        func(childComplexity int, input ProposalIDInput) int
 		PinTrustLevel       func(childComplexity int, input PinTrustLevelInput) int
 		PremodUser          func(childComplexity int, input UserSanctionInput) int
+		ProposeRule         func(childComplexity int, input ProposeRuleInput) int
 		RejectComment       func(childComplexity int, input parley.ModerateInput) int
 		RemoveReaction      func(childComplexity int, input ReactionInput) int
 		ReportComment       func(childComplexity int, input parley.ReportInput) int
 		RevokeSanction      func(childComplexity int, input SanctionIDInput) int
+		SetRuleGovernance   func(childComplexity int, input RuleGovernanceInput) int
 		SetSiteRole         func(childComplexity int, input SetSiteRoleInput) int
 		SetWordList         func(childComplexity int, input WordListInput) int
 		SignIn              func(childComplexity int, input parley.SignInInput) int
@@ -253,7 +298,9 @@ type ComplexityRoot struct {
 		UnmuteUser          func(childComplexity int, input MuteInput) int
 		UpdateSiteSettings  func(childComplexity int, input SiteSettingsInput) int
 		UpdateStory         func(childComplexity int, input UpdateStoryInput) int
+		VoteOnProposal      func(childComplexity int, input VoteOnProposalInput) int
 		WarnUser            func(childComplexity int, input UserSanctionInput) int
+		WithdrawProposal    func(childComplexity int, input ProposalIDInput) int
 	}
 
 	Notification struct {
@@ -266,12 +313,34 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	ProposalEvent struct {
+		Kind     func(childComplexity int) int
+		Proposal func(childComplexity int) int
+	}
+
+	ProposedLevelThresholds struct {
+		AccountAgeDays    func(childComplexity int) int
+		CommentsPublished func(childComplexity int) int
+		DaysVisited       func(childComplexity int) int
+		MaxRejected       func(childComplexity int) int
+		MaxReportsAgainst func(childComplexity int) int
+		NoActiveSanctions func(childComplexity int) int
+		ReactionsReceived func(childComplexity int) int
+	}
+
+	ProposedThresholds struct {
+		Basic   func(childComplexity int) int
+		Member  func(childComplexity int) int
+		Regular func(childComplexity int) int
+	}
+
 	PublicLogSettings struct {
 		ShowModerators func(childComplexity int) int
 		ShowUsernames  func(childComplexity int) int
 	}
 
 	Query struct {
+		CheckRule                 func(childComplexity int, siteID string, expression string) int
 		Comment                   func(childComplexity int, id string) int
 		DefaultModerationPipeline func(childComplexity int) int
 		ModerationLog             func(childComplexity int, siteID string, first *int, after *string) int
@@ -279,6 +348,9 @@ type ComplexityRoot struct {
 		ModerationQueueCounts     func(childComplexity int, siteID *string, storyID *string) int
 		ModerationStages          func(childComplexity int) int
 		PreviewComment            func(childComplexity int, siteID string, body string) int
+		RuleGovernance            func(childComplexity int, siteID string) int
+		RuleProposals             func(childComplexity int, siteID string, state *parley.ProposalState) int
+		Rules                     func(childComplexity int, siteID string) int
 		Site                      func(childComplexity int, id string) int
 		Sites                     func(childComplexity int) int
 		StageStats                func(childComplexity int, siteID string) int
@@ -316,6 +388,81 @@ type ComplexityRoot struct {
 		BodySource func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
 		ID         func(childComplexity int) int
+	}
+
+	Rule struct {
+		Effect     func(childComplexity int) int
+		EnactedAt  func(childComplexity int) int
+		Expression func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Name       func(childComplexity int) int
+		ProposalID func(childComplexity int) int
+		Shadow     func(childComplexity int) int
+		SiteID     func(childComplexity int) int
+		Version    func(childComplexity int) int
+		Versions   func(childComplexity int) int
+	}
+
+	RuleCheck struct {
+		CostMax func(childComplexity int) int
+		Issues  func(childComplexity int) int
+		Valid   func(childComplexity int) int
+	}
+
+	RuleEffect struct {
+		Code      func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Level     func(childComplexity int) int
+		PerMinute func(childComplexity int) int
+		Weight    func(childComplexity int) int
+	}
+
+	RuleGovernance struct {
+		CostLimit         func(childComplexity int) int
+		EnactDelaySeconds func(childComplexity int) int
+		MemberQuorum      func(childComplexity int) int
+		MemberVotes       func(childComplexity int) int
+		ModeratorQuorum   func(childComplexity int) int
+		Version           func(childComplexity int) int
+	}
+
+	RuleIssue struct {
+		Column  func(childComplexity int) int
+		Line    func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	RuleProposal struct {
+		AuthorID       func(childComplexity int) int
+		Backtest       func(childComplexity int) int
+		BaseVersion    func(childComplexity int) int
+		ClosedAt       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Effect         func(childComplexity int) int
+		EnactAfter     func(childComplexity int) int
+		EnactedAt      func(childComplexity int) int
+		EnactedVersion func(childComplexity int) int
+		Expression     func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Name           func(childComplexity int) int
+		OpenedAt       func(childComplexity int) int
+		Rationale      func(childComplexity int) int
+		RollbackOf     func(childComplexity int) int
+		RuleID         func(childComplexity int) int
+		Shadow         func(childComplexity int) int
+		SiteID         func(childComplexity int) int
+		State          func(childComplexity int) int
+		Tally          func(childComplexity int) int
+		Thresholds     func(childComplexity int) int
+		Votes          func(childComplexity int) int
+	}
+
+	RuleVote struct {
+		Approve   func(childComplexity int) int
+		Moderator func(childComplexity int) int
+		UserID    func(childComplexity int) int
+		VotedAt   func(childComplexity int) int
 	}
 
 	Sanction struct {
@@ -422,6 +569,7 @@ type ComplexityRoot struct {
 		CommentUpdated         func(childComplexity int, storyID string) int
 		ModerationQueueUpdated func(childComplexity int, siteID string) int
 		Notifications          func(childComplexity int) int
+		RuleProposalsUpdated   func(childComplexity int, siteID string) int
 	}
 
 	TrustChange struct {
@@ -440,7 +588,6 @@ type ComplexityRoot struct {
 	}
 
 	TrustEffects struct {
-		MemberVotes  func(childComplexity int) int
 		NewMayReport func(childComplexity int) int
 		Treatment    func(childComplexity int) int
 	}
@@ -519,6 +666,16 @@ type ComplexityRoot struct {
 		Sanctions   func(childComplexity int) int
 	}
 
+	VoteTally struct {
+		MemberQuorum      func(childComplexity int) int
+		MembersAgainst    func(childComplexity int) int
+		MembersFor        func(childComplexity int) int
+		ModeratorQuorum   func(childComplexity int) int
+		ModeratorsAgainst func(childComplexity int) int
+		ModeratorsFor     func(childComplexity int) int
+		QuorumReached     func(childComplexity int) int
+	}
+
 	WordList struct {
 		Kind      func(childComplexity int) int
 		TermCount func(childComplexity int) int
@@ -532,6 +689,10 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type BacktestLevelChangeResolver interface {
+	From(ctx context.Context, obj *parley.BacktestLevelChange) (int, error)
+	To(ctx context.Context, obj *parley.BacktestLevelChange) (int, error)
+}
 type CommentResolver interface {
 	Author(ctx context.Context, obj *parley.Comment) (*parley.User, error)
 	Parent(ctx context.Context, obj *parley.Comment) (*parley.Comment, error)
@@ -564,6 +725,13 @@ type MutationResolver interface {
 	BulkApproveComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
 	BulkRejectComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
 	UndoModeration(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
+	ProposeRule(ctx context.Context, input ProposeRuleInput) (*parley.RuleProposal, error)
+	OpenProposal(ctx context.Context, input ProposalIDInput) (*parley.RuleProposal, error)
+	VoteOnProposal(ctx context.Context, input VoteOnProposalInput) (*parley.RuleProposal, error)
+	BacktestProposal(ctx context.Context, input BacktestProposalInput) (*parley.RuleProposal, error)
+	EnactProposal(ctx context.Context, input ProposalIDInput) (*parley.RuleProposal, error)
+	WithdrawProposal(ctx context.Context, input ProposalIDInput) (*parley.RuleProposal, error)
+	SetRuleGovernance(ctx context.Context, input RuleGovernanceInput) (*parley.RuleSettings, error)
 	BanUser(ctx context.Context, input BanInput) (*parley.User, error)
 	SuspendUser(ctx context.Context, input SuspendInput) (*parley.User, error)
 	WarnUser(ctx context.Context, input UserSanctionInput) (*parley.User, error)
@@ -594,6 +762,10 @@ type QueryResolver interface {
 	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
 	StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error)
 	ModerationLog(ctx context.Context, siteID string, first *int, after *string) (*ModerationLogConnection, error)
+	Rules(ctx context.Context, siteID string) ([]*parley.Rule, error)
+	RuleProposals(ctx context.Context, siteID string, state *parley.ProposalState) ([]*parley.RuleProposal, error)
+	CheckRule(ctx context.Context, siteID string, expression string) (*parley.RuleCheck, error)
+	RuleGovernance(ctx context.Context, siteID string) (*parley.RuleSettings, error)
 	User(ctx context.Context, id string) (*parley.User, error)
 	Site(ctx context.Context, id string) (*parley.Site, error)
 	ModerationStages(ctx context.Context) ([]string, error)
@@ -608,6 +780,16 @@ type QueryResolver interface {
 }
 type ReportResolver interface {
 	Reporter(ctx context.Context, obj *parley.Report) (*parley.User, error)
+}
+type RuleResolver interface {
+	Effect(ctx context.Context, obj *parley.Rule) (*RuleEffect, error)
+
+	Versions(ctx context.Context, obj *parley.Rule) ([]*parley.Rule, error)
+}
+type RuleProposalResolver interface {
+	RuleID(ctx context.Context, obj *parley.RuleProposal) (*string, error)
+
+	Effect(ctx context.Context, obj *parley.RuleProposal) (*RuleEffect, error)
 }
 type SanctionResolver interface {
 	Site(ctx context.Context, obj *parley.Sanction) (*parley.Site, error)
@@ -639,6 +821,7 @@ type SubscriptionResolver interface {
 	CommentUpdated(ctx context.Context, storyID string) (<-chan *parley.Comment, error)
 	ModerationQueueUpdated(ctx context.Context, siteID string) (<-chan *parley.CommentEvent, error)
 	Notifications(ctx context.Context) (<-chan *parley.Notification, error)
+	RuleProposalsUpdated(ctx context.Context, siteID string) (<-chan *parley.ProposalEvent, error)
 }
 type UserResolver interface {
 	Email(ctx context.Context, obj *parley.User) (*string, error)
@@ -730,6 +913,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
+
+	case "BacktestChange.after":
+		if e.ComplexityRoot.BacktestChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestChange.After(childComplexity), true
+	case "BacktestChange.before":
+		if e.ComplexityRoot.BacktestChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestChange.Before(childComplexity), true
+	case "BacktestChange.commentID":
+		if e.ComplexityRoot.BacktestChange.CommentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestChange.CommentID(childComplexity), true
+	case "BacktestChange.storyID":
+		if e.ComplexityRoot.BacktestChange.StoryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestChange.StoryID(childComplexity), true
+	case "BacktestChange.storyURL":
+		if e.ComplexityRoot.BacktestChange.StoryURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestChange.StoryURL(childComplexity), true
+
+	case "BacktestLevelChange.from":
+		if e.ComplexityRoot.BacktestLevelChange.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestLevelChange.From(childComplexity), true
+	case "BacktestLevelChange.to":
+		if e.ComplexityRoot.BacktestLevelChange.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestLevelChange.To(childComplexity), true
+	case "BacktestLevelChange.userID":
+		if e.ComplexityRoot.BacktestLevelChange.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestLevelChange.UserID(childComplexity), true
+
+	case "BacktestReport.agreement":
+		if e.ComplexityRoot.BacktestReport.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestReport.Agreement(childComplexity), true
+	case "BacktestReport.changed":
+		if e.ComplexityRoot.BacktestReport.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestReport.Changed(childComplexity), true
+	case "BacktestReport.changedCount":
+		if e.ComplexityRoot.BacktestReport.ChangedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestReport.ChangedCount(childComplexity), true
+	case "BacktestReport.comments":
+		if e.ComplexityRoot.BacktestReport.Comments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestReport.Comments(childComplexity), true
+	case "BacktestReport.durationMs":
+		if e.ComplexityRoot.BacktestReport.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestReport.DurationMs(childComplexity), true
+	case "BacktestReport.method":
+		if e.ComplexityRoot.BacktestReport.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestReport.Method(childComplexity), true
+	case "BacktestReport.ranAt":
+		if e.ComplexityRoot.BacktestReport.RanAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestReport.RanAt(childComplexity), true
+	case "BacktestReport.requested":
+		if e.ComplexityRoot.BacktestReport.Requested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestReport.Requested(childComplexity), true
+	case "BacktestReport.users":
+		if e.ComplexityRoot.BacktestReport.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BacktestReport.Users(childComplexity), true
 
 	case "BulkCommentPayload.comments":
 		if e.ComplexityRoot.BulkCommentPayload.Comments == nil {
@@ -915,6 +1203,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommentPayload.Comment(childComplexity), true
+
+	case "EffectAgreement.decided":
+		if e.ComplexityRoot.EffectAgreement.Decided == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectAgreement.Decided(childComplexity), true
+	case "EffectAgreement.effect":
+		if e.ComplexityRoot.EffectAgreement.Effect == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectAgreement.Effect(childComplexity), true
+	case "EffectAgreement.falseNegatives":
+		if e.ComplexityRoot.EffectAgreement.FalseNegatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectAgreement.FalseNegatives(childComplexity), true
+	case "EffectAgreement.falsePositives":
+		if e.ComplexityRoot.EffectAgreement.FalsePositives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectAgreement.FalsePositives(childComplexity), true
+	case "EffectAgreement.precision":
+		if e.ComplexityRoot.EffectAgreement.Precision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectAgreement.Precision(childComplexity), true
+	case "EffectAgreement.predicted":
+		if e.ComplexityRoot.EffectAgreement.Predicted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectAgreement.Predicted(childComplexity), true
+	case "EffectAgreement.recall":
+		if e.ComplexityRoot.EffectAgreement.Recall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectAgreement.Recall(childComplexity), true
+	case "EffectAgreement.truePositives":
+		if e.ComplexityRoot.EffectAgreement.TruePositives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EffectAgreement.TruePositives(childComplexity), true
 
 	case "ExportedAccount.createdAt":
 		if e.ComplexityRoot.ExportedAccount.CreatedAt == nil {
@@ -1374,6 +1711,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveComment(childComplexity, args["input"].(parley.ModerateInput)), true
+	case "Mutation.backtestProposal":
+		if e.ComplexityRoot.Mutation.BacktestProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_backtestProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BacktestProposal(childComplexity, args["input"].(BacktestProposalInput)), true
 	case "Mutation.banUser":
 		if e.ComplexityRoot.Mutation.BanUser == nil {
 			break
@@ -1473,6 +1821,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EditComment(childComplexity, args["input"].(parley.EditCommentInput)), true
+	case "Mutation.enactProposal":
+		if e.ComplexityRoot.Mutation.EnactProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_enactProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EnactProposal(childComplexity, args["input"].(ProposalIDInput)), true
 	case "Mutation.featureComment":
 		if e.ComplexityRoot.Mutation.FeatureComment == nil {
 			break
@@ -1506,6 +1865,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MuteUser(childComplexity, args["input"].(MuteInput)), true
+	case "Mutation.openProposal":
+		if e.ComplexityRoot.Mutation.OpenProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenProposal(childComplexity, args["input"].(ProposalIDInput)), true
 	case "Mutation.pinTrustLevel":
 		if e.ComplexityRoot.Mutation.PinTrustLevel == nil {
 			break
@@ -1528,6 +1898,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PremodUser(childComplexity, args["input"].(UserSanctionInput)), true
+	case "Mutation.proposeRule":
+		if e.ComplexityRoot.Mutation.ProposeRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeRule(childComplexity, args["input"].(ProposeRuleInput)), true
 	case "Mutation.rejectComment":
 		if e.ComplexityRoot.Mutation.RejectComment == nil {
 			break
@@ -1572,6 +1953,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSanction(childComplexity, args["input"].(SanctionIDInput)), true
+	case "Mutation.setRuleGovernance":
+		if e.ComplexityRoot.Mutation.SetRuleGovernance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setRuleGovernance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetRuleGovernance(childComplexity, args["input"].(RuleGovernanceInput)), true
 	case "Mutation.setSiteRole":
 		if e.ComplexityRoot.Mutation.SetSiteRole == nil {
 			break
@@ -1699,6 +2091,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateStory(childComplexity, args["input"].(UpdateStoryInput)), true
+	case "Mutation.voteOnProposal":
+		if e.ComplexityRoot.Mutation.VoteOnProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voteOnProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoteOnProposal(childComplexity, args["input"].(VoteOnProposalInput)), true
 	case "Mutation.warnUser":
 		if e.ComplexityRoot.Mutation.WarnUser == nil {
 			break
@@ -1710,6 +2113,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WarnUser(childComplexity, args["input"].(UserSanctionInput)), true
+	case "Mutation.withdrawProposal":
+		if e.ComplexityRoot.Mutation.WithdrawProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawProposal(childComplexity, args["input"].(ProposalIDInput)), true
 
 	case "Notification.comment":
 		if e.ComplexityRoot.Notification.Comment == nil {
@@ -1737,6 +2151,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "ProposalEvent.kind":
+		if e.ComplexityRoot.ProposalEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposalEvent.Kind(childComplexity), true
+	case "ProposalEvent.proposal":
+		if e.ComplexityRoot.ProposalEvent.Proposal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposalEvent.Proposal(childComplexity), true
+
+	case "ProposedLevelThresholds.accountAgeDays":
+		if e.ComplexityRoot.ProposedLevelThresholds.AccountAgeDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedLevelThresholds.AccountAgeDays(childComplexity), true
+	case "ProposedLevelThresholds.commentsPublished":
+		if e.ComplexityRoot.ProposedLevelThresholds.CommentsPublished == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedLevelThresholds.CommentsPublished(childComplexity), true
+	case "ProposedLevelThresholds.daysVisited":
+		if e.ComplexityRoot.ProposedLevelThresholds.DaysVisited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedLevelThresholds.DaysVisited(childComplexity), true
+	case "ProposedLevelThresholds.maxRejected":
+		if e.ComplexityRoot.ProposedLevelThresholds.MaxRejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedLevelThresholds.MaxRejected(childComplexity), true
+	case "ProposedLevelThresholds.maxReportsAgainst":
+		if e.ComplexityRoot.ProposedLevelThresholds.MaxReportsAgainst == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedLevelThresholds.MaxReportsAgainst(childComplexity), true
+	case "ProposedLevelThresholds.noActiveSanctions":
+		if e.ComplexityRoot.ProposedLevelThresholds.NoActiveSanctions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedLevelThresholds.NoActiveSanctions(childComplexity), true
+	case "ProposedLevelThresholds.reactionsReceived":
+		if e.ComplexityRoot.ProposedLevelThresholds.ReactionsReceived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedLevelThresholds.ReactionsReceived(childComplexity), true
+
+	case "ProposedThresholds.basic":
+		if e.ComplexityRoot.ProposedThresholds.Basic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedThresholds.Basic(childComplexity), true
+	case "ProposedThresholds.member":
+		if e.ComplexityRoot.ProposedThresholds.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedThresholds.Member(childComplexity), true
+	case "ProposedThresholds.regular":
+		if e.ComplexityRoot.ProposedThresholds.Regular == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedThresholds.Regular(childComplexity), true
+
 	case "PublicLogSettings.showModerators":
 		if e.ComplexityRoot.PublicLogSettings.ShowModerators == nil {
 			break
@@ -1750,6 +2239,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PublicLogSettings.ShowUsernames(childComplexity), true
 
+	case "Query.checkRule":
+		if e.ComplexityRoot.Query.CheckRule == nil {
+			break
+		}
+
+		args, err := ec.field_Query_checkRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CheckRule(childComplexity, args["siteID"].(string), args["expression"].(string)), true
 	case "Query.comment":
 		if e.ComplexityRoot.Query.Comment == nil {
 			break
@@ -1818,6 +2318,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PreviewComment(childComplexity, args["siteID"].(string), args["body"].(string)), true
+	case "Query.ruleGovernance":
+		if e.ComplexityRoot.Query.RuleGovernance == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ruleGovernance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RuleGovernance(childComplexity, args["siteID"].(string)), true
+	case "Query.ruleProposals":
+		if e.ComplexityRoot.Query.RuleProposals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ruleProposals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RuleProposals(childComplexity, args["siteID"].(string), args["state"].(*parley.ProposalState)), true
+	case "Query.rules":
+		if e.ComplexityRoot.Query.Rules == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Rules(childComplexity, args["siteID"].(string)), true
 	case "Query.site":
 		if e.ComplexityRoot.Query.Site == nil {
 			break
@@ -2007,6 +2540,337 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Revision.ID(childComplexity), true
+
+	case "Rule.effect":
+		if e.ComplexityRoot.Rule.Effect == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Effect(childComplexity), true
+	case "Rule.enactedAt":
+		if e.ComplexityRoot.Rule.EnactedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.EnactedAt(childComplexity), true
+	case "Rule.expression":
+		if e.ComplexityRoot.Rule.Expression == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Expression(childComplexity), true
+	case "Rule.id":
+		if e.ComplexityRoot.Rule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.ID(childComplexity), true
+	case "Rule.name":
+		if e.ComplexityRoot.Rule.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Name(childComplexity), true
+	case "Rule.proposalID":
+		if e.ComplexityRoot.Rule.ProposalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.ProposalID(childComplexity), true
+	case "Rule.shadow":
+		if e.ComplexityRoot.Rule.Shadow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Shadow(childComplexity), true
+	case "Rule.siteID":
+		if e.ComplexityRoot.Rule.SiteID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.SiteID(childComplexity), true
+	case "Rule.version":
+		if e.ComplexityRoot.Rule.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Version(childComplexity), true
+	case "Rule.versions":
+		if e.ComplexityRoot.Rule.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Versions(childComplexity), true
+
+	case "RuleCheck.costMax":
+		if e.ComplexityRoot.RuleCheck.CostMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleCheck.CostMax(childComplexity), true
+	case "RuleCheck.issues":
+		if e.ComplexityRoot.RuleCheck.Issues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleCheck.Issues(childComplexity), true
+	case "RuleCheck.valid":
+		if e.ComplexityRoot.RuleCheck.Valid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleCheck.Valid(childComplexity), true
+
+	case "RuleEffect.code":
+		if e.ComplexityRoot.RuleEffect.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleEffect.Code(childComplexity), true
+	case "RuleEffect.kind":
+		if e.ComplexityRoot.RuleEffect.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleEffect.Kind(childComplexity), true
+	case "RuleEffect.level":
+		if e.ComplexityRoot.RuleEffect.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleEffect.Level(childComplexity), true
+	case "RuleEffect.perMinute":
+		if e.ComplexityRoot.RuleEffect.PerMinute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleEffect.PerMinute(childComplexity), true
+	case "RuleEffect.weight":
+		if e.ComplexityRoot.RuleEffect.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleEffect.Weight(childComplexity), true
+
+	case "RuleGovernance.costLimit":
+		if e.ComplexityRoot.RuleGovernance.CostLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleGovernance.CostLimit(childComplexity), true
+	case "RuleGovernance.enactDelaySeconds":
+		if e.ComplexityRoot.RuleGovernance.EnactDelaySeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleGovernance.EnactDelaySeconds(childComplexity), true
+	case "RuleGovernance.memberQuorum":
+		if e.ComplexityRoot.RuleGovernance.MemberQuorum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleGovernance.MemberQuorum(childComplexity), true
+	case "RuleGovernance.memberVotes":
+		if e.ComplexityRoot.RuleGovernance.MemberVotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleGovernance.MemberVotes(childComplexity), true
+	case "RuleGovernance.moderatorQuorum":
+		if e.ComplexityRoot.RuleGovernance.ModeratorQuorum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleGovernance.ModeratorQuorum(childComplexity), true
+	case "RuleGovernance.version":
+		if e.ComplexityRoot.RuleGovernance.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleGovernance.Version(childComplexity), true
+
+	case "RuleIssue.column":
+		if e.ComplexityRoot.RuleIssue.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleIssue.Column(childComplexity), true
+	case "RuleIssue.line":
+		if e.ComplexityRoot.RuleIssue.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleIssue.Line(childComplexity), true
+	case "RuleIssue.message":
+		if e.ComplexityRoot.RuleIssue.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleIssue.Message(childComplexity), true
+
+	case "RuleProposal.authorID":
+		if e.ComplexityRoot.RuleProposal.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.AuthorID(childComplexity), true
+	case "RuleProposal.backtest":
+		if e.ComplexityRoot.RuleProposal.Backtest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.Backtest(childComplexity), true
+	case "RuleProposal.baseVersion":
+		if e.ComplexityRoot.RuleProposal.BaseVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.BaseVersion(childComplexity), true
+	case "RuleProposal.closedAt":
+		if e.ComplexityRoot.RuleProposal.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.ClosedAt(childComplexity), true
+	case "RuleProposal.createdAt":
+		if e.ComplexityRoot.RuleProposal.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.CreatedAt(childComplexity), true
+	case "RuleProposal.effect":
+		if e.ComplexityRoot.RuleProposal.Effect == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.Effect(childComplexity), true
+	case "RuleProposal.enactAfter":
+		if e.ComplexityRoot.RuleProposal.EnactAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.EnactAfter(childComplexity), true
+	case "RuleProposal.enactedAt":
+		if e.ComplexityRoot.RuleProposal.EnactedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.EnactedAt(childComplexity), true
+	case "RuleProposal.enactedVersion":
+		if e.ComplexityRoot.RuleProposal.EnactedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.EnactedVersion(childComplexity), true
+	case "RuleProposal.expression":
+		if e.ComplexityRoot.RuleProposal.Expression == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.Expression(childComplexity), true
+	case "RuleProposal.id":
+		if e.ComplexityRoot.RuleProposal.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.ID(childComplexity), true
+	case "RuleProposal.kind":
+		if e.ComplexityRoot.RuleProposal.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.Kind(childComplexity), true
+	case "RuleProposal.name":
+		if e.ComplexityRoot.RuleProposal.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.Name(childComplexity), true
+	case "RuleProposal.openedAt":
+		if e.ComplexityRoot.RuleProposal.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.OpenedAt(childComplexity), true
+	case "RuleProposal.rationale":
+		if e.ComplexityRoot.RuleProposal.Rationale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.Rationale(childComplexity), true
+	case "RuleProposal.rollbackOf":
+		if e.ComplexityRoot.RuleProposal.RollbackOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.RollbackOf(childComplexity), true
+	case "RuleProposal.ruleID":
+		if e.ComplexityRoot.RuleProposal.RuleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.RuleID(childComplexity), true
+	case "RuleProposal.shadow":
+		if e.ComplexityRoot.RuleProposal.Shadow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.Shadow(childComplexity), true
+	case "RuleProposal.siteID":
+		if e.ComplexityRoot.RuleProposal.SiteID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.SiteID(childComplexity), true
+	case "RuleProposal.state":
+		if e.ComplexityRoot.RuleProposal.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.State(childComplexity), true
+	case "RuleProposal.tally":
+		if e.ComplexityRoot.RuleProposal.Tally == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.Tally(childComplexity), true
+	case "RuleProposal.thresholds":
+		if e.ComplexityRoot.RuleProposal.Thresholds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.Thresholds(childComplexity), true
+	case "RuleProposal.votes":
+		if e.ComplexityRoot.RuleProposal.Votes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleProposal.Votes(childComplexity), true
+
+	case "RuleVote.approve":
+		if e.ComplexityRoot.RuleVote.Approve == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleVote.Approve(childComplexity), true
+	case "RuleVote.moderator":
+		if e.ComplexityRoot.RuleVote.Moderator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleVote.Moderator(childComplexity), true
+	case "RuleVote.userID":
+		if e.ComplexityRoot.RuleVote.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleVote.UserID(childComplexity), true
+	case "RuleVote.votedAt":
+		if e.ComplexityRoot.RuleVote.VotedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleVote.VotedAt(childComplexity), true
 
 	case "Sanction.acknowledgedAt":
 		if e.ComplexityRoot.Sanction.AcknowledgedAt == nil {
@@ -2476,6 +3340,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.Notifications(childComplexity), true
+	case "Subscription.ruleProposalsUpdated":
+		if e.ComplexityRoot.Subscription.RuleProposalsUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_ruleProposalsUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RuleProposalsUpdated(childComplexity, args["siteID"].(string)), true
 
 	case "TrustChange.byModerator":
 		if e.ComplexityRoot.TrustChange.ByModerator == nil {
@@ -2533,12 +3408,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrustCount.Reason(childComplexity), true
 
-	case "TrustEffects.memberVotes":
-		if e.ComplexityRoot.TrustEffects.MemberVotes == nil {
-			break
-		}
-
-		return e.ComplexityRoot.TrustEffects.MemberVotes(childComplexity), true
 	case "TrustEffects.newMayReport":
 		if e.ComplexityRoot.TrustEffects.NewMayReport == nil {
 			break
@@ -2902,6 +3771,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ViewerExport.Sanctions(childComplexity), true
 
+	case "VoteTally.memberQuorum":
+		if e.ComplexityRoot.VoteTally.MemberQuorum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteTally.MemberQuorum(childComplexity), true
+	case "VoteTally.membersAgainst":
+		if e.ComplexityRoot.VoteTally.MembersAgainst == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteTally.MembersAgainst(childComplexity), true
+	case "VoteTally.membersFor":
+		if e.ComplexityRoot.VoteTally.MembersFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteTally.MembersFor(childComplexity), true
+	case "VoteTally.moderatorQuorum":
+		if e.ComplexityRoot.VoteTally.ModeratorQuorum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteTally.ModeratorQuorum(childComplexity), true
+	case "VoteTally.moderatorsAgainst":
+		if e.ComplexityRoot.VoteTally.ModeratorsAgainst == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteTally.ModeratorsAgainst(childComplexity), true
+	case "VoteTally.moderatorsFor":
+		if e.ComplexityRoot.VoteTally.ModeratorsFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteTally.ModeratorsFor(childComplexity), true
+	case "VoteTally.quorumReached":
+		if e.ComplexityRoot.VoteTally.QuorumReached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoteTally.QuorumReached(childComplexity), true
+
 	case "WordList.kind":
 		if e.ComplexityRoot.WordList.Kind == nil {
 			break
@@ -2942,6 +3854,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("BacktestProposalInput", ec.unmarshalInputBacktestProposalInput),
 			graphql.NewInputUnmarshaler("BanInput", ec.unmarshalInputBanInput),
 			graphql.NewInputUnmarshaler("BulkModerateInput", ec.unmarshalInputBulkModerateInput),
 			graphql.NewInputUnmarshaler("CreateAPITokenInput", ec.unmarshalInputCreateAPITokenInput),
@@ -2953,10 +3866,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ModerateInput", ec.unmarshalInputModerateInput),
 			graphql.NewInputUnmarshaler("MuteInput", ec.unmarshalInputMuteInput),
 			graphql.NewInputUnmarshaler("PinTrustLevelInput", ec.unmarshalInputPinTrustLevelInput),
+			graphql.NewInputUnmarshaler("ProposalIDInput", ec.unmarshalInputProposalIDInput),
+			graphql.NewInputUnmarshaler("ProposeRuleInput", ec.unmarshalInputProposeRuleInput),
+			graphql.NewInputUnmarshaler("ProposedLevelThresholdsInput", ec.unmarshalInputProposedLevelThresholdsInput),
+			graphql.NewInputUnmarshaler("ProposedThresholdsInput", ec.unmarshalInputProposedThresholdsInput),
 			graphql.NewInputUnmarshaler("PublicLogInput", ec.unmarshalInputPublicLogInput),
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("ReactionKindInput", ec.unmarshalInputReactionKindInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
+			graphql.NewInputUnmarshaler("RuleEffectInput", ec.unmarshalInputRuleEffectInput),
+			graphql.NewInputUnmarshaler("RuleGovernanceInput", ec.unmarshalInputRuleGovernanceInput),
 			graphql.NewInputUnmarshaler("SSOInput", ec.unmarshalInputSSOInput),
 			graphql.NewInputUnmarshaler("SanctionIDInput", ec.unmarshalInputSanctionIDInput),
 			graphql.NewInputUnmarshaler("SetSiteRoleInput", ec.unmarshalInputSetSiteRoleInput),
@@ -2969,6 +3888,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateStoryInput", ec.unmarshalInputUpdateStoryInput),
 			graphql.NewInputUnmarshaler("UserNoteInput", ec.unmarshalInputUserNoteInput),
 			graphql.NewInputUnmarshaler("UserSanctionInput", ec.unmarshalInputUserSanctionInput),
+			graphql.NewInputUnmarshaler("VoteOnProposalInput", ec.unmarshalInputVoteOnProposalInput),
 			graphql.NewInputUnmarshaler("WordListInput", ec.unmarshalInputWordListInput),
 		)
 	}
@@ -3062,7 +3982,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
+//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3078,6 +3998,7 @@ var sources = []*ast.Source{
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "moderationlog.graphqls", Input: sourceData("moderationlog.graphqls"), BuiltIn: false},
+	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
@@ -3124,6 +4045,58 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BacktestChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commentID":
+		return ec.fieldContext_BacktestChange_commentID(ctx, field)
+	case "storyID":
+		return ec.fieldContext_BacktestChange_storyID(ctx, field)
+	case "storyURL":
+		return ec.fieldContext_BacktestChange_storyURL(ctx, field)
+	case "before":
+		return ec.fieldContext_BacktestChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_BacktestChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BacktestChange", field.Name)
+}
+
+func (ec *executionContext) childFields_BacktestLevelChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userID":
+		return ec.fieldContext_BacktestLevelChange_userID(ctx, field)
+	case "from":
+		return ec.fieldContext_BacktestLevelChange_from(ctx, field)
+	case "to":
+		return ec.fieldContext_BacktestLevelChange_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BacktestLevelChange", field.Name)
+}
+
+func (ec *executionContext) childFields_BacktestReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "requested":
+		return ec.fieldContext_BacktestReport_requested(ctx, field)
+	case "comments":
+		return ec.fieldContext_BacktestReport_comments(ctx, field)
+	case "changedCount":
+		return ec.fieldContext_BacktestReport_changedCount(ctx, field)
+	case "changed":
+		return ec.fieldContext_BacktestReport_changed(ctx, field)
+	case "users":
+		return ec.fieldContext_BacktestReport_users(ctx, field)
+	case "agreement":
+		return ec.fieldContext_BacktestReport_agreement(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_BacktestReport_durationMs(ctx, field)
+	case "ranAt":
+		return ec.fieldContext_BacktestReport_ranAt(ctx, field)
+	case "method":
+		return ec.fieldContext_BacktestReport_method(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BacktestReport", field.Name)
 }
 
 func (ec *executionContext) childFields_BulkCommentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3218,6 +4191,28 @@ func (ec *executionContext) childFields_CommentPayload(ctx context.Context, fiel
 		return ec.fieldContext_CommentPayload_comment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EffectAgreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "effect":
+		return ec.fieldContext_EffectAgreement_effect(ctx, field)
+	case "predicted":
+		return ec.fieldContext_EffectAgreement_predicted(ctx, field)
+	case "decided":
+		return ec.fieldContext_EffectAgreement_decided(ctx, field)
+	case "truePositives":
+		return ec.fieldContext_EffectAgreement_truePositives(ctx, field)
+	case "falsePositives":
+		return ec.fieldContext_EffectAgreement_falsePositives(ctx, field)
+	case "falseNegatives":
+		return ec.fieldContext_EffectAgreement_falseNegatives(ctx, field)
+	case "precision":
+		return ec.fieldContext_EffectAgreement_precision(ctx, field)
+	case "recall":
+		return ec.fieldContext_EffectAgreement_recall(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EffectAgreement", field.Name)
 }
 
 func (ec *executionContext) childFields_ExportedAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3446,6 +4441,48 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_ProposalEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ProposalEvent_kind(ctx, field)
+	case "proposal":
+		return ec.fieldContext_ProposalEvent_proposal(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProposalEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_ProposedLevelThresholds(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accountAgeDays":
+		return ec.fieldContext_ProposedLevelThresholds_accountAgeDays(ctx, field)
+	case "daysVisited":
+		return ec.fieldContext_ProposedLevelThresholds_daysVisited(ctx, field)
+	case "commentsPublished":
+		return ec.fieldContext_ProposedLevelThresholds_commentsPublished(ctx, field)
+	case "reactionsReceived":
+		return ec.fieldContext_ProposedLevelThresholds_reactionsReceived(ctx, field)
+	case "maxRejected":
+		return ec.fieldContext_ProposedLevelThresholds_maxRejected(ctx, field)
+	case "maxReportsAgainst":
+		return ec.fieldContext_ProposedLevelThresholds_maxReportsAgainst(ctx, field)
+	case "noActiveSanctions":
+		return ec.fieldContext_ProposedLevelThresholds_noActiveSanctions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProposedLevelThresholds", field.Name)
+}
+
+func (ec *executionContext) childFields_ProposedThresholds(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "basic":
+		return ec.fieldContext_ProposedThresholds_basic(ctx, field)
+	case "member":
+		return ec.fieldContext_ProposedThresholds_member(ctx, field)
+	case "regular":
+		return ec.fieldContext_ProposedThresholds_regular(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProposedThresholds", field.Name)
+}
+
 func (ec *executionContext) childFields_PublicLogSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "showUsernames":
@@ -3508,6 +4545,156 @@ func (ec *executionContext) childFields_Revision(ctx context.Context, field grap
 		return ec.fieldContext_Revision_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
+}
+
+func (ec *executionContext) childFields_Rule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Rule_id(ctx, field)
+	case "siteID":
+		return ec.fieldContext_Rule_siteID(ctx, field)
+	case "name":
+		return ec.fieldContext_Rule_name(ctx, field)
+	case "expression":
+		return ec.fieldContext_Rule_expression(ctx, field)
+	case "effect":
+		return ec.fieldContext_Rule_effect(ctx, field)
+	case "shadow":
+		return ec.fieldContext_Rule_shadow(ctx, field)
+	case "version":
+		return ec.fieldContext_Rule_version(ctx, field)
+	case "proposalID":
+		return ec.fieldContext_Rule_proposalID(ctx, field)
+	case "enactedAt":
+		return ec.fieldContext_Rule_enactedAt(ctx, field)
+	case "versions":
+		return ec.fieldContext_Rule_versions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rule", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "valid":
+		return ec.fieldContext_RuleCheck_valid(ctx, field)
+	case "issues":
+		return ec.fieldContext_RuleCheck_issues(ctx, field)
+	case "costMax":
+		return ec.fieldContext_RuleCheck_costMax(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleEffect(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RuleEffect_kind(ctx, field)
+	case "code":
+		return ec.fieldContext_RuleEffect_code(ctx, field)
+	case "level":
+		return ec.fieldContext_RuleEffect_level(ctx, field)
+	case "weight":
+		return ec.fieldContext_RuleEffect_weight(ctx, field)
+	case "perMinute":
+		return ec.fieldContext_RuleEffect_perMinute(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleEffect", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleGovernance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "moderatorQuorum":
+		return ec.fieldContext_RuleGovernance_moderatorQuorum(ctx, field)
+	case "memberVotes":
+		return ec.fieldContext_RuleGovernance_memberVotes(ctx, field)
+	case "memberQuorum":
+		return ec.fieldContext_RuleGovernance_memberQuorum(ctx, field)
+	case "enactDelaySeconds":
+		return ec.fieldContext_RuleGovernance_enactDelaySeconds(ctx, field)
+	case "costLimit":
+		return ec.fieldContext_RuleGovernance_costLimit(ctx, field)
+	case "version":
+		return ec.fieldContext_RuleGovernance_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleGovernance", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleIssue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_RuleIssue_line(ctx, field)
+	case "column":
+		return ec.fieldContext_RuleIssue_column(ctx, field)
+	case "message":
+		return ec.fieldContext_RuleIssue_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleIssue", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleProposal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RuleProposal_id(ctx, field)
+	case "siteID":
+		return ec.fieldContext_RuleProposal_siteID(ctx, field)
+	case "authorID":
+		return ec.fieldContext_RuleProposal_authorID(ctx, field)
+	case "kind":
+		return ec.fieldContext_RuleProposal_kind(ctx, field)
+	case "state":
+		return ec.fieldContext_RuleProposal_state(ctx, field)
+	case "ruleID":
+		return ec.fieldContext_RuleProposal_ruleID(ctx, field)
+	case "baseVersion":
+		return ec.fieldContext_RuleProposal_baseVersion(ctx, field)
+	case "name":
+		return ec.fieldContext_RuleProposal_name(ctx, field)
+	case "expression":
+		return ec.fieldContext_RuleProposal_expression(ctx, field)
+	case "effect":
+		return ec.fieldContext_RuleProposal_effect(ctx, field)
+	case "shadow":
+		return ec.fieldContext_RuleProposal_shadow(ctx, field)
+	case "thresholds":
+		return ec.fieldContext_RuleProposal_thresholds(ctx, field)
+	case "rollbackOf":
+		return ec.fieldContext_RuleProposal_rollbackOf(ctx, field)
+	case "rationale":
+		return ec.fieldContext_RuleProposal_rationale(ctx, field)
+	case "votes":
+		return ec.fieldContext_RuleProposal_votes(ctx, field)
+	case "tally":
+		return ec.fieldContext_RuleProposal_tally(ctx, field)
+	case "backtest":
+		return ec.fieldContext_RuleProposal_backtest(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RuleProposal_createdAt(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_RuleProposal_openedAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_RuleProposal_closedAt(ctx, field)
+	case "enactAfter":
+		return ec.fieldContext_RuleProposal_enactAfter(ctx, field)
+	case "enactedAt":
+		return ec.fieldContext_RuleProposal_enactedAt(ctx, field)
+	case "enactedVersion":
+		return ec.fieldContext_RuleProposal_enactedVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleProposal", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleVote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userID":
+		return ec.fieldContext_RuleVote_userID(ctx, field)
+	case "approve":
+		return ec.fieldContext_RuleVote_approve(ctx, field)
+	case "moderator":
+		return ec.fieldContext_RuleVote_moderator(ctx, field)
+	case "votedAt":
+		return ec.fieldContext_RuleVote_votedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleVote", field.Name)
 }
 
 func (ec *executionContext) childFields_Sanction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3744,8 +4931,6 @@ func (ec *executionContext) childFields_TrustEffects(ctx context.Context, field 
 		return ec.fieldContext_TrustEffects_newCommenters(ctx, field)
 	case "newMayReport":
 		return ec.fieldContext_TrustEffects_newMayReport(ctx, field)
-	case "memberVotes":
-		return ec.fieldContext_TrustEffects_memberVotes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrustEffects", field.Name)
 }
@@ -3896,6 +5081,26 @@ func (ec *executionContext) childFields_ViewerExport(ctx context.Context, field 
 		return ec.fieldContext_ViewerExport_sanctions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ViewerExport", field.Name)
+}
+
+func (ec *executionContext) childFields_VoteTally(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "moderatorsFor":
+		return ec.fieldContext_VoteTally_moderatorsFor(ctx, field)
+	case "moderatorsAgainst":
+		return ec.fieldContext_VoteTally_moderatorsAgainst(ctx, field)
+	case "membersFor":
+		return ec.fieldContext_VoteTally_membersFor(ctx, field)
+	case "membersAgainst":
+		return ec.fieldContext_VoteTally_membersAgainst(ctx, field)
+	case "moderatorQuorum":
+		return ec.fieldContext_VoteTally_moderatorQuorum(ctx, field)
+	case "memberQuorum":
+		return ec.fieldContext_VoteTally_memberQuorum(ctx, field)
+	case "quorumReached":
+		return ec.fieldContext_VoteTally_quorumReached(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoteTally", field.Name)
 }
 
 func (ec *executionContext) childFields_WordList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4116,6 +5321,20 @@ func (ec *executionContext) field_Mutation_approveComment_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_backtestProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (BacktestProposalInput, error) {
+			return ec.unmarshalNBacktestProposalInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐBacktestProposalInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_banUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4242,6 +5461,20 @@ func (ec *executionContext) field_Mutation_editComment_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_enactProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ProposalIDInput, error) {
+			return ec.unmarshalNProposalIDInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐProposalIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_featureComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4284,6 +5517,20 @@ func (ec *executionContext) field_Mutation_muteUser_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_openProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ProposalIDInput, error) {
+			return ec.unmarshalNProposalIDInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐProposalIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_pinTrustLevel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4304,6 +5551,20 @@ func (ec *executionContext) field_Mutation_premodUser_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UserSanctionInput, error) {
 			return ec.unmarshalNUserSanctionInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUserSanctionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_proposeRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ProposeRuleInput, error) {
+			return ec.unmarshalNProposeRuleInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐProposeRuleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4360,6 +5621,20 @@ func (ec *executionContext) field_Mutation_revokeSanction_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SanctionIDInput, error) {
 			return ec.unmarshalNSanctionIDInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSanctionIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setRuleGovernance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RuleGovernanceInput, error) {
+			return ec.unmarshalNRuleGovernanceInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRuleGovernanceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4522,12 +5797,40 @@ func (ec *executionContext) field_Mutation_updateStory_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_voteOnProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (VoteOnProposalInput, error) {
+			return ec.unmarshalNVoteOnProposalInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐVoteOnProposalInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_warnUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UserSanctionInput, error) {
 			return ec.unmarshalNUserSanctionInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUserSanctionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ProposalIDInput, error) {
+			return ec.unmarshalNProposalIDInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐProposalIDInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4547,6 +5850,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_checkRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expression",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expression"] = arg1
 	return args, nil
 }
 
@@ -4681,6 +6006,56 @@ func (ec *executionContext) field_Query_previewComment_args(ctx context.Context,
 		return nil, err
 	}
 	args["body"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ruleGovernance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ruleProposals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*parley.ProposalState, error) {
+			return ec.unmarshalOProposalState2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐProposalState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
 	return args, nil
 }
 
@@ -4889,6 +6264,20 @@ func (ec *executionContext) field_Subscription_commentUpdated_args(ctx context.C
 }
 
 func (ec *executionContext) field_Subscription_moderationQueueUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_ruleProposalsUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
@@ -5293,6 +6682,424 @@ func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BacktestChange_commentID(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestChange_commentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestChange_commentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BacktestChange_storyID(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestChange_storyID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestChange_storyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BacktestChange_storyURL(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestChange_storyURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoryURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestChange_storyURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _BacktestChange_before(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.Decision) graphql.Marshaler {
+			return ec.marshalNDecision2githubᚗcomᚋparleyhqᚋparleyᚐDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestChange", field, false, false, "Decision")
+}
+
+func (ec *executionContext) _BacktestChange_after(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.Decision) graphql.Marshaler {
+			return ec.marshalNDecision2githubᚗcomᚋparleyhqᚋparleyᚐDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestChange", field, false, false, "Decision")
+}
+
+func (ec *executionContext) _BacktestLevelChange_userID(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestLevelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestLevelChange_userID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestLevelChange_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestLevelChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BacktestLevelChange_from(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestLevelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestLevelChange_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BacktestLevelChange().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestLevelChange_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestLevelChange", field, true, true, "Int")
+}
+
+func (ec *executionContext) _BacktestLevelChange_to(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestLevelChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestLevelChange_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BacktestLevelChange().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestLevelChange_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestLevelChange", field, true, true, "Int")
+}
+
+func (ec *executionContext) _BacktestReport_requested(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestReport_requested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestReport_requested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BacktestReport_comments(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestReport_comments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestReport_comments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BacktestReport_changedCount(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestReport_changedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestReport_changedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BacktestReport_changed(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestReport_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []parley.BacktestChange) graphql.Marshaler {
+			return ec.marshalNBacktestChange2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐBacktestChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestReport_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BacktestReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BacktestChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BacktestReport_users(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestReport_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Users, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []parley.BacktestLevelChange) graphql.Marshaler {
+			return ec.marshalNBacktestLevelChange2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐBacktestLevelChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestReport_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BacktestReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BacktestLevelChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BacktestReport_agreement(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestReport_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []parley.EffectAgreement) graphql.Marshaler {
+			return ec.marshalNEffectAgreement2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐEffectAgreementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestReport_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BacktestReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EffectAgreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BacktestReport_durationMs(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestReport_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestReport_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BacktestReport_ranAt(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestReport_ranAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RanAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestReport_ranAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BacktestReport_method(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BacktestReport_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BacktestReport_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BacktestReport", field, false, false, "String")
 }
 
 func (ec *executionContext) _BulkCommentPayload_comments(ctx context.Context, field graphql.CollectedField, obj *BulkCommentPayload) (ret graphql.Marshaler) {
@@ -6089,6 +7896,190 @@ func (ec *executionContext) fieldContext_CommentPayload_comment(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _EffectAgreement_effect(ctx context.Context, field graphql.CollectedField, obj *parley.EffectAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectAgreement_effect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Effect, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EffectAgreement_effect(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EffectAgreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _EffectAgreement_predicted(ctx context.Context, field graphql.CollectedField, obj *parley.EffectAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectAgreement_predicted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Predicted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EffectAgreement_predicted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EffectAgreement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EffectAgreement_decided(ctx context.Context, field graphql.CollectedField, obj *parley.EffectAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectAgreement_decided(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decided, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EffectAgreement_decided(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EffectAgreement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EffectAgreement_truePositives(ctx context.Context, field graphql.CollectedField, obj *parley.EffectAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectAgreement_truePositives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TruePositives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EffectAgreement_truePositives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EffectAgreement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EffectAgreement_falsePositives(ctx context.Context, field graphql.CollectedField, obj *parley.EffectAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectAgreement_falsePositives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FalsePositives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EffectAgreement_falsePositives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EffectAgreement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EffectAgreement_falseNegatives(ctx context.Context, field graphql.CollectedField, obj *parley.EffectAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectAgreement_falseNegatives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FalseNegatives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EffectAgreement_falseNegatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EffectAgreement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EffectAgreement_precision(ctx context.Context, field graphql.CollectedField, obj *parley.EffectAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectAgreement_precision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Precision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EffectAgreement_precision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EffectAgreement", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EffectAgreement_recall(ctx context.Context, field graphql.CollectedField, obj *parley.EffectAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EffectAgreement_recall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EffectAgreement_recall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EffectAgreement", field, false, false, "Float")
 }
 
 func (ec *executionContext) _ExportedAccount_id(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
@@ -8249,6 +10240,314 @@ func (ec *executionContext) fieldContext_Mutation_undoModeration(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_proposeRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_proposeRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProposeRule(ctx, fc.Args["input"].(ProposeRuleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.RuleProposal) graphql.Marshaler {
+			return ec.marshalNRuleProposal2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_proposeRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_proposeRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenProposal(ctx, fc.Args["input"].(ProposalIDInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.RuleProposal) graphql.Marshaler {
+			return ec.marshalNRuleProposal2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_voteOnProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_voteOnProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VoteOnProposal(ctx, fc.Args["input"].(VoteOnProposalInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.RuleProposal) graphql.Marshaler {
+			return ec.marshalNRuleProposal2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_voteOnProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_voteOnProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_backtestProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_backtestProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BacktestProposal(ctx, fc.Args["input"].(BacktestProposalInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.RuleProposal) graphql.Marshaler {
+			return ec.marshalNRuleProposal2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_backtestProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_backtestProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_enactProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_enactProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EnactProposal(ctx, fc.Args["input"].(ProposalIDInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.RuleProposal) graphql.Marshaler {
+			return ec.marshalNRuleProposal2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_enactProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_enactProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawProposal(ctx, fc.Args["input"].(ProposalIDInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.RuleProposal) graphql.Marshaler {
+			return ec.marshalNRuleProposal2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setRuleGovernance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setRuleGovernance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetRuleGovernance(ctx, fc.Args["input"].(RuleGovernanceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.RuleSettings) graphql.Marshaler {
+			return ec.marshalNRuleGovernance2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setRuleGovernance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleGovernance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setRuleGovernance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_banUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9297,6 +11596,318 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _ProposalEvent_kind(ctx context.Context, field graphql.CollectedField, obj *parley.ProposalEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposalEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposalEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposalEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProposalEvent_proposal(ctx context.Context, field graphql.CollectedField, obj *parley.ProposalEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposalEvent_proposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Proposal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.RuleProposal) graphql.Marshaler {
+			return ec.marshalNRuleProposal2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposalEvent_proposal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProposalEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleProposal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProposedLevelThresholds_accountAgeDays(ctx context.Context, field graphql.CollectedField, obj *parley.TrustThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedLevelThresholds_accountAgeDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountAgeDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedLevelThresholds_accountAgeDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedLevelThresholds", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProposedLevelThresholds_daysVisited(ctx context.Context, field graphql.CollectedField, obj *parley.TrustThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedLevelThresholds_daysVisited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysVisited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedLevelThresholds_daysVisited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedLevelThresholds", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProposedLevelThresholds_commentsPublished(ctx context.Context, field graphql.CollectedField, obj *parley.TrustThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedLevelThresholds_commentsPublished(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommentsPublished, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedLevelThresholds_commentsPublished(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedLevelThresholds", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProposedLevelThresholds_reactionsReceived(ctx context.Context, field graphql.CollectedField, obj *parley.TrustThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedLevelThresholds_reactionsReceived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReactionsReceived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedLevelThresholds_reactionsReceived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedLevelThresholds", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProposedLevelThresholds_maxRejected(ctx context.Context, field graphql.CollectedField, obj *parley.TrustThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedLevelThresholds_maxRejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxRejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedLevelThresholds_maxRejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedLevelThresholds", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProposedLevelThresholds_maxReportsAgainst(ctx context.Context, field graphql.CollectedField, obj *parley.TrustThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedLevelThresholds_maxReportsAgainst(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxReportsAgainst, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedLevelThresholds_maxReportsAgainst(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedLevelThresholds", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProposedLevelThresholds_noActiveSanctions(ctx context.Context, field graphql.CollectedField, obj *parley.TrustThresholds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedLevelThresholds_noActiveSanctions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoActiveSanctions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedLevelThresholds_noActiveSanctions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedLevelThresholds", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProposedThresholds_basic(ctx context.Context, field graphql.CollectedField, obj *parley.TrustSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedThresholds_basic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.TrustThresholds) graphql.Marshaler {
+			return ec.marshalNProposedLevelThresholds2githubᚗcomᚋparleyhqᚋparleyᚐTrustThresholds(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedThresholds_basic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProposedThresholds",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProposedLevelThresholds(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProposedThresholds_member(ctx context.Context, field graphql.CollectedField, obj *parley.TrustSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedThresholds_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.TrustThresholds) graphql.Marshaler {
+			return ec.marshalNProposedLevelThresholds2githubᚗcomᚋparleyhqᚋparleyᚐTrustThresholds(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedThresholds_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProposedThresholds",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProposedLevelThresholds(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProposedThresholds_regular(ctx context.Context, field graphql.CollectedField, obj *parley.TrustSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedThresholds_regular(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Regular, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.TrustThresholds) graphql.Marshaler {
+			return ec.marshalNProposedLevelThresholds2githubᚗcomᚋparleyhqᚋparleyᚐTrustThresholds(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedThresholds_regular(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProposedThresholds",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProposedLevelThresholds(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PublicLogSettings_showUsernames(ctx context.Context, field graphql.CollectedField, obj *parley.PublicLogSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9601,6 +12212,182 @@ func (ec *executionContext) fieldContext_Query_moderationLog(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_moderationLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Rules(ctx, fc.Args["siteID"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Rule) graphql.Marshaler {
+			return ec.marshalNRule2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ruleProposals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ruleProposals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RuleProposals(ctx, fc.Args["siteID"].(string), fc.Args["state"].(*parley.ProposalState))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.RuleProposal) graphql.Marshaler {
+			return ec.marshalNRuleProposal2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleProposalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ruleProposals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ruleProposals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_checkRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_checkRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CheckRule(ctx, fc.Args["siteID"].(string), fc.Args["expression"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.RuleCheck) graphql.Marshaler {
+			return ec.marshalNRuleCheck2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_checkRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_checkRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ruleGovernance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ruleGovernance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RuleGovernance(ctx, fc.Args["siteID"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.RuleSettings) graphql.Marshaler {
+			return ec.marshalNRuleGovernance2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ruleGovernance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleGovernance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ruleGovernance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10450,6 +13237,1320 @@ func (ec *executionContext) _Revision_createdAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Revision_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Rule_id(ctx context.Context, field graphql.CollectedField, obj *parley.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Rule_siteID(ctx context.Context, field graphql.CollectedField, obj *parley.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_siteID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SiteID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_siteID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Rule_name(ctx context.Context, field graphql.CollectedField, obj *parley.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rule_expression(ctx context.Context, field graphql.CollectedField, obj *parley.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_expression(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expression, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_expression(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "String")
+}
+
+func (ec *executionContext) _Rule_effect(ctx context.Context, field graphql.CollectedField, obj *parley.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_effect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Rule().Effect(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RuleEffect) graphql.Marshaler {
+			return ec.marshalNRuleEffect2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRuleEffect(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_effect(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Rule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleEffect(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Rule_shadow(ctx context.Context, field graphql.CollectedField, obj *parley.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_shadow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shadow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_shadow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Rule_version(ctx context.Context, field graphql.CollectedField, obj *parley.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Rule_proposalID(ctx context.Context, field graphql.CollectedField, obj *parley.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_proposalID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_proposalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Rule_enactedAt(ctx context.Context, field graphql.CollectedField, obj *parley.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_enactedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnactedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_enactedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Rule_versions(ctx context.Context, field graphql.CollectedField, obj *parley.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rule_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Rule().Versions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Rule) graphql.Marshaler {
+			return ec.marshalNRule2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rule_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Rule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleCheck_valid(ctx context.Context, field graphql.CollectedField, obj *parley.RuleCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleCheck_valid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Valid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleCheck_valid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleCheck_issues(ctx context.Context, field graphql.CollectedField, obj *parley.RuleCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleCheck_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []parley.RuleIssue) graphql.Marshaler {
+			return ec.marshalNRuleIssue2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐRuleIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleCheck_issues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleCheck",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleIssue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleCheck_costMax(ctx context.Context, field graphql.CollectedField, obj *parley.RuleCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleCheck_costMax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostMax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleCheck_costMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleCheck", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleEffect_kind(ctx context.Context, field graphql.CollectedField, obj *RuleEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleEffect_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.RuleEffectKind) graphql.Marshaler {
+			return ec.marshalNRuleEffectKind2githubᚗcomᚋparleyhqᚋparleyᚐRuleEffectKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleEffect_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleEffect", field, false, false, "RuleEffectKind")
+}
+
+func (ec *executionContext) _RuleEffect_code(ctx context.Context, field graphql.CollectedField, obj *RuleEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleEffect_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleEffect_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleEffect", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleEffect_level(ctx context.Context, field graphql.CollectedField, obj *RuleEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleEffect_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleEffect_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleEffect", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleEffect_weight(ctx context.Context, field graphql.CollectedField, obj *RuleEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleEffect_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleEffect_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleEffect", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RuleEffect_perMinute(ctx context.Context, field graphql.CollectedField, obj *RuleEffect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleEffect_perMinute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerMinute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleEffect_perMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleEffect", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleGovernance_moderatorQuorum(ctx context.Context, field graphql.CollectedField, obj *parley.RuleSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleGovernance_moderatorQuorum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModeratorQuorum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleGovernance_moderatorQuorum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleGovernance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleGovernance_memberVotes(ctx context.Context, field graphql.CollectedField, obj *parley.RuleSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleGovernance_memberVotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberVotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleGovernance_memberVotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleGovernance", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleGovernance_memberQuorum(ctx context.Context, field graphql.CollectedField, obj *parley.RuleSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleGovernance_memberQuorum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberQuorum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleGovernance_memberQuorum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleGovernance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleGovernance_enactDelaySeconds(ctx context.Context, field graphql.CollectedField, obj *parley.RuleSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleGovernance_enactDelaySeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnactDelaySeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleGovernance_enactDelaySeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleGovernance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleGovernance_costLimit(ctx context.Context, field graphql.CollectedField, obj *parley.RuleSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleGovernance_costLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleGovernance_costLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleGovernance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleGovernance_version(ctx context.Context, field graphql.CollectedField, obj *parley.RuleSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleGovernance_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleGovernance_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleGovernance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleIssue_line(ctx context.Context, field graphql.CollectedField, obj *parley.RuleIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleIssue_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleIssue_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleIssue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleIssue_column(ctx context.Context, field graphql.CollectedField, obj *parley.RuleIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleIssue_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleIssue_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleIssue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleIssue_message(ctx context.Context, field graphql.CollectedField, obj *parley.RuleIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleIssue_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleIssue_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleProposal_id(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RuleProposal_siteID(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_siteID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SiteID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_siteID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RuleProposal_authorID(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_authorID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_authorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RuleProposal_kind(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.ProposalKind) graphql.Marshaler {
+			return ec.marshalNProposalKind2githubᚗcomᚋparleyhqᚋparleyᚐProposalKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "ProposalKind")
+}
+
+func (ec *executionContext) _RuleProposal_state(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.ProposalState) graphql.Marshaler {
+			return ec.marshalNProposalState2githubᚗcomᚋparleyhqᚋparleyᚐProposalState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "ProposalState")
+}
+
+func (ec *executionContext) _RuleProposal_ruleID(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_ruleID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleProposal().RuleID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_ruleID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, true, true, "ID")
+}
+
+func (ec *executionContext) _RuleProposal_baseVersion(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_baseVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaseVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_baseVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleProposal_name(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleProposal_expression(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_expression(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expression, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_expression(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleProposal_effect(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_effect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RuleProposal().Effect(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RuleEffect) graphql.Marshaler {
+			return ec.marshalORuleEffect2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRuleEffect(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_effect(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleProposal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleEffect(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleProposal_shadow(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_shadow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shadow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_shadow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleProposal_thresholds(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_thresholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Thresholds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.TrustSettings) graphql.Marshaler {
+			return ec.marshalOProposedThresholds2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTrustSettings(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_thresholds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleProposal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProposedThresholds(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleProposal_rollbackOf(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_rollbackOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RollbackOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_rollbackOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleProposal_rationale(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_rationale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rationale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_rationale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleProposal_votes(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_votes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Votes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []parley.RuleVote) graphql.Marshaler {
+			return ec.marshalNRuleVote2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐRuleVoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_votes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleProposal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleVote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleProposal_tally(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_tally(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tally, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.VoteTally) graphql.Marshaler {
+			return ec.marshalNVoteTally2githubᚗcomᚋparleyhqᚋparleyᚐVoteTally(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_tally(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleProposal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoteTally(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleProposal_backtest(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_backtest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Backtest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.BacktestReport) graphql.Marshaler {
+			return ec.marshalOBacktestReport2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐBacktestReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_backtest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleProposal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BacktestReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleProposal_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RuleProposal_openedAt(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RuleProposal_closedAt(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RuleProposal_enactAfter(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_enactAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnactAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_enactAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RuleProposal_enactedAt(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_enactedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnactedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_enactedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RuleProposal_enactedVersion(ctx context.Context, field graphql.CollectedField, obj *parley.RuleProposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleProposal_enactedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnactedVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleProposal_enactedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleProposal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleVote_userID(ctx context.Context, field graphql.CollectedField, obj *parley.RuleVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleVote_userID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleVote_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleVote", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RuleVote_approve(ctx context.Context, field graphql.CollectedField, obj *parley.RuleVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleVote_approve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approve, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleVote_approve(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleVote", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleVote_moderator(ctx context.Context, field graphql.CollectedField, obj *parley.RuleVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleVote_moderator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Moderator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleVote_moderator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleVote", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleVote_votedAt(ctx context.Context, field graphql.CollectedField, obj *parley.RuleVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleVote_votedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VotedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleVote_votedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleVote", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Sanction_id(ctx context.Context, field graphql.CollectedField, obj *parley.Sanction) (ret graphql.Marshaler) {
@@ -12341,6 +16442,50 @@ func (ec *executionContext) fieldContext_Subscription_notifications(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_ruleProposalsUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_ruleProposalsUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().RuleProposalsUpdated(ctx, fc.Args["siteID"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.ProposalEvent) graphql.Marshaler {
+			return ec.marshalNProposalEvent2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐProposalEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_ruleProposalsUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProposalEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_ruleProposalsUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TrustChange_from(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12591,29 +16736,6 @@ func (ec *executionContext) _TrustEffects_newMayReport(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_TrustEffects_newMayReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TrustEffects", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _TrustEffects_memberVotes(ctx context.Context, field graphql.CollectedField, obj *parley.TrustEffectSettings) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TrustEffects_memberVotes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MemberVotes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_TrustEffects_memberVotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrustEffects", field, false, false, "Boolean")
 }
 
@@ -14067,6 +18189,167 @@ func (ec *executionContext) fieldContext_ViewerExport_sanctions(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _VoteTally_moderatorsFor(ctx context.Context, field graphql.CollectedField, obj *parley.VoteTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoteTally_moderatorsFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModeratorsFor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoteTally_moderatorsFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoteTally", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VoteTally_moderatorsAgainst(ctx context.Context, field graphql.CollectedField, obj *parley.VoteTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoteTally_moderatorsAgainst(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModeratorsAgainst, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoteTally_moderatorsAgainst(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoteTally", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VoteTally_membersFor(ctx context.Context, field graphql.CollectedField, obj *parley.VoteTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoteTally_membersFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MembersFor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoteTally_membersFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoteTally", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VoteTally_membersAgainst(ctx context.Context, field graphql.CollectedField, obj *parley.VoteTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoteTally_membersAgainst(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MembersAgainst, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoteTally_membersAgainst(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoteTally", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VoteTally_moderatorQuorum(ctx context.Context, field graphql.CollectedField, obj *parley.VoteTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoteTally_moderatorQuorum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModeratorQuorum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoteTally_moderatorQuorum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoteTally", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VoteTally_memberQuorum(ctx context.Context, field graphql.CollectedField, obj *parley.VoteTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoteTally_memberQuorum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberQuorum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoteTally_memberQuorum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoteTally", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VoteTally_quorumReached(ctx context.Context, field graphql.CollectedField, obj *parley.VoteTally) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoteTally_quorumReached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuorumReached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoteTally_quorumReached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoteTally", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _WordList_kind(ctx context.Context, field graphql.CollectedField, obj *parley.WordList) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15255,6 +19538,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputBacktestProposalInput(ctx context.Context, obj any) (BacktestProposalInput, error) {
+	var it BacktestProposalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"proposalID", "comments"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "proposalID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalID = data
+		case "comments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comments"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comments = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBacktestProposalInput unmarshals raw into the BacktestProposalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBacktestProposalInput(ctx context.Context, raw any) (BacktestProposalInput, error) {
+	var out BacktestProposalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BacktestProposalInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBanInput(ctx context.Context, obj any) (BanInput, error) {
 	var it BanInput
 	if obj == nil {
@@ -15843,6 +20175,300 @@ func UnmarshalPinTrustLevelInput(ctx context.Context, raw any) (PinTrustLevelInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProposalIDInput(ctx context.Context, obj any) (ProposalIDInput, error) {
+	var it ProposalIDInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"proposalID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "proposalID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProposalIDInput unmarshals raw into the ProposalIDInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProposalIDInput(ctx context.Context, raw any) (ProposalIDInput, error) {
+	var out ProposalIDInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposalIDInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProposeRuleInput(ctx context.Context, obj any) (ProposeRuleInput, error) {
+	var it ProposeRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteID", "kind", "ruleID", "name", "expression", "effect", "shadow", "rollbackTo", "thresholds", "rationale", "draft"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNProposalKind2githubᚗcomᚋparleyhqᚋparleyᚐProposalKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "ruleID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ruleID"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RuleID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "expression":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expression"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expression = data
+		case "effect":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effect"))
+			data, err := ec.unmarshalORuleEffectInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRuleEffectInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Effect = data
+		case "shadow":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shadow"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Shadow = data
+		case "rollbackTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rollbackTo"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RollbackTo = data
+		case "thresholds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thresholds"))
+			data, err := ec.unmarshalOProposedThresholdsInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTrustSettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Thresholds = data
+		case "rationale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rationale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rationale = data
+		case "draft":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("draft"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Draft = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProposeRuleInput unmarshals raw into the ProposeRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProposeRuleInput(ctx context.Context, raw any) (ProposeRuleInput, error) {
+	var out ProposeRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposeRuleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProposedLevelThresholdsInput(ctx context.Context, obj any) (parley.TrustThresholds, error) {
+	var it parley.TrustThresholds
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accountAgeDays", "daysVisited", "commentsPublished", "reactionsReceived", "maxRejected", "maxReportsAgainst", "noActiveSanctions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accountAgeDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountAgeDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountAgeDays = data
+		case "daysVisited":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysVisited"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysVisited = data
+		case "commentsPublished":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commentsPublished"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommentsPublished = data
+		case "reactionsReceived":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reactionsReceived"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReactionsReceived = data
+		case "maxRejected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxRejected"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxRejected = data
+		case "maxReportsAgainst":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxReportsAgainst"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxReportsAgainst = data
+		case "noActiveSanctions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noActiveSanctions"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoActiveSanctions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProposedLevelThresholdsInput unmarshals raw into the ProposedLevelThresholdsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProposedLevelThresholdsInput(ctx context.Context, raw any) (parley.TrustThresholds, error) {
+	var out parley.TrustThresholds
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposedLevelThresholdsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProposedThresholdsInput(ctx context.Context, obj any) (parley.TrustSettings, error) {
+	var it parley.TrustSettings
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"basic", "member", "regular"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "basic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basic"))
+			data, err := ec.unmarshalNProposedLevelThresholdsInput2githubᚗcomᚋparleyhqᚋparleyᚐTrustThresholds(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Basic = data
+		case "member":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
+			data, err := ec.unmarshalNProposedLevelThresholdsInput2githubᚗcomᚋparleyhqᚋparleyᚐTrustThresholds(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Member = data
+		case "regular":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regular"))
+			data, err := ec.unmarshalNProposedLevelThresholdsInput2githubᚗcomᚋparleyhqᚋparleyᚐTrustThresholds(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Regular = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProposedThresholdsInput unmarshals raw into the ProposedThresholdsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProposedThresholdsInput(ctx context.Context, raw any) (parley.TrustSettings, error) {
+	var out parley.TrustSettings
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposedThresholdsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPublicLogInput(ctx context.Context, obj any) (parley.PublicLogSettings, error) {
 	var it parley.PublicLogSettings
 	if obj == nil {
@@ -16057,6 +20683,153 @@ func (ec *executionContext) unmarshalInputReportInput(ctx context.Context, obj a
 func UnmarshalReportInput(ctx context.Context, raw any) (parley.ReportInput, error) {
 	var out parley.ReportInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRuleEffectInput(ctx context.Context, obj any) (RuleEffectInput, error) {
+	var it RuleEffectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "code", "level", "weight", "perMinute"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNRuleEffectKind2githubᚗcomᚋparleyhqᚋparleyᚐRuleEffectKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "perMinute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perMinute"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerMinute = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRuleEffectInput unmarshals raw into the RuleEffectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRuleEffectInput(ctx context.Context, raw any) (RuleEffectInput, error) {
+	var out RuleEffectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RuleEffectInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRuleGovernanceInput(ctx context.Context, obj any) (RuleGovernanceInput, error) {
+	var it RuleGovernanceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteID", "moderatorQuorum", "memberVotes", "memberQuorum", "enactDelaySeconds", "costLimit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "moderatorQuorum":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("moderatorQuorum"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ModeratorQuorum = data
+		case "memberVotes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberVotes"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberVotes = data
+		case "memberQuorum":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberQuorum"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberQuorum = data
+		case "enactDelaySeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enactDelaySeconds"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnactDelaySeconds = data
+		case "costLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("costLimit"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CostLimit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRuleGovernanceInput unmarshals raw into the RuleGovernanceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRuleGovernanceInput(ctx context.Context, raw any) (RuleGovernanceInput, error) {
+	var out RuleGovernanceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RuleGovernanceInput", raw, &out)
 	return out, err
 }
 
@@ -16640,11 +21413,8 @@ func (ec *executionContext) unmarshalInputTrustEffectsInput(ctx context.Context,
 	if _, present := asMap["newMayReport"]; !present {
 		asMap["newMayReport"] = false
 	}
-	if _, present := asMap["memberVotes"]; !present {
-		asMap["memberVotes"] = false
-	}
 
-	fieldsInOrder := [...]string{"newCommenters", "newMayReport", "memberVotes"}
+	fieldsInOrder := [...]string{"newCommenters", "newMayReport"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16665,13 +21435,6 @@ func (ec *executionContext) unmarshalInputTrustEffectsInput(ctx context.Context,
 				return it, err
 			}
 			it.NewMayReport = data
-		case "memberVotes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberVotes"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MemberVotes = data
 		}
 	}
 	return it, nil
@@ -16864,6 +21627,55 @@ func UnmarshalUserSanctionInput(ctx context.Context, raw any) (UserSanctionInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVoteOnProposalInput(ctx context.Context, obj any) (VoteOnProposalInput, error) {
+	var it VoteOnProposalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"proposalID", "approve"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "proposalID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalID = data
+		case "approve":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approve"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approve = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoteOnProposalInput unmarshals raw into the VoteOnProposalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoteOnProposalInput(ctx context.Context, raw any) (VoteOnProposalInput, error) {
+	var out VoteOnProposalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoteOnProposalInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWordListInput(ctx context.Context, obj any) (WordListInput, error) {
 	var it WordListInput
 	if obj == nil {
@@ -17037,6 +21849,177 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "expiresAt":
 			out.Values[i] = ec._AuthPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var backtestChangeImplementors = []string{"BacktestChange"}
+
+func (ec *executionContext) _BacktestChange(ctx context.Context, sel ast.SelectionSet, obj *parley.BacktestChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, backtestChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BacktestChange")
+		case "commentID":
+			out.Values[i] = ec._BacktestChange_commentID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storyID":
+			out.Values[i] = ec._BacktestChange_storyID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storyURL":
+			out.Values[i] = ec._BacktestChange_storyURL(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._BacktestChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._BacktestChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var backtestLevelChangeImplementors = []string{"BacktestLevelChange"}
+
+func (ec *executionContext) _BacktestLevelChange(ctx context.Context, sel ast.SelectionSet, obj *parley.BacktestLevelChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, backtestLevelChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BacktestLevelChange")
+		case "userID":
+			out.Values[i] = ec._BacktestLevelChange_userID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BacktestLevelChange_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BacktestLevelChange_to(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var backtestReportImplementors = []string{"BacktestReport"}
+
+func (ec *executionContext) _BacktestReport(ctx context.Context, sel ast.SelectionSet, obj *parley.BacktestReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, backtestReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BacktestReport")
+		case "requested":
+			out.Values[i] = ec._BacktestReport_requested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comments":
+			out.Values[i] = ec._BacktestReport_comments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedCount":
+			out.Values[i] = ec._BacktestReport_changedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._BacktestReport_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "users":
+			out.Values[i] = ec._BacktestReport_users(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agreement":
+			out.Values[i] = ec._BacktestReport_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "durationMs":
+			out.Values[i] = ec._BacktestReport_durationMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ranAt":
+			out.Values[i] = ec._BacktestReport_ranAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "method":
+			out.Values[i] = ec._BacktestReport_method(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17360,6 +22343,74 @@ func (ec *executionContext) _CommentPayload(ctx context.Context, sel ast.Selecti
 		case "comment":
 			out.Values[i] = ec._CommentPayload_comment(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var effectAgreementImplementors = []string{"EffectAgreement"}
+
+func (ec *executionContext) _EffectAgreement(ctx context.Context, sel ast.SelectionSet, obj *parley.EffectAgreement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, effectAgreementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EffectAgreement")
+		case "effect":
+			out.Values[i] = ec._EffectAgreement_effect(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "predicted":
+			out.Values[i] = ec._EffectAgreement_predicted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decided":
+			out.Values[i] = ec._EffectAgreement_decided(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truePositives":
+			out.Values[i] = ec._EffectAgreement_truePositives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "falsePositives":
+			out.Values[i] = ec._EffectAgreement_falsePositives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "falseNegatives":
+			out.Values[i] = ec._EffectAgreement_falseNegatives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "precision":
+			out.Values[i] = ec._EffectAgreement_precision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recall":
+			out.Values[i] = ec._EffectAgreement_recall(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -18162,6 +23213,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "proposeRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_proposeRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voteOnProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_voteOnProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "backtestProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_backtestProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enactProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_enactProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setRuleGovernance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setRuleGovernance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "banUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_banUser(ctx, field)
@@ -18409,6 +23509,150 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var proposalEventImplementors = []string{"ProposalEvent"}
+
+func (ec *executionContext) _ProposalEvent(ctx context.Context, sel ast.SelectionSet, obj *parley.ProposalEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, proposalEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProposalEvent")
+		case "kind":
+			out.Values[i] = ec._ProposalEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposal":
+			out.Values[i] = ec._ProposalEvent_proposal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var proposedLevelThresholdsImplementors = []string{"ProposedLevelThresholds"}
+
+func (ec *executionContext) _ProposedLevelThresholds(ctx context.Context, sel ast.SelectionSet, obj *parley.TrustThresholds) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, proposedLevelThresholdsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProposedLevelThresholds")
+		case "accountAgeDays":
+			out.Values[i] = ec._ProposedLevelThresholds_accountAgeDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysVisited":
+			out.Values[i] = ec._ProposedLevelThresholds_daysVisited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commentsPublished":
+			out.Values[i] = ec._ProposedLevelThresholds_commentsPublished(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reactionsReceived":
+			out.Values[i] = ec._ProposedLevelThresholds_reactionsReceived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxRejected":
+			out.Values[i] = ec._ProposedLevelThresholds_maxRejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxReportsAgainst":
+			out.Values[i] = ec._ProposedLevelThresholds_maxReportsAgainst(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noActiveSanctions":
+			out.Values[i] = ec._ProposedLevelThresholds_noActiveSanctions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var proposedThresholdsImplementors = []string{"ProposedThresholds"}
+
+func (ec *executionContext) _ProposedThresholds(ctx context.Context, sel ast.SelectionSet, obj *parley.TrustSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, proposedThresholdsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProposedThresholds")
+		case "basic":
+			out.Values[i] = ec._ProposedThresholds_basic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "member":
+			out.Values[i] = ec._ProposedThresholds_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regular":
+			out.Values[i] = ec._ProposedThresholds_regular(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var publicLogSettingsImplementors = []string{"PublicLogSettings"}
 
 func (ec *executionContext) _PublicLogSettings(ctx context.Context, sel ast.SelectionSet, obj *parley.PublicLogSettings) graphql.Marshaler {
@@ -18501,6 +23745,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_moderationLog(ctx, field)
+				})
+		case "rules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rules(ctx, field)
+				})
+		case "ruleProposals":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ruleProposals(ctx, field)
+				})
+		case "checkRule":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_checkRule(ctx, field)
+				})
+		case "ruleGovernance":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ruleGovernance(ctx, field)
 				})
 		case "user":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -18767,6 +24035,476 @@ func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "createdAt":
 			out.Values[i] = ec._Revision_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleImplementors = []string{"Rule"}
+
+func (ec *executionContext) _Rule(ctx context.Context, sel ast.SelectionSet, obj *parley.Rule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Rule")
+		case "id":
+			out.Values[i] = ec._Rule_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "siteID":
+			out.Values[i] = ec._Rule_siteID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Rule_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expression":
+			out.Values[i] = ec._Rule_expression(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effect":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Rule_effect(ctx, field, obj)
+				})
+		case "shadow":
+			out.Values[i] = ec._Rule_shadow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Rule_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "proposalID":
+			out.Values[i] = ec._Rule_proposalID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enactedAt":
+			out.Values[i] = ec._Rule_enactedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "versions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Rule_versions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleCheckImplementors = []string{"RuleCheck"}
+
+func (ec *executionContext) _RuleCheck(ctx context.Context, sel ast.SelectionSet, obj *parley.RuleCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleCheck")
+		case "valid":
+			out.Values[i] = ec._RuleCheck_valid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issues":
+			out.Values[i] = ec._RuleCheck_issues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "costMax":
+			out.Values[i] = ec._RuleCheck_costMax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleEffectImplementors = []string{"RuleEffect"}
+
+func (ec *executionContext) _RuleEffect(ctx context.Context, sel ast.SelectionSet, obj *RuleEffect) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleEffectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleEffect")
+		case "kind":
+			out.Values[i] = ec._RuleEffect_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._RuleEffect_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._RuleEffect_level(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._RuleEffect_weight(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "perMinute":
+			out.Values[i] = ec._RuleEffect_perMinute(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleGovernanceImplementors = []string{"RuleGovernance"}
+
+func (ec *executionContext) _RuleGovernance(ctx context.Context, sel ast.SelectionSet, obj *parley.RuleSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleGovernanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleGovernance")
+		case "moderatorQuorum":
+			out.Values[i] = ec._RuleGovernance_moderatorQuorum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberVotes":
+			out.Values[i] = ec._RuleGovernance_memberVotes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberQuorum":
+			out.Values[i] = ec._RuleGovernance_memberQuorum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enactDelaySeconds":
+			out.Values[i] = ec._RuleGovernance_enactDelaySeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "costLimit":
+			out.Values[i] = ec._RuleGovernance_costLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._RuleGovernance_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleIssueImplementors = []string{"RuleIssue"}
+
+func (ec *executionContext) _RuleIssue(ctx context.Context, sel ast.SelectionSet, obj *parley.RuleIssue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleIssueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleIssue")
+		case "line":
+			out.Values[i] = ec._RuleIssue_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._RuleIssue_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._RuleIssue_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleProposalImplementors = []string{"RuleProposal"}
+
+func (ec *executionContext) _RuleProposal(ctx context.Context, sel ast.SelectionSet, obj *parley.RuleProposal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleProposalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleProposal")
+		case "id":
+			out.Values[i] = ec._RuleProposal_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "siteID":
+			out.Values[i] = ec._RuleProposal_siteID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorID":
+			out.Values[i] = ec._RuleProposal_authorID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._RuleProposal_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._RuleProposal_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ruleID":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleProposal_ruleID(ctx, field, obj)
+				})
+		case "baseVersion":
+			out.Values[i] = ec._RuleProposal_baseVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._RuleProposal_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expression":
+			out.Values[i] = ec._RuleProposal_expression(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effect":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RuleProposal_effect(ctx, field, obj)
+				})
+		case "shadow":
+			out.Values[i] = ec._RuleProposal_shadow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "thresholds":
+			out.Values[i] = ec._RuleProposal_thresholds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rollbackOf":
+			out.Values[i] = ec._RuleProposal_rollbackOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rationale":
+			out.Values[i] = ec._RuleProposal_rationale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "votes":
+			out.Values[i] = ec._RuleProposal_votes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tally":
+			out.Values[i] = ec._RuleProposal_tally(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "backtest":
+			out.Values[i] = ec._RuleProposal_backtest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._RuleProposal_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedAt":
+			out.Values[i] = ec._RuleProposal_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._RuleProposal_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enactAfter":
+			out.Values[i] = ec._RuleProposal_enactAfter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enactedAt":
+			out.Values[i] = ec._RuleProposal_enactedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enactedVersion":
+			out.Values[i] = ec._RuleProposal_enactedVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleVoteImplementors = []string{"RuleVote"}
+
+func (ec *executionContext) _RuleVote(ctx context.Context, sel ast.SelectionSet, obj *parley.RuleVote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleVoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleVote")
+		case "userID":
+			out.Values[i] = ec._RuleVote_userID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approve":
+			out.Values[i] = ec._RuleVote_approve(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moderator":
+			out.Values[i] = ec._RuleVote_moderator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "votedAt":
+			out.Values[i] = ec._RuleVote_votedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19447,6 +25185,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_moderationQueueUpdated(ctx, fields[0])
 	case "notifications":
 		return ec._Subscription_notifications(ctx, fields[0])
+	case "ruleProposalsUpdated":
+		return ec._Subscription_ruleProposalsUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -19571,11 +25311,6 @@ func (ec *executionContext) _TrustEffects(ctx context.Context, sel ast.Selection
 			}
 		case "newMayReport":
 			out.Values[i] = ec._TrustEffects_newMayReport(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "memberVotes":
-			out.Values[i] = ec._TrustEffects_memberVotes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20066,6 +25801,69 @@ func (ec *executionContext) _ViewerExport(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var voteTallyImplementors = []string{"VoteTally"}
+
+func (ec *executionContext) _VoteTally(ctx context.Context, sel ast.SelectionSet, obj *parley.VoteTally) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voteTallyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoteTally")
+		case "moderatorsFor":
+			out.Values[i] = ec._VoteTally_moderatorsFor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moderatorsAgainst":
+			out.Values[i] = ec._VoteTally_moderatorsAgainst(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "membersFor":
+			out.Values[i] = ec._VoteTally_membersFor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "membersAgainst":
+			out.Values[i] = ec._VoteTally_membersAgainst(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moderatorQuorum":
+			out.Values[i] = ec._VoteTally_moderatorQuorum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberQuorum":
+			out.Values[i] = ec._VoteTally_memberQuorum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quorumReached":
+			out.Values[i] = ec._VoteTally_quorumReached(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var wordListImplementors = []string{"WordList"}
 
 func (ec *executionContext) _WordList(ctx context.Context, sel ast.SelectionSet, obj *parley.WordList) graphql.Marshaler {
@@ -20505,6 +26303,51 @@ func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋparleyhqᚋpar
 	return ec._AuthPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBacktestChange2githubᚗcomᚋparleyhqᚋparleyᚐBacktestChange(ctx context.Context, sel ast.SelectionSet, v parley.BacktestChange) graphql.Marshaler {
+	return ec._BacktestChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBacktestChange2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐBacktestChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []parley.BacktestChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBacktestChange2githubᚗcomᚋparleyhqᚋparleyᚐBacktestChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBacktestLevelChange2githubᚗcomᚋparleyhqᚋparleyᚐBacktestLevelChange(ctx context.Context, sel ast.SelectionSet, v parley.BacktestLevelChange) graphql.Marshaler {
+	return ec._BacktestLevelChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBacktestLevelChange2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐBacktestLevelChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []parley.BacktestLevelChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBacktestLevelChange2githubᚗcomᚋparleyhqᚋparleyᚐBacktestLevelChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNBacktestProposalInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐBacktestProposalInput(ctx context.Context, v any) (BacktestProposalInput, error) {
+	res, err := ec.unmarshalInputBacktestProposalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBanInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐBanInput(ctx context.Context, v any) (BanInput, error) {
 	res, err := ec.unmarshalInputBanInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20667,6 +26510,26 @@ func (ec *executionContext) unmarshalNDeleteCommentInput2githubᚗcomᚋparleyhq
 func (ec *executionContext) unmarshalNEditCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐEditCommentInput(ctx context.Context, v any) (parley.EditCommentInput, error) {
 	res, err := ec.unmarshalInputEditCommentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEffectAgreement2githubᚗcomᚋparleyhqᚋparleyᚐEffectAgreement(ctx context.Context, sel ast.SelectionSet, v parley.EffectAgreement) graphql.Marshaler {
+	return ec._EffectAgreement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEffectAgreement2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐEffectAgreementᚄ(ctx context.Context, sel ast.SelectionSet, v []parley.EffectAgreement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEffectAgreement2githubᚗcomᚋparleyhqᚋparleyᚐEffectAgreement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNExportedAccount2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx context.Context, sel ast.SelectionSet, v *parley.User) graphql.Marshaler {
@@ -21017,6 +26880,63 @@ func (ec *executionContext) unmarshalNPinTrustLevelInput2githubᚗcomᚋparleyhq
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNProposalEvent2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐProposalEvent(ctx context.Context, sel ast.SelectionSet, v *parley.ProposalEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProposalEvent!")
+		return graphql.Null
+	}
+	return ec._ProposalEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProposalIDInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐProposalIDInput(ctx context.Context, v any) (ProposalIDInput, error) {
+	res, err := ec.unmarshalInputProposalIDInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProposalKind2githubᚗcomᚋparleyhqᚋparleyᚐProposalKind(ctx context.Context, v any) (parley.ProposalKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.ProposalKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProposalKind2githubᚗcomᚋparleyhqᚋparleyᚐProposalKind(ctx context.Context, sel ast.SelectionSet, v parley.ProposalKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProposalKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNProposalState2githubᚗcomᚋparleyhqᚋparleyᚐProposalState(ctx context.Context, v any) (parley.ProposalState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.ProposalState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProposalState2githubᚗcomᚋparleyhqᚋparleyᚐProposalState(ctx context.Context, sel ast.SelectionSet, v parley.ProposalState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProposalState!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNProposeRuleInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐProposeRuleInput(ctx context.Context, v any) (ProposeRuleInput, error) {
+	res, err := ec.unmarshalInputProposeRuleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProposedLevelThresholds2githubᚗcomᚋparleyhqᚋparleyᚐTrustThresholds(ctx context.Context, sel ast.SelectionSet, v parley.TrustThresholds) graphql.Marshaler {
+	return ec._ProposedLevelThresholds(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNProposedLevelThresholdsInput2githubᚗcomᚋparleyhqᚋparleyᚐTrustThresholds(ctx context.Context, v any) (parley.TrustThresholds, error) {
+	res, err := ec.unmarshalInputProposedLevelThresholdsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPublicLogSettings2githubᚗcomᚋparleyhqᚋparleyᚐPublicLogSettings(ctx context.Context, sel ast.SelectionSet, v parley.PublicLogSettings) graphql.Marshaler {
 	return ec._PublicLogSettings(ctx, sel, &v)
 }
@@ -21140,6 +27060,138 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋparleyhqᚋparleyᚐRole
 		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNRule2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Rule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRule2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRule2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRule(ctx context.Context, sel ast.SelectionSet, v *parley.Rule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Rule!")
+		return graphql.Null
+	}
+	return ec._Rule(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRuleCheck2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleCheck(ctx context.Context, sel ast.SelectionSet, v *parley.RuleCheck) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleCheck!")
+		return graphql.Null
+	}
+	return ec._RuleCheck(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRuleEffect2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRuleEffect(ctx context.Context, sel ast.SelectionSet, v *RuleEffect) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleEffect!")
+		return graphql.Null
+	}
+	return ec._RuleEffect(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRuleEffectKind2githubᚗcomᚋparleyhqᚋparleyᚐRuleEffectKind(ctx context.Context, v any) (parley.RuleEffectKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.RuleEffectKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRuleEffectKind2githubᚗcomᚋparleyhqᚋparleyᚐRuleEffectKind(ctx context.Context, sel ast.SelectionSet, v parley.RuleEffectKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "RuleEffectKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNRuleGovernance2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleSettings(ctx context.Context, sel ast.SelectionSet, v *parley.RuleSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleGovernance!")
+		return graphql.Null
+	}
+	return ec._RuleGovernance(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRuleGovernanceInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRuleGovernanceInput(ctx context.Context, v any) (RuleGovernanceInput, error) {
+	res, err := ec.unmarshalInputRuleGovernanceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRuleIssue2githubᚗcomᚋparleyhqᚋparleyᚐRuleIssue(ctx context.Context, sel ast.SelectionSet, v parley.RuleIssue) graphql.Marshaler {
+	return ec._RuleIssue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRuleIssue2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐRuleIssueᚄ(ctx context.Context, sel ast.SelectionSet, v []parley.RuleIssue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleIssue2githubᚗcomᚋparleyhqᚋparleyᚐRuleIssue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleProposal2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleProposalᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.RuleProposal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleProposal2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleProposal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRuleProposal2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐRuleProposal(ctx context.Context, sel ast.SelectionSet, v *parley.RuleProposal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleProposal!")
+		return graphql.Null
+	}
+	return ec._RuleProposal(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRuleVote2githubᚗcomᚋparleyhqᚋparleyᚐRuleVote(ctx context.Context, sel ast.SelectionSet, v parley.RuleVote) graphql.Marshaler {
+	return ec._RuleVote(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRuleVote2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐRuleVoteᚄ(ctx context.Context, sel ast.SelectionSet, v []parley.RuleVote) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRuleVote2githubᚗcomᚋparleyhqᚋparleyᚐRuleVote(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNSSOInput2githubᚗcomᚋparleyhqᚋparleyᚐSSOInput(ctx context.Context, v any) (parley.SSOInput, error) {
@@ -21627,6 +27679,15 @@ func (ec *executionContext) unmarshalNUserSanctionInput2githubᚗcomᚋparleyhq�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNVoteOnProposalInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐVoteOnProposalInput(ctx context.Context, v any) (VoteOnProposalInput, error) {
+	res, err := ec.unmarshalInputVoteOnProposalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoteTally2githubᚗcomᚋparleyhqᚋparleyᚐVoteTally(ctx context.Context, sel ast.SelectionSet, v parley.VoteTally) graphql.Marshaler {
+	return ec._VoteTally(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNWordList2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐWordList(ctx context.Context, sel ast.SelectionSet, v *parley.WordList) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WordList!")
@@ -21797,6 +27858,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOBacktestReport2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐBacktestReport(ctx context.Context, sel ast.SelectionSet, v *parley.BacktestReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BacktestReport(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21962,6 +28030,40 @@ func (ec *executionContext) marshalONewCommenterTreatment2githubᚗcomᚋparleyh
 	return res
 }
 
+func (ec *executionContext) unmarshalOProposalState2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐProposalState(ctx context.Context, v any) (*parley.ProposalState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.ProposalState(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProposalState2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐProposalState(ctx context.Context, sel ast.SelectionSet, v *parley.ProposalState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOProposedThresholds2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTrustSettings(ctx context.Context, sel ast.SelectionSet, v *parley.TrustSettings) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProposedThresholds(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProposedThresholdsInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTrustSettings(ctx context.Context, v any) (*parley.TrustSettings, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProposedThresholdsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOPublicLogInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐPublicLogSettings(ctx context.Context, v any) (*parley.PublicLogSettings, error) {
 	if v == nil {
 		return nil, nil
@@ -22036,6 +28138,21 @@ func (ec *executionContext) marshalOReport2ᚕᚖgithubᚗcomᚋparleyhqᚋparle
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalORuleEffect2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRuleEffect(ctx context.Context, sel ast.SelectionSet, v *RuleEffect) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RuleEffect(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORuleEffectInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRuleEffectInput(ctx context.Context, v any) (*RuleEffectInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRuleEffectInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOSite2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSite(ctx context.Context, sel ast.SelectionSet, v *parley.Site) graphql.Marshaler {

@@ -47,6 +47,8 @@ type Services struct {
 	Trust parley.TrustService
 	// ModerationLog answers the public moderation log; nil answers that no log is kept.
 	ModerationLog parley.ModerationLogService
+	// Rules serves community rules and their proposals; nil answers that rules are not kept.
+	Rules parley.RuleService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

@@ -63,6 +63,9 @@ var textRules = map[string]parley.TextRule{
 	"UserSanctionInput.message":   messageRule,
 	"UserNoteInput.body":          {MaxRunes: parley.MaxUserNoteLength, Multiline: true},
 	"PinTrustLevelInput.reason":   {MaxRunes: 500, Multiline: true},
+	"ProposeRuleInput.expression": {MaxRunes: parley.MaxRuleExpressionLength, Multiline: true},
+	"ProposeRuleInput.rationale":  {MaxRunes: parley.MaxRationaleLength, Multiline: true},
+	"Query.checkRule.expression":  {MaxRunes: parley.MaxRuleExpressionLength, Multiline: true},
 }
 
 var (

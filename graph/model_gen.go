@@ -18,6 +18,12 @@ type APITokenPayload struct {
 	APIToken *parley.APIToken `json:"apiToken"`
 }
 
+type BacktestProposalInput struct {
+	ProposalID string `json:"proposalID"`
+	// How many of the site's latest comments to replay, 1 to 100000; default 1000.
+	Comments *int `json:"comments,omitempty"`
+}
+
 type BanInput struct {
 	UserID string `json:"userID"`
 	// Leave out to ban on every site (admins only).
@@ -141,12 +147,65 @@ type PinTrustLevelInput struct {
 	Reason *string `json:"reason,omitempty"`
 }
 
+type ProposalIDInput struct {
+	ProposalID string `json:"proposalID"`
+}
+
+type ProposeRuleInput struct {
+	SiteID string              `json:"siteID"`
+	Kind   parley.ProposalKind `json:"kind"`
+	// CHANGE_RULE and RETIRE_RULE: the rule.
+	RuleID *string `json:"ruleID,omitempty"`
+	// ADD_RULE and CHANGE_RULE.
+	Name       *string          `json:"name,omitempty"`
+	Expression *string          `json:"expression,omitempty"`
+	Effect     *RuleEffectInput `json:"effect,omitempty"`
+	Shadow     *bool            `json:"shadow,omitempty"`
+	// CHANGE_RULE: restore this earlier version's name, expression, effect and shadow.
+	RollbackTo *int `json:"rollbackTo,omitempty"`
+	// CHANGE_THRESHOLDS.
+	Thresholds *parley.TrustSettings `json:"thresholds,omitempty"`
+	Rationale  string                `json:"rationale"`
+	// Keep it a DRAFT (only its author sees it; no votes) until openProposal.
+	Draft *bool `json:"draft,omitempty"`
+}
+
 type Query struct {
 }
 
 type ReactionInput struct {
 	CommentID string `json:"commentID"`
 	Kind      string `json:"kind"`
+}
+
+// An effect with its argument; only the argument of its kind is set.
+type RuleEffect struct {
+	Kind parley.RuleEffectKind `json:"kind"`
+	// FLAG: the reason code, capital letters, digits and underscores.
+	Code *string `json:"code,omitempty"`
+	// LEVEL_FLOOR and LEVEL_CEILING: a trust level, 0 to 4.
+	Level *int `json:"level,omitempty"`
+	// REPORT_WEIGHT: 0 to 10.
+	Weight *float64 `json:"weight,omitempty"`
+	// RATE: comments per minute, 1 to 600.
+	PerMinute *int `json:"perMinute,omitempty"`
+}
+
+type RuleEffectInput struct {
+	Kind      parley.RuleEffectKind `json:"kind"`
+	Code      *string               `json:"code,omitempty"`
+	Level     *int                  `json:"level,omitempty"`
+	Weight    *float64              `json:"weight,omitempty"`
+	PerMinute *int                  `json:"perMinute,omitempty"`
+}
+
+type RuleGovernanceInput struct {
+	SiteID            string `json:"siteID"`
+	ModeratorQuorum   int    `json:"moderatorQuorum"`
+	MemberVotes       bool   `json:"memberVotes"`
+	MemberQuorum      int    `json:"memberQuorum"`
+	EnactDelaySeconds int    `json:"enactDelaySeconds"`
+	CostLimit         int    `json:"costLimit"`
 }
 
 type SanctionIDInput struct {
@@ -308,6 +367,11 @@ type UserSanctionInput struct {
 	UserID  string  `json:"userID"`
 	SiteID  *string `json:"siteID,omitempty"`
 	Message *string `json:"message,omitempty"`
+}
+
+type VoteOnProposalInput struct {
+	ProposalID string `json:"proposalID"`
+	Approve    bool   `json:"approve"`
 }
 
 type WordListInput struct {

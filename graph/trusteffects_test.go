@@ -63,29 +63,29 @@ func TestTrustEffectSettings(t *testing.T) {
 	admin := s.MustAdmin(t)
 	st := s.MustCreateSite(t, admin)
 	const update = `mutation($in: SiteSettingsInput!) { updateSiteSettings(input: $in) {
-		settings { trustEffects { newCommenters newMayReport memberVotes } publicLog { showUsernames showModerators } } } }`
+		settings { trustEffects { newCommenters newMayReport } publicLog { showUsernames showModerators } } } }`
 	type settings struct {
 		TrustEffects struct {
-			NewCommenters             string
-			NewMayReport, MemberVotes bool
+			NewCommenters string
+			NewMayReport  bool
 		}
 		PublicLog struct{ ShowUsernames, ShowModerators bool }
 	}
 	t.Run("a new site treats new commenters like anyone and names no one in its log", func(t *testing.T) {
 		var out struct{ Site struct{ Settings settings } }
-		s.anonymous().MustDo(t, `query($id: ID!) { site(id: $id) { settings { trustEffects { newCommenters newMayReport memberVotes } publicLog { showUsernames showModerators } } } }`,
+		s.anonymous().MustDo(t, `query($id: ID!) { site(id: $id) { settings { trustEffects { newCommenters newMayReport } publicLog { showUsernames showModerators } } } }`,
 			map[string]any{"id": st.ID}, &out)
 		got := out.Site.Settings
-		if got.TrustEffects.NewCommenters != "NONE" || got.TrustEffects.NewMayReport || got.TrustEffects.MemberVotes || got.PublicLog.ShowUsernames || got.PublicLog.ShowModerators {
+		if got.TrustEffects.NewCommenters != "NONE" || got.TrustEffects.NewMayReport || got.PublicLog.ShowUsernames || got.PublicLog.ShowModerators {
 			t.Errorf("defaults = %+v", got)
 		}
 	})
 	t.Run("a moderator changes them and reads them back", func(t *testing.T) {
 		var out struct{ UpdateSiteSettings struct{ Settings settings } }
 		admin.MustDo(t, update, map[string]any{"in": map[string]any{"siteID": st.ID,
-			"trustEffects": map[string]any{"newCommenters": "HOLD_LINKS", "memberVotes": true}}}, &out)
+			"trustEffects": map[string]any{"newCommenters": "HOLD_LINKS", "newMayReport": true}}}, &out)
 		got := out.UpdateSiteSettings.Settings.TrustEffects
-		if got.NewCommenters != "HOLD_LINKS" || !got.MemberVotes || got.NewMayReport {
+		if got.NewCommenters != "HOLD_LINKS" || !got.NewMayReport {
 			t.Errorf("trustEffects = %+v", got)
 		}
 	})

@@ -4,19 +4,11 @@ import (
 	"github.com/parleyhq/parley"
 )
 
-// CanVote reports whether a user may vote on the site's rule proposals. The site's
-// moderators (and admins) always may. When the site allows member votes
-// (SiteSettings.TrustEffects.MemberVotes, GraphQL trustEffects.memberVotes), so may its
-// members: users with the MEMBER role, and users who earned trust level 2 ("member") or
-// more. The proposals code calls it for every vote.
+// CanVote reports whether a user may vote on the site's rule proposals, by the one rule
+// the proposals code applies (Eligibility) and the site's governance (SiteSettings.Rules,
+// set with setRuleGovernance): moderators always; members when member votes are on.
 func CanVote(level parley.TrustLevel, role parley.Role, settings parley.SiteSettings) bool {
-	if role.AtLeast(parley.RoleModerator) {
-		return true
-	}
-	if !settings.TrustEffects.MemberVotes {
-		return false
-	}
-	return role == parley.RoleMember || level >= parley.LevelToVote
+	return Eligibility(role, level, parley.RuleSettingsOf(settings)).Eligible
 }
 
 // RequireVote is CanVote as an error: FORBIDDEN saying who may vote on this site.
@@ -24,7 +16,7 @@ func RequireVote(level parley.TrustLevel, role parley.Role, settings parley.Site
 	if CanVote(level, role, settings) {
 		return nil
 	}
-	if !settings.TrustEffects.MemberVotes {
+	if !parley.RuleSettingsOf(settings).MemberVotes {
 		return parley.Errorf(parley.EFORBIDDEN, "Only the site's moderators vote on rule proposals here.")
 	}
 	return parley.Errorf(parley.EFORBIDDEN, "Votes on rule proposals open at trust level %d (or with the MEMBER role); you are at level %d.", parley.LevelToVote, level)
@@ -52,7 +44,7 @@ func Privileges(level parley.TrustLevel, role parley.Role, s parley.SiteSettings
 	if s.PremodLinks {
 		add("LINKS_WITHOUT_HOLD", parley.LevelForFreeLinks, "Your comments with links are published without a hold.")
 	}
-	if s.TrustEffects.MemberVotes {
+	if parley.RuleSettingsOf(s).MemberVotes {
 		p := parley.TrustPrivilege{Name: "VOTE", Level: parley.LevelToVote, Allowed: CanVote(level, role, s),
 			Description: "You can vote on the community's rule proposals."}
 		out = append(out, p)

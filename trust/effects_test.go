@@ -8,7 +8,7 @@ import (
 )
 
 func TestCanVote(t *testing.T) {
-	open := parley.SiteSettings{TrustEffects: parley.TrustEffectSettings{MemberVotes: true}}
+	open := parley.SiteSettings{Rules: &parley.RuleSettings{ModeratorQuorum: 1, MemberVotes: true}}
 	closed := parley.SiteSettings{}
 	tests := []struct {
 		name     string
@@ -47,7 +47,7 @@ func TestPrivileges(t *testing.T) {
 	})
 	t.Run("a level 3 reader has every privilege of a site that holds links and lets members vote", func(t *testing.T) {
 		s := parley.DefaultSiteSettings()
-		s.PremodLinks, s.TrustEffects.MemberVotes = true, true
+		s.PremodLinks, s.Rules = true, &parley.RuleSettings{ModeratorQuorum: 1, MemberVotes: true}
 		for _, p := range trust.Privileges(parley.TrustRegular, parley.RoleCommenter, s) {
 			if !p.Allowed {
 				t.Errorf("%s not allowed", p.Name)

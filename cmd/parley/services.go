@@ -48,7 +48,14 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	// moderators have seen it earn their trust and turn it on.
 	classifier := spam.New(postgres.NewSpamStore(db))
 	wordLists := moderation.NewWordLists(postgres.NewWordListStore(db))
-	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}).
+	// Community rules run after the word lists, so they can read the flags those raise.
+	ruleEngine, err := trust.NewEngine()
+	if err != nil {
+		return nil, err
+	}
+	ruleStore, trustStore := postgres.NewRuleStore(db), postgres.NewTrustStore(db)
+	ruleStage := trust.NewStage(ruleEngine, ruleStore, trustStore)
+	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, moderation.Step{Stage: ruleStage, Budget: 200 * time.Millisecond}).
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
 		Observe(stageObserver(metrics))
@@ -59,8 +66,8 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	users := postgres.NewUserService(db)
 	feed := nats.NewFeed(events.liveConn, cfg.Instance, logger)
 	sites := postgres.NewSiteService(db)
-	trustStore := postgres.NewTrustStore(db)
-	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger})
+	// Levels are decided with the bounds the community's rules put on them.
+	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger, Bounds: ruleStage})
 	liveService := live.New(feed, comments, stories, users, logger)
 	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore, graph: graph.Services{
 		Auth:      authService,
@@ -79,5 +86,6 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 		Trust:     trust.NewService(trustConsumer, users),
 		// The public moderation log, readable without signing in.
 		ModerationLog: moderation.NewPublicLog(postgres.NewModerationLogStore(db), sites),
+		Rules:         trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil),
 	}}, nil
 }
