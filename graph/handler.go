@@ -45,6 +45,8 @@ type Services struct {
 	Live parley.LiveService
 	// Trust answers trust standings and pins; nil answers that trust is not kept here.
 	Trust parley.TrustService
+	// Webhooks manages site admins' webhook endpoints; nil answers that webhooks are off.
+	Webhooks parley.WebhookService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

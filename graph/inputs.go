@@ -63,6 +63,9 @@ var textRules = map[string]parley.TextRule{
 	"UserSanctionInput.message":   messageRule,
 	"UserNoteInput.body":          {MaxRunes: parley.MaxUserNoteLength, Multiline: true},
 	"PinTrustLevelInput.reason":   {MaxRunes: 500, Multiline: true},
+
+	"CreateWebhookEndpointInput.url": {MaxRunes: 2000},
+	"UpdateWebhookEndpointInput.url": {MaxRunes: 2000},
 }
 
 var (

@@ -25,6 +25,7 @@ import (
 	"github.com/parleyhq/parley/postgres/postgrestest"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/trust"
+	"github.com/parleyhq/parley/webhook"
 )
 
 // shared is the stack most tests use: one database for the whole package, with every test
@@ -89,6 +90,7 @@ func newServices(db *postgres.DB) *stack {
 	}
 	s.Trust = trust.NewConsumer(postgres.NewTrustStore(db), s.Services.Sites, trust.Options{})
 	s.Services.Trust = trust.NewService(s.Trust, s.Users)
+	s.Services.Webhooks = webhook.NewService(postgres.NewWebhookStore(db), s.Services.Sites, s.Users, webhook.ServiceOptions{AllowHTTP: true})
 	return s
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // Body is what a delivery's request carries: the event as the outbox holds it, under a small
-// envelope. Data is the typed event's JSON with its version ("v"), the shape the README
+// envelope, the same as the event stream's. Payload is the typed event's JSON with its version ("v"), the shape the README
 // documents for every kind.
 type Body struct {
 	ID        string          `json:"id"`
@@ -22,7 +22,7 @@ type Body struct {
 	SiteID    string          `json:"siteID"`
 	StoryID   string          `json:"storyID,omitempty"`
 	CreatedAt time.Time       `json:"createdAt"`
-	Data      json.RawMessage `json:"data"`
+	Payload   json.RawMessage `json:"payload"`
 }
 
 // Consumer queues a delivery of each event for every endpoint subscribed to it. It is safe
@@ -48,7 +48,7 @@ func (c *Consumer) Handle(ctx context.Context, e parley.OutboxEvent) error {
 	if e.SiteID == "" || !parley.IsID(e.ID) {
 		return nil // webhooks are per site
 	}
-	body, err := json.Marshal(Body{ID: e.ID, Kind: e.Kind, SiteID: e.SiteID, StoryID: e.StoryID, CreatedAt: e.CreatedAt.UTC(), Data: e.Payload})
+	body, err := json.Marshal(Body{ID: e.ID, Kind: e.Kind, SiteID: e.SiteID, StoryID: e.StoryID, CreatedAt: e.CreatedAt.UTC(), Payload: e.Payload})
 	if err != nil {
 		c.logger.Warn("webhooks: event with a malformed payload skipped", "event", e.ID, "kind", e.Kind, "error", err)
 		return nil

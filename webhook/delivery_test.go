@@ -73,7 +73,7 @@ func TestDeliverySigned(t *testing.T) {
 	if body.ID != events[0].ID || body.Kind != parley.EventCommentCreated || body.SiteID != site.ID || r.header.Get("Parley-Event-Id") != events[0].ID {
 		t.Errorf("body %+v, headers %v: not the event %s", body, r.header, events[0].ID)
 	}
-	p, err := parley.DecodeEvent(body.Kind, body.Data)
+	p, err := parley.DecodeEvent(body.Kind, body.Payload)
 	if err != nil {
 		t.Fatalf("the data is not the typed event: %v", err)
 	}

@@ -160,8 +160,11 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			a := s.attempt(ctx, j)
-			// The outcome is recorded even when shutdown began meanwhile: the lease would
-			// otherwise send it again.
+			if ctx.Err() != nil {
+				// Shutdown cut the request short: that says nothing of the endpoint, so no
+				// outcome is recorded and the delivery goes out again when its lease ends.
+				return
+			}
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
 			if err := s.store.RecordWebhookAttempt(rctx, a); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/trust"
+	"github.com/parleyhq/parley/webhook"
 )
 
 // services are the services of a running server, each built once, in the order they
@@ -26,6 +27,9 @@ type services struct {
 	graph graph.Services
 	// trust keeps trust signals and levels from the event stream.
 	trust *trust.Consumer
+	// webhooks queues deliveries from the event stream; webhookSender sends them.
+	webhooks      *webhook.Consumer
+	webhookSender *webhook.Sender
 }
 
 // newServices builds the services on the database and the running event bus.
@@ -57,20 +61,25 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	sites := postgres.NewSiteService(db)
 	trustConsumer := trust.NewConsumer(postgres.NewTrustStore(db), sites, trust.Options{Logger: logger})
 	liveService := live.New(feed, comments, stories, users, logger)
-	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, graph: graph.Services{
-		Auth:      authService,
-		Users:     users,
-		Sites:     sites,
-		Stories:   stories,
-		Comments:  comments,
-		Reactions: postgres.NewReactionService(db),
-		Reports:   moderation.NewReportService(postgres.NewReportService(db)),
-		Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
-		Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
-		Moderator: pipeline,
-		WordLists: wordLists,
-		Live:      liveService,
-		Markup:    renderer,
-		Trust:     trust.NewService(trustConsumer, users),
-	}}, nil
+	webhookStore := postgres.NewWebhookStore(db)
+	sender := webhook.NewSender(webhookStore, webhook.SenderOptions{AllowPrivate: cfg.WebhooksReachPrivate(), Timeout: cfg.WebhookTimeout, Logger: logger})
+	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer,
+		webhooks: webhook.NewConsumer(webhookStore, sender.Wake, logger), webhookSender: sender, graph: graph.Services{
+			Auth:      authService,
+			Users:     users,
+			Sites:     sites,
+			Stories:   stories,
+			Comments:  comments,
+			Reactions: postgres.NewReactionService(db),
+			Reports:   moderation.NewReportService(postgres.NewReportService(db)),
+			Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
+			Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
+			Moderator: pipeline,
+			WordLists: wordLists,
+			Live:      liveService,
+			Markup:    renderer,
+			Trust:     trust.NewService(trustConsumer, users),
+			Webhooks: webhook.NewService(webhookStore, sites, users, webhook.ServiceOptions{
+				AllowHTTP: !cfg.Production(), AllowPrivate: cfg.WebhooksReachPrivate()}),
+		}}, nil
 }
