@@ -47,3 +47,19 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE state = 'PENDING';
 CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, created_at DESC, id DESC);
 CREATE INDEX webhook_deliveries_event_idx ON webhook_deliveries (event_id);
+
+-- Importers (issue 16): every thread, comment and author taken from another system is keyed
+-- by its site, source (disqus, wxr, coral, remark42) and ID there, so an import run twice
+-- adds nothing, and a reply finds its parent's comment. For authors, email is the address
+-- the reader may claim the unclaimed account by; it is never shown.
+CREATE TABLE import_keys (
+    site_id     uuid NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    source      text NOT NULL,
+    kind        text NOT NULL CHECK (kind IN ('thread', 'comment', 'author')),
+    external_id text NOT NULL,
+    local_id    uuid NOT NULL,
+    email       text NOT NULL DEFAULT '',
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (site_id, source, kind, external_id)
+);
+CREATE INDEX import_keys_email_idx ON import_keys (lower(email)) WHERE kind = 'author' AND email <> '';
