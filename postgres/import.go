@@ -70,7 +70,8 @@ type placed struct {
 }
 
 // ImportComments writes the batch with COPY, after one query each for the keys already
-// there, the parents imported before and the authors known.
+// there, the parents imported before and the authors known. Each of those is an index probe
+// per ID: the key's index starts with external_id (see migration 0019).
 func (s *ImportStore) ImportComments(ctx context.Context, siteID, source string, batch []parley.ImportComment) (parley.ImportBatch, error) {
 	var out parley.ImportBatch
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
