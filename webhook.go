@@ -122,6 +122,9 @@ type WebhookStore interface {
 	FindWebhookDelivery(ctx context.Context, id string) (*WebhookDelivery, error)
 	// RedeliverWebhook makes a delivery pending again, due at now, whatever its state.
 	RedeliverWebhook(ctx context.Context, id string, now time.Time) (*WebhookDelivery, error)
+	// PruneWebhookDeliveries forgets deliveries that ended (delivered or failed) before
+	// before, and the events no delivery needs any more; it returns how many deliveries went.
+	PruneWebhookDeliveries(ctx context.Context, before time.Time) (int, error)
 }
 
 // CreateWebhookInput is a new endpoint as an admin describes it.

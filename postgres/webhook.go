@@ -239,3 +239,26 @@ func (s *WebhookStore) RedeliverWebhook(ctx context.Context, id string, now time
 	}
 	return &d, nil
 }
+
+// PruneWebhookDeliveries deletes ended deliveries older than before, a few thousand at a time
+// so that no statement holds many locks, then the events left without a delivery.
+func (s *WebhookStore) PruneWebhookDeliveries(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		tag, err := s.db.pool.Exec(ctx, `
+			DELETE FROM webhook_deliveries WHERE id IN (
+				SELECT id FROM webhook_deliveries
+				WHERE state <> 'PENDING' AND coalesce(last_attempt_at, created_at) < $1 LIMIT 5000)`, before)
+		if err != nil {
+			return total, translate(err)
+		}
+		total += int(tag.RowsAffected())
+		if tag.RowsAffected() < 5000 {
+			break
+		}
+	}
+	_, err := s.db.pool.Exec(ctx, `
+		DELETE FROM webhook_events ev WHERE ev.created_at < $1
+			AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = ev.event_id)`, before)
+	return total, translate(err)
+}

@@ -274,3 +274,27 @@ func TestReplicasShareWork(t *testing.T) {
 		}
 	}
 }
+
+// TestPrune: the log forgets ended deliveries after KeepFor, and keeps pending ones.
+func TestPrune(t *testing.T) {
+	e := MustEnv(t)
+	clock := newClock()
+	site, story := e.MustStory(t)
+	rc := newReceiver(t)
+	ep, _ := e.MustEndpoint(t, site, rc.URL)
+	e.MustQueue(t, e.MustCommentEvents(t, story, 2))
+	MustSendDue(t, e.sender(clock, true))
+	rc.setMode(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) })
+	e.MustQueue(t, e.MustCommentEvents(t, story, 1))
+	MustSendDue(t, e.sender(clock, true))
+	if n, err := e.store.PruneWebhookDeliveries(context.Background(), clock.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("pruned %d (%v) of fresh deliveries", n, err)
+	}
+	n, err := e.store.PruneWebhookDeliveries(context.Background(), clock.Now().Add(time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d (%v), want the 2 delivered", n, err)
+	}
+	if d := e.MustOneDelivery(t, ep.ID); d.State != parley.WebhookPending {
+		t.Errorf("kept %s, want the pending one", d.State)
+	}
+}

@@ -21,6 +21,7 @@ const (
 	DefaultTimeout      = 10 * time.Second
 	DefaultRetryFor     = 24 * time.Hour
 	DefaultDisableAfter = 24 * time.Hour
+	DefaultKeepFor      = 30 * 24 * time.Hour
 	firstRetry          = 30 * time.Second
 	maxRetry            = 4 * time.Hour
 )
@@ -42,9 +43,12 @@ type SenderOptions struct {
 	Workers int
 	Batch   int
 	// Poll is how often due retries are looked for when nothing wakes the sender: 1 s.
-	Poll   time.Duration
-	Now    func() time.Time
-	Logger *slog.Logger
+	Poll time.Duration
+	// KeepFor is how long the log keeps a delivery that ended: 30 days by default. The
+	// sender prunes older ones every hour.
+	KeepFor time.Duration
+	Now     func() time.Time
+	Logger  *slog.Logger
 }
 
 // Sender sends due deliveries. Every replica runs one; the store's claim keeps them from
@@ -79,6 +83,9 @@ func NewSender(store parley.WebhookStore, o SenderOptions) *Sender {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.KeepFor <= 0 {
+		o.KeepFor = DefaultKeepFor
 	}
 	logger := o.Logger
 	if logger == nil {
@@ -124,7 +131,16 @@ func (s *Sender) Wake() {
 func (s *Sender) Run(ctx context.Context) error {
 	t := time.NewTicker(s.o.Poll)
 	defer t.Stop()
+	var pruned time.Time
 	for {
+		if now := s.o.Now(); now.Sub(pruned) >= time.Hour {
+			pruned = now
+			if n, err := s.store.PruneWebhookDeliveries(ctx, now.Add(-s.o.KeepFor)); err != nil && ctx.Err() == nil {
+				s.logger.Warn("webhooks: pruning the delivery log failed", "error", err)
+			} else if n > 0 {
+				s.logger.Info("webhooks: delivery log pruned", "deliveries", n)
+			}
+		}
 		n, err := s.SendDue(ctx)
 		if ctx.Err() != nil {
 			return nil
