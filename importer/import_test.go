@@ -183,3 +183,35 @@ func wantCode(tb testing.TB, err error, code string) {
 		tb.Fatalf("error code = %q (%v), want %q", got, err, code)
 	}
 }
+
+func TestImportRemark42(t *testing.T) {
+	e := MustEnv(t)
+	site := e.MustSite(t)
+	rep := e.MustImport(t, site.ID, "remark42", fromFile(t, "remark42.jsonl"))
+	if rep.Threads != 2 || rep.Imported != 4 || rep.SkippedTotal() != 0 {
+		t.Errorf("report %+v, want 2 threads and 4 comments", rep)
+	}
+	got := e.MustComments(t, site.ID, "remark42")
+	if got["c2"].Parent != "c1" || strings.Contains(got["c2"].Body, "iframe") || got["c3"].Status != "DELETED" || got["c4"].Parent != "c3" {
+		t.Errorf("comments %+v", got)
+	}
+	var closed bool
+	if err := postgrestest.Pool(t, e.db).QueryRow(context.Background(), `SELECT closed FROM stories WHERE id = $1`, got["c3"].Story).Scan(&closed); err != nil || !closed {
+		t.Errorf("the read-only post's story closed=%v (%v), want closed", closed, err)
+	}
+	if again := e.MustImport(t, site.ID, "remark42", fromFile(t, "remark42.jsonl")); again.Imported != 0 || again.Duplicates != 4 {
+		t.Errorf("second run %+v", again)
+	}
+	for name, file := range map[string]string{
+		"a truncated line":   `{"version":1}` + "\n" + `{"id":"x","text":"<p>a`,
+		"another version":    `{"version":2}`,
+		"not JSON":           `<disqus></disqus>`,
+		"a wrong field type": `{"version":1}` + "\n" + `{"id":5}`,
+		"an empty file":      ``,
+	} {
+		t.Run(name+" is refused", func(t *testing.T) {
+			_, err := e.importer().Import(context.Background(), e.MustSite(t).ID, "remark42", fromString(file))
+			wantCode(t, err, parley.EINVALID)
+		})
+	}
+}

@@ -1,5 +1,5 @@
 // Package importer brings discussions from other comment systems into a site: Disqus XML
-// exports and WordPress WXR files. It streams the file token by token (memory does not grow
+// exports, WordPress WXR files and remark42 backups. It streams the file token by token (memory does not grow
 // with the file), keeps every comment's thread, author, time, status and place in its
 // thread, sanitises bodies with the site's renderer, and is idempotent: every row is keyed
 // by its ID in the source, so a second run adds nothing. What it cannot import it skips and
@@ -22,10 +22,11 @@ import (
 const (
 	FormatDisqus = "disqus"
 	FormatWXR    = "wxr"
+	FormatRemark = "remark42"
 )
 
 // Formats lists the formats Open accepts.
-func Formats() []string { return []string{FormatDisqus, FormatWXR} }
+func Formats() []string { return []string{FormatDisqus, FormatWXR, FormatRemark} }
 
 // Sanitizer is the comment renderer's HTML policy (markup.Renderer.Sanitize), so an
 // imported body allows exactly what a body written here does.
@@ -66,6 +67,8 @@ func newReader(format string, r io.Reader) (reader, error) {
 		return newDisqus(r), nil
 	case FormatWXR:
 		return newWXR(r), nil
+	case FormatRemark:
+		return newRemark42(r), nil
 	}
 	return nil, parley.FieldErrorf("format", "The format is one of %s, not %q.", strings.Join(Formats(), ", "), format)
 }

@@ -30,7 +30,7 @@ func importFile(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	if fs.NArg() != 1 || *site == "" || *format == "" {
-		return errors.New("usage: parley import --site ID --format disqus|wxr FILE")
+		return errors.New("usage: parley import --site ID --format disqus|wxr|remark42 FILE")
 	}
 	path := fs.Arg(0)
 	info, err := os.Stat(path)

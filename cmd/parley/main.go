@@ -36,7 +36,7 @@ Commands:
   migrate        apply database migrations and exit
   admin create   create an administrator: --email E --username U --password P
   trust recompute  rebuild trust signals from the events applied: [--site ID]
-  import         import another system's comments: --site ID --format disqus|wxr FILE
+  import         import another system's comments: --site ID --format disqus|wxr|remark42 FILE
   health         exit 0 if the server on this machine answers /healthz (for HEALTHCHECK)
   version        print the version
 `
