@@ -53,8 +53,9 @@ type ImportBatch struct {
 // ImportStore writes imported threads and comments. Every row it writes is keyed by (site,
 // source, kind, external ID), so running an import twice adds nothing.
 type ImportStore interface {
-	// ImportThread returns the story of a thread, found by its key or its URL, or made.
-	ImportThread(ctx context.Context, siteID, source string, t ImportThread) (storyID string, err error)
+	// ImportThreads returns the story of each thread by its external ID, found by its key
+	// or its URL, or made, in one transaction.
+	ImportThreads(ctx context.Context, siteID, source string, threads []ImportThread) (map[string]string, error)
 	// ImportComments writes a batch in one transaction: the authors' accounts, the
 	// comments, their keys. A comment replying to one of the batch must come after it.
 	ImportComments(ctx context.Context, siteID, source string, batch []ImportComment) (ImportBatch, error)

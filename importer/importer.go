@@ -195,10 +195,15 @@ type pass struct {
 	siteID  string
 	source  string
 	rep     *Report
-	threads map[string]string // external ID -> story ID, "" for a thread skipped
-	batch   []parley.ImportComment
-	orphans map[string]bool
+	threads map[string]string // external ID -> story ID, "" for a thread skipped, pending for one not yet stored
+	// newThreads wait to be stored together, before the first comment that needs one.
+	newThreads []parley.ImportThread
+	batch      []parley.ImportComment
+	orphans    map[string]bool
 }
+
+// pending marks a thread read but not yet stored.
+const pending = "pending"
 
 // run reads the file once. In the first pass (only == nil) it takes everything; later ones
 // take only the comments in only.
@@ -267,12 +272,28 @@ func (p *pass) thread(t parley.ImportThread, first bool) error {
 	}
 	t.URL = u
 	t.Title = truncate(strings.TrimSpace(t.Title), 300)
-	id, err := p.im.store.ImportThread(p.ctx, p.siteID, p.source, t)
+	p.threads[t.ExternalID] = pending
+	p.newThreads = append(p.newThreads, t)
+	if len(p.newThreads) >= p.im.o.BatchSize {
+		return p.flushThreads()
+	}
+	return nil
+}
+
+// flushThreads stores the threads read since the last flush.
+func (p *pass) flushThreads() error {
+	if len(p.newThreads) == 0 {
+		return nil
+	}
+	ids, err := p.im.store.ImportThreads(context.WithoutCancel(p.ctx), p.siteID, p.source, p.newThreads)
 	if err != nil {
 		return err
 	}
-	p.threads[t.ExternalID] = id
-	p.rep.Threads++
+	for _, t := range p.newThreads {
+		p.threads[t.ExternalID] = ids[t.ExternalID]
+		p.rep.Threads++
+	}
+	p.newThreads = p.newThreads[:0]
 	return nil
 }
 
@@ -285,6 +306,12 @@ func (p *pass) comment(c comment, first bool) error {
 		p.rep.Comments++
 	}
 	storyID, known := p.threads[c.threadID]
+	if storyID == pending {
+		if err := p.flushThreads(); err != nil {
+			return err
+		}
+		storyID = p.threads[c.threadID]
+	}
 	switch {
 	case c.id == "":
 		p.rep.skip("", "the comment has no ID")
@@ -319,8 +346,11 @@ func (p *pass) comment(c comment, first bool) error {
 	return nil
 }
 
-// flush writes the batch.
+// flush writes the threads and comments read and not yet stored.
 func (p *pass) flush() error {
+	if err := p.flushThreads(); err != nil {
+		return err
+	}
 	if len(p.batch) == 0 {
 		return nil
 	}

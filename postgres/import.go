@@ -23,44 +23,100 @@ func NewImportStore(db *DB) *ImportStore { return &ImportStore{db: db} }
 
 var _ parley.ImportStore = (*ImportStore)(nil)
 
-// ImportThread finds the thread's story by its key, then by its URL, and makes it otherwise,
-// with its story.created event, in one transaction.
-func (s *ImportStore) ImportThread(ctx context.Context, siteID, source string, t parley.ImportThread) (string, error) {
-	var id string
+// ImportThreads finds each thread's story by its key, then by its URL, and makes the others,
+// with their story.created events, in one transaction of a few statements.
+func (s *ImportStore) ImportThreads(ctx context.Context, siteID, source string, threads []parley.ImportThread) (map[string]string, error) {
+	out := make(map[string]string, len(threads))
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			SELECT s.id FROM import_keys k JOIN stories s ON s.id = k.local_id
-			WHERE k.site_id = $1 AND k.source = $2 AND k.kind = 'thread' AND k.external_id = $3`,
-			siteID, source, t.ExternalID).Scan(&id)
-		if err == nil || !noRows(err) {
-			return err
+		ids := make([]string, 0, len(threads))
+		for _, t := range threads {
+			ids = append(ids, t.ExternalID)
 		}
-		st := parley.StoryCreated{ID: newID(), SiteID: siteID, URL: t.URL, Title: t.Title, Closed: t.Closed,
-			Moderation: parley.StoryModerationSite, CreatedAt: t.CreatedAt, UpdatedAt: time.Now()}
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO stories (id, site_id, url, title, closed, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (site_id, url) DO NOTHING`, st.ID, siteID, t.URL, t.Title, t.Closed, t.CreatedAt)
+		rows, err := tx.Query(ctx, `
+			SELECT k.external_id, s.id::text FROM import_keys k JOIN stories s ON s.id = k.local_id
+			WHERE k.external_id = ANY($3) AND k.kind = 'thread' AND k.source = $2 AND k.site_id = $1`, siteID, source, ids)
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 1 {
+		for rows.Next() {
+			var ext, id string
+			if err := rows.Scan(&ext, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			out[ext] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var newIDs, urls, titles []string
+		var closed []bool
+		var created []time.Time
+		for _, t := range threads {
+			if _, ok := out[t.ExternalID]; !ok {
+				newIDs, urls, titles = append(newIDs, newID()), append(urls, t.URL), append(titles, t.Title)
+				closed, created = append(closed, t.Closed), append(created, t.CreatedAt)
+			}
+		}
+		if len(newIDs) == 0 {
+			return nil
+		}
+		rows, err = tx.Query(ctx, `
+			INSERT INTO stories (id, site_id, url, title, closed, created_at)
+			SELECT id, $1, url, title, closed, created_at
+			FROM unnest($2::uuid[], $3::text[], $4::text[], $5::bool[], $6::timestamptz[]) AS t (id, url, title, closed, created_at)
+			ON CONFLICT (site_id, url) DO NOTHING
+			RETURNING id::text, url, title, closed, created_at, updated_at`, siteID, newIDs, urls, titles, closed, created)
+		if err != nil {
+			return err
+		}
+		made, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.StoryCreated, error) {
+			st := parley.StoryCreated{SiteID: siteID, Moderation: parley.StoryModerationSite}
+			return st, r.Scan(&st.ID, &st.URL, &st.Title, &st.Closed, &st.CreatedAt, &st.UpdatedAt)
+		})
+		if err != nil {
+			return err
+		}
+		for _, st := range made {
 			if err := insertEvent(ctx, tx, parley.Event{SiteID: siteID, StoryID: st.ID, Payload: st}); err != nil {
 				return err
 			}
 		}
-		if err := tx.QueryRow(ctx, `SELECT id FROM stories WHERE site_id = $1 AND url = $2`, siteID, t.URL).Scan(&id); err != nil {
+		rows, err = tx.Query(ctx, `SELECT url, id::text FROM stories WHERE site_id = $1 AND url = ANY($2)`, siteID, urls)
+		if err != nil {
 			return err
 		}
+		byURL := map[string]string{}
+		for rows.Next() {
+			var u, id string
+			if err := rows.Scan(&u, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			byURL[u] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var keyIDs, keyStories []string
+		for _, t := range threads {
+			if _, ok := out[t.ExternalID]; !ok && byURL[t.URL] != "" {
+				out[t.ExternalID] = byURL[t.URL]
+				keyIDs, keyStories = append(keyIDs, t.ExternalID), append(keyStories, byURL[t.URL])
+			}
+		}
 		_, err = tx.Exec(ctx, `
-			INSERT INTO import_keys (site_id, source, kind, external_id, local_id) VALUES ($1, $2, 'thread', $3, $4)
-			ON CONFLICT (site_id, source, kind, external_id) DO UPDATE SET local_id = excluded.local_id`,
-			siteID, source, t.ExternalID, id)
+			INSERT INTO import_keys (site_id, source, kind, external_id, local_id)
+			SELECT $1, $2, 'thread', ext, story FROM unnest($3::text[], $4::uuid[]) AS k (ext, story)
+			ON CONFLICT (site_id, source, kind, external_id) DO UPDATE SET local_id = excluded.local_id`, siteID, source, keyIDs, keyStories)
 		return err
 	})
 	if err != nil {
-		return "", translateNotFound(err, "Site")
+		return nil, translateNotFound(err, "Site")
 	}
-	return id, nil
+	return out, nil
 }
 
 // placed is where an imported comment sits in its thread.
