@@ -325,15 +325,16 @@ func truncateRunes(s string, n int) string {
 	return s
 }
 
-// FinishImport recounts, a few hundred stories at a time, the reply counts (the replies that
+// FinishImport recounts, 5,000 stories at a time, the reply counts (the replies that
 // show to every reader, as migration 0014 defines them) and published-comment counts of every
-// story the source's threads map to.
+// story the source's threads map to. Replies have no index by story, so each batch reads the
+// comments table once: batches of 500 took 20 scans (90 s) after 200,000 comments.
 func (s *ImportStore) FinishImport(ctx context.Context, siteID, source string) error {
 	after := "00000000-0000-0000-0000-000000000000"
 	for {
 		var stories []string
 		rows, err := s.db.pool.Query(ctx, `SELECT DISTINCT local_id::text FROM import_keys
-			WHERE site_id = $1 AND source = $2 AND kind = 'thread' AND local_id > $3 ORDER BY 1 LIMIT 500`, siteID, source, after)
+			WHERE site_id = $1 AND source = $2 AND kind = 'thread' AND local_id > $3 ORDER BY 1 LIMIT 5000`, siteID, source, after)
 		if err == nil {
 			stories, err = pgx.CollectRows(rows, pgx.RowTo[string])
 		}
