@@ -49,6 +49,8 @@ type Services struct {
 	ModerationLog parley.ModerationLogService
 	// Rules serves community rules and their proposals; nil answers that rules are not kept.
 	Rules parley.RuleService
+	// Webhooks manages site admins' webhook endpoints; nil answers that webhooks are off.
+	Webhooks parley.WebhookService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

@@ -44,7 +44,11 @@ func TestHostileInputsNeverAnswerInternal(t *testing.T) {
 		"Comment":  fmt.Sprintf("comment(id: %q)", w.CommentID),
 		"User":     fmt.Sprintf("comment(id: %q) { author", w.CommentID),
 		"Site":     fmt.Sprintf("site(id: %q)", w.Site.ID),
+		// The admin's list reaches an endpoint, made here so its deliveries field runs.
+		"WebhookEndpoint": fmt.Sprintf("webhookEndpoints(siteID: %q)", w.Site.ID),
 	}
+	w.Admin.MustDo(t, `mutation($in: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $in) { secret } }`,
+		in("siteID", w.Site.ID, "url", "https://hooks.example.org/", "kinds", []string{"comment.created"}), nil)
 	cases := hostileCases(t, sch, b, routes)
 	paths := map[string]bool{}
 	for _, c := range cases {

@@ -66,6 +66,9 @@ var textRules = map[string]parley.TextRule{
 	"ProposeRuleInput.expression": {MaxRunes: parley.MaxRuleExpressionLength, Multiline: true},
 	"ProposeRuleInput.rationale":  {MaxRunes: parley.MaxRationaleLength, Multiline: true},
 	"Query.checkRule.expression":  {MaxRunes: parley.MaxRuleExpressionLength, Multiline: true},
+
+	"CreateWebhookEndpointInput.url": {MaxRunes: 2000},
+	"UpdateWebhookEndpointInput.url": {MaxRunes: 2000},
 }
 
 var (

@@ -25,6 +25,7 @@ import (
 	"github.com/parleyhq/parley/postgres/postgrestest"
 	"github.com/parleyhq/parley/server"
 	"github.com/parleyhq/parley/trust"
+	"github.com/parleyhq/parley/webhook"
 )
 
 // shared is the stack most tests use: one database for the whole package, with every test
@@ -95,6 +96,7 @@ func newServices(db *postgres.DB) *stack {
 		panic(err)
 	}
 	s.Services.Rules = trust.NewRules(engine, postgres.NewRuleStore(db), postgres.NewTrustStore(db), s.Services.Sites, s.Users, nil, nil)
+	s.Services.Webhooks = webhook.NewService(postgres.NewWebhookStore(db), s.Services.Sites, s.Users, webhook.ServiceOptions{AllowHTTP: true})
 	return s
 }
 

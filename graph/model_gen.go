@@ -65,8 +65,30 @@ type CreateAPITokenInput struct {
 	Name string `json:"name"`
 }
 
+type CreateWebhookEndpointInput struct {
+	SiteID string `json:"siteID"`
+	// https (http in development); private addresses are refused unless the operator allows them.
+	URL         string   `json:"url"`
+	Description *string  `json:"description,omitempty"`
+	Kinds       []string `json:"kinds"`
+}
+
+type CreateWebhookEndpointPayload struct {
+	Endpoint *parley.WebhookEndpoint `json:"endpoint"`
+	// The signing secret: shown this once, keep it with the receiver.
+	Secret string `json:"secret"`
+}
+
 type DeleteCommentInput struct {
 	CommentID string `json:"commentID"`
+}
+
+type DeleteWebhookEndpointInput struct {
+	ID string `json:"id"`
+}
+
+type DeleteWebhookEndpointPayload struct {
+	ID string `json:"id"`
 }
 
 type ModerationLogConnection struct {
@@ -176,6 +198,10 @@ type Query struct {
 type ReactionInput struct {
 	CommentID string `json:"commentID"`
 	Kind      string `json:"kind"`
+}
+
+type RedeliverWebhookInput struct {
+	DeliveryID string `json:"deliveryID"`
 }
 
 // An effect with its argument; only the argument of its kind is set.
@@ -354,6 +380,15 @@ type UpdateStoryInput struct {
 	Title      *string                 `json:"title,omitempty"`
 	Closed     *bool                   `json:"closed,omitempty"`
 	Moderation *parley.StoryModeration `json:"moderation,omitempty"`
+}
+
+type UpdateWebhookEndpointInput struct {
+	ID          string   `json:"id"`
+	URL         *string  `json:"url,omitempty"`
+	Description *string  `json:"description,omitempty"`
+	Kinds       []string `json:"kinds,omitempty"`
+	// True enables a paused or turned-off endpoint, clearing its notice.
+	Enabled *bool `json:"enabled,omitempty"`
 }
 
 type UserNoteInput struct {

@@ -43,6 +43,8 @@ type Config struct {
 	DrainDelay                   time.Duration `env:"PARLEY_DRAIN_DELAY" envDefault:"0s" flag:"drain-delay" help:"on SIGTERM, how long /readyz answers 503 while requests are still served, before WebSockets close and the listener stops (a few health-check intervals behind a balancer)"`
 	PluginsFile                  string        `env:"PARLEY_PLUGINS_FILE" flag:"plugins-file" help:"JSON list of moderation plug-ins sites may use: name, url, secret, budgetMs, failClosed"`
 	BenchEndpoints               bool          `env:"PARLEY_BENCH_ENDPOINTS" envDefault:"false" flag:"bench-endpoints" help:"serve /_bench/static, the ceiling 'make bench' measures against"`
+	WebhookAllowPrivate          string        `env:"PARLEY_WEBHOOK_ALLOW_PRIVATE" flag:"webhook-allow-private" help:"let webhooks reach private, loopback and link-local addresses: true or false (default: true in development, false in production)"`
+	WebhookTimeout               time.Duration `env:"PARLEY_WEBHOOK_TIMEOUT" envDefault:"10s" flag:"webhook-timeout" help:"time limit of one webhook request"`
 	Demo                         bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
 
 	AdminEmail    string `env:"PARLEY_ADMIN_EMAIL" flag:"admin-email" help:"create this administrator at first start"`
@@ -52,6 +54,15 @@ type Config struct {
 
 // Production reports whether the server runs in production mode.
 func (c *Config) Production() bool { return c.Environment == "production" }
+
+// WebhooksReachPrivate reports whether webhooks may reach private addresses: as set, or
+// in development only.
+func (c *Config) WebhooksReachPrivate() bool {
+	if c.WebhookAllowPrivate == "" {
+		return !c.Production()
+	}
+	return c.WebhookAllowPrivate == "true"
+}
 
 // loadConfig reads the environment through getenv, then the flags in args.
 func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
@@ -125,6 +136,10 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PARLEY_DRAIN_DELAY must not be negative and PARLEY_SHUTDOWN_TIMEOUT must be positive")
 	case c.SignInsPerMinute < 1:
 		return fmt.Errorf("PARLEY_SIGNINS_PER_MINUTE must be at least 1")
+	case c.WebhookAllowPrivate != "" && c.WebhookAllowPrivate != "true" && c.WebhookAllowPrivate != "false":
+		return fmt.Errorf("PARLEY_WEBHOOK_ALLOW_PRIVATE must be true or false, not %q", c.WebhookAllowPrivate)
+	case c.WebhookTimeout < time.Second || c.WebhookTimeout > time.Minute:
+		return fmt.Errorf("PARLEY_WEBHOOK_TIMEOUT must be between 1s and 1m")
 	case c.ClientNewStoriesPerHour < 1 || c.SiteNewStoriesPerHour < 1:
 		return fmt.Errorf("PARLEY_CLIENT_NEW_STORIES_PER_HOUR and PARLEY_SITE_NEW_STORIES_PER_HOUR must be at least 1")
 	}

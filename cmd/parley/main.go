@@ -36,6 +36,7 @@ Commands:
   migrate        apply database migrations and exit
   admin create   create an administrator: --email E --username U --password P
   trust recompute  rebuild trust signals from the events applied: [--site ID]
+  import         import another system's comments: --site ID --format disqus|wxr|remark42 FILE
   health         exit 0 if the server on this machine answers /healthz (for HEALTHCHECK)
   version        print the version
 `
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return trustRecompute(ctx, args[2:], getenv, stdout, stderr)
 	case "health":
 		return health(ctx, args[1:], getenv, stdout, stderr)
+	case "import":
+		return importFile(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil

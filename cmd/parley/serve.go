@@ -85,6 +85,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	events.consume("trust", svc.trust.Handle)
+	events.consume("webhooks", svc.webhooks.Handle)
+	stopWebhooks := runWebhookSender(ctx, svc.webhookSender, logger)
+	defer stopWebhooks()
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
 	var readCache func(http.Handler) http.Handler
 	if cfg.PageCacheBytes > 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/trust"
+	"github.com/parleyhq/parley/webhook"
 )
 
 // services are the services of a running server, each built once, in the order they
@@ -30,6 +31,9 @@ type services struct {
 	trust *trust.Consumer
 	// levels reads the stored levels for the effects outside the pipeline (rate limits).
 	levels parley.TrustLevels
+	// webhooks queues deliveries from the event stream; webhookSender sends them.
+	webhooks      *webhook.Consumer
+	webhookSender *webhook.Sender
 }
 
 // newServices builds the services on the database and the running event bus.
@@ -69,23 +73,28 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	// Levels are decided with the bounds the community's rules put on them.
 	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger, Bounds: ruleStage})
 	liveService := live.New(feed, comments, stories, users, logger)
-	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore, graph: graph.Services{
-		Auth:      authService,
-		Users:     users,
-		Sites:     sites,
-		Stories:   stories,
-		Comments:  comments,
-		Reactions: postgres.NewReactionService(db),
-		Reports:   moderation.NewReportService(postgres.NewReportService(db)).WithTrust(trustStore),
-		Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
-		Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
-		Moderator: pipeline,
-		WordLists: wordLists,
-		Live:      liveService,
-		Markup:    renderer,
-		Trust:     trust.NewService(trustConsumer, users),
-		// The public moderation log, readable without signing in.
-		ModerationLog: moderation.NewPublicLog(postgres.NewModerationLogStore(db), sites),
-		Rules:         trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil),
-	}}, nil
+	webhookStore := postgres.NewWebhookStore(db)
+	sender := webhook.NewSender(webhookStore, webhook.SenderOptions{AllowPrivate: cfg.WebhooksReachPrivate(), Timeout: cfg.WebhookTimeout, Logger: logger})
+	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore,
+		webhooks: webhook.NewConsumer(webhookStore, sender.Wake, logger), webhookSender: sender, graph: graph.Services{
+			Auth:      authService,
+			Users:     users,
+			Sites:     sites,
+			Stories:   stories,
+			Comments:  comments,
+			Reactions: postgres.NewReactionService(db),
+			Reports:   moderation.NewReportService(postgres.NewReportService(db)).WithTrust(trustStore),
+			Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
+			Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
+			Moderator: pipeline,
+			WordLists: wordLists,
+			Live:      liveService,
+			Markup:    renderer,
+			Trust:     trust.NewService(trustConsumer, users),
+			// The public moderation log, readable without signing in.
+			ModerationLog: moderation.NewPublicLog(postgres.NewModerationLogStore(db), sites),
+			Rules:         trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil),
+			Webhooks: webhook.NewService(webhookStore, sites, users, webhook.ServiceOptions{
+				AllowHTTP: !cfg.Production(), AllowPrivate: cfg.WebhooksReachPrivate()}),
+		}}, nil
 }

@@ -10,11 +10,13 @@ import { NewSiteForm } from '../sites/NewSiteForm.jsx';
 import { QueueView } from '../queue/QueueView.jsx';
 import { StoriesView } from '../stories/StoriesView.jsx';
 import { SettingsView } from '../settings/SettingsView.jsx';
+import { WebhooksView } from '../webhooks/WebhooksView.jsx';
 
 const views = [
   { view: 'queue', label: 'Queues' },
   { view: 'stories', label: 'Stories' },
   { view: 'settings', label: 'Settings' },
+  { view: 'webhooks', label: 'Webhooks', admin: true },
 ];
 
 export function Shell({ viewer, sites, live, onSignOut }) {
@@ -65,7 +67,7 @@ export function Shell({ viewer, sites, live, onSignOut }) {
         {viewer.admin && <NewSiteButton onCreated={openNewSite} />}
         <nav aria-label="Dashboard">
           <ul>
-            {views.map(({ view, label }) => (
+            {views.filter((v) => !v.admin || viewer.admin).map(({ view, label }) => (
               <li key={view}>
                 <Link to={{ view, queue: route.queue, siteID: site?.id }} aria-current={route.view === view ? 'page' : undefined}>{label}</Link>
               </li>
@@ -91,6 +93,8 @@ function View({ route, site, live }) {
       return <StoriesView key={site.id} site={site} search={route.search} show={route.show} />;
     case 'settings':
       return <SettingsView key={site.id} site={site} />;
+    case 'webhooks':
+      return <WebhooksView key={site.id} site={site} />;
     default:
       return (
         <>

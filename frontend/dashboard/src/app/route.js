@@ -29,6 +29,7 @@ export function parseRoute(pathname, search = '') {
     return { ...route, view: 'stories', storyID: null, search: params.get('q') ?? '', show: STORY_SHOWS.includes(show) ? show : '' };
   }
   if (parts[0] === 'settings' && parts.length === 1) return { ...route, view: 'settings' };
+  if (parts[0] === 'webhooks' && parts.length === 1) return { ...route, view: 'webhooks' };
   return route;
 }
 
@@ -36,7 +37,7 @@ export function parseRoute(pathname, search = '') {
 export function formatRoute({ view, queue, siteID, storyID, search, show }) {
   let path = BASE;
   if (view === 'queue') path += `queue/${(queue || 'PENDING').toLowerCase()}`;
-  else if (view === 'stories' || view === 'settings') path += view;
+  else if (view === 'stories' || view === 'settings' || view === 'webhooks') path += view;
   const params = new URLSearchParams();
   if (siteID) params.set('site', siteID);
   if (storyID && view === 'queue') params.set('story', storyID);

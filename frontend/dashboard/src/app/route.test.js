@@ -16,6 +16,7 @@ describe('parseRoute', () => {
   it('reads the stories and settings views without a story', () => {
     expect(parseRoute('/admin/stories', '?site=s2&story=t1')).toMatchObject({ view: 'stories', siteID: 's2', storyID: null });
     expect(parseRoute('/admin/settings/', '').view).toBe('settings');
+    expect(parseRoute('/admin/webhooks', '?site=s2')).toMatchObject({ view: 'webhooks', siteID: 's2' });
   });
 
   it("reads the stories view's search and filter", () => {
@@ -42,6 +43,7 @@ describe('formatRoute', () => {
       { view: 'stories', queue: null, siteID: 'a', storyID: null, ...none },
       { view: 'stories', queue: null, siteID: 'a', storyID: null, search: 'a&b=c #1', show: 'open' },
       { view: 'settings', queue: null, siteID: null, storyID: null, ...none },
+      { view: 'webhooks', queue: null, siteID: 'a', storyID: null, ...none },
     ]) {
       const url = new URL(formatRoute(route), 'http://x');
       expect(parseRoute(url.pathname, url.search)).toEqual(route);

@@ -1,0 +1,145 @@
+// A site's webhook endpoints (admins only): add one (its secret is shown once), pause, enable
+// or delete it, read its latest deliveries and send one again. A turned-off endpoint shows
+// the server's notice of why.
+import { useState } from 'preact/hooks';
+import { useMutation, useQuery } from '@urql/preact';
+import { errorMessage, fieldErrors } from '../api/errors.js';
+import { Field, Messages } from '../ui/fields.jsx';
+import { Time } from '../ui/Time.jsx';
+import { CREATE_WEBHOOK, DELETE_WEBHOOK, REDELIVER_WEBHOOK, UPDATE_WEBHOOK, WEBHOOKS } from './documents.js';
+import { deliveryOutcome, endpointStatus, formToInput, groupKinds } from './webhooks.js';
+
+export function WebhooksView({ site }) {
+  const [{ data, error }, reload] = useQuery({ query: WEBHOOKS, variables: { siteID: site.id }, requestPolicy: 'network-only' });
+  const refresh = () => reload({ requestPolicy: 'network-only' });
+  return (
+    <section aria-labelledby="webhooks-title">
+      <div class="view-head"><h1 id="webhooks-title" tabIndex={-1}>Webhooks</h1></div>
+      <p class="hint">Signed POST requests to your own systems for the events you choose, retried for a day. See the README's Webhooks section to check the signature.</p>
+      {error && <p class="error" role="alert">{errorMessage(error)}</p>}
+      {!data && !error && <p role="status">Loading…</p>}
+      {data && (
+        <>
+          {data.webhookEndpoints.length === 0 && <p>No endpoints yet.</p>}
+          {data.webhookEndpoints.map((e) => <Endpoint key={e.id} endpoint={e} onChange={refresh} />)}
+          <NewEndpoint siteID={site.id} kinds={data.webhookEventKinds} onCreated={refresh} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function Endpoint({ endpoint: e, onChange }) {
+  const [message, setMessage] = useState({ error: '', done: '' });
+  const [, update] = useMutation(UPDATE_WEBHOOK);
+  const [, remove] = useMutation(DELETE_WEBHOOK);
+  const [, redeliver] = useMutation(REDELIVER_WEBHOOK);
+  const status = endpointStatus(e);
+
+  async function run(promise, done) {
+    const result = await promise;
+    if (result.error) {
+      setMessage({ error: errorMessage(result.error), done: '' });
+      return;
+    }
+    setMessage({ error: '', done });
+    onChange();
+  }
+
+  return (
+    <section class="settings-section webhook" aria-label={`Endpoint ${e.url}`}>
+      <h2><span class={`badge ${status.tone}`}>{status.label}</span> {e.url}</h2>
+      {e.description && <p>{e.description}</p>}
+      <p class="hint">Receives {e.kinds.join(', ')}. Added <Time iso={e.createdAt} />.</p>
+      {e.disabledReason && <p class="error" role="note">{e.disabledReason}</p>}
+      <div class="row">
+        <button type="button" onClick={() => run(update({ input: { id: e.id, enabled: !e.enabled } }), e.enabled ? 'Paused.' : 'Enabled.')}>
+          {e.enabled ? 'Pause' : 'Enable'}
+        </button>
+        <button type="button" class="danger" onClick={() => window.confirm(`Delete the endpoint ${e.url} and its log?`) && run(remove({ input: { id: e.id } }), 'Deleted.')}>
+          Delete
+        </button>
+      </div>
+      <p class="error" role="alert">{message.error}</p>
+      <p class="ok" role="status">{message.done}</p>
+      {e.deliveries.length === 0 ? <p class="hint">No deliveries yet.</p> : (
+        <table class="deliveries">
+          <caption class="visually-hidden">Latest deliveries to {e.url}</caption>
+          <thead><tr><th scope="col">Event</th><th scope="col">When</th><th scope="col">Outcome</th><th scope="col">Next try</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+          <tbody>
+            {e.deliveries.map((d) => (
+              <tr key={d.id} data-state={d.state}>
+                <td><code>{d.kind}</code></td>
+                <td><Time iso={d.eventAt} /></td>
+                <td>{deliveryOutcome(d)}</td>
+                <td>{d.nextAttemptAt ? <Time iso={d.nextAttemptAt} /> : '—'}</td>
+                <td><button type="button" onClick={() => run(redeliver({ input: { deliveryID: d.id } }), 'Queued to be sent again.')}>Send again</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function NewEndpoint({ siteID, kinds, onCreated }) {
+  const empty = { url: '', description: '', kinds: ['comment.created'] };
+  const [form, setForm] = useState(empty);
+  const [errors, setErrors] = useState({});
+  const [secret, setSecret] = useState('');
+  const [outcome, setOutcome] = useState('');
+  const [{ fetching }, create] = useMutation(CREATE_WEBHOOK);
+  const set = (change) => setForm((f) => ({ ...f, ...change }));
+  const binding = { form, errors, set, idPrefix: 'webhook-' };
+
+  async function submit(event) {
+    event.preventDefault();
+    const { input, errors: local } = formToInput(siteID, form);
+    setErrors(local);
+    if (Object.keys(local).length) return;
+    const result = await create({ input });
+    if (result.error) {
+      setErrors(fieldErrors(result.error));
+      setOutcome(`Not added: ${errorMessage(result.error)}`);
+      return;
+    }
+    setSecret(result.data.createWebhookEndpoint.secret);
+    setOutcome('');
+    setForm(empty);
+    onCreated();
+  }
+
+  function toggle(kind, on) {
+    set({ kinds: on ? [...form.kinds, kind] : form.kinds.filter((k) => k !== kind) });
+  }
+
+  return (
+    <section class="settings-section" aria-labelledby="new-webhook-title">
+      <h2 id="new-webhook-title">Add an endpoint</h2>
+      {secret && (
+        <div role="status" class="secret">
+          <p><strong>Signing secret</strong> (shown this once; keep it with the receiver):</p>
+          <p><code data-testid="webhook-secret">{secret}</code></p>
+        </div>
+      )}
+      <form onSubmit={submit} class="stack" noValidate>
+        <Field name="url" label="URL" hint="https; redirects are not followed." binding={binding} type="url" />
+        <Field name="description" label="Description" hint="Optional, for your admins." binding={binding} />
+        <fieldset aria-describedby="webhook-kinds-hint">
+          <legend>Events</legend>
+          {groupKinds(kinds).map((g) => (
+            <div key={g.noun} class="row wrap">
+              {g.kinds.map((k) => (
+                <label key={k} class="choice"><input type="checkbox" checked={form.kinds.includes(k)} onChange={(e) => toggle(k, e.currentTarget.checked)} />{k}</label>
+              ))}
+            </div>
+          ))}
+          <Messages name="kinds" hint="" error={errors.kinds} idPrefix="webhook-" />
+        </fieldset>
+        <p class="error" role="alert">{outcome}</p>
+        <div class="row"><button type="submit" disabled={fetching}>Add endpoint</button></div>
+      </form>
+    </section>
+  );
+}

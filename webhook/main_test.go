@@ -1,0 +1,250 @@
+package webhook_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/markup"
+	"github.com/parleyhq/parley/moderation"
+	"github.com/parleyhq/parley/postgres"
+	"github.com/parleyhq/parley/postgres/postgrestest"
+	"github.com/parleyhq/parley/webhook"
+)
+
+// env is the package's test database with the services that write events, as `parley serve`
+// wires them, and the webhook store. Each test makes its own site and endpoints, and deletes
+// its endpoints when it ends, so no test's sender claims another's deliveries.
+type env struct {
+	db       *postgres.DB
+	comments *moderation.CommentService
+	sites    *postgres.SiteService
+	stories  *postgres.StoryService
+	users    *postgres.UserService
+	accounts *postgres.AccountStore
+	store    *postgres.WebhookStore
+	admin    context.Context
+}
+
+var (
+	shared struct {
+		once    sync.Once
+		env     *env
+		err     error
+		cleanup func()
+	}
+	seq atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.cleanup != nil {
+		shared.cleanup()
+	}
+	os.Exit(code)
+}
+
+// MustEnv returns the package's shared database, opened on first use; without PostgreSQL
+// the test is skipped (failed when CI is set).
+func MustEnv(tb testing.TB) *env {
+	tb.Helper()
+	shared.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		db, cleanup, err := postgrestest.OpenDB(ctx)
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.cleanup = cleanup
+		e := &env{db: db,
+			comments: moderation.NewCommentService(postgres.NewCommentService(db, markup.NewRenderer()), moderation.Default()),
+			sites:    postgres.NewSiteService(db), stories: postgres.NewStoryService(db), users: postgres.NewUserService(db),
+			accounts: postgres.NewAccountStore(db), store: postgres.NewWebhookStore(db)}
+		admin := &parley.User{Username: "admin", Email: "admin@example.org", Admin: true}
+		if shared.err = e.accounts.CreateUser(ctx, admin, ""); shared.err != nil {
+			return
+		}
+		e.admin = parley.NewContextWithUser(context.Background(), admin)
+		shared.env = e
+	})
+	if shared.err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("PostgreSQL is required (CI is set): %v", shared.err)
+		}
+		tb.Skipf("needs PostgreSQL: %v", shared.err)
+	}
+	return shared.env
+}
+
+// MustUser creates a commenter and returns a context signed in as them.
+func (e *env) MustUser(tb testing.TB) (context.Context, *parley.User) {
+	tb.Helper()
+	n := seq.Add(1)
+	u := &parley.User{Username: fmt.Sprintf("user%d", n), Email: fmt.Sprintf("user%d@example.org", n)}
+	if err := e.accounts.CreateUser(context.Background(), u, ""); err != nil {
+		tb.Fatal(err)
+	}
+	return parley.NewContextWithUser(context.Background(), u), u
+}
+
+// MustStory creates a site and a story on it.
+func (e *env) MustStory(tb testing.TB) (*parley.Site, *parley.Story) {
+	tb.Helper()
+	n := seq.Add(1)
+	site, err := e.sites.CreateSite(e.admin, parley.CreateSiteInput{Name: fmt.Sprintf("Site %d", n),
+		AllowedOrigins: []string{fmt.Sprintf("https://site%d.example.org", n)}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	story, err := e.stories.FindStoryByURL(context.Background(), fmt.Sprintf("https://site%d.example.org/news/1", n))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return site, story
+}
+
+// service returns the admin service, which (as in development) accepts http and private URLs.
+func (e *env) service(clock *clock) *webhook.Service {
+	return webhook.NewService(e.store, e.sites, e.users, webhook.ServiceOptions{AllowHTTP: true, AllowPrivate: true, Now: clock.Now})
+}
+
+// MustEndpoint registers url for kinds on site and deletes it when the test ends.
+func (e *env) MustEndpoint(tb testing.TB, site *parley.Site, url string, kinds ...string) (*parley.WebhookEndpoint, string) {
+	tb.Helper()
+	if len(kinds) == 0 {
+		kinds = []string{parley.EventCommentCreated}
+	}
+	ep, secret, err := e.service(newClock()).CreateWebhookEndpoint(e.admin, parley.CreateWebhookInput{SiteID: site.ID, URL: url, Kinds: kinds})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = e.store.DeleteWebhookEndpoint(context.Background(), ep.ID) })
+	return ep, secret
+}
+
+// MustCommentEvents posts n comments on story and returns their comment.created events from
+// the outbox, as the stream would carry them.
+func (e *env) MustCommentEvents(tb testing.TB, story *parley.Story, n int) []parley.OutboxEvent {
+	tb.Helper()
+	ctx, _ := e.MustUser(tb)
+	var out []parley.OutboxEvent
+	for i := range n {
+		c, err := e.comments.CreateComment(ctx, parley.CreateCommentInput{StoryID: story.ID, Body: fmt.Sprintf("Comment number %d.", i)})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rows, err := postgrestest.Pool(tb, e.db).Query(context.Background(), `
+			SELECT id::text, kind, coalesce(site_id::text, ''), coalesce(story_id::text, ''), payload, created_at
+			FROM outbox WHERE kind = 'comment.created' AND payload->>'id' = $1`, c.ID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for rows.Next() {
+			var oe parley.OutboxEvent
+			if err := rows.Scan(&oe.ID, &oe.Kind, &oe.SiteID, &oe.StoryID, &oe.Payload, &oe.CreatedAt); err != nil {
+				tb.Fatal(err)
+			}
+			out = append(out, oe)
+		}
+		rows.Close()
+	}
+	if len(out) != n {
+		tb.Fatalf("found %d comment.created events for %d comments", len(out), n)
+	}
+	return out
+}
+
+// MustDeliveries returns an endpoint's deliveries, newest first.
+func (e *env) MustDeliveries(tb testing.TB, endpointID string) []*parley.WebhookDelivery {
+	tb.Helper()
+	ds, err := e.store.FindWebhookDeliveries(context.Background(), endpointID, 100)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ds
+}
+
+// MustOneDelivery returns an endpoint's only delivery.
+func (e *env) MustOneDelivery(tb testing.TB, endpointID string) *parley.WebhookDelivery {
+	tb.Helper()
+	ds := e.MustDeliveries(tb, endpointID)
+	if len(ds) != 1 {
+		tb.Fatalf("%d deliveries, want 1", len(ds))
+	}
+	return ds[0]
+}
+
+// clock is real time plus an offset the test moves forward, so that the database's now()
+// (when a delivery is queued) and the sender's agree until the test jumps ahead.
+type clock struct{ offset atomic.Int64 }
+
+func newClock() *clock { return &clock{} }
+
+func (c *clock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+
+func (c *clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+// receiver is an endpoint under test: it records what it received and answers as its mode
+// says, which the test may change between attempts.
+type receiver struct {
+	*httptest.Server
+	secret string
+	mu     sync.Mutex
+	mode   func(w http.ResponseWriter, r *http.Request)
+	got    []received
+}
+
+type received struct {
+	header http.Header
+	body   []byte
+}
+
+func newReceiver(tb testing.TB) *receiver {
+	tb.Helper()
+	rc := &receiver{mode: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }}
+	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := make([]byte, 0, 1024)
+		buf := make([]byte, 4096)
+		for {
+			n, err := r.Body.Read(buf)
+			body = append(body, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		rc.mu.Lock()
+		rc.got = append(rc.got, received{header: r.Header.Clone(), body: body})
+		mode := rc.mode
+		rc.mu.Unlock()
+		mode(w, r)
+	}))
+	tb.Cleanup(rc.Close)
+	return rc
+}
+
+func (rc *receiver) setMode(m func(w http.ResponseWriter, r *http.Request)) {
+	rc.mu.Lock()
+	rc.mode = m
+	rc.mu.Unlock()
+}
+
+func (rc *receiver) received() []received {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]received(nil), rc.got...)
+}
+
+func wantCode(tb testing.TB, err error, code string) {
+	tb.Helper()
+	if got := parley.ErrorCode(err); got != code {
+		tb.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
