@@ -45,15 +45,24 @@ export function offsetAt(text, line, column) {
 const WORD = /[\p{L}\p{N}_.]/u;
 
 /**
- * The stretch of text an issue at offset marks: the name (letters, digits, _ and .) that
- * starts there, else the one character there, else nothing (start === end) at a line's or the
- * text's end, where the editor draws a caret instead.
+ * The stretch of text an issue at offset marks: the name (letters, digits, _ and .) or the
+ * quoted string on its line that starts there, else the one character there, else nothing
+ * (start === end) at a line's or the text's end, where the editor draws a caret instead.
  */
 export function markerRange(text, offset) {
   const at = text.codePointAt(offset);
   if (at === undefined || text[offset] === '\n') return { start: offset, end: offset };
   const width = (i) => (text.codePointAt(i) > 0xffff ? 2 : 1);
   let end = offset + width(offset);
+  const quote = text[offset];
+  if (quote === '"' || quote === "'") {
+    const lineEnd = text.indexOf('\n', offset) === -1 ? text.length : text.indexOf('\n', offset);
+    for (let i = end; i < lineEnd; i++) {
+      if (text[i] === '\\') i++;
+      else if (text[i] === quote) return { start: offset, end: i + 1 };
+    }
+    return { start: offset, end };
+  }
   if (WORD.test(String.fromCodePoint(at))) {
     while (end < text.length && WORD.test(String.fromCodePoint(text.codePointAt(end)))) end += width(end);
   }

@@ -52,6 +52,11 @@ describe('markerRange', () => {
     expect(markerRange(text, 7)).toEqual({ start: 7, end: 14 });
   });
 
+  it('marks a quoted string to its closing quote on the line', () => {
+    expect(markerRange('a > "lo\\"ng" && b', 4)).toEqual({ start: 4, end: 12 });
+    expect(markerRange("'open\nx", 0)).toEqual({ start: 0, end: 1 });
+  });
+
   it('marks one character for an operator, and nothing at a line end', () => {
     expect(markerRange('a > "x"', 2)).toEqual({ start: 2, end: 3 });
     expect(markerRange('a >\nb', 3)).toEqual({ start: 3, end: 3 });
@@ -66,8 +71,7 @@ describe('segments', () => {
     expect(segments(text, markers)).toEqual([
       { text: 'comment.lenght', issue: 1 },
       { text: ' > ', issue: null },
-      { text: '"', issue: 0 },
-      { text: '3"', issue: null },
+      { text: '"3"', issue: 0 },
     ]);
   });
 
