@@ -84,6 +84,9 @@ type Submission struct {
 	History  AuthorHistory
 	// Previous is the comment as it stood before an edit; nil for a new comment.
 	Previous *Comment
+	// Flags are the reason codes raised so far in this run by earlier stages (shadow ones
+	// left out), so that a later stage, such as the community rules, can build on them.
+	Flags []string
 }
 
 // StageResult is one entry of a decision trail: what one stage said, how long it took, and

@@ -365,6 +365,28 @@ type RuleStore interface {
 	// transaction. ECONFLICT when the proposal is no longer APPROVED or its rule has moved
 	// past its base version.
 	Enact(ctx context.Context, id string, now time.Time) (*RuleProposal, *Rule, error)
+	// SetRuleSettings stores a site's governance, keeping its rules version.
+	SetRuleSettings(ctx context.Context, siteID string, s RuleSettings) error
+	// BacktestSample returns the site's latest n comments, newest first, with what a
+	// back-test replays them with.
+	BacktestSample(ctx context.Context, siteID string, n int) ([]BacktestItem, error)
+}
+
+// BacktestItem is one stored comment as a back-test replays it.
+type BacktestItem struct {
+	Comment *Comment
+	Story   *Story
+	// AuthorCreatedAt is when the author's account was made (zero once it is gone).
+	AuthorCreatedAt time.Time
+	// Role is the author's role on the site now (roles keep no history).
+	Role Role
+	// Level is the author's trust level as it stood: the last change before the comment.
+	Level TrustLevel
+	// Flags are the reason codes the pipeline's other stages raised on the comment.
+	Flags []string
+	// Human is the last moderator's decision on the comment: DecisionApprove,
+	// DecisionReject, or "" when no moderator decided.
+	Human Decision
 }
 
 // RuleService is the API's side of community rules.

@@ -163,6 +163,9 @@ func (p *Pipeline) Moderate(ctx context.Context, s *parley.Submission) (*parley.
 			p.observer(result)
 		}
 		m.Trail = append(m.Trail, result)
+		if !step.Shadow {
+			s.Flags = append(s.Flags, result.Verdict.Flags...)
+		}
 		if step.Shadow || result.Verdict.Decision == parley.DecisionPass {
 			continue
 		}

@@ -154,6 +154,7 @@ var conflictMessages = map[string]string{
 	"users_sso_key":                  "That single sign-on account is already linked.",
 	"reports_comment_id_user_id_key": "You have already reported this comment.",
 	"sso_jtis_pkey":                  "This sign-in token was already used.",
+	"rule_heads_name_key":            "The site already has a rule of that name.",
 }
 
 func conflictMessage(constraint string) string {

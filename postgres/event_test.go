@@ -59,6 +59,12 @@ func TestEveryEventDecodesIntoItsType(t *testing.T) {
 		Duration: time.Hour, Message: "Cool down."})
 	must(err)
 	must2(sanctions.RevokeSanction(e.admin, s.ID))
+	rules := postgres.NewRuleStore(e.db)
+	proposal := &parley.RuleProposal{SiteID: site.ID, AuthorID: readerUser.ID, Kind: parley.ProposalAddRule, State: parley.ProposalApproved,
+		Name: "links", Expression: "comment.links > 2", Effect: parley.RuleEffect{Kind: parley.EffectHold}, Rationale: "Spam.", CreatedAt: time.Now()}
+	must(rules.CreateProposal(ctx, proposal))
+	_, _, err = rules.Enact(ctx, proposal.ID, time.Now())
+	must(err)
 	must(e.accounts.DeleteUser(ctx, authorUser.ID))
 
 	rows, err := e.db.Pool().Query(ctx, `

@@ -44,7 +44,14 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	// moderators have seen it earn their trust and turn it on.
 	classifier := spam.New(postgres.NewSpamStore(db))
 	wordLists := moderation.NewWordLists(postgres.NewWordListStore(db))
-	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}).
+	// Community rules run after the word lists, so they can read the flags those raise.
+	ruleEngine, err := trust.NewEngine()
+	if err != nil {
+		return nil, err
+	}
+	ruleStore, trustStore := postgres.NewRuleStore(db), postgres.NewTrustStore(db)
+	ruleStage := moderation.Step{Stage: trust.NewStage(ruleEngine, ruleStore, trustStore), Budget: 200 * time.Millisecond}
+	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, ruleStage).
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
 		Observe(stageObserver(metrics))
@@ -55,7 +62,7 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	users := postgres.NewUserService(db)
 	feed := nats.NewFeed(events.liveConn, cfg.Instance, logger)
 	sites := postgres.NewSiteService(db)
-	trustConsumer := trust.NewConsumer(postgres.NewTrustStore(db), sites, trust.Options{Logger: logger})
+	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger})
 	liveService := live.New(feed, comments, stories, users, logger)
 	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, graph: graph.Services{
 		Auth:      authService,
@@ -72,5 +79,6 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 		Live:      liveService,
 		Markup:    renderer,
 		Trust:     trust.NewService(trustConsumer, users),
+		Rules:     trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil),
 	}}, nil
 }

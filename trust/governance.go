@@ -1,0 +1,483 @@
+package trust
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parleyhq/parley"
+)
+
+// Rules implements parley.RuleService: proposals, votes, back-tests and enactment of a
+// site's community rules. Rules change only through proposals that the site's quorum
+// approved.
+type Rules struct {
+	engine *Engine
+	store  parley.RuleStore
+	trust  parley.TrustStore
+	sites  parley.SiteService
+	users  parley.UserService
+	events parley.EventSource
+	now    func() time.Time
+}
+
+// NewRules returns the rule service. events may be nil, which turns off live proposals.
+func NewRules(engine *Engine, store parley.RuleStore, trust parley.TrustStore, sites parley.SiteService, users parley.UserService, events parley.EventSource, now func() time.Time) *Rules {
+	if now == nil {
+		now = time.Now
+	}
+	return &Rules{engine: engine, store: store, trust: trust, sites: sites, users: users, events: events, now: now}
+}
+
+var _ parley.RuleService = (*Rules)(nil)
+
+// Voter is what a person may do with a site's proposals.
+type Voter struct {
+	// Moderator is true for the site's moderators and admins.
+	Moderator bool
+	// Eligible is true for everyone who may propose and vote.
+	Eligible bool
+}
+
+// Eligibility decides who votes on a site's proposals: its moderators (and admins) always;
+// members when the site lets members vote, a member being one with the MEMBER role or trust
+// level 2 and up.
+func Eligibility(role parley.Role, level parley.TrustLevel, gov parley.RuleSettings) Voter {
+	if role.AtLeast(parley.RoleModerator) {
+		return Voter{Moderator: true, Eligible: true}
+	}
+	member := role == parley.RoleMember || level >= parley.TrustMember
+	return Voter{Eligible: gov.MemberVotes && member}
+}
+
+// viewer returns the signed-in user's standing on the site's proposals.
+func (s *Rules) viewer(ctx context.Context, site *parley.Site) (string, Voter, error) {
+	uid := parley.UserIDFromContext(ctx)
+	if uid == "" {
+		return "", Voter{}, parley.Errorf(parley.EUNAUTHENTICATED, "Please sign in first.")
+	}
+	role, err := s.users.SiteRole(ctx, site.ID, uid)
+	if err != nil {
+		return "", Voter{}, err
+	}
+	rec, err := s.trust.TrustRecord(ctx, site.ID, uid)
+	if err != nil {
+		return "", Voter{}, err
+	}
+	return uid, Eligibility(role, rec.Level, parley.RuleSettingsOf(site.Settings)), nil
+}
+
+func (s *Rules) site(ctx context.Context, siteID string) (*parley.Site, error) {
+	if !parley.IsID(siteID) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "Site not found.")
+	}
+	site, err := s.sites.FindSiteByID(ctx, siteID)
+	if err != nil {
+		return nil, notFound(err, "Site not found.")
+	}
+	return site, nil
+}
+
+// Rules lists the rules in force; they are public, as the rules readers are held to.
+func (s *Rules) Rules(ctx context.Context, siteID string) ([]*parley.Rule, error) {
+	if _, err := s.site(ctx, siteID); err != nil {
+		return nil, err
+	}
+	return s.store.Rules(ctx, siteID)
+}
+
+// RuleVersions lists a rule's versions, newest first.
+func (s *Rules) RuleVersions(ctx context.Context, siteID, ruleID string) ([]*parley.Rule, error) {
+	if !parley.IsID(ruleID) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "Rule not found.")
+	}
+	return s.store.RuleVersions(ctx, siteID, ruleID)
+}
+
+// Proposals lists a site's proposals; drafts only to their authors.
+func (s *Rules) Proposals(ctx context.Context, siteID string, state parley.ProposalState) ([]*parley.RuleProposal, error) {
+	if state != "" && !state.Valid() {
+		return nil, parley.FieldErrorf("state", "Unknown proposal state %q.", state)
+	}
+	if _, err := s.site(ctx, siteID); err != nil {
+		return nil, err
+	}
+	all, err := s.store.Proposals(ctx, siteID, state)
+	if err != nil {
+		return nil, err
+	}
+	uid := parley.UserIDFromContext(ctx)
+	out := all[:0]
+	for _, p := range all {
+		if p.State != parley.ProposalDraft || p.AuthorID == uid && uid != "" {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// CheckRule checks an expression against the site's cost limit.
+func (s *Rules) CheckRule(ctx context.Context, siteID, expression string) (*parley.RuleCheck, error) {
+	site, err := s.site(ctx, siteID)
+	if err != nil {
+		return nil, err
+	}
+	c := s.engine.Check(expression, parley.RuleSettingsOf(site.Settings).CostLimit)
+	return &c, nil
+}
+
+// Governance returns a site's rule settings.
+func (s *Rules) Governance(ctx context.Context, siteID string) (parley.RuleSettings, error) {
+	site, err := s.site(ctx, siteID)
+	if err != nil {
+		return parley.RuleSettings{}, err
+	}
+	return parley.RuleSettingsOf(site.Settings), nil
+}
+
+// SetGovernance changes a site's rule settings; its admins only.
+func (s *Rules) SetGovernance(ctx context.Context, siteID string, gov parley.RuleSettings) (parley.RuleSettings, error) {
+	uid := parley.UserIDFromContext(ctx)
+	if uid == "" {
+		return parley.RuleSettings{}, parley.Errorf(parley.EUNAUTHENTICATED, "Please sign in first.")
+	}
+	if err := gov.Validate(); err != nil {
+		return parley.RuleSettings{}, err
+	}
+	if _, err := s.site(ctx, siteID); err != nil {
+		return parley.RuleSettings{}, err
+	}
+	role, err := s.users.SiteRole(ctx, siteID, uid)
+	if err != nil {
+		return parley.RuleSettings{}, err
+	}
+	if !role.AtLeast(parley.RoleAdmin) {
+		return parley.RuleSettings{}, parley.Errorf(parley.EFORBIDDEN, "Only administrators may change how a site governs its rules.")
+	}
+	if err := s.store.SetRuleSettings(ctx, siteID, gov); err != nil {
+		return parley.RuleSettings{}, err
+	}
+	return s.Governance(ctx, siteID)
+}
+
+// Propose validates and stores a proposal: OPEN for votes at once, or a DRAFT.
+func (s *Rules) Propose(ctx context.Context, in parley.ProposalInput) (*parley.RuleProposal, error) {
+	site, err := s.site(ctx, in.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	uid, voter, err := s.viewer(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	if !voter.Eligible {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "Only the site's moderators (and members, when the site lets them vote) may propose rules.")
+	}
+	gov := parley.RuleSettingsOf(site.Settings)
+	p, err := s.proposal(ctx, in, gov)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	p.SiteID, p.AuthorID, p.CreatedAt, p.State = site.ID, uid, now, parley.ProposalOpen
+	p.Votes, p.Tally = []parley.RuleVote{}, tally(nil, gov)
+	if in.Draft {
+		p.State = parley.ProposalDraft
+	} else {
+		p.OpenedAt = &now
+	}
+	if err := s.store.CreateProposal(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// proposal builds a proposal's content from the input, checking every field.
+func (s *Rules) proposal(ctx context.Context, in parley.ProposalInput, gov parley.RuleSettings) (*parley.RuleProposal, error) {
+	in.Rationale = strings.TrimSpace(in.Rationale)
+	switch {
+	case in.Rationale == "":
+		return nil, parley.FieldErrorf("rationale", "Say why the change is wanted.")
+	case utf8.RuneCountInString(in.Rationale) > parley.MaxRationaleLength:
+		return nil, parley.FieldErrorf("rationale", "A rationale is at most %d characters long.", parley.MaxRationaleLength)
+	}
+	p := &parley.RuleProposal{Kind: in.Kind, Rationale: in.Rationale}
+	var current *parley.Rule
+	var versions []*parley.Rule
+	switch in.Kind {
+	case parley.ProposalAddRule:
+	case parley.ProposalChangeRule, parley.ProposalRetireRule:
+		if in.RuleID == "" {
+			return nil, parley.FieldErrorf("ruleID", "Name the rule to %s.", map[bool]string{true: "retire", false: "change"}[in.Kind == parley.ProposalRetireRule])
+		}
+		var err error
+		if versions, err = s.RuleVersions(ctx, in.SiteID, in.RuleID); err != nil {
+			return nil, notFound(err, "Rule not found.")
+		}
+		current = versions[0]
+		if current.Retired {
+			return nil, parley.Errorf(parley.ENOTFOUND, "Rule not found.")
+		}
+		p.RuleID, p.BaseVersion = current.ID, current.Version
+	case parley.ProposalChangeThresholds:
+		if in.Thresholds == nil {
+			return nil, parley.FieldErrorf("thresholds", "Give the proposed thresholds.")
+		}
+		if err := in.Thresholds.Validate(); err != nil {
+			return nil, parley.FieldErrorf("thresholds", "%s", parley.ErrorMessage(err))
+		}
+		p.Thresholds = in.Thresholds
+		return p, nil
+	default:
+		return nil, parley.FieldErrorf("kind", "Unknown proposal kind %q.", in.Kind)
+	}
+	if in.Kind == parley.ProposalRetireRule {
+		p.Name, p.Expression, p.Effect, p.Shadow = current.Name, current.Expression, current.Effect, current.Shadow
+		return p, nil
+	}
+	if in.RollbackTo != 0 {
+		if in.Kind != parley.ProposalChangeRule {
+			return nil, parley.FieldErrorf("rollbackTo", "Only a CHANGE_RULE proposal rolls back.")
+		}
+		var old *parley.Rule
+		for _, v := range versions {
+			if v.Version == in.RollbackTo && v.Version != current.Version {
+				old = v
+			}
+		}
+		if old == nil || old.Retired {
+			return nil, parley.FieldErrorf("rollbackTo", "The rule has no earlier version %d to restore.", in.RollbackTo)
+		}
+		p.Name, p.Expression, p.Effect, p.Shadow, p.RollbackOf = old.Name, old.Expression, old.Effect, old.Shadow, old.Version
+		return p, nil
+	}
+	p.Name, p.Expression, p.Shadow = strings.TrimSpace(in.Name), in.Expression, in.Shadow
+	if in.Effect != nil {
+		p.Effect = *in.Effect
+	}
+	if current != nil {
+		if p.Name == "" {
+			p.Name = current.Name
+		}
+		if p.Expression == "" {
+			p.Expression = current.Expression
+		}
+		if in.Effect == nil {
+			p.Effect = current.Effect
+		}
+	}
+	switch {
+	case p.Name == "":
+		return nil, parley.FieldErrorf("name", "A rule needs a name.")
+	case utf8.RuneCountInString(p.Name) > parley.MaxRuleNameLength:
+		return nil, parley.FieldErrorf("name", "A rule's name is at most %d characters long.", parley.MaxRuleNameLength)
+	case p.Effect.Kind == "":
+		return nil, parley.FieldErrorf("effect", "A rule needs an effect.")
+	}
+	if err := p.Effect.Validate(); err != nil {
+		return nil, err
+	}
+	if err := CheckError(s.engine.Check(p.Expression, gov.CostLimit)); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// tally counts votes against the quorum.
+func tally(votes []parley.RuleVote, gov parley.RuleSettings) parley.VoteTally {
+	t := parley.VoteTally{ModeratorQuorum: gov.ModeratorQuorum}
+	if gov.MemberVotes {
+		t.MemberQuorum = gov.MemberQuorum
+	}
+	for _, v := range votes {
+		switch {
+		case v.Moderator && v.Approve:
+			t.ModeratorsFor++
+		case v.Moderator:
+			t.ModeratorsAgainst++
+		case v.Approve:
+			t.MembersFor++
+		default:
+			t.MembersAgainst++
+		}
+	}
+	t.QuorumReached = t.ModeratorsFor >= t.ModeratorQuorum && t.MembersFor >= t.MemberQuorum
+	return t
+}
+
+// proposalFor reads a proposal the viewer may see (a draft only its author).
+func (s *Rules) proposalFor(ctx context.Context, id string) (*parley.RuleProposal, *parley.Site, error) {
+	p, err := s.store.Proposal(ctx, id)
+	if err != nil {
+		return nil, nil, notFound(err, "Proposal not found.")
+	}
+	if p.State == parley.ProposalDraft && p.AuthorID != parley.UserIDFromContext(ctx) {
+		return nil, nil, parley.Errorf(parley.ENOTFOUND, "Proposal not found.")
+	}
+	site, err := s.site(ctx, p.SiteID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, site, nil
+}
+
+// closed is the answer to a change of a proposal that is no longer open.
+func closed(p *parley.RuleProposal) error {
+	return parley.Errorf(parley.ECLOSED, "The proposal is %s; it takes no more votes or changes.", p.State)
+}
+
+// Open opens the viewer's draft for votes.
+func (s *Rules) Open(ctx context.Context, id string) (*parley.RuleProposal, error) {
+	p, _, err := s.proposalFor(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.AuthorID != parley.UserIDFromContext(ctx) {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "Only the proposal's author may open it.")
+	}
+	now := s.now().UTC()
+	return s.store.UpdateProposal(ctx, id, nil, func(p *parley.RuleProposal) (parley.EventPayload, error) {
+		if p.State != parley.ProposalDraft {
+			return nil, parley.Errorf(parley.ECONFLICT, "The proposal is %s, not a DRAFT.", p.State)
+		}
+		p.State, p.OpenedAt = parley.ProposalOpen, &now
+		return parley.ProposalChanged{Proposal: *p, Change: parley.ProposalOpened}, nil
+	})
+}
+
+// Withdraw withdraws the viewer's draft or open proposal.
+func (s *Rules) Withdraw(ctx context.Context, id string) (*parley.RuleProposal, error) {
+	p, _, err := s.proposalFor(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.AuthorID != parley.UserIDFromContext(ctx) {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "Only the proposal's author may withdraw it.")
+	}
+	now := s.now().UTC()
+	return s.store.UpdateProposal(ctx, id, nil, func(p *parley.RuleProposal) (parley.EventPayload, error) {
+		if p.State != parley.ProposalDraft && p.State != parley.ProposalOpen {
+			return nil, closed(p)
+		}
+		p.State, p.ClosedAt = parley.ProposalWithdrawn, &now
+		return parley.ProposalChanged{Proposal: *p, Change: parley.ProposalWithdrawCh}, nil
+	})
+}
+
+// Vote records the viewer's vote, replacing an earlier one, and decides the proposal when
+// the quorum approves (or as many moderators reject). An approved proposal with no delay
+// is enacted at once; if another enactment changed its rule first it stays APPROVED, and
+// enactProposal answers why.
+func (s *Rules) Vote(ctx context.Context, id string, approve bool) (*parley.RuleProposal, error) {
+	p, site, err := s.proposalFor(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	uid, voter, err := s.viewer(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	if !voter.Eligible {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "You are not eligible to vote on this site's proposals.")
+	}
+	if p.State == parley.ProposalDraft {
+		return nil, parley.Errorf(parley.ECONFLICT, "The proposal is a DRAFT; its author must open it first.")
+	}
+	gov := parley.RuleSettingsOf(site.Settings)
+	now := s.now().UTC()
+	vote := &parley.RuleVote{UserID: uid, Approve: approve, Moderator: voter.Moderator, VotedAt: now}
+	p, err = s.store.UpdateProposal(ctx, id, vote, func(p *parley.RuleProposal) (parley.EventPayload, error) {
+		if p.State != parley.ProposalOpen {
+			return nil, closed(p)
+		}
+		p.Tally = tally(p.Votes, gov)
+		change := parley.ProposalVoted
+		switch {
+		case p.Tally.QuorumReached:
+			after := now.Add(time.Duration(gov.EnactDelaySeconds) * time.Second)
+			p.State, p.ClosedAt, p.EnactAfter, change = parley.ProposalApproved, &now, &after, parley.ProposalApprovedCh
+		case p.Tally.ModeratorsAgainst >= gov.ModeratorQuorum:
+			p.State, p.ClosedAt, change = parley.ProposalRejected, &now, parley.ProposalRejectedCh
+		}
+		return parley.ProposalChanged{Proposal: *p, Change: change}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.State == parley.ProposalApproved && !p.EnactAfter.After(now) {
+		enacted, _, err := s.store.Enact(ctx, id, now)
+		switch {
+		case err == nil:
+			return enacted, nil
+		case parley.ErrorCode(err) != parley.ECONFLICT:
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// Enact enacts an approved proposal once its delay has passed; the site's moderators only.
+func (s *Rules) Enact(ctx context.Context, id string) (*parley.RuleProposal, error) {
+	p, site, err := s.proposalFor(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	_, voter, err := s.viewer(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	if !voter.Moderator {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "Only the site's moderators may enact a proposal.")
+	}
+	now := s.now().UTC()
+	if p.State == parley.ProposalApproved && p.EnactAfter != nil && p.EnactAfter.After(now) {
+		return nil, parley.Errorf(parley.ECONFLICT, "The site's delay runs until %s; enact it then.", p.EnactAfter.Format(time.RFC3339))
+	}
+	enacted, _, err := s.store.Enact(ctx, id, now)
+	return enacted, err
+}
+
+// ProposalEvents delivers a site's proposal changes to those who may vote on them.
+func (s *Rules) ProposalEvents(ctx context.Context, siteID string) (<-chan *parley.ProposalEvent, error) {
+	site, err := s.site(ctx, siteID)
+	if err != nil {
+		return nil, err
+	}
+	_, voter, err := s.viewer(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	if !voter.Eligible {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "Only those who vote on the site's proposals may follow them.")
+	}
+	if s.events == nil {
+		return nil, parley.Errorf(parley.EINVALID, "Live updates are not available on this server.")
+	}
+	raw, err := s.events.SiteEvents(ctx, siteID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *parley.ProposalEvent, 16)
+	go func() {
+		defer close(out)
+		for e := range raw {
+			var ev *parley.ProposalEvent
+			switch p := e.Payload.(type) {
+			case parley.ProposalChanged:
+				ev = &parley.ProposalEvent{Kind: e.Kind(), Proposal: &p.Proposal}
+			case parley.RuleEnacted:
+				ev = &parley.ProposalEvent{Kind: e.Kind(), Proposal: &p.Proposal}
+			default:
+				continue
+			}
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+				return
+			default: // the subscriber is not reading; it loses this event
+			}
+		}
+	}()
+	return out, nil
+}
