@@ -1,7 +1,7 @@
 // One proposal: what it changes and why, its votes against the quorum (the viewer's own, to
 // cast or change), its back-test report, and the steps its state allows: open a draft, enact
 // an approved proposal, withdraw one's own.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useMutation } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { useViewer } from '../app/viewer.js';
@@ -17,6 +17,13 @@ export function ProposalDetail({ proposal: p, liveNote, onChanged }) {
   const names = useUsernames([p.authorID, ...p.votes.map((v) => v.userID), ...(p.backtest?.users.map((u) => u.userID) ?? [])]);
   const nameOf = (id) => (id === viewer.id ? 'you' : names.get(id) ?? 'a user');
   const can = actionsFor(p, viewer.id);
+  // An approved proposal waiting out the site's delay offers Enact when the delay ends.
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!can.enactAt) return undefined;
+    const timer = setTimeout(() => setTick((n) => n + 1), Math.max(Date.parse(can.enactAt) - Date.now(), 0) + 50);
+    return () => clearTimeout(timer);
+  }, [can.enactAt]);
   const [outcome, setOutcome] = useState({ error: '', done: '' });
   const [, open] = useMutation(OPEN_PROPOSAL);
   const [, enact] = useMutation(ENACT);

@@ -1,0 +1,136 @@
+// Community rules in the dashboard against a real server: a moderator writes a rule whose
+// expression does not type-check, sees the server's error at its line and column in the
+// editor, fixes it and proposes it; runs its back-test; votes, changes the vote; sees a second
+// moderator's vote arrive live, and enacts the approved proposal once the site's delay ends.
+// Each step is checked in the page and in the API. PARLEY_E2E_SCREENSHOTS=<dir> keeps
+// screenshots of the editor's error and of the proposal.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startStack, launchBrowser, browserAvailable, axeViolations } from './harness.mjs';
+import { signInDashboard } from './steps.mjs';
+
+const skip = !browserAvailable() && 'Chromium is not installed (scripts/chromium.sh)';
+let stack;
+let browser;
+let page;
+let second;
+
+const shots = process.env.PARLEY_E2E_SCREENSHOTS;
+
+before(async () => {
+  if (skip) return;
+  stack = await startStack();
+  browser = await launchBrowser();
+  // A second moderator, so that the quorum of two needs someone else's vote.
+  second = await stack.signUp('rowan');
+  await stack.must(`mutation($i: SetSiteRoleInput!) { setSiteRole(input: $i) { id } }`,
+    { i: { siteID: stack.site.id, userID: second.user.id, role: 'MODERATOR' } }, stack.admin.token);
+  await stack.must(`mutation($i: RuleGovernanceInput!) { setRuleGovernance(input: $i) { moderatorQuorum } }`,
+    { i: { siteID: stack.site.id, moderatorQuorum: 2, memberVotes: false, memberQuorum: 0, enactDelaySeconds: 1, costLimit: 1000 } }, stack.admin.token);
+  // Two published comments for the back-test: one with three links, one with none.
+  const reader = await stack.signUp('linden');
+  for (const body of ['See https://a.example, https://b.example and https://c.example.', 'A plain opinion.']) {
+    await stack.must(`mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+      { i: { storyURL: `${stack.hostURL}/news/rules`, body } }, reader.token);
+  }
+  // The page bypasses CSP only so that the test can inject axe-core; the app never needs it.
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+});
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function proposals() {
+  const { ruleProposals } = await stack.must(`query($s: ID!) { ruleProposals(siteID: $s) { id state name expression } }`, { s: stack.site.id }, stack.admin.token);
+  return ruleProposals;
+}
+
+test('a rule with a type error shows the error in place; fixed, it is proposed', { skip }, async () => {
+  await page.goto(`${stack.parleyURL}/admin/rules?site=${stack.site.id}`);
+  await signInDashboard(page, 'admin', stack.admin.password);
+  await page.getByRole('heading', { name: 'Rules', exact: true }).waitFor();
+  await page.getByText('No community rules yet.').waitFor();
+
+  await page.getByLabel('Name', { exact: true }).fill('Link floods');
+  const expression = page.getByLabel('Expression (CEL)');
+  await expression.fill('comment.length > 0 &&\n  comment.links > "two"');
+  await page.getByLabel('Effect when the expression is true').selectOption('HOLD');
+  await page.getByLabel(/^Shadow mode/).uncheck();
+  await page.getByLabel('Rationale').fill('Spam waves post many links at once.');
+  await page.getByRole('button', { name: 'Propose the rule' }).click();
+
+  // The server refuses it, naming line 2; the editor marks the line, lists the problem and
+  // puts the caret there.
+  await page.getByRole('alert').getByText(/^Not proposed: the expression has a problem at line 2, column \d+\.$/).waitFor();
+  assert.equal(await expression.getAttribute('aria-invalid'), 'true');
+  assert.ok(await expression.evaluate((el) => el === document.activeElement), 'the editor has focus');
+  const issue = page.locator('.code-issues li');
+  assert.match(await issue.innerText(), /^Line 2, column \d+\s+found no matching overload/);
+  assert.equal(await page.locator('.code-gutter .bad').innerText(), '2');
+  assert.ok(['>', '"two"'].includes(await page.locator('.code-mark').first().innerText()), 'the mark is on the comparison');
+  const caret = await expression.evaluate((el) => el.value.slice(el.selectionStart, el.selectionEnd));
+  assert.ok(['>', '"two"'].includes(caret), `the caret selects the problem, not ${JSON.stringify(caret)}`);
+  if (shots) await page.locator('.settings-section').screenshot({ path: join(shots, 'rule-error.png') });
+  assert.deepEqual(await proposals(), [], 'nothing was proposed');
+  assert.deepEqual(await axeViolations(page), [], 'axe-core on the editor with an error');
+
+  // Fixed, the check as one types clears the error; the proposal opens on its own page.
+  await expression.fill('comment.length > 0 &&\n  comment.links > 2');
+  await page.getByText(/^The expression checks out/).waitFor();
+  assert.equal(await expression.getAttribute('aria-invalid'), null);
+  await page.getByRole('button', { name: 'Propose the rule' }).click();
+  await page.getByRole('heading', { name: 'Add “Link floods”' }).waitFor();
+  const [stored] = await proposals();
+  assert.equal(stored.state, 'OPEN');
+  assert.equal(stored.expression, 'comment.length > 0 &&\n  comment.links > 2');
+  assert.match(page.url(), new RegExp(`/admin/proposals/${stored.id}\\?site=`));
+});
+
+test('the back-test reports the comment the rule would hold', { skip }, async () => {
+  await page.getByText('Not back-tested yet.').waitFor();
+  await page.getByRole('button', { name: 'Run the back-test' }).click();
+  const report = page.locator('.report');
+  await report.getByText(/^Replayed 2 of the 1000 latest comments in \d+/).waitFor();
+  assert.match(await report.innerText(), /1 comment and 0 users' levels would change/);
+  const changed = report.getByRole('table').nth(1);
+  assert.match(await changed.innerText(), /HOLD/);
+  assert.equal(await changed.getByRole('link').getAttribute('href'), `${stack.hostURL}/news/rules`);
+});
+
+test('a vote is cast and changed; a second vote arrives live and the proposal is enacted', { skip }, async () => {
+  const votes = page.getByRole('region', { name: 'Votes' });
+  await page.getByRole('button', { name: 'Vote against' }).click();
+  await votes.getByText('You voted against.', { exact: false }).waitFor();
+  await page.getByRole('button', { name: 'Vote for' }).click();
+  await votes.getByText('You voted for.', { exact: false }).waitFor();
+  await votes.getByText('1 of 2 moderators for, 0 against; quorum not reached.').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Vote for' }).getAttribute('aria-pressed'), 'true');
+  await page.getByText('Live', { exact: true }).waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'axe-core on the proposal');
+
+  // rowan votes through the API; the page hears it through the subscription.
+  const [stored] = await proposals();
+  await stack.must(`mutation($i: VoteOnProposalInput!) { voteOnProposal(input: $i) { state } }`,
+    { i: { proposalID: stored.id, approve: true } }, second.token);
+  await votes.getByText('2 of 2 moderators for, 0 against; quorum reached.').waitFor();
+  await page.locator('.view-head .status').getByText('Approved').waitFor();
+  await votes.getByRole('row', { name: /rowan For moderator/ }).waitFor();
+
+  // The site's delay is one second; then Enact is offered.
+  await page.getByRole('button', { name: 'Enact' }).click();
+  await page.getByRole('status').getByText('Enacted.', { exact: true }).waitFor();
+  await page.locator('.view-head .status').getByText('Enacted').waitFor();
+  if (shots) await page.screenshot({ path: join(shots, 'proposal.png'), fullPage: true });
+
+  const { rules } = await stack.must(`query($s: ID!) { rules(siteID: $s) { name version shadow effect { kind } } }`, { s: stack.site.id }, stack.admin.token);
+  assert.deepEqual(rules, [{ name: 'Link floods', version: 1, shadow: false, effect: { kind: 'HOLD' } }]);
+
+  await page.getByRole('link', { name: 'Rules', exact: true }).click();
+  const rule = page.getByRole('listitem', { name: 'Link floods' });
+  await rule.getByText('version 1').waitFor();
+  await rule.getByText(/^Back-test precision/).waitFor();
+  if (shots) await page.screenshot({ path: join(shots, 'rules.png'), fullPage: true });
+});
