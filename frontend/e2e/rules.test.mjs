@@ -28,12 +28,17 @@ before(async () => {
     { i: { siteID: stack.site.id, userID: second.user.id, role: 'MODERATOR' } }, stack.admin.token);
   await stack.must(`mutation($i: RuleGovernanceInput!) { setRuleGovernance(input: $i) { moderatorQuorum } }`,
     { i: { siteID: stack.site.id, moderatorQuorum: 2, memberVotes: false, memberQuorum: 0, enactDelaySeconds: 1, costLimit: 1000 } }, stack.admin.token);
-  // Two published comments for the back-test: one with three links, one with none.
+  // Two published comments for the back-test: one with three links, which a moderator
+  // rejected as spam, and one with none.
   const reader = await stack.signUp('linden');
+  const ids = [];
   for (const body of ['See https://a.example, https://b.example and https://c.example.', 'A plain opinion.']) {
-    await stack.must(`mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+    const { createComment } = await stack.must(`mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
       { i: { storyURL: `${stack.hostURL}/news/rules`, body } }, reader.token);
+    ids.push(createComment.comment.id);
   }
+  await stack.must(`mutation($i: ModerateInput!) { rejectComment(input: $i) { comment { status } } }`,
+    { i: { commentID: ids[0], reason: 'SPAM' } }, stack.admin.token);
   // The page bypasses CSP only so that the test can inject axe-core; the app never needs it.
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
@@ -89,14 +94,16 @@ test('a rule with a type error shows the error in place; fixed, it is proposed',
   assert.match(page.url(), new RegExp(`/admin/proposals/${stored.id}\\?site=`));
 });
 
-test('the back-test reports the comment the rule would hold', { skip }, async () => {
+test('the back-test reports the comment the rule would hold, and its agreement with the moderator', { skip }, async () => {
   await page.getByText('Not back-tested yet.').waitFor();
   await page.getByRole('button', { name: 'Run the back-test' }).click();
   const report = page.locator('.report');
   await report.getByText(/^Replayed 2 of the 1000 latest comments in \d+/).waitFor();
   assert.match(await report.innerText(), /1 comment and 0 users' levels would change/);
+  const agreement = report.getByRole('table').first();
+  assert.match(await agreement.getByRole('row', { name: /^HOLD/ }).innerText(), /^HOLD\s+1\s+1\s+1\s+0\s+0\s+100%\s+100%$/);
   const changed = report.getByRole('table').nth(1);
-  assert.match(await changed.innerText(), /HOLD/);
+  assert.match(await changed.innerText(), /published\s+held/);
   assert.equal(await changed.getByRole('link').getAttribute('href'), `${stack.hostURL}/news/rules`);
 });
 
@@ -131,6 +138,6 @@ test('a vote is cast and changed; a second vote arrives live and the proposal is
   await page.getByRole('link', { name: 'Rules', exact: true }).click();
   const rule = page.getByRole('listitem', { name: 'Link floods' });
   await rule.getByText('version 1').waitFor();
-  await rule.getByText(/^Back-test precision/).waitFor();
+  await rule.getByText(/^Back-test precision 100%, recall 100% against moderators' decisions, over 2 comments\./).waitFor();
   if (shots) await page.screenshot({ path: join(shots, 'rules.png'), fullPage: true });
 });

@@ -11,6 +11,16 @@ import { BACKTEST } from './documents.js';
 import { formatDuration } from './proposals.js';
 
 const MAX_COMMENTS = 100000;
+const OUTCOMES = { PASS: 'published', APPROVE: 'approved', HOLD: 'held', REJECT: 'rejected' };
+
+/** A changed comment's link text: its short ID and its story's path. */
+function changeLabel(c) {
+  let where = c.storyURL;
+  try {
+    where = new URL(c.storyURL).pathname;
+  } catch { /* not a URL: show it as it is */ }
+  return `Comment ${c.commentID.slice(0, 8)} on ${where}`;
+}
 const SHOWN_CHANGES = 50;
 
 export function Backtest({ proposal: p, canRun, nameOf, onChanged }) {
@@ -92,9 +102,9 @@ function Report({ report: r, nameOf }) {
               <tbody>
                 {shown.map((c) => (
                   <tr key={c.commentID}>
-                    <th scope="row"><a href={c.storyURL} target="_blank" rel="noopener">Comment {c.commentID}<span class="visually-hidden"> (opens its story)</span></a></th>
-                    <td class={`decision ${c.before.toLowerCase()}`}>{c.before}</td>
-                    <td class={`decision ${c.after.toLowerCase()}`}>{c.after}</td>
+                    <th scope="row"><a href={c.storyURL} target="_blank" rel="noopener" title={`Comment ${c.commentID}`}>{changeLabel(c)}<span class="visually-hidden"> (opens its story)</span></a></th>
+                    <td class={`decision ${c.before.toLowerCase()}`}>{OUTCOMES[c.before] ?? c.before}</td>
+                    <td class={`decision ${c.after.toLowerCase()}`}>{OUTCOMES[c.after] ?? c.after}</td>
                   </tr>
                 ))}
               </tbody>

@@ -9,7 +9,7 @@ import { formatShare } from '../ui/format.js';
 import { Time } from '../ui/Time.jsx';
 import { RULES } from './documents.js';
 import { describeEffect } from './effect.js';
-import { describeGovernance, measuredAgreement } from './rules.js';
+import { describeGovernance, describeMeasured, measuredAgreement } from './rules.js';
 import { ProposeRule } from './ProposeRule.jsx';
 import { ProposeDialog } from './ProposeDialog.jsx';
 
@@ -74,6 +74,7 @@ export function RulesView({ site }) {
 function RuleItem({ rule, measured, onChange, onRetire, onRollback }) {
   const titleID = `rule-${rule.id}-title`;
   const earlier = rule.versions.filter((v) => v.version !== rule.version);
+  const stats = describeMeasured(rule, measured, formatShare);
   return (
     <li class={`rule${rule.shadow ? ' shadow' : ''}`} aria-labelledby={titleID}>
       <div class="rule-head">
@@ -84,10 +85,8 @@ function RuleItem({ rule, measured, onChange, onRetire, onRollback }) {
       </div>
       <pre class="code"><code>{rule.expression}</code></pre>
       <p class="rule-effect"><span class="label">Effect:</span> {describeEffect(rule.effect)}</p>
-      <p class="stats">
-        {measured
-          ? <>Back-test precision <strong>{formatShare(measured.precision)}</strong>, recall <strong>{formatShare(measured.recall)}</strong> against moderators' decisions, over {measured.comments} comments (<Time iso={measured.ranAt} />).</>
-          : <span class="muted">Precision not measured: {rule.effect.kind === 'FLAG' || ['HOLD', 'REJECT', 'APPROVE'].includes(rule.effect.kind) ? 'its proposal was enacted without a back-test' : 'its effect acts on authors, not on comments'}.</span>}
+      <p class={stats.measured ? 'stats' : 'stats muted'}>
+        {stats.text}{measured && <> <span class="muted">(back-tested <Time iso={measured.ranAt} />)</span></>}
       </p>
       <div class="row">
         <button type="button" onClick={onChange}>Propose a change<span class="visually-hidden"> to {rule.name}</span></button>

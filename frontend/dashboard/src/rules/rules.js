@@ -13,6 +13,22 @@ export function measuredAgreement(rule, enacted) {
   return row ? { ...row, comments: proposal.backtest.comments, ranAt: proposal.backtest.ranAt } : null;
 }
 
+/**
+ * What the rules view says of a rule's measured agreement: the back-test's precision and
+ * recall against the moderators, or why there is none. measured is measuredAgreement's.
+ */
+export function describeMeasured(rule, measured, share) {
+  if (!agreementKey(rule.effect)) return { measured: false, text: 'Precision not measured: its effect acts on authors, not on comments.' };
+  if (!measured) return { measured: false, text: 'Precision not measured: its proposal was enacted without a back-test.' };
+  if (measured.precision === null && measured.recall === null) {
+    return { measured: false, text: `Precision not measured yet: moderators decided none of the ${measured.comments} comments its back-test replayed.` };
+  }
+  return {
+    measured: true,
+    text: `Back-test precision ${share(measured.precision)}, recall ${share(measured.recall)} against moderators' decisions, over ${measured.comments} comments.`,
+  };
+}
+
 /** How a site governs its rules, in a sentence. */
 export function describeGovernance(g) {
   const count = (n, one) => `${n} ${n === 1 ? one : `${one}s`}`;

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { describeGovernance, measuredAgreement } from './rules.js';
+import { describeGovernance, describeMeasured, measuredAgreement } from './rules.js';
+import { formatShare } from '../ui/format.js';
 
 describe('measuredAgreement', () => {
   const enacted = [{
@@ -27,5 +28,19 @@ describe('describeGovernance', () => {
       .toBe('Enacting a proposal takes the approval of 2 moderators and 3 members, then a wait of 1 day. A rule may cost up to 50 to evaluate.');
     expect(describeGovernance({ moderatorQuorum: 1, memberVotes: true, memberQuorum: 0, enactDelaySeconds: 90, costLimit: 1 }))
       .toMatch(/1 moderator \(members vote too\), then a wait of 90 seconds\./);
+  });
+});
+
+describe('describeMeasured', () => {
+  const hold = { effect: { kind: 'HOLD' } };
+  it('gives the precision and recall when moderators decided some of the comments', () => {
+    expect(describeMeasured(hold, { precision: 0.5, recall: null, comments: 40 }, formatShare))
+      .toEqual({ measured: true, text: "Back-test precision 50%, recall — against moderators' decisions, over 40 comments." });
+  });
+
+  it('says why there is no measure', () => {
+    expect(describeMeasured(hold, { precision: null, recall: null, comments: 2 }, formatShare).text).toMatch(/decided none of the 2 comments/);
+    expect(describeMeasured(hold, null, formatShare).text).toMatch(/without a back-test/);
+    expect(describeMeasured({ effect: { kind: 'LEVEL_FLOOR', level: 1 } }, null, formatShare).text).toMatch(/acts on authors/);
   });
 });
