@@ -26,7 +26,7 @@ func samples() []parley.EventPayload {
 	proposal := parley.RuleProposal{ID: "p1", SiteID: "si1", AuthorID: "u1", Kind: parley.ProposalChangeRule, State: parley.ProposalOpen,
 		RuleID: "r1", BaseVersion: 1, Name: "links", Expression: "comment.links > 2", Effect: parley.RuleEffect{Kind: parley.EffectFlag, Code: "LINKS"},
 		Rationale: "Spam waves.", Votes: []parley.RuleVote{{UserID: "m1", Approve: true, Moderator: true, VotedAt: at}},
-		Tally:    parley.VoteTally{ModeratorsFor: 1, ModeratorQuorum: 2},
+		Tally: parley.VoteTally{ModeratorsFor: 1, ModeratorQuorum: 2},
 		Backtest: &parley.BacktestReport{Requested: 10, Comments: 8, ChangedCount: 1, Changed: []parley.BacktestChange{{CommentID: "c1", StoryID: "st1", StoryURL: "https://news.example.org/a", Before: parley.DecisionPass, After: parley.DecisionHold}},
 			Agreement: []parley.EffectAgreement{{Effect: "HOLD", Predicted: 1, Precision: &precision}}, DurationMs: 3, RanAt: at, Method: "stored bodies"},
 		CreatedAt: at, OpenedAt: &at}

@@ -170,7 +170,11 @@ func issues(iss *cel.Issues) []parley.RuleIssue {
 	for _, e := range iss.Errors() {
 		line, col := e.Location.Line(), e.Location.Column()+1
 		if line < 1 {
-			line, col = 1, 1
+			line = 1
+		}
+		if col < 1 {
+			// Some parser errors have no column (the macro's argument, say): the line's start.
+			col = 1
 		}
 		out = append(out, parley.RuleIssue{Line: line, Column: col, Message: e.Message})
 	}

@@ -1,0 +1,110 @@
+package trust_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/trust"
+)
+
+// twentyRules is a plausible site's rule set: every example of the README, and more of the
+// same shapes, twenty in all.
+func twentyRules() []*parley.Rule {
+	exprs := append([]string{}, ExampleRules...)
+	for i := 0; len(exprs) < 20; i++ {
+		exprs = append(exprs,
+			fmt.Sprintf(`comment.length > %d && author.level < 2 && comment.links > %d`, 1000+i, i%3),
+			fmt.Sprintf(`comment.text.contains("offer%d") || comment.flags.exists(f, f == "X%d")`, i, i))
+	}
+	effects := []parley.RuleEffect{{Kind: parley.EffectHold}, {Kind: parley.EffectFlag, Code: "LOOK"}, {Kind: parley.EffectReject}, {Kind: parley.EffectLevelCeiling, Level: 1}}
+	var rules []*parley.Rule
+	for i, e := range exprs[:20] {
+		rules = append(rules, &parley.Rule{ID: fmt.Sprintf("r%02d", i), Name: fmt.Sprintf("rule %d", i), Expression: e, Effect: effects[i%len(effects)], Version: 1})
+	}
+	return rules
+}
+
+func benchSubmission(i int) (*parley.Submission, *parley.TrustSignals) {
+	body := fmt.Sprintf("A reader's view on the article, number %d, with some length to it so the text is not trivial to scan.", i)
+	sub := &parley.Submission{Action: parley.ActionCreate, Role: parley.RoleCommenter,
+		Comment: &parley.Comment{ID: fmt.Sprint(i), SiteID: "s", Body: "<p>" + body + ` <a href="https://example.org">x</a></p>`, BodySource: body, Depth: i % 4},
+		Story:   &parley.Story{URL: "https://example.org/news/1", Title: "News", CreatedAt: time.Now().Add(-48 * time.Hour)},
+		Author:  &parley.User{ID: fmt.Sprint("u", i%500), CreatedAt: time.Now().Add(-30 * 24 * time.Hour)},
+		History: parley.AuthorHistory{TrustLevel: parley.TrustLevel(i % 4)}}
+	return sub, &parley.TrustSignals{CommentsPublished: i % 40, DaysVisited: i % 20, Rejected: map[string]int{"SPAM": i % 5}}
+}
+
+// BenchmarkRuleEvaluation evaluates twenty enacted rules on one comment per iteration, as
+// the trust_rules stage does, and reports the median and 99th percentile.
+func BenchmarkRuleEvaluation(b *testing.B) {
+	e := MustEngine(b)
+	set, err := e.RuleSet(twentyRules(), parley.DefaultRuleCostLimit)
+	if err != nil {
+		b.Fatal(err)
+	}
+	subs := make([]*trust.Facts, 1024)
+	for i := range subs {
+		sub, sig := benchSubmission(i)
+		subs[i] = &trust.Facts{Sub: sub, Signals: sig, Flags: []string{"LINKS"}, Now: time.Now()}
+	}
+	times := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f := *subs[i%len(subs)]
+		start := time.Now()
+		if _, err := set.Evaluate(&f); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(times[len(times)*99/100].Nanoseconds()), "p99-ns")
+}
+
+// BenchmarkBacktestReplay replays a proposal over 100,000 stored comments with twenty rules
+// in force: the replay alone, without the sample's read.
+func BenchmarkBacktestReplay(b *testing.B) {
+	e := MustEngine(b)
+	rules := twentyRules()
+	before, err := e.RuleSet(rules, parley.DefaultRuleCostLimit)
+	if err != nil {
+		b.Fatal(err)
+	}
+	after, err := e.RuleSet(append(rules, &parley.Rule{ID: "new", Name: "new", Version: 1, Expression: `comment.text.contains("casino")`,
+		Effect: parley.RuleEffect{Kind: parley.EffectReject}}), parley.DefaultRuleCostLimit)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = parley.MaxBacktestComments
+	items := make([]parley.BacktestItem, n)
+	signals := map[string]*parley.TrustSignals{}
+	base := time.Now()
+	for i := range items {
+		sub, sig := benchSubmission(i)
+		sub.Comment.CreatedAt, sub.Comment.AuthorID, sub.Comment.Status = base.Add(-time.Duration(i)*time.Minute), sub.Author.ID, parley.StatusPublished
+		if i%7 == 0 {
+			sub.Comment.BodySource += " casino"
+		}
+		human := parley.Decision("")
+		if i%10 == 0 {
+			human = parley.DecisionReject
+		}
+		items[i] = parley.BacktestItem{Comment: sub.Comment, Story: sub.Story, AuthorCreatedAt: sub.Author.CreatedAt, Role: parley.RoleCommenter,
+			Level: sub.History.TrustLevel, Human: human}
+		signals[sub.Author.ID] = sig
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r := trust.ReplayItems(items, signals, parley.SiteSettings{}, before, after, parley.DefaultTrustSettings(), parley.DefaultTrustSettings())
+		if r.Comments != n {
+			b.Fatalf("replayed %d", r.Comments)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/backtest")
+}
