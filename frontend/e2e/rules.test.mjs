@@ -78,6 +78,11 @@ test('a rule with a type error shows the error in place; fixed, it is proposed',
   assert.ok(['>', '"two"'].includes(await page.locator('.code-mark').first().innerText()), 'the mark is on the comparison');
   const caret = await expression.evaluate((el) => el.value.slice(el.selectionStart, el.selectionEnd));
   assert.ok(['>', '"two"'].includes(caret), `the caret selects the problem, not ${JSON.stringify(caret)}`);
+  // From the keyboard: the problem's button (next in tab order) puts the caret back on it.
+  await expression.evaluate((el) => el.setSelectionRange(0, 0));
+  await expression.press('Tab');
+  await page.getByRole('button', { name: /^Line 2, column \d+$/ }).press('Enter');
+  assert.ok(await expression.evaluate((el) => el === document.activeElement && el.selectionStart > 0), 'the caret is back at the problem');
   if (shots) await page.locator('.settings-section').screenshot({ path: join(shots, 'rule-error.png') });
   assert.deepEqual(await proposals(), [], 'nothing was proposed');
   assert.deepEqual(await axeViolations(page), [], 'axe-core on the editor with an error');
@@ -140,4 +145,39 @@ test('a vote is cast and changed; a second vote arrives live and the proposal is
   await rule.getByText('version 1').waitFor();
   await rule.getByText(/^Back-test precision 100%, recall 100% against moderators' decisions, over 2 comments\./).waitFor();
   if (shots) await page.screenshot({ path: join(shots, 'rules.png'), fullPage: true });
+});
+
+test("a change starts from the rule in force and proposes against its version", { skip }, async () => {
+  const rule = page.getByRole('listitem', { name: 'Link floods' });
+  await rule.getByRole('button', { name: 'Propose a change to Link floods' }).click();
+  const heading = page.getByRole('heading', { name: 'Propose a change to “Link floods”' });
+  await heading.waitFor();
+  assert.ok(await heading.evaluate((el) => el === document.activeElement), 'the editor heading has focus');
+  const expression = page.getByLabel('Expression (CEL)');
+  assert.equal(await expression.inputValue(), 'comment.length > 0 &&\n  comment.links > 2');
+  await expression.fill('comment.links > 4');
+  await page.getByLabel('Effect when the expression is true').selectOption('FLAG');
+  const code = page.getByLabel('Reason code');
+  await code.fill('many links');
+  await page.getByLabel('Rationale').fill('Three links is too strict; flag five and more.');
+  await page.getByRole('button', { name: 'Propose the change' }).click();
+  // A code with a space is refused next to its field, which gets focus.
+  await page.getByText('A reason code is 1 to 40 capital letters, digits or underscores.').waitFor();
+  assert.equal(await code.getAttribute('aria-invalid'), 'true');
+  assert.ok(await code.evaluate((el) => el === document.activeElement), 'the code to fix has focus');
+  await code.fill('many_links');
+  await page.getByRole('button', { name: 'Propose the change' }).click();
+  // The code is capitalised as the server wants it.
+  await page.getByRole('heading', { name: 'Change “Link floods”' }).waitFor();
+  const { ruleProposals } = await stack.must(`query($s: ID!) { ruleProposals(siteID: $s, state: OPEN) { kind baseVersion effect { kind code } } }`,
+    { s: stack.site.id }, stack.admin.token);
+  assert.deepEqual(ruleProposals, [{ kind: 'CHANGE_RULE', baseVersion: 1, effect: { kind: 'FLAG', code: 'MANY_LINKS' } }]);
+
+  // The proposals list, filtered to open ones, has it; its author may withdraw it.
+  await page.getByRole('link', { name: '← All proposals' }).click();
+  await page.getByRole('navigation', { name: 'Proposals by state' }).getByRole('link', { name: 'Open' }).click();
+  await page.waitForURL(/state=open/);
+  await page.getByRole('link', { name: 'Change “Link floods”' }).click();
+  await page.getByRole('button', { name: 'Withdraw' }).click();
+  await page.locator('.view-head .status').getByText('Withdrawn').waitFor();
 });
