@@ -181,3 +181,19 @@ test("a change starts from the rule in force and proposes against its version", 
   await page.getByRole('button', { name: 'Withdraw' }).click();
   await page.locator('.view-head .status').getByText('Withdrawn').waitFor();
 });
+
+test('retiring a rule is proposed from a dialog that asks only why', { skip }, async () => {
+  await page.getByRole('link', { name: 'Rules', exact: true }).click();
+  const rule = page.getByRole('listitem', { name: 'Link floods' });
+  await page.getByText(/^In production, the trust_rules stage/).waitFor();
+  await rule.getByRole('button', { name: 'Propose retiring it (Link floods)' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Propose retiring “Link floods”' });
+  await dialog.getByRole('button', { name: 'Propose' }).click();
+  await dialog.getByText('Say why: voters read it first.').waitFor();
+  await dialog.getByLabel('Rationale').fill('The spam wave is over.');
+  await dialog.getByRole('button', { name: 'Propose' }).click();
+  await page.getByRole('heading', { name: 'Retire “Link floods”' }).waitFor();
+  assert.equal(await dialog.count(), 0);
+  const { ruleProposals } = await stack.must(`query($s: ID!) { ruleProposals(siteID: $s, state: OPEN) { kind rationale } }`, { s: stack.site.id }, stack.admin.token);
+  assert.deepEqual(ruleProposals, [{ kind: 'RETIRE_RULE', rationale: 'The spam wave is over.' }]);
+});

@@ -6,6 +6,7 @@ import { useQuery } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { Link, navigate } from '../app/navigation.jsx';
 import { formatShare } from '../ui/format.js';
+import { describeStageStats } from '../settings/stageStats.js';
 import { Time } from '../ui/Time.jsx';
 import { RULES } from './documents.js';
 import { describeEffect } from './effect.js';
@@ -44,17 +45,22 @@ export function RulesView({ site }) {
       {data && (
         <section aria-labelledby="in-force-title" class="rules-section">
           <h2 id="in-force-title">In force</h2>
-          {data.rules.length === 0
-            ? <p class="empty">No community rules yet. The first one you propose appears here once it is enacted.</p>
-            : (
-              <ul class="rule-list">
-                {data.rules.map((rule) => (
-                  <RuleItem key={rule.id} rule={rule} measured={measuredAgreement(rule, data.ruleProposals)}
-                    onChange={() => change(rule)} onRetire={() => setAsking({ kind: 'RETIRE_RULE', rule })}
-                    onRollback={(version) => setAsking({ kind: 'CHANGE_RULE', rule, rollbackTo: version })} />
-                ))}
-              </ul>
-            )}
+          {data.rules.length === 0 && <p class="empty">No community rules yet. The first one you propose appears here once it is enacted.</p>}
+          {data.rules.length > 0 && (
+            <p class="stats">
+              <span class="label">In production</span>, the <code>trust_rules</code> stage (the rules that hold, reject or flag comments, shadow ones included):{' '}
+              {describeStageStats(data.stageStats.find((s) => s.stage === 'trust_rules')).text}.
+            </p>
+          )}
+          {data.rules.length > 0 && (
+            <ul class="rule-list">
+              {data.rules.map((rule) => (
+                <RuleItem key={rule.id} rule={rule} measured={measuredAgreement(rule, data.ruleProposals)}
+                  onChange={() => change(rule)} onRetire={() => setAsking({ kind: 'RETIRE_RULE', rule })}
+                  onRollback={(version) => setAsking({ kind: 'CHANGE_RULE', rule, rollbackTo: version })} />
+              ))}
+            </ul>
+          )}
         </section>
       )}
 
@@ -90,8 +96,8 @@ function RuleItem({ rule, measured, onChange, onRetire, onRollback }) {
       </p>
       <div class="row">
         <button type="button" onClick={onChange}>Propose a change<span class="visually-hidden"> to {rule.name}</span></button>
-        <button type="button" onClick={onRetire}>Propose retiring it<span class="visually-hidden">: {rule.name}</span></button>
-        <Link to={{ view: 'proposals', siteID: rule.siteID, proposalID: rule.proposalID }}>The proposal that enacted it<span class="visually-hidden">: {rule.name}</span></Link>
+        <button type="button" onClick={onRetire}>Propose retiring it<span class="visually-hidden"> ({rule.name})</span></button>
+        <Link to={{ view: 'proposals', siteID: rule.siteID, proposalID: rule.proposalID }}>The proposal that enacted it<span class="visually-hidden"> ({rule.name})</span></Link>
       </div>
       {earlier.length > 0 && (
         <details class="versions">

@@ -13,6 +13,7 @@ export const RULES = gql`
       versions { id version name expression shadow enactedAt effect { ...EffectFields } }
     }
     ruleGovernance(siteID: $siteID) { moderatorQuorum memberVotes memberQuorum enactDelaySeconds costLimit }
+    stageStats(siteID: $siteID) { stage decided truePositives falsePositives falseNegatives canBeWrong }
     ruleProposals(siteID: $siteID, state: ENACTED) {
       id enactedVersion ruleID
       backtest { comments ranAt agreement { effect precision recall decided predicted } }
