@@ -169,6 +169,9 @@ test("a change starts from the rule in force and proposes against its version", 
   await page.getByRole('button', { name: 'Propose the change' }).click();
   // The code is capitalised as the server wants it.
   await page.getByRole('heading', { name: 'Change “Link floods”' }).waitFor();
+  // Voters compare it with the rule in force.
+  await page.getByRole('heading', { name: 'In force now (version 1)' }).waitFor();
+  await page.getByRole('heading', { name: 'Proposed expression' }).waitFor();
   const { ruleProposals } = await stack.must(`query($s: ID!) { ruleProposals(siteID: $s, state: OPEN) { kind baseVersion effect { kind code } } }`,
     { s: stack.site.id }, stack.admin.token);
   assert.deepEqual(ruleProposals, [{ kind: 'CHANGE_RULE', baseVersion: 1, effect: { kind: 'FLAG', code: 'MANY_LINKS' } }]);

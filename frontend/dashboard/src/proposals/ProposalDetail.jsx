@@ -2,12 +2,13 @@
 // cast or change), its back-test report, and the steps its state allows: open a draft, enact
 // an approved proposal, withdraw one's own.
 import { useEffect, useState } from 'preact/hooks';
-import { useMutation } from '@urql/preact';
+import { useMutation, useQuery } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { useViewer } from '../app/viewer.js';
 import { Time } from '../ui/Time.jsx';
 import { useUsernames } from '../users/useUsernames.js';
 import { describeEffect } from '../rules/effect.js';
+import { RULE_NOW } from '../rules/documents.js';
 import { ENACT, OPEN_PROPOSAL, VOTE, WITHDRAW } from './documents.js';
 import { actionsFor, describeTally, KIND_LABELS, myVote, proposalTitle, STATE_LABELS } from './proposals.js';
 import { Backtest } from './Backtest.jsx';
@@ -59,9 +60,10 @@ export function ProposalDetail({ proposal: p, liveNote, onChanged }) {
         {p.enactedAt && <div><dt>Enacted</dt><dd><Time iso={p.enactedAt} /> as version {p.enactedVersion}</dd></div>}
         {p.closedAt && !p.enactedAt && <div><dt>Closed</dt><dd><Time iso={p.closedAt} /></dd></div>}
       </dl>
+      {p.ruleID && p.state !== 'ENACTED' && (p.kind === 'CHANGE_RULE' || p.kind === 'RETIRE_RULE') && <RuleNow siteID={p.siteID} ruleID={p.ruleID} />}
       {p.expression && p.kind !== 'RETIRE_RULE' && (
         <>
-          <h2>Expression</h2>
+          <h2>{p.kind === 'CHANGE_RULE' ? 'Proposed expression' : 'Expression'}</h2>
           <pre class="code"><code>{p.expression}</code></pre>
         </>
       )}
@@ -86,6 +88,20 @@ export function ProposalDetail({ proposal: p, liveNote, onChanged }) {
       <p class="error" role="alert">{outcome.error}</p>
       <p class="ok" role="status">{outcome.done}</p>
     </article>
+  );
+}
+
+/** The rule a change or retirement concerns, as it is in force now, for voters to compare. */
+function RuleNow({ siteID, ruleID }) {
+  const [{ data }] = useQuery({ query: RULE_NOW, variables: { siteID }, requestPolicy: 'cache-and-network' });
+  const rule = data?.rules.find((r) => r.id === ruleID);
+  if (!rule) return null;
+  return (
+    <>
+      <h2>In force now (version {rule.version})</h2>
+      <pre class="code"><code>{rule.expression}</code></pre>
+      <p>{describeEffect(rule.effect)}{rule.shadow ? ', in shadow mode' : ''}.</p>
+    </>
   );
 }
 

@@ -27,3 +27,10 @@ export const CHECK_RULE = gql`
     checkRule(siteID: $siteID, expression: $expression) { valid costMax issues { line column message } }
   }
 `;
+
+export const RULE_NOW = gql`
+  query RuleNow($siteID: ID!) {
+    rules(siteID: $siteID) { id name expression shadow version effect { ...EffectFields } }
+  }
+  ${EFFECT}
+`;
