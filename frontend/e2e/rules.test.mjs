@@ -1,7 +1,8 @@
-// Community rules in the dashboard against a real server: a moderator writes a rule whose
-// expression does not type-check, sees the server's error at its line and column in the
-// editor, fixes it and proposes it; runs its back-test; votes, changes the vote; sees a second
-// moderator's vote arrive live, and enacts the approved proposal once the site's delay ends.
+// Community rules in the dashboard against a real server: an administrator sets the quorum,
+// writes a rule whose expression does not type-check, sees the server's error at its line and
+// column in the editor, fixes it and proposes it; runs its back-test; votes, changes the vote;
+// sees a second moderator's vote arrive live, and enacts the approved proposal once the site's
+// delay ends; then proposes a change and a retirement.
 // Each step is checked in the page and in the API. PARLEY_E2E_SCREENSHOTS=<dir> keeps
 // screenshots of the editor's error and of the proposal.
 import { test, before, after } from 'node:test';
@@ -26,8 +27,6 @@ before(async () => {
   second = await stack.signUp('rowan');
   await stack.must(`mutation($i: SetSiteRoleInput!) { setSiteRole(input: $i) { id } }`,
     { i: { siteID: stack.site.id, userID: second.user.id, role: 'MODERATOR' } }, stack.admin.token);
-  await stack.must(`mutation($i: RuleGovernanceInput!) { setRuleGovernance(input: $i) { moderatorQuorum } }`,
-    { i: { siteID: stack.site.id, moderatorQuorum: 2, memberVotes: false, memberQuorum: 0, enactDelaySeconds: 1, costLimit: 1000 } }, stack.admin.token);
   // Two published comments for the back-test: one with three links, which a moderator
   // rejected as spam, and one with none.
   const reader = await stack.signUp('linden');
@@ -53,11 +52,24 @@ async function proposals() {
   return ruleProposals;
 }
 
-test('a rule with a type error shows the error in place; fixed, it is proposed', { skip }, async () => {
+test('the quorum is set; a rule with a type error shows the error in place; fixed, it is proposed', { skip }, async () => {
   await page.goto(`${stack.parleyURL}/admin/rules?site=${stack.site.id}`);
   await signInDashboard(page, 'admin', stack.admin.password);
   await page.getByRole('heading', { name: 'Rules', exact: true }).waitFor();
   await page.getByText('No community rules yet.').waitFor();
+
+  // The administrator sets the quorum to two moderators and a delay of one second.
+  await page.getByText('How the site decides', { exact: true }).press('Enter');
+  await page.getByLabel('Moderators who must approve').fill('2');
+  await page.getByLabel('Wait before enactment (seconds)').fill('-1');
+  await page.getByRole('button', { name: 'Save how the site decides' }).click();
+  await page.getByText('The delay is 0 to 2592000 seconds.').waitFor();
+  await page.getByLabel('Wait before enactment (seconds)').fill('1');
+  await page.getByRole('button', { name: 'Save how the site decides' }).click();
+  await page.getByText('Saved.', { exact: true }).waitFor();
+  await page.getByText('Enacting a proposal takes the approval of 2 moderators, then a wait of 1 second.', { exact: false }).waitFor();
+  const { ruleGovernance } = await stack.must(`query($s: ID!) { ruleGovernance(siteID: $s) { moderatorQuorum enactDelaySeconds } }`, { s: stack.site.id }, stack.admin.token);
+  assert.deepEqual(ruleGovernance, { moderatorQuorum: 2, enactDelaySeconds: 1 });
 
   await page.getByLabel('Name', { exact: true }).fill('Link floods');
   const expression = page.getByLabel('Expression (CEL)');
@@ -83,7 +95,7 @@ test('a rule with a type error shows the error in place; fixed, it is proposed',
   await expression.press('Tab');
   await page.getByRole('button', { name: /^Line 2, column \d+$/ }).press('Enter');
   assert.ok(await expression.evaluate((el) => el === document.activeElement && el.selectionStart > 0), 'the caret is back at the problem');
-  if (shots) await page.locator('.settings-section').screenshot({ path: join(shots, 'rule-error.png') });
+  if (shots) await page.getByRole('region', { name: 'Propose a rule' }).screenshot({ path: join(shots, 'rule-error.png') });
   assert.deepEqual(await proposals(), [], 'nothing was proposed');
   assert.deepEqual(await axeViolations(page), [], 'axe-core on the editor with an error');
 

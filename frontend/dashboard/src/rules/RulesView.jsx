@@ -13,9 +13,12 @@ import { describeEffect } from './effect.js';
 import { describeGovernance, describeMeasured, measuredAgreement } from './rules.js';
 import { ProposeRule } from './ProposeRule.jsx';
 import { ProposeDialog } from './ProposeDialog.jsx';
+import { Governance } from './Governance.jsx';
+import { useViewer } from '../app/viewer.js';
 
 export function RulesView({ site }) {
-  const [{ data, error }] = useQuery({ query: RULES, variables: { siteID: site.id }, requestPolicy: 'cache-and-network' });
+  const viewer = useViewer();
+  const [{ data, error }, reexecute] = useQuery({ query: RULES, variables: { siteID: site.id }, requestPolicy: 'cache-and-network' });
   // The rule whose change is being written (null: a new rule), and a key to start the form afresh.
   const [editing, setEditing] = useState({ rule: null, key: 0 });
   const [asking, setAsking] = useState(null);
@@ -71,6 +74,9 @@ export function RulesView({ site }) {
           <ProposeRule key={editing.key} siteID={site.id} rule={editing.rule} costLimit={governance.costLimit}
             onProposed={openProposal} onCancel={editing.rule ? () => change(null) : null} />
         </section>
+      )}
+      {governance && viewer.admin && (
+        <Governance siteID={site.id} governance={governance} onSaved={() => reexecute({ requestPolicy: 'network-only' })} />
       )}
       <ProposeDialog siteID={site.id} asking={asking} onClose={() => setAsking(null)} onProposed={openProposal} />
     </section>
