@@ -1,7 +1,7 @@
 // The form that proposes a new rule or a change to one: name, CEL expression (checked as the
 // moderator types, and again by proposeRule, with problems shown at their line and column),
 // effect, shadow mode and the rationale voters will read.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useClient, useMutation } from '@urql/preact';
 import { errorMessage, fieldErrors } from '../api/errors.js';
 import { Check, Field, focusFirstInvalid } from '../ui/fields.jsx';
@@ -65,13 +65,22 @@ export function ProposeRule({ siteID, rule, costLimit, onProposed, onCancel }) {
     return () => clearTimeout(timer);
   }, [form.expression]);
 
-  function focusIssue(found) {
-    const input = formRef.current.querySelector('textarea[name=expression]');
-    const [first] = markersFor(form.expression, found);
-    input.focus({ preventScroll: true });
-    input.setSelectionRange(first.start, first.end);
-    input.scrollIntoView({ block: 'center' });
-  }
+  // After a failed proposal, take the moderator to what to fix: the expression's first problem
+  // (caret on it) or the first invalid field. A layout effect, so focus has moved by the time
+  // the message is on screen.
+  const [focusRequest, setFocusRequest] = useState(null);
+  useLayoutEffect(() => {
+    if (!focusRequest) return;
+    if (focusRequest.issues) {
+      const input = formRef.current.querySelector('textarea[name=expression]');
+      const [first] = markersFor(form.expression, focusRequest.issues);
+      input.focus({ preventScroll: true });
+      input.setSelectionRange(first.start, first.end);
+      input.scrollIntoView({ block: 'center' });
+    } else {
+      focusFirstInvalid(formRef.current);
+    }
+  }, [focusRequest]);
 
   async function submit(event) {
     event.preventDefault();
@@ -85,7 +94,7 @@ export function ProposeRule({ siteID, rule, costLimit, onProposed, onCancel }) {
     if (Object.keys(local).length) {
       setErrors(local);
       setOutcome('Some fields need fixing; see the messages next to them.');
-      requestAnimationFrame(() => focusFirstInvalid(formRef.current));
+      setFocusRequest({});
       return;
     }
     const input = {
@@ -107,10 +116,10 @@ export function ProposeRule({ siteID, rule, costLimit, onProposed, onCancel }) {
         setIssues(found);
         const [first] = found;
         setOutcome(`Not proposed: the expression has a problem at line ${first.line}, column ${first.column}.`);
-        requestAnimationFrame(() => focusIssue(found));
+        setFocusRequest({ issues: found });
       } else {
         setOutcome(`Not proposed: ${errorMessage(result.error)}`);
-        requestAnimationFrame(() => focusFirstInvalid(formRef.current));
+        setFocusRequest({});
       }
       return;
     }

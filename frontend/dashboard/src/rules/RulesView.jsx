@@ -1,7 +1,7 @@
 // A site's community rules: those in force, each with its effect, version, shadow state and
 // the precision its back-test measured, and the editor that proposes a new rule or a change.
 // Rules change only through proposals, so every button here proposes; none edits.
-import { useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useQuery } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { Link, navigate } from '../app/navigation.jsx';
@@ -27,11 +27,14 @@ export function RulesView({ site }) {
 
   function change(rule) {
     setEditing((e) => ({ rule, key: e.key + 1 }));
-    requestAnimationFrame(() => {
-      editor.current?.scrollIntoView({ block: 'start' });
-      editor.current?.querySelector('h2')?.focus();
-    });
   }
+  // A change (or going back to a new rule) starts reading at the editor's heading. A layout
+  // effect, so focus has moved by the time the heading shows.
+  useLayoutEffect(() => {
+    if (editing.key === 0) return;
+    editor.current?.scrollIntoView({ block: 'start' });
+    editor.current?.querySelector('h2')?.focus();
+  }, [editing.key]);
 
   const openProposal = (p) => navigate({ view: 'proposals', siteID: site.id, proposalID: p.id });
 

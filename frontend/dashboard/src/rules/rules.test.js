@@ -34,8 +34,8 @@ describe('describeGovernance', () => {
 describe('describeMeasured', () => {
   const hold = { effect: { kind: 'HOLD' } };
   it('gives the precision and recall when moderators decided some of the comments', () => {
-    expect(describeMeasured(hold, { precision: 0.5, recall: null, comments: 40 }, formatShare))
-      .toEqual({ measured: true, text: "Back-test precision 50%, recall — against moderators' decisions, over 40 comments." });
+    expect(describeMeasured(hold, { precision: 0.5, recall: null, decided: 6, comments: 40 }, formatShare))
+      .toEqual({ measured: true, text: "Back-test precision 50%, recall —, against moderators' decisions on 6 of the 40 comments it replayed." });
   });
 
   it('says why there is no measure', () => {
