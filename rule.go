@@ -399,12 +399,19 @@ type RuleService interface {
 	Proposals(ctx context.Context, siteID string, state ProposalState) ([]*RuleProposal, error)
 	// CheckRule checks an expression and effect as proposeRule would.
 	CheckRule(ctx context.Context, siteID, expression string) (*RuleCheck, error)
+	// Propose makes a proposal, OPEN or a DRAFT; those who may vote may propose.
 	Propose(ctx context.Context, in ProposalInput) (*RuleProposal, error)
 	// Open opens a draft for votes.
 	Open(ctx context.Context, id string) (*RuleProposal, error)
+	// Vote records the viewer's vote (replacing an earlier one) and decides the proposal
+	// when the quorum is reached: EFORBIDDEN for those not eligible, ECLOSED once decided.
 	Vote(ctx context.Context, id string, approve bool) (*RuleProposal, error)
+	// Backtest replays the proposal over the site's latest comments and stores the report.
 	Backtest(ctx context.Context, id string, comments int) (*RuleProposal, error)
+	// Enact enacts an approved proposal after the site's delay; ECONFLICT when another
+	// enactment changed its rule first.
 	Enact(ctx context.Context, id string) (*RuleProposal, error)
+	// Withdraw withdraws the author's draft or open proposal.
 	Withdraw(ctx context.Context, id string) (*RuleProposal, error)
 	// Governance returns a site's rule settings; SetGovernance changes them (admins only).
 	Governance(ctx context.Context, siteID string) (RuleSettings, error)

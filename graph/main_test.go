@@ -89,6 +89,11 @@ func newServices(db *postgres.DB) *stack {
 	}
 	s.Trust = trust.NewConsumer(postgres.NewTrustStore(db), s.Services.Sites, trust.Options{})
 	s.Services.Trust = trust.NewService(s.Trust, s.Users)
+	engine, err := trust.NewEngine()
+	if err != nil {
+		panic(err)
+	}
+	s.Services.Rules = trust.NewRules(engine, postgres.NewRuleStore(db), postgres.NewTrustStore(db), s.Services.Sites, s.Users, nil, nil)
 	return s
 }
 

@@ -149,10 +149,10 @@ func readVotes(ctx context.Context, q querier, ids []string) (map[string][]parle
 	return out, translate(rows.Err())
 }
 
-// Proposals lists a site's proposals, newest first (at most 500).
+// Proposals lists a site's proposals, the newest 100, newest first.
 func (s *RuleStore) Proposals(ctx context.Context, siteID string, state parley.ProposalState) ([]*parley.RuleProposal, error) {
 	rows, err := s.db.pool.Query(ctx, `SELECT id, doc FROM rule_proposals WHERE site_id = $1 AND ($2 = '' OR state = $2)
-		ORDER BY created_at DESC, id DESC LIMIT 500`, siteID, string(state))
+		ORDER BY created_at DESC, id DESC LIMIT 100`, siteID, string(state))
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -241,13 +241,19 @@ func (s *RuleStore) Enact(ctx context.Context, id string, now time.Time) (*parle
 		if rule, err = enactChange(ctx, tx, p, now); err != nil {
 			return err
 		}
-		var version int
-		if err := tx.QueryRow(ctx, `
+		site, err := scanSite(tx.QueryRow(ctx, `
 			UPDATE sites SET settings = jsonb_set(settings, '{rules}', coalesce(settings->'rules', '{}') ||
 				jsonb_build_object('version', coalesce((settings->'rules'->>'version')::int, 0) + 1)), updated_at = now()
-			WHERE id = $1 RETURNING (settings->'rules'->>'version')::int`, p.SiteID).Scan(&version); err != nil {
+			WHERE id = $1 RETURNING `+siteColumns, p.SiteID))
+		if err != nil {
 			return translateNotFound(err, "Site not found.")
 		}
+		// The site's settings changed (its rules version, perhaps its thresholds): say so as
+		// any change of settings does.
+		if err := insertEvent(ctx, tx, parley.Event{SiteID: site.ID, Payload: parley.SiteUpdated(parley.SiteCreatedOf(site))}); err != nil {
+			return err
+		}
+		version := parley.RuleSettingsOf(site.Settings).Version
 		p.State, p.EnactedAt = parley.ProposalEnacted, &now
 		if rule != nil {
 			p.RuleID, p.EnactedVersion = rule.ID, rule.Version
@@ -310,17 +316,16 @@ func (s *RuleStore) SetRuleSettings(ctx context.Context, siteID string, rs parle
 	if err != nil {
 		return err
 	}
-	tag, err := s.db.pool.Exec(ctx, `
-		UPDATE sites SET settings = jsonb_set(settings, '{rules}', $2::jsonb ||
-			jsonb_build_object('version', coalesce((settings->'rules'->>'version')::int, 0))), updated_at = now()
-		WHERE id = $1`, siteID, doc)
-	if err != nil {
-		return translate(err)
-	}
-	if tag.RowsAffected() == 0 {
-		return notFound("Site not found.")
-	}
-	return nil
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		site, err := scanSite(tx.QueryRow(ctx, `
+			UPDATE sites SET settings = jsonb_set(settings, '{rules}', $2::jsonb ||
+				jsonb_build_object('version', coalesce((settings->'rules'->>'version')::int, 0))), updated_at = now()
+			WHERE id = $1 RETURNING `+siteColumns, siteID, doc))
+		if err != nil {
+			return translateNotFound(err, "Site not found.")
+		}
+		return insertEvent(ctx, tx, parley.Event{SiteID: site.ID, Payload: parley.SiteUpdated(parley.SiteCreatedOf(site))})
+	})
 }
 
 // BacktestSample reads the site's latest n comments with their stories, their authors'

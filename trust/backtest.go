@@ -14,7 +14,8 @@ const BacktestMethod = "Each comment is replayed from its stored body with the f
 	"its author's level as it stood (the last level change before the comment) and the author's signals as they stood, " +
 	"approximated as today's signals less what the author's later comments in the sample added (published, rejected, " +
 	"days posted). Account and story ages are taken at the comment's time. Before is the rules in force now; after, " +
-	"with the proposal. Levels compare what today's signals earn under each."
+	"with the proposal. Levels compare what today's signals earn under each set of thresholds, within the level bounds " +
+	"of each rule set as the trust consumer applies them."
 
 // Backtest replays a proposal over the site's latest comments and stores the report with
 // the proposal. Those who may vote may run it, and a draft's author.
@@ -156,6 +157,10 @@ func proposedRule(p *parley.RuleProposal, id string, version int) *parley.Rule {
 // so its speed can be measured alone. signals are the authors' signals today.
 func ReplayItems(items []parley.BacktestItem, signals map[string]*parley.TrustSignals, settings parley.SiteSettings,
 	before, after *RuleSet, thresholds, newThresholds parley.TrustSettings) *parley.BacktestReport {
+	now := time.Now()
+	if len(items) > 0 {
+		now = items[0].Comment.CreatedAt
+	}
 	report := &parley.BacktestReport{Comments: len(items), Changed: []parley.BacktestChange{}, Users: []parley.BacktestLevelChange{},
 		Agreement: []parley.EffectAgreement{}, Method: BacktestMethod}
 	type later struct {
@@ -169,8 +174,8 @@ func ReplayItems(items []parley.BacktestItem, signals map[string]*parley.TrustSi
 			agree[k] = &parley.EffectAgreement{}
 		}
 	}
-	// The standing the rules give each author on their latest comment in the sample.
-	standBefore, standAfter := map[string]Standing{}, map[string]Standing{}
+	// Each author's level at their latest comment in the sample.
+	levels := map[string]parley.TrustLevel{}
 	for _, it := range items {
 		c := it.Comment
 		l := laters[c.AuthorID]
@@ -205,8 +210,8 @@ func ReplayItems(items []parley.BacktestItem, signals map[string]*parley.TrustSi
 					Before: b.Decision, After: a.Decision})
 			}
 		}
-		if _, seen := standAfter[c.AuthorID]; !seen && c.AuthorID != "" {
-			standBefore[c.AuthorID], standAfter[c.AuthorID] = b.Standing, a.Standing
+		if _, seen := levels[c.AuthorID]; !seen && c.AuthorID != "" {
+			levels[c.AuthorID] = it.Level
 		}
 		countAgreement(agree, a, it.Human)
 		// What this comment added to its author's signals, for the older comments.
@@ -231,8 +236,8 @@ func ReplayItems(items []parley.BacktestItem, signals map[string]*parley.TrustSi
 		report.Agreement = append(report.Agreement, *ag)
 	}
 	sort.Slice(report.Agreement, func(i, j int) bool { return report.Agreement[i].Effect < report.Agreement[j].Effect })
-	authors := make([]string, 0, len(standAfter))
-	for a := range standAfter {
+	authors := make([]string, 0, len(levels))
+	for a := range levels {
 		authors = append(authors, a)
 	}
 	sort.Strings(authors)
@@ -241,8 +246,16 @@ func ReplayItems(items []parley.BacktestItem, signals map[string]*parley.TrustSi
 		if now := signals[a]; now != nil {
 			sig = *now
 		}
-		from := standBefore[a].Clamp(Earned(sig, thresholds))
-		to := standAfter[a].Clamp(Earned(sig, newThresholds))
+		// The bounds as the trust consumer applies them: on the author's signals and level.
+		f := &Facts{Sub: &parley.Submission{Comment: &parley.Comment{}, Settings: settings, Author: &parley.User{ID: a},
+			History: parley.AuthorHistory{TrustLevel: levels[a]}}, Signals: &sig, Now: now}
+		bb, _, errB := before.Bounds(f)
+		ba, _, errA := after.Bounds(&Facts{Sub: f.Sub, Signals: &sig, Now: now})
+		if errB != nil || errA != nil {
+			continue
+		}
+		from := bb.Clamp(Earned(sig, thresholds))
+		to := ba.Clamp(Earned(sig, newThresholds))
 		if from != to {
 			report.Users = append(report.Users, parley.BacktestLevelChange{UserID: a, From: from, To: to})
 		}

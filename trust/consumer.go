@@ -17,6 +17,7 @@ type Consumer struct {
 	sites  parley.SiteService
 	logger *slog.Logger
 	now    func() time.Time
+	bounds LevelBounds
 }
 
 // Options configure a Consumer; the zero value is usable.
@@ -24,11 +25,14 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock levels are decided at; time.Now by default. Tests move it.
 	Now func() time.Time
+	// Bounds, when set, gives the bounds a site's community rules put on a user's level
+	// (LEVEL_FLOOR, LEVEL_CEILING); nil applies none.
+	Bounds LevelBounds
 }
 
 // NewConsumer returns a consumer storing into store and reading thresholds from sites.
 func NewConsumer(store parley.TrustStore, sites parley.SiteService, opts Options) *Consumer {
-	c := &Consumer{store: store, sites: sites, logger: opts.Logger, now: opts.Now}
+	c := &Consumer{store: store, sites: sites, logger: opts.Logger, now: opts.Now, bounds: opts.Bounds}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
@@ -80,10 +84,11 @@ func (c *Consumer) check(ctx context.Context, siteID, userID string) error {
 	if err != nil {
 		return err
 	}
-	return c.checkOn(ctx, parley.TrustSettingsOf(site.Settings), siteID, userID)
+	return c.checkOn(ctx, site, userID)
 }
 
-func (c *Consumer) checkOn(ctx context.Context, t parley.TrustSettings, siteID, userID string) error {
+func (c *Consumer) checkOn(ctx context.Context, site *parley.Site, userID string) error {
+	siteID, t := site.ID, parley.TrustSettingsOf(site.Settings)
 	now := c.now()
 	sig, err := c.store.TrustSignals(ctx, siteID, userID, now)
 	if parley.ErrorCode(err) == parley.ENOTFOUND {
@@ -97,6 +102,9 @@ func (c *Consumer) checkOn(ctx context.Context, t parley.TrustSettings, siteID, 
 		return err
 	}
 	next, ch := Decide(sig, rec, t, now)
+	if c.bounds != nil && rec.Pinned == nil {
+		next, ch = c.bound(ctx, site, sig, rec, next, ch, now)
+	}
 	if ch == nil {
 		return nil
 	}
@@ -184,9 +192,8 @@ func (c *Consumer) recheck(ctx context.Context, siteID string) error {
 		if err != nil {
 			return err
 		}
-		t := parley.TrustSettingsOf(s.Settings)
 		for _, u := range users {
-			if err := c.checkOn(ctx, t, s.ID, u); err != nil {
+			if err := c.checkOn(ctx, s, u); err != nil {
 				return err
 			}
 		}

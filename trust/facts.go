@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,7 +26,25 @@ type Facts struct {
 	// Now is when the comment is judged (its creation time in a back-test).
 	Now  time.Time
 	text *string
+	// resolved keeps each value once made, so twenty rules reading author.level box it
+	// once; have marks the slots filled.
+	resolved [64]any
+	have     uint64
 }
+
+// fieldIndex numbers the fields for Facts.resolved.
+var fieldIndex = func() map[string]int {
+	names := make([]string, 0, len(Fields))
+	for name := range Fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	idx := make(map[string]int, len(names))
+	for i, name := range names {
+		idx[name] = i
+	}
+	return idx
+}()
 
 var _ interpreter.Activation = (*Facts)(nil)
 
@@ -34,6 +53,21 @@ func (f *Facts) Parent() interpreter.Activation { return nil }
 
 // ResolveName implements interpreter.Activation: it answers every name of Fields.
 func (f *Facts) ResolveName(name string) (any, bool) {
+	i, ok := fieldIndex[name]
+	if !ok {
+		return nil, false
+	}
+	if f.have&(1<<i) != 0 {
+		return f.resolved[i], true
+	}
+	v, ok := f.resolve(name)
+	if ok {
+		f.resolved[i], f.have = v, f.have|1<<i
+	}
+	return v, ok
+}
+
+func (f *Facts) resolve(name string) (any, bool) {
 	c := f.Sub.Comment
 	sig := f.Signals
 	if sig == nil {
@@ -114,4 +148,17 @@ func (f *Facts) story(name string) ref.Val {
 		return types.Int(0)
 	}
 	return types.Int(f.Now.Sub(s.CreatedAt) / (24 * time.Hour))
+}
+
+// withinEstimate reports whether the comment is within the sizes the static cost estimate
+// assumed, so that a rule accepted under the limit cannot exceed it. Normalisation can
+// lengthen a text (a ligature becomes two letters), hence the margin.
+func (f *Facts) withinEstimate() bool {
+	if len(f.Flags) > estimatedFlags || len(f.Sub.Comment.BodySource) > estimatedTextSize/2 {
+		return false
+	}
+	if s := f.Sub.Story; s != nil && (len(s.URL) > estimatedURLSize || len(s.Title) > estimatedTextSize) {
+		return false
+	}
+	return len(f.Sub.Role) <= estimatedURLSize
 }

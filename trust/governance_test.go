@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/postgres"
@@ -52,6 +53,10 @@ func TestProposeRefuses(t *testing.T) {
 	f := e.MustRules(t, parley.RuleSettings{ModeratorQuorum: 1, CostLimit: 1000})
 	mod, _ := e.MustModerator(t, f.site)
 	reader, _ := e.MustUser(t)
+	taken := f.MustPropose(t, mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "taken", Expression: "false", Effect: &parley.RuleEffect{Kind: parley.EffectHold}})
+	if _, err := f.rules.Vote(mod, taken.ID, true); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name  string
 		ctx   context.Context
@@ -67,6 +72,10 @@ func TestProposeRefuses(t *testing.T) {
 		{"a level out of range", mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "x", Expression: "true", Effect: &parley.RuleEffect{Kind: parley.EffectLevelFloor, Level: 7}, Rationale: "r"}, parley.EINVALID, "effect.level"},
 		{"a change of no rule", mod, parley.ProposalInput{Kind: parley.ProposalChangeRule, Rationale: "r"}, parley.EINVALID, "ruleID"},
 		{"an unknown kind", mod, parley.ProposalInput{Kind: "MAYBE", Rationale: "r"}, parley.EINVALID, "kind"},
+		{"the name of a rule in force", mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "TAKEN", Expression: "true", Effect: &parley.RuleEffect{Kind: parley.EffectHold}, Rationale: "r"}, parley.EINVALID, "name"},
+		{"a rule that loops through macros past the cost limit", mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "x",
+			Expression: "comment.flags.all(a, comment.flags.all(b, comment.text.contains(a + b)))", Effect: &parley.RuleEffect{Kind: parley.EffectHold}, Rationale: "r"}, parley.EINVALID, "expression"},
+		{"a rule that yields a string", mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "x", Expression: "comment.text", Effect: &parley.RuleEffect{Kind: parley.EffectHold}, Rationale: "r"}, parley.EINVALID, "expression"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.in.SiteID = f.site.ID
@@ -274,4 +283,59 @@ func TestBacktest(t *testing.T) {
 			t.Fatal("the report is not stored")
 		}
 	})
+}
+
+// TestEnactAfterTheDelay holds an approved proposal until the site's delay has passed; then
+// a moderator enacts it, and nobody else may.
+func TestEnactAfterTheDelay(t *testing.T) {
+	e := MustEnv(t)
+	f := e.MustRules(t, parley.RuleSettings{ModeratorQuorum: 1, EnactDelaySeconds: 3600, CostLimit: 1000})
+	now := time.Now()
+	clock := &now
+	f.rules = trust.NewRules(MustEngine(t), f.store, e.store, e.sites, e.users, nil, func() time.Time { return *clock })
+	mod, _ := e.MustModerator(t, f.site)
+	reader, _ := e.MustUser(t)
+	p := f.MustPropose(t, mod, holdLinks)
+	p, err := f.rules.Vote(mod, p.ID, true)
+	if err != nil || p.State != parley.ProposalApproved || p.EnactAfter == nil {
+		t.Fatalf("after the vote: %+v, %v; want APPROVED with a delay", p, err)
+	}
+	_, err = f.rules.Enact(mod, p.ID)
+	wantCode(t, err, parley.ECONFLICT)
+	later := now.Add(2 * time.Hour)
+	clock = &later
+	_, err = f.rules.Enact(reader, p.ID)
+	wantCode(t, err, parley.EFORBIDDEN)
+	p, err = f.rules.Enact(mod, p.ID)
+	if err != nil || p.State != parley.ProposalEnacted {
+		t.Fatalf("enact after the delay: %v %v", p, err)
+	}
+	_, err = f.rules.Enact(mod, p.ID)
+	wantCode(t, err, parley.ECONFLICT)
+}
+
+// TestBacktestThresholds finds the users whose level a change of thresholds would move.
+func TestBacktestThresholds(t *testing.T) {
+	e := MustEnv(t)
+	f := e.MustRules(t, parley.RuleSettings{ModeratorQuorum: 1, CostLimit: 1000})
+	mod, _ := e.MustModerator(t, f.site)
+	author, au := e.MustUser(t)
+	e.MustComment(t, author, f.story.ID, "One comment.")
+	MustConsume(t, e.consumer(time.Now), e.MustSiteEvents(t, f.site.ID))
+	easier := parley.DefaultTrustSettings()
+	easier.Member = parley.TrustThresholds{CommentsPublished: 1}
+	p := f.MustPropose(t, mod, parley.ProposalInput{Kind: parley.ProposalChangeThresholds, Thresholds: &easier})
+	got, err := f.rules.Backtest(mod, p.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := got.Backtest.Users
+	if len(users) != 1 || users[0].UserID != au.ID || users[0].From != parley.TrustBasic || users[0].To != parley.TrustMember {
+		t.Fatalf("users %+v, want the author from 1 to 2", users)
+	}
+	got, _ = f.rules.Vote(mod, p.ID, true)
+	site, _ := e.sites.FindSiteByID(context.Background(), f.site.ID)
+	if got.State != parley.ProposalEnacted || parley.TrustSettingsOf(site.Settings).Member.CommentsPublished != 1 {
+		t.Fatalf("state %s, thresholds %+v", got.State, site.Settings.Trust)
+	}
 }

@@ -91,6 +91,9 @@ func NewEngine() (*Engine, error) {
 type Compiled struct {
 	Rule *parley.Rule
 	prg  cel.Program
+	// fast runs without cost tracking: it is used when the comment is within the sizes the
+	// static estimate assumed, where that estimate (under the limit) already bounds the cost.
+	fast cel.Program
 	// signals is true when the rule reads the author's signals beyond level and role, so a
 	// stage knows whether to read them.
 	signals bool
@@ -213,7 +216,11 @@ func (e *Engine) CompileExpression(r *parley.Rule, costLimit int) (*Compiled, er
 	if err != nil {
 		return nil, parley.FieldErrorf("expression", "Line 1, column 1: %v", err)
 	}
-	c := &Compiled{Rule: r, prg: prg}
+	fast, err := e.env.Program(ast)
+	if err != nil {
+		return nil, parley.FieldErrorf("expression", "Line 1, column 1: %v", err)
+	}
+	c := &Compiled{Rule: r, prg: prg, fast: fast}
 	for _, ref := range ast.NativeRep().ReferenceMap() {
 		switch {
 		case ref.Name == "comment.text":
@@ -230,7 +237,11 @@ var ErrRuleCost = errors.New("the rule ran over its cost limit")
 
 // Eval runs the rule on one comment's facts.
 func (c *Compiled) Eval(f *Facts) (bool, error) {
-	out, _, err := c.prg.Eval(f)
+	prg := c.prg
+	if f.withinEstimate() {
+		prg = c.fast
+	}
+	out, _, err := prg.Eval(f)
 	if err != nil {
 		if strings.Contains(err.Error(), "cost limit") {
 			return false, fmt.Errorf("rule %q: %w", c.Rule.Name, ErrRuleCost)

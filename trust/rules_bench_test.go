@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/postgres/postgrestest"
 	"github.com/parleyhq/parley/trust"
 )
 
@@ -104,6 +105,50 @@ func BenchmarkBacktestReplay(b *testing.B) {
 		r := trust.ReplayItems(items, signals, parley.SiteSettings{}, before, after, parley.DefaultTrustSettings(), parley.DefaultTrustSettings())
 		if r.Comments != n {
 			b.Fatalf("replayed %d", r.Comments)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/backtest")
+}
+
+// BenchmarkBacktest runs a whole back-test over 100,000 stored comments of 1,000 authors on
+// PostgreSQL, with twenty rules in force: the sample's read, the authors' signals and levels,
+// the replay.
+func BenchmarkBacktest(b *testing.B) {
+	e := MustEnv(b)
+	f := e.MustRules(b, parley.RuleSettings{ModeratorQuorum: 1, CostLimit: parley.DefaultRuleCostLimit})
+	mod, modUser := e.MustModerator(b, f.site)
+	postgrestest.Exec(b, e.db, `
+		WITH authors AS (
+			INSERT INTO users (id, username, created_at)
+			SELECT gen_random_uuid(), 'bt' || replace($1::text, '-', '') || '_' || g, now() - interval '60 days' FROM generate_series(1, 1000) g
+			RETURNING id),
+		a AS (SELECT array_agg(id) ids FROM authors),
+		c AS (
+			INSERT INTO comments (id, story_id, site_id, author_id, root_id, depth, body, body_source, status, created_at)
+			SELECT s.id, $2::uuid, $1::uuid, a.ids[1 + s.g % 1000], s.id, 0, '<p>comment ' || s.g || '</p>',
+				'comment ' || s.g || CASE WHEN s.g % 7 = 0 THEN ' casino' ELSE '' END,
+				CASE WHEN s.g % 10 = 0 THEN 'REJECTED' ELSE 'PUBLISHED' END, now() - s.g * interval '1 minute'
+			FROM (SELECT gen_random_uuid() id, g FROM generate_series(1, 100000) g) s, a
+			RETURNING id, status)
+		INSERT INTO moderator_actions (id, site_id, comment_id, moderator_id, action, reason)
+		SELECT gen_random_uuid(), $1::uuid, c.id, $3::uuid, 'REJECT', 'SPAM' FROM c WHERE c.status = 'REJECTED'`,
+		f.site.ID, f.story.ID, modUser.ID)
+	for i, r := range twentyRules() {
+		p := f.MustPropose(b, mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: fmt.Sprintf("rule %d", i), Expression: r.Expression, Effect: &r.Effect})
+		if _, err := f.rules.Vote(mod, p.ID, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p := f.MustPropose(b, mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: "casino", Expression: `comment.text.contains("casino")`,
+		Effect: &parley.RuleEffect{Kind: parley.EffectReject}})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		got, err := f.rules.Backtest(mod, p.ID, parley.MaxBacktestComments)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got.Backtest.Comments != parley.MaxBacktestComments {
+			b.Fatalf("replayed %d comments", got.Backtest.Comments)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/backtest")

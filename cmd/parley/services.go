@@ -50,8 +50,8 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 		return nil, err
 	}
 	ruleStore, trustStore := postgres.NewRuleStore(db), postgres.NewTrustStore(db)
-	ruleStage := moderation.Step{Stage: trust.NewStage(ruleEngine, ruleStore, trustStore), Budget: 200 * time.Millisecond}
-	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, ruleStage).
+	ruleStage := trust.NewStage(ruleEngine, ruleStore, trustStore)
+	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, moderation.Step{Stage: ruleStage, Budget: 200 * time.Millisecond}).
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
 		Observe(stageObserver(metrics))
@@ -62,7 +62,8 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	users := postgres.NewUserService(db)
 	feed := nats.NewFeed(events.liveConn, cfg.Instance, logger)
 	sites := postgres.NewSiteService(db)
-	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger})
+	// Levels are decided with the bounds the community's rules put on them.
+	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger, Bounds: ruleStage})
 	liveService := live.New(feed, comments, stories, users, logger)
 	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, graph: graph.Services{
 		Auth:      authService,
