@@ -38,7 +38,7 @@ export function ProposalsView({ site, proposalID, state, live }) {
     const proposal = proposals.find((p) => p.id === proposalID);
     body = proposal
       ? <ProposalDetail proposal={proposal} liveNote={liveNote} onChanged={replace} />
-      : <><h1 tabIndex={-1}>Proposal not found</h1><p>It may be someone else's draft, or on another site.</p></>;
+      : <><h1 tabIndex={-1}>Proposal not found</h1><p>It may be someone else's draft, on another site, or older than the newest 100 proposals the server lists.</p></>;
   } else {
     body = <ProposalList site={site} proposals={proposals} state={state} liveNote={liveNote} />;
   }
