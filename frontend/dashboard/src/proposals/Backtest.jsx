@@ -7,6 +7,7 @@ import { useMutation } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { formatShare } from '../ui/format.js';
 import { Time } from '../ui/Time.jsx';
+import { UserDrawer } from '../users/UserDrawer.jsx';
 import { BACKTEST } from './documents.js';
 import { formatDuration } from './proposals.js';
 
@@ -23,9 +24,11 @@ function changeLabel(c) {
 }
 const SHOWN_CHANGES = 50;
 
-export function Backtest({ proposal: p, canRun, nameOf, onChanged }) {
+/** nameOf(id) is how the page names a user ("you" for the viewer); usernameOf(id) the username. */
+export function Backtest({ proposal: p, canRun, nameOf, usernameOf, onChanged }) {
   const [comments, setComments] = useState('1000');
   const [error, setError] = useState('');
+  const [done, setDone] = useState('');
   const [{ fetching }, run] = useMutation(BACKTEST);
   const report = p.backtest;
 
@@ -37,9 +40,15 @@ export function Backtest({ proposal: p, canRun, nameOf, onChanged }) {
       return;
     }
     setError('');
+    setDone('');
     const result = await run({ input: { proposalID: p.id, comments: n } });
-    if (result.error) setError(errorMessage(result.error));
-    else onChanged(result.data.backtestProposal);
+    if (result.error) {
+      setError(errorMessage(result.error));
+      return;
+    }
+    const { backtest } = result.data.backtestProposal;
+    onChanged(result.data.backtestProposal);
+    setDone(`Back-test done: ${backtest.changedCount} of ${backtest.comments} comments would change.`);
   }
 
   return (
@@ -53,19 +62,21 @@ export function Backtest({ proposal: p, canRun, nameOf, onChanged }) {
             onInput={(e) => setComments(e.currentTarget.value)} />
           <button type="submit" disabled={fetching}>{fetching ? 'Running…' : report ? 'Run the back-test again' : 'Run the back-test'}</button>
           <span id="backtest-error" class="error" role="alert">{error}</span>
+          <span class="visually-hidden" role="status">{done}</span>
         </form>
       )}
       {!report
         ? <p class="muted">Not back-tested yet.</p>
-        : <Report report={report} nameOf={nameOf} />}
+        : <Report report={report} nameOf={nameOf} usernameOf={usernameOf} siteID={p.siteID} />}
     </section>
   );
 }
 
-function Report({ report: r, nameOf }) {
+function Report({ report: r, nameOf, usernameOf, siteID }) {
   const shown = r.changed.slice(0, SHOWN_CHANGES);
+  const [drawerUser, setDrawerUser] = useState(null);
   return (
-    <div class="report" aria-live="polite">
+    <div class="report">
       <p>
         Replayed <strong>{r.comments}</strong> of the {r.requested} latest comments in {formatDuration(r.durationMs)}, <Time iso={r.ranAt} />:
         {' '}<strong>{r.changedCount}</strong> {r.changedCount === 1 ? 'comment' : 'comments'} and <strong>{r.users.length}</strong> {r.users.length === 1 ? "user's level" : "users' levels"} would change.
@@ -118,9 +129,14 @@ function Report({ report: r, nameOf }) {
         ? <p class="muted">None.</p>
         : (
           <ul class="level-changes">
-            {r.users.map((u) => <li key={u.userID}>{nameOf(u.userID)}: level {u.from} → {u.to}</li>)}
+            {r.users.map((u) => (
+              <li key={u.userID}>
+                <button type="button" class="author" onClick={() => setDrawerUser({ id: u.userID, username: usernameOf(u.userID) })}>{nameOf(u.userID)}</button>: level {u.from} → {u.to}
+              </li>
+            ))}
           </ul>
         )}
+      <UserDrawer user={drawerUser} siteID={siteID} onClose={() => setDrawerUser(null)} />
     </div>
   );
 }

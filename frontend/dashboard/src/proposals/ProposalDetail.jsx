@@ -72,7 +72,7 @@ export function ProposalDetail({ proposal: p, liveNote, onChanged }) {
       <p class="message">{p.rationale}</p>
 
       <Votes proposal={p} viewerID={viewer.id} nameOf={nameOf} canVote={can.vote} onChanged={onChanged} />
-      <Backtest proposal={p} canRun={can.backtest} nameOf={nameOf} onChanged={onChanged} />
+      <Backtest proposal={p} canRun={can.backtest} nameOf={nameOf} usernameOf={(id) => names.get(id) ?? nameOf(id)} onChanged={onChanged} />
 
       {(can.open || can.enact || can.enactAt || can.withdraw) && (
         <section aria-labelledby="decide-title" class="proposal-section">
