@@ -114,5 +114,10 @@ func TestRulesThroughTheAPI(t *testing.T) {
 		if len(list.RuleProposals) != 1 || list.RuleProposals[0].Backtest == nil || len(list.RuleProposals[0].Votes) != 1 {
 			t.Fatalf("proposals = %+v", list.RuleProposals)
 		}
+		var public struct{ RuleProposals []proposalJSON }
+		shared.anonymous().MustDo(t, `query($s: ID!) { ruleProposals(siteID: $s) { `+proposalFields+` } }`, map[string]any{"s": w.Site.ID}, &public)
+		if len(public.RuleProposals) != 1 || len(public.RuleProposals[0].Votes) != 0 || public.RuleProposals[0].Tally.ModeratorsFor != 1 {
+			t.Fatalf("a reader sees %+v, want the tally without the votes", public.RuleProposals)
+		}
 	})
 }

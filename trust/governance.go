@@ -93,12 +93,14 @@ func (s *Rules) RuleVersions(ctx context.Context, siteID, ruleID string) ([]*par
 	return s.store.RuleVersions(ctx, siteID, ruleID)
 }
 
-// Proposals lists a site's proposals; drafts only to their authors.
+// Proposals lists a site's proposals: drafts only to their authors, and the votes (who voted
+// how) only to those who vote; everyone reads the tallies.
 func (s *Rules) Proposals(ctx context.Context, siteID string, state parley.ProposalState) ([]*parley.RuleProposal, error) {
 	if state != "" && !state.Valid() {
 		return nil, parley.FieldErrorf("state", "Unknown proposal state %q.", state)
 	}
-	if _, err := s.site(ctx, siteID); err != nil {
+	site, err := s.site(ctx, siteID)
+	if err != nil {
 		return nil, err
 	}
 	all, err := s.store.Proposals(ctx, siteID, state)
@@ -106,11 +108,22 @@ func (s *Rules) Proposals(ctx context.Context, siteID string, state parley.Propo
 		return nil, err
 	}
 	uid := parley.UserIDFromContext(ctx)
+	var voter Voter
+	if uid != "" {
+		if _, voter, err = s.viewer(ctx, site); err != nil {
+			return nil, err
+		}
+	}
 	out := all[:0]
 	for _, p := range all {
-		if p.State != parley.ProposalDraft || p.AuthorID == uid && uid != "" {
-			out = append(out, p)
+		if p.State == parley.ProposalDraft && (uid == "" || p.AuthorID != uid) {
+			continue
 		}
+		// Who voted how is for those who vote; everyone else reads the tally.
+		if !voter.Eligible {
+			p.Votes = []parley.RuleVote{}
+		}
+		out = append(out, p)
 	}
 	return out, nil
 }

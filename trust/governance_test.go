@@ -339,3 +339,30 @@ func TestBacktestThresholds(t *testing.T) {
 		t.Fatalf("state %s, thresholds %+v", got.State, site.Settings.Trust)
 	}
 }
+
+// TestNothingHalfEnacted enacts two approved additions of one name: the second fails on the
+// name, and leaves no rule, no version and the proposal APPROVED.
+func TestNothingHalfEnacted(t *testing.T) {
+	e := MustEnv(t)
+	f := e.MustRules(t, parley.RuleSettings{ModeratorQuorum: 1, EnactDelaySeconds: 60, CostLimit: 1000})
+	mod, _ := e.MustModerator(t, f.site)
+	ctx := context.Background()
+	a := f.MustPropose(t, mod, holdLinks)
+	b := f.MustPropose(t, mod, holdLinks)
+	for _, p := range []*parley.RuleProposal{a, b} {
+		if _, err := f.rules.Vote(mod, p.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := f.store.Enact(ctx, a.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := f.store.Enact(ctx, b.ID, time.Now())
+	wantCode(t, err, parley.ECONFLICT)
+	got, _ := f.store.Proposal(ctx, b.ID)
+	rules, _ := f.store.Rules(ctx, f.site.ID)
+	site, _ := e.sites.FindSiteByID(ctx, f.site.ID)
+	if got.State != parley.ProposalApproved || len(rules) != 1 || parley.RuleSettingsOf(site.Settings).Version != 1 {
+		t.Fatalf("after the failed enactment: state %s, %d rules, rules version %d", got.State, len(rules), parley.RuleSettingsOf(site.Settings).Version)
+	}
+}

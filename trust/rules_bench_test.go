@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/markup"
+	"github.com/parleyhq/parley/moderation"
+	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/postgres/postgrestest"
 	"github.com/parleyhq/parley/trust"
 )
@@ -152,4 +155,33 @@ func BenchmarkBacktest(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/backtest")
+}
+
+// BenchmarkCreateComment posts comments through the default pipeline on PostgreSQL, without
+// community rules and with twenty enacted ones (read from the stage's cache; their signals
+// from the trust store), so the two throughputs of one run can be compared.
+func BenchmarkCreateComment(b *testing.B) {
+	e := MustEnv(b)
+	for _, n := range []int{0, 20} {
+		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
+			f := e.MustRules(b, parley.RuleSettings{ModeratorQuorum: 1, CostLimit: parley.DefaultRuleCostLimit})
+			mod, _ := e.MustModerator(b, f.site)
+			for i, r := range twentyRules()[:n] {
+				p := f.MustPropose(b, mod, parley.ProposalInput{Kind: parley.ProposalAddRule, Name: fmt.Sprintf("rule %d", i), Expression: r.Expression, Effect: &r.Effect})
+				if _, err := f.rules.Vote(mod, p.ID, true); err != nil {
+					b.Fatal(err)
+				}
+			}
+			stage := trust.NewStage(MustEngine(b), f.store, e.store)
+			comments := moderation.NewCommentService(postgres.NewCommentService(e.db, markup.NewRenderer()), moderation.Default(moderation.Step{Stage: stage}))
+			author, _ := e.MustUser(b)
+			b.ResetTimer()
+			for i := range b.N {
+				if _, err := comments.CreateComment(author, parley.CreateCommentInput{StoryID: f.story.ID, Body: fmt.Sprintf("Comment %d of a benchmark with %d rules.", i, n)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "comments/s")
+		})
+	}
 }
