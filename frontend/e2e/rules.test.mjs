@@ -235,3 +235,11 @@ test('a draft waits in My drafts until its author opens it for votes', { skip },
   const { ruleProposals } = await stack.must(`query($s: ID!) { ruleProposals(siteID: $s, state: OPEN) { name effect { kind perMinute } } }`, { s: stack.site.id }, stack.admin.token);
   assert.deepEqual(ruleProposals.find((p) => p.name === 'Slow newcomers').effect, { kind: 'RATE', perMinute: 2 });
 });
+
+test('a proposal that is not there says so', { skip }, async () => {
+  await page.goto(`${stack.parleyURL}/admin/proposals/01000000-0000-7000-8000-000000000000?site=${stack.site.id}`);
+  await page.getByRole('heading', { name: 'Proposal not found' }).waitFor();
+  await page.getByRole('link', { name: '← All proposals' }).click();
+  await page.getByRole('heading', { name: 'Proposals', exact: true }).waitFor();
+  assert.ok(await page.getByRole('heading', { name: 'Proposals', exact: true }).evaluate((el) => el === document.activeElement), 'the list starts at its heading');
+});

@@ -2,7 +2,7 @@
 // Both follow ruleProposalsUpdated, so votes, back-tests and enactments by other moderators
 // appear as they happen, and a screen reader hears them.
 import { useEffect, useState } from 'preact/hooks';
-import { useQuery, useSubscription } from '@urql/preact';
+import { useClient, useQuery, useSubscription } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { Link } from '../app/navigation.jsx';
 import { useViewer } from '../app/viewer.js';
@@ -35,10 +35,7 @@ export function ProposalsView({ site, proposalID, state, live }) {
   if (error && !proposals) body = <p class="error" role="alert">{errorMessage(error)}</p>;
   else if (!proposals) body = <p role="status">Loading…</p>;
   else if (proposalID) {
-    const proposal = proposals.find((p) => p.id === proposalID);
-    body = proposal
-      ? <ProposalDetail proposal={proposal} liveNote={liveNote} onChanged={replace} />
-      : <><h1 tabIndex={-1}>Proposal not found</h1><p>It may be someone else's draft, on another site, or older than the newest 100 proposals the server lists.</p></>;
+    body = <Detail siteID={site.id} proposalID={proposalID} proposals={proposals} liveNote={liveNote} onChanged={replace} />;
   } else {
     body = <ProposalList site={site} proposals={proposals} state={state} liveNote={liveNote} />;
   }
@@ -49,6 +46,36 @@ export function ProposalsView({ site, proposalID, state, live }) {
       {body}
       <p class="visually-hidden" role="status">{announcement}</p>
     </section>
+  );
+}
+
+// The server lists a site's newest 100 proposals; an older one is looked for in its state's
+// list, which reaches further back.
+const STATES = ['OPEN', 'APPROVED', 'ENACTED', 'REJECTED', 'WITHDRAWN', 'DRAFT'];
+
+function Detail({ siteID, proposalID, proposals, liveNote, onChanged }) {
+  const client = useClient();
+  const listed = proposals.find((p) => p.id === proposalID);
+  const [search, setSearch] = useState({ done: false });
+  useEffect(() => {
+    if (listed || proposals.length < 100) return undefined;
+    let live = true;
+    Promise.all(STATES.map((state) => client.query(PROPOSALS, { siteID, state }, { requestPolicy: 'network-only' }).toPromise()))
+      .then((results) => {
+        if (!live) return;
+        const found = results.flatMap((r) => r.data?.ruleProposals ?? []).find((p) => p.id === proposalID);
+        if (found) onChanged(found);
+        setSearch({ done: true });
+      });
+    return () => { live = false; };
+  }, [proposalID, Boolean(listed)]);
+  if (listed) return <ProposalDetail proposal={listed} liveNote={liveNote} onChanged={onChanged} />;
+  if (proposals.length >= 100 && !search.done) return <p role="status">Loading…</p>;
+  return (
+    <>
+      <h1 id="proposals-title" tabIndex={-1}>Proposal not found</h1>
+      <p>It may be someone else's draft, or on another site.</p>
+    </>
   );
 }
 
