@@ -11,10 +11,16 @@ import { QueueView } from '../queue/QueueView.jsx';
 import { StoriesView } from '../stories/StoriesView.jsx';
 import { SettingsView } from '../settings/SettingsView.jsx';
 import { WebhooksView } from '../webhooks/WebhooksView.jsx';
+import { RulesView } from '../rules/RulesView.jsx';
+import { ProposalsView } from '../proposals/ProposalsView.jsx';
+import { LogView } from '../log/LogView.jsx';
 
 const views = [
   { view: 'queue', label: 'Queues' },
   { view: 'stories', label: 'Stories' },
+  { view: 'rules', label: 'Rules' },
+  { view: 'proposals', label: 'Proposals' },
+  { view: 'log', label: 'Log' },
   { view: 'settings', label: 'Settings' },
   { view: 'webhooks', label: 'Webhooks', admin: true },
 ];
@@ -32,16 +38,29 @@ export function Shell({ viewer, sites, live, onSignOut }) {
     if (!sites.some((s) => s.id === now.siteID)) navigate({ ...now, siteID: site.id }, { replace: true });
   }, [site?.id, route.siteID]);
 
-  // After moving to another view, start reading at its heading, as a page load would.
+  // After moving to another view (or proposal), start reading at its heading, as a page load
+  // would. A heading that is not there yet (a view still loading) is focused when it comes.
   const main = useRef();
   const first = useRef(true);
   useEffect(() => {
     if (first.current) {
       first.current = false;
-      return;
+      return undefined;
     }
-    main.current?.querySelector('h1')?.focus();
-  }, [route.view]);
+    const heading = main.current?.querySelector('h1');
+    if (heading) {
+      heading.focus();
+      return undefined;
+    }
+    const observer = new MutationObserver(() => {
+      const h1 = main.current?.querySelector('h1');
+      if (!h1) return;
+      observer.disconnect();
+      h1.focus();
+    });
+    observer.observe(main.current, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [route.view, route.proposalID]);
 
   // A new site opens on its settings, the first thing to look at.
   const [notice, setNotice] = useState('');
@@ -59,7 +78,7 @@ export function Shell({ viewer, sites, live, onSignOut }) {
           // Labelled with for, not by wrapping: a wrapping label adds the chosen site to the name.
           <div class="site-picker">
             <label for="site-picker">Site</label>
-            <select id="site-picker" value={site?.id} onChange={(e) => navigate({ ...route, siteID: e.currentTarget.value, storyID: null })}>
+            <select id="site-picker" value={site?.id} onChange={(e) => navigate({ ...route, siteID: e.currentTarget.value, storyID: null, proposalID: null })}>
               {sites.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
             </select>
           </div>
@@ -69,7 +88,7 @@ export function Shell({ viewer, sites, live, onSignOut }) {
           <ul>
             {views.filter((v) => !v.admin || viewer.admin).map(({ view, label }) => (
               <li key={view}>
-                <Link to={{ view, queue: route.queue, siteID: site?.id }} aria-current={route.view === view ? 'page' : undefined}>{label}</Link>
+                <Link to={{ view, queue: route.queue, siteID: site?.id }} aria-current={route.view === view ? (route.proposalID ? 'true' : 'page') : undefined}>{label}</Link>
               </li>
             ))}
           </ul>
@@ -95,6 +114,12 @@ function View({ route, site, live }) {
       return <SettingsView key={site.id} site={site} />;
     case 'webhooks':
       return <WebhooksView key={site.id} site={site} />;
+    case 'rules':
+      return <RulesView key={site.id} site={site} />;
+    case 'proposals':
+      return <ProposalsView key={site.id} site={site} proposalID={route.proposalID} state={route.state} live={live} />;
+    case 'log':
+      return <LogView key={site.id} site={site} />;
     default:
       return (
         <>

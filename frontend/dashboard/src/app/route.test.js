@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { parseRoute, formatRoute } from './route.js';
 
-const none = { search: '', show: '' };
+const none = { search: '', show: '', proposalID: null, state: '' };
 
 describe('parseRoute', () => {
   it('opens the pending queue at the root', () => {
@@ -36,12 +36,40 @@ describe('parseRoute', () => {
   });
 });
 
+describe('rules, proposals and the log', () => {
+  it('reads the rules and log views', () => {
+    expect(parseRoute('/admin/rules', '?site=s1&story=t1')).toEqual({ view: 'rules', queue: null, siteID: 's1', storyID: null, ...none });
+    expect(parseRoute('/admin/log/', '?site=s1').view).toBe('log');
+  });
+
+  it('reads the proposals list with its state filter, and one proposal', () => {
+    expect(parseRoute('/admin/proposals', '?site=s1&state=open')).toMatchObject({ view: 'proposals', proposalID: null, state: 'OPEN' });
+    expect(parseRoute('/admin/proposals', '?state=maybe')).toMatchObject({ view: 'proposals', state: '' });
+    expect(parseRoute('/admin/proposals/p%2F7', '?site=s1')).toMatchObject({ view: 'proposals', proposalID: 'p/7', siteID: 's1' });
+    expect(parseRoute('/admin/proposals/p1/votes', '').view).toBe('notfound');
+  });
+
+  it('round-trips and keeps the filter to the list', () => {
+    for (const route of [
+      { view: 'rules', queue: null, siteID: 'a', storyID: null, ...none },
+      { view: 'log', queue: null, siteID: 'a', storyID: null, ...none },
+      { view: 'proposals', queue: null, siteID: 'a', storyID: null, ...none, state: 'ENACTED' },
+      { view: 'proposals', queue: null, siteID: 'a', storyID: null, ...none, proposalID: 'x y' },
+    ]) {
+      const url = new URL(formatRoute(route), 'http://x');
+      expect(parseRoute(url.pathname, url.search)).toEqual(route);
+    }
+    expect(formatRoute({ view: 'proposals', siteID: 'a', proposalID: 'p1', state: 'OPEN' })).toBe('/admin/proposals/p1?site=a');
+    expect(formatRoute({ view: 'rules', siteID: 'a', state: 'OPEN' })).toBe('/admin/rules?site=a');
+  });
+});
+
 describe('formatRoute', () => {
   it('round-trips through parseRoute', () => {
     for (const route of [
       { view: 'queue', queue: 'APPROVED', siteID: 'a', storyID: 'b', ...none },
       { view: 'stories', queue: null, siteID: 'a', storyID: null, ...none },
-      { view: 'stories', queue: null, siteID: 'a', storyID: null, search: 'a&b=c #1', show: 'open' },
+      { view: 'stories', queue: null, siteID: 'a', storyID: null, ...none, search: 'a&b=c #1', show: 'open' },
       { view: 'settings', queue: null, siteID: null, storyID: null, ...none },
       { view: 'webhooks', queue: null, siteID: 'a', storyID: null, ...none },
     ]) {
