@@ -33,6 +33,7 @@ type ResolverRoot interface {
 	Comment() CommentResolver
 	ExportedAccount() ExportedAccountResolver
 	ExportedSanction() ExportedSanctionResolver
+	Instance() InstanceResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Report() ReportResolver
@@ -162,6 +163,14 @@ type ComplexityRoot struct {
 		SiteName  func(childComplexity int) int
 	}
 
+	Instance struct {
+		FederationAddress func(childComplexity int) int
+		Fingerprint       func(childComplexity int) int
+		KeyID             func(childComplexity int) int
+		Name              func(childComplexity int) int
+		PublicKey         func(childComplexity int) int
+	}
+
 	ModerationQueueCounts struct {
 		Approved    func(childComplexity int) int
 		Pending     func(childComplexity int) int
@@ -235,6 +244,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Comment                   func(childComplexity int, id string) int
 		DefaultModerationPipeline func(childComplexity int) int
+		Instance                  func(childComplexity int) int
 		ModerationQueue           func(childComplexity int, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) int
 		ModerationQueueCounts     func(childComplexity int, siteID *string, storyID *string) int
 		ModerationStages          func(childComplexity int) int
@@ -494,6 +504,9 @@ type ExportedAccountResolver interface {
 type ExportedSanctionResolver interface {
 	SiteName(ctx context.Context, obj *parley.ExportedSanction) (*string, error)
 }
+type InstanceResolver interface {
+	PublicKey(ctx context.Context, obj *parley.InstanceInfo) (string, error)
+}
 type MutationResolver interface {
 	CreateComment(ctx context.Context, input parley.CreateCommentInput) (*CommentPayload, error)
 	EditComment(ctx context.Context, input parley.EditCommentInput) (*CommentPayload, error)
@@ -534,6 +547,7 @@ type MutationResolver interface {
 type QueryResolver interface {
 	Comment(ctx context.Context, id string) (*parley.Comment, error)
 	PreviewComment(ctx context.Context, siteID string, body string) (string, error)
+	Instance(ctx context.Context) (*parley.InstanceInfo, error)
 	ModerationQueue(ctx context.Context, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) (*CommentConnection, error)
 	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
 	StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error)
@@ -1038,6 +1052,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExportedSanction.SiteName(childComplexity), true
+
+	case "Instance.federationAddress":
+		if e.ComplexityRoot.Instance.FederationAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Instance.FederationAddress(childComplexity), true
+	case "Instance.fingerprint":
+		if e.ComplexityRoot.Instance.Fingerprint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Instance.Fingerprint(childComplexity), true
+	case "Instance.keyID":
+		if e.ComplexityRoot.Instance.KeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Instance.KeyID(childComplexity), true
+	case "Instance.name":
+		if e.ComplexityRoot.Instance.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Instance.Name(childComplexity), true
+	case "Instance.publicKey":
+		if e.ComplexityRoot.Instance.PublicKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Instance.PublicKey(childComplexity), true
 
 	case "ModerationQueueCounts.approved":
 		if e.ComplexityRoot.ModerationQueueCounts.Approved == nil {
@@ -1544,6 +1589,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DefaultModerationPipeline(childComplexity), true
+	case "Query.instance":
+		if e.ComplexityRoot.Query.Instance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Instance(childComplexity), true
 
 	case "Query.moderationQueue":
 		if e.ComplexityRoot.Query.ModerationQueue == nil {
@@ -2764,7 +2815,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
+//go:embed "comment.graphqls" "federation.graphqls" "live.graphqls" "moderation.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2777,6 +2828,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
+	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
@@ -3013,6 +3065,22 @@ func (ec *executionContext) childFields_ExportedSanction(ctx context.Context, fi
 		return ec.fieldContext_ExportedSanction_revokedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExportedSanction", field.Name)
+}
+
+func (ec *executionContext) childFields_Instance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Instance_name(ctx, field)
+	case "publicKey":
+		return ec.fieldContext_Instance_publicKey(ctx, field)
+	case "keyID":
+		return ec.fieldContext_Instance_keyID(ctx, field)
+	case "fingerprint":
+		return ec.fieldContext_Instance_fingerprint(ctx, field)
+	case "federationAddress":
+		return ec.fieldContext_Instance_federationAddress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Instance", field.Name)
 }
 
 func (ec *executionContext) childFields_ModerationQueueCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6319,6 +6387,121 @@ func (ec *executionContext) fieldContext_ExportedSanction_revokedAt(_ context.Co
 	return graphql.NewScalarFieldContext("ExportedSanction", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Instance_name(ctx context.Context, field graphql.CollectedField, obj *parley.InstanceInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Instance_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Instance_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Instance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Instance_publicKey(ctx context.Context, field graphql.CollectedField, obj *parley.InstanceInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Instance_publicKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Instance().PublicKey(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Instance_publicKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Instance", field, true, true, "String")
+}
+
+func (ec *executionContext) _Instance_keyID(ctx context.Context, field graphql.CollectedField, obj *parley.InstanceInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Instance_keyID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Instance_keyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Instance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Instance_fingerprint(ctx context.Context, field graphql.CollectedField, obj *parley.InstanceInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Instance_fingerprint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fingerprint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Instance_fingerprint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Instance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Instance_federationAddress(ctx context.Context, field graphql.CollectedField, obj *parley.InstanceInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Instance_federationAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FederationAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Instance_federationAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Instance", field, false, false, "String")
+}
+
 func (ec *executionContext) _ModerationQueueCounts_pending(ctx context.Context, field graphql.CollectedField, obj *ModerationQueueCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8340,6 +8523,38 @@ func (ec *executionContext) fieldContext_Query_previewComment(ctx context.Contex
 	if fc.Args, err = ec.field_Query_previewComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_instance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_instance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Instance(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.InstanceInfo) graphql.Marshaler {
+			return ec.marshalNInstance2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐInstanceInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_instance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Instance(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -16170,6 +16385,60 @@ func (ec *executionContext) _ExportedSanction(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var instanceImplementors = []string{"Instance"}
+
+func (ec *executionContext) _Instance(ctx context.Context, sel ast.SelectionSet, obj *parley.InstanceInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, instanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Instance")
+		case "name":
+			out.Values[i] = ec._Instance_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicKey":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Instance_publicKey(ctx, field, obj)
+				})
+		case "keyID":
+			out.Values[i] = ec._Instance_keyID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fingerprint":
+			out.Values[i] = ec._Instance_fingerprint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "federationAddress":
+			out.Values[i] = ec._Instance_federationAddress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moderationQueueCountsImplementors = []string{"ModerationQueueCounts"}
 
 func (ec *executionContext) _ModerationQueueCounts(ctx context.Context, sel ast.SelectionSet, obj *ModerationQueueCounts) graphql.Marshaler {
@@ -16706,6 +16975,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_previewComment(ctx, field)
+				})
+		case "instance":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_instance(ctx, field)
 				})
 		case "moderationQueue":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -18969,6 +19244,14 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNInstance2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐInstanceInfo(ctx context.Context, sel ast.SelectionSet, v *parley.InstanceInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Instance!")
+		return graphql.Null
+	}
+	return ec._Instance(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {

@@ -45,6 +45,9 @@ type Services struct {
 	Live parley.LiveService
 	// Trust answers trust standings and pins; nil answers that trust is not kept here.
 	Trust parley.TrustService
+	// Federation answers the instance's identity and its peers; nil answers that this
+	// server does not federate.
+	Federation parley.FederationService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

@@ -73,7 +73,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer events.close()
 	metrics := newRegistry()
-	svc, err := newServices(cfg, logger, a.db, lim, events, metrics)
+	svc, err := newServices(ctx, cfg, logger, a.db, lim, events, metrics)
 	if err != nil {
 		return err
 	}
@@ -113,6 +113,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return ""
 		}},
 		MaxBodyBytes: cfg.MaxBodyBytes,
+		WellKnown:    svc.identity.WellKnownHandler(cfg.PublicURL, version, logger),
 		Version:      version,
 		TrustProxy:   cfg.TrustProxy,
 		BenchStatic:  cfg.BenchEndpoints,

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/parleyhq/parley/auth"
+	"github.com/parleyhq/parley/federation"
 	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/markup"
@@ -26,10 +29,16 @@ type services struct {
 	graph graph.Services
 	// trust keeps trust signals and levels from the event stream.
 	trust *trust.Consumer
+	// identity is the instance's federation identity, served at /.well-known/parley.
+	identity *federation.Identity
 }
 
 // newServices builds the services on the database and the running event bus.
-func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits, events *bus, metrics *prometheus.Registry) (*services, error) {
+func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits, events *bus, metrics *prometheus.Registry) (*services, error) {
+	identity, err := openIdentity(ctx, cfg, db)
+	if err != nil {
+		return nil, err
+	}
 	authService := auth.NewService(postgres.NewAccountStore(db), auth.Options{
 		Logger:        logger,
 		SessionTTL:    cfg.SessionTTL,
@@ -57,20 +66,32 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	sites := postgres.NewSiteService(db)
 	trustConsumer := trust.NewConsumer(postgres.NewTrustStore(db), sites, trust.Options{Logger: logger})
 	liveService := live.New(feed, comments, stories, users, logger)
-	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, graph: graph.Services{
-		Auth:      authService,
-		Users:     users,
-		Sites:     sites,
-		Stories:   stories,
-		Comments:  comments,
-		Reactions: postgres.NewReactionService(db),
-		Reports:   moderation.NewReportService(postgres.NewReportService(db)),
-		Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
-		Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
-		Moderator: pipeline,
-		WordLists: wordLists,
-		Live:      liveService,
-		Markup:    renderer,
-		Trust:     trust.NewService(trustConsumer, users),
+	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, identity: identity, graph: graph.Services{
+		Auth:       authService,
+		Users:      users,
+		Sites:      sites,
+		Stories:    stories,
+		Comments:   comments,
+		Reactions:  postgres.NewReactionService(db),
+		Reports:    moderation.NewReportService(postgres.NewReportService(db)),
+		Queues:     moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
+		Sanctions:  moderation.NewSanctionService(postgres.NewSanctionService(db)),
+		Moderator:  pipeline,
+		WordLists:  wordLists,
+		Live:       liveService,
+		Markup:     renderer,
+		Trust:      trust.NewService(trustConsumer, users),
+		Federation: federation.NewService(identity),
 	}}, nil
+}
+
+// openIdentity loads the instance's federation keys, making the first pair on first start,
+// sealed with PARLEY_SECRET_KEY when that is set.
+func openIdentity(ctx context.Context, cfg *Config, db *postgres.DB) (*federation.Identity, error) {
+	id, err := federation.OpenIdentity(ctx, postgres.NewFederationStore(db), federation.IdentityOptions{
+		Name: cfg.Instance, FederationAddress: cfg.FederationAddr, Secret: cfg.SecretKey})
+	if err != nil {
+		return nil, fmt.Errorf("federation identity: %w", err)
+	}
+	return id, nil
 }
