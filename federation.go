@@ -89,11 +89,11 @@ type Peer struct {
 	TrustWeight float64
 	// Quotas bound what the peer may send.
 	MaxMessagesPerSecond int
-	MaxBytes             int64
+	MaxBytes             int
 	MaxBacklog           int
 	// Counters shown on the Peers page.
-	Received    int64
-	Rejected    int64
+	Received    int
+	Rejected    int
 	LastError   string
 	LastEventAt *time.Time
 	CreatedAt   time.Time
@@ -103,6 +103,12 @@ type Peer struct {
 // AddPeerInput names a peer by its public URL.
 type AddPeerInput struct {
 	URL string
+}
+
+// PausePeerInput pauses a peer (Paused true) or resumes it (false).
+type PausePeerInput struct {
+	PeerID string
+	Paused bool
 }
 
 // DefederateInput ends a link: PurgeBacklog drops what the peer sent that was not applied
@@ -159,4 +165,9 @@ type FederationStore interface {
 // its peers. Peer operations are for admins only.
 type FederationService interface {
 	Instance(ctx context.Context) (*InstanceInfo, error)
+	Peers(ctx context.Context) ([]*Peer, error)
+	AddPeer(ctx context.Context, in AddPeerInput) (*Peer, error)
+	RemovePeer(ctx context.Context, peerID string) (*Peer, error)
+	PausePeer(ctx context.Context, in PausePeerInput) (*Peer, error)
+	Defederate(ctx context.Context, in DefederateInput) (*Peer, error)
 }

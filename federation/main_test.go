@@ -1,6 +1,7 @@
 package federation_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -61,3 +62,7 @@ func MustKey(tb testing.TB) (ed25519.PublicKey, ed25519.PrivateKey) {
 	}
 	return pub, priv
 }
+
+func timeNow() time.Time { return time.Now() }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

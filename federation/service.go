@@ -2,22 +2,136 @@ package federation
 
 import (
 	"context"
+	"log/slog"
+	"net/http"
+	"time"
 
 	"github.com/parleyhq/parley"
 )
 
-// Service is federation as the API offers it: this instance's identity and its peers.
+// Service is federation as the API offers it: this instance's identity and its peers. Every
+// peer operation is for administrators only.
 type Service struct {
-	id *Identity
+	id       *Identity
+	store    parley.FederationStore
+	verifier *Verifier
+	o        ServiceOptions
 }
 
 var _ parley.FederationService = (*Service)(nil)
 
-// NewService returns the service of an identity.
-func NewService(id *Identity) *Service { return &Service{id: id} }
+// ServiceOptions configure NewService; the zero value is usable for tests of the identity.
+type ServiceOptions struct {
+	// PublicURL is where peers reach this instance (PARLEY_PUBLIC_URL); link messages carry it.
+	PublicURL string
+	// Client fetches peers' documents and sends link messages; 10-second timeout by default.
+	Client *http.Client
+	Logger *slog.Logger
+	Now    func() time.Time
+	// OnDefederate, when set, runs after a peer is defederated: the transport stops the
+	// peer's source and purges its backlog, the content side hides what it showed.
+	OnDefederate func(ctx context.Context, p *parley.Peer, in parley.DefederateInput) error
+}
+
+// NewService returns the service of an identity, keeping peers in store.
+func NewService(id *Identity, store parley.FederationStore, o ServiceOptions) *Service {
+	if o.Client == nil {
+		o.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{id: id, store: store, o: o,
+		verifier: &Verifier{Self: id.Name(), Peer: store.FindPeerByName}}
+}
+
+// Verifier returns the verifier of envelopes from this instance's peers.
+func (s *Service) Verifier() *Verifier { return s.verifier }
 
 // Instance describes this instance; anyone may read it, as anyone may read the well-known
 // document.
 func (s *Service) Instance(ctx context.Context) (*parley.InstanceInfo, error) {
 	return s.id.Info(ctx)
+}
+
+// requireAdmin answers EUNAUTHENTICATED or EFORBIDDEN unless the caller is an admin: peers
+// decide what reaches every site of the instance.
+func requireAdmin(ctx context.Context) error {
+	u := parley.UserFromContext(ctx)
+	if u == nil {
+		return parley.Errorf(parley.EUNAUTHENTICATED, "Please sign in first.")
+	}
+	if !u.Admin {
+		return parley.Errorf(parley.EFORBIDDEN, "Only administrators may manage peers.")
+	}
+	return nil
+}
+
+// Peers lists every peer by name.
+func (s *Service) Peers(ctx context.Context) ([]*parley.Peer, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	return s.store.ListPeers(ctx)
+}
+
+// RemovePeer forgets a peer: its keys are no longer pinned, so nothing of it is accepted.
+func (s *Service) RemovePeer(ctx context.Context, peerID string) (*parley.Peer, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	p, err := s.store.FindPeerByID(ctx, peerID)
+	if err != nil {
+		return nil, err
+	}
+	return p, s.store.DeletePeer(ctx, p.ID)
+}
+
+// PausePeer stops the flow with a peer while keeping the link, or resumes it: a resumed
+// peer is active again only if both sides had added each other.
+func (s *Service) PausePeer(ctx context.Context, in parley.PausePeerInput) (*parley.Peer, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	p, err := s.store.FindPeerByID(ctx, in.PeerID)
+	if err != nil {
+		return nil, err
+	}
+	if p.State == parley.PeerDefederated {
+		return nil, parley.FieldErrorf("peerID", "Peer %s is defederated; remove it and add it again to federate anew.", p.Name)
+	}
+	switch {
+	case in.Paused:
+		p.State = parley.PeerPaused
+	case p.LocalAdded && p.RemoteConfirmed:
+		p.State = parley.PeerActive
+	default:
+		p.State = parley.PeerPending
+	}
+	return p, s.store.UpdatePeer(ctx, p)
+}
+
+// Defederate ends a link at once: the verifier refuses everything from a defederated
+// peer from this moment, and OnDefederate purges and hides as asked.
+func (s *Service) Defederate(ctx context.Context, in parley.DefederateInput) (*parley.Peer, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	p, err := s.store.FindPeerByID(ctx, in.PeerID)
+	if err != nil {
+		return nil, err
+	}
+	p.State = parley.PeerDefederated
+	if err := s.store.UpdatePeer(ctx, p); err != nil {
+		return nil, err
+	}
+	if s.o.OnDefederate != nil {
+		if err := s.o.OnDefederate(ctx, p, in); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }

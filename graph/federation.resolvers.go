@@ -16,6 +16,38 @@ func (r *instanceResolver) PublicKey(ctx context.Context, obj *parley.InstanceIn
 	return base64.StdEncoding.EncodeToString(obj.PublicKey), nil
 }
 
+func (r *mutationResolver) AddPeer(ctx context.Context, input parley.AddPeerInput) (*parley.Peer, error) {
+	if r.s.Federation == nil {
+		return nil, errNoFederation
+	}
+	return r.s.Federation.AddPeer(ctx, input)
+}
+
+func (r *mutationResolver) RemovePeer(ctx context.Context, input RemovePeerInput) (*parley.Peer, error) {
+	if r.s.Federation == nil {
+		return nil, errNoFederation
+	}
+	return r.s.Federation.RemovePeer(ctx, input.PeerID)
+}
+
+func (r *mutationResolver) PausePeer(ctx context.Context, input parley.PausePeerInput) (*parley.Peer, error) {
+	if r.s.Federation == nil {
+		return nil, errNoFederation
+	}
+	return r.s.Federation.PausePeer(ctx, input)
+}
+
+func (r *mutationResolver) Defederate(ctx context.Context, input parley.DefederateInput) (*parley.Peer, error) {
+	if r.s.Federation == nil {
+		return nil, errNoFederation
+	}
+	return r.s.Federation.Defederate(ctx, input)
+}
+
+func (r *peerKeyResolver) PublicKey(ctx context.Context, obj *parley.PeerKey) (string, error) {
+	return base64.StdEncoding.EncodeToString(obj.PublicKey), nil
+}
+
 func (r *queryResolver) Instance(ctx context.Context) (*parley.InstanceInfo, error) {
 	if r.s.Federation == nil {
 		return nil, errNoFederation
@@ -23,6 +55,18 @@ func (r *queryResolver) Instance(ctx context.Context) (*parley.InstanceInfo, err
 	return r.s.Federation.Instance(ctx)
 }
 
+func (r *queryResolver) Peers(ctx context.Context) ([]*parley.Peer, error) {
+	if r.s.Federation == nil {
+		return nil, errNoFederation
+	}
+	return r.s.Federation.Peers(ctx)
+}
+
 func (r *Resolver) Instance() InstanceResolver { return &instanceResolver{r} }
 
-type instanceResolver struct{ *Resolver }
+func (r *Resolver) PeerKey() PeerKeyResolver { return &peerKeyResolver{r} }
+
+type (
+	instanceResolver struct{ *Resolver }
+	peerKeyResolver  struct{ *Resolver }
+)

@@ -53,3 +53,36 @@ func TestInstance(t *testing.T) {
 		}
 	})
 }
+
+func TestPeersAPI(t *testing.T) {
+	admin, commenter := shared.MustAdmin(t), shared.MustSignUp(t)
+	for _, tc := range []struct {
+		name  string
+		c     *client
+		query string
+		vars  map[string]any
+		code  string
+	}{
+		{"peers are not for anonymous readers", shared.anonymous(), `{ peers { id } }`, nil, "UNAUTHENTICATED"},
+		{"peers are not for commenters", commenter, `{ peers { id } }`, nil, "FORBIDDEN"},
+		{"a commenter cannot add a peer", commenter, `mutation { addPeer(input: {url: "https://x.example"}) { id } }`, nil, "FORBIDDEN"},
+		{"a URL that is not http answers INVALID", admin, `mutation { addPeer(input: {url: "gopher://x.example"}) { id } }`, nil, "INVALID"},
+		{"an unreachable peer answers INVALID", admin, `mutation { addPeer(input: {url: "http://127.0.0.1:1"}) { id } }`, nil, "INVALID"},
+		{"adding this instance answers INVALID", admin, `mutation($u: String!) { addPeer(input: {url: $u}) { id } }`, map[string]any{"u": shared.Server.URL}, "INVALID"},
+		{"removing an unknown peer answers NOT_FOUND", admin, `mutation { removePeer(input: {peerID: "0190a7e0-5b1c-7d3e-9a41-7b0c2d1e4f50"}) { id } }`, nil, "NOT_FOUND"},
+		{"pausing a malformed ID answers NOT_FOUND", admin, `mutation { pausePeer(input: {peerID: "nope"}) { id } }`, nil, "NOT_FOUND"},
+		{"defederating an unknown peer answers NOT_FOUND", admin, `mutation { defederate(input: {peerID: "0190a7e0-5b1c-7d3e-9a41-7b0c2d1e4f50", purgeBacklog: true}) { id } }`, nil, "NOT_FOUND"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if res := tc.c.Do(t, tc.query, tc.vars); res.Code() != tc.code {
+				t.Fatalf("code %q (%v); want %s", res.Code(), res.Errors, tc.code)
+			}
+		})
+	}
+	t.Run("an admin lists the peers", func(t *testing.T) {
+		res := admin.Do(t, `{ peers { id name state fingerprint keys { id publicKey validFrom } received rejected } }`, nil)
+		if len(res.Errors) > 0 || string(res.Data) != `{"peers":[]}` {
+			t.Fatalf("data %s, errors %v", res.Data, res.Errors)
+		}
+	})
+}

@@ -97,6 +97,10 @@ type ReactionInput struct {
 	Kind      string `json:"kind"`
 }
 
+type RemovePeerInput struct {
+	PeerID string `json:"peerID"`
+}
+
 type SanctionIDInput struct {
 	SanctionID string `json:"sanctionID"`
 }

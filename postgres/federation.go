@@ -147,7 +147,7 @@ func (s *FederationStore) CreatePeer(ctx context.Context, p *parley.Peer) error 
 		p.ID, p.Name, p.URL, p.FederationAddress, keys, p.Fingerprint, p.State, p.LocalAdded, p.RemoteConfirmed,
 		p.Exchange, p.TrustWeight, p.MaxMessagesPerSecond, p.MaxBytes, p.MaxBacklog).Scan(&p.CreatedAt, &p.UpdatedAt)
 	if parley.ErrorCode(translate(err)) == parley.ECONFLICT {
-		return parley.FieldErrorf("url", "A peer named %q exists already.", p.Name)
+		return parley.Errorf(parley.ECONFLICT, "A peer named %q exists already; remove it first to add it again.", p.Name)
 	}
 	return translate(err)
 }

@@ -112,12 +112,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			}
 			return ""
 		}},
-		MaxBodyBytes: cfg.MaxBodyBytes,
-		WellKnown:    svc.identity.WellKnownHandler(cfg.PublicURL, version, logger),
-		Version:      version,
-		TrustProxy:   cfg.TrustProxy,
-		BenchStatic:  cfg.BenchEndpoints,
-		ExtraOrigins: publicOrigins(cfg.PublicURL),
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		WellKnown:      svc.identity.WellKnownHandler(cfg.PublicURL, version, logger),
+		FederationLink: svc.federation.LinkHandler(),
+		Version:        version,
+		TrustProxy:     cfg.TrustProxy,
+		BenchStatic:    cfg.BenchEndpoints,
+		ExtraOrigins:   publicOrigins(cfg.PublicURL),
 	})
 	traces, err := startTracing(ctx, getenv, cfg.Instance)
 	if err != nil {

@@ -31,6 +31,8 @@ type services struct {
 	trust *trust.Consumer
 	// identity is the instance's federation identity, served at /.well-known/parley.
 	identity *federation.Identity
+	// federation manages peers and takes their link messages.
+	federation *federation.Service
 }
 
 // newServices builds the services on the database and the running event bus.
@@ -65,8 +67,10 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	feed := nats.NewFeed(events.liveConn, cfg.Instance, logger)
 	sites := postgres.NewSiteService(db)
 	trustConsumer := trust.NewConsumer(postgres.NewTrustStore(db), sites, trust.Options{Logger: logger})
+	fed := federation.NewService(identity, postgres.NewFederationStore(db), federation.ServiceOptions{
+		PublicURL: cfg.PublicURL, Logger: logger})
 	liveService := live.New(feed, comments, stories, users, logger)
-	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, identity: identity, graph: graph.Services{
+	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, identity: identity, federation: fed, graph: graph.Services{
 		Auth:       authService,
 		Users:      users,
 		Sites:      sites,
@@ -81,7 +85,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 		Live:       liveService,
 		Markup:     renderer,
 		Trust:      trust.NewService(trustConsumer, users),
-		Federation: federation.NewService(identity),
+		Federation: fed,
 	}}, nil
 }
 
