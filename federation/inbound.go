@@ -82,13 +82,27 @@ func (in *Inbound) Counter() *prometheus.CounterVec { return in.counter }
 // envelope claimed and unapplied; appliers keyed by object ID make the origin's next edit
 // repair it.
 func (in *Inbound) Receive(ctx context.Context, data []byte, received time.Time) (Outcome, error) {
+	return in.ReceiveFrom(ctx, "", data, received)
+}
+
+// ReceiveFrom is Receive for a message read from peer's inbound stream: an envelope of any
+// other origin is refused (wrong_subject), so that a peer cannot pass on a third instance's
+// envelopes under its own quota. An empty peer skips the check.
+func (in *Inbound) ReceiveFrom(ctx context.Context, peer string, data []byte, received time.Time) (Outcome, error) {
 	v, err := in.verifier.Verify(ctx, data, received)
+	if err == nil && peer != "" && v.Envelope.Origin != peer {
+		err = reject("wrong_subject", "an envelope of %q in the stream of %q", v.Envelope.Origin, peer)
+	}
 	var rej *Rejection
 	if errors.As(err, &rej) {
 		in.counter.WithLabelValues(string(Rejected), rej.Reason).Inc()
 		in.logger.Warn("federation: envelope rejected", "reason", rej.Reason, "detail", rej.Detail)
-		if e, derr := Decode(data, in.verifier.MaxBytes); derr == nil {
-			_ = in.store.CountPeerEnvelope(ctx, e.Origin, true, rej.Reason, received)
+		name := peer
+		if e, derr := Decode(data, in.verifier.MaxBytes); name == "" && derr == nil {
+			name = e.Origin
+		}
+		if name != "" {
+			_ = in.store.CountPeerEnvelope(ctx, name, true, rej.Reason, received)
 		}
 		return Rejected, rej
 	}
