@@ -36,7 +36,9 @@ func OutboundStream(self string) string { return "FED_OUT_" + streamToken(self) 
 // InboundStream names the stream that receives one peer's envelopes.
 func InboundStream(peer string) string { return "FED_IN_" + streamToken(peer) }
 
-func streamToken(s string) string { return strings.NewReplacer(".", "_", "*", "_", ">", "_").Replace(s) }
+func streamToken(s string) string {
+	return strings.NewReplacer(".", "_", "*", "_", ">", "_").Replace(s)
+}
 
 // Transport moves envelopes over JetStream: it publishes this instance's to
 // fed.<self>.> in a stream the instance owns, and reads each active peer's from an inbound
