@@ -2,6 +2,7 @@ package parley
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -159,6 +160,40 @@ type FederationStore interface {
 	// CountPeerEnvelope adds one to a peer's received or rejected count, with the reason of
 	// a rejection as its last error.
 	CountPeerEnvelope(ctx context.Context, name string, rejected bool, reason string, at time.Time) error
+
+	// ShareStory records that comments on a story go to the peers; sharing again is a no-op.
+	ShareStory(ctx context.Context, storyID string, peerIDs []string) error
+	// StoryPeers returns the peers a story is shared with.
+	StoryPeers(ctx context.Context, storyID string) ([]*Peer, error)
+	// RemoteUser returns the local record of an author of another instance, made on first
+	// use with the username username@instance and neither email nor password.
+	RemoteUser(ctx context.Context, instance, remoteID, username string) (*User, error)
+	// RemoteOrigin answers the home instance and ID there of a local user or comment record
+	// (table "users" or "comments") that stands for a remote one; ENOTFOUND for local ones.
+	RemoteOrigin(ctx context.Context, table, localID string) (instance, remoteID string, err error)
+	// MapRemoteComment records the local copy of a remote comment.
+	MapRemoteComment(ctx context.Context, instance, remoteID, commentID string) error
+	// FindRemoteComment returns the local copy's ID of a remote comment; ENOTFOUND if none.
+	FindRemoteComment(ctx context.Context, instance, remoteID string) (string, error)
+	// RemoteComments returns the IDs of the local copies of an instance's comments that are
+	// shown (published) here.
+	RemoteComments(ctx context.Context, instance string) ([]string, error)
+}
+
+// ShareStoryInput shares a story with peers: its comments are sent to them.
+type ShareStoryInput struct {
+	StoryID string
+	PeerIDs []string
+}
+
+// Instance is the home instance of a remote author ("" for a local user): remote authors
+// are stored as username@instance, and local usernames cannot hold "@" (ValidateUsername).
+func (u *User) Instance() *string {
+	if i := strings.LastIndexByte(u.Username, '@'); i >= 0 {
+		s := u.Username[i+1:]
+		return &s
+	}
+	return nil
 }
 
 // FederationService is what the API offers about federation: this instance's identity and
@@ -170,4 +205,5 @@ type FederationService interface {
 	RemovePeer(ctx context.Context, peerID string) (*Peer, error)
 	PausePeer(ctx context.Context, in PausePeerInput) (*Peer, error)
 	Defederate(ctx context.Context, in DefederateInput) (*Peer, error)
+	ShareStory(ctx context.Context, in ShareStoryInput) (*Story, error)
 }

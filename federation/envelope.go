@@ -184,3 +184,6 @@ func (e *Envelope) VerifySignature(pub ed25519.PublicKey) bool {
 	}
 	return ed25519.Verify(pub, e.Canonical(), sig)
 }
+
+// jsonMarshal marshals a payload.
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -66,6 +66,7 @@ func (s *Service) AddPeer(ctx context.Context, in parley.AddPeerInput) (*parley.
 		if err := s.store.UpdatePeer(ctx, p); err != nil {
 			return nil, err
 		}
+		s.changed()
 	}
 	return p, nil
 }
@@ -199,6 +200,7 @@ func (s *Service) ReceiveLink(ctx context.Context, data []byte) (linkAnswer, err
 	if err := s.store.UpdatePeer(ctx, p); err != nil {
 		return linkAnswer{}, err
 	}
+	s.changed()
 	return linkAnswer{Linked: p.LocalAdded}, nil
 }
 

@@ -98,9 +98,15 @@ func TestPeeringIsMutual(t *testing.T) {
 			t.Fatalf("resume = %+v, %v", got, err)
 		}
 	})
-	t.Run("defederation ends the link and asks for purge and hiding", func(t *testing.T) {
+	t.Run("defederation ends the link and asks for the purge", func(t *testing.T) {
 		p := a.MustPeer(t, "beta")
-		in := parley.DefederateInput{PeerID: p.ID, PurgeBacklog: true, HideContent: true}
+		if _, err := a.svc.Defederate(a.admin, parley.DefederateInput{PeerID: p.ID, HideContent: true}); parley.ErrorCode(err) != parley.EINVALID {
+			t.Fatalf("hiding without a queue service: %v", err)
+		}
+		if p := a.MustPeer(t, "beta"); p.State != parley.PeerActive {
+			t.Fatalf("a refused defederation changed the state to %s", p.State)
+		}
+		in := parley.DefederateInput{PeerID: p.ID, PurgeBacklog: true}
 		got, err := a.svc.Defederate(a.admin, in)
 		if err != nil || got.State != parley.PeerDefederated || len(a.defeds) != 1 || a.defeds[0] != in {
 			t.Fatalf("defederate = %+v, %v; hook saw %v", got, err, a.defeds)

@@ -28,6 +28,14 @@ type ServiceOptions struct {
 	Client *http.Client
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Stories finds the stories shareStory shares; nil turns sharing off.
+	Stories parley.StoryService
+	// Queues rejects a defederated peer's comments when defederate asks to hide them; nil
+	// refuses hideContent.
+	Queues parley.QueueService
+	// OnPeersChanged, when set, runs after a peer is added, linked, paused, resumed,
+	// defederated or removed: the transport changes its leaf connections and consumers.
+	OnPeersChanged func()
 	// OnDefederate, when set, runs after a peer is defederated: the transport stops the
 	// peer's source and purges its backlog, the content side hides what it showed.
 	OnDefederate func(ctx context.Context, p *parley.Peer, in parley.DefederateInput) error
@@ -55,6 +63,13 @@ func (s *Service) Verifier() *Verifier { return s.verifier }
 // document.
 func (s *Service) Instance(ctx context.Context) (*parley.InstanceInfo, error) {
 	return s.id.Info(ctx)
+}
+
+// changed tells the transport that peers changed.
+func (s *Service) changed() {
+	if s.o.OnPeersChanged != nil {
+		s.o.OnPeersChanged()
+	}
 }
 
 // requireAdmin answers EUNAUTHENTICATED or EFORBIDDEN unless the caller is an admin: peers
@@ -87,7 +102,11 @@ func (s *Service) RemovePeer(ctx context.Context, peerID string) (*parley.Peer, 
 	if err != nil {
 		return nil, err
 	}
-	return p, s.store.DeletePeer(ctx, p.ID)
+	if err := s.store.DeletePeer(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	s.changed()
+	return p, nil
 }
 
 // PausePeer stops the flow with a peer while keeping the link, or resumes it: a resumed
@@ -111,7 +130,11 @@ func (s *Service) PausePeer(ctx context.Context, in parley.PausePeerInput) (*par
 	default:
 		p.State = parley.PeerPending
 	}
-	return p, s.store.UpdatePeer(ctx, p)
+	if err := s.store.UpdatePeer(ctx, p); err != nil {
+		return nil, err
+	}
+	s.changed()
+	return p, nil
 }
 
 // Defederate ends a link at once: the verifier refuses everything from a defederated
@@ -119,6 +142,9 @@ func (s *Service) PausePeer(ctx context.Context, in parley.PausePeerInput) (*par
 func (s *Service) Defederate(ctx context.Context, in parley.DefederateInput) (*parley.Peer, error) {
 	if err := requireAdmin(ctx); err != nil {
 		return nil, err
+	}
+	if in.HideContent && s.o.Queues == nil {
+		return nil, parley.FieldErrorf("hideContent", "This server cannot hide a peer's content.")
 	}
 	p, err := s.store.FindPeerByID(ctx, in.PeerID)
 	if err != nil {
@@ -128,10 +154,33 @@ func (s *Service) Defederate(ctx context.Context, in parley.DefederateInput) (*p
 	if err := s.store.UpdatePeer(ctx, p); err != nil {
 		return nil, err
 	}
+	s.changed()
 	if s.o.OnDefederate != nil {
 		if err := s.o.OnDefederate(ctx, p, in); err != nil {
 			return nil, err
 		}
 	}
+	if in.HideContent {
+		if err := s.hide(ctx, p); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
+}
+
+// hide rejects every comment of the peer shown here, 100 at a time, with the peer named in
+// the moderation note, so the moderation log says why.
+func (s *Service) hide(ctx context.Context, p *parley.Peer) error {
+	ids, err := s.store.RemoteComments(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), 100)
+		if _, err := s.o.Queues.BulkModerate(ctx, ids[:n], parley.StatusRejected, parley.RejectOther, "Defederated from "+p.Name+"."); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
 }

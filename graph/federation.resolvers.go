@@ -44,6 +44,13 @@ func (r *mutationResolver) Defederate(ctx context.Context, input parley.Defedera
 	return r.s.Federation.Defederate(ctx, input)
 }
 
+func (r *mutationResolver) ShareStory(ctx context.Context, input parley.ShareStoryInput) (*parley.Story, error) {
+	if r.s.Federation == nil {
+		return nil, errNoFederation
+	}
+	return r.s.Federation.ShareStory(ctx, input)
+}
+
 func (r *peerKeyResolver) PublicKey(ctx context.Context, obj *parley.PeerKey) (string, error) {
 	return base64.StdEncoding.EncodeToString(obj.PublicKey), nil
 }

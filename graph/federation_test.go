@@ -86,3 +86,34 @@ func TestPeersAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestShareStoryAPI(t *testing.T) {
+	admin, commenter := shared.MustAdmin(t), shared.MustSignUp(t)
+	story := shared.MustStory(t, shared.MustCreateSite(t, admin))
+	const share = `mutation($s: ID!, $p: [ID!]!) { shareStory(input: {storyID: $s, peerIDs: $p}) { id } }`
+	unknown := "0190a7e0-5b1c-7d3e-9a41-7b0c2d1e4f50"
+	for _, tc := range []struct {
+		name  string
+		c     *client
+		story string
+		peers []string
+		code  string
+	}{
+		{"a commenter cannot share a story", commenter, story, []string{unknown}, "FORBIDDEN"},
+		{"sharing with no peer is invalid", admin, story, []string{}, "INVALID"},
+		{"sharing with an unknown peer is invalid", admin, story, []string{unknown}, "INVALID"},
+		{"sharing an unknown story answers NOT_FOUND", admin, unknown, []string{unknown}, "NOT_FOUND"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if res := tc.c.Do(t, share, map[string]any{"s": tc.story, "p": tc.peers}); res.Code() != tc.code {
+				t.Fatalf("code %q (%v); want %s", res.Code(), res.Errors, tc.code)
+			}
+		})
+	}
+	t.Run("a local user has no instance", func(t *testing.T) {
+		res := commenter.Do(t, `{ viewer { instance } }`, nil)
+		if len(res.Errors) > 0 || string(res.Data) != `{"viewer":{"instance":null}}` {
+			t.Fatalf("data %s, errors %v", res.Data, res.Errors)
+		}
+	})
+}

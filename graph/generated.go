@@ -223,6 +223,7 @@ type ComplexityRoot struct {
 		RevokeSanction      func(childComplexity int, input SanctionIDInput) int
 		SetSiteRole         func(childComplexity int, input SetSiteRoleInput) int
 		SetWordList         func(childComplexity int, input WordListInput) int
+		ShareStory          func(childComplexity int, input parley.ShareStoryInput) int
 		SignIn              func(childComplexity int, input parley.SignInInput) int
 		SignInWithSso       func(childComplexity int, input parley.SSOInput) int
 		SignOut             func(childComplexity int) int
@@ -484,6 +485,7 @@ type ComplexityRoot struct {
 		Email         func(childComplexity int) int
 		HasPassword   func(childComplexity int) int
 		ID            func(childComplexity int) int
+		Instance      func(childComplexity int) int
 		MutedUsers    func(childComplexity int) int
 		Notes         func(childComplexity int, siteID string) int
 		Role          func(childComplexity int, siteID string) int
@@ -553,6 +555,7 @@ type MutationResolver interface {
 	RemovePeer(ctx context.Context, input RemovePeerInput) (*parley.Peer, error)
 	PausePeer(ctx context.Context, input parley.PausePeerInput) (*parley.Peer, error)
 	Defederate(ctx context.Context, input parley.DefederateInput) (*parley.Peer, error)
+	ShareStory(ctx context.Context, input parley.ShareStoryInput) (*parley.Story, error)
 	ApproveComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	RejectComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	FeatureComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
@@ -647,6 +650,7 @@ type UserResolver interface {
 
 	MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error)
 	HasPassword(ctx context.Context, obj *parley.User) (*bool, error)
+
 	Sanctions(ctx context.Context, obj *parley.User, siteID string, activeOnly *bool) ([]*parley.Sanction, error)
 	Notes(ctx context.Context, obj *parley.User, siteID string) ([]*parley.UserNote, error)
 	CommentCounts(ctx context.Context, obj *parley.User, siteID string) (*parley.CommentCounts, error)
@@ -1516,6 +1520,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetWordList(childComplexity, args["input"].(WordListInput)), true
+	case "Mutation.shareStory":
+		if e.ComplexityRoot.Mutation.ShareStory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shareStory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShareStory(childComplexity, args["input"].(parley.ShareStoryInput)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -2776,6 +2791,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.instance":
+		if e.ComplexityRoot.User.Instance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Instance(childComplexity), true
 	case "User.mutedUsers":
 		if e.ComplexityRoot.User.MutedUsers == nil {
 			break
@@ -2951,6 +2972,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SSOInput", ec.unmarshalInputSSOInput),
 			graphql.NewInputUnmarshaler("SanctionIDInput", ec.unmarshalInputSanctionIDInput),
 			graphql.NewInputUnmarshaler("SetSiteRoleInput", ec.unmarshalInputSetSiteRoleInput),
+			graphql.NewInputUnmarshaler("ShareStoryInput", ec.unmarshalInputShareStoryInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("SiteSettingsInput", ec.unmarshalInputSiteSettingsInput),
@@ -3806,6 +3828,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_mutedUsers(ctx, field)
 	case "hasPassword":
 		return ec.fieldContext_User_hasPassword(ctx, field)
+	case "instance":
+		return ec.fieldContext_User_instance(ctx, field)
 	case "sanctions":
 		return ec.fieldContext_User_sanctions(ctx, field)
 	case "notes":
@@ -4398,6 +4422,20 @@ func (ec *executionContext) field_Mutation_setWordList_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (WordListInput, error) {
 			return ec.unmarshalNWordListInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐWordListInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_shareStory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.ShareStoryInput, error) {
+			return ec.unmarshalNShareStoryInput2githubᚗcomᚋparleyhqᚋparleyᚐShareStoryInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7604,6 +7642,50 @@ func (ec *executionContext) fieldContext_Mutation_defederate(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_defederate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shareStory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shareStory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShareStory(ctx, fc.Args["input"].(parley.ShareStoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Story) graphql.Marshaler {
+			return ec.marshalNStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shareStory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Story(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shareStory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13499,6 +13581,29 @@ func (ec *executionContext) fieldContext_User_hasPassword(_ context.Context, fie
 	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _User_instance(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_instance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Instance(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_instance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, false, "String")
+}
+
 func (ec *executionContext) _User_sanctions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16275,6 +16380,55 @@ func UnmarshalSetSiteRoleInput(ctx context.Context, raw any) (SetSiteRoleInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputShareStoryInput(ctx context.Context, obj any) (parley.ShareStoryInput, error) {
+	var it parley.ShareStoryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"storyID", "peerIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "storyID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storyID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoryID = data
+		case "peerIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peerIDs"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeerIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShareStoryInput unmarshals raw into the ShareStoryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShareStoryInput(ctx context.Context, raw any) (parley.ShareStoryInput, error) {
+	var out parley.ShareStoryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareStoryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignInInput(ctx context.Context, obj any) (parley.SignInInput, error) {
 	var it parley.SignInInput
 	if obj == nil {
@@ -17970,6 +18124,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "defederate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_defederate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareStory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shareStory(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -19808,6 +19969,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_hasPassword(ctx, field, obj)
 				})
+		case "instance":
+			out.Values[i] = ec._User_instance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sanctions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21106,6 +21272,11 @@ func (ec *executionContext) marshalNSanctionKind2githubᚗcomᚋparleyhqᚋparle
 
 func (ec *executionContext) unmarshalNSetSiteRoleInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSetSiteRoleInput(ctx context.Context, v any) (SetSiteRoleInput, error) {
 	res, err := ec.unmarshalInputSetSiteRoleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShareStoryInput2githubᚗcomᚋparleyhqᚋparleyᚐShareStoryInput(ctx context.Context, v any) (parley.ShareStoryInput, error) {
+	res, err := ec.unmarshalInputShareStoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

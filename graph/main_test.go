@@ -98,7 +98,7 @@ func newServices(db *postgres.DB) *stack {
 		panic(err)
 	}
 	s.Identity = id
-	s.Services.Federation = federation.NewService(id, postgres.NewFederationStore(db), federation.ServiceOptions{})
+	s.Services.Federation = federation.NewService(id, postgres.NewFederationStore(db), federation.ServiceOptions{Stories: s.Services.Stories})
 	return s
 }
 

@@ -45,3 +45,29 @@ CREATE TABLE federation_envelopes (
     applied_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (origin, id)
 );
+
+-- Stories shared with peers: comments on them are sent to those peers.
+CREATE TABLE federation_shared_stories (
+    story_id   uuid NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+    peer_id    uuid NOT NULL REFERENCES federation_peers (id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (story_id, peer_id)
+);
+
+-- Remote authors: a users row named username@instance, without email or password (so it
+-- can never sign in), found again by the author's ID on their home instance.
+CREATE TABLE federation_users (
+    instance  text NOT NULL,
+    remote_id text NOT NULL,
+    user_id   uuid NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (instance, remote_id)
+);
+
+-- Remote comments applied here, by their origin's ID: edits, deletions and replies name
+-- comments that way.
+CREATE TABLE federation_comments (
+    instance   text NOT NULL,
+    remote_id  text NOT NULL,
+    comment_id uuid NOT NULL UNIQUE REFERENCES comments (id) ON DELETE CASCADE,
+    PRIMARY KEY (instance, remote_id)
+);

@@ -158,3 +158,20 @@ func (e *Embedded) FederationPeers() map[string]string {
 
 // LeafConnections counts the leaf-node connections, both ways, for /readyz and tests.
 func (e *Embedded) LeafConnections() int { return e.srv.NumLeafNodes() }
+
+// ConnectedPeers returns the peers whose leaf connection from this server is up, so that
+// /readyz can say which peers cannot be reached.
+func (e *Embedded) ConnectedPeers() []string {
+	lz, err := e.srv.Leafz(&server.LeafzOptions{})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range lz.Leafs {
+		if name, ok := strings.CutPrefix(l.Account, "PEER_"); ok {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

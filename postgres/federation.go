@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -225,4 +226,106 @@ func (s *FederationStore) CountPeerEnvelope(ctx context.Context, name string, re
 			last_event_at = CASE WHEN $2 THEN last_event_at ELSE $4 END
 		WHERE name = $1`, name, rejected, reason, at)
 	return translate(err)
+}
+
+// ShareStory inserts the story's peers.
+func (s *FederationStore) ShareStory(ctx context.Context, storyID string, peerIDs []string) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		for _, id := range peerIDs {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO federation_shared_stories (story_id, peer_id) VALUES ($1, $2)
+				ON CONFLICT DO NOTHING`, storyID, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// StoryPeers returns the peers a story is shared with, by name.
+func (s *FederationStore) StoryPeers(ctx context.Context, storyID string) ([]*parley.Peer, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+prefixed("p.", peerColumns)+`
+		FROM federation_shared_stories ss JOIN federation_peers p ON p.id = ss.peer_id
+		WHERE ss.story_id = $1 ORDER BY p.name`, storyID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	peers, err := pgx.CollectRows(rows, scanPeer)
+	return peers, translate(err)
+}
+
+// prefixed qualifies each column of a list of plain column names with a table alias.
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// RemoteUser finds or makes the local record of a remote author.
+func (s *FederationStore) RemoteUser(ctx context.Context, instance, remoteID, username string) (*parley.User, error) {
+	var u *parley.User
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users
+			WHERE id = (SELECT user_id FROM federation_users WHERE instance = $1 AND remote_id = $2)`, instance, remoteID))
+		if err == nil || !noRows(err) {
+			return err
+		}
+		u, err = scanUser(tx.QueryRow(ctx, `
+			INSERT INTO users (id, username) VALUES ($1, $2) RETURNING `+userColumns, newID(), username))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO federation_users (instance, remote_id, user_id) VALUES ($1, $2, $3)`,
+			instance, remoteID, u.ID); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, parley.Event{Payload: parley.UserCreated{ID: u.ID, Username: u.Username}})
+	})
+	return u, err
+}
+
+// RemoteOrigin answers where a local record of a remote user or comment comes from.
+func (s *FederationStore) RemoteOrigin(ctx context.Context, table, localID string) (string, string, error) {
+	var q string
+	switch table {
+	case "users":
+		q = `SELECT instance, remote_id FROM federation_users WHERE user_id = $1`
+	case "comments":
+		q = `SELECT instance, remote_id FROM federation_comments WHERE comment_id = $1`
+	default:
+		return "", "", parley.Errorf(parley.EINVALID, "No remote records of %s.", table)
+	}
+	var instance, remoteID string
+	err := s.db.pool.QueryRow(ctx, q, localID).Scan(&instance, &remoteID)
+	return instance, remoteID, translateNotFound(err, "Remote record")
+}
+
+// MapRemoteComment records a remote comment's local copy.
+func (s *FederationStore) MapRemoteComment(ctx context.Context, instance, remoteID, commentID string) error {
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO federation_comments (instance, remote_id, comment_id) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, instance, remoteID, commentID)
+	return translate(err)
+}
+
+// FindRemoteComment returns a remote comment's local copy.
+func (s *FederationStore) FindRemoteComment(ctx context.Context, instance, remoteID string) (string, error) {
+	var id string
+	err := s.db.pool.QueryRow(ctx, `SELECT comment_id::text FROM federation_comments WHERE instance = $1 AND remote_id = $2`,
+		instance, remoteID).Scan(&id)
+	return id, translateNotFound(err, "Comment")
+}
+
+// RemoteComments returns the published local copies of an instance's comments.
+func (s *FederationStore) RemoteComments(ctx context.Context, instance string) ([]string, error) {
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT f.comment_id::text FROM federation_comments f JOIN comments c ON c.id = f.comment_id
+		WHERE f.instance = $1 AND c.status = 'PUBLISHED' ORDER BY f.comment_id`, instance)
+	if err != nil {
+		return nil, translate(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, translate(err)
 }

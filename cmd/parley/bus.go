@@ -164,3 +164,6 @@ func activePeerAddresses(ctx context.Context, store *postgres.FederationStore) (
 	}
 	return out, nil
 }
+
+// natsJetStream is the JetStream handle of a connection, as the relay makes it.
+func natsJetStream(nc *natsgo.Conn) (jetstream.JetStream, error) { return nats.NewJetStream(nc) }

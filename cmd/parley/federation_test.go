@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
+	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/postgres/postgrestest"
 )
@@ -30,6 +34,7 @@ type fedInstance struct {
 	name string
 	env  map[string]string
 	base string
+	logs *lockedBuffer
 }
 
 func startFedInstance(t *testing.T, name string) *fedInstance {
@@ -54,7 +59,13 @@ func startFedInstance(t *testing.T, name string) *fedInstance {
 		"PARLEY_ADMIN_EMAIL":     "admin@" + name + ".example",
 		"PARLEY_ADMIN_PASSWORD":  "correct horse battery",
 	}}
-	in.base = startServe(t, in.env)
+	in.logs = &lockedBuffer{}
+	in.base = startServeLogging(t, in.env, in.logs)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("log of %s:\n%s", name, in.logs.String())
+		}
+	})
 	return in
 }
 
@@ -126,4 +137,196 @@ func TestPeerCommands(t *testing.T) {
 func postgrestestCreate(t *testing.T) (string, func() error, error) {
 	t.Helper()
 	return postgrestest.CreateDatabase(context.Background())
+}
+
+// gqlErrors posts an operation and returns its errors' messages, for answers that must fail.
+func gqlErrors(t *testing.T, base, token, query string, vars map[string]any) []string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var answer struct{ Errors []struct{ Message string } }
+	if err := json.NewDecoder(res.Body).Decode(&answer); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range answer.Errors {
+		out = append(out, e.Message)
+	}
+	return out
+}
+
+type threadComment struct {
+	Body   string
+	Author *struct {
+		Username string
+		Instance *string
+	}
+}
+
+// thread reads the published comments of the story at url on an instance.
+func (in *fedInstance) thread(t *testing.T, url string) []threadComment {
+	t.Helper()
+	var out struct {
+		Story struct {
+			Comments struct {
+				Edges []struct{ Node threadComment }
+			}
+		}
+	}
+	mustGQL(t, in.base, "", `query($u: String!) { story(url: $u) { comments(first: 50) { edges { node { body author { username instance } } } } } }`,
+		map[string]any{"u": url}, &out)
+	var cs []threadComment
+	for _, e := range out.Story.Comments.Edges {
+		cs = append(cs, e.Node)
+	}
+	return cs
+}
+
+func TestSharedStoryAcrossInstances(t *testing.T) {
+	a, b := startFedInstance(t, "alpha"), startFedInstance(t, "beta")
+	aAdmin, bAdmin := a.adminToken(t), b.adminToken(t)
+	if out, err := a.parley(t, "peer", "add", b.base); err != nil {
+		t.Fatalf("peer add: %q, %v", out, err)
+	}
+	var added struct{ AddPeer struct{ State string } }
+	mustGQL(t, b.base, bAdmin, `mutation($u: String!) { addPeer(input: {url: $u}) { state } }`, map[string]any{"u": a.base}, &added)
+	if added.AddPeer.State != "ACTIVE" {
+		t.Fatalf("beta's link to alpha is %s", added.AddPeer.State)
+	}
+	// Both newsrooms publish the same syndicated article; each has a site for its origin.
+	const article = "https://news.example/syndicated/1"
+	sites := map[*fedInstance]string{}
+	for in, token := range map[*fedInstance]string{a: aAdmin, b: bAdmin} {
+		var s struct{ CreateSite struct{ ID string } }
+		mustGQL(t, in.base, token, `mutation { createSite(input: {name: "News", allowedOrigins: ["https://news.example"]}) { id } }`, nil, &s)
+		sites[in] = s.CreateSite.ID
+	}
+	mustGQL(t, b.base, bAdmin, `mutation($s: ID!) { setWordList(input: {siteID: $s, kind: BANNED, terms: "forbidden"}) { version } }`,
+		map[string]any{"s": sites[b]}, nil)
+	var story struct{ Story struct{ ID string } }
+	mustGQL(t, a.base, "", `query($u: String!) { story(url: $u) { id } }`, map[string]any{"u": article}, &story)
+	var peers struct {
+		Peers []struct{ ID, Name, State string }
+	}
+	mustGQL(t, a.base, aAdmin, `{ peers { id name state } }`, nil, &peers)
+	if len(peers.Peers) != 1 || peers.Peers[0].State != "ACTIVE" {
+		t.Fatalf("alpha's peers: %+v", peers.Peers)
+	}
+	mustGQL(t, a.base, aAdmin, `mutation($s: ID!, $p: ID!) { shareStory(input: {storyID: $s, peerIDs: [$p]}) { id } }`,
+		map[string]any{"s": story.Story.ID, "p": peers.Peers[0].ID}, nil)
+
+	// Beta's NATS must hold its leaf connection to alpha before alpha posts: envelopes
+	// flow live (catching up after an outage is not built yet).
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		resp, err := http.Get(b.base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ready map[string]string
+		_ = json.NewDecoder(resp.Body).Decode(&ready)
+		resp.Body.Close()
+		if ready["federation"] == "ok" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("beta's federation never became ready: %v", ready)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var up struct{ SignUp struct{ Token string } }
+	mustGQL(t, a.base, "", `mutation($i: SignUpInput!) { signUp(input: $i) { token } }`,
+		map[string]any{"i": map[string]any{"email": "ann@example.org", "username": "ann", "password": "a long enough password"}}, &up)
+	for _, body := range []string{"This is forbidden talk.", "Hello from alpha."} {
+		mustGQL(t, a.base, up.SignUp.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+			map[string]any{"i": map[string]any{"storyID": story.Story.ID, "body": body}}, nil)
+	}
+
+	var onB []threadComment
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		onB = b.thread(t, article)
+		if slices.ContainsFunc(onB, func(c threadComment) bool { return strings.Contains(c.Body, "Hello from alpha") }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alpha's comment never reached beta; beta shows %+v", onB)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Run("a comment on alpha appears on beta as username@instance", func(t *testing.T) {
+		if len(onB) != 1 || onB[0].Author == nil || onB[0].Author.Username != "ann@alpha" ||
+			onB[0].Author.Instance == nil || *onB[0].Author.Instance != "alpha" {
+			t.Fatalf("beta shows %+v", onB)
+		}
+	})
+	t.Run("a comment beta's word list bans is not shown on beta but stays on alpha", func(t *testing.T) {
+		// Envelopes are applied in order: the banned one came first and was decided already.
+		onA := a.thread(t, article)
+		if len(onA) != 2 {
+			t.Fatalf("alpha shows %+v", onA)
+		}
+		for _, c := range onB {
+			if strings.Contains(c.Body, "forbidden") {
+				t.Fatalf("beta shows the banned comment: %+v", c)
+			}
+		}
+	})
+	t.Run("alpha's own users have no instance", func(t *testing.T) {
+		onA := a.thread(t, article)
+		for _, c := range onA {
+			if c.Author == nil || c.Author.Instance != nil || c.Author.Username != "ann" {
+				t.Fatalf("alpha shows %+v", c)
+			}
+		}
+	})
+	t.Run("the remote author is no account on beta", func(t *testing.T) {
+		for _, pw := range []string{"", "a long enough password"} {
+			errs := gqlErrors(t, b.base, "", `mutation($i: SignInInput!) { signIn(input: $i) { token } }`,
+				map[string]any{"i": map[string]any{"login": "ann@alpha", "password": pw}})
+			if len(errs) == 0 {
+				t.Fatalf("signing in as ann@alpha on beta with %q succeeded", pw)
+			}
+		}
+	})
+	t.Run("beta counts what alpha sent", func(t *testing.T) {
+		var p struct {
+			Peers []struct{ Received, Rejected int }
+		}
+		mustGQL(t, b.base, bAdmin, `{ peers { received rejected } }`, nil, &p)
+		if len(p.Peers) != 1 || p.Peers[0].Received != 2 || p.Peers[0].Rejected != 0 {
+			t.Fatalf("beta's record of alpha: %+v", p.Peers)
+		}
+	})
+	t.Run("defederating with hideContent hides alpha's comments on beta", func(t *testing.T) {
+		var p struct{ Peers []struct{ ID string } }
+		mustGQL(t, b.base, bAdmin, `{ peers { id } }`, nil, &p)
+		var d struct{ Defederate struct{ State string } }
+		mustGQL(t, b.base, bAdmin, `mutation($p: ID!) { defederate(input: {peerID: $p, purgeBacklog: true, hideContent: true}) { state } }`,
+			map[string]any{"p": p.Peers[0].ID}, &d)
+		if d.Defederate.State != "DEFEDERATED" {
+			t.Fatalf("state %s", d.Defederate.State)
+		}
+		// Anonymous reads are cached until the decisions' events reach the cache.
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			onB := b.thread(t, article)
+			if len(onB) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("beta still shows %+v", onB)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if onA := a.thread(t, article); len(onA) != 2 {
+			t.Fatalf("alpha shows %+v", onA)
+		}
+	})
 }

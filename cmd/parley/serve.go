@@ -78,6 +78,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	events.consume("trust", svc.trust.Handle)
+	if err := svc.fedRuntime.start(ctx, cfg, events, svc, metrics); err != nil {
+		return fmt.Errorf("federation transport: %w", err)
+	}
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
 	var readCache func(http.Handler) http.Handler
 	if cfg.PageCacheBytes > 0 {
@@ -111,7 +114,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 				return "NATS unreachable since " + since.UTC().Format(time.RFC3339) + "; events wait in the outbox"
 			}
 			return ""
-		}},
+		}, "federation": svc.fedRuntime.check},
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		WellKnown:      svc.identity.WellKnownHandler(cfg.PublicURL, version, logger),
 		FederationLink: svc.federation.LinkHandler(),

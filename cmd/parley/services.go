@@ -33,6 +33,8 @@ type services struct {
 	identity *federation.Identity
 	// federation manages peers and takes their link messages.
 	federation *federation.Service
+	// fedRuntime runs the federation transport when PARLEY_FEDERATION_ADDR is set.
+	fedRuntime *federationRuntime
 }
 
 // newServices builds the services on the database and the running event bus.
@@ -67,10 +69,14 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	feed := nats.NewFeed(events.liveConn, cfg.Instance, logger)
 	sites := postgres.NewSiteService(db)
 	trustConsumer := trust.NewConsumer(postgres.NewTrustStore(db), sites, trust.Options{Logger: logger})
-	fed := federation.NewService(identity, postgres.NewFederationStore(db), federation.ServiceOptions{
-		PublicURL: cfg.PublicURL, Logger: logger})
+	queues := moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger)
+	fedStore := postgres.NewFederationStore(db)
+	fedRuntime := newFederationRuntime(fedStore, logger)
+	fed := federation.NewService(identity, fedStore, federation.ServiceOptions{
+		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues,
+		OnPeersChanged: fedRuntime.changed, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
-	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, identity: identity, federation: fed, graph: graph.Services{
+	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, identity: identity, federation: fed, fedRuntime: fedRuntime, graph: graph.Services{
 		Auth:       authService,
 		Users:      users,
 		Sites:      sites,
