@@ -21,6 +21,14 @@ import (
 	"github.com/parleyhq/parley"
 )
 
+// DefaultActivation is how long a new key is published before it signs: peers read the
+// well-known document again every PeerRefreshInterval, so by the time the new key signs
+// every peer has pinned it and no envelope is refused for naming a key not yet known.
+const DefaultActivation = 15 * time.Minute
+
+// PeerRefreshInterval is how often peers' documents are read again.
+const PeerRefreshInterval = 5 * time.Minute
+
 // DefaultOverlap is how long a rotated key stays valid, so that envelopes signed just before
 // a rotation and still in a stream (a peer offline for a day) are not dropped.
 const DefaultOverlap = 72 * time.Hour
@@ -115,11 +123,12 @@ func NewSigner(origin string, key ed25519.PrivateKey) *Signer {
 // the current one of which signs. It reads the keys on each use, so a rotation on one
 // replica is seen by all.
 type Identity struct {
-	name    string
-	address string
-	store   parley.FederationStore
-	sealer  *Sealer
-	now     func() time.Time
+	name       string
+	address    string
+	store      parley.FederationStore
+	sealer     *Sealer
+	now        func() time.Time
+	activation time.Duration
 }
 
 // IdentityOptions configure OpenIdentity.
@@ -132,6 +141,9 @@ type IdentityOptions struct {
 	// Secret seals private keys (PARLEY_SECRET_KEY); "" stores them in the clear.
 	Secret string
 	Now    func() time.Time
+	// Activation is how long a rotated-in key waits before it signs, DefaultActivation when
+	// 0; a negative value signs with it at once (tests).
+	Activation time.Duration
 }
 
 // OpenIdentity loads the instance's keys, making the first pair when there is none, and
@@ -145,7 +157,13 @@ func OpenIdentity(ctx context.Context, store parley.FederationStore, o IdentityO
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	id := &Identity{name: o.Name, address: o.FederationAddress, store: store, sealer: sealer, now: o.Now}
+	switch {
+	case o.Activation == 0:
+		o.Activation = DefaultActivation
+	case o.Activation < 0:
+		o.Activation = 0
+	}
+	id := &Identity{name: o.Name, address: o.FederationAddress, store: store, sealer: sealer, now: o.Now, activation: o.Activation}
 	keys, err := store.InstanceKeys(ctx)
 	if err != nil {
 		return nil, err
@@ -181,6 +199,26 @@ func current(keys []parley.InstanceKey, now time.Time) *parley.InstanceKey {
 	return nil
 }
 
+// signing is the key that signs now: the newest valid key published for at least the
+// activation delay, or, when there is none (the first key, or an emergency after a
+// revocation), the newest valid key.
+func signing(keys []parley.InstanceKey, now time.Time, activation time.Duration) *parley.InstanceKey {
+	var newest *parley.InstanceKey
+	for i := range keys {
+		k := &keys[i]
+		if !k.ValidAt(now) {
+			continue
+		}
+		if newest == nil {
+			newest = k
+		}
+		if !k.CreatedAt.After(now.Add(-activation)) {
+			return k
+		}
+	}
+	return newest
+}
+
 // Name is the instance's name, the origin of what it signs.
 func (id *Identity) Name() string { return id.name }
 
@@ -195,7 +233,7 @@ func (id *Identity) Signer(ctx context.Context) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := current(keys, id.now())
+	k := signing(keys, id.now(), id.activation)
 	if k == nil {
 		return nil, parley.Errorf(parley.ECONFLICT, "This instance has no valid signing key; restart it to make one.")
 	}
@@ -214,12 +252,14 @@ func (id *Identity) Signer(ctx context.Context) (*Signer, error) {
 	return &Signer{Origin: id.name, KeyID: k.ID, key: ed25519.NewKeyFromSeed(seed)}, nil
 }
 
-// Rotate makes a new current key; the keys it replaces stay valid for overlap (DefaultOverlap
-// when 0), then expire. It returns the new key's ID.
+// Rotate makes a new key, published at once and signing after the activation delay; the
+// keys it replaces stay valid for overlap (DefaultOverlap when 0, never less than twice the
+// activation delay), then expire. It returns the new key's ID.
 func (id *Identity) Rotate(ctx context.Context, overlap time.Duration) (string, error) {
 	if overlap <= 0 {
 		overlap = DefaultOverlap
 	}
+	overlap = max(overlap, 2*id.activation)
 	now := id.now()
 	k, err := newKey(id.sealer, now)
 	if err != nil {
@@ -236,7 +276,12 @@ func (id *Identity) Revoke(ctx context.Context, keyID string) error {
 		return err
 	}
 	if c := current(keys, id.now()); c != nil && c.ID == keyID {
-		if _, err := id.Rotate(ctx, time.Nanosecond); err != nil {
+		// The newest key is compromised: a new one must sign at once.
+		k, err := newKey(id.sealer, id.now())
+		if err != nil {
+			return err
+		}
+		if err := id.store.RotateInstanceKey(ctx, k, id.now()); err != nil {
 			return err
 		}
 	}

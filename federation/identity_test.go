@@ -118,16 +118,24 @@ func TestIdentityRotationAndRevocation(t *testing.T) {
 	for _, k := range doc.Keys {
 		byID[k.ID] = k
 	}
-	t.Run("the new key is current and signs", func(t *testing.T) {
+	t.Run("the new key is published at once but the old one signs until it is pinned", func(t *testing.T) {
 		s, _ := id.Signer(ctx)
-		if s.KeyID != newID || !byID[newID].Current || byID[newID].ValidUntil != nil {
+		if s.KeyID != old.KeyID || !byID[old.KeyID].Current || byID[newID].Current || byID[newID].ID == "" {
 			t.Fatalf("signer %s, document %+v", s.KeyID, doc.Keys)
 		}
 	})
 	t.Run("the old key stays valid for the overlap window", func(t *testing.T) {
 		k := byID[old.KeyID]
-		if k.Current || k.ValidUntil == nil || !k.ValidUntil.Equal(clk.Now().Add(24*time.Hour)) {
+		if k.ValidUntil == nil || !k.ValidUntil.Equal(clk.Now().Add(24*time.Hour)) {
 			t.Fatalf("old key = %+v; want valid until %s", k, clk.Now().Add(24*time.Hour))
+		}
+	})
+	t.Run("after the activation delay the new key signs", func(t *testing.T) {
+		clk.Add(federation.DefaultActivation)
+		s, _ := id.Signer(ctx)
+		doc, _ := id.Document(ctx, "", "")
+		if s.KeyID != newID || !doc.Keys[0].Current || doc.Keys[0].ID != newID {
+			t.Fatalf("signer %s, document %+v", s.KeyID, doc.Keys)
 		}
 	})
 	t.Run("revoking the old key ends it at once", func(t *testing.T) {

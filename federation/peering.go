@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley"
 )
@@ -226,4 +227,60 @@ func (s *Service) LinkHandler() http.Handler {
 		}
 		_ = json.NewEncoder(w).Encode(a)
 	})
+}
+
+// RefreshPeerKeys reads every peer's well-known document again and pins its keys as they
+// stand: a rotated key's new successor is added, a revoked key is dropped at once. The name
+// must not change; a peer that cannot be reached keeps its keys. It returns how many peers
+// changed. The runtime calls it periodically and when an envelope names an unknown key.
+func (s *Service) RefreshPeerKeys(ctx context.Context) (int, error) {
+	peers, err := s.store.ListPeers(ctx)
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
+	for _, p := range peers {
+		if p.State == parley.PeerDefederated {
+			continue
+		}
+		doc, err := s.fetchDocument(ctx, p.URL)
+		if err != nil || doc.Name != p.Name {
+			s.o.Logger.Warn("federation: peer's keys not refreshed", "peer", p.Name, "error", err)
+			continue
+		}
+		keys, fingerprint, err := pinKeys(doc)
+		if err != nil {
+			s.o.Logger.Warn("federation: peer's document refused", "peer", p.Name, "error", err)
+			continue
+		}
+		if sameKeys(p.Keys, keys) && p.Fingerprint == fingerprint && p.FederationAddress == doc.FederationAddress {
+			continue
+		}
+		p.Keys, p.Fingerprint, p.FederationAddress = keys, fingerprint, doc.FederationAddress
+		if err := s.store.UpdatePeer(ctx, p); err != nil {
+			return changed, err
+		}
+		s.o.Logger.Info("federation: peer's keys changed", "peer", p.Name, "fingerprint", fingerprint)
+		changed++
+	}
+	if changed > 0 {
+		s.changed()
+	}
+	return changed, nil
+}
+
+func sameKeys(a, b []parley.PeerKey) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].ID != b[i].ID || !timeEqual(a[i].ValidUntil, b[i].ValidUntil) {
+			return false
+		}
+	}
+	return true
+}
+
+func timeEqual(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
@@ -28,7 +30,12 @@ func MustInstance(tb testing.TB, name string) *instance {
 	tb.Helper()
 	store, _ := MustStore(tb)
 	in := &instance{name: name, store: store, admin: parley.NewContextWithUser(context.Background(), &parley.User{ID: "a", Username: "admin", Admin: true})}
-	in.id = MustIdentity(tb, store, name, "", nil)
+	// New keys sign at once here; the activation delay has a test of its own.
+	id, err := federation.OpenIdentity(context.Background(), store, federation.IdentityOptions{Name: name, Activation: -1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	in.id = id
 	mux := http.NewServeMux()
 	in.srv = httptest.NewServer(mux)
 	tb.Cleanup(in.srv.Close)
@@ -176,6 +183,68 @@ func TestPeeringRefuses(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusForbidden || a.MustPeer(t, "beta").State != parley.PeerPending {
 			t.Fatalf("status %d, state %s", resp.StatusCode, a.MustPeer(t, "beta").State)
+		}
+	})
+}
+
+func TestPeerKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	a, b := MustInstance(t, "alpha"), MustInstance(t, "beta")
+	if _, err := a.svc.AddPeer(a.admin, parley.AddPeerInput{URL: b.srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.AddPeer(b.admin, parley.AddPeerInput{URL: a.srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := b.id.Signer(ctx)
+	newID, err := b.id.Rotate(ctx, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	current, _ := b.id.Signer(ctx)
+	verify := func(s *federation.Signer) error {
+		_, err := a.svc.Verifier().Verify(ctx, MustSign(t, s, federation.KindTombstone,
+			federation.TombstonePayload{Object: federation.ObjectRef{Instance: "beta", ID: "c1"}, Type: "comment"}, time.Now()), time.Now())
+		return err
+	}
+	t.Run("before a refresh the new key is unknown", func(t *testing.T) {
+		if err := verify(current); err == nil || !strings.Contains(err.Error(), "unknown_key") {
+			t.Fatalf("verify = %v", err)
+		}
+	})
+	t.Run("a refresh pins the new key and keeps the old one for its overlap", func(t *testing.T) {
+		if n, err := a.svc.RefreshPeerKeys(ctx); err != nil || n != 1 {
+			t.Fatalf("refresh = %d, %v", n, err)
+		}
+		p := a.MustPeer(t, "beta")
+		info, _ := b.id.Info(ctx)
+		if len(p.Keys) != 2 || p.Fingerprint != info.Fingerprint || info.KeyID != newID {
+			t.Fatalf("alpha's record of beta: %+v", p)
+		}
+		if err := verify(current); err != nil {
+			t.Fatal(err)
+		}
+		if err := verify(old); err != nil {
+			t.Fatalf("the old key within its overlap: %v", err)
+		}
+	})
+	t.Run("after revocation and a refresh the old key is refused at once", func(t *testing.T) {
+		if err := b.id.Revoke(ctx, old.KeyID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := a.svc.RefreshPeerKeys(ctx); err != nil || n != 1 {
+			t.Fatalf("refresh = %d, %v", n, err)
+		}
+		if err := verify(old); err == nil {
+			t.Fatal("a revoked key still verifies")
+		}
+		if err := verify(current); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("a refresh with nothing new changes nothing", func(t *testing.T) {
+		if n, err := a.svc.RefreshPeerKeys(ctx); err != nil || n != 0 {
+			t.Fatalf("refresh = %d, %v", n, err)
 		}
 	})
 }

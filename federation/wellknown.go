@@ -28,7 +28,7 @@ type Software struct {
 }
 
 // DocumentKey is one public key with its validity. Current marks the key that signs new
-// envelopes; a rotated key has ValidUntil (the end of its overlap window); a revoked key
+// envelopes (a key rotated in is listed before it signs, so peers pin it in time); a rotated key has ValidUntil (the end of its overlap window); a revoked key
 // has RevokedAt and must no longer be accepted.
 type DocumentKey struct {
 	ID          string     `json:"id"`
@@ -48,7 +48,7 @@ func (id *Identity) Document(ctx context.Context, url, version string) (*Documen
 	if err != nil {
 		return nil, err
 	}
-	cur := current(keys, id.now())
+	cur := signing(keys, id.now(), id.activation)
 	d := &Document{Name: id.name, URL: url, FederationAddress: id.address,
 		Software: Software{Name: "parley", Version: version}, Keys: []DocumentKey{}}
 	for _, k := range keys {

@@ -87,6 +87,10 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		defer t.Close()
 		tick := time.NewTicker(15 * time.Second)
 		defer tick.Stop()
+		// Peers' documents are read again so that their rotated keys are pinned before
+		// those keys sign (federation.DefaultActivation).
+		refresh := time.NewTicker(federation.PeerRefreshInterval)
+		defer refresh.Stop()
 		for {
 			r.reconcile(events.runCtx)
 			select {
@@ -94,6 +98,10 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 				return
 			case <-r.wake:
 			case <-tick.C:
+			case <-refresh.C:
+				if _, err := svc.federation.RefreshPeerKeys(events.runCtx); err != nil {
+					r.logger.Warn("federation: peers' keys not refreshed", "error", err)
+				}
 			}
 		}
 	}()

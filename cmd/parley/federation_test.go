@@ -330,3 +330,55 @@ func TestSharedStoryAcrossInstances(t *testing.T) {
 		}
 	})
 }
+
+func TestKeyCommands(t *testing.T) {
+	dsn, drop, err := postgrestestCreate(t)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	t.Cleanup(func() { _ = drop() })
+	in := &fedInstance{name: "alpha", env: map[string]string{"DATABASE_URL": dsn, "PARLEY_INSTANCE": "alpha",
+		"PARLEY_SECRET_KEY": "a secret of alpha long enough"}}
+	out, err := in.parley(t, "key", "list")
+	if err != nil || strings.Count(out, "SHA256:") != 1 || !strings.Contains(out, "true") {
+		t.Fatalf("key list = %q, %v", out, err)
+	}
+	first := strings.Fields(strings.Split(out, "\n")[1])[0]
+	t.Run("rotation adds a key that signs later", func(t *testing.T) {
+		out, err := in.parley(t, "key", "rotate", "--overlap", "48h")
+		if err != nil || !strings.Contains(out, "signs from") {
+			t.Fatalf("key rotate = %q, %v", out, err)
+		}
+		out, _ = in.parley(t, "key", "list")
+		if strings.Count(out, "SHA256:") != 2 {
+			t.Fatalf("key list = %q", out)
+		}
+	})
+	t.Run("revocation ends a key", func(t *testing.T) {
+		if out, err := in.parley(t, "key", "revoke", first); err != nil || !strings.Contains(out, "revoked") {
+			t.Fatalf("key revoke = %q, %v", out, err)
+		}
+		out, _ := in.parley(t, "key", "list")
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, first) && strings.HasSuffix(strings.TrimSpace(line), "-") {
+				t.Fatalf("key %s not shown revoked: %q", first, line)
+			}
+		}
+	})
+	t.Run("a wrong secret is refused", func(t *testing.T) {
+		in.env["PARLEY_SECRET_KEY"] = "another secret, also long"
+		if out, err := in.parley(t, "key", "list"); err == nil || !strings.Contains(err.Error(), "PARLEY_SECRET_KEY") {
+			t.Fatalf("key list with a wrong secret = %q, %v", out, err)
+		}
+	})
+	t.Run("bad invocations are refused", func(t *testing.T) {
+		for _, args := range [][]string{{"key"}, {"key", "frob"}, {"key", "revoke"}, {"key", "revoke", "0000000000000000"}} {
+			if out, err := in.parley(t, args...); err == nil {
+				t.Errorf("%v succeeded: %q", args, out)
+			}
+		}
+	})
+}
