@@ -165,7 +165,17 @@ func gqlErrors(t *testing.T, base, token, query string, vars map[string]any) []s
 }
 
 type threadComment struct {
-	Body   string
+	ID      string
+	Body    string
+	Status  string
+	Replies struct {
+		Edges []struct {
+			Node struct {
+				Body   string
+				Author *struct{ Username string }
+			}
+		}
+	}
 	Author *struct {
 		Username string
 		Instance *string
@@ -182,7 +192,8 @@ func (in *fedInstance) thread(t *testing.T, url string) []threadComment {
 			}
 		}
 	}
-	mustGQL(t, in.base, "", `query($u: String!) { story(url: $u) { comments(first: 50) { edges { node { body author { username instance } } } } } }`,
+	mustGQL(t, in.base, "", `query($u: String!) { story(url: $u) { comments(first: 50) { edges { node { id body status author { username instance }
+			replies(first: 10) { edges { node { body author { username } } } } } } } } }`,
 		map[string]any{"u": url}, &out)
 	var cs []threadComment
 	for _, e := range out.Story.Comments.Edges {
@@ -305,7 +316,70 @@ func TestSharedStoryAcrossInstances(t *testing.T) {
 			t.Fatalf("beta's record of alpha: %+v", p.Peers)
 		}
 	})
+	t.Run("a reply on beta reaches alpha, an edit and a deletion on alpha reach beta", func(t *testing.T) {
+		// Beta shares its copy of the story back with alpha.
+		var bStory struct{ Story struct{ ID string } }
+		mustGQL(t, b.base, "", `query($u: String!) { story(url: $u) { id } }`, map[string]any{"u": article}, &bStory)
+		var bPeers struct{ Peers []struct{ ID string } }
+		mustGQL(t, b.base, bAdmin, `{ peers { id } }`, nil, &bPeers)
+		mustGQL(t, b.base, bAdmin, `mutation($s: ID!, $p: ID!) { shareStory(input: {storyID: $s, peerIDs: [$p]}) { id } }`,
+			map[string]any{"s": bStory.Story.ID, "p": bPeers.Peers[0].ID}, nil)
+		var bob struct{ SignUp struct{ Token string } }
+		mustGQL(t, b.base, "", `mutation($i: SignUpInput!) { signUp(input: $i) { token } }`,
+			map[string]any{"i": map[string]any{"email": "bob@example.org", "username": "bob", "password": "a long enough password"}}, &bob)
+		mustGQL(t, b.base, bob.SignUp.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+			map[string]any{"i": map[string]any{"storyID": bStory.Story.ID, "parentID": onB[0].ID, "body": "Reply from beta."}}, nil)
+		hello := func(cs []threadComment) *threadComment {
+			for i := range cs {
+				if strings.Contains(cs[i].Body, "Hello from alpha") || cs[i].Status == "DELETED" {
+					return &cs[i]
+				}
+			}
+			return nil
+		}
+		await := func(what string, in *fedInstance, ok func(c *threadComment) bool) {
+			t.Helper()
+			for deadline := time.Now().Add(30 * time.Second); ; {
+				cs := in.thread(t, article)
+				if c := hello(cs); c != nil && ok(c) {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: %s shows %+v", what, in.name, cs)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+		await("the reply", a, func(c *threadComment) bool {
+			r := c.Replies.Edges
+			return len(r) == 1 && strings.Contains(r[0].Node.Body, "Reply from beta") && r[0].Node.Author != nil && r[0].Node.Author.Username == "bob@beta"
+		})
+		onA := hello(a.thread(t, article))
+		mustGQL(t, a.base, up.SignUp.Token, `mutation($id: ID!) { editComment(input: {commentID: $id, body: "Hello from alpha, edited."}) { comment { id } } }`,
+			map[string]any{"id": onA.ID}, nil)
+		await("the edit", b, func(c *threadComment) bool { return strings.Contains(c.Body, "edited") })
+		mustGQL(t, a.base, up.SignUp.Token, `mutation($id: ID!) { deleteComment(input: {commentID: $id}) { comment { id } } }`,
+			map[string]any{"id": onA.ID}, nil)
+		await("the deletion", b, func(c *threadComment) bool { return c.Status == "DELETED" && c.Body == "" })
+	})
 	t.Run("defederating with hideContent hides alpha's comments on beta", func(t *testing.T) {
+		shown := func(cs []threadComment) bool {
+			for _, c := range cs {
+				if c.Status == "PUBLISHED" && c.Author != nil && c.Author.Instance != nil && *c.Author.Instance == "alpha" {
+					return true
+				}
+			}
+			return false
+		}
+		// A published comment of alpha's on beta to hide: the earlier one was deleted.
+		mustGQL(t, a.base, up.SignUp.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+			map[string]any{"i": map[string]any{"storyID": story.Story.ID, "body": "Still here."}}, nil)
+		for deadline := time.Now().Add(30 * time.Second); !shown(b.thread(t, article)); {
+			if time.Now().After(deadline) {
+				t.Fatal("alpha's last comment never reached beta")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		var p struct{ Peers []struct{ ID string } }
 		mustGQL(t, b.base, bAdmin, `{ peers { id } }`, nil, &p)
 		var d struct{ Defederate struct{ State string } }
@@ -317,7 +391,7 @@ func TestSharedStoryAcrossInstances(t *testing.T) {
 		// Anonymous reads are cached until the decisions' events reach the cache.
 		for deadline := time.Now().Add(30 * time.Second); ; {
 			onB := b.thread(t, article)
-			if len(onB) == 0 {
+			if !shown(onB) {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -325,7 +399,7 @@ func TestSharedStoryAcrossInstances(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		if onA := a.thread(t, article); len(onA) != 2 {
+		if onA := a.thread(t, article); len(onA) != 3 {
 			t.Fatalf("alpha shows %+v", onA)
 		}
 	})
