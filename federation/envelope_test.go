@@ -292,3 +292,42 @@ func TestEnvelopeCanonicalForm(t *testing.T) {
 		t.Fatalf("re-spaced envelope: %v, verifies=%v", err, err == nil && dec.VerifySignature(priv.Public().(ed25519.PublicKey)))
 	}
 }
+
+func TestCircuitBreakerPausesAPeer(t *testing.T) {
+	e := MustInbound(t)
+	ctx := context.Background()
+	paused := 0
+	in := federation.NewInbound(&federation.Verifier{Self: "alpha", Peer: e.store.FindPeerByName}, e.store,
+		federation.ApplierFunc(func(context.Context, *federation.Verified) error { return nil }),
+		federation.InboundOptions{BreakerThreshold: 5, OnPause: func() { paused++ }})
+	forged := func() []byte {
+		return MustSign(t, e.stranger, federation.KindCommentCreated, comment("beta", "x"), e.now)
+	}
+	valid := func(id string) []byte {
+		return MustSign(t, e.beta, federation.KindCommentCreated, comment("beta", id), e.now)
+	}
+	t.Run("an applied envelope resets the count", func(t *testing.T) {
+		for i := 0; i < 4; i++ {
+			_, _ = in.Receive(ctx, forged(), e.now)
+		}
+		if out, err := in.Receive(ctx, valid("v1"), e.now); out != federation.Applied {
+			t.Fatal(out, err)
+		}
+		for i := 0; i < 4; i++ {
+			_, _ = in.Receive(ctx, forged(), e.now)
+		}
+		if p, _ := e.store.FindPeerByName(ctx, "beta"); p.State != parley.PeerActive || paused != 0 {
+			t.Fatalf("beta is %s after 4 invalid envelopes in a row", p.State)
+		}
+	})
+	t.Run("the threshold in a row pauses the peer", func(t *testing.T) {
+		_, _ = in.Receive(ctx, forged(), e.now)
+		if p, _ := e.store.FindPeerByName(ctx, "beta"); p.State != parley.PeerPaused || paused != 1 {
+			t.Fatalf("beta is %s, paused %d times", p.State, paused)
+		}
+		var rej *federation.Rejection
+		if _, err := in.Receive(ctx, valid("v2"), e.now); !errors.As(err, &rej) || rej.Reason != "peer_not_active" {
+			t.Fatalf("a paused peer's envelope: %v", err)
+		}
+	})
+}

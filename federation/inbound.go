@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,6 +42,11 @@ type Inbound struct {
 	apply    Applier
 	logger   *slog.Logger
 	counter  *prometheus.CounterVec
+	breaker  int
+	onPause  func()
+
+	mu      sync.Mutex
+	strikes map[string]int
 }
 
 // InboundOptions configure NewInbound.
@@ -48,11 +54,24 @@ type InboundOptions struct {
 	Logger *slog.Logger
 	// Metrics, when set, gets parley_federation_envelopes_total{result,reason}.
 	Metrics prometheus.Registerer
+	// BreakerThreshold is how many invalid envelopes in a row from one peer pause it (the
+	// circuit breaker), DefaultBreakerThreshold when 0. An applied envelope resets the count.
+	BreakerThreshold int
+	// OnPause, when set, runs after the breaker paused a peer.
+	OnPause func()
 }
+
+// DefaultBreakerThreshold is how many invalid envelopes in a row pause a peer: a broken or
+// hostile peer stops costing verification, and an admin looks before resuming it.
+const DefaultBreakerThreshold = 100
 
 // NewInbound returns an Inbound verifying with v, recording in store and applying with a.
 func NewInbound(v *Verifier, store parley.FederationStore, a Applier, o InboundOptions) *Inbound {
-	in := &Inbound{verifier: v, store: store, apply: a, logger: o.Logger,
+	if o.BreakerThreshold <= 0 {
+		o.BreakerThreshold = DefaultBreakerThreshold
+	}
+	in := &Inbound{verifier: v, store: store, apply: a, logger: o.Logger, breaker: o.BreakerThreshold,
+		onPause: o.OnPause, strikes: map[string]int{},
 		counter: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_federation_envelopes_total",
 			Help: "Envelopes received from peers, by result (applied, duplicate, rejected) and, for rejections, the reason.",
@@ -103,6 +122,7 @@ func (in *Inbound) ReceiveFrom(ctx context.Context, peer string, data []byte, re
 		}
 		if name != "" {
 			_ = in.store.CountPeerEnvelope(ctx, name, true, rej.Reason, received)
+			in.strike(ctx, name)
 		}
 		return Rejected, rej
 	}
@@ -126,5 +146,36 @@ func (in *Inbound) ReceiveFrom(ctx context.Context, peer string, data []byte, re
 	}
 	in.counter.WithLabelValues(string(Applied), "").Inc()
 	_ = in.store.CountPeerEnvelope(ctx, e.Origin, false, "", received)
+	in.mu.Lock()
+	delete(in.strikes, e.Origin)
+	in.mu.Unlock()
 	return Applied, nil
+}
+
+// strike counts an invalid envelope of a peer and pauses an active peer that reached the
+// breaker's threshold.
+func (in *Inbound) strike(ctx context.Context, name string) {
+	in.mu.Lock()
+	in.strikes[name]++
+	n := in.strikes[name]
+	if n >= in.breaker {
+		delete(in.strikes, name)
+	}
+	in.mu.Unlock()
+	if n < in.breaker {
+		return
+	}
+	p, err := in.store.FindPeerByName(ctx, name)
+	if err != nil || p.State != parley.PeerActive {
+		return
+	}
+	p.State = parley.PeerPaused
+	if err := in.store.UpdatePeer(ctx, p); err != nil {
+		in.logger.Error("federation: circuit breaker could not pause a peer", "peer", name, "error", err)
+		return
+	}
+	in.logger.Warn("federation: peer paused by the circuit breaker", "peer", name, "invalid envelopes in a row", n)
+	if in.onPause != nil {
+		in.onPause()
+	}
 }

@@ -71,7 +71,7 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		return err
 	}
 	applier := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger)
-	inbound := federation.NewInbound(svc.federation.Verifier(), r.store, applier, federation.InboundOptions{Logger: r.logger, Metrics: metrics})
+	inbound := federation.NewInbound(svc.federation.Verifier(), r.store, applier, federation.InboundOptions{Logger: r.logger, Metrics: metrics, OnPause: r.changed})
 	t := federation.NewTransport(js, cfg.Instance, inbound, r.logger)
 	if err := t.EnsureOutbound(ctx); err != nil {
 		nc.Close()
