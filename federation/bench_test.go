@@ -88,7 +88,7 @@ func BenchmarkDelivery(b *testing.B) {
 	pub := alphaPriv.Public().(ed25519.PublicKey)
 	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
 		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
-		MaxBytes: 64 << 20, MaxBacklog: 1_000_000}
+		MaxMessagesPerSecond: 1_000_000, MaxBytes: 64 << 20, MaxBacklog: 1_000_000}
 	if err := store.CreatePeer(ctx, peer); err != nil {
 		b.Fatal(err)
 	}

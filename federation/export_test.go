@@ -3,6 +3,7 @@ package federation
 import (
 	"crypto/ed25519"
 	"testing"
+	"time"
 )
 
 // Key returns the signer's private key, for tests that sign as another origin with it.
@@ -17,3 +18,7 @@ func MustDecodeEnvelope(tb testing.TB, wire []byte) *Envelope {
 	}
 	return e
 }
+
+// SetRateUnit stretches the period of peers' message quotas, so a test can see a quota hold
+// without timing anything.
+func (t *Transport) SetRateUnit(d time.Duration) { t.rateUnit = d }

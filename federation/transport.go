@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/time/rate"
 
 	"github.com/parleyhq/parley"
 )
@@ -52,7 +53,11 @@ type Transport struct {
 
 	mu        sync.Mutex
 	consumers map[string]context.CancelFunc
+	limiters  map[string]*rate.Limiter
 	wg        sync.WaitGroup
+	// rateUnit is the period of a peer's message quota: a second (MaxMessagesPerSecond);
+	// tests stretch it.
+	rateUnit time.Duration
 }
 
 // NewTransport returns a transport for instance self that applies what arrives with inbound.
@@ -60,7 +65,8 @@ func NewTransport(js jetstream.JetStream, self string, inbound *Inbound, logger 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Transport{js: js, self: self, inbound: inbound, logger: logger, consumers: map[string]context.CancelFunc{}}
+	return &Transport{js: js, self: self, inbound: inbound, logger: logger, consumers: map[string]context.CancelFunc{},
+		limiters: map[string]*rate.Limiter{}, rateUnit: time.Second}
 }
 
 // EnsureOutbound creates or updates the stream of this instance's envelopes.
@@ -141,6 +147,7 @@ func (t *Transport) Reconcile(ctx context.Context, peers []*parley.Peer) error {
 		if want[name] == nil {
 			stop()
 			delete(t.consumers, name)
+			delete(t.limiters, name)
 		}
 	}
 	var errs []error
@@ -149,12 +156,27 @@ func (t *Transport) Reconcile(ctx context.Context, peers []*parley.Peer) error {
 			errs = append(errs, err)
 			continue
 		}
+		// The quota: at most MaxMessagesPerSecond envelopes a second are verified and
+		// applied; what a peer sends faster waits in its stream, whose limits drop the
+		// oldest, so a flood costs this instance the quota and no more.
+		n := p.MaxMessagesPerSecond
+		if n <= 0 {
+			n = DefaultPeerMessagesPerSecond
+		}
+		every := rate.Every(t.rateUnit / time.Duration(n))
+		if l := t.limiters[name]; l != nil {
+			l.SetLimit(every)
+			l.SetBurst(n)
+		} else {
+			t.limiters[name] = rate.NewLimiter(every, n)
+		}
 		if t.consumers[name] != nil {
 			continue
 		}
 		cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		t.consumers[name] = stop
-		t.wg.Go(func() { t.consume(cctx, name) })
+		limiter := t.limiters[name]
+		t.wg.Go(func() { t.consume(cctx, name, limiter) })
 	}
 	return errors.Join(errs...)
 }
@@ -199,9 +221,9 @@ const consumerName = "parley-federation"
 
 // consume applies a peer's inbound stream in order until ctx ends, retrying with backoff
 // when the stream or connection fails.
-func (t *Transport) consume(ctx context.Context, peer string) {
+func (t *Transport) consume(ctx context.Context, peer string, limiter *rate.Limiter) {
 	for attempt := 0; ctx.Err() == nil; attempt++ {
-		err := t.consumeOnce(ctx, peer)
+		err := t.consumeOnce(ctx, peer, limiter)
 		if ctx.Err() != nil {
 			return
 		}
@@ -213,7 +235,7 @@ func (t *Transport) consume(ctx context.Context, peer string) {
 	}
 }
 
-func (t *Transport) consumeOnce(ctx context.Context, peer string) error {
+func (t *Transport) consumeOnce(ctx context.Context, peer string, limiter *rate.Limiter) error {
 	c, err := t.js.CreateOrUpdateConsumer(ctx, InboundStream(peer), jetstream.ConsumerConfig{
 		Durable:       consumerName,
 		Description:   "Parley: verifies and applies each envelope of " + peer + " once.",
@@ -235,6 +257,9 @@ func (t *Transport) consumeOnce(ctx context.Context, peer string) error {
 	for {
 		msg, err := it.Next()
 		if err != nil {
+			return err
+		}
+		if err := limiter.Wait(ctx); err != nil {
 			return err
 		}
 		received := time.Now()

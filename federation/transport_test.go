@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"net"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,7 +67,7 @@ func TestTransportDeliversOverLeafNodes(t *testing.T) {
 		pub := s.Key().Public().(ed25519.PublicKey)
 		p := &parley.Peer{Name: s.Origin, URL: "https://" + s.Origin + ".example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
 			Keys: []parley.PeerKey{{ID: s.KeyID, PublicKey: pub, ValidFrom: now}}, Fingerprint: federation.Fingerprint(pub),
-			MaxBytes: 1 << 20, MaxBacklog: 1000}
+			MaxMessagesPerSecond: 10_000, MaxBytes: 1 << 20, MaxBacklog: 1000}
 		if err := store.CreatePeer(ctx, p); err != nil {
 			t.Fatal(err)
 		}
@@ -154,4 +155,88 @@ func TestTransportDeliversOverLeafNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestTransportHoldsAPeerToItsQuota(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	store, _ := MustStore(t)
+	_, alphaPriv := MustKey(t)
+	alpha := federation.NewSigner("alpha", alphaPriv)
+	pub := alphaPriv.Public().(ed25519.PublicKey)
+	// One envelope per period; the test stretches the period to an hour.
+	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
+		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
+		MaxMessagesPerSecond: 1, MaxBytes: 1 << 20, MaxBacklog: 1000}
+	if err := store.CreatePeer(ctx, peer); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var applied []string
+	first := make(chan struct{}, 1)
+	in := federation.NewInbound(&federation.Verifier{Self: "beta", Peer: store.FindPeerByName}, store,
+		federation.ApplierFunc(func(_ context.Context, v *federation.Verified) error {
+			mu.Lock()
+			defer mu.Unlock()
+			applied = append(applied, v.Envelope.ID)
+			select {
+			case first <- struct{}{}:
+			default:
+			}
+			return nil
+		}), federation.InboundOptions{})
+	_, alphaAddr, alphaT := MustBus(t, "alpha", nil)
+	betaNATS, _, betaT := MustBus(t, "beta", in)
+	betaT.SetRateUnit(time.Hour)
+	if err := betaNATS.SetFederationPeers(map[string]string{"alpha": alphaAddr}); err != nil {
+		t.Fatal(err)
+	}
+	if err := betaT.Reconcile(ctx, []*parley.Peer{peer}); err != nil {
+		t.Fatal(err)
+	}
+	send := func() {
+		e, err := alpha.Sign(federation.KindCommentCreated, comment("alpha", "c"), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := alphaT.Publish(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Until the leaf connection carries one, envelopes are sent one at a time.
+	for arrived := false; !arrived; {
+		send()
+		select {
+		case <-first:
+			arrived = true
+		case <-time.After(100 * time.Millisecond):
+			if ctx.Err() != nil {
+				t.Fatal("nothing crossed the leaf connection")
+			}
+		}
+	}
+	for i := 0; i < 20; i++ {
+		send()
+	}
+	// The flood waits in the stream (one of it in the consumer, held by the quota), and
+	// nothing more is applied within the period.
+	for {
+		lag, err := betaT.Lag(ctx, "alpha")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lag >= 20 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("lag %d, want at least 20", lag)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(applied) != 1 {
+		t.Fatalf("applied %d envelopes within one period of a quota of 1", len(applied))
+	}
 }
