@@ -93,8 +93,11 @@ type Peer struct {
 	MaxBytes             int
 	MaxBacklog           int
 	// Counters shown on the Peers page.
-	Received    int
-	Rejected    int
+	Received int
+	Rejected int
+	// Lag is how many of the peer's envelopes wait in its inbound stream, unapplied; -1
+	// when unknown (no transport, or the stream cannot be read).
+	Lag         int
 	LastError   string
 	LastEventAt *time.Time
 	CreatedAt   time.Time

@@ -33,6 +33,9 @@ type ServiceOptions struct {
 	// Queues rejects a defederated peer's comments when defederate asks to hide them; nil
 	// refuses hideContent.
 	Queues parley.QueueService
+	// Lag, when set, answers how many of a peer's envelopes wait unapplied (the
+	// transport's Lag); peers read without it show -1.
+	Lag func(ctx context.Context, peer string) (uint64, error)
 	// OnPeersChanged, when set, runs after a peer is added, linked, paused, resumed,
 	// defederated or removed: the transport changes its leaf connections and consumers.
 	OnPeersChanged func()
@@ -90,7 +93,19 @@ func (s *Service) Peers(ctx context.Context) ([]*parley.Peer, error) {
 	if err := requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	return s.store.ListPeers(ctx)
+	peers, err := s.store.ListPeers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range peers {
+		p.Lag = -1
+		if s.o.Lag != nil && p.State == parley.PeerActive {
+			if n, err := s.o.Lag(ctx, p.Name); err == nil {
+				p.Lag = int(n)
+			}
+		}
+	}
+	return peers, nil
 }
 
 // RemovePeer forgets a peer: its keys are no longer pinned, so nothing of it is accepted.

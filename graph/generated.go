@@ -254,6 +254,7 @@ type ComplexityRoot struct {
 		Fingerprint          func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Keys                 func(childComplexity int) int
+		Lag                  func(childComplexity int) int
 		LastError            func(childComplexity int) int
 		LastEventAt          func(childComplexity int) int
 		LocalAdded           func(childComplexity int) int
@@ -1710,6 +1711,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Peer.Keys(childComplexity), true
+	case "Peer.lag":
+		if e.ComplexityRoot.Peer.Lag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Lag(childComplexity), true
 	case "Peer.lastError":
 		if e.ComplexityRoot.Peer.LastError == nil {
 			break
@@ -3440,6 +3447,8 @@ func (ec *executionContext) childFields_Peer(ctx context.Context, field graphql.
 		return ec.fieldContext_Peer_received(ctx, field)
 	case "rejected":
 		return ec.fieldContext_Peer_rejected(ctx, field)
+	case "lag":
+		return ec.fieldContext_Peer_lag(ctx, field)
 	case "lastError":
 		return ec.fieldContext_Peer_lastError(ctx, field)
 	case "lastEventAt":
@@ -9422,6 +9431,29 @@ func (ec *executionContext) _Peer_rejected(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Peer_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Peer_lag(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_lag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_lag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Peer", field, false, false, "Int")
 }
 
@@ -18519,6 +18551,11 @@ func (ec *executionContext) _Peer(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "rejected":
 			out.Values[i] = ec._Peer_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lag":
+			out.Values[i] = ec._Peer_lag(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"maps"
 	"slices"
@@ -32,6 +33,19 @@ type federationRuntime struct {
 func newFederationRuntime(store *postgres.FederationStore, logger *slog.Logger) *federationRuntime {
 	return &federationRuntime{store: store, logger: logger, wake: make(chan struct{}, 1)}
 }
+
+// lag answers a peer's backlog from the transport; an error while it is not running.
+func (r *federationRuntime) lag(ctx context.Context, peer string) (uint64, error) {
+	r.mu.Lock()
+	t := r.transport
+	r.mu.Unlock()
+	if t == nil {
+		return 0, errNoTransport
+	}
+	return t.Lag(ctx, peer)
+}
+
+var errNoTransport = errors.New("federation transport not running")
 
 // changed asks for a reconciliation; it never blocks.
 func (r *federationRuntime) changed() {

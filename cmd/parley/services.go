@@ -74,7 +74,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	fedRuntime := newFederationRuntime(fedStore, logger)
 	fed := federation.NewService(identity, fedStore, federation.ServiceOptions{
 		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues,
-		OnPeersChanged: fedRuntime.changed, OnDefederate: fedRuntime.defederated})
+		OnPeersChanged: fedRuntime.changed, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
 	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, identity: identity, federation: fed, fedRuntime: fedRuntime, graph: graph.Services{
 		Auth:       authService,
