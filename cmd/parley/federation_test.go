@@ -18,7 +18,7 @@ import (
 
 // freeAddr returns a loopback address whose port was free a moment ago: the public URL and
 // the federation address of a test instance must be known before it starts.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -37,7 +37,7 @@ type fedInstance struct {
 	logs *lockedBuffer
 }
 
-func startFedInstance(t *testing.T, name string) *fedInstance {
+func startFedInstance(t testing.TB, name string) *fedInstance {
 	t.Helper()
 	dsn, drop, err := postgrestestCreate(t)
 	if err != nil {
@@ -58,6 +58,9 @@ func startFedInstance(t *testing.T, name string) *fedInstance {
 		"PARLEY_SECRET_KEY":      "a secret of " + name + " long enough",
 		"PARLEY_ADMIN_EMAIL":     "admin@" + name + ".example",
 		"PARLEY_ADMIN_PASSWORD":  "correct horse battery",
+		// The benchmark posts faster than a person.
+		"PARLEY_MUTATIONS_PER_MINUTE":        "100000",
+		"PARLEY_CLIENT_MUTATIONS_PER_MINUTE": "100000",
 	}}
 	in.logs = &lockedBuffer{}
 	in.base = startServeLogging(t, in.env, in.logs)
@@ -70,7 +73,7 @@ func startFedInstance(t *testing.T, name string) *fedInstance {
 }
 
 // parley runs a subcommand with the instance's settings and returns what it printed.
-func (in *fedInstance) parley(t *testing.T, args ...string) (string, error) {
+func (in *fedInstance) parley(t testing.TB, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), args, func(k string) string { return in.env[k] }, &out, &errOut)
@@ -78,7 +81,7 @@ func (in *fedInstance) parley(t *testing.T, args ...string) (string, error) {
 }
 
 // adminToken signs in as the instance's administrator.
-func (in *fedInstance) adminToken(t *testing.T) string {
+func (in *fedInstance) adminToken(t testing.TB) string {
 	t.Helper()
 	var out struct{ SignIn struct{ Token string } }
 	mustGQL(t, in.base, "", `mutation($i: SignInInput!) { signIn(input: $i) { token } }`,
@@ -134,7 +137,7 @@ func TestPeerCommands(t *testing.T) {
 }
 
 // postgrestestCreate makes a database of the test's own.
-func postgrestestCreate(t *testing.T) (string, func() error, error) {
+func postgrestestCreate(t testing.TB) (string, func() error, error) {
 	t.Helper()
 	return postgrestest.CreateDatabase(context.Background())
 }
@@ -183,7 +186,7 @@ type threadComment struct {
 }
 
 // thread reads the published comments of the story at url on an instance.
-func (in *fedInstance) thread(t *testing.T, url string) []threadComment {
+func (in *fedInstance) thread(t testing.TB, url string) []threadComment {
 	t.Helper()
 	var out struct {
 		Story struct {

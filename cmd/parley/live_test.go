@@ -27,7 +27,7 @@ func startServe(t *testing.T, env map[string]string) string {
 }
 
 // startServeLogging is startServe with the server's log written to logs.
-func startServeLogging(t *testing.T, env map[string]string, logs io.Writer) string {
+func startServeLogging(t testing.TB, env map[string]string, logs io.Writer) string {
 	t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
 	out, w := io.Pipe()
