@@ -152,6 +152,8 @@ func TestInboundRejectsForgeries(t *testing.T) {
 	ourComment.Comment.Instance = "alpha"
 	noBody := comment("beta", "c4")
 	noBody.BodySource = ""
+	badName := comment("beta", "c4b")
+	badName.Author.Username = "admin@gamma"
 	mustRaw := func(s *federation.Signer, id, kind, payload string, at time.Time) []byte {
 		env, err := s.SignRaw(id, kind, []byte(payload), at)
 		if err != nil {
@@ -175,6 +177,7 @@ func TestInboundRejectsForgeries(t *testing.T) {
 		{"an unknown kind is refused though signed", mustRaw(e.beta, "k1", "comment.exploded", `{"a":1}`, now), "unknown_kind"},
 		{"a payload with an unknown member is refused", mustRaw(e.beta, "k2", federation.KindTombstone, `{"object":{"instance":"beta","id":"c1"},"type":"comment","also":"x"}`, now), "bad_payload"},
 		{"a comment without a body is refused", MustSign(t, e.beta, federation.KindCommentCreated, noBody, now), "bad_payload"},
+		{"an author name with an @ is refused", MustSign(t, e.beta, federation.KindCommentCreated, badName, now), "bad_payload"},
 		{"an envelope claiming to come from us is refused", MustSign(t, federation.NewSigner("alpha", e.beta.Key()), federation.KindCommentCreated, comment("alpha", "c5"), now), "own_origin"},
 		{"an unknown origin is refused", MustSign(t, federation.NewSigner("zeta", e.beta.Key()), federation.KindCommentCreated, comment("zeta", "c6"), now), "unknown_origin"},
 		{"a paused peer's envelope is refused", MustSign(t, e.gamma, federation.KindCommentCreated, comment("gamma", "c7"), now), "peer_not_active"},

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/parleyhq/parley"
 )
 
 // Envelope kinds this build understands. Anything else is refused (unknown_kind).
@@ -109,8 +111,10 @@ func checkPayload(p any) error {
 		if err := checkRef("author", ObjectRef{p.Author.Instance, p.Author.ID}); err != nil {
 			return err
 		}
-		if p.Author.Username == "" || len(p.Author.Username) > 64 {
-			return fmt.Errorf("author.username must be 1 to 64 bytes")
+		// The home instance's own rule for usernames: no "@" (so username@instance is
+		// unambiguous), nothing invisible, nothing that impersonates with look-alikes.
+		if err := parley.ValidateUsername(p.Author.Username); err != nil {
+			return fmt.Errorf("author.username: %s", parley.ErrorMessage(err))
 		}
 		if p.Parent != nil {
 			if err := checkRef("parent", *p.Parent); err != nil {
