@@ -34,7 +34,9 @@ type ResolverRoot interface {
 	Comment() CommentResolver
 	ExportedAccount() ExportedAccountResolver
 	ExportedSanction() ExportedSanctionResolver
+	Instance() InstanceResolver
 	Mutation() MutationResolver
+	PeerKey() PeerKeyResolver
 	Query() QueryResolver
 	Report() ReportResolver
 	Rule() RuleResolver
@@ -212,6 +214,14 @@ type ComplexityRoot struct {
 		SiteName  func(childComplexity int) int
 	}
 
+	Instance struct {
+		FederationAddress func(childComplexity int) int
+		Fingerprint       func(childComplexity int) int
+		KeyID             func(childComplexity int) int
+		Name              func(childComplexity int) int
+		PublicKey         func(childComplexity int) int
+	}
+
 	ModerationLogConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
@@ -270,6 +280,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcknowledgeSanction   func(childComplexity int, input SanctionIDInput) int
+		AddPeer               func(childComplexity int, input parley.AddPeerInput) int
 		AddReaction           func(childComplexity int, input ReactionInput) int
 		AddUserNote           func(childComplexity int, input UserNoteInput) int
 		ApproveComment        func(childComplexity int, input parley.ModerateInput) int
@@ -281,6 +292,7 @@ type ComplexityRoot struct {
 		CreateComment         func(childComplexity int, input parley.CreateCommentInput) int
 		CreateSite            func(childComplexity int, input parley.CreateSiteInput) int
 		CreateWebhookEndpoint func(childComplexity int, input CreateWebhookEndpointInput) int
+		Defederate            func(childComplexity int, input parley.DefederateInput) int
 		DeleteAccount         func(childComplexity int, input parley.DeleteAccountInput) int
 		DeleteComment         func(childComplexity int, input DeleteCommentInput) int
 		DeleteWebhookEndpoint func(childComplexity int, input DeleteWebhookEndpointInput) int
@@ -290,17 +302,20 @@ type ComplexityRoot struct {
 		MessageUser           func(childComplexity int, input UserSanctionInput) int
 		MuteUser              func(childComplexity int, input MuteInput) int
 		OpenProposal          func(childComplexity int, input ProposalIDInput) int
+		PausePeer             func(childComplexity int, input parley.PausePeerInput) int
 		PinTrustLevel         func(childComplexity int, input PinTrustLevelInput) int
 		PremodUser            func(childComplexity int, input UserSanctionInput) int
 		ProposeRule           func(childComplexity int, input ProposeRuleInput) int
 		RedeliverWebhook      func(childComplexity int, input RedeliverWebhookInput) int
 		RejectComment         func(childComplexity int, input parley.ModerateInput) int
+		RemovePeer            func(childComplexity int, input RemovePeerInput) int
 		RemoveReaction        func(childComplexity int, input ReactionInput) int
 		ReportComment         func(childComplexity int, input parley.ReportInput) int
 		RevokeSanction        func(childComplexity int, input SanctionIDInput) int
 		SetRuleGovernance     func(childComplexity int, input RuleGovernanceInput) int
 		SetSiteRole           func(childComplexity int, input SetSiteRoleInput) int
 		SetWordList           func(childComplexity int, input WordListInput) int
+		ShareStory            func(childComplexity int, input parley.ShareStoryInput) int
 		SignIn                func(childComplexity int, input parley.SignInInput) int
 		SignInWithSso         func(childComplexity int, input parley.SSOInput) int
 		SignOut               func(childComplexity int) int
@@ -325,6 +340,36 @@ type ComplexityRoot struct {
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
+	}
+
+	Peer struct {
+		CreatedAt            func(childComplexity int) int
+		Exchange             func(childComplexity int) int
+		FederationAddress    func(childComplexity int) int
+		Fingerprint          func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Keys                 func(childComplexity int) int
+		Lag                  func(childComplexity int) int
+		LastError            func(childComplexity int) int
+		LastEventAt          func(childComplexity int) int
+		LocalAdded           func(childComplexity int) int
+		MaxBacklog           func(childComplexity int) int
+		MaxBytes             func(childComplexity int) int
+		MaxMessagesPerSecond func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Received             func(childComplexity int) int
+		Rejected             func(childComplexity int) int
+		RemoteConfirmed      func(childComplexity int) int
+		State                func(childComplexity int) int
+		TrustWeight          func(childComplexity int) int
+		URL                  func(childComplexity int) int
+	}
+
+	PeerKey struct {
+		ID         func(childComplexity int) int
+		PublicKey  func(childComplexity int) int
+		ValidFrom  func(childComplexity int) int
+		ValidUntil func(childComplexity int) int
 	}
 
 	ProposalEvent struct {
@@ -357,10 +402,12 @@ type ComplexityRoot struct {
 		CheckRule                 func(childComplexity int, siteID string, expression string) int
 		Comment                   func(childComplexity int, id string) int
 		DefaultModerationPipeline func(childComplexity int) int
+		Instance                  func(childComplexity int) int
 		ModerationLog             func(childComplexity int, siteID string, first *int, after *string) int
 		ModerationQueue           func(childComplexity int, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) int
 		ModerationQueueCounts     func(childComplexity int, siteID *string, storyID *string) int
 		ModerationStages          func(childComplexity int) int
+		Peers                     func(childComplexity int) int
 		PreviewComment            func(childComplexity int, siteID string, body string) int
 		RuleGovernance            func(childComplexity int, siteID string) int
 		RuleProposals             func(childComplexity int, siteID string, state *parley.ProposalState) int
@@ -658,6 +705,7 @@ type ComplexityRoot struct {
 		Email         func(childComplexity int) int
 		HasPassword   func(childComplexity int) int
 		ID            func(childComplexity int) int
+		Instance      func(childComplexity int) int
 		MutedUsers    func(childComplexity int) int
 		Notes         func(childComplexity int, siteID string) int
 		Role          func(childComplexity int, siteID string) int
@@ -758,6 +806,9 @@ type ExportedAccountResolver interface {
 type ExportedSanctionResolver interface {
 	SiteName(ctx context.Context, obj *parley.ExportedSanction) (*string, error)
 }
+type InstanceResolver interface {
+	PublicKey(ctx context.Context, obj *parley.InstanceInfo) (string, error)
+}
 type MutationResolver interface {
 	CreateComment(ctx context.Context, input parley.CreateCommentInput) (*CommentPayload, error)
 	EditComment(ctx context.Context, input parley.EditCommentInput) (*CommentPayload, error)
@@ -765,6 +816,11 @@ type MutationResolver interface {
 	AddReaction(ctx context.Context, input ReactionInput) (*CommentPayload, error)
 	RemoveReaction(ctx context.Context, input ReactionInput) (*CommentPayload, error)
 	ReportComment(ctx context.Context, input parley.ReportInput) (*CommentPayload, error)
+	AddPeer(ctx context.Context, input parley.AddPeerInput) (*parley.Peer, error)
+	RemovePeer(ctx context.Context, input RemovePeerInput) (*parley.Peer, error)
+	PausePeer(ctx context.Context, input parley.PausePeerInput) (*parley.Peer, error)
+	Defederate(ctx context.Context, input parley.DefederateInput) (*parley.Peer, error)
+	ShareStory(ctx context.Context, input parley.ShareStoryInput) (*parley.Story, error)
 	ApproveComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	RejectComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	FeatureComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
@@ -806,9 +862,14 @@ type MutationResolver interface {
 	DeleteWebhookEndpoint(ctx context.Context, input DeleteWebhookEndpointInput) (*DeleteWebhookEndpointPayload, error)
 	RedeliverWebhook(ctx context.Context, input RedeliverWebhookInput) (*parley.WebhookDelivery, error)
 }
+type PeerKeyResolver interface {
+	PublicKey(ctx context.Context, obj *parley.PeerKey) (string, error)
+}
 type QueryResolver interface {
 	Comment(ctx context.Context, id string) (*parley.Comment, error)
 	PreviewComment(ctx context.Context, siteID string, body string) (string, error)
+	Instance(ctx context.Context) (*parley.InstanceInfo, error)
+	Peers(ctx context.Context) ([]*parley.Peer, error)
 	ModerationQueue(ctx context.Context, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) (*CommentConnection, error)
 	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
 	StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error)
@@ -883,6 +944,7 @@ type UserResolver interface {
 
 	MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error)
 	HasPassword(ctx context.Context, obj *parley.User) (*bool, error)
+
 	Sanctions(ctx context.Context, obj *parley.User, siteID string, activeOnly *bool) ([]*parley.Sanction, error)
 	Notes(ctx context.Context, obj *parley.User, siteID string) ([]*parley.UserNote, error)
 	CommentCounts(ctx context.Context, obj *parley.User, siteID string) (*parley.CommentCounts, error)
@@ -1509,6 +1571,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExportedSanction.SiteName(childComplexity), true
 
+	case "Instance.federationAddress":
+		if e.ComplexityRoot.Instance.FederationAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Instance.FederationAddress(childComplexity), true
+	case "Instance.fingerprint":
+		if e.ComplexityRoot.Instance.Fingerprint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Instance.Fingerprint(childComplexity), true
+	case "Instance.keyID":
+		if e.ComplexityRoot.Instance.KeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Instance.KeyID(childComplexity), true
+	case "Instance.name":
+		if e.ComplexityRoot.Instance.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Instance.Name(childComplexity), true
+	case "Instance.publicKey":
+		if e.ComplexityRoot.Instance.PublicKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Instance.PublicKey(childComplexity), true
+
 	case "ModerationLogConnection.edges":
 		if e.ComplexityRoot.ModerationLogConnection.Edges == nil {
 			break
@@ -1754,6 +1847,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeSanction(childComplexity, args["input"].(SanctionIDInput)), true
+	case "Mutation.addPeer":
+		if e.ComplexityRoot.Mutation.AddPeer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addPeer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddPeer(childComplexity, args["input"].(parley.AddPeerInput)), true
 	case "Mutation.addReaction":
 		if e.ComplexityRoot.Mutation.AddReaction == nil {
 			break
@@ -1875,6 +1979,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["input"].(CreateWebhookEndpointInput)), true
+	case "Mutation.defederate":
+		if e.ComplexityRoot.Mutation.Defederate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_defederate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Defederate(childComplexity, args["input"].(parley.DefederateInput)), true
 	case "Mutation.deleteAccount":
 		if e.ComplexityRoot.Mutation.DeleteAccount == nil {
 			break
@@ -1974,6 +2089,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenProposal(childComplexity, args["input"].(ProposalIDInput)), true
+	case "Mutation.pausePeer":
+		if e.ComplexityRoot.Mutation.PausePeer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pausePeer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PausePeer(childComplexity, args["input"].(parley.PausePeerInput)), true
 	case "Mutation.pinTrustLevel":
 		if e.ComplexityRoot.Mutation.PinTrustLevel == nil {
 			break
@@ -2029,6 +2155,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectComment(childComplexity, args["input"].(parley.ModerateInput)), true
+	case "Mutation.removePeer":
+		if e.ComplexityRoot.Mutation.RemovePeer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removePeer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemovePeer(childComplexity, args["input"].(RemovePeerInput)), true
 	case "Mutation.removeReaction":
 		if e.ComplexityRoot.Mutation.RemoveReaction == nil {
 			break
@@ -2095,6 +2232,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetWordList(childComplexity, args["input"].(WordListInput)), true
+	case "Mutation.shareStory":
+		if e.ComplexityRoot.Mutation.ShareStory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shareStory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShareStory(childComplexity, args["input"].(parley.ShareStoryInput)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -2271,6 +2419,152 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "Peer.createdAt":
+		if e.ComplexityRoot.Peer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.CreatedAt(childComplexity), true
+	case "Peer.exchange":
+		if e.ComplexityRoot.Peer.Exchange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Exchange(childComplexity), true
+	case "Peer.federationAddress":
+		if e.ComplexityRoot.Peer.FederationAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.FederationAddress(childComplexity), true
+	case "Peer.fingerprint":
+		if e.ComplexityRoot.Peer.Fingerprint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Fingerprint(childComplexity), true
+	case "Peer.id":
+		if e.ComplexityRoot.Peer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.ID(childComplexity), true
+	case "Peer.keys":
+		if e.ComplexityRoot.Peer.Keys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Keys(childComplexity), true
+	case "Peer.lag":
+		if e.ComplexityRoot.Peer.Lag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Lag(childComplexity), true
+	case "Peer.lastError":
+		if e.ComplexityRoot.Peer.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.LastError(childComplexity), true
+	case "Peer.lastEventAt":
+		if e.ComplexityRoot.Peer.LastEventAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.LastEventAt(childComplexity), true
+	case "Peer.localAdded":
+		if e.ComplexityRoot.Peer.LocalAdded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.LocalAdded(childComplexity), true
+	case "Peer.maxBacklog":
+		if e.ComplexityRoot.Peer.MaxBacklog == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.MaxBacklog(childComplexity), true
+	case "Peer.maxBytes":
+		if e.ComplexityRoot.Peer.MaxBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.MaxBytes(childComplexity), true
+	case "Peer.maxMessagesPerSecond":
+		if e.ComplexityRoot.Peer.MaxMessagesPerSecond == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.MaxMessagesPerSecond(childComplexity), true
+	case "Peer.name":
+		if e.ComplexityRoot.Peer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Name(childComplexity), true
+	case "Peer.received":
+		if e.ComplexityRoot.Peer.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Received(childComplexity), true
+	case "Peer.rejected":
+		if e.ComplexityRoot.Peer.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Rejected(childComplexity), true
+	case "Peer.remoteConfirmed":
+		if e.ComplexityRoot.Peer.RemoteConfirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.RemoteConfirmed(childComplexity), true
+	case "Peer.state":
+		if e.ComplexityRoot.Peer.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.State(childComplexity), true
+	case "Peer.trustWeight":
+		if e.ComplexityRoot.Peer.TrustWeight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.TrustWeight(childComplexity), true
+	case "Peer.url":
+		if e.ComplexityRoot.Peer.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.URL(childComplexity), true
+
+	case "PeerKey.id":
+		if e.ComplexityRoot.PeerKey.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerKey.ID(childComplexity), true
+	case "PeerKey.publicKey":
+		if e.ComplexityRoot.PeerKey.PublicKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerKey.PublicKey(childComplexity), true
+	case "PeerKey.validFrom":
+		if e.ComplexityRoot.PeerKey.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerKey.ValidFrom(childComplexity), true
+	case "PeerKey.validUntil":
+		if e.ComplexityRoot.PeerKey.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerKey.ValidUntil(childComplexity), true
+
 	case "ProposalEvent.kind":
 		if e.ComplexityRoot.ProposalEvent.Kind == nil {
 			break
@@ -2387,6 +2681,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DefaultModerationPipeline(childComplexity), true
+	case "Query.instance":
+		if e.ComplexityRoot.Query.Instance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Instance(childComplexity), true
 
 	case "Query.moderationLog":
 		if e.ComplexityRoot.Query.ModerationLog == nil {
@@ -2427,6 +2727,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ModerationStages(childComplexity), true
+	case "Query.peers":
+		if e.ComplexityRoot.Query.Peers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Peers(childComplexity), true
 	case "Query.previewComment":
 		if e.ComplexityRoot.Query.PreviewComment == nil {
 			break
@@ -3794,6 +4100,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.instance":
+		if e.ComplexityRoot.User.Instance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Instance(childComplexity), true
 	case "User.mutedUsers":
 		if e.ComplexityRoot.User.MutedUsers == nil {
 			break
@@ -4148,6 +4460,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddPeerInput", ec.unmarshalInputAddPeerInput),
 			graphql.NewInputUnmarshaler("BacktestProposalInput", ec.unmarshalInputBacktestProposalInput),
 			graphql.NewInputUnmarshaler("BanInput", ec.unmarshalInputBanInput),
 			graphql.NewInputUnmarshaler("BulkModerateInput", ec.unmarshalInputBulkModerateInput),
@@ -4155,12 +4468,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateCommentInput", ec.unmarshalInputCreateCommentInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
 			graphql.NewInputUnmarshaler("CreateWebhookEndpointInput", ec.unmarshalInputCreateWebhookEndpointInput),
+			graphql.NewInputUnmarshaler("DefederateInput", ec.unmarshalInputDefederateInput),
 			graphql.NewInputUnmarshaler("DeleteAccountInput", ec.unmarshalInputDeleteAccountInput),
 			graphql.NewInputUnmarshaler("DeleteCommentInput", ec.unmarshalInputDeleteCommentInput),
 			graphql.NewInputUnmarshaler("DeleteWebhookEndpointInput", ec.unmarshalInputDeleteWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("EditCommentInput", ec.unmarshalInputEditCommentInput),
 			graphql.NewInputUnmarshaler("ModerateInput", ec.unmarshalInputModerateInput),
 			graphql.NewInputUnmarshaler("MuteInput", ec.unmarshalInputMuteInput),
+			graphql.NewInputUnmarshaler("PausePeerInput", ec.unmarshalInputPausePeerInput),
 			graphql.NewInputUnmarshaler("PinTrustLevelInput", ec.unmarshalInputPinTrustLevelInput),
 			graphql.NewInputUnmarshaler("ProposalIDInput", ec.unmarshalInputProposalIDInput),
 			graphql.NewInputUnmarshaler("ProposeRuleInput", ec.unmarshalInputProposeRuleInput),
@@ -4170,12 +4485,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("ReactionKindInput", ec.unmarshalInputReactionKindInput),
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
+			graphql.NewInputUnmarshaler("RemovePeerInput", ec.unmarshalInputRemovePeerInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
 			graphql.NewInputUnmarshaler("RuleEffectInput", ec.unmarshalInputRuleEffectInput),
 			graphql.NewInputUnmarshaler("RuleGovernanceInput", ec.unmarshalInputRuleGovernanceInput),
 			graphql.NewInputUnmarshaler("SSOInput", ec.unmarshalInputSSOInput),
 			graphql.NewInputUnmarshaler("SanctionIDInput", ec.unmarshalInputSanctionIDInput),
 			graphql.NewInputUnmarshaler("SetSiteRoleInput", ec.unmarshalInputSetSiteRoleInput),
+			graphql.NewInputUnmarshaler("ShareStoryInput", ec.unmarshalInputShareStoryInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("SiteSettingsInput", ec.unmarshalInputSiteSettingsInput),
@@ -4280,7 +4597,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
+//go:embed "comment.graphqls" "federation.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4293,6 +4610,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
+	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "moderationlog.graphqls", Input: sourceData("moderationlog.graphqls"), BuiltIn: false},
@@ -4626,6 +4944,22 @@ func (ec *executionContext) childFields_ExportedSanction(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ExportedSanction", field.Name)
 }
 
+func (ec *executionContext) childFields_Instance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Instance_name(ctx, field)
+	case "publicKey":
+		return ec.fieldContext_Instance_publicKey(ctx, field)
+	case "keyID":
+		return ec.fieldContext_Instance_keyID(ctx, field)
+	case "fingerprint":
+		return ec.fieldContext_Instance_fingerprint(ctx, field)
+	case "federationAddress":
+		return ec.fieldContext_Instance_federationAddress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Instance", field.Name)
+}
+
 func (ec *executionContext) childFields_ModerationLogConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -4756,6 +5090,66 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Peer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Peer_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Peer_name(ctx, field)
+	case "url":
+		return ec.fieldContext_Peer_url(ctx, field)
+	case "federationAddress":
+		return ec.fieldContext_Peer_federationAddress(ctx, field)
+	case "fingerprint":
+		return ec.fieldContext_Peer_fingerprint(ctx, field)
+	case "keys":
+		return ec.fieldContext_Peer_keys(ctx, field)
+	case "state":
+		return ec.fieldContext_Peer_state(ctx, field)
+	case "localAdded":
+		return ec.fieldContext_Peer_localAdded(ctx, field)
+	case "remoteConfirmed":
+		return ec.fieldContext_Peer_remoteConfirmed(ctx, field)
+	case "exchange":
+		return ec.fieldContext_Peer_exchange(ctx, field)
+	case "trustWeight":
+		return ec.fieldContext_Peer_trustWeight(ctx, field)
+	case "maxMessagesPerSecond":
+		return ec.fieldContext_Peer_maxMessagesPerSecond(ctx, field)
+	case "maxBytes":
+		return ec.fieldContext_Peer_maxBytes(ctx, field)
+	case "maxBacklog":
+		return ec.fieldContext_Peer_maxBacklog(ctx, field)
+	case "received":
+		return ec.fieldContext_Peer_received(ctx, field)
+	case "rejected":
+		return ec.fieldContext_Peer_rejected(ctx, field)
+	case "lag":
+		return ec.fieldContext_Peer_lag(ctx, field)
+	case "lastError":
+		return ec.fieldContext_Peer_lastError(ctx, field)
+	case "lastEventAt":
+		return ec.fieldContext_Peer_lastEventAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Peer_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Peer", field.Name)
+}
+
+func (ec *executionContext) childFields_PeerKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PeerKey_id(ctx, field)
+	case "publicKey":
+		return ec.fieldContext_PeerKey_publicKey(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_PeerKey_validFrom(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_PeerKey_validUntil(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PeerKey", field.Name)
 }
 
 func (ec *executionContext) childFields_ProposalEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5354,6 +5748,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_mutedUsers(ctx, field)
 	case "hasPassword":
 		return ec.fieldContext_User_hasPassword(ctx, field)
+	case "instance":
+		return ec.fieldContext_User_instance(ctx, field)
 	case "sanctions":
 		return ec.fieldContext_User_sanctions(ctx, field)
 	case "notes":
@@ -5658,6 +6054,20 @@ func (ec *executionContext) field_Mutation_acknowledgeSanction_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addPeer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.AddPeerInput, error) {
+			return ec.unmarshalNAddPeerInput2githubᚗcomᚋparleyhqᚋparleyᚐAddPeerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addReaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5812,6 +6222,20 @@ func (ec *executionContext) field_Mutation_createWebhookEndpoint_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_defederate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.DefederateInput, error) {
+			return ec.unmarshalNDefederateInput2githubᚗcomᚋparleyhqᚋparleyᚐDefederateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5938,6 +6362,20 @@ func (ec *executionContext) field_Mutation_openProposal_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_pausePeer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.PausePeerInput, error) {
+			return ec.unmarshalNPausePeerInput2githubᚗcomᚋparleyhqᚋparleyᚐPausePeerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_pinTrustLevel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6000,6 +6438,20 @@ func (ec *executionContext) field_Mutation_rejectComment_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (parley.ModerateInput, error) {
 			return ec.unmarshalNModerateInput2githubᚗcomᚋparleyhqᚋparleyᚐModerateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removePeer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RemovePeerInput, error) {
+			return ec.unmarshalNRemovePeerInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRemovePeerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6084,6 +6536,20 @@ func (ec *executionContext) field_Mutation_setWordList_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (WordListInput, error) {
 			return ec.unmarshalNWordListInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐWordListInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_shareStory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.ShareStoryInput, error) {
+			return ec.unmarshalNShareStoryInput2githubᚗcomᚋparleyhqᚋparleyᚐShareStoryInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9290,6 +9756,121 @@ func (ec *executionContext) fieldContext_ExportedSanction_revokedAt(_ context.Co
 	return graphql.NewScalarFieldContext("ExportedSanction", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Instance_name(ctx context.Context, field graphql.CollectedField, obj *parley.InstanceInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Instance_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Instance_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Instance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Instance_publicKey(ctx context.Context, field graphql.CollectedField, obj *parley.InstanceInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Instance_publicKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Instance().PublicKey(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Instance_publicKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Instance", field, true, true, "String")
+}
+
+func (ec *executionContext) _Instance_keyID(ctx context.Context, field graphql.CollectedField, obj *parley.InstanceInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Instance_keyID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Instance_keyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Instance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Instance_fingerprint(ctx context.Context, field graphql.CollectedField, obj *parley.InstanceInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Instance_fingerprint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fingerprint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Instance_fingerprint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Instance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Instance_federationAddress(ctx context.Context, field graphql.CollectedField, obj *parley.InstanceInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Instance_federationAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FederationAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Instance_federationAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Instance", field, false, false, "String")
+}
+
 func (ec *executionContext) _ModerationLogConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ModerationLogConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10467,6 +11048,226 @@ func (ec *executionContext) fieldContext_Mutation_reportComment(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reportComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addPeer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addPeer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddPeer(ctx, fc.Args["input"].(parley.AddPeerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Peer) graphql.Marshaler {
+			return ec.marshalNPeer2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addPeer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Peer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addPeer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removePeer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removePeer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemovePeer(ctx, fc.Args["input"].(RemovePeerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Peer) graphql.Marshaler {
+			return ec.marshalNPeer2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removePeer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Peer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removePeer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pausePeer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pausePeer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PausePeer(ctx, fc.Args["input"].(parley.PausePeerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Peer) graphql.Marshaler {
+			return ec.marshalNPeer2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pausePeer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Peer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pausePeer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_defederate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_defederate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Defederate(ctx, fc.Args["input"].(parley.DefederateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Peer) graphql.Marshaler {
+			return ec.marshalNPeer2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_defederate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Peer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_defederate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shareStory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shareStory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShareStory(ctx, fc.Args["input"].(parley.ShareStoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Story) graphql.Marshaler {
+			return ec.marshalNStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shareStory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Story(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shareStory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12313,6 +13114,567 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Peer_id(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Peer_name(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Peer_url(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Peer_federationAddress(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_federationAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FederationAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_federationAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Peer_fingerprint(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_fingerprint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fingerprint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_fingerprint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Peer_keys(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_keys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keys, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []parley.PeerKey) graphql.Marshaler {
+			return ec.marshalNPeerKey2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐPeerKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_keys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Peer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeerKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Peer_state(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.PeerState) graphql.Marshaler {
+			return ec.marshalNPeerState2githubᚗcomᚋparleyhqᚋparleyᚐPeerState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "PeerState")
+}
+
+func (ec *executionContext) _Peer_localAdded(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_localAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocalAdded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_localAdded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Peer_remoteConfirmed(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_remoteConfirmed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemoteConfirmed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_remoteConfirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Peer_exchange(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_exchange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exchange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_exchange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Peer_trustWeight(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_trustWeight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustWeight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_trustWeight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Peer_maxMessagesPerSecond(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_maxMessagesPerSecond(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxMessagesPerSecond, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_maxMessagesPerSecond(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Peer_maxBytes(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_maxBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_maxBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Peer_maxBacklog(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_maxBacklog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxBacklog, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_maxBacklog(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Peer_received(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Peer_rejected(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Peer_lag(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_lag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_lag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Peer_lastError(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Peer_lastEventAt(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_lastEventAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastEventAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_lastEventAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Peer_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PeerKey_id(ctx context.Context, field graphql.CollectedField, obj *parley.PeerKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerKey_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeerKey_publicKey(ctx context.Context, field graphql.CollectedField, obj *parley.PeerKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerKey_publicKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PeerKey().PublicKey(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerKey_publicKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerKey", field, true, true, "String")
+}
+
+func (ec *executionContext) _PeerKey_validFrom(ctx context.Context, field graphql.CollectedField, obj *parley.PeerKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerKey_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeerKey_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerKey", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PeerKey_validUntil(ctx context.Context, field graphql.CollectedField, obj *parley.PeerKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerKey_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeerKey_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerKey", field, false, false, "Time")
+}
+
 func (ec *executionContext) _ProposalEvent_kind(ctx context.Context, field graphql.CollectedField, obj *parley.ProposalEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12755,6 +14117,70 @@ func (ec *executionContext) fieldContext_Query_previewComment(ctx context.Contex
 	if fc.Args, err = ec.field_Query_previewComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_instance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_instance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Instance(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.InstanceInfo) graphql.Marshaler {
+			return ec.marshalNInstance2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐInstanceInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_instance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Instance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_peers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_peers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Peers(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Peer) graphql.Marshaler {
+			return ec.marshalNPeer2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_peers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Peer(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -18481,6 +19907,29 @@ func (ec *executionContext) fieldContext_User_hasPassword(_ context.Context, fie
 	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _User_instance(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_instance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Instance(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_instance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, false, "String")
+}
+
 func (ec *executionContext) _User_sanctions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20918,6 +22367,48 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddPeerInput(ctx context.Context, obj any) (parley.AddPeerInput, error) {
+	var it parley.AddPeerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"url"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddPeerInput unmarshals raw into the AddPeerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddPeerInput(ctx context.Context, raw any) (parley.AddPeerInput, error) {
+	var out parley.AddPeerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddPeerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBacktestProposalInput(ctx context.Context, obj any) (BacktestProposalInput, error) {
 	var it BacktestProposalInput
 	if obj == nil {
@@ -21303,6 +22794,69 @@ func UnmarshalCreateWebhookEndpointInput(ctx context.Context, raw any) (CreateWe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDefederateInput(ctx context.Context, obj any) (parley.DefederateInput, error) {
+	var it parley.DefederateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["purgeBacklog"]; !present {
+		asMap["purgeBacklog"] = false
+	}
+	if _, present := asMap["hideContent"]; !present {
+		asMap["hideContent"] = false
+	}
+
+	fieldsInOrder := [...]string{"peerID", "purgeBacklog", "hideContent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "peerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeerID = data
+		case "purgeBacklog":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purgeBacklog"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PurgeBacklog = data
+		case "hideContent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hideContent"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HideContent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDefederateInput unmarshals raw into the DefederateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDefederateInput(ctx context.Context, raw any) (parley.DefederateInput, error) {
+	var out parley.DefederateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DefederateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDeleteAccountInput(ctx context.Context, obj any) (parley.DeleteAccountInput, error) {
 	var it parley.DeleteAccountInput
 	if obj == nil {
@@ -21594,6 +23148,59 @@ func (ec *executionContext) unmarshalInputMuteInput(ctx context.Context, obj any
 func UnmarshalMuteInput(ctx context.Context, raw any) (MuteInput, error) {
 	var out MuteInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MuteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPausePeerInput(ctx context.Context, obj any) (parley.PausePeerInput, error) {
+	var it parley.PausePeerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["paused"]; !present {
+		asMap["paused"] = true
+	}
+
+	fieldsInOrder := [...]string{"peerID", "paused"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "peerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeerID = data
+		case "paused":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paused"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Paused = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPausePeerInput unmarshals raw into the PausePeerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPausePeerInput(ctx context.Context, raw any) (parley.PausePeerInput, error) {
+	var out parley.PausePeerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PausePeerInput", raw, &out)
 	return out, err
 }
 
@@ -22157,6 +23764,48 @@ func UnmarshalRedeliverWebhookInput(ctx context.Context, raw any) (RedeliverWebh
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRemovePeerInput(ctx context.Context, obj any) (RemovePeerInput, error) {
+	var it RemovePeerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"peerID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "peerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeerID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemovePeerInput unmarshals raw into the RemovePeerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemovePeerInput(ctx context.Context, raw any) (RemovePeerInput, error) {
+	var out RemovePeerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemovePeerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportInput(ctx context.Context, obj any) (parley.ReportInput, error) {
 	var it parley.ReportInput
 	if obj == nil {
@@ -22504,6 +24153,55 @@ func (ec *executionContext) unmarshalInputSetSiteRoleInput(ctx context.Context, 
 func UnmarshalSetSiteRoleInput(ctx context.Context, raw any) (SetSiteRoleInput, error) {
 	var out SetSiteRoleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetSiteRoleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShareStoryInput(ctx context.Context, obj any) (parley.ShareStoryInput, error) {
+	var it parley.ShareStoryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"storyID", "peerIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "storyID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storyID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoryID = data
+		case "peerIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peerIDs"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeerIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShareStoryInput unmarshals raw into the ShareStoryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShareStoryInput(ctx context.Context, raw any) (parley.ShareStoryInput, error) {
+	var out parley.ShareStoryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareStoryInput", raw, &out)
 	return out, err
 }
 
@@ -24413,6 +26111,60 @@ func (ec *executionContext) _ExportedSanction(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var instanceImplementors = []string{"Instance"}
+
+func (ec *executionContext) _Instance(ctx context.Context, sel ast.SelectionSet, obj *parley.InstanceInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, instanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Instance")
+		case "name":
+			out.Values[i] = ec._Instance_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicKey":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Instance_publicKey(ctx, field, obj)
+				})
+		case "keyID":
+			out.Values[i] = ec._Instance_keyID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fingerprint":
+			out.Values[i] = ec._Instance_fingerprint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "federationAddress":
+			out.Values[i] = ec._Instance_federationAddress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moderationLogConnectionImplementors = []string{"ModerationLogConnection"}
 
 func (ec *executionContext) _ModerationLogConnection(ctx context.Context, sel ast.SelectionSet, obj *ModerationLogConnection) graphql.Marshaler {
@@ -24832,6 +26584,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "addPeer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addPeer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removePeer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removePeer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pausePeer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pausePeer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "defederate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_defederate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareStory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shareStory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "approveComment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_approveComment(ctx, field)
@@ -25205,6 +26992,183 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var peerImplementors = []string{"Peer"}
+
+func (ec *executionContext) _Peer(ctx context.Context, sel ast.SelectionSet, obj *parley.Peer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, peerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Peer")
+		case "id":
+			out.Values[i] = ec._Peer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Peer_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Peer_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "federationAddress":
+			out.Values[i] = ec._Peer_federationAddress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fingerprint":
+			out.Values[i] = ec._Peer_fingerprint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keys":
+			out.Values[i] = ec._Peer_keys(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._Peer_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "localAdded":
+			out.Values[i] = ec._Peer_localAdded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "remoteConfirmed":
+			out.Values[i] = ec._Peer_remoteConfirmed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exchange":
+			out.Values[i] = ec._Peer_exchange(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trustWeight":
+			out.Values[i] = ec._Peer_trustWeight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxMessagesPerSecond":
+			out.Values[i] = ec._Peer_maxMessagesPerSecond(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxBytes":
+			out.Values[i] = ec._Peer_maxBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxBacklog":
+			out.Values[i] = ec._Peer_maxBacklog(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "received":
+			out.Values[i] = ec._Peer_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._Peer_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lag":
+			out.Values[i] = ec._Peer_lag(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastError":
+			out.Values[i] = ec._Peer_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastEventAt":
+			out.Values[i] = ec._Peer_lastEventAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Peer_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var peerKeyImplementors = []string{"PeerKey"}
+
+func (ec *executionContext) _PeerKey(ctx context.Context, sel ast.SelectionSet, obj *parley.PeerKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, peerKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PeerKey")
+		case "id":
+			out.Values[i] = ec._PeerKey_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicKey":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PeerKey_publicKey(ctx, field, obj)
+				})
+		case "validFrom":
+			out.Values[i] = ec._PeerKey_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._PeerKey_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var proposalEventImplementors = []string{"ProposalEvent"}
 
 func (ec *executionContext) _ProposalEvent(ctx context.Context, sel ast.SelectionSet, obj *parley.ProposalEvent) graphql.Marshaler {
@@ -25417,6 +27381,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_previewComment(ctx, field)
+				})
+		case "instance":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_instance(ctx, field)
+				})
+		case "peers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_peers(ctx, field)
 				})
 		case "moderationQueue":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -27356,6 +29332,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_hasPassword(ctx, field, obj)
 				})
+		case "instance":
+			out.Values[i] = ec._User_instance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sanctions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -28185,6 +30166,11 @@ func (ec *executionContext) marshalNAPITokenPayload2ᚖgithubᚗcomᚋparleyhq�
 	return ec._APITokenPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAddPeerInput2githubᚗcomᚋparleyhqᚋparleyᚐAddPeerInput(ctx context.Context, v any) (parley.AddPeerInput, error) {
+	res, err := ec.unmarshalInputAddPeerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *parley.AuthPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthPayload!")
@@ -28398,6 +30384,11 @@ func (ec *executionContext) marshalNDecision2githubᚗcomᚋparleyhqᚋparleyᚐ
 		graphql.AddInvalidNullFromMarshaler(ctx, "Decision!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDefederateInput2githubᚗcomᚋparleyhqᚋparleyᚐDefederateInput(ctx context.Context, v any) (parley.DefederateInput, error) {
+	res, err := ec.unmarshalInputDefederateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDeleteAccountInput2githubᚗcomᚋparleyhqᚋparleyᚐDeleteAccountInput(ctx context.Context, v any) (parley.DeleteAccountInput, error) {
@@ -28633,6 +30624,14 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNInstance2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐInstanceInfo(ctx context.Context, sel ast.SelectionSet, v *parley.InstanceInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Instance!")
+		return graphql.Null
+	}
+	return ec._Instance(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28791,6 +30790,70 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋparleyhqᚋparley
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPausePeerInput2githubᚗcomᚋparleyhqᚋparleyᚐPausePeerInput(ctx context.Context, v any) (parley.PausePeerInput, error) {
+	res, err := ec.unmarshalInputPausePeerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPeer2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeerᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Peer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPeer2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPeer2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeer(ctx context.Context, sel ast.SelectionSet, v *parley.Peer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Peer!")
+		return graphql.Null
+	}
+	return ec._Peer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPeerKey2githubᚗcomᚋparleyhqᚋparleyᚐPeerKey(ctx context.Context, sel ast.SelectionSet, v parley.PeerKey) graphql.Marshaler {
+	return ec._PeerKey(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPeerKey2ᚕgithubᚗcomᚋparleyhqᚋparleyᚐPeerKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []parley.PeerKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPeerKey2githubᚗcomᚋparleyhqᚋparleyᚐPeerKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPeerState2githubᚗcomᚋparleyhqᚋparleyᚐPeerState(ctx context.Context, v any) (parley.PeerState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.PeerState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPeerState2githubᚗcomᚋparleyhqᚋparleyᚐPeerState(ctx context.Context, sel ast.SelectionSet, v parley.PeerState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PeerState!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNPinTrustLevelInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPinTrustLevelInput(ctx context.Context, v any) (PinTrustLevelInput, error) {
 	res, err := ec.unmarshalInputPinTrustLevelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28913,6 +30976,11 @@ func (ec *executionContext) unmarshalNReactionKindInput2ᚖgithubᚗcomᚋparley
 
 func (ec *executionContext) unmarshalNRedeliverWebhookInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRedeliverWebhookInput(ctx context.Context, v any) (RedeliverWebhookInput, error) {
 	res, err := ec.unmarshalInputRedeliverWebhookInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRemovePeerInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRemovePeerInput(ctx context.Context, v any) (RemovePeerInput, error) {
+	res, err := ec.unmarshalInputRemovePeerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -29166,6 +31234,11 @@ func (ec *executionContext) marshalNSanctionKind2githubᚗcomᚋparleyhqᚋparle
 
 func (ec *executionContext) unmarshalNSetSiteRoleInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSetSiteRoleInput(ctx context.Context, v any) (SetSiteRoleInput, error) {
 	res, err := ec.unmarshalInputSetSiteRoleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShareStoryInput2githubᚗcomᚋparleyhqᚋparleyᚐShareStoryInput(ctx context.Context, v any) (parley.ShareStoryInput, error) {
+	res, err := ec.unmarshalInputShareStoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -51,6 +51,9 @@ type Services struct {
 	Rules parley.RuleService
 	// Webhooks manages site admins' webhook endpoints; nil answers that webhooks are off.
 	Webhooks parley.WebhookService
+	// Federation answers the instance's identity and its peers; nil answers that this
+	// server does not federate.
+	Federation parley.FederationService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

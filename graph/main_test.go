@@ -18,6 +18,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/auth"
+	"github.com/parleyhq/parley/federation"
 	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/markup"
 	"github.com/parleyhq/parley/moderation"
@@ -57,9 +58,11 @@ type stack struct {
 	Users    *postgres.UserService
 	Services graph.Services
 	// Trust is the trust consumer, which tests feed the outbox's events by hand.
-	Trust  *trust.Consumer
-	Server *httptest.Server
-	Logs   *syncBuffer
+	Trust *trust.Consumer
+	// Identity is the instance's federation identity, named "graphtest".
+	Identity *federation.Identity
+	Server   *httptest.Server
+	Logs     *syncBuffer
 }
 
 // newStack wires a stack on db. Tests that need other services (to inject a fault) change
@@ -97,6 +100,14 @@ func newServices(db *postgres.DB) *stack {
 	}
 	s.Services.Rules = trust.NewRules(engine, postgres.NewRuleStore(db), postgres.NewTrustStore(db), s.Services.Sites, s.Users, nil, nil)
 	s.Services.Webhooks = webhook.NewService(postgres.NewWebhookStore(db), s.Services.Sites, s.Users, webhook.ServiceOptions{AllowHTTP: true})
+	var id *federation.Identity
+	id, err = federation.OpenIdentity(context.Background(), postgres.NewFederationStore(db),
+		federation.IdentityOptions{Name: "graphtest", FederationAddress: "127.0.0.1:7422"})
+	if err != nil {
+		panic(err)
+	}
+	s.Identity = id
+	s.Services.Federation = federation.NewService(id, postgres.NewFederationStore(db), federation.ServiceOptions{Stories: s.Services.Stories})
 	return s
 }
 
@@ -104,12 +115,13 @@ func (s *stack) serve(o graph.Options) {
 	logger := slog.New(slog.NewJSONHandler(s.Logs, nil))
 	o.Logger = logger
 	s.Server = httptest.NewServer(server.New(server.Config{
-		Logger:  logger,
-		Auth:    s.Services.Auth,
-		Sites:   s.Services.Sites,
-		GraphQL: graph.NewHandler(s.Services, o),
-		Log:     s.Services.ModerationLog,
-		Ready:   s.DB.Ping,
+		Logger:    logger,
+		Auth:      s.Services.Auth,
+		Sites:     s.Services.Sites,
+		GraphQL:   graph.NewHandler(s.Services, o),
+		Log:       s.Services.ModerationLog,
+		Ready:     s.DB.Ping,
+		WellKnown: s.Identity.WellKnownHandler("http://graphtest.example", "test", logger),
 	}))
 }
 

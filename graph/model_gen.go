@@ -204,6 +204,10 @@ type RedeliverWebhookInput struct {
 	DeliveryID string `json:"deliveryID"`
 }
 
+type RemovePeerInput struct {
+	PeerID string `json:"peerID"`
+}
+
 // An effect with its argument; only the argument of its kind is set.
 type RuleEffect struct {
 	Kind parley.RuleEffectKind `json:"kind"`

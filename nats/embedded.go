@@ -2,6 +2,8 @@ package nats
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net"
@@ -38,6 +40,12 @@ type EmbeddedOptions struct {
 	// MaxStore caps JetStream's disk use in bytes; 0 lets the server pick (a share of the
 	// free disk).
 	MaxStore int64
+	// Federation, when set, opens the leaf-node listener for peers (PARLEY_FEDERATION_ADDR)
+	// and connects to the active peers, each in an account of its own (see AppAccount).
+	// Parley's own connections then live in AppAccount rather than the global account, so
+	// the event stream of an instance that turns federation on starts anew (the outbox in
+	// PostgreSQL, not the stream, is the record).
+	Federation *FederationOptions
 }
 
 // Embedded is a NATS server with JetStream running inside the Parley process, so that a
@@ -47,6 +55,12 @@ type Embedded struct {
 	log      *slog.Logger
 	listens  bool
 	shutdown sync.Once
+	// baseOptions rebuilds the options the server started with, before federation, for
+	// the reloads of SetFederationPeers.
+	baseOptions func() *server.Options
+	mu          sync.Mutex
+	fed         *FederationOptions
+	appPassword string
 }
 
 // StartEmbedded starts the server and returns once it accepts connections with JetStream
@@ -66,20 +80,37 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded NATS store directory: %w", err)
 	}
-	sopts := &server.Options{
-		ServerName:        opts.ServerName,
-		JetStream:         true,
-		StoreDir:          dir,
-		JetStreamMaxStore: opts.MaxStore,
-		DontListen:        opts.Listen == "",
-		NoSigs:            true, // the process's signals belong to cmd/parley
-	}
+	var host string
+	var port int
 	if opts.Listen != "" {
-		host, port, err := loopback(opts.Listen)
-		if err != nil {
+		if host, port, err = loopback(opts.Listen); err != nil {
 			return nil, err
 		}
-		sopts.Host, sopts.Port = host, port
+	}
+	base := func() *server.Options {
+		sopts := &server.Options{
+			ServerName:        opts.ServerName,
+			JetStream:         true,
+			StoreDir:          dir,
+			JetStreamMaxStore: opts.MaxStore,
+			DontListen:        opts.Listen == "",
+			NoSigs:            true, // the process's signals belong to cmd/parley
+			// With federation the configuration names its own accounts; the system
+			// account would be one more that nothing here uses.
+			NoSystemAccount: opts.Federation != nil,
+		}
+		if opts.Listen != "" {
+			sopts.Host, sopts.Port = host, port
+		}
+		return sopts
+	}
+	sopts := base()
+	var appPassword string
+	if opts.Federation != nil {
+		appPassword = randomPassword()
+		if err := applyFederation(sopts, *opts.Federation, appPassword); err != nil {
+			return nil, err
+		}
 	}
 	srv, err := server.NewServer(sopts)
 	if err != nil {
@@ -97,8 +128,22 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 		srv.WaitForShutdown()
 		return nil, fmt.Errorf("embedded NATS: JetStream did not start (store %s); see the log", dir)
 	}
+	e := &Embedded{srv: srv, log: log, listens: opts.Listen != "", baseOptions: base, appPassword: appPassword}
+	if opts.Federation != nil {
+		fed := *opts.Federation
+		e.fed = &fed
+		log.Info("embedded NATS accepts federation leaf connections", "address", fed.Listen, "peers", len(fed.Peers))
+	}
 	log.Info("embedded NATS started", "store", dir, "listen", opts.Listen)
-	return &Embedded{srv: srv, log: log, listens: opts.Listen != ""}, nil
+	return e, nil
+}
+
+// randomPassword is the password of the app's account user: in-process connections use it
+// through no_auth_user and nothing else ever needs it.
+func randomPassword() string {
+	var b [18]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 // loopback splits a listen address and refuses anything but a loopback host. Port 0 becomes

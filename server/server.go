@@ -70,6 +70,12 @@ type Config struct {
 	Metrics *prometheus.Registry
 	// Log, when set, serves the public moderation log as a page at /log/{siteID}.
 	Log parley.ModerationLogService
+	// WellKnown, when set, serves GET /.well-known/parley: the instance's federation
+	// identity (name, public keys with their validity, federation address, version).
+	WellKnown http.Handler
+	// FederationLink, when set, takes POST /.well-known/parley/link: a peer's signed
+	// message that its admins added this instance, which makes a pending link active.
+	FederationLink http.Handler
 	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
 	// A change to a site's origins takes effect within it.
 	OriginCacheTTL time.Duration
@@ -125,6 +131,13 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("GET /favicon.svg", favicon)
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", metricsHandler(cfg.Metrics))
+	}
+	if cfg.WellKnown != nil {
+		mux.Handle("GET /.well-known/parley", cfg.WellKnown)
+		mux.HandleFunc("/.well-known/parley", methodNotAllowed("GET, HEAD"))
+	}
+	if cfg.FederationLink != nil {
+		mux.Handle("POST /.well-known/parley/link", http.MaxBytesHandler(cfg.FederationLink, 64<<10))
 	}
 	if cfg.BenchStatic {
 		mux.HandleFunc("GET /_bench/static", benchStatic(&sync.Map{}))

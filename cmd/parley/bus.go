@@ -11,6 +11,7 @@ import (
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 )
@@ -24,6 +25,13 @@ type bus struct {
 	close func()
 	// consume runs a durable consumer of the event stream until the bus closes.
 	consume func(name string, handle nats.Handler)
+	// js is the JetStream handle of the bus, for federation's streams.
+	js jetstream.JetStream
+	// embedded is the embedded server, nil with NATS_URL; it keeps the federation leaf
+	// connections when PARLEY_FEDERATION_ADDR is set.
+	embedded *nats.Embedded
+	// runCtx ends when the bus closes; background work on the bus runs under it.
+	runCtx context.Context
 }
 
 // onReconnect calls f each time the live connection is back after being lost: the live
@@ -50,6 +58,10 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 	if err := nats.ValidateInstance(cfg.Instance); err != nil {
 		return nil, fmt.Errorf("PARLEY_INSTANCE: %w", err)
 	}
+	if cfg.FederationAddr != "" && cfg.NATSURL != "" {
+		return nil, fmt.Errorf("PARLEY_FEDERATION_ADDR opens a listener of the embedded NATS server, and NATS_URL is set: configure leaf nodes on your NATS instead (see the README's Federation section) and unset PARLEY_FEDERATION_ADDR")
+	}
+	var emb *nats.Embedded
 	var js jetstream.JetStream
 	var connect func(context.Context) (jetstream.JetStream, error)
 	var live *natsgo.Conn
@@ -60,7 +72,16 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 		}
 	}
 	if cfg.NATSURL == "" {
-		emb, err := nats.StartEmbedded(nats.EmbeddedOptions{StoreDir: filepath.Join(cfg.DataDir, "nats"), Logger: logger})
+		eo := nats.EmbeddedOptions{StoreDir: filepath.Join(cfg.DataDir, "nats"), Logger: logger}
+		if cfg.FederationAddr != "" {
+			peers, err := activePeerAddresses(ctx, postgres.NewFederationStore(db))
+			if err != nil {
+				return nil, err
+			}
+			eo.Federation = &nats.FederationOptions{Instance: cfg.Instance, Listen: cfg.FederationAddr, Peers: peers}
+		}
+		var err error
+		emb, err = nats.StartEmbedded(eo)
 		if err != nil {
 			return nil, fmt.Errorf("embedded NATS: %w", err)
 		}
@@ -139,7 +160,7 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 			}
 		})
 	}
-	return &bus{relay: relay, conn: live, consume: consume, close: func() {
+	return &bus{relay: relay, conn: live, consume: consume, js: js, embedded: emb, runCtx: runCtx, close: func() {
 		stop()
 		<-done
 		consumers.Wait()
@@ -179,3 +200,22 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, replicas int, log
 // relayAckTimeout is how long the relay waits for a batch's acks before it publishes the
 // rest again; acks take milliseconds on a healthy cluster.
 const relayAckTimeout = 3 * time.Second
+
+// activePeerAddresses maps each active peer that has a federation address to it: the peers
+// the embedded server keeps leaf connections to.
+func activePeerAddresses(ctx context.Context, store *postgres.FederationStore) (map[string]string, error) {
+	peers, err := store.ListPeers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("federation peers: %w", err)
+	}
+	out := map[string]string{}
+	for _, p := range peers {
+		if p.State == parley.PeerActive && p.FederationAddress != "" {
+			out[p.Name] = p.FederationAddress
+		}
+	}
+	return out, nil
+}
+
+// natsJetStream is the JetStream handle of a connection, as the relay makes it.
+func natsJetStream(nc *natsgo.Conn) (jetstream.JetStream, error) { return nats.NewJetStream(nc) }

@@ -17,16 +17,18 @@ import (
 // (or, for secrets, from a file named by NAME_FILE), and a flag of the same meaning
 // overrides it; `parley serve --help` lists them from these tags, so the list cannot drift.
 type Config struct {
-	Addr         string `env:"PARLEY_ADDR" envDefault:":8080" flag:"addr" help:"listen address"`
-	PublicURL    string `env:"PARLEY_PUBLIC_URL" envDefault:"http://localhost:8080" flag:"public-url" help:"URL readers reach this server at; its origin may call the API"`
-	Environment  string `env:"PARLEY_ENV" envDefault:"development" flag:"env" help:"development or production (JSON logs, no introspection)"`
-	DataDir      string `env:"PARLEY_DATA_DIR" envDefault:"./data" flag:"data-dir" help:"directory for local state"`
-	DatabaseURL  string `env:"DATABASE_URL" flag:"database-url" help:"PostgreSQL URL (required; 'make run' starts a local one)" secret:"true"`
-	RedisURL     string `env:"REDIS_URL" flag:"redis-url" help:"Redis for rate limits shared by all replicas (unset: in-process limits, one replica)" secret:"true"`
-	NATSURL      string `env:"NATS_URL" flag:"nats-url" help:"NATS server or cluster with JetStream (unset: an embedded server, data under the data dir; one replica only)" secret:"true"`
-	Instance     string `env:"PARLEY_INSTANCE" envDefault:"local" flag:"instance" help:"this instance's name in event subjects; the same on every replica"`
-	NATSReplicas int    `env:"PARLEY_NATS_REPLICAS" envDefault:"1" flag:"nats-replicas" help:"replicas of the event stream (3 on a NATS cluster)"`
-	LogLevel     string `env:"PARLEY_LOG_LEVEL" envDefault:"info" flag:"log-level" help:"debug, info, warn or error"`
+	Addr           string `env:"PARLEY_ADDR" envDefault:":8080" flag:"addr" help:"listen address"`
+	PublicURL      string `env:"PARLEY_PUBLIC_URL" envDefault:"http://localhost:8080" flag:"public-url" help:"URL readers reach this server at; its origin may call the API"`
+	Environment    string `env:"PARLEY_ENV" envDefault:"development" flag:"env" help:"development or production (JSON logs, no introspection)"`
+	DataDir        string `env:"PARLEY_DATA_DIR" envDefault:"./data" flag:"data-dir" help:"directory for local state"`
+	DatabaseURL    string `env:"DATABASE_URL" flag:"database-url" help:"PostgreSQL URL (required; 'make run' starts a local one)" secret:"true"`
+	RedisURL       string `env:"REDIS_URL" flag:"redis-url" help:"Redis for rate limits shared by all replicas (unset: in-process limits, one replica)" secret:"true"`
+	NATSURL        string `env:"NATS_URL" flag:"nats-url" help:"NATS server or cluster with JetStream (unset: an embedded server, data under the data dir; one replica only)" secret:"true"`
+	Instance       string `env:"PARLEY_INSTANCE" envDefault:"local" flag:"instance" help:"this instance's name in event subjects; the same on every replica"`
+	NATSReplicas   int    `env:"PARLEY_NATS_REPLICAS" envDefault:"1" flag:"nats-replicas" help:"replicas of the event stream (3 on a NATS cluster)"`
+	SecretKey      string `env:"PARLEY_SECRET_KEY" flag:"secret-key" help:"seals the federation private key in the database (at least 16 characters; or PARLEY_SECRET_KEY_FILE); unset: stored in the clear" secret:"true"`
+	FederationAddr string `env:"PARLEY_FEDERATION_ADDR" flag:"federation-addr" help:"host:port where the embedded NATS server accepts peers' leaf-node connections (unset: no federation listener)"`
+	LogLevel       string `env:"PARLEY_LOG_LEVEL" envDefault:"info" flag:"log-level" help:"debug, info, warn or error"`
 
 	MaxBodyBytes                 int64         `env:"PARLEY_MAX_BODY_BYTES" envDefault:"1048576" flag:"max-body-bytes" help:"largest accepted request body"`
 	TrustProxy                   bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`

@@ -23,11 +23,17 @@ import (
 // the test ends.
 func startServe(t *testing.T, env map[string]string) string {
 	t.Helper()
+	return startServeLogging(t, env, io.Discard)
+}
+
+// startServeLogging is startServe with the server's log written to logs.
+func startServeLogging(t testing.TB, env map[string]string, logs io.Writer) string {
+	t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
 	out, w := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, w, io.Discard)
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, w, logs)
 		w.Close()
 	}()
 	t.Cleanup(func() {

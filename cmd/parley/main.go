@@ -37,6 +37,10 @@ Commands:
   admin create   create an administrator: --email E --username U --password P
   trust recompute  rebuild trust signals from the events applied: [--site ID]
   import         import another system's comments: --site ID --format disqus|wxr|remark42 FILE
+  peer add URL   federate with the instance at URL (pins its key; pending until it adds us)
+  peer list      list the peers with their state and counts
+  peer remove NAME  forget a peer
+  key list       list the federation keys; key rotate [--overlap 72h]; key revoke ID
   health         exit 0 if the server on this machine answers /healthz (for HEALTHCHECK)
   version        print the version
 `
@@ -64,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errors.New("unknown trust command; did you mean 'parley trust recompute'?")
 		}
 		return trustRecompute(ctx, args[2:], getenv, stdout, stderr)
+	case "key":
+		return keyCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "peer":
+		return peerCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "health":
 		return health(ctx, args[1:], getenv, stdout, stderr)
 	case "import":

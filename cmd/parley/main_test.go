@@ -309,7 +309,7 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 }
 
 // mustGQL posts one GraphQL operation to a running server and decodes its data.
-func mustGQL(t *testing.T, base, token, query string, vars map[string]any, out any) {
+func mustGQL(t testing.TB, base, token, query string, vars map[string]any, out any) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))

@@ -80,7 +80,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go func() { defer close(listening); a.db.ListenOutbox(listenCtx, events.relay.Wake) }()
 	defer func() { stopListening(); <-listening }()
 	metrics := newRegistry()
-	svc, err := newServices(cfg, logger, a.db, lim, events, metrics)
+	svc, err := newServices(ctx, cfg, logger, a.db, lim, events, metrics)
 	if err != nil {
 		return err
 	}
@@ -88,6 +88,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	events.consume("webhooks", svc.webhooks.Handle)
 	stopWebhooks := runWebhookSender(ctx, svc.webhookSender, logger)
 	defer stopWebhooks()
+	if err := svc.fedRuntime.start(ctx, cfg, events, svc, metrics); err != nil {
+		return fmt.Errorf("federation transport: %w", err)
+	}
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
 	var readCache func(http.Handler) http.Handler
 	if cfg.PageCacheBytes > 0 {
@@ -131,12 +134,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 				return "NATS unreachable since " + since.UTC().Format(time.RFC3339) + "; events wait in the outbox"
 			}
 			return ""
-		}},
-		MaxBodyBytes: cfg.MaxBodyBytes,
-		Version:      version,
-		TrustProxy:   cfg.TrustProxy,
-		BenchStatic:  cfg.BenchEndpoints,
-		ExtraOrigins: publicOrigins(cfg.PublicURL),
+		}, "federation": svc.fedRuntime.check},
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		WellKnown:      svc.identity.WellKnownHandler(cfg.PublicURL, version, logger),
+		FederationLink: svc.federation.LinkHandler(),
+		Version:        version,
+		TrustProxy:     cfg.TrustProxy,
+		BenchStatic:    cfg.BenchEndpoints,
+		ExtraOrigins:   publicOrigins(cfg.PublicURL),
 	})
 	traces, err := startTracing(ctx, getenv, cfg.Instance)
 	if err != nil {

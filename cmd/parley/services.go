@@ -1,14 +1,16 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
-
-	"github.com/parleyhq/parley"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/auth"
+	"github.com/parleyhq/parley/federation"
 	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/markup"
@@ -34,10 +36,20 @@ type services struct {
 	// webhooks queues deliveries from the event stream; webhookSender sends them.
 	webhooks      *webhook.Consumer
 	webhookSender *webhook.Sender
+	// identity is the instance's federation identity, served at /.well-known/parley.
+	identity *federation.Identity
+	// federation manages peers and takes their link messages.
+	federation *federation.Service
+	// fedRuntime runs the federation transport when PARLEY_FEDERATION_ADDR is set.
+	fedRuntime *federationRuntime
 }
 
 // newServices builds the services on the database and the running event bus.
-func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits, events *bus, metrics *prometheus.Registry) (*services, error) {
+func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits, events *bus, metrics *prometheus.Registry) (*services, error) {
+	identity, err := openIdentity(ctx, cfg, db)
+	if err != nil {
+		return nil, err
+	}
 	authService := auth.NewService(postgres.NewAccountStore(db), auth.Options{
 		Logger:        logger,
 		SessionTTL:    cfg.SessionTTL,
@@ -72,10 +84,17 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	sites := postgres.NewSiteService(db)
 	// Levels are decided with the bounds the community's rules put on them.
 	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger, Bounds: ruleStage})
+	queues := moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger)
+	fedStore := postgres.NewFederationStore(db)
+	fedRuntime := newFederationRuntime(fedStore, logger)
+	fed := federation.NewService(identity, fedStore, federation.ServiceOptions{
+		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues,
+		OnPeersChanged: fedRuntime.changed, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
 	webhookStore := postgres.NewWebhookStore(db)
 	sender := webhook.NewSender(webhookStore, webhook.SenderOptions{AllowPrivate: cfg.WebhooksReachPrivate(), Timeout: cfg.WebhookTimeout, Logger: logger})
 	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore,
+		identity: identity, federation: fed, fedRuntime: fedRuntime,
 		webhooks: webhook.NewConsumer(webhookStore, sender.Wake, logger), webhookSender: sender, graph: graph.Services{
 			Auth:      authService,
 			Users:     users,
@@ -84,7 +103,7 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 			Comments:  comments,
 			Reactions: postgres.NewReactionService(db),
 			Reports:   moderation.NewReportService(postgres.NewReportService(db)).WithTrust(trustStore),
-			Queues:    moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger),
+			Queues:    queues,
 			Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
 			Moderator: pipeline,
 			WordLists: wordLists,
@@ -96,5 +115,17 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 			Rules:         trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil),
 			Webhooks: webhook.NewService(webhookStore, sites, users, webhook.ServiceOptions{
 				AllowHTTP: !cfg.Production(), AllowPrivate: cfg.WebhooksReachPrivate()}),
+			Federation: fed,
 		}}, nil
+}
+
+// openIdentity loads the instance's federation keys, making the first pair on first start,
+// sealed with PARLEY_SECRET_KEY when that is set.
+func openIdentity(ctx context.Context, cfg *Config, db *postgres.DB) (*federation.Identity, error) {
+	id, err := federation.OpenIdentity(ctx, postgres.NewFederationStore(db), federation.IdentityOptions{
+		Name: cfg.Instance, FederationAddress: cfg.FederationAddr, Secret: cfg.SecretKey})
+	if err != nil {
+		return nil, fmt.Errorf("federation identity: %w", err)
+	}
+	return id, nil
 }

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/federation"
+	"github.com/parleyhq/parley/postgres"
+)
+
+// federationRuntime runs the federation transport of a server with PARLEY_FEDERATION_ADDR:
+// it keeps the embedded server's leaf connections and the inbound consumers in step with the
+// peers in the database, on every change through the API and every 15 seconds (for changes
+// made by `parley peer` from another process).
+type federationRuntime struct {
+	store     *postgres.FederationStore
+	logger    *slog.Logger
+	wake      chan struct{}
+	mu        sync.Mutex
+	transport *federation.Transport
+	events    *bus
+}
+
+func newFederationRuntime(store *postgres.FederationStore, logger *slog.Logger) *federationRuntime {
+	return &federationRuntime{store: store, logger: logger, wake: make(chan struct{}, 1)}
+}
+
+// lag answers a peer's backlog from the transport; an error while it is not running.
+func (r *federationRuntime) lag(ctx context.Context, peer string) (uint64, error) {
+	r.mu.Lock()
+	t := r.transport
+	r.mu.Unlock()
+	if t == nil {
+		return 0, errNoTransport
+	}
+	return t.Lag(ctx, peer)
+}
+
+var errNoTransport = errors.New("federation transport not running")
+
+// changed asks for a reconciliation; it never blocks.
+func (r *federationRuntime) changed() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// defederated purges a defederated peer's backlog when asked (the federation service hides
+// its content).
+func (r *federationRuntime) defederated(ctx context.Context, p *parley.Peer, in parley.DefederateInput) error {
+	r.reconcile(ctx)
+	r.mu.Lock()
+	t := r.transport
+	r.mu.Unlock()
+	if in.PurgeBacklog && t != nil {
+		if err := t.Purge(ctx, p.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// start builds the transport on the bus and runs it until the bus closes.
+func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus, svc *services, metrics prometheus.Registerer) error {
+	if events.embedded == nil || cfg.FederationAddr == "" {
+		return nil
+	}
+	nc, err := events.embedded.Connect()
+	if err != nil {
+		return err
+	}
+	js, err := natsJetStream(nc)
+	if err != nil {
+		nc.Close()
+		return err
+	}
+	applier := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger)
+	inbound := federation.NewInbound(svc.federation.Verifier(), r.store, applier, federation.InboundOptions{Logger: r.logger, Metrics: metrics, OnPause: r.changed})
+	t := federation.NewTransport(js, cfg.Instance, inbound, r.logger)
+	if err := t.EnsureOutbound(ctx); err != nil {
+		nc.Close()
+		return err
+	}
+	r.mu.Lock()
+	r.transport, r.events = t, events
+	r.mu.Unlock()
+	publisher := federation.NewPublisher(svc.identity, r.store, svc.graph.Stories, svc.graph.Users, svc.graph.Comments, t, r.logger)
+	events.consume("federation", publisher.Handle)
+	go func() {
+		defer nc.Close()
+		defer t.Close()
+		tick := time.NewTicker(15 * time.Second)
+		defer tick.Stop()
+		// Peers' documents are read again so that their rotated keys are pinned before
+		// those keys sign (federation.DefaultActivation).
+		refresh := time.NewTicker(federation.PeerRefreshInterval)
+		defer refresh.Stop()
+		for {
+			r.reconcile(events.runCtx)
+			select {
+			case <-events.runCtx.Done():
+				return
+			case <-r.wake:
+			case <-tick.C:
+			case <-refresh.C:
+				if _, err := svc.federation.RefreshPeerKeys(events.runCtx); err != nil {
+					r.logger.Warn("federation: peers' keys not refreshed", "error", err)
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// reconcile brings leaf connections and consumers in line with the peers stored.
+func (r *federationRuntime) reconcile(ctx context.Context) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.transport == nil {
+		return
+	}
+	peers, err := r.store.ListPeers(ctx)
+	if err != nil {
+		r.logger.Warn("federation: peers not read", "error", err)
+		return
+	}
+	want := map[string]string{}
+	for _, p := range peers {
+		if p.State == parley.PeerActive && p.FederationAddress != "" {
+			want[p.Name] = p.FederationAddress
+		}
+	}
+	if !maps.Equal(want, r.events.embedded.FederationPeers()) {
+		if err := r.events.embedded.SetFederationPeers(want); err != nil {
+			r.logger.Error("federation: leaf connections not changed", "error", err)
+		}
+	}
+	if err := r.transport.Reconcile(ctx, peers); err != nil {
+		r.logger.Warn("federation: inbound streams", "error", err)
+	}
+}
+
+// check is the federation line of /readyz: "" when every active peer's leaf connection is
+// up, else which are not. It does not decide readiness: a peer being down is not ours.
+func (r *federationRuntime) check() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.events == nil {
+		return ""
+	}
+	want := r.events.embedded.FederationPeers()
+	up := r.events.embedded.ConnectedPeers()
+	var down []string
+	for name := range want {
+		if !slices.Contains(up, name) {
+			down = append(down, name)
+		}
+	}
+	if len(down) == 0 {
+		return ""
+	}
+	slices.Sort(down)
+	return "no leaf connection to " + strings.Join(down, ", ")
+}

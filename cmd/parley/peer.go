@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/federation"
+	"github.com/parleyhq/parley/postgres"
+)
+
+// peerCommand runs `parley peer add URL | list | remove NAME`: the operator's way to manage
+// federation links from the server's shell, with the same rules as the API's addPeer,
+// peers and removePeer. Settings (PARLEY_INSTANCE, PARLEY_PUBLIC_URL, PARLEY_SECRET_KEY)
+// come from the environment, as for serve.
+func peerCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("peer needs a command: add URL, list or remove NAME")
+	}
+	cmd := args[0]
+	fs := flag.NewFlagSet("peer "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	databaseURL := fs.String("database-url", getenv("DATABASE_URL"), "PostgreSQL URL (env DATABASE_URL)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	want := map[string]int{"add": 1, "list": 0, "remove": 1}
+	n, ok := want[cmd]
+	if !ok {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown peer command %q; use add, list or remove", cmd)
+	}
+	if fs.NArg() != n {
+		return fmt.Errorf("parley peer %s takes %d argument(s), not %d", cmd, n, fs.NArg())
+	}
+	a, err := openApp(ctx, "peer "+cmd, []string{"--database-url", *databaseURL}, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	identity, err := openIdentity(ctx, a.cfg, a.db)
+	if err != nil {
+		return err
+	}
+	store := postgres.NewFederationStore(a.db)
+	svc := federation.NewService(identity, store, federation.ServiceOptions{PublicURL: a.cfg.PublicURL, Logger: a.logger})
+	// The operator at the server's shell acts as an administrator.
+	admin := parley.NewContextWithUser(ctx, &parley.User{Username: "operator", Admin: true})
+	switch cmd {
+	case "add":
+		p, err := svc.AddPeer(admin, parley.AddPeerInput{URL: fs.Arg(0)})
+		if err != nil {
+			return fmt.Errorf("%s", parley.ErrorMessage(err))
+		}
+		fmt.Fprintf(stdout, "Peer %s (%s) added, key fingerprint %s: compare it with the peer's operator.\nState: %s", p.Name, p.URL, p.Fingerprint, p.State)
+		if p.State == parley.PeerPending {
+			fmt.Fprintf(stdout, " until %s adds this instance (%s, %s)", p.Name, a.cfg.Instance, a.cfg.PublicURL)
+		}
+		fmt.Fprintln(stdout, ".")
+	case "list":
+		peers, err := svc.Peers(admin)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tSTATE\tURL\tFINGERPRINT\tRECEIVED\tREJECTED\tLAST ERROR")
+		for _, p := range peers {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", p.Name, p.State, p.URL, p.Fingerprint, p.Received, p.Rejected, p.LastError)
+		}
+		return tw.Flush()
+	case "remove":
+		p, err := store.FindPeerByName(ctx, fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("no peer named %q", fs.Arg(0))
+		}
+		if _, err := svc.RemovePeer(admin, p.ID); err != nil {
+			return fmt.Errorf("%s", parley.ErrorMessage(err))
+		}
+		fmt.Fprintf(stdout, "Peer %s removed.\n", p.Name)
+	}
+	return nil
+}

@@ -1,0 +1,212 @@
+package parley
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// InstanceKey is one Ed25519 key pair of this instance's federation identity. Peers pin the
+// public half; envelopes name the key that signed them by ID, so a key can be rotated (the
+// old one stays valid until NotAfter) or revoked (invalid at once) without a flag day.
+type InstanceKey struct {
+	// ID is the key's short name in envelopes: the first 16 hex digits of the SHA-256 of
+	// the public key, so that it is derived, never chosen.
+	ID        string
+	PublicKey []byte
+	// SealedPrivate is the private key as stored: sealed with the operator's secret key
+	// (PARLEY_SECRET_KEY) when one is set, in the clear otherwise. Sealed says which.
+	SealedPrivate []byte
+	Sealed        bool
+	CreatedAt     time.Time
+	// NotAfter, when set, ends the key's validity: a rotated key keeps signing nothing new
+	// but its envelopes stay valid until then, so messages in flight are not dropped.
+	NotAfter *time.Time
+	// RevokedAt, when set, ends the key's validity at once.
+	RevokedAt *time.Time
+}
+
+// ValidAt reports whether an envelope signed by the key and created at t may be accepted.
+func (k InstanceKey) ValidAt(t time.Time) bool {
+	if k.RevokedAt != nil || t.Before(k.CreatedAt.Add(-time.Minute)) {
+		return false
+	}
+	return k.NotAfter == nil || !t.After(*k.NotAfter)
+}
+
+// PeerState is where a federation link stands. Nothing flows unless it is PeerActive.
+type PeerState string
+
+// Peer states. A link is PeerPending until both sides have added each other; PeerPaused
+// stops the flow both ways while keeping the link; PeerDefederated ends it for good.
+const (
+	PeerPending     PeerState = "PENDING"
+	PeerActive      PeerState = "ACTIVE"
+	PeerPaused      PeerState = "PAUSED"
+	PeerDefederated PeerState = "DEFEDERATED"
+)
+
+// PeerKey is a key of a peer as pinned from its /.well-known/parley document.
+type PeerKey struct {
+	ID        string    `json:"id"`
+	PublicKey []byte    `json:"publicKey"`
+	ValidFrom time.Time `json:"validFrom"`
+	// ValidUntil is set for a rotated key, the end of its overlap window.
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+	// RevokedAt is set once the peer revoked the key.
+	RevokedAt *time.Time `json:"revokedAt,omitempty"`
+}
+
+// ValidAt reports whether an envelope created at t and signed by the key may be accepted.
+func (k PeerKey) ValidAt(t time.Time) bool {
+	if k.RevokedAt != nil || t.Before(k.ValidFrom.Add(-time.Minute)) {
+		return false
+	}
+	return k.ValidUntil == nil || !t.After(*k.ValidUntil)
+}
+
+// Peer is another Parley instance this one federates with: what was pinned of it when an
+// admin added it, what is exchanged with it and how far it is trusted.
+type Peer struct {
+	ID string
+	// Name is the peer's instance name (its PARLEY_INSTANCE), the origin of its envelopes
+	// and the "@instance" of its users here.
+	Name string
+	// URL is the peer's public URL, where its /.well-known/parley is served.
+	URL               string
+	FederationAddress string
+	// Keys are the peer's keys as pinned; Fingerprint is that of its current key, shown to
+	// the admin who added it so it can be checked out of band.
+	Keys        []PeerKey
+	Fingerprint string
+	State       PeerState
+	// LocalAdded is set when an admin here added the peer; RemoteConfirmed when the peer
+	// proved, with a signed link message, that its admins added us. Both make it active.
+	LocalAdded      bool
+	RemoteConfirmed bool
+	// Exchange lists what flows: "stories" (shared stories), "labels".
+	Exchange []string
+	// TrustWeight scales the peer's labels, 0 to 1.
+	TrustWeight float64
+	// Quotas bound what the peer may send.
+	MaxMessagesPerSecond int
+	MaxBytes             int
+	MaxBacklog           int
+	// Counters shown on the Peers page.
+	Received int
+	Rejected int
+	// Lag is how many of the peer's envelopes wait in its inbound stream, unapplied; -1
+	// when unknown (no transport, or the stream cannot be read).
+	Lag         int
+	LastError   string
+	LastEventAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// AddPeerInput names a peer by its public URL.
+type AddPeerInput struct {
+	URL string
+}
+
+// PausePeerInput pauses a peer (Paused true) or resumes it (false).
+type PausePeerInput struct {
+	PeerID string
+	Paused bool
+}
+
+// DefederateInput ends a link: PurgeBacklog drops what the peer sent that was not applied
+// yet, HideContent hides what of it is shown already.
+type DefederateInput struct {
+	PeerID       string
+	PurgeBacklog bool
+	HideContent  bool
+}
+
+// InstanceInfo is this instance as peers see it.
+type InstanceInfo struct {
+	Name              string
+	PublicKey         []byte
+	KeyID             string
+	Fingerprint       string
+	FederationAddress string
+}
+
+// FederationStore keeps the federation's state: this instance's keys, its peers and the
+// ledger of envelopes applied. It stores; package federation decides.
+type FederationStore interface {
+	// InstanceKeys returns every key ever made, newest first.
+	InstanceKeys(ctx context.Context) ([]InstanceKey, error)
+	// AddFirstInstanceKey stores k unless a key exists already (another replica won the
+	// race); it returns the keys afterwards, newest first.
+	AddFirstInstanceKey(ctx context.Context, k InstanceKey) ([]InstanceKey, error)
+	// RotateInstanceKey stores next as the current key and ends the validity of every
+	// other unexpired key at oldNotAfter, in one transaction.
+	RotateInstanceKey(ctx context.Context, next InstanceKey, oldNotAfter time.Time) error
+	// RevokeInstanceKey marks a key revoked; ENOTFOUND when there is none of that ID.
+	RevokeInstanceKey(ctx context.Context, keyID string, at time.Time) error
+
+	// ClaimEnvelope records an envelope's (origin, id) before it is applied. It answers
+	// false when the pair was recorded before: the envelope was applied already.
+	ClaimEnvelope(ctx context.Context, origin, id, kind string, created time.Time) (bool, error)
+	// ReleaseEnvelope forgets a claim whose apply failed, so a redelivery can apply it.
+	ReleaseEnvelope(ctx context.Context, origin, id string) error
+
+	// CreatePeer stores a new peer; ECONFLICT when one of the same name exists.
+	CreatePeer(ctx context.Context, p *Peer) error
+	// UpdatePeer stores p's state, keys, link flags and counters.
+	UpdatePeer(ctx context.Context, p *Peer) error
+	FindPeerByID(ctx context.Context, id string) (*Peer, error)
+	FindPeerByName(ctx context.Context, name string) (*Peer, error)
+	ListPeers(ctx context.Context) ([]*Peer, error)
+	DeletePeer(ctx context.Context, id string) error
+	// CountPeerEnvelope adds one to a peer's received or rejected count, with the reason of
+	// a rejection as its last error.
+	CountPeerEnvelope(ctx context.Context, name string, rejected bool, reason string, at time.Time) error
+
+	// ShareStory records that comments on a story go to the peers; sharing again is a no-op.
+	ShareStory(ctx context.Context, storyID string, peerIDs []string) error
+	// StoryPeers returns the peers a story is shared with.
+	StoryPeers(ctx context.Context, storyID string) ([]*Peer, error)
+	// RemoteUser returns the local record of an author of another instance, made on first
+	// use with the username username@instance and neither email nor password.
+	RemoteUser(ctx context.Context, instance, remoteID, username string) (*User, error)
+	// RemoteOrigin answers the home instance and ID there of a local user or comment record
+	// (table "users" or "comments") that stands for a remote one; ENOTFOUND for local ones.
+	RemoteOrigin(ctx context.Context, table, localID string) (instance, remoteID string, err error)
+	// MapRemoteComment records the local copy of a remote comment.
+	MapRemoteComment(ctx context.Context, instance, remoteID, commentID string) error
+	// FindRemoteComment returns the local copy's ID of a remote comment; ENOTFOUND if none.
+	FindRemoteComment(ctx context.Context, instance, remoteID string) (string, error)
+	// RemoteComments returns the IDs of the local copies of an instance's comments that are
+	// shown (published) here.
+	RemoteComments(ctx context.Context, instance string) ([]string, error)
+}
+
+// ShareStoryInput shares a story with peers: its comments are sent to them.
+type ShareStoryInput struct {
+	StoryID string
+	PeerIDs []string
+}
+
+// Instance is the home instance of a remote author ("" for a local user): remote authors
+// are stored as username@instance, and local usernames cannot hold "@" (ValidateUsername).
+func (u *User) Instance() *string {
+	if i := strings.LastIndexByte(u.Username, '@'); i >= 0 {
+		s := u.Username[i+1:]
+		return &s
+	}
+	return nil
+}
+
+// FederationService is what the API offers about federation: this instance's identity and
+// its peers. Peer operations are for admins only.
+type FederationService interface {
+	Instance(ctx context.Context) (*InstanceInfo, error)
+	Peers(ctx context.Context) ([]*Peer, error)
+	AddPeer(ctx context.Context, in AddPeerInput) (*Peer, error)
+	RemovePeer(ctx context.Context, peerID string) (*Peer, error)
+	PausePeer(ctx context.Context, in PausePeerInput) (*Peer, error)
+	Defederate(ctx context.Context, in DefederateInput) (*Peer, error)
+	ShareStory(ctx context.Context, in ShareStoryInput) (*Story, error)
+}

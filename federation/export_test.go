@@ -1,0 +1,24 @@
+package federation
+
+import (
+	"crypto/ed25519"
+	"testing"
+	"time"
+)
+
+// Key returns the signer's private key, for tests that sign as another origin with it.
+func (s *Signer) Key() ed25519.PrivateKey { return s.key }
+
+// MustDecodeEnvelope decodes wire bytes or fails the test.
+func MustDecodeEnvelope(tb testing.TB, wire []byte) *Envelope {
+	tb.Helper()
+	e, err := Decode(wire, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// SetRateUnit stretches the period of peers' message quotas, so a test can see a quota hold
+// without timing anything.
+func (t *Transport) SetRateUnit(d time.Duration) { t.rateUnit = d }

@@ -1,0 +1,181 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/parleyhq/parley"
+)
+
+// Applier applies a verified envelope. It runs at most once per (origin, id) in the normal
+// course; it should still be idempotent by the objects' IDs, for the crash between apply
+// and the ledger (see Inbound.Receive).
+type Applier interface {
+	Apply(ctx context.Context, v *Verified) error
+}
+
+// ApplierFunc adapts a function to Applier.
+type ApplierFunc func(ctx context.Context, v *Verified) error
+
+// Apply calls f.
+func (f ApplierFunc) Apply(ctx context.Context, v *Verified) error { return f(ctx, v) }
+
+// Outcome is what became of one inbound message.
+type Outcome string
+
+// Outcomes; a rejection's reason is in the Rejection.
+const (
+	Applied   Outcome = "applied"
+	Duplicate Outcome = "duplicate"
+	Rejected  Outcome = "rejected"
+)
+
+// Inbound verifies and applies messages from peers' streams, each at most once.
+type Inbound struct {
+	verifier *Verifier
+	store    parley.FederationStore
+	apply    Applier
+	logger   *slog.Logger
+	counter  *prometheus.CounterVec
+	breaker  int
+	onPause  func()
+
+	mu      sync.Mutex
+	strikes map[string]int
+}
+
+// InboundOptions configure NewInbound.
+type InboundOptions struct {
+	Logger *slog.Logger
+	// Metrics, when set, gets parley_federation_envelopes_total{result,reason}.
+	Metrics prometheus.Registerer
+	// BreakerThreshold is how many invalid envelopes in a row from one peer pause it (the
+	// circuit breaker), DefaultBreakerThreshold when 0. An applied envelope resets the count.
+	BreakerThreshold int
+	// OnPause, when set, runs after the breaker paused a peer.
+	OnPause func()
+}
+
+// DefaultBreakerThreshold is how many invalid envelopes in a row pause a peer: a broken or
+// hostile peer stops costing verification, and an admin looks before resuming it.
+const DefaultBreakerThreshold = 100
+
+// NewInbound returns an Inbound verifying with v, recording in store and applying with a.
+func NewInbound(v *Verifier, store parley.FederationStore, a Applier, o InboundOptions) *Inbound {
+	if o.BreakerThreshold <= 0 {
+		o.BreakerThreshold = DefaultBreakerThreshold
+	}
+	in := &Inbound{verifier: v, store: store, apply: a, logger: o.Logger, breaker: o.BreakerThreshold,
+		onPause: o.OnPause, strikes: map[string]int{},
+		counter: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_federation_envelopes_total",
+			Help: "Envelopes received from peers, by result (applied, duplicate, rejected) and, for rejections, the reason.",
+		}, []string{"result", "reason"})}
+	if in.logger == nil {
+		in.logger = slog.New(slog.DiscardHandler)
+	}
+	for _, r := range Reasons {
+		in.counter.WithLabelValues(string(Rejected), r)
+	}
+	in.counter.WithLabelValues(string(Applied), "")
+	in.counter.WithLabelValues(string(Duplicate), "")
+	if o.Metrics != nil {
+		o.Metrics.MustRegister(in.counter)
+	}
+	return in
+}
+
+// Counter is the envelope counter, for tests and the metrics page.
+func (in *Inbound) Counter() *prometheus.CounterVec { return in.counter }
+
+// Receive verifies data (received at the given time, the stream's receipt time) and, when
+// it passes, claims its (origin, id) in the ledger and applies it. A rejection or a
+// duplicate is an answer, not an error: the message is done with. An error means the
+// message should be delivered again (a database outage); the claim is released first, so
+// the retry applies it. A crash between the claim and the apply's end would leave the
+// envelope claimed and unapplied; appliers keyed by object ID make the origin's next edit
+// repair it.
+func (in *Inbound) Receive(ctx context.Context, data []byte, received time.Time) (Outcome, error) {
+	return in.ReceiveFrom(ctx, "", data, received)
+}
+
+// ReceiveFrom is Receive for a message read from peer's inbound stream: an envelope of any
+// other origin is refused (wrong_subject), so that a peer cannot pass on a third instance's
+// envelopes under its own quota. An empty peer skips the check.
+func (in *Inbound) ReceiveFrom(ctx context.Context, peer string, data []byte, received time.Time) (Outcome, error) {
+	v, err := in.verifier.Verify(ctx, data, received)
+	if err == nil && peer != "" && v.Envelope.Origin != peer {
+		err = reject("wrong_subject", "an envelope of %q in the stream of %q", v.Envelope.Origin, peer)
+	}
+	var rej *Rejection
+	if errors.As(err, &rej) {
+		in.counter.WithLabelValues(string(Rejected), rej.Reason).Inc()
+		in.logger.Warn("federation: envelope rejected", "reason", rej.Reason, "detail", rej.Detail)
+		name := peer
+		if e, derr := Decode(data, in.verifier.MaxBytes); name == "" && derr == nil {
+			name = e.Origin
+		}
+		if name != "" {
+			_ = in.store.CountPeerEnvelope(ctx, name, true, rej.Reason, received)
+			in.strike(ctx, name)
+		}
+		return Rejected, rej
+	}
+	if err != nil {
+		return "", err
+	}
+	e := v.Envelope
+	fresh, err := in.store.ClaimEnvelope(ctx, e.Origin, e.ID, e.Kind, e.CreatedTime())
+	if err != nil {
+		return "", err
+	}
+	if !fresh {
+		in.counter.WithLabelValues(string(Duplicate), "").Inc()
+		return Duplicate, nil
+	}
+	if err := in.apply.Apply(ctx, v); err != nil {
+		if rerr := in.store.ReleaseEnvelope(context.WithoutCancel(ctx), e.Origin, e.ID); rerr != nil {
+			in.logger.Error("federation: claim not released", "origin", e.Origin, "id", e.ID, "error", rerr)
+		}
+		return "", err
+	}
+	in.counter.WithLabelValues(string(Applied), "").Inc()
+	_ = in.store.CountPeerEnvelope(ctx, e.Origin, false, "", received)
+	in.mu.Lock()
+	delete(in.strikes, e.Origin)
+	in.mu.Unlock()
+	return Applied, nil
+}
+
+// strike counts an invalid envelope of a peer and pauses an active peer that reached the
+// breaker's threshold.
+func (in *Inbound) strike(ctx context.Context, name string) {
+	in.mu.Lock()
+	in.strikes[name]++
+	n := in.strikes[name]
+	if n >= in.breaker {
+		delete(in.strikes, name)
+	}
+	in.mu.Unlock()
+	if n < in.breaker {
+		return
+	}
+	p, err := in.store.FindPeerByName(ctx, name)
+	if err != nil || p.State != parley.PeerActive {
+		return
+	}
+	p.State = parley.PeerPaused
+	if err := in.store.UpdatePeer(ctx, p); err != nil {
+		in.logger.Error("federation: circuit breaker could not pause a peer", "peer", name, "error", err)
+		return
+	}
+	in.logger.Warn("federation: peer paused by the circuit breaker", "peer", name, "invalid envelopes in a row", n)
+	if in.onPause != nil {
+		in.onPause()
+	}
+}

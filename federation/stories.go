@@ -1,0 +1,292 @@
+package federation
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/parleyhq/parley"
+)
+
+// ShareStory shares a story with peers (admins only in this version): from now on its
+// published comments are sent to them, and a peer that carries the same URL on one of its
+// sites shows them under its own rules.
+func (s *Service) ShareStory(ctx context.Context, in parley.ShareStoryInput) (*parley.Story, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	if s.o.Stories == nil {
+		return nil, parley.Errorf(parley.ENOTFOUND, "Stories are not shared from this server.")
+	}
+	if len(in.PeerIDs) == 0 || len(in.PeerIDs) > 100 {
+		return nil, parley.FieldErrorf("peerIDs", "Name 1 to 100 peers to share the story with.")
+	}
+	story, err := s.o.Stories.FindStoryByID(ctx, in.StoryID)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range in.PeerIDs {
+		p, err := s.store.FindPeerByID(ctx, id)
+		if parley.ErrorCode(err) == parley.ENOTFOUND {
+			return nil, parley.FieldErrorf("peerIDs", "There is no peer %s.", id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p.State == parley.PeerDefederated {
+			return nil, parley.FieldErrorf("peerIDs", "Peer %s is defederated.", p.Name)
+		}
+	}
+	if err := s.store.ShareStory(ctx, story.ID, in.PeerIDs); err != nil {
+		return nil, err
+	}
+	return story, nil
+}
+
+// Publisher turns this instance's events into signed envelopes for the peers that share a
+// story: a published comment (on creation, on a moderator's approval), an edit of a
+// published comment, and a deletion (a tombstone). Comments of remote authors are never
+// sent on: each instance speaks only for its own.
+type Publisher struct {
+	id        *Identity
+	store     parley.FederationStore
+	stories   parley.StoryService
+	users     parley.UserService
+	comments  parley.CommentService
+	transport *Transport
+	logger    *slog.Logger
+	now       func() time.Time
+}
+
+// NewPublisher returns a publisher sending through transport.
+func NewPublisher(id *Identity, store parley.FederationStore, stories parley.StoryService, users parley.UserService,
+	comments parley.CommentService, transport *Transport, logger *slog.Logger) *Publisher {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Publisher{id: id, store: store, stories: stories, users: users, comments: comments, transport: transport,
+		logger: logger, now: time.Now}
+}
+
+// system is the context the publisher reads comments in: it must see every comment.
+func system(ctx context.Context) context.Context {
+	return parley.NewContextWithUser(ctx, &parley.User{Username: "federation", Admin: true})
+}
+
+// Handle is the event consumer (nats.Handler): idempotent, since the receivers' ledger
+// refuses an envelope ID twice and the envelope ID is derived from the event ID.
+func (p *Publisher) Handle(ctx context.Context, oe parley.OutboxEvent) error {
+	e, err := oe.Decode()
+	if err != nil {
+		return nil // not ours to read (a newer replica's kind); nothing to send
+	}
+	var kind string
+	var snap *parley.CommentSnapshot
+	switch ev := e.Payload.(type) {
+	case parley.CommentCreated:
+		if ev.Status != parley.StatusPublished {
+			return nil
+		}
+		kind, snap = KindCommentCreated, &ev.CommentSnapshot
+	case parley.CommentEdited:
+		if ev.Status != parley.StatusPublished {
+			return nil
+		}
+		kind, snap = KindCommentEdited, &ev.CommentSnapshot
+	case parley.CommentModerated:
+		if ev.Status != parley.StatusPublished || ev.PreviousStatus == parley.StatusPublished {
+			return nil
+		}
+		c, err := p.comments.FindCommentByID(system(ctx), ev.CommentID)
+		if err != nil {
+			return ignoreNotFound(err)
+		}
+		s := parley.SnapshotOf(c)
+		kind, snap = KindCommentCreated, &s
+	case parley.CommentDeleted:
+		return p.tombstone(ctx, oe.ID, ev)
+	default:
+		return nil
+	}
+	return p.sendComment(ctx, oe.ID, kind, snap)
+}
+
+func ignoreNotFound(err error) error {
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil
+	}
+	return err
+}
+
+// sharedPeers reports whether a story is shared with an active peer.
+func (p *Publisher) shared(ctx context.Context, storyID string) (bool, error) {
+	peers, err := p.store.StoryPeers(ctx, storyID)
+	if err != nil {
+		return false, err
+	}
+	for _, peer := range peers {
+		if peer.State == parley.PeerActive {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (p *Publisher) sendComment(ctx context.Context, eventID, kind string, c *parley.CommentSnapshot) error {
+	if c.AuthorID == "" {
+		return nil
+	}
+	if ok, err := p.shared(ctx, c.StoryID); err != nil || !ok {
+		return err
+	}
+	author, err := p.users.FindUserByID(ctx, c.AuthorID)
+	if err != nil {
+		return ignoreNotFound(err)
+	}
+	if author.Instance() != nil {
+		return nil // a remote author's comment: its home instance speaks for it
+	}
+	story, err := p.stories.FindStoryByID(ctx, c.StoryID)
+	if err != nil {
+		return ignoreNotFound(err)
+	}
+	payload := CommentPayload{
+		Comment:    ObjectRef{Instance: p.id.Name(), ID: c.ID},
+		Author:     RemoteUser{Instance: p.id.Name(), ID: author.ID, Username: author.Username},
+		StoryURL:   story.URL,
+		BodySource: c.BodySource,
+		CreatedAt:  c.CreatedAt.UTC(),
+	}
+	if c.ParentID != "" {
+		ref := &ObjectRef{Instance: p.id.Name(), ID: c.ParentID}
+		instance, remoteID, err := p.store.RemoteOrigin(ctx, "comments", c.ParentID)
+		switch {
+		case err == nil:
+			ref = &ObjectRef{Instance: instance, ID: remoteID}
+		case parley.ErrorCode(err) != parley.ENOTFOUND:
+			return err
+		}
+		payload.Parent = ref
+	}
+	return p.publish(ctx, eventID, kind, payload)
+}
+
+func (p *Publisher) tombstone(ctx context.Context, eventID string, ev parley.CommentDeleted) error {
+	if ok, err := p.shared(ctx, ev.StoryID); err != nil || !ok {
+		return err
+	}
+	if _, _, err := p.store.RemoteOrigin(ctx, "comments", ev.ID); err == nil {
+		return nil // a remote comment's deletion here is a local decision, not ours to send
+	}
+	return p.publish(ctx, eventID, KindTombstone, TombstonePayload{Object: ObjectRef{Instance: p.id.Name(), ID: ev.ID}, Type: "comment"})
+}
+
+// publish signs with the current key, the event ID as the envelope ID, so a redelivered
+// event makes an envelope the receivers already applied.
+func (p *Publisher) publish(ctx context.Context, eventID, kind string, payload any) error {
+	signer, err := p.id.Signer(ctx)
+	if err != nil {
+		return err
+	}
+	raw, err := jsonMarshal(payload)
+	if err != nil {
+		return err
+	}
+	env, err := signer.SignRaw(eventID, kind, raw, p.now())
+	if err != nil {
+		return err
+	}
+	return p.transport.Publish(ctx, env)
+}
+
+// CommentApplier applies envelopes of shared stories through the local comment service, so
+// every remote comment passes this instance's own pipeline and sanctions: a comment the
+// local rules reject is stored rejected (never shown here) whatever its origin decided.
+type CommentApplier struct {
+	self     string
+	store    parley.FederationStore
+	stories  parley.StoryService
+	comments parley.CommentService
+	logger   *slog.Logger
+}
+
+// NewCommentApplier returns the applier of instance self.
+func NewCommentApplier(self string, store parley.FederationStore, stories parley.StoryService, comments parley.CommentService, logger *slog.Logger) *CommentApplier {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &CommentApplier{self: self, store: store, stories: stories, comments: comments, logger: logger}
+}
+
+// Apply applies one verified envelope. A refusal by local rules (a closed story, a banned
+// author, a URL no local site carries) is a decision, not a failure: it returns nil so the
+// envelope is not delivered again.
+func (a *CommentApplier) Apply(ctx context.Context, v *Verified) error {
+	origin := v.Envelope.Origin
+	var err error
+	switch p := v.Payload.(type) {
+	case *CommentPayload:
+		err = a.comment(ctx, origin, v.Envelope.Kind, p)
+	case *TombstonePayload:
+		err = a.tombstone(ctx, origin, p)
+	}
+	if code := parley.ErrorCode(err); err != nil && code != parley.EINTERNAL {
+		a.logger.Info("federation: envelope refused by local rules", "origin", origin, "id", v.Envelope.ID, "code", code, "error", err)
+		return nil
+	}
+	return err
+}
+
+func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *CommentPayload) error {
+	user, err := a.store.RemoteUser(ctx, origin, p.Author.ID, p.Author.Username+"@"+origin)
+	if err != nil {
+		return err
+	}
+	as := parley.NewContextWithUser(ctx, user)
+	existing, err := a.store.FindRemoteComment(ctx, origin, p.Comment.ID)
+	switch {
+	case err == nil && kind == KindCommentEdited:
+		_, err = a.comments.EditComment(as, parley.EditCommentInput{CommentID: existing, Body: p.BodySource})
+		return err
+	case err == nil:
+		return nil // applied before
+	case parley.ErrorCode(err) != parley.ENOTFOUND:
+		return err
+	}
+	story, err := a.stories.FindStoryByURL(ctx, p.StoryURL)
+	if err != nil {
+		return err // ENOTFOUND: no local site carries the URL
+	}
+	in := parley.CreateCommentInput{StoryID: story.ID, Body: p.BodySource}
+	if p.Parent != nil {
+		if p.Parent.Instance == a.self {
+			in.ParentID = p.Parent.ID
+		} else if id, err := a.store.FindRemoteComment(ctx, p.Parent.Instance, p.Parent.ID); err == nil {
+			in.ParentID = id
+		} else if parley.ErrorCode(err) != parley.ENOTFOUND {
+			return err
+		}
+	}
+	c, err := a.comments.CreateComment(as, in)
+	if err != nil {
+		return err
+	}
+	return a.store.MapRemoteComment(ctx, origin, p.Comment.ID, c.ID)
+}
+
+func (a *CommentApplier) tombstone(ctx context.Context, origin string, p *TombstonePayload) error {
+	if p.Type != "comment" {
+		return nil
+	}
+	id, err := a.store.FindRemoteComment(ctx, origin, p.Object.ID)
+	if err != nil {
+		return err
+	}
+	c, err := a.comments.FindCommentByID(system(ctx), id)
+	if err != nil || c.Status == parley.StatusDeleted {
+		return err
+	}
+	// The deletion is the author's: their home instance says so, signed.
+	_, err = a.comments.DeleteComment(parley.NewContextWithUser(ctx, &parley.User{ID: c.AuthorID}), id)
+	return err
+}

@@ -1,0 +1,280 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/time/rate"
+
+	"github.com/parleyhq/parley"
+)
+
+// Transport limits and names.
+const (
+	// OutboundMaxAge is how long this instance's envelopes stay in its own stream.
+	OutboundMaxAge = 7 * 24 * time.Hour
+	// InboundMaxAge bounds a peer's backlog by age: beyond it, envelopes would be refused
+	// as expired anyway.
+	InboundMaxAge = 24 * time.Hour
+	// maxMsgSize is the hard limit NATS enforces on an inbound message; the verifier
+	// counts anything above DefaultMaxEnvelopeBytes as too_large below it.
+	maxMsgSize = 4 * DefaultMaxEnvelopeBytes
+)
+
+// Subject is where an envelope of origin is published: fed.<origin>.<kind>, with the dots of
+// the kind kept as subject tokens (fed.alpha.comment.created).
+func Subject(origin, kind string) string { return "fed." + origin + "." + kind }
+
+// OutboundStream names the stream an instance owns for what it sends.
+func OutboundStream(self string) string { return "FED_OUT_" + streamToken(self) }
+
+// InboundStream names the stream that receives one peer's envelopes.
+func InboundStream(peer string) string { return "FED_IN_" + streamToken(peer) }
+
+func streamToken(s string) string {
+	return strings.NewReplacer(".", "_", "*", "_", ">", "_").Replace(s)
+}
+
+// Transport moves envelopes over JetStream: it publishes this instance's to
+// fed.<self>.> in a stream the instance owns, and reads each active peer's from an inbound
+// stream of its own, with limits (bytes, messages, age, discard old), that the NATS
+// leaf connection of that peer fills (nats.FederationOptions).
+type Transport struct {
+	js      jetstream.JetStream
+	self    string
+	inbound *Inbound
+	logger  *slog.Logger
+
+	mu        sync.Mutex
+	consumers map[string]context.CancelFunc
+	limiters  map[string]*rate.Limiter
+	wg        sync.WaitGroup
+	// rateUnit is the period of a peer's message quota: a second (MaxMessagesPerSecond);
+	// tests stretch it.
+	rateUnit time.Duration
+}
+
+// NewTransport returns a transport for instance self that applies what arrives with inbound.
+func NewTransport(js jetstream.JetStream, self string, inbound *Inbound, logger *slog.Logger) *Transport {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Transport{js: js, self: self, inbound: inbound, logger: logger, consumers: map[string]context.CancelFunc{},
+		limiters: map[string]*rate.Limiter{}, rateUnit: time.Second}
+}
+
+// EnsureOutbound creates or updates the stream of this instance's envelopes.
+func (t *Transport) EnsureOutbound(ctx context.Context) error {
+	_, err := t.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        OutboundStream(t.self),
+		Description: "Signed federation envelopes of this instance, read by its peers over leaf nodes.",
+		Subjects:    []string{Subject(t.self, ">")},
+		Retention:   jetstream.LimitsPolicy,
+		Storage:     jetstream.FileStorage,
+		MaxAge:      OutboundMaxAge,
+		Discard:     jetstream.DiscardOld,
+		Duplicates:  2 * time.Minute,
+	})
+	if err != nil {
+		return fmt.Errorf("federation outbound stream: %w", err)
+	}
+	return nil
+}
+
+// Publish sends a signed envelope; its ID is the message ID, so a retry within two minutes
+// is stored once (the receivers' ledger is the lasting guard).
+func (t *Transport) Publish(ctx context.Context, e *Envelope) error {
+	if e.Origin != t.self {
+		return fmt.Errorf("federation: publishing an envelope of %q from %q", e.Origin, t.self)
+	}
+	_, err := t.js.Publish(ctx, Subject(e.Origin, e.Kind), e.Marshal(), jetstream.WithMsgID(e.Origin+"/"+e.ID))
+	return err
+}
+
+// PublishRaw publishes an envelope on the subjects of subjectOrigin whatever its own
+// origin says: what a hostile or broken peer can do, for tests of the receiving side.
+func (t *Transport) PublishRaw(ctx context.Context, subjectOrigin string, e *Envelope) error {
+	_, err := t.js.Publish(ctx, Subject(subjectOrigin, e.Kind), e.Marshal(), jetstream.WithMsgID(e.Origin+"/"+e.ID))
+	return err
+}
+
+// ensureInbound creates or updates a peer's inbound stream with the peer's quotas.
+func (t *Transport) ensureInbound(ctx context.Context, p *parley.Peer) error {
+	maxBytes, maxMsgs := int64(p.MaxBytes), int64(p.MaxBacklog)
+	if maxBytes <= 0 {
+		maxBytes = DefaultPeerMaxBytes
+	}
+	if maxMsgs <= 0 {
+		maxMsgs = DefaultPeerMaxBacklog
+	}
+	_, err := t.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        InboundStream(p.Name),
+		Description: "Federation envelopes from peer " + p.Name + ", verified and applied once by Parley.",
+		Subjects:    []string{Subject(p.Name, ">")},
+		Retention:   jetstream.LimitsPolicy,
+		Storage:     jetstream.FileStorage,
+		MaxAge:      InboundMaxAge,
+		MaxBytes:    maxBytes,
+		MaxMsgs:     maxMsgs,
+		MaxMsgSize:  maxMsgSize,
+		Discard:     jetstream.DiscardOld,
+		Duplicates:  2 * time.Minute,
+	})
+	if err != nil {
+		return fmt.Errorf("inbound stream of %s: %w", p.Name, err)
+	}
+	return nil
+}
+
+// Reconcile makes the running consumers match peers: each ACTIVE peer gets its inbound
+// stream and a consumer, every other peer's consumer stops. It is safe to call often.
+func (t *Transport) Reconcile(ctx context.Context, peers []*parley.Peer) error {
+	want := map[string]*parley.Peer{}
+	for _, p := range peers {
+		if p.State == parley.PeerActive {
+			want[p.Name] = p
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for name, stop := range t.consumers {
+		if want[name] == nil {
+			stop()
+			delete(t.consumers, name)
+			delete(t.limiters, name)
+		}
+	}
+	var errs []error
+	for name, p := range want {
+		if err := t.ensureInbound(ctx, p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		// The quota: at most MaxMessagesPerSecond envelopes a second are verified and
+		// applied; what a peer sends faster waits in its stream, whose limits drop the
+		// oldest, so a flood costs this instance the quota and no more.
+		n := p.MaxMessagesPerSecond
+		if n <= 0 {
+			n = DefaultPeerMessagesPerSecond
+		}
+		every := rate.Every(t.rateUnit / time.Duration(n))
+		if l := t.limiters[name]; l != nil {
+			l.SetLimit(every)
+			l.SetBurst(n)
+		} else {
+			t.limiters[name] = rate.NewLimiter(every, n)
+		}
+		if t.consumers[name] != nil {
+			continue
+		}
+		cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		t.consumers[name] = stop
+		limiter := t.limiters[name]
+		t.wg.Go(func() { t.consume(cctx, name, limiter) })
+	}
+	return errors.Join(errs...)
+}
+
+// Purge drops a peer's backlog: what it sent that was not applied yet.
+func (t *Transport) Purge(ctx context.Context, peer string) error {
+	s, err := t.js.Stream(ctx, InboundStream(peer))
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.Purge(ctx)
+}
+
+// Lag is how many envelopes of a peer wait in its inbound stream, unapplied.
+func (t *Transport) Lag(ctx context.Context, peer string) (uint64, error) {
+	c, err := t.js.Consumer(ctx, InboundStream(peer), consumerName)
+	if err != nil {
+		return 0, err
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return info.NumPending + uint64(info.NumAckPending), nil
+}
+
+// Close stops every consumer and waits for them.
+func (t *Transport) Close() {
+	t.mu.Lock()
+	for name, stop := range t.consumers {
+		stop()
+		delete(t.consumers, name)
+	}
+	t.mu.Unlock()
+	t.wg.Wait()
+}
+
+const consumerName = "parley-federation"
+
+// consume applies a peer's inbound stream in order until ctx ends, retrying with backoff
+// when the stream or connection fails.
+func (t *Transport) consume(ctx context.Context, peer string, limiter *rate.Limiter) {
+	for attempt := 0; ctx.Err() == nil; attempt++ {
+		err := t.consumeOnce(ctx, peer, limiter)
+		if ctx.Err() != nil {
+			return
+		}
+		t.logger.Warn("federation: inbound consumer interrupted", "peer", peer, "error", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(min(time.Duration(attempt+1)*200*time.Millisecond, 5*time.Second)):
+		}
+	}
+}
+
+func (t *Transport) consumeOnce(ctx context.Context, peer string, limiter *rate.Limiter) error {
+	c, err := t.js.CreateOrUpdateConsumer(ctx, InboundStream(peer), jetstream.ConsumerConfig{
+		Durable:       consumerName,
+		Description:   "Parley: verifies and applies each envelope of " + peer + " once.",
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
+		MaxAckPending: 1,
+	})
+	if err != nil {
+		return err
+	}
+	it, err := c.Messages()
+	if err != nil {
+		return err
+	}
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	defer it.Stop()
+	for {
+		msg, err := it.Next()
+		if err != nil {
+			return err
+		}
+		if err := limiter.Wait(ctx); err != nil {
+			return err
+		}
+		received := time.Now()
+		if meta, err := msg.Metadata(); err == nil {
+			received = meta.Timestamp
+		}
+		out, err := t.inbound.ReceiveFrom(ctx, peer, msg.Data(), received)
+		switch {
+		case out == Rejected:
+			_ = msg.Term()
+		case err != nil:
+			t.logger.Warn("federation: envelope not applied, will come again", "peer", peer, "error", err)
+			_ = msg.NakWithDelay(2 * time.Second)
+		default:
+			_ = msg.Ack()
+		}
+	}
+}

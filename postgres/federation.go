@@ -1,0 +1,331 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley"
+)
+
+// FederationStore implements parley.FederationStore: the instance's signing keys, its peers
+// and the ledger of envelopes applied. Package federation decides what goes in.
+type FederationStore struct{ db *DB }
+
+// NewFederationStore returns a FederationStore on db.
+func NewFederationStore(db *DB) *FederationStore { return &FederationStore{db: db} }
+
+var _ parley.FederationStore = (*FederationStore)(nil)
+
+const keyColumns = `id, public_key, private_key, sealed, created_at, not_after, revoked_at`
+
+func scanKeys(rows pgx.Rows) ([]parley.InstanceKey, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.InstanceKey, error) {
+		var k parley.InstanceKey
+		err := r.Scan(&k.ID, &k.PublicKey, &k.SealedPrivate, &k.Sealed, &k.CreatedAt, &k.NotAfter, &k.RevokedAt)
+		return k, err
+	})
+}
+
+// InstanceKeys returns every key, newest first.
+func (s *FederationStore) InstanceKeys(ctx context.Context) ([]parley.InstanceKey, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+keyColumns+` FROM federation_keys ORDER BY created_at DESC, id`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	keys, err := scanKeys(rows)
+	return keys, translate(err)
+}
+
+// AddFirstInstanceKey inserts k under a transaction-scoped advisory lock unless a key
+// exists, so that replicas starting together agree on one identity.
+func (s *FederationStore) AddFirstInstanceKey(ctx context.Context, k parley.InstanceKey) ([]parley.InstanceKey, error) {
+	var keys []parley.InstanceKey
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, federationKeyLock); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO federation_keys (id, public_key, private_key, sealed, created_at)
+			SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM federation_keys)`,
+			k.ID, k.PublicKey, k.SealedPrivate, k.Sealed, k.CreatedAt); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+keyColumns+` FROM federation_keys ORDER BY created_at DESC, id`)
+		if err != nil {
+			return err
+		}
+		keys, err = scanKeys(rows)
+		return err
+	})
+	return keys, err
+}
+
+// federationKeyLock names the advisory lock around the first key and rotations.
+const federationKeyLock = 0x66656431 // "fed1"
+
+// RotateInstanceKey adds next and closes the overlap window of the keys it replaces.
+func (s *FederationStore) RotateInstanceKey(ctx context.Context, next parley.InstanceKey, oldNotAfter time.Time) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, federationKeyLock); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE federation_keys SET not_after = $1
+			WHERE revoked_at IS NULL AND (not_after IS NULL OR not_after > $1)`, oldNotAfter); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO federation_keys (id, public_key, private_key, sealed, created_at)
+			VALUES ($1, $2, $3, $4, $5)`, next.ID, next.PublicKey, next.SealedPrivate, next.Sealed, next.CreatedAt)
+		return err
+	})
+}
+
+// RevokeInstanceKey marks a key revoked.
+func (s *FederationStore) RevokeInstanceKey(ctx context.Context, keyID string, at time.Time) error {
+	tag, err := s.db.pool.Exec(ctx, `UPDATE federation_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1`, keyID, at)
+	if err != nil {
+		return translate(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("Key")
+	}
+	return nil
+}
+
+// ClaimEnvelope inserts the envelope into the ledger; the primary key is the guard.
+func (s *FederationStore) ClaimEnvelope(ctx context.Context, origin, id, kind string, created time.Time) (bool, error) {
+	tag, err := s.db.pool.Exec(ctx, `
+		INSERT INTO federation_envelopes (origin, id, kind, created) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (origin, id) DO NOTHING`, origin, id, kind, created)
+	if err != nil {
+		return false, translate(err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// ReleaseEnvelope deletes a claim.
+func (s *FederationStore) ReleaseEnvelope(ctx context.Context, origin, id string) error {
+	_, err := s.db.pool.Exec(ctx, `DELETE FROM federation_envelopes WHERE origin = $1 AND id = $2`, origin, id)
+	return translate(err)
+}
+
+const peerColumns = `id, name, url, federation_address, keys, fingerprint, state, local_added, remote_confirmed,
+	exchange, trust_weight, max_msgs_per_sec, max_bytes, max_backlog, received, rejected, last_error,
+	last_event_at, created_at, updated_at`
+
+func scanPeer(r pgx.CollectableRow) (*parley.Peer, error) {
+	var p parley.Peer
+	var keys []byte
+	err := r.Scan(&p.ID, &p.Name, &p.URL, &p.FederationAddress, &keys, &p.Fingerprint, &p.State, &p.LocalAdded,
+		&p.RemoteConfirmed, &p.Exchange, &p.TrustWeight, &p.MaxMessagesPerSecond, &p.MaxBytes, &p.MaxBacklog,
+		&p.Received, &p.Rejected, &p.LastError, &p.LastEventAt, &p.CreatedAt, &p.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	return &p, json.Unmarshal(keys, &p.Keys)
+}
+
+// CreatePeer inserts p, filling its ID and times.
+func (s *FederationStore) CreatePeer(ctx context.Context, p *parley.Peer) error {
+	keys, err := json.Marshal(p.Keys)
+	if err != nil {
+		return err
+	}
+	p.ID = newID()
+	if p.Exchange == nil {
+		p.Exchange = []string{}
+	}
+	err = s.db.pool.QueryRow(ctx, `
+		INSERT INTO federation_peers (id, name, url, federation_address, keys, fingerprint, state, local_added,
+			remote_confirmed, exchange, trust_weight, max_msgs_per_sec, max_bytes, max_backlog)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		RETURNING created_at, updated_at`,
+		p.ID, p.Name, p.URL, p.FederationAddress, keys, p.Fingerprint, p.State, p.LocalAdded, p.RemoteConfirmed,
+		p.Exchange, p.TrustWeight, p.MaxMessagesPerSecond, p.MaxBytes, p.MaxBacklog).Scan(&p.CreatedAt, &p.UpdatedAt)
+	if parley.ErrorCode(translate(err)) == parley.ECONFLICT {
+		return parley.Errorf(parley.ECONFLICT, "A peer named %q exists already; remove it first to add it again.", p.Name)
+	}
+	return translate(err)
+}
+
+// UpdatePeer stores p's changeable fields.
+func (s *FederationStore) UpdatePeer(ctx context.Context, p *parley.Peer) error {
+	keys, err := json.Marshal(p.Keys)
+	if err != nil {
+		return err
+	}
+	tag, err := s.db.pool.Exec(ctx, `
+		UPDATE federation_peers SET url = $2, federation_address = $3, keys = $4, fingerprint = $5, state = $6,
+			local_added = $7, remote_confirmed = $8, exchange = $9, trust_weight = $10, max_msgs_per_sec = $11,
+			max_bytes = $12, max_backlog = $13, updated_at = now()
+		WHERE id = $1`,
+		p.ID, p.URL, p.FederationAddress, keys, p.Fingerprint, p.State, p.LocalAdded, p.RemoteConfirmed,
+		p.Exchange, p.TrustWeight, p.MaxMessagesPerSecond, p.MaxBytes, p.MaxBacklog)
+	if err != nil {
+		return translate(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("Peer")
+	}
+	return nil
+}
+
+func (s *FederationStore) findPeer(ctx context.Context, where string, arg any) (*parley.Peer, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+peerColumns+` FROM federation_peers WHERE `+where, arg)
+	if err != nil {
+		return nil, translate(err)
+	}
+	p, err := pgx.CollectExactlyOneRow(rows, scanPeer)
+	return p, translateNotFound(err, "Peer")
+}
+
+// FindPeerByID returns a peer by its ID.
+func (s *FederationStore) FindPeerByID(ctx context.Context, id string) (*parley.Peer, error) {
+	return s.findPeer(ctx, `id = $1`, id)
+}
+
+// FindPeerByName returns a peer by its instance name.
+func (s *FederationStore) FindPeerByName(ctx context.Context, name string) (*parley.Peer, error) {
+	return s.findPeer(ctx, `name = $1`, name)
+}
+
+// ListPeers returns every peer by name.
+func (s *FederationStore) ListPeers(ctx context.Context) ([]*parley.Peer, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+peerColumns+` FROM federation_peers ORDER BY name`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	peers, err := pgx.CollectRows(rows, scanPeer)
+	return peers, translate(err)
+}
+
+// DeletePeer deletes a peer record.
+func (s *FederationStore) DeletePeer(ctx context.Context, id string) error {
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM federation_peers WHERE id = $1`, id)
+	if err != nil {
+		return translate(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("Peer")
+	}
+	return nil
+}
+
+// CountPeerEnvelope adds to a peer's counters; an unknown name changes nothing.
+func (s *FederationStore) CountPeerEnvelope(ctx context.Context, name string, rejected bool, reason string, at time.Time) error {
+	_, err := s.db.pool.Exec(ctx, `
+		UPDATE federation_peers SET
+			received = received + CASE WHEN $2 THEN 0 ELSE 1 END,
+			rejected = rejected + CASE WHEN $2 THEN 1 ELSE 0 END,
+			last_error = CASE WHEN $2 THEN $3 ELSE last_error END,
+			last_event_at = CASE WHEN $2 THEN last_event_at ELSE $4 END
+		WHERE name = $1`, name, rejected, reason, at)
+	return translate(err)
+}
+
+// ShareStory inserts the story's peers.
+func (s *FederationStore) ShareStory(ctx context.Context, storyID string, peerIDs []string) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		for _, id := range peerIDs {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO federation_shared_stories (story_id, peer_id) VALUES ($1, $2)
+				ON CONFLICT DO NOTHING`, storyID, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// StoryPeers returns the peers a story is shared with, by name.
+func (s *FederationStore) StoryPeers(ctx context.Context, storyID string) ([]*parley.Peer, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+prefixed("p.", peerColumns)+`
+		FROM federation_shared_stories ss JOIN federation_peers p ON p.id = ss.peer_id
+		WHERE ss.story_id = $1 ORDER BY p.name`, storyID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	peers, err := pgx.CollectRows(rows, scanPeer)
+	return peers, translate(err)
+}
+
+// prefixed qualifies each column of a list of plain column names with a table alias.
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// RemoteUser finds or makes the local record of a remote author.
+func (s *FederationStore) RemoteUser(ctx context.Context, instance, remoteID, username string) (*parley.User, error) {
+	var u *parley.User
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users
+			WHERE id = (SELECT user_id FROM federation_users WHERE instance = $1 AND remote_id = $2)`, instance, remoteID))
+		if err == nil || !noRows(err) {
+			return err
+		}
+		u, err = scanUser(tx.QueryRow(ctx, `
+			INSERT INTO users (id, username) VALUES ($1, $2) RETURNING `+userColumns, newID(), username))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO federation_users (instance, remote_id, user_id) VALUES ($1, $2, $3)`,
+			instance, remoteID, u.ID); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, parley.Event{Payload: parley.UserCreated{ID: u.ID, Username: u.Username}})
+	})
+	return u, err
+}
+
+// RemoteOrigin answers where a local record of a remote user or comment comes from.
+func (s *FederationStore) RemoteOrigin(ctx context.Context, table, localID string) (string, string, error) {
+	var q string
+	switch table {
+	case "users":
+		q = `SELECT instance, remote_id FROM federation_users WHERE user_id = $1`
+	case "comments":
+		q = `SELECT instance, remote_id FROM federation_comments WHERE comment_id = $1`
+	default:
+		return "", "", parley.Errorf(parley.EINVALID, "No remote records of %s.", table)
+	}
+	var instance, remoteID string
+	err := s.db.pool.QueryRow(ctx, q, localID).Scan(&instance, &remoteID)
+	return instance, remoteID, translateNotFound(err, "Remote record")
+}
+
+// MapRemoteComment records a remote comment's local copy.
+func (s *FederationStore) MapRemoteComment(ctx context.Context, instance, remoteID, commentID string) error {
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO federation_comments (instance, remote_id, comment_id) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, instance, remoteID, commentID)
+	return translate(err)
+}
+
+// FindRemoteComment returns a remote comment's local copy.
+func (s *FederationStore) FindRemoteComment(ctx context.Context, instance, remoteID string) (string, error) {
+	var id string
+	err := s.db.pool.QueryRow(ctx, `SELECT comment_id::text FROM federation_comments WHERE instance = $1 AND remote_id = $2`,
+		instance, remoteID).Scan(&id)
+	return id, translateNotFound(err, "Comment")
+}
+
+// RemoteComments returns the published local copies of an instance's comments.
+func (s *FederationStore) RemoteComments(ctx context.Context, instance string) ([]string, error) {
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT f.comment_id::text FROM federation_comments f JOIN comments c ON c.id = f.comment_id
+		WHERE f.instance = $1 AND c.status = 'PUBLISHED' ORDER BY f.comment_id`, instance)
+	if err != nil {
+		return nil, translate(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, translate(err)
+}
