@@ -269,7 +269,11 @@ type Report struct {
 	UserID    string
 	Reason    ReportReason
 	Details   string
-	CreatedAt time.Time
+	// Weight is how much the report counted toward the site's report threshold, and
+	// WeightRule the rule version that set it (empty for the default weight of 1).
+	Weight     float64
+	WeightRule string
+	CreatedAt  time.Time
 }
 
 // ReportService stores reports; a user reports a comment at most once.

@@ -58,18 +58,34 @@ type ActionReason struct {
 }
 
 // HoldRule is a site's rule on reported comments. Storage calls it inside the report's
-// transaction with the reported comment (its new report count included) and the site's
-// settings; it must only compute. A non-nil answer holds the published comment for review,
-// logged with no moderator and with the answer's reason and note.
-type HoldRule func(c *Comment, settings SiteSettings) *ActionReason
+// transaction with the reported comment (its new report count included), the summed weight
+// of its reports (this one included) and the site's settings; it must only compute. A non-nil
+// answer holds the published comment for review, logged with no moderator and with the
+// answer's reason and note.
+type HoldRule func(c *Comment, weight float64, settings SiteSettings) *ActionReason
+
+// ReportWeight is how much one report counts toward its site's report threshold, as the
+// site's community rules (REPORT_WEIGHT) set it for the reporter, so a community can count
+// some readers' reports for more or less than one. It is stored with the report.
+type ReportWeight struct {
+	// Weight is 1 when no rule sets it, and never negative; 0 records the report without
+	// letting it hold anything.
+	Weight float64
+	// Rule names the rule version that set the weight ("rule/<id>@<version>"), empty when
+	// none did.
+	Rule string
+}
+
+// DefaultReportWeight is the weight of a report that no community rule weighs.
+var DefaultReportWeight = ReportWeight{Weight: 1}
 
 // ReportStore is the storage of reports. Its ReportService methods record reports and
 // hold nothing.
 type ReportStore interface {
 	ReportService
-	// RecordReport records the caller's report and, in the same transaction, holds the
-	// comment when hold (which may be nil) says so.
-	RecordReport(ctx context.Context, in ReportInput, hold HoldRule) (*Comment, error)
+	// RecordReport records the caller's report with its weight and, in the same transaction,
+	// holds the comment when hold (which may be nil) says so.
+	RecordReport(ctx context.Context, in ReportInput, weight ReportWeight, hold HoldRule) (*Comment, error)
 }
 
 // SanctionStore is the storage of sanctions. Its SanctionService methods impose a sanction

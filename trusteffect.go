@@ -93,6 +93,15 @@ type TrustLevels interface {
 	HighestTrustLevel(ctx context.Context, userID string) (TrustLevel, error)
 }
 
+// ReportWeigher weighs a reporter's reports by the site's community rules (REPORT_WEIGHT),
+// so the report service can count them toward the report threshold without knowing the
+// rules. The trust rules stage implements it.
+type ReportWeigher interface {
+	// ReportWeight returns the weight of userID's reports under st; DefaultReportWeight
+	// when no rule weighs them.
+	ReportWeight(ctx context.Context, st ReportStanding, userID string) (ReportWeight, error)
+}
+
 // TrustPrivilege is one thing a trust level allows on a site, with the level it opens at,
 // so a reader can be told what they may do and what the next level would add.
 type TrustPrivilege struct {

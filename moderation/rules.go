@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/parleyhq/parley"
 )
@@ -12,7 +13,8 @@ import (
 // for a moderator, in the same transaction as the report that reached it.
 type ReportService struct {
 	parley.ReportStore
-	levels parley.TrustLevels
+	levels  parley.TrustLevels
+	weigher parley.ReportWeigher
 }
 
 // NewReportService returns store's reports with the report threshold applied.
@@ -29,25 +31,58 @@ func (s *ReportService) WithTrust(levels parley.TrustLevels) *ReportService {
 
 var _ parley.ReportService = (*ReportService)(nil)
 
+// WithWeights counts each report toward the threshold with the weight the site's community
+// rules (REPORT_WEIGHT) give its reporter; it needs WithTrust, which reads the reporter's
+// standing the rules are evaluated on.
+func (s *ReportService) WithWeights(w parley.ReportWeigher) *ReportService {
+	s.weigher = w
+	return s
+}
+
 // ReportComment records the report and applies the threshold.
 func (s *ReportService) ReportComment(ctx context.Context, in parley.ReportInput) (*parley.Comment, error) {
 	if s.levels != nil {
 		return s.reportWithStanding(ctx, in)
 	}
-	return s.RecordReport(ctx, in, ReportThreshold)
+	return s.RecordReport(ctx, in, parley.DefaultReportWeight, ReportThreshold)
 }
 
 // ReasonReports is the reason code logged when the report threshold holds a comment.
 const ReasonReports = "REPORTS"
 
 // ReportThreshold is the report threshold as a parley.HoldRule: it holds a published
-// comment once its reports reach the site's ReportHoldThreshold (0 turns it off).
-func ReportThreshold(c *parley.Comment, s parley.SiteSettings) *parley.ActionReason {
-	if s.ReportHoldThreshold == 0 || c.ReportCount < s.ReportHoldThreshold || c.Status != parley.StatusPublished {
+// comment once the summed weight of its reports reaches the site's ReportHoldThreshold (0
+// turns it off). With no community rule weighing reports, each weighs 1 and the weight is
+// the number of readers who reported.
+func ReportThreshold(c *parley.Comment, weight float64, s parley.SiteSettings) *parley.ActionReason {
+	if s.ReportHoldThreshold == 0 || weight < float64(s.ReportHoldThreshold) || c.Status != parley.StatusPublished {
 		return nil
 	}
-	return &parley.ActionReason{Reason: ReasonReports,
-		Note: fmt.Sprintf("%d readers reported it; the site holds comments from %d reports.", c.ReportCount, s.ReportHoldThreshold)}
+	note := fmt.Sprintf("%d readers reported it; the site holds comments from %d reports.", c.ReportCount, s.ReportHoldThreshold)
+	if weight != float64(c.ReportCount) {
+		note = fmt.Sprintf("%d readers reported it, weighing %s in all under the community's report weights; the site holds comments from %d reports.",
+			c.ReportCount, strconv.FormatFloat(weight, 'g', 4, 64), s.ReportHoldThreshold)
+	}
+	return &parley.ActionReason{Reason: ReasonReports, Note: note}
+}
+
+// weighedThreshold is the report threshold for a report whose weight a community rule set:
+// the note also names the rule version, so the moderators' log says why the report counted
+// as it did. A report of weight 0 never holds.
+func weighedThreshold(w parley.ReportWeight) parley.HoldRule {
+	if w.Rule == "" {
+		return ReportThreshold
+	}
+	return func(c *parley.Comment, weight float64, s parley.SiteSettings) *parley.ActionReason {
+		if w.Weight == 0 {
+			return nil
+		}
+		why := ReportThreshold(c, weight, s)
+		if why != nil {
+			why.Note += fmt.Sprintf(" The last report weighed %s (%s).", strconv.FormatFloat(w.Weight, 'g', 4, 64), w.Rule)
+		}
+		return why
+	}
 }
 
 // SanctionService implements parley.SanctionService with what a ban does to the comments

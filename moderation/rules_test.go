@@ -23,7 +23,7 @@ func TestReportThreshold(t *testing.T) {
 		"already held":               {3, 3, parley.StatusPending, false},
 		"rejected by a person since": {3, 3, parley.StatusRejected, false},
 	} {
-		why := moderation.ReportThreshold(&parley.Comment{ReportCount: tc.reports, Status: tc.status}, parley.SiteSettings{ReportHoldThreshold: tc.threshold})
+		why := moderation.ReportThreshold(&parley.Comment{ReportCount: tc.reports, Status: tc.status}, float64(tc.reports), parley.SiteSettings{ReportHoldThreshold: tc.threshold})
 		if (why != nil) != tc.hold {
 			t.Errorf("%s: %+v, want hold %v", name, why, tc.hold)
 		}

@@ -82,13 +82,15 @@ func CanReport(st parley.ReportStanding) error {
 		"New readers cannot report comments yet on this site: reporting opens at trust level 1, after your first published comment.")
 }
 
-// reportHold is the report's hold rule for a reporter at level: a report from level 3 or
-// more holds the comment at once; otherwise the site's report threshold decides.
-func reportHold(level parley.TrustLevel) parley.HoldRule {
-	if level < parley.LevelForHoldingReports {
-		return ReportThreshold
+// reportHold is the report's hold rule for a reporter at level whose reports weigh w: a
+// report from level 3 or more holds the comment at once, unless a community rule weighs it
+// below 1; otherwise the site's report threshold decides on the summed weights, and a report
+// of weight 0 never holds.
+func reportHold(level parley.TrustLevel, w parley.ReportWeight) parley.HoldRule {
+	if level < parley.LevelForHoldingReports || w.Weight < 1 {
+		return weighedThreshold(w)
 	}
-	return func(c *parley.Comment, s parley.SiteSettings) *parley.ActionReason {
+	return func(c *parley.Comment, _ float64, s parley.SiteSettings) *parley.ActionReason {
 		if c.Status != parley.StatusPublished {
 			return nil
 		}
@@ -113,5 +115,11 @@ func (s *ReportService) reportWithStanding(ctx context.Context, in parley.Report
 	if err := CanReport(st); err != nil {
 		return nil, err
 	}
-	return s.RecordReport(ctx, in, reportHold(st.Level))
+	w := parley.DefaultReportWeight
+	if s.weigher != nil {
+		if w, err = s.weigher.ReportWeight(ctx, st, u.ID); err != nil {
+			return nil, fmt.Errorf("weigh the report: %w", err)
+		}
+	}
+	return s.RecordReport(ctx, in, w, reportHold(st.Level, w))
 }

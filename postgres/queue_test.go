@@ -108,7 +108,7 @@ func TestModerationQueues(t *testing.T) {
 	})
 	t.Run("a hold rule holds a comment in the report's transaction", func(t *testing.T) {
 		c := e.MustComment(t, author, story.ID, "", "controversial")
-		atTwo := func(c *parley.Comment, _ parley.SiteSettings) *parley.ActionReason {
+		atTwo := func(c *parley.Comment, _ float64, _ parley.SiteSettings) *parley.ActionReason {
 			if c.ReportCount < 2 {
 				return nil
 			}
@@ -116,7 +116,7 @@ func TestModerationQueues(t *testing.T) {
 		}
 		for i, want := range []parley.CommentStatus{parley.StatusPublished, parley.StatusPending} {
 			reader, _ := e.MustUser(t)
-			got, err := e.reports.RecordReport(reader, parley.ReportInput{CommentID: c.ID, Reason: parley.ReportOffensive}, atTwo)
+			got, err := e.reports.RecordReport(reader, parley.ReportInput{CommentID: c.ID, Reason: parley.ReportOffensive}, parley.DefaultReportWeight, atTwo)
 			if err != nil || got.Status != want {
 				t.Fatalf("report %d: %+v, %v; want %s", i+1, got, err, want)
 			}

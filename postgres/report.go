@@ -19,18 +19,22 @@ var _ parley.ReportStore = (*ReportService)(nil)
 // ReportComment records the caller's report and holds nothing; each user reports a comment
 // once.
 func (s *ReportService) ReportComment(ctx context.Context, in parley.ReportInput) (*parley.Comment, error) {
-	return s.RecordReport(ctx, in, nil)
+	return s.RecordReport(ctx, in, parley.DefaultReportWeight, nil)
 }
 
-// RecordReport records the caller's report and, when hold says so, holds the comment, in one
-// transaction; each user reports a comment once.
-func (s *ReportService) RecordReport(ctx context.Context, in parley.ReportInput, hold parley.HoldRule) (*parley.Comment, error) {
+// RecordReport records the caller's report with its weight and, when hold says so, holds the
+// comment, in one transaction; each user reports a comment once. hold reads the summed weight
+// of the comment's reports, taken under the comment's row lock so racing reports add up.
+func (s *ReportService) RecordReport(ctx context.Context, in parley.ReportInput, weight parley.ReportWeight, hold parley.HoldRule) (*parley.Comment, error) {
 	u, err := requireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
+	}
+	if weight.Weight < 0 || weight.Weight != weight.Weight {
+		return nil, parley.Errorf(parley.EINTERNAL, "report weight %v is not a weight", weight.Weight)
 	}
 	var c *parley.Comment
 	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
@@ -46,8 +50,8 @@ func (s *ReportService) RecordReport(ctx context.Context, in parley.ReportInput,
 		}
 		id := newID()
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO reports (id, comment_id, user_id, reason, details) VALUES ($1, $2, $3, $4, $5)`,
-			id, c.ID, u.ID, string(in.Reason), in.Details); err != nil {
+			INSERT INTO reports (id, comment_id, user_id, reason, details, weight, weight_rule) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			id, c.ID, u.ID, string(in.Reason), in.Details, weight.Weight, weight.Rule); err != nil {
 			return err
 		}
 		// The comment as the report leaves it, read under the row's lock: a rule judges what
@@ -62,7 +66,11 @@ func (s *ReportService) RecordReport(ctx context.Context, in parley.ReportInput,
 			if err != nil {
 				return err
 			}
-			if why := hold(c, settings); why != nil && c.Status == parley.StatusPublished {
+			var sum float64
+			if err := tx.QueryRow(ctx, `SELECT coalesce(sum(weight), 0) FROM reports WHERE comment_id = $1`, c.ID).Scan(&sum); err != nil {
+				return err
+			}
+			if why := hold(c, sum, settings); why != nil && c.Status == parley.StatusPublished {
 				if err := holdComment(ctx, tx, c, *why); err != nil {
 					return err
 				}
@@ -102,7 +110,7 @@ func (s *ReportService) FindReports(ctx context.Context, commentID string) ([]*p
 		return nil, translate(err)
 	}
 	rows, err := s.db.pool.Query(ctx, `
-		SELECT id, comment_id, user_id, reason, details, created_at FROM reports
+		SELECT id, comment_id, user_id, reason, details, weight, weight_rule, created_at FROM reports
 		WHERE comment_id = $1 ORDER BY created_at DESC, id DESC`, c.ID)
 	if err != nil {
 		return nil, translate(err)
@@ -110,7 +118,7 @@ func (s *ReportService) FindReports(ctx context.Context, commentID string) ([]*p
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.Report, error) {
 		var rep parley.Report
 		var reason string
-		err := r.Scan(&rep.ID, &rep.CommentID, &rep.UserID, &reason, &rep.Details, &rep.CreatedAt)
+		err := r.Scan(&rep.ID, &rep.CommentID, &rep.UserID, &reason, &rep.Details, &rep.Weight, &rep.WeightRule, &rep.CreatedAt)
 		rep.Reason = parley.ReportReason(reason)
 		return &rep, err
 	})

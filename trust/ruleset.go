@@ -47,6 +47,9 @@ type Standing struct {
 	LevelCeiling  *parley.TrustLevel
 	ReportWeight  *float64
 	RatePerMinute int
+	// ReportWeightRule and RateRule name the rule versions that set ReportWeight and
+	// RatePerMinute, so a held report or comment can say which rule counted.
+	ReportWeightRule, RateRule string
 }
 
 // Clamp applies the level bounds to a level.
@@ -119,11 +122,11 @@ func (out *Outcome) apply(r *parley.Rule) {
 	case parley.EffectReportWeight:
 		w := e.Weight
 		if out.Standing.ReportWeight == nil || w < *out.Standing.ReportWeight {
-			out.Standing.ReportWeight = &w
+			out.Standing.ReportWeight, out.Standing.ReportWeightRule = &w, r.VersionName()
 		}
 	case parley.EffectRate:
 		if out.Standing.RatePerMinute == 0 || e.PerMinute < out.Standing.RatePerMinute {
-			out.Standing.RatePerMinute = e.PerMinute
+			out.Standing.RatePerMinute, out.Standing.RateRule = e.PerMinute, r.VersionName()
 		}
 	}
 }

@@ -102,7 +102,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 			Stories:   stories,
 			Comments:  comments,
 			Reactions: postgres.NewReactionService(db),
-			Reports:   moderation.NewReportService(postgres.NewReportService(db)).WithTrust(trustStore),
+			Reports:   moderation.NewReportService(postgres.NewReportService(db)).WithTrust(trustStore).WithWeights(ruleStage),
 			Queues:    queues,
 			Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
 			Moderator: pipeline,
