@@ -267,6 +267,9 @@ type TrustStore interface {
 	SetTrustLevel(ctx context.Context, rec TrustRecord, ch TrustChange) error
 	// LastTrustChange returns the user's latest change, ENOTFOUND when there is none.
 	LastTrustChange(ctx context.Context, siteID, userID string) (*TrustChange, error)
+	// CommentsSince counts the user's comments on the site written after since, counting
+	// no further than limit, so a RATE rule costs as many rows as its rate and no more.
+	CommentsSince(ctx context.Context, siteID, userID string, since time.Time, limit int) (int, error)
 }
 
 // TrustService answers trust questions for the API.

@@ -146,7 +146,10 @@ var _ parley.Moderator = (*Pipeline)(nil)
 const FlagStageFailed = "STAGE_FAILED"
 
 // Moderate runs the pipeline. It never fails because a stage did: failures follow the
-// stage's policy and go into the trail.
+// stage's policy and go into the trail. The one answer that is not a failure is a refusal: a
+// stage not in shadow that answers an ERATELIMITED error (a community's RATE rule, say)
+// refuses the comment, which is then not stored, and Moderate returns that error; in shadow,
+// the refusal is only recorded in the trail.
 func (p *Pipeline) Moderate(ctx context.Context, s *parley.Submission) (*parley.Moderation, error) {
 	m := &parley.Moderation{Decision: parley.DecisionPass}
 	for _, step := range p.stepsFor(s.Settings) {
@@ -158,9 +161,12 @@ func (p *Pipeline) Moderate(ctx context.Context, s *parley.Submission) (*parley.
 		if m.DecidedBy != "" && !step.Shadow {
 			continue
 		}
-		result := runStep(ctx, step, s)
+		result, refused := runStep(ctx, step, s)
 		if p.observer != nil {
 			p.observer(result)
+		}
+		if refused != nil && !step.Shadow {
+			return nil, refused
 		}
 		m.Trail = append(m.Trail, result)
 		if !step.Shadow {
@@ -174,8 +180,12 @@ func (p *Pipeline) Moderate(ctx context.Context, s *parley.Submission) (*parley.
 	return m, nil
 }
 
-// runStep runs one stage under its budget and failure policy.
-func runStep(ctx context.Context, step Step, s *parley.Submission) parley.StageResult {
+// FlagRefused marks the trail entry of a shadow stage that would have refused the comment.
+const FlagRefused = "REFUSED"
+
+// runStep runs one stage under its budget and failure policy; refused is the stage's
+// ERATELIMITED answer, which is a refusal rather than a failure.
+func runStep(ctx context.Context, step Step, s *parley.Submission) (_ parley.StageResult, refused error) {
 	start := time.Now()
 	var v parley.Verdict
 	var err error
@@ -188,6 +198,10 @@ func runStep(ctx context.Context, step Step, s *parley.Submission) parley.StageR
 	if err == nil && !validDecision(v.Decision) {
 		err = fmt.Errorf("stage answered an unknown decision %q", v.Decision)
 	}
+	if err != nil && parley.ErrorCode(err) == parley.ERATELIMITED {
+		r.Verdict = parley.Verdict{Decision: parley.DecisionPass, Flags: append(v.Flags, FlagRefused), Evidence: parley.ErrorMessage(err), Version: v.Version}
+		return r, err
+	}
 	if err != nil {
 		r.Error = err.Error()
 		r.Verdict = parley.Verdict{Decision: parley.DecisionPass, Flags: []string{FlagStageFailed}, Evidence: "The stage failed; its failure passes."}
@@ -195,7 +209,7 @@ func runStep(ctx context.Context, step Step, s *parley.Submission) parley.StageR
 			r.Verdict = parley.Verdict{Decision: parley.DecisionHold, Flags: []string{FlagStageFailed}, Evidence: "The stage failed; its failure holds the comment for review."}
 		}
 	}
-	return r
+	return r, nil
 }
 
 func validDecision(d parley.Decision) bool {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/parleyhq/parley"
 )
@@ -46,4 +47,14 @@ func (s *TrustStore) HighestTrustLevel(ctx context.Context, userID string) (parl
 	var level int16
 	err := s.db.pool.QueryRow(ctx, `SELECT coalesce(max(level), 0) FROM trust_levels WHERE user_id = $1`, userID).Scan(&level)
 	return parley.TrustLevel(level), translate(err)
+}
+
+// CommentsSince counts the user's comments on the site written after since, at most limit,
+// from the (author_id, site_id, created_at) index.
+func (s *TrustStore) CommentsSince(ctx context.Context, siteID, userID string, since time.Time, limit int) (int, error) {
+	var n int
+	err := s.db.pool.QueryRow(ctx, `
+		SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $1 AND site_id = $2 AND created_at > $3 LIMIT $4) AS c`,
+		userID, siteID, since, limit).Scan(&n)
+	return n, translate(err)
 }

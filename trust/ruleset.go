@@ -50,6 +50,8 @@ type Standing struct {
 	// ReportWeightRule and RateRule name the rule versions that set ReportWeight and
 	// RatePerMinute, so a held report or comment can say which rule counted.
 	ReportWeightRule, RateRule string
+	// RateName is the name of the RATE rule, for the author to be told.
+	RateName string
 }
 
 // Clamp applies the level bounds to a level.
@@ -126,7 +128,7 @@ func (out *Outcome) apply(r *parley.Rule) {
 		}
 	case parley.EffectRate:
 		if out.Standing.RatePerMinute == 0 || e.PerMinute < out.Standing.RatePerMinute {
-			out.Standing.RatePerMinute, out.Standing.RateRule = e.PerMinute, r.VersionName()
+			out.Standing.RatePerMinute, out.Standing.RateRule, out.Standing.RateName = e.PerMinute, r.VersionName(), r.Name
 		}
 	}
 }

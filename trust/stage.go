@@ -41,7 +41,8 @@ func NewStage(engine *Engine, rules parley.RuleStore, signals parley.TrustStore)
 func (s *Stage) Name() string { return StageName }
 
 // Check implements moderation.Stage: it evaluates the site's rules on the submission. A rule
-// over its cost limit fails the stage, whose failure policy then passes or holds.
+// over its cost limit fails the stage, whose failure policy then passes or holds. A new
+// comment over the author's RATE answers ERATELIMITED, naming the rule.
 func (s *Stage) Check(ctx context.Context, sub *parley.Submission) (parley.Verdict, error) {
 	set, err := s.ruleSet(ctx, sub.Comment.SiteID, parley.RuleSettingsOf(sub.Settings))
 	if err != nil {
@@ -62,7 +63,31 @@ func (s *Stage) Check(ctx context.Context, sub *parley.Submission) (parley.Verdi
 	if err != nil {
 		return parley.Verdict{}, err
 	}
+	if err := s.overRate(ctx, sub, out.Standing, f.Now); err != nil {
+		return out.Verdict(), err
+	}
 	return out.Verdict(), nil
+}
+
+// overRate refuses a new comment when the author already wrote as many on the site in the
+// last minute as the lowest RATE rule that holds for them allows. The answer is
+// ERATELIMITED, which the pipeline treats as a refusal (the comment is not stored), not as a
+// hold: a rate exists to slow a writer down, and a hold would fill the moderators' queue
+// with what it is meant to keep out. Edits are not counted, and the count reads no more rows
+// than the rate.
+func (s *Stage) overRate(ctx context.Context, sub *parley.Submission, st Standing, now time.Time) error {
+	if st.RatePerMinute == 0 || sub.Action != parley.ActionCreate || sub.Author == nil {
+		return nil
+	}
+	n, err := s.signals.CommentsSince(ctx, sub.Comment.SiteID, sub.Author.ID, now.Add(-time.Minute), st.RatePerMinute)
+	if err != nil {
+		return fmt.Errorf("count the author's comments of the last minute: %w", err)
+	}
+	if n < st.RatePerMinute {
+		return nil
+	}
+	return parley.RateLimitedf(time.Minute, "This site's community rule %q (%s) allows you %d comments a minute; try again in a minute.",
+		st.RateName, st.RateRule, st.RatePerMinute)
 }
 
 // ruleSet returns the site's compiled rules, reading them when the site's rules version
