@@ -365,6 +365,9 @@ type RuleStore interface {
 	// transaction. ECONFLICT when the proposal is no longer APPROVED or its rule has moved
 	// past its base version.
 	Enact(ctx context.Context, id string, now time.Time) (*RuleProposal, *Rule, error)
+	// DueProposals lists up to limit APPROVED proposals of every site whose delay ended by
+	// now, the longest-waiting first, for the job that enacts them.
+	DueProposals(ctx context.Context, now time.Time, limit int) ([]string, error)
 	// SetRuleSettings stores a site's governance, keeping its rules version.
 	SetRuleSettings(ctx context.Context, siteID string, s RuleSettings) error
 	// BacktestSample returns the site's latest n comments, newest first, with what a

@@ -416,3 +416,17 @@ func rulePayload(p *parley.RuleProposal) parley.RuleLogPayload {
 		VotesFor: p.Tally.ModeratorsFor + p.Tally.MembersFor, VotesAgainst: p.Tally.ModeratorsAgainst + p.Tally.MembersAgainst,
 		Summary: summary}
 }
+
+// DueProposals lists the APPROVED proposals whose delay ended by now, longest-waiting first,
+// from the partial index of approved proposals (a handful at any time).
+func (s *RuleStore) DueProposals(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT id FROM rule_proposals
+		WHERE state = 'APPROVED' AND (doc->>'enactAfter')::timestamptz <= $1
+		ORDER BY (doc->>'enactAfter')::timestamptz, id LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, translate(err)
+}

@@ -88,6 +88,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	events.consume("webhooks", svc.webhooks.Handle)
 	stopWebhooks := runWebhookSender(ctx, svc.webhookSender, logger)
 	defer stopWebhooks()
+	stopEnactor := runEnactor(ctx, svc.rules, logger)
+	defer stopEnactor()
 	if err := svc.fedRuntime.start(ctx, cfg, events, svc, metrics); err != nil {
 		return fmt.Errorf("federation transport: %w", err)
 	}

@@ -42,6 +42,8 @@ type services struct {
 	federation *federation.Service
 	// fedRuntime runs the federation transport when PARLEY_FEDERATION_ADDR is set.
 	fedRuntime *federationRuntime
+	// rules enacts, in the background, the approved proposals whose delay ended.
+	rules *trust.Rules
 }
 
 // newServices builds the services on the database and the running event bus.
@@ -92,9 +94,10 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 		OnPeersChanged: fedRuntime.changed, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
 	webhookStore := postgres.NewWebhookStore(db)
+	rules := trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil)
 	sender := webhook.NewSender(webhookStore, webhook.SenderOptions{AllowPrivate: cfg.WebhooksReachPrivate(), Timeout: cfg.WebhookTimeout, Logger: logger})
 	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore,
-		identity: identity, federation: fed, fedRuntime: fedRuntime,
+		identity: identity, federation: fed, fedRuntime: fedRuntime, rules: rules,
 		webhooks: webhook.NewConsumer(webhookStore, sender.Wake, logger), webhookSender: sender, graph: graph.Services{
 			Auth:      authService,
 			Users:     users,
@@ -112,7 +115,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 			Trust:     trust.NewService(trustConsumer, users),
 			// The public moderation log, readable without signing in.
 			ModerationLog: moderation.NewPublicLog(postgres.NewModerationLogStore(db), sites),
-			Rules:         trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil),
+			Rules:         rules,
 			Webhooks: webhook.NewService(webhookStore, sites, users, webhook.ServiceOptions{
 				AllowHTTP: !cfg.Production(), AllowPrivate: cfg.WebhooksReachPrivate()}),
 			Federation: fed,

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -40,4 +42,21 @@ func trustRecompute(ctx context.Context, args []string, getenv func(string) stri
 	}
 	fmt.Fprintf(stdout, "Trust signals of %s recomputed from %d events in %s.\n", scope, n, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// enactEvery is how often each replica looks for approved proposals whose delay ended. A
+// proposal is enacted at most this long after its delay; racing replicas enact it once.
+const enactEvery = 30 * time.Second
+
+// runEnactor enacts approved proposals once their site's delay ends, until stop is called.
+// Every replica runs one: an enactment is one transaction, and exactly one of racing
+// enactments wins.
+func runEnactor(ctx context.Context, rules *trust.Rules, logger *slog.Logger) (stop func()) {
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { rules.RunEnactor(runCtx, enactEvery, logger) })
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }
