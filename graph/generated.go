@@ -439,11 +439,13 @@ type ComplexityRoot struct {
 	}
 
 	Report struct {
-		CreatedAt func(childComplexity int) int
-		Details   func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Reason    func(childComplexity int) int
-		Reporter  func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Details    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		Reporter   func(childComplexity int) int
+		Weight     func(childComplexity int) int
+		WeightRule func(childComplexity int) int
 	}
 
 	Revision struct {
@@ -2958,6 +2960,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Report.Reporter(childComplexity), true
+	case "Report.weight":
+		if e.ComplexityRoot.Report.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Weight(childComplexity), true
+	case "Report.weightRule":
+		if e.ComplexityRoot.Report.WeightRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.WeightRule(childComplexity), true
 
 	case "Revision.body":
 		if e.ComplexityRoot.Revision.Body == nil {
@@ -5240,6 +5254,10 @@ func (ec *executionContext) childFields_Report(ctx context.Context, field graphq
 		return ec.fieldContext_Report_reporter(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Report_createdAt(ctx, field)
+	case "weight":
+		return ec.fieldContext_Report_weight(ctx, field)
+	case "weightRule":
+		return ec.fieldContext_Report_weightRule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Report", field.Name)
 }
@@ -15355,6 +15373,52 @@ func (ec *executionContext) _Report_createdAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Report_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Report_weight(ctx context.Context, field graphql.CollectedField, obj *parley.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Report_weightRule(ctx context.Context, field graphql.CollectedField, obj *parley.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_weightRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeightRule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_weightRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "String")
 }
 
 func (ec *executionContext) _Revision_id(ctx context.Context, field graphql.CollectedField, obj *parley.Revision) (ret graphql.Marshaler) {
@@ -27671,6 +27735,16 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "createdAt":
 			out.Values[i] = ec._Report_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._Report_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weightRule":
+			out.Values[i] = ec._Report_weightRule(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

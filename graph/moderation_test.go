@@ -277,17 +277,19 @@ func TestModerationQueueAPI(t *testing.T) {
 	})
 	t.Run("a reported comment shows its reports to moderators only", func(t *testing.T) {
 		w.Other.MustDo(t, reportComment, in("commentID", ids[2], "reason", "OTHER", "details", "Copied from another site."), nil)
-		const q = `query($id: ID!) { comment(id: $id) { reports { reason details reporter { username } } } }`
+		const q = `query($id: ID!) { comment(id: $id) { reports { reason details weight weightRule reporter { username } } } }`
 		var out struct {
 			Comment struct {
 				Reports []struct {
-					Reason, Details string
-					Reporter        struct{ Username string }
+					Reason, Details, WeightRule string
+					Weight                      float64
+					Reporter                    struct{ Username string }
 				}
 			}
 		}
 		w.Moderator.MustDo(t, q, map[string]any{"id": ids[2]}, &out)
-		if len(out.Comment.Reports) != 1 || out.Comment.Reports[0].Details != "Copied from another site." || out.Comment.Reports[0].Reporter.Username != w.Other.User.Username {
+		if len(out.Comment.Reports) != 1 || out.Comment.Reports[0].Details != "Copied from another site." || out.Comment.Reports[0].Reporter.Username != w.Other.User.Username ||
+			out.Comment.Reports[0].Weight != 1 || out.Comment.Reports[0].WeightRule != "" {
 			t.Fatalf("reports = %+v", out.Comment.Reports)
 		}
 		got := read("REPORTED", 10, "")
