@@ -418,6 +418,10 @@ type RuleService interface {
 	Withdraw(ctx context.Context, id string) (*RuleProposal, error)
 	// Governance returns a site's rule settings; SetGovernance changes them (admins only).
 	Governance(ctx context.Context, siteID string) (RuleSettings, error)
+	// TrustThresholds returns the trust thresholds in force on a site (the defaults when it
+	// never changed them), which a CHANGE_THRESHOLDS proposal starts from; anyone may read
+	// them, as the rules readers are held to.
+	TrustThresholds(ctx context.Context, siteID string) (TrustSettings, error)
 	SetGovernance(ctx context.Context, siteID string, s RuleSettings) (RuleSettings, error)
 	// ProposalEvents delivers a site's proposal changes and enactments, for its dashboard.
 	ProposalEvents(ctx context.Context, siteID string) (<-chan *ProposalEvent, error)

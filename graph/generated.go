@@ -419,6 +419,7 @@ type ComplexityRoot struct {
 		Story                     func(childComplexity int, id *string, url *string) int
 		StoryCounts               func(childComplexity int, urls []string) int
 		TrustStanding             func(childComplexity int, siteID string, userID *string) int
+		TrustThresholds           func(childComplexity int, siteID string) int
 		User                      func(childComplexity int, id string) int
 		Viewer                    func(childComplexity int) int
 		ViewerExport              func(childComplexity int) int
@@ -880,6 +881,7 @@ type QueryResolver interface {
 	RuleProposals(ctx context.Context, siteID string, state *parley.ProposalState) ([]*parley.RuleProposal, error)
 	CheckRule(ctx context.Context, siteID string, expression string) (*parley.RuleCheck, error)
 	RuleGovernance(ctx context.Context, siteID string) (*parley.RuleSettings, error)
+	TrustThresholds(ctx context.Context, siteID string) (*parley.TrustSettings, error)
 	User(ctx context.Context, id string) (*parley.User, error)
 	Site(ctx context.Context, id string) (*parley.Site, error)
 	ModerationStages(ctx context.Context) ([]string, error)
@@ -2851,6 +2853,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TrustStanding(childComplexity, args["siteID"].(string), args["userID"].(*string)), true
+	case "Query.trustThresholds":
+		if e.ComplexityRoot.Query.TrustThresholds == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trustThresholds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TrustThresholds(childComplexity, args["siteID"].(string)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -7107,6 +7120,20 @@ func (ec *executionContext) field_Query_trustStanding_args(ctx context.Context, 
 		return nil, err
 	}
 	args["userID"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trustThresholds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
 	return args, nil
 }
 
@@ -14549,6 +14576,50 @@ func (ec *executionContext) fieldContext_Query_ruleGovernance(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_ruleGovernance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trustThresholds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trustThresholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TrustThresholds(ctx, fc.Args["siteID"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.TrustSettings) graphql.Marshaler {
+			return ec.marshalNProposedThresholds2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTrustSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trustThresholds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProposedThresholds(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trustThresholds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27506,6 +27577,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ruleGovernance(ctx, field)
 				})
+		case "trustThresholds":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trustThresholds(ctx, field)
+				})
 		case "user":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -30988,6 +31065,14 @@ func (ec *executionContext) marshalNProposedLevelThresholds2githubᚗcomᚋparle
 func (ec *executionContext) unmarshalNProposedLevelThresholdsInput2githubᚗcomᚋparleyhqᚋparleyᚐTrustThresholds(ctx context.Context, v any) (parley.TrustThresholds, error) {
 	res, err := ec.unmarshalInputProposedLevelThresholdsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProposedThresholds2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTrustSettings(ctx context.Context, sel ast.SelectionSet, v *parley.TrustSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProposedThresholds!")
+		return graphql.Null
+	}
+	return ec._ProposedThresholds(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPublicLogSettings2githubᚗcomᚋparleyhqᚋparleyᚐPublicLogSettings(ctx context.Context, sel ast.SelectionSet, v parley.PublicLogSettings) graphql.Marshaler {

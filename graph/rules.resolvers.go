@@ -113,6 +113,17 @@ func (r *queryResolver) RuleGovernance(ctx context.Context, siteID string) (*par
 	return &gov, nil
 }
 
+func (r *queryResolver) TrustThresholds(ctx context.Context, siteID string) (*parley.TrustSettings, error) {
+	if r.s.Rules == nil {
+		return nil, errNoRules
+	}
+	th, err := r.s.Rules.TrustThresholds(ctx, siteID)
+	if err != nil {
+		return nil, err
+	}
+	return &th, nil
+}
+
 func (r *ruleResolver) Effect(ctx context.Context, obj *parley.Rule) (*RuleEffect, error) {
 	return ruleEffect(obj.Effect), nil
 }

@@ -147,6 +147,16 @@ func (s *Rules) Governance(ctx context.Context, siteID string) (parley.RuleSetti
 	return parley.RuleSettingsOf(site.Settings), nil
 }
 
+// TrustThresholds returns the trust thresholds in force on a site; they are public, as the
+// rules readers are held to.
+func (s *Rules) TrustThresholds(ctx context.Context, siteID string) (parley.TrustSettings, error) {
+	site, err := s.site(ctx, siteID)
+	if err != nil {
+		return parley.TrustSettings{}, err
+	}
+	return parley.TrustSettingsOf(site.Settings), nil
+}
+
 // SetGovernance changes a site's rule settings; its admins only.
 func (s *Rules) SetGovernance(ctx context.Context, siteID string, gov parley.RuleSettings) (parley.RuleSettings, error) {
 	uid := parley.UserIDFromContext(ctx)
