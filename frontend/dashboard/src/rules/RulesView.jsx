@@ -13,6 +13,7 @@ import { describeEffect } from './effect.js';
 import { describeGovernance, describeMeasured, measuredAgreement } from './rules.js';
 import { ProposeRule } from './ProposeRule.jsx';
 import { ProposeDialog } from './ProposeDialog.jsx';
+import { ProposeThresholds } from './ProposeThresholds.jsx';
 import { Governance } from './Governance.jsx';
 import { useViewer } from '../app/viewer.js';
 
@@ -76,6 +77,13 @@ export function RulesView({ site }) {
           <p class="hint">A proposal is voted on before it takes effect; run its back-test from the proposal to show voters what it would have changed.</p>
           <ProposeRule key={editing.key} siteID={site.id} rule={editing.rule} costLimit={governance.costLimit}
             onProposed={openProposal} onCancel={editing.rule ? () => change(null) : null} />
+        </section>
+      )}
+      {governance && (
+        <section aria-labelledby="thresholds-title" class="settings-section">
+          <h2 id="thresholds-title">Propose trust thresholds</h2>
+          <p class="hint">What readers must reach for each earned level. Start from the thresholds in force; the change is voted on like a rule.</p>
+          <ProposeThresholds siteID={site.id} onProposed={openProposal} />
         </section>
       )}
       {governance && viewer.admin && (

@@ -34,3 +34,13 @@ export const RULE_NOW = gql`
   }
   ${EFFECT}
 `;
+
+const THRESHOLD_FIELDS = 'accountAgeDays daysVisited commentsPublished reactionsReceived maxRejected maxReportsAgainst noActiveSanctions';
+
+export const TRUST_THRESHOLDS = gql`
+  query TrustThresholds($siteID: ID!) {
+    trustThresholds(siteID: $siteID) {
+      basic { ${THRESHOLD_FIELDS} } member { ${THRESHOLD_FIELDS} } regular { ${THRESHOLD_FIELDS} }
+    }
+  }
+`;
