@@ -80,7 +80,7 @@ function ThresholdsForm({ siteID, inForce, onProposed }) {
         {changes.length > 0 ? <ul class="muted">{changes.map((c) => <li key={c}>{c}</li>)}</ul> : <p class="muted">No change yet: these are the thresholds in force.</p>}
       </div>
       <div class="field">
-        <label for="thresholds-rationale">Rationale</label>
+        <label for="thresholds-rationale">Why change them</label>
         <textarea id="thresholds-rationale" rows={3} maxLength={4000} value={form.rationale} aria-invalid={errors.rationale ? 'true' : undefined}
           aria-describedby={errors.rationale ? 'thresholds-rationale-error' : undefined} onInput={(e) => setForm((f) => ({ ...f, rationale: e.currentTarget.value }))} />
         {errors.rationale && <p id="thresholds-rationale-error" class="error">{errors.rationale}</p>}

@@ -82,7 +82,7 @@ export function RulesView({ site }) {
       {governance && (
         <section aria-labelledby="thresholds-title" class="settings-section">
           <h2 id="thresholds-title">Propose trust thresholds</h2>
-          <p class="hint">What readers must reach for each earned level. Start from the thresholds in force; the change is voted on like a rule.</p>
+          <p class="hint">What readers must reach for each earned level. Start from the thresholds in force; 0 asks nothing (a maximum of 0 is no limit). The change is voted on like a rule.</p>
           <ProposeThresholds siteID={site.id} onProposed={openProposal} />
         </section>
       )}

@@ -5,7 +5,7 @@
 export const LEVELS = [['basic', 'Basic (1)'], ['member', 'Member (2)'], ['regular', 'Regular (3)']];
 
 export const NUMBER_FIELDS = [
-  ['accountAgeDays', 'Account age (days), at least'], ['daysVisited', 'Days visited, at least'],
+  ['accountAgeDays', 'Account age (days), at least'], ['daysVisited', 'Days of visits, at least'],
   ['commentsPublished', 'Comments published, at least'], ['reactionsReceived', 'Reactions received, at least'],
   ['maxRejected', 'Rejected, at most'], ['maxReportsAgainst', 'Upheld reports against, at most'],
 ];
