@@ -240,12 +240,15 @@ type ComplexityRoot struct {
 		RejectComment       func(childComplexity int, input parley.ModerateInput) int
 		RemoveReaction      func(childComplexity int, input ReactionInput) int
 		ReportComment       func(childComplexity int, input parley.ReportInput) int
+		RevokeAPIToken      func(childComplexity int, input RevokeAPITokenInput) int
 		RevokeSanction      func(childComplexity int, input SanctionIDInput) int
+		RevokeSession       func(childComplexity int, input RevokeSessionInput) int
 		SetSiteRole         func(childComplexity int, input SetSiteRoleInput) int
 		SetWordList         func(childComplexity int, input WordListInput) int
 		SignIn              func(childComplexity int, input parley.SignInInput) int
 		SignInWithSso       func(childComplexity int, input parley.SSOInput) int
 		SignOut             func(childComplexity int) int
+		SignOutEverywhere   func(childComplexity int) int
 		SignUp              func(childComplexity int, input parley.SignUpInput) int
 		SuspendUser         func(childComplexity int, input SuspendInput) int
 		UndoModeration      func(childComplexity int, input parley.ModerateInput) int
@@ -330,6 +333,14 @@ type ComplexityRoot struct {
 		Site           func(childComplexity int) int
 	}
 
+	Session struct {
+		CreatedAt  func(childComplexity int) int
+		Current    func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		LastUsedAt func(childComplexity int) int
+	}
+
 	Site struct {
 		AllowedOrigins func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
@@ -355,6 +366,7 @@ type ComplexityRoot struct {
 		PublicLog           func(childComplexity int) int
 		ReactionKinds       func(childComplexity int) int
 		ReportHoldThreshold func(childComplexity int) int
+		ShowRevisions       func(childComplexity int) int
 		Stages              func(childComplexity int) int
 		TrustEffects        func(childComplexity int) int
 	}
@@ -488,6 +500,7 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
+		APITokens     func(childComplexity int) int
 		Admin         func(childComplexity int) int
 		CommentCounts func(childComplexity int, siteID string) int
 		Comments      func(childComplexity int, siteID string, first *int, after *string) int
@@ -499,6 +512,7 @@ type ComplexityRoot struct {
 		Notes         func(childComplexity int, siteID string) int
 		Role          func(childComplexity int, siteID string) int
 		Sanctions     func(childComplexity int, siteID string, activeOnly *bool) int
+		Sessions      func(childComplexity int) int
 		Username      func(childComplexity int) int
 	}
 
@@ -564,6 +578,9 @@ type MutationResolver interface {
 	BulkApproveComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
 	BulkRejectComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
 	UndoModeration(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
+	RevokeSession(ctx context.Context, input RevokeSessionInput) (bool, error)
+	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (bool, error)
+	SignOutEverywhere(ctx context.Context) (int, error)
 	BanUser(ctx context.Context, input BanInput) (*parley.User, error)
 	SuspendUser(ctx context.Context, input SuspendInput) (*parley.User, error)
 	WarnUser(ctx context.Context, input UserSanctionInput) (*parley.User, error)
@@ -647,6 +664,8 @@ type UserResolver interface {
 
 	MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error)
 	HasPassword(ctx context.Context, obj *parley.User) (*bool, error)
+	Sessions(ctx context.Context, obj *parley.User) ([]*parley.Session, error)
+	APITokens(ctx context.Context, obj *parley.User) ([]*parley.APIToken, error)
 	Sanctions(ctx context.Context, obj *parley.User, siteID string, activeOnly *bool) ([]*parley.Sanction, error)
 	Notes(ctx context.Context, obj *parley.User, siteID string) ([]*parley.UserNote, error)
 	CommentCounts(ctx context.Context, obj *parley.User, siteID string) (*parley.CommentCounts, error)
@@ -1561,6 +1580,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportComment(childComplexity, args["input"].(parley.ReportInput)), true
+	case "Mutation.revokeAPIToken":
+		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAPIToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(RevokeAPITokenInput)), true
 	case "Mutation.revokeSanction":
 		if e.ComplexityRoot.Mutation.RevokeSanction == nil {
 			break
@@ -1572,6 +1602,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSanction(childComplexity, args["input"].(SanctionIDInput)), true
+	case "Mutation.revokeSession":
+		if e.ComplexityRoot.Mutation.RevokeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeSession(childComplexity, args["input"].(RevokeSessionInput)), true
 	case "Mutation.setSiteRole":
 		if e.ComplexityRoot.Mutation.SetSiteRole == nil {
 			break
@@ -1622,6 +1663,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignOut(childComplexity), true
+	case "Mutation.signOutEverywhere":
+		if e.ComplexityRoot.Mutation.SignOutEverywhere == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.SignOutEverywhere(childComplexity), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -2063,6 +2110,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Sanction.Site(childComplexity), true
 
+	case "Session.createdAt":
+		if e.ComplexityRoot.Session.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.CreatedAt(childComplexity), true
+	case "Session.current":
+		if e.ComplexityRoot.Session.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Current(childComplexity), true
+	case "Session.expiresAt":
+		if e.ComplexityRoot.Session.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ExpiresAt(childComplexity), true
+	case "Session.id":
+		if e.ComplexityRoot.Session.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ID(childComplexity), true
+	case "Session.lastUsedAt":
+		if e.ComplexityRoot.Session.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.LastUsedAt(childComplexity), true
+
 	case "Site.allowedOrigins":
 		if e.ComplexityRoot.Site.AllowedOrigins == nil {
 			break
@@ -2190,6 +2268,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.ReportHoldThreshold(childComplexity), true
+	case "SiteSettings.showRevisions":
+		if e.ComplexityRoot.SiteSettings.ShowRevisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.ShowRevisions(childComplexity), true
 	case "SiteSettings.stages":
 		if e.ComplexityRoot.SiteSettings.Stages == nil {
 			break
@@ -2736,6 +2820,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrustStanding.UserID(childComplexity), true
 
+	case "User.apiTokens":
+		if e.ComplexityRoot.User.APITokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.APITokens(childComplexity), true
 	case "User.admin":
 		if e.ComplexityRoot.User.Admin == nil {
 			break
@@ -2827,6 +2917,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Sanctions(childComplexity, args["siteID"].(string), args["activeOnly"].(*bool)), true
+	case "User.sessions":
+		if e.ComplexityRoot.User.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Sessions(childComplexity), true
 	case "User.username":
 		if e.ComplexityRoot.User.Username == nil {
 			break
@@ -2957,6 +3053,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("ReactionKindInput", ec.unmarshalInputReactionKindInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
+			graphql.NewInputUnmarshaler("RevokeAPITokenInput", ec.unmarshalInputRevokeAPITokenInput),
+			graphql.NewInputUnmarshaler("RevokeSessionInput", ec.unmarshalInputRevokeSessionInput),
 			graphql.NewInputUnmarshaler("SSOInput", ec.unmarshalInputSSOInput),
 			graphql.NewInputUnmarshaler("SanctionIDInput", ec.unmarshalInputSanctionIDInput),
 			graphql.NewInputUnmarshaler("SetSiteRoleInput", ec.unmarshalInputSetSiteRoleInput),
@@ -3062,7 +3160,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
+//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "reader.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3078,6 +3176,7 @@ var sources = []*ast.Source{
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "moderationlog.graphqls", Input: sourceData("moderationlog.graphqls"), BuiltIn: false},
+	{Name: "reader.graphqls", Input: sourceData("reader.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
@@ -3534,6 +3633,22 @@ func (ec *executionContext) childFields_Sanction(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Sanction", field.Name)
 }
 
+func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Session_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Session_createdAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_Session_lastUsedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Session_expiresAt(ctx, field)
+	case "current":
+		return ec.fieldContext_Session_current(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Session", field.Name)
+}
+
 func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3588,6 +3703,8 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_trustEffects(ctx, field)
 	case "publicLog":
 		return ec.fieldContext_SiteSettings_publicLog(ctx, field)
+	case "showRevisions":
+		return ec.fieldContext_SiteSettings_showRevisions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SiteSettings", field.Name)
 }
@@ -3852,6 +3969,10 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_mutedUsers(ctx, field)
 	case "hasPassword":
 		return ec.fieldContext_User_hasPassword(ctx, field)
+	case "sessions":
+		return ec.fieldContext_User_sessions(ctx, field)
+	case "apiTokens":
+		return ec.fieldContext_User_apiTokens(ctx, field)
 	case "sanctions":
 		return ec.fieldContext_User_sanctions(ctx, field)
 	case "notes":
@@ -4354,12 +4475,40 @@ func (ec *executionContext) field_Mutation_reportComment_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeAPIToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RevokeAPITokenInput, error) {
+			return ec.unmarshalNRevokeAPITokenInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeAPITokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeSanction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SanctionIDInput, error) {
 			return ec.unmarshalNSanctionIDInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSanctionIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RevokeSessionInput, error) {
+			return ec.unmarshalNRevokeSessionInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeSessionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8249,6 +8398,117 @@ func (ec *executionContext) fieldContext_Mutation_undoModeration(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeSession(ctx, fc.Args["input"].(RevokeSessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAPIToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAPIToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAPIToken(ctx, fc.Args["input"].(RevokeAPITokenInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAPIToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAPIToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signOutEverywhere(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signOutEverywhere(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().SignOutEverywhere(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signOutEverywhere(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Int")
+}
+
 func (ec *executionContext) _Mutation_banUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10677,6 +10937,121 @@ func (ec *executionContext) fieldContext_Sanction_acknowledgedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("Sanction", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Session_id(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Session_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Session_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Session_expiresAt(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Session_current(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Site_id(ctx context.Context, field graphql.CollectedField, obj *parley.Site) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11258,6 +11633,29 @@ func (ec *executionContext) fieldContext_SiteSettings_publicLog(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SiteSettings_showRevisions(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_showRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShowRevisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_showRevisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _StageResult_stage(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
@@ -13573,6 +13971,70 @@ func (ec *executionContext) _User_hasPassword(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_User_hasPassword(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _User_sessions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Sessions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Session) graphql.Marshaler {
+			return ec.marshalOSession2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐSessionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Session(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_apiTokens(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_apiTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().APITokens(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.APIToken) graphql.Marshaler {
+			return ec.marshalOAPIToken2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐAPITokenᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_apiTokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_APIToken(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_sanctions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
@@ -16060,6 +16522,90 @@ func UnmarshalReportInput(ctx context.Context, raw any) (parley.ReportInput, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRevokeAPITokenInput(ctx context.Context, obj any) (RevokeAPITokenInput, error) {
+	var it RevokeAPITokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"tokenID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tokenID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeAPITokenInput unmarshals raw into the RevokeAPITokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeAPITokenInput(ctx context.Context, raw any) (RevokeAPITokenInput, error) {
+	var out RevokeAPITokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeAPITokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeSessionInput(ctx context.Context, obj any) (RevokeSessionInput, error) {
+	var it RevokeSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sessionID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sessionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeSessionInput unmarshals raw into the RevokeSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeSessionInput(ctx context.Context, raw any) (RevokeSessionInput, error) {
+	var out RevokeSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeSessionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSSOInput(ctx context.Context, obj any) (parley.SSOInput, error) {
 	var it parley.SSOInput
 	if obj == nil {
@@ -16323,7 +16869,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "trustEffects", "publicLog"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "trustEffects", "publicLog", "showRevisions"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16470,6 +17016,13 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.PublicLog = data
+		case "showRevisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showRevisions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowRevisions = data
 		}
 	}
 	return it, nil
@@ -18162,6 +18715,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "revokeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeAPIToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAPIToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signOutEverywhere":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signOutEverywhere(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "banUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_banUser(ctx, field)
@@ -18862,6 +19436,59 @@ func (ec *executionContext) _Sanction(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var sessionImplementors = []string{"Session"}
+
+func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, obj *parley.Session) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Session")
+		case "id":
+			out.Values[i] = ec._Session_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Session_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastUsedAt":
+			out.Values[i] = ec._Session_lastUsedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Session_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._Session_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var siteImplementors = []string{"Site"}
 
 func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj *parley.Site) graphql.Marshaler {
@@ -19014,6 +19641,11 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			}
 		case "publicLog":
 			out.Values[i] = ec._SiteSettings_publicLog(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "showRevisions":
+			out.Values[i] = ec._SiteSettings_showRevisions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19912,6 +20544,18 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_hasPassword(ctx, field, obj)
+				})
+		case "sessions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_sessions(ctx, field, obj)
+				})
+		case "apiTokens":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_apiTokens(ctx, field, obj)
 				})
 		case "sanctions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -21127,6 +21771,16 @@ func (ec *executionContext) marshalNRevision2ᚖgithubᚗcomᚋparleyhqᚋparley
 	return ec._Revision(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRevokeAPITokenInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeAPITokenInput(ctx context.Context, v any) (RevokeAPITokenInput, error) {
+	res, err := ec.unmarshalInputRevokeAPITokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRevokeSessionInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeSessionInput(ctx context.Context, v any) (RevokeSessionInput, error) {
+	res, err := ec.unmarshalInputRevokeSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋparleyhqᚋparleyᚐRole(ctx context.Context, v any) (parley.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := parley.Role(tmp)
@@ -21189,6 +21843,14 @@ func (ec *executionContext) marshalNSanctionKind2githubᚗcomᚋparleyhqᚋparle
 		graphql.AddInvalidNullFromMarshaler(ctx, "SanctionKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSession2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSession(ctx context.Context, sel ast.SelectionSet, v *parley.Session) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Session!")
+		return graphql.Null
+	}
+	return ec._Session(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSetSiteRoleInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSetSiteRoleInput(ctx context.Context, v any) (SetSiteRoleInput, error) {
@@ -21797,6 +22459,25 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAPIToken2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐAPITokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.APIToken) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAPIToken2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐAPIToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22027,6 +22708,25 @@ func (ec *executionContext) marshalOReport2ᚕᚖgithubᚗcomᚋparleyhqᚋparle
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReport2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSession2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Session) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSession2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSession(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -27,17 +27,20 @@ import (
 // visibility, validation); the graph only translates, reading the caller from the context
 // that the server filled with parley.NewContextWithUser.
 type Services struct {
-	Auth      parley.AuthService
-	Users     parley.UserService
-	Sites     parley.SiteService
-	Stories   parley.StoryService
-	Comments  parley.CommentService
-	Reactions parley.ReactionService
-	Reports   parley.ReportService
-	Queues    parley.QueueService
-	Sanctions parley.SanctionService
-	Moderator parley.Moderator
-	WordLists parley.WordListService
+	Auth parley.AuthService
+	// Credentials lists and revokes the viewer's sessions and API tokens; nil answers that
+	// this server does not offer it.
+	Credentials parley.CredentialService
+	Users       parley.UserService
+	Sites       parley.SiteService
+	Stories     parley.StoryService
+	Comments    parley.CommentService
+	Reactions   parley.ReactionService
+	Reports     parley.ReportService
+	Queues      parley.QueueService
+	Sanctions   parley.SanctionService
+	Moderator   parley.Moderator
+	WordLists   parley.WordListService
 	// Markup renders comment previews; it must be the renderer the comment service stores
 	// bodies with, so that a preview shows exactly what will be posted.
 	Markup parley.Renderer

@@ -149,6 +149,14 @@ type ReactionInput struct {
 	Kind      string `json:"kind"`
 }
 
+type RevokeAPITokenInput struct {
+	TokenID string `json:"tokenID"`
+}
+
+type RevokeSessionInput struct {
+	SessionID string `json:"sessionID"`
+}
+
 type SanctionIDInput struct {
 	SanctionID string `json:"sanctionID"`
 }
@@ -185,7 +193,8 @@ type SiteSettingsInput struct {
 	// Replaces what trust levels allow.
 	TrustEffects *parley.TrustEffectSettings `json:"trustEffects,omitempty"`
 	// Replaces whom the public log names.
-	PublicLog *parley.PublicLogSettings `json:"publicLog,omitempty"`
+	PublicLog     *parley.PublicLogSettings `json:"publicLog,omitempty"`
+	ShowRevisions *bool                     `json:"showRevisions,omitempty"`
 }
 
 // A page of stories (a Relay connection).

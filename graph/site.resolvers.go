@@ -36,6 +36,7 @@ func (r *mutationResolver) UpdateSiteSettings(ctx context.Context, input SiteSet
 		SSOSecret:           input.SsoSecret,
 		TrustEffects:        input.TrustEffects,
 		PublicLog:           input.PublicLog,
+		ShowRevisions:       input.ShowRevisions,
 	})
 }
 

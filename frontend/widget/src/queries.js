@@ -88,3 +88,14 @@ export const UNMUTE = `mutation Unmute($input: MuteInput!) { unmuteUser(input: $
 export const CREATED = `subscription Created($storyID: ID!, $siteID: ID!) { commentCreated(storyID: $storyID) { ...C } } ${COMMENT}`;
 export const UPDATED = `subscription Updated($storyID: ID!, $siteID: ID!) { commentUpdated(storyID: $storyID) { ...C } } ${COMMENT}`;
 export const NOTIFICATIONS = `subscription Notifications($siteID: ID!) { notifications { kind comment { ...C story { id } } } } ${COMMENT}`;
+
+/** The viewer's active sanctions on the site, for the notice above the composer. */
+export const SANCTIONS = `query Sanctions($siteID: ID!) { viewer { id sanctions(siteID: $siteID) { id kind message expiresAt acknowledgedAt } } }`;
+export const ACKNOWLEDGE = `mutation Ack($input: SanctionIDInput!) { acknowledgeSanction(input: $input) { id kind message expiresAt acknowledgedAt } }`;
+/** A comment's edit history, asked for when the reader opens it. */
+export const REVISIONS = `query Revisions($id: ID!) { comment(id: $id) { id revisions { id body createdAt } } }`;
+/** The viewer's sessions and API tokens, asked for when the account dialog opens. */
+export const CREDENTIALS = `{ viewer { id sessions { id createdAt lastUsedAt current } apiTokens { id name createdAt lastUsedAt } } }`;
+export const REVOKE_SESSION = `mutation RevokeSession($input: RevokeSessionInput!) { revokeSession(input: $input) }`;
+export const REVOKE_TOKEN = `mutation RevokeToken($input: RevokeAPITokenInput!) { revokeAPIToken(input: $input) }`;
+export const SIGN_OUT_EVERYWHERE = `mutation { signOutEverywhere }`;

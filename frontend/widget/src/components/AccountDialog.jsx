@@ -4,6 +4,7 @@
 import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
 import { errorText } from '../errors.js';
+import { Credentials } from './Credentials.jsx';
 
 /**
  * Saves data as a JSON file through a temporary <a download>, placed next to from: inside
@@ -79,6 +80,7 @@ function AccountDialog({ onClose }) {
             <button type="button" class="btn danger" onClick={() => setDeleting(true)}>{t('deleteAccount')}</button>
           </div>
         )}
+        {!deleting && <Credentials />}
         <p class="error" id={`${id}e`} role="alert">{error}</p>
         <div class="row">
           {deleting && <button type="submit" class="btn danger">{t('deleteAccount')}</button>}

@@ -6,6 +6,7 @@ import { Auth } from './Auth.jsx';
 import { Composer } from './Composer.jsx';
 import { MutedUsers } from './MutedUsers.jsx';
 import { TrustPanel } from './TrustPanel.jsx';
+import { Sanctions } from './Sanctions.jsx';
 import { AccountButton } from './AccountDialog.jsx';
 import { Thread } from './Thread.jsx';
 import { useDiscussion } from '../discussion.js';
@@ -87,6 +88,7 @@ export function App({ opts, emit, bridge, t }) {
         {d.authOpen && !viewer && <Auth />}
         {viewer && <MutedUsers />}
         {viewer && <TrustPanel />}
+        {viewer && <Sanctions />}
         {closed && <p class="notice">{settings.closedMessage || t('closed')}</p>}
         {!closed && viewer && (
           <Composer label={t('writeComment')} submitLabel={t('post')} draft={draftStore(story.id, null)} autoFocus={d.signedInHere}

@@ -17,6 +17,32 @@ const NESTED_LEVELS = 3;
 
 const staffRoles = ['MODERATOR', 'ADMIN'];
 
+/**
+ * The "edited" mark, which opens the comment's earlier bodies when the site shows them to
+ * this reader (the server answers none otherwise, and the mark stays a mark).
+ */
+function History({ id }) {
+  const { t, act } = useContext(Ctx);
+  const [revs, setRevs] = useState(null);
+  const panel = useId();
+  const toggle = () => (revs ? setRevs(null) : act.revisions(id).then(setRevs, () => setRevs([])));
+  return (
+    <>
+      <button type="button" class="link hint" aria-expanded={revs ? 'true' : 'false'} aria-controls={panel} onClick={toggle}>({t('edited')})</button>
+      {revs && (
+        <div id={panel} class="revisions" data-revisions>
+          {revs.length ? revs.map((r) => (
+            <div key={r.id} class="revision">
+              <p class="hint">{t('revisionOf', { date: fullDate(r.createdAt, t.lang) })}</p>
+              <div class="body" dangerouslySetInnerHTML={{ __html: r.body }} />
+            </div>
+          )) : <p class="hint">{t('noRevisions')}</p>}
+        </div>
+      )}
+    </>
+  );
+}
+
 function Time({ iso }) {
   const { t, now } = useContext(Ctx);
   return <time datetime={iso} title={fullDate(iso, t.lang)}>{relativeTime(iso, now, t.lang)}</time>;
@@ -149,7 +175,7 @@ export function Comment({ id, level }) {
             {c.featured && <span class="badge featured">{t('featured')}</span>}
             {kind === 'pending' && <span class="badge pending">{t('pendingBadge')}</span>}
             <Time iso={c.createdAt} />
-            {c.editedAt && <span class="hint">({t('edited')})</span>}
+            {c.editedAt && <History id={c.id} />}
           </header>
         )}
         {kind === 'pending' && <p class="notice">{t('pending')}</p>}
