@@ -352,6 +352,7 @@ type ComplexityRoot struct {
 	}
 
 	SiteSettings struct {
+		AutoCloseAfterDays  func(childComplexity int) int
 		ClosedMessage       func(childComplexity int) int
 		CommentingDisabled  func(childComplexity int) int
 		EditWindowSeconds   func(childComplexity int) int
@@ -403,6 +404,7 @@ type ComplexityRoot struct {
 
 	Story struct {
 		Closed       func(childComplexity int) int
+		ClosesAt     func(childComplexity int) int
 		CommentCount func(childComplexity int) int
 		Comments     func(childComplexity int, first *int, after *string, orderBy *parley.CommentOrder) int
 		CreatedAt    func(childComplexity int) int
@@ -2184,6 +2186,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Site.WordLists(childComplexity), true
 
+	case "SiteSettings.autoCloseAfterDays":
+		if e.ComplexityRoot.SiteSettings.AutoCloseAfterDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.AutoCloseAfterDays(childComplexity), true
 	case "SiteSettings.closedMessage":
 		if e.ComplexityRoot.SiteSettings.ClosedMessage == nil {
 			break
@@ -2422,6 +2430,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Story.Closed(childComplexity), true
+	case "Story.closesAt":
+		if e.ComplexityRoot.Story.ClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Story.ClosesAt(childComplexity), true
 	case "Story.commentCount":
 		if e.ComplexityRoot.Story.CommentCount == nil {
 			break
@@ -3160,7 +3174,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "reader.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
+//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "reader.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3180,6 +3194,7 @@ var sources = []*ast.Source{
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
+	{Name: "storyclose.graphqls", Input: sourceData("storyclose.graphqls"), BuiltIn: false},
 	{Name: "trust.graphqls", Input: sourceData("trust.graphqls"), BuiltIn: false},
 	{Name: "user.graphqls", Input: sourceData("user.graphqls"), BuiltIn: false},
 }
@@ -3705,6 +3720,8 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_publicLog(ctx, field)
 	case "showRevisions":
 		return ec.fieldContext_SiteSettings_showRevisions(ctx, field)
+	case "autoCloseAfterDays":
+		return ec.fieldContext_SiteSettings_autoCloseAfterDays(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SiteSettings", field.Name)
 }
@@ -3789,6 +3806,8 @@ func (ec *executionContext) childFields_Story(ctx context.Context, field graphql
 		return ec.fieldContext_Story_createdAt(ctx, field)
 	case "comments":
 		return ec.fieldContext_Story_comments(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_Story_closesAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Story", field.Name)
 }
@@ -11658,6 +11677,29 @@ func (ec *executionContext) fieldContext_SiteSettings_showRevisions(_ context.Co
 	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _SiteSettings_autoCloseAfterDays(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_autoCloseAfterDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoCloseAfterDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_autoCloseAfterDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Int")
+}
+
 func (ec *executionContext) _StageResult_stage(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12376,6 +12418,29 @@ func (ec *executionContext) fieldContext_Story_comments(ctx context.Context, fie
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Story_closesAt(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Story_closesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosesAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Story_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Story", field, false, false, "Time")
 }
 
 func (ec *executionContext) _StoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *StoryConnection) (ret graphql.Marshaler) {
@@ -16869,7 +16934,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "trustEffects", "publicLog", "showRevisions"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "trustEffects", "publicLog", "showRevisions", "autoCloseAfterDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17023,6 +17088,13 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.ShowRevisions = data
+		case "autoCloseAfterDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("autoCloseAfterDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AutoCloseAfterDays = data
 		}
 	}
 	return it, nil
@@ -19649,6 +19721,11 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "autoCloseAfterDays":
+			out.Values[i] = ec._SiteSettings_autoCloseAfterDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19922,6 +19999,11 @@ func (ec *executionContext) _Story(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Story_comments(ctx, field, obj)
 				})
+		case "closesAt":
+			out.Values[i] = ec._Story_closesAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

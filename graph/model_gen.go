@@ -195,6 +195,8 @@ type SiteSettingsInput struct {
 	// Replaces whom the public log names.
 	PublicLog     *parley.PublicLogSettings `json:"publicLog,omitempty"`
 	ShowRevisions *bool                     `json:"showRevisions,omitempty"`
+	// 0 (never) to 3650 days.
+	AutoCloseAfterDays *int `json:"autoCloseAfterDays,omitempty"`
 }
 
 // A page of stories (a Relay connection).

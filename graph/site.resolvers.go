@@ -37,6 +37,7 @@ func (r *mutationResolver) UpdateSiteSettings(ctx context.Context, input SiteSet
 		TrustEffects:        input.TrustEffects,
 		PublicLog:           input.PublicLog,
 		ShowRevisions:       input.ShowRevisions,
+		AutoCloseAfterDays:  input.AutoCloseAfterDays,
 	})
 }
 

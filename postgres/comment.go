@@ -182,15 +182,7 @@ func pageOf(comments []*parley.Comment, first int) *parley.CommentPage {
 
 // closed answers ECLOSED when a story, or its whole site, takes no new comments.
 func closed(story *parley.Story, settings parley.SiteSettings) error {
-	switch {
-	case settings.CommentingDisabled && settings.ClosedMessage != "":
-		return parley.Errorf(parley.ECLOSED, "%s", settings.ClosedMessage)
-	case settings.CommentingDisabled:
-		return parley.Errorf(parley.ECLOSED, "Commenting is turned off on this site.")
-	case story.Closed:
-		return parley.Errorf(parley.ECLOSED, "This story is closed to new comments.")
-	}
-	return nil
+	return story.ClosedError(settings)
 }
 
 // revisionsShown reports whether the caller may read c's edit history: its author and the
