@@ -59,7 +59,9 @@ func TestStoriesCloseByThemselves(t *testing.T) {
 
 	t.Run("lists the story among the closed ones", func(t *testing.T) {
 		var out struct {
-			Stories struct{ Edges []struct{ Node struct{ ID string } } }
+			Stories struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		w.Moderator.MustDo(t, `query($id: ID!) { stories(siteID: $id, closed: true) { edges { node { id } } } }`, map[string]any{"id": w.Site.ID}, &out)
 		if len(out.Stories.Edges) != 1 || out.Stories.Edges[0].Node.ID != w.StoryID {
