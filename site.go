@@ -77,6 +77,9 @@ type SiteSettings struct {
 	// AutoCloseAfterDays closes each story to new comments this many days after it began, or
 	// after a moderator last reopened it; 0 keeps stories open.
 	AutoCloseAfterDays int `json:"autoCloseAfterDays"`
+	// GuestComments takes comments from readers without an account (a name, and an email if
+	// they like), always held for review. Off by default.
+	GuestComments bool `json:"guestComments"`
 }
 
 // StageSetting is one stage of a site's pipeline.
@@ -326,6 +329,8 @@ type SiteSettingsUpdate struct {
 	ShowRevisions *bool
 	// AutoCloseAfterDays sets how long stories stay open (0: for ever).
 	AutoCloseAfterDays *int
+	// GuestComments takes guests' comments, or not.
+	GuestComments *bool
 }
 
 // Apply returns the site with the update applied and validated.
@@ -396,6 +401,9 @@ func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
 		s.Settings.ShowRevisions = *u.ShowRevisions
 	}
 	set(&s.Settings.AutoCloseAfterDays, u.AutoCloseAfterDays)
+	if u.GuestComments != nil {
+		s.Settings.GuestComments = *u.GuestComments
+	}
 	if u.SSOSecret != nil && *u.SSOSecret != "" && len(*u.SSOSecret) < MinSSOSecretLength {
 		return s, FieldErrorf("ssoSecret", "The single sign-on secret must be at least %d bytes.", MinSSOSecretLength)
 	}

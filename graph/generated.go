@@ -228,6 +228,7 @@ type ComplexityRoot struct {
 		BulkRejectComments  func(childComplexity int, input BulkModerateInput) int
 		CreateAPIToken      func(childComplexity int, input CreateAPITokenInput) int
 		CreateComment       func(childComplexity int, input parley.CreateCommentInput) int
+		CreateGuestComment  func(childComplexity int, input parley.GuestCommentInput) int
 		CreateSite          func(childComplexity int, input parley.CreateSiteInput) int
 		DeleteAccount       func(childComplexity int, input parley.DeleteAccountInput) int
 		DeleteComment       func(childComplexity int, input DeleteCommentInput) int
@@ -356,6 +357,7 @@ type ComplexityRoot struct {
 		ClosedMessage       func(childComplexity int) int
 		CommentingDisabled  func(childComplexity int) int
 		EditWindowSeconds   func(childComplexity int) int
+		GuestComments       func(childComplexity int) int
 		HoldRejectionRate   func(childComplexity int) int
 		HoldSuspectWords    func(childComplexity int) int
 		MaxCommentLength    func(childComplexity int) int
@@ -508,6 +510,7 @@ type ComplexityRoot struct {
 		Comments      func(childComplexity int, siteID string, first *int, after *string) int
 		CreatedAt     func(childComplexity int) int
 		Email         func(childComplexity int) int
+		Guest         func(childComplexity int) int
 		HasPassword   func(childComplexity int) int
 		ID            func(childComplexity int) int
 		MutedUsers    func(childComplexity int) int
@@ -573,6 +576,7 @@ type MutationResolver interface {
 	AddReaction(ctx context.Context, input ReactionInput) (*CommentPayload, error)
 	RemoveReaction(ctx context.Context, input ReactionInput) (*CommentPayload, error)
 	ReportComment(ctx context.Context, input parley.ReportInput) (*CommentPayload, error)
+	CreateGuestComment(ctx context.Context, input parley.GuestCommentInput) (*CommentPayload, error)
 	ApproveComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	RejectComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	FeatureComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
@@ -666,6 +670,7 @@ type UserResolver interface {
 
 	MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error)
 	HasPassword(ctx context.Context, obj *parley.User) (*bool, error)
+
 	Sessions(ctx context.Context, obj *parley.User) ([]*parley.Session, error)
 	APITokens(ctx context.Context, obj *parley.User) ([]*parley.APIToken, error)
 	Sanctions(ctx context.Context, obj *parley.User, siteID string, activeOnly *bool) ([]*parley.Sanction, error)
@@ -1450,6 +1455,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateComment(childComplexity, args["input"].(parley.CreateCommentInput)), true
+	case "Mutation.createGuestComment":
+		if e.ComplexityRoot.Mutation.CreateGuestComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createGuestComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateGuestComment(childComplexity, args["input"].(parley.GuestCommentInput)), true
 	case "Mutation.createSite":
 		if e.ComplexityRoot.Mutation.CreateSite == nil {
 			break
@@ -2210,6 +2226,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.EditWindowSeconds(childComplexity), true
+	case "SiteSettings.guestComments":
+		if e.ComplexityRoot.SiteSettings.GuestComments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.GuestComments(childComplexity), true
 	case "SiteSettings.holdRejectionRate":
 		if e.ComplexityRoot.SiteSettings.HoldRejectionRate == nil {
 			break
@@ -2880,6 +2902,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.guest":
+		if e.ComplexityRoot.User.Guest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Guest(childComplexity), true
 	case "User.hasPassword":
 		if e.ComplexityRoot.User.HasPassword == nil {
 			break
@@ -3060,6 +3088,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeleteAccountInput", ec.unmarshalInputDeleteAccountInput),
 			graphql.NewInputUnmarshaler("DeleteCommentInput", ec.unmarshalInputDeleteCommentInput),
 			graphql.NewInputUnmarshaler("EditCommentInput", ec.unmarshalInputEditCommentInput),
+			graphql.NewInputUnmarshaler("GuestCommentInput", ec.unmarshalInputGuestCommentInput),
 			graphql.NewInputUnmarshaler("ModerateInput", ec.unmarshalInputModerateInput),
 			graphql.NewInputUnmarshaler("MuteInput", ec.unmarshalInputMuteInput),
 			graphql.NewInputUnmarshaler("PinTrustLevelInput", ec.unmarshalInputPinTrustLevelInput),
@@ -3174,7 +3203,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "reader.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls"
+//go:embed "comment.graphqls" "guest.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "reader.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3187,6 +3216,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
+	{Name: "guest.graphqls", Input: sourceData("guest.graphqls"), BuiltIn: false},
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "moderationlog.graphqls", Input: sourceData("moderationlog.graphqls"), BuiltIn: false},
@@ -3714,6 +3744,8 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_holdSuspectWords(ctx, field)
 	case "stages":
 		return ec.fieldContext_SiteSettings_stages(ctx, field)
+	case "guestComments":
+		return ec.fieldContext_SiteSettings_guestComments(ctx, field)
 	case "trustEffects":
 		return ec.fieldContext_SiteSettings_trustEffects(ctx, field)
 	case "publicLog":
@@ -3988,6 +4020,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_mutedUsers(ctx, field)
 	case "hasPassword":
 		return ec.fieldContext_User_hasPassword(ctx, field)
+	case "guest":
+		return ec.fieldContext_User_guest(ctx, field)
 	case "sessions":
 		return ec.fieldContext_User_sessions(ctx, field)
 	case "apiTokens":
@@ -4318,6 +4352,20 @@ func (ec *executionContext) field_Mutation_createComment_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (parley.CreateCommentInput, error) {
 			return ec.unmarshalNCreateCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐCreateCommentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createGuestComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.GuestCommentInput, error) {
+			return ec.unmarshalNGuestCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐGuestCommentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8109,6 +8157,50 @@ func (ec *executionContext) fieldContext_Mutation_reportComment(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createGuestComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createGuestComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateGuestComment(ctx, fc.Args["input"].(parley.GuestCommentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommentPayload) graphql.Marshaler {
+			return ec.marshalNCommentPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCommentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createGuestComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createGuestComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_approveComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11590,6 +11682,29 @@ func (ec *executionContext) fieldContext_SiteSettings_stages(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _SiteSettings_guestComments(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_guestComments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GuestComments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_guestComments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SiteSettings_trustEffects(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14038,6 +14153,29 @@ func (ec *executionContext) fieldContext_User_hasPassword(_ context.Context, fie
 	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _User_guest(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_guest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_guest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _User_sessions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16202,6 +16340,83 @@ func UnmarshalEditCommentInput(ctx context.Context, raw any) (parley.EditComment
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGuestCommentInput(ctx context.Context, obj any) (parley.GuestCommentInput, error) {
+	var it parley.GuestCommentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"storyID", "storyURL", "parentID", "body", "name", "email"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "storyID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storyID"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoryID = data
+		case "storyURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storyURL"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoryURL = data
+		case "parentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentID"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGuestCommentInput unmarshals raw into the GuestCommentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGuestCommentInput(ctx context.Context, raw any) (parley.GuestCommentInput, error) {
+	var out parley.GuestCommentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GuestCommentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputModerateInput(ctx context.Context, obj any) (parley.ModerateInput, error) {
 	var it parley.ModerateInput
 	if obj == nil {
@@ -16934,7 +17149,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "trustEffects", "publicLog", "showRevisions", "autoCloseAfterDays"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "guestComments", "trustEffects", "publicLog", "showRevisions", "autoCloseAfterDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17067,6 +17282,13 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.SsoSecret = data
+		case "guestComments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guestComments"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GuestComments = data
 		case "trustEffects":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustEffects"))
 			data, err := ec.unmarshalOTrustEffectsInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTrustEffectSettings(ctx, v)
@@ -18738,6 +18960,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createGuestComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createGuestComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "approveComment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_approveComment(ctx, field)
@@ -19706,6 +19935,11 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "guestComments":
+			out.Values[i] = ec._SiteSettings_guestComments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "trustEffects":
 			out.Values[i] = ec._SiteSettings_trustEffects(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20627,6 +20861,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_hasPassword(ctx, field, obj)
 				})
+		case "guest":
+			out.Values[i] = ec._User_guest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sessions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -21535,6 +21774,11 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNGuestCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐGuestCommentInput(ctx context.Context, v any) (parley.GuestCommentInput, error) {
+	res, err := ec.unmarshalInputGuestCommentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {

@@ -31,16 +31,18 @@ type Services struct {
 	// Credentials lists and revokes the viewer's sessions and API tokens; nil answers that
 	// this server does not offer it.
 	Credentials parley.CredentialService
-	Users       parley.UserService
-	Sites       parley.SiteService
-	Stories     parley.StoryService
-	Comments    parley.CommentService
-	Reactions   parley.ReactionService
-	Reports     parley.ReportService
-	Queues      parley.QueueService
-	Sanctions   parley.SanctionService
-	Moderator   parley.Moderator
-	WordLists   parley.WordListService
+	// Guests takes comments from readers without an account; nil refuses them.
+	Guests    parley.GuestService
+	Users     parley.UserService
+	Sites     parley.SiteService
+	Stories   parley.StoryService
+	Comments  parley.CommentService
+	Reactions parley.ReactionService
+	Reports   parley.ReportService
+	Queues    parley.QueueService
+	Sanctions parley.SanctionService
+	Moderator parley.Moderator
+	WordLists parley.WordListService
 	// Markup renders comment previews; it must be the renderer the comment service stores
 	// bodies with, so that a preview shows exactly what will be posted.
 	Markup parley.Renderer

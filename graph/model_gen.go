@@ -189,7 +189,8 @@ type SiteSettingsInput struct {
 	// Replaces the pipeline, in order; an empty list restores the built-in one.
 	Stages []*parley.StageSetting `json:"stages,omitempty"`
 	// Sets the single sign-on secret (at least 32 bytes); an empty string removes it.
-	SsoSecret *string `json:"ssoSecret,omitempty"`
+	SsoSecret     *string `json:"ssoSecret,omitempty"`
+	GuestComments *bool   `json:"guestComments,omitempty"`
 	// Replaces what trust levels allow.
 	TrustEffects *parley.TrustEffectSettings `json:"trustEffects,omitempty"`
 	// Replaces whom the public log names.

@@ -38,6 +38,7 @@ func (r *mutationResolver) UpdateSiteSettings(ctx context.Context, input SiteSet
 		PublicLog:           input.PublicLog,
 		ShowRevisions:       input.ShowRevisions,
 		AutoCloseAfterDays:  input.AutoCloseAfterDays,
+		GuestComments:       input.GuestComments,
 	})
 }
 

@@ -14,8 +14,10 @@ import (
 // REDIS_URL is set; in the process otherwise.
 type limits struct {
 	signUp, signIn parley.RateLimiter
-	mutations      graph.MutationLimits
-	close          func()
+	// guests counts guest comments per client network.
+	guests    parley.RateLimiter
+	mutations graph.MutationLimits
+	close     func()
 }
 
 // newLimits builds the limits; hashKey keys the hash every limit key goes through, so no
@@ -38,6 +40,7 @@ func newLimits(ctx context.Context, cfg *Config, hashKey []byte) (*limits, error
 	return &limits{
 		signUp: newLimiter("signup", time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
 		signIn: newLimiter("signin", time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
+		guests: newLimiter("guests", time.Hour/time.Duration(cfg.GuestCommentsPerHour), cfg.GuestCommentsPerHour),
 		mutations: graph.MutationLimits{
 			PerClient:           newLimiter("client", time.Minute/time.Duration(cfg.ClientMutationsPerMinute), cfg.ClientMutationsPerMinute),
 			PerAccount:          newLimiter("account", time.Minute/time.Duration(cfg.MutationsPerMinute), cfg.MutationsPerMinute),

@@ -64,6 +64,8 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	liveService := live.New(feed, comments, stories, users, logger)
 	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore, graph: graph.Services{
 		Auth: authService,
+		// Comments from readers without an account, always held, limited per network.
+		Guests: moderation.NewGuests(stories, sites, postgres.NewGuestStore(db), comments, lim.guests),
 		// The reader's own sessions and API tokens, listed and revocable.
 		Credentials: auth.NewCredentials(postgres.NewAccountStore(db), logger),
 		Users:       users,

@@ -89,3 +89,31 @@ test('a reader lists their sessions and signs out everywhere', { skip }, async (
   assert.equal(errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', 'the other device is signed out too');
   await page.close();
 });
+
+test('a guest comments without an account; the comment shows with a guest mark once approved', { skip }, async () => {
+  const url = stack.articlePage('/news/guests', { title: 'Guests' });
+  await stack.must(`mutation($i: SiteSettingsInput!) { updateSiteSettings(input: $i) { id } }`,
+    { i: { siteID: stack.site.id, guestComments: true } }, stack.admin.token);
+  const page = await browser.newPage();
+  await page.goto(url);
+  const form = page.getByRole('form', { name: 'Or comment as a guest' });
+  await form.getByLabel('Your name').fill('Greta Guest');
+  await form.getByLabel(/^Email/).fill('greta@guests.test');
+  await form.getByLabel('Write a comment').fill('Words from a guest.');
+  assert.deepEqual(await axeViolations(page), []);
+  await form.getByRole('button', { name: 'Post as a guest' }).click();
+  await form.getByText('Thank you: your comment waits for a moderator before it appears.').waitFor();
+
+  const { moderationQueue } = await stack.must(`query($s: ID) { moderationQueue(queue: PENDING, siteID: $s) { edges { node { id body author { username guest } } } } }`,
+    { s: stack.site.id }, stack.admin.token);
+  const held = moderationQueue.edges.map((e) => e.node).find((n) => n.author?.username === 'Greta Guest');
+  assert.ok(held?.author.guest, 'the guest comment waits in the pending queue');
+  await stack.must(`mutation($i: ModerateInput!) { approveComment(input: $i) { comment { id } } }`, { i: { commentID: held.id } }, stack.admin.token);
+  await page.reload();
+  const c = comment(page, 'Greta Guest');
+  await c.getByText('Words from a guest.').waitFor();
+  await c.getByText('Guest', { exact: true }).waitFor();
+  await stack.must(`mutation($i: SiteSettingsInput!) { updateSiteSettings(input: $i) { id } }`,
+    { i: { siteID: stack.site.id, guestComments: false } }, stack.admin.token);
+  await page.close();
+});

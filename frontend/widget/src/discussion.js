@@ -132,6 +132,14 @@ export function useDiscussion(opts, emit, bridge, t) {
       announce(postedNotice(t, comment));
       emit('comment-posted', { id: comment.id, status: comment.status, parentID });
     },
+    // A guest's comment is always held, and shows to no one (the guest included) until a
+    // moderator approves it: the guest is told so.
+    async postAsGuest(name, email, body) {
+      const input = { storyID: story.id, name, body, ...(email ? { email } : {}) };
+      await api(Q.GUEST_CREATE, { siteID: story.site.id, input });
+      announce(t('guestPosted'));
+      emit('comment-posted', { status: 'PENDING', parentID: null, guest: true });
+    },
     async edit(id, body, version) {
       // The version the author saw: an edit made elsewhere or a moderator's decision since
       // answers CONFLICT instead of being overwritten.

@@ -4,7 +4,7 @@
 const COMMENT = `fragment C on Comment {
   id body bodySource status rejectionReason depth replyCount featured createdAt editedAt version
   parent { id }
-  author { id username role(siteID: $siteID) }
+  author { id username guest role(siteID: $siteID) }
   reactions { kind count viewerReacted }
 }`;
 
@@ -23,7 +23,7 @@ export const STORY = `query Story($id: ID, $url: String) {
   viewer { ...V }
   story(id: $id, url: $url) {
     id url closed commentCount
-    site { id settings { editWindowSeconds maxDepth commentingDisabled closedMessage reactionKinds { kind label icon } } }
+    site { id settings { editWindowSeconds maxDepth commentingDisabled closedMessage guestComments reactionKinds { kind label icon } } }
   }
 }
 ${VIEWER}`;
@@ -70,6 +70,7 @@ ${COMMENT}`;
 
 export const CREATE = commentMutation('CreateComment', 'CreateCommentInput');
 export const EDIT = commentMutation('EditComment', 'EditCommentInput');
+export const GUEST_CREATE = commentMutation('CreateGuestComment', 'GuestCommentInput');
 export const DELETE = commentMutation('DeleteComment', 'DeleteCommentInput');
 export const ADD_REACTION = commentMutation('AddReaction', 'ReactionInput');
 export const REMOVE_REACTION = commentMutation('RemoveReaction', 'ReactionInput');

@@ -7,6 +7,7 @@ import { Composer } from './Composer.jsx';
 import { MutedUsers } from './MutedUsers.jsx';
 import { TrustPanel } from './TrustPanel.jsx';
 import { Sanctions } from './Sanctions.jsx';
+import { GuestForm } from './GuestForm.jsx';
 import { AccountButton } from './AccountDialog.jsx';
 import { Thread } from './Thread.jsx';
 import { useDiscussion } from '../discussion.js';
@@ -95,6 +96,7 @@ export function App({ opts, emit, bridge, t }) {
             onSubmit={(body) => d.act.post(null, body)} />
         )}
         {!closed && !viewer && !d.authOpen && <p class="hint">{t('signInToJoin')}</p>}
+        {!closed && !viewer && !d.authOpen && settings.guestComments && <GuestForm />}
         <SortOrder />
         <Thread />
         <footer class="foot">

@@ -172,6 +172,7 @@ export function Comment({ id, level }) {
           <header class="meta">
             <span class="author">{name}</span>
             {staffRoles.includes(c.author?.role) && <span class="badge staff">{t('staff')}</span>}
+            {c.author?.guest && <span class="badge guest">{t('guest')}</span>}
             {c.featured && <span class="badge featured">{t('featured')}</span>}
             {kind === 'pending' && <span class="badge pending">{t('pendingBadge')}</span>}
             <Time iso={c.createdAt} />

@@ -108,6 +108,12 @@ export default {
   announceNew: { one: '{n} neuer Kommentar.', other: '{n} neue Kommentare.' },
   welcome: 'Angemeldet als {name}.',
   signedOut: 'Sie haben sich abgemeldet.',
+  guest: 'Gast',
+  guestTitle: 'Oder als Gast kommentieren',
+  guestName: 'Ihr Name',
+  guestEmail: 'E-Mail (freiwillig, nie gezeigt; damit können Sie den Kommentar nach der Registrierung übernehmen)',
+  guestPost: 'Als Gast senden',
+  guestPosted: 'Danke: Ihr Kommentar erscheint, sobald die Moderation ihn geprüft hat.',
   signedOutEverywhere: 'Sie haben sich auf allen Geräten abgemeldet.',
   sanction: {
     BAN: 'Sie sind hier vom Kommentieren ausgeschlossen.',

@@ -109,6 +109,12 @@ export default {
   announceNew: { one: '{n} new comment.', other: '{n} new comments.' },
   welcome: 'Signed in as {name}.',
   signedOut: 'You signed out.',
+  guest: 'Guest',
+  guestTitle: 'Or comment as a guest',
+  guestName: 'Your name',
+  guestEmail: 'Email (optional, never shown; lets you claim the comment if you sign up)',
+  guestPost: 'Post as a guest',
+  guestPosted: 'Thank you: your comment waits for a moderator before it appears.',
   signedOutEverywhere: 'You signed out on every device.',
   sanction: {
     BAN: 'You are banned from commenting here.',
