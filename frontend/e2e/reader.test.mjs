@@ -117,3 +117,19 @@ test('a guest comments without an account; the comment shows with a guest mark o
     { i: { siteID: stack.site.id, guestComments: false } }, stack.admin.token);
   await page.close();
 });
+
+test('a reader who only reads never loads the parts kept for later', { skip }, async () => {
+  const url = stack.articlePage('/news/reading', { title: 'Only reading' });
+  const page = await browser.newPage();
+  const scripts = [];
+  page.on('request', (r) => scripts.push(new URL(r.url()).pathname));
+  await page.goto(url);
+  const widget = page.getByRole('region', { name: 'Comments' });
+  await widget.getByRole('heading', { name: '0 comments' }).waitFor();
+  assert.ok(scripts.includes('/embed.js'));
+  assert.ok(!scripts.includes('/embed-extras.js'), 'embed-extras.js loaded for a reader who only reads');
+  await widget.getByRole('button', { name: 'Sign in' }).first().click();
+  await widget.getByLabel('Email or username').waitFor();
+  assert.ok(scripts.includes('/embed-extras.js'), 'the sign-in form comes with embed-extras.js');
+  await page.close();
+});

@@ -20,18 +20,7 @@ function save(data, name, from) {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-export function AccountButton() {
-  const { t } = useContext(Ctx);
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <button type="button" class="btn" aria-haspopup="dialog" onClick={() => setOpen(true)}>{t('account')}</button>
-      {open && <AccountDialog onClose={() => setOpen(false)} />}
-    </>
-  );
-}
-
-function AccountDialog({ onClose }) {
+export function AccountDialog({ onClose }) {
   const { t, viewer, act } = useContext(Ctx);
   const [deleting, setDeleting] = useState(false);
   const [value, setValue] = useState('');

@@ -4,7 +4,7 @@ import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
 import { Composer } from './Composer.jsx';
 import { Reactions } from './Reactions.jsx';
-import { ReportDialog } from './ReportDialog.jsx';
+import { Lazy } from './Lazy.jsx';
 import { display } from '../store.js';
 import { rejectionNotice } from '../notices.js';
 import { editMinutesLeft, fullDate, relativeTime } from '../format.js';
@@ -18,27 +18,17 @@ const NESTED_LEVELS = 3;
 const staffRoles = ['MODERATOR', 'ADMIN'];
 
 /**
- * The "edited" mark, which opens the comment's earlier bodies when the site shows them to
- * this reader (the server answers none otherwise, and the mark stays a mark).
+ * The "edited" mark, which opens the comment's earlier versions (components/Revisions.jsx,
+ * loaded on demand); the server answers none when the site does not show them to this reader.
  */
 function History({ id }) {
-  const { t, act } = useContext(Ctx);
-  const [revs, setRevs] = useState(null);
+  const { t } = useContext(Ctx);
+  const [open, setOpen] = useState(false);
   const panel = useId();
-  const toggle = () => (revs ? setRevs(null) : act.revisions(id).then(setRevs, () => setRevs([])));
   return (
     <>
-      <button type="button" class="link hint" aria-expanded={revs ? 'true' : 'false'} aria-controls={panel} onClick={toggle}>({t('edited')})</button>
-      {revs && (
-        <div id={panel} class="revisions" data-revisions>
-          {revs.length ? revs.map((r) => (
-            <div key={r.id} class="revision">
-              <p class="hint">{t('revisionOf', { date: fullDate(r.createdAt, t.lang) })}</p>
-              <div class="body" dangerouslySetInnerHTML={{ __html: r.body }} />
-            </div>
-          )) : <p class="hint">{t('noRevisions')}</p>}
-        </div>
-      )}
+      <button type="button" class="link hint" aria-expanded={open ? 'true' : 'false'} aria-controls={panel} onClick={() => setOpen(!open)}>({t('edited')})</button>
+      {open && <Lazy name="Revisions" id={id} panel={panel} />}
     </>
   );
 }
@@ -196,7 +186,7 @@ export function Comment({ id, level }) {
             onSubmit={(body) => act.post(id, body).then(() => setMode(null))} onCancel={() => setMode(null)} />
         )}
         {mode === 'report' && (
-          <ReportDialog commentID={id} onClose={(sent) => {
+          <Lazy name="ReportDialog" commentID={id} onClose={(sent) => {
             setMode(null);
             setReported(sent);
             // Back to where the reader was: the Report button, or the comment once it is gone.
