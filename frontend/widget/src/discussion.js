@@ -85,21 +85,16 @@ export function useDiscussion(opts, emit, bridge, t) {
       await api(Q.SIGN_OUT).catch(() => {}); // the session ends here whatever the server says
       await endSession('signedOut');
     },
-    exportData: async () => (await api(Q.EXPORT)).viewerExport,
-    sanctions: async () => (await api(Q.SANCTIONS, { siteID: story.site.id })).viewer?.sanctions || [],
-    acknowledge: async (sanctionID) => (await api(Q.ACKNOWLEDGE, { input: { sanctionID } })).acknowledgeSanction,
-    revisions: async (id) => (await api(Q.REVISIONS, { id })).comment?.revisions || [],
-    credentials: async () => (await api(Q.CREDENTIALS)).viewer,
+    // request sends any operation as the viewer: the parts loaded on demand bring their own.
+    request: api,
     async revokeSession(sessionID, current) {
       await api(Q.REVOKE_SESSION, { input: { sessionID } });
       if (current) await endSession('signedOut');
     },
-    revokeToken: async (tokenID) => api(Q.REVOKE_TOKEN, { input: { tokenID } }),
     async signOutEverywhere() {
       await api(Q.SIGN_OUT_EVERYWHERE);
       await endSession('signedOutEverywhere');
     },
-    trustStanding: async () => (await api(Q.TRUST, { siteID: story.site.id })).trustStanding,
     async deleteAccount(input) {
       await api(Q.DELETE_ACCOUNT, { input });
       await endSession('accountDeleted');

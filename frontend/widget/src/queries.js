@@ -57,10 +57,6 @@ export const SIGN_IN = `mutation SignIn($input: SignInInput!) { signIn(input: $i
 export const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { ...A } } ${AUTH}`;
 export const SIGN_IN_SSO = `mutation SSO($input: SSOInput!) { signInWithSSO(input: $input) { ...A } } ${AUTH}`;
 export const SIGN_OUT = `mutation { signOut }`;
-export const EXPORT = `{ viewerExport { generatedAt account { id username email createdAt }
-comments { id storyURL storyTitle siteName bodySource status createdAt editedAt revisions }
-reactions { commentID kind createdAt } reports { commentID reason details createdAt }
-mutes { userID username createdAt } sanctions { kind message siteName createdAt expiresAt revokedAt } } }`;
 export const DELETE_ACCOUNT = `mutation($input: DeleteAccountInput!) { deleteAccount(input: $input) }`;
 
 const commentMutation = (name, input) => `mutation ${name}($input: ${input}!, $siteID: ID!) {
@@ -77,11 +73,6 @@ export const REMOVE_REACTION = commentMutation('RemoveReaction', 'ReactionInput'
 export const PREVIEW = `query Preview($siteID: ID!, $body: String!) { previewComment(siteID: $siteID, body: $body) }`;
 export const REPORT = `mutation Report($input: ReportInput!) { reportComment(input: $input) { comment { id } } }`;
 
-export const TRUST = `query Standing($siteID: ID!) { trustStanding(siteID: $siteID) {
-  level pinned nextLevel missing { signal max need have }
-  lastChange { from to crossed byModerator reason createdAt }
-  privileges { name level allowed description }
-} }`;
 
 export const MUTE = `mutation Mute($input: MuteInput!) { muteUser(input: $input) { id } }`;
 export const UNMUTE = `mutation Unmute($input: MuteInput!) { unmuteUser(input: $input) { id } }`;
@@ -90,13 +81,5 @@ export const CREATED = `subscription Created($storyID: ID!, $siteID: ID!) { comm
 export const UPDATED = `subscription Updated($storyID: ID!, $siteID: ID!) { commentUpdated(storyID: $storyID) { ...C } } ${COMMENT}`;
 export const NOTIFICATIONS = `subscription Notifications($siteID: ID!) { notifications { kind comment { ...C story { id } } } } ${COMMENT}`;
 
-/** The viewer's active sanctions on the site, for the notice above the composer. */
-export const SANCTIONS = `query Sanctions($siteID: ID!) { viewer { id sanctions(siteID: $siteID) { id kind message expiresAt acknowledgedAt } } }`;
-export const ACKNOWLEDGE = `mutation Ack($input: SanctionIDInput!) { acknowledgeSanction(input: $input) { id kind message expiresAt acknowledgedAt } }`;
-/** A comment's edit history, asked for when the reader opens it. */
-export const REVISIONS = `query Revisions($id: ID!) { comment(id: $id) { id revisions { id body createdAt } } }`;
-/** The viewer's sessions and API tokens, asked for when the account dialog opens. */
-export const CREDENTIALS = `{ viewer { id sessions { id createdAt lastUsedAt current } apiTokens { id name createdAt lastUsedAt } } }`;
 export const REVOKE_SESSION = `mutation RevokeSession($input: RevokeSessionInput!) { revokeSession(input: $input) }`;
-export const REVOKE_TOKEN = `mutation RevokeToken($input: RevokeAPITokenInput!) { revokeAPIToken(input: $input) }`;
 export const SIGN_OUT_EVERYWHERE = `mutation { signOutEverywhere }`;

@@ -3,6 +3,7 @@
 // account for good once the reader has read what that does and confirmed it.
 import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
+import { EXPORT } from '../extraQueries.js';
 import { errorText } from '../errors.js';
 import { Credentials } from './Credentials.jsx';
 
@@ -42,7 +43,7 @@ export function AccountDialog({ onClose }) {
   const download = (e) => {
     const button = e.currentTarget;
     setError(null);
-    act.exportData().then((data) => save(data, `parley-data-${viewer.username}.json`, button), fail);
+    act.request(EXPORT).then(({ viewerExport: data }) => save(data, `parley-data-${viewer.username}.json`, button), fail);
   };
   const send = (e) => {
     e.preventDefault();

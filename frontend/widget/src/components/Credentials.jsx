@@ -3,6 +3,7 @@
 // "Sign out everywhere" after a lost device. Loaded only when the dialog opens.
 import { useContext, useEffect, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
+import { CREDENTIALS, REVOKE_TOKEN } from '../extraQueries.js';
 import { fullDate } from '../format.js';
 import { errorText } from '../errors.js';
 
@@ -11,13 +12,13 @@ export function Credentials() {
   const [creds, setCreds] = useState(null);
   const [error, setError] = useState(null);
   const fail = (err) => setError(errorText(err, t));
-  const load = () => act.credentials().then(setCreds, fail);
+  const load = () => act.request(CREDENTIALS).then((d) => setCreds(d.viewer), fail);
   useEffect(() => { load(); }, []);
   if (!creds) return error && <p class="error" role="alert">{error}</p>;
 
   const date = (iso) => (iso ? fullDate(iso, t.lang) : t('never'));
   const revokeSession = (s) => { setError(null); act.revokeSession(s.id, s.current).then(() => !s.current && load(), fail); };
-  const revokeToken = (k) => { setError(null); act.revokeToken(k.id).then(load, fail); };
+  const revokeToken = (k) => { setError(null); act.request(REVOKE_TOKEN, { input: { tokenID: k.id } }).then(load, fail); };
   return (
     <div class="credentials">
       <h4>{t('sessions')}</h4>

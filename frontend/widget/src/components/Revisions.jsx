@@ -1,12 +1,13 @@
 // A comment's earlier versions, oldest first, as the server renders them (sanitised HTML).
 import { useContext, useEffect, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
+import { REVISIONS } from '../extraQueries.js';
 import { fullDate } from '../format.js';
 
 export function Revisions({ id, panel }) {
   const { t, act } = useContext(Ctx);
   const [revs, setRevs] = useState(null);
-  useEffect(() => { act.revisions(id).then(setRevs, () => setRevs([])); }, [id]);
+  useEffect(() => { act.request(REVISIONS, { id }).then((d) => setRevs(d.comment?.revisions || []), () => setRevs([])); }, [id]);
   if (!revs) return null;
   return (
     <div id={panel} class="revisions" data-revisions>

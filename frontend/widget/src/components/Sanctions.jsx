@@ -4,6 +4,7 @@
 // the same way. Nothing shows when there is nothing to tell.
 import { useContext, useEffect, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
+import { ACKNOWLEDGE, SANCTIONS } from '../extraQueries.js';
 import { fullDate } from '../format.js';
 import { errorText } from '../errors.js';
 
@@ -13,19 +14,19 @@ export function shownSanctions(list) {
 }
 
 export function Sanctions() {
-  const { t, viewer, act } = useContext(Ctx);
+  const { t, viewer, act, story } = useContext(Ctx);
   const [list, setList] = useState([]);
   const [error, setError] = useState(null);
 
   useEffect(() => {
     let live = true;
-    act.sanctions().then((l) => live && setList(l), () => {});
+    act.request(SANCTIONS, { siteID: story.site.id }).then((d) => live && setList(d.viewer?.sanctions || []), () => {});
     return () => { live = false; };
   }, [viewer.id]);
 
   const acknowledge = (id) => {
     setError(null);
-    act.acknowledge(id).then((s) => setList((l) => l.map((x) => (x.id === id ? s : x))), (err) => setError(errorText(err, t)));
+    act.request(ACKNOWLEDGE, { input: { sanctionID: id } }).then(({ acknowledgeSanction: s }) => setList((l) => l.map((x) => (x.id === id ? s : x))), (err) => setError(errorText(err, t)));
   };
   const shown = shownSanctions(list);
   if (!shown.length) return null;
