@@ -290,6 +290,7 @@ type ComplexityRoot struct {
 		BulkRejectComments    func(childComplexity int, input BulkModerateInput) int
 		CreateAPIToken        func(childComplexity int, input CreateAPITokenInput) int
 		CreateComment         func(childComplexity int, input parley.CreateCommentInput) int
+		CreateGuestComment    func(childComplexity int, input parley.GuestCommentInput) int
 		CreateSite            func(childComplexity int, input parley.CreateSiteInput) int
 		CreateWebhookEndpoint func(childComplexity int, input CreateWebhookEndpointInput) int
 		Defederate            func(childComplexity int, input parley.DefederateInput) int
@@ -311,7 +312,9 @@ type ComplexityRoot struct {
 		RemovePeer            func(childComplexity int, input RemovePeerInput) int
 		RemoveReaction        func(childComplexity int, input ReactionInput) int
 		ReportComment         func(childComplexity int, input parley.ReportInput) int
+		RevokeAPIToken        func(childComplexity int, input RevokeAPITokenInput) int
 		RevokeSanction        func(childComplexity int, input SanctionIDInput) int
+		RevokeSession         func(childComplexity int, input RevokeSessionInput) int
 		SetRuleGovernance     func(childComplexity int, input RuleGovernanceInput) int
 		SetSiteRole           func(childComplexity int, input SetSiteRoleInput) int
 		SetWordList           func(childComplexity int, input WordListInput) int
@@ -319,6 +322,7 @@ type ComplexityRoot struct {
 		SignIn                func(childComplexity int, input parley.SignInInput) int
 		SignInWithSso         func(childComplexity int, input parley.SSOInput) int
 		SignOut               func(childComplexity int) int
+		SignOutEverywhere     func(childComplexity int) int
 		SignUp                func(childComplexity int, input parley.SignUpInput) int
 		SuspendUser           func(childComplexity int, input SuspendInput) int
 		UndoModeration        func(childComplexity int, input parley.ModerateInput) int
@@ -540,6 +544,14 @@ type ComplexityRoot struct {
 		Site           func(childComplexity int) int
 	}
 
+	Session struct {
+		CreatedAt  func(childComplexity int) int
+		Current    func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		LastUsedAt func(childComplexity int) int
+	}
+
 	Site struct {
 		AllowedOrigins func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
@@ -551,9 +563,11 @@ type ComplexityRoot struct {
 	}
 
 	SiteSettings struct {
+		AutoCloseAfterDays  func(childComplexity int) int
 		ClosedMessage       func(childComplexity int) int
 		CommentingDisabled  func(childComplexity int) int
 		EditWindowSeconds   func(childComplexity int) int
+		GuestComments       func(childComplexity int) int
 		HoldRejectionRate   func(childComplexity int) int
 		HoldSuspectWords    func(childComplexity int) int
 		MaxCommentLength    func(childComplexity int) int
@@ -565,6 +579,7 @@ type ComplexityRoot struct {
 		PublicLog           func(childComplexity int) int
 		ReactionKinds       func(childComplexity int) int
 		ReportHoldThreshold func(childComplexity int) int
+		ShowRevisions       func(childComplexity int) int
 		Stages              func(childComplexity int) int
 		TrustEffects        func(childComplexity int) int
 	}
@@ -601,6 +616,7 @@ type ComplexityRoot struct {
 
 	Story struct {
 		Closed       func(childComplexity int) int
+		ClosesAt     func(childComplexity int) int
 		CommentCount func(childComplexity int) int
 		Comments     func(childComplexity int, first *int, after *string, orderBy *parley.CommentOrder) int
 		CreatedAt    func(childComplexity int) int
@@ -698,11 +714,13 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
+		APITokens     func(childComplexity int) int
 		Admin         func(childComplexity int) int
 		CommentCounts func(childComplexity int, siteID string) int
 		Comments      func(childComplexity int, siteID string, first *int, after *string) int
 		CreatedAt     func(childComplexity int) int
 		Email         func(childComplexity int) int
+		Guest         func(childComplexity int) int
 		HasPassword   func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Instance      func(childComplexity int) int
@@ -710,6 +728,7 @@ type ComplexityRoot struct {
 		Notes         func(childComplexity int, siteID string) int
 		Role          func(childComplexity int, siteID string) int
 		Sanctions     func(childComplexity int, siteID string, activeOnly *bool) int
+		Sessions      func(childComplexity int) int
 		Username      func(childComplexity int) int
 	}
 
@@ -821,6 +840,7 @@ type MutationResolver interface {
 	PausePeer(ctx context.Context, input parley.PausePeerInput) (*parley.Peer, error)
 	Defederate(ctx context.Context, input parley.DefederateInput) (*parley.Peer, error)
 	ShareStory(ctx context.Context, input parley.ShareStoryInput) (*parley.Story, error)
+	CreateGuestComment(ctx context.Context, input parley.GuestCommentInput) (*CommentPayload, error)
 	ApproveComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	RejectComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	FeatureComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
@@ -828,6 +848,9 @@ type MutationResolver interface {
 	BulkApproveComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
 	BulkRejectComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
 	UndoModeration(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
+	RevokeSession(ctx context.Context, input RevokeSessionInput) (bool, error)
+	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (bool, error)
+	SignOutEverywhere(ctx context.Context) (int, error)
 	ProposeRule(ctx context.Context, input ProposeRuleInput) (*parley.RuleProposal, error)
 	OpenProposal(ctx context.Context, input ProposalIDInput) (*parley.RuleProposal, error)
 	VoteOnProposal(ctx context.Context, input VoteOnProposalInput) (*parley.RuleProposal, error)
@@ -945,6 +968,8 @@ type UserResolver interface {
 	MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error)
 	HasPassword(ctx context.Context, obj *parley.User) (*bool, error)
 
+	Sessions(ctx context.Context, obj *parley.User) ([]*parley.Session, error)
+	APITokens(ctx context.Context, obj *parley.User) ([]*parley.APIToken, error)
 	Sanctions(ctx context.Context, obj *parley.User, siteID string, activeOnly *bool) ([]*parley.Sanction, error)
 	Notes(ctx context.Context, obj *parley.User, siteID string) ([]*parley.UserNote, error)
 	CommentCounts(ctx context.Context, obj *parley.User, siteID string) (*parley.CommentCounts, error)
@@ -1957,6 +1982,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateComment(childComplexity, args["input"].(parley.CreateCommentInput)), true
+	case "Mutation.createGuestComment":
+		if e.ComplexityRoot.Mutation.CreateGuestComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createGuestComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateGuestComment(childComplexity, args["input"].(parley.GuestCommentInput)), true
 	case "Mutation.createSite":
 		if e.ComplexityRoot.Mutation.CreateSite == nil {
 			break
@@ -2188,6 +2224,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportComment(childComplexity, args["input"].(parley.ReportInput)), true
+	case "Mutation.revokeAPIToken":
+		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAPIToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(RevokeAPITokenInput)), true
 	case "Mutation.revokeSanction":
 		if e.ComplexityRoot.Mutation.RevokeSanction == nil {
 			break
@@ -2199,6 +2246,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSanction(childComplexity, args["input"].(SanctionIDInput)), true
+	case "Mutation.revokeSession":
+		if e.ComplexityRoot.Mutation.RevokeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeSession(childComplexity, args["input"].(RevokeSessionInput)), true
 	case "Mutation.setRuleGovernance":
 		if e.ComplexityRoot.Mutation.SetRuleGovernance == nil {
 			break
@@ -2271,6 +2329,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignOut(childComplexity), true
+	case "Mutation.signOutEverywhere":
+		if e.ComplexityRoot.Mutation.SignOutEverywhere == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.SignOutEverywhere(childComplexity), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -3370,6 +3434,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Sanction.Site(childComplexity), true
 
+	case "Session.createdAt":
+		if e.ComplexityRoot.Session.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.CreatedAt(childComplexity), true
+	case "Session.current":
+		if e.ComplexityRoot.Session.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Current(childComplexity), true
+	case "Session.expiresAt":
+		if e.ComplexityRoot.Session.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ExpiresAt(childComplexity), true
+	case "Session.id":
+		if e.ComplexityRoot.Session.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ID(childComplexity), true
+	case "Session.lastUsedAt":
+		if e.ComplexityRoot.Session.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.LastUsedAt(childComplexity), true
+
 	case "Site.allowedOrigins":
 		if e.ComplexityRoot.Site.AllowedOrigins == nil {
 			break
@@ -3413,6 +3508,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Site.WordLists(childComplexity), true
 
+	case "SiteSettings.autoCloseAfterDays":
+		if e.ComplexityRoot.SiteSettings.AutoCloseAfterDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.AutoCloseAfterDays(childComplexity), true
 	case "SiteSettings.closedMessage":
 		if e.ComplexityRoot.SiteSettings.ClosedMessage == nil {
 			break
@@ -3431,6 +3532,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.EditWindowSeconds(childComplexity), true
+	case "SiteSettings.guestComments":
+		if e.ComplexityRoot.SiteSettings.GuestComments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.GuestComments(childComplexity), true
 	case "SiteSettings.holdRejectionRate":
 		if e.ComplexityRoot.SiteSettings.HoldRejectionRate == nil {
 			break
@@ -3497,6 +3604,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.ReportHoldThreshold(childComplexity), true
+	case "SiteSettings.showRevisions":
+		if e.ComplexityRoot.SiteSettings.ShowRevisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.ShowRevisions(childComplexity), true
 	case "SiteSettings.stages":
 		if e.ComplexityRoot.SiteSettings.Stages == nil {
 			break
@@ -3645,6 +3758,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Story.Closed(childComplexity), true
+	case "Story.closesAt":
+		if e.ComplexityRoot.Story.ClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Story.ClosesAt(childComplexity), true
 	case "Story.commentCount":
 		if e.ComplexityRoot.Story.CommentCount == nil {
 			break
@@ -4048,6 +4167,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrustStanding.UserID(childComplexity), true
 
+	case "User.apiTokens":
+		if e.ComplexityRoot.User.APITokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.APITokens(childComplexity), true
 	case "User.admin":
 		if e.ComplexityRoot.User.Admin == nil {
 			break
@@ -4088,6 +4213,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.guest":
+		if e.ComplexityRoot.User.Guest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Guest(childComplexity), true
 	case "User.hasPassword":
 		if e.ComplexityRoot.User.HasPassword == nil {
 			break
@@ -4145,6 +4276,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Sanctions(childComplexity, args["siteID"].(string), args["activeOnly"].(*bool)), true
+	case "User.sessions":
+		if e.ComplexityRoot.User.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Sessions(childComplexity), true
 	case "User.username":
 		if e.ComplexityRoot.User.Username == nil {
 			break
@@ -4473,6 +4610,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeleteCommentInput", ec.unmarshalInputDeleteCommentInput),
 			graphql.NewInputUnmarshaler("DeleteWebhookEndpointInput", ec.unmarshalInputDeleteWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("EditCommentInput", ec.unmarshalInputEditCommentInput),
+			graphql.NewInputUnmarshaler("GuestCommentInput", ec.unmarshalInputGuestCommentInput),
 			graphql.NewInputUnmarshaler("ModerateInput", ec.unmarshalInputModerateInput),
 			graphql.NewInputUnmarshaler("MuteInput", ec.unmarshalInputMuteInput),
 			graphql.NewInputUnmarshaler("PausePeerInput", ec.unmarshalInputPausePeerInput),
@@ -4487,6 +4625,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
 			graphql.NewInputUnmarshaler("RemovePeerInput", ec.unmarshalInputRemovePeerInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
+			graphql.NewInputUnmarshaler("RevokeAPITokenInput", ec.unmarshalInputRevokeAPITokenInput),
+			graphql.NewInputUnmarshaler("RevokeSessionInput", ec.unmarshalInputRevokeSessionInput),
 			graphql.NewInputUnmarshaler("RuleEffectInput", ec.unmarshalInputRuleEffectInput),
 			graphql.NewInputUnmarshaler("RuleGovernanceInput", ec.unmarshalInputRuleGovernanceInput),
 			graphql.NewInputUnmarshaler("SSOInput", ec.unmarshalInputSSOInput),
@@ -4597,7 +4737,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "federation.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
+//go:embed "comment.graphqls" "federation.graphqls" "guest.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4611,13 +4751,16 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
+	{Name: "guest.graphqls", Input: sourceData("guest.graphqls"), BuiltIn: false},
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "moderationlog.graphqls", Input: sourceData("moderationlog.graphqls"), BuiltIn: false},
+	{Name: "reader.graphqls", Input: sourceData("reader.graphqls"), BuiltIn: false},
 	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
+	{Name: "storyclose.graphqls", Input: sourceData("storyclose.graphqls"), BuiltIn: false},
 	{Name: "trust.graphqls", Input: sourceData("trust.graphqls"), BuiltIn: false},
 	{Name: "user.graphqls", Input: sourceData("user.graphqls"), BuiltIn: false},
 	{Name: "webhook.graphqls", Input: sourceData("webhook.graphqls"), BuiltIn: false},
@@ -5432,6 +5575,22 @@ func (ec *executionContext) childFields_Sanction(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Sanction", field.Name)
 }
 
+func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Session_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Session_createdAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_Session_lastUsedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Session_expiresAt(ctx, field)
+	case "current":
+		return ec.fieldContext_Session_current(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Session", field.Name)
+}
+
 func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5482,10 +5641,16 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_holdSuspectWords(ctx, field)
 	case "stages":
 		return ec.fieldContext_SiteSettings_stages(ctx, field)
+	case "guestComments":
+		return ec.fieldContext_SiteSettings_guestComments(ctx, field)
 	case "trustEffects":
 		return ec.fieldContext_SiteSettings_trustEffects(ctx, field)
 	case "publicLog":
 		return ec.fieldContext_SiteSettings_publicLog(ctx, field)
+	case "showRevisions":
+		return ec.fieldContext_SiteSettings_showRevisions(ctx, field)
+	case "autoCloseAfterDays":
+		return ec.fieldContext_SiteSettings_autoCloseAfterDays(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SiteSettings", field.Name)
 }
@@ -5570,6 +5735,8 @@ func (ec *executionContext) childFields_Story(ctx context.Context, field graphql
 		return ec.fieldContext_Story_createdAt(ctx, field)
 	case "comments":
 		return ec.fieldContext_Story_comments(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_Story_closesAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Story", field.Name)
 }
@@ -5750,6 +5917,12 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_hasPassword(ctx, field)
 	case "instance":
 		return ec.fieldContext_User_instance(ctx, field)
+	case "guest":
+		return ec.fieldContext_User_guest(ctx, field)
+	case "sessions":
+		return ec.fieldContext_User_sessions(ctx, field)
+	case "apiTokens":
+		return ec.fieldContext_User_apiTokens(ctx, field)
 	case "sanctions":
 		return ec.fieldContext_User_sanctions(ctx, field)
 	case "notes":
@@ -6194,6 +6367,20 @@ func (ec *executionContext) field_Mutation_createComment_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createGuestComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.GuestCommentInput, error) {
+			return ec.unmarshalNGuestCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐGuestCommentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createSite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6488,12 +6675,40 @@ func (ec *executionContext) field_Mutation_reportComment_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeAPIToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RevokeAPITokenInput, error) {
+			return ec.unmarshalNRevokeAPITokenInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeAPITokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeSanction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SanctionIDInput, error) {
 			return ec.unmarshalNSanctionIDInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSanctionIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RevokeSessionInput, error) {
+			return ec.unmarshalNRevokeSessionInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeSessionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11274,6 +11489,50 @@ func (ec *executionContext) fieldContext_Mutation_shareStory(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createGuestComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createGuestComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateGuestComment(ctx, fc.Args["input"].(parley.GuestCommentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommentPayload) graphql.Marshaler {
+			return ec.marshalNCommentPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCommentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createGuestComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createGuestComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_approveComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11580,6 +11839,117 @@ func (ec *executionContext) fieldContext_Mutation_undoModeration(ctx context.Con
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeSession(ctx, fc.Args["input"].(RevokeSessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAPIToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAPIToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAPIToken(ctx, fc.Args["input"].(RevokeAPITokenInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAPIToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAPIToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signOutEverywhere(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signOutEverywhere(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().SignOutEverywhere(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signOutEverywhere(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Mutation_proposeRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -16988,6 +17358,121 @@ func (ec *executionContext) fieldContext_Sanction_acknowledgedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("Sanction", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Session_id(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Session_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Session_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Session_expiresAt(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Session_current(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Site_id(ctx context.Context, field graphql.CollectedField, obj *parley.Site) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17507,6 +17992,29 @@ func (ec *executionContext) fieldContext_SiteSettings_stages(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _SiteSettings_guestComments(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_guestComments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GuestComments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_guestComments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SiteSettings_trustEffects(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17569,6 +18077,52 @@ func (ec *executionContext) fieldContext_SiteSettings_publicLog(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SiteSettings_showRevisions(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_showRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShowRevisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_showRevisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SiteSettings_autoCloseAfterDays(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_autoCloseAfterDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoCloseAfterDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_autoCloseAfterDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Int")
 }
 
 func (ec *executionContext) _StageResult_stage(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
@@ -18289,6 +18843,29 @@ func (ec *executionContext) fieldContext_Story_comments(ctx context.Context, fie
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Story_closesAt(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Story_closesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosesAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Story_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Story", field, false, false, "Time")
 }
 
 func (ec *executionContext) _StoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *StoryConnection) (ret graphql.Marshaler) {
@@ -19928,6 +20505,93 @@ func (ec *executionContext) _User_instance(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_User_instance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, false, "String")
+}
+
+func (ec *executionContext) _User_guest(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_guest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_guest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _User_sessions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Sessions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Session) graphql.Marshaler {
+			return ec.marshalOSession2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐSessionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Session(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_apiTokens(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_apiTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().APITokens(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.APIToken) graphql.Marshaler {
+			return ec.marshalOAPIToken2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐAPITokenᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_apiTokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_APIToken(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_sanctions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
@@ -23046,6 +23710,83 @@ func UnmarshalEditCommentInput(ctx context.Context, raw any) (parley.EditComment
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGuestCommentInput(ctx context.Context, obj any) (parley.GuestCommentInput, error) {
+	var it parley.GuestCommentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"storyID", "storyURL", "parentID", "body", "name", "email"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "storyID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storyID"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoryID = data
+		case "storyURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storyURL"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoryURL = data
+		case "parentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentID"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGuestCommentInput unmarshals raw into the GuestCommentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGuestCommentInput(ctx context.Context, raw any) (parley.GuestCommentInput, error) {
+	var out parley.GuestCommentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GuestCommentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputModerateInput(ctx context.Context, obj any) (parley.ModerateInput, error) {
 	var it parley.ModerateInput
 	if obj == nil {
@@ -23862,6 +24603,90 @@ func UnmarshalReportInput(ctx context.Context, raw any) (parley.ReportInput, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRevokeAPITokenInput(ctx context.Context, obj any) (RevokeAPITokenInput, error) {
+	var it RevokeAPITokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"tokenID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tokenID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeAPITokenInput unmarshals raw into the RevokeAPITokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeAPITokenInput(ctx context.Context, raw any) (RevokeAPITokenInput, error) {
+	var out RevokeAPITokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeAPITokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeSessionInput(ctx context.Context, obj any) (RevokeSessionInput, error) {
+	var it RevokeSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sessionID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sessionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeSessionInput unmarshals raw into the RevokeSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeSessionInput(ctx context.Context, raw any) (RevokeSessionInput, error) {
+	var out RevokeSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeSessionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRuleEffectInput(ctx context.Context, obj any) (RuleEffectInput, error) {
 	var it RuleEffectInput
 	if obj == nil {
@@ -24321,7 +25146,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "trustEffects", "publicLog"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "guestComments", "trustEffects", "publicLog", "showRevisions", "autoCloseAfterDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24454,6 +25279,13 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.SsoSecret = data
+		case "guestComments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guestComments"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GuestComments = data
 		case "trustEffects":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustEffects"))
 			data, err := ec.unmarshalOTrustEffectsInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTrustEffectSettings(ctx, v)
@@ -24468,6 +25300,20 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.PublicLog = data
+		case "showRevisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showRevisions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowRevisions = data
+		case "autoCloseAfterDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("autoCloseAfterDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AutoCloseAfterDays = data
 		}
 	}
 	return it, nil
@@ -26619,6 +27465,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createGuestComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createGuestComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "approveComment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_approveComment(ctx, field)
@@ -26664,6 +27517,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "undoModeration":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_undoModeration(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeAPIToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAPIToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signOutEverywhere":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signOutEverywhere(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -28284,6 +29158,59 @@ func (ec *executionContext) _Sanction(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var sessionImplementors = []string{"Session"}
+
+func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, obj *parley.Session) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Session")
+		case "id":
+			out.Values[i] = ec._Session_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Session_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastUsedAt":
+			out.Values[i] = ec._Session_lastUsedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Session_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._Session_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var siteImplementors = []string{"Site"}
 
 func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj *parley.Site) graphql.Marshaler {
@@ -28429,6 +29356,11 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "guestComments":
+			out.Values[i] = ec._SiteSettings_guestComments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "trustEffects":
 			out.Values[i] = ec._SiteSettings_trustEffects(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28436,6 +29368,16 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			}
 		case "publicLog":
 			out.Values[i] = ec._SiteSettings_publicLog(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "showRevisions":
+			out.Values[i] = ec._SiteSettings_showRevisions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "autoCloseAfterDays":
+			out.Values[i] = ec._SiteSettings_autoCloseAfterDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28712,6 +29654,11 @@ func (ec *executionContext) _Story(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Story_comments(ctx, field, obj)
 				})
+		case "closesAt":
+			out.Values[i] = ec._Story_closesAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29337,6 +30284,23 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "guest":
+			out.Values[i] = ec._User_guest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sessions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_sessions(ctx, field, obj)
+				})
+		case "apiTokens":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_apiTokens(ctx, field, obj)
+				})
 		case "sanctions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -30581,6 +31545,11 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalNGuestCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐGuestCommentInput(ctx context.Context, v any) (parley.GuestCommentInput, error) {
+	res, err := ec.unmarshalInputGuestCommentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31036,6 +32005,16 @@ func (ec *executionContext) marshalNRevision2ᚖgithubᚗcomᚋparleyhqᚋparley
 	return ec._Revision(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRevokeAPITokenInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeAPITokenInput(ctx context.Context, v any) (RevokeAPITokenInput, error) {
+	res, err := ec.unmarshalInputRevokeAPITokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRevokeSessionInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeSessionInput(ctx context.Context, v any) (RevokeSessionInput, error) {
+	res, err := ec.unmarshalInputRevokeSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋparleyhqᚋparleyᚐRole(ctx context.Context, v any) (parley.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := parley.Role(tmp)
@@ -31230,6 +32209,14 @@ func (ec *executionContext) marshalNSanctionKind2githubᚗcomᚋparleyhqᚋparle
 		graphql.AddInvalidNullFromMarshaler(ctx, "SanctionKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSession2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSession(ctx context.Context, sel ast.SelectionSet, v *parley.Session) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Session!")
+		return graphql.Null
+	}
+	return ec._Session(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSetSiteRoleInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSetSiteRoleInput(ctx context.Context, v any) (SetSiteRoleInput, error) {
@@ -31920,6 +32907,25 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAPIToken2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐAPITokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.APIToken) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAPIToken2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐAPIToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOBacktestReport2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐBacktestReport(ctx context.Context, sel ast.SelectionSet, v *parley.BacktestReport) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -32215,6 +33221,25 @@ func (ec *executionContext) unmarshalORuleEffectInput2ᚖgithubᚗcomᚋparleyhq
 	}
 	res, err := ec.unmarshalInputRuleEffectInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSession2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Session) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSession2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSession(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOSite2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSite(ctx context.Context, sel ast.SelectionSet, v *parley.Site) graphql.Marshaler {

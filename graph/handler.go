@@ -27,7 +27,12 @@ import (
 // visibility, validation); the graph only translates, reading the caller from the context
 // that the server filled with parley.NewContextWithUser.
 type Services struct {
-	Auth      parley.AuthService
+	Auth parley.AuthService
+	// Credentials lists and revokes the viewer's sessions and API tokens; nil answers that
+	// this server does not offer it.
+	Credentials parley.CredentialService
+	// Guests takes comments from readers without an account; nil refuses them.
+	Guests    parley.GuestService
 	Users     parley.UserService
 	Sites     parley.SiteService
 	Stories   parley.StoryService

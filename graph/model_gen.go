@@ -208,6 +208,14 @@ type RemovePeerInput struct {
 	PeerID string `json:"peerID"`
 }
 
+type RevokeAPITokenInput struct {
+	TokenID string `json:"tokenID"`
+}
+
+type RevokeSessionInput struct {
+	SessionID string `json:"sessionID"`
+}
+
 // An effect with its argument; only the argument of its kind is set.
 type RuleEffect struct {
 	Kind parley.RuleEffectKind `json:"kind"`
@@ -270,11 +278,15 @@ type SiteSettingsInput struct {
 	// Replaces the pipeline, in order; an empty list restores the built-in one.
 	Stages []*parley.StageSetting `json:"stages,omitempty"`
 	// Sets the single sign-on secret (at least 32 bytes); an empty string removes it.
-	SsoSecret *string `json:"ssoSecret,omitempty"`
+	SsoSecret     *string `json:"ssoSecret,omitempty"`
+	GuestComments *bool   `json:"guestComments,omitempty"`
 	// Replaces what trust levels allow.
 	TrustEffects *parley.TrustEffectSettings `json:"trustEffects,omitempty"`
 	// Replaces whom the public log names.
-	PublicLog *parley.PublicLogSettings `json:"publicLog,omitempty"`
+	PublicLog     *parley.PublicLogSettings `json:"publicLog,omitempty"`
+	ShowRevisions *bool                     `json:"showRevisions,omitempty"`
+	// 0 (never) to 3650 days.
+	AutoCloseAfterDays *int `json:"autoCloseAfterDays,omitempty"`
 }
 
 // A page of stories (a Relay connection).

@@ -36,6 +36,9 @@ func (r *mutationResolver) UpdateSiteSettings(ctx context.Context, input SiteSet
 		SSOSecret:           input.SsoSecret,
 		TrustEffects:        input.TrustEffects,
 		PublicLog:           input.PublicLog,
+		ShowRevisions:       input.ShowRevisions,
+		AutoCloseAfterDays:  input.AutoCloseAfterDays,
+		GuestComments:       input.GuestComments,
 	})
 }
 

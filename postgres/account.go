@@ -39,7 +39,7 @@ func (s *AccountStore) FindCredentials(ctx context.Context, login string) (*parl
 		SELECT `+userColumns+`, password_hash FROM users
 		WHERE lower(email) = lower($1) OR lower(username) = lower($1)
 		ORDER BY lower(email) = lower($1) DESC LIMIT 1`, login).
-		Scan(&u.ID, &u.Username, &u.Email, &u.Admin, &u.CreatedAt, &u.SSOSiteID, &u.SSOSubject, &u.HasPassword, &hash)
+		Scan(&u.ID, &u.Username, &u.Email, &u.Admin, &u.CreatedAt, &u.SSOSiteID, &u.SSOSubject, &u.HasPassword, &u.Guest, &hash)
 	if err != nil {
 		return nil, "", translateNotFound(err, "User")
 	}
@@ -58,7 +58,7 @@ func (s *AccountStore) UpsertSSOUser(ctx context.Context, siteID, subject, email
 			RETURNING `+userColumns+`, xmax = 0`, newID(), username, nullString(email), siteID, subject)
 		var created parley.User
 		if err := row.Scan(&created.ID, &created.Username, &created.Email, &created.Admin, &created.CreatedAt,
-			&created.SSOSiteID, &created.SSOSubject, &created.HasPassword, &inserted); err != nil {
+			&created.SSOSiteID, &created.SSOSubject, &created.HasPassword, &created.Guest, &inserted); err != nil {
 			return err
 		}
 		u = &created

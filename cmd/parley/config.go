@@ -34,6 +34,7 @@ type Config struct {
 	TrustProxy                   bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`
 	SessionTTL                   time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
 	SignUpsPerHour               int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
+	GuestCommentsPerHour         int           `env:"PARLEY_GUEST_COMMENTS_PER_HOUR" envDefault:"10" flag:"guest-comments-per-hour" help:"guest comments allowed per client network per hour, on sites that take them"`
 	SignInsPerMinute             int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`
 	PageCacheBytes               int           `env:"PARLEY_PAGE_CACHE_BYTES" envDefault:"67108864" flag:"page-cache-bytes" help:"memory for answers to anonymous reads, forgotten when their story changes (0: off)"`
 	MutationsPerMinute           int           `env:"PARLEY_MUTATIONS_PER_MINUTE" envDefault:"30" flag:"mutations-per-minute" help:"changes (each mutation field) one account may make per minute"`
@@ -128,6 +129,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("DATABASE_URL is not set: point it at PostgreSQL (postgres://user@host:5432/db), or use 'make run', which starts one")
 	case c.MaxBodyBytes < 1024:
 		return fmt.Errorf("PARLEY_MAX_BODY_BYTES must be at least 1024")
+	case c.GuestCommentsPerHour < 1:
+		return fmt.Errorf("PARLEY_GUEST_COMMENTS_PER_HOUR must be at least 1")
 	case c.SignUpsPerHour < 1:
 		return fmt.Errorf("PARLEY_SIGNUPS_PER_HOUR must be at least 1")
 	case c.NATSReplicas < 1 || c.NATSReplicas > 5:

@@ -15,8 +15,10 @@ import (
 // REDIS_URL is set; in the process otherwise.
 type limits struct {
 	signUp, signIn parley.RateLimiter
-	mutations      graph.MutationLimits
-	close          func()
+	// guests counts guest comments per client network.
+	guests    parley.RateLimiter
+	mutations graph.MutationLimits
+	close     func()
 }
 
 // newLimits builds the limits; hashKey keys the hash every limit key goes through, so no
@@ -46,6 +48,7 @@ func newLimits(ctx context.Context, cfg *Config, hashKey []byte, logger *slog.Lo
 	return &limits{
 		signUp: newLimiter("signup", time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
 		signIn: newLimiter("signin", time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
+		guests: newLimiter("guests", time.Hour/time.Duration(cfg.GuestCommentsPerHour), cfg.GuestCommentsPerHour),
 		mutations: graph.MutationLimits{
 			PerClient:           newLimiter("client", time.Minute/time.Duration(cfg.ClientMutationsPerMinute), cfg.ClientMutationsPerMinute),
 			PerAccount:          newLimiter("account", time.Minute/time.Duration(cfg.MutationsPerMinute), cfg.MutationsPerMinute),

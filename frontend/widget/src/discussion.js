@@ -85,8 +85,16 @@ export function useDiscussion(opts, emit, bridge, t) {
       await api(Q.SIGN_OUT).catch(() => {}); // the session ends here whatever the server says
       await endSession('signedOut');
     },
-    exportData: async () => (await api(Q.EXPORT)).viewerExport,
-    trustStanding: async () => (await api(Q.TRUST, { siteID: story.site.id })).trustStanding,
+    // request sends any operation as the viewer: the parts loaded on demand bring their own.
+    request: api,
+    async revokeSession(sessionID, current) {
+      await api(Q.REVOKE_SESSION, { input: { sessionID } });
+      if (current) await endSession('signedOut');
+    },
+    async signOutEverywhere() {
+      await api(Q.SIGN_OUT_EVERYWHERE);
+      await endSession('signedOutEverywhere');
+    },
     async deleteAccount(input) {
       await api(Q.DELETE_ACCOUNT, { input });
       await endSession('accountDeleted');
@@ -118,6 +126,14 @@ export function useDiscussion(opts, emit, bridge, t) {
       focusOn(comment.id);
       announce(postedNotice(t, comment));
       emit('comment-posted', { id: comment.id, status: comment.status, parentID });
+    },
+    // A guest's comment is always held, and shows to no one (the guest included) until a
+    // moderator approves it: the guest is told so.
+    async postAsGuest(name, email, body) {
+      const input = { storyID: story.id, name, body, ...(email ? { email } : {}) };
+      await api(Q.GUEST_CREATE, { siteID: story.site.id, input });
+      announce(t('guestPosted'));
+      emit('comment-posted', { status: 'PENDING', parentID: null, guest: true });
     },
     async edit(id, body, version) {
       // The version the author saw: an edit made elsewhere or a moderator's decision since

@@ -4,7 +4,7 @@
 const COMMENT = `fragment C on Comment {
   id body bodySource status rejectionReason depth replyCount featured createdAt editedAt version
   parent { id }
-  author { id username role(siteID: $siteID) }
+  author { id username guest role(siteID: $siteID) }
   reactions { kind count viewerReacted }
 }`;
 
@@ -23,7 +23,7 @@ export const STORY = `query Story($id: ID, $url: String) {
   viewer { ...V }
   story(id: $id, url: $url) {
     id url closed commentCount
-    site { id settings { editWindowSeconds maxDepth commentingDisabled closedMessage reactionKinds { kind label icon } } }
+    site { id settings { editWindowSeconds maxDepth commentingDisabled closedMessage guestComments reactionKinds { kind label icon } } }
   }
 }
 ${VIEWER}`;
@@ -57,10 +57,6 @@ export const SIGN_IN = `mutation SignIn($input: SignInInput!) { signIn(input: $i
 export const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { ...A } } ${AUTH}`;
 export const SIGN_IN_SSO = `mutation SSO($input: SSOInput!) { signInWithSSO(input: $input) { ...A } } ${AUTH}`;
 export const SIGN_OUT = `mutation { signOut }`;
-export const EXPORT = `{ viewerExport { generatedAt account { id username email createdAt }
-comments { id storyURL storyTitle siteName bodySource status createdAt editedAt revisions }
-reactions { commentID kind createdAt } reports { commentID reason details createdAt }
-mutes { userID username createdAt } sanctions { kind message siteName createdAt expiresAt revokedAt } } }`;
 export const DELETE_ACCOUNT = `mutation($input: DeleteAccountInput!) { deleteAccount(input: $input) }`;
 
 const commentMutation = (name, input) => `mutation ${name}($input: ${input}!, $siteID: ID!) {
@@ -70,17 +66,13 @@ ${COMMENT}`;
 
 export const CREATE = commentMutation('CreateComment', 'CreateCommentInput');
 export const EDIT = commentMutation('EditComment', 'EditCommentInput');
+export const GUEST_CREATE = commentMutation('CreateGuestComment', 'GuestCommentInput');
 export const DELETE = commentMutation('DeleteComment', 'DeleteCommentInput');
 export const ADD_REACTION = commentMutation('AddReaction', 'ReactionInput');
 export const REMOVE_REACTION = commentMutation('RemoveReaction', 'ReactionInput');
 export const PREVIEW = `query Preview($siteID: ID!, $body: String!) { previewComment(siteID: $siteID, body: $body) }`;
 export const REPORT = `mutation Report($input: ReportInput!) { reportComment(input: $input) { comment { id } } }`;
 
-export const TRUST = `query Standing($siteID: ID!) { trustStanding(siteID: $siteID) {
-  level pinned nextLevel missing { signal max need have }
-  lastChange { from to crossed byModerator reason createdAt }
-  privileges { name level allowed description }
-} }`;
 
 export const MUTE = `mutation Mute($input: MuteInput!) { muteUser(input: $input) { id } }`;
 export const UNMUTE = `mutation Unmute($input: MuteInput!) { unmuteUser(input: $input) { id } }`;
@@ -88,3 +80,6 @@ export const UNMUTE = `mutation Unmute($input: MuteInput!) { unmuteUser(input: $
 export const CREATED = `subscription Created($storyID: ID!, $siteID: ID!) { commentCreated(storyID: $storyID) { ...C } } ${COMMENT}`;
 export const UPDATED = `subscription Updated($storyID: ID!, $siteID: ID!) { commentUpdated(storyID: $storyID) { ...C } } ${COMMENT}`;
 export const NOTIFICATIONS = `subscription Notifications($siteID: ID!) { notifications { kind comment { ...C story { id } } } } ${COMMENT}`;
+
+export const REVOKE_SESSION = `mutation RevokeSession($input: RevokeSessionInput!) { revokeSession(input: $input) }`;
+export const SIGN_OUT_EVERYWHERE = `mutation { signOutEverywhere }`;
