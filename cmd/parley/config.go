@@ -44,6 +44,10 @@ type Config struct {
 	BenchEndpoints               bool          `env:"PARLEY_BENCH_ENDPOINTS" envDefault:"false" flag:"bench-endpoints" help:"serve /_bench/static, the ceiling 'make bench' measures against"`
 	Demo                         bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
 
+	SMTPURL     string `env:"PARLEY_SMTP_URL" flag:"smtp-url" help:"mail server: smtp://user:pass@host:587 (STARTTLS when offered; ?starttls=required or never) or smtps://host:465 (unset: no mail; development logs it instead)" secret:"true"`
+	MailFrom    string `env:"PARLEY_MAIL_FROM" envDefault:"Parley <noreply@localhost>" flag:"mail-from" help:"From address of Parley's mail"`
+	MailWorkers int    `env:"PARLEY_MAIL_WORKERS" envDefault:"2" flag:"mail-workers" help:"SMTP conversations this replica holds at once when draining the mail queue"`
+
 	AdminEmail    string `env:"PARLEY_ADMIN_EMAIL" flag:"admin-email" help:"create this administrator at first start"`
 	AdminUsername string `env:"PARLEY_ADMIN_USERNAME" envDefault:"admin" flag:"admin-username" help:"username of that administrator"`
 	AdminPassword string `env:"PARLEY_ADMIN_PASSWORD" flag:"admin-password" help:"password of that administrator (or PARLEY_ADMIN_PASSWORD_FILE)" secret:"true"`
@@ -120,6 +124,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PARLEY_NATS_REPLICAS must be 1 to 5")
 	case c.MutationsPerMinute < 1 || c.ClientMutationsPerMinute < 1 || c.NewAccountMutationsPerMinute < 1:
 		return fmt.Errorf("PARLEY_MUTATIONS_PER_MINUTE, PARLEY_CLIENT_MUTATIONS_PER_MINUTE and PARLEY_NEW_ACCOUNT_MUTATIONS_PER_MINUTE must be at least 1")
+	case c.MailWorkers < 1:
+		return fmt.Errorf("PARLEY_MAIL_WORKERS must be at least 1")
 	case c.SignInsPerMinute < 1:
 		return fmt.Errorf("PARLEY_SIGNINS_PER_MINUTE must be at least 1")
 	case c.ClientNewStoriesPerHour < 1 || c.SiteNewStoriesPerHour < 1:

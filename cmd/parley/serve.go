@@ -77,6 +77,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	mails, err := newMailer(cfg, logger, a.db)
+	if err != nil {
+		return err
+	}
+	mails.run(ctx, cfg.MailWorkers)
 	events.consume("trust", svc.trust.Handle)
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
 	var readCache func(http.Handler) http.Handler

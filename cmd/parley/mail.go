@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/parleyhq/parley/mail"
+	"github.com/parleyhq/parley/postgres"
+)
+
+// mailer is the mail queue of this replica with its templates, or nil parts when mail is
+// off: features that need mail then answer that the server sends none.
+type mailer struct {
+	queue     *mail.Queue
+	templates *mail.Templates
+	// logged is true when mail is written to the log instead of sent (development without
+	// PARLEY_SMTP_URL), so `make run` shows the links it would have sent.
+	logged bool
+}
+
+// newMailer builds the sender PARLEY_SMTP_URL names. Without one, development logs every
+// mail and production sends none.
+func newMailer(cfg *Config, logger *slog.Logger, db *postgres.DB) (*mailer, error) {
+	templates, err := mail.NewTemplates()
+	if err != nil {
+		return nil, err
+	}
+	var sender mail.Sender
+	m := &mailer{templates: templates}
+	switch {
+	case cfg.SMTPURL != "":
+		if sender, err = mail.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			return nil, err
+		}
+	case !cfg.Production():
+		sender, m.logged = mail.LogSender{Logger: logger}, true
+		logger.Warn("PARLEY_SMTP_URL is unset: mail is written to this log instead of sent")
+	default:
+		logger.Warn("PARLEY_SMTP_URL is unset: Parley sends no mail, so email verification, password reset and email notifications are off")
+		return m, nil
+	}
+	m.queue = mail.NewQueue(postgres.NewMailStore(db), sender, mail.QueueOptions{Logger: logger})
+	return m, nil
+}
+
+// run drains the queue until ctx ends; every replica runs it.
+func (m *mailer) run(ctx context.Context, workers int) {
+	if m.queue != nil {
+		go m.queue.Run(ctx, 5*time.Second, workers)
+	}
+}
