@@ -20,3 +20,21 @@ CREATE TABLE mail (
 
 -- What the senders poll: mails neither sent nor given up, by when they are due.
 CREATE INDEX mail_due ON mail (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+
+-- When the account's current address was confirmed by following a mailed link.
+ALTER TABLE users ADD COLUMN email_verified_at timestamptz;
+
+-- Single-use secrets sent by mail (verification, password reset, email change), stored by
+-- their SHA-256 hash only.
+CREATE TABLE account_tokens (
+    hash       bytea PRIMARY KEY,
+    user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    purpose    text NOT NULL CHECK (purpose IN ('verify', 'reset', 'email_change_new', 'email_change_old')),
+    email      text NOT NULL,
+    change_id  uuid,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    used_at    timestamptz
+);
+CREATE INDEX account_tokens_user_idx ON account_tokens (user_id, purpose);
+CREATE INDEX account_tokens_change_idx ON account_tokens (change_id) WHERE change_id IS NOT NULL;
