@@ -317,3 +317,22 @@ func (r *Recovery) ConfirmEmailChange(ctx context.Context, token string) (bool, 
 func (r *Recovery) EmailVerified(ctx context.Context, userID string) (bool, error) {
 	return r.store.EmailVerified(ctx, userID)
 }
+
+// VerifySignUps wraps an AuthService so that every sign-up is mailed its verification
+// link, in the language of the sign-up request.
+func (r *Recovery) VerifySignUps(a parley.AuthService) parley.AuthService {
+	return verifyingAuth{AuthService: a, rec: r}
+}
+
+type verifyingAuth struct {
+	parley.AuthService
+	rec *Recovery
+}
+
+func (v verifyingAuth) SignUp(ctx context.Context, in parley.SignUpInput) (*parley.AuthPayload, error) {
+	p, err := v.AuthService.SignUp(ctx, in)
+	if err == nil {
+		v.rec.AfterSignUp(ctx, p.User, parley.ClientFromContext(ctx).Language)
+	}
+	return p, err
+}

@@ -219,41 +219,47 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcknowledgeSanction func(childComplexity int, input SanctionIDInput) int
-		AddReaction         func(childComplexity int, input ReactionInput) int
-		AddUserNote         func(childComplexity int, input UserNoteInput) int
-		ApproveComment      func(childComplexity int, input parley.ModerateInput) int
-		BanUser             func(childComplexity int, input BanInput) int
-		BulkApproveComments func(childComplexity int, input BulkModerateInput) int
-		BulkRejectComments  func(childComplexity int, input BulkModerateInput) int
-		CreateAPIToken      func(childComplexity int, input CreateAPITokenInput) int
-		CreateComment       func(childComplexity int, input parley.CreateCommentInput) int
-		CreateSite          func(childComplexity int, input parley.CreateSiteInput) int
-		DeleteAccount       func(childComplexity int, input parley.DeleteAccountInput) int
-		DeleteComment       func(childComplexity int, input DeleteCommentInput) int
-		EditComment         func(childComplexity int, input parley.EditCommentInput) int
-		FeatureComment      func(childComplexity int, input parley.ModerateInput) int
-		MessageUser         func(childComplexity int, input UserSanctionInput) int
-		MuteUser            func(childComplexity int, input MuteInput) int
-		PinTrustLevel       func(childComplexity int, input PinTrustLevelInput) int
-		PremodUser          func(childComplexity int, input UserSanctionInput) int
-		RejectComment       func(childComplexity int, input parley.ModerateInput) int
-		RemoveReaction      func(childComplexity int, input ReactionInput) int
-		ReportComment       func(childComplexity int, input parley.ReportInput) int
-		RevokeSanction      func(childComplexity int, input SanctionIDInput) int
-		SetSiteRole         func(childComplexity int, input SetSiteRoleInput) int
-		SetWordList         func(childComplexity int, input WordListInput) int
-		SignIn              func(childComplexity int, input parley.SignInInput) int
-		SignInWithSso       func(childComplexity int, input parley.SSOInput) int
-		SignOut             func(childComplexity int) int
-		SignUp              func(childComplexity int, input parley.SignUpInput) int
-		SuspendUser         func(childComplexity int, input SuspendInput) int
-		UndoModeration      func(childComplexity int, input parley.ModerateInput) int
-		UnfeatureComment    func(childComplexity int, input parley.ModerateInput) int
-		UnmuteUser          func(childComplexity int, input MuteInput) int
-		UpdateSiteSettings  func(childComplexity int, input SiteSettingsInput) int
-		UpdateStory         func(childComplexity int, input UpdateStoryInput) int
-		WarnUser            func(childComplexity int, input UserSanctionInput) int
+		AcknowledgeSanction  func(childComplexity int, input SanctionIDInput) int
+		AddReaction          func(childComplexity int, input ReactionInput) int
+		AddUserNote          func(childComplexity int, input UserNoteInput) int
+		ApproveComment       func(childComplexity int, input parley.ModerateInput) int
+		BanUser              func(childComplexity int, input BanInput) int
+		BulkApproveComments  func(childComplexity int, input BulkModerateInput) int
+		BulkRejectComments   func(childComplexity int, input BulkModerateInput) int
+		ChangeEmail          func(childComplexity int, input ChangeEmailInput) int
+		ConfirmEmailChange   func(childComplexity int, input ConfirmEmailChangeInput) int
+		CreateAPIToken       func(childComplexity int, input CreateAPITokenInput) int
+		CreateComment        func(childComplexity int, input parley.CreateCommentInput) int
+		CreateSite           func(childComplexity int, input parley.CreateSiteInput) int
+		DeleteAccount        func(childComplexity int, input parley.DeleteAccountInput) int
+		DeleteComment        func(childComplexity int, input DeleteCommentInput) int
+		EditComment          func(childComplexity int, input parley.EditCommentInput) int
+		FeatureComment       func(childComplexity int, input parley.ModerateInput) int
+		MessageUser          func(childComplexity int, input UserSanctionInput) int
+		MuteUser             func(childComplexity int, input MuteInput) int
+		PinTrustLevel        func(childComplexity int, input PinTrustLevelInput) int
+		PremodUser           func(childComplexity int, input UserSanctionInput) int
+		RejectComment        func(childComplexity int, input parley.ModerateInput) int
+		RemoveReaction       func(childComplexity int, input ReactionInput) int
+		ReportComment        func(childComplexity int, input parley.ReportInput) int
+		RequestPasswordReset func(childComplexity int, input RequestPasswordResetInput) int
+		ResendVerification   func(childComplexity int, input *ResendVerificationInput) int
+		ResetPassword        func(childComplexity int, input ResetPasswordInput) int
+		RevokeSanction       func(childComplexity int, input SanctionIDInput) int
+		SetSiteRole          func(childComplexity int, input SetSiteRoleInput) int
+		SetWordList          func(childComplexity int, input WordListInput) int
+		SignIn               func(childComplexity int, input parley.SignInInput) int
+		SignInWithSso        func(childComplexity int, input parley.SSOInput) int
+		SignOut              func(childComplexity int) int
+		SignUp               func(childComplexity int, input parley.SignUpInput) int
+		SuspendUser          func(childComplexity int, input SuspendInput) int
+		UndoModeration       func(childComplexity int, input parley.ModerateInput) int
+		UnfeatureComment     func(childComplexity int, input parley.ModerateInput) int
+		UnmuteUser           func(childComplexity int, input MuteInput) int
+		UpdateSiteSettings   func(childComplexity int, input SiteSettingsInput) int
+		UpdateStory          func(childComplexity int, input UpdateStoryInput) int
+		VerifyEmail          func(childComplexity int, input VerifyEmailInput) int
+		WarnUser             func(childComplexity int, input UserSanctionInput) int
 	}
 
 	Notification struct {
@@ -341,22 +347,23 @@ type ComplexityRoot struct {
 	}
 
 	SiteSettings struct {
-		ClosedMessage       func(childComplexity int) int
-		CommentingDisabled  func(childComplexity int) int
-		EditWindowSeconds   func(childComplexity int) int
-		HoldRejectionRate   func(childComplexity int) int
-		HoldSuspectWords    func(childComplexity int) int
-		MaxCommentLength    func(childComplexity int) int
-		MaxDepth            func(childComplexity int) int
-		MinCommentLength    func(childComplexity int) int
-		PremodAll           func(childComplexity int) int
-		PremodLinks         func(childComplexity int) int
-		PremodNewCommenters func(childComplexity int) int
-		PublicLog           func(childComplexity int) int
-		ReactionKinds       func(childComplexity int) int
-		ReportHoldThreshold func(childComplexity int) int
-		Stages              func(childComplexity int) int
-		TrustEffects        func(childComplexity int) int
+		ClosedMessage        func(childComplexity int) int
+		CommentingDisabled   func(childComplexity int) int
+		EditWindowSeconds    func(childComplexity int) int
+		HoldRejectionRate    func(childComplexity int) int
+		HoldSuspectWords     func(childComplexity int) int
+		MaxCommentLength     func(childComplexity int) int
+		MaxDepth             func(childComplexity int) int
+		MinCommentLength     func(childComplexity int) int
+		PremodAll            func(childComplexity int) int
+		PremodLinks          func(childComplexity int) int
+		PremodNewCommenters  func(childComplexity int) int
+		PublicLog            func(childComplexity int) int
+		ReactionKinds        func(childComplexity int) int
+		ReportHoldThreshold  func(childComplexity int) int
+		RequireVerifiedEmail func(childComplexity int) int
+		Stages               func(childComplexity int) int
+		TrustEffects         func(childComplexity int) int
 	}
 
 	StageResult struct {
@@ -493,6 +500,7 @@ type ComplexityRoot struct {
 		Comments      func(childComplexity int, siteID string, first *int, after *string) int
 		CreatedAt     func(childComplexity int) int
 		Email         func(childComplexity int) int
+		EmailVerified func(childComplexity int) int
 		HasPassword   func(childComplexity int) int
 		ID            func(childComplexity int) int
 		MutedUsers    func(childComplexity int) int
@@ -557,6 +565,12 @@ type MutationResolver interface {
 	AddReaction(ctx context.Context, input ReactionInput) (*CommentPayload, error)
 	RemoveReaction(ctx context.Context, input ReactionInput) (*CommentPayload, error)
 	ReportComment(ctx context.Context, input parley.ReportInput) (*CommentPayload, error)
+	RequestPasswordReset(ctx context.Context, input RequestPasswordResetInput) (bool, error)
+	ResetPassword(ctx context.Context, input ResetPasswordInput) (bool, error)
+	VerifyEmail(ctx context.Context, input VerifyEmailInput) (bool, error)
+	ResendVerification(ctx context.Context, input *ResendVerificationInput) (bool, error)
+	ChangeEmail(ctx context.Context, input ChangeEmailInput) (bool, error)
+	ConfirmEmailChange(ctx context.Context, input ConfirmEmailChangeInput) (bool, error)
 	ApproveComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	RejectComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	FeatureComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
@@ -647,6 +661,7 @@ type UserResolver interface {
 
 	MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error)
 	HasPassword(ctx context.Context, obj *parley.User) (*bool, error)
+	EmailVerified(ctx context.Context, obj *parley.User) (*bool, error)
 	Sanctions(ctx context.Context, obj *parley.User, siteID string, activeOnly *bool) ([]*parley.Sanction, error)
 	Notes(ctx context.Context, obj *parley.User, siteID string) ([]*parley.UserNote, error)
 	CommentCounts(ctx context.Context, obj *parley.User, siteID string) (*parley.CommentCounts, error)
@@ -1407,6 +1422,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BulkRejectComments(childComplexity, args["input"].(BulkModerateInput)), true
+	case "Mutation.changeEmail":
+		if e.ComplexityRoot.Mutation.ChangeEmail == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeEmail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeEmail(childComplexity, args["input"].(ChangeEmailInput)), true
+	case "Mutation.confirmEmailChange":
+		if e.ComplexityRoot.Mutation.ConfirmEmailChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmEmailChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmEmailChange(childComplexity, args["input"].(ConfirmEmailChangeInput)), true
 	case "Mutation.createAPIToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -1561,6 +1598,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportComment(childComplexity, args["input"].(parley.ReportInput)), true
+	case "Mutation.requestPasswordReset":
+		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestPasswordReset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["input"].(RequestPasswordResetInput)), true
+	case "Mutation.resendVerification":
+		if e.ComplexityRoot.Mutation.ResendVerification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resendVerification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResendVerification(childComplexity, args["input"].(*ResendVerificationInput)), true
+	case "Mutation.resetPassword":
+		if e.ComplexityRoot.Mutation.ResetPassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetPassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["input"].(ResetPasswordInput)), true
 	case "Mutation.revokeSanction":
 		if e.ComplexityRoot.Mutation.RevokeSanction == nil {
 			break
@@ -1699,6 +1769,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateStory(childComplexity, args["input"].(UpdateStoryInput)), true
+	case "Mutation.verifyEmail":
+		if e.ComplexityRoot.Mutation.VerifyEmail == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyEmail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyEmail(childComplexity, args["input"].(VerifyEmailInput)), true
 	case "Mutation.warnUser":
 		if e.ComplexityRoot.Mutation.WarnUser == nil {
 			break
@@ -2190,6 +2271,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.ReportHoldThreshold(childComplexity), true
+	case "SiteSettings.requireVerifiedEmail":
+		if e.ComplexityRoot.SiteSettings.RequireVerifiedEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.RequireVerifiedEmail(childComplexity), true
 	case "SiteSettings.stages":
 		if e.ComplexityRoot.SiteSettings.Stages == nil {
 			break
@@ -2776,6 +2863,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.emailVerified":
+		if e.ComplexityRoot.User.EmailVerified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.EmailVerified(childComplexity), true
 	case "User.hasPassword":
 		if e.ComplexityRoot.User.HasPassword == nil {
 			break
@@ -2944,6 +3037,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("BanInput", ec.unmarshalInputBanInput),
 			graphql.NewInputUnmarshaler("BulkModerateInput", ec.unmarshalInputBulkModerateInput),
+			graphql.NewInputUnmarshaler("ChangeEmailInput", ec.unmarshalInputChangeEmailInput),
+			graphql.NewInputUnmarshaler("ConfirmEmailChangeInput", ec.unmarshalInputConfirmEmailChangeInput),
 			graphql.NewInputUnmarshaler("CreateAPITokenInput", ec.unmarshalInputCreateAPITokenInput),
 			graphql.NewInputUnmarshaler("CreateCommentInput", ec.unmarshalInputCreateCommentInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
@@ -2957,6 +3052,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("ReactionKindInput", ec.unmarshalInputReactionKindInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
+			graphql.NewInputUnmarshaler("RequestPasswordResetInput", ec.unmarshalInputRequestPasswordResetInput),
+			graphql.NewInputUnmarshaler("ResendVerificationInput", ec.unmarshalInputResendVerificationInput),
+			graphql.NewInputUnmarshaler("ResetPasswordInput", ec.unmarshalInputResetPasswordInput),
 			graphql.NewInputUnmarshaler("SSOInput", ec.unmarshalInputSSOInput),
 			graphql.NewInputUnmarshaler("SanctionIDInput", ec.unmarshalInputSanctionIDInput),
 			graphql.NewInputUnmarshaler("SetSiteRoleInput", ec.unmarshalInputSetSiteRoleInput),
@@ -2969,6 +3067,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateStoryInput", ec.unmarshalInputUpdateStoryInput),
 			graphql.NewInputUnmarshaler("UserNoteInput", ec.unmarshalInputUserNoteInput),
 			graphql.NewInputUnmarshaler("UserSanctionInput", ec.unmarshalInputUserSanctionInput),
+			graphql.NewInputUnmarshaler("VerifyEmailInput", ec.unmarshalInputVerifyEmailInput),
 			graphql.NewInputUnmarshaler("WordListInput", ec.unmarshalInputWordListInput),
 		)
 	}
@@ -3062,7 +3161,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
+//go:embed "comment.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3076,6 +3175,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
+	{Name: "mail.graphqls", Input: sourceData("mail.graphqls"), BuiltIn: false},
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "moderationlog.graphqls", Input: sourceData("moderationlog.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
@@ -3574,6 +3674,8 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_premodAll(ctx, field)
 	case "premodLinks":
 		return ec.fieldContext_SiteSettings_premodLinks(ctx, field)
+	case "requireVerifiedEmail":
+		return ec.fieldContext_SiteSettings_requireVerifiedEmail(ctx, field)
 	case "premodNewCommenters":
 		return ec.fieldContext_SiteSettings_premodNewCommenters(ctx, field)
 	case "holdRejectionRate":
@@ -3852,6 +3954,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_mutedUsers(ctx, field)
 	case "hasPassword":
 		return ec.fieldContext_User_hasPassword(ctx, field)
+	case "emailVerified":
+		return ec.fieldContext_User_emailVerified(ctx, field)
 	case "sanctions":
 		return ec.fieldContext_User_sanctions(ctx, field)
 	case "notes":
@@ -4158,6 +4262,34 @@ func (ec *executionContext) field_Mutation_bulkRejectComments_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_changeEmail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ChangeEmailInput, error) {
+			return ec.unmarshalNChangeEmailInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐChangeEmailInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmEmailChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ConfirmEmailChangeInput, error) {
+			return ec.unmarshalNConfirmEmailChangeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐConfirmEmailChangeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAPIToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4354,6 +4486,48 @@ func (ec *executionContext) field_Mutation_reportComment_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_requestPasswordReset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RequestPasswordResetInput, error) {
+			return ec.unmarshalNRequestPasswordResetInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRequestPasswordResetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resendVerification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*ResendVerificationInput, error) {
+			return ec.unmarshalOResendVerificationInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐResendVerificationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ResetPasswordInput, error) {
+			return ec.unmarshalNResetPasswordInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐResetPasswordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeSanction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4514,6 +4688,20 @@ func (ec *executionContext) field_Mutation_updateStory_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UpdateStoryInput, error) {
 			return ec.unmarshalNUpdateStoryInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUpdateStoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyEmail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (VerifyEmailInput, error) {
+			return ec.unmarshalNVerifyEmailInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐVerifyEmailInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7941,6 +8129,270 @@ func (ec *executionContext) fieldContext_Mutation_reportComment(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_requestPasswordReset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestPasswordReset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestPasswordReset(ctx, fc.Args["input"].(RequestPasswordResetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestPasswordReset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestPasswordReset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetPassword(ctx, fc.Args["input"].(ResetPasswordInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetPassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_verifyEmail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyEmail(ctx, fc.Args["input"].(VerifyEmailInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyEmail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyEmail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resendVerification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resendVerification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResendVerification(ctx, fc.Args["input"].(*ResendVerificationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resendVerification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resendVerification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeEmail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeEmail(ctx, fc.Args["input"].(ChangeEmailInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeEmail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeEmail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmEmailChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmEmailChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmEmailChange(ctx, fc.Args["input"].(ConfirmEmailChangeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmEmailChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmEmailChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_approveComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11072,6 +11524,29 @@ func (ec *executionContext) fieldContext_SiteSettings_premodLinks(_ context.Cont
 	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _SiteSettings_requireVerifiedEmail(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_requireVerifiedEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequireVerifiedEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_requireVerifiedEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SiteSettings_premodNewCommenters(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13575,6 +14050,29 @@ func (ec *executionContext) fieldContext_User_hasPassword(_ context.Context, fie
 	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _User_emailVerified(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_emailVerified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().EmailVerified(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_emailVerified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _User_sanctions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15374,6 +15872,104 @@ func UnmarshalBulkModerateInput(ctx context.Context, raw any) (BulkModerateInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChangeEmailInput(ctx context.Context, obj any) (ChangeEmailInput, error) {
+	var it ChangeEmailInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "password", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeEmailInput unmarshals raw into the ChangeEmailInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeEmailInput(ctx context.Context, raw any) (ChangeEmailInput, error) {
+	var out ChangeEmailInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeEmailInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConfirmEmailChangeInput(ctx context.Context, obj any) (ConfirmEmailChangeInput, error) {
+	var it ConfirmEmailChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConfirmEmailChangeInput unmarshals raw into the ConfirmEmailChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConfirmEmailChangeInput(ctx context.Context, raw any) (ConfirmEmailChangeInput, error) {
+	var out ConfirmEmailChangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfirmEmailChangeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateAPITokenInput(ctx context.Context, obj any) (CreateAPITokenInput, error) {
 	var it CreateAPITokenInput
 	if obj == nil {
@@ -16060,6 +16656,146 @@ func UnmarshalReportInput(ctx context.Context, raw any) (parley.ReportInput, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRequestPasswordResetInput(ctx context.Context, obj any) (RequestPasswordResetInput, error) {
+	var it RequestPasswordResetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestPasswordResetInput unmarshals raw into the RequestPasswordResetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestPasswordResetInput(ctx context.Context, raw any) (RequestPasswordResetInput, error) {
+	var out RequestPasswordResetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestPasswordResetInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResendVerificationInput(ctx context.Context, obj any) (ResendVerificationInput, error) {
+	var it ResendVerificationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResendVerificationInput unmarshals raw into the ResendVerificationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResendVerificationInput(ctx context.Context, raw any) (ResendVerificationInput, error) {
+	var out ResendVerificationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResendVerificationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResetPasswordInput(ctx context.Context, obj any) (ResetPasswordInput, error) {
+	var it ResetPasswordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token", "password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResetPasswordInput unmarshals raw into the ResetPasswordInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResetPasswordInput(ctx context.Context, raw any) (ResetPasswordInput, error) {
+	var out ResetPasswordInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResetPasswordInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSSOInput(ctx context.Context, obj any) (parley.SSOInput, error) {
 	var it parley.SSOInput
 	if obj == nil {
@@ -16323,7 +17059,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "trustEffects", "publicLog"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "requireVerifiedEmail", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "trustEffects", "publicLog"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16414,6 +17150,13 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.PremodLinks = data
+		case "requireVerifiedEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireVerifiedEmail"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireVerifiedEmail = data
 		case "premodNewCommenters":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("premodNewCommenters"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -16861,6 +17604,48 @@ func (ec *executionContext) unmarshalInputUserSanctionInput(ctx context.Context,
 func UnmarshalUserSanctionInput(ctx context.Context, raw any) (UserSanctionInput, error) {
 	var out UserSanctionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserSanctionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVerifyEmailInput(ctx context.Context, obj any) (VerifyEmailInput, error) {
+	var it VerifyEmailInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVerifyEmailInput unmarshals raw into the VerifyEmailInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVerifyEmailInput(ctx context.Context, raw any) (VerifyEmailInput, error) {
+	var out VerifyEmailInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerifyEmailInput", raw, &out)
 	return out, err
 }
 
@@ -18113,6 +18898,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "requestPasswordReset":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestPasswordReset(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetPassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetPassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifyEmail":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyEmail(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resendVerification":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resendVerification(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeEmail":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeEmail(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmEmailChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmEmailChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "approveComment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_approveComment(ctx, field)
@@ -18979,6 +19806,11 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			}
 		case "premodLinks":
 			out.Values[i] = ec._SiteSettings_premodLinks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requireVerifiedEmail":
+			out.Values[i] = ec._SiteSettings_requireVerifiedEmail(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19913,6 +20745,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_hasPassword(ctx, field, obj)
 				})
+		case "emailVerified":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_emailVerified(ctx, field, obj)
+				})
 		case "sanctions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -20537,6 +21375,11 @@ func (ec *executionContext) unmarshalNBulkModerateInput2githubᚗcomᚋparleyhq�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNChangeEmailInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐChangeEmailInput(ctx context.Context, v any) (ChangeEmailInput, error) {
+	res, err := ec.unmarshalInputChangeEmailInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNComment2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐCommentᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Comment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20622,6 +21465,11 @@ func (ec *executionContext) marshalNCommentStatus2githubᚗcomᚋparleyhqᚋparl
 		graphql.AddInvalidNullFromMarshaler(ctx, "CommentStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNConfirmEmailChangeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐConfirmEmailChangeInput(ctx context.Context, v any) (ConfirmEmailChangeInput, error) {
+	res, err := ec.unmarshalInputConfirmEmailChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreateAPITokenInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCreateAPITokenInput(ctx context.Context, v any) (CreateAPITokenInput, error) {
@@ -21101,6 +21949,16 @@ func (ec *executionContext) marshalNReportReason2githubᚗcomᚋparleyhqᚋparle
 		graphql.AddInvalidNullFromMarshaler(ctx, "ReportReason!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNRequestPasswordResetInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRequestPasswordResetInput(ctx context.Context, v any) (RequestPasswordResetInput, error) {
+	res, err := ec.unmarshalInputRequestPasswordResetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNResetPasswordInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐResetPasswordInput(ctx context.Context, v any) (ResetPasswordInput, error) {
+	res, err := ec.unmarshalInputResetPasswordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRevision2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Revision) graphql.Marshaler {
@@ -21627,6 +22485,11 @@ func (ec *executionContext) unmarshalNUserSanctionInput2githubᚗcomᚋparleyhq�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNVerifyEmailInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐVerifyEmailInput(ctx context.Context, v any) (VerifyEmailInput, error) {
+	res, err := ec.unmarshalInputVerifyEmailInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNWordList2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐWordList(ctx context.Context, sel ast.SelectionSet, v *parley.WordList) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WordList!")
@@ -22036,6 +22899,14 @@ func (ec *executionContext) marshalOReport2ᚕᚖgithubᚗcomᚋparleyhqᚋparle
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOResendVerificationInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐResendVerificationInput(ctx context.Context, v any) (*ResendVerificationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputResendVerificationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOSite2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSite(ctx context.Context, sel ast.SelectionSet, v *parley.Site) graphql.Marshaler {

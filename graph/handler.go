@@ -47,6 +47,9 @@ type Services struct {
 	Trust parley.TrustService
 	// ModerationLog answers the public moderation log; nil answers that no log is kept.
 	ModerationLog parley.ModerationLogService
+	// Recovery verifies addresses, resets passwords and changes addresses by mail; nil
+	// answers that this server sends no email.
+	Recovery parley.RecoveryService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

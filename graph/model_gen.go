@@ -39,6 +39,14 @@ type BulkModerateInput struct {
 	Note   *string              `json:"note,omitempty"`
 }
 
+type ChangeEmailInput struct {
+	// The new address.
+	Email string `json:"email"`
+	// The account's password, asked again so that a session left open cannot take the account.
+	Password string  `json:"password"`
+	Language *string `json:"language,omitempty"`
+}
+
 // A page of comments (a Relay connection).
 type CommentConnection struct {
 	Edges    []*CommentEdge `json:"edges"`
@@ -53,6 +61,10 @@ type CommentEdge struct {
 
 type CommentPayload struct {
 	Comment *parley.Comment `json:"comment"`
+}
+
+type ConfirmEmailChangeInput struct {
+	Token string `json:"token"`
 }
 
 type CreateAPITokenInput struct {
@@ -149,6 +161,22 @@ type ReactionInput struct {
 	Kind      string `json:"kind"`
 }
 
+type RequestPasswordResetInput struct {
+	Email string `json:"email"`
+	// The reader's language (a BCP 47 tag such as de-AT); the mail is written in it when Parley has it, else in English. Unset: the request's Accept-Language.
+	Language *string `json:"language,omitempty"`
+}
+
+type ResendVerificationInput struct {
+	Language *string `json:"language,omitempty"`
+}
+
+type ResetPasswordInput struct {
+	// The token from the mailed link.
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
 type SanctionIDInput struct {
 	SanctionID string `json:"sanctionID"`
 }
@@ -162,22 +190,23 @@ type SetSiteRoleInput struct {
 
 // Changes a site's settings; fields left out (or null) stay as they are.
 type SiteSettingsInput struct {
-	SiteID              string                 `json:"siteID"`
-	Name                *string                `json:"name,omitempty"`
-	AllowedOrigins      []string               `json:"allowedOrigins,omitempty"`
-	MinCommentLength    *int                   `json:"minCommentLength,omitempty"`
-	MaxCommentLength    *int                   `json:"maxCommentLength,omitempty"`
-	EditWindowSeconds   *int                   `json:"editWindowSeconds,omitempty"`
-	MaxDepth            *int                   `json:"maxDepth,omitempty"`
-	ReactionKinds       []*parley.ReactionKind `json:"reactionKinds,omitempty"`
-	CommentingDisabled  *bool                  `json:"commentingDisabled,omitempty"`
-	ClosedMessage       *string                `json:"closedMessage,omitempty"`
-	PremodAll           *bool                  `json:"premodAll,omitempty"`
-	PremodLinks         *bool                  `json:"premodLinks,omitempty"`
-	PremodNewCommenters *int                   `json:"premodNewCommenters,omitempty"`
-	HoldRejectionRate   *float64               `json:"holdRejectionRate,omitempty"`
-	ReportHoldThreshold *int                   `json:"reportHoldThreshold,omitempty"`
-	HoldSuspectWords    *bool                  `json:"holdSuspectWords,omitempty"`
+	SiteID               string                 `json:"siteID"`
+	Name                 *string                `json:"name,omitempty"`
+	AllowedOrigins       []string               `json:"allowedOrigins,omitempty"`
+	MinCommentLength     *int                   `json:"minCommentLength,omitempty"`
+	MaxCommentLength     *int                   `json:"maxCommentLength,omitempty"`
+	EditWindowSeconds    *int                   `json:"editWindowSeconds,omitempty"`
+	MaxDepth             *int                   `json:"maxDepth,omitempty"`
+	ReactionKinds        []*parley.ReactionKind `json:"reactionKinds,omitempty"`
+	CommentingDisabled   *bool                  `json:"commentingDisabled,omitempty"`
+	ClosedMessage        *string                `json:"closedMessage,omitempty"`
+	PremodAll            *bool                  `json:"premodAll,omitempty"`
+	PremodLinks          *bool                  `json:"premodLinks,omitempty"`
+	RequireVerifiedEmail *bool                  `json:"requireVerifiedEmail,omitempty"`
+	PremodNewCommenters  *int                   `json:"premodNewCommenters,omitempty"`
+	HoldRejectionRate    *float64               `json:"holdRejectionRate,omitempty"`
+	ReportHoldThreshold  *int                   `json:"reportHoldThreshold,omitempty"`
+	HoldSuspectWords     *bool                  `json:"holdSuspectWords,omitempty"`
 	// Replaces the pipeline, in order; an empty list restores the built-in one.
 	Stages []*parley.StageSetting `json:"stages,omitempty"`
 	// Sets the single sign-on secret (at least 32 bytes); an empty string removes it.
@@ -308,6 +337,10 @@ type UserSanctionInput struct {
 	UserID  string  `json:"userID"`
 	SiteID  *string `json:"siteID,omitempty"`
 	Message *string `json:"message,omitempty"`
+}
+
+type VerifyEmailInput struct {
+	Token string `json:"token"`
 }
 
 type WordListInput struct {

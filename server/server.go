@@ -66,6 +66,8 @@ type Config struct {
 	Metrics *prometheus.Registry
 	// Log, when set, serves the public moderation log as a page at /log/{siteID}.
 	Log parley.ModerationLogService
+	// Recovery, when set, serves the pages that mailed links open, under /account/.
+	Recovery parley.RecoveryService
 	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
 	// A change to a site's origins takes effect within it.
 	OriginCacheTTL time.Duration
@@ -127,6 +129,11 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Log != nil {
 		mux.Handle("GET /log/{siteID}", logPage{log: cfg.Log, sites: cfg.Sites, logger: cfg.Logger})
+	}
+	if cfg.Recovery != nil {
+		pages := accountPages{recovery: cfg.Recovery, logger: cfg.Logger}
+		mux.Handle("GET /account/{page}", pages)
+		mux.Handle("POST /account/{page}", pages)
 	}
 	mux.HandleFunc("/", notFound)
 

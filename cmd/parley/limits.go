@@ -14,8 +14,11 @@ import (
 // REDIS_URL is set; in the process otherwise.
 type limits struct {
 	signUp, signIn parley.RateLimiter
-	mutations      graph.MutationLimits
-	close          func()
+	// mailClient limits password-reset requests and mailed-token uses per client network;
+	// mailAddress limits mail to one address.
+	mailClient, mailAddress parley.RateLimiter
+	mutations               graph.MutationLimits
+	close                   func()
 }
 
 // newLimits builds the limits; hashKey keys the hash every limit key goes through, so no
@@ -36,8 +39,10 @@ func newLimits(ctx context.Context, cfg *Config, hashKey []byte) (*limits, error
 		}
 	}
 	return &limits{
-		signUp: newLimiter("signup", time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
-		signIn: newLimiter("signin", time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
+		signUp:      newLimiter("signup", time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
+		signIn:      newLimiter("signin", time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
+		mailClient:  newLimiter("mail-client", time.Hour/20, 20),
+		mailAddress: newLimiter("mail-address", time.Hour/3, 3),
 		mutations: graph.MutationLimits{
 			PerClient:           newLimiter("client", time.Minute/time.Duration(cfg.ClientMutationsPerMinute), cfg.ClientMutationsPerMinute),
 			PerAccount:          newLimiter("account", time.Minute/time.Duration(cfg.MutationsPerMinute), cfg.MutationsPerMinute),

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/parleyhq/parley/auth"
 	"github.com/parleyhq/parley/mail"
 	"github.com/parleyhq/parley/postgres"
 )
@@ -49,4 +50,22 @@ func (m *mailer) run(ctx context.Context, workers int) {
 	if m.queue != nil {
 		go m.queue.Run(ctx, 5*time.Second, workers)
 	}
+}
+
+// wire gives the services what needs mail: verification, reset and change of address, and
+// a verification mail after every sign-up. Without mail they answer that none is sent.
+func (m *mailer) wire(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits, svc *services) {
+	if m.queue == nil {
+		return
+	}
+	rec := auth.NewRecovery(svc.auth, postgres.NewRecoveryStore(db), auth.RecoveryOptions{
+		Logger:         logger,
+		Render:         m.templates.Render,
+		Wake:           m.queue.Wake,
+		PublicURL:      cfg.PublicURL,
+		ClientLimiter:  lim.mailClient,
+		AddressLimiter: lim.mailAddress,
+	})
+	svc.graph.Recovery = rec
+	svc.graph.Auth = rec.VerifySignUps(svc.graph.Auth)
 }

@@ -81,6 +81,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	mails.wire(cfg, logger, a.db, lim, svc)
 	mails.run(ctx, cfg.MailWorkers)
 	events.consume("trust", svc.trust.Handle)
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
@@ -107,6 +108,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Auth:     svc.graph.Auth,
 		Sites:    svc.graph.Sites,
 		Log:      svc.graph.ModerationLog,
+		Recovery: svc.graph.Recovery,
 		GraphQL: graph.NewHandler(svc.graph, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: metrics, Limits: newAccountLimits(lim.mutations, svc.levels),
 			AfterMutation: events.relay.Wake}),
 		Metrics:   metrics,

@@ -48,7 +48,9 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	// moderators have seen it earn their trust and turn it on.
 	classifier := spam.New(postgres.NewSpamStore(db))
 	wordLists := moderation.NewWordLists(postgres.NewWordListStore(db))
-	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}).
+	// A first comment waits for a verified address on sites that ask for it.
+	verified := moderation.Step{Stage: moderation.VerifiedEmail(postgres.NewRecoveryStore(db).EmailVerified)}
+	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, verified).
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
 		Observe(stageObserver(metrics))
