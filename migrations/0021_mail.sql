@@ -38,3 +38,29 @@ CREATE TABLE account_tokens (
 );
 CREATE INDEX account_tokens_user_idx ON account_tokens (user_id, purpose);
 CREATE INDEX account_tokens_change_idx ON account_tokens (change_id) WHERE change_id IS NOT NULL;
+
+-- Notifications kept for the reader's bell, one per event, recipient and kind.
+CREATE TABLE notifications (
+    id         uuid PRIMARY KEY,
+    user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind       text NOT NULL,
+    event_id   uuid NOT NULL,
+    site_id    uuid,
+    story_id   uuid,
+    comment_id uuid,
+    actor_id   uuid,
+    detail     text NOT NULL DEFAULT '',
+    created_at timestamptz NOT NULL DEFAULT now(),
+    read_at    timestamptz,
+    UNIQUE (event_id, user_id, kind)
+);
+-- The bell's page (newest first, by time-ordered ID) and its unread count.
+CREATE INDEX notifications_user_idx ON notifications (user_id, id DESC);
+CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL;
+
+-- A reader's delivery per kind (absent: WIDGET) and mail language.
+CREATE TABLE notification_settings (
+    user_id    uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    deliveries jsonb NOT NULL DEFAULT '{}',
+    language   text NOT NULL DEFAULT ''
+);
