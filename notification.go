@@ -112,7 +112,17 @@ type NotificationStore interface {
 	// SetNotificationDelivery stores the user's delivery for a kind, and the mail language
 	// when lang is not "".
 	SetNotificationDelivery(ctx context.Context, userID string, kind NotificationKind, d NotificationDelivery, lang string) error
+	// SendDigests claims up to limit readers whose digest is due at now (FOR UPDATE SKIP
+	// LOCKED, so replicas share the work), and for each queues mail(reader, lang, period,
+	// notifications) of the unread notifications of the kinds they chose that digest for,
+	// not yet in a digest, marks those digested, and moves the reader's next digest by the
+	// period's length from periods, all in one transaction. A reader with nothing new gets no
+	// mail. It returns how many readers it claimed; 0 means none is due.
+	SendDigests(ctx context.Context, now time.Time, limit int, periods map[NotificationDelivery]time.Duration, mail DigestMailer) (int, error)
 }
+
+// DigestMailer writes one reader's digest mail.
+type DigestMailer func(to *User, lang string, period NotificationDelivery, ns []*InboxNotification) (*Mail, error)
 
 // NotificationSetting is a reader's delivery for one kind.
 type NotificationSetting struct {

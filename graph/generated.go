@@ -34,12 +34,14 @@ type ResolverRoot interface {
 	ExportedAccount() ExportedAccountResolver
 	ExportedSanction() ExportedSanctionResolver
 	Mutation() MutationResolver
+	NotificationSetting() NotificationSettingResolver
 	Query() QueryResolver
 	Report() ReportResolver
 	Sanction() SanctionResolver
 	Site() SiteResolver
 	StageResult() StageResultResolver
 	StageStats() StageStatsResolver
+	StoredNotification() StoredNotificationResolver
 	Story() StoryResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
@@ -219,52 +221,60 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcknowledgeSanction  func(childComplexity int, input SanctionIDInput) int
-		AddReaction          func(childComplexity int, input ReactionInput) int
-		AddUserNote          func(childComplexity int, input UserNoteInput) int
-		ApproveComment       func(childComplexity int, input parley.ModerateInput) int
-		BanUser              func(childComplexity int, input BanInput) int
-		BulkApproveComments  func(childComplexity int, input BulkModerateInput) int
-		BulkRejectComments   func(childComplexity int, input BulkModerateInput) int
-		ChangeEmail          func(childComplexity int, input ChangeEmailInput) int
-		ConfirmEmailChange   func(childComplexity int, input ConfirmEmailChangeInput) int
-		CreateAPIToken       func(childComplexity int, input CreateAPITokenInput) int
-		CreateComment        func(childComplexity int, input parley.CreateCommentInput) int
-		CreateSite           func(childComplexity int, input parley.CreateSiteInput) int
-		DeleteAccount        func(childComplexity int, input parley.DeleteAccountInput) int
-		DeleteComment        func(childComplexity int, input DeleteCommentInput) int
-		EditComment          func(childComplexity int, input parley.EditCommentInput) int
-		FeatureComment       func(childComplexity int, input parley.ModerateInput) int
-		MessageUser          func(childComplexity int, input UserSanctionInput) int
-		MuteUser             func(childComplexity int, input MuteInput) int
-		PinTrustLevel        func(childComplexity int, input PinTrustLevelInput) int
-		PremodUser           func(childComplexity int, input UserSanctionInput) int
-		RejectComment        func(childComplexity int, input parley.ModerateInput) int
-		RemoveReaction       func(childComplexity int, input ReactionInput) int
-		ReportComment        func(childComplexity int, input parley.ReportInput) int
-		RequestPasswordReset func(childComplexity int, input RequestPasswordResetInput) int
-		ResendVerification   func(childComplexity int, input *ResendVerificationInput) int
-		ResetPassword        func(childComplexity int, input ResetPasswordInput) int
-		RevokeSanction       func(childComplexity int, input SanctionIDInput) int
-		SetSiteRole          func(childComplexity int, input SetSiteRoleInput) int
-		SetWordList          func(childComplexity int, input WordListInput) int
-		SignIn               func(childComplexity int, input parley.SignInInput) int
-		SignInWithSso        func(childComplexity int, input parley.SSOInput) int
-		SignOut              func(childComplexity int) int
-		SignUp               func(childComplexity int, input parley.SignUpInput) int
-		SuspendUser          func(childComplexity int, input SuspendInput) int
-		UndoModeration       func(childComplexity int, input parley.ModerateInput) int
-		UnfeatureComment     func(childComplexity int, input parley.ModerateInput) int
-		UnmuteUser           func(childComplexity int, input MuteInput) int
-		UpdateSiteSettings   func(childComplexity int, input SiteSettingsInput) int
-		UpdateStory          func(childComplexity int, input UpdateStoryInput) int
-		VerifyEmail          func(childComplexity int, input VerifyEmailInput) int
-		WarnUser             func(childComplexity int, input UserSanctionInput) int
+		AcknowledgeSanction     func(childComplexity int, input SanctionIDInput) int
+		AddReaction             func(childComplexity int, input ReactionInput) int
+		AddUserNote             func(childComplexity int, input UserNoteInput) int
+		ApproveComment          func(childComplexity int, input parley.ModerateInput) int
+		BanUser                 func(childComplexity int, input BanInput) int
+		BulkApproveComments     func(childComplexity int, input BulkModerateInput) int
+		BulkRejectComments      func(childComplexity int, input BulkModerateInput) int
+		ChangeEmail             func(childComplexity int, input ChangeEmailInput) int
+		ConfirmEmailChange      func(childComplexity int, input ConfirmEmailChangeInput) int
+		CreateAPIToken          func(childComplexity int, input CreateAPITokenInput) int
+		CreateComment           func(childComplexity int, input parley.CreateCommentInput) int
+		CreateSite              func(childComplexity int, input parley.CreateSiteInput) int
+		DeleteAccount           func(childComplexity int, input parley.DeleteAccountInput) int
+		DeleteComment           func(childComplexity int, input DeleteCommentInput) int
+		EditComment             func(childComplexity int, input parley.EditCommentInput) int
+		FeatureComment          func(childComplexity int, input parley.ModerateInput) int
+		MarkNotificationsRead   func(childComplexity int, input *MarkNotificationsReadInput) int
+		MessageUser             func(childComplexity int, input UserSanctionInput) int
+		MuteUser                func(childComplexity int, input MuteInput) int
+		PinTrustLevel           func(childComplexity int, input PinTrustLevelInput) int
+		PremodUser              func(childComplexity int, input UserSanctionInput) int
+		RejectComment           func(childComplexity int, input parley.ModerateInput) int
+		RemoveReaction          func(childComplexity int, input ReactionInput) int
+		ReportComment           func(childComplexity int, input parley.ReportInput) int
+		RequestPasswordReset    func(childComplexity int, input RequestPasswordResetInput) int
+		ResendVerification      func(childComplexity int, input *ResendVerificationInput) int
+		ResetPassword           func(childComplexity int, input ResetPasswordInput) int
+		RevokeSanction          func(childComplexity int, input SanctionIDInput) int
+		SetNotificationDelivery func(childComplexity int, input NotificationSettingInput) int
+		SetSiteRole             func(childComplexity int, input SetSiteRoleInput) int
+		SetWordList             func(childComplexity int, input WordListInput) int
+		SignIn                  func(childComplexity int, input parley.SignInInput) int
+		SignInWithSso           func(childComplexity int, input parley.SSOInput) int
+		SignOut                 func(childComplexity int) int
+		SignUp                  func(childComplexity int, input parley.SignUpInput) int
+		SuspendUser             func(childComplexity int, input SuspendInput) int
+		UndoModeration          func(childComplexity int, input parley.ModerateInput) int
+		UnfeatureComment        func(childComplexity int, input parley.ModerateInput) int
+		UnmuteUser              func(childComplexity int, input MuteInput) int
+		Unsubscribe             func(childComplexity int, input UnsubscribeInput) int
+		UpdateSiteSettings      func(childComplexity int, input SiteSettingsInput) int
+		UpdateStory             func(childComplexity int, input UpdateStoryInput) int
+		VerifyEmail             func(childComplexity int, input VerifyEmailInput) int
+		WarnUser                func(childComplexity int, input UserSanctionInput) int
 	}
 
 	Notification struct {
 		Comment func(childComplexity int) int
 		Kind    func(childComplexity int) int
+	}
+
+	NotificationSetting struct {
+		Delivery func(childComplexity int) int
+		Kind     func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -284,6 +294,8 @@ type ComplexityRoot struct {
 		ModerationQueue           func(childComplexity int, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) int
 		ModerationQueueCounts     func(childComplexity int, siteID *string, storyID *string) int
 		ModerationStages          func(childComplexity int) int
+		NotificationSettings      func(childComplexity int) int
+		Notifications             func(childComplexity int, first *int, after *string) int
 		PreviewComment            func(childComplexity int, siteID string, body string) int
 		Site                      func(childComplexity int, id string) int
 		Sites                     func(childComplexity int) int
@@ -292,6 +304,7 @@ type ComplexityRoot struct {
 		Story                     func(childComplexity int, id *string, url *string) int
 		StoryCounts               func(childComplexity int, urls []string) int
 		TrustStanding             func(childComplexity int, siteID string, userID *string) int
+		UnreadNotificationCount   func(childComplexity int) int
 		User                      func(childComplexity int, id string) int
 		Viewer                    func(childComplexity int) int
 		ViewerExport              func(childComplexity int) int
@@ -394,6 +407,26 @@ type ComplexityRoot struct {
 		Recall         func(childComplexity int) int
 		Stage          func(childComplexity int) int
 		TruePositives  func(childComplexity int) int
+	}
+
+	StoredNotification struct {
+		Actor     func(childComplexity int) int
+		Comment   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Detail    func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		ReadAt    func(childComplexity int) int
+	}
+
+	StoredNotificationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	StoredNotificationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Story struct {
@@ -578,6 +611,9 @@ type MutationResolver interface {
 	BulkApproveComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
 	BulkRejectComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
 	UndoModeration(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
+	MarkNotificationsRead(ctx context.Context, input *MarkNotificationsReadInput) (int, error)
+	SetNotificationDelivery(ctx context.Context, input NotificationSettingInput) ([]*parley.NotificationSetting, error)
+	Unsubscribe(ctx context.Context, input UnsubscribeInput) (*parley.NotificationSetting, error)
 	BanUser(ctx context.Context, input BanInput) (*parley.User, error)
 	SuspendUser(ctx context.Context, input SuspendInput) (*parley.User, error)
 	WarnUser(ctx context.Context, input UserSanctionInput) (*parley.User, error)
@@ -601,6 +637,10 @@ type MutationResolver interface {
 	UnmuteUser(ctx context.Context, input MuteInput) (*parley.User, error)
 	DeleteAccount(ctx context.Context, input parley.DeleteAccountInput) (bool, error)
 }
+type NotificationSettingResolver interface {
+	Kind(ctx context.Context, obj *parley.NotificationSetting) (string, error)
+	Delivery(ctx context.Context, obj *parley.NotificationSetting) (string, error)
+}
 type QueryResolver interface {
 	Comment(ctx context.Context, id string) (*parley.Comment, error)
 	PreviewComment(ctx context.Context, siteID string, body string) (string, error)
@@ -608,6 +648,9 @@ type QueryResolver interface {
 	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
 	StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error)
 	ModerationLog(ctx context.Context, siteID string, first *int, after *string) (*ModerationLogConnection, error)
+	Notifications(ctx context.Context, first *int, after *string) (*StoredNotificationConnection, error)
+	UnreadNotificationCount(ctx context.Context) (int, error)
+	NotificationSettings(ctx context.Context) ([]*parley.NotificationSetting, error)
 	User(ctx context.Context, id string) (*parley.User, error)
 	Site(ctx context.Context, id string) (*parley.Site, error)
 	ModerationStages(ctx context.Context) ([]string, error)
@@ -642,6 +685,11 @@ type StageStatsResolver interface {
 	Precision(ctx context.Context, obj *parley.StageStats) (*float64, error)
 	Recall(ctx context.Context, obj *parley.StageStats) (*float64, error)
 	CanBeWrong(ctx context.Context, obj *parley.StageStats) (bool, error)
+}
+type StoredNotificationResolver interface {
+	Kind(ctx context.Context, obj *parley.InboxNotification) (string, error)
+	Comment(ctx context.Context, obj *parley.InboxNotification) (*parley.Comment, error)
+	Actor(ctx context.Context, obj *parley.InboxNotification) (*parley.User, error)
 }
 type StoryResolver interface {
 	Site(ctx context.Context, obj *parley.Story) (*parley.Site, error)
@@ -1521,6 +1569,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FeatureComment(childComplexity, args["input"].(parley.ModerateInput)), true
+	case "Mutation.markNotificationsRead":
+		if e.ComplexityRoot.Mutation.MarkNotificationsRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markNotificationsRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkNotificationsRead(childComplexity, args["input"].(*MarkNotificationsReadInput)), true
 	case "Mutation.messageUser":
 		if e.ComplexityRoot.Mutation.MessageUser == nil {
 			break
@@ -1642,6 +1701,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSanction(childComplexity, args["input"].(SanctionIDInput)), true
+	case "Mutation.setNotificationDelivery":
+		if e.ComplexityRoot.Mutation.SetNotificationDelivery == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setNotificationDelivery_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetNotificationDelivery(childComplexity, args["input"].(NotificationSettingInput)), true
 	case "Mutation.setSiteRole":
 		if e.ComplexityRoot.Mutation.SetSiteRole == nil {
 			break
@@ -1747,6 +1817,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnmuteUser(childComplexity, args["input"].(MuteInput)), true
+	case "Mutation.unsubscribe":
+		if e.ComplexityRoot.Mutation.Unsubscribe == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unsubscribe_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Unsubscribe(childComplexity, args["input"].(UnsubscribeInput)), true
 	case "Mutation.updateSiteSettings":
 		if e.ComplexityRoot.Mutation.UpdateSiteSettings == nil {
 			break
@@ -1804,6 +1885,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Notification.Kind(childComplexity), true
+
+	case "NotificationSetting.delivery":
+		if e.ComplexityRoot.NotificationSetting.Delivery == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationSetting.Delivery(childComplexity), true
+	case "NotificationSetting.kind":
+		if e.ComplexityRoot.NotificationSetting.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationSetting.Kind(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1888,6 +1982,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ModerationStages(childComplexity), true
+	case "Query.notificationSettings":
+		if e.ComplexityRoot.Query.NotificationSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.NotificationSettings(childComplexity), true
+	case "Query.notifications":
+		if e.ComplexityRoot.Query.Notifications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_notifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Notifications(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.previewComment":
 		if e.ComplexityRoot.Query.PreviewComment == nil {
 			break
@@ -1971,6 +2082,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TrustStanding(childComplexity, args["siteID"].(string), args["userID"].(*string)), true
+	case "Query.unreadNotificationCount":
+		if e.ComplexityRoot.Query.UnreadNotificationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.UnreadNotificationCount(childComplexity), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -2418,6 +2535,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StageStats.TruePositives(childComplexity), true
+
+	case "StoredNotification.actor":
+		if e.ComplexityRoot.StoredNotification.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.Actor(childComplexity), true
+	case "StoredNotification.comment":
+		if e.ComplexityRoot.StoredNotification.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.Comment(childComplexity), true
+	case "StoredNotification.createdAt":
+		if e.ComplexityRoot.StoredNotification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.CreatedAt(childComplexity), true
+	case "StoredNotification.detail":
+		if e.ComplexityRoot.StoredNotification.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.Detail(childComplexity), true
+	case "StoredNotification.id":
+		if e.ComplexityRoot.StoredNotification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.ID(childComplexity), true
+	case "StoredNotification.kind":
+		if e.ComplexityRoot.StoredNotification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.Kind(childComplexity), true
+	case "StoredNotification.readAt":
+		if e.ComplexityRoot.StoredNotification.ReadAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.ReadAt(childComplexity), true
+
+	case "StoredNotificationConnection.edges":
+		if e.ComplexityRoot.StoredNotificationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotificationConnection.Edges(childComplexity), true
+	case "StoredNotificationConnection.pageInfo":
+		if e.ComplexityRoot.StoredNotificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotificationConnection.PageInfo(childComplexity), true
+
+	case "StoredNotificationEdge.cursor":
+		if e.ComplexityRoot.StoredNotificationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotificationEdge.Cursor(childComplexity), true
+	case "StoredNotificationEdge.node":
+		if e.ComplexityRoot.StoredNotificationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotificationEdge.Node(childComplexity), true
 
 	case "Story.closed":
 		if e.ComplexityRoot.Story.Closed == nil {
@@ -3045,8 +3231,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeleteAccountInput", ec.unmarshalInputDeleteAccountInput),
 			graphql.NewInputUnmarshaler("DeleteCommentInput", ec.unmarshalInputDeleteCommentInput),
 			graphql.NewInputUnmarshaler("EditCommentInput", ec.unmarshalInputEditCommentInput),
+			graphql.NewInputUnmarshaler("MarkNotificationsReadInput", ec.unmarshalInputMarkNotificationsReadInput),
 			graphql.NewInputUnmarshaler("ModerateInput", ec.unmarshalInputModerateInput),
 			graphql.NewInputUnmarshaler("MuteInput", ec.unmarshalInputMuteInput),
+			graphql.NewInputUnmarshaler("NotificationSettingInput", ec.unmarshalInputNotificationSettingInput),
 			graphql.NewInputUnmarshaler("PinTrustLevelInput", ec.unmarshalInputPinTrustLevelInput),
 			graphql.NewInputUnmarshaler("PublicLogInput", ec.unmarshalInputPublicLogInput),
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
@@ -3064,6 +3252,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StageSettingInput", ec.unmarshalInputStageSettingInput),
 			graphql.NewInputUnmarshaler("SuspendInput", ec.unmarshalInputSuspendInput),
 			graphql.NewInputUnmarshaler("TrustEffectsInput", ec.unmarshalInputTrustEffectsInput),
+			graphql.NewInputUnmarshaler("UnsubscribeInput", ec.unmarshalInputUnsubscribeInput),
 			graphql.NewInputUnmarshaler("UpdateStoryInput", ec.unmarshalInputUpdateStoryInput),
 			graphql.NewInputUnmarshaler("UserNoteInput", ec.unmarshalInputUserNoteInput),
 			graphql.NewInputUnmarshaler("UserSanctionInput", ec.unmarshalInputUserSanctionInput),
@@ -3161,7 +3350,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
+//go:embed "comment.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3178,6 +3367,7 @@ var sources = []*ast.Source{
 	{Name: "mail.graphqls", Input: sourceData("mail.graphqls"), BuiltIn: false},
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "moderationlog.graphqls", Input: sourceData("moderationlog.graphqls"), BuiltIn: false},
+	{Name: "notification.graphqls", Input: sourceData("notification.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
@@ -3536,6 +3726,16 @@ func (ec *executionContext) childFields_Notification(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
 }
 
+func (ec *executionContext) childFields_NotificationSetting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_NotificationSetting_kind(ctx, field)
+	case "delivery":
+		return ec.fieldContext_NotificationSetting_delivery(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationSetting", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -3752,6 +3952,46 @@ func (ec *executionContext) childFields_StageStats(ctx context.Context, field gr
 		return ec.fieldContext_StageStats_canBeWrong(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StageStats", field.Name)
+}
+
+func (ec *executionContext) childFields_StoredNotification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StoredNotification_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_StoredNotification_kind(ctx, field)
+	case "comment":
+		return ec.fieldContext_StoredNotification_comment(ctx, field)
+	case "actor":
+		return ec.fieldContext_StoredNotification_actor(ctx, field)
+	case "detail":
+		return ec.fieldContext_StoredNotification_detail(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_StoredNotification_createdAt(ctx, field)
+	case "readAt":
+		return ec.fieldContext_StoredNotification_readAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoredNotification", field.Name)
+}
+
+func (ec *executionContext) childFields_StoredNotificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StoredNotificationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StoredNotificationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoredNotificationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StoredNotificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StoredNotificationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StoredNotificationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoredNotificationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Story(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4388,6 +4628,20 @@ func (ec *executionContext) field_Mutation_featureComment_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markNotificationsRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*MarkNotificationsReadInput, error) {
+			return ec.unmarshalOMarkNotificationsReadInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐMarkNotificationsReadInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_messageUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4542,6 +4796,20 @@ func (ec *executionContext) field_Mutation_revokeSanction_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setNotificationDelivery_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (NotificationSettingInput, error) {
+			return ec.unmarshalNNotificationSettingInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐNotificationSettingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setSiteRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4660,6 +4928,20 @@ func (ec *executionContext) field_Mutation_unmuteUser_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (MuteInput, error) {
 			return ec.unmarshalNMuteInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐMuteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unsubscribe_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UnsubscribeInput, error) {
+			return ec.unmarshalNUnsubscribeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUnsubscribeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4847,6 +5129,28 @@ func (ec *executionContext) field_Query_moderationQueue_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_notifications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -8701,6 +9005,138 @@ func (ec *executionContext) fieldContext_Mutation_undoModeration(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markNotificationsRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkNotificationsRead(ctx, fc.Args["input"].(*MarkNotificationsReadInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markNotificationsRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setNotificationDelivery(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setNotificationDelivery(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetNotificationDelivery(ctx, fc.Args["input"].(NotificationSettingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.NotificationSetting) graphql.Marshaler {
+			return ec.marshalNNotificationSetting2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSettingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setNotificationDelivery(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationSetting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setNotificationDelivery_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unsubscribe(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unsubscribe(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Unsubscribe(ctx, fc.Args["input"].(UnsubscribeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.NotificationSetting) graphql.Marshaler {
+			return ec.marshalNNotificationSetting2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSetting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unsubscribe(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationSetting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unsubscribe_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_banUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9703,6 +10139,52 @@ func (ec *executionContext) fieldContext_Notification_comment(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _NotificationSetting_kind(ctx context.Context, field graphql.CollectedField, obj *parley.NotificationSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationSetting_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NotificationSetting().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNNotificationKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationSetting_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationSetting", field, true, true, "NotificationKind")
+}
+
+func (ec *executionContext) _NotificationSetting_delivery(ctx context.Context, field graphql.CollectedField, obj *parley.NotificationSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationSetting_delivery(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NotificationSetting().Delivery(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNNotificationDelivery2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationSetting_delivery(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationSetting", field, true, true, "NotificationDelivery")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10055,6 +10537,105 @@ func (ec *executionContext) fieldContext_Query_moderationLog(ctx context.Context
 	if fc.Args, err = ec.field_Query_moderationLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_notifications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Notifications(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *StoredNotificationConnection) graphql.Marshaler {
+			return ec.marshalNStoredNotificationConnection2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notifications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoredNotificationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_notifications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unreadNotificationCount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unreadNotificationCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().UnreadNotificationCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unreadNotificationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Query_notificationSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notificationSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().NotificationSettings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.NotificationSetting) graphql.Marshaler {
+			return ec.marshalNNotificationSetting2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSettingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notificationSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationSetting(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -12216,6 +12797,304 @@ func (ec *executionContext) _StageStats_canBeWrong(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_StageStats_canBeWrong(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StageStats", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _StoredNotification_id(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StoredNotification_kind(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoredNotification().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNNotificationKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotification", field, true, true, "NotificationKind")
+}
+
+func (ec *executionContext) _StoredNotification_comment(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoredNotification().Comment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Comment) graphql.Marshaler {
+			return ec.marshalOComment2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐComment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoredNotification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoredNotification_actor(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoredNotification().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoredNotification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoredNotification_detail(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotification", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoredNotification_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StoredNotification_readAt(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_readAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_readAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StoredNotificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *StoredNotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotificationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*StoredNotificationEdge) graphql.Marshaler {
+			return ec.marshalNStoredNotificationEdge2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotificationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoredNotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoredNotificationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoredNotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *StoredNotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotificationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotificationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoredNotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoredNotificationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *StoredNotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotificationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotificationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotificationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoredNotificationEdge_node(ctx context.Context, field graphql.CollectedField, obj *StoredNotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotificationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.InboxNotification) graphql.Marshaler {
+			return ec.marshalNStoredNotification2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐInboxNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotificationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoredNotificationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoredNotification(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Story_id(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
@@ -16271,6 +17150,48 @@ func UnmarshalEditCommentInput(ctx context.Context, raw any) (parley.EditComment
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMarkNotificationsReadInput(ctx context.Context, obj any) (MarkNotificationsReadInput, error) {
+	var it MarkNotificationsReadInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ids"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ids":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ids = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkNotificationsReadInput unmarshals raw into the MarkNotificationsReadInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkNotificationsReadInput(ctx context.Context, raw any) (MarkNotificationsReadInput, error) {
+	var out MarkNotificationsReadInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkNotificationsReadInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputModerateInput(ctx context.Context, obj any) (parley.ModerateInput, error) {
 	var it parley.ModerateInput
 	if obj == nil {
@@ -16373,6 +17294,62 @@ func (ec *executionContext) unmarshalInputMuteInput(ctx context.Context, obj any
 func UnmarshalMuteInput(ctx context.Context, raw any) (MuteInput, error) {
 	var out MuteInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MuteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNotificationSettingInput(ctx context.Context, obj any) (NotificationSettingInput, error) {
+	var it NotificationSettingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "delivery", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNNotificationKind2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "delivery":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("delivery"))
+			data, err := ec.unmarshalNNotificationDelivery2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Delivery = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNotificationSettingInput unmarshals raw into the NotificationSettingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNotificationSettingInput(ctx context.Context, raw any) (NotificationSettingInput, error) {
+	var out NotificationSettingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NotificationSettingInput", raw, &out)
 	return out, err
 }
 
@@ -17429,6 +18406,48 @@ func (ec *executionContext) unmarshalInputTrustEffectsInput(ctx context.Context,
 func UnmarshalTrustEffectsInput(ctx context.Context, raw any) (parley.TrustEffectSettings, error) {
 	var out parley.TrustEffectSettings
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrustEffectsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUnsubscribeInput(ctx context.Context, obj any) (UnsubscribeInput, error) {
+	var it UnsubscribeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnsubscribeInput unmarshals raw into the UnsubscribeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnsubscribeInput(ctx context.Context, raw any) (UnsubscribeInput, error) {
+	var out UnsubscribeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnsubscribeInput", raw, &out)
 	return out, err
 }
 
@@ -18989,6 +20008,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "markNotificationsRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markNotificationsRead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setNotificationDelivery":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setNotificationDelivery(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unsubscribe":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unsubscribe(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "banUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_banUser(ctx, field)
@@ -19198,6 +20238,46 @@ func (ec *executionContext) _Notification(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var notificationSettingImplementors = []string{"NotificationSetting"}
+
+func (ec *executionContext) _NotificationSetting(ctx context.Context, sel ast.SelectionSet, obj *parley.NotificationSetting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationSettingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationSetting")
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NotificationSetting_kind(ctx, field, obj)
+				})
+		case "delivery":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NotificationSetting_delivery(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *PageInfo) graphql.Marshaler {
@@ -19328,6 +20408,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_moderationLog(ctx, field)
+				})
+		case "notifications":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notifications(ctx, field)
+				})
+		case "unreadNotificationCount":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unreadNotificationCount(ctx, field)
+				})
+		case "notificationSettings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notificationSettings(ctx, field)
 				})
 		case "user":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -20047,6 +21145,148 @@ func (ec *executionContext) _StageStats(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StageStats_canBeWrong(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storedNotificationImplementors = []string{"StoredNotification"}
+
+func (ec *executionContext) _StoredNotification(ctx context.Context, sel ast.SelectionSet, obj *parley.InboxNotification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storedNotificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoredNotification")
+		case "id":
+			out.Values[i] = ec._StoredNotification_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoredNotification_kind(ctx, field, obj)
+				})
+		case "comment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoredNotification_comment(ctx, field, obj)
+				})
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoredNotification_actor(ctx, field, obj)
+				})
+		case "detail":
+			out.Values[i] = ec._StoredNotification_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._StoredNotification_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readAt":
+			out.Values[i] = ec._StoredNotification_readAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storedNotificationConnectionImplementors = []string{"StoredNotificationConnection"}
+
+func (ec *executionContext) _StoredNotificationConnection(ctx context.Context, sel ast.SelectionSet, obj *StoredNotificationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storedNotificationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoredNotificationConnection")
+		case "edges":
+			out.Values[i] = ec._StoredNotificationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StoredNotificationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storedNotificationEdgeImplementors = []string{"StoredNotificationEdge"}
+
+func (ec *executionContext) _StoredNotificationEdge(ctx context.Context, sel ast.SelectionSet, obj *StoredNotificationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storedNotificationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoredNotificationEdge")
+		case "cursor":
+			out.Values[i] = ec._StoredNotificationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StoredNotificationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21838,6 +23078,20 @@ func (ec *executionContext) marshalNNotification2ᚖgithubᚗcomᚋparleyhqᚋpa
 	return ec._Notification(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNNotificationDelivery2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotificationDelivery2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NotificationDelivery!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNNotificationKind2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21850,6 +23104,35 @@ func (ec *executionContext) marshalNNotificationKind2string(ctx context.Context,
 		graphql.AddInvalidNullFromMarshaler(ctx, "NotificationKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNNotificationSetting2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSettingᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.NotificationSetting) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotificationSetting2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSetting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNotificationSetting2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSetting(ctx context.Context, sel ast.SelectionSet, v *parley.NotificationSetting) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationSetting!")
+		return graphql.Null
+	}
+	return ec._NotificationSetting(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNotificationSettingInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐNotificationSettingInput(ctx context.Context, v any) (NotificationSettingInput, error) {
+	res, err := ec.unmarshalInputNotificationSettingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -22190,6 +23473,46 @@ func (ec *executionContext) marshalNStageStats2ᚖgithubᚗcomᚋparleyhqᚋparl
 	return ec._StageStats(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStoredNotification2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐInboxNotification(ctx context.Context, sel ast.SelectionSet, v *parley.InboxNotification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoredNotification!")
+		return graphql.Null
+	}
+	return ec._StoredNotification(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStoredNotificationConnection2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationConnection(ctx context.Context, sel ast.SelectionSet, v *StoredNotificationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoredNotificationConnection!")
+		return graphql.Null
+	}
+	return ec._StoredNotificationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStoredNotificationEdge2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*StoredNotificationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStoredNotificationEdge2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStoredNotificationEdge2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationEdge(ctx context.Context, sel ast.SelectionSet, v *StoredNotificationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoredNotificationEdge!")
+		return graphql.Null
+	}
+	return ec._StoredNotificationEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStory(ctx context.Context, sel ast.SelectionSet, v *parley.Story) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Story!")
@@ -22436,6 +23759,11 @@ func (ec *executionContext) marshalNTrustStanding2ᚖgithubᚗcomᚋparleyhqᚋp
 		return graphql.Null
 	}
 	return ec._TrustStanding(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUnsubscribeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUnsubscribeInput(ctx context.Context, v any) (UnsubscribeInput, error) {
+	res, err := ec.unmarshalInputUnsubscribeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateStoryInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUpdateStoryInput(ctx context.Context, v any) (UpdateStoryInput, error) {
@@ -22745,6 +24073,41 @@ func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -22791,6 +24154,14 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOMarkNotificationsReadInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐMarkNotificationsReadInput(ctx context.Context, v any) (*MarkNotificationsReadInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMarkNotificationsReadInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOModerationRecord2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐModerationRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ModerationRecord) graphql.Marshaler {

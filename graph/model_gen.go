@@ -75,6 +75,11 @@ type DeleteCommentInput struct {
 	CommentID string `json:"commentID"`
 }
 
+type MarkNotificationsReadInput struct {
+	// The notifications to mark read; none marks all.
+	Ids []string `json:"ids,omitempty"`
+}
+
 type ModerationLogConnection struct {
 	Edges    []*ModerationLogEdge `json:"edges"`
 	PageInfo *PageInfo            `json:"pageInfo"`
@@ -138,6 +143,13 @@ type Mutation struct {
 // Names the user to mute or unmute.
 type MuteInput struct {
 	UserID string `json:"userID"`
+}
+
+type NotificationSettingInput struct {
+	Kind     string `json:"kind"`
+	Delivery string `json:"delivery"`
+	// The language of the reader's mail (de, de-AT); unset keeps the last one.
+	Language *string `json:"language,omitempty"`
 }
 
 type PageInfo struct {
@@ -215,6 +227,16 @@ type SiteSettingsInput struct {
 	TrustEffects *parley.TrustEffectSettings `json:"trustEffects,omitempty"`
 	// Replaces whom the public log names.
 	PublicLog *parley.PublicLogSettings `json:"publicLog,omitempty"`
+}
+
+type StoredNotificationConnection struct {
+	Edges    []*StoredNotificationEdge `json:"edges"`
+	PageInfo *PageInfo                 `json:"pageInfo"`
+}
+
+type StoredNotificationEdge struct {
+	Cursor string                    `json:"cursor"`
+	Node   *parley.InboxNotification `json:"node"`
 }
 
 // A page of stories (a Relay connection).
@@ -316,6 +338,11 @@ type TrustStanding struct {
 	LastChange *TrustChange `json:"lastChange,omitempty"`
 	// What the level allows on the site, and what higher levels would add.
 	Privileges []*TrustPrivilege `json:"privileges"`
+}
+
+type UnsubscribeInput struct {
+	// The token of an unsubscribe link.
+	Token string `json:"token"`
 }
 
 // Changes a story; fields left out (or null) stay as they are.

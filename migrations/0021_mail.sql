@@ -64,3 +64,17 @@ CREATE TABLE notification_settings (
     deliveries jsonb NOT NULL DEFAULT '{}',
     language   text NOT NULL DEFAULT ''
 );
+
+-- A notification mailed in a digest is not mailed in the next one.
+ALTER TABLE notifications ADD COLUMN digested_at timestamptz;
+
+-- When each reader's daily or weekly digest is next due; a row exists while the reader has
+-- chosen that digest for some kind. Every replica runs the digest job: it claims due rows
+-- with FOR UPDATE SKIP LOCKED and moves next_at in the transaction that queues the mail.
+CREATE TABLE notification_digests (
+    user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    period  text NOT NULL CHECK (period IN ('DIGEST_DAILY', 'DIGEST_WEEKLY')),
+    next_at timestamptz NOT NULL,
+    PRIMARY KEY (user_id, period)
+);
+CREATE INDEX notification_digests_due_idx ON notification_digests (next_at);

@@ -38,6 +38,9 @@ func (s *Service) Notifications(ctx context.Context, first int, after string) (*
 	if first < 1 || first > parley.MaxNotificationPage {
 		return nil, parley.FieldErrorf("first", "first must be 1 to %d.", parley.MaxNotificationPage)
 	}
+	if after != "" && !isUUID(after) {
+		return nil, parley.FieldErrorf("after", "after must be a cursor from an earlier page.")
+	}
 	return s.store.FindNotifications(ctx, u.ID, first, after)
 }
 
@@ -111,17 +114,38 @@ func (s *Service) SetNotificationDelivery(ctx context.Context, kind parley.Notif
 	return s.settings(ctx, u.ID)
 }
 
-// Unsubscribe implements parley.NotificationService.
+// Unsubscribe implements parley.NotificationService. A digest's link turns off every kind
+// the digest was about; the answer names the first.
 func (s *Service) Unsubscribe(ctx context.Context, token string) (parley.NotificationSetting, error) {
-	userID, kind, err := s.unsub.Check(token)
+	userID, kinds, err := s.unsub.Check(token)
 	if err != nil {
 		return parley.NotificationSetting{}, err
 	}
-	if err := s.store.SetNotificationDelivery(ctx, userID, kind, parley.DeliverWidget, ""); err != nil {
-		if parley.ErrorCode(err) == parley.ENOTFOUND {
-			return parley.NotificationSetting{}, parley.Errorf(parley.ENOTFOUND, "This account no longer exists.")
+	for _, kind := range kinds {
+		if err := s.store.SetNotificationDelivery(ctx, userID, kind, parley.DeliverWidget, ""); err != nil {
+			if parley.ErrorCode(err) == parley.ENOTFOUND {
+				return parley.NotificationSetting{}, parley.Errorf(parley.ENOTFOUND, "This account no longer exists.")
+			}
+			return parley.NotificationSetting{}, err
 		}
-		return parley.NotificationSetting{}, err
 	}
-	return parley.NotificationSetting{Kind: kind, Delivery: parley.DeliverWidget}, nil
+	return parley.NotificationSetting{Kind: kinds[0], Delivery: parley.DeliverWidget}, nil
+}
+
+// isUUID checks a cursor's shape (a notification ID) before it reaches the database.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if r != '-' {
+				return false
+			}
+		case !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F'):
+			return false
+		}
+	}
+	return true
 }

@@ -19,9 +19,14 @@ func NewUnsubscribe(key []byte) *Unsubscribe { return &Unsubscribe{key: key} }
 
 var b64 = base64.RawURLEncoding
 
-// Token returns the unsubscribe token of one user and kind.
-func (u *Unsubscribe) Token(userID string, kind parley.NotificationKind) string {
-	payload := b64.EncodeToString([]byte(userID + ":" + string(kind)))
+// Token returns the unsubscribe token of one user and the kinds a mail is about (one for a
+// notification, those of a digest).
+func (u *Unsubscribe) Token(userID string, kinds ...parley.NotificationKind) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	payload := b64.EncodeToString([]byte(userID + ":" + strings.Join(names, ",")))
 	return payload + "." + b64.EncodeToString(u.sign(payload))
 }
 
@@ -31,25 +36,32 @@ func (u *Unsubscribe) sign(payload string) []byte {
 	return m.Sum(nil)
 }
 
-// Check returns the user and kind of a token; a token that is damaged or was not signed
+// Check returns the user and kinds of a token; a token that is damaged or was not signed
 // here is EINVALID naming the token.
-func (u *Unsubscribe) Check(token string) (string, parley.NotificationKind, error) {
+func (u *Unsubscribe) Check(token string) (string, []parley.NotificationKind, error) {
 	invalid := parley.FieldErrorf("token", "This unsubscribe link is damaged or not ours; use the link from the email as it is.")
 	payload, sig, ok := strings.Cut(strings.TrimSpace(token), ".")
 	if !ok || len(token) > 300 {
-		return "", "", invalid
+		return "", nil, invalid
 	}
 	got, err := b64.DecodeString(sig)
 	if err != nil || !hmac.Equal(got, u.sign(payload)) {
-		return "", "", invalid
+		return "", nil, invalid
 	}
 	raw, err := b64.DecodeString(payload)
 	if err != nil {
-		return "", "", invalid
+		return "", nil, invalid
 	}
-	userID, kind, ok := strings.Cut(string(raw), ":")
-	if !ok || !parley.NotificationKind(kind).Valid() {
-		return "", "", invalid
+	userID, list, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return "", nil, invalid
 	}
-	return userID, parley.NotificationKind(kind), nil
+	var kinds []parley.NotificationKind
+	for _, k := range strings.Split(list, ",") {
+		if !parley.NotificationKind(k).Valid() {
+			return "", nil, invalid
+		}
+		kinds = append(kinds, parley.NotificationKind(k))
+	}
+	return userID, kinds, nil
 }

@@ -188,5 +188,15 @@ func (s *NotificationStore) SetNotificationDelivery(ctx context.Context, userID 
 		ON CONFLICT (user_id) DO UPDATE SET deliveries = notification_settings.deliveries || jsonb_build_object($2::text, $3::text),
 			language = CASE WHEN $4 = '' THEN notification_settings.language ELSE $4 END`,
 		userID, string(kind), string(d), lang)
+	if err != nil {
+		return translate(err)
+	}
+	if d == parley.DeliverDigestDaily || d == parley.DeliverDigestWeekly {
+		// The first digest comes one period after the reader chose it.
+		_, err = s.db.pool.Exec(ctx, `
+			INSERT INTO notification_digests (user_id, period, next_at)
+			VALUES ($1, $2, now() + CASE WHEN $2 = 'DIGEST_DAILY' THEN interval '1 day' ELSE interval '7 days' END)
+			ON CONFLICT (user_id, period) DO NOTHING`, userID, string(d))
+	}
 	return translate(err)
 }

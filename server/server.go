@@ -68,6 +68,9 @@ type Config struct {
 	Log parley.ModerationLogService
 	// Recovery, when set, serves the pages that mailed links open, under /account/.
 	Recovery parley.RecoveryService
+	// Notifications, when set, serves the one-click unsubscribe links of notification mail
+	// at /unsubscribe (RFC 8058).
+	Notifications parley.NotificationService
 	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
 	// A change to a site's origins takes effect within it.
 	OriginCacheTTL time.Duration
@@ -134,6 +137,11 @@ func New(cfg Config) http.Handler {
 		pages := accountPages{recovery: cfg.Recovery, logger: cfg.Logger}
 		mux.Handle("GET /account/{page}", pages)
 		mux.Handle("POST /account/{page}", pages)
+	}
+	if cfg.Notifications != nil {
+		u := unsubscribePage{notifications: cfg.Notifications, logger: cfg.Logger}
+		mux.Handle("GET /unsubscribe", u)
+		mux.Handle("POST /unsubscribe", u)
 	}
 	mux.HandleFunc("/", notFound)
 

@@ -5,8 +5,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/auth"
 	"github.com/parleyhq/parley/mail"
+	"github.com/parleyhq/parley/notify"
 	"github.com/parleyhq/parley/postgres"
 )
 
@@ -68,4 +70,26 @@ func (m *mailer) wire(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *li
 	})
 	svc.graph.Recovery = rec
 	svc.graph.Auth = rec.VerifySignUps(svc.graph.Auth)
+}
+
+// wireNotifications keeps readers' notifications from the event stream (a durable consumer:
+// one replica handles each event, and a second delivery adds nothing) and serves the bell.
+func (m *mailer) wireNotifications(ctx context.Context, cfg *Config, logger *slog.Logger, db *postgres.DB, events *bus, svc *services) error {
+	key, err := db.InstanceKey(ctx, "unsubscribe")
+	if err != nil {
+		return err
+	}
+	unsub := notify.NewUnsubscribe(key)
+	store := postgres.NewNotificationStore(db)
+	opts := notify.Options{Logger: logger}
+	if m.queue != nil {
+		opts.Mailer = notify.Mailer(m.templates.Render, cfg.PublicURL, unsub)
+		opts.Added = func(*parley.InboxNotification) { m.queue.Wake() }
+		// Every replica runs the digest job; the store hands each reader to one of them.
+		digest := notify.NewDigest(store, notify.DigestMailer(m.templates.Render, cfg.PublicURL, unsub), notify.DigestOptions{Logger: logger, Wake: m.queue.Wake})
+		go digest.Run(ctx, time.Minute)
+	}
+	events.consume("notify", notify.NewConsumer(store, opts).Handle)
+	svc.graph.Notifications = notify.NewService(store, unsub, m.queue != nil)
+	return nil
 }

@@ -82,6 +82,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	mails.wire(cfg, logger, a.db, lim, svc)
+	if err := mails.wireNotifications(ctx, cfg, logger, a.db, events, svc); err != nil {
+		return err
+	}
 	mails.run(ctx, cfg.MailWorkers)
 	events.consume("trust", svc.trust.Handle)
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
@@ -102,13 +105,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		demoPage = frontend.DemoPage()
 	}
 	handler := server.New(server.Config{
-		Frontend: frontend.Files(),
-		DemoPage: demoPage,
-		Logger:   logger,
-		Auth:     svc.graph.Auth,
-		Sites:    svc.graph.Sites,
-		Log:      svc.graph.ModerationLog,
-		Recovery: svc.graph.Recovery,
+		Frontend:      frontend.Files(),
+		DemoPage:      demoPage,
+		Logger:        logger,
+		Auth:          svc.graph.Auth,
+		Sites:         svc.graph.Sites,
+		Log:           svc.graph.ModerationLog,
+		Recovery:      svc.graph.Recovery,
+		Notifications: svc.graph.Notifications,
 		GraphQL: graph.NewHandler(svc.graph, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: metrics, Limits: newAccountLimits(lim.mutations, svc.levels),
 			AfterMutation: events.relay.Wake}),
 		Metrics:   metrics,
