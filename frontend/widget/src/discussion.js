@@ -86,6 +86,8 @@ export function useDiscussion(opts, emit, bridge, t) {
       await endSession('signedOut');
     },
     exportData: async () => (await api(Q.EXPORT)).viewerExport,
+    // The bell's requests, made only when it needs them.
+    inbox: (query, variables) => api(query, variables),
     trustStanding: async () => (await api(Q.TRUST, { siteID: story.site.id })).trustStanding,
     async deleteAccount(input) {
       await api(Q.DELETE_ACCOUNT, { input });

@@ -88,3 +88,9 @@ export const UNMUTE = `mutation Unmute($input: MuteInput!) { unmuteUser(input: $
 export const CREATED = `subscription Created($storyID: ID!, $siteID: ID!) { commentCreated(storyID: $storyID) { ...C } } ${COMMENT}`;
 export const UPDATED = `subscription Updated($storyID: ID!, $siteID: ID!) { commentUpdated(storyID: $storyID) { ...C } } ${COMMENT}`;
 export const NOTIFICATIONS = `subscription Notifications($siteID: ID!) { notifications { kind comment { ...C story { id } } } } ${COMMENT}`;
+
+export const UNREAD = `query Unread { unreadNotificationCount }`;
+export const INBOX = `query Inbox { notifications(first: 20) { edges { node { id kind readAt createdAt actor { username } comment { id } } } } }`;
+export const MARK_READ = `mutation MarkRead { markNotificationsRead }`;
+export const NOTIFY_SETTINGS = `query NotifySettings { notificationSettings { kind delivery } }`;
+export const SET_DELIVERY = `mutation SetDelivery($input: NotificationSettingInput!) { setNotificationDelivery(input: $input) { kind delivery } }`;

@@ -7,6 +7,7 @@ import { Composer } from './Composer.jsx';
 import { MutedUsers } from './MutedUsers.jsx';
 import { TrustPanel } from './TrustPanel.jsx';
 import { AccountButton } from './AccountDialog.jsx';
+import { Bell } from './Bell.jsx';
 import { Thread } from './Thread.jsx';
 import { useDiscussion } from '../discussion.js';
 import { errorText } from '../errors.js';
@@ -32,6 +33,7 @@ function Account() {
   return (
     <div class="account">
       <span>{t('signedInAs', { name: viewer.username })}</span>
+      <Bell />
       <AccountButton />
       <button type="button" class="btn" onClick={act.signOut}>{t('signOut')}</button>
     </div>
