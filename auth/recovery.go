@@ -142,6 +142,11 @@ func (r *Recovery) RequestPasswordReset(ctx context.Context, email, lang string)
 		return nil
 	case err != nil:
 		return fmt.Errorf("auth: find user by email: %w", err)
+	case !u.HasPassword:
+		// An account made through a host site's single sign-on signs in there; a reset here
+		// would give it a password it never had. The answer stays the same.
+		r.o.Logger.InfoContext(ctx, "password reset asked for an account without a password", "user_id", u.ID)
+		return nil
 	}
 	if err := r.issue(ctx, u, lang, issueItem{purpose: parley.TokenResetPassword, page: "reset", to: u.Email, email: u.Email}); err != nil {
 		return err

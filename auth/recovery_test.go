@@ -20,6 +20,7 @@ import (
 // recoveryEnv is the recovery service sending through a real queue into mailpit, with a
 // clock the tests move.
 type recoveryEnv struct {
+	store *postgres.AccountStore
 	svc   *auth.Service
 	rec   *auth.Recovery
 	queue *mail.Queue
@@ -53,7 +54,8 @@ func newRecoveryEnv(tb testing.TB, opts auth.RecoveryOptions) *recoveryEnv {
 	pit := mailpittest.MustOpen(tb)
 	db := postgrestest.MustOpenDB(tb)
 	e := &recoveryEnv{pit: pit, now: time.Now()}
-	e.svc = auth.NewService(postgres.NewAccountStore(db), auth.Options{Password: cheapParams})
+	e.store = postgres.NewAccountStore(db)
+	e.svc = auth.NewService(e.store, auth.Options{Password: cheapParams})
 	tpl, err := mail.NewTemplates()
 	if err != nil {
 		tb.Fatal(err)
@@ -106,6 +108,22 @@ func TestRecovery(t *testing.T) {
 			t.Fatal(err)
 		}
 		if n, err := e.pit.Count(ctx, to); err != nil || n != 0 {
+			t.Errorf("%d mails (%v), want none", n, err)
+		}
+	})
+
+	t.Run("an account without a password gets the same answer and no mail", func(t *testing.T) {
+		u := &parley.User{Username: "sso" + strings.ToLower(mailpittest.Address(t)[1:9]), Email: mailpittest.Address(t)}
+		if err := e.store.CreateUser(ctx, u, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.rec.RequestPasswordReset(ctx, u.Email, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.queue.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.pit.Count(ctx, u.Email); err != nil || n != 0 {
 			t.Errorf("%d mails (%v), want none", n, err)
 		}
 	})
