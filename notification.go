@@ -150,4 +150,18 @@ type NotificationService interface {
 	// Unsubscribe turns off the mail of one unsubscribe link (the kind goes back to the bell
 	// only) without signing in; a tampered link is EINVALID.
 	Unsubscribe(ctx context.Context, token string) (NotificationSetting, error)
+	// NotificationAdded delivers the caller's notifications as they are stored, until ctx
+	// ends.
+	NotificationAdded(ctx context.Context) (<-chan *InboxNotification, error)
+}
+
+// InboxFeed carries stored notifications to the replicas whose readers are connected: the
+// durable consumer stores each notification on one replica, and every replica's live
+// subscriptions must hear of it.
+type InboxFeed interface {
+	// PublishInbox announces a stored notification; it may lose it when the bus is down,
+	// since the bell reads the stored notifications anyway.
+	PublishInbox(n *InboxNotification) error
+	// InboxEvents delivers the notifications stored for one user until ctx ends.
+	InboxEvents(ctx context.Context, userID string) (<-chan *InboxNotification, error)
 }

@@ -461,6 +461,7 @@ type ComplexityRoot struct {
 		CommentCreated         func(childComplexity int, storyID string) int
 		CommentUpdated         func(childComplexity int, storyID string) int
 		ModerationQueueUpdated func(childComplexity int, siteID string) int
+		NotificationAdded      func(childComplexity int) int
 		Notifications          func(childComplexity int) int
 	}
 
@@ -701,6 +702,7 @@ type SubscriptionResolver interface {
 	CommentUpdated(ctx context.Context, storyID string) (<-chan *parley.Comment, error)
 	ModerationQueueUpdated(ctx context.Context, siteID string) (<-chan *parley.CommentEvent, error)
 	Notifications(ctx context.Context) (<-chan *parley.Notification, error)
+	NotificationAdded(ctx context.Context) (<-chan *parley.InboxNotification, error)
 }
 type UserResolver interface {
 	Email(ctx context.Context, obj *parley.User) (*string, error)
@@ -2743,6 +2745,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ModerationQueueUpdated(childComplexity, args["siteID"].(string)), true
+	case "Subscription.notificationAdded":
+		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.NotificationAdded(childComplexity), true
 	case "Subscription.notifications":
 		if e.ComplexityRoot.Subscription.Notifications == nil {
 			break
@@ -13695,6 +13703,38 @@ func (ec *executionContext) fieldContext_Subscription_notifications(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_notificationAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_notificationAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().NotificationAdded(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.InboxNotification) graphql.Marshaler {
+			return ec.marshalNStoredNotification2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐInboxNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_notificationAdded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoredNotification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TrustChange_from(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21519,6 +21559,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_moderationQueueUpdated(ctx, fields[0])
 	case "notifications":
 		return ec._Subscription_notifications(ctx, fields[0])
+	case "notificationAdded":
+		return ec._Subscription_notificationAdded(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

@@ -60,6 +60,9 @@ func (noNotifications) NotificationSettings(context.Context) ([]parley.Notificat
 func (noNotifications) SetNotificationDelivery(context.Context, parley.NotificationKind, parley.NotificationDelivery, string) ([]parley.NotificationSetting, error) {
 	return nil, errNoNotifications()
 }
+func (noNotifications) NotificationAdded(context.Context) (<-chan *parley.InboxNotification, error) {
+	return nil, errNoNotifications()
+}
 func (noNotifications) Unsubscribe(context.Context, string) (parley.NotificationSetting, error) {
 	return parley.NotificationSetting{}, errNoNotifications()
 }

@@ -75,6 +75,10 @@ func (r *storedNotificationResolver) Actor(ctx context.Context, obj *parley.Inbo
 	return loadersFrom(ctx).users.Load(ctx, obj.ActorID)
 }
 
+func (r *subscriptionResolver) NotificationAdded(ctx context.Context) (<-chan *parley.InboxNotification, error) {
+	return r.notifications().NotificationAdded(ctx)
+}
+
 func (r *Resolver) NotificationSetting() NotificationSettingResolver {
 	return &notificationSettingResolver{r}
 }

@@ -8,6 +8,8 @@ import (
 
 // Service implements parley.NotificationService on the store.
 type Service struct {
+	// Feed, when set, carries notifications live to subscribers on every replica.
+	Feed  parley.InboxFeed
 	store parley.NotificationStore
 	unsub *Unsubscribe
 	// mail tells whether this server sends mail; without it, mail deliveries are refused.
@@ -148,4 +150,16 @@ func isUUID(s string) bool {
 		}
 	}
 	return true
+}
+
+// NotificationAdded implements parley.NotificationService.
+func (s *Service) NotificationAdded(ctx context.Context) (<-chan *parley.InboxNotification, error) {
+	u, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.Feed == nil {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "Live notifications are not available on this server.")
+	}
+	return s.Feed.InboxEvents(ctx, u.ID)
 }

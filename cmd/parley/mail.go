@@ -8,6 +8,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/auth"
 	"github.com/parleyhq/parley/mail"
+	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/notify"
 	"github.com/parleyhq/parley/postgres"
 )
@@ -81,15 +82,27 @@ func (m *mailer) wireNotifications(ctx context.Context, cfg *Config, logger *slo
 	}
 	unsub := notify.NewUnsubscribe(key)
 	store := postgres.NewNotificationStore(db)
-	opts := notify.Options{Logger: logger}
+	feed := nats.NewInboxFeed(events.liveConn, cfg.Instance, logger)
+	opts := notify.Options{Logger: logger, Added: func(n *parley.InboxNotification) {
+		if err := feed.PublishInbox(n); err != nil {
+			logger.Warn("live notification not sent; the bell still has it", "err", err)
+		}
+	}}
 	if m.queue != nil {
 		opts.Mailer = notify.Mailer(m.templates.Render, cfg.PublicURL, unsub)
-		opts.Added = func(*parley.InboxNotification) { m.queue.Wake() }
+		opts.Added = func(n *parley.InboxNotification) {
+			if err := feed.PublishInbox(n); err != nil {
+				logger.Warn("live notification not sent; the bell still has it", "err", err)
+			}
+			m.queue.Wake()
+		}
 		// Every replica runs the digest job; the store hands each reader to one of them.
 		digest := notify.NewDigest(store, notify.DigestMailer(m.templates.Render, cfg.PublicURL, unsub), notify.DigestOptions{Logger: logger, Wake: m.queue.Wake})
 		go digest.Run(ctx, time.Minute)
 	}
 	events.consume("notify", notify.NewConsumer(store, opts).Handle)
-	svc.graph.Notifications = notify.NewService(store, unsub, m.queue != nil)
+	service := notify.NewService(store, unsub, m.queue != nil)
+	service.Feed = feed
+	svc.graph.Notifications = service
 	return nil
 }

@@ -86,6 +86,17 @@ func TestNotificationsThroughServe(t *testing.T) {
 		}
 	})
 
+	t.Run("a mention reaches the reader's bell live", func(t *testing.T) {
+		next := subscribe(t, base, ann, `subscription { notificationAdded { kind actor { username } } }`)
+		mustGQL(t, base, bob, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+			map[string]any{"i": map[string]any{"storyID": story.Story.ID, "body": "What does @ann think?"}}, nil)
+		p := next()
+		got, _ := p["data"].(map[string]any)["notificationAdded"].(map[string]any)
+		if got["kind"] != "MENTION" || got["actor"].(map[string]any)["username"] != "bob" {
+			t.Fatalf("got %v", p)
+		}
+	})
+
 	t.Run("the mail's one-click unsubscribe turns the mail off, and a tampered one is refused", func(t *testing.T) {
 		var link string
 		for _, m := range pit.MustMessages(t, annMail, 2) {

@@ -48,6 +48,10 @@ test('a reply made while the page was closed waits in the bell, and the reader c
     assert.equal(await inbox.getByRole('listitem').count(), 1);
     await inbox.getByRole('button', { name: 'Mark all read' }).click();
     await widget.getByRole('button', { name: 'Notifications, 0 unread' }).waitFor();
+    // A mention while the page is open reaches the bell live.
+    await stack.must(`mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+      { i: { storyURL: url, body: 'Ask @bellann about it.' } }, bob.token);
+    await widget.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
 
     await inbox.getByRole('button', { name: 'Notification settings' }).click();
     await inbox.getByLabel('… replied to your comment').selectOption('EMAIL');

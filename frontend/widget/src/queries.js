@@ -89,6 +89,7 @@ export const CREATED = `subscription Created($storyID: ID!, $siteID: ID!) { comm
 export const UPDATED = `subscription Updated($storyID: ID!, $siteID: ID!) { commentUpdated(storyID: $storyID) { ...C } } ${COMMENT}`;
 export const NOTIFICATIONS = `subscription Notifications($siteID: ID!) { notifications { kind comment { ...C story { id } } } } ${COMMENT}`;
 
+export const ADDED = `subscription Added { notificationAdded { id } }`;
 export const UNREAD = `query Unread { unreadNotificationCount }`;
 export const INBOX = `query Inbox { notifications(first: 20) { edges { node { id kind readAt createdAt actor { username } comment { id } } } } }`;
 export const MARK_READ = `mutation MarkRead { markNotificationsRead }`;

@@ -9,14 +9,15 @@ import * as Q from '../queries.js';
 const deliveries = ['NONE', 'WIDGET', 'EMAIL', 'DIGEST_DAILY', 'DIGEST_WEEKLY'];
 
 export function Bell() {
-  const { t, act, viewer, notice } = useContext(Ctx);
+  const { t, act, viewer, notice, inboxTick } = useContext(Ctx);
   const [unread, setUnread] = useState(0);
   const [open, setOpen] = useState(false);
   const panel = useId();
-  // A reply or decision announced live may be a new notification: count again.
+  // Count again when a notification is stored (any kind, live) or a reply or decision is
+  // announced.
   useEffect(() => {
     act.inbox(Q.UNREAD).then((d) => setUnread(d.unreadNotificationCount), () => {});
-  }, [viewer?.id, notice]);
+  }, [viewer?.id, notice, inboxTick]);
   return (
     <div class="bell">
       <button type="button" class="btn" aria-expanded={open} aria-controls={panel} aria-label={t('bell', { n: unread })}
