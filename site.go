@@ -45,6 +45,9 @@ type SiteSettings struct {
 	PremodAll bool `json:"premodAll"`
 	// PremodLinks holds comments that contain links.
 	PremodLinks bool `json:"premodLinks"`
+	// RequireVerifiedEmail holds an author's first comment until their email address is
+	// verified through the mailed link, so a throwaway address cannot post at once.
+	RequireVerifiedEmail bool `json:"requireVerifiedEmail,omitempty"`
 	// PremodNewCommenters holds the comments of authors with fewer published comments than
 	// this on the site; 0 turns it off.
 	PremodNewCommenters int `json:"premodNewCommenters"`
@@ -302,21 +305,23 @@ func originOf(u *url.URL) string {
 
 // SiteSettingsUpdate changes some of a site's settings; nil fields are left as they are.
 type SiteSettingsUpdate struct {
-	Name                *string
-	AllowedOrigins      []string
-	MinCommentLength    *int
-	MaxCommentLength    *int
-	EditWindowSeconds   *int
-	MaxDepth            *int
-	ReactionKinds       []ReactionKind
-	CommentingDisabled  *bool
-	ClosedMessage       *string
-	PremodAll           *bool
-	PremodLinks         *bool
-	PremodNewCommenters *int
-	HoldRejectionRate   *float64
-	ReportHoldThreshold *int
-	HoldSuspectWords    *bool
+	Name               *string
+	AllowedOrigins     []string
+	MinCommentLength   *int
+	MaxCommentLength   *int
+	EditWindowSeconds  *int
+	MaxDepth           *int
+	ReactionKinds      []ReactionKind
+	CommentingDisabled *bool
+	ClosedMessage      *string
+	PremodAll          *bool
+	PremodLinks        *bool
+	// RequireVerifiedEmail sets SiteSettings.RequireVerifiedEmail.
+	RequireVerifiedEmail *bool
+	PremodNewCommenters  *int
+	HoldRejectionRate    *float64
+	ReportHoldThreshold  *int
+	HoldSuspectWords     *bool
 	// Stages replaces the pipeline; an empty, non-nil list restores the built-in one.
 	Stages []StageSetting
 	// SSOSecret sets the single sign-on secret; an empty string removes it.
@@ -374,6 +379,9 @@ func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
 	}
 	if u.PremodLinks != nil {
 		s.Settings.PremodLinks = *u.PremodLinks
+	}
+	if u.RequireVerifiedEmail != nil {
+		s.Settings.RequireVerifiedEmail = *u.RequireVerifiedEmail
 	}
 	set(&s.Settings.PremodNewCommenters, u.PremodNewCommenters)
 	set(&s.Settings.ReportHoldThreshold, u.ReportHoldThreshold)

@@ -59,6 +59,11 @@ type Services struct {
 	// Federation answers the instance's identity and its peers; nil answers that this
 	// server does not federate.
 	Federation parley.FederationService
+	// Recovery verifies addresses, resets passwords and changes addresses by mail; nil
+	// answers that this server sends no email.
+	Recovery parley.RecoveryService
+	// Notifications answers the reader's bell and settings; nil answers that none are kept.
+	Notifications parley.NotificationService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.

@@ -50,6 +50,10 @@ type Config struct {
 	WebhookTimeout               time.Duration `env:"PARLEY_WEBHOOK_TIMEOUT" envDefault:"10s" flag:"webhook-timeout" help:"time limit of one webhook request"`
 	Demo                         bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
 
+	SMTPURL     string `env:"PARLEY_SMTP_URL" flag:"smtp-url" help:"mail server: smtp://user:pass@host:587 (STARTTLS when offered; ?starttls=required or never) or smtps://host:465 (unset: no mail; development logs it instead)" secret:"true"`
+	MailFrom    string `env:"PARLEY_MAIL_FROM" envDefault:"Parley <noreply@localhost>" flag:"mail-from" help:"From address of Parley's mail"`
+	MailWorkers int    `env:"PARLEY_MAIL_WORKERS" envDefault:"2" flag:"mail-workers" help:"SMTP conversations this replica holds at once when draining the mail queue"`
+
 	AdminEmail    string `env:"PARLEY_ADMIN_EMAIL" flag:"admin-email" help:"create this administrator at first start"`
 	AdminUsername string `env:"PARLEY_ADMIN_USERNAME" envDefault:"admin" flag:"admin-username" help:"username of that administrator"`
 	AdminPassword string `env:"PARLEY_ADMIN_PASSWORD" flag:"admin-password" help:"password of that administrator (or PARLEY_ADMIN_PASSWORD_FILE)" secret:"true"`
@@ -139,6 +143,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PARLEY_MUTATIONS_PER_MINUTE, PARLEY_CLIENT_MUTATIONS_PER_MINUTE and PARLEY_NEW_ACCOUNT_MUTATIONS_PER_MINUTE must be at least 1")
 	case c.DrainDelay < 0 || c.ShutdownTimeout <= 0:
 		return fmt.Errorf("PARLEY_DRAIN_DELAY must not be negative and PARLEY_SHUTDOWN_TIMEOUT must be positive")
+	case c.MailWorkers < 1:
+		return fmt.Errorf("PARLEY_MAIL_WORKERS must be at least 1")
 	case c.SignInsPerMinute < 1:
 		return fmt.Errorf("PARLEY_SIGNINS_PER_MINUTE must be at least 1")
 	case c.WebhookAllowPrivate != "" && c.WebhookAllowPrivate != "true" && c.WebhookAllowPrivate != "false":

@@ -84,6 +84,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	mails, err := newMailer(cfg, logger, a.db)
+	if err != nil {
+		return err
+	}
+	mails.wire(cfg, logger, a.db, lim, svc)
+	if err := mails.wireNotifications(ctx, cfg, logger, a.db, events, svc); err != nil {
+		return err
+	}
+	mails.run(ctx, cfg.MailWorkers)
 	events.consume("trust", svc.trust.Handle)
 	events.consume("webhooks", svc.webhooks.Handle)
 	stopWebhooks := runWebhookSender(ctx, svc.webhookSender, logger)
@@ -118,17 +127,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		api.ResetLive("events may have been missed; reconnect and read again")
 	})
 	handler := server.New(server.Config{
-		Frontend:  frontend.Files(),
-		DemoPage:  demoPage,
-		Logger:    logger,
-		Auth:      svc.graph.Auth,
-		Sites:     svc.graph.Sites,
-		Log:       svc.graph.ModerationLog,
-		GraphQL:   api,
-		Metrics:   metrics,
-		ReadCache: readCache,
-		Ready:     a.db.Ping,
-		Draining:  draining.Load,
+		Frontend:      frontend.Files(),
+		DemoPage:      demoPage,
+		Logger:        logger,
+		Auth:          svc.graph.Auth,
+		Sites:         svc.graph.Sites,
+		Log:           svc.graph.ModerationLog,
+		Recovery:      svc.graph.Recovery,
+		Notifications: svc.graph.Notifications,
+		GraphQL:       api,
+		Metrics:       metrics,
+		ReadCache:     readCache,
+		Ready:         a.db.Ping,
+		Draining:      draining.Load,
 		Checks: map[string]func() string{"events": func() string {
 			if since := events.relay.Stats().OutageSince; !since.IsZero() {
 				return "NATS unreachable since " + since.UTC().Format(time.RFC3339) + "; events wait in the outbox"

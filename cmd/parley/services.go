@@ -71,7 +71,9 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	}
 	ruleStore, trustStore := postgres.NewRuleStore(db), postgres.NewTrustStore(db)
 	ruleStage := trust.NewStage(ruleEngine, ruleStore, trustStore)
-	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, moderation.Step{Stage: ruleStage, Budget: 200 * time.Millisecond}).
+	// A first comment waits for a verified address on sites that ask for it.
+	verified := moderation.Step{Stage: moderation.VerifiedEmail(postgres.NewRecoveryStore(db).EmailVerified)}
+	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, moderation.Step{Stage: ruleStage, Budget: 200 * time.Millisecond}, verified).
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
 		Observe(stageObserver(metrics))

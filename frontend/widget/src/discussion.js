@@ -25,6 +25,8 @@ export function useDiscussion(opts, emit, bridge, t) {
   const [failed, setFailed] = useState(null);
   const [state, dispatch] = useReducer(reducer, undefined, initialState);
   const [notice, setNotice] = useState('');
+  // Counts notifications stored live for the signed-in reader, so the bell counts again.
+  const [inboxTick, setInboxTick] = useState(0);
   // A request to move focus to a comment; a new object each time, so asking again works.
   const [focus, setFocus] = useState(null);
   const focusOn = (id) => setFocus({ id });
@@ -212,6 +214,7 @@ export function useDiscussion(opts, emit, bridge, t) {
       subscribe(client, Q.UPDATED, vars, (d) => dispatch({ type: 'update', comment: d.commentUpdated, viewerID: viewerID() })),
     ];
     if (token) {
+      subs.push(subscribe(client, Q.ADDED, {}, () => setInboxTick((n) => n + 1)));
       subs.push(subscribe(client, Q.NOTIFICATIONS, { siteID: story.site.id }, ({ notifications: { kind, comment } }) => {
         if (comment.story?.id !== story.id) return;
         if (kind === 'REPLY') {
@@ -235,5 +238,5 @@ export function useDiscussion(opts, emit, bridge, t) {
   const waiting = state.queued[ROOT]?.length || 0;
   useEffect(() => { if (waiting) announce(t('announceNew', { n: waiting })); }, [waiting]);
 
-  return { story, viewer, state, failed, notice, focus, authOpen, ssoError, signedInHere, act };
+  return { story, viewer, state, failed, notice, inboxTick, focus, authOpen, ssoError, signedInHere, act };
 }

@@ -24,3 +24,9 @@ export const REVISIONS = `query Revisions($id: ID!) { comment(id: $id) { id revi
 export const CREDENTIALS = `{ viewer { id sessions { id createdAt lastUsedAt current } apiTokens { id name createdAt lastUsedAt } } }`;
 
 export const REVOKE_TOKEN = `mutation RevokeToken($input: RevokeAPITokenInput!) { revokeAPIToken(input: $input) }`;
+
+// The bell's panel (Inbox.jsx).
+export const INBOX = `query Inbox { notifications(first: 20) { edges { node { id kind readAt createdAt actor { username } comment { id } } } } }`;
+export const MARK_READ = `mutation MarkRead { markNotificationsRead }`;
+export const NOTIFY_SETTINGS = `query NotifySettings { notificationSettings { kind delivery } }`;
+export const SET_DELIVERY = `mutation SetDelivery($input: NotificationSettingInput!) { setNotificationDelivery(input: $input) { kind delivery } }`;

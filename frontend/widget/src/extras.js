@@ -7,3 +7,4 @@ export { Auth } from './components/Auth.jsx';
 export { MutedUsers } from './components/MutedUsers.jsx';
 export { Sanctions } from './components/Sanctions.jsx';
 export { Revisions } from './components/Revisions.jsx';
+export { Inbox } from './components/Inbox.jsx';

@@ -83,3 +83,5 @@ export const NOTIFICATIONS = `subscription Notifications($siteID: ID!) { notific
 
 export const REVOKE_SESSION = `mutation RevokeSession($input: RevokeSessionInput!) { revokeSession(input: $input) }`;
 export const SIGN_OUT_EVERYWHERE = `mutation { signOutEverywhere }`;
+export const ADDED = `subscription Added { notificationAdded { id } }`;
+export const UNREAD = `query Unread { unreadNotificationCount }`;

@@ -4,6 +4,7 @@ import { useContext, useEffect, useId, useMemo, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
 import { Composer } from './Composer.jsx';
 import { Lazy, setExtrasBase } from './Lazy.jsx';
+import { Bell } from './Bell.jsx';
 import { Thread } from './Thread.jsx';
 import { useDiscussion } from '../discussion.js';
 import { errorText } from '../errors.js';
@@ -41,6 +42,7 @@ function Account() {
   return (
     <div class="account">
       <span>{t('signedInAs', { name: viewer.username })}</span>
+      <Bell />
       <AccountButton />
       <button type="button" class="btn" onClick={act.signOut}>{t('signOut')}</button>
     </div>

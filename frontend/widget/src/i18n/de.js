@@ -181,6 +181,18 @@ export default {
     pinned: 'Ein Moderator hat Ihre Stufe auf {to} gesetzt.',
     pinnedBecause: 'Ein Moderator hat Ihre Stufe auf {to} gesetzt: {reason}',
   },
+  bell: { one: 'Benachrichtigungen, {n} ungelesen', other: 'Benachrichtigungen, {n} ungelesen' },
+  bellTitle: 'Benachrichtigungen',
+  bellEmpty: 'Nichts Neues.',
+  bellMarkRead: 'Alle als gelesen markieren',
+  bellSettings: 'Benachrichtigungseinstellungen',
+  bellItem: {
+    REPLY: '{name} hat auf Ihren Kommentar geantwortet',
+    MENTION: '{name} hat Sie erwähnt',
+    DECISION: 'Die Moderation hat über Ihren Kommentar entschieden',
+    MODERATOR_MESSAGE: 'Die Moderation hat Ihnen eine Nachricht geschickt',
+  },
+  bellDelivery: { NONE: 'Aus', WIDGET: 'Nur hier', EMAIL: 'E-Mail sofort', DIGEST_DAILY: 'Tägliche E-Mail', DIGEST_WEEKLY: 'Wöchentliche E-Mail' },
   err: {
     BAD_LOGIN: 'E-Mail, Benutzername oder Passwort stimmen nicht.',
     SSO: 'Die Anmeldung über diese Website hat nicht geklappt. Bitte versuchen Sie es erneut.',

@@ -182,6 +182,18 @@ export default {
     pinned: 'A moderator set your level to {to}.',
     pinnedBecause: 'A moderator set your level to {to}: {reason}',
   },
+  bell: { one: 'Notifications, {n} unread', other: 'Notifications, {n} unread' },
+  bellTitle: 'Notifications',
+  bellEmpty: 'Nothing new.',
+  bellMarkRead: 'Mark all read',
+  bellSettings: 'Notification settings',
+  bellItem: {
+    REPLY: '{name} replied to your comment',
+    MENTION: '{name} mentioned you',
+    DECISION: 'The moderators decided on your comment',
+    MODERATOR_MESSAGE: 'The moderators sent you a message',
+  },
+  bellDelivery: { NONE: 'Off', WIDGET: 'Here only', EMAIL: 'Email at once', DIGEST_DAILY: 'Daily email', DIGEST_WEEKLY: 'Weekly email' },
   err: {
     BAD_LOGIN: 'The email, username or password is not right.',
     SSO: 'Signing in through this site did not work. Please try again.',
