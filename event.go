@@ -28,6 +28,7 @@ const (
 	EventUserCreated      = "user.created"
 	EventUserRoleChanged  = "user.role_changed"
 	EventUserDeleted      = "user.deleted"
+	EventTokensRevoked    = "user.tokens_revoked"
 )
 
 // EventPayload is what one kind of event says: one Go type per kind, so that the storage
@@ -95,6 +96,7 @@ var eventTypes = map[string]eventType{
 	EventUserDeleted:      typeOf[UserDeleted](1),
 	EventUserRoleChanged:  typeOf[UserRoleChanged](1),
 	EventUserSanctioned:   typeOf[UserSanctioned](1),
+	EventTokensRevoked:    typeOf[TokensRevoked](1),
 	EventSiteCreated:      typeOf[SiteCreated](1),
 	EventSiteUpdated:      typeOf[SiteUpdated](1),
 	EventWordListChanged:  typeOf[WordListChanged](1),

@@ -41,6 +41,7 @@ func samples() []parley.EventPayload {
 		parley.WordListChanged{WordList: parley.WordListBanned, Version: "v-abc", TermCount: 12},
 		story,
 		parley.StoryUpdated(story),
+		parley.TokensRevoked{UserID: "u1", TokenID: "t1"},
 	}
 }
 

@@ -59,11 +59,15 @@ func TestEveryEventDecodesIntoItsType(t *testing.T) {
 		Duration: time.Hour, Message: "Cool down."})
 	must(err)
 	must2(sanctions.RevokeSanction(e.admin, s.ID))
+	token := &parley.Token{UserID: readerUser.ID, Kind: "session", Hash: []byte("a token's hash of the event test " + site.ID)}
+	must(e.accounts.CreateToken(ctx, token))
+	must(e.accounts.RevokeToken(ctx, token.Hash))
 	must(e.accounts.DeleteUser(ctx, authorUser.ID))
 
 	rows, err := e.db.Pool().Query(ctx, `
 		SELECT kind, payload FROM outbox
-		WHERE site_id = $1 OR payload->>'id' = ANY($2::text[]) ORDER BY created_at, id`,
+		WHERE site_id = $1 OR payload->>'id' = ANY($2::text[]) OR (kind = 'user.tokens_revoked' AND payload->>'userID' = ANY($2::text[]))
+		ORDER BY created_at, id`,
 		site.ID, []string{authorUser.ID, readerUser.ID, sso.ID})
 	must(err)
 	defer rows.Close()

@@ -78,6 +78,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	events.consume("trust", svc.trust.Handle)
+	if err := watchIdentities(ctx, svc.identities, events, cfg.Instance, metrics); err != nil {
+		return err
+	}
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
 	var readCache func(http.Handler) http.Handler
 	if cfg.PageCacheBytes > 0 {

@@ -22,10 +22,13 @@ import (
 // services are the services of a running server, each built once, in the order they
 // depend on one another: storage, then the rules on top of it, then live delivery.
 type services struct {
-	auth  *auth.Service
-	feed  *nats.Feed
-	live  *live.Service
-	graph graph.Services
+	auth *auth.Service
+	// identities keeps tokens' owners for a few seconds; nil when PARLEY_IDENTITY_CACHE_TTL
+	// is 0. It keeps nothing until watchIdentities feeds it the instance's user events.
+	identities *auth.IdentityCache
+	feed       *nats.Feed
+	live       *live.Service
+	graph      graph.Services
 	// trust keeps trust signals and levels from the event stream.
 	trust *trust.Consumer
 	// levels reads the stored levels for the effects outside the pipeline (rate limits).
@@ -34,7 +37,12 @@ type services struct {
 
 // newServices builds the services on the database and the running event bus.
 func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits, events *bus, metrics *prometheus.Registry) (*services, error) {
+	var identities *auth.IdentityCache
+	if cfg.IdentityCacheTTL > 0 {
+		identities = auth.NewIdentityCache(auth.IdentityCacheOptions{TTL: cfg.IdentityCacheTTL})
+	}
 	authService := auth.NewService(postgres.NewAccountStore(db), auth.Options{
+		Identities:    identities,
 		Logger:        logger,
 		SessionTTL:    cfg.SessionTTL,
 		SignUpLimiter: lim.signUp,
@@ -62,7 +70,7 @@ func newServices(cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits,
 	trustStore := postgres.NewTrustStore(db)
 	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger})
 	liveService := live.New(feed, comments, stories, users, logger)
-	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore, graph: graph.Services{
+	return &services{auth: authService, identities: identities, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore, graph: graph.Services{
 		Auth:      authService,
 		Users:     users,
 		Sites:     sites,
