@@ -43,8 +43,11 @@ func WatchUsers(ctx context.Context, nc *natsgo.Conn, instance string, handle fu
 		}
 	})
 	nc.SetReconnectHandler(func(c *natsgo.Conn) {
-		// nats.go sends the subscriptions again before it reports the reconnection.
-		live(true)
+		// nats.go sends the subscriptions again before it reports the reconnection; one round
+		// trip makes sure the server has them before the caller keeps anything again.
+		if c.FlushTimeout(5*time.Second) == nil {
+			live(true)
+		}
 		if reconnected != nil {
 			reconnected(c)
 		}
