@@ -85,7 +85,8 @@ func TestOverlayMatchesExecutor(t *testing.T) {
 	overlay := graph.NewOverlay(postgres.NewViewerStateService(s.DB))
 	s.Server = httptest.NewServer(server.New(server.Config{
 		Logger: slog.New(slog.NewJSONHandler(s.Logs, nil)), Auth: s.Services.Auth, Sites: s.Services.Sites,
-		GraphQL:   graph.NewHandler(s.Services, graph.Options{Logger: slog.New(slog.NewJSONHandler(s.Logs, nil))}),
+		GraphQL: graph.NewHandler(s.Services, graph.Options{Logger: slog.New(slog.NewJSONHandler(s.Logs, nil)),
+			AfterViewerMutation: overlay.Forget}),
 		ReadCache: func(next http.Handler) http.Handler { return cache.MiddlewareWithOverlay(next, overlay) },
 	}))
 	defer s.Close()

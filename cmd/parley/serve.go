@@ -83,12 +83,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
 	var readCache func(http.Handler) http.Handler
+	var forgetViewer func(context.Context)
 	if cfg.PageCacheBytes > 0 {
 		cache, err := startPageCache(ctx, cfg, svc.feed, metrics)
 		if err != nil {
 			return err
 		}
-		readCache = readCacheWithOverlay(cache, a.db)
+		overlay := graph.NewOverlay(postgres.NewViewerStateService(a.db))
+		readCache = readCacheWithOverlay(cache, overlay)
+		forgetViewer = overlay.Forget
 	}
 	if err := bootstrap(ctx, cfg, svc, stdout); err != nil {
 		return err
@@ -106,7 +109,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Sites:    svc.graph.Sites,
 		Log:      svc.graph.ModerationLog,
 		GraphQL: graph.NewHandler(svc.graph, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: metrics, Limits: newAccountLimits(lim.mutations, svc.levels),
-			AfterMutation: events.relay.Wake}),
+			AfterMutation: events.relay.Wake, AfterViewerMutation: forgetViewer}),
 		Metrics:   metrics,
 		ReadCache: readCache,
 		Ready:     a.db.Ping,
