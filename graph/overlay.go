@@ -45,8 +45,14 @@ func NewOverlay(state parley.ViewerStateService) *Overlay {
 // here. Query.comment is the widget's page of replies; a comment an anonymous reader does not
 // find answers NOT_FOUND, which the cache does not keep, so its readers read uncached.
 var overlayFields = map[string]map[string]bool{
-	"Query":             {"story": true, "comment": true},
-	"Story":             {"id": true, "url": true, "title": true, "closed": true, "commentCount": true, "createdAt": true, "comments": true},
+	"Query": {"story": true, "comment": true},
+	"Story": {"id": true, "url": true, "title": true, "closed": true, "commentCount": true, "createdAt": true, "comments": true,
+		"site": true},
+	// What the widget's first request reads of the story's site: its public settings.
+	"Site": {"id": true, "settings": true},
+	"SiteSettings": {"editWindowSeconds": true, "maxDepth": true, "commentingDisabled": true, "closedMessage": true,
+		"reactionKinds": true, "minCommentLength": true, "maxCommentLength": true},
+	"ReactionKind":      {"kind": true, "label": true, "icon": true},
 	"CommentConnection": {"edges": true, "pageInfo": true},
 	"CommentEdge":       {"cursor": true, "node": true},
 	"PageInfo":          {"hasNextPage": true, "endCursor": true},

@@ -283,6 +283,15 @@ func (h *overlayHistory) compare(t *testing.T, v *client, query string, vars map
 		t.Fatalf("%s's page through the cache (X-Cache %s) differs from the executor's (-executor +cache):\n%s\nhistory:\n%s",
 			who, cached.Header.Get("X-Cache"), diff, strings.Join(h.log, "\n"))
 	}
+	// A second read through the cache is answered with what the overlay kept of the viewer
+	// with the answer (no lookup): it must still be the executor's answer.
+	again := v.Send(t, http.MethodPost, "application/json", body, nil)
+	var c any
+	mustUnmarshal(t, again.Data, &c)
+	if diff := cmp.Diff(b, c); diff != "" || again.Code() != cached.Code() {
+		t.Fatalf("%s's second page through the cache (X-Cache %s) differs from the executor's (-executor +cache):\n%s\nhistory:\n%s",
+			who, again.Header.Get("X-Cache"), diff, strings.Join(h.log, "\n"))
+	}
 	if strings.HasPrefix(cached.Header.Get("X-Cache"), "overlay") {
 		h.stats.overlaid++
 		if strings.Contains(string(cached.Data), `"viewerReacted":true`) {
