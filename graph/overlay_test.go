@@ -58,7 +58,7 @@ func TestOverlayPlan(t *testing.T) {
     site { id settings { editWindowSeconds maxDepth commentingDisabled closedMessage reactionKinds { kind label icon } } }
   }
 }`, reader, true},
-		{"a page asking the site's word lists runs uncached", `query($storyID: ID!) { story(id: $storyID) { site { id wordLists { kind } } } }`, reader, false},
+		{"a page asking the site's other fields runs uncached", `query($storyID: ID!) { story(id: $storyID) { site { id ssoConfigured } } }`, reader, false},
 		{"a page asking the site's pipeline runs uncached", `query($storyID: ID!) { story(id: $storyID) { site { settings { premodLinks } } } }`, reader, false},
 		{"an admin's page runs uncached", overlayBenchPage, admin, false},
 	} {
@@ -100,8 +100,11 @@ func TestOverlayForgetsAViewerWhoWrote(t *testing.T) {
 	admin := s.MustAdmin(t)
 	st := s.MustCreateSite(t, admin)
 	story := s.MustStory(t, st)
-	author, reader := s.MustSignUp(t), s.MustSignUp(t)
+	author, reader, other := s.MustSignUp(t), s.MustSignUp(t), s.MustSignUp(t)
 	comment := author.MustComment(t, story, "", "React to me.")
+	// Another reader's reaction puts the kind on the cached page, where the overlay can mark it.
+	other.MustDo(t, `mutation($in: ReactionInput!) { addReaction(input: $in) { comment { id } } }`,
+		map[string]any{"in": map[string]any{"commentID": comment, "kind": "respect"}}, nil)
 	body, _ := json.Marshal(map[string]any{"query": overlayBenchPage, "variables": map[string]any{"storyID": story, "siteID": st.ID}})
 	read := func() *response {
 		t.Helper()
