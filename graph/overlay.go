@@ -207,7 +207,7 @@ func (o *Overlay) Anonymous(r *http.Request) context.Context {
 // answer that looks viewers up again. A viewer's own mutation through this replica forgets
 // their state at once (Overlay.Forget), so they read their writes here before the event is
 // back.
-func (o *Overlay) Personalize(r *http.Request, body []byte, anonymous pagecache.Answer) ([]byte, bool, error) {
+func (o *Overlay) Personalize(r *http.Request, body []byte, anonymous pagecache.Answer) ([][]byte, bool, error) {
 	memo := anonymous.Memo(func() any { return &answerMemo{marks: findReactions(anonymous.Body)} }).(*answerMemo)
 	marks := memo.marks
 	if marks == nil {
@@ -238,7 +238,7 @@ func (o *Overlay) Personalize(r *http.Request, body []byte, anonymous pagecache.
 		}
 	}
 	if len(at) == 0 {
-		return anonymous.Body, true, nil
+		return [][]byte{anonymous.Body}, true, nil
 	}
 	return patchFalse(anonymous.Body, at), true, nil
 }
@@ -314,18 +314,21 @@ func (o *Overlay) generation(userID string) uint64 {
 	return o.floor
 }
 
-// patchFalse returns a copy of b with the JSON false at each offset (in order) made true.
-func patchFalse(b []byte, at []int) []byte {
-	out := make([]byte, 0, len(b))
+// patchFalse returns b as pieces with the JSON false at each offset (in order) made true: the
+// pieces share b's memory, so a viewer's answer costs no copy of the page.
+func patchFalse(b []byte, at []int) [][]byte {
+	out := make([][]byte, 0, 2*len(at)+1)
 	last := 0
 	slices.Sort(at)
 	for _, i := range at {
-		out = append(out, b[last:i]...)
-		out = append(out, "true"...)
+		out = append(out, b[last:i:i], trueJSON)
 		last = i + len("false")
 	}
-	return append(out, b[last:]...)
+	return append(out, b[last:])
 }
+
+// trueJSON is the piece a patch puts in place of a false; it is never written to.
+var trueJSON = []byte("true")
 
 // reactionMarks are the places in an answer where viewerReacted is false, with the comment
 // and the kind each belongs to, and the comments they are on.
