@@ -85,6 +85,10 @@ type Options struct {
 	// relay with it, so that the events a mutation wrote reach live subscribers at once
 	// rather than at the relay's next poll. It must not block.
 	AfterMutation func()
+	// AfterViewerMutation, when set, is called with the request's context after every
+	// mutation: the read cache's overlay forgets what it kept of that viewer with it, so they
+	// read their own writes. It must not block.
+	AfterViewerMutation func(ctx context.Context)
 }
 
 // Limits used when Options leaves them zero. A story page of 100 comments, each with its
@@ -177,12 +181,17 @@ func NewHandler(s Services, o Options) *Handler {
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return next(withLoaders(ctx, newLoaders(s)))
 	})
-	if o.AfterMutation != nil {
+	if o.AfterMutation != nil || o.AfterViewerMutation != nil {
 		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 			resp := next(ctx)
 			if graphql.HasOperationContext(ctx) {
 				if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Mutation {
-					o.AfterMutation()
+					if o.AfterViewerMutation != nil {
+						o.AfterViewerMutation(ctx)
+					}
+					if o.AfterMutation != nil {
+						o.AfterMutation()
+					}
 				}
 			}
 			return resp

@@ -36,6 +36,7 @@ type Config struct {
 	SignUpsPerHour               int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
 	GuestCommentsPerHour         int           `env:"PARLEY_GUEST_COMMENTS_PER_HOUR" envDefault:"10" flag:"guest-comments-per-hour" help:"guest comments allowed per client network per hour, on sites that take them"`
 	SignInsPerMinute             int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`
+	IdentityCacheTTL             time.Duration `env:"PARLEY_IDENTITY_CACHE_TTL" envDefault:"5s" flag:"identity-cache-ttl" help:"how long a replica keeps a bearer token's owner; revocations reach every replica by event at once, and nothing is kept while the event stream is down (0: off)"`
 	PageCacheBytes               int           `env:"PARLEY_PAGE_CACHE_BYTES" envDefault:"67108864" flag:"page-cache-bytes" help:"memory for answers to anonymous reads, forgotten when their story changes (0: off)"`
 	MutationsPerMinute           int           `env:"PARLEY_MUTATIONS_PER_MINUTE" envDefault:"30" flag:"mutations-per-minute" help:"changes (each mutation field) one account may make per minute"`
 	NewAccountMutationsPerMinute int           `env:"PARLEY_NEW_ACCOUNT_MUTATIONS_PER_MINUTE" envDefault:"10" flag:"new-account-mutations-per-minute" help:"changes an account at trust level 0 on every site may make per minute (besides the account quota)"`

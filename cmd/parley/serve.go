@@ -94,6 +94,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	mails.run(ctx, cfg.MailWorkers)
 	events.consume("trust", svc.trust.Handle)
+	if err := watchIdentities(ctx, svc.identities, events, cfg.Instance, metrics); err != nil {
+		return err
+	}
 	events.consume("webhooks", svc.webhooks.Handle)
 	stopWebhooks := runWebhookSender(ctx, svc.webhookSender, logger)
 	defer stopWebhooks()
@@ -102,12 +105,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
 	var readCache func(http.Handler) http.Handler
+	var forgetViewer func(context.Context)
 	if cfg.PageCacheBytes > 0 {
 		cache, err := startPageCache(ctx, cfg, svc.feed, metrics)
 		if err != nil {
 			return err
 		}
-		readCache = readCacheWithOverlay(cache, a.db)
+		overlay := graph.NewOverlay(postgres.NewViewerStateService(a.db))
+		readCache = readCacheWithOverlay(cache, overlay)
+		forgetViewer = overlay.Forget
 	}
 	if err := bootstrap(ctx, cfg, svc, stdout); err != nil {
 		return err
@@ -121,7 +127,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		demoPage = frontend.DemoPage()
 	}
 	api := graph.NewHandler(svc.graph, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: metrics, Limits: newAccountLimits(lim.mutations, svc.levels),
-		AfterMutation: events.relay.Wake})
+		AfterMutation: events.relay.Wake, AfterViewerMutation: forgetViewer})
 	events.onReconnect(func() {
 		logger.Warn("NATS connection is back; live subscribers reconnect to read what they missed")
 		api.ResetLive("events may have been missed; reconnect and read again")

@@ -25,10 +25,13 @@ import (
 // services are the services of a running server, each built once, in the order they
 // depend on one another: storage, then the rules on top of it, then live delivery.
 type services struct {
-	auth  *auth.Service
-	feed  *nats.Feed
-	live  *live.Service
-	graph graph.Services
+	auth *auth.Service
+	// identities keeps tokens' owners for a few seconds; nil when PARLEY_IDENTITY_CACHE_TTL
+	// is 0. It keeps nothing until watchIdentities feeds it the instance's user events.
+	identities *auth.IdentityCache
+	feed       *nats.Feed
+	live       *live.Service
+	graph      graph.Services
 	// trust keeps trust signals and levels from the event stream.
 	trust *trust.Consumer
 	// levels reads the stored levels for the effects outside the pipeline (rate limits).
@@ -50,7 +53,12 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	if err != nil {
 		return nil, err
 	}
+	var identities *auth.IdentityCache
+	if cfg.IdentityCacheTTL > 0 {
+		identities = auth.NewIdentityCache(auth.IdentityCacheOptions{TTL: cfg.IdentityCacheTTL})
+	}
 	authService := auth.NewService(postgres.NewAccountStore(db), auth.Options{
+		Identities:    identities,
 		Logger:        logger,
 		SessionTTL:    cfg.SessionTTL,
 		SignUpLimiter: lim.signUp,
@@ -95,7 +103,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	liveService := live.New(feed, comments, stories, users, logger)
 	webhookStore := postgres.NewWebhookStore(db)
 	sender := webhook.NewSender(webhookStore, webhook.SenderOptions{AllowPrivate: cfg.WebhooksReachPrivate(), Timeout: cfg.WebhookTimeout, Logger: logger})
-	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore,
+	return &services{auth: authService, identities: identities, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore,
 		identity: identity, federation: fed, fedRuntime: fedRuntime,
 		webhooks: webhook.NewConsumer(webhookStore, sender.Wake, logger), webhookSender: sender, graph: graph.Services{
 			Auth: authService,

@@ -172,14 +172,18 @@ export function useDiscussion(opts, emit, bridge, t) {
     },
   };
 
-  // First load: the story with its site and the viewer, then its first page of comments
-  // (the authors' roles need the site's ID).
+  // First load: the story with its site and, alongside, the viewer when there is a token
+  // (the story is the same for every reader and so cached; the viewer is not), then its first
+  // page of comments (the authors' roles need the site's ID).
   useEffect(() => {
     (async () => {
-      const d = await api(Q.STORY, opts.storyID ? { id: opts.storyID } : { url: opts.storyURL });
+      const [d, v] = await Promise.all([
+        api(Q.STORY, opts.storyID ? { id: opts.storyID } : { url: opts.storyURL }),
+        tokens.get() ? api(Q.VIEWER_QUERY).then((r) => r.viewer) : null,
+      ]);
       if (!d.story) throw new APIError('NOT_FOUND');
       const first = await page('NEWEST', null, { storyID: d.story.id, siteID: d.story.site.id });
-      setViewer(d.viewer);
+      setViewer(v);
       setStory(d.story);
       dispatch({ type: 'reset', order: 'NEWEST', count: d.story.commentCount, page: first });
       emit('ready', { storyID: d.story.id, count: d.story.commentCount });

@@ -19,14 +19,16 @@ export const PAGE_SIZE = 25;
 export const INLINE_REPLIES = 3;
 export const REPLY_PAGE_SIZE = 10;
 
+/**
+ * The story and its site's settings: the same for every reader, so the server's page cache
+ * answers it for signed-in readers too. The viewer comes from VIEWER_QUERY, asked alongside.
+ */
 export const STORY = `query Story($id: ID, $url: String) {
-  viewer { ...V }
   story(id: $id, url: $url) {
     id url closed commentCount
     site { id settings { editWindowSeconds maxDepth commentingDisabled closedMessage guestComments reactionKinds { kind label icon } } }
   }
-}
-${VIEWER}`;
+}`;
 
 export const COMMENTS = `query Comments($storyID: ID!, $siteID: ID!, $order: CommentOrder, $after: String) {
   story(id: $storyID) {
