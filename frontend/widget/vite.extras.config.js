@@ -1,7 +1,7 @@
 // Builds embed-extras.js, the widget's parts loaded on demand, as a classic script that puts
-// them on globalThis.ParleyExtras. Preact, the context and the shared helpers are not bundled
-// again: they come from embed.js through globalThis.ParleyRuntime, so both share one Preact
-// (hooks need that) and one context.
+// them on globalThis.ParleyExtras. Preact, the context, the i18n and the shared helpers are
+// not bundled again: they come from embed.js through globalThis.ParleyRuntime, so both share
+// one Preact (hooks need that), one context and one English catalog.
 import { defineConfig } from 'vite';
 import preact from '@preact/preset-vite';
 
@@ -12,6 +12,7 @@ const shared = [
   [/components\/context\.js$/, 'ParleyRuntime.context'],
   [/src\/errors\.js$/, 'ParleyRuntime.errors'],
   [/src\/format\.js$/, 'ParleyRuntime.format'],
+  [/src\/i18n\/index\.js$/, 'ParleyRuntime.i18n'],
 ];
 const globalOf = (id) => shared.find(([re]) => re.test(id))?.[1];
 

@@ -1,12 +1,13 @@
 // The parts of the widget a reader rarely needs (the account dialog, the trust panel, the
 // report dialog, the guest form) live in embed-extras.js, fetched from the Parley server the
 // first time one of them shows, so that embed.js stays small for every reader who only reads.
-// The extras use this bundle's Preact and context through globalThis.ParleyRuntime.
+// The extras use this bundle's Preact, context and i18n through globalThis.ParleyRuntime.
 import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { Fragment, jsx, jsxs } from 'preact/jsx-runtime';
 import { Ctx } from './context.js';
 import { errorText } from '../errors.js';
 import { fullDate } from '../format.js';
+import { addEnglish } from '../i18n/index.js';
 
 // Only what the extras use, so that embed.js keeps no code for them alone; the extras' build
 // (vite.extras.config.js) fails to find anything else, rather than bundling a second Preact.
@@ -16,6 +17,7 @@ globalThis.ParleyRuntime = {
   context: { Ctx },
   errors: { errorText },
   format: { fullDate },
+  i18n: { addEnglish },
 };
 
 let base = '';
