@@ -22,3 +22,7 @@ func MustDecodeEnvelope(tb testing.TB, wire []byte) *Envelope {
 // SetRateUnit stretches the period of peers' message quotas, so a test can see a quota hold
 // without timing anything.
 func (t *Transport) SetRateUnit(d time.Duration) { t.rateUnit = d }
+
+// SetCatchUpInterval shortens how often a peer's outbound stream is read again, so a test
+// of an outage does not wait the production interval after the link returns.
+func (t *Transport) SetCatchUpInterval(d time.Duration) { t.catchUpEvery = d }
