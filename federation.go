@@ -209,4 +209,8 @@ type FederationService interface {
 	PausePeer(ctx context.Context, in PausePeerInput) (*Peer, error)
 	Defederate(ctx context.Context, in DefederateInput) (*Peer, error)
 	ShareStory(ctx context.Context, in ShareStoryInput) (*Story, error)
+	// SubscribeLabels subscribes a site to a peer's moderation labels (admins only).
+	SubscribeLabels(ctx context.Context, in SubscribeLabelsInput) (*LabelSubscription, error)
+	// LabelSubscriptions lists a site's subscriptions to peers' labels (admins only).
+	LabelSubscriptions(ctx context.Context, siteID string) ([]*LabelSubscription, error)
 }

@@ -26,3 +26,13 @@ func (t *Transport) SetRateUnit(d time.Duration) { t.rateUnit = d }
 // SetCatchUpInterval shortens how often a peer's outbound stream is read again, so a test
 // of an outage does not wait the production interval after the link returns.
 func (t *Transport) SetCatchUpInterval(d time.Duration) { t.catchUpEvery = d }
+
+// MustVerified wraps a signed envelope as the verifier would pass it on, payload decoded.
+func MustVerified(tb testing.TB, e *Envelope) *Verified {
+	tb.Helper()
+	p, err := decodePayload(e.Kind, e.Payload)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Verified{Envelope: e, Payload: p}
+}

@@ -23,6 +23,7 @@ import (
 // made by `parley peer` from another process).
 type federationRuntime struct {
 	store     *postgres.FederationStore
+	labels    *postgres.LabelStore
 	logger    *slog.Logger
 	wake      chan struct{}
 	mu        sync.Mutex
@@ -30,8 +31,8 @@ type federationRuntime struct {
 	events    *bus
 }
 
-func newFederationRuntime(store *postgres.FederationStore, logger *slog.Logger) *federationRuntime {
-	return &federationRuntime{store: store, logger: logger, wake: make(chan struct{}, 1)}
+func newFederationRuntime(store *postgres.FederationStore, labels *postgres.LabelStore, logger *slog.Logger) *federationRuntime {
+	return &federationRuntime{store: store, labels: labels, logger: logger, wake: make(chan struct{}, 1)}
 }
 
 // lag answers a peer's backlog from the transport; an error while it is not running.
@@ -84,7 +85,14 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		nc.Close()
 		return err
 	}
-	applier := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger)
+	comments := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger)
+	labels := federation.NewLabelApplier(cfg.Instance, r.labels, r.store, svc.graph.Comments, svc.graph.Queues, r.logger)
+	applier := federation.ApplierFunc(func(ctx context.Context, v *federation.Verified) error {
+		if v.Envelope.Kind == federation.KindLabel {
+			return labels.Apply(ctx, v)
+		}
+		return comments.Apply(ctx, v)
+	})
 	inbound := federation.NewInbound(svc.federation.Verifier(), r.store, applier, federation.InboundOptions{Logger: r.logger, Metrics: metrics, OnPause: r.changed})
 	t := federation.NewTransport(js, cfg.Instance, inbound, r.logger)
 	if err := t.EnsureOutbound(ctx); err != nil {

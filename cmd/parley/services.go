@@ -71,7 +71,11 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	}
 	ruleStore, trustStore := postgres.NewRuleStore(db), postgres.NewTrustStore(db)
 	ruleStage := trust.NewStage(ruleEngine, ruleStore, trustStore)
-	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, moderation.Step{Stage: ruleStage, Budget: 200 * time.Millisecond}).
+	fedStore, labelStore := postgres.NewFederationStore(db), postgres.NewLabelStore(db)
+	// Peers' labels act after the community's own rules, as each subscription says.
+	labelStage := federation.NewLabelStage(cfg.Instance, labelStore, fedStore)
+	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, moderation.Step{Stage: ruleStage, Budget: 200 * time.Millisecond},
+		moderation.Step{Stage: labelStage, Budget: 200 * time.Millisecond}).
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
 		Observe(stageObserver(metrics))
@@ -85,10 +89,9 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	// Levels are decided with the bounds the community's rules put on them.
 	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger, Bounds: ruleStage})
 	queues := moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger)
-	fedStore := postgres.NewFederationStore(db)
-	fedRuntime := newFederationRuntime(fedStore, logger)
+	fedRuntime := newFederationRuntime(fedStore, labelStore, logger)
 	fed := federation.NewService(identity, fedStore, federation.ServiceOptions{
-		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues,
+		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues, Labels: labelStore, Sites: sites,
 		OnPeersChanged: fedRuntime.changed, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
 	webhookStore := postgres.NewWebhookStore(db)
