@@ -94,6 +94,9 @@ func (p *Publisher) Handle(ctx context.Context, oe parley.OutboxEvent) error {
 		}
 		kind, snap = KindCommentEdited, &ev.CommentSnapshot
 	case parley.CommentModerated:
+		if ev.Status == parley.StatusRejected {
+			return p.labelComment(ctx, oe.ID, e.StoryID, ev)
+		}
 		if ev.Status != parley.StatusPublished || ev.PreviousStatus == parley.StatusPublished {
 			return nil
 		}
@@ -105,6 +108,8 @@ func (p *Publisher) Handle(ctx context.Context, oe parley.OutboxEvent) error {
 		kind, snap = KindCommentCreated, &s
 	case parley.CommentDeleted:
 		return p.tombstone(ctx, oe.ID, ev)
+	case parley.UserSanctioned:
+		return p.labelUser(ctx, oe.ID, ev)
 	default:
 		return nil
 	}
