@@ -79,7 +79,9 @@ func TestLabelsAcrossInstances(t *testing.T) {
 	var up struct{ SignUp struct{ Token string } }
 	mustGQL(t, a.base, "", `mutation($i: SignUpInput!) { signUp(input: $i) { token } }`,
 		map[string]any{"i": map[string]any{"email": "ann@example.org", "username": "ann", "password": "a long enough password"}}, &up)
-	var made struct{ CreateComment struct{ Comment struct{ ID string } } }
+	var made struct {
+		CreateComment struct{ Comment struct{ ID string } }
+	}
 	mustGQL(t, a.base, up.SignUp.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
 		map[string]any{"i": map[string]any{"storyID": story.Story.ID, "body": "Buy cheap watches."}}, &made)
 	shown := func() bool {
