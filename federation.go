@@ -213,4 +213,6 @@ type FederationService interface {
 	SubscribeLabels(ctx context.Context, in SubscribeLabelsInput) (*LabelSubscription, error)
 	// LabelSubscriptions lists a site's subscriptions to peers' labels (admins only).
 	LabelSubscriptions(ctx context.Context, siteID string) ([]*LabelSubscription, error)
+	// Tombstones lists the newest deletions sent to peers with their coverage (admins only).
+	Tombstones(ctx context.Context, first int) ([]*Tombstone, error)
 }

@@ -16,6 +16,7 @@ const (
 	KindTombstone      = "tombstone"
 	KindLink           = "peer.link"
 	KindLabel          = "label"
+	KindAck            = "ack"
 )
 
 // ObjectRef names an object by its home instance and its ID there. IDs are only unique per
@@ -72,6 +73,14 @@ type LabelPayload struct {
 	Reason string     `json:"reason,omitempty"`
 }
 
+// AckPayload acknowledges a tombstone of the peer it is sent to: the receiver erased (or
+// never held) the object, so the tombstone's origin can count the erasure as covered there.
+type AckPayload struct {
+	// Tombstone is the ID of the tombstone's first envelope.
+	Tombstone string    `json:"tombstone"`
+	Object    ObjectRef `json:"object"`
+}
+
 // claims lists the objects a payload speaks for: each must belong to the envelope's origin,
 // so that no peer can speak for a third instance's users or comments. References (a story
 // URL, the parent of a reply) may point anywhere.
@@ -98,6 +107,8 @@ func decodePayload(kind string, raw []byte) (any, error) {
 		p = new(LinkPayload)
 	case KindLabel:
 		p = new(LabelPayload)
+	case KindAck:
+		p = new(AckPayload)
 	default:
 		return nil, &DecodeError{"unknown_kind", fmt.Errorf("kind %q", kind)}
 	}
@@ -163,6 +174,13 @@ func checkPayload(p any) error {
 		}
 		if len(p.Reason) > 1000 {
 			return fmt.Errorf("reason is longer than 1000 bytes")
+		}
+	case *AckPayload:
+		if !token(p.Tombstone, 128) {
+			return fmt.Errorf("tombstone needs 1 to 128 of [A-Za-z0-9._-]")
+		}
+		if err := checkRef("object", p.Object); err != nil {
+			return err
 		}
 	case *LinkPayload:
 		if !token(p.Peer, 64) || p.URL == "" || len(p.URL) > 2048 {

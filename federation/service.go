@@ -37,6 +37,8 @@ type ServiceOptions struct {
 	// subscribeLabels.
 	Labels parley.LabelStore
 	Sites  parley.SiteService
+	// Tombstones, when set, answers the coverage of this instance's deletions.
+	Tombstones parley.TombstoneStore
 	// Lag, when set, answers how many of a peer's envelopes wait unapplied (the
 	// transport's Lag); peers read without it show -1.
 	Lag func(ctx context.Context, peer string) (uint64, error)

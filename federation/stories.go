@@ -56,6 +56,8 @@ type Publisher struct {
 	transport *Transport
 	logger    *slog.Logger
 	now       func() time.Time
+	// tombstones, when set, tracks each tombstone until its peers acknowledge it.
+	tombstones parley.TombstoneStore
 }
 
 // NewPublisher returns a publisher sending through transport.
@@ -183,7 +185,10 @@ func (p *Publisher) tombstone(ctx context.Context, eventID string, ev parley.Com
 	if _, _, err := p.store.RemoteOrigin(ctx, "comments", ev.ID); err == nil {
 		return nil // a remote comment's deletion here is a local decision, not ours to send
 	}
-	return p.publish(ctx, eventID, KindTombstone, TombstonePayload{Object: ObjectRef{Instance: p.id.Name(), ID: ev.ID}, Type: "comment"})
+	if err := p.publish(ctx, eventID, KindTombstone, TombstonePayload{Object: ObjectRef{Instance: p.id.Name(), ID: ev.ID}, Type: "comment"}); err != nil {
+		return err
+	}
+	return p.track(ctx, eventID, ev.StoryID, "comment", ev.ID)
 }
 
 // publish signs with the current key, the event ID as the envelope ID, so a redelivered

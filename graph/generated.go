@@ -431,6 +431,7 @@ type ComplexityRoot struct {
 		Stories                   func(childComplexity int, siteID string, query *string, closed *bool, first *int, after *string) int
 		Story                     func(childComplexity int, id *string, url *string) int
 		StoryCounts               func(childComplexity int, urls []string) int
+		Tombstones                func(childComplexity int, first int) int
 		TrustStanding             func(childComplexity int, siteID string, userID *string) int
 		User                      func(childComplexity int, id string) int
 		Viewer                    func(childComplexity int) int
@@ -646,6 +647,17 @@ type ComplexityRoot struct {
 		ModerationQueueUpdated func(childComplexity int, siteID string) int
 		Notifications          func(childComplexity int) int
 		RuleProposalsUpdated   func(childComplexity int, siteID string) int
+	}
+
+	Tombstone struct {
+		Acknowledged func(childComplexity int) int
+		Coverage     func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		ObjectID     func(childComplexity int) int
+		ObjectType   func(childComplexity int) int
+		Peers        func(childComplexity int) int
+		Pending      func(childComplexity int) int
 	}
 
 	TrustChange struct {
@@ -885,6 +897,7 @@ type QueryResolver interface {
 	Instance(ctx context.Context) (*parley.InstanceInfo, error)
 	Peers(ctx context.Context) ([]*parley.Peer, error)
 	LabelSubscriptions(ctx context.Context, siteID string) ([]*parley.LabelSubscription, error)
+	Tombstones(ctx context.Context, first int) ([]*parley.Tombstone, error)
 	ModerationQueue(ctx context.Context, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) (*CommentConnection, error)
 	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
 	StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error)
@@ -2924,6 +2937,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StoryCounts(childComplexity, args["urls"].([]string)), true
+	case "Query.tombstones":
+		if e.ComplexityRoot.Query.Tombstones == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tombstones_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Tombstones(childComplexity, args["first"].(int)), true
 	case "Query.trustStanding":
 		if e.ComplexityRoot.Query.TrustStanding == nil {
 			break
@@ -3881,6 +3905,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.RuleProposalsUpdated(childComplexity, args["siteID"].(string)), true
 
+	case "Tombstone.acknowledged":
+		if e.ComplexityRoot.Tombstone.Acknowledged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Acknowledged(childComplexity), true
+	case "Tombstone.coverage":
+		if e.ComplexityRoot.Tombstone.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Coverage(childComplexity), true
+	case "Tombstone.createdAt":
+		if e.ComplexityRoot.Tombstone.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.CreatedAt(childComplexity), true
+	case "Tombstone.id":
+		if e.ComplexityRoot.Tombstone.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.ID(childComplexity), true
+	case "Tombstone.objectID":
+		if e.ComplexityRoot.Tombstone.ObjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.ObjectID(childComplexity), true
+	case "Tombstone.objectType":
+		if e.ComplexityRoot.Tombstone.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.ObjectType(childComplexity), true
+	case "Tombstone.peers":
+		if e.ComplexityRoot.Tombstone.Peers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Peers(childComplexity), true
+	case "Tombstone.pending":
+		if e.ComplexityRoot.Tombstone.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Pending(childComplexity), true
+
 	case "TrustChange.byModerator":
 		if e.ComplexityRoot.TrustChange.ByModerator == nil {
 			break
@@ -4684,7 +4757,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "federation.graphqls" "federation_labels.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
+//go:embed "comment.graphqls" "federation.graphqls" "federation_labels.graphqls" "federation_tombstones.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4699,6 +4772,7 @@ var sources = []*ast.Source{
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
 	{Name: "federation_labels.graphqls", Input: sourceData("federation_labels.graphqls"), BuiltIn: false},
+	{Name: "federation_tombstones.graphqls", Input: sourceData("federation_tombstones.graphqls"), BuiltIn: false},
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "moderationlog.graphqls", Input: sourceData("moderationlog.graphqls"), BuiltIn: false},
@@ -5714,6 +5788,28 @@ func (ec *executionContext) childFields_StoryEdge(ctx context.Context, field gra
 		return ec.fieldContext_StoryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Tombstone(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Tombstone_id(ctx, field)
+	case "objectType":
+		return ec.fieldContext_Tombstone_objectType(ctx, field)
+	case "objectID":
+		return ec.fieldContext_Tombstone_objectID(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Tombstone_createdAt(ctx, field)
+	case "peers":
+		return ec.fieldContext_Tombstone_peers(ctx, field)
+	case "acknowledged":
+		return ec.fieldContext_Tombstone_acknowledged(ctx, field)
+	case "pending":
+		return ec.fieldContext_Tombstone_pending(ctx, field)
+	case "coverage":
+		return ec.fieldContext_Tombstone_coverage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Tombstone", field.Name)
 }
 
 func (ec *executionContext) childFields_TrustChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7205,6 +7301,20 @@ func (ec *executionContext) field_Query_story_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["url"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_tombstones_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -14595,6 +14705,50 @@ func (ec *executionContext) fieldContext_Query_labelSubscriptions(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_tombstones(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tombstones(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Tombstones(ctx, fc.Args["first"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Tombstone) graphql.Marshaler {
+			return ec.marshalNTombstone2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstoneᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tombstones(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tombstone(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tombstones_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_moderationQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19104,6 +19258,190 @@ func (ec *executionContext) fieldContext_Subscription_ruleProposalsUpdated(ctx c
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Tombstone_id(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Tombstone_objectType(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "String")
+}
+
+func (ec *executionContext) _Tombstone_objectID(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_objectID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_objectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Tombstone_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Tombstone_peers(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_peers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Peers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_peers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Tombstone_acknowledged(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_acknowledged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acknowledged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_acknowledged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Tombstone_pending(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "String")
+}
+
+func (ec *executionContext) _Tombstone_coverage(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, true, false, "String")
 }
 
 func (ec *executionContext) _TrustChange_from(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
@@ -27962,6 +28300,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_labelSubscriptions(ctx, field)
 				})
+		case "tombstones":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tombstones(ctx, field)
+				})
 		case "moderationQueue":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -29442,6 +29786,74 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var tombstoneImplementors = []string{"Tombstone"}
+
+func (ec *executionContext) _Tombstone(ctx context.Context, sel ast.SelectionSet, obj *parley.Tombstone) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tombstoneImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Tombstone")
+		case "id":
+			out.Values[i] = ec._Tombstone_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectType":
+			out.Values[i] = ec._Tombstone_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectID":
+			out.Values[i] = ec._Tombstone_objectID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Tombstone_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peers":
+			out.Values[i] = ec._Tombstone_peers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledged":
+			out.Values[i] = ec._Tombstone_acknowledged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._Tombstone_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coverage":
+			out.Values[i] = ec._Tombstone_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var trustChangeImplementors = []string{"TrustChange"}
@@ -32144,6 +32556,30 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTombstone2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstoneᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Tombstone) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTombstone2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstone(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTombstone2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstone(ctx context.Context, sel ast.SelectionSet, v *parley.Tombstone) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Tombstone!")
+		return graphql.Null
+	}
+	return ec._Tombstone(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTrustCount2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*TrustCount) graphql.Marshaler {

@@ -108,4 +108,33 @@ func TestLabelsAcrossInstances(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	})
+	t.Run("a deletion on alpha is acknowledged by beta: erased on 1 of 1 peer", func(t *testing.T) {
+		var c struct{ CreateComment struct{ Comment struct{ ID string } } }
+		mustGQL(t, a.base, up.SignUp.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
+			map[string]any{"i": map[string]any{"storyID": story.Story.ID, "body": "Soon gone."}}, &c)
+		mustGQL(t, a.base, up.SignUp.Token, `mutation($id: ID!) { deleteComment(input: {commentID: $id}) { comment { id } } }`,
+			map[string]any{"id": c.CreateComment.Comment.ID}, nil)
+		type tombstone struct {
+			ObjectID, Coverage string
+			Peers, Acknowledged int
+			Pending             []string
+		}
+		var last []tombstone
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			var out struct{ Tombstones []tombstone }
+			mustGQL(t, a.base, aAdmin, `{ tombstones(first: 5) { objectID coverage peers acknowledged pending } }`, nil, &out)
+			last = out.Tombstones
+			if len(last) == 1 && last[0].ObjectID == c.CreateComment.Comment.ID && last[0].Coverage == "erased on 1 of 1 peer" &&
+				last[0].Acknowledged == 1 && len(last[0].Pending) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("alpha's tombstones: %+v", last)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if errs := gqlErrors(t, a.base, aAdmin, `{ tombstones(first: 0) { id } }`, nil); len(errs) != 1 || !strings.Contains(errs[0], "1 to 100") {
+			t.Fatalf("first: 0 answered %v", errs)
+		}
+	})
 }

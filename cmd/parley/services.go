@@ -89,9 +89,10 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	// Levels are decided with the bounds the community's rules put on them.
 	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger, Bounds: ruleStage})
 	queues := moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger)
-	fedRuntime := newFederationRuntime(fedStore, labelStore, logger)
+	tombstones := postgres.NewTombstoneStore(db)
+	fedRuntime := newFederationRuntime(fedStore, labelStore, tombstones, logger)
 	fed := federation.NewService(identity, fedStore, federation.ServiceOptions{
-		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues, Labels: labelStore, Sites: sites,
+		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues, Labels: labelStore, Sites: sites, Tombstones: tombstones,
 		OnPeersChanged: fedRuntime.changed, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
 	webhookStore := postgres.NewWebhookStore(db)

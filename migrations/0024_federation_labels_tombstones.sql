@@ -28,3 +28,23 @@ CREATE TABLE federation_label_subscriptions (
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (site_id, peer_id)
 );
+
+-- Tombstones tracked to the end (issue 13, item 7): each deletion sent to peers, and per peer
+-- whether it acknowledged it; unacknowledged ones are sent again.
+CREATE TABLE federation_tombstones (
+    id          text PRIMARY KEY,                 -- the first envelope's ID, which acks name
+    object_type text NOT NULL CHECK (object_type IN ('comment', 'user')),
+    object_id   text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX federation_tombstones_created ON federation_tombstones (created_at DESC);
+
+CREATE TABLE federation_tombstone_peers (
+    tombstone_id text NOT NULL REFERENCES federation_tombstones (id) ON DELETE CASCADE,
+    peer_id      uuid NOT NULL REFERENCES federation_peers (id) ON DELETE CASCADE,
+    acked_at     timestamptz,
+    attempts     integer NOT NULL DEFAULT 1,
+    last_sent_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tombstone_id, peer_id)
+);
+CREATE INDEX federation_tombstone_peers_unacked ON federation_tombstone_peers (last_sent_at) WHERE acked_at IS NULL;
