@@ -109,13 +109,15 @@ func TestLabelsAcrossInstances(t *testing.T) {
 		}
 	})
 	t.Run("a deletion on alpha is acknowledged by beta: erased on 1 of 1 peer", func(t *testing.T) {
-		var c struct{ CreateComment struct{ Comment struct{ ID string } } }
+		var c struct {
+			CreateComment struct{ Comment struct{ ID string } }
+		}
 		mustGQL(t, a.base, up.SignUp.Token, `mutation($i: CreateCommentInput!) { createComment(input: $i) { comment { id } } }`,
 			map[string]any{"i": map[string]any{"storyID": story.Story.ID, "body": "Soon gone."}}, &c)
 		mustGQL(t, a.base, up.SignUp.Token, `mutation($id: ID!) { deleteComment(input: {commentID: $id}) { comment { id } } }`,
 			map[string]any{"id": c.CreateComment.Comment.ID}, nil)
 		type tombstone struct {
-			ObjectID, Coverage string
+			ObjectID, Coverage  string
 			Peers, Acknowledged int
 			Pending             []string
 		}
