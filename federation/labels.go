@@ -150,7 +150,7 @@ func NewLabelStage(self string, labels parley.LabelStore, store parley.Federatio
 }
 
 // Name is the stage's name in trails and site settings.
-func (*LabelStage) Name() string { return "federation-labels" }
+func (*LabelStage) Name() string { return "federation_labels" }
 
 // subject names a local user or comment record as labels name it: by its home instance.
 func (st *LabelStage) subject(ctx context.Context, table, id string) (string, string, error) {
