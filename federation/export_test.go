@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"crypto/ed25519"
 	"testing"
 	"time"
@@ -35,4 +36,13 @@ func MustVerified(tb testing.TB, e *Envelope) *Verified {
 		tb.Fatal(err)
 	}
 	return &Verified{Envelope: e, Payload: p}
+}
+
+// ResetCursor forgets where catch-up of peer stands, so the next pass reads its whole stream.
+func (t *Transport) ResetCursor(ctx context.Context, peer string) error {
+	kv, err := t.cursors(ctx)
+	if err != nil {
+		return err
+	}
+	return kv.Delete(ctx, streamToken(peer))
 }
