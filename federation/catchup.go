@@ -27,6 +27,8 @@ const (
 	// CatchUpInterval is how often a peer's outbound stream is read again while its link
 	// is up: the live path carries nearly everything, this closes the gaps of short drops.
 	CatchUpInterval = 15 * time.Second
+	// catchUpRetryMax bounds the wait between attempts while a peer cannot be reached.
+	catchUpRetryMax = 2 * time.Second
 	// cursorBucket keeps, per peer, the last sequence of its outbound stream stored here.
 	cursorBucket = "FED_CURSORS"
 )
@@ -160,7 +162,7 @@ func (t *Transport) fetch(ctx context.Context, peer string, seq uint64) ([]*nats
 }
 
 // catchUp runs CatchUp for peer when its consumer starts and every CatchUpInterval after,
-// sooner again after a failure (the link is down, or the peer is), until ctx ends.
+// within catchUpRetryMax after a failure (the link is down, or the peer is), until ctx ends.
 func (t *Transport) catchUp(ctx context.Context, peer string) {
 	for attempt := 0; ; {
 		n, err := t.CatchUp(ctx, peer)
@@ -169,8 +171,10 @@ func (t *Transport) catchUp(ctx context.Context, peer string) {
 		case ctx.Err() != nil:
 			return
 		case err != nil:
+			// While the link is down, ask often: what the live path delivers once it is
+			// back is stored after what was missed until the pass runs (see the README).
 			attempt++
-			wait = min(time.Duration(attempt)*500*time.Millisecond, t.catchUpEvery)
+			wait = min(time.Duration(attempt)*250*time.Millisecond, catchUpRetryMax, t.catchUpEvery)
 			if !errors.Is(err, errNoResponders) {
 				t.logger.Warn("federation: catch-up interrupted", "peer", peer, "error", err)
 			}
