@@ -181,6 +181,11 @@ type FederationStore interface {
 	// RemoteComments returns the IDs of the local copies of an instance's comments that are
 	// shown (published) here.
 	RemoteComments(ctx context.Context, instance string) ([]string, error)
+	// BuryRemoteComment records that an instance deleted a comment this one does not hold
+	// (yet): its tombstone came first. Burying again is a no-op.
+	BuryRemoteComment(ctx context.Context, instance, remoteID string) error
+	// RemoteCommentBuried reports whether a remote comment was buried before it arrived.
+	RemoteCommentBuried(ctx context.Context, instance, remoteID string) (bool, error)
 }
 
 // ShareStoryInput shares a story with peers: its comments are sent to them.

@@ -263,6 +263,10 @@ func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *Co
 	case parley.ErrorCode(err) != parley.ENOTFOUND:
 		return err
 	}
+	// Its origin deleted it before it came (the tombstone overtook it): it is not shown.
+	if buried, err := a.store.RemoteCommentBuried(ctx, origin, p.Comment.ID); err != nil || buried {
+		return err
+	}
 	story, err := a.stories.FindStoryByURL(ctx, p.StoryURL)
 	if err != nil {
 		return err // ENOTFOUND: no local site carries the URL
@@ -289,6 +293,11 @@ func (a *CommentApplier) tombstone(ctx context.Context, origin string, p *Tombst
 		return nil
 	}
 	id, err := a.store.FindRemoteComment(ctx, origin, p.Object.ID)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		// Not held (yet): should the comment come later, as catch-up may bring it after
+		// this, it is refused.
+		return a.store.BuryRemoteComment(ctx, origin, p.Object.ID)
+	}
 	if err != nil {
 		return err
 	}

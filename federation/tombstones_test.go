@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
+	"github.com/parleyhq/parley/markup"
 	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 )
@@ -93,6 +94,42 @@ func TestTombstonesTracked(t *testing.T) {
 	t.Run("a fully acknowledged tombstone is not sent again", func(t *testing.T) {
 		if n, err := pub.RetryTombstones(ctx, time.Now().Add(time.Hour)); err != nil || n != 0 {
 			t.Fatalf("retried %d, %v", n, err)
+		}
+	})
+}
+
+func TestATombstoneThatOvertakesItsComment(t *testing.T) {
+	ctx := context.Background()
+	store, db := MustStore(t)
+	admin := parley.NewContextWithUser(ctx, &parley.User{ID: "00000000-0000-0000-0000-000000000001", Username: "root", Admin: true})
+	if _, err := postgres.NewSiteService(db).CreateSite(admin, parley.CreateSiteInput{Name: "News", AllowedOrigins: []string{"https://news.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	applier := federation.NewCommentApplier("beta", store, postgres.NewStoryService(db), postgres.NewCommentService(db, markup.NewRenderer()), nil)
+	_, priv := MustKey(t)
+	alpha := federation.NewSigner("alpha", priv)
+	apply := func(kind string, payload any) {
+		t.Helper()
+		e, err := alpha.Sign(kind, payload, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := applier.Apply(ctx, federation.MustVerified(t, e)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// After an outage, catch-up may store a comment after its deletion that came live.
+	apply(federation.KindTombstone, &federation.TombstonePayload{Object: federation.ObjectRef{Instance: "alpha", ID: "gone"}, Type: "comment"})
+	apply(federation.KindCommentCreated, comment("alpha", "gone"))
+	apply(federation.KindCommentCreated, comment("alpha", "kept"))
+	t.Run("the comment deleted first is refused when it comes", func(t *testing.T) {
+		if _, err := store.FindRemoteComment(ctx, "alpha", "gone"); parley.ErrorCode(err) != parley.ENOTFOUND {
+			t.Fatalf("the buried comment was stored: %v", err)
+		}
+	})
+	t.Run("another comment of the same origin is applied", func(t *testing.T) {
+		if _, err := store.FindRemoteComment(ctx, "alpha", "kept"); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -48,3 +48,13 @@ CREATE TABLE federation_tombstone_peers (
     PRIMARY KEY (tombstone_id, peer_id)
 );
 CREATE INDEX federation_tombstone_peers_unacked ON federation_tombstone_peers (last_sent_at) WHERE acked_at IS NULL;
+
+-- Remote comments their origin deleted before this instance held them (a tombstone that
+-- overtook its comment, as after an outage when catch-up brings the comment later): the
+-- comment is refused when it arrives.
+CREATE TABLE federation_buried_comments (
+    instance   text NOT NULL,
+    remote_id  text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (instance, remote_id)
+);
