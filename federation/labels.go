@@ -65,7 +65,7 @@ func (s *Service) LabelSubscriptions(ctx context.Context, siteID string) ([]*par
 		return nil, err
 	}
 	if s.o.Labels == nil {
-		return nil, nil
+		return []*parley.LabelSubscription{}, nil
 	}
 	return s.o.Labels.LabelSubscriptions(ctx, siteID)
 }

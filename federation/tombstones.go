@@ -132,7 +132,7 @@ func (s *Service) Tombstones(ctx context.Context, first int) ([]*parley.Tombston
 		return nil, parley.FieldErrorf("first", "Ask for 1 to 100 tombstones.")
 	}
 	if s.o.Tombstones == nil {
-		return nil, nil
+		return []*parley.Tombstone{}, nil
 	}
 	return s.o.Tombstones.Tombstones(ctx, first)
 }
