@@ -224,6 +224,17 @@ type ComplexityRoot struct {
 		PublicKey         func(childComplexity int) int
 	}
 
+	LabelSubscription struct {
+		Action    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		PeerID    func(childComplexity int) int
+		PeerName  func(childComplexity int) int
+		Quorum    func(childComplexity int) int
+		SiteID    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Weight    func(childComplexity int) int
+	}
+
 	ModerationLogConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
@@ -333,6 +344,7 @@ type ComplexityRoot struct {
 		SignOut                 func(childComplexity int) int
 		SignOutEverywhere       func(childComplexity int) int
 		SignUp                  func(childComplexity int, input parley.SignUpInput) int
+		SubscribeLabels         func(childComplexity int, input parley.SubscribeLabelsInput) int
 		SuspendUser             func(childComplexity int, input SuspendInput) int
 		UndoModeration          func(childComplexity int, input parley.ModerateInput) int
 		UnfeatureComment        func(childComplexity int, input parley.ModerateInput) int
@@ -423,6 +435,7 @@ type ComplexityRoot struct {
 		Comment                   func(childComplexity int, id string) int
 		DefaultModerationPipeline func(childComplexity int) int
 		Instance                  func(childComplexity int) int
+		LabelSubscriptions        func(childComplexity int, siteID string) int
 		ModerationLog             func(childComplexity int, siteID string, first *int, after *string) int
 		ModerationQueue           func(childComplexity int, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) int
 		ModerationQueueCounts     func(childComplexity int, siteID *string, storyID *string) int
@@ -440,6 +453,7 @@ type ComplexityRoot struct {
 		Stories                   func(childComplexity int, siteID string, query *string, closed *bool, first *int, after *string) int
 		Story                     func(childComplexity int, id *string, url *string) int
 		StoryCounts               func(childComplexity int, urls []string) int
+		Tombstones                func(childComplexity int, first int) int
 		TrustStanding             func(childComplexity int, siteID string, userID *string) int
 		UnreadNotificationCount   func(childComplexity int) int
 		User                      func(childComplexity int, id string) int
@@ -692,6 +706,17 @@ type ComplexityRoot struct {
 		RuleProposalsUpdated   func(childComplexity int, siteID string) int
 	}
 
+	Tombstone struct {
+		Acknowledged func(childComplexity int) int
+		Coverage     func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		ObjectID     func(childComplexity int) int
+		ObjectType   func(childComplexity int) int
+		Peers        func(childComplexity int) int
+		Pending      func(childComplexity int) int
+	}
+
 	TrustChange struct {
 		ByModerator func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -882,6 +907,7 @@ type MutationResolver interface {
 	PausePeer(ctx context.Context, input parley.PausePeerInput) (*parley.Peer, error)
 	Defederate(ctx context.Context, input parley.DefederateInput) (*parley.Peer, error)
 	ShareStory(ctx context.Context, input parley.ShareStoryInput) (*parley.Story, error)
+	SubscribeLabels(ctx context.Context, input parley.SubscribeLabelsInput) (*parley.LabelSubscription, error)
 	CreateGuestComment(ctx context.Context, input parley.GuestCommentInput) (*CommentPayload, error)
 	RequestPasswordReset(ctx context.Context, input RequestPasswordResetInput) (bool, error)
 	ResetPassword(ctx context.Context, input ResetPasswordInput) (bool, error)
@@ -948,6 +974,8 @@ type QueryResolver interface {
 	PreviewComment(ctx context.Context, siteID string, body string) (string, error)
 	Instance(ctx context.Context) (*parley.InstanceInfo, error)
 	Peers(ctx context.Context) ([]*parley.Peer, error)
+	LabelSubscriptions(ctx context.Context, siteID string) ([]*parley.LabelSubscription, error)
+	Tombstones(ctx context.Context, first int) ([]*parley.Tombstone, error)
 	ModerationQueue(ctx context.Context, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) (*CommentConnection, error)
 	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
 	StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error)
@@ -1691,6 +1719,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Instance.PublicKey(childComplexity), true
+
+	case "LabelSubscription.action":
+		if e.ComplexityRoot.LabelSubscription.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.Action(childComplexity), true
+	case "LabelSubscription.createdAt":
+		if e.ComplexityRoot.LabelSubscription.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.CreatedAt(childComplexity), true
+	case "LabelSubscription.peerID":
+		if e.ComplexityRoot.LabelSubscription.PeerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.PeerID(childComplexity), true
+	case "LabelSubscription.peerName":
+		if e.ComplexityRoot.LabelSubscription.PeerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.PeerName(childComplexity), true
+	case "LabelSubscription.quorum":
+		if e.ComplexityRoot.LabelSubscription.Quorum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.Quorum(childComplexity), true
+	case "LabelSubscription.siteID":
+		if e.ComplexityRoot.LabelSubscription.SiteID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.SiteID(childComplexity), true
+	case "LabelSubscription.updatedAt":
+		if e.ComplexityRoot.LabelSubscription.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.UpdatedAt(childComplexity), true
+	case "LabelSubscription.weight":
+		if e.ComplexityRoot.LabelSubscription.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.Weight(childComplexity), true
 
 	case "ModerationLogConnection.edges":
 		if e.ComplexityRoot.ModerationLogConnection.Edges == nil {
@@ -2488,6 +2565,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(parley.SignUpInput)), true
+	case "Mutation.subscribeLabels":
+		if e.ComplexityRoot.Mutation.SubscribeLabels == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_subscribeLabels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubscribeLabels(childComplexity, args["input"].(parley.SubscribeLabelsInput)), true
 	case "Mutation.suspendUser":
 		if e.ComplexityRoot.Mutation.SuspendUser == nil {
 			break
@@ -2929,6 +3017,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Instance(childComplexity), true
 
+	case "Query.labelSubscriptions":
+		if e.ComplexityRoot.Query.LabelSubscriptions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_labelSubscriptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LabelSubscriptions(childComplexity, args["siteID"].(string)), true
 	case "Query.moderationLog":
 		if e.ComplexityRoot.Query.ModerationLog == nil {
 			break
@@ -3096,6 +3195,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StoryCounts(childComplexity, args["urls"].([]string)), true
+	case "Query.tombstones":
+		if e.ComplexityRoot.Query.Tombstones == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tombstones_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Tombstones(childComplexity, args["first"].(int)), true
 	case "Query.trustStanding":
 		if e.ComplexityRoot.Query.TrustStanding == nil {
 			break
@@ -4195,6 +4305,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.RuleProposalsUpdated(childComplexity, args["siteID"].(string)), true
 
+	case "Tombstone.acknowledged":
+		if e.ComplexityRoot.Tombstone.Acknowledged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Acknowledged(childComplexity), true
+	case "Tombstone.coverage":
+		if e.ComplexityRoot.Tombstone.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Coverage(childComplexity), true
+	case "Tombstone.createdAt":
+		if e.ComplexityRoot.Tombstone.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.CreatedAt(childComplexity), true
+	case "Tombstone.id":
+		if e.ComplexityRoot.Tombstone.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.ID(childComplexity), true
+	case "Tombstone.objectID":
+		if e.ComplexityRoot.Tombstone.ObjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.ObjectID(childComplexity), true
+	case "Tombstone.objectType":
+		if e.ComplexityRoot.Tombstone.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.ObjectType(childComplexity), true
+	case "Tombstone.peers":
+		if e.ComplexityRoot.Tombstone.Peers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Peers(childComplexity), true
+	case "Tombstone.pending":
+		if e.ComplexityRoot.Tombstone.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Pending(childComplexity), true
+
 	case "TrustChange.byModerator":
 		if e.ComplexityRoot.TrustChange.ByModerator == nil {
 			break
@@ -4931,6 +5090,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("SiteSettingsInput", ec.unmarshalInputSiteSettingsInput),
 			graphql.NewInputUnmarshaler("StageSettingInput", ec.unmarshalInputStageSettingInput),
+			graphql.NewInputUnmarshaler("SubscribeLabelsInput", ec.unmarshalInputSubscribeLabelsInput),
 			graphql.NewInputUnmarshaler("SuspendInput", ec.unmarshalInputSuspendInput),
 			graphql.NewInputUnmarshaler("TrustEffectsInput", ec.unmarshalInputTrustEffectsInput),
 			graphql.NewInputUnmarshaler("UnsubscribeInput", ec.unmarshalInputUnsubscribeInput),
@@ -5033,7 +5193,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "federation.graphqls" "guest.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
+//go:embed "comment.graphqls" "federation.graphqls" "federation_labels.graphqls" "federation_tombstones.graphqls" "guest.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5047,6 +5207,8 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
+	{Name: "federation_labels.graphqls", Input: sourceData("federation_labels.graphqls"), BuiltIn: false},
+	{Name: "federation_tombstones.graphqls", Input: sourceData("federation_tombstones.graphqls"), BuiltIn: false},
 	{Name: "guest.graphqls", Input: sourceData("guest.graphqls"), BuiltIn: false},
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
 	{Name: "mail.graphqls", Input: sourceData("mail.graphqls"), BuiltIn: false},
@@ -5399,6 +5561,28 @@ func (ec *executionContext) childFields_Instance(ctx context.Context, field grap
 		return ec.fieldContext_Instance_federationAddress(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Instance", field.Name)
+}
+
+func (ec *executionContext) childFields_LabelSubscription(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "siteID":
+		return ec.fieldContext_LabelSubscription_siteID(ctx, field)
+	case "peerID":
+		return ec.fieldContext_LabelSubscription_peerID(ctx, field)
+	case "peerName":
+		return ec.fieldContext_LabelSubscription_peerName(ctx, field)
+	case "weight":
+		return ec.fieldContext_LabelSubscription_weight(ctx, field)
+	case "action":
+		return ec.fieldContext_LabelSubscription_action(ctx, field)
+	case "quorum":
+		return ec.fieldContext_LabelSubscription_quorum(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LabelSubscription_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LabelSubscription_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LabelSubscription", field.Name)
 }
 
 func (ec *executionContext) childFields_ModerationLogConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6121,6 +6305,28 @@ func (ec *executionContext) childFields_StoryEdge(ctx context.Context, field gra
 		return ec.fieldContext_StoryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Tombstone(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Tombstone_id(ctx, field)
+	case "objectType":
+		return ec.fieldContext_Tombstone_objectType(ctx, field)
+	case "objectID":
+		return ec.fieldContext_Tombstone_objectID(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Tombstone_createdAt(ctx, field)
+	case "peers":
+		return ec.fieldContext_Tombstone_peers(ctx, field)
+	case "acknowledged":
+		return ec.fieldContext_Tombstone_acknowledged(ctx, field)
+	case "pending":
+		return ec.fieldContext_Tombstone_pending(ctx, field)
+	case "coverage":
+		return ec.fieldContext_Tombstone_coverage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Tombstone", field.Name)
 }
 
 func (ec *executionContext) childFields_TrustChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7265,6 +7471,20 @@ func (ec *executionContext) field_Mutation_signUp_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_subscribeLabels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.SubscribeLabelsInput, error) {
+			return ec.unmarshalNSubscribeLabelsInput2githubᚗcomᚋparleyhqᚋparleyᚐSubscribeLabelsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_suspendUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7480,6 +7700,20 @@ func (ec *executionContext) field_Query_comment_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_labelSubscriptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
 	return args, nil
 }
 
@@ -7782,6 +8016,20 @@ func (ec *executionContext) field_Query_story_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["url"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_tombstones_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10586,6 +10834,190 @@ func (ec *executionContext) fieldContext_Instance_federationAddress(_ context.Co
 	return graphql.NewScalarFieldContext("Instance", field, false, false, "String")
 }
 
+func (ec *executionContext) _LabelSubscription_siteID(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_siteID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SiteID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_siteID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LabelSubscription_peerID(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_peerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_peerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LabelSubscription_peerName(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_peerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeerName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_peerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _LabelSubscription_weight(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "Float")
+}
+
+func (ec *executionContext) _LabelSubscription_action(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.LabelAction) graphql.Marshaler {
+			return ec.marshalNLabelAction2githubᚗcomᚋparleyhqᚋparleyᚐLabelAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "LabelAction")
+}
+
+func (ec *executionContext) _LabelSubscription_quorum(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_quorum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quorum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_quorum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LabelSubscription_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LabelSubscription_updatedAt(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "Time")
+}
+
 func (ec *executionContext) _ModerationLogConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ModerationLogConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11983,6 +12415,50 @@ func (ec *executionContext) fieldContext_Mutation_shareStory(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_shareStory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_subscribeLabels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_subscribeLabels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubscribeLabels(ctx, fc.Args["input"].(parley.SubscribeLabelsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.LabelSubscription) graphql.Marshaler {
+			return ec.marshalNLabelSubscription2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_subscribeLabels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabelSubscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_subscribeLabels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15493,6 +15969,94 @@ func (ec *executionContext) fieldContext_Query_peers(_ context.Context, field gr
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Peer(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_labelSubscriptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_labelSubscriptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LabelSubscriptions(ctx, fc.Args["siteID"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.LabelSubscription) graphql.Marshaler {
+			return ec.marshalNLabelSubscription2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscriptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_labelSubscriptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabelSubscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_labelSubscriptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_tombstones(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tombstones(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Tombstones(ctx, fc.Args["first"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Tombstone) graphql.Marshaler {
+			return ec.marshalNTombstone2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstoneᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tombstones(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tombstone(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tombstones_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20665,6 +21229,190 @@ func (ec *executionContext) fieldContext_Subscription_ruleProposalsUpdated(ctx c
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Tombstone_id(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Tombstone_objectType(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "String")
+}
+
+func (ec *executionContext) _Tombstone_objectID(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_objectID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_objectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Tombstone_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Tombstone_peers(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_peers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Peers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_peers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Tombstone_acknowledged(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_acknowledged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acknowledged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_acknowledged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Tombstone_pending(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "String")
+}
+
+func (ec *executionContext) _Tombstone_coverage(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, true, false, "String")
 }
 
 func (ec *executionContext) _TrustChange_from(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
@@ -27164,6 +27912,83 @@ func UnmarshalStageSettingInput(ctx context.Context, raw any) (parley.StageSetti
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSubscribeLabelsInput(ctx context.Context, obj any) (parley.SubscribeLabelsInput, error) {
+	var it parley.SubscribeLabelsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["weight"]; !present {
+		asMap["weight"] = 0.500000
+	}
+	if _, present := asMap["quorum"]; !present {
+		asMap["quorum"] = 1
+	}
+
+	fieldsInOrder := [...]string{"siteID", "peerID", "weight", "action", "quorum"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "peerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeerID = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNLabelAction2githubᚗcomᚋparleyhqᚋparleyᚐLabelAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "quorum":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quorum"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quorum = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubscribeLabelsInput unmarshals raw into the SubscribeLabelsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubscribeLabelsInput(ctx context.Context, raw any) (parley.SubscribeLabelsInput, error) {
+	var out parley.SubscribeLabelsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubscribeLabelsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSuspendInput(ctx context.Context, obj any) (SuspendInput, error) {
 	var it SuspendInput
 	if obj == nil {
@@ -28855,6 +29680,74 @@ func (ec *executionContext) _Instance(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var labelSubscriptionImplementors = []string{"LabelSubscription"}
+
+func (ec *executionContext) _LabelSubscription(ctx context.Context, sel ast.SelectionSet, obj *parley.LabelSubscription) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, labelSubscriptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LabelSubscription")
+		case "siteID":
+			out.Values[i] = ec._LabelSubscription_siteID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peerID":
+			out.Values[i] = ec._LabelSubscription_peerID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peerName":
+			out.Values[i] = ec._LabelSubscription_peerName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._LabelSubscription_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._LabelSubscription_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quorum":
+			out.Values[i] = ec._LabelSubscription_quorum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._LabelSubscription_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._LabelSubscription_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moderationLogConnectionImplementors = []string{"ModerationLogConnection"}
 
 func (ec *executionContext) _ModerationLogConnection(ctx context.Context, sel ast.SelectionSet, obj *ModerationLogConnection) graphql.Marshaler {
@@ -29305,6 +30198,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "shareStory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_shareStory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subscribeLabels":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_subscribeLabels(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -30214,6 +31114,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_peers(ctx, field)
+				})
+		case "labelSubscriptions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_labelSubscriptions(ctx, field)
+				})
+		case "tombstones":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tombstones(ctx, field)
 				})
 		case "moderationQueue":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -31935,6 +32847,74 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var tombstoneImplementors = []string{"Tombstone"}
+
+func (ec *executionContext) _Tombstone(ctx context.Context, sel ast.SelectionSet, obj *parley.Tombstone) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tombstoneImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Tombstone")
+		case "id":
+			out.Values[i] = ec._Tombstone_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectType":
+			out.Values[i] = ec._Tombstone_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectID":
+			out.Values[i] = ec._Tombstone_objectID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Tombstone_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peers":
+			out.Values[i] = ec._Tombstone_peers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledged":
+			out.Values[i] = ec._Tombstone_acknowledged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._Tombstone_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coverage":
+			out.Values[i] = ec._Tombstone_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var trustChangeImplementors = []string{"TrustChange"}
@@ -33745,6 +34725,45 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNLabelAction2githubᚗcomᚋparleyhqᚋparleyᚐLabelAction(ctx context.Context, v any) (parley.LabelAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.LabelAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLabelAction2githubᚗcomᚋparleyhqᚋparleyᚐLabelAction(ctx context.Context, sel ast.SelectionSet, v parley.LabelAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LabelAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNLabelSubscription2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscriptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.LabelSubscription) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLabelSubscription2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscription(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLabelSubscription2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscription(ctx context.Context, sel ast.SelectionSet, v *parley.LabelSubscription) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LabelSubscription!")
+		return graphql.Null
+	}
+	return ec._LabelSubscription(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNModerateInput2githubᚗcomᚋparleyhqᚋparleyᚐModerateInput(ctx context.Context, v any) (parley.ModerateInput, error) {
 	res, err := ec.unmarshalInputModerateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34725,6 +35744,11 @@ func (ec *executionContext) marshalNSubmissionAction2githubᚗcomᚋparleyhqᚋp
 	return res
 }
 
+func (ec *executionContext) unmarshalNSubscribeLabelsInput2githubᚗcomᚋparleyhqᚋparleyᚐSubscribeLabelsInput(ctx context.Context, v any) (parley.SubscribeLabelsInput, error) {
+	res, err := ec.unmarshalInputSubscribeLabelsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSuspendInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSuspendInput(ctx context.Context, v any) (SuspendInput, error) {
 	res, err := ec.unmarshalInputSuspendInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34742,6 +35766,30 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTombstone2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstoneᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Tombstone) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTombstone2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstone(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTombstone2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstone(ctx context.Context, sel ast.SelectionSet, v *parley.Tombstone) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Tombstone!")
+		return graphql.Null
+	}
+	return ec._Tombstone(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTrustCount2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*TrustCount) graphql.Marshaler {

@@ -81,7 +81,11 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	ruleStage := trust.NewStage(ruleEngine, ruleStore, trustStore)
 	// A first comment waits for a verified address on sites that ask for it.
 	verified := moderation.Step{Stage: moderation.VerifiedEmail(postgres.NewRecoveryStore(db).EmailVerified)}
-	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, moderation.Step{Stage: ruleStage, Budget: 200 * time.Millisecond}, verified).
+	fedStore, labelStore := postgres.NewFederationStore(db), postgres.NewLabelStore(db)
+	// Peers' labels act after the community's own rules, as each subscription says.
+	labelStage := federation.NewLabelStage(cfg.Instance, labelStore, fedStore)
+	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, moderation.Step{Stage: ruleStage, Budget: 200 * time.Millisecond},
+		moderation.Step{Stage: labelStage, Budget: 200 * time.Millisecond}, verified).
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
 		Observe(stageObserver(metrics))
@@ -95,10 +99,10 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	// Levels are decided with the bounds the community's rules put on them.
 	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger, Bounds: ruleStage})
 	queues := moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger)
-	fedStore := postgres.NewFederationStore(db)
-	fedRuntime := newFederationRuntime(fedStore, logger)
+	tombstones := postgres.NewTombstoneStore(db)
+	fedRuntime := newFederationRuntime(fedStore, labelStore, tombstones, logger)
 	fed := federation.NewService(identity, fedStore, federation.ServiceOptions{
-		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues,
+		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues, Labels: labelStore, Sites: sites, Tombstones: tombstones,
 		OnPeersChanged: fedRuntime.changed, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
 	webhookStore := postgres.NewWebhookStore(db)
