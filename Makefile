@@ -31,13 +31,14 @@ run: build
 
 # Every test CI runs: the checks below, the Go tests on a real PostgreSQL and Redis (NATS is
 # embedded), the frontend's unit tests, and the browser tests in Debian's Chromium against a
-# real `parley serve`. scripts/dev-db.sh and scripts/dev-redis.sh find or start the services.
+# real `parley serve`. scripts/dev-db.sh, scripts/dev-redis.sh and scripts/dev-mailpit.sh (a real SMTP
+# server, built into ./bin) find or start the services.
 test: check test-go test-frontend
 
 # go vet ran in check, with every analyzer; go test's own vet pass (a subset, cached apart)
 # would analyse every dependency a second time, so it is off here.
 test-go:
-	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" PARLEY_TEST_REDIS_URL="$$(scripts/dev-redis.sh)" \
+	PARLEY_TEST_DATABASE_URL="$$(scripts/dev-db.sh admin)" PARLEY_TEST_REDIS_URL="$$(scripts/dev-redis.sh)" PARLEY_TEST_MAILPIT="$$(scripts/dev-mailpit.sh)" \
 	  $(GO) test -count=1 -vet=off -timeout 15m ./...
 	cd deploy && $(GO) test -count=1 -vet=off ./...
 

@@ -47,6 +47,9 @@ func RequestIDFromContext(ctx context.Context) string {
 type Client struct {
 	IP     string
 	Origin string
+	// Language is the request's Accept-Language, the language mail is written in when the
+	// reader names none.
+	Language string
 }
 
 // NewContextWithClient returns a context carrying the request's client description.

@@ -30,6 +30,7 @@ const (
 	EventUserDeleted      = "user.deleted"
 	EventProposalChanged  = "rule.proposal_changed"
 	EventRuleEnacted      = "rule.enacted"
+	EventTokensRevoked    = "user.tokens_revoked"
 )
 
 // EventPayload is what one kind of event says: one Go type per kind, so that the storage
@@ -97,6 +98,7 @@ var eventTypes = map[string]eventType{
 	EventUserDeleted:      typeOf[UserDeleted](1),
 	EventUserRoleChanged:  typeOf[UserRoleChanged](1),
 	EventUserSanctioned:   typeOf[UserSanctioned](1),
+	EventTokensRevoked:    typeOf[TokensRevoked](1),
 	EventSiteCreated:      typeOf[SiteCreated](1),
 	EventSiteUpdated:      typeOf[SiteUpdated](1),
 	EventWordListChanged:  typeOf[WordListChanged](1),

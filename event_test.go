@@ -52,6 +52,7 @@ func samples() []parley.EventPayload {
 		parley.ProposalChanged{Proposal: proposal, Change: parley.ProposalVoted},
 		parley.RuleEnacted{Proposal: proposal, Rule: &parley.Rule{ID: "r1", SiteID: "si1", Name: "links", Expression: "comment.links > 2",
 			Effect: parley.RuleEffect{Kind: parley.EffectHold}, Version: 2, ProposalID: "p1", EnactedAt: later}, RulesVersion: 7},
+		parley.TokensRevoked{UserID: "u1", TokenID: "t1"},
 	}
 }
 

@@ -45,3 +45,14 @@ type UserSanctioned struct {
 
 // Kind implements EventPayload.
 func (UserSanctioned) Kind() string { return EventUserSanctioned }
+
+// TokensRevoked is a bearer token of a user revoked (signed out, or withdrawn), or every one
+// of them when TokenID is "". Replicas keep a token's owner for a few seconds to spare reads a
+// database round trip; this event is what makes each of them forget it at once.
+type TokensRevoked struct {
+	UserID  string `json:"userID"`
+	TokenID string `json:"tokenID"`
+}
+
+// Kind implements EventPayload.
+func (TokensRevoked) Kind() string { return EventTokensRevoked }

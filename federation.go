@@ -181,6 +181,11 @@ type FederationStore interface {
 	// RemoteComments returns the IDs of the local copies of an instance's comments that are
 	// shown (published) here.
 	RemoteComments(ctx context.Context, instance string) ([]string, error)
+	// BuryRemoteComment records that an instance deleted a comment this one does not hold
+	// (yet): its tombstone came first. Burying again is a no-op.
+	BuryRemoteComment(ctx context.Context, instance, remoteID string) error
+	// RemoteCommentBuried reports whether a remote comment was buried before it arrived.
+	RemoteCommentBuried(ctx context.Context, instance, remoteID string) (bool, error)
 }
 
 // ShareStoryInput shares a story with peers: its comments are sent to them.
@@ -209,4 +214,10 @@ type FederationService interface {
 	PausePeer(ctx context.Context, in PausePeerInput) (*Peer, error)
 	Defederate(ctx context.Context, in DefederateInput) (*Peer, error)
 	ShareStory(ctx context.Context, in ShareStoryInput) (*Story, error)
+	// SubscribeLabels subscribes a site to a peer's moderation labels (admins only).
+	SubscribeLabels(ctx context.Context, in SubscribeLabelsInput) (*LabelSubscription, error)
+	// LabelSubscriptions lists a site's subscriptions to peers' labels (admins only).
+	LabelSubscriptions(ctx context.Context, siteID string) ([]*LabelSubscription, error)
+	// Tombstones lists the newest deletions sent to peers with their coverage (admins only).
+	Tombstones(ctx context.Context, first int) ([]*Tombstone, error)
 }

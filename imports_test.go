@@ -68,7 +68,7 @@ var (
 		"redis":    {"github.com/redis/go-redis/", "github.com/go-redis/"},
 		"nats":     {"github.com/nats-io/"},
 	}
-	capabilities = map[string]bool{"auth": true, "moderation": true, "trust": true, "federation": true, "live": true, "webhook": true, "importer": true}
+	capabilities = map[string]bool{"auth": true, "mail": true, "notify": true, "moderation": true, "trust": true, "federation": true, "live": true, "webhook": true, "importer": true}
 	// dataPackages hold no code an adapter could call back into: migrations embeds SQL.
 	dataPackages = map[string]bool{"migrations": true}
 	// constructorPrefixes name the functions that make a concrete adapter.

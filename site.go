@@ -45,6 +45,9 @@ type SiteSettings struct {
 	PremodAll bool `json:"premodAll"`
 	// PremodLinks holds comments that contain links.
 	PremodLinks bool `json:"premodLinks"`
+	// RequireVerifiedEmail holds an author's first comment until their email address is
+	// verified through the mailed link, so a throwaway address cannot post at once.
+	RequireVerifiedEmail bool `json:"requireVerifiedEmail,omitempty"`
 	// PremodNewCommenters holds the comments of authors with fewer published comments than
 	// this on the site; 0 turns it off.
 	PremodNewCommenters int `json:"premodNewCommenters"`
@@ -72,6 +75,16 @@ type SiteSettings struct {
 	PublicLog PublicLogSettings `json:"publicLog,omitempty"`
 	// Rules holds the site's governance of community rules; nil means DefaultRuleSettings.
 	Rules *RuleSettings `json:"rules,omitempty"`
+	// ShowRevisions lets every reader of a comment read its earlier bodies; otherwise only
+	// its author and the site's moderators do. Off by default: an author who corrected a slip
+	// may not expect the slip to stay public.
+	ShowRevisions bool `json:"showRevisions"`
+	// AutoCloseAfterDays closes each story to new comments this many days after it began, or
+	// after a moderator last reopened it; 0 keeps stories open.
+	AutoCloseAfterDays int `json:"autoCloseAfterDays"`
+	// GuestComments takes comments from readers without an account (a name, and an email if
+	// they like), always held for review. Off by default.
+	GuestComments bool `json:"guestComments"`
 }
 
 // StageSetting is one stage of a site's pipeline.
@@ -170,6 +183,8 @@ func (s SiteSettings) Validate() error {
 		return FieldErrorf("holdRejectionRate", "The rejection rate that holds comments is a share from 0 (off) to 1.")
 	case s.ReportHoldThreshold < 0 || s.ReportHoldThreshold > 1000:
 		return FieldErrorf("reportHoldThreshold", "The report threshold is 0 (off) to 1000 reports.")
+	case s.AutoCloseAfterDays < 0 || s.AutoCloseAfterDays > MaxAutoCloseAfterDays:
+		return FieldErrorf("autoCloseAfterDays", "Stories close by themselves after 1 to %d days, or never (0).", MaxAutoCloseAfterDays)
 	case len(s.ReactionKinds) == 0 || len(s.ReactionKinds) > MaxReactionKinds:
 		return FieldErrorf("reactionKinds", "A site needs 1 to %d reaction kinds.", MaxReactionKinds)
 	}
@@ -290,21 +305,23 @@ func originOf(u *url.URL) string {
 
 // SiteSettingsUpdate changes some of a site's settings; nil fields are left as they are.
 type SiteSettingsUpdate struct {
-	Name                *string
-	AllowedOrigins      []string
-	MinCommentLength    *int
-	MaxCommentLength    *int
-	EditWindowSeconds   *int
-	MaxDepth            *int
-	ReactionKinds       []ReactionKind
-	CommentingDisabled  *bool
-	ClosedMessage       *string
-	PremodAll           *bool
-	PremodLinks         *bool
-	PremodNewCommenters *int
-	HoldRejectionRate   *float64
-	ReportHoldThreshold *int
-	HoldSuspectWords    *bool
+	Name               *string
+	AllowedOrigins     []string
+	MinCommentLength   *int
+	MaxCommentLength   *int
+	EditWindowSeconds  *int
+	MaxDepth           *int
+	ReactionKinds      []ReactionKind
+	CommentingDisabled *bool
+	ClosedMessage      *string
+	PremodAll          *bool
+	PremodLinks        *bool
+	// RequireVerifiedEmail sets SiteSettings.RequireVerifiedEmail.
+	RequireVerifiedEmail *bool
+	PremodNewCommenters  *int
+	HoldRejectionRate    *float64
+	ReportHoldThreshold  *int
+	HoldSuspectWords     *bool
 	// Stages replaces the pipeline; an empty, non-nil list restores the built-in one.
 	Stages []StageSetting
 	// SSOSecret sets the single sign-on secret; an empty string removes it.
@@ -315,6 +332,12 @@ type SiteSettingsUpdate struct {
 	TrustEffects *TrustEffectSettings
 	// PublicLog replaces whom the public log names.
 	PublicLog *PublicLogSettings
+	// ShowRevisions shows comments' edit histories to every reader, or not.
+	ShowRevisions *bool
+	// AutoCloseAfterDays sets how long stories stay open (0: for ever).
+	AutoCloseAfterDays *int
+	// GuestComments takes guests' comments, or not.
+	GuestComments *bool
 }
 
 // Apply returns the site with the update applied and validated.
@@ -357,6 +380,9 @@ func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
 	if u.PremodLinks != nil {
 		s.Settings.PremodLinks = *u.PremodLinks
 	}
+	if u.RequireVerifiedEmail != nil {
+		s.Settings.RequireVerifiedEmail = *u.RequireVerifiedEmail
+	}
 	set(&s.Settings.PremodNewCommenters, u.PremodNewCommenters)
 	set(&s.Settings.ReportHoldThreshold, u.ReportHoldThreshold)
 	if u.HoldSuspectWords != nil {
@@ -381,11 +407,22 @@ func (u SiteSettingsUpdate) Apply(s Site) (Site, error) {
 	if u.PublicLog != nil {
 		s.Settings.PublicLog = *u.PublicLog
 	}
+	if u.ShowRevisions != nil {
+		s.Settings.ShowRevisions = *u.ShowRevisions
+	}
+	set(&s.Settings.AutoCloseAfterDays, u.AutoCloseAfterDays)
+	if u.GuestComments != nil {
+		s.Settings.GuestComments = *u.GuestComments
+	}
 	if u.SSOSecret != nil && *u.SSOSecret != "" && len(*u.SSOSecret) < MinSSOSecretLength {
 		return s, FieldErrorf("ssoSecret", "The single sign-on secret must be at least %d bytes.", MinSSOSecretLength)
 	}
 	return s, s.Settings.Validate()
 }
+
+// MaxAutoCloseAfterDays bounds AutoCloseAfterDays at ten years, which also keeps the closing
+// time far inside what time.Time and PostgreSQL can add.
+const MaxAutoCloseAfterDays = 3650
 
 // MinSSOSecretLength keeps HS256 secrets out of brute-force reach.
 const MinSSOSecretLength = 32

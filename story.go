@@ -22,6 +22,13 @@ type Story struct {
 	CommentCount int
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// OpenSince is when the story opened: its creation, or a moderator's last reopening. The
+	// site's AutoCloseAfterDays count from it (see ApplyAutoClose).
+	OpenSince time.Time
+	// ClosesAt is when the story closes by itself, nil when it does not.
+	ClosesAt *time.Time
+	// AutoClosed tells that Closed comes from the site's AutoCloseAfterDays, not a moderator.
+	AutoClosed bool
 }
 
 // StoryUpdate changes a story; nil fields are left as they are.

@@ -40,6 +40,9 @@ type User struct {
 	// HasPassword tells whether the account signs in with a password; accounts made through
 	// single sign-on have none.
 	HasPassword bool
+	// Guest marks the author of a guest comment: no account, Username is the name they gave,
+	// and they never sign in.
+	Guest bool
 }
 
 // EmailVisibleTo reports whether viewer (nil for anonymous) may see u's email: the user

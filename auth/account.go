@@ -26,6 +26,9 @@ func (s *Service) DeleteAccount(ctx context.Context, in parley.DeleteAccountInpu
 	if err := s.store.DeleteUser(ctx, u.ID); err != nil {
 		return fmt.Errorf("auth: delete user %s: %w", u.ID, err)
 	}
+	if s.identities != nil {
+		s.identities.DropUser(u.ID) // the other replicas drop it on the account's event
+	}
 	s.log.InfoContext(ctx, "account deleted", "user_id", u.ID)
 	return nil
 }

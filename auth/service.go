@@ -57,6 +57,10 @@ type Options struct {
 	MaxHashWait time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Identities, when set, keeps tokens' owners for a few seconds so that Authenticate does
+	// not ask storage on every request; nil asks every time. Whoever sets it must feed it
+	// the instance's user events (IdentityCache.Handle) and say when they stop (SetLive).
+	Identities *IdentityCache
 }
 
 // Service implements parley.AuthService on top of a parley.AccountStore: it owns the rules
@@ -74,6 +78,7 @@ type Service struct {
 	lockoutFailures int
 	lockoutWindow   time.Duration
 	now             func() time.Time
+	identities      *IdentityCache
 	hashes          *hashGate
 	// dummyHash is verified against when there is no hash to check (unknown login or an
 	// SSO-only account), so that those sign-ins cost the same time as a wrong password.
@@ -95,6 +100,7 @@ func NewService(store parley.AccountStore, opts Options) *Service {
 		lockoutFailures: opts.LockoutFailures,
 		lockoutWindow:   opts.LockoutWindow,
 		now:             opts.Now,
+		identities:      opts.Identities,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -297,7 +303,12 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.RevokeToken(ctx, hash); err != nil && parley.ErrorCode(err) != parley.ENOTFOUND {
+	err = s.store.RevokeToken(ctx, hash)
+	if s.identities != nil {
+		// This replica forgets the token now; the others when the revocation's event arrives.
+		s.identities.dropToken(hash)
+	}
+	if err != nil && parley.ErrorCode(err) != parley.ENOTFOUND {
 		return fmt.Errorf("auth: revoke token: %w", err)
 	}
 	return nil
@@ -310,7 +321,18 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*parley.User,
 	if err != nil {
 		return nil, err
 	}
+	var epoch uint64
+	if s.identities != nil {
+		u, e, ok := s.identities.get(hash)
+		if ok {
+			return u, nil
+		}
+		epoch = e
+	}
 	u, err := s.store.FindUserByTokenHash(ctx, hash)
+	if err == nil && s.identities != nil {
+		s.identities.put(hash, u, epoch)
+	}
 	switch {
 	case parley.ErrorCode(err) == parley.ENOTFOUND:
 		return nil, parley.Errorf(parley.EUNAUTHENTICATED, "Your session has expired or was revoked; please sign in again.")

@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"crypto/ed25519"
 	"testing"
 	"time"
@@ -22,3 +23,26 @@ func MustDecodeEnvelope(tb testing.TB, wire []byte) *Envelope {
 // SetRateUnit stretches the period of peers' message quotas, so a test can see a quota hold
 // without timing anything.
 func (t *Transport) SetRateUnit(d time.Duration) { t.rateUnit = d }
+
+// SetCatchUpInterval shortens how often a peer's outbound stream is read again, so a test
+// of an outage does not wait the production interval after the link returns.
+func (t *Transport) SetCatchUpInterval(d time.Duration) { t.catchUpEvery = d }
+
+// MustVerified wraps a signed envelope as the verifier would pass it on, payload decoded.
+func MustVerified(tb testing.TB, e *Envelope) *Verified {
+	tb.Helper()
+	p, err := decodePayload(e.Kind, e.Payload)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Verified{Envelope: e, Payload: p}
+}
+
+// ResetCursor forgets where catch-up of peer stands, so the next pass reads its whole stream.
+func (t *Transport) ResetCursor(ctx context.Context, peer string) error {
+	kv, err := t.cursors(ctx)
+	if err != nil {
+		return err
+	}
+	return kv.Delete(ctx, streamToken(peer))
+}

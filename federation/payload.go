@@ -15,6 +15,8 @@ const (
 	KindCommentEdited  = "comment.edited"
 	KindTombstone      = "tombstone"
 	KindLink           = "peer.link"
+	KindLabel          = "label"
+	KindAck            = "ack"
 )
 
 // ObjectRef names an object by its home instance and its ID there. IDs are only unique per
@@ -57,6 +59,28 @@ type LinkPayload struct {
 	URL  string `json:"url"`
 }
 
+// LabelPayload is a moderation signal of the origin about a comment or a user of any
+// instance: {subject, value, neg, exp, reason}. A label speaks about its subject, not for
+// it, so its subject need not belong to the origin; what it does here is each site's
+// subscription's to decide.
+type LabelPayload struct {
+	Subject ObjectRef `json:"subject"`
+	// Type is "comment" or "user".
+	Type   string     `json:"type"`
+	Value  string     `json:"value"`
+	Neg    bool       `json:"neg,omitempty"`
+	Exp    *time.Time `json:"exp,omitempty"`
+	Reason string     `json:"reason,omitempty"`
+}
+
+// AckPayload acknowledges a tombstone of the peer it is sent to: the receiver erased (or
+// never held) the object, so the tombstone's origin can count the erasure as covered there.
+type AckPayload struct {
+	// Tombstone is the ID of the tombstone's first envelope.
+	Tombstone string    `json:"tombstone"`
+	Object    ObjectRef `json:"object"`
+}
+
 // claims lists the objects a payload speaks for: each must belong to the envelope's origin,
 // so that no peer can speak for a third instance's users or comments. References (a story
 // URL, the parent of a reply) may point anywhere.
@@ -81,6 +105,10 @@ func decodePayload(kind string, raw []byte) (any, error) {
 		p = new(TombstonePayload)
 	case KindLink:
 		p = new(LinkPayload)
+	case KindLabel:
+		p = new(LabelPayload)
+	case KindAck:
+		p = new(AckPayload)
 	default:
 		return nil, &DecodeError{"unknown_kind", fmt.Errorf("kind %q", kind)}
 	}
@@ -133,6 +161,26 @@ func checkPayload(p any) error {
 		}
 		if p.Type != "comment" && p.Type != "user" {
 			return fmt.Errorf("type must be comment or user")
+		}
+	case *LabelPayload:
+		if err := checkRef("subject", p.Subject); err != nil {
+			return err
+		}
+		if p.Type != "comment" && p.Type != "user" {
+			return fmt.Errorf("type must be comment or user")
+		}
+		if !token(p.Value, 64) {
+			return fmt.Errorf("value needs 1 to 64 of [A-Za-z0-9._-]")
+		}
+		if len(p.Reason) > 1000 {
+			return fmt.Errorf("reason is longer than 1000 bytes")
+		}
+	case *AckPayload:
+		if !token(p.Tombstone, 128) {
+			return fmt.Errorf("tombstone needs 1 to 128 of [A-Za-z0-9._-]")
+		}
+		if err := checkRef("object", p.Object); err != nil {
+			return err
 		}
 	case *LinkPayload:
 		if !token(p.Peer, 64) || p.URL == "" || len(p.URL) > 2048 {

@@ -33,6 +33,12 @@ type ServiceOptions struct {
 	// Queues rejects a defederated peer's comments when defederate asks to hide them; nil
 	// refuses hideContent.
 	Queues parley.QueueService
+	// Labels keeps peers' labels and sites' subscriptions to them; with Sites, it turns on
+	// subscribeLabels.
+	Labels parley.LabelStore
+	Sites  parley.SiteService
+	// Tombstones, when set, answers the coverage of this instance's deletions.
+	Tombstones parley.TombstoneStore
 	// Lag, when set, answers how many of a peer's envelopes wait unapplied (the
 	// transport's Lag); peers read without it show -1.
 	Lag func(ctx context.Context, peer string) (uint64, error)

@@ -56,6 +56,8 @@ type Publisher struct {
 	transport *Transport
 	logger    *slog.Logger
 	now       func() time.Time
+	// tombstones, when set, tracks each tombstone until its peers acknowledge it.
+	tombstones parley.TombstoneStore
 }
 
 // NewPublisher returns a publisher sending through transport.
@@ -94,6 +96,9 @@ func (p *Publisher) Handle(ctx context.Context, oe parley.OutboxEvent) error {
 		}
 		kind, snap = KindCommentEdited, &ev.CommentSnapshot
 	case parley.CommentModerated:
+		if ev.Status == parley.StatusRejected {
+			return p.labelComment(ctx, oe.ID, e.StoryID, ev)
+		}
 		if ev.Status != parley.StatusPublished || ev.PreviousStatus == parley.StatusPublished {
 			return nil
 		}
@@ -105,6 +110,8 @@ func (p *Publisher) Handle(ctx context.Context, oe parley.OutboxEvent) error {
 		kind, snap = KindCommentCreated, &s
 	case parley.CommentDeleted:
 		return p.tombstone(ctx, oe.ID, ev)
+	case parley.UserSanctioned:
+		return p.labelUser(ctx, oe.ID, ev)
 	default:
 		return nil
 	}
@@ -178,7 +185,10 @@ func (p *Publisher) tombstone(ctx context.Context, eventID string, ev parley.Com
 	if _, _, err := p.store.RemoteOrigin(ctx, "comments", ev.ID); err == nil {
 		return nil // a remote comment's deletion here is a local decision, not ours to send
 	}
-	return p.publish(ctx, eventID, KindTombstone, TombstonePayload{Object: ObjectRef{Instance: p.id.Name(), ID: ev.ID}, Type: "comment"})
+	if err := p.publish(ctx, eventID, KindTombstone, TombstonePayload{Object: ObjectRef{Instance: p.id.Name(), ID: ev.ID}, Type: "comment"}); err != nil {
+		return err
+	}
+	return p.track(ctx, eventID, ev.StoryID, "comment", ev.ID)
 }
 
 // publish signs with the current key, the event ID as the envelope ID, so a redelivered
@@ -253,6 +263,10 @@ func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *Co
 	case parley.ErrorCode(err) != parley.ENOTFOUND:
 		return err
 	}
+	// Its origin deleted it before it came (the tombstone overtook it): it is not shown.
+	if buried, err := a.store.RemoteCommentBuried(ctx, origin, p.Comment.ID); err != nil || buried {
+		return err
+	}
 	story, err := a.stories.FindStoryByURL(ctx, p.StoryURL)
 	if err != nil {
 		return err // ENOTFOUND: no local site carries the URL
@@ -279,6 +293,11 @@ func (a *CommentApplier) tombstone(ctx context.Context, origin string, p *Tombst
 		return nil
 	}
 	id, err := a.store.FindRemoteComment(ctx, origin, p.Object.ID)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		// Not held (yet): should the comment come later, as catch-up may bring it after
+		// this, it is refused.
+		return a.store.BuryRemoteComment(ctx, origin, p.Object.ID)
+	}
 	if err != nil {
 		return err
 	}

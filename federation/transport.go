@@ -58,6 +58,9 @@ type Transport struct {
 	// rateUnit is the period of a peer's message quota: a second (MaxMessagesPerSecond);
 	// tests stretch it.
 	rateUnit time.Duration
+	// catchUpEvery is how often a peer's outbound stream is read again (CatchUpInterval);
+	// tests shorten it.
+	catchUpEvery time.Duration
 }
 
 // NewTransport returns a transport for instance self that applies what arrives with inbound.
@@ -66,7 +69,7 @@ func NewTransport(js jetstream.JetStream, self string, inbound *Inbound, logger 
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Transport{js: js, self: self, inbound: inbound, logger: logger, consumers: map[string]context.CancelFunc{},
-		limiters: map[string]*rate.Limiter{}, rateUnit: time.Second}
+		limiters: map[string]*rate.Limiter{}, rateUnit: time.Second, catchUpEvery: CatchUpInterval}
 }
 
 // EnsureOutbound creates or updates the stream of this instance's envelopes.
@@ -80,6 +83,8 @@ func (t *Transport) EnsureOutbound(ctx context.Context) error {
 		MaxAge:      OutboundMaxAge,
 		Discard:     jetstream.DiscardOld,
 		Duplicates:  2 * time.Minute,
+		// Peers read what they missed with direct gets (CatchUp), exported read-only.
+		AllowDirect: true,
 	})
 	if err != nil {
 		return fmt.Errorf("federation outbound stream: %w", err)
@@ -133,7 +138,7 @@ func (t *Transport) ensureInbound(ctx context.Context, p *parley.Peer) error {
 }
 
 // Reconcile makes the running consumers match peers: each ACTIVE peer gets its inbound
-// stream and a consumer, every other peer's consumer stops. It is safe to call often.
+// stream, a consumer and a catch-up reader of its outbound stream, every other peer's consumer stops. It is safe to call often.
 func (t *Transport) Reconcile(ctx context.Context, peers []*parley.Peer) error {
 	want := map[string]*parley.Peer{}
 	for _, p := range peers {
@@ -177,6 +182,7 @@ func (t *Transport) Reconcile(ctx context.Context, peers []*parley.Peer) error {
 		t.consumers[name] = stop
 		limiter := t.limiters[name]
 		t.wg.Go(func() { t.consume(cctx, name, limiter) })
+		t.wg.Go(func() { t.catchUp(cctx, name) })
 	}
 	return errors.Join(errs...)
 }

@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	ExportedSanction() ExportedSanctionResolver
 	Instance() InstanceResolver
 	Mutation() MutationResolver
+	NotificationSetting() NotificationSettingResolver
 	PeerKey() PeerKeyResolver
 	Query() QueryResolver
 	Report() ReportResolver
@@ -45,6 +46,7 @@ type ResolverRoot interface {
 	Site() SiteResolver
 	StageResult() StageResultResolver
 	StageStats() StageStatsResolver
+	StoredNotification() StoredNotificationResolver
 	Story() StoryResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
@@ -222,6 +224,17 @@ type ComplexityRoot struct {
 		PublicKey         func(childComplexity int) int
 	}
 
+	LabelSubscription struct {
+		Action    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		PeerID    func(childComplexity int) int
+		PeerName  func(childComplexity int) int
+		Quorum    func(childComplexity int) int
+		SiteID    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Weight    func(childComplexity int) int
+	}
+
 	ModerationLogConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
@@ -279,62 +292,81 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcknowledgeSanction   func(childComplexity int, input SanctionIDInput) int
-		AddPeer               func(childComplexity int, input parley.AddPeerInput) int
-		AddReaction           func(childComplexity int, input ReactionInput) int
-		AddUserNote           func(childComplexity int, input UserNoteInput) int
-		ApproveComment        func(childComplexity int, input parley.ModerateInput) int
-		BacktestProposal      func(childComplexity int, input BacktestProposalInput) int
-		BanUser               func(childComplexity int, input BanInput) int
-		BulkApproveComments   func(childComplexity int, input BulkModerateInput) int
-		BulkRejectComments    func(childComplexity int, input BulkModerateInput) int
-		CreateAPIToken        func(childComplexity int, input CreateAPITokenInput) int
-		CreateComment         func(childComplexity int, input parley.CreateCommentInput) int
-		CreateSite            func(childComplexity int, input parley.CreateSiteInput) int
-		CreateWebhookEndpoint func(childComplexity int, input CreateWebhookEndpointInput) int
-		Defederate            func(childComplexity int, input parley.DefederateInput) int
-		DeleteAccount         func(childComplexity int, input parley.DeleteAccountInput) int
-		DeleteComment         func(childComplexity int, input DeleteCommentInput) int
-		DeleteWebhookEndpoint func(childComplexity int, input DeleteWebhookEndpointInput) int
-		EditComment           func(childComplexity int, input parley.EditCommentInput) int
-		EnactProposal         func(childComplexity int, input ProposalIDInput) int
-		FeatureComment        func(childComplexity int, input parley.ModerateInput) int
-		MessageUser           func(childComplexity int, input UserSanctionInput) int
-		MuteUser              func(childComplexity int, input MuteInput) int
-		OpenProposal          func(childComplexity int, input ProposalIDInput) int
-		PausePeer             func(childComplexity int, input parley.PausePeerInput) int
-		PinTrustLevel         func(childComplexity int, input PinTrustLevelInput) int
-		PremodUser            func(childComplexity int, input UserSanctionInput) int
-		ProposeRule           func(childComplexity int, input ProposeRuleInput) int
-		RedeliverWebhook      func(childComplexity int, input RedeliverWebhookInput) int
-		RejectComment         func(childComplexity int, input parley.ModerateInput) int
-		RemovePeer            func(childComplexity int, input RemovePeerInput) int
-		RemoveReaction        func(childComplexity int, input ReactionInput) int
-		ReportComment         func(childComplexity int, input parley.ReportInput) int
-		RevokeSanction        func(childComplexity int, input SanctionIDInput) int
-		SetRuleGovernance     func(childComplexity int, input RuleGovernanceInput) int
-		SetSiteRole           func(childComplexity int, input SetSiteRoleInput) int
-		SetWordList           func(childComplexity int, input WordListInput) int
-		ShareStory            func(childComplexity int, input parley.ShareStoryInput) int
-		SignIn                func(childComplexity int, input parley.SignInInput) int
-		SignInWithSso         func(childComplexity int, input parley.SSOInput) int
-		SignOut               func(childComplexity int) int
-		SignUp                func(childComplexity int, input parley.SignUpInput) int
-		SuspendUser           func(childComplexity int, input SuspendInput) int
-		UndoModeration        func(childComplexity int, input parley.ModerateInput) int
-		UnfeatureComment      func(childComplexity int, input parley.ModerateInput) int
-		UnmuteUser            func(childComplexity int, input MuteInput) int
-		UpdateSiteSettings    func(childComplexity int, input SiteSettingsInput) int
-		UpdateStory           func(childComplexity int, input UpdateStoryInput) int
-		UpdateWebhookEndpoint func(childComplexity int, input UpdateWebhookEndpointInput) int
-		VoteOnProposal        func(childComplexity int, input VoteOnProposalInput) int
-		WarnUser              func(childComplexity int, input UserSanctionInput) int
-		WithdrawProposal      func(childComplexity int, input ProposalIDInput) int
+		AcknowledgeSanction     func(childComplexity int, input SanctionIDInput) int
+		AddPeer                 func(childComplexity int, input parley.AddPeerInput) int
+		AddReaction             func(childComplexity int, input ReactionInput) int
+		AddUserNote             func(childComplexity int, input UserNoteInput) int
+		ApproveComment          func(childComplexity int, input parley.ModerateInput) int
+		BacktestProposal        func(childComplexity int, input BacktestProposalInput) int
+		BanUser                 func(childComplexity int, input BanInput) int
+		BulkApproveComments     func(childComplexity int, input BulkModerateInput) int
+		BulkRejectComments      func(childComplexity int, input BulkModerateInput) int
+		ChangeEmail             func(childComplexity int, input ChangeEmailInput) int
+		ConfirmEmailChange      func(childComplexity int, input ConfirmEmailChangeInput) int
+		CreateAPIToken          func(childComplexity int, input CreateAPITokenInput) int
+		CreateComment           func(childComplexity int, input parley.CreateCommentInput) int
+		CreateGuestComment      func(childComplexity int, input parley.GuestCommentInput) int
+		CreateSite              func(childComplexity int, input parley.CreateSiteInput) int
+		CreateWebhookEndpoint   func(childComplexity int, input CreateWebhookEndpointInput) int
+		Defederate              func(childComplexity int, input parley.DefederateInput) int
+		DeleteAccount           func(childComplexity int, input parley.DeleteAccountInput) int
+		DeleteComment           func(childComplexity int, input DeleteCommentInput) int
+		DeleteWebhookEndpoint   func(childComplexity int, input DeleteWebhookEndpointInput) int
+		EditComment             func(childComplexity int, input parley.EditCommentInput) int
+		EnactProposal           func(childComplexity int, input ProposalIDInput) int
+		FeatureComment          func(childComplexity int, input parley.ModerateInput) int
+		MarkNotificationsRead   func(childComplexity int, input *MarkNotificationsReadInput) int
+		MessageUser             func(childComplexity int, input UserSanctionInput) int
+		MuteUser                func(childComplexity int, input MuteInput) int
+		OpenProposal            func(childComplexity int, input ProposalIDInput) int
+		PausePeer               func(childComplexity int, input parley.PausePeerInput) int
+		PinTrustLevel           func(childComplexity int, input PinTrustLevelInput) int
+		PremodUser              func(childComplexity int, input UserSanctionInput) int
+		ProposeRule             func(childComplexity int, input ProposeRuleInput) int
+		RedeliverWebhook        func(childComplexity int, input RedeliverWebhookInput) int
+		RejectComment           func(childComplexity int, input parley.ModerateInput) int
+		RemovePeer              func(childComplexity int, input RemovePeerInput) int
+		RemoveReaction          func(childComplexity int, input ReactionInput) int
+		ReportComment           func(childComplexity int, input parley.ReportInput) int
+		RequestPasswordReset    func(childComplexity int, input RequestPasswordResetInput) int
+		ResendVerification      func(childComplexity int, input *ResendVerificationInput) int
+		ResetPassword           func(childComplexity int, input ResetPasswordInput) int
+		RevokeAPIToken          func(childComplexity int, input RevokeAPITokenInput) int
+		RevokeSanction          func(childComplexity int, input SanctionIDInput) int
+		RevokeSession           func(childComplexity int, input RevokeSessionInput) int
+		SetNotificationDelivery func(childComplexity int, input NotificationSettingInput) int
+		SetRuleGovernance       func(childComplexity int, input RuleGovernanceInput) int
+		SetSiteRole             func(childComplexity int, input SetSiteRoleInput) int
+		SetWordList             func(childComplexity int, input WordListInput) int
+		ShareStory              func(childComplexity int, input parley.ShareStoryInput) int
+		SignIn                  func(childComplexity int, input parley.SignInInput) int
+		SignInWithSso           func(childComplexity int, input parley.SSOInput) int
+		SignOut                 func(childComplexity int) int
+		SignOutEverywhere       func(childComplexity int) int
+		SignUp                  func(childComplexity int, input parley.SignUpInput) int
+		SubscribeLabels         func(childComplexity int, input parley.SubscribeLabelsInput) int
+		SuspendUser             func(childComplexity int, input SuspendInput) int
+		UndoModeration          func(childComplexity int, input parley.ModerateInput) int
+		UnfeatureComment        func(childComplexity int, input parley.ModerateInput) int
+		UnmuteUser              func(childComplexity int, input MuteInput) int
+		Unsubscribe             func(childComplexity int, input UnsubscribeInput) int
+		UpdateSiteSettings      func(childComplexity int, input SiteSettingsInput) int
+		UpdateStory             func(childComplexity int, input UpdateStoryInput) int
+		UpdateWebhookEndpoint   func(childComplexity int, input UpdateWebhookEndpointInput) int
+		VerifyEmail             func(childComplexity int, input VerifyEmailInput) int
+		VoteOnProposal          func(childComplexity int, input VoteOnProposalInput) int
+		WarnUser                func(childComplexity int, input UserSanctionInput) int
+		WithdrawProposal        func(childComplexity int, input ProposalIDInput) int
 	}
 
 	Notification struct {
 		Comment func(childComplexity int) int
 		Kind    func(childComplexity int) int
+	}
+
+	NotificationSetting struct {
+		Delivery func(childComplexity int) int
+		Kind     func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -403,10 +435,13 @@ type ComplexityRoot struct {
 		Comment                   func(childComplexity int, id string) int
 		DefaultModerationPipeline func(childComplexity int) int
 		Instance                  func(childComplexity int) int
+		LabelSubscriptions        func(childComplexity int, siteID string) int
 		ModerationLog             func(childComplexity int, siteID string, first *int, after *string) int
 		ModerationQueue           func(childComplexity int, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) int
 		ModerationQueueCounts     func(childComplexity int, siteID *string, storyID *string) int
 		ModerationStages          func(childComplexity int) int
+		NotificationSettings      func(childComplexity int) int
+		Notifications             func(childComplexity int, first *int, after *string) int
 		Peers                     func(childComplexity int) int
 		PreviewComment            func(childComplexity int, siteID string, body string) int
 		RuleGovernance            func(childComplexity int, siteID string) int
@@ -418,8 +453,10 @@ type ComplexityRoot struct {
 		Stories                   func(childComplexity int, siteID string, query *string, closed *bool, first *int, after *string) int
 		Story                     func(childComplexity int, id *string, url *string) int
 		StoryCounts               func(childComplexity int, urls []string) int
+		Tombstones                func(childComplexity int, first int) int
 		TrustStanding             func(childComplexity int, siteID string, userID *string) int
 		TrustThresholds           func(childComplexity int, siteID string) int
+		UnreadNotificationCount   func(childComplexity int) int
 		User                      func(childComplexity int, id string) int
 		Viewer                    func(childComplexity int) int
 		ViewerExport              func(childComplexity int) int
@@ -543,6 +580,14 @@ type ComplexityRoot struct {
 		Site           func(childComplexity int) int
 	}
 
+	Session struct {
+		CreatedAt  func(childComplexity int) int
+		Current    func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		LastUsedAt func(childComplexity int) int
+	}
+
 	Site struct {
 		AllowedOrigins func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
@@ -554,22 +599,26 @@ type ComplexityRoot struct {
 	}
 
 	SiteSettings struct {
-		ClosedMessage       func(childComplexity int) int
-		CommentingDisabled  func(childComplexity int) int
-		EditWindowSeconds   func(childComplexity int) int
-		HoldRejectionRate   func(childComplexity int) int
-		HoldSuspectWords    func(childComplexity int) int
-		MaxCommentLength    func(childComplexity int) int
-		MaxDepth            func(childComplexity int) int
-		MinCommentLength    func(childComplexity int) int
-		PremodAll           func(childComplexity int) int
-		PremodLinks         func(childComplexity int) int
-		PremodNewCommenters func(childComplexity int) int
-		PublicLog           func(childComplexity int) int
-		ReactionKinds       func(childComplexity int) int
-		ReportHoldThreshold func(childComplexity int) int
-		Stages              func(childComplexity int) int
-		TrustEffects        func(childComplexity int) int
+		AutoCloseAfterDays   func(childComplexity int) int
+		ClosedMessage        func(childComplexity int) int
+		CommentingDisabled   func(childComplexity int) int
+		EditWindowSeconds    func(childComplexity int) int
+		GuestComments        func(childComplexity int) int
+		HoldRejectionRate    func(childComplexity int) int
+		HoldSuspectWords     func(childComplexity int) int
+		MaxCommentLength     func(childComplexity int) int
+		MaxDepth             func(childComplexity int) int
+		MinCommentLength     func(childComplexity int) int
+		PremodAll            func(childComplexity int) int
+		PremodLinks          func(childComplexity int) int
+		PremodNewCommenters  func(childComplexity int) int
+		PublicLog            func(childComplexity int) int
+		ReactionKinds        func(childComplexity int) int
+		ReportHoldThreshold  func(childComplexity int) int
+		RequireVerifiedEmail func(childComplexity int) int
+		ShowRevisions        func(childComplexity int) int
+		Stages               func(childComplexity int) int
+		TrustEffects         func(childComplexity int) int
 	}
 
 	StageResult struct {
@@ -602,8 +651,29 @@ type ComplexityRoot struct {
 		TruePositives  func(childComplexity int) int
 	}
 
+	StoredNotification struct {
+		Actor     func(childComplexity int) int
+		Comment   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Detail    func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		ReadAt    func(childComplexity int) int
+	}
+
+	StoredNotificationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	StoredNotificationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Story struct {
 		Closed       func(childComplexity int) int
+		ClosesAt     func(childComplexity int) int
 		CommentCount func(childComplexity int) int
 		Comments     func(childComplexity int, first *int, after *string, orderBy *parley.CommentOrder) int
 		CreatedAt    func(childComplexity int) int
@@ -634,8 +704,20 @@ type ComplexityRoot struct {
 		CommentCreated         func(childComplexity int, storyID string) int
 		CommentUpdated         func(childComplexity int, storyID string) int
 		ModerationQueueUpdated func(childComplexity int, siteID string) int
+		NotificationAdded      func(childComplexity int) int
 		Notifications          func(childComplexity int) int
 		RuleProposalsUpdated   func(childComplexity int, siteID string) int
+	}
+
+	Tombstone struct {
+		Acknowledged func(childComplexity int) int
+		Coverage     func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		ObjectID     func(childComplexity int) int
+		ObjectType   func(childComplexity int) int
+		Peers        func(childComplexity int) int
+		Pending      func(childComplexity int) int
 	}
 
 	TrustChange struct {
@@ -701,11 +783,14 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
+		APITokens     func(childComplexity int) int
 		Admin         func(childComplexity int) int
 		CommentCounts func(childComplexity int, siteID string) int
 		Comments      func(childComplexity int, siteID string, first *int, after *string) int
 		CreatedAt     func(childComplexity int) int
 		Email         func(childComplexity int) int
+		EmailVerified func(childComplexity int) int
+		Guest         func(childComplexity int) int
 		HasPassword   func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Instance      func(childComplexity int) int
@@ -713,6 +798,7 @@ type ComplexityRoot struct {
 		Notes         func(childComplexity int, siteID string) int
 		Role          func(childComplexity int, siteID string) int
 		Sanctions     func(childComplexity int, siteID string, activeOnly *bool) int
+		Sessions      func(childComplexity int) int
 		Username      func(childComplexity int) int
 	}
 
@@ -824,6 +910,14 @@ type MutationResolver interface {
 	PausePeer(ctx context.Context, input parley.PausePeerInput) (*parley.Peer, error)
 	Defederate(ctx context.Context, input parley.DefederateInput) (*parley.Peer, error)
 	ShareStory(ctx context.Context, input parley.ShareStoryInput) (*parley.Story, error)
+	SubscribeLabels(ctx context.Context, input parley.SubscribeLabelsInput) (*parley.LabelSubscription, error)
+	CreateGuestComment(ctx context.Context, input parley.GuestCommentInput) (*CommentPayload, error)
+	RequestPasswordReset(ctx context.Context, input RequestPasswordResetInput) (bool, error)
+	ResetPassword(ctx context.Context, input ResetPasswordInput) (bool, error)
+	VerifyEmail(ctx context.Context, input VerifyEmailInput) (bool, error)
+	ResendVerification(ctx context.Context, input *ResendVerificationInput) (bool, error)
+	ChangeEmail(ctx context.Context, input ChangeEmailInput) (bool, error)
+	ConfirmEmailChange(ctx context.Context, input ConfirmEmailChangeInput) (bool, error)
 	ApproveComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	RejectComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
 	FeatureComment(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
@@ -831,6 +925,12 @@ type MutationResolver interface {
 	BulkApproveComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
 	BulkRejectComments(ctx context.Context, input BulkModerateInput) (*BulkCommentPayload, error)
 	UndoModeration(ctx context.Context, input parley.ModerateInput) (*CommentPayload, error)
+	MarkNotificationsRead(ctx context.Context, input *MarkNotificationsReadInput) (int, error)
+	SetNotificationDelivery(ctx context.Context, input NotificationSettingInput) ([]*parley.NotificationSetting, error)
+	Unsubscribe(ctx context.Context, input UnsubscribeInput) (*parley.NotificationSetting, error)
+	RevokeSession(ctx context.Context, input RevokeSessionInput) (bool, error)
+	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (bool, error)
+	SignOutEverywhere(ctx context.Context) (int, error)
 	ProposeRule(ctx context.Context, input ProposeRuleInput) (*parley.RuleProposal, error)
 	OpenProposal(ctx context.Context, input ProposalIDInput) (*parley.RuleProposal, error)
 	VoteOnProposal(ctx context.Context, input VoteOnProposalInput) (*parley.RuleProposal, error)
@@ -865,6 +965,10 @@ type MutationResolver interface {
 	DeleteWebhookEndpoint(ctx context.Context, input DeleteWebhookEndpointInput) (*DeleteWebhookEndpointPayload, error)
 	RedeliverWebhook(ctx context.Context, input RedeliverWebhookInput) (*parley.WebhookDelivery, error)
 }
+type NotificationSettingResolver interface {
+	Kind(ctx context.Context, obj *parley.NotificationSetting) (string, error)
+	Delivery(ctx context.Context, obj *parley.NotificationSetting) (string, error)
+}
 type PeerKeyResolver interface {
 	PublicKey(ctx context.Context, obj *parley.PeerKey) (string, error)
 }
@@ -873,10 +977,15 @@ type QueryResolver interface {
 	PreviewComment(ctx context.Context, siteID string, body string) (string, error)
 	Instance(ctx context.Context) (*parley.InstanceInfo, error)
 	Peers(ctx context.Context) ([]*parley.Peer, error)
+	LabelSubscriptions(ctx context.Context, siteID string) ([]*parley.LabelSubscription, error)
+	Tombstones(ctx context.Context, first int) ([]*parley.Tombstone, error)
 	ModerationQueue(ctx context.Context, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) (*CommentConnection, error)
 	ModerationQueueCounts(ctx context.Context, siteID *string, storyID *string) (*ModerationQueueCounts, error)
 	StageStats(ctx context.Context, siteID string) ([]*parley.StageStats, error)
 	ModerationLog(ctx context.Context, siteID string, first *int, after *string) (*ModerationLogConnection, error)
+	Notifications(ctx context.Context, first *int, after *string) (*StoredNotificationConnection, error)
+	UnreadNotificationCount(ctx context.Context) (int, error)
+	NotificationSettings(ctx context.Context) ([]*parley.NotificationSetting, error)
 	Rules(ctx context.Context, siteID string) ([]*parley.Rule, error)
 	RuleProposals(ctx context.Context, siteID string, state *parley.ProposalState) ([]*parley.RuleProposal, error)
 	CheckRule(ctx context.Context, siteID string, expression string) (*parley.RuleCheck, error)
@@ -929,6 +1038,11 @@ type StageStatsResolver interface {
 	Recall(ctx context.Context, obj *parley.StageStats) (*float64, error)
 	CanBeWrong(ctx context.Context, obj *parley.StageStats) (bool, error)
 }
+type StoredNotificationResolver interface {
+	Kind(ctx context.Context, obj *parley.InboxNotification) (string, error)
+	Comment(ctx context.Context, obj *parley.InboxNotification) (*parley.Comment, error)
+	Actor(ctx context.Context, obj *parley.InboxNotification) (*parley.User, error)
+}
 type StoryResolver interface {
 	Site(ctx context.Context, obj *parley.Story) (*parley.Site, error)
 
@@ -939,6 +1053,7 @@ type SubscriptionResolver interface {
 	CommentUpdated(ctx context.Context, storyID string) (<-chan *parley.Comment, error)
 	ModerationQueueUpdated(ctx context.Context, siteID string) (<-chan *parley.CommentEvent, error)
 	Notifications(ctx context.Context) (<-chan *parley.Notification, error)
+	NotificationAdded(ctx context.Context) (<-chan *parley.InboxNotification, error)
 	RuleProposalsUpdated(ctx context.Context, siteID string) (<-chan *parley.ProposalEvent, error)
 }
 type UserResolver interface {
@@ -949,6 +1064,9 @@ type UserResolver interface {
 	MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error)
 	HasPassword(ctx context.Context, obj *parley.User) (*bool, error)
 
+	EmailVerified(ctx context.Context, obj *parley.User) (*bool, error)
+	Sessions(ctx context.Context, obj *parley.User) ([]*parley.Session, error)
+	APITokens(ctx context.Context, obj *parley.User) ([]*parley.APIToken, error)
 	Sanctions(ctx context.Context, obj *parley.User, siteID string, activeOnly *bool) ([]*parley.Sanction, error)
 	Notes(ctx context.Context, obj *parley.User, siteID string) ([]*parley.UserNote, error)
 	CommentCounts(ctx context.Context, obj *parley.User, siteID string) (*parley.CommentCounts, error)
@@ -1606,6 +1724,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Instance.PublicKey(childComplexity), true
 
+	case "LabelSubscription.action":
+		if e.ComplexityRoot.LabelSubscription.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.Action(childComplexity), true
+	case "LabelSubscription.createdAt":
+		if e.ComplexityRoot.LabelSubscription.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.CreatedAt(childComplexity), true
+	case "LabelSubscription.peerID":
+		if e.ComplexityRoot.LabelSubscription.PeerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.PeerID(childComplexity), true
+	case "LabelSubscription.peerName":
+		if e.ComplexityRoot.LabelSubscription.PeerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.PeerName(childComplexity), true
+	case "LabelSubscription.quorum":
+		if e.ComplexityRoot.LabelSubscription.Quorum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.Quorum(childComplexity), true
+	case "LabelSubscription.siteID":
+		if e.ComplexityRoot.LabelSubscription.SiteID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.SiteID(childComplexity), true
+	case "LabelSubscription.updatedAt":
+		if e.ComplexityRoot.LabelSubscription.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.UpdatedAt(childComplexity), true
+	case "LabelSubscription.weight":
+		if e.ComplexityRoot.LabelSubscription.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelSubscription.Weight(childComplexity), true
+
 	case "ModerationLogConnection.edges":
 		if e.ComplexityRoot.ModerationLogConnection.Edges == nil {
 			break
@@ -1939,6 +2106,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BulkRejectComments(childComplexity, args["input"].(BulkModerateInput)), true
+	case "Mutation.changeEmail":
+		if e.ComplexityRoot.Mutation.ChangeEmail == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeEmail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeEmail(childComplexity, args["input"].(ChangeEmailInput)), true
+	case "Mutation.confirmEmailChange":
+		if e.ComplexityRoot.Mutation.ConfirmEmailChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmEmailChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmEmailChange(childComplexity, args["input"].(ConfirmEmailChangeInput)), true
 	case "Mutation.createAPIToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -1961,6 +2150,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateComment(childComplexity, args["input"].(parley.CreateCommentInput)), true
+	case "Mutation.createGuestComment":
+		if e.ComplexityRoot.Mutation.CreateGuestComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createGuestComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateGuestComment(childComplexity, args["input"].(parley.GuestCommentInput)), true
 	case "Mutation.createSite":
 		if e.ComplexityRoot.Mutation.CreateSite == nil {
 			break
@@ -2060,6 +2260,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FeatureComment(childComplexity, args["input"].(parley.ModerateInput)), true
+	case "Mutation.markNotificationsRead":
+		if e.ComplexityRoot.Mutation.MarkNotificationsRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markNotificationsRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkNotificationsRead(childComplexity, args["input"].(*MarkNotificationsReadInput)), true
 	case "Mutation.messageUser":
 		if e.ComplexityRoot.Mutation.MessageUser == nil {
 			break
@@ -2192,6 +2403,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportComment(childComplexity, args["input"].(parley.ReportInput)), true
+	case "Mutation.requestPasswordReset":
+		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestPasswordReset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["input"].(RequestPasswordResetInput)), true
+	case "Mutation.resendVerification":
+		if e.ComplexityRoot.Mutation.ResendVerification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resendVerification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResendVerification(childComplexity, args["input"].(*ResendVerificationInput)), true
+	case "Mutation.resetPassword":
+		if e.ComplexityRoot.Mutation.ResetPassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetPassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["input"].(ResetPasswordInput)), true
+	case "Mutation.revokeAPIToken":
+		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAPIToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(RevokeAPITokenInput)), true
 	case "Mutation.revokeSanction":
 		if e.ComplexityRoot.Mutation.RevokeSanction == nil {
 			break
@@ -2203,6 +2458,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSanction(childComplexity, args["input"].(SanctionIDInput)), true
+	case "Mutation.revokeSession":
+		if e.ComplexityRoot.Mutation.RevokeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeSession(childComplexity, args["input"].(RevokeSessionInput)), true
+	case "Mutation.setNotificationDelivery":
+		if e.ComplexityRoot.Mutation.SetNotificationDelivery == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setNotificationDelivery_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetNotificationDelivery(childComplexity, args["input"].(NotificationSettingInput)), true
 	case "Mutation.setRuleGovernance":
 		if e.ComplexityRoot.Mutation.SetRuleGovernance == nil {
 			break
@@ -2275,6 +2552,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignOut(childComplexity), true
+	case "Mutation.signOutEverywhere":
+		if e.ComplexityRoot.Mutation.SignOutEverywhere == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.SignOutEverywhere(childComplexity), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -2286,6 +2569,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(parley.SignUpInput)), true
+	case "Mutation.subscribeLabels":
+		if e.ComplexityRoot.Mutation.SubscribeLabels == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_subscribeLabels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubscribeLabels(childComplexity, args["input"].(parley.SubscribeLabelsInput)), true
 	case "Mutation.suspendUser":
 		if e.ComplexityRoot.Mutation.SuspendUser == nil {
 			break
@@ -2330,6 +2624,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnmuteUser(childComplexity, args["input"].(MuteInput)), true
+	case "Mutation.unsubscribe":
+		if e.ComplexityRoot.Mutation.Unsubscribe == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unsubscribe_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Unsubscribe(childComplexity, args["input"].(UnsubscribeInput)), true
 	case "Mutation.updateSiteSettings":
 		if e.ComplexityRoot.Mutation.UpdateSiteSettings == nil {
 			break
@@ -2363,6 +2668,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWebhookEndpoint(childComplexity, args["input"].(UpdateWebhookEndpointInput)), true
+	case "Mutation.verifyEmail":
+		if e.ComplexityRoot.Mutation.VerifyEmail == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyEmail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyEmail(childComplexity, args["input"].(VerifyEmailInput)), true
 	case "Mutation.voteOnProposal":
 		if e.ComplexityRoot.Mutation.VoteOnProposal == nil {
 			break
@@ -2409,6 +2725,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Notification.Kind(childComplexity), true
+
+	case "NotificationSetting.delivery":
+		if e.ComplexityRoot.NotificationSetting.Delivery == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationSetting.Delivery(childComplexity), true
+	case "NotificationSetting.kind":
+		if e.ComplexityRoot.NotificationSetting.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationSetting.Kind(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2692,6 +3021,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Instance(childComplexity), true
 
+	case "Query.labelSubscriptions":
+		if e.ComplexityRoot.Query.LabelSubscriptions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_labelSubscriptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LabelSubscriptions(childComplexity, args["siteID"].(string)), true
 	case "Query.moderationLog":
 		if e.ComplexityRoot.Query.ModerationLog == nil {
 			break
@@ -2731,6 +3071,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ModerationStages(childComplexity), true
+	case "Query.notificationSettings":
+		if e.ComplexityRoot.Query.NotificationSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.NotificationSettings(childComplexity), true
+	case "Query.notifications":
+		if e.ComplexityRoot.Query.Notifications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_notifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Notifications(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.peers":
 		if e.ComplexityRoot.Query.Peers == nil {
 			break
@@ -2842,6 +3199,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StoryCounts(childComplexity, args["urls"].([]string)), true
+	case "Query.tombstones":
+		if e.ComplexityRoot.Query.Tombstones == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tombstones_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Tombstones(childComplexity, args["first"].(int)), true
 	case "Query.trustStanding":
 		if e.ComplexityRoot.Query.TrustStanding == nil {
 			break
@@ -2864,6 +3232,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TrustThresholds(childComplexity, args["siteID"].(string)), true
+	case "Query.unreadNotificationCount":
+		if e.ComplexityRoot.Query.UnreadNotificationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.UnreadNotificationCount(childComplexity), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -3397,6 +3771,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Sanction.Site(childComplexity), true
 
+	case "Session.createdAt":
+		if e.ComplexityRoot.Session.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.CreatedAt(childComplexity), true
+	case "Session.current":
+		if e.ComplexityRoot.Session.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Current(childComplexity), true
+	case "Session.expiresAt":
+		if e.ComplexityRoot.Session.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ExpiresAt(childComplexity), true
+	case "Session.id":
+		if e.ComplexityRoot.Session.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ID(childComplexity), true
+	case "Session.lastUsedAt":
+		if e.ComplexityRoot.Session.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.LastUsedAt(childComplexity), true
+
 	case "Site.allowedOrigins":
 		if e.ComplexityRoot.Site.AllowedOrigins == nil {
 			break
@@ -3440,6 +3845,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Site.WordLists(childComplexity), true
 
+	case "SiteSettings.autoCloseAfterDays":
+		if e.ComplexityRoot.SiteSettings.AutoCloseAfterDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.AutoCloseAfterDays(childComplexity), true
 	case "SiteSettings.closedMessage":
 		if e.ComplexityRoot.SiteSettings.ClosedMessage == nil {
 			break
@@ -3458,6 +3869,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.EditWindowSeconds(childComplexity), true
+	case "SiteSettings.guestComments":
+		if e.ComplexityRoot.SiteSettings.GuestComments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.GuestComments(childComplexity), true
 	case "SiteSettings.holdRejectionRate":
 		if e.ComplexityRoot.SiteSettings.HoldRejectionRate == nil {
 			break
@@ -3524,6 +3941,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SiteSettings.ReportHoldThreshold(childComplexity), true
+	case "SiteSettings.requireVerifiedEmail":
+		if e.ComplexityRoot.SiteSettings.RequireVerifiedEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.RequireVerifiedEmail(childComplexity), true
+	case "SiteSettings.showRevisions":
+		if e.ComplexityRoot.SiteSettings.ShowRevisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SiteSettings.ShowRevisions(childComplexity), true
 	case "SiteSettings.stages":
 		if e.ComplexityRoot.SiteSettings.Stages == nil {
 			break
@@ -3666,12 +4095,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StageStats.TruePositives(childComplexity), true
 
+	case "StoredNotification.actor":
+		if e.ComplexityRoot.StoredNotification.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.Actor(childComplexity), true
+	case "StoredNotification.comment":
+		if e.ComplexityRoot.StoredNotification.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.Comment(childComplexity), true
+	case "StoredNotification.createdAt":
+		if e.ComplexityRoot.StoredNotification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.CreatedAt(childComplexity), true
+	case "StoredNotification.detail":
+		if e.ComplexityRoot.StoredNotification.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.Detail(childComplexity), true
+	case "StoredNotification.id":
+		if e.ComplexityRoot.StoredNotification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.ID(childComplexity), true
+	case "StoredNotification.kind":
+		if e.ComplexityRoot.StoredNotification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.Kind(childComplexity), true
+	case "StoredNotification.readAt":
+		if e.ComplexityRoot.StoredNotification.ReadAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotification.ReadAt(childComplexity), true
+
+	case "StoredNotificationConnection.edges":
+		if e.ComplexityRoot.StoredNotificationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotificationConnection.Edges(childComplexity), true
+	case "StoredNotificationConnection.pageInfo":
+		if e.ComplexityRoot.StoredNotificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotificationConnection.PageInfo(childComplexity), true
+
+	case "StoredNotificationEdge.cursor":
+		if e.ComplexityRoot.StoredNotificationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotificationEdge.Cursor(childComplexity), true
+	case "StoredNotificationEdge.node":
+		if e.ComplexityRoot.StoredNotificationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoredNotificationEdge.Node(childComplexity), true
+
 	case "Story.closed":
 		if e.ComplexityRoot.Story.Closed == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Story.Closed(childComplexity), true
+	case "Story.closesAt":
+		if e.ComplexityRoot.Story.ClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Story.ClosesAt(childComplexity), true
 	case "Story.commentCount":
 		if e.ComplexityRoot.Story.CommentCount == nil {
 			break
@@ -3804,6 +4308,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ModerationQueueUpdated(childComplexity, args["siteID"].(string)), true
+	case "Subscription.notificationAdded":
+		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.NotificationAdded(childComplexity), true
 	case "Subscription.notifications":
 		if e.ComplexityRoot.Subscription.Notifications == nil {
 			break
@@ -3821,6 +4331,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.RuleProposalsUpdated(childComplexity, args["siteID"].(string)), true
+
+	case "Tombstone.acknowledged":
+		if e.ComplexityRoot.Tombstone.Acknowledged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Acknowledged(childComplexity), true
+	case "Tombstone.coverage":
+		if e.ComplexityRoot.Tombstone.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Coverage(childComplexity), true
+	case "Tombstone.createdAt":
+		if e.ComplexityRoot.Tombstone.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.CreatedAt(childComplexity), true
+	case "Tombstone.id":
+		if e.ComplexityRoot.Tombstone.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.ID(childComplexity), true
+	case "Tombstone.objectID":
+		if e.ComplexityRoot.Tombstone.ObjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.ObjectID(childComplexity), true
+	case "Tombstone.objectType":
+		if e.ComplexityRoot.Tombstone.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.ObjectType(childComplexity), true
+	case "Tombstone.peers":
+		if e.ComplexityRoot.Tombstone.Peers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Peers(childComplexity), true
+	case "Tombstone.pending":
+		if e.ComplexityRoot.Tombstone.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tombstone.Pending(childComplexity), true
 
 	case "TrustChange.byModerator":
 		if e.ComplexityRoot.TrustChange.ByModerator == nil {
@@ -4075,6 +4634,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrustStanding.UserID(childComplexity), true
 
+	case "User.apiTokens":
+		if e.ComplexityRoot.User.APITokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.APITokens(childComplexity), true
 	case "User.admin":
 		if e.ComplexityRoot.User.Admin == nil {
 			break
@@ -4115,6 +4680,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.emailVerified":
+		if e.ComplexityRoot.User.EmailVerified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.EmailVerified(childComplexity), true
+	case "User.guest":
+		if e.ComplexityRoot.User.Guest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Guest(childComplexity), true
 	case "User.hasPassword":
 		if e.ComplexityRoot.User.HasPassword == nil {
 			break
@@ -4172,6 +4749,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Sanctions(childComplexity, args["siteID"].(string), args["activeOnly"].(*bool)), true
+	case "User.sessions":
+		if e.ComplexityRoot.User.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Sessions(childComplexity), true
 	case "User.username":
 		if e.ComplexityRoot.User.Username == nil {
 			break
@@ -4491,6 +5074,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BacktestProposalInput", ec.unmarshalInputBacktestProposalInput),
 			graphql.NewInputUnmarshaler("BanInput", ec.unmarshalInputBanInput),
 			graphql.NewInputUnmarshaler("BulkModerateInput", ec.unmarshalInputBulkModerateInput),
+			graphql.NewInputUnmarshaler("ChangeEmailInput", ec.unmarshalInputChangeEmailInput),
+			graphql.NewInputUnmarshaler("ConfirmEmailChangeInput", ec.unmarshalInputConfirmEmailChangeInput),
 			graphql.NewInputUnmarshaler("CreateAPITokenInput", ec.unmarshalInputCreateAPITokenInput),
 			graphql.NewInputUnmarshaler("CreateCommentInput", ec.unmarshalInputCreateCommentInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
@@ -4500,8 +5085,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeleteCommentInput", ec.unmarshalInputDeleteCommentInput),
 			graphql.NewInputUnmarshaler("DeleteWebhookEndpointInput", ec.unmarshalInputDeleteWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("EditCommentInput", ec.unmarshalInputEditCommentInput),
+			graphql.NewInputUnmarshaler("GuestCommentInput", ec.unmarshalInputGuestCommentInput),
+			graphql.NewInputUnmarshaler("MarkNotificationsReadInput", ec.unmarshalInputMarkNotificationsReadInput),
 			graphql.NewInputUnmarshaler("ModerateInput", ec.unmarshalInputModerateInput),
 			graphql.NewInputUnmarshaler("MuteInput", ec.unmarshalInputMuteInput),
+			graphql.NewInputUnmarshaler("NotificationSettingInput", ec.unmarshalInputNotificationSettingInput),
 			graphql.NewInputUnmarshaler("PausePeerInput", ec.unmarshalInputPausePeerInput),
 			graphql.NewInputUnmarshaler("PinTrustLevelInput", ec.unmarshalInputPinTrustLevelInput),
 			graphql.NewInputUnmarshaler("ProposalIDInput", ec.unmarshalInputProposalIDInput),
@@ -4514,6 +5102,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
 			graphql.NewInputUnmarshaler("RemovePeerInput", ec.unmarshalInputRemovePeerInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
+			graphql.NewInputUnmarshaler("RequestPasswordResetInput", ec.unmarshalInputRequestPasswordResetInput),
+			graphql.NewInputUnmarshaler("ResendVerificationInput", ec.unmarshalInputResendVerificationInput),
+			graphql.NewInputUnmarshaler("ResetPasswordInput", ec.unmarshalInputResetPasswordInput),
+			graphql.NewInputUnmarshaler("RevokeAPITokenInput", ec.unmarshalInputRevokeAPITokenInput),
+			graphql.NewInputUnmarshaler("RevokeSessionInput", ec.unmarshalInputRevokeSessionInput),
 			graphql.NewInputUnmarshaler("RuleEffectInput", ec.unmarshalInputRuleEffectInput),
 			graphql.NewInputUnmarshaler("RuleGovernanceInput", ec.unmarshalInputRuleGovernanceInput),
 			graphql.NewInputUnmarshaler("SSOInput", ec.unmarshalInputSSOInput),
@@ -4524,12 +5117,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("SiteSettingsInput", ec.unmarshalInputSiteSettingsInput),
 			graphql.NewInputUnmarshaler("StageSettingInput", ec.unmarshalInputStageSettingInput),
+			graphql.NewInputUnmarshaler("SubscribeLabelsInput", ec.unmarshalInputSubscribeLabelsInput),
 			graphql.NewInputUnmarshaler("SuspendInput", ec.unmarshalInputSuspendInput),
 			graphql.NewInputUnmarshaler("TrustEffectsInput", ec.unmarshalInputTrustEffectsInput),
+			graphql.NewInputUnmarshaler("UnsubscribeInput", ec.unmarshalInputUnsubscribeInput),
 			graphql.NewInputUnmarshaler("UpdateStoryInput", ec.unmarshalInputUpdateStoryInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookEndpointInput", ec.unmarshalInputUpdateWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("UserNoteInput", ec.unmarshalInputUserNoteInput),
 			graphql.NewInputUnmarshaler("UserSanctionInput", ec.unmarshalInputUserSanctionInput),
+			graphql.NewInputUnmarshaler("VerifyEmailInput", ec.unmarshalInputVerifyEmailInput),
 			graphql.NewInputUnmarshaler("VoteOnProposalInput", ec.unmarshalInputVoteOnProposalInput),
 			graphql.NewInputUnmarshaler("WordListInput", ec.unmarshalInputWordListInput),
 		)
@@ -4624,7 +5220,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "federation.graphqls" "live.graphqls" "moderation.graphqls" "moderationlog.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
+//go:embed "comment.graphqls" "federation.graphqls" "federation_labels.graphqls" "federation_tombstones.graphqls" "guest.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4638,13 +5234,20 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
+	{Name: "federation_labels.graphqls", Input: sourceData("federation_labels.graphqls"), BuiltIn: false},
+	{Name: "federation_tombstones.graphqls", Input: sourceData("federation_tombstones.graphqls"), BuiltIn: false},
+	{Name: "guest.graphqls", Input: sourceData("guest.graphqls"), BuiltIn: false},
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
+	{Name: "mail.graphqls", Input: sourceData("mail.graphqls"), BuiltIn: false},
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "moderationlog.graphqls", Input: sourceData("moderationlog.graphqls"), BuiltIn: false},
+	{Name: "notification.graphqls", Input: sourceData("notification.graphqls"), BuiltIn: false},
+	{Name: "reader.graphqls", Input: sourceData("reader.graphqls"), BuiltIn: false},
 	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "site.graphqls", Input: sourceData("site.graphqls"), BuiltIn: false},
+	{Name: "storyclose.graphqls", Input: sourceData("storyclose.graphqls"), BuiltIn: false},
 	{Name: "trust.graphqls", Input: sourceData("trust.graphqls"), BuiltIn: false},
 	{Name: "user.graphqls", Input: sourceData("user.graphqls"), BuiltIn: false},
 	{Name: "webhook.graphqls", Input: sourceData("webhook.graphqls"), BuiltIn: false},
@@ -4987,6 +5590,28 @@ func (ec *executionContext) childFields_Instance(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Instance", field.Name)
 }
 
+func (ec *executionContext) childFields_LabelSubscription(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "siteID":
+		return ec.fieldContext_LabelSubscription_siteID(ctx, field)
+	case "peerID":
+		return ec.fieldContext_LabelSubscription_peerID(ctx, field)
+	case "peerName":
+		return ec.fieldContext_LabelSubscription_peerName(ctx, field)
+	case "weight":
+		return ec.fieldContext_LabelSubscription_weight(ctx, field)
+	case "action":
+		return ec.fieldContext_LabelSubscription_action(ctx, field)
+	case "quorum":
+		return ec.fieldContext_LabelSubscription_quorum(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LabelSubscription_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LabelSubscription_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LabelSubscription", field.Name)
+}
+
 func (ec *executionContext) childFields_ModerationLogConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5107,6 +5732,16 @@ func (ec *executionContext) childFields_Notification(ctx context.Context, field 
 		return ec.fieldContext_Notification_comment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationSetting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_NotificationSetting_kind(ctx, field)
+	case "delivery":
+		return ec.fieldContext_NotificationSetting_delivery(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationSetting", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5463,6 +6098,22 @@ func (ec *executionContext) childFields_Sanction(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Sanction", field.Name)
 }
 
+func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Session_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Session_createdAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_Session_lastUsedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Session_expiresAt(ctx, field)
+	case "current":
+		return ec.fieldContext_Session_current(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Session", field.Name)
+}
+
 func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5503,6 +6154,8 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_premodAll(ctx, field)
 	case "premodLinks":
 		return ec.fieldContext_SiteSettings_premodLinks(ctx, field)
+	case "requireVerifiedEmail":
+		return ec.fieldContext_SiteSettings_requireVerifiedEmail(ctx, field)
 	case "premodNewCommenters":
 		return ec.fieldContext_SiteSettings_premodNewCommenters(ctx, field)
 	case "holdRejectionRate":
@@ -5513,10 +6166,16 @@ func (ec *executionContext) childFields_SiteSettings(ctx context.Context, field 
 		return ec.fieldContext_SiteSettings_holdSuspectWords(ctx, field)
 	case "stages":
 		return ec.fieldContext_SiteSettings_stages(ctx, field)
+	case "guestComments":
+		return ec.fieldContext_SiteSettings_guestComments(ctx, field)
 	case "trustEffects":
 		return ec.fieldContext_SiteSettings_trustEffects(ctx, field)
 	case "publicLog":
 		return ec.fieldContext_SiteSettings_publicLog(ctx, field)
+	case "showRevisions":
+		return ec.fieldContext_SiteSettings_showRevisions(ctx, field)
+	case "autoCloseAfterDays":
+		return ec.fieldContext_SiteSettings_autoCloseAfterDays(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SiteSettings", field.Name)
 }
@@ -5581,6 +6240,46 @@ func (ec *executionContext) childFields_StageStats(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type StageStats", field.Name)
 }
 
+func (ec *executionContext) childFields_StoredNotification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StoredNotification_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_StoredNotification_kind(ctx, field)
+	case "comment":
+		return ec.fieldContext_StoredNotification_comment(ctx, field)
+	case "actor":
+		return ec.fieldContext_StoredNotification_actor(ctx, field)
+	case "detail":
+		return ec.fieldContext_StoredNotification_detail(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_StoredNotification_createdAt(ctx, field)
+	case "readAt":
+		return ec.fieldContext_StoredNotification_readAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoredNotification", field.Name)
+}
+
+func (ec *executionContext) childFields_StoredNotificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StoredNotificationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StoredNotificationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoredNotificationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StoredNotificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StoredNotificationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StoredNotificationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoredNotificationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Story(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5601,6 +6300,8 @@ func (ec *executionContext) childFields_Story(ctx context.Context, field graphql
 		return ec.fieldContext_Story_createdAt(ctx, field)
 	case "comments":
 		return ec.fieldContext_Story_comments(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_Story_closesAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Story", field.Name)
 }
@@ -5635,6 +6336,28 @@ func (ec *executionContext) childFields_StoryEdge(ctx context.Context, field gra
 		return ec.fieldContext_StoryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Tombstone(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Tombstone_id(ctx, field)
+	case "objectType":
+		return ec.fieldContext_Tombstone_objectType(ctx, field)
+	case "objectID":
+		return ec.fieldContext_Tombstone_objectID(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Tombstone_createdAt(ctx, field)
+	case "peers":
+		return ec.fieldContext_Tombstone_peers(ctx, field)
+	case "acknowledged":
+		return ec.fieldContext_Tombstone_acknowledged(ctx, field)
+	case "pending":
+		return ec.fieldContext_Tombstone_pending(ctx, field)
+	case "coverage":
+		return ec.fieldContext_Tombstone_coverage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Tombstone", field.Name)
 }
 
 func (ec *executionContext) childFields_TrustChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5781,6 +6504,14 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_hasPassword(ctx, field)
 	case "instance":
 		return ec.fieldContext_User_instance(ctx, field)
+	case "guest":
+		return ec.fieldContext_User_guest(ctx, field)
+	case "emailVerified":
+		return ec.fieldContext_User_emailVerified(ctx, field)
+	case "sessions":
+		return ec.fieldContext_User_sessions(ctx, field)
+	case "apiTokens":
+		return ec.fieldContext_User_apiTokens(ctx, field)
 	case "sanctions":
 		return ec.fieldContext_User_sanctions(ctx, field)
 	case "notes":
@@ -6197,6 +6928,34 @@ func (ec *executionContext) field_Mutation_bulkRejectComments_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_changeEmail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ChangeEmailInput, error) {
+			return ec.unmarshalNChangeEmailInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐChangeEmailInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmEmailChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ConfirmEmailChangeInput, error) {
+			return ec.unmarshalNConfirmEmailChangeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐConfirmEmailChangeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAPIToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6217,6 +6976,20 @@ func (ec *executionContext) field_Mutation_createComment_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (parley.CreateCommentInput, error) {
 			return ec.unmarshalNCreateCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐCreateCommentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createGuestComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.GuestCommentInput, error) {
+			return ec.unmarshalNGuestCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐGuestCommentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6343,6 +7116,20 @@ func (ec *executionContext) field_Mutation_featureComment_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (parley.ModerateInput, error) {
 			return ec.unmarshalNModerateInput2githubᚗcomᚋparleyhqᚋparleyᚐModerateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markNotificationsRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*MarkNotificationsReadInput, error) {
+			return ec.unmarshalOMarkNotificationsReadInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐMarkNotificationsReadInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6519,12 +7306,96 @@ func (ec *executionContext) field_Mutation_reportComment_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_requestPasswordReset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RequestPasswordResetInput, error) {
+			return ec.unmarshalNRequestPasswordResetInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRequestPasswordResetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resendVerification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*ResendVerificationInput, error) {
+			return ec.unmarshalOResendVerificationInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐResendVerificationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ResetPasswordInput, error) {
+			return ec.unmarshalNResetPasswordInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐResetPasswordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeAPIToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RevokeAPITokenInput, error) {
+			return ec.unmarshalNRevokeAPITokenInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeAPITokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeSanction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (SanctionIDInput, error) {
 			return ec.unmarshalNSanctionIDInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSanctionIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RevokeSessionInput, error) {
+			return ec.unmarshalNRevokeSessionInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeSessionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setNotificationDelivery_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (NotificationSettingInput, error) {
+			return ec.unmarshalNNotificationSettingInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐNotificationSettingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6631,6 +7502,20 @@ func (ec *executionContext) field_Mutation_signUp_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_subscribeLabels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.SubscribeLabelsInput, error) {
+			return ec.unmarshalNSubscribeLabelsInput2githubᚗcomᚋparleyhqᚋparleyᚐSubscribeLabelsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_suspendUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6687,6 +7572,20 @@ func (ec *executionContext) field_Mutation_unmuteUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_unsubscribe_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UnsubscribeInput, error) {
+			return ec.unmarshalNUnsubscribeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUnsubscribeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateSiteSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6721,6 +7620,20 @@ func (ec *executionContext) field_Mutation_updateWebhookEndpoint_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UpdateWebhookEndpointInput, error) {
 			return ec.unmarshalNUpdateWebhookEndpointInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUpdateWebhookEndpointInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyEmail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (VerifyEmailInput, error) {
+			return ec.unmarshalNVerifyEmailInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐVerifyEmailInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6821,6 +7734,20 @@ func (ec *executionContext) field_Query_comment_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_labelSubscriptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_moderationLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6916,6 +7843,28 @@ func (ec *executionContext) field_Query_moderationQueue_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_notifications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -7098,6 +8047,20 @@ func (ec *executionContext) field_Query_story_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["url"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_tombstones_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -9916,6 +10879,190 @@ func (ec *executionContext) fieldContext_Instance_federationAddress(_ context.Co
 	return graphql.NewScalarFieldContext("Instance", field, false, false, "String")
 }
 
+func (ec *executionContext) _LabelSubscription_siteID(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_siteID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SiteID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_siteID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LabelSubscription_peerID(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_peerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_peerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LabelSubscription_peerName(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_peerName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeerName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_peerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _LabelSubscription_weight(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "Float")
+}
+
+func (ec *executionContext) _LabelSubscription_action(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.LabelAction) graphql.Marshaler {
+			return ec.marshalNLabelAction2githubᚗcomᚋparleyhqᚋparleyᚐLabelAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "LabelAction")
+}
+
+func (ec *executionContext) _LabelSubscription_quorum(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_quorum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quorum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_quorum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LabelSubscription_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LabelSubscription_updatedAt(ctx context.Context, field graphql.CollectedField, obj *parley.LabelSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelSubscription_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelSubscription_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelSubscription", field, false, false, "Time")
+}
+
 func (ec *executionContext) _ModerationLogConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ModerationLogConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11319,6 +12466,358 @@ func (ec *executionContext) fieldContext_Mutation_shareStory(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_subscribeLabels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_subscribeLabels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubscribeLabels(ctx, fc.Args["input"].(parley.SubscribeLabelsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.LabelSubscription) graphql.Marshaler {
+			return ec.marshalNLabelSubscription2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_subscribeLabels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabelSubscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_subscribeLabels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createGuestComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createGuestComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateGuestComment(ctx, fc.Args["input"].(parley.GuestCommentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommentPayload) graphql.Marshaler {
+			return ec.marshalNCommentPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCommentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createGuestComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createGuestComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestPasswordReset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestPasswordReset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestPasswordReset(ctx, fc.Args["input"].(RequestPasswordResetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestPasswordReset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestPasswordReset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetPassword(ctx, fc.Args["input"].(ResetPasswordInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetPassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_verifyEmail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyEmail(ctx, fc.Args["input"].(VerifyEmailInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyEmail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyEmail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resendVerification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resendVerification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResendVerification(ctx, fc.Args["input"].(*ResendVerificationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resendVerification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resendVerification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeEmail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeEmail(ctx, fc.Args["input"].(ChangeEmailInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeEmail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeEmail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmEmailChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmEmailChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmEmailChange(ctx, fc.Args["input"].(ConfirmEmailChangeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmEmailChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmEmailChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_approveComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11625,6 +13124,249 @@ func (ec *executionContext) fieldContext_Mutation_undoModeration(ctx context.Con
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markNotificationsRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkNotificationsRead(ctx, fc.Args["input"].(*MarkNotificationsReadInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markNotificationsRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setNotificationDelivery(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setNotificationDelivery(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetNotificationDelivery(ctx, fc.Args["input"].(NotificationSettingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.NotificationSetting) graphql.Marshaler {
+			return ec.marshalNNotificationSetting2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSettingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setNotificationDelivery(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationSetting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setNotificationDelivery_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unsubscribe(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unsubscribe(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Unsubscribe(ctx, fc.Args["input"].(UnsubscribeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.NotificationSetting) graphql.Marshaler {
+			return ec.marshalNNotificationSetting2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSetting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unsubscribe(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationSetting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unsubscribe_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeSession(ctx, fc.Args["input"].(RevokeSessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAPIToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAPIToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAPIToken(ctx, fc.Args["input"].(RevokeAPITokenInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAPIToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAPIToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signOutEverywhere(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signOutEverywhere(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().SignOutEverywhere(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signOutEverywhere(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Mutation_proposeRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -13113,6 +14855,52 @@ func (ec *executionContext) fieldContext_Notification_comment(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _NotificationSetting_kind(ctx context.Context, field graphql.CollectedField, obj *parley.NotificationSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationSetting_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NotificationSetting().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNNotificationKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationSetting_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationSetting", field, true, true, "NotificationKind")
+}
+
+func (ec *executionContext) _NotificationSetting_delivery(ctx context.Context, field graphql.CollectedField, obj *parley.NotificationSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationSetting_delivery(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NotificationSetting().Delivery(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNNotificationDelivery2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationSetting_delivery(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationSetting", field, true, true, "NotificationDelivery")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14230,6 +16018,94 @@ func (ec *executionContext) fieldContext_Query_peers(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_labelSubscriptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_labelSubscriptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LabelSubscriptions(ctx, fc.Args["siteID"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.LabelSubscription) graphql.Marshaler {
+			return ec.marshalNLabelSubscription2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscriptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_labelSubscriptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabelSubscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_labelSubscriptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_tombstones(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tombstones(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Tombstones(ctx, fc.Args["first"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Tombstone) graphql.Marshaler {
+			return ec.marshalNTombstone2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstoneᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tombstones(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tombstone(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tombstones_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_moderationQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14402,6 +16278,105 @@ func (ec *executionContext) fieldContext_Query_moderationLog(ctx context.Context
 	if fc.Args, err = ec.field_Query_moderationLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_notifications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Notifications(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *StoredNotificationConnection) graphql.Marshaler {
+			return ec.marshalNStoredNotificationConnection2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notifications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoredNotificationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_notifications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unreadNotificationCount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unreadNotificationCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().UnreadNotificationCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unreadNotificationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Query_notificationSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notificationSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().NotificationSettings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.NotificationSetting) graphql.Marshaler {
+			return ec.marshalNNotificationSetting2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSettingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notificationSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationSetting(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -17123,6 +19098,121 @@ func (ec *executionContext) fieldContext_Sanction_acknowledgedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("Sanction", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Session_id(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Session_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Session_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Session_expiresAt(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Session_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Session_current(ctx context.Context, field graphql.CollectedField, obj *parley.Session) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Session_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Session_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Session", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Site_id(ctx context.Context, field graphql.CollectedField, obj *parley.Site) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17518,6 +19608,29 @@ func (ec *executionContext) fieldContext_SiteSettings_premodLinks(_ context.Cont
 	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _SiteSettings_requireVerifiedEmail(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_requireVerifiedEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequireVerifiedEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_requireVerifiedEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SiteSettings_premodNewCommenters(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17642,6 +19755,29 @@ func (ec *executionContext) fieldContext_SiteSettings_stages(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _SiteSettings_guestComments(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_guestComments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GuestComments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_guestComments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SiteSettings_trustEffects(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17704,6 +19840,52 @@ func (ec *executionContext) fieldContext_SiteSettings_publicLog(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SiteSettings_showRevisions(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_showRevisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShowRevisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_showRevisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SiteSettings_autoCloseAfterDays(ctx context.Context, field graphql.CollectedField, obj *parley.SiteSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SiteSettings_autoCloseAfterDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoCloseAfterDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SiteSettings_autoCloseAfterDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SiteSettings", field, false, false, "Int")
 }
 
 func (ec *executionContext) _StageResult_stage(ctx context.Context, field graphql.CollectedField, obj *parley.StageResult) (ret graphql.Marshaler) {
@@ -18189,6 +20371,304 @@ func (ec *executionContext) fieldContext_StageStats_canBeWrong(_ context.Context
 	return graphql.NewScalarFieldContext("StageStats", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _StoredNotification_id(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StoredNotification_kind(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoredNotification().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNNotificationKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotification", field, true, true, "NotificationKind")
+}
+
+func (ec *executionContext) _StoredNotification_comment(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoredNotification().Comment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Comment) graphql.Marshaler {
+			return ec.marshalOComment2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐComment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoredNotification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoredNotification_actor(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoredNotification().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoredNotification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoredNotification_detail(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotification", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoredNotification_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StoredNotification_readAt(ctx context.Context, field graphql.CollectedField, obj *parley.InboxNotification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotification_readAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotification_readAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StoredNotificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *StoredNotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotificationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*StoredNotificationEdge) graphql.Marshaler {
+			return ec.marshalNStoredNotificationEdge2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotificationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoredNotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoredNotificationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoredNotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *StoredNotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotificationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotificationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoredNotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoredNotificationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *StoredNotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotificationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotificationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoredNotificationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoredNotificationEdge_node(ctx context.Context, field graphql.CollectedField, obj *StoredNotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoredNotificationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.InboxNotification) graphql.Marshaler {
+			return ec.marshalNStoredNotification2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐInboxNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoredNotificationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoredNotificationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoredNotification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Story_id(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18424,6 +20904,29 @@ func (ec *executionContext) fieldContext_Story_comments(ctx context.Context, fie
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Story_closesAt(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Story_closesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosesAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Story_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Story", field, false, false, "Time")
 }
 
 func (ec *executionContext) _StoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *StoryConnection) (ret graphql.Marshaler) {
@@ -18787,6 +21290,38 @@ func (ec *executionContext) fieldContext_Subscription_notifications(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_notificationAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_notificationAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().NotificationAdded(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.InboxNotification) graphql.Marshaler {
+			return ec.marshalNStoredNotification2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐInboxNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_notificationAdded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoredNotification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_ruleProposalsUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -18829,6 +21364,190 @@ func (ec *executionContext) fieldContext_Subscription_ruleProposalsUpdated(ctx c
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Tombstone_id(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Tombstone_objectType(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "String")
+}
+
+func (ec *executionContext) _Tombstone_objectID(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_objectID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_objectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Tombstone_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Tombstone_peers(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_peers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Peers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_peers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Tombstone_acknowledged(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_acknowledged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acknowledged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_acknowledged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Tombstone_pending(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, false, false, "String")
+}
+
+func (ec *executionContext) _Tombstone_coverage(ctx context.Context, field graphql.CollectedField, obj *parley.Tombstone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tombstone_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tombstone_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tombstone", field, true, false, "String")
 }
 
 func (ec *executionContext) _TrustChange_from(ctx context.Context, field graphql.CollectedField, obj *TrustChange) (ret graphql.Marshaler) {
@@ -20063,6 +22782,116 @@ func (ec *executionContext) _User_instance(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_User_instance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, false, "String")
+}
+
+func (ec *executionContext) _User_guest(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_guest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_guest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _User_emailVerified(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_emailVerified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().EmailVerified(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_emailVerified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _User_sessions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Sessions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Session) graphql.Marshaler {
+			return ec.marshalOSession2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐSessionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Session(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_apiTokens(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_apiTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().APITokens(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.APIToken) graphql.Marshaler {
+			return ec.marshalOAPIToken2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐAPITokenᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_apiTokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_APIToken(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_sanctions(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
@@ -22712,6 +25541,104 @@ func UnmarshalBulkModerateInput(ctx context.Context, raw any) (BulkModerateInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChangeEmailInput(ctx context.Context, obj any) (ChangeEmailInput, error) {
+	var it ChangeEmailInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "password", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeEmailInput unmarshals raw into the ChangeEmailInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeEmailInput(ctx context.Context, raw any) (ChangeEmailInput, error) {
+	var out ChangeEmailInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeEmailInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConfirmEmailChangeInput(ctx context.Context, obj any) (ConfirmEmailChangeInput, error) {
+	var it ConfirmEmailChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConfirmEmailChangeInput unmarshals raw into the ConfirmEmailChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConfirmEmailChangeInput(ctx context.Context, raw any) (ConfirmEmailChangeInput, error) {
+	var out ConfirmEmailChangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfirmEmailChangeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateAPITokenInput(ctx context.Context, obj any) (CreateAPITokenInput, error) {
 	var it CreateAPITokenInput
 	if obj == nil {
@@ -23181,6 +26108,125 @@ func UnmarshalEditCommentInput(ctx context.Context, raw any) (parley.EditComment
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGuestCommentInput(ctx context.Context, obj any) (parley.GuestCommentInput, error) {
+	var it parley.GuestCommentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"storyID", "storyURL", "parentID", "body", "name", "email"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "storyID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storyID"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoryID = data
+		case "storyURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storyURL"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoryURL = data
+		case "parentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentID"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGuestCommentInput unmarshals raw into the GuestCommentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGuestCommentInput(ctx context.Context, raw any) (parley.GuestCommentInput, error) {
+	var out parley.GuestCommentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GuestCommentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarkNotificationsReadInput(ctx context.Context, obj any) (MarkNotificationsReadInput, error) {
+	var it MarkNotificationsReadInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ids"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ids":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ids = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkNotificationsReadInput unmarshals raw into the MarkNotificationsReadInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkNotificationsReadInput(ctx context.Context, raw any) (MarkNotificationsReadInput, error) {
+	var out MarkNotificationsReadInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkNotificationsReadInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputModerateInput(ctx context.Context, obj any) (parley.ModerateInput, error) {
 	var it parley.ModerateInput
 	if obj == nil {
@@ -23283,6 +26329,62 @@ func (ec *executionContext) unmarshalInputMuteInput(ctx context.Context, obj any
 func UnmarshalMuteInput(ctx context.Context, raw any) (MuteInput, error) {
 	var out MuteInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MuteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNotificationSettingInput(ctx context.Context, obj any) (NotificationSettingInput, error) {
+	var it NotificationSettingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "delivery", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNNotificationKind2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "delivery":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("delivery"))
+			data, err := ec.unmarshalNNotificationDelivery2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Delivery = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNotificationSettingInput unmarshals raw into the NotificationSettingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNotificationSettingInput(ctx context.Context, raw any) (NotificationSettingInput, error) {
+	var out NotificationSettingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NotificationSettingInput", raw, &out)
 	return out, err
 }
 
@@ -23997,6 +27099,230 @@ func UnmarshalReportInput(ctx context.Context, raw any) (parley.ReportInput, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRequestPasswordResetInput(ctx context.Context, obj any) (RequestPasswordResetInput, error) {
+	var it RequestPasswordResetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestPasswordResetInput unmarshals raw into the RequestPasswordResetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestPasswordResetInput(ctx context.Context, raw any) (RequestPasswordResetInput, error) {
+	var out RequestPasswordResetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestPasswordResetInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResendVerificationInput(ctx context.Context, obj any) (ResendVerificationInput, error) {
+	var it ResendVerificationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResendVerificationInput unmarshals raw into the ResendVerificationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResendVerificationInput(ctx context.Context, raw any) (ResendVerificationInput, error) {
+	var out ResendVerificationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResendVerificationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResetPasswordInput(ctx context.Context, obj any) (ResetPasswordInput, error) {
+	var it ResetPasswordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token", "password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResetPasswordInput unmarshals raw into the ResetPasswordInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResetPasswordInput(ctx context.Context, raw any) (ResetPasswordInput, error) {
+	var out ResetPasswordInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResetPasswordInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeAPITokenInput(ctx context.Context, obj any) (RevokeAPITokenInput, error) {
+	var it RevokeAPITokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"tokenID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tokenID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeAPITokenInput unmarshals raw into the RevokeAPITokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeAPITokenInput(ctx context.Context, raw any) (RevokeAPITokenInput, error) {
+	var out RevokeAPITokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeAPITokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeSessionInput(ctx context.Context, obj any) (RevokeSessionInput, error) {
+	var it RevokeSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sessionID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sessionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeSessionInput unmarshals raw into the RevokeSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeSessionInput(ctx context.Context, raw any) (RevokeSessionInput, error) {
+	var out RevokeSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeSessionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRuleEffectInput(ctx context.Context, obj any) (RuleEffectInput, error) {
 	var it RuleEffectInput
 	if obj == nil {
@@ -24456,7 +27782,7 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "trustEffects", "publicLog"}
+	fieldsInOrder := [...]string{"siteID", "name", "allowedOrigins", "minCommentLength", "maxCommentLength", "editWindowSeconds", "maxDepth", "reactionKinds", "commentingDisabled", "closedMessage", "premodAll", "premodLinks", "requireVerifiedEmail", "premodNewCommenters", "holdRejectionRate", "reportHoldThreshold", "holdSuspectWords", "stages", "ssoSecret", "guestComments", "trustEffects", "publicLog", "showRevisions", "autoCloseAfterDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24547,6 +27873,13 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.PremodLinks = data
+		case "requireVerifiedEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireVerifiedEmail"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireVerifiedEmail = data
 		case "premodNewCommenters":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("premodNewCommenters"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -24589,6 +27922,13 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.SsoSecret = data
+		case "guestComments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guestComments"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GuestComments = data
 		case "trustEffects":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustEffects"))
 			data, err := ec.unmarshalOTrustEffectsInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTrustEffectSettings(ctx, v)
@@ -24603,6 +27943,20 @@ func (ec *executionContext) unmarshalInputSiteSettingsInput(ctx context.Context,
 				return it, err
 			}
 			it.PublicLog = data
+		case "showRevisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showRevisions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowRevisions = data
+		case "autoCloseAfterDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("autoCloseAfterDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AutoCloseAfterDays = data
 		}
 	}
 	return it, nil
@@ -24690,6 +28044,83 @@ func (ec *executionContext) unmarshalInputStageSettingInput(ctx context.Context,
 func UnmarshalStageSettingInput(ctx context.Context, raw any) (parley.StageSetting, error) {
 	var out parley.StageSetting
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StageSettingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubscribeLabelsInput(ctx context.Context, obj any) (parley.SubscribeLabelsInput, error) {
+	var it parley.SubscribeLabelsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["weight"]; !present {
+		asMap["weight"] = 0.500000
+	}
+	if _, present := asMap["quorum"]; !present {
+		asMap["quorum"] = 1
+	}
+
+	fieldsInOrder := [...]string{"siteID", "peerID", "weight", "action", "quorum"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "peerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeerID = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNLabelAction2githubᚗcomᚋparleyhqᚋparleyᚐLabelAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "quorum":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quorum"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quorum = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubscribeLabelsInput unmarshals raw into the SubscribeLabelsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubscribeLabelsInput(ctx context.Context, raw any) (parley.SubscribeLabelsInput, error) {
+	var out parley.SubscribeLabelsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubscribeLabelsInput", raw, &out)
 	return out, err
 }
 
@@ -24809,6 +28240,48 @@ func (ec *executionContext) unmarshalInputTrustEffectsInput(ctx context.Context,
 func UnmarshalTrustEffectsInput(ctx context.Context, raw any) (parley.TrustEffectSettings, error) {
 	var out parley.TrustEffectSettings
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrustEffectsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUnsubscribeInput(ctx context.Context, obj any) (UnsubscribeInput, error) {
+	var it UnsubscribeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnsubscribeInput unmarshals raw into the UnsubscribeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnsubscribeInput(ctx context.Context, raw any) (UnsubscribeInput, error) {
+	var out UnsubscribeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnsubscribeInput", raw, &out)
 	return out, err
 }
 
@@ -25054,6 +28527,48 @@ func (ec *executionContext) unmarshalInputUserSanctionInput(ctx context.Context,
 func UnmarshalUserSanctionInput(ctx context.Context, raw any) (UserSanctionInput, error) {
 	var out UserSanctionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserSanctionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVerifyEmailInput(ctx context.Context, obj any) (VerifyEmailInput, error) {
+	var it VerifyEmailInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVerifyEmailInput unmarshals raw into the VerifyEmailInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVerifyEmailInput(ctx context.Context, raw any) (VerifyEmailInput, error) {
+	var out VerifyEmailInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerifyEmailInput", raw, &out)
 	return out, err
 }
 
@@ -26300,6 +29815,74 @@ func (ec *executionContext) _Instance(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var labelSubscriptionImplementors = []string{"LabelSubscription"}
+
+func (ec *executionContext) _LabelSubscription(ctx context.Context, sel ast.SelectionSet, obj *parley.LabelSubscription) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, labelSubscriptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LabelSubscription")
+		case "siteID":
+			out.Values[i] = ec._LabelSubscription_siteID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peerID":
+			out.Values[i] = ec._LabelSubscription_peerID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peerName":
+			out.Values[i] = ec._LabelSubscription_peerName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._LabelSubscription_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._LabelSubscription_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quorum":
+			out.Values[i] = ec._LabelSubscription_quorum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._LabelSubscription_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._LabelSubscription_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moderationLogConnectionImplementors = []string{"ModerationLogConnection"}
 
 func (ec *executionContext) _ModerationLogConnection(ctx context.Context, sel ast.SelectionSet, obj *ModerationLogConnection) graphql.Marshaler {
@@ -26754,6 +30337,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "subscribeLabels":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_subscribeLabels(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createGuestComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createGuestComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestPasswordReset":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestPasswordReset(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetPassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetPassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifyEmail":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyEmail(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resendVerification":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resendVerification(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeEmail":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeEmail(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmEmailChange":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmEmailChange(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "approveComment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_approveComment(ctx, field)
@@ -26799,6 +30438,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "undoModeration":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_undoModeration(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markNotificationsRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markNotificationsRead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setNotificationDelivery":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setNotificationDelivery(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unsubscribe":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unsubscribe(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeAPIToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAPIToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signOutEverywhere":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signOutEverywhere(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -27072,6 +30753,46 @@ func (ec *executionContext) _Notification(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationSettingImplementors = []string{"NotificationSetting"}
+
+func (ec *executionContext) _NotificationSetting(ctx context.Context, sel ast.SelectionSet, obj *parley.NotificationSetting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationSettingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationSetting")
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NotificationSetting_kind(ctx, field, obj)
+				})
+		case "delivery":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NotificationSetting_delivery(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27529,6 +31250,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_peers(ctx, field)
 				})
+		case "labelSubscriptions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_labelSubscriptions(ctx, field)
+				})
+		case "tombstones":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tombstones(ctx, field)
+				})
 		case "moderationQueue":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -27552,6 +31285,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_moderationLog(ctx, field)
+				})
+		case "notifications":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notifications(ctx, field)
+				})
+		case "unreadNotificationCount":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unreadNotificationCount(ctx, field)
+				})
+		case "notificationSettings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notificationSettings(ctx, field)
 				})
 		case "rules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -28435,6 +32186,59 @@ func (ec *executionContext) _Sanction(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var sessionImplementors = []string{"Session"}
+
+func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, obj *parley.Session) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Session")
+		case "id":
+			out.Values[i] = ec._Session_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Session_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastUsedAt":
+			out.Values[i] = ec._Session_lastUsedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Session_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._Session_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var siteImplementors = []string{"Site"}
 
 func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj *parley.Site) graphql.Marshaler {
@@ -28555,6 +32359,11 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "requireVerifiedEmail":
+			out.Values[i] = ec._SiteSettings_requireVerifiedEmail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "premodNewCommenters":
 			out.Values[i] = ec._SiteSettings_premodNewCommenters(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28580,6 +32389,11 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "guestComments":
+			out.Values[i] = ec._SiteSettings_guestComments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "trustEffects":
 			out.Values[i] = ec._SiteSettings_trustEffects(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28587,6 +32401,16 @@ func (ec *executionContext) _SiteSettings(ctx context.Context, sel ast.Selection
 			}
 		case "publicLog":
 			out.Values[i] = ec._SiteSettings_publicLog(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "showRevisions":
+			out.Values[i] = ec._SiteSettings_showRevisions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "autoCloseAfterDays":
+			out.Values[i] = ec._SiteSettings_autoCloseAfterDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28805,6 +32629,148 @@ func (ec *executionContext) _StageStats(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var storedNotificationImplementors = []string{"StoredNotification"}
+
+func (ec *executionContext) _StoredNotification(ctx context.Context, sel ast.SelectionSet, obj *parley.InboxNotification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storedNotificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoredNotification")
+		case "id":
+			out.Values[i] = ec._StoredNotification_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoredNotification_kind(ctx, field, obj)
+				})
+		case "comment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoredNotification_comment(ctx, field, obj)
+				})
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoredNotification_actor(ctx, field, obj)
+				})
+		case "detail":
+			out.Values[i] = ec._StoredNotification_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._StoredNotification_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readAt":
+			out.Values[i] = ec._StoredNotification_readAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storedNotificationConnectionImplementors = []string{"StoredNotificationConnection"}
+
+func (ec *executionContext) _StoredNotificationConnection(ctx context.Context, sel ast.SelectionSet, obj *StoredNotificationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storedNotificationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoredNotificationConnection")
+		case "edges":
+			out.Values[i] = ec._StoredNotificationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StoredNotificationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storedNotificationEdgeImplementors = []string{"StoredNotificationEdge"}
+
+func (ec *executionContext) _StoredNotificationEdge(ctx context.Context, sel ast.SelectionSet, obj *StoredNotificationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storedNotificationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoredNotificationEdge")
+		case "cursor":
+			out.Values[i] = ec._StoredNotificationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StoredNotificationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var storyImplementors = []string{"Story"}
 
 func (ec *executionContext) _Story(ctx context.Context, sel ast.SelectionSet, obj *parley.Story) graphql.Marshaler {
@@ -28863,6 +32829,11 @@ func (ec *executionContext) _Story(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Story_comments(ctx, field, obj)
 				})
+		case "closesAt":
+			out.Values[i] = ec._Story_closesAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29020,11 +32991,81 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_moderationQueueUpdated(ctx, fields[0])
 	case "notifications":
 		return ec._Subscription_notifications(ctx, fields[0])
+	case "notificationAdded":
+		return ec._Subscription_notificationAdded(ctx, fields[0])
 	case "ruleProposalsUpdated":
 		return ec._Subscription_ruleProposalsUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var tombstoneImplementors = []string{"Tombstone"}
+
+func (ec *executionContext) _Tombstone(ctx context.Context, sel ast.SelectionSet, obj *parley.Tombstone) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tombstoneImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Tombstone")
+		case "id":
+			out.Values[i] = ec._Tombstone_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectType":
+			out.Values[i] = ec._Tombstone_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectID":
+			out.Values[i] = ec._Tombstone_objectID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Tombstone_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peers":
+			out.Values[i] = ec._Tombstone_peers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledged":
+			out.Values[i] = ec._Tombstone_acknowledged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._Tombstone_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coverage":
+			out.Values[i] = ec._Tombstone_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var trustChangeImplementors = []string{"TrustChange"}
@@ -29488,6 +33529,29 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "guest":
+			out.Values[i] = ec._User_guest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "emailVerified":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_emailVerified(ctx, field, obj)
+				})
+		case "sessions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_sessions(ctx, field, obj)
+				})
+		case "apiTokens":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_apiTokens(ctx, field, obj)
+				})
 		case "sanctions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -30407,6 +34471,11 @@ func (ec *executionContext) unmarshalNBulkModerateInput2githubᚗcomᚋparleyhq�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNChangeEmailInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐChangeEmailInput(ctx context.Context, v any) (ChangeEmailInput, error) {
+	res, err := ec.unmarshalInputChangeEmailInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNComment2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐCommentᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Comment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -30492,6 +34561,11 @@ func (ec *executionContext) marshalNCommentStatus2githubᚗcomᚋparleyhqᚋparl
 		graphql.AddInvalidNullFromMarshaler(ctx, "CommentStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNConfirmEmailChangeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐConfirmEmailChangeInput(ctx context.Context, v any) (ConfirmEmailChangeInput, error) {
+	res, err := ec.unmarshalInputConfirmEmailChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreateAPITokenInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCreateAPITokenInput(ctx context.Context, v any) (CreateAPITokenInput, error) {
@@ -30732,6 +34806,11 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalNGuestCommentInput2githubᚗcomᚋparleyhqᚋparleyᚐGuestCommentInput(ctx context.Context, v any) (parley.GuestCommentInput, error) {
+	res, err := ec.unmarshalInputGuestCommentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -30795,6 +34874,45 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNLabelAction2githubᚗcomᚋparleyhqᚋparleyᚐLabelAction(ctx context.Context, v any) (parley.LabelAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := parley.LabelAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLabelAction2githubᚗcomᚋparleyhqᚋparleyᚐLabelAction(ctx context.Context, sel ast.SelectionSet, v parley.LabelAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LabelAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNLabelSubscription2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscriptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.LabelSubscription) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLabelSubscription2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscription(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLabelSubscription2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscription(ctx context.Context, sel ast.SelectionSet, v *parley.LabelSubscription) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LabelSubscription!")
+		return graphql.Null
+	}
+	return ec._LabelSubscription(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNModerateInput2githubᚗcomᚋparleyhqᚋparleyᚐModerateInput(ctx context.Context, v any) (parley.ModerateInput, error) {
@@ -30919,6 +35037,20 @@ func (ec *executionContext) marshalNNotification2ᚖgithubᚗcomᚋparleyhqᚋpa
 	return ec._Notification(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNNotificationDelivery2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotificationDelivery2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NotificationDelivery!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNNotificationKind2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -30931,6 +35063,35 @@ func (ec *executionContext) marshalNNotificationKind2string(ctx context.Context,
 		graphql.AddInvalidNullFromMarshaler(ctx, "NotificationKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNNotificationSetting2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSettingᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.NotificationSetting) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotificationSetting2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSetting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNotificationSetting2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐNotificationSetting(ctx context.Context, sel ast.SelectionSet, v *parley.NotificationSetting) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationSetting!")
+		return graphql.Null
+	}
+	return ec._NotificationSetting(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNotificationSettingInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐNotificationSettingInput(ctx context.Context, v any) (NotificationSettingInput, error) {
+	res, err := ec.unmarshalInputNotificationSettingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -31171,6 +35332,16 @@ func (ec *executionContext) marshalNReportReason2githubᚗcomᚋparleyhqᚋparle
 	return res
 }
 
+func (ec *executionContext) unmarshalNRequestPasswordResetInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRequestPasswordResetInput(ctx context.Context, v any) (RequestPasswordResetInput, error) {
+	res, err := ec.unmarshalInputRequestPasswordResetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNResetPasswordInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐResetPasswordInput(ctx context.Context, v any) (ResetPasswordInput, error) {
+	res, err := ec.unmarshalInputResetPasswordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRevision2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Revision) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -31193,6 +35364,16 @@ func (ec *executionContext) marshalNRevision2ᚖgithubᚗcomᚋparleyhqᚋparley
 		return graphql.Null
 	}
 	return ec._Revision(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRevokeAPITokenInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeAPITokenInput(ctx context.Context, v any) (RevokeAPITokenInput, error) {
+	res, err := ec.unmarshalInputRevokeAPITokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRevokeSessionInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRevokeSessionInput(ctx context.Context, v any) (RevokeSessionInput, error) {
+	res, err := ec.unmarshalInputRevokeSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋparleyhqᚋparleyᚐRole(ctx context.Context, v any) (parley.Role, error) {
@@ -31391,6 +35572,14 @@ func (ec *executionContext) marshalNSanctionKind2githubᚗcomᚋparleyhqᚋparle
 	return res
 }
 
+func (ec *executionContext) marshalNSession2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSession(ctx context.Context, sel ast.SelectionSet, v *parley.Session) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Session!")
+		return graphql.Null
+	}
+	return ec._Session(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSetSiteRoleInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSetSiteRoleInput(ctx context.Context, v any) (SetSiteRoleInput, error) {
 	res, err := ec.unmarshalInputSetSiteRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31537,6 +35726,46 @@ func (ec *executionContext) marshalNStageStats2ᚖgithubᚗcomᚋparleyhqᚋparl
 	return ec._StageStats(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStoredNotification2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐInboxNotification(ctx context.Context, sel ast.SelectionSet, v *parley.InboxNotification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoredNotification!")
+		return graphql.Null
+	}
+	return ec._StoredNotification(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStoredNotificationConnection2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationConnection(ctx context.Context, sel ast.SelectionSet, v *StoredNotificationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoredNotificationConnection!")
+		return graphql.Null
+	}
+	return ec._StoredNotificationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStoredNotificationEdge2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*StoredNotificationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStoredNotificationEdge2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStoredNotificationEdge2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐStoredNotificationEdge(ctx context.Context, sel ast.SelectionSet, v *StoredNotificationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoredNotificationEdge!")
+		return graphql.Null
+	}
+	return ec._StoredNotificationEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStory(ctx context.Context, sel ast.SelectionSet, v *parley.Story) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Story!")
@@ -31674,6 +35903,11 @@ func (ec *executionContext) marshalNSubmissionAction2githubᚗcomᚋparleyhqᚋp
 	return res
 }
 
+func (ec *executionContext) unmarshalNSubscribeLabelsInput2githubᚗcomᚋparleyhqᚋparleyᚐSubscribeLabelsInput(ctx context.Context, v any) (parley.SubscribeLabelsInput, error) {
+	res, err := ec.unmarshalInputSubscribeLabelsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSuspendInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐSuspendInput(ctx context.Context, v any) (SuspendInput, error) {
 	res, err := ec.unmarshalInputSuspendInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31691,6 +35925,30 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTombstone2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstoneᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Tombstone) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTombstone2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstone(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTombstone2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐTombstone(ctx context.Context, sel ast.SelectionSet, v *parley.Tombstone) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Tombstone!")
+		return graphql.Null
+	}
+	return ec._Tombstone(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTrustCount2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐTrustCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*TrustCount) graphql.Marshaler {
@@ -31785,6 +36043,11 @@ func (ec *executionContext) marshalNTrustStanding2ᚖgithubᚗcomᚋparleyhqᚋp
 	return ec._TrustStanding(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUnsubscribeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUnsubscribeInput(ctx context.Context, v any) (UnsubscribeInput, error) {
+	res, err := ec.unmarshalInputUnsubscribeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateStoryInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUpdateStoryInput(ctx context.Context, v any) (UpdateStoryInput, error) {
 	res, err := ec.unmarshalInputUpdateStoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31834,6 +36097,11 @@ func (ec *executionContext) unmarshalNUserNoteInput2githubᚗcomᚋparleyhqᚋpa
 
 func (ec *executionContext) unmarshalNUserSanctionInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUserSanctionInput(ctx context.Context, v any) (UserSanctionInput, error) {
 	res, err := ec.unmarshalInputUserSanctionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVerifyEmailInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐVerifyEmailInput(ctx context.Context, v any) (VerifyEmailInput, error) {
+	res, err := ec.unmarshalInputVerifyEmailInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -32079,6 +36347,25 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAPIToken2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐAPITokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.APIToken) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAPIToken2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐAPIToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOBacktestReport2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐBacktestReport(ctx context.Context, sel ast.SelectionSet, v *parley.BacktestReport) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -32171,6 +36458,41 @@ func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -32217,6 +36539,14 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOMarkNotificationsReadInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐMarkNotificationsReadInput(ctx context.Context, v any) (*MarkNotificationsReadInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMarkNotificationsReadInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOModerationRecord2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐModerationRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ModerationRecord) graphql.Marshaler {
@@ -32361,6 +36691,14 @@ func (ec *executionContext) marshalOReport2ᚕᚖgithubᚗcomᚋparleyhqᚋparle
 	return ret
 }
 
+func (ec *executionContext) unmarshalOResendVerificationInput2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐResendVerificationInput(ctx context.Context, v any) (*ResendVerificationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputResendVerificationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalORuleEffect2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRuleEffect(ctx context.Context, sel ast.SelectionSet, v *RuleEffect) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -32374,6 +36712,25 @@ func (ec *executionContext) unmarshalORuleEffectInput2ᚖgithubᚗcomᚋparleyhq
 	}
 	res, err := ec.unmarshalInputRuleEffectInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSession2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐSessionᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Session) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSession2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSession(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOSite2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐSite(ctx context.Context, sel ast.SelectionSet, v *parley.Site) graphql.Marshaler {

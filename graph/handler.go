@@ -27,7 +27,12 @@ import (
 // visibility, validation); the graph only translates, reading the caller from the context
 // that the server filled with parley.NewContextWithUser.
 type Services struct {
-	Auth      parley.AuthService
+	Auth parley.AuthService
+	// Credentials lists and revokes the viewer's sessions and API tokens; nil answers that
+	// this server does not offer it.
+	Credentials parley.CredentialService
+	// Guests takes comments from readers without an account; nil refuses them.
+	Guests    parley.GuestService
 	Users     parley.UserService
 	Sites     parley.SiteService
 	Stories   parley.StoryService
@@ -54,6 +59,11 @@ type Services struct {
 	// Federation answers the instance's identity and its peers; nil answers that this
 	// server does not federate.
 	Federation parley.FederationService
+	// Recovery verifies addresses, resets passwords and changes addresses by mail; nil
+	// answers that this server sends no email.
+	Recovery parley.RecoveryService
+	// Notifications answers the reader's bell and settings; nil answers that none are kept.
+	Notifications parley.NotificationService
 }
 
 // Options tune the handler. The zero value is usable: limits fall back to the defaults below.
@@ -75,6 +85,10 @@ type Options struct {
 	// relay with it, so that the events a mutation wrote reach live subscribers at once
 	// rather than at the relay's next poll. It must not block.
 	AfterMutation func()
+	// AfterViewerMutation, when set, is called with the request's context after every
+	// mutation: the read cache's overlay forgets what it kept of that viewer with it, so they
+	// read their own writes. It must not block.
+	AfterViewerMutation func(ctx context.Context)
 }
 
 // Limits used when Options leaves them zero. A story page of 100 comments, each with its
@@ -167,12 +181,17 @@ func NewHandler(s Services, o Options) *Handler {
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return next(withLoaders(ctx, newLoaders(s)))
 	})
-	if o.AfterMutation != nil {
+	if o.AfterMutation != nil || o.AfterViewerMutation != nil {
 		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 			resp := next(ctx)
 			if graphql.HasOperationContext(ctx) {
 				if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Mutation {
-					o.AfterMutation()
+					if o.AfterViewerMutation != nil {
+						o.AfterViewerMutation(ctx)
+					}
+					if o.AfterMutation != nil {
+						o.AfterMutation()
+					}
 				}
 			}
 			return resp

@@ -38,6 +38,11 @@ var textRules = map[string]parley.TextRule{
 	"DeleteAccountInput.password": passwordRule,
 	"SSOInput.token":              {MaxRunes: 8192},
 
+	"RequestPasswordResetInput.email": {MaxRunes: 254},
+	"ResetPasswordInput.password":     passwordRule,
+	"ChangeEmailInput.email":          {MaxRunes: 254},
+	"ChangeEmailInput.password":       passwordRule,
+
 	"CreateSiteInput.name":             {MaxRunes: 100},
 	"CreateSiteInput.allowedOrigins":   originRule,
 	"SiteSettingsInput.name":           {MaxRunes: 100},

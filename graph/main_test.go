@@ -79,17 +79,18 @@ func newServices(db *postgres.DB) *stack {
 	s.Users = postgres.NewUserService(db)
 	renderer := markup.NewRenderer()
 	s.Services = graph.Services{
-		Auth:      s.Auth,
-		Users:     s.Users,
-		Sites:     postgres.NewSiteService(db),
-		Stories:   postgres.NewStoryService(db),
-		Comments:  postgres.NewCommentService(db, renderer),
-		Reactions: postgres.NewReactionService(db),
-		Reports:   moderation.NewReportService(postgres.NewReportService(db)).WithTrust(postgres.NewTrustStore(db)),
-		Queues:    postgres.NewQueueService(db),
-		Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
-		WordLists: moderation.NewWordLists(postgres.NewWordListStore(db)),
-		Markup:    renderer,
+		Auth:        s.Auth,
+		Credentials: auth.NewCredentials(postgres.NewAccountStore(db), nil),
+		Users:       s.Users,
+		Sites:       postgres.NewSiteService(db),
+		Stories:     postgres.NewStoryService(db),
+		Comments:    postgres.NewCommentService(db, renderer),
+		Reactions:   postgres.NewReactionService(db),
+		Reports:     moderation.NewReportService(postgres.NewReportService(db)).WithTrust(postgres.NewTrustStore(db)),
+		Queues:      postgres.NewQueueService(db),
+		Sanctions:   moderation.NewSanctionService(postgres.NewSanctionService(db)),
+		WordLists:   moderation.NewWordLists(postgres.NewWordListStore(db)),
+		Markup:      renderer,
 	}
 	s.Trust = trust.NewConsumer(postgres.NewTrustStore(db), s.Services.Sites, trust.Options{})
 	s.Services.Trust = trust.NewService(s.Trust, s.Users)

@@ -45,6 +45,14 @@ type BulkModerateInput struct {
 	Note   *string              `json:"note,omitempty"`
 }
 
+type ChangeEmailInput struct {
+	// The new address.
+	Email string `json:"email"`
+	// The account's password, asked again so that a session left open cannot take the account.
+	Password string  `json:"password"`
+	Language *string `json:"language,omitempty"`
+}
+
 // A page of comments (a Relay connection).
 type CommentConnection struct {
 	Edges    []*CommentEdge `json:"edges"`
@@ -59,6 +67,10 @@ type CommentEdge struct {
 
 type CommentPayload struct {
 	Comment *parley.Comment `json:"comment"`
+}
+
+type ConfirmEmailChangeInput struct {
+	Token string `json:"token"`
 }
 
 type CreateAPITokenInput struct {
@@ -89,6 +101,11 @@ type DeleteWebhookEndpointInput struct {
 
 type DeleteWebhookEndpointPayload struct {
 	ID string `json:"id"`
+}
+
+type MarkNotificationsReadInput struct {
+	// The notifications to mark read; none marks all.
+	Ids []string `json:"ids,omitempty"`
 }
 
 type ModerationLogConnection struct {
@@ -156,6 +173,13 @@ type MuteInput struct {
 	UserID string `json:"userID"`
 }
 
+type NotificationSettingInput struct {
+	Kind     string `json:"kind"`
+	Delivery string `json:"delivery"`
+	// The language of the reader's mail (de, de-AT); unset keeps the last one.
+	Language *string `json:"language,omitempty"`
+}
+
 type PageInfo struct {
 	HasNextPage bool    `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor,omitempty"`
@@ -208,6 +232,30 @@ type RemovePeerInput struct {
 	PeerID string `json:"peerID"`
 }
 
+type RequestPasswordResetInput struct {
+	Email string `json:"email"`
+	// The reader's language (a BCP 47 tag such as de-AT); the mail is written in it when Parley has it, else in English. Unset: the request's Accept-Language.
+	Language *string `json:"language,omitempty"`
+}
+
+type ResendVerificationInput struct {
+	Language *string `json:"language,omitempty"`
+}
+
+type ResetPasswordInput struct {
+	// The token from the mailed link.
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+type RevokeAPITokenInput struct {
+	TokenID string `json:"tokenID"`
+}
+
+type RevokeSessionInput struct {
+	SessionID string `json:"sessionID"`
+}
+
 // An effect with its argument; only the argument of its kind is set.
 type RuleEffect struct {
 	Kind parley.RuleEffectKind `json:"kind"`
@@ -251,30 +299,45 @@ type SetSiteRoleInput struct {
 
 // Changes a site's settings; fields left out (or null) stay as they are.
 type SiteSettingsInput struct {
-	SiteID              string                 `json:"siteID"`
-	Name                *string                `json:"name,omitempty"`
-	AllowedOrigins      []string               `json:"allowedOrigins,omitempty"`
-	MinCommentLength    *int                   `json:"minCommentLength,omitempty"`
-	MaxCommentLength    *int                   `json:"maxCommentLength,omitempty"`
-	EditWindowSeconds   *int                   `json:"editWindowSeconds,omitempty"`
-	MaxDepth            *int                   `json:"maxDepth,omitempty"`
-	ReactionKinds       []*parley.ReactionKind `json:"reactionKinds,omitempty"`
-	CommentingDisabled  *bool                  `json:"commentingDisabled,omitempty"`
-	ClosedMessage       *string                `json:"closedMessage,omitempty"`
-	PremodAll           *bool                  `json:"premodAll,omitempty"`
-	PremodLinks         *bool                  `json:"premodLinks,omitempty"`
-	PremodNewCommenters *int                   `json:"premodNewCommenters,omitempty"`
-	HoldRejectionRate   *float64               `json:"holdRejectionRate,omitempty"`
-	ReportHoldThreshold *int                   `json:"reportHoldThreshold,omitempty"`
-	HoldSuspectWords    *bool                  `json:"holdSuspectWords,omitempty"`
+	SiteID               string                 `json:"siteID"`
+	Name                 *string                `json:"name,omitempty"`
+	AllowedOrigins       []string               `json:"allowedOrigins,omitempty"`
+	MinCommentLength     *int                   `json:"minCommentLength,omitempty"`
+	MaxCommentLength     *int                   `json:"maxCommentLength,omitempty"`
+	EditWindowSeconds    *int                   `json:"editWindowSeconds,omitempty"`
+	MaxDepth             *int                   `json:"maxDepth,omitempty"`
+	ReactionKinds        []*parley.ReactionKind `json:"reactionKinds,omitempty"`
+	CommentingDisabled   *bool                  `json:"commentingDisabled,omitempty"`
+	ClosedMessage        *string                `json:"closedMessage,omitempty"`
+	PremodAll            *bool                  `json:"premodAll,omitempty"`
+	PremodLinks          *bool                  `json:"premodLinks,omitempty"`
+	RequireVerifiedEmail *bool                  `json:"requireVerifiedEmail,omitempty"`
+	PremodNewCommenters  *int                   `json:"premodNewCommenters,omitempty"`
+	HoldRejectionRate    *float64               `json:"holdRejectionRate,omitempty"`
+	ReportHoldThreshold  *int                   `json:"reportHoldThreshold,omitempty"`
+	HoldSuspectWords     *bool                  `json:"holdSuspectWords,omitempty"`
 	// Replaces the pipeline, in order; an empty list restores the built-in one.
 	Stages []*parley.StageSetting `json:"stages,omitempty"`
 	// Sets the single sign-on secret (at least 32 bytes); an empty string removes it.
-	SsoSecret *string `json:"ssoSecret,omitempty"`
+	SsoSecret     *string `json:"ssoSecret,omitempty"`
+	GuestComments *bool   `json:"guestComments,omitempty"`
 	// Replaces what trust levels allow.
 	TrustEffects *parley.TrustEffectSettings `json:"trustEffects,omitempty"`
 	// Replaces whom the public log names.
-	PublicLog *parley.PublicLogSettings `json:"publicLog,omitempty"`
+	PublicLog     *parley.PublicLogSettings `json:"publicLog,omitempty"`
+	ShowRevisions *bool                     `json:"showRevisions,omitempty"`
+	// 0 (never) to 3650 days.
+	AutoCloseAfterDays *int `json:"autoCloseAfterDays,omitempty"`
+}
+
+type StoredNotificationConnection struct {
+	Edges    []*StoredNotificationEdge `json:"edges"`
+	PageInfo *PageInfo                 `json:"pageInfo"`
+}
+
+type StoredNotificationEdge struct {
+	Cursor string                    `json:"cursor"`
+	Node   *parley.InboxNotification `json:"node"`
 }
 
 // A page of stories (a Relay connection).
@@ -378,6 +441,11 @@ type TrustStanding struct {
 	Privileges []*TrustPrivilege `json:"privileges"`
 }
 
+type UnsubscribeInput struct {
+	// The token of an unsubscribe link.
+	Token string `json:"token"`
+}
+
 // Changes a story; fields left out (or null) stay as they are.
 type UpdateStoryInput struct {
 	StoryID    string                  `json:"storyID"`
@@ -406,6 +474,10 @@ type UserSanctionInput struct {
 	UserID  string  `json:"userID"`
 	SiteID  *string `json:"siteID,omitempty"`
 	Message *string `json:"message,omitempty"`
+}
+
+type VerifyEmailInput struct {
+	Token string `json:"token"`
 }
 
 type VoteOnProposalInput struct {

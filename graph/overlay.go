@@ -28,11 +28,15 @@ type Overlay struct {
 
 	mu    sync.Mutex
 	plans map[string]bool // by operation name and query
+	// gens counts, for viewers who wrote through this replica, the generation under which
+	// their kept states are valid (floor for everyone else); gen is the last one given.
+	gens       map[string]uint64
+	gen, floor uint64
 }
 
 // NewOverlay returns the overlay, which looks viewers up in state.
 func NewOverlay(state parley.ViewerStateService) *Overlay {
-	return &Overlay{state: state, plans: map[string]bool{}}
+	return &Overlay{state: state, plans: map[string]bool{}, gens: map[string]uint64{}}
 }
 
 // overlayFields are the fields, by type, whose answers are the same for every reader without
@@ -41,8 +45,14 @@ func NewOverlay(state parley.ViewerStateService) *Overlay {
 // here. Query.comment is the widget's page of replies; a comment an anonymous reader does not
 // find answers NOT_FOUND, which the cache does not keep, so its readers read uncached.
 var overlayFields = map[string]map[string]bool{
-	"Query":             {"story": true, "comment": true},
-	"Story":             {"id": true, "url": true, "title": true, "closed": true, "commentCount": true, "createdAt": true, "comments": true},
+	"Query": {"story": true, "comment": true},
+	"Story": {"id": true, "url": true, "title": true, "closed": true, "commentCount": true, "createdAt": true, "comments": true,
+		"site": true},
+	// What the widget's first request reads of the story's site: its public settings.
+	"Site": {"id": true, "settings": true},
+	"SiteSettings": {"editWindowSeconds": true, "maxDepth": true, "commentingDisabled": true, "closedMessage": true,
+		"reactionKinds": true, "minCommentLength": true, "maxCommentLength": true},
+	"ReactionKind":      {"kind": true, "label": true, "icon": true},
 	"CommentConnection": {"edges": true, "pageInfo": true},
 	"CommentEdge":       {"cursor": true, "node": true},
 	"PageInfo":          {"hasNextPage": true, "endCursor": true},
@@ -186,17 +196,38 @@ func (o *Overlay) Anonymous(r *http.Request) context.Context {
 	return parley.NewContextWithUser(r.Context(), nil)
 }
 
-// Personalize implements pagecache.Overlay: it looks the viewer up once, over the answer's
-// stories and the comments whose reactions it shows, and sets viewerReacted on their own
-// reactions.
-func (o *Overlay) Personalize(r *http.Request, body []byte, anonymous pagecache.Answer) ([]byte, bool, error) {
-	marks := anonymous.Memo(func() any { return findReactions(anonymous.Body) }).(*reactionMarks)
+// Personalize implements pagecache.Overlay: it looks the viewer up once per kept answer, over
+// the answer's stories and the comments whose reactions it shows, and sets viewerReacted on
+// their own reactions.
+//
+// What it looks up is kept with the answer (answerMemo), so a reader who reads the same page
+// again costs no database round trip. That is as current as the answer itself: every event
+// about the answer's stories or sites (a reaction, a comment held, deleted or moderated, a
+// role given on the site) ends the answer and what was kept with it, and a refresh makes a new
+// answer that looks viewers up again. A viewer's own mutation through this replica forgets
+// their state at once (Overlay.Forget), so they read their writes here before the event is
+// back.
+func (o *Overlay) Personalize(r *http.Request, body []byte, anonymous pagecache.Answer) ([][]byte, bool, error) {
+	memo := anonymous.Memo(func() any { return &answerMemo{marks: findReactions(anonymous.Body)} }).(*answerMemo)
+	marks := memo.marks
 	if marks == nil {
 		return nil, false, nil
 	}
-	st, err := o.state.ViewerState(r.Context(), anonymous.Sources, marks.comments)
-	if err != nil || st.Hidden || st.Moderates {
-		return nil, false, err
+	u := parley.UserFromContext(r.Context())
+	if u == nil {
+		return nil, false, nil
+	}
+	gen := o.generation(u.ID)
+	st := memo.get(u.ID, gen)
+	if st == nil {
+		var err error
+		if st, err = o.state.ViewerState(r.Context(), anonymous.Sources, marks.comments); err != nil {
+			return nil, false, err
+		}
+		memo.put(u.ID, gen, st)
+	}
+	if st.Hidden || st.Moderates {
+		return nil, false, nil
 	}
 	var at []int
 	for _, m := range marks.marks {
@@ -207,23 +238,97 @@ func (o *Overlay) Personalize(r *http.Request, body []byte, anonymous pagecache.
 		}
 	}
 	if len(at) == 0 {
-		return anonymous.Body, true, nil
+		return [][]byte{anonymous.Body}, true, nil
 	}
 	return patchFalse(anonymous.Body, at), true, nil
 }
 
-// patchFalse returns a copy of b with the JSON false at each offset (in order) made true.
-func patchFalse(b []byte, at []int) []byte {
-	out := make([]byte, 0, len(b))
+// maxForgotten bounds the viewers whose generation the overlay remembers.
+const maxForgotten = 100_000
+
+// maxViewersPerAnswer bounds the viewers' states kept with one answer; past it, viewers are
+// looked up on every read until the answer is replaced.
+const maxViewersPerAnswer = 4096
+
+// answerMemo is what the overlay keeps with one anonymous answer: where its viewerReacted
+// fields are, and the state of the viewers who read it.
+type answerMemo struct {
+	marks *reactionMarks
+
+	mu      sync.Mutex
+	viewers map[string]keptState
+}
+
+type keptState struct {
+	gen uint64
+	st  *parley.ViewerState
+}
+
+func (m *answerMemo) get(userID string, gen uint64) *parley.ViewerState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if k, ok := m.viewers[userID]; ok && k.gen == gen {
+		return k.st
+	}
+	return nil
+}
+
+func (m *answerMemo) put(userID string, gen uint64, st *parley.ViewerState) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.viewers == nil {
+		m.viewers = map[string]keptState{}
+	}
+	if len(m.viewers) < maxViewersPerAnswer {
+		m.viewers[userID] = keptState{gen: gen, st: st}
+	}
+}
+
+// Forget makes the overlay look the viewer in ctx up again on their next read of every page:
+// the GraphQL handler calls it after each of their mutations, so what they just did (a
+// reaction, a held comment) shows to them on this replica before its event arrives.
+func (o *Overlay) Forget(ctx context.Context) {
+	u := parley.UserFromContext(ctx)
+	if u == nil {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.gen++
+	if len(o.gens) >= maxForgotten {
+		// Every viewer starts again at a generation newer than any state kept so far.
+		clear(o.gens)
+		o.floor = o.gen
+		o.gen++
+	}
+	o.gens[u.ID] = o.gen
+}
+
+// generation is the viewer's count of forgettings, under which their kept states are valid.
+func (o *Overlay) generation(userID string) uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if g, ok := o.gens[userID]; ok {
+		return g
+	}
+	return o.floor
+}
+
+// patchFalse returns b as pieces with the JSON false at each offset (in order) made true: the
+// pieces share b's memory, so a viewer's answer costs no copy of the page.
+func patchFalse(b []byte, at []int) [][]byte {
+	out := make([][]byte, 0, 2*len(at)+1)
 	last := 0
 	slices.Sort(at)
 	for _, i := range at {
-		out = append(out, b[last:i]...)
-		out = append(out, "true"...)
+		out = append(out, b[last:i:i], trueJSON)
 		last = i + len("false")
 	}
-	return append(out, b[last:]...)
+	return append(out, b[last:])
 }
+
+// trueJSON is the piece a patch puts in place of a false; it is never written to.
+var trueJSON = []byte("true")
 
 // reactionMarks are the places in an answer where viewerReacted is false, with the comment
 // and the kind each belongs to, and the comments they are on.

@@ -62,6 +62,7 @@ func (s *CommentService) moderate(ctx context.Context, d *parley.Draft) (*parley
 		return nil, fmt.Errorf("moderation: judge comment %s: %w", d.Comment.ID, err)
 	}
 	followLinks(d, m)
+	holdGuest(d, m)
 	return m, nil
 }
 

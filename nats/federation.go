@@ -17,10 +17,12 @@ import (
 //   - AppAccount holds everything Parley does (the event stream, live updates, plug-ins,
 //     the federation streams). In-process connections land in it (no_auth_user).
 //   - FederationAccount is where peers' leaf-node connections land: it sees only
-//     fed.<instance>.>, imported from AppAccount, and exports nothing back.
+//     fed.<instance>.>, imported from AppAccount, and the read-only direct get of this
+//     instance's outbound stream as fedget.<instance> (catch-up), and exports nothing back.
 //   - PEER_<name> is the local end of the leaf connection to one peer: it exports only
-//     fed.<name>.> to AppAccount, where the peer's inbound stream stores it. What the peer
-//     sends on any other subject stays in PEER_<name>.
+//     fed.<name>.> to AppAccount, where the peer's inbound stream stores it, and the service
+//     fedget.<name> through which AppAccount reads what the peer published while the link
+//     was down. What the peer sends on any other subject stays in PEER_<name>.
 const (
 	AppAccount        = "APP"
 	FederationAccount = "FEDERATION"
@@ -31,7 +33,17 @@ const (
 	LeafPassword = "parley-peer"
 	// FederationSubjectPrefix starts every federation subject: fed.<instance>.<kind>.
 	FederationSubjectPrefix = "fed"
+	// CatchUpSubjectPrefix starts the subject on which a peer reads this instance's
+	// outbound stream from a sequence of its choosing (fedget.<instance>), so that what it
+	// missed while offline reaches it. It is a JetStream direct get on that one stream,
+	// read-only; federation.CatchUpSubject names the same subject.
+	CatchUpSubjectPrefix = "fedget"
 )
+
+// outboundStream is the name federation.OutboundStream gives this instance's stream.
+func outboundStream(instance string) string {
+	return "FED_OUT_" + strings.NewReplacer(".", "_", "*", "_", ">", "_").Replace(instance)
+}
 
 // FederationOptions turn on federation in the embedded server.
 type FederationOptions struct {
@@ -79,18 +91,25 @@ func federationConfig(o FederationOptions, appPassword string) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "no_auth_user: app\naccounts {\n  %s {\n    jetstream: enabled\n", AppAccount)
 	fmt.Fprintf(&b, "    users: [{user: app, password: %q}]\n", appPassword)
-	fmt.Fprintf(&b, "    exports: [{stream: \"fed.%s.>\", accounts: [%s]}]\n", o.Instance, FederationAccount)
+	// Besides its envelopes, the app account exports the direct get of its outbound stream
+	// (read-only, that stream only) as a service with streamed responses: a batch of
+	// messages answers one request.
+	fmt.Fprintf(&b, "    exports: [{stream: \"fed.%s.>\", accounts: [%s]}, {service: \"$JS.API.DIRECT.GET.%s\", accounts: [%s], response_type: stream}]\n",
+		o.Instance, FederationAccount, outboundStream(o.Instance), FederationAccount)
 	if len(names) > 0 {
 		b.WriteString("    imports: [\n")
 		for _, p := range names {
 			fmt.Fprintf(&b, "      {stream: {account: PEER_%s, subject: \"fed.%s.>\"}}\n", p, p)
+			fmt.Fprintf(&b, "      {service: {account: PEER_%s, subject: \"%s.%s\"}}\n", p, CatchUpSubjectPrefix, p)
 		}
 		b.WriteString("    ]\n")
 	}
 	b.WriteString("  }\n")
-	fmt.Fprintf(&b, "  %s { imports: [{stream: {account: %s, subject: \"fed.%s.>\"}}] }\n", FederationAccount, AppAccount, o.Instance)
+	fmt.Fprintf(&b, "  %s { imports: [{stream: {account: %s, subject: \"fed.%s.>\"}}, {service: {account: %s, subject: \"$JS.API.DIRECT.GET.%s\"}, to: \"%s.%s\"}] }\n",
+		FederationAccount, AppAccount, o.Instance, AppAccount, outboundStream(o.Instance), CatchUpSubjectPrefix, o.Instance)
 	for _, p := range names {
-		fmt.Fprintf(&b, "  PEER_%s { exports: [{stream: \"fed.%s.>\", accounts: [%s]}] }\n", p, p, AppAccount)
+		fmt.Fprintf(&b, "  PEER_%s { exports: [{stream: \"fed.%s.>\", accounts: [%s]}, {service: \"%s.%s\", accounts: [%s], response_type: stream}] }\n",
+			p, p, AppAccount, CatchUpSubjectPrefix, p, AppAccount)
 	}
 	b.WriteString("}\n")
 	fmt.Fprintf(&b, "leafnodes {\n  host: %q\n  port: %s\n", host, port)

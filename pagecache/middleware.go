@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -18,10 +19,11 @@ type Overlay interface {
 	Plan(r *http.Request, body []byte) bool
 	// Anonymous returns r's context without its viewer, for computing the anonymous answer.
 	Anonymous(r *http.Request) context.Context
-	// Personalize returns the viewer's answer made from the anonymous one, or ok false when
-	// the viewer's answer differs in a way it does not patch (their own hidden comments, a
+	// Personalize returns the viewer's answer made from the anonymous one, as pieces written
+	// one after the other (so a patch need not copy the whole page), or ok false when the
+	// viewer's answer differs in a way it does not patch (their own hidden comments, a
 	// moderator's fields): the read then runs uncached.
-	Personalize(r *http.Request, body []byte, anonymous Answer) (personal []byte, ok bool, err error)
+	Personalize(r *http.Request, body []byte, anonymous Answer) (personal [][]byte, ok bool, err error)
 }
 
 // Answer is a kept anonymous answer as an Overlay sees it.
@@ -86,7 +88,7 @@ func (c *Cache) MiddlewareWithOverlay(next http.Handler, overlay Overlay) http.H
 				c.mu.Lock()
 				c.stats.Overlaid++
 				c.mu.Unlock()
-				writeAnswer(w, personal, "overlay-"+res.how)
+				writePieces(w, personal, "overlay-"+res.how)
 				return
 			}
 			fallthrough
@@ -96,6 +98,22 @@ func (c *Cache) MiddlewareWithOverlay(next http.Handler, overlay Overlay) http.H
 			next.ServeHTTP(&stripper{ResponseWriter: w}, r)
 		}
 	})
+}
+
+// writePieces sends an answer made of pieces, as writeAnswer sends a whole one.
+func writePieces(w http.ResponseWriter, pieces [][]byte, how string) {
+	n := 0
+	for _, p := range pieces {
+		n += len(p)
+	}
+	w.Header().Set("Content-Type", cacheableTypes)
+	w.Header().Set("Content-Length", strconv.Itoa(n))
+	w.Header().Set("X-Cache", how)
+	for _, p := range pieces {
+		if _, err := w.Write(p); err != nil {
+			return
+		}
+	}
 }
 
 // recorder keeps what a handler writes, taking the source headers off.

@@ -24,13 +24,13 @@ func (o *fakeOverlay) Plan(r *http.Request, body []byte) bool { return o.plan }
 func (o *fakeOverlay) Anonymous(r *http.Request) context.Context {
 	return context.WithValue(r.Context(), anonKey{}, true)
 }
-func (o *fakeOverlay) Personalize(r *http.Request, body []byte, a pagecache.Answer) ([]byte, bool, error) {
+func (o *fakeOverlay) Personalize(r *http.Request, body []byte, a pagecache.Answer) ([][]byte, bool, error) {
 	a.Memo(func() any { o.memos.Add(1); return nil })
 	if o.refuse {
 		return nil, false, nil
 	}
 	b := strings.TrimSuffix(string(a.Body), "}")
-	return []byte(b + `,"viewer":"` + r.Header.Get("Authorization") + `"}`), true, nil
+	return [][]byte{[]byte(b), []byte(`,"viewer":"` + r.Header.Get("Authorization") + `"}`)}, true, nil
 }
 
 func TestOverlay(t *testing.T) {

@@ -39,7 +39,7 @@ func (s *AccountStore) FindCredentials(ctx context.Context, login string) (*parl
 		SELECT `+userColumns+`, password_hash FROM users
 		WHERE lower(email) = lower($1) OR lower(username) = lower($1)
 		ORDER BY lower(email) = lower($1) DESC LIMIT 1`, login).
-		Scan(&u.ID, &u.Username, &u.Email, &u.Admin, &u.CreatedAt, &u.SSOSiteID, &u.SSOSubject, &u.HasPassword, &hash)
+		Scan(&u.ID, &u.Username, &u.Email, &u.Admin, &u.CreatedAt, &u.SSOSiteID, &u.SSOSubject, &u.HasPassword, &u.Guest, &hash)
 	if err != nil {
 		return nil, "", translateNotFound(err, "User")
 	}
@@ -58,7 +58,7 @@ func (s *AccountStore) UpsertSSOUser(ctx context.Context, siteID, subject, email
 			RETURNING `+userColumns+`, xmax = 0`, newID(), username, nullString(email), siteID, subject)
 		var created parley.User
 		if err := row.Scan(&created.ID, &created.Username, &created.Email, &created.Admin, &created.CreatedAt,
-			&created.SSOSiteID, &created.SSOSubject, &created.HasPassword, &inserted); err != nil {
+			&created.SSOSiteID, &created.SSOSubject, &created.HasPassword, &created.Guest, &inserted); err != nil {
 			return err
 		}
 		u = &created
@@ -118,16 +118,18 @@ func (s *AccountStore) FindUserByTokenHash(ctx context.Context, hash []byte) (*p
 	return u, nil
 }
 
-// RevokeToken revokes a live token.
+// RevokeToken revokes a live token, with its event: every replica that keeps the token's
+// owner for a few seconds forgets it when the event reaches it.
 func (s *AccountStore) RevokeToken(ctx context.Context, hash []byte) error {
-	res, err := s.db.pool.Exec(ctx, `UPDATE tokens SET revoked_at = now() WHERE hash = $1 AND revoked_at IS NULL`, hash)
-	if err != nil {
-		return translate(err)
-	}
-	if res.RowsAffected() == 0 {
-		return notFound("Token")
-	}
-	return nil
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		var id, userID string
+		err := tx.QueryRow(ctx, `UPDATE tokens SET revoked_at = now() WHERE hash = $1 AND revoked_at IS NULL
+			RETURNING id, user_id`, hash).Scan(&id, &userID)
+		if err != nil {
+			return translateNotFound(err, "Token")
+		}
+		return insertEvent(ctx, tx, parley.Event{Payload: parley.TokensRevoked{UserID: userID, TokenID: id}})
+	})
 }
 
 // CountSignInFailures counts a login's failures since a time.

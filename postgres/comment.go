@@ -52,10 +52,20 @@ func collectComments(rows pgx.Rows, err error) ([]*parley.Comment, error) {
 }
 
 // FindRevisions returns a comment's earlier bodies, oldest first, to whoever may read it
-// whole: a placeholder's reader may not read its body, nor its earlier ones.
+// whole: a placeholder's reader may not read its body, nor its earlier ones. Its author and
+// the site's moderators always find them; other readers only on a site that shows edit
+// histories (SiteSettings.ShowRevisions), and otherwise an empty list, as for an unedited
+// comment, since the comment's editedAt already tells that it changed.
 func (s *CommentService) FindRevisions(ctx context.Context, commentID string) ([]*parley.Revision, error) {
-	if _, err := findWholeComment(ctx, s.db.pool, commentID); err != nil {
+	c, err := findWholeComment(ctx, s.db.pool, commentID)
+	if err != nil {
 		return nil, err
+	}
+	if c.EditedAt == nil {
+		return []*parley.Revision{}, nil
+	}
+	if shown, err := revisionsShown(ctx, s.db.pool, c); err != nil || !shown {
+		return []*parley.Revision{}, err
 	}
 	rows, err := s.db.pool.Query(ctx, `
 		SELECT id, comment_id, body, body_source, created_at FROM comment_revisions
@@ -172,13 +182,26 @@ func pageOf(comments []*parley.Comment, first int) *parley.CommentPage {
 
 // closed answers ECLOSED when a story, or its whole site, takes no new comments.
 func closed(story *parley.Story, settings parley.SiteSettings) error {
-	switch {
-	case settings.CommentingDisabled && settings.ClosedMessage != "":
-		return parley.Errorf(parley.ECLOSED, "%s", settings.ClosedMessage)
-	case settings.CommentingDisabled:
-		return parley.Errorf(parley.ECLOSED, "Commenting is turned off on this site.")
-	case story.Closed:
-		return parley.Errorf(parley.ECLOSED, "This story is closed to new comments.")
+	return story.ClosedError(settings)
+}
+
+// revisionsShown reports whether the caller may read c's edit history: its author and the
+// site's moderators always may, anyone else when the site shows histories.
+func revisionsShown(ctx context.Context, q querier, c *parley.Comment) (bool, error) {
+	u := parley.UserFromContext(ctx)
+	if u != nil && c.AuthorID != "" && c.AuthorID == u.ID {
+		return true, nil
 	}
-	return nil
+	settings, err := siteSettings(ctx, q, c.SiteID)
+	if err != nil {
+		return false, translate(err)
+	}
+	if settings.ShowRevisions || u == nil {
+		return settings.ShowRevisions, nil
+	}
+	role, err := siteRole(ctx, q, c.SiteID, u)
+	if err != nil {
+		return false, err
+	}
+	return role.AtLeast(parley.RoleModerator), nil
 }

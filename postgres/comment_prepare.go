@@ -25,6 +25,7 @@ const (
 func draftStory(storyWhere string) string {
 	return `st AS (
 		SELECT s.id, s.site_id, s.url, s.title, s.closed, s.moderation, s.created_at, s.updated_at, sites.settings,
+			coalesce(s.open_since, s.created_at) AS open_since,
 			coalesce((sites.settings->>'maxDepth')::int, $4) AS max_depth,
 			greatest(coalesce((sites.settings->>'premodNewCommenters')::int, $5), $6) AS counted
 		FROM stories s JOIN sites ON sites.id = s.site_id WHERE s.id = ` + storyWhere + `
@@ -69,7 +70,7 @@ func draftHistory(excludeID string) string {
 }
 
 // draftColumns are what every draft reads: the story, the settings, and the author's standing.
-const draftColumns = `st.id, st.site_id, st.url, st.title, st.closed, st.moderation, st.created_at, st.updated_at, st.settings,
+const draftColumns = `st.id, st.site_id, st.url, st.title, st.closed, st.moderation, st.created_at, st.updated_at, st.settings, st.open_since,
 	h.role, h.published, h.pending, h.rejected, recent.rejected, recent.total, h.same_body, h.sanctions, h.trust_level`
 
 // draftArgs are the arguments $2 to $7 that draftStory and draftHistory use.
@@ -91,7 +92,7 @@ type draftRow struct {
 
 func (r *draftRow) dest() []any {
 	st, h := &r.story, &r.history
-	return []any{&st.ID, &st.SiteID, &st.URL, &st.Title, &st.Closed, &st.Moderation, &st.CreatedAt, &st.UpdatedAt, &r.settings,
+	return []any{&st.ID, &st.SiteID, &st.URL, &st.Title, &st.Closed, &st.Moderation, &st.CreatedAt, &st.UpdatedAt, &r.settings, &st.OpenSince,
 		&r.role, &h.Published, &h.Pending, &h.Rejected, &h.RecentRejected, &h.RecentTotal, &h.SameBodyRecently, &r.sanctions, &r.trustLevel}
 }
 
@@ -109,6 +110,7 @@ func (r *draftRow) submission(action parley.SubmissionAction, u *parley.User) (*
 	if err := json.Unmarshal(r.sanctions, &active); err != nil {
 		return nil, err
 	}
+	r.story.ApplyAutoClose(settings.AutoCloseAfterDays, time.Now())
 	s := &parley.Submission{Action: action, Story: &r.story, Settings: settings, Author: u, Role: parley.Role(r.role), History: r.history}
 	s.History.TrustLevel = parley.TrustLevel(r.trustLevel)
 	for _, a := range active {

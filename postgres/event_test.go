@@ -65,11 +65,15 @@ func TestEveryEventDecodesIntoItsType(t *testing.T) {
 	must(rules.CreateProposal(ctx, proposal))
 	_, _, err = rules.Enact(ctx, proposal.ID, time.Now())
 	must(err)
+	token := &parley.Token{UserID: readerUser.ID, Kind: "session", Hash: []byte("a token's hash of the event test " + site.ID)}
+	must(e.accounts.CreateToken(ctx, token))
+	must(e.accounts.RevokeToken(ctx, token.Hash))
 	must(e.accounts.DeleteUser(ctx, authorUser.ID))
 
 	rows, err := e.db.Pool().Query(ctx, `
 		SELECT kind, payload FROM outbox
-		WHERE site_id = $1 OR payload->>'id' = ANY($2::text[]) ORDER BY created_at, id`,
+		WHERE site_id = $1 OR payload->>'id' = ANY($2::text[]) OR (kind = 'user.tokens_revoked' AND payload->>'userID' = ANY($2::text[]))
+		ORDER BY created_at, id`,
 		site.ID, []string{authorUser.ID, readerUser.ID, sso.ID})
 	must(err)
 	defer rows.Close()

@@ -79,7 +79,7 @@ func exportReports(ctx context.Context, tx pgx.Tx, userID string, x *parley.User
 
 func exportMutes(ctx context.Context, tx pgx.Tx, userID string, x *parley.UserExport) error {
 	rows, err := tx.Query(ctx, `
-		SELECT m.muted_id, u.username, m.created_at FROM user_mutes m JOIN users u ON u.id = m.muted_id
+		SELECT m.muted_id, CASE WHEN u.guest THEN u.guest_name ELSE u.username END, m.created_at FROM user_mutes m JOIN users u ON u.id = m.muted_id
 		WHERE m.muter_id = $1 ORDER BY m.created_at, m.muted_id`, userID)
 	if err != nil {
 		return err

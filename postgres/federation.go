@@ -329,3 +329,18 @@ func (s *FederationStore) RemoteComments(ctx context.Context, instance string) (
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return ids, translate(err)
 }
+
+// BuryRemoteComment records a tombstone that came before its comment.
+func (s *FederationStore) BuryRemoteComment(ctx context.Context, instance, remoteID string) error {
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO federation_buried_comments (instance, remote_id) VALUES ($1, $2)
+		ON CONFLICT DO NOTHING`, instance, remoteID)
+	return translate(err)
+}
+
+// RemoteCommentBuried reports whether the comment's tombstone came first.
+func (s *FederationStore) RemoteCommentBuried(ctx context.Context, instance, remoteID string) (bool, error) {
+	var buried bool
+	err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM federation_buried_comments WHERE instance = $1 AND remote_id = $2)`,
+		instance, remoteID).Scan(&buried)
+	return buried, translate(err)
+}

@@ -78,7 +78,7 @@ WITH decisions AS (
 	LIMIT $4
 ), sanctions AS (
 	SELECT 'SANCTION' AS kind, s.created_at AS at, ('s:' || s.id) COLLATE "C" AS key,
-	       s.kind AS sanction_kind, s.expires_at, u.username, m.username AS moderator
+	       s.kind AS sanction_kind, s.expires_at, CASE WHEN u.guest THEN u.guest_name ELSE u.username END AS username, m.username AS moderator
 	FROM user_sanctions s
 	JOIN users u ON u.id = s.user_id
 	LEFT JOIN users m ON m.id = s.moderator_id
@@ -88,7 +88,7 @@ WITH decisions AS (
 	LIMIT $4
 ), pins AS (
 	SELECT 'LEVEL_PIN' AS kind, c.created_at AS at, ('p:' || c.id) COLLATE "C" AS key,
-	       c.from_level, c.to_level, 'unpinned' = ANY (c.crossed) AS unpinned, u.username, m.username AS moderator
+	       c.from_level, c.to_level, 'unpinned' = ANY (c.crossed) AS unpinned, CASE WHEN u.guest THEN u.guest_name ELSE u.username END AS username, m.username AS moderator
 	FROM trust_changes c
 	JOIN users u ON u.id = c.user_id
 	LEFT JOIN users m ON m.id = c.moderator_id

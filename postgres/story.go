@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -18,15 +19,20 @@ type StoryService struct{ db *DB }
 func NewStoryService(db *DB) *StoryService { return &StoryService{db: db} }
 
 // storyColumns reads a story with its published-comment count summed from its shards.
+// It also reads when the story opened and its site's autoCloseAfterDays, so that scanStory
+// closes it on time (see parley.Story.ApplyAutoClose).
 const storyColumns = `id, site_id, url, title, closed, moderation,
 	(SELECT coalesce(sum(count), 0)::int FROM story_comment_counts WHERE story_id = stories.id),
-	created_at, updated_at`
+	created_at, updated_at, coalesce(open_since, created_at),
+	coalesce((SELECT (settings->>'autoCloseAfterDays')::int FROM sites WHERE sites.id = stories.site_id), 0)`
 
 func scanStory(row pgx.Row) (*parley.Story, error) {
 	var s parley.Story
 	var mode string
-	err := row.Scan(&s.ID, &s.SiteID, &s.URL, &s.Title, &s.Closed, &mode, &s.CommentCount, &s.CreatedAt, &s.UpdatedAt)
+	var days int
+	err := row.Scan(&s.ID, &s.SiteID, &s.URL, &s.Title, &s.Closed, &mode, &s.CommentCount, &s.CreatedAt, &s.UpdatedAt, &s.OpenSince, &days)
 	s.Moderation = parley.StoryModeration(mode)
+	s.ApplyAutoClose(days, time.Now())
 	return &s, err
 }
 
@@ -144,7 +150,8 @@ func (s *StoryService) UpdateStory(ctx context.Context, id string, upd parley.St
 		}
 		story, err = scanStory(tx.QueryRow(ctx, `
 			UPDATE stories SET title = coalesce($2, title), closed = coalesce($3, closed),
-				moderation = coalesce($4, moderation), updated_at = now()
+				moderation = coalesce($4, moderation), updated_at = now(),
+				open_since = CASE WHEN $3 = false THEN now() ELSE open_since END
 			WHERE id = $1 RETURNING `+storyColumns, id, upd.Title, upd.Closed, (*string)(upd.Moderation)))
 		if err != nil {
 			return err
@@ -188,8 +195,10 @@ func storiesSQL(f parley.StoryFilter) (string, []any) {
 	sql := `SELECT ` + storyColumns + ` FROM stories WHERE site_id = $1`
 	args := []any{f.SiteID, f.First + 1}
 	if f.Closed != nil {
+		// Closed by a moderator, or by the site's autoCloseAfterDays, as scanStory sees it.
 		args = append(args, *f.Closed)
-		sql += ` AND closed = $` + strconv.Itoa(len(args))
+		sql += ` AND (closed OR coalesce((SELECT (settings->>'autoCloseAfterDays')::int FROM sites WHERE id = $1), 0) > 0
+			AND coalesce(open_since, created_at) + make_interval(days => (SELECT (settings->>'autoCloseAfterDays')::int FROM sites WHERE id = $1)) <= now()) = $` + strconv.Itoa(len(args))
 	}
 	if f.Query != "" {
 		args = append(args, "%"+likeEscaper.Replace(f.Query)+"%")

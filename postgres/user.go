@@ -14,11 +14,13 @@ type UserService struct{ db *DB }
 // NewUserService returns a UserService on db.
 func NewUserService(db *DB) *UserService { return &UserService{db: db} }
 
-const userColumns = `id, username, coalesce(email, ''), admin, created_at, coalesce(sso_site_id::text, ''), coalesce(sso_subject, ''), password_hash <> ''`
+// A guest's username is the name they gave, and their email stays private to the store.
+const userColumns = `id, CASE WHEN guest THEN guest_name ELSE username END, coalesce(email, ''), admin, created_at,
+	coalesce(sso_site_id::text, ''), coalesce(sso_subject, ''), password_hash <> '', guest`
 
 func scanUser(row pgx.Row) (*parley.User, error) {
 	var u parley.User
-	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.Admin, &u.CreatedAt, &u.SSOSiteID, &u.SSOSubject, &u.HasPassword)
+	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.Admin, &u.CreatedAt, &u.SSOSiteID, &u.SSOSubject, &u.HasPassword, &u.Guest)
 	return &u, err
 }
 

@@ -98,6 +98,8 @@ func newAsset(name string, body []byte) *asset {
 func (f *frontendFiles) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /embed.js", func(w http.ResponseWriter, r *http.Request) { f.script(w, r, "embed.js") })
 	mux.HandleFunc("GET /count.js", func(w http.ResponseWriter, r *http.Request) { f.script(w, r, "count.js") })
+	// The widget's parts loaded on demand (the account dialog, sign-in, reports, trust).
+	mux.HandleFunc("GET /embed-extras.js", func(w http.ResponseWriter, r *http.Request) { f.script(w, r, "embed-extras.js") })
 	mux.HandleFunc("GET /i18n/{file}", func(w http.ResponseWriter, r *http.Request) {
 		f.script(w, r, "i18n/"+r.PathValue("file"))
 	})

@@ -170,7 +170,7 @@ func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 // describeClient records where the request came from, for rate limits and lockouts.
 func describeClient(trustProxy bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := parley.Client{IP: clientIP(r, trustProxy), Origin: r.Header.Get("Origin")}
+		c := parley.Client{IP: clientIP(r, trustProxy), Origin: r.Header.Get("Origin"), Language: r.Header.Get("Accept-Language")}
 		next.ServeHTTP(w, r.WithContext(parley.NewContextWithClient(r.Context(), c)))
 	})
 }

@@ -76,6 +76,11 @@ type Config struct {
 	// FederationLink, when set, takes POST /.well-known/parley/link: a peer's signed
 	// message that its admins added this instance, which makes a pending link active.
 	FederationLink http.Handler
+	// Recovery, when set, serves the pages that mailed links open, under /account/.
+	Recovery parley.RecoveryService
+	// Notifications, when set, serves the one-click unsubscribe links of notification mail
+	// at /unsubscribe (RFC 8058).
+	Notifications parley.NotificationService
 	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
 	// A change to a site's origins takes effect within it.
 	OriginCacheTTL time.Duration
@@ -144,6 +149,16 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Log != nil {
 		mux.Handle("GET /log/{siteID}", logPage{log: cfg.Log, sites: cfg.Sites, logger: cfg.Logger})
+	}
+	if cfg.Recovery != nil {
+		pages := accountPages{recovery: cfg.Recovery, logger: cfg.Logger}
+		mux.Handle("GET /account/{page}", pages)
+		mux.Handle("POST /account/{page}", pages)
+	}
+	if cfg.Notifications != nil {
+		u := unsubscribePage{notifications: cfg.Notifications, logger: cfg.Logger}
+		mux.Handle("GET /unsubscribe", u)
+		mux.Handle("POST /unsubscribe", u)
 	}
 	mux.HandleFunc("/", notFound)
 

@@ -34,7 +34,9 @@ type Config struct {
 	TrustProxy                   bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`
 	SessionTTL                   time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
 	SignUpsPerHour               int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
+	GuestCommentsPerHour         int           `env:"PARLEY_GUEST_COMMENTS_PER_HOUR" envDefault:"10" flag:"guest-comments-per-hour" help:"guest comments allowed per client network per hour, on sites that take them"`
 	SignInsPerMinute             int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`
+	IdentityCacheTTL             time.Duration `env:"PARLEY_IDENTITY_CACHE_TTL" envDefault:"5s" flag:"identity-cache-ttl" help:"how long a replica keeps a bearer token's owner; revocations reach every replica by event at once, and nothing is kept while the event stream is down (0: off)"`
 	PageCacheBytes               int           `env:"PARLEY_PAGE_CACHE_BYTES" envDefault:"67108864" flag:"page-cache-bytes" help:"memory for answers to anonymous reads, forgotten when their story changes (0: off)"`
 	MutationsPerMinute           int           `env:"PARLEY_MUTATIONS_PER_MINUTE" envDefault:"30" flag:"mutations-per-minute" help:"changes (each mutation field) one account may make per minute"`
 	NewAccountMutationsPerMinute int           `env:"PARLEY_NEW_ACCOUNT_MUTATIONS_PER_MINUTE" envDefault:"10" flag:"new-account-mutations-per-minute" help:"changes an account at trust level 0 on every site may make per minute (besides the account quota)"`
@@ -48,6 +50,10 @@ type Config struct {
 	WebhookAllowPrivate          string        `env:"PARLEY_WEBHOOK_ALLOW_PRIVATE" flag:"webhook-allow-private" help:"let webhooks reach private, loopback and link-local addresses: true or false (default: true in development, false in production)"`
 	WebhookTimeout               time.Duration `env:"PARLEY_WEBHOOK_TIMEOUT" envDefault:"10s" flag:"webhook-timeout" help:"time limit of one webhook request"`
 	Demo                         bool          `env:"PARLEY_DEMO" envDefault:"false" flag:"demo" help:"create a demo site for the public URL's origin"`
+
+	SMTPURL     string `env:"PARLEY_SMTP_URL" flag:"smtp-url" help:"mail server: smtp://user:pass@host:587 (STARTTLS when offered; ?starttls=required or never) or smtps://host:465 (unset: no mail; development logs it instead)" secret:"true"`
+	MailFrom    string `env:"PARLEY_MAIL_FROM" envDefault:"Parley <noreply@localhost>" flag:"mail-from" help:"From address of Parley's mail"`
+	MailWorkers int    `env:"PARLEY_MAIL_WORKERS" envDefault:"2" flag:"mail-workers" help:"SMTP conversations this replica holds at once when draining the mail queue"`
 
 	AdminEmail    string `env:"PARLEY_ADMIN_EMAIL" flag:"admin-email" help:"create this administrator at first start"`
 	AdminUsername string `env:"PARLEY_ADMIN_USERNAME" envDefault:"admin" flag:"admin-username" help:"username of that administrator"`
@@ -128,6 +134,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("DATABASE_URL is not set: point it at PostgreSQL (postgres://user@host:5432/db), or use 'make run', which starts one")
 	case c.MaxBodyBytes < 1024:
 		return fmt.Errorf("PARLEY_MAX_BODY_BYTES must be at least 1024")
+	case c.GuestCommentsPerHour < 1:
+		return fmt.Errorf("PARLEY_GUEST_COMMENTS_PER_HOUR must be at least 1")
 	case c.SignUpsPerHour < 1:
 		return fmt.Errorf("PARLEY_SIGNUPS_PER_HOUR must be at least 1")
 	case c.NATSReplicas < 1 || c.NATSReplicas > 5:
@@ -136,6 +144,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PARLEY_MUTATIONS_PER_MINUTE, PARLEY_CLIENT_MUTATIONS_PER_MINUTE and PARLEY_NEW_ACCOUNT_MUTATIONS_PER_MINUTE must be at least 1")
 	case c.DrainDelay < 0 || c.ShutdownTimeout <= 0:
 		return fmt.Errorf("PARLEY_DRAIN_DELAY must not be negative and PARLEY_SHUTDOWN_TIMEOUT must be positive")
+	case c.MailWorkers < 1:
+		return fmt.Errorf("PARLEY_MAIL_WORKERS must be at least 1")
 	case c.SignInsPerMinute < 1:
 		return fmt.Errorf("PARLEY_SIGNINS_PER_MINUTE must be at least 1")
 	case c.WebhookAllowPrivate != "" && c.WebhookAllowPrivate != "true" && c.WebhookAllowPrivate != "false":

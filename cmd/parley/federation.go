@@ -22,16 +22,19 @@ import (
 // peers in the database, on every change through the API and every 15 seconds (for changes
 // made by `parley peer` from another process).
 type federationRuntime struct {
-	store     *postgres.FederationStore
-	logger    *slog.Logger
-	wake      chan struct{}
-	mu        sync.Mutex
-	transport *federation.Transport
-	events    *bus
+	store  *postgres.FederationStore
+	labels *postgres.LabelStore
+	// tombstones tracks deletions sent until peers acknowledge them.
+	tombstones *postgres.TombstoneStore
+	logger     *slog.Logger
+	wake       chan struct{}
+	mu         sync.Mutex
+	transport  *federation.Transport
+	events     *bus
 }
 
-func newFederationRuntime(store *postgres.FederationStore, logger *slog.Logger) *federationRuntime {
-	return &federationRuntime{store: store, logger: logger, wake: make(chan struct{}, 1)}
+func newFederationRuntime(store *postgres.FederationStore, labels *postgres.LabelStore, tombstones *postgres.TombstoneStore, logger *slog.Logger) *federationRuntime {
+	return &federationRuntime{store: store, labels: labels, tombstones: tombstones, logger: logger, wake: make(chan struct{}, 1)}
 }
 
 // lag answers a peer's backlog from the transport; an error while it is not running.
@@ -84,7 +87,26 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		nc.Close()
 		return err
 	}
-	applier := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger)
+	comments := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger)
+	labels := federation.NewLabelApplier(cfg.Instance, r.labels, r.store, svc.graph.Comments, svc.graph.Queues, r.logger)
+	acks := federation.NewAckApplier(cfg.Instance, r.tombstones)
+	// The publisher needs the transport, which needs the inbound side: it is set before
+	// any consumer starts (reconcile runs after).
+	var publisher *federation.Publisher
+	applier := federation.ApplierFunc(func(ctx context.Context, v *federation.Verified) error {
+		switch v.Envelope.Kind {
+		case federation.KindLabel:
+			return labels.Apply(ctx, v)
+		case federation.KindAck:
+			return acks.Apply(ctx, v)
+		case federation.KindTombstone:
+			if err := comments.Apply(ctx, v); err != nil {
+				return err
+			}
+			return publisher.Ack(ctx, v)
+		}
+		return comments.Apply(ctx, v)
+	})
 	inbound := federation.NewInbound(svc.federation.Verifier(), r.store, applier, federation.InboundOptions{Logger: r.logger, Metrics: metrics, OnPause: r.changed})
 	t := federation.NewTransport(js, cfg.Instance, inbound, r.logger)
 	if err := t.EnsureOutbound(ctx); err != nil {
@@ -94,7 +116,8 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 	r.mu.Lock()
 	r.transport, r.events = t, events
 	r.mu.Unlock()
-	publisher := federation.NewPublisher(svc.identity, r.store, svc.graph.Stories, svc.graph.Users, svc.graph.Comments, t, r.logger)
+	publisher = federation.NewPublisher(svc.identity, r.store, svc.graph.Stories, svc.graph.Users, svc.graph.Comments, t, r.logger).
+		WithTombstones(r.tombstones)
 	events.consume("federation", publisher.Handle)
 	go func() {
 		defer nc.Close()
@@ -112,6 +135,9 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 				return
 			case <-r.wake:
 			case <-tick.C:
+				if _, err := publisher.RetryTombstones(events.runCtx, time.Now().Add(-federation.TombstoneRetryAfter)); err != nil {
+					r.logger.Warn("federation: tombstones not sent again", "error", err)
+				}
 			case <-refresh.C:
 				if _, err := svc.federation.RefreshPeerKeys(events.runCtx); err != nil {
 					r.logger.Warn("federation: peers' keys not refreshed", "error", err)

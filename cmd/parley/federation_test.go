@@ -238,8 +238,8 @@ func TestSharedStoryAcrossInstances(t *testing.T) {
 	mustGQL(t, a.base, aAdmin, `mutation($s: ID!, $p: ID!) { shareStory(input: {storyID: $s, peerIDs: [$p]}) { id } }`,
 		map[string]any{"s": story.Story.ID, "p": peers.Peers[0].ID}, nil)
 
-	// Beta's NATS must hold its leaf connection to alpha before alpha posts: envelopes
-	// flow live (catching up after an outage is not built yet).
+	// Beta's NATS holds its leaf connection to alpha before alpha posts, so that the
+	// envelopes flow live (what the link misses is caught up within CatchUpInterval).
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		resp, err := http.Get(b.base + "/readyz")
 		if err != nil {

@@ -15,8 +15,13 @@ import (
 // REDIS_URL is set; in the process otherwise.
 type limits struct {
 	signUp, signIn parley.RateLimiter
-	mutations      graph.MutationLimits
-	close          func()
+	// guests counts guest comments per client network.
+	guests parley.RateLimiter
+	// mailClient limits password-reset requests and mailed-token uses per client network;
+	// mailAddress limits mail to one address.
+	mailClient, mailAddress parley.RateLimiter
+	mutations               graph.MutationLimits
+	close                   func()
 }
 
 // newLimits builds the limits; hashKey keys the hash every limit key goes through, so no
@@ -44,8 +49,11 @@ func newLimits(ctx context.Context, cfg *Config, hashKey []byte, logger *slog.Lo
 		}
 	}
 	return &limits{
-		signUp: newLimiter("signup", time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
-		signIn: newLimiter("signin", time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
+		signUp:      newLimiter("signup", time.Hour/time.Duration(cfg.SignUpsPerHour), cfg.SignUpsPerHour),
+		signIn:      newLimiter("signin", time.Minute/time.Duration(cfg.SignInsPerMinute), cfg.SignInsPerMinute),
+		guests:      newLimiter("guests", time.Hour/time.Duration(cfg.GuestCommentsPerHour), cfg.GuestCommentsPerHour),
+		mailClient:  newLimiter("mail-client", time.Hour/20, 20),
+		mailAddress: newLimiter("mail-address", time.Hour/3, 3),
 		mutations: graph.MutationLimits{
 			PerClient:           newLimiter("client", time.Minute/time.Duration(cfg.ClientMutationsPerMinute), cfg.ClientMutationsPerMinute),
 			PerAccount:          newLimiter("account", time.Minute/time.Duration(cfg.MutationsPerMinute), cfg.MutationsPerMinute),

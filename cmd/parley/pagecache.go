@@ -10,14 +10,12 @@ import (
 	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/pagecache"
-	"github.com/parleyhq/parley/postgres"
 )
 
 // readCacheWithOverlay answers anonymous reads from cache, and signed-in story pages from it
 // too, with each viewer's reactions overlaid (graph.Overlay); readers with comments of their
 // own that others do not see, and moderators, read uncached.
-func readCacheWithOverlay(cache *pagecache.Cache, db *postgres.DB) func(http.Handler) http.Handler {
-	overlay := graph.NewOverlay(postgres.NewViewerStateService(db))
+func readCacheWithOverlay(cache *pagecache.Cache, overlay *graph.Overlay) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler { return cache.MiddlewareWithOverlay(next, overlay) }
 }
 

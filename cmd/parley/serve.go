@@ -84,7 +84,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	mails, err := newMailer(cfg, logger, a.db)
+	if err != nil {
+		return err
+	}
+	mails.wire(cfg, logger, a.db, lim, svc)
+	if err := mails.wireNotifications(ctx, cfg, logger, a.db, events, svc); err != nil {
+		return err
+	}
+	mails.run(ctx, cfg.MailWorkers)
 	events.consume("trust", svc.trust.Handle)
+	if err := watchIdentities(ctx, svc.identities, events, cfg.Instance, metrics); err != nil {
+		return err
+	}
 	events.consume("webhooks", svc.webhooks.Handle)
 	stopWebhooks := runWebhookSender(ctx, svc.webhookSender, logger)
 	defer stopWebhooks()
@@ -95,12 +107,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
 	var readCache func(http.Handler) http.Handler
+	var forgetViewer func(context.Context)
 	if cfg.PageCacheBytes > 0 {
 		cache, err := startPageCache(ctx, cfg, svc.feed, metrics)
 		if err != nil {
 			return err
 		}
-		readCache = readCacheWithOverlay(cache, a.db)
+		overlay := graph.NewOverlay(postgres.NewViewerStateService(a.db))
+		readCache = readCacheWithOverlay(cache, overlay)
+		forgetViewer = overlay.Forget
 	}
 	if err := bootstrap(ctx, cfg, svc, stdout); err != nil {
 		return err
@@ -114,23 +129,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		demoPage = frontend.DemoPage()
 	}
 	api := graph.NewHandler(svc.graph, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: metrics, Limits: newAccountLimits(lim.mutations, svc.levels),
-		AfterMutation: events.relay.Wake})
+		AfterMutation: events.relay.Wake, AfterViewerMutation: forgetViewer})
 	events.onReconnect(func() {
 		logger.Warn("NATS connection is back; live subscribers reconnect to read what they missed")
 		api.ResetLive("events may have been missed; reconnect and read again")
 	})
 	handler := server.New(server.Config{
-		Frontend:  frontend.Files(),
-		DemoPage:  demoPage,
-		Logger:    logger,
-		Auth:      svc.graph.Auth,
-		Sites:     svc.graph.Sites,
-		Log:       svc.graph.ModerationLog,
-		GraphQL:   api,
-		Metrics:   metrics,
-		ReadCache: readCache,
-		Ready:     a.db.Ping,
-		Draining:  draining.Load,
+		Frontend:      frontend.Files(),
+		DemoPage:      demoPage,
+		Logger:        logger,
+		Auth:          svc.graph.Auth,
+		Sites:         svc.graph.Sites,
+		Log:           svc.graph.ModerationLog,
+		Recovery:      svc.graph.Recovery,
+		Notifications: svc.graph.Notifications,
+		GraphQL:       api,
+		Metrics:       metrics,
+		ReadCache:     readCache,
+		Ready:         a.db.Ping,
+		Draining:      draining.Load,
 		Checks: map[string]func() string{"events": func() string {
 			if since := events.relay.Stats().OutageSince; !since.IsZero() {
 				return "NATS unreachable since " + since.UTC().Format(time.RFC3339) + "; events wait in the outbox"

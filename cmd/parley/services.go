@@ -25,10 +25,13 @@ import (
 // services are the services of a running server, each built once, in the order they
 // depend on one another: storage, then the rules on top of it, then live delivery.
 type services struct {
-	auth  *auth.Service
-	feed  *nats.Feed
-	live  *live.Service
-	graph graph.Services
+	auth *auth.Service
+	// identities keeps tokens' owners for a few seconds; nil when PARLEY_IDENTITY_CACHE_TTL
+	// is 0. It keeps nothing until watchIdentities feeds it the instance's user events.
+	identities *auth.IdentityCache
+	feed       *nats.Feed
+	live       *live.Service
+	graph      graph.Services
 	// trust keeps trust signals and levels from the event stream.
 	trust *trust.Consumer
 	// levels reads the stored levels for the effects outside the pipeline (rate limits).
@@ -52,7 +55,12 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	if err != nil {
 		return nil, err
 	}
+	var identities *auth.IdentityCache
+	if cfg.IdentityCacheTTL > 0 {
+		identities = auth.NewIdentityCache(auth.IdentityCacheOptions{TTL: cfg.IdentityCacheTTL})
+	}
 	authService := auth.NewService(postgres.NewAccountStore(db), auth.Options{
+		Identities:    identities,
 		Logger:        logger,
 		SessionTTL:    cfg.SessionTTL,
 		SignUpLimiter: lim.signUp,
@@ -73,7 +81,13 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	}
 	ruleStore, trustStore := postgres.NewRuleStore(db), postgres.NewTrustStore(db)
 	ruleStage := trust.NewStage(ruleEngine, ruleStore, trustStore)
-	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, moderation.Step{Stage: ruleStage, Budget: 200 * time.Millisecond}).
+	// A first comment waits for a verified address on sites that ask for it.
+	verified := moderation.Step{Stage: moderation.VerifiedEmail(postgres.NewRecoveryStore(db).EmailVerified)}
+	fedStore, labelStore := postgres.NewFederationStore(db), postgres.NewLabelStore(db)
+	// Peers' labels act after the community's own rules, as each subscription says.
+	labelStage := federation.NewLabelStage(cfg.Instance, labelStore, fedStore)
+	pipeline := moderation.Default(moderation.Step{Stage: wordLists.Stage()}, moderation.Step{Stage: ruleStage, Budget: 200 * time.Millisecond},
+		moderation.Step{Stage: labelStage, Budget: 200 * time.Millisecond}, verified).
 		Then(moderation.Step{Stage: classifier.Stage(), Shadow: true, Budget: 500 * time.Millisecond}).
 		With(plugins...).
 		Observe(stageObserver(metrics))
@@ -87,32 +101,35 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	// Levels are decided with the bounds the community's rules put on them.
 	trustConsumer := trust.NewConsumer(trustStore, sites, trust.Options{Logger: logger, Bounds: ruleStage})
 	queues := moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger)
-	fedStore := postgres.NewFederationStore(db)
-	fedRuntime := newFederationRuntime(fedStore, logger)
+	tombstones := postgres.NewTombstoneStore(db)
+	fedRuntime := newFederationRuntime(fedStore, labelStore, tombstones, logger)
 	fed := federation.NewService(identity, fedStore, federation.ServiceOptions{
-		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues,
+		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues, Labels: labelStore, Sites: sites, Tombstones: tombstones,
 		OnPeersChanged: fedRuntime.changed, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
 	webhookStore := postgres.NewWebhookStore(db)
 	rules := trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil)
 	sender := webhook.NewSender(webhookStore, webhook.SenderOptions{AllowPrivate: cfg.WebhooksReachPrivate(), Timeout: cfg.WebhookTimeout, Logger: logger})
-	return &services{auth: authService, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore,
+	return &services{auth: authService, identities: identities, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore,
 		identity: identity, federation: fed, fedRuntime: fedRuntime, rules: rules,
 		webhooks: webhook.NewConsumer(webhookStore, sender.Wake, logger), webhookSender: sender, graph: graph.Services{
-			Auth:      authService,
-			Users:     users,
-			Sites:     sites,
-			Stories:   stories,
-			Comments:  comments,
-			Reactions: postgres.NewReactionService(db),
-			Reports:   moderation.NewReportService(postgres.NewReportService(db)).WithTrust(trustStore).WithWeights(ruleStage),
-			Queues:    queues,
-			Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
-			Moderator: pipeline,
-			WordLists: wordLists,
-			Live:      liveService,
-			Markup:    renderer,
-			Trust:     trust.NewService(trustConsumer, users),
+			Auth: authService,
+			// Guests comment without an account, always held for review.
+			Guests:      moderation.NewGuests(stories, sites, postgres.NewGuestStore(db), comments, lim.guests),
+			Credentials: auth.NewCredentials(postgres.NewAccountStore(db), logger),
+			Users:       users,
+			Sites:       sites,
+			Stories:     stories,
+			Comments:    comments,
+			Reactions:   postgres.NewReactionService(db),
+			Reports:     moderation.NewReportService(postgres.NewReportService(db)).WithTrust(trustStore).WithWeights(ruleStage),
+			Queues:      queues,
+			Sanctions:   moderation.NewSanctionService(postgres.NewSanctionService(db)),
+			Moderator:   pipeline,
+			WordLists:   wordLists,
+			Live:        liveService,
+			Markup:      renderer,
+			Trust:       trust.NewService(trustConsumer, users),
 			// The public moderation log, readable without signing in.
 			ModerationLog: moderation.NewPublicLog(postgres.NewModerationLogStore(db), sites),
 			Rules:         rules,

@@ -25,6 +25,8 @@ export function useDiscussion(opts, emit, bridge, t) {
   const [failed, setFailed] = useState(null);
   const [state, dispatch] = useReducer(reducer, undefined, initialState);
   const [notice, setNotice] = useState('');
+  // Counts notifications stored live for the signed-in reader, so the bell counts again.
+  const [inboxTick, setInboxTick] = useState(0);
   // A request to move focus to a comment; a new object each time, so asking again works.
   const [focus, setFocus] = useState(null);
   const focusOn = (id) => setFocus({ id });
@@ -85,8 +87,16 @@ export function useDiscussion(opts, emit, bridge, t) {
       await api(Q.SIGN_OUT).catch(() => {}); // the session ends here whatever the server says
       await endSession('signedOut');
     },
-    exportData: async () => (await api(Q.EXPORT)).viewerExport,
-    trustStanding: async () => (await api(Q.TRUST, { siteID: story.site.id })).trustStanding,
+    // request sends any operation as the viewer: the parts loaded on demand bring their own.
+    request: api,
+    async revokeSession(sessionID, current) {
+      await api(Q.REVOKE_SESSION, { input: { sessionID } });
+      if (current) await endSession('signedOut');
+    },
+    async signOutEverywhere() {
+      await api(Q.SIGN_OUT_EVERYWHERE);
+      await endSession('signedOutEverywhere');
+    },
     async deleteAccount(input) {
       await api(Q.DELETE_ACCOUNT, { input });
       await endSession('accountDeleted');
@@ -118,6 +128,14 @@ export function useDiscussion(opts, emit, bridge, t) {
       focusOn(comment.id);
       announce(postedNotice(t, comment));
       emit('comment-posted', { id: comment.id, status: comment.status, parentID });
+    },
+    // A guest's comment is always held, and shows to no one (the guest included) until a
+    // moderator approves it: the guest is told so.
+    async postAsGuest(name, email, body) {
+      const input = { storyID: story.id, name, body, ...(email ? { email } : {}) };
+      await api(Q.GUEST_CREATE, { siteID: story.site.id, input });
+      announce(t('guestPosted'));
+      emit('comment-posted', { status: 'PENDING', parentID: null, guest: true });
     },
     async edit(id, body, version) {
       // The version the author saw: an edit made elsewhere or a moderator's decision since
@@ -154,14 +172,18 @@ export function useDiscussion(opts, emit, bridge, t) {
     },
   };
 
-  // First load: the story with its site and the viewer, then its first page of comments
-  // (the authors' roles need the site's ID).
+  // First load: the story with its site and, alongside, the viewer when there is a token
+  // (the story is the same for every reader and so cached; the viewer is not), then its first
+  // page of comments (the authors' roles need the site's ID).
   useEffect(() => {
     (async () => {
-      const d = await api(Q.STORY, opts.storyID ? { id: opts.storyID } : { url: opts.storyURL });
+      const [d, v] = await Promise.all([
+        api(Q.STORY, opts.storyID ? { id: opts.storyID } : { url: opts.storyURL }),
+        tokens.get() ? api(Q.VIEWER_QUERY).then((r) => r.viewer) : null,
+      ]);
       if (!d.story) throw new APIError('NOT_FOUND');
       const first = await page('NEWEST', null, { storyID: d.story.id, siteID: d.story.site.id });
-      setViewer(d.viewer);
+      setViewer(v);
       setStory(d.story);
       dispatch({ type: 'reset', order: 'NEWEST', count: d.story.commentCount, page: first });
       emit('ready', { storyID: d.story.id, count: d.story.commentCount });
@@ -196,6 +218,7 @@ export function useDiscussion(opts, emit, bridge, t) {
       subscribe(client, Q.UPDATED, vars, (d) => dispatch({ type: 'update', comment: d.commentUpdated, viewerID: viewerID() })),
     ];
     if (token) {
+      subs.push(subscribe(client, Q.ADDED, {}, () => setInboxTick((n) => n + 1)));
       subs.push(subscribe(client, Q.NOTIFICATIONS, { siteID: story.site.id }, ({ notifications: { kind, comment } }) => {
         if (comment.story?.id !== story.id) return;
         if (kind === 'REPLY') {
@@ -219,5 +242,5 @@ export function useDiscussion(opts, emit, bridge, t) {
   const waiting = state.queued[ROOT]?.length || 0;
   useEffect(() => { if (waiting) announce(t('announceNew', { n: waiting })); }, [waiting]);
 
-  return { story, viewer, state, failed, notice, focus, authOpen, ssoError, signedInHere, act };
+  return { story, viewer, state, failed, notice, inboxTick, focus, authOpen, ssoError, signedInHere, act };
 }

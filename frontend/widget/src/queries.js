@@ -4,7 +4,7 @@
 const COMMENT = `fragment C on Comment {
   id body bodySource status rejectionReason depth replyCount featured createdAt editedAt version
   parent { id }
-  author { id username role(siteID: $siteID) }
+  author { id username guest role(siteID: $siteID) }
   reactions { kind count viewerReacted }
 }`;
 
@@ -19,14 +19,16 @@ export const PAGE_SIZE = 25;
 export const INLINE_REPLIES = 3;
 export const REPLY_PAGE_SIZE = 10;
 
+/**
+ * The story and its site's settings: the same for every reader, so the server's page cache
+ * answers it for signed-in readers too. The viewer comes from VIEWER_QUERY, asked alongside.
+ */
 export const STORY = `query Story($id: ID, $url: String) {
-  viewer { ...V }
   story(id: $id, url: $url) {
     id url closed commentCount
-    site { id settings { editWindowSeconds maxDepth commentingDisabled closedMessage reactionKinds { kind label icon } } }
+    site { id settings { editWindowSeconds maxDepth commentingDisabled closedMessage guestComments reactionKinds { kind label icon } } }
   }
-}
-${VIEWER}`;
+}`;
 
 export const COMMENTS = `query Comments($storyID: ID!, $siteID: ID!, $order: CommentOrder, $after: String) {
   story(id: $storyID) {
@@ -57,10 +59,6 @@ export const SIGN_IN = `mutation SignIn($input: SignInInput!) { signIn(input: $i
 export const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { ...A } } ${AUTH}`;
 export const SIGN_IN_SSO = `mutation SSO($input: SSOInput!) { signInWithSSO(input: $input) { ...A } } ${AUTH}`;
 export const SIGN_OUT = `mutation { signOut }`;
-export const EXPORT = `{ viewerExport { generatedAt account { id username email createdAt }
-comments { id storyURL storyTitle siteName bodySource status createdAt editedAt revisions }
-reactions { commentID kind createdAt } reports { commentID reason details createdAt }
-mutes { userID username createdAt } sanctions { kind message siteName createdAt expiresAt revokedAt } } }`;
 export const DELETE_ACCOUNT = `mutation($input: DeleteAccountInput!) { deleteAccount(input: $input) }`;
 
 const commentMutation = (name, input) => `mutation ${name}($input: ${input}!, $siteID: ID!) {
@@ -70,17 +68,13 @@ ${COMMENT}`;
 
 export const CREATE = commentMutation('CreateComment', 'CreateCommentInput');
 export const EDIT = commentMutation('EditComment', 'EditCommentInput');
+export const GUEST_CREATE = commentMutation('CreateGuestComment', 'GuestCommentInput');
 export const DELETE = commentMutation('DeleteComment', 'DeleteCommentInput');
 export const ADD_REACTION = commentMutation('AddReaction', 'ReactionInput');
 export const REMOVE_REACTION = commentMutation('RemoveReaction', 'ReactionInput');
 export const PREVIEW = `query Preview($siteID: ID!, $body: String!) { previewComment(siteID: $siteID, body: $body) }`;
 export const REPORT = `mutation Report($input: ReportInput!) { reportComment(input: $input) { comment { id } } }`;
 
-export const TRUST = `query Standing($siteID: ID!) { trustStanding(siteID: $siteID) {
-  level pinned nextLevel missing { signal max need have }
-  lastChange { from to crossed byModerator reason createdAt }
-  privileges { name level allowed description }
-} }`;
 
 export const MUTE = `mutation Mute($input: MuteInput!) { muteUser(input: $input) { id } }`;
 export const UNMUTE = `mutation Unmute($input: MuteInput!) { unmuteUser(input: $input) { id } }`;
@@ -88,3 +82,8 @@ export const UNMUTE = `mutation Unmute($input: MuteInput!) { unmuteUser(input: $
 export const CREATED = `subscription Created($storyID: ID!, $siteID: ID!) { commentCreated(storyID: $storyID) { ...C } } ${COMMENT}`;
 export const UPDATED = `subscription Updated($storyID: ID!, $siteID: ID!) { commentUpdated(storyID: $storyID) { ...C } } ${COMMENT}`;
 export const NOTIFICATIONS = `subscription Notifications($siteID: ID!) { notifications { kind comment { ...C story { id } } } } ${COMMENT}`;
+
+export const REVOKE_SESSION = `mutation RevokeSession($input: RevokeSessionInput!) { revokeSession(input: $input) }`;
+export const SIGN_OUT_EVERYWHERE = `mutation { signOutEverywhere }`;
+export const ADDED = `subscription Added { notificationAdded { id } }`;
+export const UNREAD = `query Unread { unreadNotificationCount }`;

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createI18n } from './i18n/index.js';
+import { addEnglish, createI18n } from './i18n/index.js';
+import extras from './i18n/en-extras.js';
 import { lastChangeText, parseThreshold } from './trust.js';
 
+// trust.js is part of embed-extras.js, whose English messages come with it.
+addEnglish(extras);
 const t = createI18n('en');
 
 describe('parseThreshold', () => {

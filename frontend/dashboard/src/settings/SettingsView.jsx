@@ -99,6 +99,9 @@ function SettingsForm({ site: loaded, known, defaults, stats }) {
         </div>
         <Check name="commentingDisabled" label="Close every story of the site to new comments" binding={binding} />
         <Field name="closedMessage" label="Message while commenting is closed" multiline rows={2} binding={binding} />
+        <Field name="autoCloseAfterDays" label="Close each story this many days after it opens" type="number" binding={binding}
+          hint="0 keeps stories open. Reopening a story from the stories list gives it as many days again." />
+        <Check name="showRevisions" label="Show every reader the earlier versions of edited comments" binding={binding} />
       </fieldset>
 
       <ReactionKinds kinds={form.reactionKinds} error={errors.reactionKinds} onChange={(reactionKinds) => set({ reactionKinds })} />

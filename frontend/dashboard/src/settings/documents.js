@@ -12,6 +12,7 @@ const SITE_SETTINGS = gql`
       reactionKinds { kind label icon }
       commentingDisabled closedMessage
       premodAll premodLinks premodNewCommenters holdRejectionRate reportHoldThreshold holdSuspectWords
+      autoCloseAfterDays showRevisions
       stages { stage shadow failClosed budgetMs }
     }
   }

@@ -4,8 +4,8 @@
 // names, so the server's extensions.field lands next to the same control.
 import { originLines } from '../sites/siteInput.js';
 
-const integerFields = ['minCommentLength', 'maxCommentLength', 'editWindowSeconds', 'maxDepth', 'premodNewCommenters', 'reportHoldThreshold'];
-const booleanFields = ['commentingDisabled', 'premodAll', 'premodLinks', 'holdSuspectWords'];
+const integerFields = ['minCommentLength', 'maxCommentLength', 'editWindowSeconds', 'maxDepth', 'premodNewCommenters', 'reportHoldThreshold', 'autoCloseAfterDays'];
+const booleanFields = ['commentingDisabled', 'premodAll', 'premodLinks', 'holdSuspectWords', 'showRevisions'];
 
 /** The form's values for a site. */
 export function siteToForm(site) {

@@ -11,6 +11,7 @@ const site = {
     commentingDisabled: false, closedMessage: 'Closed.',
     premodAll: false, premodLinks: true, premodNewCommenters: 2, holdRejectionRate: 0.255,
     reportHoldThreshold: 3, holdSuspectWords: false, stages: [],
+    autoCloseAfterDays: 14, showRevisions: true,
   },
 };
 

@@ -116,6 +116,7 @@ export function StoriesView({ site, search, show }) {
                   </td>
                   <td>
                     <span class={`status ${story.closed ? 'rejected' : 'published'}`}>{story.closed ? 'Closed' : 'Open'}</span>{' '}
+                    {!story.closed && story.closesAt && <span class="muted">closes <Time iso={story.closesAt} /></span>}{' '}
                     <button type="button" onClick={() => change(story, { closed: !story.closed }, `${name}: ${story.closed ? 'reopened' : 'closed'}.`)}>
                       {story.closed ? 'Reopen' : 'Close'}<span class="visually-hidden"> {name}</span>
                     </button>

@@ -3,7 +3,7 @@ import { gql } from '@urql/core';
 export const STORIES = gql`
   query Stories($siteID: ID!, $query: String, $closed: Boolean, $first: Int, $after: String) {
     stories(siteID: $siteID, query: $query, closed: $closed, first: $first, after: $after) {
-      edges { node { id title url closed moderation commentCount createdAt } }
+      edges { node { id title url closed closesAt moderation commentCount createdAt } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -11,6 +11,6 @@ export const STORIES = gql`
 
 export const UPDATE_STORY = gql`
   mutation UpdateStory($input: UpdateStoryInput!) {
-    updateStory(input: $input) { id closed moderation }
+    updateStory(input: $input) { id closed closesAt moderation }
   }
 `;

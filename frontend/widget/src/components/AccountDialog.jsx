@@ -3,7 +3,9 @@
 // account for good once the reader has read what that does and confirmed it.
 import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
+import { EXPORT } from '../extraQueries.js';
 import { errorText } from '../errors.js';
+import { Credentials } from './Credentials.jsx';
 
 /**
  * Saves data as a JSON file through a temporary <a download>, placed next to from: inside
@@ -19,18 +21,7 @@ function save(data, name, from) {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-export function AccountButton() {
-  const { t } = useContext(Ctx);
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <button type="button" class="btn" aria-haspopup="dialog" onClick={() => setOpen(true)}>{t('account')}</button>
-      {open && <AccountDialog onClose={() => setOpen(false)} />}
-    </>
-  );
-}
-
-function AccountDialog({ onClose }) {
+export function AccountDialog({ onClose }) {
   const { t, viewer, act } = useContext(Ctx);
   const [deleting, setDeleting] = useState(false);
   const [value, setValue] = useState('');
@@ -52,7 +43,7 @@ function AccountDialog({ onClose }) {
   const download = (e) => {
     const button = e.currentTarget;
     setError(null);
-    act.exportData().then((data) => save(data, `parley-data-${viewer.username}.json`, button), fail);
+    act.request(EXPORT).then(({ viewerExport: data }) => save(data, `parley-data-${viewer.username}.json`, button), fail);
   };
   const send = (e) => {
     e.preventDefault();
@@ -79,6 +70,7 @@ function AccountDialog({ onClose }) {
             <button type="button" class="btn danger" onClick={() => setDeleting(true)}>{t('deleteAccount')}</button>
           </div>
         )}
+        {!deleting && <Credentials />}
         <p class="error" id={`${id}e`} role="alert">{error}</p>
         <div class="row">
           {deleting && <button type="submit" class="btn danger">{t('deleteAccount')}</button>}

@@ -2,11 +2,9 @@
 // sort order, the thread, and a polite live region for what happens meanwhile.
 import { useContext, useEffect, useId, useMemo, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
-import { Auth } from './Auth.jsx';
 import { Composer } from './Composer.jsx';
-import { MutedUsers } from './MutedUsers.jsx';
-import { TrustPanel } from './TrustPanel.jsx';
-import { AccountButton } from './AccountDialog.jsx';
+import { Lazy, setExtrasBase } from './Lazy.jsx';
+import { Bell } from './Bell.jsx';
 import { Thread } from './Thread.jsx';
 import { useDiscussion } from '../discussion.js';
 import { errorText } from '../errors.js';
@@ -24,6 +22,18 @@ export function useNow() {
   return now;
 }
 
+/** The "Account" button; its dialog comes with the parts loaded on demand. */
+function AccountButton() {
+  const { t } = useContext(Ctx);
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" class="btn" aria-haspopup="dialog" onClick={() => setOpen(true)}>{t('account')}</button>
+      {open && <Lazy name="AccountDialog" onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
 function Account() {
   const { t, viewer, act, authOpen } = useContext(Ctx);
   if (!viewer) {
@@ -32,6 +42,7 @@ function Account() {
   return (
     <div class="account">
       <span>{t('signedInAs', { name: viewer.username })}</span>
+      <Bell />
       <AccountButton />
       <button type="button" class="btn" onClick={act.signOut}>{t('signOut')}</button>
     </div>
@@ -52,6 +63,7 @@ function SortOrder() {
 }
 
 export function App({ opts, emit, bridge, t }) {
+  setExtrasBase(opts.serverURL);
   const d = useDiscussion(opts, emit, bridge, t);
   const now = useNow();
   const [rootID, setRootID] = useState(null);
@@ -84,15 +96,17 @@ export function App({ opts, emit, bridge, t }) {
           <Account />
         </header>
         {d.ssoError && <p class="error" role="alert">{errorText(d.ssoError, t, { UNAUTHENTICATED: 'err.SSO', INVALID: 'err.SSO', FORBIDDEN: 'err.SSO' })}</p>}
-        {d.authOpen && !viewer && <Auth />}
-        {viewer && <MutedUsers />}
-        {viewer && <TrustPanel />}
+        {d.authOpen && !viewer && <Lazy name="Auth" />}
+        {viewer && <Lazy name="MutedUsers" />}
+        {viewer && <Lazy name="TrustPanel" />}
+        {viewer && <Lazy name="Sanctions" />}
         {closed && <p class="notice">{settings.closedMessage || t('closed')}</p>}
         {!closed && viewer && (
           <Composer label={t('writeComment')} submitLabel={t('post')} draft={draftStore(story.id, null)} autoFocus={d.signedInHere}
             onSubmit={(body) => d.act.post(null, body)} />
         )}
         {!closed && !viewer && !d.authOpen && <p class="hint">{t('signInToJoin')}</p>}
+        {!closed && !viewer && !d.authOpen && settings.guestComments && <Lazy name="GuestForm" />}
         <SortOrder />
         <Thread />
         <footer class="foot">

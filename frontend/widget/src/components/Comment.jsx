@@ -4,7 +4,7 @@ import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
 import { Composer } from './Composer.jsx';
 import { Reactions } from './Reactions.jsx';
-import { ReportDialog } from './ReportDialog.jsx';
+import { Lazy } from './Lazy.jsx';
 import { display } from '../store.js';
 import { rejectionNotice } from '../notices.js';
 import { editMinutesLeft, fullDate, relativeTime } from '../format.js';
@@ -16,6 +16,22 @@ import { draftStore } from '../session.js';
 const NESTED_LEVELS = 3;
 
 const staffRoles = ['MODERATOR', 'ADMIN'];
+
+/**
+ * The "edited" mark, which opens the comment's earlier versions (components/Revisions.jsx,
+ * loaded on demand); the server answers none when the site does not show them to this reader.
+ */
+function History({ id }) {
+  const { t } = useContext(Ctx);
+  const [open, setOpen] = useState(false);
+  const panel = useId();
+  return (
+    <>
+      <button type="button" class="link hint" aria-expanded={open ? 'true' : 'false'} aria-controls={panel} onClick={() => setOpen(!open)}>({t('edited')})</button>
+      {open && <Lazy name="Revisions" id={id} panel={panel} />}
+    </>
+  );
+}
 
 function Time({ iso }) {
   const { t, now } = useContext(Ctx);
@@ -146,10 +162,11 @@ export function Comment({ id, level }) {
           <header class="meta">
             <span class="author">{name}</span>
             {staffRoles.includes(c.author?.role) && <span class="badge staff">{t('staff')}</span>}
+            {c.author?.guest && <span class="badge guest">{t('guest')}</span>}
             {c.featured && <span class="badge featured">{t('featured')}</span>}
             {kind === 'pending' && <span class="badge pending">{t('pendingBadge')}</span>}
             <Time iso={c.createdAt} />
-            {c.editedAt && <span class="hint">({t('edited')})</span>}
+            {c.editedAt && <History id={c.id} />}
           </header>
         )}
         {kind === 'pending' && <p class="notice">{t('pending')}</p>}
@@ -169,7 +186,7 @@ export function Comment({ id, level }) {
             onSubmit={(body) => act.post(id, body).then(() => setMode(null))} onCancel={() => setMode(null)} />
         )}
         {mode === 'report' && (
-          <ReportDialog commentID={id} onClose={(sent) => {
+          <Lazy name="ReportDialog" commentID={id} onClose={(sent) => {
             setMode(null);
             setReported(sent);
             // Back to where the reader was: the Report button, or the comment once it is gone.

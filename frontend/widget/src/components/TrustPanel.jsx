@@ -2,11 +2,12 @@
 // why it last changed and what wins back a lost level (or earns the next one).
 import { useContext, useEffect, useId, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
+import { TRUST } from '../extraQueries.js';
 import { fullDate } from '../format.js';
 import { lastChangeText, missingText } from '../trust.js';
 
 export function TrustPanel() {
-  const { t, viewer, act } = useContext(Ctx);
+  const { t, viewer, act, story } = useContext(Ctx);
   const [standing, setStanding] = useState(null);
   const [failed, setFailed] = useState(false);
   const [open, setOpen] = useState(false);
@@ -15,7 +16,7 @@ export function TrustPanel() {
   useEffect(() => {
     let live = true;
     setStanding(null);
-    act.trustStanding().then((st) => live && setStanding(st), () => live && setFailed(true));
+    act.request(TRUST, { siteID: story.site.id }).then(({ trustStanding: st }) => live && setStanding(st), () => live && setFailed(true));
     return () => { live = false; };
   }, [viewer.id]);
 

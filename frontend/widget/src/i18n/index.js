@@ -1,6 +1,7 @@
-// The widget's translations. English is built into embed.js; every other catalog is a JSON
-// file beside it (dist/i18n/<lang>.json, written by scripts/catalogs.mjs), fetched only by
-// readers who need it, so that each language added costs the others nothing.
+// The widget's translations. English is built into embed.js, but for the messages only the
+// parts loaded on demand show (en-extras.js), which embed-extras.js adds with addEnglish; every
+// other catalog is a JSON file beside it (dist/i18n/<lang>.json, written by scripts/catalogs.mjs),
+// fetched only by readers who need it, so that each language added costs the others nothing.
 import en from './en.js';
 import { fill, pickLang as pick } from './text.js';
 
@@ -19,6 +20,14 @@ export async function loadCatalog(serverURL, lang) {
   } catch {
     return en;
   }
+}
+
+/**
+ * Adds messages to the English catalog; embed-extras.js calls it (through ParleyRuntime) with
+ * the messages only its parts show, before any of them renders, so t() and t.has find them.
+ */
+export function addEnglish(messages) {
+  Object.assign(en, messages);
 }
 
 const lookup = (catalog, key) => key.split('.').reduce((m, part) => m?.[part], catalog);

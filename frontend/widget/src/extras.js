@@ -1,0 +1,16 @@
+// Builds embed-extras.js: the parts loaded on demand (see components/Lazy.jsx), and the English
+// messages only they show, added to embed.js's catalog as soon as this script runs.
+import { addEnglish } from './i18n/index.js';
+import messages from './i18n/en-extras.js';
+
+addEnglish(messages);
+
+export { AccountDialog } from './components/AccountDialog.jsx';
+export { TrustPanel } from './components/TrustPanel.jsx';
+export { ReportDialog } from './components/ReportDialog.jsx';
+export { GuestForm } from './components/GuestForm.jsx';
+export { Auth } from './components/Auth.jsx';
+export { MutedUsers } from './components/MutedUsers.jsx';
+export { Sanctions } from './components/Sanctions.jsx';
+export { Revisions } from './components/Revisions.jsx';
+export { Inbox } from './components/Inbox.jsx';
