@@ -14,6 +14,15 @@ import (
 type Credentials struct {
 	store parley.CredentialStore
 	log   *slog.Logger
+	// forget makes this replica drop a user's cached tokens after a revocation.
+	forget func(userID string)
+}
+
+// ForgetWith makes revocations drop the user's tokens from svc's identity cache at once on
+// this replica (the others hear the revocation's event).
+func (c *Credentials) ForgetWith(svc *Service) *Credentials {
+	c.forget = svc.forgetUser
+	return c
 }
 
 // NewCredentials returns the credential service over store; a nil logger discards.
@@ -21,7 +30,7 @@ func NewCredentials(store parley.CredentialStore, logger *slog.Logger) *Credenti
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Credentials{store: store, log: logger}
+	return &Credentials{store: store, log: logger, forget: func(string) {}}
 }
 
 var _ parley.CredentialService = (*Credentials)(nil)
@@ -97,6 +106,7 @@ func (c *Credentials) revoke(ctx context.Context, kind, field, id string) error 
 		}
 		return fmt.Errorf("auth: revoke %s: %w", kind, err)
 	}
+	c.forget(u.ID)
 	c.log.InfoContext(ctx, "token revoked by its owner", "user_id", u.ID, "token_id", id, "kind", kind)
 	return nil
 }
@@ -111,6 +121,7 @@ func (c *Credentials) SignOutEverywhere(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("auth: sign out everywhere: %w", err)
 	}
+	c.forget(u.ID)
 	c.log.InfoContext(ctx, "signed out everywhere", "user_id", u.ID, "sessions", n)
 	return n, nil
 }

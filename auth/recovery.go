@@ -196,6 +196,7 @@ func (r *Recovery) ResetPassword(ctx context.Context, token, password string) er
 	if err != nil {
 		return err
 	}
+	r.svc.forgetUser(u.ID)
 	r.o.Logger.InfoContext(ctx, "password reset; every session revoked", "user_id", u.ID)
 	return nil
 }

@@ -296,6 +296,14 @@ func (s *Service) SignInWithSSO(ctx context.Context, in parley.SSOInput) (*parle
 	return s.newSession(ctx, u)
 }
 
+// forgetUser makes this replica forget every cached token of the user at once, after a
+// revocation whose event tells the other replicas.
+func (s *Service) forgetUser(userID string) {
+	if s.identities != nil {
+		s.identities.DropUser(userID)
+	}
+}
+
 // SignOut revokes a session or API token. Revoking a token that is already expired, revoked
 // or unknown succeeds: the caller wanted it dead, and it is.
 func (s *Service) SignOut(ctx context.Context, token string) error {

@@ -79,6 +79,10 @@ func (s *RecoveryStore) ResetPassword(ctx context.Context, hash []byte, now time
 		if _, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND kind = 'session' AND revoked_at IS NULL`, t.UserID, now); err != nil {
 			return err
 		}
+		// Replicas that keep the sessions' owners forget them with this event.
+		if err := insertEvent(ctx, tx, parley.Event{Payload: parley.TokensRevoked{UserID: t.UserID}}); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `UPDATE account_tokens SET used_at = $2 WHERE user_id = $1 AND purpose = 'reset' AND used_at IS NULL`, t.UserID, now)
 		return err
 	})

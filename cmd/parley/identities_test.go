@@ -123,6 +123,61 @@ func TestTokenRevocationAcrossReplicas(t *testing.T) {
 		}
 	})
 
+	t.Run("a session revoked from the account's list is refused by both replicas", func(t *testing.T) {
+		keeper := signUp("cy")
+		var in struct{ SignIn struct{ Token string } }
+		mustGQL(t, a, "", `mutation($i: SignInInput!) { signIn(input: $i) { token } }`,
+			map[string]any{"i": map[string]any{"login": "cy", "password": "a long enough password"}}, &in)
+		other := in.SignIn.Token
+		for range 2 {
+			if s := viewerStatus(t, b, other); s != http.StatusOK {
+				t.Fatalf("before revoking: %d", s)
+			}
+		}
+		var v struct {
+			Viewer struct {
+				Sessions []struct {
+					ID      string
+					Current bool
+				}
+			}
+		}
+		mustGQL(t, a, keeper, `{ viewer { sessions { id current } } }`, nil, &v)
+		var id string
+		for _, s := range v.Viewer.Sessions {
+			if !s.Current {
+				id = s.ID
+			}
+		}
+		drops := metricValue(t, b, "parley_identity_cache_drops_total")
+		mustGQL(t, a, keeper, `mutation($i: RevokeSessionInput!) { revokeSession(input: $i) }`, map[string]any{"i": map[string]any{"sessionID": id}}, nil)
+		if s := viewerStatus(t, a, other); s != http.StatusUnauthorized {
+			t.Errorf("the replica that revoked answered %d", s)
+		}
+		waitDrop(drops)
+		if s := viewerStatus(t, b, other); s != http.StatusUnauthorized {
+			t.Fatalf("the other replica answered %d after the revocation's event", s)
+		}
+	})
+
+	t.Run("signing out everywhere is refused by both replicas", func(t *testing.T) {
+		token := signUp("dee")
+		for range 2 {
+			if s := viewerStatus(t, b, token); s != http.StatusOK {
+				t.Fatalf("before signing out: %d", s)
+			}
+		}
+		drops := metricValue(t, b, "parley_identity_cache_drops_total")
+		mustGQL(t, a, token, `mutation { signOutEverywhere }`, nil, nil)
+		if s := viewerStatus(t, a, token); s != http.StatusUnauthorized {
+			t.Errorf("the replica that signed out answered %d", s)
+		}
+		waitDrop(drops)
+		if s := viewerStatus(t, b, token); s != http.StatusUnauthorized {
+			t.Fatalf("the other replica answered %d after the event", s)
+		}
+	})
+
 	t.Run("a deleted account's token is refused by the other replica", func(t *testing.T) {
 		token := signUp("bob")
 		for range 2 {

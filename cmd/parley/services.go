@@ -116,7 +116,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 			Auth: authService,
 			// Guests comment without an account, always held for review.
 			Guests:      moderation.NewGuests(stories, sites, postgres.NewGuestStore(db), comments, lim.guests),
-			Credentials: auth.NewCredentials(postgres.NewAccountStore(db), logger),
+			Credentials: auth.NewCredentials(postgres.NewAccountStore(db), logger).ForgetWith(authService),
 			Users:       users,
 			Sites:       sites,
 			Stories:     stories,
