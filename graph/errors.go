@@ -101,6 +101,10 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if perr.RetryAfter > 0 {
 				out.Extensions["retryAfter"] = perr.RetryAfterSeconds()
 			}
+		case gqlErr.Extensions["code"] == CodePersistedQueryNotFound:
+			// Not a failure: the APQ protocol's ask for the full query.
+			out.Message = gqlErr.Message
+			out.Extensions["code"] = CodePersistedQueryNotFound
 		case isRequestError(gqlErr):
 			out.Message = requestErrorMessage(gqlErr.Message)
 			out.Extensions["code"] = codes[parley.EINVALID]

@@ -89,6 +89,10 @@ type Options struct {
 	// mutation: the read cache's overlay forgets what it kept of that viewer with it, so they
 	// read their own writes. It must not block.
 	AfterViewerMutation func(ctx context.Context)
+	// PersistedQueries, when set, speaks the automatic persisted query protocol (a hash
+	// first, the full query only when asked), and, made with only, refuses every query that
+	// the built frontend did not register or the operator did not allow.
+	PersistedQueries *PersistedQueries
 }
 
 // Limits used when Options leaves them zero. A story page of 100 comments, each with its
@@ -171,6 +175,9 @@ func NewHandler(s Services, o Options) *Handler {
 	} else {
 		srv.Use(noIntrospection{})
 		srv.SetDisableSuggestion(true)
+	}
+	if o.PersistedQueries != nil {
+		srv.Use(o.PersistedQueries)
 	}
 	srv.Use(&complexityLimit{limit: o.ComplexityLimit})
 	srv.Use(depthLimit{max: o.MaxDepth})
