@@ -3,6 +3,8 @@ package pagecache
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -48,7 +50,8 @@ func (a Answer) Memo(compute func() any) any {
 // signed-in read through, as Middleware does.
 func (c *Cache) MiddlewareWithOverlay(next http.Handler, overlay Overlay) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
+		get := r.Method == http.MethodGet && r.Header.Get("Upgrade") == ""
+		if r.Method != http.MethodPost && !get {
 			next.ServeHTTP(w, r) // a WebSocket's upgrade needs the writer as it is
 			return
 		}
@@ -57,7 +60,14 @@ func (c *Cache) MiddlewareWithOverlay(next http.Handler, overlay Overlay) http.H
 			next.ServeHTTP(&stripper{ResponseWriter: w}, r)
 			return
 		}
-		body, ok := readBody(r)
+		var body []byte
+		var key [32]byte
+		var ok bool
+		if get {
+			body, key, ok = readGET(r)
+		} else if body, ok = readBody(r); ok {
+			key = keyOf(body)
+		}
 		if !ok || (signedIn && !overlay.Plan(r, body)) {
 			next.ServeHTTP(&stripper{ResponseWriter: w}, r)
 			return
@@ -74,7 +84,7 @@ func (c *Cache) MiddlewareWithOverlay(next http.Handler, overlay Overlay) http.H
 			}
 			return anon
 		}
-		res := c.answer(base, keyOf(body), body, req, next)
+		res := c.answer(base, key, body, req, next)
 		switch {
 		case res == nil:
 			return // the client went away
@@ -94,10 +104,41 @@ func (c *Cache) MiddlewareWithOverlay(next http.Handler, overlay Overlay) http.H
 			fallthrough
 		default:
 			// Not answerable from the anonymous answer: the viewer's read runs as it is.
-			r.Body = io.NopCloser(bytes.NewReader(body))
+			if !get {
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
 			next.ServeHTTP(&stripper{ResponseWriter: w}, r)
 		}
 	})
+}
+
+// readGET considers a read sent with GET (a persisted query's hash, say, with or without its
+// text): its key is its URL's query string, so that a hash-only GET and any HTTP cache in
+// front agree on what an answer is, and its body, for the overlay, is the POST body the same
+// parameters would make. ok is false for anything the cache does not consider.
+func readGET(r *http.Request) (body []byte, key [32]byte, ok bool) {
+	raw := r.URL.RawQuery
+	if len(raw) > maxRequestBytes || strings.Contains(r.Header.Get("Cache-Control"), "no-cache") {
+		return nil, key, false
+	}
+	v := r.URL.Query()
+	if writePattern.MatchString(v.Get("query")) {
+		return nil, key, false
+	}
+	params := map[string]any{"query": v.Get("query"), "operationName": v.Get("operationName")}
+	for _, name := range []string{"variables", "extensions"} {
+		if s := v.Get(name); s != "" {
+			if !json.Valid([]byte(s)) {
+				return nil, key, false
+			}
+			params[name] = json.RawMessage(s)
+		}
+	}
+	body, err := json.Marshal(params)
+	if err != nil {
+		return nil, key, false
+	}
+	return body, sha256.Sum256([]byte("GET\x00" + raw)), true
 }
 
 // writePieces sends an answer made of pieces, as writeAnswer sends a whole one.

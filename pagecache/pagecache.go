@@ -212,7 +212,7 @@ var (
 	cacheableTypes = "application/json"
 )
 
-// Middleware answers anonymous POSTed reads from the cache and fills it with successful
+// Middleware answers anonymous reads (POSTed, or sent with GET and keyed on their URL) from the cache and fills it with successful
 // answers. Anything signed in, any mutation or subscription, any request that says
 // "Cache-Control: no-cache", and any answer with errors passes through untouched.
 func (c *Cache) Middleware(next http.Handler) http.Handler {

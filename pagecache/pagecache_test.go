@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -166,4 +167,48 @@ func doContext(ctx context.Context, h http.Handler, body string) *httptest.Respo
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
+}
+
+func TestCacheGET(t *testing.T) {
+	get := func(h http.Handler, rawQuery string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/graphql?"+rawQuery, nil))
+		return rec
+	}
+	hashOnly := `extensions=` + url.QueryEscape(`{"persistedQuery":{"version":1,"sha256Hash":"ab"}}`) +
+		`&variables=` + url.QueryEscape(`{"id":"`+storyID+`"}`)
+	t.Run("a hash-only GET is answered once, then from the cache by its URL", func(t *testing.T) {
+		var n atomic.Int64
+		h := pagecache.New(1<<20, time.Minute).Middleware(counting(&n, `{"data":{}}`))
+		get(h, hashOnly)
+		rec := get(h, hashOnly)
+		if n.Load() != 1 || rec.Header().Get("X-Cache") != "hit" {
+			t.Fatalf("ran %d times, X-Cache %q", n.Load(), rec.Header().Get("X-Cache"))
+		}
+		if other := get(h, hashOnly+"&operationName=X"); other.Header().Get("X-Cache") != "miss" {
+			t.Fatalf("another URL: X-Cache %q", other.Header().Get("X-Cache"))
+		}
+	})
+	t.Run("a GET naming a mutation passes through", func(t *testing.T) {
+		var n atomic.Int64
+		h := pagecache.New(1<<20, time.Minute).Middleware(counting(&n, `{"data":{}}`))
+		q := "query=" + url.QueryEscape(`mutation { x }`)
+		get(h, q)
+		get(h, q)
+		if n.Load() != 2 {
+			t.Fatalf("ran %d times, want 2", n.Load())
+		}
+	})
+	t.Run("a WebSocket upgrade passes through", func(t *testing.T) {
+		var n atomic.Int64
+		h := pagecache.New(1<<20, time.Minute).Middleware(counting(&n, `{"data":{}}`))
+		for range 2 {
+			req := httptest.NewRequest(http.MethodGet, "/graphql", nil)
+			req.Header.Set("Upgrade", "websocket")
+			h.ServeHTTP(httptest.NewRecorder(), req)
+		}
+		if n.Load() != 2 {
+			t.Fatalf("ran %d times, want 2", n.Load())
+		}
+	})
 }
