@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"slices"
 	"sync"
 
@@ -25,6 +26,9 @@ var _ pagecache.Overlay = (*Overlay)(nil)
 // and admins, read uncached, as does any request that asks for a field outside overlayFields.
 type Overlay struct {
 	state parley.ViewerStateService
+	// queries resolves a persisted query's hash to its text, so that a hash-only read is
+	// planned like any other; nil plans hash-only reads as uncached.
+	queries *PersistedQueries
 
 	mu    sync.Mutex
 	plans map[string]bool // by operation name and query
@@ -38,6 +42,11 @@ type Overlay struct {
 func NewOverlay(state parley.ViewerStateService) *Overlay {
 	return &Overlay{state: state, plans: map[string]bool{}, gens: map[string]uint64{}}
 }
+
+// UsePersistedQueries lets the overlay plan reads that name their query by its persisted
+// hash only (a GET of the APQ protocol), as the handler that runs them does. Call it before
+// serving.
+func (o *Overlay) UsePersistedQueries(p *PersistedQueries) { o.queries = p }
 
 // overlayFields are the fields, by type, whose answers are the same for every reader without
 // hidden comments on the story who does not moderate it, except ReactionCount.viewerReacted,
@@ -77,9 +86,21 @@ func (o *Overlay) Plan(r *http.Request, body []byte) bool {
 	var req struct {
 		Query         string `json:"query"`
 		OperationName string `json:"operationName"`
+		Extensions    struct {
+			PersistedQuery struct {
+				Hash string `json:"sha256Hash"`
+			} `json:"persistedQuery"`
+		} `json:"extensions"`
 	}
 	if json.Unmarshal(body, &req) != nil {
 		return false
+	}
+	if h := req.Extensions.PersistedQuery.Hash; req.Query == "" && h != "" {
+		q, ok := o.queries.Lookup(r.Context(), strings.ToLower(h))
+		if !ok {
+			return false // the handler will ask for the query; its answer is not kept
+		}
+		req.Query = q
 	}
 	key := req.OperationName + "\x00" + req.Query
 	o.mu.Lock()
