@@ -5,8 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/vektah/gqlparser/v2"
