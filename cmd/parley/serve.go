@@ -106,6 +106,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("federation transport: %w", err)
 	}
 	registerBusMetrics(metrics, postgres.NewOutboxStore(a.db), events.relay, svc.feed, svc.live)
+	persisted, err := persistedQueries(cfg)
+	if err != nil {
+		return err
+	}
 	var readCache func(http.Handler) http.Handler
 	var forgetViewer func(context.Context)
 	if cfg.PageCacheBytes > 0 {
@@ -114,6 +118,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 		overlay := graph.NewOverlay(postgres.NewViewerStateService(a.db))
+		overlay.UsePersistedQueries(persisted)
 		readCache = readCacheWithOverlay(cache, overlay)
 		forgetViewer = overlay.Forget
 	}
@@ -129,7 +134,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		demoPage = frontend.DemoPage()
 	}
 	api := graph.NewHandler(svc.graph, graph.Options{Production: cfg.Production(), Logger: logger, Metrics: metrics, Limits: newAccountLimits(lim.mutations, svc.levels),
-		AfterMutation: events.relay.Wake, AfterViewerMutation: forgetViewer})
+		AfterMutation: events.relay.Wake, AfterViewerMutation: forgetViewer, PersistedQueries: persisted})
 	events.onReconnect(func() {
 		logger.Warn("NATS connection is back; live subscribers reconnect to read what they missed")
 		api.ResetLive("events may have been missed; reconnect and read again")
