@@ -18,17 +18,33 @@ export class APIError extends Error {
  * dropped, onExpired is told, and the request is repeated anonymously once.
  */
 export function createAPI(serverURL, tokens, onExpired) {
+  const send = async (query, variables, token) => {
+    const headers = {};
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const hash = isRead(query) ? await queryHash(query) : null;
+    if (hash) {
+      // A read goes by GET as an automatic persisted query: the hash first, so that the
+      // server's page cache and any HTTP cache can answer it by its URL; the text only
+      // when the server asks for it.
+      const extensions = { persistedQuery: { version: 1, sha256Hash: hash } };
+      let res = await fetch(getURL(serverURL, { variables, extensions }), { method: 'GET', headers, credentials: 'omit' });
+      let body = await res.json();
+      if (body.errors?.[0]?.extensions?.code !== 'PERSISTED_QUERY_NOT_FOUND') return { res, body };
+      const url = getURL(serverURL, { query, variables, extensions });
+      if (url.length <= maxGETLength) {
+        res = await fetch(url, { method: 'GET', headers, credentials: 'omit' });
+        return { res, body: await res.json() };
+      }
+      return post(serverURL, headers, { query, variables, extensions });
+    }
+    return post(serverURL, headers, { query, variables });
+  };
   const request = async (query, variables, retried) => {
     const token = tokens.get();
-    const headers = { 'Content-Type': 'application/json' };
-    if (token) headers.Authorization = `Bearer ${token}`;
     let res;
     let body;
     try {
-      res = await fetch(`${serverURL}/graphql`, {
-        method: 'POST', headers, credentials: 'omit', body: JSON.stringify({ query, variables }),
-      });
-      body = await res.json();
+      ({ res, body } = await send(query, variables, token));
     } catch {
       throw new APIError('NETWORK');
     }
@@ -42,6 +58,45 @@ export function createAPI(serverURL, tokens, onExpired) {
     return body.data;
   };
   return (query, variables) => request(query, variables, false);
+}
+
+// URLs longer than this go by POST: some proxies refuse longer ones.
+const maxGETLength = 8000;
+
+async function post(serverURL, headers, params) {
+  const res = await fetch(`${serverURL}/graphql`, {
+    method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, credentials: 'omit', body: JSON.stringify(params),
+  });
+  return { res, body: await res.json() };
+}
+
+function getURL(serverURL, { query, variables, extensions }) {
+  const p = new URLSearchParams();
+  if (query) p.set('query', query);
+  if (variables && Object.keys(variables).length) p.set('variables', JSON.stringify(variables));
+  p.set('extensions', JSON.stringify(extensions));
+  return `${serverURL}/graphql?${p}`;
+}
+
+/** Reports whether query is a read (a query, not a mutation), which may go by GET. */
+export function isRead(query) {
+  return /^\s*(query\b|\{)/.test(query);
+}
+
+const hashes = new Map();
+
+/**
+ * Returns the SHA-256 of query in hex, as the APQ protocol names it, or null where the page
+ * has no WebCrypto (an insecure origin): the read then goes by POST with its text.
+ */
+export async function queryHash(query) {
+  if (hashes.has(query)) return hashes.get(query);
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return null;
+  const digest = new Uint8Array(await subtle.digest('SHA-256', new TextEncoder().encode(query)));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  hashes.set(query, hex);
+  return hex;
 }
 
 /**
