@@ -122,15 +122,17 @@ func (p *PersistedQueries) Validate(graphql.ExecutableSchema) error { return nil
 
 // MutateOperationParameters implements the APQ protocol: a hash alone runs the query kept
 // under it, or answers PERSISTED_QUERY_NOT_FOUND; a hash with its query keeps the query. With
-// only set, an operation without a hash, or with one neither registered nor allowed, is
-// refused with FORBIDDEN.
+// only set, an operation whose hash (sent, or computed from its text) is neither registered
+// nor allowed is refused with FORBIDDEN.
 func (p *PersistedQueries) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
 	ext, has := raw.Extensions["persistedQuery"].(map[string]any)
 	if !has {
 		if raw.Extensions["persistedQuery"] != nil {
 			return refuse(parley.Errorf(parley.EINVALID, "extensions.persistedQuery must be an object {version, sha256Hash}."))
 		}
-		if p.only {
+		if p.only && (raw.Query == "" || !p.permitted(QueryHash(raw.Query))) {
+			// A registered query sent as text (by a client without APQ) runs: it is the
+			// same operation as its hash.
 			return refuse(parley.Errorf(parley.EFORBIDDEN, "This server runs only persisted queries: send extensions.persistedQuery with the sha256Hash of a registered query."))
 		}
 		return nil

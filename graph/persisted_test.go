@@ -86,6 +86,9 @@ func TestPersistedQueries(t *testing.T) {
 		if r := c.Do(t, `{ sites { id } }`, nil); r.Code() != "FORBIDDEN" {
 			t.Fatalf("query without a hash: %s", r.Raw)
 		}
+		if r := c.Do(t, allowed, nil); len(r.Errors) > 0 {
+			t.Fatalf("allowed query as text, without its hash: %s", r.Raw)
+		}
 	})
 	t.Run("a manifest whose hash does not match its query is refused", func(t *testing.T) {
 		if _, err := graph.NewPersistedQueries(map[string]string{graph.QueryHash("{ a }"): "{ b }"}, nil, true); err == nil {
