@@ -24,6 +24,9 @@ type pluginConfig struct {
 	Secret     string `json:"secret"`
 	BudgetMs   int    `json:"budgetMs"`
 	FailClosed bool   `json:"failClosed"`
+	// Format is "parley" (the default) or "coral": Coral's external moderation JSON over
+	// HTTP, for a moderation service written for Coral.
+	Format string `json:"format"`
 }
 
 // loadPlugins reads the plug-ins file, "" meaning none. NATS plug-ins send their requests
@@ -47,6 +50,10 @@ func loadPlugins(path string, conn *natsgo.Conn) ([]moderation.Step, error) {
 			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: every plug-in needs a name of 1 to 40 characters")
 		case (c.URL == "") == !c.NATS:
 			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: plug-in %q needs either a url or \"nats\": true", c.Name)
+		case c.Format != "" && c.Format != "parley" && c.Format != "coral":
+			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: plug-in %q has format %q; it must be \"parley\" or \"coral\"", c.Name, c.Format)
+		case c.Format == "coral" && c.NATS:
+			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: plug-in %q: the coral format is spoken over HTTP only", c.Name)
 		case len(c.Secret) < 16:
 			return nil, fmt.Errorf("PARLEY_PLUGINS_FILE: plug-in %q needs a secret of at least 16 bytes", c.Name)
 		}
@@ -58,8 +65,12 @@ func loadPlugins(path string, conn *natsgo.Conn) ([]moderation.Step, error) {
 		if c.NATS {
 			transport = nats.PluginTransport{Conn: func() *natsgo.Conn { return conn }, Subject: nats.PluginSubject(c.Name)}
 		}
+		var stage moderation.Stage = plugin.NewStage(c.Name, []byte(c.Secret), transport)
+		if c.Format == "coral" {
+			stage = plugin.NewCoralStage(c.Name, []byte(c.Secret), c.URL, &http.Client{Timeout: budget})
+		}
 		steps = append(steps, moderation.Step{
-			Stage:      plugin.NewStage(c.Name, []byte(c.Secret), transport),
+			Stage:      stage,
 			Budget:     budget,
 			FailClosed: c.FailClosed,
 		})
