@@ -22,6 +22,12 @@ type UserExport struct {
 	Reports     []*ExportedReport
 	Mutes       []*ExportedMute
 	Sanctions   []*ExportedSanction
+	// Notes are what moderators wrote about the user, without saying which moderator.
+	Notes []*ExportedNote
+	// Sessions and APITokens are the user's sign-ins and API tokens, revoked and expired
+	// ones too; their hashes are never part of an export.
+	Sessions  []*ExportedToken
+	APITokens []*ExportedToken
 }
 
 // ExportedComment is one comment the user wrote, with where it stands and its earlier bodies.
@@ -68,4 +74,23 @@ type ExportedSanction struct {
 	CreatedAt time.Time
 	ExpiresAt *time.Time
 	RevokedAt *time.Time
+}
+
+// ExportedNote is one note a moderator wrote about the user. The author is left out: which
+// moderator wrote it is the moderator's data, as for sanctions.
+type ExportedNote struct {
+	SiteName  string
+	Body      string
+	CreatedAt time.Time
+}
+
+// ExportedToken is one session or API token of the user, without its secret or hash, so an
+// export cannot be used to sign in.
+type ExportedToken struct {
+	ID         string
+	Name       string
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
 }

@@ -19,6 +19,8 @@ const (
 		comments { id storyURL storyTitle siteName bodySource status createdAt editedAt revisions }
 		reactions { commentID kind createdAt } reports { commentID reason details createdAt }
 		mutes { userID username createdAt } sanctions { kind message siteName createdAt expiresAt revokedAt }
+		moderatorNotes { siteName body createdAt }
+		sessions { id name createdAt expiresAt revokedAt lastUsedAt } apiTokens { id name createdAt revokedAt }
 	} }`
 	password = "correct horse battery"
 )
@@ -33,6 +35,8 @@ type exported struct {
 		Reactions []struct{ CommentID, Kind string }
 		Reports   []struct{ CommentID, Reason string }
 		Mutes     []struct{ UserID string }
+		Sessions  []struct{ ID string }
+		APITokens []struct{ ID string }
 	}
 }
 
@@ -59,6 +63,9 @@ func TestViewerExport(t *testing.T) {
 		}
 		if len(x.Mutes) != 1 || x.Mutes[0].UserID != w.Other.User.ID {
 			t.Errorf("mutes = %+v", x.Mutes)
+		}
+		if len(x.Sessions)+len(x.APITokens) == 0 {
+			t.Errorf("sessions = %+v, api tokens = %+v: the viewer signed in with one", x.Sessions, x.APITokens)
 		}
 	})
 	t.Run("anonymous gets null", func(t *testing.T) {
