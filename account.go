@@ -11,6 +11,10 @@ const DeleteConfirmation = "DELETE"
 type DeleteAccountInput struct {
 	Password string
 	Confirm  string
+	// RemoveComments asks that the erasure remove the account's comments rather than leave
+	// "deleted account" tombstones; a comment with replies still stays as a tombstone without
+	// author or body, so the replies keep their place.
+	RemoveComments bool
 }
 
 // UserExport is everything Parley holds about one user, for the user to download.

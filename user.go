@@ -186,6 +186,9 @@ type AuthPayload struct {
 	Token     string
 	User      *User
 	ExpiresAt time.Time
+	// DeletionCancelled says that this sign-in cancelled the account's scheduled erasure,
+	// so the reader can be told their account is no longer going away.
+	DeletionCancelled bool
 }
 
 // APIToken describes a long-lived token for integrations. The secret is shown once, at

@@ -71,9 +71,10 @@ type ComplexityRoot struct {
 	}
 
 	AuthPayload struct {
-		ExpiresAt func(childComplexity int) int
-		Token     func(childComplexity int) int
-		User      func(childComplexity int) int
+		DeletionCancelled func(childComplexity int) int
+		ExpiresAt         func(childComplexity int) int
+		Token             func(childComplexity int) int
+		User              func(childComplexity int) int
 	}
 
 	BacktestChange struct {
@@ -1153,6 +1154,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.APITokenPayload.Token(childComplexity), true
 
+	case "AuthPayload.deletionCancelled":
+		if e.ComplexityRoot.AuthPayload.DeletionCancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.DeletionCancelled(childComplexity), true
 	case "AuthPayload.expiresAt":
 		if e.ComplexityRoot.AuthPayload.ExpiresAt == nil {
 			break
@@ -5383,6 +5390,8 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_user(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
+	case "deletionCancelled":
+		return ec.fieldContext_AuthPayload_deletionCancelled(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
@@ -8748,6 +8757,29 @@ func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuthPayload_deletionCancelled(ctx context.Context, field graphql.CollectedField, obj *parley.AuthPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthPayload_deletionCancelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletionCancelled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthPayload_deletionCancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _BacktestChange_commentID(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestChange) (ret graphql.Marshaler) {
@@ -26362,7 +26394,7 @@ func (ec *executionContext) unmarshalInputDeleteAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"password", "confirm"}
+	fieldsInOrder := [...]string{"password", "confirm", "removeComments"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26383,6 +26415,13 @@ func (ec *executionContext) unmarshalInputDeleteAccountInput(ctx context.Context
 				return it, err
 			}
 			it.Confirm = data
+		case "removeComments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeComments"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveComments = data
 		}
 	}
 	return it, nil
@@ -29226,6 +29265,11 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "expiresAt":
 			out.Values[i] = ec._AuthPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletionCancelled":
+			out.Values[i] = ec._AuthPayload_deletionCancelled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
