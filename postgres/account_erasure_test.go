@@ -82,16 +82,34 @@ func TestAccountErasure(t *testing.T) {
 			[]string{c.mine.ID, c.edited.ID, c.myReply.ID}); n != 3 {
 			t.Errorf("authorless tombstones = %d, want 3", n)
 		}
-		// comment.deleted is what federation's publisher turns into signed tombstones for peers.
-		if n := e.count(t, `SELECT count(*) FROM outbox WHERE kind = 'comment.deleted' AND payload->>'authorID' = $1`, c.author.ID); n != 3 {
-			t.Errorf("comment.deleted events = %d, want 3", n)
+		// comment.deleted is what federation's publisher (federation.Publisher.Handle) turns
+		// into signed tombstones for peers: each must decode as the type it reads.
+		rows, err := e.db.Pool().Query(ctx, `SELECT kind, payload FROM outbox WHERE kind = 'comment.deleted' AND payload->>'authorID' = $1`, c.author.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decoded := map[string]bool{}
+		for rows.Next() {
+			var oe parley.OutboxEvent
+			if err := rows.Scan(&oe.Kind, &oe.Payload); err != nil {
+				t.Fatal(err)
+			}
+			ev, err := oe.Decode()
+			if d, ok := ev.Payload.(parley.CommentDeleted); err != nil || !ok || d.StoryID != c.story.ID {
+				t.Errorf("comment.deleted %s decodes as %+v, %v", oe.Payload, ev.Payload, err)
+			} else {
+				decoded[d.ID] = true
+			}
+		}
+		if rows.Err() != nil || len(decoded) != 3 || !decoded[c.mine.ID] || !decoded[c.edited.ID] || !decoded[c.myReply.ID] {
+			t.Errorf("comment.deleted events for %v (%v), want the 3 comments", decoded, rows.Err())
 		}
 		for kind, key := range map[string]string{"user.deleted": "id", "user.tokens_revoked": "userID"} {
 			if n := e.count(t, `SELECT count(*) FROM outbox WHERE kind = $1 AND payload->>$2 = $3`, kind, key, c.author.ID); n != 1 {
 				t.Errorf("%s events = %d, want 1", kind, n)
 			}
 		}
-		_, err := e.accounts.CancelDeletion(ctx, c.author.ID, now)
+		_, err = e.accounts.CancelDeletion(ctx, c.author.ID, now)
 		wantCode(t, err, parley.ENOTFOUND)
 	})
 	t.Run("when asked, comments without replies are removed and the rest stay tombstones", func(t *testing.T) {
