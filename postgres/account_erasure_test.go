@@ -135,6 +135,46 @@ func TestAccountErasure(t *testing.T) {
 			t.Errorf("story count = %d, want 2", got)
 		}
 	})
+	t.Run("an erasure waits for a moderator deciding on a comment, then tombstones it whole", func(t *testing.T) {
+		c := e.mustDeletionCast(t)
+		if err := e.accounts.ScheduleDeletion(ctx, c.author.ID, due, false); err != nil {
+			t.Fatal(err)
+		}
+		moderation, err := e.db.Pool().Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer moderation.Rollback(ctx)
+		if _, err := moderation.Exec(ctx, `UPDATE comments SET status = 'REJECTED', version = version + 1 WHERE id = $1`, c.mine.ID); err != nil {
+			t.Fatal(err)
+		}
+		erased := make(chan error, 1)
+		go func() {
+			_, err := e.accounts.EraseDueAccounts(ctx, afterGrace)
+			erased <- err
+		}()
+		// The erasure's first step locks the account's comments; wait until it waits on ours.
+		for e.count(t, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+			AND query LIKE '%author_id = $1 AND status <> ''DELETED'' FOR UPDATE%'`) == 0 {
+			select {
+			case err := <-erased:
+				t.Fatalf("the erasure did not wait for the moderator: %v", err)
+			default:
+			}
+		}
+		if err := moderation.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-erased; err != nil {
+			t.Fatal(err)
+		}
+		if n := e.count(t, `SELECT count(*) FROM comments WHERE id = $1 AND status = 'DELETED' AND author_id IS NULL AND body_source = ''`, c.mine.ID); n != 1 {
+			t.Error("the moderated comment is not an authorless tombstone")
+		}
+		if n := e.count(t, `SELECT count(*) FROM users WHERE id = $1`, c.author.ID); n != 0 {
+			t.Error("the account is still there")
+		}
+	})
 	t.Run("two concurrent runners erase each account once", func(t *testing.T) {
 		var ids []string
 		for range 6 {
