@@ -11,6 +11,10 @@ const DeleteConfirmation = "DELETE"
 type DeleteAccountInput struct {
 	Password string
 	Confirm  string
+	// RemoveComments asks that the erasure remove the account's comments rather than leave
+	// "deleted account" tombstones; a comment with replies still stays as a tombstone without
+	// author or body, so the replies keep their place.
+	RemoveComments bool
 }
 
 // UserExport is everything Parley holds about one user, for the user to download.
@@ -22,6 +26,12 @@ type UserExport struct {
 	Reports     []*ExportedReport
 	Mutes       []*ExportedMute
 	Sanctions   []*ExportedSanction
+	// Notes are what moderators wrote about the user, without saying which moderator.
+	Notes []*ExportedNote
+	// Sessions and APITokens are the user's sign-ins and API tokens, revoked and expired
+	// ones too; their hashes are never part of an export.
+	Sessions  []*ExportedToken
+	APITokens []*ExportedToken
 }
 
 // ExportedComment is one comment the user wrote, with where it stands and its earlier bodies.
@@ -68,4 +78,23 @@ type ExportedSanction struct {
 	CreatedAt time.Time
 	ExpiresAt *time.Time
 	RevokedAt *time.Time
+}
+
+// ExportedNote is one note a moderator wrote about the user. The author is left out: which
+// moderator wrote it is the moderator's data, as for sanctions.
+type ExportedNote struct {
+	SiteName  string
+	Body      string
+	CreatedAt time.Time
+}
+
+// ExportedToken is one session or API token of the user, without its secret or hash, so an
+// export cannot be used to sign in.
+type ExportedToken struct {
+	ID         string
+	Name       string
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
 }

@@ -186,6 +186,9 @@ type AuthPayload struct {
 	Token     string
 	User      *User
 	ExpiresAt time.Time
+	// DeletionCancelled says that this sign-in cancelled the account's scheduled erasure,
+	// so the reader can be told their account is no longer going away.
+	DeletionCancelled bool
 }
 
 // APIToken describes a long-lived token for integrations. The secret is shown once, at
@@ -211,10 +214,13 @@ type AuthService interface {
 	Authenticate(ctx context.Context, token string) (*User, error)
 	// CreateAPIToken issues a token for the signed-in user; the secret is returned once.
 	CreateAPIToken(ctx context.Context, name string) (string, *APIToken, error)
-	// DeleteAccount erases the signed-in user's account once they confirm it (see
-	// DeleteAccountInput), in one transaction: the account, its sessions and tokens, its
-	// reactions, reports and mutes go; its comments stay as tombstones without author or body,
-	// so that replies keep their place. The last administrator cannot go (ECONFLICT).
+	// DeleteAccount deletes the signed-in user's account once they confirm it (see
+	// DeleteAccountInput). With a store that has AccountDeletions it signs the account out
+	// everywhere and schedules the erasure after a grace period that signing in cancels;
+	// otherwise it erases at once. Erasure is one transaction: the account, its sessions and
+	// tokens, its reactions, reports and mutes go; its comments stay as tombstones without
+	// author or body, so that replies keep their place. The last administrator cannot go
+	// (ECONFLICT).
 	DeleteAccount(ctx context.Context, in DeleteAccountInput) error
 	// CreateAdmin creates an administrator; it is for the operator's command line.
 	CreateAdmin(ctx context.Context, in SignUpInput) (*User, error)

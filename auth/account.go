@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/parleyhq/parley"
 )
@@ -23,6 +24,18 @@ func (s *Service) DeleteAccount(ctx context.Context, in parley.DeleteAccountInpu
 	if err := s.confirmDeletion(ctx, in, hash); err != nil {
 		return err
 	}
+	if d, ok := s.store.(parley.AccountDeletions); ok {
+		due := s.now().Add(s.deletionGrace)
+		if err := d.ScheduleDeletion(ctx, u.ID, due, in.RemoveComments); err != nil {
+			if parley.ErrorCode(err) != parley.EINTERNAL {
+				return err
+			}
+			return fmt.Errorf("auth: schedule deletion of user %s: %w", u.ID, err)
+		}
+		s.forgetUser(u.ID) // signed out everywhere; the other replicas forget on the event
+		s.log.InfoContext(ctx, "account deletion scheduled", "user_id", u.ID, "due", due)
+		return nil
+	}
 	if err := s.store.DeleteUser(ctx, u.ID); err != nil {
 		return fmt.Errorf("auth: delete user %s: %w", u.ID, err)
 	}
@@ -31,6 +44,30 @@ func (s *Service) DeleteAccount(ctx context.Context, in parley.DeleteAccountInpu
 	}
 	s.log.InfoContext(ctx, "account deleted", "user_id", u.ID)
 	return nil
+}
+
+// cancelDeletion cancels the user's scheduled erasure on a sign-in and says whether there
+// was one; a store without parley.AccountDeletions has none. A sign-in after the grace has
+// ended is refused (the store's EUNAUTHENTICATED), as is one to an account just erased.
+func (s *Service) cancelDeletion(ctx context.Context, userID string, now time.Time) (bool, error) {
+	d, ok := s.store.(parley.AccountDeletions)
+	if !ok {
+		return false, nil
+	}
+	cancelled, err := d.CancelDeletion(ctx, userID, now)
+	switch parley.ErrorCode(err) {
+	case "":
+	case parley.EUNAUTHENTICATED:
+		return false, err
+	case parley.ENOTFOUND:
+		return false, errBadCredentials()
+	default:
+		return false, fmt.Errorf("auth: cancel deletion of user %s: %w", userID, err)
+	}
+	if cancelled {
+		s.log.InfoContext(ctx, "account deletion cancelled by signing in", "user_id", userID)
+	}
+	return cancelled, nil
 }
 
 func (s *Service) confirmDeletion(ctx context.Context, in parley.DeleteAccountInput, hash string) error {

@@ -57,6 +57,10 @@ type Options struct {
 	MaxHashWait time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// DeletionGrace is how long a deleted account waits before it is erased, during which
+	// signing in cancels the deletion; parley.DefaultDeletionGrace when zero. It is used
+	// only when the store has parley.AccountDeletions; otherwise deletion is immediate.
+	DeletionGrace time.Duration
 	// Identities, when set, keeps tokens' owners for a few seconds so that Authenticate does
 	// not ask storage on every request; nil asks every time. Whoever sets it must feed it
 	// the instance's user events (IdentityCache.Handle) and say when they stop (SetLive).
@@ -78,6 +82,7 @@ type Service struct {
 	lockoutFailures int
 	lockoutWindow   time.Duration
 	now             func() time.Time
+	deletionGrace   time.Duration
 	identities      *IdentityCache
 	hashes          *hashGate
 	// dummyHash is verified against when there is no hash to check (unknown login or an
@@ -100,7 +105,11 @@ func NewService(store parley.AccountStore, opts Options) *Service {
 		lockoutFailures: opts.LockoutFailures,
 		lockoutWindow:   opts.LockoutWindow,
 		now:             opts.Now,
+		deletionGrace:   opts.DeletionGrace,
 		identities:      opts.Identities,
+	}
+	if s.deletionGrace <= 0 {
+		s.deletionGrace = parley.DefaultDeletionGrace
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -401,12 +410,16 @@ func (s *Service) newSession(ctx context.Context, u *parley.User) (*parley.AuthP
 		return nil, err
 	}
 	now := s.now()
+	cancelled, err := s.cancelDeletion(ctx, u.ID, now)
+	if err != nil {
+		return nil, err
+	}
 	expires := now.Add(s.sessionTTL)
 	t := &parley.Token{UserID: u.ID, Kind: KindSession, Hash: hash, CreatedAt: now, ExpiresAt: &expires}
 	if err := s.store.CreateToken(ctx, t); err != nil {
 		return nil, fmt.Errorf("auth: create session: %w", err)
 	}
-	return &parley.AuthPayload{Token: secret, User: u, ExpiresAt: expires}, nil
+	return &parley.AuthPayload{Token: secret, User: u, ExpiresAt: expires, DeletionCancelled: cancelled}, nil
 }
 
 // hash and verify run argon2 within the concurrency bound (hashGate), waiting for a slot at

@@ -1,13 +1,16 @@
 package graph_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/graph"
+	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/postgres/postgrestest"
 	"github.com/parleyhq/parley/ratelimit"
 )
@@ -19,6 +22,8 @@ const (
 		comments { id storyURL storyTitle siteName bodySource status createdAt editedAt revisions }
 		reactions { commentID kind createdAt } reports { commentID reason details createdAt }
 		mutes { userID username createdAt } sanctions { kind message siteName createdAt expiresAt revokedAt }
+		moderatorNotes { siteName body createdAt }
+		sessions { id name createdAt expiresAt revokedAt lastUsedAt } apiTokens { id name createdAt revokedAt }
 	} }`
 	password = "correct horse battery"
 )
@@ -33,6 +38,8 @@ type exported struct {
 		Reactions []struct{ CommentID, Kind string }
 		Reports   []struct{ CommentID, Reason string }
 		Mutes     []struct{ UserID string }
+		Sessions  []struct{ ID string }
+		APITokens []struct{ ID string }
 	}
 }
 
@@ -59,6 +66,9 @@ func TestViewerExport(t *testing.T) {
 		}
 		if len(x.Mutes) != 1 || x.Mutes[0].UserID != w.Other.User.ID {
 			t.Errorf("mutes = %+v", x.Mutes)
+		}
+		if len(x.Sessions)+len(x.APITokens) == 0 {
+			t.Errorf("sessions = %+v, api tokens = %+v: the viewer signed in with one", x.Sessions, x.APITokens)
 		}
 	})
 	t.Run("anonymous gets null", func(t *testing.T) {
@@ -113,15 +123,42 @@ func TestDeleteAccount(t *testing.T) {
 		}
 		w.Author.MustDo(t, `{ viewer { id } }`, nil, nil)
 	})
-	t.Run("the right password deletes the account", func(t *testing.T) {
+	signIn := `mutation($in: SignInInput!) { signIn(input: $in) { token deletionCancelled } }`
+	type signedIn struct {
+		SignIn struct{ DeletionCancelled bool }
+	}
+	t.Run("the right password schedules the deletion and signs out everywhere", func(t *testing.T) {
 		var out struct{ DeleteAccount bool }
 		w.Author.MustDo(t, deleteAccount, in("password", password), &out)
 		if !out.DeleteAccount {
 			t.Fatal("deleteAccount = false")
 		}
+		if r := w.Author.Do(t, `{ viewer { id } }`, nil); r.Status != http.StatusUnauthorized {
+			t.Errorf("old session: status %d, %s", r.Status, r.Raw)
+		}
+		var c struct{ Comment struct{ Status string } }
+		w.Other.MustDo(t, `query($id: ID!) { comment(id: $id) { status } }`, map[string]any{"id": w.CommentID}, &c)
+		if c.Comment.Status != "PUBLISHED" {
+			t.Errorf("status within the grace = %s, want PUBLISHED", c.Comment.Status)
+		}
 	})
-	t.Run("the comments show as deleted, without author, and replies stay", func(t *testing.T) {
-		var out struct {
+	t.Run("signing in within the grace cancels the deletion and says so, once", func(t *testing.T) {
+		for _, want := range []bool{true, false} {
+			var out signedIn
+			shared.anonymous().MustDo(t, signIn, in("login", w.Author.User.Username, "password", password), &out)
+			if out.SignIn.DeletionCancelled != want {
+				t.Errorf("deletionCancelled = %v, want %v", out.SignIn.DeletionCancelled, want)
+			}
+		}
+	})
+	t.Run("after the grace the comments show as deleted, without author, and replies stay", func(t *testing.T) {
+		var out struct{ SignIn struct{ Token string } }
+		shared.anonymous().MustDo(t, signIn, in("login", w.Author.User.Username, "password", password), &out)
+		(&client{s: shared, token: out.SignIn.Token}).MustDo(t, deleteAccount, in("password", password, "removeComments", false), nil)
+		if _, err := postgres.NewAccountStore(shared.DB).EraseDueAccounts(context.Background(), time.Now().Add(parley.DefaultDeletionGrace+time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		var c struct {
 			Comment struct {
 				Status, BodySource string
 				Author             *struct{ ID string }
@@ -131,21 +168,15 @@ func TestDeleteAccount(t *testing.T) {
 			}
 		}
 		w.Other.MustDo(t, `query($id: ID!) { comment(id: $id) { status bodySource author { id } replies(first: 5) { edges { node { id } } } } }`,
-			map[string]any{"id": w.CommentID}, &out)
-		c := out.Comment
-		if c.Status != "DELETED" || c.BodySource != "" || c.Author != nil {
-			t.Errorf("comment = %+v, want an authorless tombstone", c)
+			map[string]any{"id": w.CommentID}, &c)
+		got := c.Comment
+		if got.Status != "DELETED" || got.BodySource != "" || got.Author != nil {
+			t.Errorf("comment = %+v, want an authorless tombstone", got)
 		}
-		if len(c.Replies.Edges) != 1 || c.Replies.Edges[0].Node.ID != reply {
-			t.Errorf("replies = %+v, want %s", c.Replies.Edges, reply)
+		if len(got.Replies.Edges) != 1 || got.Replies.Edges[0].Node.ID != reply {
+			t.Errorf("replies = %+v, want %s", got.Replies.Edges, reply)
 		}
-	})
-	t.Run("the session is gone and signing in fails", func(t *testing.T) {
-		if r := w.Author.Do(t, `{ viewer { id } }`, nil); r.Status != http.StatusUnauthorized {
-			t.Errorf("old session: status %d, %s", r.Status, r.Raw)
-		}
-		shared.anonymous().MustFail(t, "UNAUTHENTICATED", `mutation($in: SignInInput!) { signIn(input: $in) { token } }`,
-			in("login", w.Author.User.Username, "password", password))
+		shared.anonymous().MustFail(t, "UNAUTHENTICATED", signIn, in("login", w.Author.User.Username, "password", password))
 	})
 }
 

@@ -71,9 +71,10 @@ type ComplexityRoot struct {
 	}
 
 	AuthPayload struct {
-		ExpiresAt func(childComplexity int) int
-		Token     func(childComplexity int) int
-		User      func(childComplexity int) int
+		DeletionCancelled func(childComplexity int) int
+		ExpiresAt         func(childComplexity int) int
+		Token             func(childComplexity int) int
+		User              func(childComplexity int) int
 	}
 
 	BacktestChange struct {
@@ -194,6 +195,12 @@ type ComplexityRoot struct {
 		Username  func(childComplexity int) int
 	}
 
+	ExportedNote struct {
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		SiteName  func(childComplexity int) int
+	}
+
 	ExportedReaction struct {
 		CommentID func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -214,6 +221,15 @@ type ComplexityRoot struct {
 		Message   func(childComplexity int) int
 		RevokedAt func(childComplexity int) int
 		SiteName  func(childComplexity int) int
+	}
+
+	ExportedToken struct {
+		CreatedAt  func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		LastUsedAt func(childComplexity int) int
+		Name       func(childComplexity int) int
+		RevokedAt  func(childComplexity int) int
 	}
 
 	Instance struct {
@@ -810,13 +826,16 @@ type ComplexityRoot struct {
 	}
 
 	ViewerExport struct {
+		APITokens   func(childComplexity int) int
 		Account     func(childComplexity int) int
 		Comments    func(childComplexity int) int
 		GeneratedAt func(childComplexity int) int
 		Mutes       func(childComplexity int) int
+		Notes       func(childComplexity int) int
 		Reactions   func(childComplexity int) int
 		Reports     func(childComplexity int) int
 		Sanctions   func(childComplexity int) int
+		Sessions    func(childComplexity int) int
 	}
 
 	VoteTally struct {
@@ -1135,6 +1154,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.APITokenPayload.Token(childComplexity), true
 
+	case "AuthPayload.deletionCancelled":
+		if e.ComplexityRoot.AuthPayload.DeletionCancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.DeletionCancelled(childComplexity), true
 	case "AuthPayload.expiresAt":
 		if e.ComplexityRoot.AuthPayload.ExpiresAt == nil {
 			break
@@ -1612,6 +1637,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExportedMute.Username(childComplexity), true
 
+	case "ExportedNote.body":
+		if e.ComplexityRoot.ExportedNote.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedNote.Body(childComplexity), true
+	case "ExportedNote.createdAt":
+		if e.ComplexityRoot.ExportedNote.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedNote.CreatedAt(childComplexity), true
+	case "ExportedNote.siteName":
+		if e.ComplexityRoot.ExportedNote.SiteName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedNote.SiteName(childComplexity), true
+
 	case "ExportedReaction.commentID":
 		if e.ComplexityRoot.ExportedReaction.CommentID == nil {
 			break
@@ -1692,6 +1736,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExportedSanction.SiteName(childComplexity), true
+
+	case "ExportedToken.createdAt":
+		if e.ComplexityRoot.ExportedToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedToken.CreatedAt(childComplexity), true
+	case "ExportedToken.expiresAt":
+		if e.ComplexityRoot.ExportedToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedToken.ExpiresAt(childComplexity), true
+	case "ExportedToken.id":
+		if e.ComplexityRoot.ExportedToken.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedToken.ID(childComplexity), true
+	case "ExportedToken.lastUsedAt":
+		if e.ComplexityRoot.ExportedToken.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedToken.LastUsedAt(childComplexity), true
+	case "ExportedToken.name":
+		if e.ComplexityRoot.ExportedToken.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedToken.Name(childComplexity), true
+	case "ExportedToken.revokedAt":
+		if e.ComplexityRoot.ExportedToken.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportedToken.RevokedAt(childComplexity), true
 
 	case "Instance.federationAddress":
 		if e.ComplexityRoot.Instance.FederationAddress == nil {
@@ -4787,6 +4868,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserNote.Moderator(childComplexity), true
 
+	case "ViewerExport.apiTokens":
+		if e.ComplexityRoot.ViewerExport.APITokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerExport.APITokens(childComplexity), true
 	case "ViewerExport.account":
 		if e.ComplexityRoot.ViewerExport.Account == nil {
 			break
@@ -4811,6 +4898,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ViewerExport.Mutes(childComplexity), true
+	case "ViewerExport.moderatorNotes":
+		if e.ComplexityRoot.ViewerExport.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerExport.Notes(childComplexity), true
 	case "ViewerExport.reactions":
 		if e.ComplexityRoot.ViewerExport.Reactions == nil {
 			break
@@ -4829,6 +4922,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ViewerExport.Sanctions(childComplexity), true
+	case "ViewerExport.sessions":
+		if e.ComplexityRoot.ViewerExport.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewerExport.Sessions(childComplexity), true
 
 	case "VoteTally.memberQuorum":
 		if e.ComplexityRoot.VoteTally.MemberQuorum == nil {
@@ -5220,7 +5319,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "federation.graphqls" "federation_labels.graphqls" "federation_tombstones.graphqls" "guest.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
+//go:embed "comment.graphqls" "erasure.graphqls" "federation.graphqls" "federation_labels.graphqls" "federation_tombstones.graphqls" "guest.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5233,6 +5332,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
+	{Name: "erasure.graphqls", Input: sourceData("erasure.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
 	{Name: "federation_labels.graphqls", Input: sourceData("federation_labels.graphqls"), BuiltIn: false},
 	{Name: "federation_tombstones.graphqls", Input: sourceData("federation_tombstones.graphqls"), BuiltIn: false},
@@ -5290,6 +5390,8 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_user(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
+	case "deletionCancelled":
+		return ec.fieldContext_AuthPayload_deletionCancelled(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
@@ -5530,6 +5632,18 @@ func (ec *executionContext) childFields_ExportedMute(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ExportedMute", field.Name)
 }
 
+func (ec *executionContext) childFields_ExportedNote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "siteName":
+		return ec.fieldContext_ExportedNote_siteName(ctx, field)
+	case "body":
+		return ec.fieldContext_ExportedNote_body(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ExportedNote_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportedNote", field.Name)
+}
+
 func (ec *executionContext) childFields_ExportedReaction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "commentID":
@@ -5572,6 +5686,24 @@ func (ec *executionContext) childFields_ExportedSanction(ctx context.Context, fi
 		return ec.fieldContext_ExportedSanction_revokedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExportedSanction", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportedToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ExportedToken_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ExportedToken_name(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ExportedToken_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ExportedToken_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_ExportedToken_revokedAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_ExportedToken_lastUsedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportedToken", field.Name)
 }
 
 func (ec *executionContext) childFields_Instance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6554,6 +6686,12 @@ func (ec *executionContext) childFields_ViewerExport(ctx context.Context, field 
 		return ec.fieldContext_ViewerExport_mutes(ctx, field)
 	case "sanctions":
 		return ec.fieldContext_ViewerExport_sanctions(ctx, field)
+	case "moderatorNotes":
+		return ec.fieldContext_ViewerExport_moderatorNotes(ctx, field)
+	case "sessions":
+		return ec.fieldContext_ViewerExport_sessions(ctx, field)
+	case "apiTokens":
+		return ec.fieldContext_ViewerExport_apiTokens(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ViewerExport", field.Name)
 }
@@ -8621,6 +8759,29 @@ func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Time")
 }
 
+func (ec *executionContext) _AuthPayload_deletionCancelled(ctx context.Context, field graphql.CollectedField, obj *parley.AuthPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthPayload_deletionCancelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletionCancelled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthPayload_deletionCancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _BacktestChange_commentID(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10465,6 +10626,75 @@ func (ec *executionContext) fieldContext_ExportedMute_createdAt(_ context.Contex
 	return graphql.NewScalarFieldContext("ExportedMute", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ExportedNote_siteName(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedNote_siteName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SiteName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedNote_siteName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedNote_body(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedNote_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedNote_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedNote_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedNote_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedNote_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedNote", field, false, false, "Time")
+}
+
 func (ec *executionContext) _ExportedReaction_commentID(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedReaction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10762,6 +10992,144 @@ func (ec *executionContext) _ExportedSanction_revokedAt(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ExportedSanction_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExportedSanction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedToken_id(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedToken_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedToken", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExportedToken_name(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedToken_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedToken_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedToken", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportedToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedToken_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedToken_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedToken_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportedToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *parley.ExportedToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportedToken_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportedToken_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportedToken", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Instance_name(ctx context.Context, field graphql.CollectedField, obj *parley.InstanceInfo) (ret graphql.Marshaler) {
@@ -23386,6 +23754,102 @@ func (ec *executionContext) fieldContext_ViewerExport_sanctions(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ViewerExport_moderatorNotes(ctx context.Context, field graphql.CollectedField, obj *parley.UserExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewerExport_moderatorNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.ExportedNote) graphql.Marshaler {
+			return ec.marshalNExportedNote2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedNoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewerExport_moderatorNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViewerExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportedNote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViewerExport_sessions(ctx context.Context, field graphql.CollectedField, obj *parley.UserExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewerExport_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.ExportedToken) graphql.Marshaler {
+			return ec.marshalNExportedToken2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedTokenᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewerExport_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViewerExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportedToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ViewerExport_apiTokens(ctx context.Context, field graphql.CollectedField, obj *parley.UserExport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViewerExport_apiTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.APITokens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.ExportedToken) graphql.Marshaler {
+			return ec.marshalNExportedToken2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedTokenᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViewerExport_apiTokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ViewerExport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportedToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _VoteTally_moderatorsFor(ctx context.Context, field graphql.CollectedField, obj *parley.VoteTally) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25930,7 +26394,7 @@ func (ec *executionContext) unmarshalInputDeleteAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"password", "confirm"}
+	fieldsInOrder := [...]string{"password", "confirm", "removeComments"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25951,6 +26415,13 @@ func (ec *executionContext) unmarshalInputDeleteAccountInput(ctx context.Context
 				return it, err
 			}
 			it.Confirm = data
+		case "removeComments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeComments"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveComments = data
 		}
 	}
 	return it, nil
@@ -28797,6 +29268,11 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "deletionCancelled":
+			out.Values[i] = ec._AuthPayload_deletionCancelled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29611,6 +30087,49 @@ func (ec *executionContext) _ExportedMute(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var exportedNoteImplementors = []string{"ExportedNote"}
+
+func (ec *executionContext) _ExportedNote(ctx context.Context, sel ast.SelectionSet, obj *parley.ExportedNote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportedNoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportedNote")
+		case "siteName":
+			out.Values[i] = ec._ExportedNote_siteName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._ExportedNote_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ExportedNote_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var exportedReactionImplementors = []string{"ExportedReaction"}
 
 func (ec *executionContext) _ExportedReaction(ctx context.Context, sel ast.SelectionSet, obj *parley.ExportedReaction) graphql.Marshaler {
@@ -29743,6 +30262,64 @@ func (ec *executionContext) _ExportedSanction(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._ExportedSanction_revokedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exportedTokenImplementors = []string{"ExportedToken"}
+
+func (ec *executionContext) _ExportedToken(ctx context.Context, sel ast.SelectionSet, obj *parley.ExportedToken) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportedTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportedToken")
+		case "id":
+			out.Values[i] = ec._ExportedToken_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ExportedToken_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ExportedToken_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ExportedToken_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokedAt":
+			out.Values[i] = ec._ExportedToken_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastUsedAt":
+			out.Values[i] = ec._ExportedToken_lastUsedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33688,6 +34265,21 @@ func (ec *executionContext) _ViewerExport(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "moderatorNotes":
+			out.Values[i] = ec._ViewerExport_moderatorNotes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sessions":
+			out.Values[i] = ec._ViewerExport_sessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "apiTokens":
+			out.Values[i] = ec._ViewerExport_apiTokens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34720,6 +35312,30 @@ func (ec *executionContext) marshalNExportedMute2ᚖgithubᚗcomᚋparleyhqᚋpa
 	return ec._ExportedMute(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNExportedNote2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedNoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ExportedNote) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExportedNote2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedNote(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExportedNote2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedNote(ctx context.Context, sel ast.SelectionSet, v *parley.ExportedNote) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportedNote!")
+		return graphql.Null
+	}
+	return ec._ExportedNote(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNExportedReaction2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedReactionᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ExportedReaction) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -34790,6 +35406,30 @@ func (ec *executionContext) marshalNExportedSanction2ᚖgithubᚗcomᚋparleyhq�
 		return graphql.Null
 	}
 	return ec._ExportedSanction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExportedToken2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.ExportedToken) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExportedToken2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExportedToken2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐExportedToken(ctx context.Context, sel ast.SelectionSet, v *parley.ExportedToken) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportedToken!")
+		return graphql.Null
+	}
+	return ec._ExportedToken(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {

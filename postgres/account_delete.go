@@ -116,13 +116,14 @@ func (s *AccountStore) DeleteUser(ctx context.Context, userID string) error {
 	})
 }
 
-// lastAdmin answers ECONFLICT when no other administrator would remain.
+// lastAdmin answers ECONFLICT when no other administrator would remain; one whose account
+// is scheduled for erasure does not count, so two admins cannot each leave it to the other.
 func lastAdmin(ctx context.Context, tx pgx.Tx, userID string) error {
 	if _, err := tx.Exec(ctx, lastAdminLock); err != nil {
 		return err
 	}
 	var others int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE admin AND id <> $1`, userID).Scan(&others); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE admin AND id <> $1 AND deletion_due_at IS NULL`, userID).Scan(&others); err != nil {
 		return err
 	}
 	if others == 0 {

@@ -25,7 +25,7 @@ func (s *UserService) ExportViewer(ctx context.Context) (*parley.UserExport, err
 		return nil, translateNotFound(err, "User")
 	}
 	for _, read := range []func(context.Context, pgx.Tx, string, *parley.UserExport) error{
-		exportComments, exportReactions, exportReports, exportMutes, exportSanctions,
+		exportComments, exportReactions, exportReports, exportMutes, exportSanctions, exportNotes, exportTokens,
 	} {
 		if err := read(ctx, tx, viewer.ID, x); err != nil {
 			return nil, translate(err)

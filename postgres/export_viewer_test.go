@@ -2,6 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -13,6 +16,14 @@ func TestExportViewer(t *testing.T) {
 	e := MustEnv(t)
 	c := e.mustDeletionCast(t)
 	postgrestest.Exec(t, e.db, `INSERT INTO user_sanctions (id, user_id, kind, message) VALUES (gen_random_uuid(), $1, 'WARN', 'Be kind.')`, c.author.ID)
+	moderator, _ := e.MustUser(t)
+	moderatorID := parley.UserFromContext(moderator).ID
+	postgrestest.Exec(t, e.db, `INSERT INTO user_notes (id, user_id, site_id, moderator_id, body) VALUES (gen_random_uuid(), $1, $2, $3, 'Argues in good faith.')`,
+		c.author.ID, c.story.SiteID, moderatorID)
+	hash := []byte("a-token-hash-that-must-never-leave")
+	postgrestest.Exec(t, e.db, `INSERT INTO tokens (id, user_id, kind, name, hash, revoked_at) VALUES
+		(gen_random_uuid(), $1, 'session', 'Firefox', $2, NULL),
+		(gen_random_uuid(), $1, 'api', 'backup script', sha256($2), now())`, c.author.ID, hash)
 	x, err := e.users.ExportViewer(c.ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +60,34 @@ func TestExportViewer(t *testing.T) {
 		}
 		if len(x.Sanctions) != 1 || x.Sanctions[0].Kind != parley.SanctionWarn || x.Sanctions[0].Message != "Be kind." || x.Sanctions[0].SiteName != "" {
 			t.Errorf("sanctions = %+v", x.Sanctions)
+		}
+	})
+	t.Run("holds moderators' notes without their authors", func(t *testing.T) {
+		if len(x.Notes) != 1 || x.Notes[0].Body != "Argues in good faith." || x.Notes[0].SiteName == "" || x.Notes[0].CreatedAt.IsZero() {
+			t.Errorf("notes = %+v", x.Notes)
+		}
+	})
+	t.Run("holds sessions and API tokens, revoked ones too", func(t *testing.T) {
+		var session, api bool
+		for _, s := range x.Sessions {
+			session = session || s.Name == "Firefox" && s.RevokedAt == nil
+		}
+		for _, a := range x.APITokens {
+			api = api || a.Name == "backup script" && a.RevokedAt != nil
+		}
+		if !session || !api {
+			t.Errorf("sessions = %+v, api tokens = %+v", x.Sessions, x.APITokens)
+		}
+	})
+	t.Run("names no note's author and holds no token hash", func(t *testing.T) {
+		b, err := json.Marshal(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{moderatorID, string(hash), base64.StdEncoding.EncodeToString(hash)} {
+			if strings.Contains(string(b), secret) {
+				t.Errorf("export holds %q", secret)
+			}
 		}
 	})
 	t.Run("anonymous is unauthenticated", func(t *testing.T) {

@@ -33,6 +33,7 @@ type Config struct {
 	MaxBodyBytes                 int64         `env:"PARLEY_MAX_BODY_BYTES" envDefault:"1048576" flag:"max-body-bytes" help:"largest accepted request body"`
 	TrustProxy                   bool          `env:"PARLEY_TRUST_PROXY" envDefault:"false" flag:"trust-proxy" help:"take client IPs from X-Forwarded-For (only behind a proxy)"`
 	SessionTTL                   time.Duration `env:"PARLEY_SESSION_TTL" envDefault:"720h" flag:"session-ttl" help:"how long a sign-in lasts"`
+	DeletionGrace                time.Duration `env:"PARLEY_DELETION_GRACE" envDefault:"336h" flag:"deletion-grace" help:"how long a deleted account waits before its data is erased; signing in meanwhile cancels the deletion"`
 	SignUpsPerHour               int           `env:"PARLEY_SIGNUPS_PER_HOUR" envDefault:"10" flag:"signups-per-hour" help:"sign-ups allowed per client IP per hour"`
 	GuestCommentsPerHour         int           `env:"PARLEY_GUEST_COMMENTS_PER_HOUR" envDefault:"10" flag:"guest-comments-per-hour" help:"guest comments allowed per client network per hour, on sites that take them"`
 	SignInsPerMinute             int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`

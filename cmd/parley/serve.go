@@ -102,6 +102,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer stopWebhooks()
 	stopEnactor := runEnactor(ctx, svc.rules, logger)
 	defer stopEnactor()
+	stopEraser := runEraser(ctx, a.db, logger)
+	defer stopEraser()
 	if err := svc.fedRuntime.start(ctx, cfg, events, svc, metrics); err != nil {
 		return fmt.Errorf("federation transport: %w", err)
 	}

@@ -63,6 +63,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 		Identities:    identities,
 		Logger:        logger,
 		SessionTTL:    cfg.SessionTTL,
+		DeletionGrace: cfg.DeletionGrace,
 		SignUpLimiter: lim.signUp,
 		SignInLimiter: lim.signIn,
 	})

@@ -59,7 +59,8 @@ export function useDiscussion(opts, emit, bridge, t) {
     // viewer's private fields (their muted users): ask again as them.
     setViewer((await api(Q.VIEWER_QUERY)).viewer);
     setAuthOpen(false);
-    announce(t('welcome', { name: auth.user.username }));
+    // A sign-in within a deleted account's grace period keeps the account: say so.
+    announce(t(auth.deletionCancelled ? 'welcomeBack' : 'welcome', { name: auth.user.username }));
     emit('login', { user: { id: auth.user.id, username: auth.user.username } });
   };
 

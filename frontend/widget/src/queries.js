@@ -12,7 +12,7 @@ const PAGE = `fragment P on CommentConnection { edges { node { ...C } } pageInfo
 
 const VIEWER = `fragment V on User { id username hasPassword mutedUsers { id username } }`;
 
-const AUTH = `fragment A on AuthPayload { token user { id username } }`;
+const AUTH = `fragment A on AuthPayload { token deletionCancelled user { id username } }`;
 
 /** How many top-level comments a page holds, and how many replies come inline with each. */
 export const PAGE_SIZE = 25;

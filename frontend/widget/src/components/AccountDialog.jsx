@@ -1,6 +1,7 @@
 // The reader's own data, behind an "Account" button: a modal <dialog> (the browser keeps
 // focus inside it and closes it on Escape) to download all of it as JSON, or to delete the
-// account for good once the reader has read what that does and confirmed it.
+// account once the reader has read what that does and confirmed it. Deletion waits a grace
+// period on the server, during which signing in again cancels it.
 import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
 import { EXPORT } from '../extraQueries.js';
@@ -25,6 +26,7 @@ export function AccountDialog({ onClose }) {
   const { t, viewer, act } = useContext(Ctx);
   const [deleting, setDeleting] = useState(false);
   const [value, setValue] = useState('');
+  const [removeComments, setRemoveComments] = useState(false);
   const [error, setError] = useState(null);
   const dialog = useRef();
   const input = useRef();
@@ -48,7 +50,7 @@ export function AccountDialog({ onClose }) {
   const send = (e) => {
     e.preventDefault();
     setError(null);
-    act.deleteAccount(pw ? { password: value } : { confirm: value }).catch(fail);
+    act.deleteAccount({ ...(pw ? { password: value } : { confirm: value }), removeComments }).catch(fail);
   };
 
   return (
@@ -62,6 +64,12 @@ export function AccountDialog({ onClose }) {
               <label for={id}>{t(pw ? 'password' : 'typeDelete')}</label>
               <input id={id} ref={input} type={pw ? 'password' : 'text'} autocomplete={pw ? 'current-password' : 'off'} value={value}
                 aria-describedby={`${id}e`} aria-invalid={error ? 'true' : undefined} onInput={(e) => setValue(e.currentTarget.value)} />
+            </div>
+            <div class="field">
+              <label>
+                <input type="checkbox" checked={removeComments} onChange={(e) => setRemoveComments(e.currentTarget.checked)} />
+                {' '}{t('removeComments')}
+              </label>
             </div>
           </>
         ) : (
