@@ -69,3 +69,26 @@ type OIDCStore interface {
 	// Site answers the allowed origins of a site; ENOTFOUND for no site.
 	SiteAllowedOrigins(ctx context.Context, siteID string) ([]string, error)
 }
+
+// OIDCSignIn is how a finished OpenID Connect sign-in ends: either a session (Session set),
+// or, when the verified email belongs to an account that is not linked yet, a question to the
+// reader (LinkToken set, to be confirmed with ConfirmOIDCLink). Origin is the allowed origin
+// that opened the popup, the only target the answer may be posted to.
+type OIDCSignIn struct {
+	Origin    string
+	Session   *AuthPayload
+	LinkToken string
+	LinkEmail string
+}
+
+// OIDCService runs OpenID Connect sign-in; the server's /oidc endpoints speak to it.
+type OIDCService interface {
+	// AddOIDCProvider adds a provider (admins only); the secret is stored, never answered.
+	AddOIDCProvider(ctx context.Context, p *OIDCProvider) error
+	// StartOIDC begins a sign-in and answers the provider's authorization URL.
+	StartOIDC(ctx context.Context, providerID, siteID, origin string) (string, error)
+	// FinishOIDC ends a sign-in with the provider's state and code.
+	FinishOIDC(ctx context.Context, state, code string) (*OIDCSignIn, error)
+	// ConfirmOIDCLink links an existing account after the reader's consent and signs in.
+	ConfirmOIDCLink(ctx context.Context, token string) (*OIDCSignIn, error)
+}
