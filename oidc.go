@@ -87,7 +87,9 @@ type OIDCService interface {
 	AddOIDCProvider(ctx context.Context, p *OIDCProvider) error
 	// StartOIDC begins a sign-in and answers the provider's authorization URL.
 	StartOIDC(ctx context.Context, providerID, siteID, origin string) (string, error)
-	// FinishOIDC ends a sign-in with the provider's state and code.
+	// FinishOIDC ends a sign-in with the provider's state and code. A refusal after the
+	// state was found also answers an OIDCSignIn holding only Origin, where the popup may
+	// post why.
 	FinishOIDC(ctx context.Context, state, code string) (*OIDCSignIn, error)
 	// ConfirmOIDCLink links an existing account after the reader's consent and signs in.
 	ConfirmOIDCLink(ctx context.Context, token string) (*OIDCSignIn, error)

@@ -202,68 +202,80 @@ func (c oidcClaims) verified() bool {
 // works once whatever happens next; every refusal is EUNAUTHENTICATED or EFORBIDDEN with a
 // message naming the problem, and no account or link is written before every check passed.
 func (o *OIDC) FinishOIDC(ctx context.Context, state, code string) (*parley.OIDCSignIn, error) {
+	origin, in, err := o.finish(ctx, state, code)
+	if err != nil && origin != "" {
+		// The flow was genuine, so its origin may hear why it failed.
+		return &parley.OIDCSignIn{Origin: origin}, err
+	}
+	return in, err
+}
+
+// finish is FinishOIDC, answering also the flow's origin once the flow is known.
+func (o *OIDC) finish(ctx context.Context, state, code string) (origin string, _ *parley.OIDCSignIn, _ error) {
 	if state == "" || len(state) > 256 {
-		return nil, oidcError("The sign-in state is missing or wrong; start again.")
+		return origin, nil, oidcError("The sign-in state is missing or wrong; start again.")
 	}
 	if code == "" || len(code) > 4096 {
-		return nil, oidcError("The provider sent no authorization code; start again.")
+		return origin, nil, oidcError("The provider sent no authorization code; start again.")
 	}
 	f, err := o.store.TakeOIDCFlow(ctx, state, o.opts.Now())
 	if parley.ErrorCode(err) == parley.ENOTFOUND {
-		return nil, oidcError("The sign-in state is unknown, was used already, or has expired; start again.")
+		return origin, nil, oidcError("The sign-in state is unknown, was used already, or has expired; start again.")
 	} else if err != nil {
-		return nil, err
+		return origin, nil, err
 	}
+	origin = f.Origin
 	p, err := o.store.OIDCProvider(ctx, f.ProviderID, f.SiteID)
 	if err != nil {
-		return nil, err
+		return origin, nil, err
 	}
 	d, err := o.provider(ctx, p.Issuer)
 	if err != nil {
-		return nil, err
+		return origin, nil, err
 	}
 	cctx := oidc.ClientContext(ctx, o.opts.HTTPClient)
 	tok, err := o.config(p, d).Exchange(cctx, code, oauth2.VerifierOption(f.CodeVerifier))
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) {
-			return nil, oidcError("The provider refused the authorization code (used already, expired or not ours); start again.")
+			return origin, nil, oidcError("The provider refused the authorization code (used already, expired or not ours); start again.")
 		}
-		return nil, fmt.Errorf("auth: OIDC code exchange: %w", err)
+		return origin, nil, fmt.Errorf("auth: OIDC code exchange: %w", err)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return nil, oidcError("The provider sent no ID token.")
+		return origin, nil, oidcError("The provider sent no ID token.")
 	}
 	idt, err := o.verifyIDToken(cctx, d, p.ClientID, raw, f.Nonce)
 	if err != nil {
-		return nil, err
+		return origin, nil, err
 	}
 	var c oidcClaims
 	if err := idt.Claims(&c); err != nil {
-		return nil, oidcError("The ID token's claims cannot be read.")
+		return origin, nil, oidcError("The ID token's claims cannot be read.")
 	}
 	if c.Email == "" {
 		// Many providers keep email out of the ID token and answer it at the userinfo
 		// endpoint, for the same subject.
 		info, err := d.UserInfo(cctx, oauth2.StaticTokenSource(tok))
 		if err != nil {
-			return nil, oidcError("The provider's userinfo endpoint did not answer: %v", err)
+			return origin, nil, oidcError("The provider's userinfo endpoint did not answer: %v", err)
 		}
 		if info.Subject != idt.Subject {
-			return nil, oidcError("The provider's userinfo answer is about another subject.")
+			return origin, nil, oidcError("The provider's userinfo answer is about another subject.")
 		}
 		if err := info.Claims(&c); err != nil {
-			return nil, oidcError("The provider's userinfo claims cannot be read.")
+			return origin, nil, oidcError("The provider's userinfo claims cannot be read.")
 		}
 	}
 	if u, err := o.store.OIDCLinkedUser(ctx, p.ID, idt.Subject); err == nil {
-		return o.session(ctx, u, f.Origin)
+		in, err := o.session(ctx, u, f.Origin)
+		return origin, in, err
 	} else if parley.ErrorCode(err) != parley.ENOTFOUND {
-		return nil, err
+		return origin, nil, err
 	}
 	if c.Email == "" || !c.verified() {
-		return nil, parley.Errorf(parley.EFORBIDDEN, "The provider has not verified your email address; verify it there, then sign in again.")
+		return origin, nil, parley.Errorf(parley.EFORBIDDEN, "The provider has not verified your email address; verify it there, then sign in again.")
 	}
 	existing, err := o.store.UserByEmail(ctx, c.Email)
 	switch {
@@ -272,17 +284,18 @@ func (o *OIDC) FinishOIDC(ctx context.Context, state, code string) (*parley.OIDC
 		l := &parley.OIDCPendingLink{Hash: hashLinkToken(secret), ProviderID: p.ID, Subject: idt.Subject,
 			UserID: existing.ID, Origin: f.Origin, ExpiresAt: o.opts.Now().Add(OIDCLinkTTL)}
 		if err := o.store.SaveOIDCPendingLink(ctx, l); err != nil {
-			return nil, err
+			return origin, nil, err
 		}
-		return &parley.OIDCSignIn{Origin: f.Origin, LinkToken: secret, LinkEmail: existing.Email}, nil
+		return origin, &parley.OIDCSignIn{Origin: f.Origin, LinkToken: secret, LinkEmail: existing.Email}, nil
 	case parley.ErrorCode(err) != parley.ENOTFOUND:
-		return nil, err
+		return origin, nil, err
 	}
 	u, err := o.store.CreateOIDCUser(ctx, p.ID, idt.Subject, c.Email, DeriveUsername(c.PreferredUsername, c.Name, c.Email))
 	if err != nil {
-		return nil, err
+		return origin, nil, err
 	}
-	return o.session(ctx, u, f.Origin)
+	in, err := o.session(ctx, u, f.Origin)
+	return origin, in, err
 }
 
 // ConfirmOIDCLink implements parley.OIDCService.

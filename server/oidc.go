@@ -2,7 +2,7 @@ package server
 
 import (
 	"crypto/rand"
-	"encoding/base64"
+	"encoding/hex"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -108,6 +108,9 @@ func (p oidcPages) render(w http.ResponseWriter, r *http.Request, in *parley.OID
 		}
 		v.Failed, v.Message, status = true, parley.ErrorMessage(err), httpStatus(code)
 		v.Payload = oidcMessage{Type: "parley:oidc:error", Code: code, Message: v.Message}
+		if in != nil {
+			v.Origin = in.Origin
+		}
 	case in.Session != nil:
 		v.Origin = in.Origin
 		v.Payload = oidcMessage{Type: "parley:oidc:session", Token: in.Session.Token,
@@ -149,5 +152,5 @@ func httpStatus(code string) int {
 func scriptNonce() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
-	return base64.StdEncoding.EncodeToString(b)
+	return hex.EncodeToString(b)
 }

@@ -46,7 +46,9 @@ func TestOIDCPopup(t *testing.T) {
 
 	email := unique("oidc") + "@example.org"
 	users := opUsers{"r1": {ID: "r1", Username: "reader", Password: "verysecure", FirstName: "Ann", LastName: "Reader",
-		Email: email, EmailVerified: true, PreferredLanguage: language.English}}
+		Email: email, EmailVerified: true, PreferredLanguage: language.English},
+		"r2": {ID: "r2", Username: "unverified", Password: "verysecure", FirstName: "Bo", LastName: "Reader",
+			Email: unique("unverified") + "@example.org", EmailVerified: false, PreferredLanguage: language.English}}
 	var oph http.Handler
 	opSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { oph.ServeHTTP(w, r) }))
 	t.Cleanup(opSrv.Close)
@@ -95,20 +97,26 @@ func TestOIDCPopup(t *testing.T) {
 	}
 	startURL := parleySrv.URL + "/oidc/start?" + url.Values{"provider": {prov.ID}, "site": {site.ID}, "origin": {origin}}.Encode()
 
-	var callbackURL string
-	t.Run("the popup signs in and posts the session to the site's origin only", func(t *testing.T) {
+	// signIn plays the popup up to the provider's redirect back and answers that URL.
+	signIn := func(t *testing.T, username string) string {
+		t.Helper()
 		login, err := url.Parse(follow(t, get(t, follow(t, get(t, startURL)))))
 		if err != nil {
 			t.Fatal(err)
 		}
 		id := login.Query().Get("authRequestID")
-		resp, err := c.PostForm(login.String(), url.Values{"id": {id}, "username": {"reader"}, "password": {"verysecure"}})
+		resp, err := c.PostForm(login.String(), url.Values{"id": {id}, "username": {username}, "password": {"verysecure"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
 		resp.Request.URL = login
-		callbackURL = follow(t, get(t, follow(t, resp)))
+		return follow(t, get(t, follow(t, resp)))
+	}
+
+	var callbackURL string
+	t.Run("the popup signs in and posts the session to the site's origin only", func(t *testing.T) {
+		callbackURL = signIn(t, "reader")
 		page := get(t, callbackURL)
 		body, _ := io.ReadAll(page.Body)
 		if page.StatusCode != http.StatusOK {
@@ -127,6 +135,15 @@ func TestOIDCPopup(t *testing.T) {
 		body, _ := io.ReadAll(page.Body)
 		if page.StatusCode != http.StatusUnauthorized || strings.Contains(string(body), "postMessage") {
 			t.Fatalf("status %d, want 401 without a message:\n%s", page.StatusCode, body)
+		}
+	})
+
+	t.Run("an unverified email is refused and the refusal is posted to the origin", func(t *testing.T) {
+		page := get(t, signIn(t, "unverified"))
+		body, _ := io.ReadAll(page.Body)
+		if page.StatusCode != http.StatusForbidden || !strings.Contains(string(body), `"parley:oidc:error"`) ||
+			!strings.Contains(string(body), `postMessage(m,"`+origin+`")`) {
+			t.Fatalf("status %d, want 403 posting an error to %s:\n%s", page.StatusCode, origin, body)
 		}
 	})
 
