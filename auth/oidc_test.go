@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
@@ -196,6 +197,28 @@ func TestOIDC(t *testing.T) {
 		}
 	})
 
+	t.Run("a reader whose username is taken gets it with a number", func(t *testing.T) {
+		taken := MustSignUp(t, svc, newSignUp()).User.Username
+		name := op.addUser("clash@example.org", true)
+		op.users[opUserID(op, name)].Username = taken // preferred_username is the OP's username
+		state, code := op.signIn(t, start(t), taken)
+		in, err := o.FinishOIDC(ctx, state, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := in.Session.User.Username; got != taken+"2" {
+			t.Fatalf("username %q, want %q", got, taken+"2")
+		}
+	})
+
+	t.Run("an expired state is refused", func(t *testing.T) {
+		late := auth.NewOIDC(svc, postgres.NewOIDCStore(db), auth.OIDCOptions{CallbackURL: parleyCallback,
+			Now: func() time.Time { return time.Now().Add(auth.OIDCFlowTTL + time.Minute) }})
+		state, code := op.signIn(t, start(t), op.addUser("late@example.org", true))
+		_, err := late.FinishOIDC(ctx, state, code)
+		wantError(t, err, parley.EUNAUTHENTICATED, "The sign-in state is unknown, was used already, or has expired; start again.")
+	})
+
 	t.Run("a reused state is refused", func(t *testing.T) {
 		state, code := op.signIn(t, start(t), op.addUser("reuse@example.org", true))
 		if _, err := o.FinishOIDC(ctx, state, code); err != nil {
@@ -269,6 +292,16 @@ func TestOIDC(t *testing.T) {
 		_, err = o.ConfirmOIDCLink(ctx, ask.LinkToken)
 		wantError(t, err, parley.EUNAUTHENTICATED, "")
 	})
+}
+
+// opUserID finds the provider account with this username.
+func opUserID(op *testOP, username string) string {
+	for id, u := range op.users {
+		if u.Username == username {
+			return id
+		}
+	}
+	return ""
 }
 
 func TestDeriveUsername(t *testing.T) {
