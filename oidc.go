@@ -18,6 +18,9 @@ type OIDCProvider struct {
 	CreatedAt    time.Time
 }
 
+// MaxOIDCProviders bounds the providers listed for one site.
+const MaxOIDCProviders = 20
+
 // OIDCFlow is one sign-in in progress, stored server-side so that the browser carries nothing
 // but the state: the nonce and PKCE verifier never leave the server.
 type OIDCFlow struct {
@@ -49,6 +52,9 @@ type OIDCStore interface {
 	// OIDCProvider returns a provider usable on siteID (the site's own or the instance's);
 	// ENOTFOUND otherwise.
 	OIDCProvider(ctx context.Context, id, siteID string) (*OIDCProvider, error)
+	// OIDCProviders lists the providers usable on siteID, instance-wide ones last, at most
+	// MaxOIDCProviders.
+	OIDCProviders(ctx context.Context, siteID string) ([]*OIDCProvider, error)
 	// SaveOIDCFlow stores a new flow.
 	SaveOIDCFlow(ctx context.Context, f *OIDCFlow) error
 	// TakeOIDCFlow deletes and returns the live flow with this state; ENOTFOUND when it is
@@ -85,6 +91,9 @@ type OIDCSignIn struct {
 type OIDCService interface {
 	// AddOIDCProvider adds a provider (admins only); the secret is stored, never answered.
 	AddOIDCProvider(ctx context.Context, p *OIDCProvider) error
+	// OIDCProviders lists the providers a site's readers may sign in with (public: the
+	// widget shows a button for each).
+	OIDCProviders(ctx context.Context, siteID string) ([]*OIDCProvider, error)
 	// StartOIDC begins a sign-in and answers the provider's authorization URL.
 	StartOIDC(ctx context.Context, providerID, siteID, origin string) (string, error)
 	// FinishOIDC ends a sign-in with the provider's state and code. A refusal after the

@@ -144,6 +144,17 @@ func (o *OIDC) config(p *parley.OIDCProvider, d *oidc.Provider) *oauth2.Config {
 	}
 }
 
+// OIDCProviders implements parley.OIDCService; secrets are left out of the answer.
+func (o *OIDC) OIDCProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error) {
+	if !parley.IsID(siteID) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "Site not found.")
+	}
+	if _, err := o.store.SiteAllowedOrigins(ctx, siteID); err != nil {
+		return nil, err
+	}
+	return o.store.OIDCProviders(ctx, siteID)
+}
+
 // StartOIDC implements parley.OIDCService.
 func (o *OIDC) StartOIDC(ctx context.Context, providerID, siteID, origin string) (string, error) {
 	if !parley.IsID(siteID) {

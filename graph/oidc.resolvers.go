@@ -32,6 +32,13 @@ func (r *oIDCProviderResolver) SiteID(ctx context.Context, obj *parley.OIDCProvi
 	return &obj.SiteID, nil
 }
 
+func (r *queryResolver) OidcProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error) {
+	if r.s.OIDC == nil {
+		return []*parley.OIDCProvider{}, nil // no OpenID Connect on this server: no buttons
+	}
+	return r.s.OIDC.OIDCProviders(ctx, siteID)
+}
+
 func (r *Resolver) OIDCProvider() OIDCProviderResolver { return &oIDCProviderResolver{r} }
 
 type oIDCProviderResolver struct{ *Resolver }

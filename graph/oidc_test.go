@@ -52,6 +52,17 @@ func TestAddOIDCProvider(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { admin.MustFail(t, tc.code, addOIDCProvider, tc.vars) })
 	}
 
+	t.Run("anyone lists a site's providers, the site's first, without secrets", func(t *testing.T) {
+		var out struct {
+			OidcProviders []struct{ ID, Name, ClientID string }
+		}
+		s.anonymous().MustDo(t, `query($s: ID!) { oidcProviders(siteID: $s) { id name clientID } }`, map[string]any{"s": st.ID}, &out)
+		if len(out.OidcProviders) < 2 || out.OidcProviders[0].ClientID != "parley" {
+			t.Fatalf("providers %+v", out.OidcProviders)
+		}
+		s.anonymous().MustFail(t, "NOT_FOUND", `query($s: ID!) { oidcProviders(siteID: $s) { id } }`, map[string]any{"s": "0190a000-0000-7000-8000-000000000000"})
+	})
+
 	t.Run("a reader may not add a provider, nor may an anonymous caller", func(t *testing.T) {
 		s.MustSignUp(t).MustFail(t, "FORBIDDEN", addOIDCProvider, provider())
 		s.anonymous().MustFail(t, "UNAUTHENTICATED", addOIDCProvider, provider())

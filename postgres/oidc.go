@@ -45,6 +45,22 @@ func (s *OIDCStore) OIDCProvider(ctx context.Context, id, siteID string) (*parle
 	return &p, nil
 }
 
+// OIDCProviders implements parley.OIDCStore.
+func (s *OIDCStore) OIDCProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error) {
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT id, coalesce(site_id::text, ''), name, issuer, client_id, created_at
+		FROM oidc_providers WHERE site_id IS NULL OR site_id = $1
+		ORDER BY site_id IS NULL, created_at LIMIT $2`, siteID, parley.MaxOIDCProviders)
+	if err != nil {
+		return nil, translate(err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*parley.OIDCProvider, error) {
+		var p parley.OIDCProvider
+		return &p, row.Scan(&p.ID, &p.SiteID, &p.Name, &p.Issuer, &p.ClientID, &p.CreatedAt)
+	})
+	return list, translate(err)
+}
+
 // SaveOIDCFlow implements parley.OIDCStore. Expired flows are swept on the way, so the table
 // holds only sign-ins that may still finish.
 func (s *OIDCStore) SaveOIDCFlow(ctx context.Context, f *parley.OIDCFlow) error {
