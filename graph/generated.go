@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	Instance() InstanceResolver
 	Mutation() MutationResolver
 	NotificationSetting() NotificationSettingResolver
+	OIDCProvider() OIDCProviderResolver
 	PeerKey() PeerKeyResolver
 	Query() QueryResolver
 	Report() ReportResolver
@@ -309,6 +310,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcknowledgeSanction     func(childComplexity int, input SanctionIDInput) int
+		AddOIDCProvider         func(childComplexity int, input AddOIDCProviderInput) int
 		AddPeer                 func(childComplexity int, input parley.AddPeerInput) int
 		AddReaction             func(childComplexity int, input ReactionInput) int
 		AddUserNote             func(childComplexity int, input UserNoteInput) int
@@ -385,6 +387,15 @@ type ComplexityRoot struct {
 		Kind     func(childComplexity int) int
 	}
 
+	OIDCProvider struct {
+		ClientID  func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Issuer    func(childComplexity int) int
+		Name      func(childComplexity int) int
+		SiteID    func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
@@ -458,6 +469,7 @@ type ComplexityRoot struct {
 		ModerationStages          func(childComplexity int) int
 		NotificationSettings      func(childComplexity int) int
 		Notifications             func(childComplexity int, first *int, after *string) int
+		OidcProviders             func(childComplexity int, siteID string) int
 		Peers                     func(childComplexity int) int
 		PreviewComment            func(childComplexity int, siteID string, body string) int
 		RuleGovernance            func(childComplexity int, siteID string) int
@@ -947,6 +959,7 @@ type MutationResolver interface {
 	MarkNotificationsRead(ctx context.Context, input *MarkNotificationsReadInput) (int, error)
 	SetNotificationDelivery(ctx context.Context, input NotificationSettingInput) ([]*parley.NotificationSetting, error)
 	Unsubscribe(ctx context.Context, input UnsubscribeInput) (*parley.NotificationSetting, error)
+	AddOIDCProvider(ctx context.Context, input AddOIDCProviderInput) (*parley.OIDCProvider, error)
 	RevokeSession(ctx context.Context, input RevokeSessionInput) (bool, error)
 	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (bool, error)
 	SignOutEverywhere(ctx context.Context) (int, error)
@@ -988,6 +1001,9 @@ type NotificationSettingResolver interface {
 	Kind(ctx context.Context, obj *parley.NotificationSetting) (string, error)
 	Delivery(ctx context.Context, obj *parley.NotificationSetting) (string, error)
 }
+type OIDCProviderResolver interface {
+	SiteID(ctx context.Context, obj *parley.OIDCProvider) (*string, error)
+}
 type PeerKeyResolver interface {
 	PublicKey(ctx context.Context, obj *parley.PeerKey) (string, error)
 }
@@ -1005,6 +1021,7 @@ type QueryResolver interface {
 	Notifications(ctx context.Context, first *int, after *string) (*StoredNotificationConnection, error)
 	UnreadNotificationCount(ctx context.Context) (int, error)
 	NotificationSettings(ctx context.Context) ([]*parley.NotificationSetting, error)
+	OidcProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error)
 	Rules(ctx context.Context, siteID string) ([]*parley.Rule, error)
 	RuleProposals(ctx context.Context, siteID string, state *parley.ProposalState) ([]*parley.RuleProposal, error)
 	CheckRule(ctx context.Context, siteID string, expression string) (*parley.RuleCheck, error)
@@ -2099,6 +2116,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeSanction(childComplexity, args["input"].(SanctionIDInput)), true
+	case "Mutation.addOIDCProvider":
+		if e.ComplexityRoot.Mutation.AddOIDCProvider == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addOIDCProvider_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddOIDCProvider(childComplexity, args["input"].(AddOIDCProviderInput)), true
 	case "Mutation.addPeer":
 		if e.ComplexityRoot.Mutation.AddPeer == nil {
 			break
@@ -2820,6 +2848,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NotificationSetting.Kind(childComplexity), true
 
+	case "OIDCProvider.clientID":
+		if e.ComplexityRoot.OIDCProvider.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OIDCProvider.ClientID(childComplexity), true
+	case "OIDCProvider.createdAt":
+		if e.ComplexityRoot.OIDCProvider.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OIDCProvider.CreatedAt(childComplexity), true
+	case "OIDCProvider.id":
+		if e.ComplexityRoot.OIDCProvider.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OIDCProvider.ID(childComplexity), true
+	case "OIDCProvider.issuer":
+		if e.ComplexityRoot.OIDCProvider.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OIDCProvider.Issuer(childComplexity), true
+	case "OIDCProvider.name":
+		if e.ComplexityRoot.OIDCProvider.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OIDCProvider.Name(childComplexity), true
+	case "OIDCProvider.siteID":
+		if e.ComplexityRoot.OIDCProvider.SiteID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OIDCProvider.SiteID(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -3169,6 +3234,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Notifications(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.oidcProviders":
+		if e.ComplexityRoot.Query.OidcProviders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_oidcProviders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OidcProviders(childComplexity, args["siteID"].(string)), true
 	case "Query.peers":
 		if e.ComplexityRoot.Query.Peers == nil {
 			break
@@ -5169,6 +5245,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddOIDCProviderInput", ec.unmarshalInputAddOIDCProviderInput),
 			graphql.NewInputUnmarshaler("AddPeerInput", ec.unmarshalInputAddPeerInput),
 			graphql.NewInputUnmarshaler("BacktestProposalInput", ec.unmarshalInputBacktestProposalInput),
 			graphql.NewInputUnmarshaler("BanInput", ec.unmarshalInputBanInput),
@@ -5319,7 +5396,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "erasure.graphqls" "federation.graphqls" "federation_labels.graphqls" "federation_tombstones.graphqls" "guest.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
+//go:embed "comment.graphqls" "erasure.graphqls" "federation.graphqls" "federation_labels.graphqls" "federation_tombstones.graphqls" "guest.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "oidc.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5342,6 +5419,7 @@ var sources = []*ast.Source{
 	{Name: "moderation.graphqls", Input: sourceData("moderation.graphqls"), BuiltIn: false},
 	{Name: "moderationlog.graphqls", Input: sourceData("moderationlog.graphqls"), BuiltIn: false},
 	{Name: "notification.graphqls", Input: sourceData("notification.graphqls"), BuiltIn: false},
+	{Name: "oidc.graphqls", Input: sourceData("oidc.graphqls"), BuiltIn: false},
 	{Name: "reader.graphqls", Input: sourceData("reader.graphqls"), BuiltIn: false},
 	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
@@ -5874,6 +5952,24 @@ func (ec *executionContext) childFields_NotificationSetting(ctx context.Context,
 		return ec.fieldContext_NotificationSetting_delivery(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NotificationSetting", field.Name)
+}
+
+func (ec *executionContext) childFields_OIDCProvider(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OIDCProvider_id(ctx, field)
+	case "siteID":
+		return ec.fieldContext_OIDCProvider_siteID(ctx, field)
+	case "name":
+		return ec.fieldContext_OIDCProvider_name(ctx, field)
+	case "issuer":
+		return ec.fieldContext_OIDCProvider_issuer(ctx, field)
+	case "clientID":
+		return ec.fieldContext_OIDCProvider_clientID(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_OIDCProvider_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OIDCProvider", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6954,6 +7050,20 @@ func (ec *executionContext) field_Mutation_acknowledgeSanction_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addOIDCProvider_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AddOIDCProviderInput, error) {
+			return ec.unmarshalNAddOIDCProviderInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐAddOIDCProviderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addPeer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8003,6 +8113,20 @@ func (ec *executionContext) field_Query_notifications_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_oidcProviders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
 	return args, nil
 }
 
@@ -13626,6 +13750,50 @@ func (ec *executionContext) fieldContext_Mutation_unsubscribe(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_addOIDCProvider(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addOIDCProvider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddOIDCProvider(ctx, fc.Args["input"].(AddOIDCProviderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.OIDCProvider) graphql.Marshaler {
+			return ec.marshalNOIDCProvider2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐOIDCProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addOIDCProvider(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OIDCProvider(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addOIDCProvider_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15269,6 +15437,144 @@ func (ec *executionContext) fieldContext_NotificationSetting_delivery(_ context.
 	return graphql.NewScalarFieldContext("NotificationSetting", field, true, true, "NotificationDelivery")
 }
 
+func (ec *executionContext) _OIDCProvider_id(ctx context.Context, field graphql.CollectedField, obj *parley.OIDCProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OIDCProvider_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OIDCProvider_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OIDCProvider", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OIDCProvider_siteID(ctx context.Context, field graphql.CollectedField, obj *parley.OIDCProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OIDCProvider_siteID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OIDCProvider().SiteID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OIDCProvider_siteID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OIDCProvider", field, true, true, "ID")
+}
+
+func (ec *executionContext) _OIDCProvider_name(ctx context.Context, field graphql.CollectedField, obj *parley.OIDCProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OIDCProvider_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OIDCProvider_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OIDCProvider", field, false, false, "String")
+}
+
+func (ec *executionContext) _OIDCProvider_issuer(ctx context.Context, field graphql.CollectedField, obj *parley.OIDCProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OIDCProvider_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OIDCProvider_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OIDCProvider", field, false, false, "String")
+}
+
+func (ec *executionContext) _OIDCProvider_clientID(ctx context.Context, field graphql.CollectedField, obj *parley.OIDCProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OIDCProvider_clientID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OIDCProvider_clientID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OIDCProvider", field, false, false, "String")
+}
+
+func (ec *executionContext) _OIDCProvider_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.OIDCProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OIDCProvider_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OIDCProvider_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OIDCProvider", field, false, false, "Time")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16745,6 +17051,50 @@ func (ec *executionContext) fieldContext_Query_notificationSettings(_ context.Co
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_NotificationSetting(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_oidcProviders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_oidcProviders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OidcProviders(ctx, fc.Args["siteID"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.OIDCProvider) graphql.Marshaler {
+			return ec.marshalNOIDCProvider2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐOIDCProviderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_oidcProviders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OIDCProvider(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_oidcProviders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -25795,6 +26145,76 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddOIDCProviderInput(ctx context.Context, obj any) (AddOIDCProviderInput, error) {
+	var it AddOIDCProviderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteID", "name", "issuer", "clientID", "clientSecret"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteID"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "issuer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuer"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issuer = data
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "clientSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientSecret"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientSecret = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddOIDCProviderInput unmarshals raw into the AddOIDCProviderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddOIDCProviderInput(ctx context.Context, raw any) (AddOIDCProviderInput, error) {
+	var out AddOIDCProviderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddOIDCProviderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddPeerInput(ctx context.Context, obj any) (parley.AddPeerInput, error) {
 	var it parley.AddPeerInput
 	if obj == nil {
@@ -31040,6 +31460,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "addOIDCProvider":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addOIDCProvider(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "revokeSession":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeSession(ctx, field)
@@ -31370,6 +31797,65 @@ func (ec *executionContext) _NotificationSetting(ctx context.Context, sel ast.Se
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._NotificationSetting_delivery(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var oIDCProviderImplementors = []string{"OIDCProvider"}
+
+func (ec *executionContext) _OIDCProvider(ctx context.Context, sel ast.SelectionSet, obj *parley.OIDCProvider) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, oIDCProviderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OIDCProvider")
+		case "id":
+			out.Values[i] = ec._OIDCProvider_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "siteID":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OIDCProvider_siteID(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._OIDCProvider_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuer":
+			out.Values[i] = ec._OIDCProvider_issuer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientID":
+			out.Values[i] = ec._OIDCProvider_clientID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._OIDCProvider_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31880,6 +32366,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_notificationSettings(ctx, field)
+				})
+		case "oidcProviders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_oidcProviders(ctx, field)
 				})
 		case "rules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -34973,6 +35465,11 @@ func (ec *executionContext) marshalNAPITokenPayload2ᚖgithubᚗcomᚋparleyhq�
 	return ec._APITokenPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAddOIDCProviderInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐAddOIDCProviderInput(ctx context.Context, v any) (AddOIDCProviderInput, error) {
+	res, err := ec.unmarshalInputAddOIDCProviderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddPeerInput2githubᚗcomᚋparleyhqᚋparleyᚐAddPeerInput(ctx context.Context, v any) (parley.AddPeerInput, error) {
 	res, err := ec.unmarshalInputAddPeerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35732,6 +36229,30 @@ func (ec *executionContext) marshalNNotificationSetting2ᚖgithubᚗcomᚋparley
 func (ec *executionContext) unmarshalNNotificationSettingInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐNotificationSettingInput(ctx context.Context, v any) (NotificationSettingInput, error) {
 	res, err := ec.unmarshalInputNotificationSettingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOIDCProvider2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐOIDCProviderᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.OIDCProvider) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOIDCProvider2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐOIDCProvider(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOIDCProvider2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐOIDCProvider(ctx context.Context, sel ast.SelectionSet, v *parley.OIDCProvider) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OIDCProvider!")
+		return graphql.Null
+	}
+	return ec._OIDCProvider(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {

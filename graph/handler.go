@@ -31,6 +31,8 @@ type Services struct {
 	// Credentials lists and revokes the viewer's sessions and API tokens; nil answers that
 	// this server does not offer it.
 	Credentials parley.CredentialService
+	// OIDC manages OpenID Connect providers; nil answers that this server has none.
+	OIDC parley.OIDCService
 	// Guests takes comments from readers without an account; nil refuses them.
 	Guests    parley.GuestService
 	Users     parley.UserService

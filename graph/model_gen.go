@@ -18,6 +18,19 @@ type APITokenPayload struct {
 	APIToken *parley.APIToken `json:"apiToken"`
 }
 
+type AddOIDCProviderInput struct {
+	// The site it serves; omit for one every site may use.
+	SiteID *string `json:"siteID,omitempty"`
+	// 1 to 2048 bytes.
+	Name string `json:"name"`
+	// https URL, 1 to 2048 bytes.
+	Issuer string `json:"issuer"`
+	// 1 to 2048 bytes.
+	ClientID string `json:"clientID"`
+	// 1 to 2048 bytes; write-only.
+	ClientSecret string `json:"clientSecret"`
+}
+
 type BacktestProposalInput struct {
 	ProposalID string `json:"proposalID"`
 	// How many of the site's latest comments to replay, 1 to 100000; default 1000.

@@ -76,6 +76,8 @@ type Config struct {
 	// FederationLink, when set, takes POST /.well-known/parley/link: a peer's signed
 	// message that its admins added this instance, which makes a pending link active.
 	FederationLink http.Handler
+	// OIDC, when set, serves the OpenID Connect sign-in popup under /oidc/.
+	OIDC parley.OIDCService
 	// Recovery, when set, serves the pages that mailed links open, under /account/.
 	Recovery parley.RecoveryService
 	// Notifications, when set, serves the one-click unsubscribe links of notification mail
@@ -149,6 +151,12 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Log != nil {
 		mux.Handle("GET /log/{siteID}", logPage{log: cfg.Log, sites: cfg.Sites, logger: cfg.Logger})
+	}
+	if cfg.OIDC != nil {
+		o := oidcPages{oidc: cfg.OIDC, logger: cfg.Logger}
+		mux.HandleFunc("GET /oidc/start", o.start)
+		mux.HandleFunc("GET /oidc/callback", o.callback)
+		mux.HandleFunc("POST /oidc/link", o.link)
 	}
 	if cfg.Recovery != nil {
 		pages := accountPages{recovery: cfg.Recovery, logger: cfg.Logger}

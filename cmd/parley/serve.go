@@ -149,6 +149,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Sites:         svc.graph.Sites,
 		Log:           svc.graph.ModerationLog,
 		Recovery:      svc.graph.Recovery,
+		OIDC:          svc.graph.OIDC,
 		Notifications: svc.graph.Notifications,
 		GraphQL:       api,
 		Metrics:       metrics,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -118,19 +119,22 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 			// Guests comment without an account, always held for review.
 			Guests:      moderation.NewGuests(stories, sites, postgres.NewGuestStore(db), comments, lim.guests),
 			Credentials: auth.NewCredentials(postgres.NewAccountStore(db), logger).ForgetWith(authService),
-			Users:       users,
-			Sites:       sites,
-			Stories:     stories,
-			Comments:    comments,
-			Reactions:   postgres.NewReactionService(db),
-			Reports:     moderation.NewReportService(postgres.NewReportService(db)).WithTrust(trustStore).WithWeights(ruleStage),
-			Queues:      queues,
-			Sanctions:   moderation.NewSanctionService(postgres.NewSanctionService(db)),
-			Moderator:   pipeline,
-			WordLists:   wordLists,
-			Live:        liveService,
-			Markup:      renderer,
-			Trust:       trust.NewService(trustConsumer, users),
+			// OpenID Connect sign-in: providers register {publicURL}/oidc/callback.
+			OIDC: auth.NewOIDC(authService, postgres.NewOIDCStore(db), auth.OIDCOptions{
+				CallbackURL: strings.TrimSuffix(cfg.PublicURL, "/") + "/oidc/callback"}),
+			Users:     users,
+			Sites:     sites,
+			Stories:   stories,
+			Comments:  comments,
+			Reactions: postgres.NewReactionService(db),
+			Reports:   moderation.NewReportService(postgres.NewReportService(db)).WithTrust(trustStore).WithWeights(ruleStage),
+			Queues:    queues,
+			Sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
+			Moderator: pipeline,
+			WordLists: wordLists,
+			Live:      liveService,
+			Markup:    renderer,
+			Trust:     trust.NewService(trustConsumer, users),
 			// The public moderation log, readable without signing in.
 			ModerationLog: moderation.NewPublicLog(postgres.NewModerationLogStore(db), sites),
 			Rules:         rules,

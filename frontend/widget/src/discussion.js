@@ -84,6 +84,11 @@ export function useDiscussion(opts, emit, bridge, t) {
       setSSOError(null);
       await startSession((await api(Q.SIGN_IN_SSO, { input: { siteID: story.site.id, token: jwt } })).signInWithSSO);
     },
+    // OpenID Connect in a popup (oidc.js, which only the sign-in panel's buttons need); the
+    // popup opens from the click, so browsers let it.
+    async oidc(provider, signInWithPopup) {
+      await startSession(await signInWithPopup(opts.serverURL, provider, story.site.id), true);
+    },
     async signOut() {
       await api(Q.SIGN_OUT).catch(() => {}); // the session ends here whatever the server says
       await endSession('signedOut');

@@ -30,3 +30,5 @@ export const INBOX = `query Inbox { notifications(first: 20) { edges { node { id
 export const MARK_READ = `mutation MarkRead { markNotificationsRead }`;
 export const NOTIFY_SETTINGS = `query NotifySettings { notificationSettings { kind delivery } }`;
 export const SET_DELIVERY = `mutation SetDelivery($input: NotificationSettingInput!) { setNotificationDelivery(input: $input) { kind delivery } }`;
+
+export const OIDC_PROVIDERS = `query OIDCProviders($siteID: ID!) { oidcProviders(siteID: $siteID) { id name } }`;

@@ -3,6 +3,8 @@
 import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { Ctx } from './context.js';
 import { errorText } from '../errors.js';
+import { OIDC_PROVIDERS } from '../extraQueries.js';
+import { signInWithPopup } from '../oidc.js';
 
 // Each form's fields: [input name and message key, type, autocomplete].
 const fields = {
@@ -11,7 +13,8 @@ const fields = {
 };
 
 export function Auth() {
-  const { t, act } = useContext(Ctx);
+  const { t, act, story } = useContext(Ctx);
+  const [providers, setProviders] = useState([]);
   const [mode, setMode] = useState('signin');
   const [values, setValues] = useState({});
   const [error, setError] = useState(null);
@@ -20,6 +23,19 @@ export function Auth() {
   const id = useId();
 
   useEffect(() => first.current?.focus(), [mode]);
+  useEffect(() => {
+    // A site without OpenID Connect providers shows no buttons; a failure shows none either.
+    act.request(OIDC_PROVIDERS, { siteID: story.site.id }).then((r) => setProviders(r.oidcProviders), () => {});
+  }, []);
+  const oidc = async (provider) => {
+    if (busy) return;
+    setError(null);
+    try {
+      await act.oidc(provider, signInWithPopup);
+    } catch (err) {
+      if (err.code !== 'CANCELLED') setError(err);
+    }
+  };
 
   const send = async () => {
     if (busy) return;
@@ -53,6 +69,13 @@ export function Auth() {
           />
         </div>
       ))}
+      {mode === 'signin' && providers.length > 0 && (
+        <div class="row">
+          {providers.map((p) => (
+            <button type="button" class="btn" key={p.id} onClick={() => oidc(p.id)}>{t('signInWith', { name: p.name })}</button>
+          ))}
+        </div>
+      )}
       <p class="error" id={`${id}-error`} role="alert">{error && errorText(error, t, { UNAUTHENTICATED: 'err.BAD_LOGIN' })}</p>
       <div class="row">
         <button type="submit" class="btn primary">{t(mode === 'signin' ? 'signIn' : 'signUp')}</button>

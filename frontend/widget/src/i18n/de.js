@@ -9,6 +9,7 @@ export default {
   formerMember: 'Ehemaliges Mitglied',
   region: 'Kommentare',
   signIn: 'Anmelden',
+  signInWith: 'Mit {name} anmelden',
   signUp: 'Registrieren',
   createAccount: 'Konto erstellen',
   haveAccount: 'Ich habe ein Konto',

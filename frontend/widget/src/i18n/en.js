@@ -10,6 +10,7 @@ export default {
   formerMember: 'Former member',
   region: 'Comments',
   signIn: 'Sign in',
+  signInWith: 'Sign in with {name}',
   signOut: 'Sign out',
   signedInAs: 'Signed in as {name}',
   signInToJoin: 'Sign in to join the discussion.',

@@ -1,0 +1,402 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/parleyhq/parley"
+)
+
+// OIDC sign-in limits.
+const (
+	// OIDCFlowTTL is how long a started sign-in may take to come back: long enough to type a
+	// password at the provider, short enough that a leaked state is soon worthless.
+	OIDCFlowTTL = 10 * time.Minute
+	// OIDCLinkTTL is how long a reader has to consent to linking an existing account.
+	OIDCLinkTTL = 10 * time.Minute
+	// maxOIDCField bounds issuer, client ID and secret and name.
+	maxOIDCField = 2048
+)
+
+// OIDCOptions configures OIDC.
+type OIDCOptions struct {
+	// CallbackURL is this instance's /oidc/callback, registered as redirect URI at each provider.
+	CallbackURL string
+	// HTTPClient talks to providers (discovery, keys, code exchange); nil uses a client with a
+	// 10 s timeout.
+	HTTPClient *http.Client
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+// OIDC implements parley.OIDCService: authorization code flow with PKCE (S256), state and
+// nonce kept server-side and used once, and ID tokens verified by go-oidc.
+type OIDC struct {
+	auth   *Service
+	store  parley.OIDCStore
+	opts   OIDCOptions
+	mu     sync.Mutex
+	issuer map[string]*oidc.Provider // discovery answers, by issuer
+}
+
+var _ parley.OIDCService = (*OIDC)(nil)
+
+// NewOIDC returns the OIDC service; sessions are issued by auth, like every other sign-in.
+func NewOIDC(auth *Service, store parley.OIDCStore, opts OIDCOptions) *OIDC {
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &OIDC{auth: auth, store: store, opts: opts, issuer: map[string]*oidc.Provider{}}
+}
+
+// AddOIDCProvider implements parley.OIDCService.
+func (o *OIDC) AddOIDCProvider(ctx context.Context, p *parley.OIDCProvider) error {
+	u := parley.UserFromContext(ctx)
+	if u == nil {
+		return parley.Errorf(parley.EUNAUTHENTICATED, "Sign in to add a sign-in provider.")
+	}
+	if !u.Admin {
+		return parley.Errorf(parley.EFORBIDDEN, "Only an administrator may add a sign-in provider.")
+	}
+	p.Name = strings.TrimSpace(p.Name)
+	for _, f := range []struct{ name, v string }{{"name", p.Name}, {"issuer", p.Issuer}, {"clientId", p.ClientID}, {"clientSecret", p.ClientSecret}} {
+		if f.v == "" {
+			return parley.FieldErrorf(f.name, "%s is required.", f.name)
+		}
+		if len(f.v) > maxOIDCField {
+			return parley.FieldErrorf(f.name, "%s is longer than %d bytes.", f.name, maxOIDCField)
+		}
+	}
+	if err := validIssuer(p.Issuer); err != nil {
+		return err
+	}
+	if p.SiteID != "" && !parley.IsID(p.SiteID) {
+		return parley.Errorf(parley.ENOTFOUND, "Site not found.")
+	}
+	return o.store.AddOIDCProvider(ctx, p)
+}
+
+// validIssuer accepts an https URL, or http for a loopback host (a provider on the same
+// machine, as in development and tests).
+func validIssuer(issuer string) error {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return parley.FieldErrorf("issuer", "issuer must be an absolute https URL without query or fragment.")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if ip := net.ParseIP(u.Hostname()); (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost" {
+			return nil
+		}
+	}
+	return parley.FieldErrorf("issuer", "issuer must use https.")
+}
+
+func oidcError(format string, args ...any) error {
+	return parley.Errorf(parley.EUNAUTHENTICATED, format, args...)
+}
+
+// provider answers the discovery document of issuer, kept after the first success.
+func (o *OIDC) provider(ctx context.Context, issuer string) (*oidc.Provider, error) {
+	o.mu.Lock()
+	p := o.issuer[issuer]
+	o.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, o.opts.HTTPClient), issuer)
+	if err != nil {
+		return nil, parley.Errorf(parley.EINTERNAL, "The sign-in provider %s cannot be reached: %v", issuer, err)
+	}
+	o.mu.Lock()
+	o.issuer[issuer] = p
+	o.mu.Unlock()
+	return p, nil
+}
+
+func (o *OIDC) config(p *parley.OIDCProvider, d *oidc.Provider) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     p.ClientID,
+		ClientSecret: p.ClientSecret,
+		Endpoint:     d.Endpoint(),
+		RedirectURL:  o.opts.CallbackURL,
+		Scopes:       []string{oidc.ScopeOpenID, "email", "profile"},
+	}
+}
+
+// OIDCProviders implements parley.OIDCService; secrets are left out of the answer.
+func (o *OIDC) OIDCProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error) {
+	if !parley.IsID(siteID) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "Site not found.")
+	}
+	if _, err := o.store.SiteAllowedOrigins(ctx, siteID); err != nil {
+		return nil, err
+	}
+	return o.store.OIDCProviders(ctx, siteID)
+}
+
+// StartOIDC implements parley.OIDCService.
+func (o *OIDC) StartOIDC(ctx context.Context, providerID, siteID, origin string) (string, error) {
+	if !parley.IsID(siteID) {
+		return "", parley.Errorf(parley.ENOTFOUND, "Site not found.")
+	}
+	if !parley.IsID(providerID) {
+		return "", parley.Errorf(parley.ENOTFOUND, "Sign-in provider not found.")
+	}
+	origins, err := o.store.SiteAllowedOrigins(ctx, siteID)
+	if err != nil {
+		return "", err
+	}
+	if origin == "" || !slices.Contains(origins, origin) {
+		return "", parley.FieldErrorf("origin", "origin is not one of the site's allowed origins.")
+	}
+	p, err := o.store.OIDCProvider(ctx, providerID, siteID)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return "", parley.Errorf(parley.ENOTFOUND, "Sign-in provider not found.")
+	} else if err != nil {
+		return "", err
+	}
+	d, err := o.provider(ctx, p.Issuer)
+	if err != nil {
+		return "", err
+	}
+	f := &parley.OIDCFlow{
+		State: randomToken(), ProviderID: p.ID, SiteID: siteID, Origin: origin,
+		Nonce: randomToken(), CodeVerifier: oauth2.GenerateVerifier(), ExpiresAt: o.opts.Now().Add(OIDCFlowTTL),
+	}
+	if err := o.store.SaveOIDCFlow(ctx, f); err != nil {
+		return "", err
+	}
+	return o.config(p, d).AuthCodeURL(f.State, oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.CodeVerifier)), nil
+}
+
+// oidcClaims are the ID token claims we use.
+type oidcClaims struct {
+	Email             string `json:"email"`
+	EmailVerified     any    `json:"email_verified"`
+	PreferredUsername string `json:"preferred_username"`
+	Name              string `json:"name"`
+}
+
+// verified reads email_verified, which some providers send as the string "true".
+func (c oidcClaims) verified() bool {
+	switch v := c.EmailVerified.(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true"
+	}
+	return false
+}
+
+// FinishOIDC implements parley.OIDCService. The flow is taken (deleted) first, so a state
+// works once whatever happens next; every refusal is EUNAUTHENTICATED or EFORBIDDEN with a
+// message naming the problem, and no account or link is written before every check passed.
+func (o *OIDC) FinishOIDC(ctx context.Context, state, code string) (*parley.OIDCSignIn, error) {
+	origin, in, err := o.finish(ctx, state, code)
+	if err != nil && origin != "" {
+		// The flow was genuine, so its origin may hear why it failed.
+		return &parley.OIDCSignIn{Origin: origin}, err
+	}
+	return in, err
+}
+
+// finish is FinishOIDC, answering also the flow's origin once the flow is known.
+func (o *OIDC) finish(ctx context.Context, state, code string) (origin string, _ *parley.OIDCSignIn, _ error) {
+	if state == "" || len(state) > 256 {
+		return origin, nil, oidcError("The sign-in state is missing or wrong; start again.")
+	}
+	if code == "" || len(code) > 4096 {
+		return origin, nil, oidcError("The provider sent no authorization code; start again.")
+	}
+	f, err := o.store.TakeOIDCFlow(ctx, state, o.opts.Now())
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return origin, nil, oidcError("The sign-in state is unknown, was used already, or has expired; start again.")
+	} else if err != nil {
+		return origin, nil, err
+	}
+	origin = f.Origin
+	p, err := o.store.OIDCProvider(ctx, f.ProviderID, f.SiteID)
+	if err != nil {
+		return origin, nil, err
+	}
+	d, err := o.provider(ctx, p.Issuer)
+	if err != nil {
+		return origin, nil, err
+	}
+	cctx := oidc.ClientContext(ctx, o.opts.HTTPClient)
+	tok, err := o.config(p, d).Exchange(cctx, code, oauth2.VerifierOption(f.CodeVerifier))
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) {
+			return origin, nil, oidcError("The provider refused the authorization code (used already, expired or not ours); start again.")
+		}
+		return origin, nil, fmt.Errorf("auth: OIDC code exchange: %w", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return origin, nil, oidcError("The provider sent no ID token.")
+	}
+	idt, err := o.verifyIDToken(cctx, d, p.ClientID, raw, f.Nonce)
+	if err != nil {
+		return origin, nil, err
+	}
+	var c oidcClaims
+	if err := idt.Claims(&c); err != nil {
+		return origin, nil, oidcError("The ID token's claims cannot be read.")
+	}
+	if c.Email == "" {
+		// Many providers keep email out of the ID token and answer it at the userinfo
+		// endpoint, for the same subject.
+		info, err := d.UserInfo(cctx, oauth2.StaticTokenSource(tok))
+		if err != nil {
+			return origin, nil, oidcError("The provider's userinfo endpoint did not answer: %v", err)
+		}
+		if info.Subject != idt.Subject {
+			return origin, nil, oidcError("The provider's userinfo answer is about another subject.")
+		}
+		if err := info.Claims(&c); err != nil {
+			return origin, nil, oidcError("The provider's userinfo claims cannot be read.")
+		}
+	}
+	if u, err := o.store.OIDCLinkedUser(ctx, p.ID, idt.Subject); err == nil {
+		in, err := o.session(ctx, u, f.Origin)
+		return origin, in, err
+	} else if parley.ErrorCode(err) != parley.ENOTFOUND {
+		return origin, nil, err
+	}
+	if c.Email == "" || !c.verified() {
+		return origin, nil, parley.Errorf(parley.EFORBIDDEN, "The provider has not verified your email address; verify it there, then sign in again.")
+	}
+	existing, err := o.store.UserByEmail(ctx, c.Email)
+	switch {
+	case err == nil:
+		secret := randomToken()
+		l := &parley.OIDCPendingLink{Hash: hashLinkToken(secret), ProviderID: p.ID, Subject: idt.Subject,
+			UserID: existing.ID, Origin: f.Origin, ExpiresAt: o.opts.Now().Add(OIDCLinkTTL)}
+		if err := o.store.SaveOIDCPendingLink(ctx, l); err != nil {
+			return origin, nil, err
+		}
+		return origin, &parley.OIDCSignIn{Origin: f.Origin, LinkToken: secret, LinkEmail: existing.Email}, nil
+	case parley.ErrorCode(err) != parley.ENOTFOUND:
+		return origin, nil, err
+	}
+	u, err := o.store.CreateOIDCUser(ctx, p.ID, idt.Subject, c.Email, DeriveUsername(c.PreferredUsername, c.Name, c.Email))
+	if err != nil {
+		return origin, nil, err
+	}
+	in, err := o.session(ctx, u, f.Origin)
+	return origin, in, err
+}
+
+// ConfirmOIDCLink implements parley.OIDCService.
+func (o *OIDC) ConfirmOIDCLink(ctx context.Context, token string) (*parley.OIDCSignIn, error) {
+	if token == "" || len(token) > 256 {
+		return nil, oidcError("The link request is unknown, was used already, or has expired; sign in again.")
+	}
+	l, err := o.store.TakeOIDCPendingLink(ctx, hashLinkToken(token), o.opts.Now())
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil, oidcError("The link request is unknown, was used already, or has expired; sign in again.")
+	} else if err != nil {
+		return nil, err
+	}
+	u, err := o.store.OIDCLinkedUser(ctx, l.ProviderID, l.Subject)
+	if err != nil {
+		return nil, err
+	}
+	return o.session(ctx, u, l.Origin)
+}
+
+func (o *OIDC) session(ctx context.Context, u *parley.User, origin string) (*parley.OIDCSignIn, error) {
+	s, err := o.auth.newSession(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &parley.OIDCSignIn{Origin: origin, Session: s}, nil
+}
+
+// verifyIDToken checks raw's signature, issuer, audience (clientID), expiry and nonce.
+func (o *OIDC) verifyIDToken(ctx context.Context, d *oidc.Provider, clientID, raw, nonce string) (*oidc.IDToken, error) {
+	idt, err := d.Verifier(&oidc.Config{ClientID: clientID, Now: o.opts.Now}).Verify(ctx, raw)
+	if err != nil {
+		return nil, oidcError("The ID token was refused: %s.", describeVerifyError(err))
+	}
+	if idt.Nonce != nonce {
+		return nil, oidcError("The ID token was refused: its nonce does not belong to this sign-in.")
+	}
+	return idt, nil
+}
+
+// describeVerifyError names what go-oidc refused, for the reader's message.
+func describeVerifyError(err error) string {
+	var exp *oidc.TokenExpiredError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &exp):
+		return "it has expired"
+	case strings.Contains(msg, "audience"):
+		return "it was issued for another client"
+	case strings.Contains(msg, "issuer"):
+		return "it was issued by another provider"
+	case strings.Contains(msg, "signature"):
+		return "its signature does not verify"
+	}
+	return "it is not valid"
+}
+
+// DeriveUsername makes a username from an ID token's claims: the preferred username, else the
+// name, else the email's local part, keeping only the characters usernames allow; "reader"
+// when nothing is left. The store makes it unique.
+func DeriveUsername(preferred, name, email string) string {
+	local, _, _ := strings.Cut(email, "@")
+	for _, cand := range []string{preferred, name, local} {
+		var b strings.Builder
+		for _, r := range cand {
+			switch {
+			case unicode.IsSpace(r):
+				b.WriteRune('_')
+			case (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.') && !parley.IsInvisible(r):
+				b.WriteRune(r)
+			}
+		}
+		s := []rune(b.String())
+		if len(s) > parley.MaxUsernameLength-4 {
+			s = s[:parley.MaxUsernameLength-4]
+		}
+		if parley.ValidateUsername(string(s)) == nil {
+			return string(s)
+		}
+	}
+	return "reader"
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashLinkToken(s string) []byte {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
+}
