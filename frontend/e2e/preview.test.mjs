@@ -61,7 +61,15 @@ test('the preview is the published comment, every allowed element looking like w
   await stack.signUp('formatter');
   const page = await (await browser.newContext()).newPage();
   const previews = [];
-  page.on('request', (r) => r.method() === 'POST' && r.postData()?.includes('previewComment') && previews.push(r));
+  // A preview is asked for once per text: as a POST, or (the widget's reads are persisted
+  // queries over GET) as the hash-first GET, not counting the one that registers the query.
+  const isPreview = (r) => {
+    if (r.method() === 'POST') return r.postData()?.includes('previewComment');
+    const url = new URL(r.url());
+    if (!url.pathname.endsWith('/graphql') || url.searchParams.has('query')) return false;
+    return 'body' in JSON.parse(url.searchParams.get('variables') || '{}');
+  };
+  page.on('request', (r) => isPreview(r) && previews.push(r));
   await page.goto(url);
   const widget = page.getByRole('region', { name: 'Comments' });
   await signInWidget(page, 'formatter', 'correct horse battery');
