@@ -42,6 +42,9 @@ type OIDCOptions struct {
 	HTTPClient *http.Client
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// StartLimiter bounds the sign-ins started per client network: starting one is
+	// unauthenticated and stores a row, so it is limited like any sign-in attempt.
+	StartLimiter parley.RateLimiter
 }
 
 // OIDC implements parley.OIDCService: authorization code flow with PKCE (S256), state and
@@ -157,6 +160,9 @@ func (o *OIDC) OIDCProviders(ctx context.Context, siteID string) ([]*parley.OIDC
 
 // StartOIDC implements parley.OIDCService.
 func (o *OIDC) StartOIDC(ctx context.Context, providerID, siteID, origin string) (string, error) {
+	if err := limit(ctx, o.opts.StartLimiter, "oidc-start:", "Too many sign-ins from your network; try again in %s."); err != nil {
+		return "", err
+	}
 	if !parley.IsID(siteID) {
 		return "", parley.Errorf(parley.ENOTFOUND, "Site not found.")
 	}

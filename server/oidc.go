@@ -145,6 +145,8 @@ func httpStatus(code string) int {
 		return http.StatusForbidden
 	case parley.ECONFLICT:
 		return http.StatusConflict
+	case parley.ERATELIMITED:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

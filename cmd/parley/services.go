@@ -121,7 +121,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 			Credentials: auth.NewCredentials(postgres.NewAccountStore(db), logger).ForgetWith(authService),
 			// OpenID Connect sign-in: providers register {publicURL}/oidc/callback.
 			OIDC: auth.NewOIDC(authService, postgres.NewOIDCStore(db), auth.OIDCOptions{
-				CallbackURL: strings.TrimSuffix(cfg.PublicURL, "/") + "/oidc/callback"}),
+				CallbackURL: strings.TrimSuffix(cfg.PublicURL, "/") + "/oidc/callback", StartLimiter: lim.signIn}),
 			Users:     users,
 			Sites:     sites,
 			Stories:   stories,
