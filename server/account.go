@@ -159,23 +159,6 @@ func (p accountPages) submit(r *http.Request, v *accountView) int {
 		v.Message, v.Failed = parley.ErrorMessage(err), true
 		// A password the rules refuse can be typed again; a dead token cannot be retried.
 		v.Done = code != parley.EINVALID || v.Page != "reset"
-		return statusOf(code)
+		return pageStatus(code)
 	}
-}
-
-// statusOf maps an error code to an HTTP status for the pages.
-func statusOf(code string) int {
-	switch code {
-	case parley.EINVALID:
-		return http.StatusBadRequest
-	case parley.ENOTFOUND:
-		return http.StatusNotFound
-	case parley.ECONFLICT:
-		return http.StatusConflict
-	case parley.ERATELIMITED:
-		return http.StatusTooManyRequests
-	case parley.EFORBIDDEN:
-		return http.StatusForbidden
-	}
-	return http.StatusBadRequest
 }

@@ -93,7 +93,7 @@ func (p logPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		view.Status, view.Message = logStatus(err), parley.ErrorMessage(err)
+		view.Status, view.Message = pageStatus(parley.ErrorCode(err)), parley.ErrorMessage(err)
 		if view.Status == http.StatusInternalServerError {
 			p.logger.ErrorContext(r.Context(), "moderation log page", "site", siteID, "err", err,
 				"requestID", parley.RequestIDFromContext(r.Context()))
@@ -144,17 +144,6 @@ func pageSize(s string) (int, error) {
 		return 0, parley.FieldErrorf("first", "A log page has 1 to %d entries.", parley.MaxLogPage)
 	}
 	return n, nil
-}
-
-// logStatus is the HTTP status of an error code.
-func logStatus(err error) int {
-	switch parley.ErrorCode(err) {
-	case parley.ENOTFOUND:
-		return http.StatusNotFound
-	case parley.EINVALID:
-		return http.StatusBadRequest
-	}
-	return http.StatusInternalServerError
 }
 
 func logWhen(e *parley.LogEntry) string {

@@ -106,7 +106,7 @@ func (p oidcPages) render(w http.ResponseWriter, r *http.Request, in *parley.OID
 		if code == parley.EINTERNAL {
 			p.logger.ErrorContext(r.Context(), "OIDC sign-in failed", "err", err)
 		}
-		v.Failed, v.Message, status = true, parley.ErrorMessage(err), httpStatus(code)
+		v.Failed, v.Message, status = true, parley.ErrorMessage(err), pageStatus(code)
 		v.Payload = oidcMessage{Type: "parley:oidc:error", Code: code, Message: v.Message}
 		if in != nil {
 			v.Origin = in.Origin
@@ -130,25 +130,6 @@ func (p oidcPages) render(w http.ResponseWriter, r *http.Request, in *parley.OID
 	if err := oidcTemplate.Execute(w, v); err != nil {
 		p.logger.ErrorContext(r.Context(), "render OIDC page", "err", err)
 	}
-}
-
-// httpStatus maps an error code to the page's status.
-func httpStatus(code string) int {
-	switch code {
-	case parley.EINVALID:
-		return http.StatusBadRequest
-	case parley.ENOTFOUND:
-		return http.StatusNotFound
-	case parley.EUNAUTHENTICATED:
-		return http.StatusUnauthorized
-	case parley.EFORBIDDEN:
-		return http.StatusForbidden
-	case parley.ECONFLICT:
-		return http.StatusConflict
-	case parley.ERATELIMITED:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
 }
 
 func scriptNonce() string {
