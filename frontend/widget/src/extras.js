@@ -1,5 +1,6 @@
 // Builds embed-extras.js: the parts loaded on demand (see components/Lazy.jsx), and the English
 // messages only they show, added to embed.js's catalog as soon as this script runs.
+import './runtime-check.js';
 import { addEnglish } from './i18n/index.js';
 import messages from './i18n/en-extras.js';
 

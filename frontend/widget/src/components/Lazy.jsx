@@ -8,10 +8,12 @@ import { Ctx } from './context.js';
 import { errorText } from '../errors.js';
 import { fullDate } from '../format.js';
 import { addEnglish } from '../i18n/index.js';
+import { RUNTIME_VERSION } from '../runtime.js';
 
 // Only what the extras use, so that embed.js keeps no code for them alone; the extras' build
 // (vite.extras.config.js) fails to find anything else, rather than bundling a second Preact.
 globalThis.ParleyRuntime = {
+  version: RUNTIME_VERSION,
   hooks: { useContext, useEffect, useId, useRef, useState },
   jsx: { Fragment, jsx, jsxs },
   context: { Ctx },
@@ -28,28 +30,48 @@ export function setExtrasBase(serverURL) {
   base = serverURL;
 }
 
-/** Loads embed-extras.js once, with a classic script tag like embed.js itself. */
+/**
+ * Loads embed-extras.js once, with a classic script tag like embed.js itself. It fails with
+ * NETWORK when the script cannot be fetched and STALE when it comes from another release
+ * (runtime-check.js); either failure may be retried.
+ */
 export function loadExtras() {
   if (globalThis.ParleyExtras) return Promise.resolve(globalThis.ParleyExtras);
   loading ||= new Promise((resolve, reject) => {
     const s = document.createElement('script');
+    const fail = (code) => { loading = null; s.remove(); reject(Object.assign(new Error(code), { code })); };
     s.src = `${base}/embed-extras.js`;
     s.async = true;
-    s.onload = () => resolve(globalThis.ParleyExtras);
-    s.onerror = () => { loading = null; s.remove(); reject(new Error('NETWORK')); };
+    s.onload = () => (globalThis.ParleyExtras ? resolve(globalThis.ParleyExtras) : fail('STALE'));
+    s.onerror = () => fail('NETWORK');
     document.head.appendChild(s);
   });
   return loading;
 }
 
-/** Renders the extra part name with props once it has loaded; nothing until then. */
+/**
+ * Renders the extra part name with props once it has loaded; nothing until then, and a
+ * message with a retry if it cannot load, so that a button the reader pressed never seems
+ * to do nothing.
+ */
 export function Lazy({ name, ...props }) {
+  const { t } = useContext(Ctx);
   const [part, setPart] = useState(() => globalThis.ParleyExtras?.[name]);
+  const [failed, setFailed] = useState(null);
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     let live = true;
-    if (!part) loadExtras().then((x) => live && setPart(() => x[name]), () => {});
+    if (!part) loadExtras().then((x) => live && setPart(() => x[name]), (err) => live && setFailed(err));
     return () => { live = false; };
-  }, [name]);
+  }, [name, attempt]);
+  if (failed) {
+    return (
+      <p class="error" role="alert">
+        {errorText(failed, t)}{' '}
+        <button type="button" class="btn" onClick={() => { setFailed(null); setAttempt(attempt + 1); }}>{t('retry')}</button>
+      </p>
+    );
+  }
   const Part = part;
   return Part ? <Part {...props} /> : null;
 }

@@ -196,9 +196,11 @@ export default {
     MODERATOR_MESSAGE: 'Die Moderation hat Ihnen eine Nachricht geschickt',
   },
   bellDelivery: { NONE: 'Aus', WIDGET: 'Nur hier', EMAIL: 'E-Mail sofort', DIGEST_DAILY: 'Tägliche E-Mail', DIGEST_WEEKLY: 'Wöchentliche E-Mail' },
+  retry: 'Erneut versuchen',
   err: {
     BAD_LOGIN: 'E-Mail, Benutzername oder Passwort stimmen nicht.',
     SSO: 'Die Anmeldung über diese Website hat nicht geklappt. Bitte versuchen Sie es erneut.',
+    STALE: 'Die Kommentare wurden aktualisiert, während diese Seite offen war. Bitte laden Sie die Seite neu.',
     NETWORK: 'Der Kommentarserver ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
     RATE_LIMITED: 'Sie schreiben zu schnell. Versuchen Sie es in {n} Sekunden erneut.',
     RATE_LIMITED_SOON: 'Sie schreiben zu schnell. Versuchen Sie es gleich noch einmal.',

@@ -89,10 +89,12 @@ export default {
   signedOutEverywhere: 'You signed out on every device.',
   moderationLog: 'Moderation log',
   bell: { one: 'Notifications, {n} unread', other: 'Notifications, {n} unread' },
+  retry: 'Try again',
   err: {
     BAD_LOGIN: 'The email, username or password is not right.',
     SSO: 'Signing in through this site did not work. Please try again.',
     NETWORK: 'Could not reach the comment server. Check your connection and try again.',
+    STALE: 'The comments were updated while this page was open. Please reload the page.',
     RATE_LIMITED: "You're posting too fast. Try again in {n} seconds.",
     RATE_LIMITED_SOON: "You're posting too fast. Try again in a moment.",
     UNAUTHENTICATED: 'Please sign in to continue.',
