@@ -51,7 +51,7 @@ export function loadExtras() {
 
 /**
  * Renders the extra part name with props once it has loaded; nothing until then, and a
- * message with a retry if it cannot load, so that a button the reader pressed never seems
+ * message with a retry (or a reload, for another release) if it cannot load, so that a button the reader pressed never seems
  * to do nothing.
  */
 export function Lazy({ name, ...props }) {
@@ -68,7 +68,9 @@ export function Lazy({ name, ...props }) {
     return (
       <p class="error" role="alert">
         {errorText(failed, t)}{' '}
-        <button type="button" class="btn" onClick={() => { setFailed(null); setAttempt(attempt + 1); }}>{t('retry')}</button>
+        {failed.code === 'STALE'
+          ? <button type="button" class="btn" onClick={() => location.reload()}>{t('reload')}</button>
+          : <button type="button" class="btn" onClick={() => { setFailed(null); setAttempt(attempt + 1); }}>{t('retry')}</button>}
       </p>
     );
   }

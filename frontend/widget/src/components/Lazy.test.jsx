@@ -47,14 +47,21 @@ describe('Lazy', () => {
     expect((await screen.findByRole('alert')).textContent).toMatch(/Could not reach the comment server/);
   });
 
-  it('asks for a reload when embed-extras.js comes from another release, and loads on retry', async () => {
+  it('asks for a reload when embed-extras.js comes from another release', async () => {
     const scripts = captureScripts();
     show();
     await waitFor(() => expect(scripts).toHaveLength(1));
     scripts[0].onload(); // runtime-check.js refused: ParleyExtras stays unset
     expect((await screen.findByRole('alert')).textContent).toMatch(/reload the page/);
+    expect(screen.getByRole('button', { name: 'Reload page' })).toBeTruthy();
+  });
 
-    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+  it('loads the part when the reader tries again after a failure', async () => {
+    const scripts = captureScripts();
+    show();
+    await waitFor(() => expect(scripts).toHaveLength(1));
+    scripts[0].onerror();
+    fireEvent.click(await screen.findByRole('button', { name: 'Try again' }));
     await waitFor(() => expect(scripts).toHaveLength(2));
     globalThis.ParleyExtras = { Part: () => <p>the part</p> };
     scripts[1].onload();

@@ -196,6 +196,7 @@ export default {
     MODERATOR_MESSAGE: 'Die Moderation hat Ihnen eine Nachricht geschickt',
   },
   bellDelivery: { NONE: 'Aus', WIDGET: 'Nur hier', EMAIL: 'E-Mail sofort', DIGEST_DAILY: 'Tägliche E-Mail', DIGEST_WEEKLY: 'Wöchentliche E-Mail' },
+  reload: 'Seite neu laden',
   retry: 'Erneut versuchen',
   err: {
     BAD_LOGIN: 'E-Mail, Benutzername oder Passwort stimmen nicht.',

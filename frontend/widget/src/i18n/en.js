@@ -89,6 +89,7 @@ export default {
   signedOutEverywhere: 'You signed out on every device.',
   moderationLog: 'Moderation log',
   bell: { one: 'Notifications, {n} unread', other: 'Notifications, {n} unread' },
+  reload: 'Reload page',
   retry: 'Try again',
   err: {
     BAD_LOGIN: 'The email, username or password is not right.',
