@@ -32,3 +32,9 @@ export const NOTIFY_SETTINGS = `query NotifySettings { notificationSettings { ki
 export const SET_DELIVERY = `mutation SetDelivery($input: NotificationSettingInput!) { setNotificationDelivery(input: $input) { kind delivery } }`;
 
 export const OIDC_PROVIDERS = `query OIDCProviders($siteID: ID!) { oidcProviders(siteID: $siteID) { id name } }`;
+
+// Password reset and the reader's address (Auth.jsx, EmailSettings.jsx).
+export const REQUEST_RESET = `mutation RequestReset($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input) }`;
+export const EMAIL_STATE = `{ viewer { id email emailVerified } }`;
+export const RESEND_VERIFICATION = `mutation Resend($input: ResendVerificationInput) { resendVerification(input: $input) }`;
+export const CHANGE_EMAIL = `mutation ChangeEmail($input: ChangeEmailInput!) { changeEmail(input: $input) }`;

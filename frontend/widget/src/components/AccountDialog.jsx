@@ -1,5 +1,6 @@
 // The reader's own data, behind an "Account" button: a modal <dialog> (the browser keeps
-// focus inside it and closes it on Escape) to download all of it as JSON, or to delete the
+// focus inside it and closes it on Escape) to see and change the address, to download all
+// of it as JSON, or to delete the
 // account once the reader has read what that does and confirmed it. Deletion waits a grace
 // period on the server, during which signing in again cancels it.
 import { useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
@@ -7,6 +8,7 @@ import { Ctx } from './context.js';
 import { EXPORT } from '../extraQueries.js';
 import { errorText } from '../errors.js';
 import { Credentials } from './Credentials.jsx';
+import { EmailSettings } from './EmailSettings.jsx';
 
 /**
  * Saves data as a JSON file through a temporary <a download>, placed next to from: inside
@@ -49,6 +51,7 @@ export function AccountDialog({ onClose }) {
   };
   const send = (e) => {
     e.preventDefault();
+    if (!deleting) return;
     setError(null);
     act.deleteAccount({ ...(pw ? { password: value } : { confirm: value }), removeComments }).catch(fail);
   };
@@ -78,6 +81,7 @@ export function AccountDialog({ onClose }) {
             <button type="button" class="btn danger" onClick={() => setDeleting(true)}>{t('deleteAccount')}</button>
           </div>
         )}
+        {!deleting && <EmailSettings hasPassword={pw} />}
         {!deleting && <Credentials />}
         <p class="error" id={`${id}e`} role="alert">{error}</p>
         <div class="row">
