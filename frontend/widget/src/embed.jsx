@@ -8,6 +8,7 @@
 // data-manual (render nothing: the page calls Parley.render itself).
 import { render } from 'preact';
 import css from './widget.css?inline';
+import { dropStyle, styleElement } from './styles.js';
 import { Widget } from './components/Widget.jsx';
 import { loadCatalog, pickLang } from './i18n/index.js';
 
@@ -54,6 +55,7 @@ function renderParley(options) {
   const emit = (name, detail) => container.dispatchEvent(new CustomEvent(`parley:${name}`, { bubbles: true, composed: true, detail }));
   let observer;
   let state = 'waiting';
+  let style;
 
   const start = () => {
     if (state !== 'waiting') return;
@@ -64,8 +66,7 @@ function renderParley(options) {
     loadCatalog(opts.serverURL, opts.lang).then((messages) => {
       if (state !== 'started') return;
       opts.messages = messages;
-      const style = document.createElement('style');
-      style.textContent = css;
+      style = styleElement(css);
       shadow.replaceChildren(style, mountPoint);
       render(<Widget opts={opts} emit={emit} bridge={bridge} />, mountPoint);
     });
@@ -83,6 +84,7 @@ function renderParley(options) {
       observer?.disconnect();
       if (state === 'started') render(null, mountPoint);
       state = 'destroyed';
+      if (style) dropStyle(style);
       shadow.replaceChildren();
     },
     setSSOToken(token) {

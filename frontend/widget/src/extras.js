@@ -1,10 +1,14 @@
 // Builds embed-extras.js: the parts loaded on demand (see components/Lazy.jsx), and the English
-// messages only they show, added to embed.js's catalog as soon as this script runs.
+// messages and the styles only they show, added to embed.js's catalog and style sheets as soon
+// as this script runs.
 import './runtime-check.js';
 import { addEnglish } from './i18n/index.js';
+import { addStyle } from './styles.js';
 import messages from './i18n/en-extras.js';
+import css from './extras.css?inline';
 
 addEnglish(messages);
+addStyle(css);
 
 export { AccountDialog } from './components/AccountDialog.jsx';
 export { TrustPanel } from './components/TrustPanel.jsx';

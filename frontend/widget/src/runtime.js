@@ -4,4 +4,4 @@
 // reverse) is found out and the reader is asked to reload, instead of a dialog that breaks.
 // Raise it whenever ParleyRuntime gains, loses or changes a member; runtime.test.js keeps
 // the shape and the number together.
-export const RUNTIME_VERSION = 1;
+export const RUNTIME_VERSION = 2;

@@ -9,6 +9,7 @@ import { errorText } from '../errors.js';
 import { fullDate } from '../format.js';
 import { addEnglish } from '../i18n/index.js';
 import { RUNTIME_VERSION } from '../runtime.js';
+import { addStyle } from '../styles.js';
 
 // Only what the extras use, so that embed.js keeps no code for them alone; the extras' build
 // (vite.extras.config.js) fails to find anything else, rather than bundling a second Preact.
@@ -20,6 +21,7 @@ globalThis.ParleyRuntime = {
   errors: { errorText },
   format: { fullDate },
   i18n: { addEnglish },
+  styles: { addStyle },
 };
 
 let base = '';

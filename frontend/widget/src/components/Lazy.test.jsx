@@ -9,6 +9,7 @@ import { RUNTIME_VERSION } from '../runtime.js';
 // without raising RUNTIME_VERSION (and adding its shape here) fails this test.
 const shapes = {
   1: 'context:Ctx errors:errorText format:fullDate hooks:useContext,useEffect,useId,useRef,useState i18n:addEnglish jsx:Fragment,jsx,jsxs version',
+  2: 'context:Ctx errors:errorText format:fullDate hooks:useContext,useEffect,useId,useRef,useState i18n:addEnglish jsx:Fragment,jsx,jsxs styles:addStyle version',
 };
 
 const shape = (rt) => Object.keys(rt).sort()
