@@ -1,9 +1,10 @@
 import { render } from 'preact';
 import { App } from './app/App.jsx';
 import './styles.css';
-import { currentLang, t } from './i18n/index.js';
+import { startLang, t } from './i18n/index.js';
 
-document.documentElement.lang = currentLang();
-document.title = t('app.title');
-
-render(<App />, document.getElementById('app'));
+// The first render waits for the moderator's language, so no English flashes before it.
+startLang().then(() => {
+  document.title = t('app.title');
+  render(<App />, document.getElementById('app'));
+});

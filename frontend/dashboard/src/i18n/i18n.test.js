@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import en from './en.js';
 import de from './de.js';
-import { catalogs, initialLang, setLang, t, tx } from './index.js';
+import { catalogs, initialLang, languages, setLang, startLang, t, tx } from './index.js';
 
 const src = resolve(import.meta.dirname, '..');
 
@@ -86,18 +86,26 @@ describe('language', () => {
   it('starts in a language the browser asks for, or English', () => {
     localStorage.removeItem('parley.dashboard.lang');
     expect(['en', 'de']).toContain(initialLang());
-    expect(Object.keys(catalogs)).toEqual(['en', 'de']);
+    expect(languages.map((l) => l.lang)).toEqual(['en', 'de']);
   });
 
-  it('keeps the moderator’s choice and speaks it', () => {
-    setLang('de');
+  it('loads German only when it is asked for, before the first render', async () => {
+    localStorage.setItem('parley.dashboard.lang', 'de');
+    expect(await startLang()).toBe('de');
+    expect(catalogs.de).toBe(de);
+    expect(document.documentElement.lang).toBe('de');
+    expect(t('nav.settings')).toBe('Einstellungen');
+  });
+
+  it('keeps the moderator’s choice and speaks it', async () => {
+    await setLang('de');
     expect(localStorage.getItem('parley.dashboard.lang')).toBe('de');
     expect(initialLang()).toBe('de');
     expect(t('nav.queue')).toBe('Warteschlangen');
     expect(t('queue.selected', { n: 1234 })).toBe('1.234 ausgewählt');
     expect(t('reject.title', { n: 1 })).toBe('Kommentar ablehnen');
     expect(t('reject.title', { n: 3 })).toBe('3 Kommentare ablehnen');
-    setLang('en');
+    await setLang('en');
     expect(t('reject.title', { n: 3 })).toBe('Reject 3 comments');
   });
 

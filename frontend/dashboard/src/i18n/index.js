@@ -1,14 +1,20 @@
 // The dashboard's language: the moderator's choice saved in this browser, else the first of
 // the browser's languages with a catalog, else English. Messages use the widget's format (a
 // plural message is an object keyed by Intl.PluralRules categories, {name} takes a value) and
-// its fill and pickLang, so a translator learns one format for both.
+// its fill and pickLang, so a translator learns one format for both. English is built in;
+// every other catalog is a chunk of its own, loaded when its language is chosen, so that each
+// language added costs the others nothing.
 import { useEffect, useState } from 'preact/hooks';
 import { fill, pickLang } from '../../../widget/src/i18n/text.js';
 import en from './en.js';
-import de from './de.js';
 
-/** Every catalog by language; English is the fallback for a key another one lacks. */
-export const catalogs = { en, de };
+// How each catalog but English is loaded.
+const loaders = {
+  de: () => import('./de.js'),
+};
+
+/** The catalogs loaded so far, by language; English is the fallback for a key another lacks. */
+export const catalogs = { en };
 
 /** The languages the switcher offers, each named in its own language. */
 export const languages = [
@@ -30,10 +36,27 @@ function storedLang() {
 /** The language to start in: the saved choice, else the browser's languages, else English. */
 export function initialLang() {
   const nav = globalThis.navigator;
-  return pickLang(Object.keys(catalogs), storedLang(), ...(nav?.languages ?? []), nav?.language);
+  return pickLang(languages.map((l) => l.lang), storedLang(), ...(nav?.languages ?? []), nav?.language);
 }
 
-let current = initialLang();
+let current = 'en';
+
+/** Loads lang's catalog, if it has one not loaded yet; English when it cannot be had. */
+export async function loadCatalog(lang) {
+  if (catalogs[lang] || !loaders[lang]) return;
+  try {
+    catalogs[lang] = (await loaders[lang]()).default;
+  } catch { /* offline or a stale deployment: English stands in */ }
+}
+
+/** Loads the starting language's catalog and speaks it; main.jsx awaits it before rendering. */
+export async function startLang() {
+  const lang = initialLang();
+  await loadCatalog(lang);
+  if (catalogs[lang]) current = lang;
+  if (globalThis.document) document.documentElement.lang = current;
+  return current;
+}
 
 const lookup = (catalog, key) => key.split('.').reduce((m, part) => m?.[part], catalog);
 
@@ -68,7 +91,8 @@ export function currentLang() {
 }
 
 /** Switches the language, remembers it in this browser and re-renders whoever listens. */
-export function setLang(lang) {
+export async function setLang(lang) {
+  await loadCatalog(lang);
   if (!catalogs[lang] || lang === current) return;
   current = lang;
   try {

@@ -14,8 +14,8 @@ describe('format', () => {
     expect(relativeTime('2026-03-08T12:00:00Z', now)).toBe('next week');
   });
 
-  it('tells them in German when the moderator reads German', () => {
-    setLang('de');
+  it('tells them in German when the moderator reads German', async () => {
+    await setLang('de');
     expect(relativeTime('2026-03-01T11:57:00Z', now)).toBe('vor 3 Minuten');
     expect(relativeTime('2026-02-28T12:00:00Z', now)).toBe('gestern');
     expect(formatCount(1234)).toBe('1.234');
