@@ -70,6 +70,11 @@ export default {
     submit: 'Anmelden',
   },
   err: {
+    NOT_FOUND: 'Das gibt es nicht mehr: Vielleicht hat es jemand gelöscht.',
+    RATE_LIMITED: 'Zu viele Anfragen. Warten Sie einen Moment und versuchen Sie es erneut.',
+    RATE_LIMITED_AFTER: { one: 'Zu viele Anfragen. Versuchen Sie es in {n} Sekunde erneut.', other: 'Zu viele Anfragen. Versuchen Sie es in {n} Sekunden erneut.' },
+    CLOSED: 'Dieser Artikel ist geschlossen.',
+    FORBIDDEN: 'Das dürfen Sie auf dieser Website nicht.',
     network: 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
     internal: 'Auf dem Server ist ein Fehler aufgetreten. Versuchen Sie es erneut.',
     internalID: 'Auf dem Server ist ein Fehler aufgetreten. (Anfrage-ID {id}.) Versuchen Sie es erneut.',
@@ -168,6 +173,7 @@ export default {
     flags: 'Markierungen',
     evidence: 'Begründung',
     version: 'Version',
+    verdict: { PASS: 'Durchlassen', APPROVE: 'Freigeben', HOLD: 'Zurückhalten', REJECT: 'Ablehnen' },
     failed: 'Fehlgeschlagen: {error}',
   },
   decided: {

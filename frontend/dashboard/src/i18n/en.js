@@ -70,6 +70,11 @@ export default {
     submit: 'Sign in',
   },
   err: {
+    NOT_FOUND: 'It is no longer there: someone may have deleted it.',
+    RATE_LIMITED: 'Too many requests. Wait a moment and try again.',
+    RATE_LIMITED_AFTER: { one: 'Too many requests. Try again in {n} second.', other: 'Too many requests. Try again in {n} seconds.' },
+    CLOSED: 'This story is closed.',
+    FORBIDDEN: 'You may not do that on this site.',
     network: 'The server could not be reached. Check the connection and try again.',
     internal: 'Something went wrong on the server. Try again.',
     internalID: 'Something went wrong on the server. (Request ID {id}.) Try again.',
@@ -168,6 +173,7 @@ export default {
     flags: 'Flags',
     evidence: 'Evidence',
     version: 'Version',
+    verdict: { PASS: 'Pass', APPROVE: 'Approve', HOLD: 'Hold', REJECT: 'Reject' },
     failed: 'Failed: {error}',
   },
   decided: {

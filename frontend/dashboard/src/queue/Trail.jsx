@@ -35,7 +35,7 @@ function Record({ record }) {
           {record.stages.map((s, i) => (
             <tr key={i} class={s.stage === record.decidedBy && !s.shadow ? 'decider' : undefined}>
               <th scope="row">{s.stage}{s.shadow && <span class="tag">{t('common.shadow')}</span>}</th>
-              <td>{s.decision}</td>
+              <td>{t.has(`trail.verdict.${s.decision}`) ? t(`trail.verdict.${s.decision}`) : s.decision}</td>
               <td>{s.flags.join(', ')}</td>
               <td>{s.error ? t('trail.failed', { error: s.error }) : s.evidence}</td>
               <td>{s.version}</td>
