@@ -30,8 +30,9 @@ test('a German browser gets the dashboard in German, and the switch changes it f
   const context = await browser.newContext({ locale: 'de-DE', bypassCSP: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${stack.parleyURL}/admin/`);
-  assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
+  // The German catalog loads before the first render; the page's language follows.
   await page.getByRole('heading', { name: 'Parley-Moderation' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
   await page.getByLabel('E-Mail oder Benutzername').fill('admin');
   await page.getByLabel('Passwort', { exact: true }).fill(stack.admin.password);
   await page.getByRole('button', { name: 'Anmelden' }).click();
