@@ -1,5 +1,6 @@
 // Reading the API's errors (urql's CombinedError): clients switch on extensions.code, never
 // on messages, and extensions.field names the input at fault.
+import { currentLang, t } from '../i18n/index.js';
 
 /** The extensions.code of the first GraphQL error, 'NETWORK' when the server was not reached, or null. */
 export function errorCode(error) {
@@ -18,23 +19,33 @@ export function fieldErrors(error) {
   return fields;
 }
 
+// The codes whose meaning does not depend on what was sent. The server writes English only, so
+// a moderator reading another language gets the dashboard's own sentence for them; INVALID and
+// CONFLICT messages say what is at fault (a field, a name taken, a limit) and stay the server's.
+const GENERAL = new Set(['NOT_FOUND', 'RATE_LIMITED', 'CLOSED', 'FORBIDDEN']);
+
 /**
  * A sentence a moderator can act on. The server's own messages are written for people; the
  * codes where they are not (or where there is no message) get ours.
  */
 export function errorMessage(error) {
   if (!error) return '';
-  switch (errorCode(error)) {
+  const code = errorCode(error);
+  if (currentLang() !== 'en' && GENERAL.has(code)) {
+    const after = error.graphQLErrors[0].extensions?.retryAfter;
+    return code === 'RATE_LIMITED' && after > 0 ? t('err.RATE_LIMITED_AFTER', { n: Math.ceil(after) }) : t(`err.${code}`);
+  }
+  switch (code) {
     case 'NETWORK':
-      return 'The server could not be reached. Check the connection and try again.';
+      return t('err.network');
     case 'INTERNAL': {
       const id = error.graphQLErrors[0].extensions.requestID;
-      return `Something went wrong on the server.${id ? ` (Request ID ${id}.)` : ''} Try again.`;
+      return id ? t('err.internalID', { id }) : t('err.internal');
     }
     case 'UNAUTHENTICATED':
-      return 'Your session has ended. Sign in again.';
+      return t('err.unauthenticated');
     case 'FORBIDDEN':
-      return error.graphQLErrors[0].message || 'You may not do that on this site.';
+      return error.graphQLErrors[0].message || t('err.forbidden');
     default:
       return error.graphQLErrors?.[0]?.message || error.message;
   }
@@ -43,6 +54,6 @@ export function errorMessage(error) {
 /** What the sign-in form says for an error; a rate limit keeps the server's "try again in …". */
 export function signInErrorMessage(error) {
   return errorCode(error) === 'UNAUTHENTICATED'
-    ? 'That email or username and password do not match an account.'
+    ? t('err.signIn')
     : errorMessage(error);
 }

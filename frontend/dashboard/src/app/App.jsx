@@ -1,5 +1,6 @@
 // The dashboard's root: one GraphQL client per session, the sign-in form without one, and
 // the gate that lets in only admins and moderators.
+import { Fragment } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Provider, useQuery } from '@urql/preact';
 import { makeClient } from '../api/client.js';
@@ -9,6 +10,8 @@ import { SESSION } from './documents.js';
 import { SignIn } from './SignIn.jsx';
 import { Shell } from './Shell.jsx';
 import { SignOutButton } from './SignOutButton.jsx';
+import { LanguagePicker } from './LanguagePicker.jsx';
+import { t, useLang } from '../i18n/index.js';
 
 export function App() {
   const [token, setToken] = useState(loadToken);
@@ -19,12 +22,16 @@ export function App() {
   };
   const session = useMemo(() => makeClient({ token, onUnauthenticated: signOut, onLive: setLive }), [token]);
   useEffect(() => () => session.close(), [session]);
+  // A change of language renders every view afresh in it; the client and its cache stay.
+  const lang = useLang();
 
   return (
     <Provider value={session.client}>
-      {token
-        ? <Gate live={live} onSignOut={signOut} />
-        : <SignIn onSignedIn={(t) => { saveToken(t); setToken(t); }} />}
+      <Fragment key={lang}>
+        {token
+          ? <Gate live={live} onSignOut={signOut} />
+          : <SignIn onSignedIn={(signedIn) => { saveToken(signedIn); setToken(signedIn); }} />}
+      </Fragment>
     </Provider>
   );
 }
@@ -36,12 +43,12 @@ function Gate({ live, onSignOut }) {
   useEffect(() => {
     if (signedOut) onSignOut();
   }, [signedOut]);
-  if (fetching && !data) return <p class="page-message" role="status">Loading…</p>;
+  if (fetching && !data) return <p class="page-message" role="status">{t('common.loading')}</p>;
   if (error && !data) {
     return (
       <main class="page-message">
         <p role="alert">{errorMessage(error)}</p>
-        <button type="button" onClick={() => reexecute({ requestPolicy: 'network-only' })}>Try again</button>
+        <button type="button" onClick={() => reexecute({ requestPolicy: 'network-only' })}>{t('common.tryAgain')}</button>
       </main>
     );
   }
@@ -50,10 +57,10 @@ function Gate({ live, onSignOut }) {
   if (!viewer.admin && sites.length === 0) {
     return (
       <main class="page-message">
-        <h1>Parley moderation</h1>
-        <p role="alert">You are not a moderator of any site.</p>
-        <p>Signed in as {viewer.username}. Ask an administrator to make you a moderator.</p>
-        <SignOutButton onSignedOut={onSignOut} />
+        <h1>{t('app.title')}</h1>
+        <p role="alert">{t('app.notModerator')}</p>
+        <p>{t('app.askAdmin', { name: viewer.username })}</p>
+        <div class="row"><SignOutButton onSignedOut={onSignOut} /><LanguagePicker /></div>
       </main>
     );
   }

@@ -15,16 +15,18 @@ import { PeersView } from '../peers/PeersView.jsx';
 import { RulesView } from '../rules/RulesView.jsx';
 import { ProposalsView } from '../proposals/ProposalsView.jsx';
 import { LogView } from '../log/LogView.jsx';
+import { LanguagePicker } from './LanguagePicker.jsx';
+import { t } from '../i18n/index.js';
 
 const views = [
-  { view: 'queue', label: 'Queues' },
-  { view: 'stories', label: 'Stories' },
-  { view: 'rules', label: 'Rules' },
-  { view: 'proposals', label: 'Proposals' },
-  { view: 'log', label: 'Log' },
-  { view: 'settings', label: 'Settings' },
-  { view: 'webhooks', label: 'Webhooks', admin: true },
-  { view: 'peers', label: 'Peers', admin: true },
+  { view: 'queue' },
+  { view: 'stories' },
+  { view: 'rules' },
+  { view: 'proposals' },
+  { view: 'log' },
+  { view: 'settings' },
+  { view: 'webhooks', admin: true },
+  { view: 'peers', admin: true },
 ];
 
 export function Shell({ viewer, sites, live, onSignOut }) {
@@ -67,35 +69,36 @@ export function Shell({ viewer, sites, live, onSignOut }) {
   // A new site opens on its settings, the first thing to look at.
   const [notice, setNotice] = useState('');
   function openNewSite(created) {
-    setNotice(`Created the site ${created.name}.`);
+    setNotice(t('app.siteCreated', { name: created.name }));
     navigate({ view: 'settings', siteID: created.id });
   }
 
   return (
     <ViewerContext.Provider value={viewer}>
-      <a class="skip-link" href="#main">Skip to content</a>
+      <a class="skip-link" href="#main">{t('app.skip')}</a>
       <header class="topbar">
         <span class="brand">Parley</span>
         {sites.length > 0 && (
           // Labelled with for, not by wrapping: a wrapping label adds the chosen site to the name.
           <div class="site-picker">
-            <label for="site-picker">Site</label>
+            <label for="site-picker">{t('app.site')}</label>
             <select id="site-picker" value={site?.id} onChange={(e) => navigate({ ...route, siteID: e.currentTarget.value, storyID: null, proposalID: null })}>
               {sites.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
             </select>
           </div>
         )}
         {viewer.admin && <NewSiteButton onCreated={openNewSite} />}
-        <nav aria-label="Dashboard">
+        <nav aria-label={t('app.nav')}>
           <ul>
-            {views.filter((v) => !v.admin || viewer.admin).map(({ view, label }) => (
+            {views.filter((v) => !v.admin || viewer.admin).map(({ view }) => (
               <li key={view}>
-                <Link to={{ view, queue: route.queue, siteID: site?.id }} aria-current={route.view === view ? (route.proposalID ? 'true' : 'page') : undefined}>{label}</Link>
+                <Link to={{ view, queue: route.queue, siteID: site?.id }} aria-current={route.view === view ? (route.proposalID ? 'true' : 'page') : undefined}>{t(`nav.${view}`)}</Link>
               </li>
             ))}
           </ul>
         </nav>
-        <span class="who">Signed in as <strong>{viewer.username}</strong></span>
+        <span class="who">{t('app.signedInAs')} <strong>{viewer.username}</strong></span>
+        <LanguagePicker />
         <SignOutButton onSignedOut={onSignOut} />
       </header>
       <main id="main" ref={main} tabIndex={-1}>
@@ -127,8 +130,8 @@ function View({ route, site, live }) {
     default:
       return (
         <>
-          <h1 tabIndex={-1}>Page not found</h1>
-          <p><Link to={{ view: 'queue', queue: 'PENDING', siteID: site.id }}>Open the pending queue</Link></p>
+          <h1 tabIndex={-1}>{t('app.notFound')}</h1>
+          <p><Link to={{ view: 'queue', queue: 'PENDING', siteID: site.id }}>{t('app.openPending')}</Link></p>
         </>
       );
   }
@@ -138,8 +141,8 @@ function View({ route, site, live }) {
 function NoSites({ onCreated }) {
   return (
     <section aria-labelledby="no-sites-title">
-      <h1 id="no-sites-title" tabIndex={-1}>No sites yet</h1>
-      <p>Create the first site: a publication whose pages embed Parley's discussions.</p>
+      <h1 id="no-sites-title" tabIndex={-1}>{t('app.noSites')}</h1>
+      <p>{t('app.firstSite')}</p>
       <div class="settings-section">
         <NewSiteForm idPrefix="first-site-" onCreated={onCreated} />
       </div>

@@ -4,9 +4,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { useClient } from '@urql/preact';
 import { gql } from '@urql/core';
 import { errorMessage } from '../api/errors.js';
-import { absoluteTime } from '../ui/format.js';
+import { absoluteTime, formatDay } from '../ui/format.js';
 import { Time } from '../ui/Time.jsx';
 import { describeLogEntry, logMissing } from './log.js';
+import { t, tx } from '../i18n/index.js';
 
 const PAGE_SIZE = 50;
 
@@ -50,32 +51,32 @@ export function LogView({ site }) {
   return (
     <section aria-labelledby="log-title">
       <div class="view-head">
-        <h1 id="log-title" tabIndex={-1}>Moderation log</h1>
-        <a class="quiet-link" href={publicURL} target="_blank" rel="noopener">The public page<span class="visually-hidden"> (opens in a new tab)</span></a>
+        <h1 id="log-title" tabIndex={-1}>{t('log.title')}</h1>
+        <a class="quiet-link" href={publicURL} target="_blank" rel="noopener">{t('log.publicPage')}<span class="visually-hidden">{t('common.opensNewTab')}</span></a>
       </div>
-      <p class="muted">What readers are told: decisions counted per day and reason, sanctions, level pins and every rule proposal, vote and enactment. Reporters are never named; users and moderators only as the site's settings say.</p>
+      <p class="muted">{t('log.about')}</p>
       {status.error && (logMissing(status.error)
-        ? <p role="alert">This server does not serve the log to the dashboard yet. Read it at <a href={publicURL}>{publicURL}</a>.</p>
-        : <p class="error" role="alert">{errorMessage(status.error)} <button type="button" onClick={() => load(null)}>Try again</button></p>)}
-      {!status.error && !status.loading && log.entries.length === 0 && <p class="empty">Nothing logged yet.</p>}
+        ? <p role="alert">{tx('log.missing', { link: <a href={publicURL}>{publicURL}</a> })}</p>
+        : <p class="error" role="alert">{errorMessage(status.error)} <button type="button" onClick={() => load(null)}>{t('common.tryAgain')}</button></p>)}
+      {!status.error && !status.loading && log.entries.length === 0 && <p class="empty">{t('log.empty')}</p>}
       {log.entries.length > 0 && (
         <table class="stories log">
-          <thead><tr><th scope="col">When</th><th scope="col">What</th></tr></thead>
+          <thead><tr><th scope="col">{t('log.when')}</th><th scope="col">{t('log.what')}</th></tr></thead>
           <tbody>
             {log.entries.map((e, i) => (
               <tr key={i}>
-                <td>{e.kind === 'DECISIONS' && e.day ? e.day : <Time iso={e.at} />}</td>
+                <td>{e.kind === 'DECISIONS' && e.day ? formatDay(e.day) : <Time iso={e.at} />}</td>
                 <td>
                   {describeLogEntry(e)}
-                  {e.expiresAt && <span class="muted"> (ends {absoluteTime(e.expiresAt)})</span>}
+                  {e.expiresAt && <span class="muted"> {t('log.ends', { time: absoluteTime(e.expiresAt) })}</span>}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {status.loading && <p class="muted" role="status">Loading…</p>}
-      {log.hasNextPage && !status.loading && <button type="button" class="load-more" onClick={() => load(log.endCursor)}>Load more</button>}
+      {status.loading && <p class="muted" role="status">{t('common.loading')}</p>}
+      {log.hasNextPage && !status.loading && <button type="button" class="load-more" onClick={() => load(log.endCursor)}>{t('common.loadMore')}</button>}
     </section>
   );
 }

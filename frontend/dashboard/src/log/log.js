@@ -1,31 +1,31 @@
 // The public moderation log's entries (graph/moderationlog.graphqls) as sentences, the same
 // facts a reader of /log/<siteID> sees: users and moderators only where the site names them.
+import { t } from '../i18n/index.js';
 
-const ACTIONS = { APPROVE: 'approved', REJECT: 'rejected', HOLD: 'held', FEATURE: 'featured', UNFEATURE: 'unfeatured', UNDO: 'taken back' };
-const SANCTIONS = { BAN: 'banned', SUSPEND: 'suspended', PREMOD: 'put under pre-moderation', WARN: 'warned' };
-
-const someone = (e) => e.username ?? 'A commenter';
-const by = (e) => (e.moderator ? ` by ${e.moderator}` : '');
-const rule = (e) => (e.rule ? `“${e.rule}”` : 'a rule');
+const someone = (e) => e.username ?? t('log.someone');
+const by = (e) => (e.moderator ? t('log.by', { name: e.moderator }) : '');
+const rule = (e) => (e.rule ? t('log.rule', { name: e.rule }) : t('log.aRule'));
+const known = (prefix, code) => (t.has(`${prefix}.${code}`) ? t(`${prefix}.${code}`) : code?.toLowerCase());
 
 /** One entry of the log in a sentence. */
 export function describeLogEntry(e) {
   switch (e.kind) {
     case 'DECISIONS': {
-      const what = `${e.count} ${e.count === 1 ? 'comment' : 'comments'} ${ACTIONS[e.action] ?? e.action?.toLowerCase()}`;
-      return e.reason ? `${what} (${e.reason})` : what;
+      const what = t('log.decisions', { n: e.count, action: known('log.action', e.action) });
+      return e.reason ? `${what} (${t.has(`reason.${e.reason}`) ? t(`reason.${e.reason}`) : e.reason})` : what;
     }
     case 'SANCTION': {
-      return `${someone(e)} ${SANCTIONS[e.sanction] ?? e.sanction?.toLowerCase()}${e.expiresAt ? '' : e.sanction === 'WARN' ? '' : ' for good'}${by(e)}`;
+      const forGood = !e.expiresAt && e.sanction !== 'WARN';
+      return t(forGood ? 'log.sanctionForGood' : 'log.sanction', { name: someone(e), sanction: known('log.sanctions', e.sanction), by: by(e) });
     }
     case 'LEVEL_PIN':
-      return `${someone(e)} pinned at trust level ${e.toLevel} (was ${e.fromLevel})${by(e)}`;
+      return t('log.pinned', { name: someone(e), to: e.toLevel, from: e.fromLevel, by: by(e) });
     case 'RULE_PROPOSAL':
-      return `Proposal for ${rule(e)} ${e.state ? e.state.toLowerCase() : 'changed'}${e.summary ? `: ${e.summary}` : ''}`;
+      return t('log.proposal', { rule: rule(e), state: e.state ? known('log.state', e.state) : t('log.changed') }) + (e.summary ? `: ${e.summary}` : '');
     case 'RULE_VOTES':
-      return `Votes on ${rule(e)}: ${e.votesFor ?? 0} for, ${e.votesAgainst ?? 0} against`;
+      return t('log.votes', { rule: rule(e), for: e.votesFor ?? 0, against: e.votesAgainst ?? 0 });
     case 'RULE_ENACTED':
-      return `${capital(rule(e))} enacted${e.version ? ` as version ${e.version}` : ''}${e.summary ? `: ${e.summary}` : ''}`;
+      return capital(t(e.version ? 'log.enactedVersion' : 'log.enacted', { rule: rule(e), version: e.version })) + (e.summary ? `: ${e.summary}` : '');
     default:
       return e.summary ?? e.kind;
   }

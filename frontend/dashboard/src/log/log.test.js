@@ -4,7 +4,7 @@ import { describeLogEntry, logMissing } from './log.js';
 
 describe('describeLogEntry', () => {
   it('counts decisions by reason', () => {
-    expect(describeLogEntry({ kind: 'DECISIONS', action: 'REJECT', reason: 'SPAM', count: 12 })).toBe('12 comments rejected (SPAM)');
+    expect(describeLogEntry({ kind: 'DECISIONS', action: 'REJECT', reason: 'SPAM', count: 12 })).toBe('12 comments rejected (Spam)');
     expect(describeLogEntry({ kind: 'DECISIONS', action: 'APPROVE', reason: '', count: 1 })).toBe('1 comment approved');
   });
 

@@ -7,20 +7,21 @@ import { errorMessage } from '../api/errors.js';
 import { Time } from '../ui/Time.jsx';
 import { DEFEDERATE, PAUSE_PEER, PEERS } from './documents.js';
 import { countsText, lagText, pauseAction, peerStatus } from './peers.js';
+import { t, tx } from '../i18n/index.js';
 
 export function PeersView() {
   const [{ data, error }, reload] = useQuery({ query: PEERS, requestPolicy: 'network-only' });
   const refresh = () => reload({ requestPolicy: 'network-only' });
   return (
     <section aria-labelledby="peers-title">
-      <div class="view-head"><h1 id="peers-title" tabIndex={-1}>Peers</h1></div>
-      <p class="hint">Other Parley instances this one federates with. Compare a fingerprint with the peer's operator before trusting it. Add peers with <code>parley peer add URL</code> or the API's addPeer.</p>
+      <div class="view-head"><h1 id="peers-title" tabIndex={-1}>{t('nav.peers')}</h1></div>
+      <p class="hint">{tx('peers.about', { command: <code>parley peer add URL</code> })}</p>
       {error && <p class="error" role="alert">{errorMessage(error)}</p>}
-      {!data && !error && <p role="status">Loading…</p>}
+      {!data && !error && <p role="status">{t('common.loading')}</p>}
       {data && (
         <>
-          <p>This instance: <strong>{data.instance.name}</strong>, key <code>{data.instance.fingerprint}</code>{data.instance.federationAddress ? <>, leaf address <code>{data.instance.federationAddress}</code></> : ' (federation listener off)'}.</p>
-          {data.peers.length === 0 && <p>No peers yet.</p>}
+          <p>{tx('peers.instance', { name: <strong>{data.instance.name}</strong>, key: <code>{data.instance.fingerprint}</code> })}{data.instance.federationAddress ? tx('peers.leaf', { address: <code>{data.instance.federationAddress}</code> }) : t('peers.noListener')}.</p>
+          {data.peers.length === 0 && <p>{t('peers.none')}</p>}
           {data.peers.map((p) => <Peer key={p.id} peer={p} onChange={refresh} />)}
           <Tombstones tombstones={data.tombstones} />
         </>
@@ -47,25 +48,25 @@ function Peer({ peer: p, onChange }) {
   }
 
   function confirmDefederate() {
-    if (!window.confirm(`Defederate from ${p.name}? Nothing of it will be accepted any more, and its waiting envelopes are dropped.`)) return;
-    const hideContent = window.confirm(`Also hide the comments of ${p.name} already shown here?`);
-    run(defederate({ input: { peerID: p.id, purgeBacklog: true, hideContent } }), 'Defederated.');
+    if (!window.confirm(t('peers.confirmDefederate', { name: p.name }))) return;
+    const hideContent = window.confirm(t('peers.confirmHide', { name: p.name }));
+    run(defederate({ input: { peerID: p.id, purgeBacklog: true, hideContent } }), t('peers.defederated'));
   }
 
   return (
-    <section class="settings-section peer" aria-label={`Peer ${p.name}`}>
+    <section class="settings-section peer" aria-label={t('peers.peer', { name: p.name })}>
       <h2><span class={`badge ${status.tone}`}>{status.label}</span> {p.name}</h2>
       <dl class="peer-facts">
-        <dt>URL</dt><dd>{p.url}</dd>
-        <dt>Fingerprint</dt><dd><code>{p.fingerprint}</code></dd>
-        <dt>Lag</dt><dd>{lagText(p.lag)}</dd>
-        <dt>Envelopes</dt><dd>{countsText(p)}</dd>
-        <dt>Last envelope</dt><dd>{p.lastEventAt ? <Time iso={p.lastEventAt} /> : 'none yet'}</dd>
-        <dt>Label weight</dt><dd>{p.trustWeight}</dd>
+        <dt>{t('peers.url')}</dt><dd>{p.url}</dd>
+        <dt>{t('peers.fingerprint')}</dt><dd><code>{p.fingerprint}</code></dd>
+        <dt>{t('peers.lag')}</dt><dd>{lagText(p.lag)}</dd>
+        <dt>{t('peers.envelopes')}</dt><dd>{countsText(p)}</dd>
+        <dt>{t('peers.lastEnvelope')}</dt><dd>{p.lastEventAt ? <Time iso={p.lastEventAt} /> : t('peers.noneYet')}</dd>
+        <dt>{t('peers.weight')}</dt><dd>{p.trustWeight}</dd>
       </dl>
       <div class="row">
-        {action && <button type="button" onClick={() => run(pause({ input: { peerID: p.id, paused: action.paused } }), action.paused ? 'Paused.' : 'Resumed.')}>{action.label}</button>}
-        {p.state !== 'DEFEDERATED' && <button type="button" class="danger" onClick={confirmDefederate}>Defederate</button>}
+        {action && <button type="button" onClick={() => run(pause({ input: { peerID: p.id, paused: action.paused } }), action.paused ? t('common.paused') : t('peers.resumed'))}>{action.label}</button>}
+        {p.state !== 'DEFEDERATED' && <button type="button" class="danger" onClick={confirmDefederate}>{t('peers.defederate')}</button>}
       </div>
       <p class="error" role="alert">{message.error}</p>
       <p class="ok" role="status">{message.done}</p>
@@ -77,10 +78,10 @@ function Tombstones({ tombstones }) {
   if (tombstones.length === 0) return null;
   return (
     <section class="settings-section" aria-labelledby="tombstones-title">
-      <h2 id="tombstones-title">Deletions sent to peers</h2>
+      <h2 id="tombstones-title">{t('peers.tombstones')}</h2>
       <table>
-        <caption class="visually-hidden">The latest deletions and how far they reached</caption>
-        <thead><tr><th scope="col">What</th><th scope="col">When</th><th scope="col">Coverage</th><th scope="col">Waiting for</th></tr></thead>
+        <caption class="visually-hidden">{t('peers.tombstonesCaption')}</caption>
+        <thead><tr><th scope="col">{t('log.what')}</th><th scope="col">{t('log.when')}</th><th scope="col">{t('peers.coverage')}</th><th scope="col">{t('peers.waitingFor')}</th></tr></thead>
         <tbody>
           {tombstones.map((t) => (
             <tr key={t.id}>

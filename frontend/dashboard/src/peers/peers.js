@@ -1,36 +1,33 @@
 // What the peers view shows of a peer, as pure functions so they can be tested alone.
+import { t } from '../i18n/index.js';
 
-const STATES = {
-  ACTIVE: { label: 'Active', tone: 'approve' },
-  PENDING: { label: 'Pending', tone: 'warn' },
-  PAUSED: { label: 'Paused', tone: 'warn' },
-  DEFEDERATED: { label: 'Defederated', tone: 'reject' },
-};
+// Each state's tone; its label is peers.state.<state>.
+const TONES = { ACTIVE: 'approve', PENDING: 'warn', PAUSED: 'warn', DEFEDERATED: 'reject' };
 
 /** The badge of a peer's state; a pending link says which side has yet to add the other. */
 export function peerStatus(peer) {
-  const s = STATES[peer.state] ?? { label: peer.state, tone: 'muted' };
+  const s = TONES[peer.state] ? { label: t(`peers.state.${peer.state}`), tone: TONES[peer.state] } : { label: peer.state, tone: 'muted' };
   if (peer.state !== 'PENDING') return s;
-  if (!peer.localAdded) return { ...s, label: 'Pending: they added us' };
-  if (!peer.remoteConfirmed) return { ...s, label: 'Pending: waiting for them' };
+  if (!peer.localAdded) return { ...s, label: t('peers.state.theyAdded') };
+  if (!peer.remoteConfirmed) return { ...s, label: t('peers.state.waiting') };
   return s;
 }
 
 /** A peer's backlog in words; -1 means the server cannot tell (not active, no transport). */
 export function lagText(lag) {
-  if (lag == null || lag < 0) return 'unknown';
-  if (lag === 0) return 'up to date';
-  return `${lag} waiting`;
+  if (lag == null || lag < 0) return t('peers.lagUnknown');
+  if (lag === 0) return t('peers.upToDate');
+  return t('peers.waiting', { n: lag });
 }
 
 /** The counters of envelopes, with the last refusal's reason when there was one. */
 export function countsText(peer) {
-  const base = `${peer.received} applied, ${peer.rejected} refused`;
-  return peer.rejected > 0 && peer.lastError ? `${base} (last: ${peer.lastError})` : base;
+  const base = t('peers.counts', { received: peer.received, rejected: peer.rejected });
+  return peer.rejected > 0 && peer.lastError ? `${base} ${t('peers.last', { error: peer.lastError })}` : base;
 }
 
 /** What the pause button does for a peer in its state; null when it cannot. */
 export function pauseAction(peer) {
   if (peer.state === 'DEFEDERATED') return null;
-  return peer.state === 'PAUSED' ? { label: 'Resume', paused: false } : { label: 'Pause', paused: true };
+  return peer.state === 'PAUSED' ? { label: t('peers.resume'), paused: false } : { label: t('common.pause'), paused: true };
 }

@@ -10,9 +10,10 @@ import { Time } from '../ui/Time.jsx';
 import { UserDrawer } from '../users/UserDrawer.jsx';
 import { BACKTEST } from './documents.js';
 import { formatDuration } from './proposals.js';
+import { t, tx } from '../i18n/index.js';
 
 const MAX_COMMENTS = 100000;
-const OUTCOMES = { PASS: 'published', APPROVE: 'approved', HOLD: 'held', REJECT: 'rejected' };
+const outcome = (o) => (t.has(`backtest.outcome.${o}`) ? t(`backtest.outcome.${o}`) : o);
 
 /** A changed comment's link text: its short ID and its story's path. */
 function changeLabel(c) {
@@ -20,7 +21,7 @@ function changeLabel(c) {
   try {
     where = new URL(c.storyURL).pathname;
   } catch { /* not a URL: show it as it is */ }
-  return `Comment ${c.commentID.slice(0, 8)} on ${where}`;
+  return t('backtest.change', { id: c.commentID.slice(0, 8), where });
 }
 const SHOWN_CHANGES = 50;
 
@@ -36,7 +37,7 @@ export function Backtest({ proposal: p, canRun, nameOf, usernameOf, onChanged })
     event.preventDefault();
     const n = Number(comments);
     if (!Number.isInteger(n) || n < 1 || n > MAX_COMMENTS) {
-      setError(`Replay 1 to ${MAX_COMMENTS} comments.`);
+      setError(t('backtest.range', { max: MAX_COMMENTS }));
       return;
     }
     setError('');
@@ -48,25 +49,25 @@ export function Backtest({ proposal: p, canRun, nameOf, usernameOf, onChanged })
     }
     const { backtest } = result.data.backtestProposal;
     onChanged(result.data.backtestProposal);
-    setDone(`Back-test done: ${backtest.changedCount} of ${backtest.comments} comments would change.`);
+    setDone(t('backtest.done', { changed: backtest.changedCount, n: backtest.comments }));
   }
 
   return (
     <section aria-labelledby="backtest-title" class="proposal-section">
-      <h2 id="backtest-title">Back-test</h2>
+      <h2 id="backtest-title">{t('backtest.title')}</h2>
       {canRun && (
         <form class="row backtest-form" onSubmit={submit} noValidate>
-          <label for="backtest-comments">Comments to replay</label>
+          <label for="backtest-comments">{t('backtest.comments')}</label>
           <input id="backtest-comments" type="number" min="1" max={MAX_COMMENTS} step="1" value={comments}
             aria-invalid={error ? 'true' : undefined} aria-describedby={error ? 'backtest-error' : undefined}
             onInput={(e) => setComments(e.currentTarget.value)} />
-          <button type="submit" disabled={fetching}>{fetching ? 'Running…' : report ? 'Run the back-test again' : 'Run the back-test'}</button>
+          <button type="submit" disabled={fetching}>{fetching ? t('backtest.running') : report ? t('backtest.runAgain') : t('backtest.run')}</button>
           <span id="backtest-error" class="error" role="alert">{error}</span>
           <span class="visually-hidden" role="status">{done}</span>
         </form>
       )}
       {!report
-        ? <p class="muted">Not back-tested yet.</p>
+        ? <p class="muted">{t('backtest.notYet')}</p>
         : <Report report={report} nameOf={nameOf} usernameOf={usernameOf} siteID={p.siteID} />}
     </section>
   );
@@ -78,18 +79,21 @@ function Report({ report: r, nameOf, usernameOf, siteID }) {
   return (
     <div class="report">
       <p>
-        Replayed <strong>{r.comments}</strong> of the {r.requested} latest comments in {formatDuration(r.durationMs)}, <Time iso={r.ranAt} />:
-        {' '}<strong>{r.changedCount}</strong> {r.changedCount === 1 ? 'comment' : 'comments'} and <strong>{r.users.length}</strong> {r.users.length === 1 ? "user's level" : "users' levels"} would change.
+        {tx('backtest.replayed', { comments: <strong>{r.comments}</strong>, requested: r.requested, duration: formatDuration(r.durationMs), time: <Time iso={r.ranAt} /> })}
+        {' '}{tx('backtest.wouldChange', {
+          comments: <>{tx('backtest.changedComments', { n: r.changedCount, count: <strong>{r.changedCount}</strong> })}</>,
+          users: <>{tx('backtest.changedUsers', { n: r.users.length, count: <strong>{r.users.length}</strong> })}</>,
+        })}
       </p>
       {r.method && <p class="hint">{r.method}</p>}
 
-      <h3>Agreement with the moderators</h3>
+      <h3>{t('backtest.agreement')}</h3>
       {r.agreement.length === 0
-        ? <p class="muted">No effect of this proposal decides comments, so there is nothing to compare.</p>
+        ? <p class="muted">{t('backtest.nothingToCompare')}</p>
         : (
           <table class="grid">
             <thead>
-              <tr><th scope="col">Effect</th><th scope="col">Acted on</th><th scope="col">Decided by moderators</th><th scope="col">Agreed</th><th scope="col">Overruled</th><th scope="col">Missed</th><th scope="col">Precision</th><th scope="col">Recall</th></tr>
+              <tr><th scope="col">{t('backtest.effect')}</th><th scope="col">{t('backtest.actedOn')}</th><th scope="col">{t('backtest.decided')}</th><th scope="col">{t('backtest.agreed')}</th><th scope="col">{t('backtest.overruled')}</th><th scope="col">{t('backtest.missed')}</th><th scope="col">{t('backtest.precision')}</th><th scope="col">{t('backtest.recall')}</th></tr>
             </thead>
             <tbody>
               {r.agreement.map((a) => (
@@ -103,35 +107,35 @@ function Report({ report: r, nameOf, usernameOf, siteID }) {
           </table>
         )}
 
-      <h3>Comments whose outcome would change</h3>
+      <h3>{t('backtest.changedTitle')}</h3>
       {r.changedCount === 0
-        ? <p class="muted">None.</p>
+        ? <p class="muted">{t('common.none')}</p>
         : (
           <>
             <table class="grid">
-              <thead><tr><th scope="col">Comment</th><th scope="col">Was</th><th scope="col">Would be</th></tr></thead>
+              <thead><tr><th scope="col">{t('backtest.comment')}</th><th scope="col">{t('backtest.was')}</th><th scope="col">{t('backtest.wouldBe')}</th></tr></thead>
               <tbody>
                 {shown.map((c) => (
                   <tr key={c.commentID}>
-                    <th scope="row"><a href={c.storyURL} target="_blank" rel="noopener" title={`Comment ${c.commentID}`}>{changeLabel(c)}<span class="visually-hidden"> (opens its story)</span></a></th>
-                    <td class={`decision ${c.before.toLowerCase()}`}>{OUTCOMES[c.before] ?? c.before}</td>
-                    <td class={`decision ${c.after.toLowerCase()}`}>{OUTCOMES[c.after] ?? c.after}</td>
+                    <th scope="row"><a href={c.storyURL} target="_blank" rel="noopener" title={t('backtest.commentID', { id: c.commentID })}>{changeLabel(c)}<span class="visually-hidden"> {t('backtest.opensStory')}</span></a></th>
+                    <td class={`decision ${c.before.toLowerCase()}`}>{outcome(c.before)}</td>
+                    <td class={`decision ${c.after.toLowerCase()}`}>{outcome(c.after)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-            {r.changedCount > shown.length && <p class="muted">And {r.changedCount - shown.length} more.</p>}
+            {r.changedCount > shown.length && <p class="muted">{t('backtest.more', { n: r.changedCount - shown.length })}</p>}
           </>
         )}
 
-      <h3>Users whose trust level would change</h3>
+      <h3>{t('backtest.usersTitle')}</h3>
       {r.users.length === 0
-        ? <p class="muted">None.</p>
+        ? <p class="muted">{t('common.none')}</p>
         : (
           <ul class="level-changes">
             {r.users.map((u) => (
               <li key={u.userID}>
-                <button type="button" class="author" onClick={() => setDrawerUser({ id: u.userID, username: usernameOf(u.userID) })}>{nameOf(u.userID)}</button>: level {u.from} → {u.to}
+                <button type="button" class="author" onClick={() => setDrawerUser({ id: u.userID, username: usernameOf(u.userID) })}>{nameOf(u.userID)}</button>: {t('backtest.level', { from: u.from, to: u.to })}
               </li>
             ))}
           </ul>

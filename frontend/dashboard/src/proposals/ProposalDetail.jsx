@@ -10,13 +10,14 @@ import { useUsernames } from '../users/useUsernames.js';
 import { describeEffect } from '../rules/effect.js';
 import { RULE_NOW } from '../rules/documents.js';
 import { ENACT, OPEN_PROPOSAL, VOTE, WITHDRAW } from './documents.js';
-import { actionsFor, describeTally, KIND_LABELS, myVote, proposalTitle, STATE_LABELS } from './proposals.js';
+import { actionsFor, describeTally, myVote, proposalTitle } from './proposals.js';
 import { Backtest } from './Backtest.jsx';
+import { t, tx } from '../i18n/index.js';
 
 export function ProposalDetail({ proposal: p, liveNote, onChanged }) {
   const viewer = useViewer();
   const names = useUsernames([p.authorID, ...p.votes.map((v) => v.userID), ...(p.backtest?.users.map((u) => u.userID) ?? [])]);
-  const nameOf = (id) => (id === viewer.id ? 'you' : names.get(id) ?? 'a user');
+  const nameOf = (id) => (id === viewer.id ? t('common.you') : names.get(id) ?? t('common.aUser'));
   const can = actionsFor(p, viewer.id);
   // An approved proposal waiting out the site's delay offers Enact when the delay ends.
   const [, setTick] = useState(0);
@@ -48,27 +49,27 @@ export function ProposalDetail({ proposal: p, liveNote, onChanged }) {
     <article class="proposal" aria-labelledby="proposals-title">
       <div class="view-head">
         <h1 id="proposals-title" tabIndex={-1}>{proposalTitle(p)}</h1>
-        <span class={`status state-${p.state.toLowerCase()}`}>{STATE_LABELS[p.state]}</span>
+        <span class={`status state-${p.state.toLowerCase()}`}>{t(`proposal.state.${p.state}`)}</span>
         {liveNote}
       </div>
       <dl class="facts">
-        <div><dt>Kind</dt><dd>{KIND_LABELS[p.kind]}{p.baseVersion > 0 && `, from version ${p.baseVersion}`}</dd></div>
-        <div><dt>Proposed</dt><dd>by {nameOf(p.authorID)}, <Time iso={p.createdAt} /></dd></div>
-        {p.effect && <div><dt>Effect</dt><dd>{describeEffect(p.effect)}</dd></div>}
-        {p.kind !== 'RETIRE_RULE' && p.kind !== 'CHANGE_THRESHOLDS' && <div><dt>Mode</dt><dd>{p.shadow ? 'Shadow: recorded, without effect' : 'Acts on comments and authors'}</dd></div>}
-        {p.enactAfter && p.state === 'APPROVED' && <div><dt>May be enacted</dt><dd><Time iso={p.enactAfter} /></dd></div>}
-        {p.enactedAt && <div><dt>Enacted</dt><dd><Time iso={p.enactedAt} /> as version {p.enactedVersion}</dd></div>}
-        {p.closedAt && !p.enactedAt && <div><dt>Closed</dt><dd><Time iso={p.closedAt} /></dd></div>}
+        <div><dt>{t('proposal.kindLabel')}</dt><dd>{t(`proposal.kind.${p.kind}`)}{p.baseVersion > 0 && t('proposal.fromVersion', { version: p.baseVersion })}</dd></div>
+        <div><dt>{t('proposal.proposed')}</dt><dd>{tx('proposal.byAt', { name: nameOf(p.authorID), time: <Time iso={p.createdAt} /> })}</dd></div>
+        {p.effect && <div><dt>{t('backtest.effect')}</dt><dd>{describeEffect(p.effect)}</dd></div>}
+        {p.kind !== 'RETIRE_RULE' && p.kind !== 'CHANGE_THRESHOLDS' && <div><dt>{t('proposal.mode')}</dt><dd>{p.shadow ? t('proposal.shadowMode') : t('proposal.acts')}</dd></div>}
+        {p.enactAfter && p.state === 'APPROVED' && <div><dt>{t('proposal.mayBeEnacted')}</dt><dd><Time iso={p.enactAfter} /></dd></div>}
+        {p.enactedAt && <div><dt>{t('proposal.state.ENACTED')}</dt><dd>{tx('proposal.enactedAs', { time: <Time iso={p.enactedAt} />, version: p.enactedVersion })}</dd></div>}
+        {p.closedAt && !p.enactedAt && <div><dt>{t('proposal.closed')}</dt><dd><Time iso={p.closedAt} /></dd></div>}
       </dl>
       {p.ruleID && p.state !== 'ENACTED' && (p.kind === 'CHANGE_RULE' || p.kind === 'RETIRE_RULE') && <RuleNow siteID={p.siteID} ruleID={p.ruleID} />}
       {p.expression && p.kind !== 'RETIRE_RULE' && (
         <>
-          <h2>{p.kind === 'CHANGE_RULE' ? 'Proposed expression' : 'Expression'}</h2>
+          <h2>{p.kind === 'CHANGE_RULE' ? t('proposal.proposedExpression') : t('proposal.expression')}</h2>
           <pre class="code"><code>{p.expression}</code></pre>
         </>
       )}
       {p.thresholds && <Thresholds thresholds={p.thresholds} />}
-      <h2>Rationale</h2>
+      <h2>{t('propose.rationale')}</h2>
       <p class="message">{p.rationale}</p>
 
       <Votes proposal={p} viewerID={viewer.id} nameOf={nameOf} canVote={can.vote} onChanged={onChanged} />
@@ -76,12 +77,12 @@ export function ProposalDetail({ proposal: p, liveNote, onChanged }) {
 
       {(can.open || can.enact || can.enactAt || can.withdraw) && (
         <section aria-labelledby="decide-title" class="proposal-section">
-          <h2 id="decide-title">Decide</h2>
-          {can.enactAt && <p>Approved; it may be enacted <Time iso={can.enactAt} />.</p>}
+          <h2 id="decide-title">{t('proposal.decide')}</h2>
+          {can.enactAt && <p>{tx('proposal.enactableAt', { time: <Time iso={can.enactAt} /> })}</p>}
           <div class="row">
-            {can.open && <button type="button" class="primary" disabled={Boolean(busy)} onClick={() => run('open', open, 'Opened for votes.')}>Open for votes</button>}
-            {can.enact && <button type="button" class="approve" disabled={Boolean(busy)} onClick={() => run('enact', enact, 'Enacted.')}>{busy === 'enact' ? 'Enacting…' : 'Enact'}</button>}
-            {can.withdraw && <button type="button" class="reject" disabled={Boolean(busy)} onClick={() => run('withdraw', withdraw, 'Withdrawn.')}>Withdraw</button>}
+            {can.open && <button type="button" class="primary" disabled={Boolean(busy)} onClick={() => run('open', open, t('proposal.opened'))}>{t('proposal.open')}</button>}
+            {can.enact && <button type="button" class="approve" disabled={Boolean(busy)} onClick={() => run('enact', enact, t('proposal.enactedDone'))}>{busy === 'enact' ? t('proposal.enacting') : t('proposal.enact')}</button>}
+            {can.withdraw && <button type="button" class="reject" disabled={Boolean(busy)} onClick={() => run('withdraw', withdraw, t('proposal.withdrawn'))}>{t('proposal.withdraw')}</button>}
           </div>
         </section>
       )}
@@ -98,9 +99,9 @@ function RuleNow({ siteID, ruleID }) {
   if (!rule) return null;
   return (
     <>
-      <h2>In force now (version {rule.version})</h2>
+      <h2>{t('proposal.inForceNow', { version: rule.version })}</h2>
       <pre class="code"><code>{rule.expression}</code></pre>
-      <p>{describeEffect(rule.effect)}{rule.shadow ? ', in shadow mode' : ''}.</p>
+      <p>{describeEffect(rule.effect)}{rule.shadow ? t('proposal.inShadow') : ''}.</p>
     </>
   );
 }
@@ -119,25 +120,25 @@ function Votes({ proposal: p, viewerID, nameOf, canVote, onChanged }) {
 
   return (
     <section aria-labelledby="votes-title" class="proposal-section">
-      <h2 id="votes-title">Votes</h2>
+      <h2 id="votes-title">{t('proposal.votes')}</h2>
       <p>{describeTally(p.tally)}.</p>
-      <p>{mine === null ? 'You have not voted.' : `You voted ${mine ? 'for' : 'against'}.`}{canVote && mine !== null && ' You can change your vote while the proposal is open.'}</p>
+      <p>{mine === null ? t('proposal.notVoted') : t(mine ? 'proposal.votedFor' : 'proposal.votedAgainst')}{canVote && mine !== null && ` ${t('proposal.canChange')}`}</p>
       {canVote && (
-        <div class="row" role="group" aria-label="Your vote">
-          <button type="button" class="toggle" aria-pressed={mine === true ? 'true' : 'false'} disabled={fetching} onClick={() => cast(true)}>Vote for</button>
-          <button type="button" class="toggle" aria-pressed={mine === false ? 'true' : 'false'} disabled={fetching} onClick={() => cast(false)}>Vote against</button>
+        <div class="row" role="group" aria-label={t('proposal.yourVote')}>
+          <button type="button" class="toggle" aria-pressed={mine === true ? 'true' : 'false'} disabled={fetching} onClick={() => cast(true)}>{t('proposal.voteFor')}</button>
+          <button type="button" class="toggle" aria-pressed={mine === false ? 'true' : 'false'} disabled={fetching} onClick={() => cast(false)}>{t('proposal.voteAgainst')}</button>
         </div>
       )}
       <p class="error" role="alert">{error}</p>
       {p.votes.length > 0 && (
         <table class="grid votes">
-          <thead><tr><th scope="col">Voter</th><th scope="col">Vote</th><th scope="col">As</th><th scope="col">When</th></tr></thead>
+          <thead><tr><th scope="col">{t('proposal.voter')}</th><th scope="col">{t('proposal.vote')}</th><th scope="col">{t('proposal.as')}</th><th scope="col">{t('log.when')}</th></tr></thead>
           <tbody>
             {p.votes.map((v) => (
               <tr key={v.userID}>
                 <th scope="row">{nameOf(v.userID)}</th>
-                <td class={v.approve ? 'decision approve' : 'decision reject'}>{v.approve ? 'For' : 'Against'}</td>
-                <td>{v.moderator ? 'moderator' : 'member'}</td>
+                <td class={v.approve ? 'decision approve' : 'decision reject'}>{v.approve ? t('proposal.for') : t('proposal.against')}</td>
+                <td>{v.moderator ? t('proposal.asModerator') : t('proposal.asMember')}</td>
                 <td><Time iso={v.votedAt} /></td>
               </tr>
             ))}
@@ -148,26 +149,23 @@ function Votes({ proposal: p, viewerID, nameOf, canVote, onChanged }) {
   );
 }
 
-const THRESHOLD_LABELS = [
-  ['accountAgeDays', 'Account age (days)'], ['daysVisited', 'Days visited'], ['commentsPublished', 'Comments published'],
-  ['reactionsReceived', 'Reactions received'], ['maxRejected', 'Rejected, at most'], ['maxReportsAgainst', 'Upheld reports against, at most'],
-  ['noActiveSanctions', 'No active sanction'],
-];
+// Each row's name is proposal.threshold.<field>.
+const THRESHOLD_FIELDS = ['accountAgeDays', 'daysVisited', 'commentsPublished', 'reactionsReceived', 'maxRejected', 'maxReportsAgainst', 'noActiveSanctions'];
+const LEVELS = ['basic', 'member', 'regular'];
 
 function Thresholds({ thresholds }) {
-  const levels = [['basic', 'Basic (1)'], ['member', 'Member (2)'], ['regular', 'Regular (3)']];
   return (
     <>
-      <h2>Proposed trust thresholds</h2>
+      <h2>{t('proposal.thresholds')}</h2>
       <table class="grid">
-        <thead><tr><th scope="col">Signal</th>{levels.map(([k, l]) => <th key={k} scope="col">{l}</th>)}</tr></thead>
+        <thead><tr><th scope="col">{t('thresholds.signal')}</th>{LEVELS.map((k) => <th key={k} scope="col">{t(`thresholds.level.${k}`)}</th>)}</tr></thead>
         <tbody>
-          {THRESHOLD_LABELS.map(([field, label]) => (
+          {THRESHOLD_FIELDS.map((field) => (
             <tr key={field}>
-              <th scope="row">{label}</th>
-              {levels.map(([k]) => {
+              <th scope="row">{t(`proposal.threshold.${field}`)}</th>
+              {LEVELS.map((k) => {
                 const v = thresholds[k][field];
-                return <td key={k}>{typeof v === 'boolean' ? (v ? 'yes' : 'no') : v}</td>;
+                return <td key={k}>{typeof v === 'boolean' ? (v ? t('common.yes') : t('common.no')) : v}</td>;
               })}
             </tr>
           ))}

@@ -9,8 +9,9 @@ import { useViewer } from '../app/viewer.js';
 import { Time } from '../ui/Time.jsx';
 import { useUsernames } from '../users/useUsernames.js';
 import { PROPOSALS, PROPOSAL_EVENTS } from './documents.js';
-import { applyProposal, describeEvent, describeTally, KIND_LABELS, myVote, proposalTitle, STATE_FILTERS, STATE_LABELS } from './proposals.js';
+import { applyProposal, describeEvent, describeTally, myVote, proposalTitle, STATE_FILTERS } from './proposals.js';
 import { ProposalDetail } from './ProposalDetail.jsx';
+import { t, tx } from '../i18n/index.js';
 
 export function ProposalsView({ site, proposalID, state, live }) {
   // The detail reads every proposal (there is no query for one); the list only its state's.
@@ -30,10 +31,10 @@ export function ProposalsView({ site, proposalID, state, live }) {
   // A mutation's answer is the proposal as stored; it replaces the shown one at once.
   const replace = (p) => setProposals((list) => applyProposal(list ?? [], p, listState));
 
-  const liveNote = <span class={`live ${live ? 'on' : 'off'}`}>{live ? 'Live' : 'Connecting for live updates…'}</span>;
+  const liveNote = <span class={`live ${live ? 'on' : 'off'}`}>{live ? t('common.live') : t('common.connecting')}</span>;
   let body;
   if (error && !proposals) body = <p class="error" role="alert">{errorMessage(error)}</p>;
-  else if (!proposals) body = <p role="status">Loading…</p>;
+  else if (!proposals) body = <p role="status">{t('common.loading')}</p>;
   else if (proposalID) {
     body = <Detail siteID={site.id} proposalID={proposalID} proposals={proposals} liveNote={liveNote} onChanged={replace} />;
   } else {
@@ -42,7 +43,7 @@ export function ProposalsView({ site, proposalID, state, live }) {
 
   return (
     <section class="proposals-view" aria-labelledby="proposals-title">
-      {proposalID && <p class="back"><Link to={{ view: 'proposals', siteID: site.id }}>← All proposals</Link></p>}
+      {proposalID && <p class="back"><Link to={{ view: 'proposals', siteID: site.id }}>{t('proposal.all')}</Link></p>}
       {body}
       <p class="visually-hidden" role="status">{announcement}</p>
     </section>
@@ -70,11 +71,11 @@ function Detail({ siteID, proposalID, proposals, liveNote, onChanged }) {
     return () => { live = false; };
   }, [proposalID, Boolean(listed)]);
   if (listed) return <ProposalDetail proposal={listed} liveNote={liveNote} onChanged={onChanged} />;
-  if (proposals.length >= 100 && !search.done) return <p role="status">Loading…</p>;
+  if (proposals.length >= 100 && !search.done) return <p role="status">{t('common.loading')}</p>;
   return (
     <>
-      <h1 id="proposals-title" tabIndex={-1}>Proposal not found</h1>
-      <p>It may be someone else's draft, or on another site.</p>
+      <h1 id="proposals-title" tabIndex={-1}>{t('proposal.notFound')}</h1>
+      <p>{t('proposal.notFoundWhy')}</p>
     </>
   );
 }
@@ -82,25 +83,24 @@ function Detail({ siteID, proposalID, proposals, liveNote, onChanged }) {
 function ProposalList({ site, proposals, state, liveNote }) {
   const viewer = useViewer();
   const names = useUsernames(proposals.map((p) => p.authorID));
-  const label = STATE_FILTERS.find((f) => f.state === state).label;
-  return (
+    return (
     <>
       <div class="view-head">
-        <h1 id="proposals-title" tabIndex={-1}>Proposals</h1>
+        <h1 id="proposals-title" tabIndex={-1}>{t('nav.proposals')}</h1>
         {liveNote}
-        <Link class="quiet-link" to={{ view: 'rules', siteID: site.id }}>Propose a rule</Link>
+        <Link class="quiet-link" to={{ view: 'rules', siteID: site.id }}>{t('rules.proposeRule')}</Link>
       </div>
-      <nav aria-label="Proposals by state" class="filters">
+      <nav aria-label={t('proposal.byState')} class="filters">
         <ul>
           {STATE_FILTERS.map((f) => (
             <li key={f.state}>
-              <Link to={{ view: 'proposals', siteID: site.id, state: f.state }} aria-current={f.state === state ? 'page' : undefined}>{f.label}</Link>
+              <Link to={{ view: 'proposals', siteID: site.id, state: f.state }} aria-current={f.state === state ? 'page' : undefined}>{t(`proposal.filter.${f.state || 'ALL'}`)}</Link>
             </li>
           ))}
         </ul>
       </nav>
       {proposals.length === 0
-        ? <p class="empty">{state ? `No proposals: ${label.toLowerCase()}.` : 'No proposals yet.'}</p>
+        ? <p class="empty">{state ? t(`proposal.noneIn.${state}`) : t('proposal.none')}</p>
         : (
           <ul class="proposal-list">
             {proposals.map((p) => {
@@ -109,14 +109,14 @@ function ProposalList({ site, proposals, state, liveNote }) {
                 <li key={p.id} class="card">
                   <div class="card-head">
                     <Link class="proposal-link" to={{ view: 'proposals', siteID: site.id, proposalID: p.id }}>{proposalTitle(p)}</Link>
-                    <span class={`status state-${p.state.toLowerCase()}`}>{STATE_LABELS[p.state]}</span>
-                    <span class="tag">{KIND_LABELS[p.kind]}</span>
-                    <span class="muted">by {p.authorID === viewer.id ? 'you' : names.get(p.authorID) ?? 'a moderator'}, <Time iso={p.createdAt} /></span>
+                    <span class={`status state-${p.state.toLowerCase()}`}>{t(`proposal.state.${p.state}`)}</span>
+                    <span class="tag">{t(`proposal.kind.${p.kind}`)}</span>
+                    <span class="muted">{tx('proposal.byAt', { name: p.authorID === viewer.id ? t('common.you') : names.get(p.authorID) ?? t('common.aModerator'), time: <Time iso={p.createdAt} /> })}</span>
                   </div>
                   <p class="muted">
                     {describeTally(p.tally)}
-                    {vote !== null && `; you voted ${vote ? 'for' : 'against'}`}
-                    {p.backtest ? `; back-tested over ${p.backtest.comments} comments, ${p.backtest.changedCount} would change` : '; not back-tested'}.
+                    {vote !== null && t(vote ? 'proposal.listVotedFor' : 'proposal.listVotedAgainst')}
+                    {p.backtest ? t('proposal.listBacktested', { n: p.backtest.comments, changed: p.backtest.changedCount }) : t('proposal.listNotBacktested')}.
                   </p>
                 </li>
               );

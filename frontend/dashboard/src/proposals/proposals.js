@@ -1,40 +1,21 @@
 // Proposals as the dashboard shows them: their states and kinds in words, the viewer's vote,
 // what the viewer may do with one, the tally against the quorum, and how a live event changes
 // a list. Pure, so each is tested alone.
+import { currentLang, t } from '../i18n/index.js';
+import { formatNumber } from '../ui/format.js';
 
-export const STATE_LABELS = {
-  DRAFT: 'Draft',
-  OPEN: 'Open',
-  APPROVED: 'Approved',
-  REJECTED: 'Rejected',
-  WITHDRAWN: 'Withdrawn',
-  ENACTED: 'Enacted',
-};
-
-/** The filters of the proposals view, '' for all; open ones first, as the work to do. */
-export const STATE_FILTERS = [
-  { state: '', label: 'All' },
-  { state: 'OPEN', label: 'Open' },
-  { state: 'APPROVED', label: 'Approved' },
-  { state: 'ENACTED', label: 'Enacted' },
-  { state: 'REJECTED', label: 'Rejected' },
-  { state: 'WITHDRAWN', label: 'Withdrawn' },
-  { state: 'DRAFT', label: 'My drafts' },
-];
-
-export const KIND_LABELS = {
-  ADD_RULE: 'New rule',
-  CHANGE_RULE: 'Change',
-  RETIRE_RULE: 'Retire',
-  CHANGE_THRESHOLDS: 'Trust thresholds',
-};
+/**
+ * The filters of the proposals view, '' for all; open ones first, as the work to do. Each
+ * one's label is proposal.filter.<state or ALL>; a state's name is proposal.state.<state>.
+ */
+export const STATE_FILTERS = [{ state: '' }, { state: 'OPEN' }, { state: 'APPROVED' }, { state: 'ENACTED' }, { state: 'REJECTED' }, { state: 'WITHDRAWN' }, { state: 'DRAFT' }];
 
 /** A proposal's title: its kind and the rule it concerns. */
 export function proposalTitle(p) {
-  if (p.kind === 'CHANGE_THRESHOLDS') return 'Change the trust thresholds';
-  if (p.kind === 'RETIRE_RULE') return `Retire “${p.name}”`;
-  if (p.kind === 'CHANGE_RULE') return p.rollbackOf ? `Roll “${p.name}” back to version ${p.rollbackOf}` : `Change “${p.name}”`;
-  return `Add “${p.name}”`;
+  if (p.kind === 'CHANGE_THRESHOLDS') return t('proposal.title.thresholds');
+  if (p.kind === 'RETIRE_RULE') return t('proposal.title.retire', { name: p.name });
+  if (p.kind === 'CHANGE_RULE') return p.rollbackOf ? t('proposal.title.rollback', { name: p.name, version: p.rollbackOf }) : t('proposal.title.change', { name: p.name });
+  return t('proposal.title.add', { name: p.name });
 }
 
 /** The viewer's vote on a proposal: true for, false against, null when they have not voted. */
@@ -65,12 +46,12 @@ export function actionsFor(proposal, viewerID, now = Date.now()) {
 }
 
 /** The tally in a sentence: "1 of 2 moderators for, 0 against; quorum not reached". */
-export function describeTally(t) {
-  const parts = [`${t.moderatorsFor} of ${t.moderatorQuorum} ${t.moderatorQuorum === 1 ? 'moderator' : 'moderators'} for, ${t.moderatorsAgainst} against`];
-  if (t.memberQuorum > 0 || t.membersFor > 0 || t.membersAgainst > 0) {
-    parts.push(`${t.membersFor} of ${t.memberQuorum} ${t.memberQuorum === 1 ? 'member' : 'members'} for, ${t.membersAgainst} against`);
+export function describeTally(tally) {
+  const parts = [t('proposal.tally.moderators', { for: tally.moderatorsFor, n: tally.moderatorQuorum, against: tally.moderatorsAgainst })];
+  if (tally.memberQuorum > 0 || tally.membersFor > 0 || tally.membersAgainst > 0) {
+    parts.push(t('proposal.tally.members', { for: tally.membersFor, n: tally.memberQuorum, against: tally.membersAgainst }));
   }
-  return `${parts.join('; ')}; ${t.quorumReached ? 'quorum reached' : 'quorum not reached'}`;
+  return `${parts.join('; ')}; ${t(tally.quorumReached ? 'proposal.tally.reached' : 'proposal.tally.notReached')}`;
 }
 
 /**
@@ -91,11 +72,13 @@ export function applyProposal(list, proposal, state = '') {
 /** What a live event says, for the screen reader's status line. */
 export function describeEvent(event) {
   const p = event.proposal;
-  if (event.kind === 'rule.enacted' || p.state === 'ENACTED') return `${proposalTitle(p)} was enacted.`;
-  return `${proposalTitle(p)}: ${STATE_LABELS[p.state].toLowerCase()}, ${describeTally(p.tally)}.`;
+  if (event.kind === 'rule.enacted' || p.state === 'ENACTED') return t('proposal.event.enacted', { title: proposalTitle(p) });
+  return t('proposal.event.changed', { title: proposalTitle(p), state: t(`proposal.event.state.${p.state}`), tally: describeTally(p.tally) });
 }
 
 /** A back-test's duration: "840 ms", "3.2 s". */
 export function formatDuration(ms) {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`;
+  if (ms < 1000) return `${formatNumber(ms)} ms`;
+  const digits = ms < 10000 ? 1 : 0;
+  return `${new Intl.NumberFormat(currentLang(), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(ms / 1000)} s`;
 }

@@ -3,12 +3,11 @@
 import { Time } from '../ui/Time.jsx';
 import { Trail } from './Trail.jsx';
 import { Reports } from './Reports.jsx';
-
-const statusLabels = { PUBLISHED: 'Published', PENDING: 'Pending', REJECTED: 'Rejected', DELETED: 'Deleted' };
+import { t, tx } from '../i18n/index.js';
 
 /** The name a comment's author goes by in the dashboard. */
 function authorName(comment) {
-  return comment.author?.username ?? 'a deleted account';
+  return comment.author?.username ?? t('common.deletedAccount');
 }
 
 export function CommentCard({ comment, queue, selected, checked, actions }) {
@@ -19,34 +18,36 @@ export function CommentCard({ comment, queue, selected, checked, actions }) {
     <article
       id={`comment-${comment.id}`}
       class={`card${selected ? ' selected' : ''}`}
-      aria-label={`Comment by ${name}`}
+      aria-label={t('card.label', { name })}
       aria-current={selected ? 'true' : undefined}
       tabIndex={-1}
       onClick={() => actions.select(comment)}
     >
       <header class="card-head">
-        <input type="checkbox" aria-label={`Select the comment by ${name}`} checked={checked} onChange={() => actions.toggle(comment)} />
+        <input type="checkbox" aria-label={t('card.select', { name })} checked={checked} onChange={() => actions.toggle(comment)} />
         {comment.author
           ? <button type="button" class="author" aria-haspopup="dialog" onClick={() => actions.openUser(comment)}>{name}</button>
           : <span class="author">{name}</span>}
-        {staff && <span class="tag">{role === 'ADMIN' ? 'Admin' : 'Moderator'}</span>}
-        {comment.parent && <span class="muted">replying to {comment.parent.author?.username ?? 'a deleted account'}</span>}
-        <span class="muted">on {comment.story
-          ? <a href={comment.story.url} target="_blank" rel="noopener">{comment.story.title || comment.story.url}</a>
-          : 'a deleted story'}</span>
-        <span class="muted"><Time iso={comment.createdAt} />{comment.editedAt && ', edited'}</span>
-        <span class={`status ${comment.status.toLowerCase()}`}>{statusLabels[comment.status]}</span>
-        {comment.featured && <span class="tag featured">Featured</span>}
+        {staff && <span class="tag">{role === 'ADMIN' ? t('card.admin') : t('card.moderator')}</span>}
+        {comment.parent && <span class="muted">{t('card.replyingTo', { name: comment.parent.author?.username ?? t('common.deletedAccount') })}</span>}
+        <span class="muted">{tx('card.on', {
+          story: comment.story
+            ? <a href={comment.story.url} target="_blank" rel="noopener">{comment.story.title || comment.story.url}</a>
+            : t('card.deletedStory'),
+        })}</span>
+        <span class="muted"><Time iso={comment.createdAt} />{comment.editedAt && t('card.edited')}</span>
+        <span class={`status ${comment.status.toLowerCase()}`}>{t(`status.${comment.status}`)}</span>
+        {comment.featured && <span class="tag featured">{t('card.featured')}</span>}
       </header>
       <div class="comment-body" data-comment-body dangerouslySetInnerHTML={{ __html: comment.body }} />
       <Reports reports={comment.reports} />
       <Trail trail={comment.trail} />
       <div class="card-actions">
-        <button type="button" class="approve" disabled={queue === 'APPROVED'} onClick={() => actions.approve(comment)}>Approve</button>
-        <button type="button" class="reject" disabled={queue === 'REJECTED'} onClick={() => actions.reject(comment)}>Reject</button>
+        <button type="button" class="approve" disabled={queue === 'APPROVED'} onClick={() => actions.approve(comment)}>{t('card.approve')}</button>
+        <button type="button" class="reject" disabled={queue === 'REJECTED'} onClick={() => actions.reject(comment)}>{t('card.reject')}</button>
         {/* A toggle keeps its name; aria-pressed says whether the comment is featured. */}
         <button type="button" class="toggle" disabled={comment.status !== 'PUBLISHED'} aria-pressed={comment.featured ? 'true' : 'false'} onClick={() => actions.feature(comment)}>
-          Feature
+          {t('card.feature')}
         </button>
       </div>
     </article>

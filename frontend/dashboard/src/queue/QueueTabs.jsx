@@ -2,8 +2,7 @@
 // pattern); choosing one changes the URL.
 import { QUEUES } from '../app/route.js';
 import { formatCount } from '../ui/format.js';
-
-export const QUEUE_LABELS = { PENDING: 'Pending', REPORTED: 'Reported', UNMODERATED: 'Unmoderated', APPROVED: 'Approved', REJECTED: 'Rejected' };
+import { t } from '../i18n/index.js';
 
 export const tabID = (queue) => `tab-${queue.toLowerCase()}`;
 
@@ -18,7 +17,7 @@ export function QueueTabs({ current, counts, onChoose }) {
     document.getElementById(tabID(queue))?.focus();
   }
   return (
-    <div role="tablist" aria-label="Queues" class="tabs" onKeyDown={onKeyDown}>
+    <div role="tablist" aria-label={t('queue.title')} class="tabs" onKeyDown={onKeyDown}>
       {QUEUES.map((queue) => {
         const count = counts?.[queue.toLowerCase()];
         return (
@@ -32,7 +31,7 @@ export function QueueTabs({ current, counts, onChoose }) {
             tabIndex={queue === current ? 0 : -1}
             onClick={() => onChoose(queue)}
           >
-            {QUEUE_LABELS[queue]} <span class="count">{count === undefined ? '…' : formatCount(count)}</span>
+            {t(`queue.${queue}`)} <span class="count">{count === undefined ? '…' : formatCount(count)}</span>
           </button>
         );
       })}

@@ -4,7 +4,6 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { useQuery, useSubscription } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { Link, navigate } from '../app/navigation.jsx';
-import { plural } from '../ui/format.js';
 import { Toasts } from '../ui/Toast.jsx';
 import { UserDrawer } from '../users/UserDrawer.jsx';
 import { COUNTS, QUEUE_EVENTS, STORY } from './documents.js';
@@ -12,10 +11,11 @@ import { actionFor } from './keymap.js';
 import { checkAll, checkedState, moveSelection, select, toggleChecked } from './queueState.js';
 import { useQueueList } from './useQueueList.js';
 import { useDecisions } from './useDecisions.js';
-import { QueueTabs, QUEUE_LABELS, tabID } from './QueueTabs.jsx';
+import { QueueTabs, tabID } from './QueueTabs.jsx';
 import { CommentCard } from './CommentCard.jsx';
 import { RejectDialog } from './RejectDialog.jsx';
 import { KeysDialog } from './KeysDialog.jsx';
+import { t, tx } from '../i18n/index.js';
 
 // Live events come in bursts (a spam wave, a bulk decision); one read per burst is enough.
 const REFRESH_DELAY_MS = 400;
@@ -55,7 +55,7 @@ export function QueueView({ site, queue, storyID, live }) {
   refreshNow.current = async () => {
     refreshCounts();
     const added = await list.refresh();
-    if (added) setAnnouncement(`${plural(added, 'new comment')} in ${QUEUE_LABELS[queue]}.`);
+    if (added) setAnnouncement(t('queue.arrived', { n: added, queue: t(`queue.${queue}`) }));
   };
   useSubscription({ query: QUEUE_EVENTS, variables: { siteID } }, (_, event) => {
     if (!refreshTimer.current) {
@@ -138,16 +138,18 @@ export function QueueView({ site, queue, storyID, live }) {
   return (
     <section class="queue-view" aria-labelledby="queue-title">
       <div class="view-head">
-        <h1 id="queue-title" tabIndex={-1}>Queues</h1>
-        <span class={`live ${live ? 'on' : 'off'}`}>{live ? 'Live' : 'Connecting for live updates…'}</span>
-        <button type="button" class="quiet" aria-keyshortcuts="?" onClick={() => setHelpOpen(true)}>Keyboard shortcuts <kbd>?</kbd></button>
+        <h1 id="queue-title" tabIndex={-1}>{t('queue.title')}</h1>
+        <span class={`live ${live ? 'on' : 'off'}`}>{live ? t('common.live') : t('common.connecting')}</span>
+        <button type="button" class="quiet" aria-keyshortcuts="?" onClick={() => setHelpOpen(true)}>{t('keys.title')} <kbd>?</kbd></button>
       </div>
       {storyID && (
         <p class="filter">
-          Only comments on {story.data?.story
-            ? <a href={story.data.story.url} target="_blank" rel="noopener">{story.data.story.title || story.data.story.url}</a>
-            : 'one story'}.{' '}
-          <Link to={{ view: 'queue', queue, siteID }}>Show every story</Link>
+          {tx('queue.onlyStory', {
+            story: story.data?.story
+              ? <a href={story.data.story.url} target="_blank" rel="noopener">{story.data.story.title || story.data.story.url}</a>
+              : t('queue.oneStory'),
+          })}{' '}
+          <Link to={{ view: 'queue', queue, siteID }}>{t('queue.everyStory')}</Link>
         </p>
       )}
       <QueueTabs current={queue} counts={counts.data?.moderationQueueCounts} onChoose={(q) => navigate({ view: 'queue', queue: q, siteID, storyID })} />
@@ -156,15 +158,15 @@ export function QueueView({ site, queue, storyID, live }) {
           <label class="choice">
             <input ref={selectAll} type="checkbox" checked={all === 'all'} disabled={!state.items.length}
               onChange={(e) => list.update((s) => checkAll(s, e.currentTarget.checked))} />
-            Select all
+            {t('queue.selectAll')}
           </label>
-          <span class="muted" aria-live="polite">{checked.length ? `${checked.length} selected` : ''}</span>
-          <button type="button" class="approve" disabled={!checked.length || queue === 'APPROVED'} onClick={() => decisions.approve(checked)}>Approve selected</button>
-          <button type="button" class="reject" disabled={!checked.length || queue === 'REJECTED'} onClick={() => setRejecting(checked)}>Reject selected</button>
+          <span class="muted" aria-live="polite">{checked.length ? t('queue.selected', { n: checked.length }) : ''}</span>
+          <button type="button" class="approve" disabled={!checked.length || queue === 'APPROVED'} onClick={() => decisions.approve(checked)}>{t('queue.approveSelected')}</button>
+          <button type="button" class="reject" disabled={!checked.length || queue === 'REJECTED'} onClick={() => setRejecting(checked)}>{t('queue.rejectSelected')}</button>
         </div>
         {list.status.error && (
           <p class="error" role="alert">
-            {errorMessage(list.status.error)} <button type="button" onClick={() => list.refresh()}>Try again</button>
+            {errorMessage(list.status.error)} <button type="button" onClick={() => list.refresh()}>{t('common.tryAgain')}</button>
           </p>
         )}
         <div class="cards">
@@ -173,11 +175,11 @@ export function QueueView({ site, queue, storyID, live }) {
           ))}
         </div>
         {!list.status.loading && !list.status.error && !state.items.length && (
-          <p class="empty">Nothing in {QUEUE_LABELS[queue]}.{live && ' New comments appear here as they arrive.'}</p>
+          <p class="empty">{t('queue.empty', { queue: t(`queue.${queue}`) })}{live && ` ${t('queue.emptyLive')}`}</p>
         )}
-        {list.status.loading && <p class="muted" role="status">Loading…</p>}
+        {list.status.loading && <p class="muted" role="status">{t('common.loading')}</p>}
         {state.hasNextPage && !list.status.loading && (
-          <button type="button" class="load-more" onClick={list.loadMore}>Load more</button>
+          <button type="button" class="load-more" onClick={list.loadMore}>{t('common.loadMore')}</button>
         )}
       </div>
       <p class="visually-hidden" role="status">{announcement}</p>

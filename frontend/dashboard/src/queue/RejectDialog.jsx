@@ -2,17 +2,10 @@
 // last is preselected, so a run of spam is r, Enter, r, Enter.
 import { useState } from 'preact/hooks';
 import { Dialog } from '../ui/Dialog.jsx';
-import { plural } from '../ui/format.js';
+import { t } from '../i18n/index.js';
 
-const REJECT_REASONS = [
-  { value: 'SPAM', label: 'Spam' },
-  { value: 'OFFENSIVE', label: 'Offensive' },
-  { value: 'ABUSIVE', label: 'Abusive' },
-  { value: 'OFF_TOPIC', label: 'Off topic' },
-  { value: 'BANNED_WORD', label: 'Banned word' },
-  { value: 'ILLEGAL', label: 'Illegal' },
-  { value: 'OTHER', label: 'Other (say why in the note)' },
-];
+// Each one's label is reason.<value>, but for OTHER, which asks for the note.
+const REJECT_REASONS = ['SPAM', 'OFFENSIVE', 'ABUSIVE', 'OFF_TOPIC', 'BANNED_WORD', 'ILLEGAL', 'OTHER'];
 
 /** count: how many comments are rejected; onConfirm(reason, note) may answer an error message. */
 export function RejectDialog({ open, count, initialReason, onConfirm, onClose }) {
@@ -33,7 +26,7 @@ function RejectForm({ count, initialReason, onConfirm, onClose }) {
   async function submit(event) {
     event.preventDefault();
     if (noteRequired && !note.trim()) {
-      setError('Add a note when the reason is Other.');
+      setError(t('reject.noteNeeded'));
       event.currentTarget.querySelector('textarea').focus();
       return;
     }
@@ -54,25 +47,25 @@ function RejectForm({ count, initialReason, onConfirm, onClose }) {
 
   return (
     <form onSubmit={submit} onKeyDown={onKeyDown} class="stack" noValidate>
-      <h2 id="reject-title">Reject {count === 1 ? 'the comment' : plural(count, 'comment')}</h2>
+      <h2 id="reject-title">{t('reject.title', { n: count })}</h2>
       <fieldset>
-        <legend>Reason</legend>
+        <legend>{t('reject.reason')}</legend>
         {REJECT_REASONS.map((r) => (
-          <label key={r.value} class="choice">
-            <input type="radio" name="reason" value={r.value} checked={reason === r.value} autoFocus={reason === r.value} onChange={() => setReason(r.value)} />
-            {r.label}
+          <label key={r} class="choice">
+            <input type="radio" name="reason" value={r} checked={reason === r} autoFocus={reason === r} onChange={() => setReason(r)} />
+            {r === 'OTHER' ? t('reject.otherReason') : t(`reason.${r}`)}
           </label>
         ))}
       </fieldset>
       <label class="field">
-        <span>Note{noteRequired ? ' (required)' : ' (optional)'}</span>
+        <span>{noteRequired ? t('reject.noteRequired') : t('reject.noteOptional')}</span>
         <textarea rows={3} maxLength={2000} value={note} required={noteRequired} aria-invalid={error && noteRequired ? 'true' : undefined}
           aria-describedby="reject-error" onInput={(e) => setNote(e.currentTarget.value)} />
       </label>
       <p id="reject-error" class="error" role="alert">{error}</p>
       <div class="row">
-        <button type="submit" class="reject" disabled={busy}>Reject</button>
-        <button type="button" onClick={onClose}>Cancel</button>
+        <button type="submit" class="reject" disabled={busy}>{t('card.reject')}</button>
+        <button type="button" onClick={onClose}>{t('common.cancel')}</button>
       </div>
     </form>
   );

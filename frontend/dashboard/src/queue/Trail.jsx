@@ -2,8 +2,7 @@
 // request every stage's say. Shadow stages that disagreed are called out, since judging
 // them is what shadow mode is for.
 import { Time } from '../ui/Time.jsx';
-
-const verbs = { PASS: 'Passed every stage', APPROVE: 'Approved', HOLD: 'Held', REJECT: 'Rejected' };
+import { t } from '../i18n/index.js';
 
 export function Trail({ trail }) {
   if (!trail?.length) return null;
@@ -21,24 +20,24 @@ function Record({ record }) {
     <details class="record">
       <summary>
         <span class={`decision ${record.decision.toLowerCase()}`}>
-          {verbs[record.decision]}{record.decidedBy && ` by ${record.decidedBy}`}
+          {record.decidedBy ? t('trail.decidedBy', { decision: t(`trail.${record.decision}`), stage: record.decidedBy }) : t(`trail.${record.decision}`)}
         </span>
         {decider?.evidence && <span class="evidence">: {decider.evidence}</span>}
-        {dissent.map((s) => <span key={s.stage} class="shadow-note"> · shadow {s.stage} would {s.decision.toLowerCase()}</span>)}
-        <span class="muted"> · {record.action === 'EDIT' ? 'edit' : 'new comment'}, <Time iso={record.createdAt} /></span>
+        {dissent.map((s) => <span key={s.stage} class="shadow-note"> · {t('trail.shadowWould', { stage: s.stage, decision: t(`trail.would.${s.decision}`) })}</span>)}
+        <span class="muted"> · {record.action === 'EDIT' ? t('trail.edit') : t('trail.new')}, <Time iso={record.createdAt} /></span>
       </summary>
       <table class="stages">
-        <caption class="visually-hidden">Stages of the moderation run</caption>
+        <caption class="visually-hidden">{t('trail.caption')}</caption>
         <thead>
-          <tr><th scope="col">Stage</th><th scope="col">Decision</th><th scope="col">Flags</th><th scope="col">Evidence</th><th scope="col">Version</th></tr>
+          <tr><th scope="col">{t('trail.stage')}</th><th scope="col">{t('trail.decision')}</th><th scope="col">{t('trail.flags')}</th><th scope="col">{t('trail.evidence')}</th><th scope="col">{t('trail.version')}</th></tr>
         </thead>
         <tbody>
           {record.stages.map((s, i) => (
             <tr key={i} class={s.stage === record.decidedBy && !s.shadow ? 'decider' : undefined}>
-              <th scope="row">{s.stage}{s.shadow && <span class="tag">shadow</span>}</th>
-              <td>{s.decision}</td>
+              <th scope="row">{s.stage}{s.shadow && <span class="tag">{t('common.shadow')}</span>}</th>
+              <td>{t.has(`trail.verdict.${s.decision}`) ? t(`trail.verdict.${s.decision}`) : s.decision}</td>
               <td>{s.flags.join(', ')}</td>
-              <td>{s.error ? `Failed: ${s.error}` : s.evidence}</td>
+              <td>{s.error ? t('trail.failed', { error: s.error }) : s.evidence}</td>
               <td>{s.version}</td>
             </tr>
           ))}

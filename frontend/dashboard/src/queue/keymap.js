@@ -1,17 +1,17 @@
 // The queue's single-key shortcuts. Plain keys suit a moderator who works through hundreds of
 // comments, but they must never fire while the moderator types or a dialog is open.
 
-/** Every shortcut, in the order the help dialog lists them. */
+/** Every shortcut, in the order the help dialog lists them; keys.<action> describes each. */
 export const SHORTCUTS = [
-  { key: 'j', action: 'next', description: 'Select the next comment' },
-  { key: 'k', action: 'previous', description: 'Select the previous comment' },
-  { key: 'a', action: 'approve', description: 'Approve the selected comment' },
-  { key: 'r', action: 'reject', description: 'Reject the selected comment (choose a reason, Enter confirms)' },
-  { key: 'f', action: 'feature', description: 'Feature or unfeature the selected comment' },
-  { key: 'u', action: 'user', description: "Open the author's history and sanctions" },
-  { key: 'z', action: 'undo', description: 'Undo the last approval or rejection while its notice shows' },
-  { key: 'x', action: 'toggle', description: 'Add the selected comment to the bulk selection, or take it out' },
-  { key: '?', action: 'help', description: 'Show these shortcuts' },
+  { key: 'j', action: 'next' },
+  { key: 'k', action: 'previous' },
+  { key: 'a', action: 'approve' },
+  { key: 'r', action: 'reject' },
+  { key: 'f', action: 'feature' },
+  { key: 'u', action: 'user' },
+  { key: 'z', action: 'undo' },
+  { key: 'x', action: 'toggle' },
+  { key: '?', action: 'help' },
 ];
 
 const actions = new Map(SHORTCUTS.map((s) => [s.key, s.action]));

@@ -2,7 +2,7 @@
 // in a notice (with Undo for approvals and rejections) and has the counts read again.
 import { useClient } from '@urql/preact';
 import { errorCode, errorMessage } from '../api/errors.js';
-import { plural } from '../ui/format.js';
+import { t } from '../i18n/index.js';
 import { APPROVE, BULK_APPROVE, BULK_REJECT, FEATURE, REJECT, UNDO, UNFEATURE } from './documents.js';
 import { removeItems, restoreItems, updateItems } from './queueState.js';
 
@@ -28,7 +28,7 @@ export function useDecisions({ queue, update, notify, changed, stale = () => {} 
       return fail(result.error);
     }
     update((s) => removeItems(s, ids));
-    notify({ kind: 'status', message: ids.length === 1 ? `${verb}.` : `${verb} ${plural(ids.length, 'comment')}.`, undo: { comments, queue } });
+    notify({ kind: 'status', message: t(`decided.${verb}`, { n: ids.length }), undo: { comments, queue } });
     changed();
     return null;
   }
@@ -40,15 +40,15 @@ export function useDecisions({ queue, update, notify, changed, stale = () => {} 
   }
 
   return {
-    approve: (comments) => decide('Approved', comments, APPROVE, BULK_APPROVE),
-    reject: (comments, reason, note) => decide('Rejected', comments, REJECT, BULK_REJECT, { reason, note: note || null }),
+    approve: (comments) => decide('approved', comments, APPROVE, BULK_APPROVE),
+    reject: (comments, reason, note) => decide('rejected', comments, REJECT, BULK_REJECT, { reason, note: note || null }),
 
     async feature(comment) {
       const result = await run(comment.featured ? UNFEATURE : FEATURE, { commentID: comment.id });
       if (result.error) return fail(result.error);
       const updated = result.data[comment.featured ? 'unfeatureComment' : 'featureComment'].comment;
       update((s) => updateItems(s, [updated]));
-      notify({ kind: 'status', message: updated.featured ? 'Featured.' : 'No longer featured.' });
+      notify({ kind: 'status', message: updated.featured ? t('decided.featured') : t('decided.unfeatured') });
       return null;
     },
 
@@ -60,7 +60,7 @@ export function useDecisions({ queue, update, notify, changed, stale = () => {} 
       if (from === queue) update((s) => restoreItems(s, undone));
       changed();
       if (failed) return fail(failed.error);
-      notify({ kind: 'status', message: 'Undone.' });
+      notify({ kind: 'status', message: t('decided.undone') });
       return null;
     },
   };

@@ -4,6 +4,7 @@
 // each a button that puts the caret at its place.
 import { useRef } from 'preact/hooks';
 import { gutterLines, markersFor, segments } from './expression.js';
+import { t } from '../i18n/index.js';
 
 const MIN_ROWS = 4;
 const MAX_ROWS = 16;
@@ -62,7 +63,7 @@ export function ExpressionEditor({ id, value, onInput, issues, hintID, status })
         <ul id={issuesID} class="code-issues">
           {markers.map((m) => (
             <li key={m.index}>
-              <button type="button" class="quiet" onClick={() => goTo(m)}>Line {m.line}, column {m.column}</button>
+              <button type="button" class="quiet" onClick={() => goTo(m)}>{t('expression.at', { line: m.line, column: m.column })}</button>
               <span class="error">{m.message}</span>
             </li>
           ))}

@@ -7,6 +7,7 @@ import { gql } from '@urql/core';
 import { errorMessage, fieldErrors } from '../api/errors.js';
 import { Check, Field } from '../ui/fields.jsx';
 import { governanceForm, governanceInput } from './governance.js';
+import { t } from '../i18n/index.js';
 
 const SET_GOVERNANCE = gql`
   mutation SetRuleGovernance($input: RuleGovernanceInput!) {
@@ -26,34 +27,34 @@ export function Governance({ siteID, governance, onSaved }) {
     const { input, errors: local } = governanceInput(siteID, form);
     if (Object.keys(local).length) {
       setErrors(local);
-      setOutcome({ error: 'Some values need fixing; see the messages next to them.', done: '' });
+      setOutcome({ error: t('governance.fix'), done: '' });
       return;
     }
     const result = await save({ input });
     if (result.error) {
       setErrors(fieldErrors(result.error));
-      setOutcome({ error: `Not saved: ${errorMessage(result.error)}`, done: '' });
+      setOutcome({ error: t('common.notSaved', { error: errorMessage(result.error) }), done: '' });
       return;
     }
     setErrors({});
     setForm(governanceForm(result.data.setRuleGovernance));
-    setOutcome({ error: '', done: 'Saved.' });
+    setOutcome({ error: '', done: t('common.saved') });
     onSaved?.();
   }
 
   return (
     <details class="settings-section governance">
-      <summary>How the site decides</summary>
+      <summary>{t('governance.title')}</summary>
       <form class="stack" onSubmit={submit} noValidate>
         <div class="field-grid">
-          <Field name="moderatorQuorum" label="Moderators who must approve" type="number" min="1" binding={binding} />
-          <Field name="memberQuorum" label="Members who must approve too" type="number" min="0" binding={binding} hint="When members vote; 0 lets them vote without being needed." />
-          <Field name="enactDelaySeconds" label="Wait before enactment (seconds)" type="number" min="0" binding={binding} hint="0 enacts a proposal as soon as it is approved." />
-          <Field name="costLimit" label="Cost limit of a rule" type="number" min="1" binding={binding} hint="Checked at proposal and enforced as each rule runs." />
+          <Field name="moderatorQuorum" label={t('governance.moderatorQuorum')} type="number" min="1" binding={binding} />
+          <Field name="memberQuorum" label={t('governance.memberQuorum')} type="number" min="0" binding={binding} hint={t('governance.memberQuorumHint')} />
+          <Field name="enactDelaySeconds" label={t('governance.enactDelaySeconds')} type="number" min="0" binding={binding} hint={t('governance.enactDelayHint')} />
+          <Field name="costLimit" label={t('governance.costLimit')} type="number" min="1" binding={binding} hint={t('governance.costLimitHint')} />
         </div>
-        <Check name="memberVotes" label="Members (the MEMBER role, or trust level 2 and up) propose and vote" binding={binding} />
+        <Check name="memberVotes" label={t('governance.memberVotes')} binding={binding} />
         <div class="row">
-          <button type="submit" disabled={fetching}>{fetching ? 'Saving…' : 'Save how the site decides'}</button>
+          <button type="submit" disabled={fetching}>{fetching ? t('common.saving') : t('governance.save')}</button>
           <p class="error" role="alert">{outcome.error}</p>
           <p class="ok" role="status">{outcome.done}</p>
         </div>

@@ -11,6 +11,7 @@ import { ExpressionEditor } from './ExpressionEditor.jsx';
 import { EffectPicker } from './EffectPicker.jsx';
 import { effectForm, effectInput } from './effect.js';
 import { issuesFromError, markersFor } from './expression.js';
+import { t, tx } from '../i18n/index.js';
 
 const CHECK_DELAY_MS = 400;
 
@@ -86,14 +87,14 @@ export function ProposeRule({ siteID, rule, costLimit, onProposed, onCancel }) {
     event.preventDefault();
     setOutcome('');
     const local = {};
-    if (!form.name.trim()) local.name = 'Name the rule.';
-    if (!form.expression.trim()) local.expression = 'Write the expression: when it is true, the effect applies.';
+    if (!form.name.trim()) local.name = t('propose.nameNeeded');
+    if (!form.expression.trim()) local.expression = t('propose.expressionNeeded');
     const effect = effectInput(form.effect);
     if (effect.error) local[effect.error.field] = effect.error.message;
-    if (!form.rationale.trim()) local.rationale = 'Say why: voters read it beside the back-test.';
+    if (!form.rationale.trim()) local.rationale = t('propose.rationaleNeeded');
     if (Object.keys(local).length) {
       setErrors(local);
-      setOutcome('Some fields need fixing; see the messages next to them.');
+      setOutcome(t('common.fixFields'));
       setFocusRequest({});
       return;
     }
@@ -115,10 +116,10 @@ export function ProposeRule({ siteID, rule, costLimit, onProposed, onCancel }) {
       if (found.length) {
         setIssues(found);
         const [first] = found;
-        setOutcome(`Not proposed: the expression has a problem at line ${first.line}, column ${first.column}.`);
+        setOutcome(t('propose.problemAt', { line: first.line, column: first.column }));
         setFocusRequest({ issues: found });
       } else {
-        setOutcome(`Not proposed: ${errorMessage(result.error)}`);
+        setOutcome(t('common.notProposed', { error: errorMessage(result.error) }));
         setFocusRequest({});
       }
       return;
@@ -128,30 +129,34 @@ export function ProposeRule({ siteID, rule, costLimit, onProposed, onCancel }) {
   }
 
   const status = !form.expression.trim() ? ''
-    : check?.valid ? `The expression checks out: it may cost up to ${check.costMax} of the site's limit of ${costLimit}.`
+    : check?.valid ? t('propose.checksOut', { cost: check.costMax, limit: costLimit })
       : '';
 
   return (
     <form ref={formRef} class="propose stack" onSubmit={submit} noValidate>
-      <Field name="name" label="Name" binding={binding} maxLength={80} hint="Short, as voters and the public log will call it." />
+      <Field name="name" label={t('common.name')} binding={binding} maxLength={80} hint={t('propose.nameHint')} />
       <div class="field">
-        <label for="rule-expression">Expression (CEL)</label>
+        <label for="rule-expression">{t('propose.expression')}</label>
         <ExpressionEditor id="rule-expression" hintID="rule-expression-hint" value={form.expression} issues={issues.length ? issues : errors.expression ? [{ line: 1, column: 1, message: errors.expression }] : []}
           status={status} onInput={(expression) => { set({ expression }); setErrors(({ expression: _, ...rest }) => rest); }} />
         <span id="rule-expression-hint" class="hint">
-          True when the effect applies. It reads <code>comment</code> (length, links, text, depth, isReply, isEdit, flags),
-          {' '}<code>author</code> (level, role, accountAgeDays, daysVisited, commentsPublished, rejected, reportsAgainstUpheld, reactionsReceived, activeSanctions…),
-          {' '}<code>story</code> (url, title, closed, ageDays) and <code>site.id</code>. Example: <code>comment.links &gt; 2 &amp;&amp; author.level &lt; 2</code>
+          {tx('propose.expressionHint', {
+            comment: <code>comment</code>,
+            author: <code>author</code>,
+            story: <code>story</code>,
+            site: <code>site.id</code>,
+            example: <code>{'comment.links > 2 && author.level < 2'}</code>,
+          })}
         </span>
       </div>
       <EffectPicker effect={form.effect} errors={errors} idPrefix="rule-" onChange={(effect) => set({ effect })} />
-      <Check name="shadow" label="Shadow mode: record what the rule would do, without doing it" binding={binding}
-        hint="A shadow rule's verdicts are kept in each comment's trail, so its precision can be measured before it acts." />
-      <Field name="rationale" label="Rationale" multiline rows={3} binding={binding} maxLength={4000} hint="Why the site needs it; voters read this first." />
-      <Check name="draft" label="Keep it a draft (only you see it, until you open it for votes)" binding={binding} />
+      <Check name="shadow" label={t('propose.shadow')} binding={binding}
+        hint={t('propose.shadowHint')} />
+      <Field name="rationale" label={t('propose.rationale')} multiline rows={3} binding={binding} maxLength={4000} hint={t('propose.rationaleHint')} />
+      <Check name="draft" label={t('propose.draft')} binding={binding} />
       <div class="row">
-        <button type="submit" class="primary" disabled={fetching}>{fetching ? 'Proposing…' : rule ? 'Propose the change' : 'Propose the rule'}</button>
-        {onCancel && <button type="button" class="quiet" onClick={onCancel}>Cancel</button>}
+        <button type="submit" class="primary" disabled={fetching}>{fetching ? t('common.proposing') : rule ? t('propose.change') : t('propose.rule')}</button>
+        {onCancel && <button type="button" class="quiet" onClick={onCancel}>{t('common.cancel')}</button>}
         <p class="error" role="alert">{outcome}</p>
       </div>
     </form>

@@ -16,6 +16,7 @@ import { ProposeDialog } from './ProposeDialog.jsx';
 import { ProposeThresholds } from './ProposeThresholds.jsx';
 import { Governance } from './Governance.jsx';
 import { useViewer } from '../app/viewer.js';
+import { t, tx } from '../i18n/index.js';
 
 export function RulesView({ site }) {
   const viewer = useViewer();
@@ -42,21 +43,24 @@ export function RulesView({ site }) {
   return (
     <section aria-labelledby="rules-title" class="rules-view">
       <div class="view-head">
-        <h1 id="rules-title" tabIndex={-1}>Rules</h1>
-        <Link class="quiet-link" to={{ view: 'proposals', siteID: site.id, state: 'OPEN' }}>Open proposals</Link>
+        <h1 id="rules-title" tabIndex={-1}>{t('nav.rules')}</h1>
+        <Link class="quiet-link" to={{ view: 'proposals', siteID: site.id, state: 'OPEN' }}>{t('rules.openProposals')}</Link>
       </div>
       {governance && <p class="muted">{describeGovernance(governance)}</p>}
       {error && <p class="error" role="alert">{errorMessage(error)}</p>}
-      {!data && !error && <p role="status">Loading…</p>}
+      {!data && !error && <p role="status">{t('common.loading')}</p>}
 
       {data && (
         <section aria-labelledby="in-force-title" class="rules-section">
-          <h2 id="in-force-title">In force</h2>
-          {data.rules.length === 0 && <p class="empty">No community rules yet. The first one you propose appears here once it is enacted.</p>}
+          <h2 id="in-force-title">{t('rules.inForce')}</h2>
+          {data.rules.length === 0 && <p class="empty">{t('rules.none')}</p>}
           {data.rules.length > 0 && (
             <p class="stats">
-              <span class="label">In production</span>, the <code>trust_rules</code> stage (the rules that hold, reject or flag comments, shadow ones included):{' '}
-              {describeStageStats(data.stageStats.find((s) => s.stage === 'trust_rules')).text}.
+              {tx('rules.inProduction', {
+                label: <span class="label">{t('rules.inProductionLabel')}</span>,
+                stage: <code>trust_rules</code>,
+                stats: describeStageStats(data.stageStats.find((s) => s.stage === 'trust_rules')).text,
+              })}
             </p>
           )}
           {data.rules.length > 0 && (
@@ -73,16 +77,16 @@ export function RulesView({ site }) {
 
       {governance && (
         <section ref={editor} aria-labelledby="propose-title" class="settings-section">
-          <h2 id="propose-title" tabIndex={-1}>{editing.rule ? `Propose a change to “${editing.rule.name}”` : 'Propose a rule'}</h2>
-          <p class="hint">A proposal is voted on before it takes effect; run its back-test from the proposal to show voters what it would have changed.</p>
+          <h2 id="propose-title" tabIndex={-1}>{editing.rule ? t('rules.proposeChangeTo', { name: editing.rule.name }) : t('rules.proposeRule')}</h2>
+          <p class="hint">{t('rules.proposeHint')}</p>
           <ProposeRule key={editing.key} siteID={site.id} rule={editing.rule} costLimit={governance.costLimit}
             onProposed={openProposal} onCancel={editing.rule ? () => change(null) : null} />
         </section>
       )}
       {governance && (
         <section aria-labelledby="thresholds-title" class="settings-section">
-          <h2 id="thresholds-title">Propose trust thresholds</h2>
-          <p class="hint">What readers must reach for each earned level. Start from the thresholds in force; 0 asks nothing (a maximum of 0 is no limit). The change is voted on like a rule.</p>
+          <h2 id="thresholds-title">{t('rules.thresholds')}</h2>
+          <p class="hint">{t('rules.thresholdsHint')}</p>
           <ProposeThresholds siteID={site.id} onProposed={openProposal} />
         </section>
       )}
@@ -102,29 +106,29 @@ function RuleItem({ rule, measured, onChange, onRetire, onRollback }) {
     <li class={`rule${rule.shadow ? ' shadow' : ''}`} aria-labelledby={titleID}>
       <div class="rule-head">
         <h3 id={titleID}>{rule.name}</h3>
-        <span class="tag">version {rule.version}</span>
-        {rule.shadow && <span class="tag">shadow</span>}
-        <span class="muted">enacted <Time iso={rule.enactedAt} /></span>
+        <span class="tag">{t('rules.version', { version: rule.version })}</span>
+        {rule.shadow && <span class="tag">{t('common.shadow')}</span>}
+        <span class="muted">{tx('rules.enacted', { time: <Time iso={rule.enactedAt} /> })}</span>
       </div>
       <pre class="code"><code>{rule.expression}</code></pre>
-      <p class="rule-effect"><span class="label">Effect:</span> {describeEffect(rule.effect)}</p>
+      <p class="rule-effect"><span class="label">{t('rules.effect')}</span> {describeEffect(rule.effect)}</p>
       <p class={stats.measured ? 'stats' : 'stats muted'}>
-        {stats.text}{measured && <> <span class="muted">(back-tested <Time iso={measured.ranAt} />)</span></>}
+        {stats.text}{measured && <> <span class="muted">{tx('rules.backtested', { time: <Time iso={measured.ranAt} /> })}</span></>}
       </p>
       <div class="row">
-        <button type="button" onClick={onChange}>Propose a change<span class="visually-hidden"> to {rule.name}</span></button>
-        <button type="button" onClick={onRetire}>Propose retiring it<span class="visually-hidden"> ({rule.name})</span></button>
-        <Link to={{ view: 'proposals', siteID: rule.siteID, proposalID: rule.proposalID }}>The proposal that enacted it<span class="visually-hidden"> ({rule.name})</span></Link>
+        <button type="button" onClick={onChange}>{t('rules.proposeChange')}<span class="visually-hidden"> {t('rules.to', { name: rule.name })}</span></button>
+        <button type="button" onClick={onRetire}>{t('rules.proposeRetire')}<span class="visually-hidden"> ({rule.name})</span></button>
+        <Link to={{ view: 'proposals', siteID: rule.siteID, proposalID: rule.proposalID }}>{t('rules.enactingProposal')}<span class="visually-hidden"> ({rule.name})</span></Link>
       </div>
       {earlier.length > 0 && (
         <details class="versions">
-          <summary>Earlier versions ({earlier.length})<span class="visually-hidden"> of {rule.name}</span></summary>
+          <summary>{t('rules.earlier', { n: earlier.length })}<span class="visually-hidden"> {t('rules.of', { name: rule.name })}</span></summary>
           <ol>
             {earlier.map((v) => (
               <li key={v.version}>
-                <span class="label">Version {v.version}</span> <span class="muted">(<Time iso={v.enactedAt} />)</span>: {describeEffect(v.effect)}{v.shadow && ', shadow'}
+                <span class="label">{t('rules.versionLabel', { version: v.version })}</span> <span class="muted">(<Time iso={v.enactedAt} />)</span>: {describeEffect(v.effect)}{v.shadow && `, ${t('common.shadow')}`}
                 <pre class="code"><code>{v.expression}</code></pre>
-                <button type="button" class="quiet" onClick={() => onRollback(v.version)}>Propose rolling back to version {v.version}<span class="visually-hidden"> of {rule.name}</span></button>
+                <button type="button" class="quiet" onClick={() => onRollback(v.version)}>{t('rules.rollback', { version: v.version })}<span class="visually-hidden"> {t('rules.of', { name: rule.name })}</span></button>
               </li>
             ))}
           </ol>

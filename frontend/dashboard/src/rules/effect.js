@@ -1,17 +1,19 @@
 // A rule's effect as the editor holds it (strings, as inputs give them) and as the API takes
 // and gives it ({kind, code | level | weight | perMinute}). The bounds mirror the server's
 // (rule.go), so the editor can say what is wrong before a round trip; the server still decides.
+import { t } from '../i18n/index.js';
 
 /** The effects, in the order the picker offers them, with what each needs. */
+// Each one's label is effect.kind.<kind>.
 export const EFFECT_KINDS = [
-  { kind: 'HOLD', label: 'Hold for a moderator', arg: null },
-  { kind: 'REJECT', label: 'Reject', arg: null },
-  { kind: 'APPROVE', label: 'Approve', arg: null },
-  { kind: 'FLAG', label: 'Flag with a reason code', arg: 'code' },
-  { kind: 'LEVEL_FLOOR', label: 'Trust level at least', arg: 'level' },
-  { kind: 'LEVEL_CEILING', label: 'Trust level at most', arg: 'level' },
-  { kind: 'REPORT_WEIGHT', label: "Weigh the author's reports", arg: 'weight' },
-  { kind: 'RATE', label: 'Limit comments per minute', arg: 'perMinute' },
+  { kind: 'HOLD', arg: null },
+  { kind: 'REJECT', arg: null },
+  { kind: 'APPROVE', arg: null },
+  { kind: 'FLAG', arg: 'code' },
+  { kind: 'LEVEL_FLOOR', arg: 'level' },
+  { kind: 'LEVEL_CEILING', arg: 'level' },
+  { kind: 'REPORT_WEIGHT', arg: 'weight' },
+  { kind: 'RATE', arg: 'perMinute' },
 ];
 
 export const MAX_FLAG_CODE = 40;
@@ -47,26 +49,26 @@ export function effectInput(form) {
     case 'code': {
       const code = form.code.trim().toUpperCase();
       if (!/^[A-Z0-9_]+$/.test(code) || code.length > MAX_FLAG_CODE) {
-        return { error: { field: 'effect.code', message: `A reason code is 1 to ${MAX_FLAG_CODE} capital letters, digits or underscores.` } };
+        return { error: { field: 'effect.code', message: t('effect.bad.code', { max: MAX_FLAG_CODE }) } };
       }
       return { input: { ...input, code } };
     }
     case 'level': {
       const level = number(form.level);
-      if (!Number.isInteger(level) || level < 0 || level > 4) return { error: { field: 'effect.level', message: 'A trust level is 0 to 4.' } };
+      if (!Number.isInteger(level) || level < 0 || level > 4) return { error: { field: 'effect.level', message: t('effect.bad.level') } };
       return { input: { ...input, level } };
     }
     case 'weight': {
       const weight = number(form.weight);
       if (!Number.isFinite(weight) || weight < 0 || weight > MAX_REPORT_WEIGHT) {
-        return { error: { field: 'effect.weight', message: `A report weight is 0 to ${MAX_REPORT_WEIGHT}.` } };
+        return { error: { field: 'effect.weight', message: t('effect.bad.weight', { max: MAX_REPORT_WEIGHT }) } };
       }
       return { input: { ...input, weight } };
     }
     case 'perMinute': {
       const perMinute = number(form.perMinute);
       if (!Number.isInteger(perMinute) || perMinute < 1 || perMinute > MAX_RATE) {
-        return { error: { field: 'effect.perMinute', message: `A rate is 1 to ${MAX_RATE} comments a minute.` } };
+        return { error: { field: 'effect.perMinute', message: t('effect.bad.perMinute', { max: MAX_RATE }) } };
       }
       return { input: { ...input, perMinute } };
     }
@@ -77,18 +79,9 @@ export function effectInput(form) {
 
 /** What an effect does, in a few words: "Flag LINK_SPAM", "Level at most 1". */
 export function describeEffect(effect) {
-  if (!effect) return 'No effect';
-  switch (effect.kind) {
-    case 'HOLD': return 'Hold for a moderator';
-    case 'REJECT': return 'Reject';
-    case 'APPROVE': return 'Approve';
-    case 'FLAG': return `Flag ${effect.code}`;
-    case 'LEVEL_FLOOR': return `Trust level at least ${effect.level}`;
-    case 'LEVEL_CEILING': return `Trust level at most ${effect.level}`;
-    case 'REPORT_WEIGHT': return `Reports count ${effect.weight}×`;
-    case 'RATE': return `At most ${effect.perMinute} ${effect.perMinute === 1 ? 'comment' : 'comments'} a minute`;
-    default: return effect.kind;
-  }
+  if (!effect) return t('effect.none');
+  if (!t.has(`effect.does.${effect.kind}`)) return effect.kind;
+  return t(`effect.does.${effect.kind}`, { code: effect.code, level: effect.level, weight: effect.weight, n: effect.perMinute });
 }
 
 /**

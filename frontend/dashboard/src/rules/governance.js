@@ -1,5 +1,6 @@
 // The governance form's values as text (as inputs give them) and the RuleGovernanceInput they
 // make, with the server's bounds (rule.go) checked first, keyed by the API's field names.
+import { t } from '../i18n/index.js';
 
 export const MAX_ENACT_DELAY_SECONDS = 30 * 24 * 3600;
 export const MAX_COST_LIMIT = 100000;
@@ -16,20 +17,20 @@ export function governanceForm(g) {
 }
 
 const BOUNDS = {
-  moderatorQuorum: [1, 100, 'The moderator quorum is 1 to 100.'],
-  memberQuorum: [0, 10000, 'The member quorum is 0 to 10000.'],
-  enactDelaySeconds: [0, MAX_ENACT_DELAY_SECONDS, `The delay is 0 to ${MAX_ENACT_DELAY_SECONDS} seconds.`],
-  costLimit: [1, MAX_COST_LIMIT, `The cost limit is 1 to ${MAX_COST_LIMIT}.`],
+  moderatorQuorum: [1, 100],
+  memberQuorum: [0, 10000],
+  enactDelaySeconds: [0, MAX_ENACT_DELAY_SECONDS],
+  costLimit: [1, MAX_COST_LIMIT],
 };
 
 /** Returns {input, errors}: the RuleGovernanceInput of siteID's form, or errors by field. */
 export function governanceInput(siteID, form) {
   const input = { siteID, memberVotes: form.memberVotes };
   const errors = {};
-  for (const [field, [min, max, message]] of Object.entries(BOUNDS)) {
+  for (const [field, [min, max]] of Object.entries(BOUNDS)) {
     const text = String(form[field]).trim();
     const n = text === '' ? NaN : Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) errors[field] = message;
+    if (!Number.isInteger(n) || n < min || n > max) errors[field] = t(`governance.bounds.${field}`, { min, max });
     else input[field] = n;
   }
   return { input, errors };

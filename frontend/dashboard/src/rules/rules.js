@@ -1,5 +1,6 @@
 // What the rules view says about a site's rules and governance, kept pure.
 import { agreementKey } from './effect.js';
+import { t } from '../i18n/index.js';
 
 /**
  * The measured agreement of a rule: the back-test stored with the proposal that enacted its
@@ -18,29 +19,28 @@ export function measuredAgreement(rule, enacted) {
  * recall against the moderators, or why there is none. measured is measuredAgreement's.
  */
 export function describeMeasured(rule, measured, share) {
-  if (!agreementKey(rule.effect)) return { measured: false, text: 'Precision not measured: its effect acts on authors, not on comments.' };
-  if (!measured) return { measured: false, text: 'Precision not measured: its proposal was enacted without a back-test.' };
+  if (!agreementKey(rule.effect)) return { measured: false, text: t('measured.authors') };
+  if (!measured) return { measured: false, text: t('measured.noBacktest') };
   if (measured.precision === null && measured.recall === null) {
-    return { measured: false, text: `Precision not measured yet: moderators decided none of the ${measured.comments} comments its back-test replayed.` };
+    return { measured: false, text: t('measured.undecided', { comments: measured.comments }) };
   }
   return {
     measured: true,
-    text: `Back-test precision ${share(measured.precision)}, recall ${share(measured.recall)}, against moderators' decisions on ${measured.decided} of the ${measured.comments} comments it replayed.`,
+    text: t('measured.figures', { precision: share(measured.precision), recall: share(measured.recall), decided: measured.decided, comments: measured.comments }),
   };
 }
 
 /** How a site governs its rules, in a sentence. */
 export function describeGovernance(g) {
-  const count = (n, one) => `${n} ${n === 1 ? one : `${one}s`}`;
-  const members = g.memberVotes ? g.memberQuorum > 0 ? ` and ${count(g.memberQuorum, 'member')}` : ' (members vote too)' : '';
-  const delay = g.enactDelaySeconds > 0 ? `, then a wait of ${describeDelay(g.enactDelaySeconds)}` : '';
-  return `Enacting a proposal takes the approval of ${count(g.moderatorQuorum, 'moderator')}${members}${delay}. A rule may cost up to ${g.costLimit} to evaluate.`;
+  const members = g.memberVotes ? g.memberQuorum > 0 ? t('governance.andMembers', { n: g.memberQuorum }) : t('governance.membersToo') : '';
+  const delay = g.enactDelaySeconds > 0 ? t('governance.thenWait', { delay: describeDelay(g.enactDelaySeconds) }) : '';
+  return t('governance.summary', { n: g.moderatorQuorum, members, delay, cost: g.costLimit });
 }
 
 function describeDelay(s) {
-  const units = [[86400, 'day'], [3600, 'hour'], [60, 'minute']];
+  const units = [[86400, 'days'], [3600, 'hours'], [60, 'minutes']];
   for (const [size, unit] of units) {
-    if (s % size === 0) return `${s / size} ${s === size ? unit : `${unit}s`}`;
+    if (s % size === 0) return t(`governance.${unit}`, { n: s / size });
   }
-  return `${s} ${s === 1 ? 'second' : 'seconds'}`;
+  return t('governance.seconds', { n: s });
 }

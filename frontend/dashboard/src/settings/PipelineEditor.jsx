@@ -5,14 +5,15 @@ import { useState } from 'preact/hooks';
 import { Messages } from '../ui/fields.jsx';
 import { describeStageStats, MIN_DECISIONS } from './stageStats.js';
 import { addStage, availableStages, changeStage, customFrom, moveStage, removeStage } from './pipeline.js';
+import { t } from '../i18n/index.js';
 
 export function PipelineEditor({ stages, known, defaults, stats, error, onChange }) {
   const statsOf = (name) => stats.find((s) => s.stage === name);
   return (
     <fieldset>
-      <legend>Moderation pipeline</legend>
-      <p class="hint">Stages run in order; the first that approves, holds or rejects decides. A shadow stage is recorded without effect, so you can see how it would do.</p>
-      <p class="hint">Under each stage that judges what comments say: how often moderators agreed with the comments it flagged (held or rejected, or would have in shadow mode), and how many of their rejections it caught, once {MIN_DECISIONS} are decided.</p>
+      <legend>{t('pipeline.title')}</legend>
+      <p class="hint">{t('pipeline.about')}</p>
+      <p class="hint">{t('pipeline.statsAbout', { n: MIN_DECISIONS })}</p>
       {stages === null
         ? <BuiltIn defaults={defaults} statsOf={statsOf} onCustomise={() => onChange(customFrom(defaults))} />
         : <Custom stages={stages} known={known} statsOf={statsOf} onChange={onChange} />}
@@ -24,18 +25,18 @@ export function PipelineEditor({ stages, known, defaults, stats, error, onChange
 function BuiltIn({ defaults, statsOf, onCustomise }) {
   return (
     <>
-      <p>This site runs the built-in pipeline, in this order:</p>
+      <p>{t('pipeline.builtIn')}</p>
       <ol class="stage-list">
         {defaults.map((st) => (
           <li key={st.stage} class={st.shadow ? 'shadow' : undefined}>
             <span class="stage-name">{st.stage}</span>
-            {st.shadow && <span class="tag">shadow</span>}
-            {st.failClosed && <span class="tag">holds on failure</span>}
+            {st.shadow && <span class="tag">{t('common.shadow')}</span>}
+            {st.failClosed && <span class="tag">{t('pipeline.holdsOnFailure')}</span>}
             {' '}<StageStats stats={statsOf(st.stage)} />
           </li>
         ))}
       </ol>
-      <button type="button" onClick={onCustomise}>Customise the pipeline</button>
+      <button type="button" onClick={onCustomise}>{t('pipeline.customise')}</button>
     </>
   );
 }
@@ -51,17 +52,17 @@ function Custom({ stages, known, statsOf, onChange }) {
           <li key={st.stage} class={st.shadow ? 'shadow' : undefined}>
             <div class="stage-row">
               <span class="stage-name">{st.stage}</span>
-              {!known.includes(st.stage) && <span class="tag warn">not installed on this server</span>}
-              <label class="choice"><input type="checkbox" checked={st.shadow} onChange={(e) => onChange(changeStage(stages, i, { shadow: e.currentTarget.checked }))} />Shadow<span class="visually-hidden"> {st.stage}</span></label>
-              <label class="choice"><input type="checkbox" checked={st.failClosed} onChange={(e) => onChange(changeStage(stages, i, { failClosed: e.currentTarget.checked }))} />Hold on failure<span class="visually-hidden"> of {st.stage}</span></label>
+              {!known.includes(st.stage) && <span class="tag warn">{t('pipeline.notInstalled')}</span>}
+              <label class="choice"><input type="checkbox" checked={st.shadow} onChange={(e) => onChange(changeStage(stages, i, { shadow: e.currentTarget.checked }))} />{t('pipeline.shadow')}<span class="visually-hidden"> {st.stage}</span></label>
+              <label class="choice"><input type="checkbox" checked={st.failClosed} onChange={(e) => onChange(changeStage(stages, i, { failClosed: e.currentTarget.checked }))} />{t('pipeline.holdOnFailure')}<span class="visually-hidden"> {t('pipeline.of', { stage: st.stage })}</span></label>
               <label class="budget">
-                Budget (ms)<span class="visually-hidden"> of {st.stage}</span>
+                {t('pipeline.budget')}<span class="visually-hidden"> {t('pipeline.of', { stage: st.stage })}</span>
                 <input type="number" min="0" step="1" value={st.budgetMs} onInput={(e) => onChange(changeStage(stages, i, { budgetMs: e.currentTarget.value }))} />
               </label>
               <span class="stage-buttons">
-                <button type="button" class="quiet" aria-label={`Move ${st.stage} up`} disabled={i === 0} onClick={() => onChange(moveStage(stages, i, -1))}>Up</button>
-                <button type="button" class="quiet" aria-label={`Move ${st.stage} down`} disabled={i === stages.length - 1} onClick={() => onChange(moveStage(stages, i, 1))}>Down</button>
-                <button type="button" class="quiet" aria-label={`Remove ${st.stage}`} onClick={() => onChange(removeStage(stages, i))}>Remove</button>
+                <button type="button" class="quiet" aria-label={t('pipeline.moveUp', { stage: st.stage })} disabled={i === 0} onClick={() => onChange(moveStage(stages, i, -1))}>{t('pipeline.up')}</button>
+                <button type="button" class="quiet" aria-label={t('pipeline.moveDown', { stage: st.stage })} disabled={i === stages.length - 1} onClick={() => onChange(moveStage(stages, i, 1))}>{t('pipeline.down')}</button>
+                <button type="button" class="quiet" aria-label={t('pipeline.remove', { stage: st.stage })} onClick={() => onChange(removeStage(stages, i))}>{t('common.remove')}</button>
               </span>
             </div>
             <StageStats stats={statsOf(st.stage)} />
@@ -71,14 +72,14 @@ function Custom({ stages, known, statsOf, onChange }) {
       <div class="row">
         {addable.length > 0 && (
           <>
-            <label for="add-stage">Add a stage</label>
+            <label for="add-stage">{t('pipeline.addStage')}</label>
             <select id="add-stage" value={adding} onChange={(e) => setToAdd(e.currentTarget.value)}>
               {addable.map((name) => <option key={name} value={name}>{name}</option>)}
             </select>
-            <button type="button" onClick={() => onChange(addStage(stages, adding))}>Add</button>
+            <button type="button" onClick={() => onChange(addStage(stages, adding))}>{t('common.add')}</button>
           </>
         )}
-        <button type="button" class="quiet" onClick={() => onChange(null)}>Use the built-in pipeline</button>
+        <button type="button" class="quiet" onClick={() => onChange(null)}>{t('pipeline.useBuiltIn')}</button>
       </div>
     </>
   );

@@ -9,14 +9,15 @@ import { Check, Field, focusFirstInvalid } from '../ui/fields.jsx';
 import { ReactionKinds } from './ReactionKinds.jsx';
 import { PipelineEditor } from './PipelineEditor.jsx';
 import { WordLists } from './WordLists.jsx';
+import { t } from '../i18n/index.js';
 
 export function SettingsView({ site }) {
   const [{ data, error }] = useQuery({ query: SETTINGS, variables: { siteID: site.id }, requestPolicy: 'network-only' });
   return (
     <section aria-labelledby="settings-title">
-      <div class="view-head"><h1 id="settings-title" tabIndex={-1}>Settings</h1></div>
+      <div class="view-head"><h1 id="settings-title" tabIndex={-1}>{t('nav.settings')}</h1></div>
       {error && <p class="error" role="alert">{errorMessage(error)}</p>}
-      {!data && !error && <p role="status">Loading…</p>}
+      {!data && !error && <p role="status">{t('common.loading')}</p>}
       {data?.site && (
         <>
           <SettingsForm site={data.site} known={data.moderationStages} defaults={data.defaultModerationPipeline} stats={data.stageStats} />
@@ -47,19 +48,19 @@ function SettingsForm({ site: loaded, known, defaults, stats }) {
     event.preventDefault();
     const { input, errors: local } = formToInput(site.id, form);
     if (Object.keys(local).length) {
-      failed(local, 'Some settings need fixing; see the messages next to them.');
+      failed(local, t('settings.fix'));
       return;
     }
     const result = await update({ input });
     if (result.error) {
-      failed(fieldErrors(result.error), `Not saved: ${errorMessage(result.error)}`);
+      failed(fieldErrors(result.error), t('common.notSaved', { error: errorMessage(result.error) }));
       return;
     }
     const saved = result.data.updateSiteSettings;
     setSite(saved);
     setForm(siteToForm(saved));
     setErrors({});
-    setOutcome({ error: '', done: 'Settings saved.' });
+    setOutcome({ error: '', done: t('settings.saved') });
   }
 
   function failed(fields, message) {
@@ -71,37 +72,37 @@ function SettingsForm({ site: loaded, known, defaults, stats }) {
   return (
     <form ref={formRef} class="settings stack" onSubmit={submit} noValidate>
       <fieldset>
-        <legend>Site</legend>
-        <Field name="name" label="Name" binding={binding} />
-        <Field name="allowedOrigins" label="Allowed origins" multiline rows={3} binding={binding}
-          hint="One a line, as scheme://host[:port]: the pages that may embed this site's discussions." />
+        <legend>{t('app.site')}</legend>
+        <Field name="name" label={t('common.name')} binding={binding} />
+        <Field name="allowedOrigins" label={t('common.allowedOrigins')} multiline rows={3} binding={binding}
+          hint={t('common.originsHint')} />
       </fieldset>
 
       <fieldset>
-        <legend>Pre-moderation</legend>
-        <Check name="premodAll" label="Hold every comment for review" binding={binding} />
-        <Check name="premodLinks" label="Hold comments that contain links" binding={binding} />
-        <Check name="holdSuspectWords" label="Hold comments with a suspect term (otherwise only flag them)" binding={binding} />
+        <legend>{t('stories.premod')}</legend>
+        <Check name="premodAll" label={t('settings.premodAll')} binding={binding} />
+        <Check name="premodLinks" label={t('settings.premodLinks')} binding={binding} />
+        <Check name="holdSuspectWords" label={t('settings.holdSuspectWords')} binding={binding} />
         <div class="field-grid">
-          <Field name="premodNewCommenters" label="Hold new commenters' comments until they have this many published" type="number" binding={binding} hint="0 turns it off." />
-          <Field name="holdRejectionRate" label="Hold when this share of an author's recent comments was rejected (%)" type="number" step="any" binding={binding} hint="0 turns it off." />
-          <Field name="reportHoldThreshold" label="Hold a published comment after this many reports" type="number" binding={binding} hint="0 turns it off." />
+          <Field name="premodNewCommenters" label={t('settings.premodNewCommenters')} type="number" binding={binding} hint={t('settings.zeroOff')} />
+          <Field name="holdRejectionRate" label={t('settings.holdRejectionRate')} type="number" step="any" binding={binding} hint={t('settings.zeroOff')} />
+          <Field name="reportHoldThreshold" label={t('settings.reportHoldThreshold')} type="number" binding={binding} hint={t('settings.zeroOff')} />
         </div>
       </fieldset>
 
       <fieldset>
-        <legend>Comments</legend>
+        <legend>{t('stories.comments')}</legend>
         <div class="field-grid">
-          <Field name="minCommentLength" label="Shortest comment (characters)" type="number" binding={binding} />
-          <Field name="maxCommentLength" label="Longest comment (characters)" type="number" binding={binding} />
-          <Field name="editWindowSeconds" label="Edit window (seconds)" type="number" binding={binding} hint="How long authors may edit a comment." />
-          <Field name="maxDepth" label="Deepest reply level" type="number" binding={binding} hint="Replies beyond it attach at this level." />
+          <Field name="minCommentLength" label={t('settings.minCommentLength')} type="number" binding={binding} />
+          <Field name="maxCommentLength" label={t('settings.maxCommentLength')} type="number" binding={binding} />
+          <Field name="editWindowSeconds" label={t('settings.editWindowSeconds')} type="number" binding={binding} hint={t('settings.editWindowHint')} />
+          <Field name="maxDepth" label={t('settings.maxDepth')} type="number" binding={binding} hint={t('settings.maxDepthHint')} />
         </div>
-        <Check name="commentingDisabled" label="Close every story of the site to new comments" binding={binding} />
-        <Field name="closedMessage" label="Message while commenting is closed" multiline rows={2} binding={binding} />
-        <Field name="autoCloseAfterDays" label="Close each story this many days after it opens" type="number" binding={binding}
-          hint="0 keeps stories open. Reopening a story from the stories list gives it as many days again." />
-        <Check name="showRevisions" label="Show every reader the earlier versions of edited comments" binding={binding} />
+        <Check name="commentingDisabled" label={t('settings.commentingDisabled')} binding={binding} />
+        <Field name="closedMessage" label={t('settings.closedMessage')} multiline rows={2} binding={binding} />
+        <Field name="autoCloseAfterDays" label={t('settings.autoCloseAfterDays')} type="number" binding={binding}
+          hint={t('settings.autoCloseHint')} />
+        <Check name="showRevisions" label={t('settings.showRevisions')} binding={binding} />
       </fieldset>
 
       <ReactionKinds kinds={form.reactionKinds} error={errors.reactionKinds} onChange={(reactionKinds) => set({ reactionKinds })} />
@@ -109,15 +110,15 @@ function SettingsForm({ site: loaded, known, defaults, stats }) {
       <PipelineEditor stages={form.stages} known={known} defaults={defaults} stats={stats} error={errors.stages} onChange={(stages) => set({ stages })} />
 
       <fieldset>
-        <legend>Single sign-on</legend>
-        <p>{site.ssoConfigured ? 'A single sign-on secret is set.' : 'No single sign-on secret is set.'}</p>
-        <Field name="ssoSecret" label={site.ssoConfigured ? 'Replace the secret' : 'Set a secret'} type="password" autocomplete="new-password" binding={binding}
-          hint="At least 32 bytes, shared with the host site that signs its users' tokens. It is never shown again." />
-        {site.ssoConfigured && <Check name="removeSSOSecret" label="Remove the secret (turns single sign-on off)" binding={binding} />}
+        <legend>{t('settings.sso')}</legend>
+        <p>{site.ssoConfigured ? t('settings.ssoSet') : t('settings.ssoUnset')}</p>
+        <Field name="ssoSecret" label={site.ssoConfigured ? t('settings.ssoReplace') : t('settings.ssoNew')} type="password" autocomplete="new-password" binding={binding}
+          hint={t('settings.ssoHint')} />
+        {site.ssoConfigured && <Check name="removeSSOSecret" label={t('settings.ssoRemove')} binding={binding} />}
       </fieldset>
 
       <div class="save-bar">
-        <button type="submit" class="primary" disabled={fetching}>{fetching ? 'Saving…' : 'Save settings'}</button>
+        <button type="submit" class="primary" disabled={fetching}>{fetching ? t('common.saving') : t('settings.save')}</button>
         <p class="error" role="alert">{outcome.error}</p>
         <p class="ok" role="status">{outcome.done}</p>
       </div>

@@ -2,20 +2,18 @@
 import { useState } from 'preact/hooks';
 import { useMutation } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
-import { plural } from '../ui/format.js';
 import { Time } from '../ui/Time.jsx';
 import { SET_WORD_LIST } from './documents.js';
+import { t, tx } from '../i18n/index.js';
 
-const LISTS = [
-  { kind: 'BANNED', title: 'Banned terms', hint: 'A comment with one of these is rejected.' },
-  { kind: 'SUSPECT', title: 'Suspect terms', hint: 'A comment with one of these is flagged, or held when the site says so.' },
-];
+// Each list's title is words.<kind>.title, its hint words.<kind>.hint.
+const LISTS = [{ kind: 'BANNED' }, { kind: 'SUSPECT' }];
 
 export function WordLists({ siteID, lists }) {
   return (
     <section aria-labelledby="wordlists-title" class="settings-section">
-      <h2 id="wordlists-title">Word lists</h2>
-      <p class="hint">One term a line; a trailing * matches a prefix; # starts a comment. Matching ignores case, accents and look-alike letters.</p>
+      <h2 id="wordlists-title">{t('words.title')}</h2>
+      <p class="hint">{t('words.about')}</p>
       <div class="two-columns">
         {LISTS.map((l) => <WordList key={l.kind} siteID={siteID} spec={l} list={lists.find((w) => w.kind === l.kind)} />)}
       </div>
@@ -38,20 +36,20 @@ function WordList({ siteID, spec, list: initial }) {
       return;
     }
     setList(result.data.setWordList);
-    setMessage({ error: '', done: `Saved ${plural(result.data.setWordList.termCount, 'term')}.` });
+    setMessage({ error: '', done: t('words.saved', { n: result.data.setWordList.termCount }) });
   }
 
   return (
     <form onSubmit={submit} class="stack">
-      <label for={id} class="label">{spec.title}</label>
+      <label for={id} class="label">{t(`words.${spec.kind}.title`)}</label>
       <textarea id={id} rows={8} spellcheck={false} value={terms} aria-describedby={`${id}-meta`} onInput={(e) => setTerms(e.currentTarget.value)} />
       <span id={`${id}-meta`} class="hint">
-        {spec.hint}{' '}
-        {list ? <>{plural(list.termCount, 'term')}, version {list.version}, updated <Time iso={list.updatedAt} />.</> : 'No list yet.'}
+        {t(`words.${spec.kind}.hint`)}{' '}
+        {list ? tx('words.meta', { n: list.termCount, version: list.version, time: <Time iso={list.updatedAt} /> }) : t('words.noList')}
       </span>
       <p class="error" role="alert">{message.error}</p>
       <p class="ok" role="status">{message.done}</p>
-      <div class="row"><button type="submit" disabled={fetching}>Save {spec.title.toLowerCase()}</button></div>
+      <div class="row"><button type="submit" disabled={fetching}>{t(`words.${spec.kind}.save`)}</button></div>
     </form>
   );
 }

@@ -3,6 +3,7 @@
 // a line); the input is what updateSiteSettings takes. Errors are keyed by the API's field
 // names, so the server's extensions.field lands next to the same control.
 import { originLines } from '../sites/siteInput.js';
+import { t } from '../i18n/index.js';
 
 const integerFields = ['minCommentLength', 'maxCommentLength', 'editWindowSeconds', 'maxDepth', 'premodNewCommenters', 'reportHoldThreshold', 'autoCloseAfterDays'];
 const booleanFields = ['commentingDisabled', 'premodAll', 'premodLinks', 'holdSuspectWords', 'showRevisions'];
@@ -38,13 +39,13 @@ export function formToInput(siteID, form) {
   input.allowedOrigins = originLines(form.allowedOrigins);
   for (const f of integerFields) {
     const n = parseInteger(form[f]);
-    if (n === null) errors[f] = 'Enter a whole number.';
+    if (n === null) errors[f] = t('settings.wholeNumber');
     else input[f] = n;
   }
   for (const f of booleanFields) input[f] = Boolean(form[f]);
   const rate = Number(form.holdRejectionRate);
   if (form.holdRejectionRate.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 100) {
-    errors.holdRejectionRate = 'Enter a percentage from 0 to 100.';
+    errors.holdRejectionRate = t('settings.percentage');
   } else {
     input.holdRejectionRate = rate / 100;
   }
@@ -52,7 +53,7 @@ export function formToInput(siteID, form) {
   input.stages = [];
   for (const st of form.stages ?? []) {
     const budgetMs = parseInteger(st.budgetMs);
-    if (budgetMs === null || budgetMs < 0) errors.stages = `The time budget of ${st.stage} must be a whole number of milliseconds (0 keeps its default).`;
+    if (budgetMs === null || budgetMs < 0) errors.stages = t('settings.budget', { stage: st.stage });
     input.stages.push({ stage: st.stage, shadow: st.shadow, failClosed: st.failClosed, budgetMs: budgetMs ?? 0 });
   }
   if (form.removeSSOSecret) input.ssoSecret = '';

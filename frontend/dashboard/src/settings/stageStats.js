@@ -2,7 +2,8 @@
 // glance. Figures are given only where they mean something: for stages that judge what a
 // comment says (a rule such as staff or user_status does what the settings say and cannot be
 // wrong), and only once enough of its verdicts have been decided by people.
-import { formatShare, plural } from '../ui/format.js';
+import { formatShare } from '../ui/format.js';
+import { t } from '../i18n/index.js';
 
 /** How many decided comments a figure needs before it is shown; fewer say little. */
 export const MIN_DECISIONS = 20;
@@ -13,24 +14,24 @@ export const MIN_DECISIONS = 20;
  */
 export function describeStageStats(stats) {
   if (stats && !stats.canBeWrong) {
-    return { text: 'A rule: it does what the settings say, so there is nothing to measure', measured: false };
+    return { text: t('stats.rule'), measured: false };
   }
   if (!stats || stats.decided === 0) {
-    return { text: 'No moderator decisions to compare with yet', measured: false };
+    return { text: t('stats.none'), measured: false };
   }
   const { truePositives: agreed, falsePositives: overruled, falseNegatives: missed } = stats;
   const flagged = agreed + overruled;
   const rejected = agreed + missed;
   const parts = [];
   if (flagged >= MIN_DECISIONS) {
-    parts.push(`Moderators agreed with ${agreed} of the ${flagged} comments it flagged (${formatShare(agreed / flagged)})`);
+    parts.push(t('stats.agreed', { agreed, flagged, share: formatShare(agreed / flagged) }));
   }
   if (rejected >= MIN_DECISIONS) {
-    parts.push(`it caught ${agreed} of the ${rejected} comments moderators rejected (${formatShare(agreed / rejected)})`);
+    parts.push(t('stats.caught', { agreed, rejected, share: formatShare(agreed / rejected) }));
   }
   if (!parts.length) {
     return {
-      text: `Too few decisions to measure yet: moderators decided ${plural(stats.decided, 'comment')} it saw, and it flagged ${flagged} of them; figures start at ${MIN_DECISIONS}`,
+      text: t('stats.tooFew', { n: stats.decided, flagged, min: MIN_DECISIONS }),
       measured: false,
     };
   }

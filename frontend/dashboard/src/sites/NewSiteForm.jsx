@@ -7,6 +7,7 @@ import { SESSION } from '../app/documents.js';
 import { Field, focusFirstInvalid } from '../ui/fields.jsx';
 import { CREATE_SITE } from './documents.js';
 import { newSiteInput } from './siteInput.js';
+import { t } from '../i18n/index.js';
 
 /**
  * onCreated(site) runs once the session's list of sites includes the new site, so the caller
@@ -34,7 +35,7 @@ export function NewSiteForm({ idPrefix, onCreated, onCancel }) {
       setBusy(false);
       setErrors(fields);
       // A field's message shows under it, and focus goes there; this line is for the rest.
-      setError(fields.name || fields.allowedOrigins ? '' : `Not created: ${errorMessage(result.error)}`);
+      setError(fields.name || fields.allowedOrigins ? '' : t('site.notCreated', { error: errorMessage(result.error) }));
       setFocusError((n) => n + 1);
       return;
     }
@@ -45,13 +46,13 @@ export function NewSiteForm({ idPrefix, onCreated, onCancel }) {
 
   return (
     <form ref={formRef} class="stack" onSubmit={submit} noValidate>
-      <Field name="name" label="Name" autocomplete="off" binding={binding} />
-      <Field name="allowedOrigins" label="Allowed origins" multiline rows={3} binding={binding}
-        hint="One a line, as scheme://host[:port]: the pages that may embed this site's discussions." />
+      <Field name="name" label={t('common.name')} autocomplete="off" binding={binding} />
+      <Field name="allowedOrigins" label={t('common.allowedOrigins')} multiline rows={3} binding={binding}
+        hint={t('common.originsHint')} />
       <p class="error" role="alert">{error}</p>
       <div class="row">
-        <button type="submit" class="primary" disabled={busy}>{busy ? 'Creating…' : 'Create site'}</button>
-        {onCancel && <button type="button" onClick={onCancel}>Cancel</button>}
+        <button type="submit" class="primary" disabled={busy}>{busy ? t('site.creating') : t('site.create')}</button>
+        {onCancel && <button type="button" onClick={onCancel}>{t('common.cancel')}</button>}
       </div>
     </form>
   );

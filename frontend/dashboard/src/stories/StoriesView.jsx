@@ -5,21 +5,20 @@ import { useClient } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { Link, navigate } from '../app/navigation.jsx';
 import { Time } from '../ui/Time.jsx';
+import { formatNumber } from '../ui/format.js';
 import { STORIES, UPDATE_STORY } from './documents.js';
+import { t, tx } from '../i18n/index.js';
 
 const PAGE_SIZE = 25;
 
-const MODERATION = [
-  { value: 'SITE', label: "Site's settings" },
-  { value: 'PRE', label: 'Hold every comment' },
-  { value: 'PRE_LINKS', label: 'Hold comments with links' },
-  { value: 'POST', label: 'Hold none' },
-];
+// A story's own pre-moderation; each one's label is stories.moderation.<value>.
+const MODERATION = ['SITE', 'PRE', 'PRE_LINKS', 'POST'];
 
+// What the list may be limited to; each one's label is stories.show.<value or all>.
 const SHOW = [
-  { value: '', label: 'All stories', closed: null },
-  { value: 'open', label: 'Open', closed: false },
-  { value: 'closed', label: 'Closed', closed: true },
+  { value: '', closed: null },
+  { value: 'open', closed: false },
+  { value: 'closed', closed: true },
 ];
 
 /** search and show come from the route: the text and the open/closed filter applied. */
@@ -54,7 +53,7 @@ export function StoriesView({ site, search, show }) {
       hasNextPage: pageInfo.hasNextPage,
     }));
     setStatus({ loading: false, error: '' });
-    if (!after) setNotice(edges.length ? '' : 'No stories match.');
+    if (!after) setNotice(edges.length ? '' : t('stories.noMatch'));
   }
 
   useEffect(() => { load(null); }, [search, show, reads, site.id]);
@@ -79,25 +78,25 @@ export function StoriesView({ site, search, show }) {
 
   return (
     <section aria-labelledby="stories-title">
-      <div class="view-head"><h1 id="stories-title" tabIndex={-1}>Stories</h1></div>
+      <div class="view-head"><h1 id="stories-title" tabIndex={-1}>{t('nav.stories')}</h1></div>
       <form role="search" class="row search" onSubmit={submit}>
-        <label for="story-search">Search stories</label>
-        <input id="story-search" type="search" placeholder="Title or URL" value={draft.query} onInput={(e) => setDraft({ ...draft, query: e.currentTarget.value })} />
-        <label for="story-show">Show</label>
+        <label for="story-search">{t('stories.search')}</label>
+        <input id="story-search" type="search" placeholder={t('stories.placeholder')} value={draft.query} onInput={(e) => setDraft({ ...draft, query: e.currentTarget.value })} />
+        <label for="story-show">{t('stories.showLabel')}</label>
         <select id="story-show" value={draft.show} onChange={(e) => setDraft({ ...draft, show: e.currentTarget.value })}>
-          {SHOW.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+          {SHOW.map((s) => <option key={s.value} value={s.value}>{t(`stories.show.${s.value || 'all'}`)}</option>)}
         </select>
-        <button type="submit">Search</button>
+        <button type="submit">{t('stories.submit')}</button>
       </form>
       <p role="status" class="muted">{notice}</p>
       {status.error && <p class="error" role="alert">{status.error}</p>}
       {list.stories.length > 0 && (
         <table class="stories">
-          <caption class="visually-hidden">Stories of {site.name}, newest first</caption>
+          <caption class="visually-hidden">{t('stories.caption', { site: site.name })}</caption>
           <thead>
             <tr>
-              <th scope="col">Story</th><th scope="col">Comments</th><th scope="col">Started</th>
-              <th scope="col">Pre-moderation</th><th scope="col">Commenting</th><th scope="col">Queue</th>
+              <th scope="col">{t('stories.story')}</th><th scope="col">{t('stories.comments')}</th><th scope="col">{t('stories.started')}</th>
+              <th scope="col">{t('stories.premod')}</th><th scope="col">{t('stories.commenting')}</th><th scope="col">{t('stories.queue')}</th>
             </tr>
           </thead>
           <tbody>
@@ -106,30 +105,30 @@ export function StoriesView({ site, search, show }) {
               return (
                 <tr key={story.id}>
                   <th scope="row"><a href={story.url} target="_blank" rel="noopener">{name}</a>{story.title && <div class="muted url">{story.url}</div>}</th>
-                  <td>{story.commentCount}</td>
+                  <td>{formatNumber(story.commentCount)}</td>
                   <td><Time iso={story.createdAt} /></td>
                   <td>
-                    <select aria-label={`Pre-moderation of ${name}`} value={story.moderation}
-                      onChange={(e) => change(story, { moderation: e.currentTarget.value }, `${name}: pre-moderation changed.`)}>
-                      {MODERATION.map((m) => <option key={m.value} value={m.value}>{m.label}</option>)}
+                    <select aria-label={t('stories.premodOf', { name })} value={story.moderation}
+                      onChange={(e) => change(story, { moderation: e.currentTarget.value }, t('stories.premodChanged', { name }))}>
+                      {MODERATION.map((m) => <option key={m} value={m}>{t(`stories.moderation.${m}`)}</option>)}
                     </select>
                   </td>
                   <td>
-                    <span class={`status ${story.closed ? 'rejected' : 'published'}`}>{story.closed ? 'Closed' : 'Open'}</span>{' '}
-                    {!story.closed && story.closesAt && <span class="muted">closes <Time iso={story.closesAt} /></span>}{' '}
-                    <button type="button" onClick={() => change(story, { closed: !story.closed }, `${name}: ${story.closed ? 'reopened' : 'closed'}.`)}>
-                      {story.closed ? 'Reopen' : 'Close'}<span class="visually-hidden"> {name}</span>
+                    <span class={`status ${story.closed ? 'rejected' : 'published'}`}>{story.closed ? t('stories.closed') : t('stories.open')}</span>{' '}
+                    {!story.closed && story.closesAt && <span class="muted">{tx('stories.closes', { time: <Time iso={story.closesAt} /> })}</span>}{' '}
+                    <button type="button" onClick={() => change(story, { closed: !story.closed }, t(story.closed ? 'stories.reopened' : 'stories.wasClosed', { name }))}>
+                      {story.closed ? t('stories.reopen') : t('stories.close')}<span class="visually-hidden"> {name}</span>
                     </button>
                   </td>
-                  <td><Link to={{ view: 'queue', queue: 'PENDING', siteID: site.id, storyID: story.id }}>Queue<span class="visually-hidden"> of {name}</span></Link></td>
+                  <td><Link to={{ view: 'queue', queue: 'PENDING', siteID: site.id, storyID: story.id }}>{t('stories.queue')}<span class="visually-hidden"> {t('stories.queueOf', { name })}</span></Link></td>
                 </tr>
               );
             })}
           </tbody>
         </table>
       )}
-      {status.loading && <p class="muted" role="status">Loading…</p>}
-      {list.hasNextPage && !status.loading && <button type="button" class="load-more" onClick={() => load(list.endCursor)}>Load more</button>}
+      {status.loading && <p class="muted" role="status">{t('common.loading')}</p>}
+      {list.hasNextPage && !status.loading && <button type="button" class="load-more" onClick={() => load(list.endCursor)}>{t('common.loadMore')}</button>}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 // The notice after an action, in live regions so screen readers hear it: a status for what
 // went well (with Undo while it can still be taken back), an alert for what failed.
 import { useEffect } from 'preact/hooks';
+import { t } from '../i18n/index.js';
 
 const UNDO_MS = 10000;
 const STATUS_MS = 5000;
@@ -18,8 +19,8 @@ export function Toasts({ toast, onUndo, onDismiss }) {
   const body = toast && (
     <div class={`toast ${toast.kind}`}>
       <span>{toast.message}</span>
-      {toast.undo && <button type="button" onClick={onUndo}>Undo</button>}
-      <button type="button" class="quiet" aria-label="Dismiss" onClick={onDismiss}>×</button>
+      {toast.undo && <button type="button" onClick={onUndo}>{t('common.undo')}</button>}
+      <button type="button" class="quiet" aria-label={t('common.dismiss')} onClick={onDismiss}>×</button>
     </div>
   );
   return (

@@ -4,8 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorMessage } from '../api/errors.js';
 import { Time } from '../ui/Time.jsx';
 import { useHistory } from './useHistory.js';
-
-const statusLabels = { PUBLISHED: 'Published', PENDING: 'Pending', REJECTED: 'Rejected', DELETED: 'Deleted' };
+import { t, tx } from '../i18n/index.js';
 
 /** version: bumped when the user may have changed (a ban rejects comments), to read again. */
 export function History({ userID, siteID, version }) {
@@ -19,24 +18,24 @@ export function History({ userID, siteID, version }) {
 
   return (
     <section aria-labelledby="history-title">
-      <h3 id="history-title">History on this site</h3>
-      {!status.loading && !status.error && history.comments.length === 0 && <p class="muted">No comments yet.</p>}
+      <h3 id="history-title">{t('user.history')}</h3>
+      {!status.loading && !status.error && history.comments.length === 0 && <p class="muted">{t('user.noComments')}</p>}
       <ol class="history">
         {history.comments.map((c) => (
           <li key={c.id} id={`history-${c.id}`} tabIndex={-1}>
             <div class="history-meta">
-              <span class={`status ${c.status.toLowerCase()}`}>{statusLabels[c.status]}</span>
+              <span class={`status ${c.status.toLowerCase()}`}>{t(`status.${c.status}`)}</span>
               <Time iso={c.createdAt} />
-              {c.story && <> on <a href={c.story.url} target="_blank" rel="noopener">{c.story.title || c.story.url}</a></>}
+              {c.story && <> {tx('card.on', { story: <a href={c.story.url} target="_blank" rel="noopener">{c.story.title || c.story.url}</a> })}</>}
             </div>
             <div class="comment-body" data-comment-body dangerouslySetInnerHTML={{ __html: c.body }} />
           </li>
         ))}
       </ol>
       {status.error && <p class="error" role="alert">{errorMessage(status.error)}</p>}
-      {status.loading && <p class="muted" role="status">Loading…</p>}
+      {status.loading && <p class="muted" role="status">{t('common.loading')}</p>}
       {history.hasNextPage && !status.loading && (
-        <button type="button" class="load-more" onClick={async () => setFocusID(await loadMore())}>Load more</button>
+        <button type="button" class="load-more" onClick={async () => setFocusID(await loadMore())}>{t('common.loadMore')}</button>
       )}
     </section>
   );

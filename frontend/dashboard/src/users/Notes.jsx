@@ -3,6 +3,7 @@ import { useMutation } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { Time } from '../ui/Time.jsx';
 import { ADD_NOTE } from './documents.js';
+import { t } from '../i18n/index.js';
 
 /** Moderators' notes on a user, for the site's moderators only, and a form to add one. */
 export function Notes({ notes, user, siteID, onAdded }) {
@@ -24,23 +25,23 @@ export function Notes({ notes, user, siteID, onAdded }) {
 
   return (
     <section aria-labelledby="notes-title">
-      <h3 id="notes-title">Moderators' notes</h3>
-      {notes.length === 0 && <p class="muted">No notes yet.</p>}
+      <h3 id="notes-title">{t('user.notes')}</h3>
+      {notes.length === 0 && <p class="muted">{t('user.noNotes')}</p>}
       <ul class="notes">
         {notes.map((n) => (
           <li key={n.id}>
             <p class="message">{n.body}</p>
-            <span class="muted">{n.moderator?.username ?? 'a moderator'}, <Time iso={n.createdAt} /></span>
+            <span class="muted">{n.moderator?.username ?? t('common.aModerator')}, <Time iso={n.createdAt} /></span>
           </li>
         ))}
       </ul>
       <form onSubmit={submit} class="stack">
         <label class="field">
-          <span>New note</span>
+          <span>{t('user.newNote')}</span>
           <textarea rows={2} required value={body} onInput={(e) => setBody(e.currentTarget.value)} />
         </label>
         <p class="error" role="alert">{error}</p>
-        <div class="row"><button type="submit" disabled={fetching || !body.trim()}>Add note</button></div>
+        <div class="row"><button type="submit" disabled={fetching || !body.trim()}>{t('user.addNote')}</button></div>
       </form>
     </section>
   );

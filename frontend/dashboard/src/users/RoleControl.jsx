@@ -5,7 +5,8 @@ import { useMutation } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { useViewer } from '../app/viewer.js';
 import { SET_SITE_ROLE } from './documents.js';
-import { ROLE_LABELS, roleChange } from './roles.js';
+import { roleChange } from './roles.js';
+import { t } from '../i18n/index.js';
 
 /** user: {id, username, role} with role on siteID; onChanged runs after a change. */
 export function RoleControl({ user, siteID, onChanged }) {
@@ -26,9 +27,9 @@ export function RoleControl({ user, siteID, onChanged }) {
 
   return (
     <section aria-labelledby="role-title">
-      <h3 id="role-title">Role on this site</h3>
+      <h3 id="role-title">{t('user.role')}</h3>
       <div class="row">
-        <span>{ROLE_LABELS[user.role]}{user.role === 'ADMIN' && ', on every site'}</span>
+        <span>{t(`role.${user.role}`)}{user.role === 'ADMIN' && t('user.everySite')}</span>
         {change && <button type="button" disabled={fetching} onClick={apply}>{change.label}</button>}
       </div>
       <p class="error" role="alert">{outcome.error}</p>

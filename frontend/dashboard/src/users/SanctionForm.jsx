@@ -3,7 +3,8 @@ import { useMutation } from '@urql/preact';
 import { errorMessage, fieldErrors } from '../api/errors.js';
 import { useViewer } from '../app/viewer.js';
 import { SANCTIONS } from './documents.js';
-import { SANCTION_KINDS, SUSPENSIONS, doneMessage, sanctionAction, sanctionHint, sanctionInput } from './sanctions.js';
+import { SANCTION_KINDS, SUSPENSIONS, doneMessage, sanctionAction, sanctionHint, sanctionInput, suspensionLabel } from './sanctions.js';
+import { t } from '../i18n/index.js';
 
 /**
  * The measures a moderator can take on a user: one form, the fields following the kind. An
@@ -34,15 +35,15 @@ export function SanctionForm({ user, siteID, onDone }) {
 
   return (
     <section aria-labelledby="action-title">
-      <h3 id="action-title">Take action</h3>
+      <h3 id="action-title">{t('sanction.takeAction')}</h3>
       <form onSubmit={submit} class="stack">
         <fieldset>
-          <legend>Measure</legend>
+          <legend>{t('sanction.measure')}</legend>
           <div class="choices">
             {SANCTION_KINDS.map((k) => (
               <label key={k.kind} class="choice">
                 <input type="radio" name="sanction-kind" value={k.kind} checked={form.kind === k.kind} onChange={() => set({ kind: k.kind })} />
-                {k.label}
+                {t(`sanction.kind.${k.kind}`)}
               </label>
             ))}
           </div>
@@ -50,23 +51,23 @@ export function SanctionForm({ user, siteID, onDone }) {
         </fieldset>
         {form.kind === 'SUSPEND' && (
           <label class="field">
-            <span>Duration</span>
+            <span>{t('sanction.duration')}</span>
             <select value={form.durationSeconds} onChange={(e) => set({ durationSeconds: e.currentTarget.value })}>
-              {SUSPENSIONS.map((d) => <option key={d.seconds} value={String(d.seconds)}>{d.label}</option>)}
+              {SUSPENSIONS.map((d) => <option key={d.seconds} value={String(d.seconds)}>{suspensionLabel(d.seconds)}</option>)}
             </select>
           </label>
         )}
         {form.kind === 'BAN' && admin && (
           <fieldset>
-            <legend>Where</legend>
+            <legend>{t('sanction.where')}</legend>
             <div class="choices">
               <label class="choice">
                 <input type="radio" name="ban-scope" checked={!form.everySite} onChange={() => set({ everySite: false })} />
-                On this site
+                {t('sanction.thisSite')}
               </label>
               <label class="choice">
                 <input type="radio" name="ban-scope" checked={form.everySite} onChange={() => set({ everySite: true })} />
-                On every site
+                {t('sanction.everySite')}
               </label>
             </div>
           </fieldset>
@@ -74,11 +75,11 @@ export function SanctionForm({ user, siteID, onDone }) {
         {form.kind === 'BAN' && (
           <label class="choice">
             <input type="checkbox" checked={form.rejectExisting} onChange={(e) => set({ rejectExisting: e.currentTarget.checked })} />
-            Also reject their published and pending comments
+            {t('sanction.rejectExisting')}
           </label>
         )}
         <label class="field">
-          <span>Message to {user.username}</span>
+          <span>{t('sanction.messageTo', { name: user.username })}</span>
           <textarea rows={2} value={form.message} onInput={(e) => set({ message: e.currentTarget.value })} />
         </label>
         <p class="error" role="alert">{result.error}</p>

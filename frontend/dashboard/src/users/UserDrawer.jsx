@@ -11,6 +11,7 @@ import { SanctionForm } from './SanctionForm.jsx';
 import { Sanctions } from './Sanctions.jsx';
 import { Notes } from './Notes.jsx';
 import { History } from './History.jsx';
+import { t, tx } from '../i18n/index.js';
 
 /** user: {id, username} of the author to show, or null when the drawer is closed. */
 export function UserDrawer({ user, siteID, onClose }) {
@@ -21,7 +22,7 @@ export function UserDrawer({ user, siteID, onClose }) {
   );
 }
 
-const countLabels = { published: 'Published', pending: 'Pending', rejected: 'Rejected', deleted: 'Deleted' };
+const COUNTS = ['published', 'pending', 'rejected', 'deleted'];
 
 function DrawerContent({ user: shown, siteID }) {
   const [{ data, error, fetching }, reexecute] = useQuery({ query: USER, variables: { id: shown.id, siteID }, requestPolicy: 'cache-and-network' });
@@ -37,16 +38,16 @@ function DrawerContent({ user: shown, siteID }) {
     <div class="drawer-body">
       <div class="drawer-head">
         <h2 id="drawer-title">{shown.username}</h2>
-        <form method="dialog"><button type="submit" class="quiet">Close</button></form>
+        <form method="dialog"><button type="submit" class="quiet">{t('common.close')}</button></form>
       </div>
       {error && <p class="error" role="alert">{errorMessage(error)}</p>}
-      {!user && fetching && <p role="status">Loading…</p>}
+      {!user && fetching && <p role="status">{t('common.loading')}</p>}
       {user && (
         <>
-          <p class="muted">Joined <Time iso={user.createdAt} />{user.email && ` · ${user.email}`}</p>
-          <dl class="counts" aria-label="Comments on this site">
-            {Object.entries(countLabels).map(([key, label]) => (
-              <div key={key}><dt>{label}</dt><dd>{user.commentCounts[key]}</dd></div>
+          <p class="muted">{tx('user.joined', { time: <Time iso={user.createdAt} /> })}{user.email && ` · ${user.email}`}</p>
+          <dl class="counts" aria-label={t('user.counts')}>
+            {COUNTS.map((key) => (
+              <div key={key}><dt>{t(`status.${key.toUpperCase()}`)}</dt><dd>{user.commentCounts[key]}</dd></div>
             ))}
           </dl>
           <RoleControl user={user} siteID={siteID} onChanged={reload} />

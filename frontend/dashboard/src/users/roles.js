@@ -1,7 +1,6 @@
 // A user's role on a site, and the one change administrators make from the drawer: granting
 // the MODERATOR role or taking it back.
-
-export const ROLE_LABELS = { COMMENTER: 'Commenter', MEMBER: 'Member', MODERATOR: 'Moderator', ADMIN: 'Administrator' };
+import { t } from '../i18n/index.js';
 
 /**
  * The change an administrator can make to role on a site, {role, label, done(username)}, or
@@ -11,7 +10,7 @@ export const ROLE_LABELS = { COMMENTER: 'Commenter', MEMBER: 'Member', MODERATOR
 export function roleChange(role) {
   if (role === 'ADMIN') return null;
   if (role === 'MODERATOR') {
-    return { role: 'COMMENTER', label: 'Take back the moderator role', done: (name) => `${name} no longer moderates this site.` };
+    return { role: 'COMMENTER', label: t('role.takeBack'), done: (name) => t('role.takenBack', { name }) };
   }
-  return { role: 'MODERATOR', label: 'Make moderator', done: (name) => `${name} now moderates this site.` };
+  return { role: 'MODERATOR', label: t('role.make'), done: (name) => t('role.made', { name }) };
 }

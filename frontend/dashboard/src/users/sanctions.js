@@ -1,36 +1,31 @@
 // The measures a moderator can take on a user, and how each one's form becomes its input.
+import { t } from '../i18n/index.js';
 
-export const SANCTION_KINDS = [
-  { kind: 'WARN', label: 'Warn', hint: 'Holds their comments until they acknowledge the warning.' },
-  { kind: 'MESSAGE', label: 'Message', hint: 'Only tells them something.' },
-  { kind: 'PREMOD', label: 'Always pre-moderate', hint: 'Holds every comment of theirs for review.' },
-  { kind: 'SUSPEND', label: 'Suspend', hint: 'Rejects their new comments for a while.' },
-  { kind: 'BAN', label: 'Ban', hint: 'Rejects their new comments on this site.' },
-];
+// Each kind's label is sanction.kind.<kind> and its hint sanction.hint.<kind>.
+export const SANCTION_KINDS = [{ kind: 'WARN' }, { kind: 'MESSAGE' }, { kind: 'PREMOD' }, { kind: 'SUSPEND' }, { kind: 'BAN' }];
 
 const HOUR = 3600;
-export const SUSPENSIONS = [
-  { seconds: HOUR, label: '1 hour' },
-  { seconds: 24 * HOUR, label: '1 day' },
-  { seconds: 7 * 24 * HOUR, label: '7 days' },
-  { seconds: 30 * 24 * HOUR, label: '30 days' },
-];
+export const SUSPENSIONS = [{ seconds: HOUR }, { seconds: 24 * HOUR }, { seconds: 7 * 24 * HOUR }, { seconds: 30 * 24 * HOUR }];
 
-const kindNames = { BAN: 'Ban', SUSPEND: 'Suspension', PREMOD: 'Pre-moderation', WARN: 'Warning', MESSAGE: 'Message' };
+/** A suspension's length in words: "1 hour", "7 days". */
+export function suspensionLabel(seconds) {
+  const s = Number(seconds);
+  return s % (24 * HOUR) === 0 ? t('sanction.days', { n: s / (24 * HOUR) }) : t('sanction.hours', { n: s / HOUR });
+}
 
 /** What form's measure does, in a line. */
 export function sanctionHint(form) {
-  return everySite(form) ? 'Rejects their new comments on every site.' : SANCTION_KINDS.find((k) => k.kind === form.kind).hint;
+  return everySite(form) ? t('sanction.hint.everySite') : t(`sanction.hint.${form.kind}`);
 }
 
 /** The label of the button that takes form's measure. */
 export function sanctionAction(form) {
-  return everySite(form) ? 'Ban on every site' : SANCTION_KINDS.find((k) => k.kind === form.kind).label;
+  return everySite(form) ? t('sanction.banEverywhere') : t(`sanction.kind.${form.kind}`);
 }
 
 /** What a sanction is called in the history. */
 export function sanctionName(kind) {
-  return kindNames[kind] ?? kind;
+  return t.has(`sanction.name.${kind}`) ? t(`sanction.name.${kind}`) : kind;
 }
 
 /** Whether form bans on every site, which only administrators may choose. */
@@ -54,17 +49,15 @@ export function sanctionInput(userID, siteID, form) {
 export function doneMessage(form) {
   switch (form.kind) {
     case 'SUSPEND':
-      return `Suspended for ${SUSPENSIONS.find((d) => String(d.seconds) === String(form.durationSeconds))?.label ?? 'the chosen time'}.`;
-    case 'BAN': {
-      const where = everySite(form) ? ' on every site' : '';
-      return form.rejectExisting ? `Banned${where}, and their comments rejected.` : `Banned${where}.`;
-    }
+      return t('sanction.done.SUSPEND', { duration: suspensionLabel(form.durationSeconds) });
+    case 'BAN':
+      return t(`sanction.done.BAN${everySite(form) ? '_EVERY_SITE' : ''}${form.rejectExisting ? '_REJECTED' : ''}`);
     case 'PREMOD':
-      return 'Their comments will be held for review.';
+      return t('sanction.done.PREMOD');
     case 'WARN':
-      return 'Warned.';
+      return t('sanction.done.WARN');
     default:
-      return 'Message sent.';
+      return t('sanction.done.MESSAGE');
   }
 }
 

@@ -8,19 +8,20 @@ import { Field, Messages } from '../ui/fields.jsx';
 import { Time } from '../ui/Time.jsx';
 import { CREATE_WEBHOOK, DELETE_WEBHOOK, REDELIVER_WEBHOOK, UPDATE_WEBHOOK, WEBHOOKS } from './documents.js';
 import { deliveryOutcome, endpointStatus, formToInput, groupKinds } from './webhooks.js';
+import { t, tx } from '../i18n/index.js';
 
 export function WebhooksView({ site }) {
   const [{ data, error }, reload] = useQuery({ query: WEBHOOKS, variables: { siteID: site.id }, requestPolicy: 'network-only' });
   const refresh = () => reload({ requestPolicy: 'network-only' });
   return (
     <section aria-labelledby="webhooks-title">
-      <div class="view-head"><h1 id="webhooks-title" tabIndex={-1}>Webhooks</h1></div>
-      <p class="hint">Signed POST requests to your own systems for the events you choose, retried for a day. See the README's Webhooks section to check the signature.</p>
+      <div class="view-head"><h1 id="webhooks-title" tabIndex={-1}>{t('nav.webhooks')}</h1></div>
+      <p class="hint">{t('webhooks.about')}</p>
       {error && <p class="error" role="alert">{errorMessage(error)}</p>}
-      {!data && !error && <p role="status">Loading…</p>}
+      {!data && !error && <p role="status">{t('common.loading')}</p>}
       {data && (
         <>
-          {data.webhookEndpoints.length === 0 && <p>No endpoints yet.</p>}
+          {data.webhookEndpoints.length === 0 && <p>{t('webhooks.none')}</p>}
           {data.webhookEndpoints.map((e) => <Endpoint key={e.id} endpoint={e} onChange={refresh} />)}
           <NewEndpoint siteID={site.id} kinds={data.webhookEventKinds} onCreated={refresh} />
         </>
@@ -47,25 +48,25 @@ function Endpoint({ endpoint: e, onChange }) {
   }
 
   return (
-    <section class="settings-section webhook" aria-label={`Endpoint ${e.url}`}>
+    <section class="settings-section webhook" aria-label={t('webhooks.endpoint', { url: e.url })}>
       <h2><span class={`badge ${status.tone}`}>{status.label}</span> {e.url}</h2>
       {e.description && <p>{e.description}</p>}
-      <p class="hint">Receives {e.kinds.join(', ')}. Added <Time iso={e.createdAt} />.</p>
+      <p class="hint">{tx('webhooks.receives', { kinds: e.kinds.join(', '), time: <Time iso={e.createdAt} /> })}</p>
       {e.disabledReason && <p class="error" role="note">{e.disabledReason}</p>}
       <div class="row">
-        <button type="button" onClick={() => run(update({ input: { id: e.id, enabled: !e.enabled } }), e.enabled ? 'Paused.' : 'Enabled.')}>
-          {e.enabled ? 'Pause' : 'Enable'}
+        <button type="button" onClick={() => run(update({ input: { id: e.id, enabled: !e.enabled } }), e.enabled ? t('common.paused') : t('webhooks.enabled'))}>
+          {e.enabled ? t('common.pause') : t('webhooks.enable')}
         </button>
-        <button type="button" class="danger" onClick={() => window.confirm(`Delete the endpoint ${e.url} and its log?`) && run(remove({ input: { id: e.id } }), 'Deleted.')}>
-          Delete
+        <button type="button" class="danger" onClick={() => window.confirm(t('webhooks.confirmDelete', { url: e.url })) && run(remove({ input: { id: e.id } }), t('webhooks.deleted'))}>
+          {t('webhooks.delete')}
         </button>
       </div>
       <p class="error" role="alert">{message.error}</p>
       <p class="ok" role="status">{message.done}</p>
-      {e.deliveries.length === 0 ? <p class="hint">No deliveries yet.</p> : (
+      {e.deliveries.length === 0 ? <p class="hint">{t('webhooks.noDeliveries')}</p> : (
         <table class="deliveries">
-          <caption class="visually-hidden">Latest deliveries to {e.url}</caption>
-          <thead><tr><th scope="col">Event</th><th scope="col">When</th><th scope="col">Outcome</th><th scope="col">Next try</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+          <caption class="visually-hidden">{t('webhooks.deliveriesTo', { url: e.url })}</caption>
+          <thead><tr><th scope="col">{t('webhooks.event')}</th><th scope="col">{t('log.when')}</th><th scope="col">{t('webhooks.outcome')}</th><th scope="col">{t('webhooks.nextTry')}</th><th scope="col"><span class="visually-hidden">{t('webhooks.actions')}</span></th></tr></thead>
           <tbody>
             {e.deliveries.map((d) => (
               <tr key={d.id} data-state={d.state}>
@@ -73,7 +74,7 @@ function Endpoint({ endpoint: e, onChange }) {
                 <td><Time iso={d.eventAt} /></td>
                 <td>{deliveryOutcome(d)}</td>
                 <td>{d.nextAttemptAt ? <Time iso={d.nextAttemptAt} /> : '—'}</td>
-                <td><button type="button" onClick={() => run(redeliver({ input: { deliveryID: d.id } }), 'Queued to be sent again.')}>Send again</button></td>
+                <td><button type="button" onClick={() => run(redeliver({ input: { deliveryID: d.id } }), t('webhooks.requeued'))}>{t('webhooks.sendAgain')}</button></td>
               </tr>
             ))}
           </tbody>
@@ -101,7 +102,7 @@ function NewEndpoint({ siteID, kinds, onCreated }) {
     const result = await create({ input });
     if (result.error) {
       setErrors(fieldErrors(result.error));
-      setOutcome(`Not added: ${errorMessage(result.error)}`);
+      setOutcome(t('webhooks.notAdded', { error: errorMessage(result.error) }));
       return;
     }
     setSecret(result.data.createWebhookEndpoint.secret);
@@ -116,18 +117,18 @@ function NewEndpoint({ siteID, kinds, onCreated }) {
 
   return (
     <section class="settings-section" aria-labelledby="new-webhook-title">
-      <h2 id="new-webhook-title">Add an endpoint</h2>
+      <h2 id="new-webhook-title">{t('webhooks.addTitle')}</h2>
       {secret && (
         <div role="status" class="secret">
-          <p><strong>Signing secret</strong> (shown this once; keep it with the receiver):</p>
+          <p>{tx('webhooks.secret', { label: <strong>{t('webhooks.secretLabel')}</strong> })}</p>
           <p><code data-testid="webhook-secret">{secret}</code></p>
         </div>
       )}
       <form onSubmit={submit} class="stack" noValidate>
-        <Field name="url" label="URL" hint="https; redirects are not followed." binding={binding} type="url" />
-        <Field name="description" label="Description" hint="Optional, for your admins." binding={binding} />
+        <Field name="url" label={t('peers.url')} hint={t('webhooks.urlHint')} binding={binding} type="url" />
+        <Field name="description" label={t('webhooks.description')} hint={t('webhooks.descriptionHint')} binding={binding} />
         <fieldset aria-describedby="webhook-kinds-hint">
-          <legend>Events</legend>
+          <legend>{t('webhooks.events')}</legend>
           {groupKinds(kinds).map((g) => (
             <div key={g.noun} class="row wrap">
               {g.kinds.map((k) => (
@@ -138,7 +139,7 @@ function NewEndpoint({ siteID, kinds, onCreated }) {
           <Messages name="kinds" hint="" error={errors.kinds} idPrefix="webhook-" />
         </fieldset>
         <p class="error" role="alert">{outcome}</p>
-        <div class="row"><button type="submit" disabled={fetching}>Add endpoint</button></div>
+        <div class="row"><button type="submit" disabled={fetching}>{t('webhooks.add')}</button></div>
       </form>
     </section>
   );
