@@ -79,6 +79,9 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 				return nil, err
 			}
 			eo.Federation = &nats.FederationOptions{Instance: cfg.Instance, Listen: cfg.FederationAddr, Peers: peers}
+			// Peers tell leaf connections apart by server name: two peers' servers both
+			// named "parley" would take turns evicting each other's connection to a third.
+			eo.ServerName = nats.ClientName + "-" + cfg.Instance
 		}
 		var err error
 		emb, err = nats.StartEmbedded(eo)
