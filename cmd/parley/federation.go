@@ -119,7 +119,8 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		}
 		return comments.Apply(ctx, v)
 	})
-	inbound := federation.NewInbound(svc.federation.Verifier(), r.store, applier, federation.InboundOptions{Logger: r.logger, Metrics: metrics, OnPause: r.changed})
+	inbound := federation.NewInbound(svc.federation.Verifier(), r.store, applier, federation.InboundOptions{Logger: r.logger, Metrics: metrics, OnPause: r.changed,
+		RefreshKeys: func(ctx context.Context) error { _, err := svc.federation.RefreshPeerKeys(ctx); return err }})
 	t := federation.NewTransport(js, cfg.Instance, inbound, r.logger)
 	if err := t.EnsureOutbound(ctx); err != nil {
 		nc.Close()
