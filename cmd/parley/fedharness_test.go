@@ -190,8 +190,9 @@ func startFedNode(t testing.TB, name string, o fedNodeOptions) *fedNode {
 		"PARLEY_LOG_LEVEL":        "info",
 		"PARLEY_SIGNUPS_PER_HOUR": "1000",
 		// The tests post faster than people.
-		"PARLEY_MUTATIONS_PER_MINUTE":        "1000000",
-		"PARLEY_CLIENT_MUTATIONS_PER_MINUTE": "1000000",
+		"PARLEY_MUTATIONS_PER_MINUTE":             "1000000",
+		"PARLEY_CLIENT_MUTATIONS_PER_MINUTE":      "1000000",
+		"PARLEY_NEW_ACCOUNT_MUTATIONS_PER_MINUTE": "1000000",
 	}}}
 	n.env["PARLEY_FEDERATION_ADDR"] = n.fedAddr
 	if o.ExternalNATS {
