@@ -43,8 +43,8 @@ func streamToken(s string) string {
 
 // Transport moves envelopes over JetStream: it publishes this instance's to
 // fed.<self>.> in a stream the instance owns, and reads each active peer's from an inbound
-// stream of its own, with limits (bytes, messages, age; once full, new messages are refused), that the NATS
-// leaf connection of that peer fills (nats.FederationOptions).
+// stream of its own, with limits (bytes, messages, age; once full, new messages are
+// refused), that the NATS leaf connection of that peer fills (nats.FederationOptions).
 type Transport struct {
 	js      jetstream.JetStream
 	self    string
