@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -99,6 +100,13 @@ func TestThreeInstances(t *testing.T) {
 				}
 				return false
 			})
+		}
+	})
+	t.Run("no instance's leaf connection evicts another's", func(t *testing.T) {
+		for _, n := range nodes {
+			if log, _ := os.ReadFile(n.replica.logPath); strings.Contains(string(log), "Duplicate Remote LeafNode") {
+				t.Errorf("%s's NATS replaced a peer's leaf connection with another's", n.name)
+			}
 		}
 	})
 }
