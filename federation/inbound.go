@@ -44,9 +44,11 @@ type Inbound struct {
 	counter  *prometheus.CounterVec
 	breaker  int
 	onPause  func()
+	refresh  func(ctx context.Context) error
 
-	mu      sync.Mutex
-	strikes map[string]int
+	mu          sync.Mutex
+	strikes     map[string]int
+	lastRefresh time.Time
 }
 
 // InboundOptions configure NewInbound.
@@ -59,7 +61,16 @@ type InboundOptions struct {
 	BreakerThreshold int
 	// OnPause, when set, runs after the breaker paused a peer.
 	OnPause func()
+	// RefreshKeys, when set, reads the peers' documents again (Service.RefreshPeerKeys). It
+	// runs when an envelope names a key not pinned, at most once every KeyRefreshInterval,
+	// and the envelope is verified again: a peer that revoked its signing key signs with a
+	// new one at once, and its envelopes must not be refused until the periodic refresh.
+	RefreshKeys func(ctx context.Context) error
 }
+
+// KeyRefreshInterval is how often an unknown key may make Inbound read the peers' documents
+// again, so that a peer naming made-up keys costs a fetch now and then, no more.
+const KeyRefreshInterval = 10 * time.Second
 
 // DefaultBreakerThreshold is how many invalid envelopes in a row pause a peer: a broken or
 // hostile peer stops costing verification, and an admin looks before resuming it.
@@ -71,7 +82,7 @@ func NewInbound(v *Verifier, store parley.FederationStore, a Applier, o InboundO
 		o.BreakerThreshold = DefaultBreakerThreshold
 	}
 	in := &Inbound{verifier: v, store: store, apply: a, logger: o.Logger, breaker: o.BreakerThreshold,
-		onPause: o.OnPause, strikes: map[string]int{},
+		onPause: o.OnPause, refresh: o.RefreshKeys, strikes: map[string]int{},
 		counter: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_federation_envelopes_total",
 			Help: "Envelopes received from peers, by result (applied, duplicate, rejected) and, for rejections, the reason.",
@@ -109,6 +120,9 @@ func (in *Inbound) Receive(ctx context.Context, data []byte, received time.Time)
 // envelopes under its own quota. An empty peer skips the check.
 func (in *Inbound) ReceiveFrom(ctx context.Context, peer string, data []byte, received time.Time) (Outcome, error) {
 	v, err := in.verifier.Verify(ctx, data, received)
+	if rej := (*Rejection)(nil); errors.As(err, &rej) && rej.Reason == "unknown_key" && in.refreshKeys(ctx) {
+		v, err = in.verifier.Verify(ctx, data, received)
+	}
 	if err == nil && peer != "" && v.Envelope.Origin != peer {
 		err = reject("wrong_subject", "an envelope of %q in the stream of %q", v.Envelope.Origin, peer)
 	}
@@ -150,6 +164,26 @@ func (in *Inbound) ReceiveFrom(ctx context.Context, peer string, data []byte, re
 	delete(in.strikes, e.Origin)
 	in.mu.Unlock()
 	return Applied, nil
+}
+
+// refreshKeys reads the peers' keys again unless it did within KeyRefreshInterval, and
+// reports whether it did.
+func (in *Inbound) refreshKeys(ctx context.Context) bool {
+	if in.refresh == nil {
+		return false
+	}
+	in.mu.Lock()
+	if time.Since(in.lastRefresh) < KeyRefreshInterval {
+		in.mu.Unlock()
+		return false
+	}
+	in.lastRefresh = time.Now()
+	in.mu.Unlock()
+	if err := in.refresh(ctx); err != nil {
+		in.logger.Warn("federation: peers' keys not read again for an unknown key", "error", err)
+		return false
+	}
+	return true
 }
 
 // strike counts an invalid envelope of a peer and pauses an active peer that reached the

@@ -43,8 +43,8 @@ func streamToken(s string) string {
 
 // Transport moves envelopes over JetStream: it publishes this instance's to
 // fed.<self>.> in a stream the instance owns, and reads each active peer's from an inbound
-// stream of its own, with limits (bytes, messages, age, discard old), that the NATS
-// leaf connection of that peer fills (nats.FederationOptions).
+// stream of its own, with limits (bytes, messages, age; once full, new messages are
+// refused), that the NATS leaf connection of that peer fills (nats.FederationOptions).
 type Transport struct {
 	js      jetstream.JetStream
 	self    string
@@ -128,8 +128,13 @@ func (t *Transport) ensureInbound(ctx context.Context, p *parley.Peer) error {
 		MaxBytes:    maxBytes,
 		MaxMsgs:     maxMsgs,
 		MaxMsgSize:  maxMsgSize,
-		Discard:     jetstream.DiscardOld,
-		Duplicates:  2 * time.Minute,
+		// Once full, new messages are refused rather than old ones dropped: a refusal
+		// writes nothing (a flood beyond the backlog costs the NATS server next to
+		// nothing, where discarding the oldest wrote and deleted one message for each),
+		// and nothing already stored is lost; catch-up reads an honest peer's refused
+		// envelopes again from its cursor, which moves only past what was stored.
+		Discard:    jetstream.DiscardNew,
+		Duplicates: 2 * time.Minute,
 	})
 	if err != nil {
 		return fmt.Errorf("inbound stream of %s: %w", p.Name, err)
@@ -162,8 +167,8 @@ func (t *Transport) Reconcile(ctx context.Context, peers []*parley.Peer) error {
 			continue
 		}
 		// The quota: at most MaxMessagesPerSecond envelopes a second are verified and
-		// applied; what a peer sends faster waits in its stream, whose limits drop the
-		// oldest, so a flood costs this instance the quota and no more.
+		// applied; what a peer sends faster waits in its stream, whose limits refuse what
+		// comes once it is full, so a flood costs this instance the quota and no more.
 		n := p.MaxMessagesPerSecond
 		if n <= 0 {
 			n = DefaultPeerMessagesPerSecond

@@ -58,9 +58,6 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 	if err := nats.ValidateInstance(cfg.Instance); err != nil {
 		return nil, fmt.Errorf("PARLEY_INSTANCE: %w", err)
 	}
-	if cfg.FederationAddr != "" && cfg.NATSURL != "" {
-		return nil, fmt.Errorf("PARLEY_FEDERATION_ADDR opens a listener of the embedded NATS server, and NATS_URL is set: configure leaf nodes on your NATS instead (see the README's Federation section) and unset PARLEY_FEDERATION_ADDR")
-	}
 	var emb *nats.Embedded
 	var js jetstream.JetStream
 	var connect func(context.Context) (jetstream.JetStream, error)
@@ -79,6 +76,9 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 				return nil, err
 			}
 			eo.Federation = &nats.FederationOptions{Instance: cfg.Instance, Listen: cfg.FederationAddr, Peers: peers}
+			// Peers tell leaf connections apart by server name: two peers' servers both
+			// named "parley" would take turns evicting each other's connection to a third.
+			eo.ServerName = nats.ClientName + "-" + cfg.Instance
 		}
 		var err error
 		emb, err = nats.StartEmbedded(eo)

@@ -10,15 +10,17 @@ import (
 	"sync"
 	"time"
 
+	natsgo "github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
+	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 )
 
 // federationRuntime runs the federation transport of a server with PARLEY_FEDERATION_ADDR:
-// it keeps the embedded server's leaf connections and the inbound consumers in step with the
+// it keeps the embedded server's leaf connections (an external NATS keeps its own) and the inbound consumers in step with the
 // peers in the database, on every change through the API and every 15 seconds (for changes
 // made by `parley peer` from another process).
 type federationRuntime struct {
@@ -75,10 +77,20 @@ func (r *federationRuntime) defederated(ctx context.Context, p *parley.Peer, in 
 
 // start builds the transport on the bus and runs it until the bus closes.
 func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus, svc *services, metrics prometheus.Registerer) error {
-	if events.embedded == nil || cfg.FederationAddr == "" {
+	if cfg.FederationAddr == "" {
 		return nil
 	}
-	nc, err := events.embedded.Connect()
+	// With NATS_URL the operator's NATS holds the federation accounts and leaf nodes (the
+	// README's configuration); the transport works in the account NATS_URL signs in to.
+	var nc *natsgo.Conn
+	var err error
+	if events.embedded != nil {
+		nc, err = events.embedded.Connect()
+	} else {
+		dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		nc, err = nats.Connect(dialCtx, cfg.NATSURL, r.logger)
+		cancel()
+	}
 	if err != nil {
 		return err
 	}
@@ -107,7 +119,8 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		}
 		return comments.Apply(ctx, v)
 	})
-	inbound := federation.NewInbound(svc.federation.Verifier(), r.store, applier, federation.InboundOptions{Logger: r.logger, Metrics: metrics, OnPause: r.changed})
+	inbound := federation.NewInbound(svc.federation.Verifier(), r.store, applier, federation.InboundOptions{Logger: r.logger, Metrics: metrics, OnPause: r.changed,
+		RefreshKeys: func(ctx context.Context) error { _, err := svc.federation.RefreshPeerKeys(ctx); return err }})
 	t := federation.NewTransport(js, cfg.Instance, inbound, r.logger)
 	if err := t.EnsureOutbound(ctx); err != nil {
 		nc.Close()
@@ -166,7 +179,8 @@ func (r *federationRuntime) reconcile(ctx context.Context) {
 			want[p.Name] = p.FederationAddress
 		}
 	}
-	if !maps.Equal(want, r.events.embedded.FederationPeers()) {
+	// An external NATS keeps the leaf connections its configuration names.
+	if r.events.embedded != nil && !maps.Equal(want, r.events.embedded.FederationPeers()) {
 		if err := r.events.embedded.SetFederationPeers(want); err != nil {
 			r.logger.Error("federation: leaf connections not changed", "error", err)
 		}
@@ -181,7 +195,7 @@ func (r *federationRuntime) reconcile(ctx context.Context) {
 func (r *federationRuntime) check() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.events == nil {
+	if r.events == nil || r.events.embedded == nil {
 		return ""
 	}
 	want := r.events.embedded.FederationPeers()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -81,4 +82,52 @@ func BenchmarkFederatedComment(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkFederatedApply measures how many of a peer's envelopes beta verifies and applies
+// a second (signature, ledger, beta's own pipeline and write, one at a time in order), with
+// both instances as processes: alpha posts b.N comments while beta's link to it is paused,
+// then beta resumes and reads them (catch-up, then its consumer) with its quota lifted. The
+// inverse of envelopes/s is the ingest cost of one envelope on this machine.
+func BenchmarkFederatedApply(b *testing.B) {
+	z := startFedNode(b, "beta", fedNodeOptions{})
+	a := startFedNode(b, "alpha", fedNodeOptions{})
+	link(b, a, z, setQuota(b, 1_000_000))
+	const article = "https://news.example/apply/1"
+	a.site(b)
+	z.site(b)
+	story := a.share(b, article, "beta")
+	z.awaitLeafs(b)
+	zAdmin := z.adminToken(b)
+	var peers struct{ Peers []struct{ ID string } }
+	mustGQL(b, z.base, zAdmin, `{ peers { id } }`, nil, &peers)
+	pause := func(paused bool) {
+		mustGQL(b, z.base, zAdmin, `mutation($p: ID!, $x: Boolean!) { pausePeer(input: {peerID: $p, paused: $x}) { state } }`,
+			map[string]any{"p": peers.Peers[0].ID, "x": paused}, nil)
+	}
+	zdb := z.db(b)
+	applied := func() int {
+		var n int
+		if err := zdb.QueryRow(context.Background(), `SELECT count(*) FROM federation_comments WHERE instance = 'alpha'`).Scan(&n); err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	pause(true)
+	token := a.adminToken(b)
+	for i := range b.N {
+		a.post(b, token, story, "", fmt.Sprintf("Applied %d.", i))
+	}
+	// Alpha's publisher has signed them all when its outbound stream holds b.N comments:
+	// awaited through beta's catch-up instead, so the clock starts at the resume.
+	b.ResetTimer()
+	pause(false)
+	for deadline := time.Now().Add(10 * time.Minute); applied() < b.N; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatalf("beta applied %d of %d", applied(), b.N)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "envelopes/s")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/envelope")
 }
