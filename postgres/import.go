@@ -164,7 +164,13 @@ func (s *ImportStore) ImportComments(ctx context.Context, siteID, source string,
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		authors, err := importAuthors(ctx, tx, siteID, source, batch, seen)
+		var wanted []parley.ImportAuthor
+		for _, c := range batch {
+			if !seen[c.ExternalID] {
+				wanted = append(wanted, c.Author)
+			}
+		}
+		authors, err := importAuthors(ctx, tx, siteID, source, wanted)
 		if err != nil {
 			return err
 		}
@@ -195,6 +201,10 @@ func (s *ImportStore) ImportComments(ctx context.Context, siteID, source string,
 			comments = append(comments, []any{p.id, c.StoryID, siteID, authors[c.Author.ExternalID], parentID, p.rootID, p.depth,
 				c.Body, c.BodySource, string(c.Status), c.CreatedAt, deletedAt})
 			keys = append(keys, []any{siteID, source, "comment", c.ExternalID, p.id})
+			if out.Stories == nil {
+				out.Stories = map[string]int{}
+			}
+			out.Stories[c.StoryID]++
 			parents[c.ExternalID] = p
 			seen[c.ExternalID] = true // a repeat later in the batch is a duplicate
 		}
@@ -230,13 +240,13 @@ func importedKeys(ctx context.Context, tx pgx.Tx, siteID, source string, ids []s
 	return seen, err
 }
 
-// importAuthors returns the account of every author of the batch's new comments, making an
-// unclaimed one (no password, no email; the email stays on the key) for each it has not seen.
-func importAuthors(ctx context.Context, tx pgx.Tx, siteID, source string, batch []parley.ImportComment, seen map[string]bool) (map[string]any, error) {
+// importAuthors returns the account of every author given, making an unclaimed one (no
+// password, no email; the email stays on the key) for each it has not seen.
+func importAuthors(ctx context.Context, tx pgx.Tx, siteID, source string, list []parley.ImportAuthor) (map[string]any, error) {
 	wanted := map[string]parley.ImportAuthor{}
-	for _, c := range batch {
-		if !seen[c.ExternalID] && c.Author.ExternalID != "" {
-			wanted[c.Author.ExternalID] = c.Author
+	for _, a := range list {
+		if a.ExternalID != "" {
+			wanted[a.ExternalID] = a
 		}
 	}
 	ids := make([]string, 0, len(wanted))
