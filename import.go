@@ -50,6 +50,15 @@ type ImportBatch struct {
 	Orphans []string
 	// Stories counts, by story ID, the comments of the batch written to each.
 	Stories map[string]int
+	// Authors counts, by account ID, the published and rejected comments written.
+	Authors map[string]AuthorComments
+}
+
+// ImportDone is what a whole run wrote, which FinishImport tells consumers.
+type ImportDone struct {
+	Imported, Duplicates, Reactions, Skipped int
+	Stories                                  map[string]int
+	Authors                                  map[string]AuthorComments
 }
 
 // ImportReaction is a reader's reaction to an imported comment, by the comment's ID in the
@@ -75,6 +84,7 @@ type ImportStore interface {
 	// counts of their comments. Orphans are the reactions whose comment is not imported.
 	ImportReactions(ctx context.Context, siteID, source string, batch []ImportReaction) (ImportBatch, error)
 	// FinishImport recounts replies and published comments of the stories the import wrote
-	// to, which ImportComments leaves to it.
-	FinishImport(ctx context.Context, siteID, source string) error
+	// to, which ImportComments leaves to it, then writes the run's import.completed events
+	// (none when it wrote nothing).
+	FinishImport(ctx context.Context, siteID, source string, done ImportDone) error
 }

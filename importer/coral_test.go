@@ -77,8 +77,33 @@ func TestImportCoral(t *testing.T) {
 		t.Errorf("claimable emails %q", emails)
 	}
 
+	events := e.MustImportEvents(t, site.ID)
+	if len(events) != 1 {
+		t.Fatalf("%d import.completed events, want 1", len(events))
+	}
+	ev := events[0]
+	stories := map[string]int{}
+	for _, s := range ev.Stories {
+		stories[s.StoryID] = s.Comments
+	}
+	authors := map[int]int{}
+	for _, a := range ev.Authors {
+		authors[a.Published*10+a.Rejected]++
+	}
+	if ev.Source != "coral" || ev.Imported != 8 || ev.Reactions != 2 || ev.Parts != 1 ||
+		stories[got["cm-1"].Story] != 5 || stories[got["cm-6"].Story] != 3 || len(stories) != 2 {
+		t.Errorf("import.completed %+v, want 8 comments over the two stories (5 and 3)", ev)
+	}
+	// Marta 2 published, Ben 1 (his two others are held), the desk 1 published and 1 rejected.
+	if diff := cmp.Diff(map[int]int{20: 1, 10: 1, 11: 1}, authors); diff != "" {
+		t.Errorf("authors' counts (published*10+rejected) (-want +got):\n%s", diff)
+	}
+
 	t.Run("a second run adds nothing", func(t *testing.T) {
 		again := e.MustImport(t, site.ID, "coral", fromFile(t, "coral.json"))
+		if n := len(e.MustImportEvents(t, site.ID)); n != 1 {
+			t.Errorf("%d import.completed events after a run that wrote nothing, want still 1", n)
+		}
 		if again.Imported != 0 || again.Duplicates != 8 || again.Reactions != 0 {
 			t.Errorf("second run %+v, want 0 imported, 8 duplicates, 0 reactions", again)
 		}

@@ -185,7 +185,8 @@ func (im *Importer) Import(ctx context.Context, siteID, format string, open func
 	}
 	start := time.Now()
 	rep := &Report{Skipped: map[string]int{}, Examples: map[string][]string{}, Stories: map[string]int{}}
-	run := &pass{im: im, ctx: ctx, siteID: siteID, source: format, rep: rep, threads: map[string]string{}}
+	run := &pass{im: im, ctx: ctx, siteID: siteID, source: format, rep: rep, threads: map[string]string{},
+		authors: map[string]parley.AuthorComments{}}
 	var deferred map[string]bool
 	var err error
 	for n := 1; ; n++ {
@@ -207,8 +208,11 @@ func (im *Importer) Import(ctx context.Context, siteID, format string, open func
 		}
 		deferred = orphans
 	}
-	// Counters are made right even when the file broke off: what was written is consistent.
-	if ferr := im.store.FinishImport(context.WithoutCancel(ctx), siteID, format); ferr != nil && err == nil {
+	// Counters are made right even when the file broke off: what was written is consistent,
+	// and consumers are told of it.
+	done := parley.ImportDone{Imported: rep.Imported, Duplicates: rep.Duplicates, Reactions: rep.Reactions,
+		Skipped: rep.SkippedTotal(), Stories: rep.Stories, Authors: run.authors}
+	if ferr := im.store.FinishImport(context.WithoutCancel(ctx), siteID, format, done); ferr != nil && err == nil {
 		err = ferr
 	}
 	rep.Elapsed = time.Since(start)
@@ -228,6 +232,8 @@ type pass struct {
 	batch      []parley.ImportComment
 	reactions  []parley.ImportReaction
 	orphans    map[string]bool
+	// authors counts what the run wrote per account, for trust (one entry per author).
+	authors map[string]parley.AuthorComments
 }
 
 // reactionKey prefixes a reaction's ID among the orphans, which are otherwise comments'.
@@ -429,6 +435,11 @@ func (p *pass) flushComments() error {
 	p.rep.Imported += res.Imported
 	for story, n := range res.Stories {
 		p.rep.Stories[story] += n
+	}
+	for id, n := range res.Authors {
+		a := p.authors[id]
+		a.UserID, a.Published, a.Rejected = id, a.Published+n.Published, a.Rejected+n.Rejected
+		p.authors[id] = a
 	}
 	p.rep.Duplicates += res.Duplicates
 	for _, id := range res.Orphans {
