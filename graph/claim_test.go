@@ -57,7 +57,9 @@ func (c *client) MustVerify(tb testing.TB) {
 
 func (c *client) claimable(tb testing.TB) *claimCounts {
 	tb.Helper()
-	var out struct{ Viewer struct{ ClaimableComments *claimCounts } }
+	var out struct {
+		Viewer struct{ ClaimableComments *claimCounts }
+	}
 	c.MustDo(tb, claimable, nil, &out)
 	return out.Viewer.ClaimableComments
 }
@@ -141,7 +143,9 @@ func TestClaimComments(t *testing.T) {
 		if got := w.Other.claim(t); got != (claimCounts{}) {
 			t.Errorf("another reader claimed %+v", got)
 		}
-		var out struct{ User struct{ ClaimableComments *claimCounts } }
+		var out struct {
+			User struct{ ClaimableComments *claimCounts }
+		}
 		w.Admin.MustDo(t, `query($id: ID!) { user(id: $id) { claimableComments { total } } }`, map[string]any{"id": squatter.User.ID}, &out)
 		if out.User.ClaimableComments != nil {
 			t.Errorf("another user's claimable comments are shown to an admin: %+v", out.User.ClaimableComments)
