@@ -170,10 +170,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// Site admins upload exports from the dashboard; the CLI's importer, over HTTP.
 		Import: importer.NewHandler(postgres.NewImportStore(a.db), markup.NewRenderer(), svc.graph.Users,
 			importer.HandlerOptions{TempDir: os.TempDir(), Logger: logger}),
-		Version:        version,
-		TrustProxy:     cfg.TrustProxy,
-		BenchStatic:    cfg.BenchEndpoints,
-		ExtraOrigins:   publicOrigins(cfg.PublicURL),
+		Version:      version,
+		TrustProxy:   cfg.TrustProxy,
+		BenchStatic:  cfg.BenchEndpoints,
+		ExtraOrigins: publicOrigins(cfg.PublicURL),
 	})
 	traces, err := startTracing(ctx, getenv, cfg.Instance)
 	if err != nil {
