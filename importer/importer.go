@@ -86,11 +86,11 @@ func newReader(format string, r io.Reader) (reader, error) {
 
 // Progress is where an import stands, reported every few seconds.
 type Progress struct {
-	Pass      int
-	BytesRead int64
-	Comments  int
-	Imported  int
-	Skipped   int
+	Pass      int   `json:"pass"`
+	BytesRead int64 `json:"bytesRead"`
+	Comments  int   `json:"comments"`
+	Imported  int   `json:"imported"`
+	Skipped   int   `json:"skipped"`
 }
 
 // Options configure an import.
