@@ -1,0 +1,51 @@
+// The import upload's answer, as pure functions: the server streams newline-delimited JSON
+// ({"progress":…} lines, then one {"report":…} line, with "error" beside it when the import
+// stopped), which may arrive cut anywhere.
+
+/** The formats the server imports, with what each is. */
+export const FORMATS = [
+  { value: 'disqus', label: 'Disqus XML export' },
+  { value: 'wxr', label: 'WordPress export (WXR)' },
+  { value: 'coral', label: 'Coral Talk (users, stories, comments, commentActions)' },
+  { value: 'remark42', label: 'remark42 backup' },
+];
+
+/** Splits text into whole JSON lines, returning them and the unfinished rest. */
+export function splitLines(buffer) {
+  const parts = buffer.split('\n');
+  const rest = parts.pop();
+  return { lines: parts.filter((l) => l.trim() !== '').map((l) => JSON.parse(l)), rest };
+}
+
+/** Reads a streamed answer, calling onLine with each JSON line as it arrives. */
+export async function readLines(body, onLine) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    buffer += decoder.decode(value ?? new Uint8Array(), { stream: !done });
+    const { lines, rest } = splitLines(done ? `${buffer}\n` : buffer);
+    buffer = rest;
+    lines.forEach(onLine);
+    if (done) return;
+  }
+}
+
+/** Says where an import stands: the share of the file read in this pass, and the counts. */
+export function progressText(p, size) {
+  const pct = size > 0 ? Math.min(100, Math.round((p.bytesRead / size) * 100)) : 0;
+  return { pct, text: `Pass ${p.pass}: ${pct}% read, ${p.comments} comments read, ${p.imported} imported, ${p.skipped} skipped` };
+}
+
+/** Says what an import did, and each reason for skipping, most frequent first. */
+export function reportText(r) {
+  const skipped = Object.values(r.skipped ?? {}).reduce((a, b) => a + b, 0);
+  const reasons = Object.entries(r.skipped ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, n]) => ({ reason, n, examples: (r.examples?.[reason] ?? []).join(', ') }));
+  return {
+    summary: `Imported ${r.imported} comments (${r.threads} threads, ${r.reactions} reactions); ${r.duplicates} were imported before; ${skipped} skipped.`,
+    reasons,
+  };
+}
