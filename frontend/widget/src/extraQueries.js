@@ -32,3 +32,7 @@ export const NOTIFY_SETTINGS = `query NotifySettings { notificationSettings { ki
 export const SET_DELIVERY = `mutation SetDelivery($input: NotificationSettingInput!) { setNotificationDelivery(input: $input) { kind delivery } }`;
 
 export const OIDC_PROVIDERS = `query OIDCProviders($siteID: ID!) { oidcProviders(siteID: $siteID) { id name } }`;
+
+// Earlier comments under the reader's verified address (Claim.jsx).
+export const CLAIMABLE = `query Claimable { viewer { id claimableComments { total imported guest } } }`;
+export const CLAIM = `mutation Claim { claimComments { claimed { total imported guest } } }`;

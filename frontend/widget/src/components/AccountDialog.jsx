@@ -7,6 +7,7 @@ import { Ctx } from './context.js';
 import { EXPORT } from '../extraQueries.js';
 import { errorText } from '../errors.js';
 import { Credentials } from './Credentials.jsx';
+import { Claim } from './Claim.jsx';
 
 /**
  * Saves data as a JSON file through a temporary <a download>, placed next to from: inside
@@ -78,6 +79,7 @@ export function AccountDialog({ onClose }) {
             <button type="button" class="btn danger" onClick={() => setDeleting(true)}>{t('deleteAccount')}</button>
           </div>
         )}
+        {!deleting && <Claim />}
         {!deleting && <Credentials />}
         <p class="error" id={`${id}e`} role="alert">{error}</p>
         <div class="row">
