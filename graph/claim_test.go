@@ -123,13 +123,14 @@ func TestClaimComments(t *testing.T) {
 		s.anonymous().MustFail(t, "UNAUTHENTICATED", claim, nil)
 	})
 
-	// Someone signs up with Ada's address first, and cannot read her mail.
-	squatter := s.MustSignUpAs(t, email)
+	// Ada signs up with that address; until she follows the mailed link it is unverified, and
+	// for all the server knows, anyone could have typed it.
+	ada := s.MustSignUpAs(t, email)
 	t.Run("an unverified address is told nothing and claims nothing", func(t *testing.T) {
-		if got := squatter.claimable(t); got != nil {
+		if got := ada.claimable(t); got != nil {
 			t.Errorf("claimableComments = %+v to an unverified address, want null", got)
 		}
-		squatter.MustFail(t, "FORBIDDEN", claim, nil)
+		ada.MustFail(t, "FORBIDDEN", claim, nil)
 		if after := authorsOf(t, s, ids); fmt.Sprint(after) != fmt.Sprint(before) {
 			t.Errorf("authors changed by a refused claim: %v, were %v", after, before)
 		}
@@ -146,25 +147,24 @@ func TestClaimComments(t *testing.T) {
 		var out struct {
 			User struct{ ClaimableComments *claimCounts }
 		}
-		w.Admin.MustDo(t, `query($id: ID!) { user(id: $id) { claimableComments { total } } }`, map[string]any{"id": squatter.User.ID}, &out)
+		w.Admin.MustDo(t, `query($id: ID!) { user(id: $id) { claimableComments { total } } }`, map[string]any{"id": ada.User.ID}, &out)
 		if out.User.ClaimableComments != nil {
 			t.Errorf("another user's claimable comments are shown to an admin: %+v", out.User.ClaimableComments)
 		}
 	})
 
 	t.Run("a verified address claims the guest and imported comments", func(t *testing.T) {
-		// The address's owner takes it over: it is the same account, now verified.
-		squatter.MustVerify(t)
-		if got := squatter.claimable(t); got == nil || *got != (claimCounts{Total: 3, Imported: 2, Guest: 1}) {
+		ada.MustVerify(t)
+		if got := ada.claimable(t); got == nil || *got != (claimCounts{Total: 3, Imported: 2, Guest: 1}) {
 			t.Fatalf("claimable = %+v, want 2 imported and 1 guest", got)
 		}
-		if got := squatter.claim(t); got != (claimCounts{Total: 3, Imported: 2, Guest: 1}) {
+		if got := ada.claim(t); got != (claimCounts{Total: 3, Imported: 2, Guest: 1}) {
 			t.Fatalf("claimed %+v, want 2 imported and 1 guest", got)
 		}
 		after := authorsOf(t, s, ids)
 		mine := 0
 		for _, id := range ids {
-			if after[id] == squatter.User.ID {
+			if after[id] == ada.User.ID {
 				mine++
 			}
 		}
@@ -173,7 +173,7 @@ func TestClaimComments(t *testing.T) {
 		}
 		var kinds, published, rejected int
 		if err := postgrestest.Pool(t, s.DB).QueryRow(context.Background(), `SELECT count(*), sum((payload->>'published')::int), sum((payload->>'rejected')::int)
-			FROM outbox WHERE kind = 'user.comments_claimed' AND site_id = $1 AND payload->>'userID' = $2`, w.Site.ID, squatter.User.ID).Scan(&kinds, &published, &rejected); err != nil {
+			FROM outbox WHERE kind = 'user.comments_claimed' AND site_id = $1 AND payload->>'userID' = $2`, w.Site.ID, ada.User.ID).Scan(&kinds, &published, &rejected); err != nil {
 			t.Fatal(err)
 		}
 		if kinds != 1 || published != 1 || rejected != 1 {
@@ -182,10 +182,10 @@ func TestClaimComments(t *testing.T) {
 	})
 
 	t.Run("claiming again claims nothing and is no error", func(t *testing.T) {
-		if got := squatter.claim(t); got != (claimCounts{}) {
+		if got := ada.claim(t); got != (claimCounts{}) {
 			t.Errorf("second claim %+v, want nothing", got)
 		}
-		if got := squatter.claimable(t); got == nil || got.Total != 0 {
+		if got := ada.claimable(t); got == nil || got.Total != 0 {
 			t.Errorf("claimable after the claim %+v, want 0", got)
 		}
 	})
@@ -201,8 +201,8 @@ func TestClaimComments(t *testing.T) {
 			WHERE k.site_id = $1 AND k.kind = 'comment' AND k.external_id = 'c4'`, w.Site.ID).Scan(&author); err != nil {
 			t.Fatal(err)
 		}
-		if author != squatter.User.ID {
-			t.Errorf("the new imported comment's author %s, want the claimant %s", author, squatter.User.ID)
+		if author != ada.User.ID {
+			t.Errorf("the new imported comment's author %s, want the claimant %s", author, ada.User.ID)
 		}
 	})
 }
