@@ -106,6 +106,8 @@ var eventTypes = map[string]eventType{
 	EventStoryUpdated:     typeOf[StoryUpdated](1),
 	EventProposalChanged:  typeOf[ProposalChanged](1),
 	EventRuleEnacted:      typeOf[RuleEnacted](1),
+	EventImportCompleted:  typeOf[ImportCompleted](1),
+	EventCommentsClaimed:  typeOf[CommentsClaimed](1),
 }
 
 // EventKinds lists every kind this build knows, for documentation and tests.

@@ -53,6 +53,9 @@ func samples() []parley.EventPayload {
 		parley.RuleEnacted{Proposal: proposal, Rule: &parley.Rule{ID: "r1", SiteID: "si1", Name: "links", Expression: "comment.links > 2",
 			Effect: parley.RuleEffect{Kind: parley.EffectHold}, Version: 2, ProposalID: "p1", EnactedAt: later}, RulesVersion: 7},
 		parley.TokensRevoked{UserID: "u1", TokenID: "t1"},
+		parley.ImportCompleted{ImportID: "i1", Source: "coral", Part: 1, Parts: 2, Imported: 10, Duplicates: 1, Reactions: 3, Skipped: 2,
+			Stories: []parley.StoryComments{{StoryID: "st1", Comments: 10}}, Authors: []parley.AuthorComments{{UserID: "u1", Published: 8, Rejected: 1}}},
+		parley.CommentsClaimed{UserID: "u1", Comments: 3, Published: 2, Rejected: 1, Stories: []parley.StoryComments{{StoryID: "st1", Comments: 3}}},
 	}
 }
 

@@ -48,6 +48,27 @@ type ImportBatch struct {
 	// neither imported nor earlier in the batch: the importer tries them again after a
 	// later pass, and reports those whose parent never comes.
 	Orphans []string
+	// Stories counts, by story ID, the comments of the batch written to each.
+	Stories map[string]int
+	// Authors counts, by account ID, the published and rejected comments written.
+	Authors map[string]AuthorComments
+}
+
+// ImportDone is what a whole run wrote, which FinishImport tells consumers.
+type ImportDone struct {
+	Imported, Duplicates, Reactions, Skipped int
+	Stories                                  map[string]int
+	Authors                                  map[string]AuthorComments
+}
+
+// ImportReaction is a reader's reaction to an imported comment, by the comment's ID in the
+// source; the reader becomes an unclaimed account like an author.
+type ImportReaction struct {
+	ExternalID string
+	CommentID  string
+	User       ImportAuthor
+	Kind       string
+	CreatedAt  time.Time
 }
 
 // ImportStore writes imported threads and comments. Every row it writes is keyed by (site,
@@ -59,7 +80,11 @@ type ImportStore interface {
 	// ImportComments writes a batch in one transaction: the authors' accounts, the
 	// comments, their keys. A comment replying to one of the batch must come after it.
 	ImportComments(ctx context.Context, siteID, source string, batch []ImportComment) (ImportBatch, error)
+	// ImportReactions writes a batch of reactions in one transaction, with the reaction
+	// counts of their comments. Orphans are the reactions whose comment is not imported.
+	ImportReactions(ctx context.Context, siteID, source string, batch []ImportReaction) (ImportBatch, error)
 	// FinishImport recounts replies and published comments of the stories the import wrote
-	// to, which ImportComments leaves to it.
-	FinishImport(ctx context.Context, siteID, source string) error
+	// to, which ImportComments leaves to it, then writes the run's import.completed events
+	// (none when it wrote nothing).
+	FinishImport(ctx context.Context, siteID, source string, done ImportDone) error
 }

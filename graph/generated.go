@@ -108,6 +108,11 @@ type ComplexityRoot struct {
 		Comments func(childComplexity int) int
 	}
 
+	ClaimCommentsPayload struct {
+		Claimed func(childComplexity int) int
+		Viewer  func(childComplexity int) int
+	}
+
 	Comment struct {
 		Author          func(childComplexity int) int
 		Body            func(childComplexity int) int
@@ -128,6 +133,12 @@ type ComplexityRoot struct {
 		Story           func(childComplexity int) int
 		Trail           func(childComplexity int) int
 		Version         func(childComplexity int) int
+	}
+
+	CommentClaim struct {
+		Guest    func(childComplexity int) int
+		Imported func(childComplexity int) int
+		Total    func(childComplexity int) int
 	}
 
 	CommentConnection struct {
@@ -320,6 +331,7 @@ type ComplexityRoot struct {
 		BulkApproveComments     func(childComplexity int, input BulkModerateInput) int
 		BulkRejectComments      func(childComplexity int, input BulkModerateInput) int
 		ChangeEmail             func(childComplexity int, input ChangeEmailInput) int
+		ClaimComments           func(childComplexity int) int
 		ConfirmEmailChange      func(childComplexity int, input ConfirmEmailChangeInput) int
 		CreateAPIToken          func(childComplexity int, input CreateAPITokenInput) int
 		CreateComment           func(childComplexity int, input parley.CreateCommentInput) int
@@ -811,23 +823,24 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		APITokens     func(childComplexity int) int
-		Admin         func(childComplexity int) int
-		CommentCounts func(childComplexity int, siteID string) int
-		Comments      func(childComplexity int, siteID string, first *int, after *string) int
-		CreatedAt     func(childComplexity int) int
-		Email         func(childComplexity int) int
-		EmailVerified func(childComplexity int) int
-		Guest         func(childComplexity int) int
-		HasPassword   func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Instance      func(childComplexity int) int
-		MutedUsers    func(childComplexity int) int
-		Notes         func(childComplexity int, siteID string) int
-		Role          func(childComplexity int, siteID string) int
-		Sanctions     func(childComplexity int, siteID string, activeOnly *bool) int
-		Sessions      func(childComplexity int) int
-		Username      func(childComplexity int) int
+		APITokens         func(childComplexity int) int
+		Admin             func(childComplexity int) int
+		ClaimableComments func(childComplexity int) int
+		CommentCounts     func(childComplexity int, siteID string) int
+		Comments          func(childComplexity int, siteID string, first *int, after *string) int
+		CreatedAt         func(childComplexity int) int
+		Email             func(childComplexity int) int
+		EmailVerified     func(childComplexity int) int
+		Guest             func(childComplexity int) int
+		HasPassword       func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Instance          func(childComplexity int) int
+		MutedUsers        func(childComplexity int) int
+		Notes             func(childComplexity int, siteID string) int
+		Role              func(childComplexity int, siteID string) int
+		Sanctions         func(childComplexity int, siteID string, activeOnly *bool) int
+		Sessions          func(childComplexity int) int
+		Username          func(childComplexity int) int
 	}
 
 	UserNote struct {
@@ -930,6 +943,7 @@ type InstanceResolver interface {
 	PublicKey(ctx context.Context, obj *parley.InstanceInfo) (string, error)
 }
 type MutationResolver interface {
+	ClaimComments(ctx context.Context) (*ClaimCommentsPayload, error)
 	CreateComment(ctx context.Context, input parley.CreateCommentInput) (*CommentPayload, error)
 	EditComment(ctx context.Context, input parley.EditCommentInput) (*CommentPayload, error)
 	DeleteComment(ctx context.Context, input DeleteCommentInput) (*CommentPayload, error)
@@ -1099,6 +1113,7 @@ type UserResolver interface {
 
 	MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error)
 	HasPassword(ctx context.Context, obj *parley.User) (*bool, error)
+	ClaimableComments(ctx context.Context, obj *parley.User) (*parley.ClaimSummary, error)
 
 	EmailVerified(ctx context.Context, obj *parley.User) (*bool, error)
 	Sessions(ctx context.Context, obj *parley.User) ([]*parley.Session, error)
@@ -1308,6 +1323,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BulkCommentPayload.Comments(childComplexity), true
 
+	case "ClaimCommentsPayload.claimed":
+		if e.ComplexityRoot.ClaimCommentsPayload.Claimed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimCommentsPayload.Claimed(childComplexity), true
+	case "ClaimCommentsPayload.viewer":
+		if e.ComplexityRoot.ClaimCommentsPayload.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimCommentsPayload.Viewer(childComplexity), true
+
 	case "Comment.author":
 		if e.ComplexityRoot.Comment.Author == nil {
 			break
@@ -1427,6 +1455,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comment.Version(childComplexity), true
+
+	case "CommentClaim.guest":
+		if e.ComplexityRoot.CommentClaim.Guest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentClaim.Guest(childComplexity), true
+	case "CommentClaim.imported":
+		if e.ComplexityRoot.CommentClaim.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentClaim.Imported(childComplexity), true
+	case "CommentClaim.total":
+		if e.ComplexityRoot.CommentClaim.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentClaim.Total(childComplexity), true
 
 	case "CommentConnection.edges":
 		if e.ComplexityRoot.CommentConnection.Edges == nil {
@@ -2226,6 +2273,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeEmail(childComplexity, args["input"].(ChangeEmailInput)), true
+	case "Mutation.claimComments":
+		if e.ComplexityRoot.Mutation.ClaimComments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.ClaimComments(childComplexity), true
 	case "Mutation.confirmEmailChange":
 		if e.ComplexityRoot.Mutation.ConfirmEmailChange == nil {
 			break
@@ -4803,6 +4856,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Admin(childComplexity), true
+	case "User.claimableComments":
+		if e.ComplexityRoot.User.ClaimableComments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.ClaimableComments(childComplexity), true
 	case "User.commentCounts":
 		if e.ComplexityRoot.User.CommentCounts == nil {
 			break
@@ -5396,7 +5455,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "comment.graphqls" "erasure.graphqls" "federation.graphqls" "federation_labels.graphqls" "federation_tombstones.graphqls" "guest.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "oidc.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
+//go:embed "claim.graphqls" "comment.graphqls" "erasure.graphqls" "federation.graphqls" "federation_labels.graphqls" "federation_tombstones.graphqls" "guest.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "oidc.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5408,6 +5467,7 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "claim.graphqls", Input: sourceData("claim.graphqls"), BuiltIn: false},
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
 	{Name: "erasure.graphqls", Input: sourceData("erasure.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
@@ -5534,6 +5594,16 @@ func (ec *executionContext) childFields_BulkCommentPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type BulkCommentPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ClaimCommentsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "claimed":
+		return ec.fieldContext_ClaimCommentsPayload_claimed(ctx, field)
+	case "viewer":
+		return ec.fieldContext_ClaimCommentsPayload_viewer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClaimCommentsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Comment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5576,6 +5646,18 @@ func (ec *executionContext) childFields_Comment(ctx context.Context, field graph
 		return ec.fieldContext_Comment_replies(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Comment", field.Name)
+}
+
+func (ec *executionContext) childFields_CommentClaim(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_CommentClaim_total(ctx, field)
+	case "imported":
+		return ec.fieldContext_CommentClaim_imported(ctx, field)
+	case "guest":
+		return ec.fieldContext_CommentClaim_guest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentClaim", field.Name)
 }
 
 func (ec *executionContext) childFields_CommentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6730,6 +6812,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_mutedUsers(ctx, field)
 	case "hasPassword":
 		return ec.fieldContext_User_hasPassword(ctx, field)
+	case "claimableComments":
+		return ec.fieldContext_User_claimableComments(ctx, field)
 	case "instance":
 		return ec.fieldContext_User_instance(ctx, field)
 	case "guest":
@@ -9356,6 +9440,70 @@ func (ec *executionContext) fieldContext_BulkCommentPayload_comments(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _ClaimCommentsPayload_claimed(ctx context.Context, field graphql.CollectedField, obj *ClaimCommentsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimCommentsPayload_claimed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claimed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.ClaimSummary) graphql.Marshaler {
+			return ec.marshalNCommentClaim2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐClaimSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimCommentsPayload_claimed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClaimCommentsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentClaim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClaimCommentsPayload_viewer(ctx context.Context, field graphql.CollectedField, obj *ClaimCommentsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimCommentsPayload_viewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Viewer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimCommentsPayload_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClaimCommentsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Comment_id(ctx context.Context, field graphql.CollectedField, obj *parley.Comment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9875,6 +10023,75 @@ func (ec *executionContext) fieldContext_Comment_replies(ctx context.Context, fi
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CommentClaim_total(ctx context.Context, field graphql.CollectedField, obj *parley.ClaimSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentClaim_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentClaim_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentClaim", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommentClaim_imported(ctx context.Context, field graphql.CollectedField, obj *parley.ClaimSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentClaim_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentClaim_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentClaim", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommentClaim_guest(ctx context.Context, field graphql.CollectedField, obj *parley.ClaimSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentClaim_guest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentClaim_guest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentClaim", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CommentConnection) (ret graphql.Marshaler) {
@@ -12472,6 +12689,38 @@ func (ec *executionContext) _ModerationRecord_createdAt(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ModerationRecord_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModerationRecord", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Mutation_claimComments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_claimComments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().ClaimComments(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ClaimCommentsPayload) graphql.Marshaler {
+			return ec.marshalNClaimCommentsPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐClaimCommentsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_claimComments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClaimCommentsPayload(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -23479,6 +23728,38 @@ func (ec *executionContext) fieldContext_User_hasPassword(_ context.Context, fie
 	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _User_claimableComments(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_claimableComments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().ClaimableComments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.ClaimSummary) graphql.Marshaler {
+			return ec.marshalOCommentClaim2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐClaimSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_claimableComments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentClaim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User_instance(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29914,6 +30195,44 @@ func (ec *executionContext) _BulkCommentPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var claimCommentsPayloadImplementors = []string{"ClaimCommentsPayload"}
+
+func (ec *executionContext) _ClaimCommentsPayload(ctx context.Context, sel ast.SelectionSet, obj *ClaimCommentsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, claimCommentsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClaimCommentsPayload")
+		case "claimed":
+			out.Values[i] = ec._ClaimCommentsPayload_claimed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "viewer":
+			out.Values[i] = ec._ClaimCommentsPayload_viewer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commentImplementors = []string{"Comment"}
 
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *parley.Comment) graphql.Marshaler {
@@ -30029,6 +30348,49 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Comment_replies(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commentClaimImplementors = []string{"CommentClaim"}
+
+func (ec *executionContext) _CommentClaim(ctx context.Context, sel ast.SelectionSet, obj *parley.ClaimSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentClaimImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommentClaim")
+		case "total":
+			out.Values[i] = ec._CommentClaim_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "imported":
+			out.Values[i] = ec._CommentClaim_imported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "guest":
+			out.Values[i] = ec._CommentClaim_guest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31257,6 +31619,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "claimComments":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_claimComments(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createComment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createComment(ctx, field)
@@ -34593,6 +34962,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_hasPassword(ctx, field, obj)
 				})
+		case "claimableComments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_claimableComments(ctx, field, obj)
+				})
 		case "instance":
 			out.Values[i] = ec._User_instance(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -35565,6 +35940,14 @@ func (ec *executionContext) unmarshalNChangeEmailInput2githubᚗcomᚋparleyhq�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNClaimCommentsPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐClaimCommentsPayload(ctx context.Context, sel ast.SelectionSet, v *ClaimCommentsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ClaimCommentsPayload!")
+		return graphql.Null
+	}
+	return ec._ClaimCommentsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNComment2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐCommentᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Comment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -35587,6 +35970,14 @@ func (ec *executionContext) marshalNComment2ᚖgithubᚗcomᚋparleyhqᚋparley�
 		return graphql.Null
 	}
 	return ec._Comment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommentClaim2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐClaimSummary(ctx context.Context, sel ast.SelectionSet, v *parley.ClaimSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommentClaim!")
+		return graphql.Null
+	}
+	return ec._CommentClaim(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCommentConnection2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCommentConnection(ctx context.Context, sel ast.SelectionSet, v *CommentConnection) graphql.Marshaler {
@@ -37569,6 +37960,13 @@ func (ec *executionContext) marshalOComment2ᚖgithubᚗcomᚋparleyhqᚋparley�
 		return graphql.Null
 	}
 	return ec._Comment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCommentClaim2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐClaimSummary(ctx context.Context, sel ast.SelectionSet, v *parley.ClaimSummary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommentClaim(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCommentOrder2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐCommentOrder(ctx context.Context, v any) (*parley.CommentOrder, error) {

@@ -34,7 +34,10 @@ type Services struct {
 	// OIDC manages OpenID Connect providers; nil answers that this server has none.
 	OIDC parley.OIDCService
 	// Guests takes comments from readers without an account; nil refuses them.
-	Guests    parley.GuestService
+	Guests parley.GuestService
+	// Claims moves comments left under a verified address to the reader's account; nil
+	// answers that this server has none to claim.
+	Claims    parley.ClaimService
 	Users     parley.UserService
 	Sites     parley.SiteService
 	Stories   parley.StoryService

@@ -66,6 +66,12 @@ type ChangeEmailInput struct {
 	Language *string `json:"language,omitempty"`
 }
 
+type ClaimCommentsPayload struct {
+	// What this claim moved to the reader's account; all zero when there was nothing (left) to claim.
+	Claimed *parley.ClaimSummary `json:"claimed"`
+	Viewer  *parley.User         `json:"viewer"`
+}
+
 // A page of comments (a Relay connection).
 type CommentConnection struct {
 	Edges    []*CommentEdge `json:"edges"`

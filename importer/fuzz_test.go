@@ -41,3 +41,7 @@ func FuzzWXR(f *testing.F) {
 func FuzzRemark42(f *testing.F) {
 	fuzzReader(f, "remark42", seed(f, "remark42.jsonl"), `{"version":1}`+"\n"+`{}`, `{"version":1,"posts":[{"url":"x","read_only":true}]}`)
 }
+
+func FuzzCoral(f *testing.F) {
+	fuzzReader(f, "coral", seed(f, "coral.json"), `{"users":[{"id":"u"}],"comments":[{"id":"c","createdAt":{"$date":{"$numberLong":"1"}}}]}`, `{"x":[1,{"a":null}]}`, `{`)
+}

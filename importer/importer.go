@@ -1,5 +1,5 @@
 // Package importer brings discussions from other comment systems into a site: Disqus XML
-// exports, WordPress WXR files and remark42 backups. It streams the file token by token (memory does not grow
+// exports, WordPress WXR files, remark42 backups and Coral Talk's collections. It streams the file token by token (memory does not grow
 // with the file), keeps every comment's thread, author, time, status and place in its
 // thread, sanitises bodies with the site's renderer, and is idempotent: every row is keyed
 // by its ID in the source, so a second run adds nothing. What it cannot import it skips and
@@ -23,10 +23,11 @@ const (
 	FormatDisqus = "disqus"
 	FormatWXR    = "wxr"
 	FormatRemark = "remark42"
+	FormatCoral  = "coral"
 )
 
 // Formats lists the formats Open accepts.
-func Formats() []string { return []string{FormatDisqus, FormatWXR, FormatRemark} }
+func Formats() []string { return []string{FormatDisqus, FormatWXR, FormatRemark, FormatCoral} }
 
 // Sanitizer is the comment renderer's HTML policy (markup.Renderer.Sanitize), so an
 // imported body allows exactly what a body written here does.
@@ -37,9 +38,17 @@ type Sanitizer interface {
 // item is one thing a reader found in the file: a thread, a comment, or something skipped
 // while reading.
 type item struct {
-	thread  *parley.ImportThread
-	comment *comment
-	skip    *skipped
+	thread   *parley.ImportThread
+	comment  *comment
+	reaction *reaction
+	skip     *skipped
+}
+
+// reaction is a reader's reaction to a comment, as read (only Coral's exports keep them).
+type reaction struct {
+	id, commentID string
+	user          parley.ImportAuthor
+	createdAt     time.Time
 }
 
 // comment is a comment as read, before its thread is resolved and its body sanitised.
@@ -69,17 +78,19 @@ func newReader(format string, r io.Reader) (reader, error) {
 		return newWXR(r), nil
 	case FormatRemark:
 		return newRemark42(r), nil
+	case FormatCoral:
+		return newCoral(r), nil
 	}
 	return nil, parley.FieldErrorf("format", "The format is one of %s, not %q.", strings.Join(Formats(), ", "), format)
 }
 
 // Progress is where an import stands, reported every few seconds.
 type Progress struct {
-	Pass      int
-	BytesRead int64
-	Comments  int
-	Imported  int
-	Skipped   int
+	Pass      int   `json:"pass"`
+	BytesRead int64 `json:"bytesRead"`
+	Comments  int   `json:"comments"`
+	Imported  int   `json:"imported"`
+	Skipped   int   `json:"skipped"`
 }
 
 // Options configure an import.
@@ -90,6 +101,9 @@ type Options struct {
 	// each pass.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
+	// ReactionKind is the site's reaction kind that imported reactions become: "respect" by
+	// default, Parley's first default kind, which is also Coral's default reaction.
+	ReactionKind string
 }
 
 // Report says what an import did.
@@ -98,6 +112,11 @@ type Report struct {
 	Comments   int
 	Imported   int
 	Duplicates int
+	// Reactions were imported (Coral only); a reaction imported before is not counted.
+	Reactions int
+	// Stories counts, by story ID, the comments imported into each: what the
+	// import.completed event tells consumers.
+	Stories map[string]int
 	// Skipped counts skipped items by reason; Examples gives up to five IDs per reason.
 	Skipped  map[string]int
 	Examples map[string][]string
@@ -146,6 +165,9 @@ func New(store parley.ImportStore, s Sanitizer, o Options) *Importer {
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 2 * time.Second
 	}
+	if o.ReactionKind == "" {
+		o.ReactionKind = "respect"
+	}
 	return &Importer{store: store, sanitize: s, o: o}
 }
 
@@ -162,8 +184,9 @@ func (im *Importer) Import(ctx context.Context, siteID, format string, open func
 		return nil, err
 	}
 	start := time.Now()
-	rep := &Report{Skipped: map[string]int{}, Examples: map[string][]string{}}
-	run := &pass{im: im, ctx: ctx, siteID: siteID, source: format, rep: rep, threads: map[string]string{}}
+	rep := &Report{Skipped: map[string]int{}, Examples: map[string][]string{}, Stories: map[string]int{}}
+	run := &pass{im: im, ctx: ctx, siteID: siteID, source: format, rep: rep, threads: map[string]string{},
+		authors: map[string]parley.AuthorComments{}}
 	var deferred map[string]bool
 	var err error
 	for n := 1; ; n++ {
@@ -172,7 +195,12 @@ func (im *Importer) Import(ctx context.Context, siteID, format string, open func
 		orphans, err = run.run(n, open, deferred)
 		if err != nil || len(orphans) == 0 || len(orphans) == len(deferred) {
 			for id := range orphans {
-				if err == nil {
+				if err != nil {
+					break
+				}
+				if r, ok := strings.CutPrefix(id, reactionKey); ok {
+					rep.skip(r, "its comment is not in the file (or was skipped)")
+				} else {
 					rep.skip(id, "its parent comment is not in the file (or was skipped)")
 				}
 			}
@@ -180,8 +208,11 @@ func (im *Importer) Import(ctx context.Context, siteID, format string, open func
 		}
 		deferred = orphans
 	}
-	// Counters are made right even when the file broke off: what was written is consistent.
-	if ferr := im.store.FinishImport(context.WithoutCancel(ctx), siteID, format); ferr != nil && err == nil {
+	// Counters are made right even when the file broke off: what was written is consistent,
+	// and consumers are told of it.
+	done := parley.ImportDone{Imported: rep.Imported, Duplicates: rep.Duplicates, Reactions: rep.Reactions,
+		Skipped: rep.SkippedTotal(), Stories: rep.Stories, Authors: run.authors}
+	if ferr := im.store.FinishImport(context.WithoutCancel(ctx), siteID, format, done); ferr != nil && err == nil {
 		err = ferr
 	}
 	rep.Elapsed = time.Since(start)
@@ -199,8 +230,14 @@ type pass struct {
 	// newThreads wait to be stored together, before the first comment that needs one.
 	newThreads []parley.ImportThread
 	batch      []parley.ImportComment
+	reactions  []parley.ImportReaction
 	orphans    map[string]bool
+	// authors counts what the run wrote per account, for trust (one entry per author).
+	authors map[string]parley.AuthorComments
 }
+
+// reactionKey prefixes a reaction's ID among the orphans, which are otherwise comments'.
+const reactionKey = "reaction:"
 
 // pending marks a thread read but not yet stored.
 const pending = "pending"
@@ -244,6 +281,10 @@ func (p *pass) run(n int, open func() (io.ReadCloser, error), only map[string]bo
 			}
 		case it.comment != nil && (only == nil || only[it.comment.id]):
 			if err := p.comment(*it.comment, only == nil); err != nil {
+				return nil, err
+			}
+		case it.reaction != nil && (only == nil || only[reactionKey+it.reaction.id]):
+			if err := p.reaction(*it.reaction); err != nil {
 				return nil, err
 			}
 		}
@@ -346,11 +387,43 @@ func (p *pass) comment(c comment, first bool) error {
 	return nil
 }
 
-// flush writes the threads and comments read and not yet stored.
+// reaction adds a reaction to its batch, written after the comments read before it.
+func (p *pass) reaction(r reaction) error {
+	if r.createdAt.IsZero() {
+		r.createdAt = time.Now()
+	}
+	p.reactions = append(p.reactions, parley.ImportReaction{ExternalID: r.id, CommentID: r.commentID, User: r.user,
+		Kind: p.im.o.ReactionKind, CreatedAt: r.createdAt})
+	if len(p.reactions) >= p.im.o.BatchSize {
+		return p.flush()
+	}
+	return nil
+}
+
+// flush writes the threads, comments and reactions read and not yet stored.
 func (p *pass) flush() error {
 	if err := p.flushThreads(); err != nil {
 		return err
 	}
+	if err := p.flushComments(); err != nil {
+		return err
+	}
+	if len(p.reactions) == 0 {
+		return nil
+	}
+	res, err := p.im.store.ImportReactions(context.WithoutCancel(p.ctx), p.siteID, p.source, p.reactions)
+	if err != nil {
+		return err
+	}
+	p.reactions = p.reactions[:0]
+	p.rep.Reactions += res.Imported
+	for _, id := range res.Orphans {
+		p.orphans[reactionKey+id] = true
+	}
+	return nil
+}
+
+func (p *pass) flushComments() error {
 	if len(p.batch) == 0 {
 		return nil
 	}
@@ -360,6 +433,14 @@ func (p *pass) flush() error {
 	}
 	p.batch = p.batch[:0]
 	p.rep.Imported += res.Imported
+	for story, n := range res.Stories {
+		p.rep.Stories[story] += n
+	}
+	for id, n := range res.Authors {
+		a := p.authors[id]
+		a.UserID, a.Published, a.Rejected = id, a.Published+n.Published, a.Rejected+n.Rejected
+		p.authors[id] = a
+	}
 	p.rep.Duplicates += res.Duplicates
 	for _, id := range res.Orphans {
 		p.orphans[id] = true

@@ -156,3 +156,27 @@ func (e *env) MustStoryCount(tb testing.TB, storyID string) int {
 	}
 	return n
 }
+
+// MustImportEvents decodes the site's import.completed events, oldest first.
+func (e *env) MustImportEvents(tb testing.TB, siteID string) []parley.ImportCompleted {
+	tb.Helper()
+	rows, err := postgrestest.Pool(tb, e.db).Query(context.Background(), `
+		SELECT payload FROM outbox WHERE site_id = $1 AND kind = 'import.completed' ORDER BY created_at, id`, siteID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []parley.ImportCompleted
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			tb.Fatal(err)
+		}
+		p, err := parley.DecodeEvent(parley.EventImportCompleted, data)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, p.(parley.ImportCompleted))
+	}
+	return out
+}

@@ -83,6 +83,9 @@ type Config struct {
 	// Notifications, when set, serves the one-click unsubscribe links of notification mail
 	// at /unsubscribe (RFC 8058).
 	Notifications parley.NotificationService
+	// Import, when set, takes exports uploaded by site admins at POST /api/import
+	// (importer.Handler), with the caller identified as on /graphql.
+	Import http.Handler
 	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
 	// A change to a site's origins takes effect within it.
 	OriginCacheTTL time.Duration
@@ -167,6 +170,12 @@ func New(cfg Config) http.Handler {
 		u := unsubscribePage{notifications: cfg.Notifications, logger: cfg.Logger}
 		mux.Handle("GET /unsubscribe", u)
 		mux.Handle("POST /unsubscribe", u)
+	}
+	if cfg.Import != nil {
+		imports := noStore(origins.middleware(identify(cfg.Auth, cfg.Logger, cfg.Import)))
+		mux.Handle("POST /api/import", imports)
+		mux.Handle("OPTIONS /api/import", imports)
+		mux.HandleFunc("/api/import", methodNotAllowed("POST, OPTIONS"))
 	}
 	mux.HandleFunc("/", notFound)
 

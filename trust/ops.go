@@ -70,6 +70,29 @@ func opsFor(e parley.Event) (ops []parley.TrustOp, users []string) {
 		return reactionOps(e, parley.ReactionAdded(p), 1)
 	case parley.ReactionRemoved:
 		return reactionOps(e, parley.ReactionAdded(p), -1)
+	case parley.ImportCompleted:
+		// An imported history counts as the author's record here, as it was elsewhere; the
+		// comments were moderated by the system they come from.
+		for _, a := range p.Authors {
+			if a.Published > 0 {
+				add(parley.TrustOp{Kind: parley.TrustOpPublished, UserID: a.UserID, N: a.Published})
+			}
+			if a.Rejected > 0 {
+				add(parley.TrustOp{Kind: parley.TrustOpRejected, UserID: a.UserID, Reason: parley.RejectedByPipeline, N: a.Rejected})
+			}
+			users = append(users, a.UserID)
+		}
+		return ops, users
+	case parley.CommentsClaimed:
+		// The claimed comments now count for the reader who claimed them; the emptied
+		// accounts they came from can no longer comment, so their counts are left as they are.
+		if p.Published > 0 {
+			add(parley.TrustOp{Kind: parley.TrustOpPublished, UserID: p.UserID, N: p.Published})
+		}
+		if p.Rejected > 0 {
+			add(parley.TrustOp{Kind: parley.TrustOpRejected, UserID: p.UserID, Reason: parley.RejectedByPipeline, N: p.Rejected})
+		}
+		return ops, []string{p.UserID}
 	case parley.UserSanctioned:
 		add(parley.TrustOp{Kind: parley.TrustOpSanction, ID: p.SanctionID, UserID: p.UserID, Reason: string(p.SanctionKind),
 			Expires: p.ExpiresAt, Revoked: p.RevokedAt})

@@ -17,7 +17,7 @@ import (
 )
 
 // importFile brings another comment system's export into a site: `parley import --site S
-// --format disqus|wxr FILE`. It shows a progress bar on a terminal and a progress line every
+// --format disqus|wxr|remark42|coral FILE`. It shows a progress bar on a terminal and a progress line every
 // few seconds otherwise, and ends with what it imported and what it skipped, and why. Run
 // again on the same file, it adds nothing.
 func importFile(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -30,7 +30,7 @@ func importFile(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	if fs.NArg() != 1 || *site == "" || *format == "" {
-		return errors.New("usage: parley import --site ID --format disqus|wxr|remark42 FILE")
+		return errors.New("usage: parley import --site ID --format disqus|wxr|remark42|coral FILE")
 	}
 	path := fs.Arg(0)
 	info, err := os.Stat(path)
@@ -82,8 +82,8 @@ func progressEvery(terminal bool) time.Duration {
 // printReport says what an import did, with each reason for skipping.
 func printReport(w io.Writer, r *importer.Report) {
 	rate := float64(r.Comments) / max(r.Elapsed.Seconds(), 0.001)
-	fmt.Fprintf(w, "Imported %d comments (%d threads); %d were imported before; %d skipped. %d comments read in %s (%.0f/s, %d passes).\n",
-		r.Imported, r.Threads, r.Duplicates, r.SkippedTotal(), r.Comments, r.Elapsed.Round(time.Millisecond), rate, r.Passes)
+	fmt.Fprintf(w, "Imported %d comments (%d threads, %d reactions); %d were imported before; %d skipped. %d comments read in %s (%.0f/s, %d passes).\n",
+		r.Imported, r.Threads, r.Reactions, r.Duplicates, r.SkippedTotal(), r.Comments, r.Elapsed.Round(time.Millisecond), rate, r.Passes)
 	for _, reason := range r.Reasons() {
 		fmt.Fprintf(w, "  skipped %d: %s (e.g. %s)\n", r.Skipped[reason], reason, strings.Join(r.Examples[reason], ", "))
 	}

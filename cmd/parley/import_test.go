@@ -46,7 +46,7 @@ func TestImportCommand(t *testing.T) {
 	if err := run(ctx, args, env, &out, &errs); err != nil {
 		t.Fatalf("import: %v\n%s", err, errs.String())
 	}
-	for _, want := range []string{"Imported 6 comments (2 threads); 0 were imported before; 5 skipped.", "skipped 1: its thread is not in the file (e.g. 3008)"} {
+	for _, want := range []string{"Imported 6 comments (2 threads, 0 reactions); 0 were imported before; 5 skipped.", "skipped 1: its thread is not in the file (e.g. 3008)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report %q lacks %q", out.String(), want)
 		}
@@ -55,7 +55,7 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf("no progress line in %q", errs.String())
 	}
 	out.Reset()
-	if err := run(ctx, args, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Imported 0 comments (2 threads); 6 were imported before") {
+	if err := run(ctx, args, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Imported 0 comments (2 threads, 0 reactions); 6 were imported before") {
 		t.Errorf("second run: %q, %v", out.String(), err)
 	}
 	for _, tc := range []struct {

@@ -19,6 +19,8 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/frontend"
 	"github.com/parleyhq/parley/graph"
+	"github.com/parleyhq/parley/importer"
+	"github.com/parleyhq/parley/markup"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/server"
 )
@@ -165,10 +167,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		WellKnown:      svc.identity.WellKnownHandler(cfg.PublicURL, version, logger),
 		FederationLink: svc.federation.LinkHandler(),
-		Version:        version,
-		TrustProxy:     cfg.TrustProxy,
-		BenchStatic:    cfg.BenchEndpoints,
-		ExtraOrigins:   publicOrigins(cfg.PublicURL),
+		// Site admins upload exports from the dashboard; the CLI's importer, over HTTP.
+		Import: importer.NewHandler(postgres.NewImportStore(a.db), markup.NewRenderer(), svc.graph.Users,
+			importer.HandlerOptions{TempDir: os.TempDir(), Logger: logger}),
+		Version:      version,
+		TrustProxy:   cfg.TrustProxy,
+		BenchStatic:  cfg.BenchEndpoints,
+		ExtraOrigins: publicOrigins(cfg.PublicURL),
 	})
 	traces, err := startTracing(ctx, getenv, cfg.Instance)
 	if err != nil {

@@ -117,7 +117,9 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 		webhooks: webhook.NewConsumer(webhookStore, sender.Wake, logger), webhookSender: sender, graph: graph.Services{
 			Auth: authService,
 			// Guests comment without an account, always held for review.
-			Guests:      moderation.NewGuests(stories, sites, postgres.NewGuestStore(db), comments, lim.guests),
+			Guests: moderation.NewGuests(stories, sites, postgres.NewGuestStore(db), comments, lim.guests),
+			// Readers claim imported and guest comments by their verified address.
+			Claims:      auth.NewClaims(postgres.NewClaimStore(db), postgres.NewRecoveryStore(db).EmailVerified),
 			Credentials: auth.NewCredentials(postgres.NewAccountStore(db), logger).ForgetWith(authService),
 			// OpenID Connect sign-in: providers register {publicURL}/oidc/callback.
 			OIDC: auth.NewOIDC(authService, postgres.NewOIDCStore(db), auth.OIDCOptions{

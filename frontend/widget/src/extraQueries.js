@@ -38,3 +38,7 @@ export const REQUEST_RESET = `mutation RequestReset($input: RequestPasswordReset
 export const EMAIL_STATE = `{ viewer { id email emailVerified } }`;
 export const RESEND_VERIFICATION = `mutation Resend($input: ResendVerificationInput) { resendVerification(input: $input) }`;
 export const CHANGE_EMAIL = `mutation ChangeEmail($input: ChangeEmailInput!) { changeEmail(input: $input) }`;
+
+// Earlier comments under the reader's verified address (Claim.jsx).
+export const CLAIMABLE = `query Claimable { viewer { id claimableComments { total imported guest } } }`;
+export const CLAIM = `mutation Claim { claimComments { claimed { total imported guest } } }`;

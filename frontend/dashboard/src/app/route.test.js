@@ -17,6 +17,7 @@ describe('parseRoute', () => {
     expect(parseRoute('/admin/stories', '?site=s2&story=t1')).toMatchObject({ view: 'stories', siteID: 's2', storyID: null });
     expect(parseRoute('/admin/settings/', '').view).toBe('settings');
     expect(parseRoute('/admin/webhooks', '?site=s2')).toMatchObject({ view: 'webhooks', siteID: 's2' });
+    expect(parseRoute('/admin/imports', '?site=s2')).toMatchObject({ view: 'imports', siteID: 's2' });
     expect(parseRoute('/admin/peers', '?site=s2&story=t1')).toMatchObject({ view: 'peers', siteID: 's2', storyID: null });
   });
 

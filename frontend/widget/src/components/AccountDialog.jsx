@@ -9,6 +9,7 @@ import { EXPORT } from '../extraQueries.js';
 import { errorText } from '../errors.js';
 import { Credentials } from './Credentials.jsx';
 import { EmailSettings } from './EmailSettings.jsx';
+import { Claim } from './Claim.jsx';
 
 /**
  * Saves data as a JSON file through a temporary <a download>, placed next to from: inside
@@ -82,6 +83,7 @@ export function AccountDialog({ onClose }) {
           </div>
         )}
         {!deleting && <EmailSettings hasPassword={pw} />}
+        {!deleting && <Claim />}
         {!deleting && <Credentials />}
         <p class="error" id={`${id}e`} role="alert">{error}</p>
         <div class="row">
