@@ -1,0 +1,11 @@
+-- A reply or a mention tells each reader once per comment (issue 15): a reply held and then
+-- approved, or published, held by reports and approved again, is a second event about the
+-- same comment, and the notify consumer skips it through this index. Earlier duplicates, if
+-- any, keep their oldest row.
+DELETE FROM notifications n
+USING notifications o
+WHERE n.kind IN ('REPLY', 'MENTION') AND o.kind = n.kind AND o.user_id = n.user_id
+  AND o.comment_id = n.comment_id AND o.id < n.id;
+
+CREATE UNIQUE INDEX notifications_once_idx ON notifications (comment_id, user_id, kind)
+    WHERE kind IN ('REPLY', 'MENTION');
