@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -72,20 +73,13 @@ func NewOIDC(auth *Service, store parley.OIDCStore, opts OIDCOptions) *OIDC {
 
 // AddOIDCProvider implements parley.OIDCService.
 func (o *OIDC) AddOIDCProvider(ctx context.Context, p *parley.OIDCProvider) error {
-	u := parley.UserFromContext(ctx)
-	if u == nil {
-		return parley.Errorf(parley.EUNAUTHENTICATED, "Sign in to add a sign-in provider.")
-	}
-	if !u.Admin {
-		return parley.Errorf(parley.EFORBIDDEN, "Only an administrator may add a sign-in provider.")
+	if err := requireAdmin(ctx, "add"); err != nil {
+		return err
 	}
 	p.Name = strings.TrimSpace(p.Name)
 	for _, f := range []struct{ name, v string }{{"name", p.Name}, {"issuer", p.Issuer}, {"clientId", p.ClientID}, {"clientSecret", p.ClientSecret}} {
-		if f.v == "" {
-			return parley.FieldErrorf(f.name, "%s is required.", f.name)
-		}
-		if len(f.v) > maxOIDCField {
-			return parley.FieldErrorf(f.name, "%s is longer than %d bytes.", f.name, maxOIDCField)
+		if err := validOIDCField(f.name, f.v); err != nil {
+			return err
 		}
 	}
 	if err := validIssuer(p.Issuer); err != nil {
@@ -94,7 +88,87 @@ func (o *OIDC) AddOIDCProvider(ctx context.Context, p *parley.OIDCProvider) erro
 	if p.SiteID != "" && !parley.IsID(p.SiteID) {
 		return parley.Errorf(parley.ENOTFOUND, "Site not found.")
 	}
+	// A provider whose discovery fails now would fail every reader later: say so to the
+	// administrator, with the reason, instead of storing it.
+	if _, err := o.provider(ctx, p.Issuer); err != nil {
+		return parley.FieldErrorf("issuer", "%s", parley.ErrorMessage(err))
+	}
 	return o.store.AddOIDCProvider(ctx, p)
+}
+
+// requireAdmin refuses anyone but an administrator to manage providers.
+func requireAdmin(ctx context.Context, verb string) error {
+	u := parley.UserFromContext(ctx)
+	if u == nil {
+		return parley.Errorf(parley.EUNAUTHENTICATED, "Sign in to %s a sign-in provider.", verb)
+	}
+	if !u.Admin {
+		return parley.Errorf(parley.EFORBIDDEN, "Only an administrator may %s a sign-in provider.", verb)
+	}
+	return nil
+}
+
+func validOIDCField(name, v string) error {
+	if v == "" {
+		return parley.FieldErrorf(name, "%s is required.", name)
+	}
+	if len(v) > maxOIDCField {
+		return parley.FieldErrorf(name, "%s is longer than %d bytes.", name, maxOIDCField)
+	}
+	return nil
+}
+
+// AllOIDCProviders implements parley.OIDCService.
+func (o *OIDC) AllOIDCProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error) {
+	if err := requireAdmin(ctx, "list"); err != nil {
+		return nil, err
+	}
+	if siteID != "" {
+		if !parley.IsID(siteID) {
+			return nil, parley.Errorf(parley.ENOTFOUND, "Site not found.")
+		}
+		if _, err := o.store.SiteAllowedOrigins(ctx, siteID); err != nil {
+			return nil, err
+		}
+	}
+	return o.store.AllOIDCProviders(ctx, siteID)
+}
+
+// UpdateOIDCProvider implements parley.OIDCService.
+func (o *OIDC) UpdateOIDCProvider(ctx context.Context, u parley.OIDCProviderUpdate) (*parley.OIDCProvider, error) {
+	if err := requireAdmin(ctx, "change"); err != nil {
+		return nil, err
+	}
+	if u.Name != nil {
+		name := strings.TrimSpace(*u.Name)
+		u.Name = &name
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"name", u.Name}, {"clientId", u.ClientID}, {"clientSecret", u.ClientSecret}} {
+		if f.v == nil {
+			continue
+		}
+		if err := validOIDCField(f.name, *f.v); err != nil {
+			return nil, err
+		}
+	}
+	if !parley.IsID(u.ID) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "Provider not found.")
+	}
+	return o.store.UpdateOIDCProvider(ctx, u)
+}
+
+// RemoveOIDCProvider implements parley.OIDCService.
+func (o *OIDC) RemoveOIDCProvider(ctx context.Context, id string) error {
+	if err := requireAdmin(ctx, "remove"); err != nil {
+		return err
+	}
+	if !parley.IsID(id) {
+		return parley.Errorf(parley.ENOTFOUND, "Provider not found.")
+	}
+	return o.store.RemoveOIDCProvider(ctx, id)
 }
 
 // validIssuer accepts an https URL, or http for a loopback host (a provider on the same
@@ -129,7 +203,13 @@ func (o *OIDC) provider(ctx context.Context, issuer string) (*oidc.Provider, err
 	}
 	p, err := oidc.NewProvider(oidc.ClientContext(ctx, o.opts.HTTPClient), issuer)
 	if err != nil {
-		return nil, parley.Errorf(parley.EINTERNAL, "The sign-in provider %s cannot be reached: %v", issuer, err)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, unavailable("The sign-in provider %s did not answer its discovery document properly (%s); try again later.", issuer, describeProviderError(err))
+	}
+	if e := p.Endpoint(); e.AuthURL == "" || e.TokenURL == "" {
+		return nil, unavailable("The sign-in provider %s did not answer its discovery document properly (%s); try again later.", issuer, errNoEndpoints)
 	}
 	o.mu.Lock()
 	o.issuer[issuer] = p
@@ -254,10 +334,14 @@ func (o *OIDC) finish(ctx context.Context, state, code string) (origin string, _
 	tok, err := o.config(p, d).Exchange(cctx, code, oauth2.VerifierOption(f.CodeVerifier))
 	if err != nil {
 		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
 			return origin, nil, oidcError("The provider refused the authorization code (used already, expired or not ours); start again.")
 		}
-		return origin, nil, fmt.Errorf("auth: OIDC code exchange: %w", err)
+		if ctx.Err() != nil {
+			return origin, nil, ctx.Err()
+		}
+		// The token endpoint is down, failed, or answered something that is no token answer.
+		return origin, nil, unavailable("The sign-in provider did not answer the code exchange properly (%s); try again later.", describeProviderError(err))
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
@@ -276,7 +360,7 @@ func (o *OIDC) finish(ctx context.Context, state, code string) (origin string, _
 		// endpoint, for the same subject.
 		info, err := d.UserInfo(cctx, oauth2.StaticTokenSource(tok))
 		if err != nil {
-			return origin, nil, oidcError("The provider's userinfo endpoint did not answer: %v", err)
+			return origin, nil, unavailable("The provider's userinfo endpoint did not answer properly (%s); try again later.", describeProviderError(err))
 		}
 		if info.Subject != idt.Subject {
 			return origin, nil, oidcError("The provider's userinfo answer is about another subject.")
@@ -344,6 +428,10 @@ func (o *OIDC) session(ctx context.Context, u *parley.User, origin string) (*par
 // verifyIDToken checks raw's signature, issuer, audience (clientID), expiry and nonce.
 func (o *OIDC) verifyIDToken(ctx context.Context, d *oidc.Provider, clientID, raw, nonce string) (*oidc.IDToken, error) {
 	idt, err := d.Verifier(&oidc.Config{ClientID: clientID, Now: o.opts.Now}).Verify(ctx, raw)
+	if err != nil && strings.Contains(err.Error(), "fetching keys") {
+		// The token may be fine: the provider's keys (JWKS) could not be read to check it.
+		return nil, unavailable("The sign-in provider's signing keys could not be read (%s); try again later.", describeProviderError(err))
+	}
 	if err != nil {
 		return nil, oidcError("The ID token was refused: %s.", describeVerifyError(err))
 	}
@@ -352,6 +440,40 @@ func (o *OIDC) verifyIDToken(ctx context.Context, d *oidc.Provider, clientID, ra
 	}
 	return idt, nil
 }
+
+// unavailable is a provider's failure: down, failing, or answering what OpenID Connect does
+// not allow. It is nobody's mistake here, and worth trying again later.
+func unavailable(format string, args ...any) error {
+	return parley.Errorf(parley.EUNAVAILABLE, format, args...)
+}
+
+// describeProviderError names in a few words why talking to a provider failed, without the
+// bodies or internal addresses a raw error may quote.
+func describeProviderError(err error) string {
+	var ne net.Error
+	var re *oauth2.RetrieveError
+	var mismatch *oidc.IssuerMismatchError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &mismatch):
+		return "its discovery document names another issuer"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "it did not answer in time"
+	case errors.As(err, &ne), strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"):
+		return "it cannot be reached"
+	case errors.As(err, &re) && re.Response != nil:
+		return fmt.Sprintf("it answered HTTP %d", re.Response.StatusCode)
+	case httpStatus.MatchString(msg):
+		return "it answered HTTP " + httpStatus.FindStringSubmatch(msg)[1]
+	}
+	return "its answer is not the JSON expected"
+}
+
+// httpStatus finds the HTTP error status go-oidc quotes ("404 Not Found: ...").
+var httpStatus = regexp.MustCompile(`(?:^|: )([45]\d\d) [A-Z]`)
+
+// errNoEndpoints is a discovery document without the endpoints a sign-in needs.
+var errNoEndpoints = errors.New("its discovery document has no authorization or token endpoint")
 
 // describeVerifyError names what go-oidc refused, for the reader's message.
 func describeVerifyError(err error) string {

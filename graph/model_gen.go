@@ -241,6 +241,10 @@ type RedeliverWebhookInput struct {
 	DeliveryID string `json:"deliveryID"`
 }
 
+type RemoveOIDCProviderInput struct {
+	ID string `json:"id"`
+}
+
 type RemovePeerInput struct {
 	PeerID string `json:"peerID"`
 }

@@ -9,3 +9,7 @@ WHERE n.kind IN ('REPLY', 'MENTION') AND o.kind = n.kind AND o.user_id = n.user_
 
 CREATE UNIQUE INDEX notifications_once_idx ON notifications (comment_id, user_id, kind)
     WHERE kind IN ('REPLY', 'MENTION');
+
+-- An administrator may turn an OpenID Connect provider off without removing it, so its
+-- accounts' links survive until it is turned on again.
+ALTER TABLE oidc_providers ADD COLUMN disabled_at timestamptz;
