@@ -74,6 +74,7 @@ type ComplexityRoot struct {
 	AuthPayload struct {
 		DeletionCancelled func(childComplexity int) int
 		ExpiresAt         func(childComplexity int) int
+		RestoredAPITokens func(childComplexity int) int
 		Token             func(childComplexity int) int
 		User              func(childComplexity int) int
 	}
@@ -1190,6 +1191,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.ExpiresAt(childComplexity), true
+	case "AuthPayload.restoredAPITokens":
+		if e.ComplexityRoot.AuthPayload.RestoredAPITokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.RestoredAPITokens(childComplexity), true
 	case "AuthPayload.token":
 		if e.ComplexityRoot.AuthPayload.Token == nil {
 			break
@@ -5518,6 +5525,8 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
 	case "deletionCancelled":
 		return ec.fieldContext_AuthPayload_deletionCancelled(ctx, field)
+	case "restoredAPITokens":
+		return ec.fieldContext_AuthPayload_restoredAPITokens(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
@@ -8996,6 +9005,29 @@ func (ec *executionContext) _AuthPayload_deletionCancelled(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_AuthPayload_deletionCancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AuthPayload_restoredAPITokens(ctx context.Context, field graphql.CollectedField, obj *parley.AuthPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthPayload_restoredAPITokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RestoredAPITokens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthPayload_restoredAPITokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) _BacktestChange_commentID(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestChange) (ret graphql.Marshaler) {
@@ -30049,6 +30081,11 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "deletionCancelled":
 			out.Values[i] = ec._AuthPayload_deletionCancelled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restoredAPITokens":
+			out.Values[i] = ec._AuthPayload_restoredAPITokens(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
