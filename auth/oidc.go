@@ -90,7 +90,9 @@ func (o *OIDC) AddOIDCProvider(ctx context.Context, p *parley.OIDCProvider) erro
 	}
 	// A provider whose discovery fails now would fail every reader later: say so to the
 	// administrator, with the reason, instead of storing it.
-	if _, err := o.provider(ctx, p.Issuer); err != nil {
+	// It is read, not kept: the first sign-in reads it again, so a provider that goes down
+	// in between is seen at /oidc/start rather than as a redirect to nowhere.
+	if _, err := o.discover(ctx, p.Issuer); err != nil {
 		return parley.FieldErrorf("issuer", "%s", parley.ErrorMessage(err))
 	}
 	return o.store.AddOIDCProvider(ctx, p)
@@ -201,6 +203,18 @@ func (o *OIDC) provider(ctx context.Context, issuer string) (*oidc.Provider, err
 	if p != nil {
 		return p, nil
 	}
+	p, err := o.discover(ctx, issuer)
+	if err != nil {
+		return nil, err
+	}
+	o.mu.Lock()
+	o.issuer[issuer] = p
+	o.mu.Unlock()
+	return p, nil
+}
+
+// discover reads issuer's discovery document now; a failure is EUNAVAILABLE saying why.
+func (o *OIDC) discover(ctx context.Context, issuer string) (*oidc.Provider, error) {
 	p, err := oidc.NewProvider(oidc.ClientContext(ctx, o.opts.HTTPClient), issuer)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -211,9 +225,6 @@ func (o *OIDC) provider(ctx context.Context, issuer string) (*oidc.Provider, err
 	if e := p.Endpoint(); e.AuthURL == "" || e.TokenURL == "" {
 		return nil, unavailable("The sign-in provider %s did not answer its discovery document properly (%s); try again later.", issuer, errNoEndpoints)
 	}
-	o.mu.Lock()
-	o.issuer[issuer] = p
-	o.mu.Unlock()
 	return p, nil
 }
 
