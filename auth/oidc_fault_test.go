@@ -90,7 +90,9 @@ func TestOIDCProviderFaults(t *testing.T) {
 		fmt.Fprint(w, `{"issuer": "half a docu`)
 	}
 	failing := MustStartFaultyOP(t)
-	failing.discovery = func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down for maintenance", http.StatusServiceUnavailable) }
+	failing.discovery = func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+	}
 	other := MustStartFaultyOP(t)
 	other.discovery = func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
