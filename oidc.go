@@ -94,7 +94,8 @@ type OIDCStore interface {
 	// UserByEmail returns the account with this email (case-insensitively); ENOTFOUND if none.
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// CreateOIDCUser creates an account with no password, linked to (providerID, subject),
-	// with a username made unique from base by a numeric suffix.
+	// with a username made unique from base by a numeric suffix, and its email verified: only
+	// an address the provider verified makes an account.
 	CreateOIDCUser(ctx context.Context, providerID, subject, email, base string) (*User, error)
 	// SaveOIDCPendingLink stores a pending link.
 	SaveOIDCPendingLink(ctx context.Context, l *OIDCPendingLink) error

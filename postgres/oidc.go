@@ -182,7 +182,7 @@ func (s *OIDCStore) CreateOIDCUser(ctx context.Context, providerID, subject, ema
 			}
 		}
 		created, err := scanUser(tx.QueryRow(ctx, `
-			INSERT INTO users (id, username, email, password_hash) VALUES ($1, $2, $3, '')
+			INSERT INTO users (id, username, email, password_hash, email_verified_at) VALUES ($1, $2, $3, '', now())
 			RETURNING `+userColumns, newID(), name, nullString(email)))
 		if err != nil {
 			return err
