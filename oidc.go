@@ -60,7 +60,9 @@ type OIDCPendingLink struct {
 	Subject    string
 	UserID     string
 	Origin     string
-	ExpiresAt  time.Time
+	// Email is the address the provider verified, the account's when the link was proposed.
+	Email     string
+	ExpiresAt time.Time
 }
 
 // OIDCStore keeps providers, flows and links. Taking a flow or a pending link deletes it in
@@ -99,8 +101,10 @@ type OIDCStore interface {
 	CreateOIDCUser(ctx context.Context, providerID, subject, email, base string) (*User, error)
 	// SaveOIDCPendingLink stores a pending link.
 	SaveOIDCPendingLink(ctx context.Context, l *OIDCPendingLink) error
-	// TakeOIDCPendingLink deletes the live pending link with this hash and links it; it
-	// returns the link; ENOTFOUND when unknown, used or expired.
+	// TakeOIDCPendingLink deletes the live pending link with this hash and links it; when the
+	// account's address is still the link's Email, it counts as verified from then on, and
+	// the comments held only for want of that are released as RecoveryStore.VerifyEmail
+	// releases them. It returns the link; ENOTFOUND when unknown, used or expired.
 	TakeOIDCPendingLink(ctx context.Context, hash []byte, now time.Time) (*OIDCPendingLink, error)
 	// Site answers the allowed origins of a site; ENOTFOUND for no site.
 	SiteAllowedOrigins(ctx context.Context, siteID string) ([]string, error)

@@ -394,7 +394,7 @@ func (o *OIDC) finish(ctx context.Context, state, code string) (origin string, _
 	case err == nil:
 		secret := randomToken()
 		l := &parley.OIDCPendingLink{Hash: hashLinkToken(secret), ProviderID: p.ID, Subject: idt.Subject,
-			UserID: existing.ID, Origin: f.Origin, ExpiresAt: o.opts.Now().Add(OIDCLinkTTL)}
+			UserID: existing.ID, Origin: f.Origin, Email: existing.Email, ExpiresAt: o.opts.Now().Add(OIDCLinkTTL)}
 		if err := o.store.SaveOIDCPendingLink(ctx, l); err != nil {
 			return origin, nil, err
 		}

@@ -294,6 +294,10 @@ func TestOIDC(t *testing.T) {
 		if done.Session == nil || done.Session.User.ID != existing.User.ID || done.Origin != origin {
 			t.Fatalf("confirmed %+v, want a session of %s", done, existing.User.ID)
 		}
+		// The provider verified the account's own address, so linking verifies it here too.
+		if ok, err := postgres.NewRecoveryStore(db).EmailVerified(ctx, existing.User.ID); err != nil || !ok {
+			t.Errorf("email verified after linking = %v, %v; want true", ok, err)
+		}
 		_, err = o.ConfirmOIDCLink(ctx, ask.LinkToken)
 		wantError(t, err, parley.EUNAUTHENTICATED, "")
 	})

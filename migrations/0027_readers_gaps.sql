@@ -13,3 +13,7 @@ CREATE UNIQUE INDEX notifications_once_idx ON notifications (comment_id, user_id
 -- An administrator may turn an OpenID Connect provider off without removing it, so its
 -- accounts' links survive until it is turned on again.
 ALTER TABLE oidc_providers ADD COLUMN disabled_at timestamptz;
+
+-- The address the provider verified when it proposed a link: consenting to the link verifies
+-- the account's address too, if it is still that one.
+ALTER TABLE oidc_pending_links ADD COLUMN email text NOT NULL DEFAULT '';

@@ -203,8 +203,8 @@ func (s *OIDCStore) CreateOIDCUser(ctx context.Context, providerID, subject, ema
 // SaveOIDCPendingLink implements parley.OIDCStore.
 func (s *OIDCStore) SaveOIDCPendingLink(ctx context.Context, l *parley.OIDCPendingLink) error {
 	_, err := s.db.pool.Exec(ctx, `
-		INSERT INTO oidc_pending_links (hash, provider_id, subject, user_id, origin, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, l.Hash, l.ProviderID, l.Subject, l.UserID, l.Origin, l.ExpiresAt)
+		INSERT INTO oidc_pending_links (hash, provider_id, subject, user_id, origin, email, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, l.Hash, l.ProviderID, l.Subject, l.UserID, l.Origin, l.Email, l.ExpiresAt)
 	return translate(err)
 }
 
@@ -215,14 +215,23 @@ func (s *OIDCStore) TakeOIDCPendingLink(ctx context.Context, hash []byte, now ti
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			DELETE FROM oidc_pending_links WHERE hash = $1 AND expires_at > $2
-			RETURNING hash, provider_id::text, subject, user_id::text, origin, expires_at`, hash, now).
-			Scan(&l.Hash, &l.ProviderID, &l.Subject, &l.UserID, &l.Origin, &l.ExpiresAt)
+			RETURNING hash, provider_id::text, subject, user_id::text, origin, email, expires_at`, hash, now).
+			Scan(&l.Hash, &l.ProviderID, &l.Subject, &l.UserID, &l.Origin, &l.Email, &l.ExpiresAt)
 		if err != nil {
 			return translateNotFound(err, "Link request")
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO oidc_links (provider_id, subject, user_id) VALUES ($1, $2, $3)
-			ON CONFLICT (provider_id, subject) DO NOTHING`, l.ProviderID, l.Subject, l.UserID)
-		return err
+		if _, err = tx.Exec(ctx, `INSERT INTO oidc_links (provider_id, subject, user_id) VALUES ($1, $2, $3)
+			ON CONFLICT (provider_id, subject) DO NOTHING`, l.ProviderID, l.Subject, l.UserID); err != nil {
+			return err
+		}
+		// The provider verified this address: if it is still the account's, so is the account's.
+		res, err := tx.Exec(ctx, `
+			UPDATE users SET email_verified_at = now()
+			WHERE id = $1 AND $2 <> '' AND lower(email) = lower($2) AND email_verified_at IS NULL`, l.UserID, l.Email)
+		if err != nil || res.RowsAffected() == 0 {
+			return err
+		}
+		return releaseVerified(ctx, tx, l.UserID)
 	})
 	if err != nil {
 		return nil, translate(err)

@@ -120,3 +120,29 @@ func TestVerifyEmailReleasesHeldComments(t *testing.T) {
 		}
 	})
 }
+
+func TestOIDCLinkReleasesHeldComments(t *testing.T) {
+	e := MustEnv(t)
+	ctx := context.Background()
+	oidc := postgres.NewOIDCStore(e.db)
+	site, story := e.MustStory(t)
+	authorCtx, author := e.MustUser(t)
+	held := e.MustHeld(t, authorCtx, story.ID, "", "Held until the address is known good.", parley.StageVerifiedEmail)
+	p := &parley.OIDCProvider{SiteID: site.ID, Name: "Newsroom", Issuer: "https://login.example.org", ClientID: "parley", ClientSecret: "s"}
+	if err := oidc.AddOIDCProvider(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	hash := make([]byte, 32)
+	rand.Read(hash)
+	if err := oidc.SaveOIDCPendingLink(ctx, &parley.OIDCPendingLink{Hash: hash, ProviderID: p.ID, Subject: "s-" + author.ID,
+		UserID: author.ID, Origin: "https://news.example.org", Email: author.Email, ExpiresAt: time.Now().Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oidc.TakeOIDCPendingLink(ctx, hash, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.comments.FindCommentByID(ctx, held.ID)
+	if err != nil || c.Status != parley.StatusPublished {
+		t.Errorf("held comment after linking a provider that verified the address: %v (%v), want published", c, err)
+	}
+}
