@@ -2,9 +2,14 @@ package auth_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,6 +31,40 @@ type faultyOP struct {
 	discovery http.HandlerFunc
 	token     http.HandlerFunc
 	jwks      http.HandlerFunc
+	userinfo  http.HandlerFunc
+}
+
+// signer signs ID tokens with an RSA key whose public half its jwks handler answers, so a
+// faulty provider can hand out tokens that verify.
+type signer struct{ key *rsa.PrivateKey }
+
+func MustSigner(tb testing.TB) *signer {
+	tb.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &signer{key: key}
+}
+
+func (s *signer) jwks(w http.ResponseWriter, _ *http.Request) {
+	enc := base64.RawURLEncoding.EncodeToString
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"keys":[{"kty":"RSA","kid":"k1","alg":"RS256","use":"sig","n":%q,"e":%q}]}`,
+		enc(s.key.N.Bytes()), enc(big.NewInt(int64(s.key.E)).Bytes()))
+}
+
+// sign answers a signed ID token of claims.
+func (s *signer) sign(tb testing.TB, claims map[string]any) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	payload, _ := json.Marshal(claims)
+	unsigned := enc([]byte(`{"alg":"RS256","kid":"k1","typ":"JWT"}`)) + "." + enc(payload)
+	sum := sha256.Sum256([]byte(unsigned))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, s.key, crypto.SHA256, sum[:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return unsigned + "." + enc(sig)
 }
 
 func MustStartFaultyOP(tb testing.TB) *faultyOP {
@@ -39,12 +78,14 @@ func MustStartFaultyOP(tb testing.TB) *faultyOP {
 				return
 			}
 			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":%q,"token_endpoint":%q,"jwks_uri":%q,"id_token_signing_alg_values_supported":["RS256"]}`,
-				op.srv.URL, op.srv.URL+"/authorize", op.srv.URL+"/token", op.srv.URL+"/keys")
+			fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":%q,"token_endpoint":%q,"jwks_uri":%q,"userinfo_endpoint":%q,"id_token_signing_alg_values_supported":["RS256"]}`,
+				op.srv.URL, op.srv.URL+"/authorize", op.srv.URL+"/token", op.srv.URL+"/keys", op.srv.URL+"/userinfo")
 		case "/token":
 			op.token(w, r)
 		case "/keys":
 			op.jwks(w, r)
+		case "/userinfo":
+			op.userinfo(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -210,4 +251,47 @@ func TestOIDCProviderFaults(t *testing.T) {
 			})
 		}
 	})
+}
+
+func TestOIDCUserinfoFault(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ctx := context.Background()
+	svc := auth.NewService(postgres.NewAccountStore(db), auth.Options{Password: cheapParams})
+	o := auth.NewOIDC(svc, postgres.NewOIDCStore(db), auth.OIDCOptions{CallbackURL: parleyCallback})
+	admin, err := svc.CreateAdmin(ctx, newSignUp())
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminCtx := parley.NewContextWithUser(ctx, admin)
+	site, err := postgres.NewSiteService(db).CreateSite(adminCtx, parley.CreateSiteInput{Name: "Userinfo", AllowedOrigins: []string{origin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := MustSigner(t)
+	op := MustStartFaultyOP(t)
+	var nonce string
+	op.jwks = keys.jwks
+	op.token = func(w http.ResponseWriter, _ *http.Request) {
+		// A genuine, signed ID token without email: Parley must ask the userinfo endpoint.
+		idt := keys.sign(t, map[string]any{"iss": op.srv.URL, "aud": "parley", "sub": "s1", "nonce": nonce,
+			"exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix()})
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":"at","token_type":"Bearer","expires_in":60,"id_token":%q}`, idt)
+	}
+	op.userinfo = func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "oops", http.StatusInternalServerError) }
+	p := &parley.OIDCProvider{SiteID: site.ID, Name: "No email", Issuer: op.srv.URL, ClientID: "parley", ClientSecret: "s"}
+	if err := o.AddOIDCProvider(adminCtx, p); err != nil {
+		t.Fatal(err)
+	}
+	authURL, err := o.StartOIDC(ctx, p.ID, site.ID, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce = u.Query().Get("nonce")
+	_, err = o.FinishOIDC(ctx, u.Query().Get("state"), "a-code")
+	wantError(t, err, parley.EUNAVAILABLE, "The provider's userinfo endpoint did not answer properly (it answered HTTP 500); try again later.")
 }
