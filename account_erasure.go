@@ -21,9 +21,12 @@ type AccountDeletions interface {
 	// administrator is ECONFLICT, as for DeleteUser.
 	ScheduleDeletion(ctx context.Context, userID string, due time.Time, removeComments bool) error
 	// CancelDeletion cancels the account's scheduled erasure when its grace has not ended at
-	// now and reports whether there was one. An account whose grace has ended is
-	// EUNAUTHENTICATED: its erasure has begun, so it cannot be signed in to.
-	CancelDeletion(ctx context.Context, userID string, now time.Time) (bool, error)
+	// now and reports whether there was one. In the same transaction it restores the API
+	// tokens that ScheduleDeletion revoked (not those revoked before, nor expired ones) and
+	// answers how many; sessions stay revoked, since whoever deleted the account may have
+	// held one. An account whose grace has ended is EUNAUTHENTICATED: its erasure has begun,
+	// so it cannot be signed in to.
+	CancelDeletion(ctx context.Context, userID string, now time.Time) (cancelled bool, restoredAPITokens int, err error)
 	// EraseDueAccounts erases every account whose grace ended at or before now, one
 	// transaction per account, and answers how many it erased. Any number of replicas may
 	// run it at once: each account is claimed with FOR UPDATE SKIP LOCKED, so none is erased

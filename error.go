@@ -17,6 +17,10 @@ const (
 	ERATELIMITED     = "rate_limited"
 	ECLOSED          = "closed"
 	EINTERNAL        = "internal"
+	// EUNAVAILABLE is a service outside Parley that an answer depends on (an OpenID Connect
+	// provider) not answering, or answering what it must not: not a bug of Parley's, and
+	// worth trying again later. Pages answer it with 502.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an application error: a code for machines and a message a person can act on.

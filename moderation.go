@@ -28,6 +28,15 @@ func (d Decision) Status() CommentStatus {
 	return StatusPublished
 }
 
+// StageVerifiedEmail names the stage that holds a first comment until its author verifies
+// their email address. A comment it decided is held for that reason alone, so verifying the
+// address publishes it (parley.RecoveryStore.VerifyEmail).
+const StageVerifiedEmail = "verified_email"
+
+// ReasonEmailVerified is the reason of the approval Parley records when a comment held only
+// for its author's unverified address is published because the address was verified.
+const ReasonEmailVerified = "EMAIL_VERIFIED"
+
 // Verdict is one stage's answer: a decision with the reasons behind it, so that moderators,
 // the author and the public log can be told why.
 type Verdict struct {

@@ -93,9 +93,14 @@ type NotificationMailer func(n *InboxNotification, to *User, lang string) (*Mail
 type NotificationStore interface {
 	// AddNotifications stores the notifications of one event in one transaction, skipping
 	// those whose recipient chose NONE for the kind and those stored before (same event,
-	// recipient and kind); for recipients who chose EMAIL it queues mail(n) in the same
+	// recipient and kind, or for REPLY and MENTION the same comment, recipient and kind, so
+	// a reply published, held and approved again tells its reader once); for recipients who chose EMAIL it queues mail(n) in the same
 	// transaction. It returns what it stored.
 	AddNotifications(ctx context.Context, ns []*InboxNotification, mail NotificationMailer) ([]*InboxNotification, error)
+	// FindPublishedComment reads a published comment and the author of the comment it
+	// replies to ("" for a top-level one), for notifying readers of a comment a moderator
+	// published after a hold; ENOTFOUND when it is gone or no longer published.
+	FindPublishedComment(ctx context.Context, commentID string) (c *Comment, repliedToAuthorID string, err error)
 	// FindUsersByUsernames returns the users of the names it finds, case-insensitively.
 	FindUsersByUsernames(ctx context.Context, names []string) ([]*User, error)
 	// FindNotifications returns a page of the user's notifications, newest first, after a

@@ -15,11 +15,30 @@ type OIDCProvider struct {
 	Issuer       string
 	ClientID     string
 	ClientSecret string
-	CreatedAt    time.Time
+	// Disabled hides the provider from readers (no button, no sign-in) while keeping its
+	// accounts' links, so turning it on again restores them.
+	Disabled  bool
+	CreatedAt time.Time
+}
+
+// Enabled is !Disabled, as the API shows it.
+func (p *OIDCProvider) Enabled() bool { return !p.Disabled }
+
+// OIDCProviderUpdate changes an OIDC provider's settings; nil fields stay as they are. The
+// issuer cannot change: the accounts linked to the provider are its issuer's subjects.
+type OIDCProviderUpdate struct {
+	ID           string
+	Name         *string
+	ClientID     *string
+	ClientSecret *string
+	Enabled      *bool
 }
 
 // MaxOIDCProviders bounds the providers listed for one site.
 const MaxOIDCProviders = 20
+
+// MaxAdminOIDCProviders bounds the providers listed for the whole instance.
+const MaxAdminOIDCProviders = 500
 
 // OIDCFlow is one sign-in in progress, stored server-side so that the browser carries nothing
 // but the state: the nonce and PKCE verifier never leave the server.
@@ -41,7 +60,9 @@ type OIDCPendingLink struct {
 	Subject    string
 	UserID     string
 	Origin     string
-	ExpiresAt  time.Time
+	// Email is the address the provider verified, the account's when the link was proposed.
+	Email     string
+	ExpiresAt time.Time
 }
 
 // OIDCStore keeps providers, flows and links. Taking a flow or a pending link deletes it in
@@ -49,12 +70,22 @@ type OIDCPendingLink struct {
 type OIDCStore interface {
 	// AddOIDCProvider inserts p and fills in ID and CreatedAt.
 	AddOIDCProvider(ctx context.Context, p *OIDCProvider) error
-	// OIDCProvider returns a provider usable on siteID (the site's own or the instance's);
-	// ENOTFOUND otherwise.
+	// OIDCProvider returns an enabled provider usable on siteID (the site's own or the
+	// instance's); ENOTFOUND otherwise.
 	OIDCProvider(ctx context.Context, id, siteID string) (*OIDCProvider, error)
-	// OIDCProviders lists the providers usable on siteID, instance-wide ones last, at most
-	// MaxOIDCProviders.
+	// OIDCProviders lists the enabled providers usable on siteID, instance-wide ones last,
+	// at most MaxOIDCProviders.
 	OIDCProviders(ctx context.Context, siteID string) ([]*OIDCProvider, error)
+	// AllOIDCProviders lists every provider, disabled ones included, secrets left out: those
+	// usable on siteID, or with siteID "" every provider of the instance; at most
+	// MaxAdminOIDCProviders.
+	AllOIDCProviders(ctx context.Context, siteID string) ([]*OIDCProvider, error)
+	// UpdateOIDCProvider applies u in one transaction and returns the provider as it now
+	// stands, its secret left out; ENOTFOUND for an unknown ID.
+	UpdateOIDCProvider(ctx context.Context, u OIDCProviderUpdate) (*OIDCProvider, error)
+	// RemoveOIDCProvider deletes a provider with its links and sign-ins in progress; the
+	// accounts stay. ENOTFOUND for an unknown ID.
+	RemoveOIDCProvider(ctx context.Context, id string) error
 	// SaveOIDCFlow stores a new flow.
 	SaveOIDCFlow(ctx context.Context, f *OIDCFlow) error
 	// TakeOIDCFlow deletes and returns the live flow with this state; ENOTFOUND when it is
@@ -65,12 +96,15 @@ type OIDCStore interface {
 	// UserByEmail returns the account with this email (case-insensitively); ENOTFOUND if none.
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// CreateOIDCUser creates an account with no password, linked to (providerID, subject),
-	// with a username made unique from base by a numeric suffix.
+	// with a username made unique from base by a numeric suffix, and its email verified: only
+	// an address the provider verified makes an account.
 	CreateOIDCUser(ctx context.Context, providerID, subject, email, base string) (*User, error)
 	// SaveOIDCPendingLink stores a pending link.
 	SaveOIDCPendingLink(ctx context.Context, l *OIDCPendingLink) error
-	// TakeOIDCPendingLink deletes the live pending link with this hash and links it; it
-	// returns the link; ENOTFOUND when unknown, used or expired.
+	// TakeOIDCPendingLink deletes the live pending link with this hash and links it; when the
+	// account's address is still the link's Email, it counts as verified from then on, and
+	// the comments held only for want of that are released as RecoveryStore.VerifyEmail
+	// releases them. It returns the link; ENOTFOUND when unknown, used or expired.
 	TakeOIDCPendingLink(ctx context.Context, hash []byte, now time.Time) (*OIDCPendingLink, error)
 	// Site answers the allowed origins of a site; ENOTFOUND for no site.
 	SiteAllowedOrigins(ctx context.Context, siteID string) ([]string, error)
@@ -94,6 +128,15 @@ type OIDCService interface {
 	// OIDCProviders lists the providers a site's readers may sign in with (public: the
 	// widget shows a button for each).
 	OIDCProviders(ctx context.Context, siteID string) ([]*OIDCProvider, error)
+	// AllOIDCProviders lists every provider with its settings, disabled ones included and
+	// secrets left out (admins only): those usable on siteID, or every one for "".
+	AllOIDCProviders(ctx context.Context, siteID string) ([]*OIDCProvider, error)
+	// UpdateOIDCProvider changes a provider's name, client, secret or whether it is enabled
+	// (admins only).
+	UpdateOIDCProvider(ctx context.Context, u OIDCProviderUpdate) (*OIDCProvider, error)
+	// RemoveOIDCProvider deletes a provider and its links (admins only); accounts made
+	// through it stay, and sign in by password reset or another provider.
+	RemoveOIDCProvider(ctx context.Context, id string) error
 	// StartOIDC begins a sign-in and answers the provider's authorization URL.
 	StartOIDC(ctx context.Context, providerID, siteID, origin string) (string, error)
 	// FinishOIDC ends a sign-in with the provider's state and code. A refusal after the

@@ -48,11 +48,16 @@ type RecoveryStore interface {
 	// or expired is ENOTFOUND.
 	ResetPassword(ctx context.Context, hash []byte, now time.Time, passwordHash string) (*User, error)
 	// VerifyEmail uses a verification token: the account's address is verified if it is
-	// still the one the token was sent to.
+	// still the one the token was sent to. In the same transaction, the author's comments
+	// held only for want of a verified address (decided by StageVerifiedEmail, with no
+	// person's decision or other hold standing) are published the way a moderator's
+	// approval publishes them, with the same log entry and CommentModerated event (no
+	// moderator, reason ReasonEmailVerified); comments held for any other reason stay held.
 	VerifyEmail(ctx context.Context, hash []byte, now time.Time) (*User, error)
 	// ConfirmEmailChange uses one half of an email change. When the other half was used
-	// already, the account's address becomes the new one (verified) and done is true. A new
-	// address taken meanwhile by another account is ECONFLICT, and nothing changes.
+	// already, the account's address becomes the new one (verified), the held comments are
+	// released as VerifyEmail releases them, and done is true. A new address taken meanwhile
+	// by another account is ECONFLICT, and nothing changes.
 	ConfirmEmailChange(ctx context.Context, hash []byte, now time.Time) (u *User, done bool, err error)
 	// EmailVerified reports whether the user's current address was verified.
 	EmailVerified(ctx context.Context, userID string) (bool, error)

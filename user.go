@@ -189,6 +189,9 @@ type AuthPayload struct {
 	// DeletionCancelled says that this sign-in cancelled the account's scheduled erasure,
 	// so the reader can be told their account is no longer going away.
 	DeletionCancelled bool
+	// RestoredAPITokens counts the API tokens that cancelling the erasure made usable again
+	// (the deletion had revoked them); the account's other sessions stay signed out.
+	RestoredAPITokens int
 }
 
 // APIToken describes a long-lived token for integrations. The secret is shown once, at

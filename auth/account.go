@@ -49,25 +49,25 @@ func (s *Service) DeleteAccount(ctx context.Context, in parley.DeleteAccountInpu
 // cancelDeletion cancels the user's scheduled erasure on a sign-in and says whether there
 // was one; a store without parley.AccountDeletions has none. A sign-in after the grace has
 // ended is refused (the store's EUNAUTHENTICATED), as is one to an account just erased.
-func (s *Service) cancelDeletion(ctx context.Context, userID string, now time.Time) (bool, error) {
+func (s *Service) cancelDeletion(ctx context.Context, userID string, now time.Time) (bool, int, error) {
 	d, ok := s.store.(parley.AccountDeletions)
 	if !ok {
-		return false, nil
+		return false, 0, nil
 	}
-	cancelled, err := d.CancelDeletion(ctx, userID, now)
+	cancelled, restored, err := d.CancelDeletion(ctx, userID, now)
 	switch parley.ErrorCode(err) {
 	case "":
 	case parley.EUNAUTHENTICATED:
-		return false, err
+		return false, 0, err
 	case parley.ENOTFOUND:
-		return false, errBadCredentials()
+		return false, 0, errBadCredentials()
 	default:
-		return false, fmt.Errorf("auth: cancel deletion of user %s: %w", userID, err)
+		return false, 0, fmt.Errorf("auth: cancel deletion of user %s: %w", userID, err)
 	}
 	if cancelled {
-		s.log.InfoContext(ctx, "account deletion cancelled by signing in", "user_id", userID)
+		s.log.InfoContext(ctx, "account deletion cancelled by signing in; API tokens restored", "user_id", userID, "api_tokens", restored)
 	}
-	return cancelled, nil
+	return cancelled, restored, nil
 }
 
 func (s *Service) confirmDeletion(ctx context.Context, in parley.DeleteAccountInput, hash string) error {

@@ -39,7 +39,8 @@ func TestDeletionGrace(t *testing.T) {
 	svc := auth.NewService(store, auth.Options{Password: cheapParams, Now: clock.Now, DeletionGrace: grace})
 	in := newSignUp()
 	signIn := parley.SignInInput{Login: in.Username, Password: in.Password}
-	user := MustSignUp(t, svc, in).User
+	signedUp := MustSignUp(t, svc, in)
+	user := signedUp.User
 	asUser := parley.NewContextWithUser(context.Background(), user)
 	deleteAccount := func(t *testing.T) {
 		t.Helper()
@@ -49,11 +50,24 @@ func TestDeletionGrace(t *testing.T) {
 	}
 
 	t.Run("signing in within the grace cancels the deletion and says so", func(t *testing.T) {
+		apiToken, _, err := svc.CreateAPIToken(asUser, "feed reader")
+		if err != nil {
+			t.Fatal(err)
+		}
 		deleteAccount(t)
+		if _, err := svc.Authenticate(context.Background(), apiToken); parley.ErrorCode(err) != parley.EUNAUTHENTICATED {
+			t.Fatalf("the API token during the grace: %v, want UNAUTHENTICATED", err)
+		}
 		clock.Add(grace - time.Minute)
 		p, err := svc.SignIn(context.Background(), signIn)
-		if err != nil || !p.DeletionCancelled {
-			t.Fatalf("sign-in = %+v, %v; want the deletion cancelled", p, err)
+		if err != nil || !p.DeletionCancelled || p.RestoredAPITokens != 1 {
+			t.Fatalf("sign-in = %+v, %v; want the deletion cancelled and one API token restored", p, err)
+		}
+		if got, err := svc.Authenticate(context.Background(), apiToken); err != nil || got.ID != user.ID {
+			t.Errorf("the API token after cancelling: %v, %v; want it to work again", got, err)
+		}
+		if _, err := svc.Authenticate(context.Background(), signedUp.Token); parley.ErrorCode(err) != parley.EUNAUTHENTICATED {
+			t.Errorf("the session from before the deletion: %v, want it still revoked", err)
 		}
 		if n, err := store.EraseDueAccounts(context.Background(), clock.Now().Add(2*grace)); err != nil || n != 0 {
 			t.Errorf("erased after the cancelled deletion = %d, %v; want 0", n, err)

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -70,51 +70,6 @@ func NewOIDC(auth *Service, store parley.OIDCStore, opts OIDCOptions) *OIDC {
 	return &OIDC{auth: auth, store: store, opts: opts, issuer: map[string]*oidc.Provider{}}
 }
 
-// AddOIDCProvider implements parley.OIDCService.
-func (o *OIDC) AddOIDCProvider(ctx context.Context, p *parley.OIDCProvider) error {
-	u := parley.UserFromContext(ctx)
-	if u == nil {
-		return parley.Errorf(parley.EUNAUTHENTICATED, "Sign in to add a sign-in provider.")
-	}
-	if !u.Admin {
-		return parley.Errorf(parley.EFORBIDDEN, "Only an administrator may add a sign-in provider.")
-	}
-	p.Name = strings.TrimSpace(p.Name)
-	for _, f := range []struct{ name, v string }{{"name", p.Name}, {"issuer", p.Issuer}, {"clientId", p.ClientID}, {"clientSecret", p.ClientSecret}} {
-		if f.v == "" {
-			return parley.FieldErrorf(f.name, "%s is required.", f.name)
-		}
-		if len(f.v) > maxOIDCField {
-			return parley.FieldErrorf(f.name, "%s is longer than %d bytes.", f.name, maxOIDCField)
-		}
-	}
-	if err := validIssuer(p.Issuer); err != nil {
-		return err
-	}
-	if p.SiteID != "" && !parley.IsID(p.SiteID) {
-		return parley.Errorf(parley.ENOTFOUND, "Site not found.")
-	}
-	return o.store.AddOIDCProvider(ctx, p)
-}
-
-// validIssuer accepts an https URL, or http for a loopback host (a provider on the same
-// machine, as in development and tests).
-func validIssuer(issuer string) error {
-	u, err := url.Parse(issuer)
-	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return parley.FieldErrorf("issuer", "issuer must be an absolute https URL without query or fragment.")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if ip := net.ParseIP(u.Hostname()); (ip != nil && ip.IsLoopback()) || u.Hostname() == "localhost" {
-			return nil
-		}
-	}
-	return parley.FieldErrorf("issuer", "issuer must use https.")
-}
-
 func oidcError(format string, args ...any) error {
 	return parley.Errorf(parley.EUNAUTHENTICATED, format, args...)
 }
@@ -127,13 +82,28 @@ func (o *OIDC) provider(ctx context.Context, issuer string) (*oidc.Provider, err
 	if p != nil {
 		return p, nil
 	}
-	p, err := oidc.NewProvider(oidc.ClientContext(ctx, o.opts.HTTPClient), issuer)
+	p, err := o.discover(ctx, issuer)
 	if err != nil {
-		return nil, parley.Errorf(parley.EINTERNAL, "The sign-in provider %s cannot be reached: %v", issuer, err)
+		return nil, err
 	}
 	o.mu.Lock()
 	o.issuer[issuer] = p
 	o.mu.Unlock()
+	return p, nil
+}
+
+// discover reads issuer's discovery document now; a failure is EUNAVAILABLE saying why.
+func (o *OIDC) discover(ctx context.Context, issuer string) (*oidc.Provider, error) {
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, o.opts.HTTPClient), issuer)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, unavailable("The sign-in provider %s did not answer its discovery document properly (%s); try again later.", issuer, describeProviderError(err))
+	}
+	if e := p.Endpoint(); e.AuthURL == "" || e.TokenURL == "" {
+		return nil, unavailable("The sign-in provider %s did not answer its discovery document properly (%s); try again later.", issuer, errNoEndpoints)
+	}
 	return p, nil
 }
 
@@ -254,10 +224,14 @@ func (o *OIDC) finish(ctx context.Context, state, code string) (origin string, _
 	tok, err := o.config(p, d).Exchange(cctx, code, oauth2.VerifierOption(f.CodeVerifier))
 	if err != nil {
 		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
 			return origin, nil, oidcError("The provider refused the authorization code (used already, expired or not ours); start again.")
 		}
-		return origin, nil, fmt.Errorf("auth: OIDC code exchange: %w", err)
+		if ctx.Err() != nil {
+			return origin, nil, ctx.Err()
+		}
+		// The token endpoint is down, failed, or answered something that is no token answer.
+		return origin, nil, unavailable("The sign-in provider did not answer the code exchange properly (%s); try again later.", describeProviderError(err))
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
@@ -276,7 +250,7 @@ func (o *OIDC) finish(ctx context.Context, state, code string) (origin string, _
 		// endpoint, for the same subject.
 		info, err := d.UserInfo(cctx, oauth2.StaticTokenSource(tok))
 		if err != nil {
-			return origin, nil, oidcError("The provider's userinfo endpoint did not answer: %v", err)
+			return origin, nil, unavailable("The provider's userinfo endpoint did not answer properly (%s); try again later.", describeProviderError(err))
 		}
 		if info.Subject != idt.Subject {
 			return origin, nil, oidcError("The provider's userinfo answer is about another subject.")
@@ -299,7 +273,7 @@ func (o *OIDC) finish(ctx context.Context, state, code string) (origin string, _
 	case err == nil:
 		secret := randomToken()
 		l := &parley.OIDCPendingLink{Hash: hashLinkToken(secret), ProviderID: p.ID, Subject: idt.Subject,
-			UserID: existing.ID, Origin: f.Origin, ExpiresAt: o.opts.Now().Add(OIDCLinkTTL)}
+			UserID: existing.ID, Origin: f.Origin, Email: existing.Email, ExpiresAt: o.opts.Now().Add(OIDCLinkTTL)}
 		if err := o.store.SaveOIDCPendingLink(ctx, l); err != nil {
 			return origin, nil, err
 		}
@@ -344,6 +318,10 @@ func (o *OIDC) session(ctx context.Context, u *parley.User, origin string) (*par
 // verifyIDToken checks raw's signature, issuer, audience (clientID), expiry and nonce.
 func (o *OIDC) verifyIDToken(ctx context.Context, d *oidc.Provider, clientID, raw, nonce string) (*oidc.IDToken, error) {
 	idt, err := d.Verifier(&oidc.Config{ClientID: clientID, Now: o.opts.Now}).Verify(ctx, raw)
+	if err != nil && strings.Contains(err.Error(), "fetching keys") {
+		// The token may be fine: the provider's keys (JWKS) could not be read to check it.
+		return nil, unavailable("The sign-in provider's signing keys could not be read (%s); try again later.", describeProviderError(err))
+	}
 	if err != nil {
 		return nil, oidcError("The ID token was refused: %s.", describeVerifyError(err))
 	}
@@ -352,6 +330,40 @@ func (o *OIDC) verifyIDToken(ctx context.Context, d *oidc.Provider, clientID, ra
 	}
 	return idt, nil
 }
+
+// unavailable is a provider's failure: down, failing, or answering what OpenID Connect does
+// not allow. It is nobody's mistake here, and worth trying again later.
+func unavailable(format string, args ...any) error {
+	return parley.Errorf(parley.EUNAVAILABLE, format, args...)
+}
+
+// describeProviderError names in a few words why talking to a provider failed, without the
+// bodies or internal addresses a raw error may quote.
+func describeProviderError(err error) string {
+	var ne net.Error
+	var re *oauth2.RetrieveError
+	var mismatch *oidc.IssuerMismatchError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &mismatch):
+		return "its discovery document names another issuer"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "it did not answer in time"
+	case errors.As(err, &ne), strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"):
+		return "it cannot be reached"
+	case errors.As(err, &re) && re.Response != nil:
+		return fmt.Sprintf("it answered HTTP %d", re.Response.StatusCode)
+	case httpStatus.MatchString(msg):
+		return "it answered HTTP " + httpStatus.FindStringSubmatch(msg)[1]
+	}
+	return "its answer is not the JSON expected"
+}
+
+// httpStatus finds the HTTP error status go-oidc quotes ("404 Not Found: ...").
+var httpStatus = regexp.MustCompile(`(?:^|: )([45]\d\d) [A-Z]`)
+
+// errNoEndpoints is a discovery document without the endpoints a sign-in needs.
+var errNoEndpoints = errors.New("its discovery document has no authorization or token endpoint")
 
 // describeVerifyError names what go-oidc refused, for the reader's message.
 func describeVerifyError(err error) string {

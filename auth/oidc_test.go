@@ -187,6 +187,11 @@ func TestOIDC(t *testing.T) {
 		if got := MustAuthenticate(t, svc, in.Session.Token); got.ID != in.Session.User.ID {
 			t.Fatalf("session of %s, want %s", got.ID, in.Session.User.ID)
 		}
+		// The provider verified the address, so a site that requires a verified one does
+		// not hold the new account's first comment.
+		if ok, err := postgres.NewRecoveryStore(db).EmailVerified(ctx, in.Session.User.ID); err != nil || !ok {
+			t.Errorf("email verified = %v, %v; want true", ok, err)
+		}
 		state, code = op.signIn(t, start(t), name)
 		again, err := o.FinishOIDC(ctx, state, code)
 		if err != nil {
@@ -288,6 +293,10 @@ func TestOIDC(t *testing.T) {
 		}
 		if done.Session == nil || done.Session.User.ID != existing.User.ID || done.Origin != origin {
 			t.Fatalf("confirmed %+v, want a session of %s", done, existing.User.ID)
+		}
+		// The provider verified the account's own address, so linking verifies it here too.
+		if ok, err := postgres.NewRecoveryStore(db).EmailVerified(ctx, existing.User.ID); err != nil || !ok {
+			t.Errorf("email verified after linking = %v, %v; want true", ok, err)
 		}
 		_, err = o.ConfirmOIDCLink(ctx, ask.LinkToken)
 		wantError(t, err, parley.EUNAUTHENTICATED, "")

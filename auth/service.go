@@ -410,7 +410,7 @@ func (s *Service) newSession(ctx context.Context, u *parley.User) (*parley.AuthP
 		return nil, err
 	}
 	now := s.now()
-	cancelled, err := s.cancelDeletion(ctx, u.ID, now)
+	cancelled, restored, err := s.cancelDeletion(ctx, u.ID, now)
 	if err != nil {
 		return nil, err
 	}
@@ -419,7 +419,7 @@ func (s *Service) newSession(ctx context.Context, u *parley.User) (*parley.AuthP
 	if err := s.store.CreateToken(ctx, t); err != nil {
 		return nil, fmt.Errorf("auth: create session: %w", err)
 	}
-	return &parley.AuthPayload{Token: secret, User: u, ExpiresAt: expires, DeletionCancelled: cancelled}, nil
+	return &parley.AuthPayload{Token: secret, User: u, ExpiresAt: expires, DeletionCancelled: cancelled, RestoredAPITokens: restored}, nil
 }
 
 // hash and verify run argon2 within the concurrency bound (hashGate), waiting for a slot at

@@ -123,9 +123,12 @@ func TestDeleteAccount(t *testing.T) {
 		}
 		w.Author.MustDo(t, `{ viewer { id } }`, nil, nil)
 	})
-	signIn := `mutation($in: SignInInput!) { signIn(input: $in) { token deletionCancelled } }`
+	signIn := `mutation($in: SignInInput!) { signIn(input: $in) { token deletionCancelled restoredAPITokens } }`
 	type signedIn struct {
-		SignIn struct{ DeletionCancelled bool }
+		SignIn struct {
+			DeletionCancelled bool
+			RestoredAPITokens int
+		}
 	}
 	t.Run("the right password schedules the deletion and signs out everywhere", func(t *testing.T) {
 		var out struct{ DeleteAccount bool }
@@ -146,8 +149,9 @@ func TestDeleteAccount(t *testing.T) {
 		for _, want := range []bool{true, false} {
 			var out signedIn
 			shared.anonymous().MustDo(t, signIn, in("login", w.Author.User.Username, "password", password), &out)
-			if out.SignIn.DeletionCancelled != want {
-				t.Errorf("deletionCancelled = %v, want %v", out.SignIn.DeletionCancelled, want)
+			if out.SignIn.DeletionCancelled != want || out.SignIn.RestoredAPITokens != 0 {
+				t.Errorf("deletionCancelled = %v, restoredAPITokens = %d; want %v, 0 (the author had no API token)",
+					out.SignIn.DeletionCancelled, out.SignIn.RestoredAPITokens, want)
 			}
 		}
 	})

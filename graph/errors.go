@@ -26,6 +26,7 @@ var codes = map[string]string{
 	parley.ERATELIMITED:     "RATE_LIMITED",
 	parley.ECLOSED:          "CLOSED",
 	parley.EINTERNAL:        "INTERNAL",
+	parley.EUNAVAILABLE:     "UNAVAILABLE",
 }
 
 // Code returns the extensions.code for err, INTERNAL for errors without a parley code. The

@@ -74,6 +74,7 @@ type ComplexityRoot struct {
 	AuthPayload struct {
 		DeletionCancelled func(childComplexity int) int
 		ExpiresAt         func(childComplexity int) int
+		RestoredAPITokens func(childComplexity int) int
 		Token             func(childComplexity int) int
 		User              func(childComplexity int) int
 	}
@@ -355,6 +356,7 @@ type ComplexityRoot struct {
 		ProposeRule             func(childComplexity int, input ProposeRuleInput) int
 		RedeliverWebhook        func(childComplexity int, input RedeliverWebhookInput) int
 		RejectComment           func(childComplexity int, input parley.ModerateInput) int
+		RemoveOIDCProvider      func(childComplexity int, input RemoveOIDCProviderInput) int
 		RemovePeer              func(childComplexity int, input RemovePeerInput) int
 		RemoveReaction          func(childComplexity int, input ReactionInput) int
 		ReportComment           func(childComplexity int, input parley.ReportInput) int
@@ -380,6 +382,7 @@ type ComplexityRoot struct {
 		UnfeatureComment        func(childComplexity int, input parley.ModerateInput) int
 		UnmuteUser              func(childComplexity int, input MuteInput) int
 		Unsubscribe             func(childComplexity int, input UnsubscribeInput) int
+		UpdateOIDCProvider      func(childComplexity int, input parley.OIDCProviderUpdate) int
 		UpdateSiteSettings      func(childComplexity int, input SiteSettingsInput) int
 		UpdateStory             func(childComplexity int, input UpdateStoryInput) int
 		UpdateWebhookEndpoint   func(childComplexity int, input UpdateWebhookEndpointInput) int
@@ -402,6 +405,7 @@ type ComplexityRoot struct {
 	OIDCProvider struct {
 		ClientID  func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
+		Enabled   func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Issuer    func(childComplexity int) int
 		Name      func(childComplexity int) int
@@ -470,6 +474,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AllOIDCProviders          func(childComplexity int, siteID *string) int
 		CheckRule                 func(childComplexity int, siteID string, expression string) int
 		Comment                   func(childComplexity int, id string) int
 		DefaultModerationPipeline func(childComplexity int) int
@@ -974,6 +979,8 @@ type MutationResolver interface {
 	SetNotificationDelivery(ctx context.Context, input NotificationSettingInput) ([]*parley.NotificationSetting, error)
 	Unsubscribe(ctx context.Context, input UnsubscribeInput) (*parley.NotificationSetting, error)
 	AddOIDCProvider(ctx context.Context, input AddOIDCProviderInput) (*parley.OIDCProvider, error)
+	UpdateOIDCProvider(ctx context.Context, input parley.OIDCProviderUpdate) (*parley.OIDCProvider, error)
+	RemoveOIDCProvider(ctx context.Context, input RemoveOIDCProviderInput) (string, error)
 	RevokeSession(ctx context.Context, input RevokeSessionInput) (bool, error)
 	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (bool, error)
 	SignOutEverywhere(ctx context.Context) (int, error)
@@ -1036,6 +1043,7 @@ type QueryResolver interface {
 	UnreadNotificationCount(ctx context.Context) (int, error)
 	NotificationSettings(ctx context.Context) ([]*parley.NotificationSetting, error)
 	OidcProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error)
+	AllOIDCProviders(ctx context.Context, siteID *string) ([]*parley.OIDCProvider, error)
 	Rules(ctx context.Context, siteID string) ([]*parley.Rule, error)
 	RuleProposals(ctx context.Context, siteID string, state *parley.ProposalState) ([]*parley.RuleProposal, error)
 	CheckRule(ctx context.Context, siteID string, expression string) (*parley.RuleCheck, error)
@@ -1198,6 +1206,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.ExpiresAt(childComplexity), true
+	case "AuthPayload.restoredAPITokens":
+		if e.ComplexityRoot.AuthPayload.RestoredAPITokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthPayload.RestoredAPITokens(childComplexity), true
 	case "AuthPayload.token":
 		if e.ComplexityRoot.AuthPayload.Token == nil {
 			break
@@ -2532,6 +2546,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectComment(childComplexity, args["input"].(parley.ModerateInput)), true
+	case "Mutation.removeOIDCProvider":
+		if e.ComplexityRoot.Mutation.RemoveOIDCProvider == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeOIDCProvider_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveOIDCProvider(childComplexity, args["input"].(RemoveOIDCProviderInput)), true
 	case "Mutation.removePeer":
 		if e.ComplexityRoot.Mutation.RemovePeer == nil {
 			break
@@ -2797,6 +2822,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Unsubscribe(childComplexity, args["input"].(UnsubscribeInput)), true
+	case "Mutation.updateOIDCProvider":
+		if e.ComplexityRoot.Mutation.UpdateOIDCProvider == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOIDCProvider_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOIDCProvider(childComplexity, args["input"].(parley.OIDCProviderUpdate)), true
 	case "Mutation.updateSiteSettings":
 		if e.ComplexityRoot.Mutation.UpdateSiteSettings == nil {
 			break
@@ -2913,6 +2949,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OIDCProvider.CreatedAt(childComplexity), true
+	case "OIDCProvider.enabled":
+		if e.ComplexityRoot.OIDCProvider.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OIDCProvider.Enabled(childComplexity), true
 	case "OIDCProvider.id":
 		if e.ComplexityRoot.OIDCProvider.ID == nil {
 			break
@@ -3185,6 +3227,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PublicLogSettings.ShowUsernames(childComplexity), true
 
+	case "Query.allOIDCProviders":
+		if e.ComplexityRoot.Query.AllOIDCProviders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_allOIDCProviders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AllOIDCProviders(childComplexity, args["siteID"].(*string)), true
 	case "Query.checkRule":
 		if e.ComplexityRoot.Query.CheckRule == nil {
 			break
@@ -5335,6 +5388,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("ReactionKindInput", ec.unmarshalInputReactionKindInput),
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
+			graphql.NewInputUnmarshaler("RemoveOIDCProviderInput", ec.unmarshalInputRemoveOIDCProviderInput),
 			graphql.NewInputUnmarshaler("RemovePeerInput", ec.unmarshalInputRemovePeerInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
 			graphql.NewInputUnmarshaler("RequestPasswordResetInput", ec.unmarshalInputRequestPasswordResetInput),
@@ -5356,6 +5410,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SuspendInput", ec.unmarshalInputSuspendInput),
 			graphql.NewInputUnmarshaler("TrustEffectsInput", ec.unmarshalInputTrustEffectsInput),
 			graphql.NewInputUnmarshaler("UnsubscribeInput", ec.unmarshalInputUnsubscribeInput),
+			graphql.NewInputUnmarshaler("UpdateOIDCProviderInput", ec.unmarshalInputUpdateOIDCProviderInput),
 			graphql.NewInputUnmarshaler("UpdateStoryInput", ec.unmarshalInputUpdateStoryInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookEndpointInput", ec.unmarshalInputUpdateWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("UserNoteInput", ec.unmarshalInputUserNoteInput),
@@ -5530,6 +5585,8 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
 	case "deletionCancelled":
 		return ec.fieldContext_AuthPayload_deletionCancelled(ctx, field)
+	case "restoredAPITokens":
+		return ec.fieldContext_AuthPayload_restoredAPITokens(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
@@ -6048,6 +6105,8 @@ func (ec *executionContext) childFields_OIDCProvider(ctx context.Context, field 
 		return ec.fieldContext_OIDCProvider_issuer(ctx, field)
 	case "clientID":
 		return ec.fieldContext_OIDCProvider_clientID(ctx, field)
+	case "enabled":
+		return ec.fieldContext_OIDCProvider_enabled(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_OIDCProvider_createdAt(ctx, field)
 	}
@@ -7596,6 +7655,20 @@ func (ec *executionContext) field_Mutation_rejectComment_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_removeOIDCProvider_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (RemoveOIDCProviderInput, error) {
+			return ec.unmarshalNRemoveOIDCProviderInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRemoveOIDCProviderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removePeer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7918,6 +7991,20 @@ func (ec *executionContext) field_Mutation_unsubscribe_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateOIDCProvider_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.OIDCProviderUpdate, error) {
+			return ec.unmarshalNUpdateOIDCProviderInput2githubᚗcomᚋparleyhqᚋparleyᚐOIDCProviderUpdate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateSiteSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8027,6 +8114,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_allOIDCProviders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
 	return args, nil
 }
 
@@ -8988,6 +9089,29 @@ func (ec *executionContext) _AuthPayload_deletionCancelled(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_AuthPayload_deletionCancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AuthPayload_restoredAPITokens(ctx context.Context, field graphql.CollectedField, obj *parley.AuthPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthPayload_restoredAPITokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RestoredAPITokens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthPayload_restoredAPITokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) _BacktestChange_commentID(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestChange) (ret graphql.Marshaler) {
@@ -14043,6 +14167,94 @@ func (ec *executionContext) fieldContext_Mutation_addOIDCProvider(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateOIDCProvider(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOIDCProvider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOIDCProvider(ctx, fc.Args["input"].(parley.OIDCProviderUpdate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.OIDCProvider) graphql.Marshaler {
+			return ec.marshalNOIDCProvider2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐOIDCProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOIDCProvider(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OIDCProvider(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOIDCProvider_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeOIDCProvider(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeOIDCProvider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveOIDCProvider(ctx, fc.Args["input"].(RemoveOIDCProviderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeOIDCProvider(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeOIDCProvider_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_revokeSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15801,6 +16013,29 @@ func (ec *executionContext) fieldContext_OIDCProvider_clientID(_ context.Context
 	return graphql.NewScalarFieldContext("OIDCProvider", field, false, false, "String")
 }
 
+func (ec *executionContext) _OIDCProvider_enabled(ctx context.Context, field graphql.CollectedField, obj *parley.OIDCProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OIDCProvider_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OIDCProvider_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OIDCProvider", field, true, false, "Boolean")
+}
+
 func (ec *executionContext) _OIDCProvider_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.OIDCProvider) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17342,6 +17577,50 @@ func (ec *executionContext) fieldContext_Query_oidcProviders(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_oidcProviders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_allOIDCProviders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_allOIDCProviders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AllOIDCProviders(ctx, fc.Args["siteID"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.OIDCProvider) graphql.Marshaler {
+			return ec.marshalNOIDCProvider2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐOIDCProviderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_allOIDCProviders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OIDCProvider(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_allOIDCProviders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28173,6 +28452,48 @@ func UnmarshalRedeliverWebhookInput(ctx context.Context, raw any) (RedeliverWebh
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRemoveOIDCProviderInput(ctx context.Context, obj any) (RemoveOIDCProviderInput, error) {
+	var it RemoveOIDCProviderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemoveOIDCProviderInput unmarshals raw into the RemoveOIDCProviderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemoveOIDCProviderInput(ctx context.Context, raw any) (RemoveOIDCProviderInput, error) {
+	var out RemoveOIDCProviderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveOIDCProviderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRemovePeerInput(ctx context.Context, obj any) (RemovePeerInput, error) {
 	var it RemovePeerInput
 	if obj == nil {
@@ -29457,6 +29778,76 @@ func UnmarshalUnsubscribeInput(ctx context.Context, raw any) (UnsubscribeInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateOIDCProviderInput(ctx context.Context, obj any) (parley.OIDCProviderUpdate, error) {
+	var it parley.OIDCProviderUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "clientID", "clientSecret", "enabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "clientID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "clientSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientSecret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientSecret = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateOIDCProviderInput unmarshals raw into the UpdateOIDCProviderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateOIDCProviderInput(ctx context.Context, raw any) (parley.OIDCProviderUpdate, error) {
+	var out parley.OIDCProviderUpdate
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOIDCProviderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateStoryInput(ctx context.Context, obj any) (UpdateStoryInput, error) {
 	var it UpdateStoryInput
 	if obj == nil {
@@ -29971,6 +30362,11 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "deletionCancelled":
 			out.Values[i] = ec._AuthPayload_deletionCancelled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restoredAPITokens":
+			out.Values[i] = ec._AuthPayload_restoredAPITokens(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31836,6 +32232,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateOIDCProvider":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOIDCProvider(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeOIDCProvider":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeOIDCProvider(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "revokeSession":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeSession(ctx, field)
@@ -32217,6 +32627,11 @@ func (ec *executionContext) _OIDCProvider(ctx context.Context, sel ast.Selection
 			}
 		case "clientID":
 			out.Values[i] = ec._OIDCProvider_clientID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enabled":
+			out.Values[i] = ec._OIDCProvider_enabled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -32741,6 +33156,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_oidcProviders(ctx, field)
+				})
+		case "allOIDCProviders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_allOIDCProviders(ctx, field)
 				})
 		case "rules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -36851,6 +37272,11 @@ func (ec *executionContext) unmarshalNRedeliverWebhookInput2githubᚗcomᚋparle
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRemoveOIDCProviderInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRemoveOIDCProviderInput(ctx context.Context, v any) (RemoveOIDCProviderInput, error) {
+	res, err := ec.unmarshalInputRemoveOIDCProviderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRemovePeerInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRemovePeerInput(ctx context.Context, v any) (RemovePeerInput, error) {
 	res, err := ec.unmarshalInputRemovePeerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37597,6 +38023,11 @@ func (ec *executionContext) marshalNTrustStanding2ᚖgithubᚗcomᚋparleyhqᚋp
 
 func (ec *executionContext) unmarshalNUnsubscribeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUnsubscribeInput(ctx context.Context, v any) (UnsubscribeInput, error) {
 	res, err := ec.unmarshalInputUnsubscribeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateOIDCProviderInput2githubᚗcomᚋparleyhqᚋparleyᚐOIDCProviderUpdate(ctx context.Context, v any) (parley.OIDCProviderUpdate, error) {
+	res, err := ec.unmarshalInputUpdateOIDCProviderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

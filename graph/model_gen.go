@@ -247,6 +247,10 @@ type RedeliverWebhookInput struct {
 	DeliveryID string `json:"deliveryID"`
 }
 
+type RemoveOIDCProviderInput struct {
+	ID string `json:"id"`
+}
+
 type RemovePeerInput struct {
 	PeerID string `json:"peerID"`
 }

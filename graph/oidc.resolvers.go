@@ -25,6 +25,23 @@ func (r *mutationResolver) AddOIDCProvider(ctx context.Context, input AddOIDCPro
 	return p, nil
 }
 
+func (r *mutationResolver) UpdateOIDCProvider(ctx context.Context, input parley.OIDCProviderUpdate) (*parley.OIDCProvider, error) {
+	if r.s.OIDC == nil {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "This server has no OpenID Connect sign-in.")
+	}
+	return r.s.OIDC.UpdateOIDCProvider(ctx, input)
+}
+
+func (r *mutationResolver) RemoveOIDCProvider(ctx context.Context, input RemoveOIDCProviderInput) (string, error) {
+	if r.s.OIDC == nil {
+		return "", parley.Errorf(parley.EFORBIDDEN, "This server has no OpenID Connect sign-in.")
+	}
+	if err := r.s.OIDC.RemoveOIDCProvider(ctx, input.ID); err != nil {
+		return "", err
+	}
+	return input.ID, nil
+}
+
 func (r *oIDCProviderResolver) SiteID(ctx context.Context, obj *parley.OIDCProvider) (*string, error) {
 	if obj.SiteID == "" {
 		return nil, nil // an instance-wide provider: null is the answer, not a missing value
@@ -37,6 +54,17 @@ func (r *queryResolver) OidcProviders(ctx context.Context, siteID string) ([]*pa
 		return []*parley.OIDCProvider{}, nil // no OpenID Connect on this server: no buttons
 	}
 	return r.s.OIDC.OIDCProviders(ctx, siteID)
+}
+
+func (r *queryResolver) AllOIDCProviders(ctx context.Context, siteID *string) ([]*parley.OIDCProvider, error) {
+	if r.s.OIDC == nil {
+		return []*parley.OIDCProvider{}, nil // no OpenID Connect on this server: none to list
+	}
+	site := ""
+	if siteID != nil {
+		site = *siteID
+	}
+	return r.s.OIDC.AllOIDCProviders(ctx, site)
 }
 
 func (r *Resolver) OIDCProvider() OIDCProviderResolver { return &oIDCProviderResolver{r} }

@@ -150,8 +150,15 @@ const FlagStageFailed = "STAGE_FAILED"
 // stage not in shadow that answers an ERATELIMITED error (a community's RATE rule, say)
 // refuses the comment, which is then not stored, and Moderate returns that error; in shadow,
 // the refusal is only recorded in the trail.
+//
+// A stage that defers its hold (the verified-email wait) does not end the run with it: the
+// stages after it still run, a later HOLD or REJECT decides instead, and only when none does
+// (they pass, or one approves) does the deferred hold stand, with that stage as DecidedBy. So
+// a comment decided by such a stage is held for that reason alone, whatever the order of a
+// site's stages, and can be released when the reason goes.
 func (p *Pipeline) Moderate(ctx context.Context, s *parley.Submission) (*parley.Moderation, error) {
 	m := &parley.Moderation{Decision: parley.DecisionPass}
+	deferred := ""
 	for _, step := range p.stepsFor(s.Settings) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -175,10 +182,20 @@ func (p *Pipeline) Moderate(ctx context.Context, s *parley.Submission) (*parley.
 		if step.Shadow || result.Verdict.Decision == parley.DecisionPass {
 			continue
 		}
+		if _, ok := step.Stage.(holdDeferrer); ok && result.Verdict.Decision == parley.DecisionHold && deferred == "" {
+			deferred = result.Stage
+			continue
+		}
 		m.Decision, m.DecidedBy = result.Verdict.Decision, result.Stage
+	}
+	if deferred != "" && (m.DecidedBy == "" || m.Decision == parley.DecisionApprove) {
+		m.Decision, m.DecidedBy = parley.DecisionHold, deferred
 	}
 	return m, nil
 }
+
+// holdDeferrer is a stage whose HOLD yields to the other stages' HOLD or REJECT.
+type holdDeferrer interface{ defersHold() }
 
 // FlagRefused marks the trail entry of a shadow stage that would have refused the comment.
 const FlagRefused = "REFUSED"

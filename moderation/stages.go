@@ -188,9 +188,12 @@ const FlagUnverifiedEmail = "UNVERIFIED_EMAIL"
 
 // VerifiedEmail holds an author's first comment on a site that requires a verified address
 // until the author follows the mailed verification link. Accounts made through a host
-// site's single sign-on count as verified: the host vouches for them. verified reads the
-// stored state (parley.RecoveryStore.EmailVerified); it is asked only for authors with no
-// published comment on a site that requires it.
+// site's single sign-on count as verified: the host vouches for them; guests have no address
+// to verify and are held for being guests. verified reads the stored state
+// (parley.RecoveryStore.EmailVerified); it is asked only for authors with no published
+// comment on a site that requires it. An edit of a comment still held is held again, so that
+// editing is no way around the wait. Its hold defers to the other stages (see Pipeline), so a
+// comment it decided is held for this reason alone, and verifying releases it.
 func VerifiedEmail(verified func(ctx context.Context, userID string) (bool, error)) Stage {
 	return verifiedEmail{verified}
 }
@@ -199,10 +202,15 @@ type verifiedEmail struct {
 	verified func(ctx context.Context, userID string) (bool, error)
 }
 
-func (verifiedEmail) Name() string { return "verified_email" }
+func (verifiedEmail) Name() string { return parley.StageVerifiedEmail }
+
+func (verifiedEmail) defersHold() {}
 
 func (v verifiedEmail) Check(ctx context.Context, s *parley.Submission) (parley.Verdict, error) {
-	if !s.Settings.RequireVerifiedEmail || s.Action != parley.ActionCreate || s.History.Published > 0 || s.Author == nil || s.Author.SSOSiteID != "" {
+	if !s.Settings.RequireVerifiedEmail || s.History.Published > 0 || s.Author == nil || s.Author.SSOSiteID != "" || s.Author.Guest {
+		return pass, nil
+	}
+	if s.Action == parley.ActionEdit && (s.Previous == nil || s.Previous.Status != parley.StatusPending) {
 		return pass, nil
 	}
 	ok, err := v.verified(ctx, s.Author.ID)

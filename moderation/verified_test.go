@@ -34,3 +34,59 @@ func TestVerifiedEmail(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifiedEmailOnEditsAndGuests(t *testing.T) {
+	stage := moderation.VerifiedEmail(func(context.Context, string) (bool, error) { return false, nil })
+	on := parley.SiteSettings{RequireVerifiedEmail: true}
+	for _, tc := range []struct {
+		name     string
+		author   *parley.User
+		previous *parley.Comment
+		action   parley.SubmissionAction
+		want     parley.Decision
+	}{
+		{"an edit of a comment still held is held again", &parley.User{ID: "u"}, &parley.Comment{Status: parley.StatusPending}, parley.ActionEdit, parley.DecisionHold},
+		{"an edit of a published comment passes", &parley.User{ID: "u"}, &parley.Comment{Status: parley.StatusPublished}, parley.ActionEdit, parley.DecisionPass},
+		{"a guest passes, to be held as a guest", &parley.User{ID: "g", Guest: true}, nil, parley.ActionCreate, parley.DecisionPass},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := stage.Check(context.Background(), &parley.Submission{Action: tc.action, Settings: on, Author: tc.author, Previous: tc.previous})
+			if err != nil || v.Decision != tc.want {
+				t.Errorf("got %v, %v; want %v", v.Decision, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestVerifiedEmailDefers checks that the verified-email hold yields to any other stage's
+// hold or rejection, whatever the order, so that a comment it decided is held for that
+// reason alone.
+func TestVerifiedEmailDefers(t *testing.T) {
+	unverified := moderation.Step{Stage: moderation.VerifiedEmail(func(context.Context, string) (bool, error) { return false, nil })}
+	step := func(name string, d parley.Decision) moderation.Step {
+		return moderation.Step{Stage: fixed{name: name, v: verdict(d)}}
+	}
+	for _, tc := range []struct {
+		name      string
+		after     moderation.Step
+		want      parley.Decision
+		decidedBy string
+	}{
+		{"a later hold decides", step("premod", parley.DecisionHold), parley.DecisionHold, "premod"},
+		{"a later rejection decides", step("words", parley.DecisionReject), parley.DecisionReject, "words"},
+		{"a later approval does not publish", step("rule", parley.DecisionApprove), parley.DecisionHold, parley.StageVerifiedEmail},
+		{"when the rest pass the wait stands", step("links", parley.DecisionPass), parley.DecisionHold, parley.StageVerifiedEmail},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := moderation.NewPipeline(unverified, tc.after)
+			m, err := p.Moderate(context.Background(), &parley.Submission{Action: parley.ActionCreate,
+				Settings: parley.SiteSettings{RequireVerifiedEmail: true}, Author: &parley.User{ID: "u"}})
+			if err != nil || m.Decision != tc.want || m.DecidedBy != tc.decidedBy {
+				t.Errorf("got %v by %q (%v), want %v by %q", m.Decision, m.DecidedBy, err, tc.want, tc.decidedBy)
+			}
+			if len(m.Trail) != 2 {
+				t.Errorf("trail has %d entries, want both stages", len(m.Trail))
+			}
+		})
+	}
+}

@@ -91,15 +91,8 @@ func (c *Consumer) notificationsOf(ctx context.Context, oe parley.OutboxEvent, p
 		if e.Status != parley.StatusPublished {
 			return nil, nil // a held comment notifies no one until it is approved
 		}
-		add(e.RepliedToAuthorID, parley.NotifyReply, e.ID, e.AuthorID, "")
-		users, err := c.mentioned(ctx, e.BodySource)
-		if err != nil {
+		if err := c.published(ctx, e.ID, e.AuthorID, e.RepliedToAuthorID, e.BodySource, add); err != nil {
 			return nil, err
-		}
-		for _, u := range users {
-			if u.ID != e.RepliedToAuthorID { // the reply tells them already
-				add(u.ID, parley.NotifyMention, e.ID, e.AuthorID, "")
-			}
 		}
 	case parley.CommentModerated:
 		if e.Action == parley.ActionApprove || e.Action == parley.ActionReject {
@@ -109,12 +102,42 @@ func (c *Consumer) notificationsOf(ctx context.Context, oe parley.OutboxEvent, p
 			}
 			add(e.AuthorID, parley.NotifyDecision, e.CommentID, e.ModeratorID, detail)
 		}
+		// A comment held and then published tells its parent's author and the readers it
+		// names now, as it would have at once; storage keeps one REPLY and one MENTION per
+		// comment and reader, so a comment published twice tells them once.
+		if e.Status == parley.StatusPublished && e.PreviousStatus != parley.StatusPublished {
+			cm, repliedTo, err := c.store.FindPublishedComment(ctx, e.CommentID)
+			if parley.ErrorCode(err) == parley.ENOTFOUND {
+				break // gone or held again since: nothing to tell
+			} else if err != nil {
+				return nil, err
+			}
+			if err := c.published(ctx, cm.ID, cm.AuthorID, repliedTo, cm.BodySource, add); err != nil {
+				return nil, err
+			}
+		}
 	case parley.UserSanctioned:
 		if e.RevokedAt == nil && (e.SanctionKind == parley.SanctionMessage || e.SanctionKind == parley.SanctionWarn) {
 			add(e.UserID, parley.NotifyModeratorMessage, "", e.ModeratorID, string(e.SanctionKind)+":"+e.SanctionID)
 		}
 	}
 	return ns, nil
+}
+
+// published adds the notifications of a comment that readers can now see: a reply to the
+// parent's author, and a mention to each reader named who is not that author.
+func (c *Consumer) published(ctx context.Context, commentID, authorID, repliedTo, source string, add func(string, parley.NotificationKind, string, string, string)) error {
+	add(repliedTo, parley.NotifyReply, commentID, authorID, "")
+	users, err := c.mentioned(ctx, source)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.ID != repliedTo { // the reply tells them already
+			add(u.ID, parley.NotifyMention, commentID, authorID, "")
+		}
+	}
+	return nil
 }
 
 // mentioned finds the accounts a comment names with @username, at most MaxMentions.

@@ -33,6 +33,8 @@ func (s *AccountStore) ScheduleDeletion(ctx context.Context, userID string, due 
 			WHERE id = $1`, userID, due, removeComments); err != nil {
 			return err
 		}
+		// The tokens are revoked at the very time the deletion is requested (now() is the
+		// transaction's), which is how CancelDeletion knows the API tokens to restore.
 		res, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, userID)
 		if err != nil {
 			return err
@@ -44,17 +46,19 @@ func (s *AccountStore) ScheduleDeletion(ctx context.Context, userID string, due 
 	})
 }
 
-// CancelDeletion cancels a scheduled erasure whose grace has not ended (see
-// parley.AccountDeletions). It locks the account row, so it waits for an erasure job that
-// holds it, and then finds the account gone (ENOTFOUND).
-func (s *AccountStore) CancelDeletion(ctx context.Context, userID string, now time.Time) (bool, error) {
+// CancelDeletion cancels a scheduled erasure whose grace has not ended and restores the API
+// tokens the deletion revoked: those whose revoked_at is the deletion's request time, which
+// ScheduleDeletion gave them (see parley.AccountDeletions). It locks the account row, so it
+// waits for an erasure job that holds it, and then finds the account gone (ENOTFOUND).
+func (s *AccountStore) CancelDeletion(ctx context.Context, userID string, now time.Time) (bool, int, error) {
 	if !parley.IsID(userID) {
-		return false, notFound("User")
+		return false, 0, notFound("User")
 	}
 	var cancelled bool
+	var restored int
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
-		var due *time.Time
-		if err := tx.QueryRow(ctx, `SELECT deletion_due_at FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&due); err != nil {
+		var due, requested *time.Time
+		if err := tx.QueryRow(ctx, `SELECT deletion_due_at, deletion_requested_at FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&due, &requested); err != nil {
 			return translateNotFound(err, "User")
 		}
 		switch {
@@ -63,13 +67,27 @@ func (s *AccountStore) CancelDeletion(ctx context.Context, userID string, now ti
 		case !due.After(now):
 			return parley.Errorf(parley.EUNAUTHENTICATED, "This account is being erased, as its owner asked; it can no longer be signed in to.")
 		}
-		_, err := tx.Exec(ctx, `
+		if _, err := tx.Exec(ctx, `
 			UPDATE users SET deletion_requested_at = NULL, deletion_due_at = NULL, deletion_removes_comments = false
-			WHERE id = $1`, userID)
-		cancelled = err == nil
-		return err
+			WHERE id = $1`, userID); err != nil {
+			return err
+		}
+		if requested != nil {
+			res, err := tx.Exec(ctx, `
+				UPDATE tokens SET revoked_at = NULL
+				WHERE user_id = $1 AND kind = 'api' AND revoked_at = $2 AND (expires_at IS NULL OR expires_at > now())`, userID, *requested)
+			if err != nil {
+				return err
+			}
+			restored = int(res.RowsAffected())
+		}
+		cancelled = true
+		return nil
 	})
-	return cancelled, err
+	if err != nil {
+		return false, 0, err
+	}
+	return cancelled, restored, nil
 }
 
 // EraseDueAccounts erases the accounts whose grace has ended, one transaction each (see

@@ -45,10 +45,10 @@ func TestAccountErasure(t *testing.T) {
 		if err := e.accounts.ScheduleDeletion(ctx, u.ID, due, false); err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := e.accounts.CancelDeletion(ctx, u.ID, due.Add(-time.Second)); err != nil || !ok {
+		if ok, _, err := e.accounts.CancelDeletion(ctx, u.ID, due.Add(-time.Second)); err != nil || !ok {
 			t.Fatalf("cancel = %v, %v; want true", ok, err)
 		}
-		if ok, err := e.accounts.CancelDeletion(ctx, u.ID, now); err != nil || ok {
+		if ok, _, err := e.accounts.CancelDeletion(ctx, u.ID, now); err != nil || ok {
 			t.Errorf("second cancel = %v, %v; want false", ok, err)
 		}
 		if n, err := e.accounts.EraseDueAccounts(ctx, afterGrace); err != nil || n != 0 {
@@ -58,12 +58,45 @@ func TestAccountErasure(t *testing.T) {
 			t.Error("the account is gone")
 		}
 	})
+	t.Run("cancelling restores the API tokens the deletion revoked, and no other token", func(t *testing.T) {
+		_, u := e.MustUser(t)
+		token := func(kind, name, extra string) {
+			postgrestest.Exec(t, e.db, `INSERT INTO tokens (id, user_id, kind, name, hash, expires_at, revoked_at)
+				SELECT gen_random_uuid(), $1, $2, $3, sha256(gen_random_uuid()::text::bytea), `+extra, u.ID, kind, name)
+		}
+		token("api", "live", `NULL, NULL`)
+		token("api", "revoked before", `NULL, now() - interval '1 day'`)
+		token("api", "expires soon", `now() + interval '1 year', NULL`)
+		token("session", "a session", `now() + interval '1 day', NULL`)
+		if err := e.accounts.ScheduleDeletion(ctx, u.ID, due, false); err != nil {
+			t.Fatal(err)
+		}
+		ok, restored, err := e.accounts.CancelDeletion(ctx, u.ID, now)
+		if err != nil || !ok || restored != 2 {
+			t.Fatalf("cancel = %v, %d restored, %v; want true, 2", ok, restored, err)
+		}
+		rows, err := e.db.Pool().Query(ctx, `SELECT name FROM tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY name`, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var live []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			live = append(live, n)
+		}
+		if len(live) != 2 || live[0] != "expires soon" || live[1] != "live" {
+			t.Errorf("live tokens %q, want the two API tokens the deletion revoked", live)
+		}
+	})
 	t.Run("signing in after the grace is unauthenticated", func(t *testing.T) {
 		_, u := e.MustUser(t)
 		if err := e.accounts.ScheduleDeletion(ctx, u.ID, due, false); err != nil {
 			t.Fatal(err)
 		}
-		_, err := e.accounts.CancelDeletion(ctx, u.ID, due)
+		_, _, err := e.accounts.CancelDeletion(ctx, u.ID, due)
 		wantCode(t, err, parley.EUNAUTHENTICATED)
 		cancel(t, e, u.ID)
 	})
@@ -109,7 +142,7 @@ func TestAccountErasure(t *testing.T) {
 				t.Errorf("%s events = %d, want 1", kind, n)
 			}
 		}
-		_, err = e.accounts.CancelDeletion(ctx, c.author.ID, now)
+		_, _, err = e.accounts.CancelDeletion(ctx, c.author.ID, now)
 		wantCode(t, err, parley.ENOTFOUND)
 	})
 	t.Run("when asked, comments without replies are removed and the rest stay tombstones", func(t *testing.T) {

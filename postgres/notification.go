@@ -70,7 +70,7 @@ func (s *NotificationStore) AddNotifications(ctx context.Context, ns []*parley.I
 			err = tx.QueryRow(ctx, `
 				INSERT INTO notifications (id, user_id, kind, event_id, site_id, story_id, comment_id, actor_id, detail)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-				ON CONFLICT (event_id, user_id, kind) DO NOTHING
+				ON CONFLICT DO NOTHING
 				RETURNING created_at`,
 				n.ID, n.UserID, n.Kind, n.EventID, nullID(n.SiteID), nullID(n.StoryID), nullID(n.CommentID), nullID(n.ActorID), n.Detail).Scan(&n.CreatedAt)
 			if noRows(err) {
@@ -102,6 +102,19 @@ func (s *NotificationStore) AddNotifications(ctx context.Context, ns []*parley.I
 		return nil
 	})
 	return added, err
+}
+
+// FindPublishedComment implements parley.NotificationStore.
+func (s *NotificationStore) FindPublishedComment(ctx context.Context, commentID string) (*parley.Comment, string, error) {
+	var repliedTo string
+	row := s.db.pool.QueryRow(ctx, `
+		SELECT `+commentColumns+`, coalesce((SELECT p.author_id::text FROM comments p WHERE p.id = c.parent_id), '')
+		FROM comments c WHERE c.id = $1 AND c.status = 'PUBLISHED'`, validID(commentID))
+	c, err := scanCommentWith(row, &repliedTo)
+	if err != nil {
+		return nil, "", translateNotFound(err, "Comment")
+	}
+	return c, repliedTo, nil
 }
 
 // FindUsersByUsernames implements parley.NotificationStore.

@@ -34,7 +34,7 @@ func (s *OIDCStore) OIDCProvider(ctx context.Context, id, siteID string) (*parle
 	var site *string
 	err := s.db.pool.QueryRow(ctx, `
 		SELECT id, site_id::text, name, issuer, client_id, client_secret, created_at
-		FROM oidc_providers WHERE id = $1 AND (site_id IS NULL OR site_id = $2)`, id, siteID).
+		FROM oidc_providers WHERE id = $1 AND (site_id IS NULL OR site_id = $2) AND disabled_at IS NULL`, id, siteID).
 		Scan(&p.ID, &site, &p.Name, &p.Issuer, &p.ClientID, &p.ClientSecret, &p.CreatedAt)
 	if err != nil {
 		return nil, translateNotFound(err, "Provider")
@@ -47,18 +47,68 @@ func (s *OIDCStore) OIDCProvider(ctx context.Context, id, siteID string) (*parle
 
 // OIDCProviders implements parley.OIDCStore.
 func (s *OIDCStore) OIDCProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error) {
-	rows, err := s.db.pool.Query(ctx, `
-		SELECT id, coalesce(site_id::text, ''), name, issuer, client_id, created_at
-		FROM oidc_providers WHERE site_id IS NULL OR site_id = $1
-		ORDER BY site_id IS NULL, created_at LIMIT $2`, siteID, parley.MaxOIDCProviders)
+	return collectProviders(s.db.pool.Query(ctx, `
+		SELECT `+providerColumns+` FROM oidc_providers
+		WHERE (site_id IS NULL OR site_id = $1) AND disabled_at IS NULL
+		ORDER BY site_id IS NULL, created_at LIMIT $2`, siteID, parley.MaxOIDCProviders))
+}
+
+// providerColumns are a provider's settings without its secret.
+const providerColumns = `id, coalesce(site_id::text, ''), name, issuer, client_id, disabled_at IS NOT NULL, created_at`
+
+func scanProvider(row pgx.Row) (*parley.OIDCProvider, error) {
+	var p parley.OIDCProvider
+	return &p, row.Scan(&p.ID, &p.SiteID, &p.Name, &p.Issuer, &p.ClientID, &p.Disabled, &p.CreatedAt)
+}
+
+func collectProviders(rows pgx.Rows, err error) ([]*parley.OIDCProvider, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*parley.OIDCProvider, error) {
-		var p parley.OIDCProvider
-		return &p, row.Scan(&p.ID, &p.SiteID, &p.Name, &p.Issuer, &p.ClientID, &p.CreatedAt)
-	})
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*parley.OIDCProvider, error) { return scanProvider(row) })
 	return list, translate(err)
+}
+
+// AllOIDCProviders implements parley.OIDCStore.
+func (s *OIDCStore) AllOIDCProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error) {
+	if siteID == "" {
+		return collectProviders(s.db.pool.Query(ctx, `
+			SELECT `+providerColumns+` FROM oidc_providers ORDER BY site_id NULLS FIRST, created_at LIMIT $1`, parley.MaxAdminOIDCProviders))
+	}
+	return collectProviders(s.db.pool.Query(ctx, `
+		SELECT `+providerColumns+` FROM oidc_providers WHERE site_id IS NULL OR site_id = $1
+		ORDER BY site_id IS NULL, created_at LIMIT $2`, siteID, parley.MaxAdminOIDCProviders))
+}
+
+// UpdateOIDCProvider implements parley.OIDCStore.
+func (s *OIDCStore) UpdateOIDCProvider(ctx context.Context, u parley.OIDCProviderUpdate) (*parley.OIDCProvider, error) {
+	var disabled *bool
+	if u.Enabled != nil {
+		d := !*u.Enabled
+		disabled = &d
+	}
+	p, err := scanProvider(s.db.pool.QueryRow(ctx, `
+		UPDATE oidc_providers SET name = coalesce($2, name), client_id = coalesce($3, client_id),
+			client_secret = coalesce($4, client_secret),
+			disabled_at = CASE WHEN $5::boolean IS NULL THEN disabled_at WHEN $5 THEN coalesce(disabled_at, now()) END
+		WHERE id = $1 RETURNING `+providerColumns, validID(u.ID), u.Name, u.ClientID, u.ClientSecret, disabled))
+	if err != nil {
+		return nil, translateNotFound(err, "Provider")
+	}
+	return p, nil
+}
+
+// RemoveOIDCProvider implements parley.OIDCStore; links, pending links and flows go with it
+// by their foreign keys.
+func (s *OIDCStore) RemoveOIDCProvider(ctx context.Context, id string) error {
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM oidc_providers WHERE id = $1`, validID(id))
+	if err != nil {
+		return translate(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return parley.Errorf(parley.ENOTFOUND, "Provider not found.")
+	}
+	return nil
 }
 
 // SaveOIDCFlow implements parley.OIDCStore. Expired flows are swept on the way, so the table
@@ -132,7 +182,7 @@ func (s *OIDCStore) CreateOIDCUser(ctx context.Context, providerID, subject, ema
 			}
 		}
 		created, err := scanUser(tx.QueryRow(ctx, `
-			INSERT INTO users (id, username, email, password_hash) VALUES ($1, $2, $3, '')
+			INSERT INTO users (id, username, email, password_hash, email_verified_at) VALUES ($1, $2, $3, '', now())
 			RETURNING `+userColumns, newID(), name, nullString(email)))
 		if err != nil {
 			return err
@@ -153,8 +203,8 @@ func (s *OIDCStore) CreateOIDCUser(ctx context.Context, providerID, subject, ema
 // SaveOIDCPendingLink implements parley.OIDCStore.
 func (s *OIDCStore) SaveOIDCPendingLink(ctx context.Context, l *parley.OIDCPendingLink) error {
 	_, err := s.db.pool.Exec(ctx, `
-		INSERT INTO oidc_pending_links (hash, provider_id, subject, user_id, origin, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, l.Hash, l.ProviderID, l.Subject, l.UserID, l.Origin, l.ExpiresAt)
+		INSERT INTO oidc_pending_links (hash, provider_id, subject, user_id, origin, email, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, l.Hash, l.ProviderID, l.Subject, l.UserID, l.Origin, l.Email, l.ExpiresAt)
 	return translate(err)
 }
 
@@ -165,14 +215,23 @@ func (s *OIDCStore) TakeOIDCPendingLink(ctx context.Context, hash []byte, now ti
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			DELETE FROM oidc_pending_links WHERE hash = $1 AND expires_at > $2
-			RETURNING hash, provider_id::text, subject, user_id::text, origin, expires_at`, hash, now).
-			Scan(&l.Hash, &l.ProviderID, &l.Subject, &l.UserID, &l.Origin, &l.ExpiresAt)
+			RETURNING hash, provider_id::text, subject, user_id::text, origin, email, expires_at`, hash, now).
+			Scan(&l.Hash, &l.ProviderID, &l.Subject, &l.UserID, &l.Origin, &l.Email, &l.ExpiresAt)
 		if err != nil {
 			return translateNotFound(err, "Link request")
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO oidc_links (provider_id, subject, user_id) VALUES ($1, $2, $3)
-			ON CONFLICT (provider_id, subject) DO NOTHING`, l.ProviderID, l.Subject, l.UserID)
-		return err
+		if _, err = tx.Exec(ctx, `INSERT INTO oidc_links (provider_id, subject, user_id) VALUES ($1, $2, $3)
+			ON CONFLICT (provider_id, subject) DO NOTHING`, l.ProviderID, l.Subject, l.UserID); err != nil {
+			return err
+		}
+		// The provider verified this address: if it is still the account's, so is the account's.
+		res, err := tx.Exec(ctx, `
+			UPDATE users SET email_verified_at = now()
+			WHERE id = $1 AND $2 <> '' AND lower(email) = lower($2) AND email_verified_at IS NULL`, l.UserID, l.Email)
+		if err != nil || res.RowsAffected() == 0 {
+			return err
+		}
+		return releaseVerified(ctx, tx, l.UserID)
 	})
 	if err != nil {
 		return nil, translate(err)

@@ -335,7 +335,7 @@ func (s *QueueService) StageStats(ctx context.Context, siteID string) ([]*parley
 	rows, err := s.db.pool.Query(ctx, `
 		WITH human AS (
 			SELECT DISTINCT ON (comment_id) comment_id, action FROM moderator_actions
-			WHERE site_id = $1 AND action IN ('APPROVE', 'REJECT') AND undone_at IS NULL
+			WHERE site_id = $1 AND action IN ('APPROVE', 'REJECT') AND undone_at IS NULL AND moderator_id IS NOT NULL
 			ORDER BY comment_id, created_at DESC
 		), verdicts AS (
 			SELECT m.comment_id, st->>'stage' AS stage,

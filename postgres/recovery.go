@@ -102,8 +102,10 @@ func (s *RecoveryStore) VerifyEmail(ctx context.Context, hash []byte, now time.T
 			WHERE id = $1 AND lower(email) = lower($2) RETURNING `+userColumns, t.UserID, t.Email, now))
 		if noRows(err) {
 			return parley.Errorf(parley.ECONFLICT, "Your account's email address changed since this link was sent; ask for a new one.")
+		} else if err != nil {
+			return err
 		}
-		return err
+		return releaseVerified(ctx, tx, u.ID)
 	})
 	return u, err
 }
@@ -137,7 +139,10 @@ func (s *RecoveryStore) ConfirmEmailChange(ctx context.Context, hash []byte, now
 		done = true
 		u, err = scanUser(tx.QueryRow(ctx, `
 			UPDATE users SET email = $2, email_verified_at = $3, updated_at = $3 WHERE id = $1 RETURNING `+userColumns, t.UserID, t.Email, now))
-		return err
+		if err != nil {
+			return err
+		}
+		return releaseVerified(ctx, tx, u.ID)
 	})
 	return u, done, err
 }

@@ -50,7 +50,7 @@ p[role=alert]{color:#b91c1c}
 {{if .LinkToken}}<h1>Link your account?</h1>
 <p>An account with the address {{.LinkEmail}} already exists. Sign in to it with this provider from now on?</p>
 <form method="post" action="link"><input type="hidden" name="token" value="{{.LinkToken}}"><button type="submit">Link and sign in</button></form>
-{{else if .Failed}}<h1>Sign-in failed</h1><p role="alert">{{.Message}}</p>
+{{else if .Failed}}<h1>Sign-in failed</h1><p role="alert">{{.Message}}</p><p><small>Code: <code>{{.Payload.Code}}</code></small></p>
 {{else}}<h1>Signed in</h1><p role="status">You may close this window.</p>{{end}}
 </main>
 {{if .Origin}}<script nonce="{{.Nonce}}">

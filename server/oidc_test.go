@@ -147,6 +147,21 @@ func TestOIDCPopup(t *testing.T) {
 		}
 	})
 
+	t.Run("start with a provider that is down answers 502 with the code", func(t *testing.T) {
+		gone := httptest.NewServer(http.NotFoundHandler())
+		gone.Close()
+		down := &parley.OIDCProvider{SiteID: site.ID, Name: "Gone", Issuer: gone.URL, ClientID: "parley", ClientSecret: "s"}
+		if err := postgres.NewOIDCStore(db).AddOIDCProvider(ctx, down); err != nil { // stored while it answered
+			t.Fatal(err)
+		}
+		page := get(t, parleySrv.URL+"/oidc/start?"+url.Values{"provider": {down.ID}, "site": {site.ID}, "origin": {origin}}.Encode())
+		body, _ := io.ReadAll(page.Body)
+		if page.StatusCode != http.StatusBadGateway || !strings.Contains(string(body), "it cannot be reached") ||
+			!strings.Contains(string(body), "<code>unavailable</code>") || strings.Contains(string(body), "postMessage") {
+			t.Fatalf("status %d, want 502 saying why, with the code, posting nothing:\n%s", page.StatusCode, body)
+		}
+	})
+
 	t.Run("start refuses an origin the site does not allow", func(t *testing.T) {
 		bad := parleySrv.URL + "/oidc/start?" + url.Values{"provider": {prov.ID}, "site": {site.ID}, "origin": {"https://evil.example.net"}}.Encode()
 		if page := get(t, bad); page.StatusCode != http.StatusBadRequest {

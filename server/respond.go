@@ -55,6 +55,8 @@ func pageStatus(code string) int {
 		return http.StatusConflict
 	case parley.ERATELIMITED:
 		return http.StatusTooManyRequests
+	case parley.EUNAVAILABLE:
+		return http.StatusBadGateway
 	}
 	return http.StatusInternalServerError
 }

@@ -1,6 +1,6 @@
 // Friendly, translated words for the API's error codes.
 
-const generic = new Set(['NETWORK', 'STALE', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CLOSED', 'INTERNAL']);
+const generic = new Set(['NETWORK', 'STALE', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CLOSED', 'INTERNAL', 'UNAVAILABLE']);
 
 /**
  * Seconds to wait after a RATE_LIMITED error: from a retryAfter extension when the server

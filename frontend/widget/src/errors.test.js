@@ -29,5 +29,6 @@ describe('errorText', () => {
     expect(errorText(new APIError('SOMETHING_NEW', 'raw'), t)).toMatch(/Something went wrong/);
     expect(errorText(new APIError('UNAUTHENTICATED', 'x'), t, { UNAUTHENTICATED: 'err.BAD_LOGIN' })).toMatch(/password is not right/);
     expect(errorText(new APIError('CLOSED', 'x'), createI18n('de', de))).toBe('Die Kommentare sind geschlossen.');
+    expect(errorText(new APIError('UNAVAILABLE', 'The sign-in provider … did not answer'), t)).toMatch(/sign-in service did not answer/);
   });
 });

@@ -227,5 +227,6 @@ export default {
     NOT_FOUND: 'Dieser Kommentar oder diese Diskussion existiert nicht mehr.',
     CLOSED: 'Die Kommentare sind geschlossen.',
     INTERNAL: 'Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es erneut.',
+    UNAVAILABLE: 'Der Anmeldedienst hat nicht richtig geantwortet. Bitte versuchen Sie es später erneut.',
   },
 };

@@ -103,5 +103,6 @@ export default {
     NOT_FOUND: 'That comment or discussion no longer exists.',
     CLOSED: 'Comments are closed.',
     INTERNAL: 'Something went wrong on our side. Please try again.',
+    UNAVAILABLE: 'The sign-in service did not answer properly. Please try again later.',
   },
 };
