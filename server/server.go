@@ -83,6 +83,9 @@ type Config struct {
 	// Notifications, when set, serves the one-click unsubscribe links of notification mail
 	// at /unsubscribe (RFC 8058).
 	Notifications parley.NotificationService
+	// SiteExport, when set, serves GET /admin/export/{siteID}: the whole site's file for an
+	// instance admin's token (the same file as `parley site export`).
+	SiteExport parley.SiteExportService
 	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
 	// A change to a site's origins takes effect within it.
 	OriginCacheTTL time.Duration
@@ -167,6 +170,9 @@ func New(cfg Config) http.Handler {
 		u := unsubscribePage{notifications: cfg.Notifications, logger: cfg.Logger}
 		mux.Handle("GET /unsubscribe", u)
 		mux.Handle("POST /unsubscribe", u)
+	}
+	if cfg.SiteExport != nil {
+		mux.Handle("GET /admin/export/{siteID}", noStore(identify(cfg.Auth, cfg.Logger, siteExport{svc: cfg.SiteExport, logger: cfg.Logger})))
 	}
 	mux.HandleFunc("/", notFound)
 

@@ -19,6 +19,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/frontend"
 	"github.com/parleyhq/parley/graph"
+	"github.com/parleyhq/parley/portable"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/server"
 )
@@ -151,6 +152,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Recovery:      svc.graph.Recovery,
 		OIDC:          svc.graph.OIDC,
 		Notifications: svc.graph.Notifications,
+		SiteExport:    portable.NewExporter(postgres.NewSiteMoveStore(a.db)),
 		GraphQL:       api,
 		Metrics:       metrics,
 		ReadCache:     readCache,
