@@ -26,7 +26,7 @@ type Config struct {
 	NATSURL        string `env:"NATS_URL" flag:"nats-url" help:"NATS server or cluster with JetStream (unset: an embedded server, data under the data dir; one replica only)" secret:"true"`
 	Instance       string `env:"PARLEY_INSTANCE" envDefault:"local" flag:"instance" help:"this instance's name in event subjects; the same on every replica"`
 	NATSReplicas   int    `env:"PARLEY_NATS_REPLICAS" envDefault:"1" flag:"nats-replicas" help:"replicas of the event stream (3 on a NATS cluster)"`
-	SecretKey      string `env:"PARLEY_SECRET_KEY" flag:"secret-key" help:"seals the federation private key in the database (at least 16 characters; or PARLEY_SECRET_KEY_FILE); unset: stored in the clear" secret:"true"`
+	SecretKey      string `env:"PARLEY_SECRET_KEY" flag:"secret-key" help:"seals the federation private key and webhook secrets in the database (at least 16 characters; or PARLEY_SECRET_KEY_FILE); unset: stored in the clear" secret:"true"`
 	FederationAddr string `env:"PARLEY_FEDERATION_ADDR" flag:"federation-addr" help:"host:port where the embedded NATS server accepts peers' leaf-node connections (unset: no federation listener)"`
 	LogLevel       string `env:"PARLEY_LOG_LEVEL" envDefault:"info" flag:"log-level" help:"debug, info, warn or error"`
 
