@@ -86,6 +86,12 @@ type Config struct {
 	// SiteExport, when set, serves GET /admin/export/{siteID}: the whole site's file for an
 	// instance admin's token (the same file as `parley site export`).
 	SiteExport parley.SiteExportService
+	// PublicReadMaxAge, when positive, lets HTTP caches keep anonymous persisted-query reads
+	// sent with GET for that long ("Cache-Control: public", with an ETag answered by 304), and
+	// serve them PublicReadStale longer while they revalidate; every other answer of /graphql
+	// is "private, no-store".
+	PublicReadMaxAge time.Duration
+	PublicReadStale  time.Duration
 	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
 	// A change to a site's origins takes effect within it.
 	OriginCacheTTL time.Duration
@@ -120,7 +126,11 @@ func New(cfg Config) http.Handler {
 	if cfg.ReadCache != nil {
 		api = cfg.ReadCache(api)
 	}
-	graphql := noStore(origins.middleware(limitBody(cfg.MaxBodyBytes, identify(cfg.Auth, cfg.Logger, api))))
+	graphql := origins.middleware(limitBody(cfg.MaxBodyBytes, identify(cfg.Auth, cfg.Logger, api)))
+	if cfg.PublicReadMaxAge > 0 {
+		graphql = publicReads(cfg.PublicReadMaxAge, cfg.PublicReadStale, graphql)
+	}
+	graphql = noStore(graphql)
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", graphql)

@@ -153,11 +153,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		OIDC:          svc.graph.OIDC,
 		Notifications: svc.graph.Notifications,
 		SiteExport:    portable.NewExporter(postgres.NewSiteMoveStore(a.db)),
-		GraphQL:       api,
-		Metrics:       metrics,
-		ReadCache:     readCache,
-		Ready:         a.db.Ping,
-		Draining:      draining.Load,
+		// Anonymous persisted reads by GET may be kept by browsers and CDNs for a few seconds.
+		PublicReadMaxAge: cfg.HTTPCacheMaxAge,
+		PublicReadStale:  6 * cfg.HTTPCacheMaxAge,
+		GraphQL:          api,
+		Metrics:          metrics,
+		ReadCache:        readCache,
+		Ready:            a.db.Ping,
+		Draining:         draining.Load,
 		Checks: map[string]func() string{"events": func() string {
 			if since := events.relay.Stats().OutageSince; !since.IsZero() {
 				return "NATS unreachable since " + since.UTC().Format(time.RFC3339) + "; events wait in the outbox"
