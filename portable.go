@@ -204,10 +204,11 @@ func (b *PortableBatch) Len() int {
 // SiteImportStore writes a site file's records. Every write is keyed by the record's ID (which
 // the importer derives from the source's), so a second run writes nothing twice.
 type SiteImportStore interface {
-	// PrepareSiteImport makes the site site.ID from site when no site has that ID. It refuses
-	// (ECONFLICT) a site holding stories that no earlier run of this source wrote (each story
-	// an import writes is keyed by its source), so an import goes into an empty site only.
-	PrepareSiteImport(ctx context.Context, site PortableSite, source string) error
+	// PrepareSiteImport makes the site site.ID from site when no site has that ID and create
+	// is set (ENOTFOUND when it is not). It refuses (ECONFLICT) a site holding stories that no
+	// earlier run of this source wrote (each story an import writes is keyed by its source), so
+	// an import goes into a new or empty site only.
+	PrepareSiteImport(ctx context.Context, site PortableSite, source string, create bool) error
 	// ImportSiteUsers writes a batch of accounts in one transaction and returns, for each
 	// user ID of the batch, the account it became: itself when an account with that ID
 	// exists or is made, or the existing account of the same verified email when the user

@@ -94,7 +94,7 @@ func (im *Importer) Import(ctx context.Context, into string, open func() (io.Rea
 		site.ID = into
 	}
 	rep.SiteID = site.ID
-	if err := im.store.PrepareSiteImport(ctx, site, source); err != nil {
+	if err := im.store.PrepareSiteImport(ctx, site, source, into == ""); err != nil {
 		return nil, err
 	}
 	w := &writer{im: im, ctx: context.WithoutCancel(ctx), site: site.ID, source: source, rep: rep, merged: map[string]string{}}

@@ -132,6 +132,15 @@ func TestMoveSite(t *testing.T) {
 			t.Errorf("counts (-source +imported):\n%s", diff)
 		}
 	})
+	t.Run("into a site that does not exist is NOT_FOUND and makes none", func(t *testing.T) {
+		into := newID()
+		if _, err := importInto(postgres.NewSiteMoveStore(dst), into, file); parley.ErrorCode(err) != parley.ENOTFOUND {
+			t.Errorf("err = %v, want ENOTFOUND", err)
+		}
+		if n := siteCounts(t, dst, into)["stories"]; n != 0 {
+			t.Errorf("stories = %d", n)
+		}
+	})
 	t.Run("a site with stories of its own is refused", func(t *testing.T) {
 		into := newID()
 		postgrestest.Exec(t, dst, `INSERT INTO sites (id, name, allowed_origins, settings) VALUES ($1, 'Busy', '{}', '{}')`, into)

@@ -16,12 +16,17 @@ import (
 
 // PrepareSiteImport makes the site when no site has its ID, or takes the file's settings into
 // the empty site that has it; a site with stories another source wrote is refused.
-func (s *SiteMoveStore) PrepareSiteImport(ctx context.Context, site parley.PortableSite, source string) error {
+func (s *SiteMoveStore) PrepareSiteImport(ctx context.Context, site parley.PortableSite, source string, create bool) error {
 	settings, err := json.Marshal(site.Settings)
 	if err != nil {
 		return err
 	}
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		if !create {
+			if _, err := findSite(ctx, tx, site.ID, true); err != nil {
+				return err
+			}
+		}
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO sites (id, name, allowed_origins, settings, sso_secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (id) DO NOTHING`, site.ID, site.Name, site.AllowedOrigins, settings, site.SSOSecret, site.CreatedAt)
