@@ -46,6 +46,10 @@ type PortableUser struct {
 	Guest         bool      `json:"guest,omitempty"`
 	SSOSubject    string    `json:"ssoSubject,omitempty"`
 	CreatedAt     time.Time `json:"createdAt"`
+	// DeletionDueAt is when the account's scheduled erasure happens (its owner deleted it and
+	// may still come back); the move keeps the schedule, so the erasure is not lost.
+	DeletionDueAt           *time.Time `json:"deletionDueAt,omitempty"`
+	DeletionRemovesComments bool       `json:"deletionRemovesComments,omitempty"`
 	// MergeByEmail, set by the importer (never read from a file), lets storage use an
 	// existing account whose verified email is Email instead of making one.
 	MergeByEmail bool `json:"-"`

@@ -74,6 +74,8 @@ func MustPopulatedSite(tb testing.TB, tag string) cast {
 	postgrestest.Exec(tb, src, `INSERT INTO users (id, username, email, email_verified_at) VALUES ($1, 'reader'||$2, 'shared'||$2||'@example.org', now())`, c.reader, tag)
 	postgrestest.Exec(tb, src, `INSERT INTO users (id, username, email) VALUES ($1, 'unverified'||$2, 'claim'||$2||'@example.org')`, c.unverified, tag)
 	postgrestest.Exec(tb, src, `INSERT INTO users (id, username, email) VALUES ($1, 'mod'||$2, 'mod'||$2||'@example.org')`, c.moderator, tag)
+	// The moderator has deleted their account, and its erasure is due in a week.
+	postgrestest.Exec(tb, src, `UPDATE users SET deletion_requested_at = now(), deletion_due_at = now() + interval '7 days' WHERE id = $1`, c.moderator)
 	postgrestest.Exec(tb, src, `INSERT INTO users (id, username, guest, guest_name, guest_email) VALUES ($1, $2, true, 'Passer-by', 'passer@example.org')`, c.guest, "guest:"+c.guest)
 	postgrestest.Exec(tb, src, `INSERT INTO site_roles (site_id, user_id, role) VALUES ($1, $2, 'MODERATOR'), ($1, $3, 'MEMBER')`, c.siteID, c.moderator, c.member)
 	s1, s2 := newID(), newID()

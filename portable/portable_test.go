@@ -105,6 +105,14 @@ func TestMoveSite(t *testing.T) {
 			t.Errorf("the claimer has %d comments; the unverified author's email is %v", n, email)
 		}
 	})
+	t.Run("a scheduled erasure moves with its account", func(t *testing.T) {
+		var n int
+		postgrestest.Pool(t, dst).QueryRow(context.Background(), `SELECT count(*) FROM users u JOIN site_roles r ON r.user_id = u.id
+			WHERE r.site_id = $1 AND r.role = 'MODERATOR' AND u.deletion_due_at > now() + interval '6 days'`, c.siteID).Scan(&n)
+		if n != 1 {
+			t.Errorf("moderators with their erasure scheduled = %d, want 1", n)
+		}
+	})
 	t.Run("a second run adds nothing", func(t *testing.T) {
 		before := tableCounts(t, dst)
 		rep, err := importInto(postgres.NewSiteMoveStore(dst), "", file)

@@ -45,7 +45,8 @@ var sectionQueries = map[string]string{
 		)
 		SELECT u.id, u.username, coalesce(u.guest_name, ''), coalesce(u.email, u.guest_email, ''),
 			u.email_verified_at IS NOT NULL, u.password_hash, coalesce(sr.role, ''), u.guest,
-			CASE WHEN u.sso_site_id = $1 THEN coalesce(u.sso_subject, '') ELSE '' END, u.created_at
+			CASE WHEN u.sso_site_id = $1 THEN coalesce(u.sso_subject, '') ELSE '' END, u.created_at,
+			u.deletion_due_at, u.deletion_removes_comments
 		FROM users u JOIN part ON part.id = u.id LEFT JOIN site_roles sr ON sr.site_id = $1 AND sr.user_id = u.id
 		ORDER BY u.id`,
 	"stories": `SELECT id, url, title, closed, moderation, created_at FROM stories WHERE site_id = $1 ORDER BY id`,
@@ -80,7 +81,8 @@ var sectionQueries = map[string]string{
 var sectionScans = map[string]func(pgx.Rows) (any, error){
 	"users": func(r pgx.Rows) (any, error) {
 		var u parley.PortableUser
-		return u, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.EmailVerified, &u.PasswordHash, &u.Role, &u.Guest, &u.SSOSubject, &u.CreatedAt)
+		return u, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.EmailVerified, &u.PasswordHash, &u.Role, &u.Guest, &u.SSOSubject, &u.CreatedAt,
+			&u.DeletionDueAt, &u.DeletionRemovesComments)
 	},
 	"stories": func(r pgx.Rows) (any, error) {
 		var s parley.PortableStory

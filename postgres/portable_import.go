@@ -80,7 +80,9 @@ func (s *SiteMoveStore) ImportSiteUsers(ctx context.Context, siteID string, user
 }
 
 // importSiteUser returns the account u becomes: the one with its ID (an earlier run made it),
-// the one with its verified email when u may merge, or a new one. A new account whose
+// the one with its verified email when u may merge, or a new one, which keeps a scheduled
+// erasure (an account joined to an existing one brings no schedule: its owner still has the
+// account here). A new account whose
 // username is taken gets a suffix; one whose email or sign-on subject is taken here goes
 // without it, since only a verified match may join two accounts.
 func importSiteUser(ctx context.Context, tx pgx.Tx, siteID string, u parley.PortableUser) (string, error) {
@@ -126,10 +128,12 @@ func importSiteUser(ctx context.Context, tx pgx.Tx, siteID string, u parley.Port
 			name = truncateRunes(u.Username, parley.MaxUsernameLength-7) + "-" + hex.EncodeToString(sum[:3])
 		}
 		tag, err := tx.Exec(ctx, `
-			INSERT INTO users (id, username, email, email_verified_at, password_hash, sso_site_id, sso_subject, created_at)
-			VALUES ($1, $2, $3, CASE WHEN $4 AND $3::text IS NOT NULL THEN now() END, $5, $6, $7, $8)
+			INSERT INTO users (id, username, email, email_verified_at, password_hash, sso_site_id, sso_subject, created_at,
+				deletion_requested_at, deletion_due_at, deletion_removes_comments)
+			VALUES ($1, $2, $3, CASE WHEN $4 AND $3::text IS NOT NULL THEN now() END, $5, $6, $7, $8,
+				CASE WHEN $9::timestamptz IS NOT NULL THEN now() END, $9, $10)
 			ON CONFLICT (lower(username)) DO NOTHING`,
-			u.ID, name, nullString(email), u.EmailVerified, u.PasswordHash, ssoSite, ssoSubject, u.CreatedAt)
+			u.ID, name, nullString(email), u.EmailVerified, u.PasswordHash, ssoSite, ssoSubject, u.CreatedAt, u.DeletionDueAt, u.DeletionRemovesComments)
 		if err != nil {
 			return "", err
 		}
