@@ -1,6 +1,7 @@
 package portable
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -102,7 +103,11 @@ func check(rec any) string {
 			return p
 		}
 		for _, v := range r.Versions {
-			if p := first(ids("proposalID", v.ProposalID), text(v.Name, v.Expression)); p != "" {
+			effect := ""
+			if !json.Valid(v.Effect) || string(v.Effect) == "null" {
+				effect = "a rule version has no effect"
+			}
+			if p := first(ids("proposalID", v.ProposalID), effect, text(v.Name, v.Expression)); p != "" {
 				return p
 			}
 		}

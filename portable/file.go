@@ -57,10 +57,15 @@ type utf8Reader struct {
 	base  int64 // the stream offset of carry[0]
 	carry []byte
 	buf   []byte
+	// readErr is the reader's own failure (a disk error), which is not the file's fault.
+	readErr error
 }
 
 func (u *utf8Reader) Read(p []byte) (int, error) {
 	n, err := u.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		u.readErr = err
+	}
 	u.buf = append(append(u.buf[:0], u.carry...), p[:n]...)
 	i := 0
 	for i < len(u.buf) {
@@ -91,7 +96,8 @@ type visitor struct {
 // walk reads a site file from r, checking its shape, version, order and counts, and calls v
 // for the site and every record in order. Any fault is an EINVALID error naming its byte.
 func walk(r io.Reader, v visitor) error {
-	dec := json.NewDecoder(&utf8Reader{r: bufio.NewReaderSize(r, 64<<10)})
+	ur := &utf8Reader{r: bufio.NewReaderSize(r, 64<<10)}
+	dec := json.NewDecoder(ur)
 	fail := func(err error) error {
 		var bad *badUTF8
 		var syntax *json.SyntaxError
@@ -105,8 +111,11 @@ func walk(r io.Reader, v visitor) error {
 			return invalid(typ.Offset, "%s has the wrong type", orDefault(typ.Field, "a value"))
 		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 			return invalid(dec.InputOffset(), "the file ends too soon (is it truncated?)")
+		case ur.readErr != nil || parley.ErrorCode(err) == parley.EINVALID:
+			return err
 		}
-		return err
+		// Any other decoding failure is a value the file got wrong (a time that is not one).
+		return invalid(dec.InputOffset(), "%v", err)
 	}
 	if err := expectDelim(dec, '{'); err != nil {
 		return fail(err)
