@@ -93,8 +93,15 @@ type WebhookAttempt struct {
 // WebhookStore keeps endpoints and their deliveries. Deliveries are claimed with SKIP LOCKED,
 // so every replica may send and none sends the same attempt twice.
 type WebhookStore interface {
-	// CreateWebhookEndpoint stores a new endpoint (its ID and times are set) with its secret.
+	// CreateWebhookEndpoint stores a new endpoint (its ID, when empty, and times are set) with
+	// its secret as given (sealed, or in the clear without PARLEY_SECRET_KEY).
 	CreateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint, secret string) error
+	// WebhookSecrets returns every endpoint's stored secret by endpoint ID, so those stored
+	// in the clear can be sealed.
+	WebhookSecrets(ctx context.Context) (map[string]string, error)
+	// ReplaceWebhookSecret stores next as the endpoint's secret if it is still prev, and
+	// reports whether it did.
+	ReplaceWebhookSecret(ctx context.Context, id, prev, next string) (bool, error)
 	// UpdateWebhookEndpoint stores e's URL, description, kinds and enabled state; enabling
 	// clears the disabled notice and the failure streak. ENOTFOUND when it is gone.
 	UpdateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) error

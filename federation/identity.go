@@ -6,19 +6,16 @@ package federation
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/ed25519"
-	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/seal"
 )
 
 // DefaultActivation is how long a new key is published before it signs: peers read the
@@ -46,50 +43,17 @@ func Fingerprint(pub []byte) string {
 	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
 }
 
-// Sealer seals private keys at rest with AES-256-GCM under a key derived (HKDF-SHA256)
-// from the operator's secret, so that a database dump alone cannot sign as the instance.
-// A nil *Sealer stores keys in the clear.
-type Sealer struct{ aead cipher.AEAD }
+// Sealer seals private keys at rest (package seal) under a key derived from the operator's
+// secret, so that a database dump alone cannot sign as the instance. A nil *Sealer stores
+// keys in the clear.
+type Sealer = seal.Box
+
+// sealPurpose derives the federation's key; it never changes, or sealed keys stop opening.
+const sealPurpose = "parley federation private key v1"
 
 // NewSealer derives the sealing key from secret (PARLEY_SECRET_KEY); "" gives nil, no
 // sealing. Secrets shorter than 16 bytes are refused: they would be guessable.
-func NewSealer(secret string) (*Sealer, error) {
-	if secret == "" {
-		return nil, nil
-	}
-	if len(secret) < 16 {
-		return nil, errors.New("PARLEY_SECRET_KEY must be at least 16 characters long")
-	}
-	key, err := hkdf.Key(sha256.New, []byte(secret), nil, "parley federation private key v1", 32)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &Sealer{aead: aead}, nil
-}
-
-// seal returns nonce || ciphertext, with the key ID as additional data so that a sealed key
-// cannot be moved to another row.
-func (s *Sealer) seal(keyID string, plain []byte) []byte {
-	nonce := make([]byte, s.aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return s.aead.Seal(nonce, nonce, plain, []byte(keyID))
-}
-
-func (s *Sealer) open(keyID string, sealed []byte) ([]byte, error) {
-	n := s.aead.NonceSize()
-	if len(sealed) < n {
-		return nil, errors.New("sealed key too short")
-	}
-	return s.aead.Open(nil, sealed[:n], sealed[n:], []byte(keyID))
-}
+func NewSealer(secret string) (*Sealer, error) { return seal.New(secret, sealPurpose) }
 
 // newKey makes a key pair, sealed when sealer is set.
 func newKey(sealer *Sealer, now time.Time) (parley.InstanceKey, error) {
@@ -99,7 +63,7 @@ func newKey(sealer *Sealer, now time.Time) (parley.InstanceKey, error) {
 	}
 	k := parley.InstanceKey{ID: KeyID(pub), PublicKey: pub, CreatedAt: now.UTC().Truncate(time.Microsecond)}
 	if sealer != nil {
-		k.SealedPrivate, k.Sealed = sealer.seal(k.ID, priv.Seed()), true
+		k.SealedPrivate, k.Sealed = sealer.Seal(k.ID, priv.Seed()), true
 	} else {
 		k.SealedPrivate = priv.Seed()
 	}
@@ -242,7 +206,7 @@ func (id *Identity) Signer(ctx context.Context) (*Signer, error) {
 	case k.Sealed && id.sealer == nil:
 		return nil, fmt.Errorf("federation key %s is sealed: set PARLEY_SECRET_KEY (or PARLEY_SECRET_KEY_FILE) to the secret it was sealed with", k.ID)
 	case k.Sealed:
-		if seed, err = id.sealer.open(k.ID, k.SealedPrivate); err != nil {
+		if seed, err = id.sealer.Open(k.ID, k.SealedPrivate); err != nil {
 			return nil, fmt.Errorf("federation key %s does not open with PARLEY_SECRET_KEY: is it the secret the key was sealed with?", k.ID)
 		}
 	}

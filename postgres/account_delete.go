@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -24,10 +25,10 @@ func (s *AccountStore) PasswordHash(ctx context.Context, userID string) (string,
 // deleting themselves at once cannot both succeed: the second counts after the first commits.
 const lastAdminLock = `SELECT pg_advisory_xact_lock(hashtext('parley:last-admin'))`
 
-// deleteAccountSteps run in order inside one transaction. Each is one statement whatever the
+// eraseSteps run in order inside one transaction. Each is one statement whatever the
 // number of rows, and each writes the events its change needs, in the JSON of their types
 // (parley.ReactionRemoved, parley.CommentDeleted): a test decodes them; $1 is the user's ID.
-var deleteAccountSteps = []struct{ what, sql string }{
+var eraseSteps = []struct{ what, sql string }{
 	{"lock comments", `SELECT 1 FROM comments WHERE author_id = $1 AND status <> 'DELETED' FOR UPDATE`},
 	// Reactions the user gave: the per-kind and per-comment totals drop with them, and live
 	// readers hear of it as if the user had taken each back.
@@ -86,10 +87,12 @@ var deleteAccountSteps = []struct{ what, sql string }{
 	// The reply counts after the tombstones, in every thread the user wrote in: a tombstone
 	// stays as a placeholder only while a reply below it shows (see recountThreads).
 	{"count replies", recountThreads(`ARRAY(SELECT DISTINCT root_id FROM comments WHERE author_id = $1)`)},
-	// The account last: its sessions, API tokens, roles, mutes (either way), sanctions and
-	// notes go with it by cascade, and its comments lose their author.
-	{"remove account", `DELETE FROM users WHERE id = $1`},
 }
+
+// deleteAccountSteps are eraseSteps, then scrubSteps (which read the account's row), then
+// the account itself: its sessions, API tokens, roles, mutes (either way), sanctions and notes
+// go with it by cascade, and its comments lose their author.
+var deleteAccountSteps = slices.Concat(eraseSteps, scrubSteps, []struct{ what, sql string }{{"remove account", `DELETE FROM users WHERE id = $1`}})
 
 // DeleteUser erases an account in one transaction (see parley.AuthService.DeleteAccount);
 // the last administrator is ECONFLICT.

@@ -145,6 +145,9 @@ func TestAccountErasure(t *testing.T) {
 		_, _, err = e.accounts.CancelDeletion(ctx, c.author.ID, now)
 		wantCode(t, err, parley.ENOTFOUND)
 	})
+	t.Run("after erasure no row anywhere holds the reader's email, username or words", func(t *testing.T) {
+		testErasureScrubs(t, e, due, afterGrace)
+	})
 	t.Run("when asked, comments without replies are removed and the rest stay tombstones", func(t *testing.T) {
 		c := e.mustDeletionCast(t)
 		if err := e.accounts.ScheduleDeletion(ctx, c.author.ID, due, true); err != nil {

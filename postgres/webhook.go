@@ -30,7 +30,9 @@ func scanEndpoint(row pgx.Row) (*parley.WebhookEndpoint, error) {
 
 // CreateWebhookEndpoint inserts the endpoint; a site that is gone is ENOTFOUND.
 func (s *WebhookStore) CreateWebhookEndpoint(ctx context.Context, e *parley.WebhookEndpoint, secret string) error {
-	e.ID = newID()
+	if e.ID == "" {
+		e.ID = newID()
+	}
 	row := s.db.pool.QueryRow(ctx, `
 		INSERT INTO webhook_endpoints (id, site_id, url, description, kinds, secret, enabled)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -91,6 +93,33 @@ func (s *WebhookStore) FindWebhookEndpoints(ctx context.Context, siteID string) 
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.WebhookEndpoint, error) { return scanEndpoint(r) })
 	return out, translate(err)
+}
+
+// WebhookSecrets returns every endpoint's stored secret; there are at most a few per site.
+func (s *WebhookStore) WebhookSecrets(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT id::text, secret FROM webhook_endpoints`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := map[string]string{}
+	for rows.Next() {
+		var id, secret string
+		if err := rows.Scan(&id, &secret); err != nil {
+			rows.Close()
+			return nil, translate(err)
+		}
+		out[id] = secret
+	}
+	return out, translate(rows.Err())
+}
+
+// ReplaceWebhookSecret swaps an endpoint's secret if it is still prev.
+func (s *WebhookStore) ReplaceWebhookSecret(ctx context.Context, id, prev, next string) (bool, error) {
+	tag, err := s.db.pool.Exec(ctx, `UPDATE webhook_endpoints SET secret = $3 WHERE id = $1 AND secret = $2`, id, prev, next)
+	if err != nil {
+		return false, translate(err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // CountWebhookEndpoints counts a site's endpoints.

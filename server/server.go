@@ -86,6 +86,15 @@ type Config struct {
 	// Import, when set, takes exports uploaded by site admins at POST /api/import
 	// (importer.Handler), with the caller identified as on /graphql.
 	Import http.Handler
+	// SiteExport, when set, serves GET /admin/export/{siteID}: the whole site's file for an
+	// instance admin's token (the same file as `parley site export`).
+	SiteExport parley.SiteExportService
+	// PublicReadMaxAge, when positive, lets HTTP caches keep anonymous persisted-query reads
+	// sent with GET for that long ("Cache-Control: public", with an ETag answered by 304), and
+	// serve them PublicReadStale longer while they revalidate; every other answer of /graphql
+	// is "private, no-store".
+	PublicReadMaxAge time.Duration
+	PublicReadStale  time.Duration
 	// OriginCacheTTL is how long an answer of Sites.IsAllowedOrigin is reused; default 30 s.
 	// A change to a site's origins takes effect within it.
 	OriginCacheTTL time.Duration
@@ -120,7 +129,11 @@ func New(cfg Config) http.Handler {
 	if cfg.ReadCache != nil {
 		api = cfg.ReadCache(api)
 	}
-	graphql := noStore(origins.middleware(limitBody(cfg.MaxBodyBytes, identify(cfg.Auth, cfg.Logger, api))))
+	graphql := origins.middleware(limitBody(cfg.MaxBodyBytes, identify(cfg.Auth, cfg.Logger, api)))
+	if cfg.PublicReadMaxAge > 0 {
+		graphql = publicReads(cfg.PublicReadMaxAge, cfg.PublicReadStale, graphql)
+	}
+	graphql = noStore(graphql)
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", graphql)
@@ -176,6 +189,9 @@ func New(cfg Config) http.Handler {
 		mux.Handle("POST /api/import", imports)
 		mux.Handle("OPTIONS /api/import", imports)
 		mux.HandleFunc("/api/import", methodNotAllowed("POST, OPTIONS"))
+	}
+	if cfg.SiteExport != nil {
+		mux.Handle("GET /admin/export/{siteID}", noStore(identify(cfg.Auth, cfg.Logger, siteExport{svc: cfg.SiteExport, logger: cfg.Logger})))
 	}
 	mux.HandleFunc("/", notFound)
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/seal"
 )
 
 // Defaults of SenderOptions.
@@ -47,8 +48,11 @@ type SenderOptions struct {
 	// KeepFor is how long the log keeps a delivery that ended: 30 days by default. The
 	// sender prunes older ones every hour.
 	KeepFor time.Duration
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// Seal opens the secrets sealed at rest (PARLEY_SECRET_KEY); secrets stored in the
+	// clear are read as they are, whatever it is.
+	Seal   *seal.Box
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Sender sends due deliveries. Every replica runs one; the store's claim keeps them from
@@ -246,7 +250,11 @@ func (s *Sender) send(ctx context.Context, j parley.WebhookJob) (int, string) {
 	req.Header.Set("Parley-Event-Id", j.Delivery.EventID)
 	req.Header.Set("Parley-Event-Kind", j.Delivery.Kind)
 	req.Header.Set("Parley-Delivery-Id", j.Delivery.ID)
-	req.Header.Set(SignatureHeader, Sign(j.Secret, s.o.Now(), j.Body))
+	secret, err := s.o.Seal.OpenText(j.Delivery.EndpointID, j.Secret)
+	if err != nil {
+		return 0, "The endpoint's signing secret cannot be read: " + err.Error()
+	}
+	req.Header.Set(SignatureHeader, Sign(secret, s.o.Now(), j.Body))
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return 0, describe(err, s.o.Timeout)

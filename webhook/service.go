@@ -9,7 +9,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/seal"
 )
 
 // Limits of what an admin may register.
@@ -26,7 +29,10 @@ type ServiceOptions struct {
 	AllowHTTP bool
 	// AllowPrivate accepts URLs naming private addresses, as the sender's option does.
 	AllowPrivate bool
-	Now          func() time.Time
+	// Seal seals new endpoints' secrets at rest (PARLEY_SECRET_KEY, package seal); nil
+	// stores them in the clear.
+	Seal *seal.Box
+	Now  func() time.Time
 }
 
 // Service is parley.WebhookService: site admins manage their endpoints and read the log.
@@ -109,7 +115,9 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, in parley.CreateWeb
 		return nil, "", parley.Errorf(parley.ECONFLICT, "A site has at most %d webhook endpoints; delete one first.", MaxEndpointsPerSite)
 	}
 	secret := NewSecret()
-	if err := s.store.CreateWebhookEndpoint(ctx, e, secret); err != nil {
+	// The ID is chosen here so the sealed secret is bound to its row.
+	e.ID = uuid.Must(uuid.NewV7()).String()
+	if err := s.store.CreateWebhookEndpoint(ctx, e, s.o.Seal.Text(e.ID, secret)); err != nil {
 		return nil, "", err
 	}
 	return e, secret, nil

@@ -26,7 +26,7 @@ type Config struct {
 	NATSURL        string `env:"NATS_URL" flag:"nats-url" help:"NATS server or cluster with JetStream (unset: an embedded server, data under the data dir; one replica only)" secret:"true"`
 	Instance       string `env:"PARLEY_INSTANCE" envDefault:"local" flag:"instance" help:"this instance's name in event subjects; the same on every replica"`
 	NATSReplicas   int    `env:"PARLEY_NATS_REPLICAS" envDefault:"1" flag:"nats-replicas" help:"replicas of the event stream (3 on a NATS cluster)"`
-	SecretKey      string `env:"PARLEY_SECRET_KEY" flag:"secret-key" help:"seals the federation private key in the database (at least 16 characters; or PARLEY_SECRET_KEY_FILE); unset: stored in the clear" secret:"true"`
+	SecretKey      string `env:"PARLEY_SECRET_KEY" flag:"secret-key" help:"seals the federation private key and webhook secrets in the database (at least 16 characters; or PARLEY_SECRET_KEY_FILE); unset: stored in the clear" secret:"true"`
 	FederationAddr string `env:"PARLEY_FEDERATION_ADDR" flag:"federation-addr" help:"host:port where peers' NATS servers connect (leaf nodes): the embedded server listens there; with NATS_URL, your NATS's leaf-node listener, configured as the README shows (unset: no federation)"`
 	LogLevel       string `env:"PARLEY_LOG_LEVEL" envDefault:"info" flag:"log-level" help:"debug, info, warn or error"`
 
@@ -39,6 +39,7 @@ type Config struct {
 	SignInsPerMinute             int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`
 	IdentityCacheTTL             time.Duration `env:"PARLEY_IDENTITY_CACHE_TTL" envDefault:"5s" flag:"identity-cache-ttl" help:"how long a replica keeps a bearer token's owner; revocations reach every replica by event at once, and nothing is kept while the event stream is down (0: off)"`
 	PageCacheBytes               int           `env:"PARLEY_PAGE_CACHE_BYTES" envDefault:"67108864" flag:"page-cache-bytes" help:"memory for answers to anonymous reads, forgotten when their story changes (0: off)"`
+	HTTPCacheMaxAge              time.Duration `env:"PARLEY_HTTP_CACHE_MAX_AGE" envDefault:"5s" flag:"http-cache-max-age" help:"how long browsers and caches in front may keep anonymous persisted-query reads sent with GET (Cache-Control: public, with an ETag; served 6 times as long while they revalidate); everything else is private, no-store (0: off)"`
 	PersistedQueriesOnly         bool          `env:"PARLEY_PERSISTED_QUERIES_ONLY" envDefault:"false" flag:"persisted-queries-only" help:"run only the queries the built frontend registered (its persisted-queries.json) and those of the allowlist; others are refused with FORBIDDEN"`
 	PersistedQueriesAllowlist    string        `env:"PARLEY_PERSISTED_QUERIES_ALLOWLIST" flag:"persisted-queries-allowlist" help:"file of SHA-256 query hashes (one a line) that run besides the frontend's, with --persisted-queries-only"`
 	MutationsPerMinute           int           `env:"PARLEY_MUTATIONS_PER_MINUTE" envDefault:"30" flag:"mutations-per-minute" help:"changes (each mutation field) one account may make per minute"`

@@ -37,6 +37,8 @@ Commands:
   admin create   create an administrator: --email E --username U --password P
   trust recompute  rebuild trust signals from the events applied: [--site ID]
   import         import another system's comments: --site ID --format disqus|wxr|remark42 FILE
+  site export    write a whole site as one JSON file: --site ID > site.json
+  site import    read such a file into a new (or empty) site: [--site ID] FILE
   peer add URL   federate with the instance at URL (pins its key; pending until it adds us)
   peer list      list the peers with their state and counts
   peer remove NAME  forget a peer
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return health(ctx, args[1:], getenv, stdout, stderr)
 	case "import":
 		return importFile(ctx, args[1:], getenv, stdout, stderr)
+	case "site":
+		return siteCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "parley", version)
 		return nil

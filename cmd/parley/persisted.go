@@ -4,15 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 
 	"github.com/parleyhq/parley/frontend"
 	"github.com/parleyhq/parley/graph"
 )
 
-// manifestName is the file the frontend build writes beside its bundles: every query the
-// widget and dashboard send, by their SHA-256 hash, so that the binary that embeds them knows
-// them from the start.
+// manifestName is the file the frontend build writes beside its bundles (the widget's in
+// dist/, the dashboard's in dist/admin/): every operation they send, by its SHA-256 hash, so
+// that the binary that embeds them knows them from the start.
 const manifestName = "persisted-queries.json"
 
 // persistedQueries makes the store of persisted queries: the frontend's manifest, the
@@ -20,17 +21,21 @@ const manifestName = "persisted-queries.json"
 // query. It refuses to start in that mode with neither, which would refuse every read.
 func persistedQueries(cfg *Config) (*graph.PersistedQueries, error) {
 	manifest := map[string]string{}
-	f, err := frontend.Files().Open(manifestName)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return nil, err
-	default:
-		manifest, err = graph.ReadManifest(f)
-		f.Close()
+	// The widget's manifest and the dashboard's, each written by its own build.
+	for _, name := range []string{manifestName, "admin/" + manifestName} {
+		f, err := frontend.Files().Open(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
+		m, err := graph.ReadManifest(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		maps.Copy(manifest, m)
 	}
 	var allow []string
 	if cfg.PersistedQueriesAllowlist != "" {

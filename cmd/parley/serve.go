@@ -21,6 +21,7 @@ import (
 	"github.com/parleyhq/parley/graph"
 	"github.com/parleyhq/parley/importer"
 	"github.com/parleyhq/parley/markup"
+	"github.com/parleyhq/parley/portable"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/server"
 )
@@ -153,11 +154,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Recovery:      svc.graph.Recovery,
 		OIDC:          svc.graph.OIDC,
 		Notifications: svc.graph.Notifications,
-		GraphQL:       api,
-		Metrics:       metrics,
-		ReadCache:     readCache,
-		Ready:         a.db.Ping,
-		Draining:      draining.Load,
+		SiteExport:    portable.NewExporter(postgres.NewSiteMoveStore(a.db)),
+		// Anonymous persisted reads by GET may be kept by browsers and CDNs for a few seconds.
+		PublicReadMaxAge: cfg.HTTPCacheMaxAge,
+		PublicReadStale:  6 * cfg.HTTPCacheMaxAge,
+		GraphQL:          api,
+		Metrics:          metrics,
+		ReadCache:        readCache,
+		Ready:            a.db.Ping,
+		Draining:         draining.Load,
 		Checks: map[string]func() string{"events": func() string {
 			if since := events.relay.Stats().OutageSince; !since.IsZero() {
 				return "NATS unreachable since " + since.UTC().Format(time.RFC3339) + "; events wait in the outbox"

@@ -19,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/moderation/spam"
 	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
+	"github.com/parleyhq/parley/seal"
 	"github.com/parleyhq/parley/trust"
 	"github.com/parleyhq/parley/webhook"
 )
@@ -110,8 +111,18 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 		OnPeersChanged: fedRuntime.changed, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
 	webhookStore := postgres.NewWebhookStore(db)
+	// Webhook secrets are sealed at rest like federation keys, with a key of their own.
+	webhookSeal, err := seal.New(cfg.SecretKey, webhook.SealPurpose)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := webhook.SealSecrets(ctx, webhookStore, webhookSeal); err != nil {
+		return nil, fmt.Errorf("seal webhook secrets: %w", err)
+	} else if n > 0 {
+		logger.Info("webhook secrets stored in the clear are now sealed", "count", n)
+	}
 	rules := trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil)
-	sender := webhook.NewSender(webhookStore, webhook.SenderOptions{AllowPrivate: cfg.WebhooksReachPrivate(), Timeout: cfg.WebhookTimeout, Logger: logger})
+	sender := webhook.NewSender(webhookStore, webhook.SenderOptions{AllowPrivate: cfg.WebhooksReachPrivate(), Timeout: cfg.WebhookTimeout, Logger: logger, Seal: webhookSeal})
 	return &services{auth: authService, identities: identities, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore,
 		identity: identity, federation: fed, fedRuntime: fedRuntime, rules: rules,
 		webhooks: webhook.NewConsumer(webhookStore, sender.Wake, logger), webhookSender: sender, graph: graph.Services{
@@ -141,7 +152,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 			ModerationLog: moderation.NewPublicLog(postgres.NewModerationLogStore(db), sites),
 			Rules:         rules,
 			Webhooks: webhook.NewService(webhookStore, sites, users, webhook.ServiceOptions{
-				AllowHTTP: !cfg.Production(), AllowPrivate: cfg.WebhooksReachPrivate()}),
+				AllowHTTP: !cfg.Production(), AllowPrivate: cfg.WebhooksReachPrivate(), Seal: webhookSeal}),
 			Federation: fed,
 		}}, nil
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, rmSync, readFileSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHash } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -101,11 +101,19 @@ export async function mustGraphql(url, query, variables, token) {
   return data;
 }
 
+// The operations the harness itself sends to set a stack up, which a server run with
+// persistedOnly must allow.
+const SIGN_IN = `mutation($i: SignInInput!) { signIn(input: $i) { token user { id username } } }`;
+const CREATE_SITE = `mutation($i: CreateSiteInput!) { createSite(input: $i) { id name } }`;
+const SIGN_UP = `mutation($i: SignUpInput!) { signUp(input: $i) { token user { id username } } }`;
+
 /**
  * Starts Parley on a fresh database and a host page server on another origin. The returned
- * stack has an administrator, a site allowing the host origin, and helpers.
+ * stack has an administrator, a site allowing the host origin, and helpers. With
+ * persistedOnly the server runs PARLEY_PERSISTED_QUERIES_ONLY: only the built frontend's
+ * operations run, and the harness's own (allowlisted).
  */
-export async function startStack({ env = {} } = {}) {
+export async function startStack({ env = {}, persistedOnly = false } = {}) {
   const database = `parley_e2e_${process.pid}_${randomBytes(3).toString('hex')}`;
   psql(`CREATE DATABASE ${database}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-data-'));
@@ -115,6 +123,11 @@ export async function startStack({ env = {} } = {}) {
   const databaseURL = new URL(adminDatabaseURL);
   databaseURL.pathname = `/${database}`;
   const adminPassword = randomBytes(12).toString('hex');
+  if (persistedOnly) {
+    const allowlist = join(dataDir, 'allowlist.txt');
+    writeFileSync(allowlist, [SIGN_IN, CREATE_SITE, SIGN_UP].map((q) => createHash('sha256').update(q).digest('hex')).join('\n'));
+    env = { PARLEY_PERSISTED_QUERIES_ONLY: 'true', PARLEY_PERSISTED_QUERIES_ALLOWLIST: allowlist, ...env };
+  }
 
   const child = spawn(parleyBinary(), ['serve'], {
     env: {
@@ -169,12 +182,8 @@ export async function startStack({ env = {} } = {}) {
     await waitReady(parleyURL, exited, () => log);
     const gql = (query, variables, token) => graphql(parleyURL, query, variables, token);
     const must = (query, variables, token) => mustGraphql(parleyURL, query, variables, token);
-    const { signIn: admin } = await must(
-      `mutation($i: SignInInput!) { signIn(input: $i) { token user { id username } } }`,
-      { i: { login: 'admin', password: adminPassword } });
-    const { createSite: site } = await must(
-      `mutation($i: CreateSiteInput!) { createSite(input: $i) { id name } }`,
-      { i: { name: 'The Host Gazette', allowedOrigins: [hostURL] } }, admin.token);
+    const { signIn: admin } = await must(SIGN_IN, { i: { login: 'admin', password: adminPassword } });
+    const { createSite: site } = await must(CREATE_SITE, { i: { name: 'The Host Gazette', allowedOrigins: [hostURL] } }, admin.token);
 
     return {
       parleyURL, hostURL, admin: { ...admin, password: adminPassword }, site, gql, must, stop,
@@ -196,9 +205,7 @@ export async function startStack({ env = {} } = {}) {
       },
       /** Signs a reader up through the API and returns {token, user}. */
       async signUp(username) {
-        const { signUp } = await must(
-          `mutation($i: SignUpInput!) { signUp(input: $i) { token user { id username } } }`,
-          { i: { email: `${username}@readers.test`, username, password: 'correct horse battery' } });
+        const { signUp } = await must(SIGN_UP, { i: { email: `${username}@readers.test`, username, password: 'correct horse battery' } });
         return signUp;
       },
     };

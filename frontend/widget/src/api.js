@@ -27,12 +27,15 @@ export function createAPI(serverURL, tokens, onExpired) {
       // server's page cache and any HTTP cache can answer it by its URL; the text only
       // when the server asks for it.
       const extensions = { persistedQuery: { version: 1, sha256Hash: hash } };
-      let res = await fetch(getURL(serverURL, { variables, extensions }), { method: 'GET', headers, credentials: 'omit' });
+      // cache: 'no-cache' revalidates what the browser kept (an ETag, answered 304 when
+      // unchanged), so a reader who reloads sees changes at once; a CDN in front may still
+      // keep an anonymous answer for its short max-age.
+      let res = await fetch(getURL(serverURL, { variables, extensions }), { method: 'GET', headers, credentials: 'omit', cache: 'no-cache' });
       let body = await res.json();
       if (body.errors?.[0]?.extensions?.code !== 'PERSISTED_QUERY_NOT_FOUND') return { res, body };
       const url = getURL(serverURL, { query, variables, extensions });
       if (url.length <= maxGETLength) {
-        res = await fetch(url, { method: 'GET', headers, credentials: 'omit' });
+        res = await fetch(url, { method: 'GET', headers, credentials: 'omit', cache: 'no-cache' });
         return { res, body: await res.json() };
       }
       return post(serverURL, headers, { query, variables, extensions });

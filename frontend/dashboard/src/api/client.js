@@ -1,9 +1,10 @@
-// The GraphQL client of one session: queries and mutations over fetch to the same origin,
-// subscriptions over one graphql-ws WebSocket. The token travels as a bearer header (in
-// connection_init on the WebSocket), never as a cookie.
+// The GraphQL client of one session: queries (by GET, as persisted queries) and mutations over
+// fetch to the same origin, subscriptions over one graphql-ws WebSocket. The token travels as
+// a bearer header (in connection_init on the WebSocket), never as a cookie.
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createWSClient } from 'graphql-ws';
 import { errorCode } from './errors.js';
+import { persistedFetch } from './persisted.js';
 
 /** The WebSocket URL of the API on the page's own host. */
 function websocketURL(location) {
@@ -28,6 +29,11 @@ export function makeClient({ token, onUnauthenticated = () => {}, onLive = () =>
   });
   const client = new Client({
     url: '/graphql',
+    // Reads go by GET as persisted queries, mutations by POST with their hash (persisted.js).
+    // urql hands every operation over as a POST (its own GET would send the text), and
+    // persistedFetch decides how it travels.
+    preferGetMethod: false,
+    fetch: persistedFetch(),
     fetchOptions: () => ({ credentials: 'omit', headers: authorization ? { authorization } : {} }),
     exchanges: [
       mapExchange({

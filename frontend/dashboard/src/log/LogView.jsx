@@ -2,29 +2,14 @@
 // moderators check here what the public is told. A server without the log gets the link.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useClient } from '@urql/preact';
-import { gql } from '@urql/core';
 import { errorMessage } from '../api/errors.js';
 import { absoluteTime, formatDay } from '../ui/format.js';
 import { Time } from '../ui/Time.jsx';
 import { describeLogEntry, logMissing } from './log.js';
 import { t, tx } from '../i18n/index.js';
+import { MODERATION_LOG } from './documents.js';
 
 const PAGE_SIZE = 50;
-
-export const MODERATION_LOG = gql`
-  query ModerationLog($siteID: ID!, $first: Int, $after: String) {
-    moderationLog(siteID: $siteID, first: $first, after: $after) {
-      edges {
-        cursor
-        node {
-          kind at day action reason count sanction expiresAt fromLevel toLevel username moderator
-          proposalID rule state version votesFor votesAgainst summary
-        }
-      }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-`;
 
 export function LogView({ site }) {
   const client = useClient();

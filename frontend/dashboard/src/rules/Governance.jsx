@@ -3,17 +3,11 @@
 // limit every rule is checked against.
 import { useState } from 'preact/hooks';
 import { useMutation } from '@urql/preact';
-import { gql } from '@urql/core';
 import { errorMessage, fieldErrors } from '../api/errors.js';
 import { Check, Field } from '../ui/fields.jsx';
 import { governanceForm, governanceInput } from './governance.js';
 import { t } from '../i18n/index.js';
-
-const SET_GOVERNANCE = gql`
-  mutation SetRuleGovernance($input: RuleGovernanceInput!) {
-    setRuleGovernance(input: $input) { moderatorQuorum memberVotes memberQuorum enactDelaySeconds costLimit }
-  }
-`;
+import { SET_GOVERNANCE } from './documents.js';
 
 export function Governance({ siteID, governance, onSaved }) {
   const [form, setForm] = useState(() => governanceForm(governance));

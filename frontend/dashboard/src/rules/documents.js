@@ -44,3 +44,9 @@ export const TRUST_THRESHOLDS = gql`
     }
   }
 `;
+
+export const SET_GOVERNANCE = gql`
+  mutation SetRuleGovernance($input: RuleGovernanceInput!) {
+    setRuleGovernance(input: $input) { moderatorQuorum memberVotes memberQuorum enactDelaySeconds costLimit }
+  }
+`;
