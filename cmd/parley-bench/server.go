@@ -64,7 +64,13 @@ func startServer(ctx context.Context, bin, dsn, dataDir string, extraEnv ...stri
 		}
 		_, _ = io.Copy(io.Discard, stdout)
 	}()
-	go func() { s.done <- cmd.Wait() }()
+	go func() {
+		err := cmd.Wait()
+		if ps := cmd.ProcessState; ps != nil && !ps.Success() {
+			fmt.Fprintf(os.Stderr, "parley-bench: the server exited: %v\n", ps)
+		}
+		s.done <- err
+	}()
 	select {
 	case s.base = <-addr:
 		return s, nil
@@ -125,4 +131,13 @@ func (s *server) rss() (now, peak int64, err error) {
 		}
 	}
 	return now, peak, nil
+}
+
+// rssRow is the table's row of the server's resident memory now and at its peak.
+func (s *server) rssRow() result {
+	now, peak, err := s.rss()
+	if err != nil {
+		return result{name: "server RSS after the run", note: err.Error()}
+	}
+	return result{name: "server RSS after the run", note: fmt.Sprintf("%.0f MB (peak %.0f MB)", float64(now)/(1<<20), float64(peak)/(1<<20))}
 }
