@@ -57,6 +57,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer a.db.Close()
 	cfg, logger := a.cfg, a.logger
+	applyMemoryLimit(cfg.memoryLimit(), getenv, logger)
+	a.db.SetGroupCommit(cfg.GroupCommit)
+	stopDebug, err := startDebug(cfg.DebugAddr, logger)
+	if err != nil {
+		return fmt.Errorf("debug listener: %w", err)
+	}
+	defer stopDebug()
 	hashKey, err := a.db.InstanceKey(ctx, "client-hash")
 	if err != nil {
 		return err
