@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"runtime/debug"
+	"runtime/metrics"
 	"time"
 )
 
@@ -52,4 +53,49 @@ func startDebug(addr string, logger *slog.Logger) (stop func(), err error) {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}, nil
+}
+
+// trimMemory hands the heap's slack back to the system once it grows well past what is live:
+// with the collector's default goal (twice the live heap) and its background scavenger (which
+// keeps ~10% over that goal), a replica that went through a burst (password hashes take 64 MiB
+// each, a page recomputation some megabytes) keeps up to twice its live heap resident for
+// minutes. Every check interval it compares the heap memory held with the live heap, and
+// above slack it collects and returns the rest (debug.FreeOSMemory), at most once per
+// minGap: a collection of a heap of tens of megabytes costs a few milliseconds. The live heap
+// is as the last collection found it, which a quiet replica may not have run for minutes (a
+// burst's garbage then counts as live), so a replica that held more than twice slack and ran
+// no collection since the last check is trimmed as well.
+func trimMemory(ctx context.Context, check, minGap time.Duration, slack uint64) {
+	samples := []metrics.Sample{
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
+		{Name: "/gc/cycles/total:gc-cycles"},
+	}
+	tick := time.NewTicker(check)
+	defer tick.Stop()
+	var last time.Time
+	var cycles uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			if now.Sub(last) < minGap {
+				continue
+			}
+			metrics.Read(samples)
+			live := samples[0].Value.Uint64()
+			held := samples[1].Value.Uint64() + samples[2].Value.Uint64() + samples[3].Value.Uint64()
+			quiet := samples[4].Value.Uint64() == cycles
+			cycles = samples[4].Value.Uint64()
+			if held > live+live/2+slack || (quiet && held > 2*slack) {
+				debug.FreeOSMemory()
+				last = now
+				metrics.Read(samples[4:])
+				cycles = samples[4].Value.Uint64()
+			}
+		}
+	}
 }

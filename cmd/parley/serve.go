@@ -64,6 +64,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("debug listener: %w", err)
 	}
 	defer stopDebug()
+	trimCtx, stopTrim := context.WithCancel(ctx)
+	defer stopTrim()
+	go trimMemory(trimCtx, 5*time.Second, 30*time.Second, 16<<20)
 	hashKey, err := a.db.InstanceKey(ctx, "client-hash")
 	if err != nil {
 		return err
