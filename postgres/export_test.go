@@ -73,4 +73,4 @@ func (db *DB) GroupCommitStats() (groups, items int) { return db.commits.stats()
 
 // SetGroupCommitWindow makes the committer wait d for more writes after a group's first, so
 // a test's concurrent writes surely share a group.
-func (db *DB) SetGroupCommitWindow(d time.Duration) { db.commits.window = d }
+func (db *DB) SetGroupCommitWindow(d time.Duration) { db.commits.window.Store(int64(d)) }

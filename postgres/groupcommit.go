@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,12 +28,12 @@ import (
 type groupCommit struct {
 	pool     *pgxpool.Pool
 	maxItems int
-	// window, when positive, is how long the committer waits for more writes after the
-	// first of a group, before it commits a group smaller than maxItems.
-	window  time.Duration
+	// window, when positive, is how long (in nanoseconds) the committer waits for more
+	// writes after the first of a group, before it commits a group smaller than maxItems.
+	window  atomic.Int64
 	timeout time.Duration
 	// off runs every write alone, as soon as it comes (DB.SetGroupCommit).
-	off bool
+	off atomic.Bool
 
 	queue chan *groupItem
 	stop  chan struct{}
@@ -73,7 +74,7 @@ func newGroupCommit(pool *pgxpool.Pool) *groupCommit {
 // queryRow runs sql with args in the next group and scans its one row into dest once that
 // group has committed.
 func (g *groupCommit) queryRow(ctx context.Context, sql string, args []any, dest ...any) error {
-	if g.off {
+	if g.off.Load() {
 		return g.pool.QueryRow(ctx, sql, args...).Scan(dest...)
 	}
 	g.start.Do(func() { go g.run() })
@@ -123,8 +124,8 @@ func (g *groupCommit) run() {
 func (g *groupCommit) collect(first *groupItem) []*groupItem {
 	group := []*groupItem{first}
 	var deadline <-chan time.Time
-	if g.window > 0 {
-		t := time.NewTimer(g.window)
+	if w := time.Duration(g.window.Load()); w > 0 {
+		t := time.NewTimer(w)
 		defer t.Stop()
 		deadline = t.C
 	}
@@ -215,4 +216,4 @@ func (g *groupCommit) stats() (groups, items int) {
 // SetGroupCommit turns group commit of new comments on (the default) or off, before the
 // database is used: off, each comment is committed by its own transaction, as soon as it
 // comes.
-func (db *DB) SetGroupCommit(on bool) { db.commits.off = !on }
+func (db *DB) SetGroupCommit(on bool) { db.commits.off.Store(!on) }
