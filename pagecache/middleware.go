@@ -89,7 +89,7 @@ func (c *Cache) MiddlewareWithOverlay(next http.Handler, overlay Overlay) http.H
 		case res == nil:
 			return // the client went away
 		case !signedIn && res.e != nil:
-			writeAnswer(w, res.e.body, res.how)
+			c.writeAnswer(w, r, res.e, res.how)
 		case !signedIn:
 			res.reply.replay(w, res.how)
 		case res.e != nil:

@@ -17,6 +17,7 @@ package pagecache
 
 import (
 	"bytes"
+	"compress/gzip"
 	"container/list"
 	"context"
 	"crypto/sha256"
@@ -106,7 +107,15 @@ type entry struct {
 	// memo is what an Overlay derived from body (Answer.Memo).
 	memoOnce sync.Once
 	memo     any
+	// gz is body compressed with gzip, made on the first read that accepts it; counted is
+	// how many of its bytes the cache's size includes (set under Cache.mu while kept).
+	gzOnce  sync.Once
+	gz      []byte
+	counted int
 }
+
+// size is what e adds to the cache's bytes. The caller holds Cache.mu.
+func (e *entry) size() int { return len(e.body) + e.counted }
 
 // flight is one computation of an answer that other readers of the same request wait for.
 // e is the answer when it could be kept, set before done is closed.
@@ -179,7 +188,7 @@ func (c *Cache) prune() {
 			e.kept = false
 			c.order.Remove(el)
 			delete(c.entries, key)
-			c.bytes -= len(e.body)
+			c.bytes -= e.size()
 		}
 	}
 	for _, f := range c.flights {
@@ -225,12 +234,29 @@ func readBody(r *http.Request) (body []byte, ok bool) {
 	if r.ContentLength > maxRequestBytes || strings.Contains(r.Header.Get("Cache-Control"), "no-cache") {
 		return nil, false
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
+	var err error
+	if r.ContentLength >= 0 {
+		// The usual case: one allocation of the right size, not ReadAll's doublings.
+		body = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(r.Body, body)
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
+	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if err != nil || len(body) > maxRequestBytes || writePattern.Match(body) {
+	if err != nil || len(body) > maxRequestBytes || mayWrite(body) {
 		return nil, false
 	}
 	return body, true
+}
+
+// mayWrite reports whether a request body may hold a mutation or a subscription; the
+// regular expression runs only when one of the words appears at all, which a read's rarely
+// does.
+func mayWrite(body []byte) bool {
+	if !bytes.Contains(body, []byte("mutation")) && !bytes.Contains(body, []byte("subscription")) {
+		return false
+	}
+	return writePattern.Match(body)
 }
 
 // result is the outcome of answer: a kept (or keepable) answer, or a computed answer that
@@ -394,30 +420,83 @@ func (c *Cache) put(key [32]byte, body []byte, sources []string, read uint64) *e
 	}
 	if el, ok := c.entries[key]; ok {
 		el.Value.(*entry).kept = false
-		c.bytes -= len(el.Value.(*entry).body)
+		c.bytes -= el.Value.(*entry).size()
 		c.order.Remove(el)
 	}
 	e.kept = true
 	c.entries[key] = c.order.PushFront(e)
 	c.bytes += len(body)
-	for c.bytes > c.cfg.MaxBytes {
+	c.shrink()
+	return e
+}
+
+// shrink forgets the least recently used answers until the cache fits its bound. The caller
+// holds c.mu.
+func (c *Cache) shrink() {
+	for c.bytes > c.cfg.MaxBytes && c.order.Len() > 0 {
 		last := c.order.Back()
 		old := last.Value.(*entry)
 		old.kept = false
 		c.order.Remove(last)
 		delete(c.entries, old.key)
-		c.bytes -= len(old.body)
+		c.bytes -= old.size()
 	}
-	return e
+}
+
+// gzipWriters keeps compressors between answers: each holds some hundreds of kilobytes.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return zw
+}}
+
+// minGzipBytes is the smallest answer worth compressing.
+const minGzipBytes = 1024
+
+// gzipped returns e's body compressed with gzip, compressing it once per answer kept, and
+// counts the compressed copy in the cache's bytes while the answer is kept.
+func (c *Cache) gzipped(e *entry) []byte {
+	e.gzOnce.Do(func() {
+		var buf bytes.Buffer
+		buf.Grow(len(e.body) / 4)
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&buf)
+		_, _ = zw.Write(e.body)
+		_ = zw.Close()
+		gzipWriters.Put(zw)
+		gz := buf.Bytes()
+		c.mu.Lock()
+		e.gz = gz
+		if e.kept {
+			e.counted = len(gz)
+			c.bytes += len(gz)
+			c.shrink()
+		}
+		c.mu.Unlock()
+	})
+	return e.gz
+}
+
+// acceptsGzip reports whether a client takes gzip-encoded answers.
+func acceptsGzip(r *http.Request) bool {
+	ae := r.Header.Get("Accept-Encoding")
+	return strings.Contains(ae, "gzip") && !strings.Contains(ae, "gzip;q=0")
 }
 
 // keyOf is the cache key of a request body.
 func keyOf(body []byte) [32]byte { return sha256.Sum256(body) }
 
-// writeAnswer sends a kept answer.
-func writeAnswer(w http.ResponseWriter, body []byte, how string) {
-	w.Header().Set("Content-Type", cacheableTypes)
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.Header().Set("X-Cache", how)
+// writeAnswer sends a kept answer, compressed when its client takes gzip and it is large
+// enough: the compressed copy is kept with the answer, so it is made once, not per reader.
+func (c *Cache) writeAnswer(w http.ResponseWriter, r *http.Request, e *entry, how string) {
+	h := w.Header()
+	h.Set("Content-Type", cacheableTypes)
+	h.Set("X-Cache", how)
+	h.Set("Vary", "Accept-Encoding")
+	body := e.body
+	if len(body) >= minGzipBytes && acceptsGzip(r) {
+		body = c.gzipped(e)
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
 }

@@ -1,10 +1,13 @@
 package pagecache_test
 
 import (
+	"compress/gzip"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -211,4 +214,45 @@ func TestCacheGET(t *testing.T) {
 			t.Fatalf("ran %d times, want 2", n.Load())
 		}
 	})
+}
+
+func TestCacheGzip(t *testing.T) {
+	read := `{"query":"query($id: ID!) { story(id: $id) { id } }","variables":{"id":"` + storyID + `"}}`
+	page := `{"data":{"story":{"body":"` + strings.Repeat("a comment worth reading ", 200) + `"}}}`
+	var n atomic.Int64
+	c := pagecache.New(1<<20, time.Minute)
+	h := c.Middleware(counting(&n, page))
+	do(h, read)
+	before := c.Stats().Bytes
+	t.Run("a reader that takes gzip gets the kept answer compressed", func(t *testing.T) {
+		rec := do(h, read, "Accept-Encoding", "gzip, deflate, br")
+		if rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("X-Cache") != "hit" {
+			t.Fatalf("Content-Encoding %q, X-Cache %q", rec.Header().Get("Content-Encoding"), rec.Header().Get("X-Cache"))
+		}
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || string(got) != page {
+			t.Fatalf("decompressed %d bytes (%v), want the page", len(got), err)
+		}
+		if cl := rec.Header().Get("Content-Length"); cl == strconv.Itoa(len(page)) {
+			t.Fatalf("Content-Length %s is the uncompressed size", cl)
+		}
+	})
+	t.Run("the compressed copy is counted in the cache's bytes", func(t *testing.T) {
+		if after := c.Stats().Bytes; after <= before || after >= before+len(page) {
+			t.Fatalf("cache holds %d bytes after compressing, %d before", after, before)
+		}
+	})
+	t.Run("a reader that does not take gzip gets it as it is", func(t *testing.T) {
+		rec := do(h, read)
+		if rec.Header().Get("Content-Encoding") != "" || rec.Body.String() != page {
+			t.Fatalf("Content-Encoding %q, %d bytes", rec.Header().Get("Content-Encoding"), rec.Body.Len())
+		}
+	})
+	if n.Load() != 1 {
+		t.Fatalf("the page was computed %d times, want 1", n.Load())
+	}
 }

@@ -133,7 +133,10 @@ func (s *CommentService) InsertComment(ctx context.Context, d *parley.Draft, m *
 	// withdrawn while the pipeline ran, and has no other reply that shows, is refused.
 	var inserted int
 	var isClosed bool
-	err = s.db.pool.QueryRow(ctx, `
+	//
+	// Concurrent writers' statements share one transaction and one commit (groupCommit); each
+	// is answered only once that commit is done.
+	err = s.db.commits.queryRow(ctx, `
 		WITH parent AS (
 			SELECT `+sharedSQL+` AS shown FROM comments WHERE id = $5 FOR UPDATE
 		), c AS (
@@ -157,9 +160,9 @@ func (s *CommentService) InsertComment(ctx context.Context, d *parley.Draft, m *
 			SELECT $16, $1, 'CREATE', $17, $18, $19, $11, $3 FROM c WHERE $19::jsonb IS NOT NULL
 		)
 		SELECT (SELECT count(*) FROM c), (SELECT closed FROM stories WHERE id = $2)`,
-		c.ID, c.StoryID, c.SiteID, c.AuthorID, nullID(c.ParentID), c.RootID, c.Depth, c.Body, c.BodySource,
-		string(c.Status), c.CreatedAt, rand.IntN(storyCountShards), newID(), parley.EventCommentCreated, payload,
-		newID(), decision, decidedBy, trail).Scan(&inserted, &isClosed)
+		[]any{c.ID, c.StoryID, c.SiteID, c.AuthorID, nullID(c.ParentID), c.RootID, c.Depth, c.Body, c.BodySource,
+			string(c.Status), c.CreatedAt, rand.IntN(storyCountShards), newID(), parley.EventCommentCreated, payload,
+			newID(), decision, decidedBy, trail}, &inserted, &isClosed)
 	switch {
 	case err != nil:
 		return nil, translate(err)

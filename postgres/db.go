@@ -32,6 +32,8 @@ type DB struct {
 	logger  *slog.Logger
 	queries atomic.Int64
 	now     func() time.Time
+	// commits groups the comment inserts of concurrent writers into one transaction.
+	commits *groupCommit
 }
 
 // Open connects to PostgreSQL and applies pending migrations under an advisory lock, so
@@ -54,6 +56,7 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	db.pool = pool
+	db.commits = newGroupCommit(pool)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -66,7 +69,10 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*DB, error) {
 }
 
 // Close closes every connection.
-func (db *DB) Close() { db.pool.Close() }
+func (db *DB) Close() {
+	db.commits.close()
+	db.pool.Close()
+}
 
 // Ping checks that the database answers; it serves readiness checks.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
@@ -83,6 +89,17 @@ func (q queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.Tr
 }
 
 func (queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// The statements of a batch (group commit's) count one each, as if run alone.
+func (queryCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (q queryCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+	q.n.Add(1)
+}
+
+func (queryCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // inTx runs fn in a transaction and commits when it returns nil. Errors are translated once,
 // here at the storage edge.

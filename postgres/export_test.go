@@ -67,3 +67,10 @@ func PrepareCommentQuery(storyID, authorID, body string) PageQuery {
 func ViewerStateQuery(viewerID string, ids, commentIDs []string) PageQuery {
 	return PageQuery{SQL: viewerStateSQL, Args: []any{viewerID, ids, commentIDs}}
 }
+
+// GroupCommitStats reports the groups of comment inserts committed and the inserts they held.
+func (db *DB) GroupCommitStats() (groups, items int) { return db.commits.stats() }
+
+// SetGroupCommitWindow makes the committer wait d for more writes after a group's first, so
+// a test's concurrent writes surely share a group.
+func (db *DB) SetGroupCommitWindow(d time.Duration) { db.commits.window.Store(int64(d)) }

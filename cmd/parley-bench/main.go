@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +37,12 @@ type options struct {
 	// readsOnly stops after the reads of one story page (static, uncached, anonymous,
 	// signed-in), for comparing read-path changes quickly on a shared machine.
 	readsOnly bool
+	// writesOnly skips the reads and runs only the writes (pgbench and createComment).
+	writesOnly bool
+	// bigStory is the number of comments of the story whose first page is read last.
+	bigStory int
+	// prof, when set, saves the server's profiles while it runs (-profiles).
+	prof *profiler
 }
 
 func main() {
@@ -46,11 +53,18 @@ func main() {
 	flag.BoolVar(&o.readsOnly, "reads-only", false, "stop after the story-page reads (static, uncached, anonymous, signed-in)")
 	flag.IntVar(&o.extra, "extra-comments", 100000, "comments added before the second page-read run")
 	flag.IntVar(&o.liveReaders, "live-readers", 1000, "concurrent connections reading a story while it receives a comment a second")
+	flag.BoolVar(&o.writesOnly, "writes-only", false, "run only the writes: the pgbench ceiling and the createComment runs")
+	flag.IntVar(&o.bigStory, "big-story", 10000, "comments of the story whose first page is read at the end")
+	profiles := flag.String("profiles", "", "save the server's CPU profiles of the cached read and the writes, and its heap after the run, into this directory")
 	spamCorpus := flag.String("spam-corpus", "", "instead of the load runs, evaluate the spam classifier on this labelled corpus")
 	outage := flag.Duration("outage", 0, "instead of the load runs, measure the outbox drain after a NATS outage this long")
 	outageRate := flag.Int("outage-rate", 200, "comments per second written through the outage")
 	live := flag.String("live", "", "instead of the load runs, measure live delivery with these numbers of subscribers (comma-separated)")
 	flag.Parse()
+	var err error
+	if o.prof, err = newProfiler(*profiles); err != nil {
+		log.Fatal("parley-bench: ", err)
+	}
 	if *outage > 0 {
 		if err := outageBench(context.Background(), o, *outage, *outageRate, os.Stdout); err != nil {
 			log.Fatal("parley-bench: ", err)
@@ -110,6 +124,13 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	fmt.Fprintf(out, "parley-bench: story page of %d comments is %d bytes\n", seed.comments, pageBytes)
 
 	var rows []result
+	if o.writesOnly {
+		if rows, err = writeRuns(ctx, work, dsn, srv, o, seed, rows); err != nil {
+			return err
+		}
+		o.prof.snapshot(ctx, "after")
+		return printTable(out, o, append(rows, srv.rssRow()))
+	}
 	staticRun, err := wrk(ctx, work, srv.base, o, staticScript(pageBytes))
 	if err != nil {
 		return err
@@ -121,7 +142,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	rows = append(rows, readRun.row("story page, 100 comments, uncached", pct(readRun.rps, staticRun.rps)+" of static"))
+	wait := o.prof.cpu(ctx, "cpu-anonymous", o.duration/2)
 	cachedRun, err := wrk(ctx, work, srv.base, o, postScript(page, false))
+	wait()
 	if err != nil {
 		return err
 	}
@@ -160,45 +183,8 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	rows = append(rows, liveRun.row(fmt.Sprintf("story page, %d readers, 1 comment/s on it", o.liveReaders),
 		fmt.Sprintf("hit rate %.3f (%d comments; %.0f misses, %.0f coalesced)", live.hitRate(), posted, live["misses_total"], live["coalesced_total"])))
 
-	insertTPS, err := pgbenchInsert(ctx, work, dsn, o)
-	if err != nil {
+	if rows, err = writeRuns(ctx, work, dsn, srv, o, seed, rows); err != nil {
 		return err
-	}
-	rows = append(rows, result{name: "single-row INSERT, pgbench (ceiling)", rps: insertTPS})
-
-	before, err := countComments(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	createRun, err := wrk(ctx, work, srv.base, o, createScript(seed, seed.tokens))
-	if err != nil {
-		return err
-	}
-	after, err := countComments(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	note := pct(createRun.rps, insertTPS) + " of INSERT"
-	if stored := after - before; stored < createRun.requests {
-		note += fmt.Sprintf("; only %d of %d requests stored a comment", stored, createRun.requests)
-	}
-	rows = append(rows, createRun.row("createComment, one hot story", note))
-	// One author writing run after run: what each write reads of the author's history must
-	// not grow with it.
-	var oneAuthor []loadRun
-	for range 3 {
-		r, err := wrk(ctx, work, srv.base, o, createScript(seed, seed.tokens[:1]))
-		if err != nil {
-			return err
-		}
-		oneAuthor = append(oneAuthor, r)
-	}
-	for i, r := range oneAuthor {
-		note := pct(r.rps, insertTPS) + " of INSERT"
-		if i == len(oneAuthor)-1 {
-			note += "; " + pct(r.rps, oneAuthor[0].rps) + " of the first run"
-		}
-		rows = append(rows, r.row(fmt.Sprintf("createComment, one author, run %d", i+1), note))
 	}
 
 	if err := addComments(ctx, dsn, seed.storyID, o.extra); err != nil {
@@ -214,18 +200,21 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	rows = append(rows, readAgain.row(fmt.Sprintf("story page after +%d comments", o.extra),
 		fmt.Sprintf("%s of the first read, %s of static", pct(readAgain.rps, readRun.rps), pct(readAgain.rps, staticRun.rps))))
 
-	rssNow, rssPeak, err := srv.rss()
+	big, err := bigStoryRun(ctx, work, dsn, srv, o)
 	if err != nil {
 		return err
 	}
-	rows = append(rows, result{name: "server RSS after the run", note: fmt.Sprintf("%.0f MB (peak %.0f MB)", float64(rssNow)/(1<<20), float64(rssPeak)/(1<<20))})
+	rows = append(rows, big.row(fmt.Sprintf("first page of a %d-comment story, page cache", o.bigStory), "p99 is the target"))
+
+	o.prof.snapshot(ctx, "after")
+	rows = append(rows, srv.rssRow())
 
 	return printTable(out, o, rows)
 }
 
 // printTable prints the rows measured, with the run's conditions.
 func printTable(out io.Writer, o options, rows []result) error {
-	fmt.Fprintf(out, "\n%d connections, %s per run, on %s\n", o.connections, o.duration, hostDescription())
+	fmt.Fprintf(out, "\n%d connections, %s per run, on %s, load average %s\n", o.connections, o.duration, hostDescription(), loadAverage())
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\treq/s\tp50\tp99\t\t")
 	for _, r := range rows {
@@ -321,7 +310,7 @@ func newServer(ctx context.Context, o options) (dsn, work string, srv *server, c
 		_ = drop()
 		return "", "", nil, nil, err
 	}
-	if srv, err = startServer(ctx, o.parley, dsn, work); err != nil {
+	if srv, err = startServer(ctx, o.parley, dsn, work, o.prof.env()...); err != nil {
 		_ = drop()
 		os.RemoveAll(work)
 		return "", "", nil, nil, err
@@ -331,4 +320,34 @@ func newServer(ctx context.Context, o options) (dsn, work string, srv *server, c
 		os.RemoveAll(work)
 		_ = drop()
 	}, nil
+}
+
+// bigStoryRun reads, from the page cache as readers do, the first page of a story with
+// o.bigStory comments, added directly to the database.
+func bigStoryRun(ctx context.Context, work, dsn string, srv *server, o options) (loadRun, error) {
+	var story struct{ Story struct{ ID string } }
+	if err := gql(srv.base, "", `query($u: String!) { story(url: $u) { id } }`, map[string]any{"u": "https://bench.example.org/big"}, &story); err != nil {
+		return loadRun{}, err
+	}
+	if err := addComments(ctx, dsn, story.Story.ID, o.bigStory); err != nil {
+		return loadRun{}, err
+	}
+	b, err := json.Marshal(map[string]any{"query": pageQuery, "variables": map[string]any{"id": story.Story.ID}})
+	if err != nil {
+		return loadRun{}, err
+	}
+	return wrk(ctx, work, srv.base, o, postScript(string(b), false))
+}
+
+// loadAverage is the machine's load average over the last 1, 5 and 15 minutes.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

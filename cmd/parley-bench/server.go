@@ -64,7 +64,13 @@ func startServer(ctx context.Context, bin, dsn, dataDir string, extraEnv ...stri
 		}
 		_, _ = io.Copy(io.Discard, stdout)
 	}()
-	go func() { s.done <- cmd.Wait() }()
+	go func() {
+		err := cmd.Wait()
+		if ps := cmd.ProcessState; ps != nil && !ps.Success() {
+			fmt.Fprintf(os.Stderr, "parley-bench: the server exited: %v\n", ps)
+		}
+		s.done <- err
+	}()
 	select {
 	case s.base = <-addr:
 		return s, nil
@@ -126,3 +132,23 @@ func (s *server) rss() (now, peak int64, err error) {
 	}
 	return now, peak, nil
 }
+
+// rssRow is the table's row of the server's resident memory right after the run, after
+// rssIdle with nothing to do, and at its peak.
+func (s *server) rssRow() result {
+	name := "server RSS after the run"
+	now, _, err := s.rss()
+	if err != nil {
+		return result{name: name, note: err.Error()}
+	}
+	time.Sleep(rssIdle)
+	idle, peak, err := s.rss()
+	if err != nil {
+		return result{name: name, note: err.Error()}
+	}
+	mb := func(b int64) float64 { return float64(b) / (1 << 20) }
+	return result{name: name, note: fmt.Sprintf("%.0f MB, %.0f MB after %s idle (peak %.0f MB)", mb(now), mb(idle), rssIdle, mb(peak))}
+}
+
+// rssIdle is how long the server rests before its memory is read a second time.
+const rssIdle = 15 * time.Second

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -38,6 +39,9 @@ type Config struct {
 	GuestCommentsPerHour         int           `env:"PARLEY_GUEST_COMMENTS_PER_HOUR" envDefault:"10" flag:"guest-comments-per-hour" help:"guest comments allowed per client network per hour, on sites that take them"`
 	SignInsPerMinute             int           `env:"PARLEY_SIGNINS_PER_MINUTE" envDefault:"20" flag:"signins-per-minute" help:"sign-in attempts allowed per client IP per minute"`
 	IdentityCacheTTL             time.Duration `env:"PARLEY_IDENTITY_CACHE_TTL" envDefault:"5s" flag:"identity-cache-ttl" help:"how long a replica keeps a bearer token's owner; revocations reach every replica by event at once, and nothing is kept while the event stream is down (0: off)"`
+	MemoryLimit                  int64         `env:"PARLEY_MEMORY_LIMIT" envDefault:"0" flag:"memory-limit" help:"soft limit in bytes on the Go runtime's memory (GOMEMLIMIT wins when set); 0: derived from the page cache and the password-hashing slots"`
+	GroupCommit                  bool          `env:"PARLEY_GROUP_COMMIT" envDefault:"true" flag:"group-commit" help:"commit the new comments of concurrent writers together, one transaction and one disk flush for all, each answered once it is durable (false: one transaction each)"`
+	DebugAddr                    string        `env:"PARLEY_DEBUG_ADDR" flag:"debug-addr" help:"host:port serving Go's profiles at /debug/pprof/, apart from the public listener (unset: off; keep it private)"`
 	PageCacheBytes               int           `env:"PARLEY_PAGE_CACHE_BYTES" envDefault:"67108864" flag:"page-cache-bytes" help:"memory for answers to anonymous reads, forgotten when their story changes (0: off)"`
 	HTTPCacheMaxAge              time.Duration `env:"PARLEY_HTTP_CACHE_MAX_AGE" envDefault:"5s" flag:"http-cache-max-age" help:"how long browsers and caches in front may keep anonymous persisted-query reads sent with GET (Cache-Control: public, with an ETag; served 6 times as long while they revalidate); everything else is private, no-store (0: off)"`
 	PersistedQueriesOnly         bool          `env:"PARLEY_PERSISTED_QUERIES_ONLY" envDefault:"false" flag:"persisted-queries-only" help:"run only the queries the built frontend registered (its persisted-queries.json) and those of the allowlist; others are refused with FORBIDDEN"`
@@ -176,4 +180,16 @@ func printSettings(w io.Writer, name string, t reflect.Type) {
 		fmt.Fprintf(tw, "--%s\t%s\t%s\t%s\n", f.Tag.Get("flag"), f.Tag.Get("env"), def, f.Tag.Get("help"))
 	}
 	tw.Flush()
+}
+
+// memoryLimit is the soft limit given to the Go runtime: as set, or else room for the page
+// cache, one argon2 hash per core (auth hashes at most GOMAXPROCS passwords at once, 64 MiB
+// each) and 64 MiB for everything else. Past it the collector runs more often rather than
+// letting a burst double the heap; it is soft, so a replica that needs more still gets it.
+func (c *Config) memoryLimit() int64 {
+	if c.MemoryLimit != 0 {
+		return c.MemoryLimit
+	}
+	const hash, rest = 64 << 20, 64 << 20
+	return int64(c.PageCacheBytes) + int64(runtime.GOMAXPROCS(0))*hash + rest
 }

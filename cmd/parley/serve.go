@@ -60,6 +60,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer a.db.Close()
 	cfg, logger := a.cfg, a.logger
+	applyMemoryLimit(cfg.memoryLimit(), getenv, logger)
+	a.db.SetGroupCommit(cfg.GroupCommit)
+	stopDebug, err := startDebug(cfg.DebugAddr, logger)
+	if err != nil {
+		return fmt.Errorf("debug listener: %w", err)
+	}
+	defer stopDebug()
+	trimCtx, stopTrim := context.WithCancel(ctx)
+	defer stopTrim()
+	go trimMemory(trimCtx, 5*time.Second, 30*time.Second, 16<<20)
 	hashKey, err := a.db.InstanceKey(ctx, "client-hash")
 	if err != nil {
 		return err
