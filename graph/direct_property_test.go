@@ -77,6 +77,9 @@ func TestDirectMatchesExecutor(t *testing.T) {
 		t.Run(fmt.Sprintf("sequence %d of seed %d", k, seed), func(t *testing.T) {
 			rnd := rand.New(rand.NewPCG(seed, uint64(k)))
 			h := newOverlayHistory(t, s, admin, pagecache.New(1<<20, time.Hour), rnd)
+			// A body with every character the two answers escape: their escaping must agree.
+			h.comments = append(h.comments, h.readers[0].MustComment(t, h.storyID, "",
+				"Tabs\there, \"quotes\", back\\slashes, <b>tags</b> & U+2028\u2028 U+2029\u2029, é and 𝄞\nand a new line"))
 			orders := []string{"NEWEST", "OLDEST", "MOST_REPLIES", "MOST_REACTIONS"}
 			for i := range steps {
 				h.log = append(h.log, fmt.Sprintf("%d: %s", i, h.act(t)))

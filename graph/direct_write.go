@@ -279,32 +279,67 @@ func (r *directRun) time(t time.Time, nonNull bool) {
 	r.buf = append(r.buf, '"')
 }
 
-// str writes s quoted with graphql.MarshalString's escaping: control characters, the
-// backslash and the double quote, and nothing else.
+// mayEscape marks the bytes str looks at twice: those it escapes, and the first byte of
+// U+2028 and U+2029.
+var mayEscape = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	for _, c := range []byte{'"', '\\', '<', '>', '&', 0xE2} {
+		t[c] = true
+	}
+	return t
+}()
+
+// str writes s quoted as the executor's answer reaches the client: escaped by
+// graphql.MarshalString (control characters, the backslash, the double quote) and then by
+// the transport's encoding/json, which escapes <, >, & and U+2028, U+2029. Writing the final
+// form here lets the HTTP answer be written once (see directWriter).
 func (r *directRun) str(s string) {
-	const hex = "0123456789ABCDEF"
+	const hex = "0123456789abcdef"
 	r.buf = append(r.buf, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x20 && c != '\\' && c != '"' {
+		if !mayEscape[c] {
+			continue
+		}
+		var esc string
+		switch {
+		case c == '\t':
+			esc = `\t`
+		case c == '\r':
+			esc = `\r`
+		case c == '\n':
+			esc = `\n`
+		case c == '\\':
+			esc = `\\`
+		case c == '"':
+			esc = `\"`
+		case c < 0x20:
+			// MarshalString's \u00XX in upper case, as encoding/json leaves it.
+			const upper = "0123456789ABCDEF"
+			r.buf = append(r.buf, s[start:i]...)
+			r.buf = append(r.buf, '\\', 'u', '0', '0', upper[c>>4], upper[c&0xf])
+			start = i + 1
+			continue
+		case c == '<' || c == '>' || c == '&':
+			r.buf = append(r.buf, s[start:i]...)
+			r.buf = append(r.buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			start = i + 1
+			continue
+		case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xA8:
+			r.buf = append(r.buf, s[start:i]...)
+			r.buf = append(r.buf, `\u202`...)
+			r.buf = append(r.buf, hex[s[i+2]&0xF])
+			i += 2
+			start = i + 1
+			continue
+		default:
 			continue
 		}
 		r.buf = append(r.buf, s[start:i]...)
-		switch c {
-		case '\t':
-			r.buf = append(r.buf, `\t`...)
-		case '\r':
-			r.buf = append(r.buf, `\r`...)
-		case '\n':
-			r.buf = append(r.buf, `\n`...)
-		case '\\':
-			r.buf = append(r.buf, `\\`...)
-		case '"':
-			r.buf = append(r.buf, `\"`...)
-		default:
-			r.buf = append(r.buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
+		r.buf = append(r.buf, esc...)
 		start = i + 1
 	}
 	r.buf = append(r.buf, s[start:]...)

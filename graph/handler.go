@@ -225,6 +225,9 @@ func NewHandler(s Services, o Options) *Handler {
 		if r.Method == http.MethodGet {
 			r = r.WithContext(context.WithValue(r.Context(), plainGETKey{}, true))
 		}
+		if !o.executorOnly {
+			w, r = withDirectBody(w, r)
+		}
 		queries.ServeHTTP(w, r)
 	})}
 }
