@@ -1,10 +1,8 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"sync"
 	"sync/atomic"
 
@@ -88,73 +86,6 @@ func (d *direct) around(ctx context.Context, next graphql.ResponseHandler) *grap
 		return &graphql.Response{Data: json.RawMessage("null")}
 	}
 	return &graphql.Response{Data: body[len(directPrefix) : len(body)-1], Extensions: ext}
-}
-
-// directPrefix opens a direct answer's HTTP body; run writes the whole body, so that it is
-// written once.
-const directPrefix = `{"data":`
-
-// directBody carries a direct answer's whole HTTP body from the response middleware to the
-// writer: the transport would otherwise encode the answer again (encoding/json re-scans and
-// re-escapes a json.RawMessage, which costs as much as writing it). The middleware leaves
-// the transport a placeholder answer, {"data":null}, which directWriter swaps for the body.
-type directBody struct{ b []byte }
-
-type directBodyKey struct{}
-
-// directPlaceholder is what the transport writes for the placeholder answer.
-var directPlaceholder = []byte(`{"data":null}`)
-
-// directWriter writes a direct answer's body in place of the transport's placeholder.
-type directWriter struct {
-	http.ResponseWriter
-	body *directBody
-}
-
-func (w *directWriter) Write(p []byte) (int, error) {
-	if b := w.body.b; b != nil && bytes.Equal(p, directPlaceholder) {
-		w.body.b = nil
-		_, err := w.ResponseWriter.Write(b)
-		putDirectBuffer(b) // a writer does not keep what it is given
-		if err != nil {
-			return 0, err
-		}
-		return len(p), nil
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-// Flush passes flushes on, for transports that stream.
-func (w *directWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-// directBuffers keeps the buffers of the answers written, for the next ones: a page is tens
-// of kilobytes, written once.
-var directBuffers sync.Pool
-
-func getDirectBuffer() []byte {
-	if p, ok := directBuffers.Get().(*[]byte); ok {
-		return (*p)[:0]
-	}
-	return make([]byte, 0, 64<<10)
-}
-
-func putDirectBuffer(b []byte) {
-	if cap(b) <= 4<<20 {
-		directBuffers.Put(&b)
-	}
-}
-
-// Unwrap lets http.ResponseController reach the connection's writer.
-func (w *directWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// withDirectBody makes the request's answer writable once by direct.
-func withDirectBody(w http.ResponseWriter, r *http.Request) (http.ResponseWriter, *http.Request) {
-	slot := &directBody{}
-	return &directWriter{ResponseWriter: w, body: slot}, r.WithContext(context.WithValue(r.Context(), directBodyKey{}, slot))
 }
 
 // plan tells whether direct answers the operation, remembering the answer per document.
@@ -338,7 +269,7 @@ func (r *directRun) gatherRoot(i int, f graphql.CollectedField) bool {
 		}
 		r.rootValues[i] = st
 		for _, sf := range r.sub(f, storyImplementors) {
-			if sf.Name == "comments" && !r.gatherPage(sf, parley.CommentFilter{StoryID: st.ID}, st.ID, parley.OrderNewest) {
+			if sf.Name == "comments" && !r.gatherPages(sf, parley.OrderNewest, []string{st.ID}, []string{st.ID}) {
 				return false
 			}
 		}
@@ -362,19 +293,15 @@ func (r *directRun) gatherRoot(i int, f graphql.CollectedField) bool {
 	return true
 }
 
-// gatherPage reads one page of a comment connection as commentPage does, and gathers what
-// its nodes' selection needs.
-func (r *directRun) gatherPage(f graphql.CollectedField, filter parley.CommentFilter, parent string, def parley.CommentOrder) bool {
-	key := pageKey{f.Field, parent}
-	if _, done := r.pages[key]; done {
-		return true
-	}
+// pageFilter reads a connection field's page arguments as commentPage does.
+func (r *directRun) pageFilter(f graphql.CollectedField, def parley.CommentOrder) (parley.CommentFilter, bool) {
+	var filter parley.CommentFilter
 	args := r.argsOf(f)
 	filter.Order = def
 	if v, ok := args["orderBy"]; ok && v != nil {
 		s, ok := v.(string)
 		if !ok {
-			return false
+			return filter, false
 		}
 		filter.Order = parley.CommentOrder(s)
 	}
@@ -382,38 +309,89 @@ func (r *directRun) gatherPage(f graphql.CollectedField, filter parley.CommentFi
 	if v, ok := args["first"]; ok && v != nil {
 		n, err := graphql.UnmarshalInt(v)
 		if err != nil {
-			return false
+			return filter, false
 		}
 		first = &n
 	}
 	n, err := parley.PageSize(first)
 	if err != nil {
-		return false
+		return filter, false
 	}
 	filter.First = n
 	if v, ok := args["after"]; ok && v != nil {
 		s, ok := v.(string)
 		if !ok {
-			return false
+			return filter, false
 		}
 		if s != "" {
 			if filter.After, err = parley.DecodeCursor(s, filter.Order); err != nil {
-				return false
+				return filter, false
 			}
 		}
 	}
-	page, err := r.s.Comments.FindComments(r.ctx, filter)
-	if err != nil {
+	return filter, true
+}
+
+// directWorkers bounds the pages of one level (the replies of a page's comments) read at
+// once, as the executor's goroutines did, so that a page's latency is not the sum of its
+// replies' queries.
+const directWorkers = 4
+
+// gatherPages reads a connection field's page under each of parents (a story, or comments:
+// their replies) as commentPage does, then gathers what the pages' nodes' selection needs,
+// for all of them at once.
+func (r *directRun) gatherPages(f graphql.CollectedField, def parley.CommentOrder, storyIDs, parents []string) bool {
+	base, ok := r.pageFilter(f, def)
+	if !ok {
 		return false
 	}
-	noteComments(r.ctx, page.Comments)
-	r.pages[key] = &directPage{order: filter.Order, page: page}
-	for _, c := range page.Comments {
-		if _, ok := r.paged[c.ID]; !ok {
-			r.paged[c.ID] = c
+	var todo []int
+	for i, parent := range parents {
+		key := pageKey{f.Field, parent}
+		if _, done := r.pages[key]; !done {
+			r.pages[key] = nil // taken
+			todo = append(todo, i)
 		}
 	}
-	return r.gatherNodes(f, page.Comments)
+	filterOf := func(i int) parley.CommentFilter {
+		filter := base
+		filter.StoryID = storyIDs[i]
+		if parents[i] != storyIDs[i] {
+			filter.ParentID = parents[i]
+		}
+		return filter
+	}
+	pages, errs := make([]*parley.CommentPage, len(todo)), make([]error, len(todo))
+	if len(todo) == 1 {
+		pages[0], errs[0] = r.s.Comments.FindComments(r.ctx, filterOf(todo[0]))
+	} else if len(todo) > 1 {
+		var next atomic.Int32
+		var wg sync.WaitGroup
+		for range min(len(todo), directWorkers) {
+			wg.Go(func() {
+				for k := int(next.Add(1)) - 1; k < len(todo); k = int(next.Add(1)) - 1 {
+					pages[k], errs[k] = r.s.Comments.FindComments(r.ctx, filterOf(todo[k]))
+				}
+			})
+		}
+		wg.Wait()
+	}
+	var all []*parley.Comment
+	for k, i := range todo {
+		if errs[k] != nil {
+			return false
+		}
+		page := pages[k]
+		noteComments(r.ctx, page.Comments)
+		r.pages[pageKey{f.Field, parents[i]}] = &directPage{order: base.Order, page: page}
+		for _, c := range page.Comments {
+			if _, ok := r.paged[c.ID]; !ok {
+				r.paged[c.ID] = c
+			}
+		}
+		all = append(all, page.Comments...)
+	}
+	return r.gatherNodes(f, all)
 }
 
 // gatherNodes gathers for the comments of a connection what edges { node { … } } needs.
@@ -475,10 +453,12 @@ func (r *directRun) gather(fields []graphql.CollectedField, comments []*parley.C
 				}
 			}
 		case "replies":
-			for _, c := range comments {
-				if !r.gatherPage(f, parley.CommentFilter{StoryID: c.StoryID, ParentID: c.ID}, c.ID, parley.OrderOldest) {
-					return false
-				}
+			storyIDs, parents := make([]string, len(comments)), make([]string, len(comments))
+			for i, c := range comments {
+				storyIDs[i], parents[i] = c.StoryID, c.ID
+			}
+			if !r.gatherPages(f, parley.OrderOldest, storyIDs, parents) {
+				return false
 			}
 		}
 	}
