@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -32,6 +33,23 @@ fragment C on Comment {
 }
 fragment P on CommentConnection { edges { node { ...C } } pageInfo { hasNextPage endCursor } }`
 
+// The dashboard's user drawer (frontend/dashboard/src/users/documents.js), which a moderator
+// reads uncached, as the queue (dashboardQueue).
+const (
+	dashboardUserDrawer = `query UserDrawer($id: ID!, $siteID: ID!) {
+  user(id: $id) {
+    id username email admin createdAt role(siteID: $siteID)
+    commentCounts(siteID: $siteID) { published pending rejected deleted }
+    sanctions(siteID: $siteID, activeOnly: false) {
+      id kind message createdAt expiresAt revokedAt acknowledgedAt
+      site { id name }
+      moderator { id username }
+    }
+    notes(siteID: $siteID) { id body createdAt moderator { id username } }
+  }
+}`
+)
+
 // BenchmarkUncachedPage reads a story's page the way every read the cache cannot answer does
 // (a first read after a change, a moderator's, a signed-in reader's own): through the whole
 // handler, one request at a time, without the network. Besides ns/op (which includes waiting
@@ -44,8 +62,12 @@ func BenchmarkUncachedPage(b *testing.B) {
 	authors := []*client{s.MustSignUp(b), s.MustSignUp(b), s.MustSignUp(b)}
 	story := s.MustStory(b, st)
 	const body = "A comment of a realistic length, with **some** Markdown and a [link](https://example.org)."
+	var reportedIDs []string
 	for i := range 100 {
 		id := authors[i%3].MustComment(b, story, "", body)
+		if i%10 == 0 {
+			reportedIDs = append(reportedIDs, id)
+		}
 		authors[(i+1)%3].MustDo(b, addReaction, in("commentID", id, "kind", "respect"), nil)
 		for j := range 5 {
 			reply := authors[(i+j)%3].MustComment(b, story, id, body)
@@ -53,6 +75,10 @@ func BenchmarkUncachedPage(b *testing.B) {
 				authors[(i+2)%3].MustDo(b, addReaction, in("commentID", reply, "kind", "respect"), nil)
 			}
 		}
+	}
+	// The admin reports every tenth comment, so the REPORTED queue holds ten.
+	for _, id := range reportedIDs {
+		admin.MustDo(b, reportComment, in("commentID", id, "reason", "SPAM"), nil)
 	}
 	// The widget asks for 25 comments with 3 replies each; this page is over the default
 	// complexity limit.
@@ -66,8 +92,15 @@ func BenchmarkUncachedPage(b *testing.B) {
 		{"100 comments, signed-in", overlayBenchPage, authors[0]},
 		{"100 comments with 5 replies each, widget query, signed-in", uncachedWidgetPage, authors[0]},
 		{"100 comments with 5 replies each, widget query, moderator", uncachedWidgetPage, admin},
+		{"moderation queue, 20 unmoderated", dashboardQueue, admin},
+		{"moderation queue, 10 reported", dashboardQueue, admin},
+		{"user drawer", dashboardUserDrawer, admin},
 	} {
-		body, _ := json.Marshal(map[string]any{"query": run.query, "variables": map[string]any{"storyID": story, "siteID": st.ID}})
+		vars := map[string]any{"storyID": story, "siteID": st.ID, "id": authors[1].User.ID, "queue": "UNMODERATED", "first": 20}
+		if strings.Contains(run.name, "reported") {
+			vars["queue"] = "REPORTED"
+		}
+		body, _ := json.Marshal(map[string]any{"query": run.query, "variables": vars})
 		b.Run(run.name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := processCPU()
