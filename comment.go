@@ -184,6 +184,11 @@ type CommentService interface {
 	// FindCommentsByIDs returns the comments it finds that the caller may see; it serves dataloaders.
 	FindCommentsByIDs(ctx context.Context, ids []string) ([]*Comment, error)
 	FindComments(ctx context.Context, f CommentFilter) (*CommentPage, error)
+	// FindReplyPages answers, for each of parentIDs (comments of the story storyID), the
+	// first page of its replies in order, as FindComments does for one: in one statement, for
+	// pages that show a few replies under each of their comments. A parent without replies
+	// the caller finds has an empty page.
+	FindReplyPages(ctx context.Context, storyID string, parentIDs []string, order CommentOrder, first int) (map[string]*CommentPage, error)
 	FindRevisions(ctx context.Context, commentID string) ([]*Revision, error)
 	CreateComment(ctx context.Context, in CreateCommentInput) (*Comment, error)
 	EditComment(ctx context.Context, in EditCommentInput) (*Comment, error)

@@ -362,7 +362,9 @@ func (r *directRun) gatherPages(f graphql.CollectedField, def parley.CommentOrde
 		return filter
 	}
 	pages, errs := make([]*parley.CommentPage, len(todo)), make([]error, len(todo))
-	if len(todo) == 1 {
+	if r.replyPages(base, storyIDs, parents, todo, pages) {
+		// read in one statement
+	} else if len(todo) == 1 {
 		pages[0], errs[0] = r.s.Comments.FindComments(r.ctx, filterOf(todo[0]))
 	} else if len(todo) > 1 {
 		var next atomic.Int32
@@ -392,6 +394,33 @@ func (r *directRun) gatherPages(f graphql.CollectedField, def parley.CommentOrde
 		all = append(all, page.Comments...)
 	}
 	return r.gatherNodes(f, all)
+}
+
+// replyPages reads the first pages of replies under many comments of one story in one
+// statement (CommentService.FindReplyPages), when that is what todo asks for; it reports
+// whether it did.
+func (r *directRun) replyPages(base parley.CommentFilter, storyIDs, parents []string, todo []int, pages []*parley.CommentPage) bool {
+	if len(todo) < 2 || base.After != nil {
+		return false
+	}
+	story := storyIDs[todo[0]]
+	ids := make([]string, len(todo))
+	for k, i := range todo {
+		if storyIDs[i] != story || parents[i] == story {
+			return false
+		}
+		ids[k] = parents[i]
+	}
+	found, err := r.s.Comments.FindReplyPages(r.ctx, story, ids, base.Order, base.First)
+	if err != nil {
+		return false
+	}
+	for k, id := range ids {
+		if pages[k] = found[id]; pages[k] == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // gatherNodes gathers for the comments of a connection what edges { node { … } } needs.

@@ -81,6 +81,11 @@ func (s *CommentService) FindComments(ctx context.Context, f parley.CommentFilte
 	return s.store.FindComments(ctx, f)
 }
 
+// FindReplyPages reads from storage.
+func (s *CommentService) FindReplyPages(ctx context.Context, storyID string, parentIDs []string, order parley.CommentOrder, first int) (map[string]*parley.CommentPage, error) {
+	return s.store.FindReplyPages(ctx, storyID, parentIDs, order, first)
+}
+
 // FindRevisions reads from storage.
 func (s *CommentService) FindRevisions(ctx context.Context, commentID string) ([]*parley.Revision, error) {
 	return s.store.FindRevisions(ctx, commentID)
