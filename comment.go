@@ -197,6 +197,10 @@ type CommentService interface {
 	// FindModerations returns a comment's moderation decisions, oldest first; for the
 	// site's moderators.
 	FindModerations(ctx context.Context, commentID string) ([]*ModerationRecord, error)
+	// ModerationsOf answers FindModerations for many comments in one statement, for those
+	// of the given comments whose site the caller moderates; it leaves out the others (whose
+	// FindModerations says why not). It serves dataloaders.
+	ModerationsOf(ctx context.Context, commentIDs []string) (map[string][]*ModerationRecord, error)
 	// RejectionReasons says why each of the given comments was rejected, for those that
 	// stand rejected and that the caller wrote or moderates; it leaves out every other, so
 	// that no one else learns why. It serves dataloaders.
@@ -286,4 +290,8 @@ type ReportService interface {
 	ReportComment(ctx context.Context, in ReportInput) (*Comment, error)
 	// FindReports lists a comment's reports, newest first, for the site's moderators.
 	FindReports(ctx context.Context, commentID string) ([]*Report, error)
+	// ReportsOf answers FindReports for many comments in one statement, for those of the
+	// given comments whose site the caller moderates; it leaves out the others (whose
+	// FindReports says why not). It serves dataloaders.
+	ReportsOf(ctx context.Context, commentIDs []string) (map[string][]*Report, error)
 }

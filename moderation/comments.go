@@ -101,6 +101,11 @@ func (s *CommentService) FindModerations(ctx context.Context, commentID string) 
 	return s.store.FindModerations(ctx, commentID)
 }
 
+// ModerationsOf reads from storage.
+func (s *CommentService) ModerationsOf(ctx context.Context, commentIDs []string) (map[string][]*parley.ModerationRecord, error) {
+	return s.store.ModerationsOf(ctx, commentIDs)
+}
+
 // RejectionReasons reads from storage.
 func (s *CommentService) RejectionReasons(ctx context.Context, commentIDs []string) (map[string]parley.RejectReason, error) {
 	return s.store.RejectionReasons(ctx, commentIDs)
