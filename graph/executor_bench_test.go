@@ -82,12 +82,16 @@ func BenchmarkUncachedPage(b *testing.B) {
 	}
 	// The widget asks for 25 comments with 3 replies each; this page is over the default
 	// complexity limit.
-	h := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites,
-		GraphQL: graph.NewHandler(s.Services, graph.Options{Production: true, ComplexityLimit: 1 << 20})})
+	o := graph.Options{Production: true, ComplexityLimit: 1 << 20}
+	h := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, o)})
+	// The same pages through gqlgen's executor alone, for the ratio in one run.
+	executor := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, graph.ExecutorOnly(o))})
 	for _, run := range []struct {
 		name, query string
 		reader      *client
 	}{
+		{"executor only: 100 comments, signed-in", overlayBenchPage, authors[0]},
+		{"executor only: 100 comments with 5 replies each, widget query, signed-in", uncachedWidgetPage, authors[0]},
 		{"100 comments, anonymous", overlayBenchPage, s.anonymous()},
 		{"100 comments, signed-in", overlayBenchPage, authors[0]},
 		{"100 comments with 5 replies each, widget query, signed-in", uncachedWidgetPage, authors[0]},
@@ -101,6 +105,10 @@ func BenchmarkUncachedPage(b *testing.B) {
 			vars["queue"] = "REPORTED"
 		}
 		body, _ := json.Marshal(map[string]any{"query": run.query, "variables": vars})
+		h := h
+		if strings.HasPrefix(run.name, "executor only") {
+			h = executor
+		}
 		b.Run(run.name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := processCPU()
