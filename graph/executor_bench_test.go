@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/auth"
 	"github.com/parleyhq/parley/graph"
+	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/postgres/postgrestest"
 	"github.com/parleyhq/parley/server"
 )
@@ -84,6 +86,11 @@ func BenchmarkUncachedPage(b *testing.B) {
 	// complexity limit.
 	o := graph.Options{Production: true, ComplexityLimit: 1 << 20}
 	h := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, o)})
+	// As `parley serve` wires it, a token's owner is kept by the replica for a few seconds.
+	identities := auth.NewIdentityCache(auth.IdentityCacheOptions{})
+	identities.SetLive(true)
+	withTokens := server.New(server.Config{Auth: auth.NewService(postgres.NewAccountStore(s.DB), auth.Options{Identities: identities}),
+		Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, o)})
 	// The same pages through gqlgen's executor alone, for the ratio in one run.
 	executor := server.New(server.Config{Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, graph.ExecutorOnly(o))})
 	for _, run := range []struct {
@@ -94,6 +101,7 @@ func BenchmarkUncachedPage(b *testing.B) {
 		{"executor only: 100 comments with 5 replies each, widget query, signed-in", uncachedWidgetPage, authors[0]},
 		{"100 comments, anonymous", overlayBenchPage, s.anonymous()},
 		{"100 comments, signed-in", overlayBenchPage, authors[0]},
+		{"100 comments, signed-in, token cache", overlayBenchPage, authors[0]},
 		{"100 comments with 5 replies each, widget query, signed-in", uncachedWidgetPage, authors[0]},
 		{"100 comments with 5 replies each, widget query, moderator", uncachedWidgetPage, admin},
 		{"moderation queue, 20 unmoderated", dashboardQueue, admin},
@@ -108,6 +116,8 @@ func BenchmarkUncachedPage(b *testing.B) {
 		h := h
 		if strings.HasPrefix(run.name, "executor only") {
 			h = executor
+		} else if strings.HasSuffix(run.name, "token cache") {
+			h = withTokens
 		}
 		b.Run(run.name, func(b *testing.B) {
 			b.ReportAllocs()
