@@ -184,6 +184,11 @@ type CommentService interface {
 	// FindCommentsByIDs returns the comments it finds that the caller may see; it serves dataloaders.
 	FindCommentsByIDs(ctx context.Context, ids []string) ([]*Comment, error)
 	FindComments(ctx context.Context, f CommentFilter) (*CommentPage, error)
+	// FindReplyPages answers, for each of parentIDs (comments of the story storyID), the
+	// first page of its replies in order, as FindComments does for one: in one statement, for
+	// pages that show a few replies under each of their comments. A parent without replies
+	// the caller finds has an empty page.
+	FindReplyPages(ctx context.Context, storyID string, parentIDs []string, order CommentOrder, first int) (map[string]*CommentPage, error)
 	FindRevisions(ctx context.Context, commentID string) ([]*Revision, error)
 	CreateComment(ctx context.Context, in CreateCommentInput) (*Comment, error)
 	EditComment(ctx context.Context, in EditCommentInput) (*Comment, error)
@@ -192,6 +197,10 @@ type CommentService interface {
 	// FindModerations returns a comment's moderation decisions, oldest first; for the
 	// site's moderators.
 	FindModerations(ctx context.Context, commentID string) ([]*ModerationRecord, error)
+	// ModerationsOf answers FindModerations for many comments in one statement, for those
+	// of the given comments whose site the caller moderates; it leaves out the others (whose
+	// FindModerations says why not). It serves dataloaders.
+	ModerationsOf(ctx context.Context, commentIDs []string) (map[string][]*ModerationRecord, error)
 	// RejectionReasons says why each of the given comments was rejected, for those that
 	// stand rejected and that the caller wrote or moderates; it leaves out every other, so
 	// that no one else learns why. It serves dataloaders.
@@ -281,4 +290,8 @@ type ReportService interface {
 	ReportComment(ctx context.Context, in ReportInput) (*Comment, error)
 	// FindReports lists a comment's reports, newest first, for the site's moderators.
 	FindReports(ctx context.Context, commentID string) ([]*Report, error)
+	// ReportsOf answers FindReports for many comments in one statement, for those of the
+	// given comments whose site the caller moderates; it leaves out the others (whose
+	// FindReports says why not). It serves dataloaders.
+	ReportsOf(ctx context.Context, commentIDs []string) (map[string][]*Report, error)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -39,6 +40,42 @@ func CursorForStory(st *Story) Cursor {
 func (c Cursor) Encode() string {
 	b, _ := json.Marshal(c)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// AppendEncode appends what Encode returns to dst, without allocating: a page writes a
+// hundred cursors. A cursor that JSON would write with escapes, or whose time it refuses,
+// is encoded by Encode.
+func (c Cursor) AppendEncode(dst []byte) []byte {
+	_, offset := c.Time.Zone()
+	if y := c.Time.Year(); y < 0 || y > 9999 || offset <= -24*3600 || offset >= 24*3600 ||
+		len(c.Order)+len(c.ID) > 64 || !plainJSON(string(c.Order)) || !plainJSON(c.ID) {
+		return append(dst, c.Encode()...)
+	}
+	var scratch [160]byte
+	b := append(scratch[:0], `{"o":"`...)
+	b = append(b, c.Order...)
+	b = append(b, '"')
+	if c.Count != 0 {
+		b = append(b, `,"c":`...)
+		b = strconv.AppendInt(b, int64(c.Count), 10)
+	}
+	b = append(b, `,"t":"`...)
+	b = c.Time.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","i":"`...)
+	b = append(b, c.ID...)
+	b = append(b, `"}`...)
+	return base64.RawURLEncoding.AppendEncode(dst, b)
+}
+
+// plainJSON tells whether encoding/json writes s between quotes as it is: printable ASCII
+// without the quote, the backslash and the characters it escapes for HTML.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // MaxCursorLength bounds what DecodeCursor will look at.

@@ -122,3 +122,28 @@ func FuzzDecodeCursor(f *testing.F) {
 		}
 	})
 }
+
+// TestCursorAppendEncodeIsEncode checks the allocation-free encoding against Encode, for
+// every order and for the times and strings it leaves to Encode.
+func TestCursorAppendEncodeIsEncode(t *testing.T) {
+	id := "0190a0a0-0000-7000-8000-000000000001"
+	at := time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC)
+	for name, c := range map[string]parley.Cursor{
+		"newest":                   {Order: parley.OrderNewest, Time: at, ID: id},
+		"oldest, whole seconds":    {Order: parley.OrderOldest, Time: at.Truncate(time.Second), ID: id},
+		"most replies":             {Order: parley.OrderMostReplies, Count: 12, Time: at, ID: id},
+		"most reactions, negative": {Order: parley.OrderMostReactions, Count: -3, Time: at, ID: id},
+		"a zone east of UTC":       {Order: parley.OrderNewest, Time: at.In(time.FixedZone("", 5*3600+1800)), ID: id},
+		"the zero time":            {Order: parley.OrderNewest, ID: id},
+		"year 10000":               {Order: parley.OrderNewest, Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), ID: id},
+		"an ID JSON escapes":       {Order: parley.OrderNewest, Time: at, ID: `<a href="x">&</a>`},
+		"a non-ASCII ID":           {Order: parley.OrderNewest, Time: at, ID: "é\u2028"},
+		"a long ID":                {Order: parley.OrderNewest, Time: at, ID: strings.Repeat("x", 200)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got, want := string(c.AppendEncode([]byte("prefix:"))), "prefix:"+c.Encode(); got != want {
+				t.Errorf("AppendEncode = %q, Encode = %q", got, want)
+			}
+		})
+	}
+}

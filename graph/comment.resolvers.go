@@ -33,11 +33,11 @@ func (r *commentResolver) Revisions(ctx context.Context, obj *parley.Comment) ([
 }
 
 func (r *commentResolver) Trail(ctx context.Context, obj *parley.Comment) ([]*parley.ModerationRecord, error) {
-	return r.s.Comments.FindModerations(ctx, obj.ID)
+	return loadersFrom(ctx).trails.Load(ctx, obj.ID)
 }
 
 func (r *commentResolver) Reports(ctx context.Context, obj *parley.Comment) ([]*parley.Report, error) {
-	return r.s.Reports.FindReports(ctx, obj.ID)
+	return loadersFrom(ctx).reports.Load(ctx, obj.ID)
 }
 
 func (r *commentResolver) RejectionReason(ctx context.Context, obj *parley.Comment) (*parley.RejectReason, error) {

@@ -26,3 +26,13 @@ func OperationComplexity(query string, vars map[string]any) (int, error) {
 	}
 	return complexity.Calculate(context.Background(), c.es, doc.Operations[0], vars), nil
 }
+
+// ExecutorOnly returns o with the direct answers turned off: every operation goes through
+// gqlgen's executor, for the tests that compare the two.
+func ExecutorOnly(o Options) Options {
+	o.executorOnly = true
+	return o
+}
+
+// DirectAnswers counts the operations answered without the executor so far.
+func DirectAnswers() int64 { return directAnswers.Load() }

@@ -98,6 +98,9 @@ type Options struct {
 	// first, the full query only when asked), and, made with only, refuses every query that
 	// the built frontend did not register or the operator did not allow.
 	PersistedQueries *PersistedQueries
+	// executorOnly turns the direct answers off, for the tests that compare them with the
+	// executor's.
+	executorOnly bool
 }
 
 // Limits used when Options leaves them zero. A story page of 100 comments, each with its
@@ -162,8 +165,10 @@ func NewHandler(s Services, o Options) *Handler {
 	srv.AroundRootFields(o.Limits.rootField)
 	base := errorPresenter(o.Logger)
 	presenter := base
+	var countRoot func(string)
 	if o.Metrics != nil {
 		m := newMetrics(o.Metrics)
+		countRoot = func(field string) { m.fields.WithLabelValues(string(ast.Query), field).Inc() }
 		srv.AroundRootFields(m.rootField)
 		presenter = func(ctx context.Context, err error) *gqlerror.Error {
 			e := base(ctx, err)
@@ -188,6 +193,11 @@ func NewHandler(s Services, o Options) *Handler {
 	srv.Use(depthLimit{max: o.MaxDepth})
 	srv.Use(getQueriesOnly{})
 	srv.Use(&inputCheck{})
+	// A story's page and a comment's replies are answered without the executor (direct.go);
+	// everything else, and anything those cannot answer, goes on to it.
+	if !o.executorOnly {
+		srv.AroundResponses(newDirect(s, countRoot).around)
+	}
 	// Loaders are made per response, not per operation: a subscription answers many
 	// times, and each answer must read fresh reaction counts.
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
@@ -217,6 +227,9 @@ func NewHandler(s Services, o Options) *Handler {
 		}
 		if r.Method == http.MethodGet {
 			r = r.WithContext(context.WithValue(r.Context(), plainGETKey{}, true))
+		}
+		if !o.executorOnly {
+			w, r = withDirectBody(w, r)
 		}
 		queries.ServeHTTP(w, r)
 	})}

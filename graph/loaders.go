@@ -26,6 +26,10 @@ type loaders struct {
 	rejections *dataloadgen.Loader[string, parley.RejectReason]
 	// roles serves User.role(siteID), which the widget asks of every author for staff badges.
 	roles *dataloadgen.Loader[parley.SiteUser, parley.Role]
+	// trails and reports serve Comment.trail and Comment.reports, which the moderators'
+	// queue asks of every comment.
+	trails  *dataloadgen.Loader[string, []*parley.ModerationRecord]
+	reports *dataloadgen.Loader[string, []*parley.Report]
 }
 
 func newLoaders(s Services) *loaders {
@@ -37,6 +41,8 @@ func newLoaders(s Services) *loaders {
 		reactions:  dataloadgen.NewLoader(fetchFromMap(s.Reactions.ReactionCounts), wait),
 		rejections: dataloadgen.NewLoader(fetchFromMap(s.Comments.RejectionReasons), wait),
 		roles:      dataloadgen.NewLoader(fetchRoles(s.Users), wait),
+		trails:     dataloadgen.NewLoader(fetchAllOrOne(s.Comments.ModerationsOf, s.Comments.FindModerations), wait),
+		reports:    dataloadgen.NewLoader(fetchAllOrOne(s.Reports.ReportsOf, s.Reports.FindReports), wait),
 	}
 }
 
@@ -75,6 +81,26 @@ func fetchFromMap[V any](find func(context.Context, []string) (map[string]V, err
 			out[i] = found[id]
 		}
 		return out, nil
+	}
+}
+
+// fetchAllOrOne adapts a batch lookup that leaves out the keys the caller may not read to a
+// loader's fetch: each key left out is read alone, so that it answers exactly what the single
+// lookup answers (NOT_FOUND, FORBIDDEN, …), while a moderator's page costs one query.
+func fetchAllOrOne[V any](all func(context.Context, []string) (map[string]V, error), one func(context.Context, string) (V, error)) func(context.Context, []string) ([]V, []error) {
+	return func(ctx context.Context, ids []string) ([]V, []error) {
+		found, err := all(ctx, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		out, errs := make([]V, len(ids)), make([]error, len(ids))
+		for i, id := range ids {
+			var ok bool
+			if out[i], ok = found[id]; !ok {
+				out[i], errs[i] = one(ctx, id)
+			}
+		}
+		return out, errs
 	}
 }
 

@@ -78,6 +78,12 @@ func prefetch(ctx context.Context, comments []*parley.Comment) {
 		if fields["reactions"] {
 			l.reactions.LoadThunk(ctx, c.ID)
 		}
+		if fields["trail"] {
+			l.trails.LoadThunk(ctx, c.ID)
+		}
+		if fields["reports"] {
+			l.reports.LoadThunk(ctx, c.ID)
+		}
 		// Only a rejected comment has a reason to read (see Comment.rejectionReason): an
 		// author's page holds their own rejected comments, a queue page many.
 		if fields["rejectionReason"] && c.Status == parley.StatusRejected {

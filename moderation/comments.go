@@ -81,6 +81,11 @@ func (s *CommentService) FindComments(ctx context.Context, f parley.CommentFilte
 	return s.store.FindComments(ctx, f)
 }
 
+// FindReplyPages reads from storage.
+func (s *CommentService) FindReplyPages(ctx context.Context, storyID string, parentIDs []string, order parley.CommentOrder, first int) (map[string]*parley.CommentPage, error) {
+	return s.store.FindReplyPages(ctx, storyID, parentIDs, order, first)
+}
+
 // FindRevisions reads from storage.
 func (s *CommentService) FindRevisions(ctx context.Context, commentID string) ([]*parley.Revision, error) {
 	return s.store.FindRevisions(ctx, commentID)
@@ -94,6 +99,11 @@ func (s *CommentService) DeleteComment(ctx context.Context, id string) (*parley.
 // FindModerations reads the stored trails.
 func (s *CommentService) FindModerations(ctx context.Context, commentID string) ([]*parley.ModerationRecord, error) {
 	return s.store.FindModerations(ctx, commentID)
+}
+
+// ModerationsOf reads from storage.
+func (s *CommentService) ModerationsOf(ctx context.Context, commentIDs []string) (map[string][]*parley.ModerationRecord, error) {
+	return s.store.ModerationsOf(ctx, commentIDs)
 }
 
 // RejectionReasons reads from storage.

@@ -42,6 +42,12 @@ func PageQueries(id string) map[string]PageQuery {
 			}
 		}
 	}
+	// The first replies of many comments at once: a range scan per parent, then a sort of
+	// the few rows found into the parents' order.
+	for order, q := range replyPages {
+		out["replies of many "+string(order)+" anonymous"] = PageQuery{SQL: q[0], Args: []any{[]string{id, id}, 4}}
+		out["replies of many "+string(order)+" personal"] = PageQuery{SQL: q[1], Args: []any{[]string{id, id}, 4, id, id}}
+	}
 	return out
 }
 
