@@ -68,6 +68,15 @@ func TestEveryEventDecodesIntoItsType(t *testing.T) {
 	token := &parley.Token{UserID: readerUser.ID, Kind: "session", Hash: []byte("a token's hash of the event test " + site.ID)}
 	must(e.accounts.CreateToken(ctx, token))
 	must(e.accounts.RevokeToken(ctx, token.Hash))
+	// A guest's comment, claimed by the reader once the reader's address (the one the guest
+	// gave) is verified; and an import that added a comment.
+	guest, guestUser := e.MustUser(t)
+	e.MustComment(t, guest, story.ID, "", "as a guest")
+	postgrestest.Exec(t, e.db, `UPDATE users SET guest = true, guest_email = lower($2), email = NULL WHERE id = $1`, guestUser.ID, readerUser.Email)
+	postgrestest.Exec(t, e.db, `UPDATE users SET email_verified_at = now() WHERE id = $1`, readerUser.ID)
+	must2(postgres.NewClaimStore(e.db).ClaimComments(ctx, readerUser.ID, strings.ToLower(readerUser.Email)))
+	must(postgres.NewImportStore(e.db).FinishImport(ctx, site.ID, "event-test", parley.ImportDone{Imported: 1,
+		Stories: map[string]int{story.ID: 1}, Authors: map[string]parley.AuthorComments{readerUser.ID: {UserID: readerUser.ID, Published: 1}}}))
 	must(e.accounts.DeleteUser(ctx, authorUser.ID))
 
 	rows, err := e.db.Pool().Query(ctx, `
