@@ -144,6 +144,9 @@ func (o *OIDC) config(p *parley.OIDCProvider, d *oidc.Provider) *oauth2.Config {
 	}
 }
 
+// CallbackURL implements parley.OIDCService.
+func (o *OIDC) CallbackURL() string { return o.opts.CallbackURL }
+
 // OIDCProviders implements parley.OIDCService; secrets are left out of the answer.
 func (o *OIDC) OIDCProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error) {
 	if !parley.IsID(siteID) {

@@ -18,11 +18,11 @@ export function OIDCView({ site }) {
     <section aria-labelledby="oidc-title">
       <div class="view-head"><h1 id="oidc-title" tabIndex={-1}>{t('nav.oidc')}</h1></div>
       <p class="hint">{t('oidc.about', { site: site.name })}</p>
-      <Callback />
       {error && <p class="error" role="alert">{errorMessage(error)}</p>}
       {!data && !error && <p role="status">{t('common.loading')}</p>}
       {data && (
         <>
+          <Callback url={data.oidcCallbackURL ?? callbackURL(window.location.origin)} />
           {data.allOIDCProviders.length === 0 && <p>{t('oidc.none')}</p>}
           {data.allOIDCProviders.map((p) => <Provider key={p.id} provider={p} onChange={refresh} />)}
           <NewProvider siteID={site.id} onAdded={refresh} />
@@ -33,8 +33,7 @@ export function OIDCView({ site }) {
 }
 
 /** The redirect URI to register at the provider, with a button that copies it. */
-function Callback() {
-  const url = callbackURL(window.location.origin);
+function Callback({ url }) {
   const [copied, setCopied] = useState('');
   async function copy() {
     try {

@@ -9,6 +9,7 @@ const PROVIDER = gql`
 export const OIDC_PROVIDERS = gql`
   query AllOIDCProviders($siteID: ID) {
     allOIDCProviders(siteID: $siteID) { ...OIDCProviderFields }
+    oidcCallbackURL
   }
   ${PROVIDER}
 `;

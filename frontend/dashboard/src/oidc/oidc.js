@@ -2,9 +2,9 @@
 import { t } from '../i18n/index.js';
 
 /**
- * The redirect URI an administrator registers at the provider: this instance's
- * /oidc/callback. The dashboard is served by the instance at /admin/, so its origin is the
- * instance's public URL.
+ * The redirect URI an administrator registers at the provider, as made from the dashboard's
+ * origin: used only when the server does not say (its oidcCallbackURL, made from
+ * PARLEY_PUBLIC_URL, is right even when the dashboard was opened at another address).
  */
 export function callbackURL(origin) {
   return `${origin.replace(/\/+$/, '')}/oidc/callback`;
