@@ -67,6 +67,9 @@ test('an admin adds a provider from the dashboard, turns it off and removes it',
   await issuerError.waitFor();
   assert.match(await issuerError.textContent(), /cannot be reached/);
   assert.equal(await form.getByLabel('Issuer URL').getAttribute('aria-invalid'), 'true');
+  if (process.env.PARLEY_E2E_SCREENSHOTS) {
+    await form.screenshot({ path: join(process.env.PARLEY_E2E_SCREENSHOTS, 'oidc-dashboard-refused.png') });
+  }
 
   await form.getByLabel('Issuer URL').fill(issuer);
   await form.getByRole('button', { name: 'Add provider' }).click();
@@ -86,6 +89,9 @@ test('an admin adds a provider from the dashboard, turns it off and removes it',
   await provider.getByRole('button', { name: 'Edit' }).click();
   const edit = provider.getByRole('form', { name: 'Edit Newsroom login' });
   await edit.getByLabel('Name').fill('Staff login');
+  if (process.env.PARLEY_E2E_SCREENSHOTS) {
+    await provider.screenshot({ path: join(process.env.PARLEY_E2E_SCREENSHOTS, 'oidc-dashboard-edit.png') });
+  }
   await edit.getByRole('button', { name: 'Save' }).click();
   const renamed = page.getByRole('region', { name: 'Provider Staff login' });
   await renamed.getByText('Saved.').waitFor();
