@@ -145,4 +145,8 @@ type OIDCService interface {
 	FinishOIDC(ctx context.Context, state, code string) (*OIDCSignIn, error)
 	// ConfirmOIDCLink links an existing account after the reader's consent and signs in.
 	ConfirmOIDCLink(ctx context.Context, token string) (*OIDCSignIn, error)
+	// CallbackURL is the redirect URI administrators register at each provider: this
+	// instance's {publicURL}/oidc/callback, which may differ from the address the dashboard
+	// was opened at.
+	CallbackURL() string
 }

@@ -31,6 +31,9 @@ const (
 	OIDCLinkTTL = 10 * time.Minute
 	// maxOIDCField bounds issuer, client ID and secret and name.
 	maxOIDCField = 2048
+	// OIDCDiscoveryTTL is how long a provider's discovery document is kept before it is read
+	// again, so that endpoints a provider moves are followed without a restart.
+	OIDCDiscoveryTTL = time.Hour
 )
 
 // OIDCOptions configures OIDC.
@@ -54,7 +57,13 @@ type OIDC struct {
 	store  parley.OIDCStore
 	opts   OIDCOptions
 	mu     sync.Mutex
-	issuer map[string]*oidc.Provider // discovery answers, by issuer
+	issuer map[string]discovered // discovery answers, by issuer
+}
+
+// discovered is a discovery answer and when it was read.
+type discovered struct {
+	p  *oidc.Provider
+	at time.Time
 }
 
 var _ parley.OIDCService = (*OIDC)(nil)
@@ -67,29 +76,47 @@ func NewOIDC(auth *Service, store parley.OIDCStore, opts OIDCOptions) *OIDC {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &OIDC{auth: auth, store: store, opts: opts, issuer: map[string]*oidc.Provider{}}
+	return &OIDC{auth: auth, store: store, opts: opts, issuer: map[string]discovered{}}
 }
 
 func oidcError(format string, args ...any) error {
 	return parley.Errorf(parley.EUNAUTHENTICATED, format, args...)
 }
 
-// provider answers the discovery document of issuer, kept after the first success.
+// provider answers the discovery document of issuer, kept for OIDCDiscoveryTTL after it was
+// read (see forget for when it is dropped sooner).
 func (o *OIDC) provider(ctx context.Context, issuer string) (*oidc.Provider, error) {
+	now := o.opts.Now()
 	o.mu.Lock()
-	p := o.issuer[issuer]
+	d, ok := o.issuer[issuer]
 	o.mu.Unlock()
-	if p != nil {
-		return p, nil
+	if ok && now.Sub(d.at) < OIDCDiscoveryTTL && !now.Before(d.at) {
+		return d.p, nil
 	}
 	p, err := o.discover(ctx, issuer)
 	if err != nil {
+		o.mu.Lock()
+		delete(o.issuer, issuer)
+		o.mu.Unlock()
 		return nil, err
 	}
 	o.mu.Lock()
-	o.issuer[issuer] = p
+	o.issuer[issuer] = discovered{p: p, at: now}
 	o.mu.Unlock()
 	return p, nil
+}
+
+// forget drops issuer's discovery answer when err says the provider failed (EUNAVAILABLE),
+// so the next sign-in reads it again: a provider gone down is then refused at /oidc/start
+// with the reason, instead of readers being sent on to endpoints that may be dead. It
+// answers err.
+func (o *OIDC) forget(issuer string, err error) error {
+	if parley.ErrorCode(err) == parley.EUNAVAILABLE {
+		o.mu.Lock()
+		delete(o.issuer, issuer)
+		o.mu.Unlock()
+	}
+	return err
 }
 
 // discover reads issuer's discovery document now; a failure is EUNAVAILABLE saying why.
@@ -116,6 +143,9 @@ func (o *OIDC) config(p *parley.OIDCProvider, d *oidc.Provider) *oauth2.Config {
 		Scopes:       []string{oidc.ScopeOpenID, "email", "profile"},
 	}
 }
+
+// CallbackURL implements parley.OIDCService.
+func (o *OIDC) CallbackURL() string { return o.opts.CallbackURL }
 
 // OIDCProviders implements parley.OIDCService; secrets are left out of the answer.
 func (o *OIDC) OIDCProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error) {
@@ -231,7 +261,7 @@ func (o *OIDC) finish(ctx context.Context, state, code string) (origin string, _
 			return origin, nil, ctx.Err()
 		}
 		// The token endpoint is down, failed, or answered something that is no token answer.
-		return origin, nil, unavailable("The sign-in provider did not answer the code exchange properly (%s); try again later.", describeProviderError(err))
+		return origin, nil, o.forget(p.Issuer, unavailable("The sign-in provider did not answer the code exchange properly (%s); try again later.", describeProviderError(err)))
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
@@ -239,7 +269,7 @@ func (o *OIDC) finish(ctx context.Context, state, code string) (origin string, _
 	}
 	idt, err := o.verifyIDToken(cctx, d, p.ClientID, raw, f.Nonce)
 	if err != nil {
-		return origin, nil, err
+		return origin, nil, o.forget(p.Issuer, err)
 	}
 	var c oidcClaims
 	if err := idt.Claims(&c); err != nil {
@@ -250,7 +280,7 @@ func (o *OIDC) finish(ctx context.Context, state, code string) (origin string, _
 		// endpoint, for the same subject.
 		info, err := d.UserInfo(cctx, oauth2.StaticTokenSource(tok))
 		if err != nil {
-			return origin, nil, unavailable("The provider's userinfo endpoint did not answer properly (%s); try again later.", describeProviderError(err))
+			return origin, nil, o.forget(p.Issuer, unavailable("The provider's userinfo endpoint did not answer properly (%s); try again later.", describeProviderError(err)))
 		}
 		if info.Subject != idt.Subject {
 			return origin, nil, oidcError("The provider's userinfo answer is about another subject.")

@@ -18,7 +18,7 @@ func (o *OIDC) AddOIDCProvider(ctx context.Context, p *parley.OIDCProvider) erro
 		return err
 	}
 	p.Name = strings.TrimSpace(p.Name)
-	for _, f := range []struct{ name, v string }{{"name", p.Name}, {"issuer", p.Issuer}, {"clientId", p.ClientID}, {"clientSecret", p.ClientSecret}} {
+	for _, f := range []struct{ name, v string }{{"name", p.Name}, {"issuer", p.Issuer}, {"clientID", p.ClientID}, {"clientSecret", p.ClientSecret}} {
 		if err := validOIDCField(f.name, f.v); err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func (o *OIDC) UpdateOIDCProvider(ctx context.Context, u parley.OIDCProviderUpda
 	for _, f := range []struct {
 		name string
 		v    *string
-	}{{"name", u.Name}, {"clientId", u.ClientID}, {"clientSecret", u.ClientSecret}} {
+	}{{"name", u.Name}, {"clientID", u.ClientID}, {"clientSecret", u.ClientSecret}} {
 		if f.v == nil {
 			continue
 		}

@@ -486,6 +486,7 @@ type ComplexityRoot struct {
 		ModerationStages          func(childComplexity int) int
 		NotificationSettings      func(childComplexity int) int
 		Notifications             func(childComplexity int, first *int, after *string) int
+		OidcCallbackURL           func(childComplexity int) int
 		OidcProviders             func(childComplexity int, siteID string) int
 		Peers                     func(childComplexity int) int
 		PreviewComment            func(childComplexity int, siteID string, body string) int
@@ -1044,6 +1045,7 @@ type QueryResolver interface {
 	NotificationSettings(ctx context.Context) ([]*parley.NotificationSetting, error)
 	OidcProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error)
 	AllOIDCProviders(ctx context.Context, siteID *string) ([]*parley.OIDCProvider, error)
+	OidcCallbackURL(ctx context.Context) (*string, error)
 	Rules(ctx context.Context, siteID string) ([]*parley.Rule, error)
 	RuleProposals(ctx context.Context, siteID string, state *parley.ProposalState) ([]*parley.RuleProposal, error)
 	CheckRule(ctx context.Context, siteID string, expression string) (*parley.RuleCheck, error)
@@ -3340,6 +3342,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Notifications(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.oidcCallbackURL":
+		if e.ComplexityRoot.Query.OidcCallbackURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.OidcCallbackURL(childComplexity), true
 	case "Query.oidcProviders":
 		if e.ComplexityRoot.Query.OidcProviders == nil {
 			break
@@ -17625,6 +17633,29 @@ func (ec *executionContext) fieldContext_Query_allOIDCProviders(ctx context.Cont
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Query_oidcCallbackURL(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_oidcCallbackURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().OidcCallbackURL(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_oidcCallbackURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
 }
 
 func (ec *executionContext) _Query_rules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -33162,6 +33193,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_allOIDCProviders(ctx, field)
+				})
+		case "oidcCallbackURL":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_oidcCallbackURL(ctx, field)
 				})
 		case "rules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

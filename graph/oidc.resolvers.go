@@ -67,6 +67,14 @@ func (r *queryResolver) AllOIDCProviders(ctx context.Context, siteID *string) ([
 	return r.s.OIDC.AllOIDCProviders(ctx, site)
 }
 
+func (r *queryResolver) OidcCallbackURL(ctx context.Context) (*string, error) {
+	if r.s.OIDC == nil {
+		return nil, nil // no OpenID Connect on this server: nothing to register
+	}
+	u := r.s.OIDC.CallbackURL()
+	return &u, nil
+}
+
 func (r *Resolver) OIDCProvider() OIDCProviderResolver { return &oIDCProviderResolver{r} }
 
 type oIDCProviderResolver struct{ *Resolver }

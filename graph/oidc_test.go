@@ -36,6 +36,14 @@ func TestAddOIDCProvider(t *testing.T) {
 		admin.MustFail(t, "INVALID", `mutation($in: AddOIDCProviderInput!) { addOIDCProvider(input: $in) { clientSecret } }`, provider())
 	})
 
+	t.Run("anyone reads the redirect URI to register at a provider", func(t *testing.T) {
+		var out struct{ OidcCallbackURL *string }
+		s.anonymous().MustDo(t, `{ oidcCallbackURL }`, nil, &out)
+		if out.OidcCallbackURL == nil || *out.OidcCallbackURL != "https://parley.example.org/oidc/callback" {
+			t.Fatalf("oidcCallbackURL %v, want the instance's /oidc/callback", out.OidcCallbackURL)
+		}
+	})
+
 	t.Run("an instance-wide provider has no site", func(t *testing.T) {
 		var out struct{ AddOIDCProvider struct{ SiteID *string } }
 		admin.MustDo(t, addOIDCProvider, provider(), &out)

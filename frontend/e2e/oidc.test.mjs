@@ -4,36 +4,16 @@
 // when the popup posts the session back and closes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startStack, launchBrowser, browserAvailable } from './harness.mjs';
+import { buildTestOP } from './testop.mjs';
 
 const skip = !browserAvailable() && 'Chromium is not installed (scripts/chromium.sh)';
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let stack;
 let browser;
-const ops = [];
-let opDir;
+let ops;
 
-/** Starts a test provider for Parley's callback (built once); resolves with its issuer. */
-async function startOP(callback) {
-  const bin = join(opDir, 'parley-testop');
-  const op = spawn(bin, ['-callback', callback, '-email', 'olga@example.org'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  ops.push(op);
-  let err = '';
-  op.stderr.on('data', (d) => { err += d; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    op.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.split('\n')[0].trim());
-    });
-    op.on('exit', (code) => reject(new Error(`parley-testop exited ${code}: ${err}`)));
-  });
-}
+/** Starts a test provider for Parley's callback; resolves with its issuer. */
+const startOP = async (callback) => (await ops.start(callback)).issuer;
 
 /** Adds a provider at issuer to the stack's site, named name. */
 const addProvider = (name, issuer) => stack.must(`mutation($i: AddOIDCProviderInput!) { addOIDCProvider(input: $i) { id } }`,
@@ -41,17 +21,15 @@ const addProvider = (name, issuer) => stack.must(`mutation($i: AddOIDCProviderIn
 
 before(async () => {
   if (skip) return;
-  opDir = mkdtempSync(join(tmpdir(), 'parley-e2e-op-'));
-  execFileSync('go', ['build', '-o', join(opDir, 'parley-testop'), './cmd/parley-testop'], { cwd: repo, stdio: 'inherit' });
+  ops = buildTestOP();
   stack = await startStack();
   await addProvider('Newsroom login', await startOP(`${stack.parleyURL}/oidc/callback`));
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  for (const op of ops) op.kill('SIGTERM');
+  ops?.stop();
   await stack?.stop();
-  if (opDir) rmSync(opDir, { recursive: true, force: true });
 });
 
 /** Opens an article page with the widget's sign-in panel open. */
@@ -91,10 +69,10 @@ test('a reader signs in with an OpenID Connect provider in a popup', { skip }, a
 });
 
 test('a provider gone down answers a 502 page in the popup saying so', { skip }, async () => {
-  const gone = ops.length;
-  await addProvider('Flaky login', await startOP(`${stack.parleyURL}/oidc/callback`));
-  ops[gone].kill('SIGTERM');
-  await new Promise((resolve) => ops[gone].once('exit', resolve));
+  const flaky = await ops.start(`${stack.parleyURL}/oidc/callback`);
+  await addProvider('Flaky login', flaky.issuer);
+  flaky.process.kill('SIGTERM');
+  await new Promise((resolve) => flaky.process.once('exit', resolve));
   const { page, widget } = await openSignIn('/news/oidc-down');
   const [popup, response] = await Promise.all([
     page.waitForEvent('popup'),

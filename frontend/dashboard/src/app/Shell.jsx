@@ -11,6 +11,7 @@ import { QueueView } from '../queue/QueueView.jsx';
 import { StoriesView } from '../stories/StoriesView.jsx';
 import { SettingsView } from '../settings/SettingsView.jsx';
 import { WebhooksView } from '../webhooks/WebhooksView.jsx';
+import { OIDCView } from '../oidc/OIDCView.jsx';
 import { ImportsView } from '../imports/ImportsView.jsx';
 import { PeersView } from '../peers/PeersView.jsx';
 import { RulesView } from '../rules/RulesView.jsx';
@@ -27,6 +28,7 @@ const views = [
   { view: 'log' },
   { view: 'settings' },
   { view: 'webhooks', admin: true },
+  { view: 'oidc', admin: true },
   { view: 'imports', admin: true },
   { view: 'peers', admin: true },
 ];
@@ -121,6 +123,8 @@ function View({ route, site, live }) {
       return <SettingsView key={site.id} site={site} />;
     case 'webhooks':
       return <WebhooksView key={site.id} site={site} />;
+    case 'oidc':
+      return <OIDCView key={site.id} site={site} />;
     case 'imports':
       return <ImportsView key={site.id} site={site} />;
     case 'peers':

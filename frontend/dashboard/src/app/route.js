@@ -36,6 +36,7 @@ export function parseRoute(pathname, search = '') {
   }
   if (parts[0] === 'settings' && parts.length === 1) return { ...route, view: 'settings' };
   if (parts[0] === 'webhooks' && parts.length === 1) return { ...route, view: 'webhooks' };
+  if (parts[0] === 'oidc' && parts.length === 1) return { ...route, view: 'oidc' };
   if (parts[0] === 'imports' && parts.length === 1) return { ...route, view: 'imports' };
   if (parts[0] === 'peers' && parts.length === 1) return { ...route, view: 'peers', storyID: null };
   if ((parts[0] === 'rules' || parts[0] === 'log') && parts.length === 1) return { ...route, view: parts[0], storyID: null };
@@ -50,7 +51,7 @@ export function parseRoute(pathname, search = '') {
 export function formatRoute({ view, queue, siteID, storyID, search, show, proposalID, state }) {
   let path = BASE;
   if (view === 'queue') path += `queue/${(queue || 'PENDING').toLowerCase()}`;
-  else if (['stories', 'settings', 'webhooks', 'imports', 'peers', 'rules', 'log'].includes(view)) path += view;
+  else if (['stories', 'settings', 'webhooks', 'oidc', 'imports', 'peers', 'rules', 'log'].includes(view)) path += view;
   else if (view === 'proposals') path += proposalID ? `proposals/${encodeURIComponent(proposalID)}` : 'proposals';
   const params = new URLSearchParams();
   if (siteID) params.set('site', siteID);

@@ -17,6 +17,7 @@ describe('parseRoute', () => {
     expect(parseRoute('/admin/stories', '?site=s2&story=t1')).toMatchObject({ view: 'stories', siteID: 's2', storyID: null });
     expect(parseRoute('/admin/settings/', '').view).toBe('settings');
     expect(parseRoute('/admin/webhooks', '?site=s2')).toMatchObject({ view: 'webhooks', siteID: 's2' });
+    expect(parseRoute('/admin/oidc', '?site=s2')).toMatchObject({ view: 'oidc', siteID: 's2' });
     expect(parseRoute('/admin/imports', '?site=s2')).toMatchObject({ view: 'imports', siteID: 's2' });
     expect(parseRoute('/admin/peers', '?site=s2&story=t1')).toMatchObject({ view: 'peers', siteID: 's2', storyID: null });
   });
@@ -74,6 +75,7 @@ describe('formatRoute', () => {
       { view: 'stories', queue: null, siteID: 'a', storyID: null, ...none, search: 'a&b=c #1', show: 'open' },
       { view: 'settings', queue: null, siteID: null, storyID: null, ...none },
       { view: 'webhooks', queue: null, siteID: 'a', storyID: null, ...none },
+      { view: 'oidc', queue: null, siteID: 'a', storyID: null, ...none },
       { view: 'peers', queue: null, siteID: 'a', storyID: null, ...none },
     ]) {
       const url = new URL(formatRoute(route), 'http://x');
