@@ -6,10 +6,8 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/importer"
@@ -27,51 +25,29 @@ type env struct {
 }
 
 var (
-	shared struct {
-		once    sync.Once
-		env     *env
-		err     error
-		cleanup func()
-	}
-	seq atomic.Int64
+	shared = postgrestest.Shared[*env]{Setup: newEnv}
+	seq    atomic.Int64
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if shared.cleanup != nil {
-		shared.cleanup()
-	}
+	shared.Close()
 	os.Exit(code)
 }
 
 // MustEnv returns the shared database, opened on first use; without PostgreSQL the test is
 // skipped (failed when CI is set).
-func MustEnv(tb testing.TB) *env {
-	tb.Helper()
-	shared.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		db, cleanup, err := postgrestest.OpenDB(ctx)
-		if err != nil {
-			shared.err = err
-			return
-		}
-		shared.cleanup = cleanup
-		e := &env{db: db, sites: postgres.NewSiteService(db), store: postgres.NewImportStore(db)}
-		admin := &parley.User{Username: "admin", Email: "admin@example.org", Admin: true}
-		if shared.err = postgres.NewAccountStore(db).CreateUser(ctx, admin, ""); shared.err != nil {
-			return
-		}
-		e.admin = parley.NewContextWithUser(context.Background(), admin)
-		shared.env = e
-	})
-	if shared.err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("PostgreSQL is required (CI is set): %v", shared.err)
-		}
-		tb.Skipf("needs PostgreSQL: %v", shared.err)
+func MustEnv(tb testing.TB) *env { return shared.Env(tb) }
+
+// newEnv builds the package's services on db, with an administrator.
+func newEnv(ctx context.Context, db *postgres.DB) (*env, error) {
+	e := &env{db: db, sites: postgres.NewSiteService(db), store: postgres.NewImportStore(db)}
+	admin := &parley.User{Username: "admin", Email: "admin@example.org", Admin: true}
+	if err := postgres.NewAccountStore(db).CreateUser(ctx, admin, ""); err != nil {
+		return nil, err
 	}
-	return shared.env
+	e.admin = parley.NewContextWithUser(context.Background(), admin)
+	return e, nil
 }
 
 // MustSite creates a site to import into.

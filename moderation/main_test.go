@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/markup"
@@ -34,46 +32,19 @@ type env struct {
 }
 
 var (
-	shared struct {
-		once    sync.Once
-		env     *env
-		err     error
-		cleanup func()
-	}
-	seq atomic.Int64
+	shared = postgrestest.Shared[*env]{Setup: newEnv}
+	seq    atomic.Int64
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if shared.cleanup != nil {
-		shared.cleanup()
-	}
+	shared.Close()
 	os.Exit(code)
 }
 
 // MustEnv returns the package's shared database, opening it on first use; without
 // PostgreSQL the test is skipped (failed when CI is set).
-func MustEnv(tb testing.TB) *env {
-	tb.Helper()
-	shared.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		db, cleanup, err := postgrestest.OpenDB(ctx)
-		if err != nil {
-			shared.err = err
-			return
-		}
-		shared.cleanup = cleanup
-		shared.env, shared.err = newEnv(ctx, db)
-	})
-	if shared.err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("PostgreSQL is required (CI is set): %v", shared.err)
-		}
-		tb.Skipf("needs PostgreSQL: %v", shared.err)
-	}
-	return shared.env
-}
+func MustEnv(tb testing.TB) *env { return shared.Env(tb) }
 
 // newEnv builds the services on db, with an administrator.
 func newEnv(ctx context.Context, db *postgres.DB) (*env, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,58 +34,36 @@ type env struct {
 }
 
 var (
-	shared struct {
-		once    sync.Once
-		env     *env
-		err     error
-		cleanup func()
-	}
-	seq atomic.Int64
+	shared = postgrestest.Shared[*env]{Setup: newEnv}
+	seq    atomic.Int64
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if shared.cleanup != nil {
-		shared.cleanup()
-	}
+	shared.Close()
 	os.Exit(code)
 }
 
 // MustEnv returns the package's shared database, opened on first use; without PostgreSQL
 // the test is skipped (failed when CI is set).
-func MustEnv(tb testing.TB) *env {
-	tb.Helper()
-	shared.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		db, cleanup, err := postgrestest.OpenDB(ctx)
-		if err != nil {
-			shared.err = err
-			return
-		}
-		shared.cleanup = cleanup
-		e := &env{db: db,
-			comments: moderation.NewCommentService(postgres.NewCommentService(db, markup.NewRenderer()), moderation.Default()),
-			sites:    postgres.NewSiteService(db), stories: postgres.NewStoryService(db), users: postgres.NewUserService(db),
-			accounts: postgres.NewAccountStore(db), queues: postgres.NewQueueService(db),
-			reactions: postgres.NewReactionService(db),
-			reports:   moderation.NewReportService(postgres.NewReportService(db)),
-			sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
-			store:     postgres.NewTrustStore(db)}
-		admin := &parley.User{Username: "admin", Email: "admin@example.org", Admin: true}
-		if shared.err = e.accounts.CreateUser(ctx, admin, ""); shared.err != nil {
-			return
-		}
-		e.admin = parley.NewContextWithUser(context.Background(), admin)
-		shared.env = e
-	})
-	if shared.err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("PostgreSQL is required (CI is set): %v", shared.err)
-		}
-		tb.Skipf("needs PostgreSQL: %v", shared.err)
+func MustEnv(tb testing.TB) *env { return shared.Env(tb) }
+
+// newEnv builds the package's services on db, with an administrator.
+func newEnv(ctx context.Context, db *postgres.DB) (*env, error) {
+	e := &env{db: db,
+		comments: moderation.NewCommentService(postgres.NewCommentService(db, markup.NewRenderer()), moderation.Default()),
+		sites:    postgres.NewSiteService(db), stories: postgres.NewStoryService(db), users: postgres.NewUserService(db),
+		accounts: postgres.NewAccountStore(db), queues: postgres.NewQueueService(db),
+		reactions: postgres.NewReactionService(db),
+		reports:   moderation.NewReportService(postgres.NewReportService(db)),
+		sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
+		store:     postgres.NewTrustStore(db)}
+	admin := &parley.User{Username: "admin", Email: "admin@example.org", Admin: true}
+	if err := e.accounts.CreateUser(ctx, admin, ""); err != nil {
+		return nil, err
 	}
-	return shared.env
+	e.admin = parley.NewContextWithUser(context.Background(), admin)
+	return e, nil
 }
 
 // consumer returns a trust consumer on the test database whose clock is now().
