@@ -92,6 +92,13 @@ type Peer struct {
 	MaxMessagesPerSecond int
 	MaxBytes             int
 	MaxBacklog           int
+	// LeafSecret is the password this instance signs in with at the peer's leaf listener,
+	// made at peering, sealed with the operator's secret when LeafSecretSealed; LeafHash is
+	// the bcrypt hash of the one the peer signs in with here, sent in its link message.
+	// Neither is ever shown.
+	LeafSecret       []byte
+	LeafSecretSealed bool
+	LeafHash         string
 	// Counters shown on the Peers page.
 	Received int
 	Rejected int

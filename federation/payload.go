@@ -57,6 +57,9 @@ type TombstonePayload struct {
 type LinkPayload struct {
 	Peer string `json:"peer"`
 	URL  string `json:"url"`
+	// LeafHash is the bcrypt hash of the password the origin presents at Peer's leaf
+	// listener; Peer lets it in with it, and only it.
+	LeafHash string `json:"leafHash,omitempty"`
 }
 
 // LabelPayload is a moderation signal of the origin about a comment or a user of any
@@ -186,6 +189,7 @@ func checkPayload(p any) error {
 		if !token(p.Peer, 64) || p.URL == "" || len(p.URL) > 2048 {
 			return fmt.Errorf("peer and url are required")
 		}
+		return checkLeafHash(p.LeafHash)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
+	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 )
 
@@ -31,6 +32,7 @@ type federationRuntime struct {
 	mu         sync.Mutex
 	transport  *federation.Transport
 	events     *bus
+	identity   *federation.Identity
 }
 
 func newFederationRuntime(store *postgres.FederationStore, labels *postgres.LabelStore, tombstones *postgres.TombstoneStore, logger *slog.Logger) *federationRuntime {
@@ -114,7 +116,7 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		return err
 	}
 	r.mu.Lock()
-	r.transport, r.events = t, events
+	r.transport, r.events, r.identity = t, events, svc.identity
 	r.mu.Unlock()
 	publisher = federation.NewPublisher(svc.identity, r.store, svc.graph.Stories, svc.graph.Users, svc.graph.Comments, t, r.logger).
 		WithTombstones(r.tombstones)
@@ -160,12 +162,7 @@ func (r *federationRuntime) reconcile(ctx context.Context) {
 		r.logger.Warn("federation: peers not read", "error", err)
 		return
 	}
-	want := map[string]string{}
-	for _, p := range peers {
-		if p.State == parley.PeerActive && p.FederationAddress != "" {
-			want[p.Name] = p.FederationAddress
-		}
-	}
+	want := leafPeers(r.identity, peers, r.logger)
 	if !maps.Equal(want, r.events.embedded.FederationPeers()) {
 		if err := r.events.embedded.SetFederationPeers(want); err != nil {
 			r.logger.Error("federation: leaf connections not changed", "error", err)
@@ -174,6 +171,30 @@ func (r *federationRuntime) reconcile(ctx context.Context) {
 	if err := r.transport.Reconcile(ctx, peers); err != nil {
 		r.logger.Warn("federation: inbound streams", "error", err)
 	}
+}
+
+// leafPeers is what the embedded server needs of the active peers: the address and the
+// password to reach each, and the hash of the password each presents here. A peer without
+// credentials yet (linked by an earlier version) gets them at the next key refresh.
+func leafPeers(id *federation.Identity, peers []*parley.Peer, logger *slog.Logger) map[string]nats.FederationPeer {
+	want := map[string]nats.FederationPeer{}
+	for _, p := range peers {
+		if p.State != parley.PeerActive {
+			continue
+		}
+		secret, err := id.LeafSecret(p)
+		if err != nil {
+			logger.Error("federation: no leaf connection to a peer", "peer", p.Name, "error", err)
+		}
+		fp := nats.FederationPeer{Hash: p.LeafHash}
+		if p.FederationAddress != "" && secret != "" {
+			fp.Address, fp.Secret = p.FederationAddress, secret
+		}
+		if fp != (nats.FederationPeer{}) {
+			want[p.Name] = fp
+		}
+	}
+	return want
 }
 
 // check is the federation line of /readyz: "" when every active peer's leaf connection is
