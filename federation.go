@@ -175,6 +175,9 @@ type FederationStore interface {
 	ShareStory(ctx context.Context, storyID string, peerIDs []string) error
 	// StoryPeers returns the peers a story is shared with.
 	StoryPeers(ctx context.Context, storyID string) ([]*Peer, error)
+	// UserPeers returns the peers that stories a user commented on are shared with: those
+	// that may hold the user's comments.
+	UserPeers(ctx context.Context, userID string) ([]*Peer, error)
 	// RemoteUser returns the local record of an author of another instance, made on first
 	// use with the username username@instance and neither email nor password.
 	RemoteUser(ctx context.Context, instance, remoteID, username string) (*User, error)

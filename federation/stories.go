@@ -112,6 +112,10 @@ func (p *Publisher) Handle(ctx context.Context, oe parley.OutboxEvent) error {
 		return p.tombstone(ctx, oe.ID, ev)
 	case parley.UserSanctioned:
 		return p.labelUser(ctx, oe.ID, ev)
+	case parley.ReactionAdded:
+		return p.react(ctx, oe.ID, e.StoryID, ev, false)
+	case parley.ReactionRemoved:
+		return p.react(ctx, oe.ID, e.StoryID, parley.ReactionAdded(ev), true)
 	default:
 		return nil
 	}
@@ -125,25 +129,29 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-// sharedPeers reports whether a story is shared with an active peer.
-func (p *Publisher) shared(ctx context.Context, storyID string) (bool, error) {
+// storyPeers names the active peers a story is shared with: the only ones its comments,
+// their deletions and the labels on them are sent to.
+func (p *Publisher) storyPeers(ctx context.Context, storyID string) ([]string, error) {
 	peers, err := p.store.StoryPeers(ctx, storyID)
-	if err != nil {
-		return false, err
-	}
+	return activeNames(peers), err
+}
+
+func activeNames(peers []*parley.Peer) []string {
+	var names []string
 	for _, peer := range peers {
 		if peer.State == parley.PeerActive {
-			return true, nil
+			names = append(names, peer.Name)
 		}
 	}
-	return false, nil
+	return names
 }
 
 func (p *Publisher) sendComment(ctx context.Context, eventID, kind string, c *parley.CommentSnapshot) error {
 	if c.AuthorID == "" {
 		return nil
 	}
-	if ok, err := p.shared(ctx, c.StoryID); err != nil || !ok {
+	to, err := p.storyPeers(ctx, c.StoryID)
+	if err != nil || len(to) == 0 {
 		return err
 	}
 	author, err := p.users.FindUserByID(ctx, c.AuthorID)
@@ -175,25 +183,27 @@ func (p *Publisher) sendComment(ctx context.Context, eventID, kind string, c *pa
 		}
 		payload.Parent = ref
 	}
-	return p.publish(ctx, eventID, kind, payload)
+	return p.publish(ctx, eventID, kind, payload, to)
 }
 
 func (p *Publisher) tombstone(ctx context.Context, eventID string, ev parley.CommentDeleted) error {
-	if ok, err := p.shared(ctx, ev.StoryID); err != nil || !ok {
+	peers, err := p.store.StoryPeers(ctx, ev.StoryID)
+	to := activeNames(peers)
+	if err != nil || len(to) == 0 {
 		return err
 	}
 	if _, _, err := p.store.RemoteOrigin(ctx, "comments", ev.ID); err == nil {
 		return nil // a remote comment's deletion here is a local decision, not ours to send
 	}
-	if err := p.publish(ctx, eventID, KindTombstone, TombstonePayload{Object: ObjectRef{Instance: p.id.Name(), ID: ev.ID}, Type: "comment"}); err != nil {
+	if err := p.publish(ctx, eventID, KindTombstone, TombstonePayload{Object: ObjectRef{Instance: p.id.Name(), ID: ev.ID}, Type: "comment"}, to); err != nil {
 		return err
 	}
-	return p.track(ctx, eventID, ev.StoryID, "comment", ev.ID)
+	return p.track(ctx, eventID, peers, "comment", ev.ID)
 }
 
 // publish signs with the current key, the event ID as the envelope ID, so a redelivered
-// event makes an envelope the receivers already applied.
-func (p *Publisher) publish(ctx context.Context, eventID, kind string, payload any) error {
+// event makes an envelope the receivers already applied, and sends it to the peers named.
+func (p *Publisher) publish(ctx context.Context, eventID, kind string, payload any, to []string) error {
 	signer, err := p.id.Signer(ctx)
 	if err != nil {
 		return err
@@ -206,7 +216,7 @@ func (p *Publisher) publish(ctx context.Context, eventID, kind string, payload a
 	if err != nil {
 		return err
 	}
-	return p.transport.Publish(ctx, env)
+	return p.transport.PublishTo(ctx, env, to)
 }
 
 // CommentApplier applies envelopes of shared stories through the local comment service, so

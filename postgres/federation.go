@@ -259,6 +259,20 @@ func (s *FederationStore) StoryPeers(ctx context.Context, storyID string) ([]*pa
 	return peers, translate(err)
 }
 
+// UserPeers returns the peers of the shared stories a user commented on, by name.
+func (s *FederationStore) UserPeers(ctx context.Context, userID string) ([]*parley.Peer, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+prefixed("p.", peerColumns)+`
+		FROM federation_peers p
+		WHERE EXISTS (SELECT 1 FROM federation_shared_stories ss JOIN comments c ON c.story_id = ss.story_id
+		              WHERE ss.peer_id = p.id AND c.author_id = $1)
+		ORDER BY p.name`, userID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	peers, err := pgx.CollectRows(rows, scanPeer)
+	return peers, translate(err)
+}
+
 // prefixed qualifies each column of a list of plain column names with a table alias.
 func prefixed(alias, columns string) string {
 	parts := strings.Split(columns, ",")
