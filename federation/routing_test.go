@@ -81,6 +81,11 @@ func TestEnvelopesGoOnlyToThePeersTheyConcern(t *testing.T) {
 		return c
 	}
 	onA, onB := post(storyA, "ev-a"), post(storyB, "ev-b")
+	reaction := MustOutboxEvent(t, "react-a", parley.ReactionAdded{CommentID: onA.ID, AuthorID: ann.ID, UserID: admin.ID, ReactionKind: "funny", ReactionCount: 1})
+	reaction.StoryID = storyA.ID
+	if err := pub.Handle(ctx, reaction); err != nil {
+		t.Fatal(err)
+	}
 	now := time.Now()
 	for i, c := range []*parley.Comment{onA, onB} {
 		ev := parley.CommentDeleted{ID: c.ID, StoryID: c.StoryID, SiteID: c.SiteID, AuthorID: ann.ID, PreviousStatus: parley.StatusPublished, DeletedAt: &now}
@@ -124,8 +129,8 @@ func TestEnvelopesGoOnlyToThePeersTheyConcern(t *testing.T) {
 		name, peer string
 		want       []string
 	}{
-		{"the peer both stories are shared with gets both, their deletions and the ban", "beta", []string{"ev-a", "ev-b", "del-a", "del-b", "ban"}},
-		{"the peer story A is not shared with never gets its comment nor its deletion", "gamma", []string{"ev-b", "del-b", "ban"}},
+		{"the peer both stories are shared with gets both, their deletions and the ban", "beta", []string{"ev-a", "ev-b", "react-a", "del-a", "del-b", "ban"}},
+		{"the peer story A is not shared with never gets its comment, its reaction nor its deletion", "gamma", []string{"ev-b", "del-b", "ban"}},
 		{"a peer nothing is shared with gets nothing, not even the ban", "delta", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

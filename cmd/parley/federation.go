@@ -92,6 +92,7 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 	comments := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger)
 	labels := federation.NewLabelApplier(cfg.Instance, r.labels, r.store, svc.graph.Comments, svc.graph.Queues, r.logger)
 	acks := federation.NewAckApplier(cfg.Instance, r.tombstones)
+	reactions := federation.NewReactionApplier(cfg.Instance, r.store, svc.graph.Reactions, r.logger)
 	// The publisher needs the transport, which needs the inbound side: it is set before
 	// any consumer starts (reconcile runs after).
 	var publisher *federation.Publisher
@@ -101,6 +102,8 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 			return labels.Apply(ctx, v)
 		case federation.KindAck:
 			return acks.Apply(ctx, v)
+		case federation.KindReactionAdded, federation.KindReactionRemoved:
+			return reactions.Apply(ctx, v)
 		case federation.KindTombstone:
 			if err := comments.Apply(ctx, v); err != nil {
 				return err
