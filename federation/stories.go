@@ -228,6 +228,8 @@ type CommentApplier struct {
 	stories  parley.StoryService
 	comments parley.CommentService
 	logger   *slog.Logger
+	// held, when set, keeps replies whose parent has not arrived (HoldRepliesIn).
+	held parley.HeldReplyStore
 }
 
 // NewCommentApplier returns the applier of instance self.
@@ -246,7 +248,7 @@ func (a *CommentApplier) Apply(ctx context.Context, v *Verified) error {
 	var err error
 	switch p := v.Payload.(type) {
 	case *CommentPayload:
-		err = a.comment(ctx, origin, v.Envelope.Kind, p)
+		err = a.comment(ctx, origin, v.Envelope.Kind, p, false)
 	case *TombstonePayload:
 		err = a.tombstone(ctx, origin, p)
 	}
@@ -257,7 +259,9 @@ func (a *CommentApplier) Apply(ctx context.Context, v *Verified) error {
 	return err
 }
 
-func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *CommentPayload) error {
+// comment applies a comment or its edit. A reply whose parent is not here yet is held for
+// it, unless orphan (it waited long enough) or the parent was deleted before it came.
+func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *CommentPayload, orphan bool) error {
 	user, err := a.store.RemoteUser(ctx, origin, p.Author.ID, p.Author.Username+"@"+origin)
 	if err != nil {
 		return err
@@ -289,13 +293,24 @@ func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *Co
 			in.ParentID = id
 		} else if parley.ErrorCode(err) != parley.ENOTFOUND {
 			return err
+		} else if a.held != nil && !orphan {
+			buried, err := a.store.RemoteCommentBuried(ctx, p.Parent.Instance, p.Parent.ID)
+			if err != nil {
+				return err
+			}
+			if !buried {
+				return a.hold(ctx, origin, kind, p)
+			}
 		}
 	}
 	c, err := a.comments.CreateComment(as, in)
 	if err != nil {
 		return err
 	}
-	return a.store.MapRemoteComment(ctx, origin, p.Comment.ID, c.ID)
+	if err := a.store.MapRemoteComment(ctx, origin, p.Comment.ID, c.ID); err != nil {
+		return err
+	}
+	return a.release(ctx, p.Comment)
 }
 
 func (a *CommentApplier) tombstone(ctx context.Context, origin string, p *TombstonePayload) error {

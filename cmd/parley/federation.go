@@ -89,7 +89,8 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		nc.Close()
 		return err
 	}
-	comments := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger)
+	comments := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger).
+		HoldRepliesIn(r.store)
 	labels := federation.NewLabelApplier(cfg.Instance, r.labels, r.store, svc.graph.Comments, svc.graph.Queues, r.logger)
 	acks := federation.NewAckApplier(cfg.Instance, r.tombstones)
 	reactions := federation.NewReactionApplier(cfg.Instance, r.store, svc.graph.Reactions, r.logger)
@@ -142,6 +143,9 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 			case <-tick.C:
 				if _, err := publisher.RetryTombstones(events.runCtx, time.Now().Add(-federation.TombstoneRetryAfter)); err != nil {
 					r.logger.Warn("federation: tombstones not sent again", "error", err)
+				}
+				if _, err := comments.ReleaseOverdue(events.runCtx, time.Now().Add(-federation.HoldParentFor)); err != nil {
+					r.logger.Warn("federation: held replies not released", "error", err)
 				}
 			case <-refresh.C:
 				if _, err := svc.federation.RefreshPeerKeys(events.runCtx); err != nil {
