@@ -53,6 +53,7 @@ func samples() []parley.EventPayload {
 		parley.RuleEnacted{Proposal: proposal, Rule: &parley.Rule{ID: "r1", SiteID: "si1", Name: "links", Expression: "comment.links > 2",
 			Effect: parley.RuleEffect{Kind: parley.EffectHold}, Version: 2, ProposalID: "p1", EnactedAt: later}, RulesVersion: 7},
 		parley.TokensRevoked{UserID: "u1", TokenID: "t1"},
+		parley.LabelSubscriptionChanged{PeerID: "p1", Removed: true},
 	}
 }
 

@@ -142,6 +142,7 @@ type LabelStage struct {
 	labels parley.LabelStore
 	store  parley.FederationStore
 	now    func() time.Time
+	cache  subsCache
 }
 
 // NewLabelStage returns the stage of instance self.
@@ -178,7 +179,7 @@ func (st *LabelStage) Check(ctx context.Context, s *parley.Submission) (parley.V
 	if s.Comment == nil || s.Story == nil {
 		return pass, nil
 	}
-	subs, err := st.labels.LabelSubscriptions(ctx, s.Story.SiteID)
+	subs, err := st.subscriptions(ctx, s.Story.SiteID)
 	if err != nil || len(subs) == 0 {
 		return pass, err
 	}

@@ -226,3 +226,18 @@ func (r *federationRuntime) check() string {
 	slices.Sort(down)
 	return "no leaf connection to " + strings.Join(down, ", ")
 }
+
+// watchLabelSubscriptions makes the label stage forget a site's subscriptions when an event
+// says they changed, on every replica (the live feed reaches each one).
+func watchLabelSubscriptions(ctx context.Context, feed *nats.Feed, stage *federation.LabelStage) error {
+	events, err := feed.AllEvents(ctx)
+	if err != nil {
+		return err
+	}
+	go func() {
+		for e := range events {
+			stage.Handle(e)
+		}
+	}()
+	return nil
+}
