@@ -175,9 +175,14 @@ type FederationStore interface {
 	ShareStory(ctx context.Context, storyID string, peerIDs []string) error
 	// StoryPeers returns the peers a story is shared with.
 	StoryPeers(ctx context.Context, storyID string) ([]*Peer, error)
-	// UserPeers returns the peers that stories a user commented on are shared with: those
-	// that may hold the user's comments.
+	// RecordSentAuthor records that comments of a local user were sent to the peers (by ID).
+	RecordSentAuthor(ctx context.Context, userID string, peerIDs []string) error
+	// UserPeers returns the peers comments of a local user were sent to, even once the
+	// account is gone; ForgetSentAuthor forgets them (after the account's tombstone).
 	UserPeers(ctx context.Context, userID string) ([]*Peer, error)
+	ForgetSentAuthor(ctx context.Context, userID string) error
+	// FindRemoteUser returns the local record's ID of a remote user; ENOTFOUND if none.
+	FindRemoteUser(ctx context.Context, instance, remoteID string) (string, error)
 	// RemoteUser returns the local record of an author of another instance, made on first
 	// use with the username username@instance and neither email nor password.
 	RemoteUser(ctx context.Context, instance, remoteID, username string) (*User, error)

@@ -94,3 +94,55 @@ func TestAReplyWaitsForItsParent(t *testing.T) {
 		}
 	})
 }
+
+func TestAnAccountTombstoneErasesTheRemoteUser(t *testing.T) {
+	ctx := context.Background()
+	store, db := MustStore(t)
+	admin := parley.NewContextWithUser(ctx, &parley.User{ID: "00000000-0000-0000-0000-000000000001", Username: "root", Admin: true})
+	if _, err := postgres.NewSiteService(db).CreateSite(admin, parley.CreateSiteInput{Name: "News", AllowedOrigins: []string{"https://news.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	comments := postgres.NewCommentService(db, markup.NewRenderer())
+	applier := federation.NewCommentApplier("beta", store, postgres.NewStoryService(db), comments, nil).
+		EraseUsersWith(postgres.NewAccountStore(db))
+	_, priv := MustKey(t)
+	alpha := federation.NewSigner("alpha", priv)
+	apply := func(kind string, payload any) {
+		t.Helper()
+		if err := applier.Apply(ctx, federation.MustVerified(t, mustEnvelope(t, alpha, kind, payload))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(federation.KindCommentCreated, comment("alpha", "c1"))
+	other := comment("alpha", "c2")
+	other.Author = federation.RemoteUser{Instance: "alpha", ID: "u2", Username: "bo"}
+	apply(federation.KindCommentCreated, other)
+	copyID, err := store.FindRemoteComment(ctx, "alpha", "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(federation.KindTombstone, &federation.TombstonePayload{Object: federation.ObjectRef{Instance: "alpha", ID: "u1"}, Type: "user"})
+	t.Run("the remote user's record is gone", func(t *testing.T) {
+		if _, err := store.FindRemoteUser(ctx, "alpha", "u1"); parley.ErrorCode(err) != parley.ENOTFOUND {
+			t.Fatalf("u1@alpha: %v", err)
+		}
+	})
+	t.Run("their comment is no longer shown", func(t *testing.T) {
+		c, err := comments.FindCommentByID(admin, copyID)
+		if err == nil && c.Status != parley.StatusDeleted {
+			t.Fatalf("c1 is %s, by %q", c.Status, c.AuthorID)
+		}
+	})
+	t.Run("another user of the same instance keeps theirs", func(t *testing.T) {
+		id, err := store.FindRemoteComment(ctx, "alpha", "c2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, err := comments.FindCommentByID(admin, id); err != nil || c.Status != parley.StatusPublished {
+			t.Fatalf("c2 = %+v, %v", c, err)
+		}
+	})
+	t.Run("an account tombstone for a user never held is acknowledged as done", func(t *testing.T) {
+		apply(federation.KindTombstone, &federation.TombstonePayload{Object: federation.ObjectRef{Instance: "alpha", ID: "u9"}, Type: "user"})
+	})
+}

@@ -97,6 +97,10 @@ func TestEnvelopesGoOnlyToThePeersTheyConcern(t *testing.T) {
 	if err := pub.Handle(ctx, MustOutboxEvent(t, "ban", ban)); err != nil {
 		t.Fatal(err)
 	}
+	// The erasure job erased ann's account.
+	if err := pub.Handle(ctx, MustOutboxEvent(t, "erase", parley.UserDeleted{ID: ann.ID})); err != nil {
+		t.Fatal(err)
+	}
 	nc, err := emb.Connect()
 	if err != nil {
 		t.Fatal(err)
@@ -129,9 +133,9 @@ func TestEnvelopesGoOnlyToThePeersTheyConcern(t *testing.T) {
 		name, peer string
 		want       []string
 	}{
-		{"the peer both stories are shared with gets both, their deletions and the ban", "beta", []string{"ev-a", "ev-b", "react-a", "del-a", "del-b", "ban"}},
-		{"the peer story A is not shared with never gets its comment, its reaction nor its deletion", "gamma", []string{"ev-b", "del-b", "ban"}},
-		{"a peer nothing is shared with gets nothing, not even the ban", "delta", nil},
+		{"the peer both stories are shared with gets both, their deletions and the ban", "beta", []string{"ev-a", "ev-b", "react-a", "del-a", "del-b", "ban", "erase"}},
+		{"the peer story A is not shared with never gets its comment, its reaction nor its deletion", "gamma", []string{"ev-b", "del-b", "ban", "erase"}},
+		{"a peer nothing is shared with gets nothing, not even the ban or the erasure", "delta", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := received(tc.peer)
@@ -154,8 +158,13 @@ func TestEnvelopesGoOnlyToThePeersTheyConcern(t *testing.T) {
 		for _, ts := range list {
 			peers[ts.ID] = ts.Peers
 		}
-		if peers["del-a"] != 1 || peers["del-b"] != 2 {
+		if peers["del-a"] != 1 || peers["del-b"] != 2 || peers["erase"] != 2 {
 			t.Fatalf("tombstones' peers %v", peers)
+		}
+	})
+	t.Run("the erased account leaves no record of where its comments went", func(t *testing.T) {
+		if peers, err := store.UserPeers(ctx, ann.ID); err != nil || len(peers) != 0 {
+			t.Fatalf("peers %v, %v", peers, err)
 		}
 	})
 }

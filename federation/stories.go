@@ -112,6 +112,8 @@ func (p *Publisher) Handle(ctx context.Context, oe parley.OutboxEvent) error {
 		return p.tombstone(ctx, oe.ID, ev)
 	case parley.UserSanctioned:
 		return p.labelUser(ctx, oe.ID, ev)
+	case parley.UserDeleted:
+		return p.eraseAccount(ctx, oe.ID, ev.ID)
 	case parley.ReactionAdded:
 		return p.react(ctx, oe.ID, e.StoryID, ev, false)
 	case parley.ReactionRemoved:
@@ -150,7 +152,8 @@ func (p *Publisher) sendComment(ctx context.Context, eventID, kind string, c *pa
 	if c.AuthorID == "" {
 		return nil
 	}
-	to, err := p.storyPeers(ctx, c.StoryID)
+	peers, err := p.store.StoryPeers(ctx, c.StoryID)
+	to := activeNames(peers)
 	if err != nil || len(to) == 0 {
 		return err
 	}
@@ -183,7 +186,22 @@ func (p *Publisher) sendComment(ctx context.Context, eventID, kind string, c *pa
 		}
 		payload.Parent = ref
 	}
-	return p.publish(ctx, eventID, kind, payload, to)
+	if err := p.publish(ctx, eventID, kind, payload, to); err != nil {
+		return err
+	}
+	// The peers that hold the author's comments now: an erasure of the account and a
+	// sanction's label go to them.
+	return p.store.RecordSentAuthor(ctx, author.ID, activeIDs(peers))
+}
+
+func activeIDs(peers []*parley.Peer) []string {
+	var ids []string
+	for _, peer := range peers {
+		if peer.State == parley.PeerActive {
+			ids = append(ids, peer.ID)
+		}
+	}
+	return ids
 }
 
 func (p *Publisher) tombstone(ctx context.Context, eventID string, ev parley.CommentDeleted) error {
@@ -230,6 +248,8 @@ type CommentApplier struct {
 	logger   *slog.Logger
 	// held, when set, keeps replies whose parent has not arrived (HoldRepliesIn).
 	held parley.HeldReplyStore
+	// eraser, when set, erases remote users whose home instance erased them.
+	eraser UserEraser
 }
 
 // NewCommentApplier returns the applier of instance self.
@@ -314,6 +334,9 @@ func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *Co
 }
 
 func (a *CommentApplier) tombstone(ctx context.Context, origin string, p *TombstonePayload) error {
+	if p.Type == "user" {
+		return a.eraseRemoteUser(ctx, origin, p.Object.ID)
+	}
 	if p.Type != "comment" {
 		return nil
 	}

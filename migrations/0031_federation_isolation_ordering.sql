@@ -23,3 +23,12 @@ CREATE TABLE federation_held_replies (
 );
 CREATE INDEX federation_held_replies_parent ON federation_held_replies (parent_instance, parent_id, id);
 CREATE INDEX federation_held_replies_held_at ON federation_held_replies (held_at, id);
+
+-- The peers each local author's comments were sent to (issue 13): an erased account's
+-- tombstone goes to them, and a sanction's label too. The user ID has no foreign key: the
+-- row outlives the account until its tombstone is sent.
+CREATE TABLE federation_sent_authors (
+    user_id uuid NOT NULL,
+    peer_id uuid NOT NULL REFERENCES federation_peers (id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, peer_id)
+);

@@ -259,18 +259,43 @@ func (s *FederationStore) StoryPeers(ctx context.Context, storyID string) ([]*pa
 	return peers, translate(err)
 }
 
-// UserPeers returns the peers of the shared stories a user commented on, by name.
+// RecordSentAuthor inserts the (user, peer) pairs; known pairs are kept.
+func (s *FederationStore) RecordSentAuthor(ctx context.Context, userID string, peerIDs []string) error {
+	_, err := s.db.pool.Exec(ctx, `
+		INSERT INTO federation_sent_authors (user_id, peer_id) SELECT $1, unnest($2::uuid[])
+		ON CONFLICT DO NOTHING`, userID, peerIDs)
+	return translate(err)
+}
+
+// UserPeers returns the peers a user's comments were sent to, by name.
 func (s *FederationStore) UserPeers(ctx context.Context, userID string) ([]*parley.Peer, error) {
+	if !parley.IsID(userID) {
+		return nil, nil
+	}
 	rows, err := s.db.pool.Query(ctx, `SELECT `+prefixed("p.", peerColumns)+`
-		FROM federation_peers p
-		WHERE EXISTS (SELECT 1 FROM federation_shared_stories ss JOIN comments c ON c.story_id = ss.story_id
-		              WHERE ss.peer_id = p.id AND c.author_id = $1)
-		ORDER BY p.name`, userID)
+		FROM federation_sent_authors sa JOIN federation_peers p ON p.id = sa.peer_id
+		WHERE sa.user_id = $1 ORDER BY p.name`, userID)
 	if err != nil {
 		return nil, translate(err)
 	}
 	peers, err := pgx.CollectRows(rows, scanPeer)
 	return peers, translate(err)
+}
+
+// ForgetSentAuthor deletes a user's rows.
+func (s *FederationStore) ForgetSentAuthor(ctx context.Context, userID string) error {
+	if !parley.IsID(userID) {
+		return nil
+	}
+	_, err := s.db.pool.Exec(ctx, `DELETE FROM federation_sent_authors WHERE user_id = $1`, userID)
+	return translate(err)
+}
+
+// FindRemoteUser returns the local user ID of a remote user.
+func (s *FederationStore) FindRemoteUser(ctx context.Context, instance, remoteID string) (string, error) {
+	var id string
+	err := s.db.pool.QueryRow(ctx, `SELECT user_id FROM federation_users WHERE instance = $1 AND remote_id = $2`, instance, remoteID).Scan(&id)
+	return id, translateNotFound(err, "User")
 }
 
 // prefixed qualifies each column of a list of plain column names with a table alias.

@@ -33,6 +33,8 @@ type federationRuntime struct {
 	transport  *federation.Transport
 	events     *bus
 	identity   *federation.Identity
+	// accounts erases the local records of remote users their home instance erased.
+	accounts federation.UserEraser
 }
 
 func newFederationRuntime(store *postgres.FederationStore, labels *postgres.LabelStore, tombstones *postgres.TombstoneStore, logger *slog.Logger) *federationRuntime {
@@ -90,7 +92,7 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		return err
 	}
 	comments := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger).
-		HoldRepliesIn(r.store)
+		HoldRepliesIn(r.store).EraseUsersWith(r.accounts)
 	labels := federation.NewLabelApplier(cfg.Instance, r.labels, r.store, svc.graph.Comments, svc.graph.Queues, r.logger)
 	acks := federation.NewAckApplier(cfg.Instance, r.tombstones)
 	reactions := federation.NewReactionApplier(cfg.Instance, r.store, svc.graph.Reactions, r.logger)

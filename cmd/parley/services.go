@@ -108,6 +108,8 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	queues := moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger)
 	tombstones := postgres.NewTombstoneStore(db)
 	fedRuntime := newFederationRuntime(fedStore, labelStore, tombstones, logger)
+	// A peer's erased account is erased here as a local one is.
+	fedRuntime.accounts = postgres.NewAccountStore(db)
 	fed := federation.NewService(identity, fedStore, federation.ServiceOptions{
 		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues, Labels: labelStore, Sites: sites, Tombstones: tombstones,
 		OnPeersChanged: func() { fedRuntime.changed(); labelStage.Forget("") }, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
