@@ -231,6 +231,8 @@ type FederationService interface {
 	ShareStory(ctx context.Context, in ShareStoryInput) (*Story, error)
 	// SubscribeLabels subscribes a site to a peer's moderation labels (admins only).
 	SubscribeLabels(ctx context.Context, in SubscribeLabelsInput) (*LabelSubscription, error)
+	// UnsubscribeLabels ends a site's subscription to a peer's labels (admins only).
+	UnsubscribeLabels(ctx context.Context, in UnsubscribeLabelsInput) (*LabelSubscription, error)
 	// LabelSubscriptions lists a site's subscriptions to peers' labels (admins only).
 	LabelSubscriptions(ctx context.Context, siteID string) ([]*LabelSubscription, error)
 	// Tombstones lists the newest deletions sent to peers with their coverage (admins only).

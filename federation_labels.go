@@ -61,6 +61,12 @@ type LabelSubscription struct {
 	UpdatedAt time.Time
 }
 
+// UnsubscribeLabelsInput ends a site's subscription to a peer's labels.
+type UnsubscribeLabelsInput struct {
+	SiteID string
+	PeerID string
+}
+
 // SubscribeLabelsInput subscribes a site to a peer's labels, or changes the subscription.
 type SubscribeLabelsInput struct {
 	SiteID string

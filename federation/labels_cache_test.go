@@ -76,4 +76,21 @@ func TestLabelStageKeepsSubscriptions(t *testing.T) {
 			t.Fatalf("%d reads", n)
 		}
 	})
+	t.Run("unsubscribing ends the subscription, once", func(t *testing.T) {
+		svc := federation.NewService(MustIdentity(t, store, "beta", "", nil), store, federation.ServiceOptions{Labels: labels, Sites: sites})
+		in := parley.UnsubscribeLabelsInput{SiteID: site.ID, PeerID: alpha.ID}
+		if _, err := svc.UnsubscribeLabels(ctx, in); parley.ErrorCode(err) != parley.EUNAUTHENTICATED {
+			t.Fatalf("anonymous: %v", err)
+		}
+		sub, err := svc.UnsubscribeLabels(admin, in)
+		if err != nil || sub.PeerName != "alpha" || sub.Action != parley.LabelHide {
+			t.Fatalf("unsubscribed %+v, %v", sub, err)
+		}
+		if subs, err := svc.LabelSubscriptions(admin, site.ID); err != nil || len(subs) != 0 {
+			t.Fatalf("subscriptions %v, %v", subs, err)
+		}
+		if _, err := svc.UnsubscribeLabels(admin, in); parley.ErrorCode(err) != parley.ENOTFOUND {
+			t.Fatalf("again: %v", err)
+		}
+	})
 }
