@@ -74,7 +74,6 @@ type ComplexityRoot struct {
 	AuthPayload struct {
 		DeletionCancelled func(childComplexity int) int
 		ExpiresAt         func(childComplexity int) int
-		RestoredAPITokens func(childComplexity int) int
 		Token             func(childComplexity int) int
 		User              func(childComplexity int) int
 	}
@@ -109,11 +108,6 @@ type ComplexityRoot struct {
 		Comments func(childComplexity int) int
 	}
 
-	ClaimCommentsPayload struct {
-		Claimed func(childComplexity int) int
-		Viewer  func(childComplexity int) int
-	}
-
 	Comment struct {
 		Author          func(childComplexity int) int
 		Body            func(childComplexity int) int
@@ -134,12 +128,6 @@ type ComplexityRoot struct {
 		Story           func(childComplexity int) int
 		Trail           func(childComplexity int) int
 		Version         func(childComplexity int) int
-	}
-
-	CommentClaim struct {
-		Guest    func(childComplexity int) int
-		Imported func(childComplexity int) int
-		Total    func(childComplexity int) int
 	}
 
 	CommentConnection struct {
@@ -332,7 +320,6 @@ type ComplexityRoot struct {
 		BulkApproveComments     func(childComplexity int, input BulkModerateInput) int
 		BulkRejectComments      func(childComplexity int, input BulkModerateInput) int
 		ChangeEmail             func(childComplexity int, input ChangeEmailInput) int
-		ClaimComments           func(childComplexity int) int
 		ConfirmEmailChange      func(childComplexity int, input ConfirmEmailChangeInput) int
 		CreateAPIToken          func(childComplexity int, input CreateAPITokenInput) int
 		CreateComment           func(childComplexity int, input parley.CreateCommentInput) int
@@ -356,7 +343,6 @@ type ComplexityRoot struct {
 		ProposeRule             func(childComplexity int, input ProposeRuleInput) int
 		RedeliverWebhook        func(childComplexity int, input RedeliverWebhookInput) int
 		RejectComment           func(childComplexity int, input parley.ModerateInput) int
-		RemoveOIDCProvider      func(childComplexity int, input RemoveOIDCProviderInput) int
 		RemovePeer              func(childComplexity int, input RemovePeerInput) int
 		RemoveReaction          func(childComplexity int, input ReactionInput) int
 		ReportComment           func(childComplexity int, input parley.ReportInput) int
@@ -382,7 +368,7 @@ type ComplexityRoot struct {
 		UnfeatureComment        func(childComplexity int, input parley.ModerateInput) int
 		UnmuteUser              func(childComplexity int, input MuteInput) int
 		Unsubscribe             func(childComplexity int, input UnsubscribeInput) int
-		UpdateOIDCProvider      func(childComplexity int, input parley.OIDCProviderUpdate) int
+		UnsubscribeLabels       func(childComplexity int, input parley.UnsubscribeLabelsInput) int
 		UpdateSiteSettings      func(childComplexity int, input SiteSettingsInput) int
 		UpdateStory             func(childComplexity int, input UpdateStoryInput) int
 		UpdateWebhookEndpoint   func(childComplexity int, input UpdateWebhookEndpointInput) int
@@ -405,7 +391,6 @@ type ComplexityRoot struct {
 	OIDCProvider struct {
 		ClientID  func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
-		Enabled   func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Issuer    func(childComplexity int) int
 		Name      func(childComplexity int) int
@@ -474,7 +459,6 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AllOIDCProviders          func(childComplexity int, siteID *string) int
 		CheckRule                 func(childComplexity int, siteID string, expression string) int
 		Comment                   func(childComplexity int, id string) int
 		DefaultModerationPipeline func(childComplexity int) int
@@ -828,24 +812,23 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		APITokens         func(childComplexity int) int
-		Admin             func(childComplexity int) int
-		ClaimableComments func(childComplexity int) int
-		CommentCounts     func(childComplexity int, siteID string) int
-		Comments          func(childComplexity int, siteID string, first *int, after *string) int
-		CreatedAt         func(childComplexity int) int
-		Email             func(childComplexity int) int
-		EmailVerified     func(childComplexity int) int
-		Guest             func(childComplexity int) int
-		HasPassword       func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Instance          func(childComplexity int) int
-		MutedUsers        func(childComplexity int) int
-		Notes             func(childComplexity int, siteID string) int
-		Role              func(childComplexity int, siteID string) int
-		Sanctions         func(childComplexity int, siteID string, activeOnly *bool) int
-		Sessions          func(childComplexity int) int
-		Username          func(childComplexity int) int
+		APITokens     func(childComplexity int) int
+		Admin         func(childComplexity int) int
+		CommentCounts func(childComplexity int, siteID string) int
+		Comments      func(childComplexity int, siteID string, first *int, after *string) int
+		CreatedAt     func(childComplexity int) int
+		Email         func(childComplexity int) int
+		EmailVerified func(childComplexity int) int
+		Guest         func(childComplexity int) int
+		HasPassword   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Instance      func(childComplexity int) int
+		MutedUsers    func(childComplexity int) int
+		Notes         func(childComplexity int, siteID string) int
+		Role          func(childComplexity int, siteID string) int
+		Sanctions     func(childComplexity int, siteID string, activeOnly *bool) int
+		Sessions      func(childComplexity int) int
+		Username      func(childComplexity int) int
 	}
 
 	UserNote struct {
@@ -948,7 +931,6 @@ type InstanceResolver interface {
 	PublicKey(ctx context.Context, obj *parley.InstanceInfo) (string, error)
 }
 type MutationResolver interface {
-	ClaimComments(ctx context.Context) (*ClaimCommentsPayload, error)
 	CreateComment(ctx context.Context, input parley.CreateCommentInput) (*CommentPayload, error)
 	EditComment(ctx context.Context, input parley.EditCommentInput) (*CommentPayload, error)
 	DeleteComment(ctx context.Context, input DeleteCommentInput) (*CommentPayload, error)
@@ -961,6 +943,7 @@ type MutationResolver interface {
 	Defederate(ctx context.Context, input parley.DefederateInput) (*parley.Peer, error)
 	ShareStory(ctx context.Context, input parley.ShareStoryInput) (*parley.Story, error)
 	SubscribeLabels(ctx context.Context, input parley.SubscribeLabelsInput) (*parley.LabelSubscription, error)
+	UnsubscribeLabels(ctx context.Context, input parley.UnsubscribeLabelsInput) (*parley.LabelSubscription, error)
 	CreateGuestComment(ctx context.Context, input parley.GuestCommentInput) (*CommentPayload, error)
 	RequestPasswordReset(ctx context.Context, input RequestPasswordResetInput) (bool, error)
 	ResetPassword(ctx context.Context, input ResetPasswordInput) (bool, error)
@@ -979,8 +962,6 @@ type MutationResolver interface {
 	SetNotificationDelivery(ctx context.Context, input NotificationSettingInput) ([]*parley.NotificationSetting, error)
 	Unsubscribe(ctx context.Context, input UnsubscribeInput) (*parley.NotificationSetting, error)
 	AddOIDCProvider(ctx context.Context, input AddOIDCProviderInput) (*parley.OIDCProvider, error)
-	UpdateOIDCProvider(ctx context.Context, input parley.OIDCProviderUpdate) (*parley.OIDCProvider, error)
-	RemoveOIDCProvider(ctx context.Context, input RemoveOIDCProviderInput) (string, error)
 	RevokeSession(ctx context.Context, input RevokeSessionInput) (bool, error)
 	RevokeAPIToken(ctx context.Context, input RevokeAPITokenInput) (bool, error)
 	SignOutEverywhere(ctx context.Context) (int, error)
@@ -1043,7 +1024,6 @@ type QueryResolver interface {
 	UnreadNotificationCount(ctx context.Context) (int, error)
 	NotificationSettings(ctx context.Context) ([]*parley.NotificationSetting, error)
 	OidcProviders(ctx context.Context, siteID string) ([]*parley.OIDCProvider, error)
-	AllOIDCProviders(ctx context.Context, siteID *string) ([]*parley.OIDCProvider, error)
 	Rules(ctx context.Context, siteID string) ([]*parley.Rule, error)
 	RuleProposals(ctx context.Context, siteID string, state *parley.ProposalState) ([]*parley.RuleProposal, error)
 	CheckRule(ctx context.Context, siteID string, expression string) (*parley.RuleCheck, error)
@@ -1121,7 +1101,6 @@ type UserResolver interface {
 
 	MutedUsers(ctx context.Context, obj *parley.User) ([]*parley.User, error)
 	HasPassword(ctx context.Context, obj *parley.User) (*bool, error)
-	ClaimableComments(ctx context.Context, obj *parley.User) (*parley.ClaimSummary, error)
 
 	EmailVerified(ctx context.Context, obj *parley.User) (*bool, error)
 	Sessions(ctx context.Context, obj *parley.User) ([]*parley.Session, error)
@@ -1206,12 +1185,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.ExpiresAt(childComplexity), true
-	case "AuthPayload.restoredAPITokens":
-		if e.ComplexityRoot.AuthPayload.RestoredAPITokens == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuthPayload.RestoredAPITokens(childComplexity), true
 	case "AuthPayload.token":
 		if e.ComplexityRoot.AuthPayload.Token == nil {
 			break
@@ -1337,19 +1310,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BulkCommentPayload.Comments(childComplexity), true
 
-	case "ClaimCommentsPayload.claimed":
-		if e.ComplexityRoot.ClaimCommentsPayload.Claimed == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ClaimCommentsPayload.Claimed(childComplexity), true
-	case "ClaimCommentsPayload.viewer":
-		if e.ComplexityRoot.ClaimCommentsPayload.Viewer == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ClaimCommentsPayload.Viewer(childComplexity), true
-
 	case "Comment.author":
 		if e.ComplexityRoot.Comment.Author == nil {
 			break
@@ -1469,25 +1429,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comment.Version(childComplexity), true
-
-	case "CommentClaim.guest":
-		if e.ComplexityRoot.CommentClaim.Guest == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CommentClaim.Guest(childComplexity), true
-	case "CommentClaim.imported":
-		if e.ComplexityRoot.CommentClaim.Imported == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CommentClaim.Imported(childComplexity), true
-	case "CommentClaim.total":
-		if e.ComplexityRoot.CommentClaim.Total == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CommentClaim.Total(childComplexity), true
 
 	case "CommentConnection.edges":
 		if e.ComplexityRoot.CommentConnection.Edges == nil {
@@ -2287,12 +2228,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeEmail(childComplexity, args["input"].(ChangeEmailInput)), true
-	case "Mutation.claimComments":
-		if e.ComplexityRoot.Mutation.ClaimComments == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Mutation.ClaimComments(childComplexity), true
 	case "Mutation.confirmEmailChange":
 		if e.ComplexityRoot.Mutation.ConfirmEmailChange == nil {
 			break
@@ -2546,17 +2481,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectComment(childComplexity, args["input"].(parley.ModerateInput)), true
-	case "Mutation.removeOIDCProvider":
-		if e.ComplexityRoot.Mutation.RemoveOIDCProvider == nil {
-			break
-		}
-
-		args, err := ec.field_Mutation_removeOIDCProvider_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Mutation.RemoveOIDCProvider(childComplexity, args["input"].(RemoveOIDCProviderInput)), true
 	case "Mutation.removePeer":
 		if e.ComplexityRoot.Mutation.RemovePeer == nil {
 			break
@@ -2822,17 +2746,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Unsubscribe(childComplexity, args["input"].(UnsubscribeInput)), true
-	case "Mutation.updateOIDCProvider":
-		if e.ComplexityRoot.Mutation.UpdateOIDCProvider == nil {
+	case "Mutation.unsubscribeLabels":
+		if e.ComplexityRoot.Mutation.UnsubscribeLabels == nil {
 			break
 		}
 
-		args, err := ec.field_Mutation_updateOIDCProvider_args(ctx, rawArgs)
+		args, err := ec.field_Mutation_unsubscribeLabels_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateOIDCProvider(childComplexity, args["input"].(parley.OIDCProviderUpdate)), true
+		return e.ComplexityRoot.Mutation.UnsubscribeLabels(childComplexity, args["input"].(parley.UnsubscribeLabelsInput)), true
 	case "Mutation.updateSiteSettings":
 		if e.ComplexityRoot.Mutation.UpdateSiteSettings == nil {
 			break
@@ -2949,12 +2873,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OIDCProvider.CreatedAt(childComplexity), true
-	case "OIDCProvider.enabled":
-		if e.ComplexityRoot.OIDCProvider.Enabled == nil {
-			break
-		}
-
-		return e.ComplexityRoot.OIDCProvider.Enabled(childComplexity), true
 	case "OIDCProvider.id":
 		if e.ComplexityRoot.OIDCProvider.ID == nil {
 			break
@@ -3227,17 +3145,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PublicLogSettings.ShowUsernames(childComplexity), true
 
-	case "Query.allOIDCProviders":
-		if e.ComplexityRoot.Query.AllOIDCProviders == nil {
-			break
-		}
-
-		args, err := ec.field_Query_allOIDCProviders_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Query.AllOIDCProviders(childComplexity, args["siteID"].(*string)), true
 	case "Query.checkRule":
 		if e.ComplexityRoot.Query.CheckRule == nil {
 			break
@@ -4909,12 +4816,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Admin(childComplexity), true
-	case "User.claimableComments":
-		if e.ComplexityRoot.User.ClaimableComments == nil {
-			break
-		}
-
-		return e.ComplexityRoot.User.ClaimableComments(childComplexity), true
 	case "User.commentCounts":
 		if e.ComplexityRoot.User.CommentCounts == nil {
 			break
@@ -5388,7 +5289,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("ReactionKindInput", ec.unmarshalInputReactionKindInput),
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
-			graphql.NewInputUnmarshaler("RemoveOIDCProviderInput", ec.unmarshalInputRemoveOIDCProviderInput),
 			graphql.NewInputUnmarshaler("RemovePeerInput", ec.unmarshalInputRemovePeerInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
 			graphql.NewInputUnmarshaler("RequestPasswordResetInput", ec.unmarshalInputRequestPasswordResetInput),
@@ -5410,7 +5310,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SuspendInput", ec.unmarshalInputSuspendInput),
 			graphql.NewInputUnmarshaler("TrustEffectsInput", ec.unmarshalInputTrustEffectsInput),
 			graphql.NewInputUnmarshaler("UnsubscribeInput", ec.unmarshalInputUnsubscribeInput),
-			graphql.NewInputUnmarshaler("UpdateOIDCProviderInput", ec.unmarshalInputUpdateOIDCProviderInput),
+			graphql.NewInputUnmarshaler("UnsubscribeLabelsInput", ec.unmarshalInputUnsubscribeLabelsInput),
 			graphql.NewInputUnmarshaler("UpdateStoryInput", ec.unmarshalInputUpdateStoryInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookEndpointInput", ec.unmarshalInputUpdateWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("UserNoteInput", ec.unmarshalInputUserNoteInput),
@@ -5510,7 +5410,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "claim.graphqls" "comment.graphqls" "erasure.graphqls" "federation.graphqls" "federation_labels.graphqls" "federation_tombstones.graphqls" "guest.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "oidc.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
+//go:embed "comment.graphqls" "erasure.graphqls" "federation.graphqls" "federation_labels.graphqls" "federation_tombstones.graphqls" "guest.graphqls" "live.graphqls" "mail.graphqls" "moderation.graphqls" "moderationlog.graphqls" "notification.graphqls" "oidc.graphqls" "reader.graphqls" "rules.graphqls" "sanction.graphqls" "schema.graphqls" "site.graphqls" "storyclose.graphqls" "trust.graphqls" "user.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5522,7 +5422,6 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
-	{Name: "claim.graphqls", Input: sourceData("claim.graphqls"), BuiltIn: false},
 	{Name: "comment.graphqls", Input: sourceData("comment.graphqls"), BuiltIn: false},
 	{Name: "erasure.graphqls", Input: sourceData("erasure.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
@@ -5585,8 +5484,6 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_expiresAt(ctx, field)
 	case "deletionCancelled":
 		return ec.fieldContext_AuthPayload_deletionCancelled(ctx, field)
-	case "restoredAPITokens":
-		return ec.fieldContext_AuthPayload_restoredAPITokens(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
@@ -5651,16 +5548,6 @@ func (ec *executionContext) childFields_BulkCommentPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type BulkCommentPayload", field.Name)
 }
 
-func (ec *executionContext) childFields_ClaimCommentsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "claimed":
-		return ec.fieldContext_ClaimCommentsPayload_claimed(ctx, field)
-	case "viewer":
-		return ec.fieldContext_ClaimCommentsPayload_viewer(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type ClaimCommentsPayload", field.Name)
-}
-
 func (ec *executionContext) childFields_Comment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5703,18 +5590,6 @@ func (ec *executionContext) childFields_Comment(ctx context.Context, field graph
 		return ec.fieldContext_Comment_replies(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Comment", field.Name)
-}
-
-func (ec *executionContext) childFields_CommentClaim(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "total":
-		return ec.fieldContext_CommentClaim_total(ctx, field)
-	case "imported":
-		return ec.fieldContext_CommentClaim_imported(ctx, field)
-	case "guest":
-		return ec.fieldContext_CommentClaim_guest(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type CommentClaim", field.Name)
 }
 
 func (ec *executionContext) childFields_CommentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6105,8 +5980,6 @@ func (ec *executionContext) childFields_OIDCProvider(ctx context.Context, field 
 		return ec.fieldContext_OIDCProvider_issuer(ctx, field)
 	case "clientID":
 		return ec.fieldContext_OIDCProvider_clientID(ctx, field)
-	case "enabled":
-		return ec.fieldContext_OIDCProvider_enabled(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_OIDCProvider_createdAt(ctx, field)
 	}
@@ -6871,8 +6744,6 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_mutedUsers(ctx, field)
 	case "hasPassword":
 		return ec.fieldContext_User_hasPassword(ctx, field)
-	case "claimableComments":
-		return ec.fieldContext_User_claimableComments(ctx, field)
 	case "instance":
 		return ec.fieldContext_User_instance(ctx, field)
 	case "guest":
@@ -7655,20 +7526,6 @@ func (ec *executionContext) field_Mutation_rejectComment_args(ctx context.Contex
 	return args, nil
 }
 
-func (ec *executionContext) field_Mutation_removeOIDCProvider_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (RemoveOIDCProviderInput, error) {
-			return ec.unmarshalNRemoveOIDCProviderInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRemoveOIDCProviderInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg0
-	return args, nil
-}
-
 func (ec *executionContext) field_Mutation_removePeer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7977,12 +7834,12 @@ func (ec *executionContext) field_Mutation_unmuteUser_args(ctx context.Context, 
 	return args, nil
 }
 
-func (ec *executionContext) field_Mutation_unsubscribe_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+func (ec *executionContext) field_Mutation_unsubscribeLabels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (UnsubscribeInput, error) {
-			return ec.unmarshalNUnsubscribeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUnsubscribeInput(ctx, v)
+		func(ctx context.Context, v any) (parley.UnsubscribeLabelsInput, error) {
+			return ec.unmarshalNUnsubscribeLabelsInput2githubᚗcomᚋparleyhqᚋparleyᚐUnsubscribeLabelsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7991,12 +7848,12 @@ func (ec *executionContext) field_Mutation_unsubscribe_args(ctx context.Context,
 	return args, nil
 }
 
-func (ec *executionContext) field_Mutation_updateOIDCProvider_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+func (ec *executionContext) field_Mutation_unsubscribe_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (parley.OIDCProviderUpdate, error) {
-			return ec.unmarshalNUpdateOIDCProviderInput2githubᚗcomᚋparleyhqᚋparleyᚐOIDCProviderUpdate(ctx, v)
+		func(ctx context.Context, v any) (UnsubscribeInput, error) {
+			return ec.unmarshalNUnsubscribeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUnsubscribeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8114,20 +7971,6 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
-	return args, nil
-}
-
-func (ec *executionContext) field_Query_allOIDCProviders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOID2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["siteID"] = arg0
 	return args, nil
 }
 
@@ -9091,29 +8934,6 @@ func (ec *executionContext) fieldContext_AuthPayload_deletionCancelled(_ context
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _AuthPayload_restoredAPITokens(ctx context.Context, field graphql.CollectedField, obj *parley.AuthPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuthPayload_restoredAPITokens(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RestoredAPITokens, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuthPayload_restoredAPITokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Int")
-}
-
 func (ec *executionContext) _BacktestChange_commentID(ctx context.Context, field graphql.CollectedField, obj *parley.BacktestChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9559,70 +9379,6 @@ func (ec *executionContext) fieldContext_BulkCommentPayload_comments(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Comment(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ClaimCommentsPayload_claimed(ctx context.Context, field graphql.CollectedField, obj *ClaimCommentsPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ClaimCommentsPayload_claimed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Claimed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *parley.ClaimSummary) graphql.Marshaler {
-			return ec.marshalNCommentClaim2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐClaimSummary(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ClaimCommentsPayload_claimed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ClaimCommentsPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommentClaim(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ClaimCommentsPayload_viewer(ctx context.Context, field graphql.CollectedField, obj *ClaimCommentsPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ClaimCommentsPayload_viewer(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Viewer, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *parley.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ClaimCommentsPayload_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ClaimCommentsPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10147,75 +9903,6 @@ func (ec *executionContext) fieldContext_Comment_replies(ctx context.Context, fi
 		return fc, err
 	}
 	return fc, nil
-}
-
-func (ec *executionContext) _CommentClaim_total(ctx context.Context, field graphql.CollectedField, obj *parley.ClaimSummary) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CommentClaim_total(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_CommentClaim_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommentClaim", field, false, false, "Int")
-}
-
-func (ec *executionContext) _CommentClaim_imported(ctx context.Context, field graphql.CollectedField, obj *parley.ClaimSummary) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CommentClaim_imported(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Imported, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_CommentClaim_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommentClaim", field, false, false, "Int")
-}
-
-func (ec *executionContext) _CommentClaim_guest(ctx context.Context, field graphql.CollectedField, obj *parley.ClaimSummary) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CommentClaim_guest(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Guest, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_CommentClaim_guest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommentClaim", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CommentConnection) (ret graphql.Marshaler) {
@@ -12815,38 +12502,6 @@ func (ec *executionContext) fieldContext_ModerationRecord_createdAt(_ context.Co
 	return graphql.NewScalarFieldContext("ModerationRecord", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Mutation_claimComments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_claimComments(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Mutation().ClaimComments(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ClaimCommentsPayload) graphql.Marshaler {
-			return ec.marshalNClaimCommentsPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐClaimCommentsPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_claimComments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ClaimCommentsPayload(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Mutation_createComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13369,6 +13024,50 @@ func (ec *executionContext) fieldContext_Mutation_subscribeLabels(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_subscribeLabels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unsubscribeLabels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unsubscribeLabels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnsubscribeLabels(ctx, fc.Args["input"].(parley.UnsubscribeLabelsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.LabelSubscription) graphql.Marshaler {
+			return ec.marshalNLabelSubscription2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unsubscribeLabels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabelSubscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unsubscribeLabels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14161,94 +13860,6 @@ func (ec *executionContext) fieldContext_Mutation_addOIDCProvider(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_addOIDCProvider_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateOIDCProvider(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateOIDCProvider(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOIDCProvider(ctx, fc.Args["input"].(parley.OIDCProviderUpdate))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *parley.OIDCProvider) graphql.Marshaler {
-			return ec.marshalNOIDCProvider2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐOIDCProvider(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateOIDCProvider(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OIDCProvider(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateOIDCProvider_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_removeOIDCProvider(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_removeOIDCProvider(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RemoveOIDCProvider(ctx, fc.Args["input"].(RemoveOIDCProviderInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_removeOIDCProvider(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type ID does not have child fields")
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_removeOIDCProvider_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16013,29 +15624,6 @@ func (ec *executionContext) fieldContext_OIDCProvider_clientID(_ context.Context
 	return graphql.NewScalarFieldContext("OIDCProvider", field, false, false, "String")
 }
 
-func (ec *executionContext) _OIDCProvider_enabled(ctx context.Context, field graphql.CollectedField, obj *parley.OIDCProvider) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OIDCProvider_enabled(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Enabled(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_OIDCProvider_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OIDCProvider", field, true, false, "Boolean")
-}
-
 func (ec *executionContext) _OIDCProvider_createdAt(ctx context.Context, field graphql.CollectedField, obj *parley.OIDCProvider) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17577,50 +17165,6 @@ func (ec *executionContext) fieldContext_Query_oidcProviders(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_oidcProviders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_allOIDCProviders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_allOIDCProviders(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AllOIDCProviders(ctx, fc.Args["siteID"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*parley.OIDCProvider) graphql.Marshaler {
-			return ec.marshalNOIDCProvider2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐOIDCProviderᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_allOIDCProviders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OIDCProvider(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_allOIDCProviders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24007,38 +23551,6 @@ func (ec *executionContext) fieldContext_User_hasPassword(_ context.Context, fie
 	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
 }
 
-func (ec *executionContext) _User_claimableComments(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_claimableComments(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().ClaimableComments(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *parley.ClaimSummary) graphql.Marshaler {
-			return ec.marshalOCommentClaim2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐClaimSummary(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_User_claimableComments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "User",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommentClaim(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _User_instance(ctx context.Context, field graphql.CollectedField, obj *parley.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28452,48 +27964,6 @@ func UnmarshalRedeliverWebhookInput(ctx context.Context, raw any) (RedeliverWebh
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRemoveOIDCProviderInput(ctx context.Context, obj any) (RemoveOIDCProviderInput, error) {
-	var it RemoveOIDCProviderInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"id"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "id":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ID = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalRemoveOIDCProviderInput unmarshals raw into the RemoveOIDCProviderInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalRemoveOIDCProviderInput(ctx context.Context, raw any) (RemoveOIDCProviderInput, error) {
-	var out RemoveOIDCProviderInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveOIDCProviderInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputRemovePeerInput(ctx context.Context, obj any) (RemovePeerInput, error) {
 	var it RemovePeerInput
 	if obj == nil {
@@ -29778,8 +29248,8 @@ func UnmarshalUnsubscribeInput(ctx context.Context, raw any) (UnsubscribeInput, 
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateOIDCProviderInput(ctx context.Context, obj any) (parley.OIDCProviderUpdate, error) {
-	var it parley.OIDCProviderUpdate
+func (ec *executionContext) unmarshalInputUnsubscribeLabelsInput(ctx context.Context, obj any) (parley.UnsubscribeLabelsInput, error) {
+	var it parley.UnsubscribeLabelsInput
 	if obj == nil {
 		return it, nil
 	}
@@ -29789,62 +29259,41 @@ func (ec *executionContext) unmarshalInputUpdateOIDCProviderInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "clientID", "clientSecret", "enabled"}
+	fieldsInOrder := [...]string{"siteID", "peerID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "id":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+		case "siteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteID"))
 			data, err := ec.unmarshalNID2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ID = data
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			it.SiteID = data
+		case "peerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Name = data
-		case "clientID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientID"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientID = data
-		case "clientSecret":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientSecret"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClientSecret = data
-		case "enabled":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Enabled = data
+			it.PeerID = data
 		}
 	}
 	return it, nil
 }
 
-// UnmarshalUpdateOIDCProviderInput unmarshals raw into the UpdateOIDCProviderInput input type, using the
+// UnmarshalUnsubscribeLabelsInput unmarshals raw into the UnsubscribeLabelsInput input type, using the
 // unmarshaler bound to ctx's request. Call it from a resolver to decode an input
 // object that was not passed as a field argument.
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateOIDCProviderInput(ctx context.Context, raw any) (parley.OIDCProviderUpdate, error) {
-	var out parley.OIDCProviderUpdate
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOIDCProviderInput", raw, &out)
+func UnmarshalUnsubscribeLabelsInput(ctx context.Context, raw any) (parley.UnsubscribeLabelsInput, error) {
+	var out parley.UnsubscribeLabelsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnsubscribeLabelsInput", raw, &out)
 	return out, err
 }
 
@@ -30365,11 +29814,6 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "restoredAPITokens":
-			out.Values[i] = ec._AuthPayload_restoredAPITokens(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30591,44 +30035,6 @@ func (ec *executionContext) _BulkCommentPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
-var claimCommentsPayloadImplementors = []string{"ClaimCommentsPayload"}
-
-func (ec *executionContext) _ClaimCommentsPayload(ctx context.Context, sel ast.SelectionSet, obj *ClaimCommentsPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, claimCommentsPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("ClaimCommentsPayload")
-		case "claimed":
-			out.Values[i] = ec._ClaimCommentsPayload_claimed(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "viewer":
-			out.Values[i] = ec._ClaimCommentsPayload_viewer(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var commentImplementors = []string{"Comment"}
 
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *parley.Comment) graphql.Marshaler {
@@ -30744,49 +30150,6 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Comment_replies(ctx, field, obj)
 				})
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var commentClaimImplementors = []string{"CommentClaim"}
-
-func (ec *executionContext) _CommentClaim(ctx context.Context, sel ast.SelectionSet, obj *parley.ClaimSummary) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, commentClaimImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("CommentClaim")
-		case "total":
-			out.Values[i] = ec._CommentClaim_total(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "imported":
-			out.Values[i] = ec._CommentClaim_imported(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "guest":
-			out.Values[i] = ec._CommentClaim_guest(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32015,13 +31378,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
-		case "claimComments":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_claimComments(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "createComment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createComment(ctx, field)
@@ -32102,6 +31458,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "subscribeLabels":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_subscribeLabels(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unsubscribeLabels":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unsubscribeLabels(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -32228,20 +31591,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "addOIDCProvider":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addOIDCProvider(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateOIDCProvider":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateOIDCProvider(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "removeOIDCProvider":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_removeOIDCProvider(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -32627,11 +31976,6 @@ func (ec *executionContext) _OIDCProvider(ctx context.Context, sel ast.Selection
 			}
 		case "clientID":
 			out.Values[i] = ec._OIDCProvider_clientID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "enabled":
-			out.Values[i] = ec._OIDCProvider_enabled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -33156,12 +32500,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_oidcProviders(ctx, field)
-				})
-		case "allOIDCProviders":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_allOIDCProviders(ctx, field)
 				})
 		case "rules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -35383,12 +34721,6 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_hasPassword(ctx, field, obj)
 				})
-		case "claimableComments":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_claimableComments(ctx, field, obj)
-				})
 		case "instance":
 			out.Values[i] = ec._User_instance(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -36361,14 +35693,6 @@ func (ec *executionContext) unmarshalNChangeEmailInput2githubᚗcomᚋparleyhq�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNClaimCommentsPayload2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐClaimCommentsPayload(ctx context.Context, sel ast.SelectionSet, v *ClaimCommentsPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ClaimCommentsPayload!")
-		return graphql.Null
-	}
-	return ec._ClaimCommentsPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNComment2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐCommentᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Comment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -36391,14 +35715,6 @@ func (ec *executionContext) marshalNComment2ᚖgithubᚗcomᚋparleyhqᚋparley�
 		return graphql.Null
 	}
 	return ec._Comment(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNCommentClaim2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐClaimSummary(ctx context.Context, sel ast.SelectionSet, v *parley.ClaimSummary) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CommentClaim!")
-		return graphql.Null
-	}
-	return ec._CommentClaim(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCommentConnection2ᚖgithubᚗcomᚋparleyhqᚋparleyᚋgraphᚐCommentConnection(ctx context.Context, sel ast.SelectionSet, v *CommentConnection) graphql.Marshaler {
@@ -37272,11 +36588,6 @@ func (ec *executionContext) unmarshalNRedeliverWebhookInput2githubᚗcomᚋparle
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRemoveOIDCProviderInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRemoveOIDCProviderInput(ctx context.Context, v any) (RemoveOIDCProviderInput, error) {
-	res, err := ec.unmarshalInputRemoveOIDCProviderInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNRemovePeerInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐRemovePeerInput(ctx context.Context, v any) (RemovePeerInput, error) {
 	res, err := ec.unmarshalInputRemovePeerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38026,8 +37337,8 @@ func (ec *executionContext) unmarshalNUnsubscribeInput2githubᚗcomᚋparleyhq�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateOIDCProviderInput2githubᚗcomᚋparleyhqᚋparleyᚐOIDCProviderUpdate(ctx context.Context, v any) (parley.OIDCProviderUpdate, error) {
-	res, err := ec.unmarshalInputUpdateOIDCProviderInput(ctx, v)
+func (ec *executionContext) unmarshalNUnsubscribeLabelsInput2githubᚗcomᚋparleyhqᚋparleyᚐUnsubscribeLabelsInput(ctx context.Context, v any) (parley.UnsubscribeLabelsInput, error) {
+	res, err := ec.unmarshalInputUnsubscribeLabelsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -38391,13 +37702,6 @@ func (ec *executionContext) marshalOComment2ᚖgithubᚗcomᚋparleyhqᚋparley�
 		return graphql.Null
 	}
 	return ec._Comment(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOCommentClaim2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐClaimSummary(ctx context.Context, sel ast.SelectionSet, v *parley.ClaimSummary) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._CommentClaim(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCommentOrder2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐCommentOrder(ctx context.Context, v any) (*parley.CommentOrder, error) {
