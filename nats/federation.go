@@ -166,9 +166,17 @@ func federationConfig(o FederationOptions, appPassword string) (string, error) {
 }
 
 // FederationConfig returns the accounts and leaf-node configuration that the embedded
-// server uses for o, for operators who run their own NATS (NATS_URL) to adapt.
-func FederationConfig(o FederationOptions) (string, error) {
-	return federationConfig(o, "<a password of your choice>")
+// server uses for o, for operators who run their own NATS (NATS_URL): `parley peer
+// nats-config` prints it with the peers' credentials. appPassword is the APP account's
+// password (the one in NATS_URL); "" writes a placeholder to replace.
+func FederationConfig(o FederationOptions, appPassword string) (string, error) {
+	if appPassword == "" {
+		return federationConfig(o, "<a password of your choice>")
+	}
+	if !configSafe(appPassword) {
+		return "", fmt.Errorf("the APP account's password cannot be written in a NATS configuration as is")
+	}
+	return federationConfig(o, appPassword)
 }
 
 // applyFederation fills sopts from the federation configuration.

@@ -360,7 +360,7 @@ func TestFederationConfigRefuses(t *testing.T) {
 		{"a peer's hash that is not bcrypt", nats.FederationOptions{Instance: "alpha", Listen: ":7422", Peers: map[string]nats.FederationPeer{"beta": {Hash: "plain"}}}, "bcrypt"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := nats.FederationConfig(tc.o)
+			_, err := nats.FederationConfig(tc.o, "")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v; want %q", err, tc.want)
 			}
