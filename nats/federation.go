@@ -78,7 +78,7 @@ var peerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 func configSafe(s string) bool { return !strings.ContainsAny(s, "\"\\ \n\r\t{}[]$") }
 
 // federationConfig is the server configuration (nats-server's own format) of accounts,
-// imports, exports and leaf nodes for o. The README shows the same for an external NATS.
+// imports, exports and leaf nodes for o. FederationConfig gives the same to an external NATS.
 func federationConfig(o FederationOptions, appPassword string) (string, error) {
 	if err := ValidateInstance(o.Instance); err != nil {
 		return "", err
