@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleyhq/parley"
@@ -273,5 +274,24 @@ func TestTransportHoldsAPeerToItsQuota(t *testing.T) {
 	defer mu.Unlock()
 	if len(applied) != 1 {
 		t.Fatalf("applied %d envelopes within one period of a quota of 1", len(applied))
+	}
+	// Once full, the peer's inbound stream refuses what comes rather than dropping what it
+	// holds: a flood costs no writes, and catch-up brings an honest peer's refused envelopes
+	// again.
+	nc, err := betaNATS.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := nats.NewJetStream(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := js.Stream(ctx, federation.InboundStream("alpha"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := s.CachedInfo().Config; c.Discard != jetstream.DiscardNew || c.MaxMsgs != 1000 || c.MaxBytes != 1<<20 {
+		t.Fatalf("alpha's inbound stream keeps %d messages, %d bytes, discard %v; want 1000, %d, new", c.MaxMsgs, c.MaxBytes, c.Discard, 1<<20)
 	}
 }
