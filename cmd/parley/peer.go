@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/parleyhq/parley"
@@ -104,7 +105,8 @@ func printNATSConfig(ctx context.Context, cfg *Config, id *federation.Identity, 
 		return err
 	}
 	password := ""
-	if u, err := url.Parse(cfg.NATSURL); err == nil && u.User != nil && u.User.Username() == "app" {
+	first, _, _ := strings.Cut(cfg.NATSURL, ",") // a cluster's URLs share the account
+	if u, err := url.Parse(strings.TrimSpace(first)); err == nil && u.User != nil && u.User.Username() == "app" {
 		password, _ = u.User.Password()
 	}
 	conf, err := nats.FederationConfig(nats.FederationOptions{Instance: cfg.Instance, Listen: cfg.FederationAddr,
