@@ -23,14 +23,17 @@ const (
 	EventSiteCreated      = "site.created"
 	EventSiteUpdated      = "site.updated"
 	EventWordListChanged  = "site.word_list_changed"
-	EventStoryCreated     = "story.created"
-	EventStoryUpdated     = "story.updated"
-	EventUserCreated      = "user.created"
-	EventUserRoleChanged  = "user.role_changed"
-	EventUserDeleted      = "user.deleted"
-	EventProposalChanged  = "rule.proposal_changed"
-	EventRuleEnacted      = "rule.enacted"
-	EventTokensRevoked    = "user.tokens_revoked"
+	// EventLabelSubscriptionChanged is a site's subscription to a peer's labels made,
+	// changed or ended.
+	EventLabelSubscriptionChanged = "site.label_subscription_changed"
+	EventStoryCreated             = "story.created"
+	EventStoryUpdated             = "story.updated"
+	EventUserCreated              = "user.created"
+	EventUserRoleChanged          = "user.role_changed"
+	EventUserDeleted              = "user.deleted"
+	EventProposalChanged          = "rule.proposal_changed"
+	EventRuleEnacted              = "rule.enacted"
+	EventTokensRevoked            = "user.tokens_revoked"
 )
 
 // EventPayload is what one kind of event says: one Go type per kind, so that the storage
@@ -87,27 +90,28 @@ func typeOf[T EventPayload](version int) eventType {
 // that removes, renames or changes the meaning of a field raises it, and the decoder then
 // keeps reading the older versions it may still meet.
 var eventTypes = map[string]eventType{
-	EventCommentCreated:   typeOf[CommentCreated](1),
-	EventCommentEdited:    typeOf[CommentEdited](1),
-	EventCommentDeleted:   typeOf[CommentDeleted](1),
-	EventCommentModerated: typeOf[CommentModerated](1),
-	EventCommentReported:  typeOf[CommentReported](1),
-	EventReactionAdded:    typeOf[ReactionAdded](1),
-	EventReactionRemoved:  typeOf[ReactionRemoved](1),
-	EventUserCreated:      typeOf[UserCreated](1),
-	EventUserDeleted:      typeOf[UserDeleted](1),
-	EventUserRoleChanged:  typeOf[UserRoleChanged](1),
-	EventUserSanctioned:   typeOf[UserSanctioned](1),
-	EventTokensRevoked:    typeOf[TokensRevoked](1),
-	EventSiteCreated:      typeOf[SiteCreated](1),
-	EventSiteUpdated:      typeOf[SiteUpdated](1),
-	EventWordListChanged:  typeOf[WordListChanged](1),
-	EventStoryCreated:     typeOf[StoryCreated](1),
-	EventStoryUpdated:     typeOf[StoryUpdated](1),
-	EventProposalChanged:  typeOf[ProposalChanged](1),
-	EventRuleEnacted:      typeOf[RuleEnacted](1),
-	EventImportCompleted:  typeOf[ImportCompleted](1),
-	EventCommentsClaimed:  typeOf[CommentsClaimed](1),
+	EventCommentCreated:           typeOf[CommentCreated](1),
+	EventCommentEdited:            typeOf[CommentEdited](1),
+	EventCommentDeleted:           typeOf[CommentDeleted](1),
+	EventCommentModerated:         typeOf[CommentModerated](1),
+	EventCommentReported:          typeOf[CommentReported](1),
+	EventReactionAdded:            typeOf[ReactionAdded](1),
+	EventReactionRemoved:          typeOf[ReactionRemoved](1),
+	EventUserCreated:              typeOf[UserCreated](1),
+	EventUserDeleted:              typeOf[UserDeleted](1),
+	EventUserRoleChanged:          typeOf[UserRoleChanged](1),
+	EventUserSanctioned:           typeOf[UserSanctioned](1),
+	EventTokensRevoked:            typeOf[TokensRevoked](1),
+	EventSiteCreated:              typeOf[SiteCreated](1),
+	EventSiteUpdated:              typeOf[SiteUpdated](1),
+	EventWordListChanged:          typeOf[WordListChanged](1),
+	EventLabelSubscriptionChanged: typeOf[LabelSubscriptionChanged](1),
+	EventStoryCreated:             typeOf[StoryCreated](1),
+	EventStoryUpdated:             typeOf[StoryUpdated](1),
+	EventProposalChanged:          typeOf[ProposalChanged](1),
+	EventRuleEnacted:              typeOf[RuleEnacted](1),
+	EventImportCompleted:          typeOf[ImportCompleted](1),
+	EventCommentsClaimed:          typeOf[CommentsClaimed](1),
 }
 
 // EventKinds lists every kind this build knows, for documentation and tests.

@@ -56,6 +56,7 @@ func samples() []parley.EventPayload {
 		parley.ImportCompleted{ImportID: "i1", Source: "coral", Part: 1, Parts: 2, Imported: 10, Duplicates: 1, Reactions: 3, Skipped: 2,
 			Stories: []parley.StoryComments{{StoryID: "st1", Comments: 10}}, Authors: []parley.AuthorComments{{UserID: "u1", Published: 8, Rejected: 1}}},
 		parley.CommentsClaimed{UserID: "u1", Comments: 3, Published: 2, Rejected: 1, Stories: []parley.StoryComments{{StoryID: "st1", Comments: 3}}},
+		parley.LabelSubscriptionChanged{PeerID: "p1", Removed: true},
 	}
 }
 

@@ -92,6 +92,13 @@ type Peer struct {
 	MaxMessagesPerSecond int
 	MaxBytes             int
 	MaxBacklog           int
+	// LeafSecret is the password this instance signs in with at the peer's leaf listener,
+	// made at peering, sealed with the operator's secret when LeafSecretSealed; LeafHash is
+	// the bcrypt hash of the one the peer signs in with here, sent in its link message.
+	// Neither is ever shown.
+	LeafSecret       []byte
+	LeafSecretSealed bool
+	LeafHash         string
 	// Counters shown on the Peers page.
 	Received int
 	Rejected int
@@ -168,6 +175,14 @@ type FederationStore interface {
 	ShareStory(ctx context.Context, storyID string, peerIDs []string) error
 	// StoryPeers returns the peers a story is shared with.
 	StoryPeers(ctx context.Context, storyID string) ([]*Peer, error)
+	// RecordSentAuthor records that comments of a local user were sent to the peers (by ID).
+	RecordSentAuthor(ctx context.Context, userID string, peerIDs []string) error
+	// UserPeers returns the peers comments of a local user were sent to, even once the
+	// account is gone; ForgetSentAuthor forgets them (after the account's tombstone).
+	UserPeers(ctx context.Context, userID string) ([]*Peer, error)
+	ForgetSentAuthor(ctx context.Context, userID string) error
+	// FindRemoteUser returns the local record's ID of a remote user; ENOTFOUND if none.
+	FindRemoteUser(ctx context.Context, instance, remoteID string) (string, error)
 	// RemoteUser returns the local record of an author of another instance, made on first
 	// use with the username username@instance and neither email nor password.
 	RemoteUser(ctx context.Context, instance, remoteID, username string) (*User, error)
@@ -216,6 +231,8 @@ type FederationService interface {
 	ShareStory(ctx context.Context, in ShareStoryInput) (*Story, error)
 	// SubscribeLabels subscribes a site to a peer's moderation labels (admins only).
 	SubscribeLabels(ctx context.Context, in SubscribeLabelsInput) (*LabelSubscription, error)
+	// UnsubscribeLabels ends a site's subscription to a peer's labels (admins only).
+	UnsubscribeLabels(ctx context.Context, in UnsubscribeLabelsInput) (*LabelSubscription, error)
 	// LabelSubscriptions lists a site's subscriptions to peers' labels (admins only).
 	LabelSubscriptions(ctx context.Context, siteID string) ([]*LabelSubscription, error)
 	// Tombstones lists the newest deletions sent to peers with their coverage (admins only).

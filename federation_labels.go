@@ -61,6 +61,12 @@ type LabelSubscription struct {
 	UpdatedAt time.Time
 }
 
+// UnsubscribeLabelsInput ends a site's subscription to a peer's labels.
+type UnsubscribeLabelsInput struct {
+	SiteID string
+	PeerID string
+}
+
 // SubscribeLabelsInput subscribes a site to a peer's labels, or changes the subscription.
 type SubscribeLabelsInput struct {
 	SiteID string
@@ -81,6 +87,19 @@ type LabelStore interface {
 	SubjectLabels(ctx context.Context, subjectType, instance, id string, at time.Time) ([]Label, error)
 	// SubscribeLabels stores a subscription, replacing the site's earlier one to the peer.
 	SubscribeLabels(ctx context.Context, s *LabelSubscription) error
+	// UnsubscribeLabels ends a site's subscription to a peer; ENOTFOUND when there is none.
+	UnsubscribeLabels(ctx context.Context, siteID, peerID string) error
 	// LabelSubscriptions returns a site's subscriptions, with the peers' names.
 	LabelSubscriptions(ctx context.Context, siteID string) ([]*LabelSubscription, error)
 }
+
+// LabelSubscriptionChanged is a site's subscription to a peer's labels made or changed, or
+// ended (Removed): every replica forgets the site's subscriptions it keeps for the
+// pipeline, so a site's change acts at once and a site without any costs no query.
+type LabelSubscriptionChanged struct {
+	PeerID  string `json:"peerID"`
+	Removed bool   `json:"removed"`
+}
+
+// Kind implements EventPayload.
+func (LabelSubscriptionChanged) Kind() string { return EventLabelSubscriptionChanged }

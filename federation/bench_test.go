@@ -110,11 +110,9 @@ func BenchmarkDelivery(b *testing.B) {
 			applied <- v.Envelope.ID
 			return nil
 		}), federation.InboundOptions{})
-	_, alphaAddr, alphaT := MustBus(b, "alpha", nil)
+	alphaNATS, alphaAddr, alphaT := MustBus(b, "alpha", nil)
 	betaNATS, _, betaT := MustBus(b, "beta", in)
-	if err := betaNATS.SetFederationPeers(map[string]string{"alpha": alphaAddr}); err != nil {
-		b.Fatal(err)
-	}
+	MustLeaf(b, "beta", betaNATS, "alpha", alphaNATS, alphaAddr, alphaT)
 	if err := betaT.Reconcile(ctx, []*parley.Peer{peer}); err != nil {
 		b.Fatal(err)
 	}

@@ -14,9 +14,9 @@ import (
 )
 
 // Catch-up: envelopes cross a leaf connection only while it is up, so a peer that was
-// offline reads what it missed from the origin's own outbound stream when it returns. The
-// origin's NATS exports a direct get of that stream (read-only, that stream only) on
-// fedget.<origin>; the receiving side asks for batches from a cursor it keeps per peer and
+// offline reads what it missed from the stream the origin keeps for it when it returns. The
+// origin's NATS exports a direct get of that stream (read-only, that stream only, to that
+// peer's account only) on fedget.<origin>; the receiving side asks for batches from a cursor it keeps per peer and
 // stores them in the peer's inbound stream, where the one consumer applies them in order
 // with everything else. The message ID (origin/id) makes JetStream drop what the live path
 // stored already within its window, and the ledger in PostgreSQL applies each envelope once
@@ -36,6 +36,10 @@ const (
 // CatchUpSubject is where a peer's outbound stream is read (fedget.<peer>); the embedded
 // NATS server's federation accounts route it over the leaf connection to that peer.
 func CatchUpSubject(peer string) string { return "fedget." + peer }
+
+// cursorKey names a peer's cursor: "to_" and the peer, the stream the peer keeps for us
+// (earlier versions read one stream of the peer's, whose sequences these are not).
+func cursorKey(peer string) string { return "to_" + streamToken(peer) }
 
 // errNoResponders says the peer's stream is out of reach: its link is down.
 var errNoResponders = errors.New("federation catch-up: no route to the peer's stream")
@@ -57,7 +61,7 @@ func (t *Transport) Cursor(ctx context.Context, peer string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	e, err := kv.Get(ctx, streamToken(peer))
+	e, err := kv.Get(ctx, cursorKey(peer))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return 0, nil
 	}
@@ -89,7 +93,7 @@ func (t *Transport) CatchUp(ctx context.Context, peer string) (int, error) {
 			subject := m.Header.Get(jetstream.SubjectHeader)
 			// Only the peer's own subjects: whatever else an answer claims is dropped here,
 			// and the verifier still checks origin and signer of what is stored.
-			if !strings.HasPrefix(subject, "fed."+peer+".") {
+			if !strings.HasPrefix(subject, Subject(peer, t.self, "")) {
 				continue
 			}
 			opts := []jetstream.PublishOpt{}
@@ -108,7 +112,7 @@ func (t *Transport) CatchUp(ctx context.Context, peer string) (int, error) {
 			return stored, nil
 		}
 		cursor = last
-		if _, err := kv.Put(ctx, streamToken(peer), []byte(strconv.FormatUint(cursor, 10))); err != nil {
+		if _, err := kv.Put(ctx, cursorKey(peer), []byte(strconv.FormatUint(cursor, 10))); err != nil {
 			return stored, err
 		}
 		if pending == 0 {

@@ -38,16 +38,14 @@ func TestTransportCatchesUpAfterAnOutage(t *testing.T) {
 			applied <- id
 			return nil
 		}), federation.InboundOptions{})
-	_, alphaAddr, alphaT := MustBus(t, "alpha", nil)
+	alphaNATS, alphaAddr, alphaT := MustBus(t, "alpha", nil)
 	betaNATS, _, betaT := MustBus(t, "beta", in)
 	betaT.SetCatchUpInterval(100 * time.Millisecond)
 	link := func(on bool) {
 		t.Helper()
-		peers := map[string]string{}
 		if on {
-			peers["alpha"] = alphaAddr
-		}
-		if err := betaNATS.SetFederationPeers(peers); err != nil {
+			MustLeaf(t, "beta", betaNATS, "alpha", alphaNATS, alphaAddr, alphaT)
+		} else if err := betaNATS.SetFederationPeers(nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -144,12 +142,10 @@ func BenchmarkCatchUp(b *testing.B) {
 	applied := make(chan struct{}, 2000)
 	in := federation.NewInbound(&federation.Verifier{Self: "beta", Peer: store.FindPeerByName}, store,
 		federation.ApplierFunc(func(context.Context, *federation.Verified) error { applied <- struct{}{}; return nil }), federation.InboundOptions{})
-	_, alphaAddr, alphaT := MustBus(b, "alpha", nil)
+	alphaNATS, alphaAddr, alphaT := MustBus(b, "alpha", nil)
 	betaNATS, _, betaT := MustBus(b, "beta", in)
 	betaT.SetCatchUpInterval(time.Hour)
-	if err := betaNATS.SetFederationPeers(map[string]string{"alpha": alphaAddr}); err != nil {
-		b.Fatal(err)
-	}
+	MustLeaf(b, "beta", betaNATS, "alpha", alphaNATS, alphaAddr, alphaT)
 	if err := betaT.Reconcile(ctx, []*parley.Peer{peer}); err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -174,7 +175,7 @@ func TestInboundRejectsForgeries(t *testing.T) {
 		{"a created time in another layout is refused", tamper(t, valid(), func(m map[string]any) { m["created"] = now.Format(time.RFC3339) }), "bad_field"},
 		{"an origin with a separator is refused", tamper(t, valid(), func(m map[string]any) { m["origin"] = "beta\nalpha" }), "bad_field"},
 		{"a signature of the wrong size is refused", tamper(t, valid(), func(m map[string]any) { m["sig"] = "AAAA" }), "bad_field"},
-		{"an unknown kind is refused though signed", mustRaw(e.beta, "k1", "comment.exploded", `{"a":1}`, now), "unknown_kind"},
+		{"an unknown kind under a key that is not pinned is refused for the key", mustRaw(e.stranger, "k1", "comment.exploded", `{"a":1}`, now), "unknown_key"},
 		{"a payload with an unknown member is refused", mustRaw(e.beta, "k2", federation.KindTombstone, `{"object":{"instance":"beta","id":"c1"},"type":"comment","also":"x"}`, now), "bad_payload"},
 		{"a comment without a body is refused", MustSign(t, e.beta, federation.KindCommentCreated, noBody, now), "bad_payload"},
 		{"an author name with an @ is refused", MustSign(t, e.beta, federation.KindCommentCreated, badName, now), "bad_payload"},
@@ -321,6 +322,28 @@ func TestCircuitBreakerPausesAPeer(t *testing.T) {
 		}
 		if p, _ := e.store.FindPeerByName(ctx, "beta"); p.State != parley.PeerActive || paused != 0 {
 			t.Fatalf("beta is %s after 4 invalid envelopes in a row", p.State)
+		}
+	})
+	t.Run("a newer peer's unknown kinds are ignored and count neither way", func(t *testing.T) {
+		before, _ := e.store.FindPeerByName(ctx, "beta")
+		for i := range 10 {
+			env, err := e.beta.SignRaw("new"+strconv.Itoa(i), "poll.created", []byte(`{"question":"?"}`), e.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out, err := in.Receive(ctx, env.Marshal(), e.now); out != federation.Ignored || err != nil {
+				t.Fatalf("Receive = %s, %v", out, err)
+			}
+		}
+		after, _ := e.store.FindPeerByName(ctx, "beta")
+		if after.State != parley.PeerActive || paused != 0 || after.Rejected != before.Rejected {
+			t.Fatalf("beta is %s, rejected %d then %d", after.State, before.Rejected, after.Rejected)
+		}
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(in.Counter())
+		counted := (&inboundEnv{reg: reg}).counts(t)
+		if counted["ignored/unknown_kind"] != 10 || counted["rejected/unknown_kind"] != 0 {
+			t.Fatalf("counted %v", counted)
 		}
 	})
 	t.Run("the threshold in a row pauses the peer", func(t *testing.T) {

@@ -44,5 +44,17 @@ func (t *Transport) ResetCursor(ctx context.Context, peer string) error {
 	if err != nil {
 		return err
 	}
-	return kv.Delete(ctx, streamToken(peer))
+	return kv.Delete(ctx, cursorKey(peer))
+}
+
+// AddPeerStream makes the stream of envelopes for peer, as Reconcile does for an active
+// peer, without consuming anything of it.
+func (t *Transport) AddPeerStream(ctx context.Context, peer string) error {
+	if err := t.ensurePeerStream(ctx, peer); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	t.outbound[peer] = true
+	t.mu.Unlock()
+	return nil
 }

@@ -33,6 +33,9 @@ const (
 	Applied   Outcome = "applied"
 	Duplicate Outcome = "duplicate"
 	Rejected  Outcome = "rejected"
+	// Ignored is a genuine envelope of a kind this build does not know, from a peer that
+	// runs a newer version: it is dropped without counting against the peer.
+	Ignored Outcome = "ignored"
 )
 
 // Inbound verifies and applies messages from peers' streams, each at most once.
@@ -85,7 +88,7 @@ func NewInbound(v *Verifier, store parley.FederationStore, a Applier, o InboundO
 		onPause: o.OnPause, refresh: o.RefreshKeys, strikes: map[string]int{},
 		counter: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_federation_envelopes_total",
-			Help: "Envelopes received from peers, by result (applied, duplicate, rejected) and, for rejections, the reason.",
+			Help: "Envelopes received from peers, by result (applied, duplicate, rejected, ignored) and, for rejections and envelopes ignored, the reason.",
 		}, []string{"result", "reason"})}
 	if in.logger == nil {
 		in.logger = slog.New(slog.DiscardHandler)
@@ -95,6 +98,7 @@ func NewInbound(v *Verifier, store parley.FederationStore, a Applier, o InboundO
 	}
 	in.counter.WithLabelValues(string(Applied), "")
 	in.counter.WithLabelValues(string(Duplicate), "")
+	in.counter.WithLabelValues(string(Ignored), "unknown_kind")
 	if o.Metrics != nil {
 		o.Metrics.MustRegister(in.counter)
 	}
@@ -127,6 +131,12 @@ func (in *Inbound) ReceiveFrom(ctx context.Context, peer string, data []byte, re
 		err = reject("wrong_subject", "an envelope of %q in the stream of %q", v.Envelope.Origin, peer)
 	}
 	var rej *Rejection
+	if errors.As(err, &rej) && rej.Reason == "unknown_kind" {
+		// Mixed versions: counted apart, never a strike of the circuit breaker.
+		in.counter.WithLabelValues(string(Ignored), rej.Reason).Inc()
+		in.logger.Debug("federation: envelope of an unknown kind ignored", "peer", peer, "detail", rej.Detail)
+		return Ignored, nil
+	}
 	if errors.As(err, &rej) {
 		in.counter.WithLabelValues(string(Rejected), rej.Reason).Inc()
 		in.logger.Warn("federation: envelope rejected", "reason", rej.Reason, "detail", rej.Detail)

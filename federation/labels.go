@@ -59,6 +59,30 @@ func (s *Service) SubscribeLabels(ctx context.Context, in parley.SubscribeLabels
 	return sub, nil
 }
 
+// UnsubscribeLabels ends a site's subscription to a peer's labels and answers it as it was
+// (admins only); ENOTFOUND, naming the field, when there is none.
+func (s *Service) UnsubscribeLabels(ctx context.Context, in parley.UnsubscribeLabelsInput) (*parley.LabelSubscription, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	if s.o.Labels == nil {
+		return nil, parley.Errorf(parley.ENOTFOUND, "Labels are not received on this server.")
+	}
+	subs, err := s.o.Labels.LabelSubscriptions(ctx, in.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range subs {
+		if sub.PeerID == in.PeerID {
+			if err := s.o.Labels.UnsubscribeLabels(ctx, in.SiteID, in.PeerID); err != nil {
+				return nil, err
+			}
+			return sub, nil
+		}
+	}
+	return nil, parley.Errorf(parley.ENOTFOUND, "Site %s does not subscribe to the labels of peer %s (peerID).", in.SiteID, in.PeerID)
+}
+
 // LabelSubscriptions lists a site's subscriptions to peers' labels (admins only).
 func (s *Service) LabelSubscriptions(ctx context.Context, siteID string) ([]*parley.LabelSubscription, error) {
 	if err := requireAdmin(ctx); err != nil {
@@ -142,6 +166,7 @@ type LabelStage struct {
 	labels parley.LabelStore
 	store  parley.FederationStore
 	now    func() time.Time
+	cache  subsCache
 }
 
 // NewLabelStage returns the stage of instance self.
@@ -178,7 +203,7 @@ func (st *LabelStage) Check(ctx context.Context, s *parley.Submission) (parley.V
 	if s.Comment == nil || s.Story == nil {
 		return pass, nil
 	}
-	subs, err := st.labels.LabelSubscriptions(ctx, s.Story.SiteID)
+	subs, err := st.subscriptions(ctx, s.Story.SiteID)
 	if err != nil || len(subs) == 0 {
 		return pass, err
 	}

@@ -29,7 +29,8 @@ func (p *Publisher) labelComment(ctx context.Context, eventID, storyID string, e
 	if ev.ModeratorID == "" {
 		return nil
 	}
-	if ok, err := p.shared(ctx, storyID); err != nil || !ok {
+	to, err := p.storyPeers(ctx, storyID)
+	if err != nil || len(to) == 0 {
 		return err
 	}
 	subject, err := p.ref(ctx, "comments", ev.CommentID)
@@ -40,31 +41,27 @@ func (p *Publisher) labelComment(ctx context.Context, eventID, storyID string, e
 	if !token(value, 64) {
 		value = "rejected"
 	}
-	return p.publish(ctx, eventID, KindLabel, LabelPayload{Subject: subject, Type: "comment", Value: value, Reason: ev.Reason})
+	return p.publish(ctx, eventID, KindLabel, LabelPayload{Subject: subject, Type: "comment", Value: value, Reason: ev.Reason}, to)
 }
 
 // labelUser publishes a ban or suspension as a label on the user ("banned", "suspended"),
-// ending when the sanction does, and its lifting as a retraction, when any peer is active.
+// ending when the sanction does, and its lifting as a retraction, to the active peers that
+// received comments of the user (shared stories they commented on): no other peer has
+// anything of the user to apply it to, nor needs to learn of them.
 func (p *Publisher) labelUser(ctx context.Context, eventID string, ev parley.UserSanctioned) error {
 	value := map[parley.SanctionKind]string{parley.SanctionBan: "banned", parley.SanctionSuspend: "suspended"}[ev.SanctionKind]
 	if value == "" || ev.ModeratorID == "" && ev.RevokedAt == nil {
 		return nil
 	}
-	peers, err := p.store.ListPeers(ctx)
-	if err != nil {
+	peers, err := p.store.UserPeers(ctx, ev.UserID)
+	to := activeNames(peers)
+	if err != nil || len(to) == 0 {
 		return err
-	}
-	active := false
-	for _, peer := range peers {
-		active = active || peer.State == parley.PeerActive
-	}
-	if !active {
-		return nil
 	}
 	subject, err := p.ref(ctx, "users", ev.UserID)
 	if err != nil {
 		return err
 	}
 	return p.publish(ctx, eventID, KindLabel, LabelPayload{Subject: subject, Type: "user", Value: value,
-		Neg: ev.RevokedAt != nil, Exp: ev.ExpiresAt, Reason: string(ev.SanctionKind)})
+		Neg: ev.RevokedAt != nil, Exp: ev.ExpiresAt, Reason: string(ev.SanctionKind)}, to)
 }

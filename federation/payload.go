@@ -17,6 +17,9 @@ const (
 	KindLink           = "peer.link"
 	KindLabel          = "label"
 	KindAck            = "ack"
+	// KindReactionAdded and KindReactionRemoved carry a ReactionPayload.
+	KindReactionAdded   = "reaction.added"
+	KindReactionRemoved = "reaction.removed"
 )
 
 // ObjectRef names an object by its home instance and its ID there. IDs are only unique per
@@ -57,6 +60,9 @@ type TombstonePayload struct {
 type LinkPayload struct {
 	Peer string `json:"peer"`
 	URL  string `json:"url"`
+	// LeafHash is the bcrypt hash of the password the origin presents at Peer's leaf
+	// listener; Peer lets it in with it, and only it.
+	LeafHash string `json:"leafHash,omitempty"`
 }
 
 // LabelPayload is a moderation signal of the origin about a comment or a user of any
@@ -90,6 +96,8 @@ func claims(p any) []ObjectRef {
 		return []ObjectRef{p.Comment, {Instance: p.Author.Instance, ID: p.Author.ID}}
 	case *TombstonePayload:
 		return []ObjectRef{p.Object}
+	case *ReactionPayload:
+		return []ObjectRef{{Instance: p.User.Instance, ID: p.User.ID}}
 	}
 	return nil
 }
@@ -109,6 +117,8 @@ func decodePayload(kind string, raw []byte) (any, error) {
 		p = new(LabelPayload)
 	case KindAck:
 		p = new(AckPayload)
+	case KindReactionAdded, KindReactionRemoved:
+		p = new(ReactionPayload)
 	default:
 		return nil, &DecodeError{"unknown_kind", fmt.Errorf("kind %q", kind)}
 	}
@@ -182,10 +192,24 @@ func checkPayload(p any) error {
 		if err := checkRef("object", p.Object); err != nil {
 			return err
 		}
+	case *ReactionPayload:
+		if err := checkRef("comment", p.Comment); err != nil {
+			return err
+		}
+		if err := checkRef("user", ObjectRef{p.User.Instance, p.User.ID}); err != nil {
+			return err
+		}
+		if err := parley.ValidateUsername(p.User.Username); err != nil {
+			return fmt.Errorf("user.username: %s", parley.ErrorMessage(err))
+		}
+		if !token(p.Kind, 64) {
+			return fmt.Errorf("kind needs 1 to 64 of [A-Za-z0-9._-]")
+		}
 	case *LinkPayload:
 		if !token(p.Peer, 64) || p.URL == "" || len(p.URL) > 2048 {
 			return fmt.Errorf("peer and url are required")
 		}
+		return checkLeafHash(p.LeafHash)
 	}
 	return nil
 }

@@ -53,6 +53,9 @@ func (s *Service) AddPeer(ctx context.Context, in parley.AddPeerInput) (*parley.
 		Fingerprint: fingerprint, State: parley.PeerPending, LocalAdded: true, Exchange: []string{"stories"},
 		TrustWeight: DefaultTrustWeight, MaxMessagesPerSecond: DefaultPeerMessagesPerSecond,
 		MaxBytes: DefaultPeerMaxBytes, MaxBacklog: DefaultPeerMaxBacklog}
+	if err := s.id.ensureLeafSecret(p); err != nil {
+		return nil, err
+	}
 	if err := s.store.CreatePeer(ctx, p); err != nil {
 		return nil, err
 	}
@@ -138,15 +141,30 @@ type linkAnswer struct {
 	// Linked is true when the answering instance has added the sender too.
 	Linked bool   `json:"linked"`
 	Reason string `json:"reason,omitempty"`
+	// Link, when Linked, is the answerer's own signed link message, which carries the hash
+	// of its leaf password.
+	Link json.RawMessage `json:"link,omitempty"`
 }
 
-// sendLink posts a signed link message to the peer and reports whether it has added us.
-func (s *Service) sendLink(ctx context.Context, p *parley.Peer) (bool, error) {
+// link signs this instance's link message to p, with the hash of the leaf password it
+// presents there.
+func (s *Service) link(ctx context.Context, p *parley.Peer) (*Envelope, error) {
 	signer, err := s.id.Signer(ctx)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	env, err := signer.Sign(KindLink, LinkPayload{Peer: p.Name, URL: s.o.PublicURL}, s.o.Now())
+	hash, err := s.id.leafHash(p)
+	if err != nil {
+		return nil, err
+	}
+	return signer.Sign(KindLink, LinkPayload{Peer: p.Name, URL: s.o.PublicURL, LeafHash: hash}, s.o.Now())
+}
+
+// sendLink posts a signed link message to the peer and reports whether it has added us;
+// when it has, p takes the hash of the peer's leaf password from its signed answer (the
+// caller stores p).
+func (s *Service) sendLink(ctx context.Context, p *parley.Peer) (bool, error) {
+	env, err := s.link(ctx, p)
 	if err != nil {
 		return false, err
 	}
@@ -166,6 +184,19 @@ func (s *Service) sendLink(ctx context.Context, p *parley.Peer) (bool, error) {
 	}
 	if resp.StatusCode != http.StatusOK {
 		return false, fmt.Errorf("link refused (%s): %s", resp.Status, a.Reason)
+	}
+	if a.Linked && len(a.Link) > 0 {
+		v, err := s.verifier.Verify(ctx, a.Link, s.o.Now())
+		if err != nil {
+			return false, fmt.Errorf("link answer of %s: %w", p.Name, err)
+		}
+		lp, ok := v.Payload.(*LinkPayload)
+		if !ok || v.Envelope.Origin != p.Name || lp.Peer != s.id.Name() {
+			return false, fmt.Errorf("link answer of %s: not its link to us", p.Name)
+		}
+		if lp.LeafHash != "" {
+			p.LeafHash = lp.LeafHash
+		}
 	}
 	return a.Linked, nil
 }
@@ -198,11 +229,22 @@ func (s *Service) ReceiveLink(ctx context.Context, data []byte) (linkAnswer, err
 	if p.LocalAdded && p.State == parley.PeerPending {
 		p.State = parley.PeerActive
 	}
+	if lp.LeafHash != "" {
+		p.LeafHash = lp.LeafHash
+	}
+	answer := linkAnswer{Linked: p.LocalAdded}
+	if p.LocalAdded {
+		env, err := s.link(ctx, p)
+		if err != nil {
+			return linkAnswer{}, err
+		}
+		answer.Link = env.Marshal()
+	}
 	if err := s.store.UpdatePeer(ctx, p); err != nil {
 		return linkAnswer{}, err
 	}
 	s.changed()
-	return linkAnswer{Linked: p.LocalAdded}, nil
+	return answer, nil
 }
 
 // LinkHandler serves POST /.well-known/parley/link.
@@ -254,6 +296,11 @@ func (s *Service) RefreshPeerKeys(ctx context.Context) (int, error) {
 			continue
 		}
 		if sameKeys(p.Keys, keys) && p.Fingerprint == fingerprint && p.FederationAddress == doc.FederationAddress {
+			if ok, err := s.relink(ctx, p); err != nil {
+				s.o.Logger.Warn("federation: leaf credentials not exchanged", "peer", p.Name, "error", err)
+			} else if ok {
+				changed++
+			}
 			continue
 		}
 		p.Keys, p.Fingerprint, p.FederationAddress = keys, fingerprint, doc.FederationAddress

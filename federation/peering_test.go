@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
 )
@@ -28,10 +30,17 @@ type instance struct {
 
 func MustInstance(tb testing.TB, name string) *instance {
 	tb.Helper()
+	return MustInstanceWithSecret(tb, name, "")
+}
+
+// MustInstanceWithSecret is MustInstance with PARLEY_SECRET_KEY set: private keys and leaf
+// passwords are sealed.
+func MustInstanceWithSecret(tb testing.TB, name, secret string) *instance {
+	tb.Helper()
 	store, _ := MustStore(tb)
 	in := &instance{name: name, store: store, admin: parley.NewContextWithUser(context.Background(), &parley.User{ID: "a", Username: "admin", Admin: true})}
 	// New keys sign at once here; the activation delay has a test of its own.
-	id, err := federation.OpenIdentity(context.Background(), store, federation.IdentityOptions{Name: name, Activation: -1})
+	id, err := federation.OpenIdentity(context.Background(), store, federation.IdentityOptions{Name: name, Activation: -1, Secret: secret})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -87,6 +96,40 @@ func TestPeeringIsMutual(t *testing.T) {
 		}
 		if p := a.MustPeer(t, "beta"); p.State != parley.PeerActive || !p.RemoteConfirmed {
 			t.Fatalf("alpha's record of beta = %+v", p)
+		}
+	})
+	t.Run("each side holds its own leaf password and the hash of the other's", func(t *testing.T) {
+		ab, ba := a.MustPeer(t, "beta"), b.MustPeer(t, "alpha")
+		aSecret, err := a.id.LeafSecret(ab)
+		if err != nil || aSecret == "" {
+			t.Fatalf("alpha's password for beta %q, %v", aSecret, err)
+		}
+		bSecret, err := b.id.LeafSecret(ba)
+		if err != nil || bSecret == "" || bSecret == aSecret {
+			t.Fatalf("beta's password for alpha %q, %v", bSecret, err)
+		}
+		if bcrypt.CompareHashAndPassword([]byte(ba.LeafHash), []byte(aSecret)) != nil {
+			t.Fatal("beta does not let alpha in with alpha's password")
+		}
+		if bcrypt.CompareHashAndPassword([]byte(ab.LeafHash), []byte(bSecret)) != nil {
+			t.Fatal("alpha does not let beta in with beta's password")
+		}
+		if strings.Contains(string(ab.LeafSecret), aSecret) == false && !ab.LeafSecretSealed {
+			t.Fatal("an unsealed password is not stored as is")
+		}
+	})
+	t.Run("a sealed leaf password opens only with the secret", func(t *testing.T) {
+		c := MustInstanceWithSecret(t, "gamma", "a secret of at least sixteen bytes")
+		if _, err := c.svc.AddPeer(c.admin, parley.AddPeerInput{URL: a.srv.URL}); err != nil {
+			t.Fatal(err)
+		}
+		p := c.MustPeer(t, "alpha")
+		plain, err := c.id.LeafSecret(p)
+		if err != nil || !p.LeafSecretSealed || strings.Contains(string(p.LeafSecret), plain) {
+			t.Fatalf("sealed %v, stored %q, %v", p.LeafSecretSealed, p.LeafSecret, err)
+		}
+		if _, err := a.id.LeafSecret(p); err == nil {
+			t.Fatal("a sealed password opened without the secret")
 		}
 	})
 	t.Run("adding the same peer twice is a conflict", func(t *testing.T) {

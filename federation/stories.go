@@ -112,6 +112,12 @@ func (p *Publisher) Handle(ctx context.Context, oe parley.OutboxEvent) error {
 		return p.tombstone(ctx, oe.ID, ev)
 	case parley.UserSanctioned:
 		return p.labelUser(ctx, oe.ID, ev)
+	case parley.UserDeleted:
+		return p.eraseAccount(ctx, oe.ID, ev.ID)
+	case parley.ReactionAdded:
+		return p.react(ctx, oe.ID, e.StoryID, ev, false)
+	case parley.ReactionRemoved:
+		return p.react(ctx, oe.ID, e.StoryID, parley.ReactionAdded(ev), true)
 	default:
 		return nil
 	}
@@ -125,25 +131,30 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-// sharedPeers reports whether a story is shared with an active peer.
-func (p *Publisher) shared(ctx context.Context, storyID string) (bool, error) {
+// storyPeers names the active peers a story is shared with: the only ones its comments,
+// their deletions and the labels on them are sent to.
+func (p *Publisher) storyPeers(ctx context.Context, storyID string) ([]string, error) {
 	peers, err := p.store.StoryPeers(ctx, storyID)
-	if err != nil {
-		return false, err
-	}
+	return activeNames(peers), err
+}
+
+func activeNames(peers []*parley.Peer) []string {
+	var names []string
 	for _, peer := range peers {
 		if peer.State == parley.PeerActive {
-			return true, nil
+			names = append(names, peer.Name)
 		}
 	}
-	return false, nil
+	return names
 }
 
 func (p *Publisher) sendComment(ctx context.Context, eventID, kind string, c *parley.CommentSnapshot) error {
 	if c.AuthorID == "" {
 		return nil
 	}
-	if ok, err := p.shared(ctx, c.StoryID); err != nil || !ok {
+	peers, err := p.store.StoryPeers(ctx, c.StoryID)
+	to := activeNames(peers)
+	if err != nil || len(to) == 0 {
 		return err
 	}
 	author, err := p.users.FindUserByID(ctx, c.AuthorID)
@@ -175,25 +186,42 @@ func (p *Publisher) sendComment(ctx context.Context, eventID, kind string, c *pa
 		}
 		payload.Parent = ref
 	}
-	return p.publish(ctx, eventID, kind, payload)
+	if err := p.publish(ctx, eventID, kind, payload, to); err != nil {
+		return err
+	}
+	// The peers that hold the author's comments now: an erasure of the account and a
+	// sanction's label go to them.
+	return p.store.RecordSentAuthor(ctx, author.ID, activeIDs(peers))
+}
+
+func activeIDs(peers []*parley.Peer) []string {
+	var ids []string
+	for _, peer := range peers {
+		if peer.State == parley.PeerActive {
+			ids = append(ids, peer.ID)
+		}
+	}
+	return ids
 }
 
 func (p *Publisher) tombstone(ctx context.Context, eventID string, ev parley.CommentDeleted) error {
-	if ok, err := p.shared(ctx, ev.StoryID); err != nil || !ok {
+	peers, err := p.store.StoryPeers(ctx, ev.StoryID)
+	to := activeNames(peers)
+	if err != nil || len(to) == 0 {
 		return err
 	}
 	if _, _, err := p.store.RemoteOrigin(ctx, "comments", ev.ID); err == nil {
 		return nil // a remote comment's deletion here is a local decision, not ours to send
 	}
-	if err := p.publish(ctx, eventID, KindTombstone, TombstonePayload{Object: ObjectRef{Instance: p.id.Name(), ID: ev.ID}, Type: "comment"}); err != nil {
+	if err := p.publish(ctx, eventID, KindTombstone, TombstonePayload{Object: ObjectRef{Instance: p.id.Name(), ID: ev.ID}, Type: "comment"}, to); err != nil {
 		return err
 	}
-	return p.track(ctx, eventID, ev.StoryID, "comment", ev.ID)
+	return p.track(ctx, eventID, peers, "comment", ev.ID)
 }
 
 // publish signs with the current key, the event ID as the envelope ID, so a redelivered
-// event makes an envelope the receivers already applied.
-func (p *Publisher) publish(ctx context.Context, eventID, kind string, payload any) error {
+// event makes an envelope the receivers already applied, and sends it to the peers named.
+func (p *Publisher) publish(ctx context.Context, eventID, kind string, payload any, to []string) error {
 	signer, err := p.id.Signer(ctx)
 	if err != nil {
 		return err
@@ -206,7 +234,7 @@ func (p *Publisher) publish(ctx context.Context, eventID, kind string, payload a
 	if err != nil {
 		return err
 	}
-	return p.transport.Publish(ctx, env)
+	return p.transport.PublishTo(ctx, env, to)
 }
 
 // CommentApplier applies envelopes of shared stories through the local comment service, so
@@ -218,6 +246,10 @@ type CommentApplier struct {
 	stories  parley.StoryService
 	comments parley.CommentService
 	logger   *slog.Logger
+	// held, when set, keeps replies whose parent has not arrived (HoldRepliesIn).
+	held parley.HeldReplyStore
+	// eraser, when set, erases remote users whose home instance erased them.
+	eraser UserEraser
 }
 
 // NewCommentApplier returns the applier of instance self.
@@ -236,7 +268,7 @@ func (a *CommentApplier) Apply(ctx context.Context, v *Verified) error {
 	var err error
 	switch p := v.Payload.(type) {
 	case *CommentPayload:
-		err = a.comment(ctx, origin, v.Envelope.Kind, p)
+		err = a.comment(ctx, origin, v.Envelope.Kind, p, false)
 	case *TombstonePayload:
 		err = a.tombstone(ctx, origin, p)
 	}
@@ -247,7 +279,9 @@ func (a *CommentApplier) Apply(ctx context.Context, v *Verified) error {
 	return err
 }
 
-func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *CommentPayload) error {
+// comment applies a comment or its edit. A reply whose parent is not here yet is held for
+// it, unless orphan (it waited long enough) or the parent was deleted before it came.
+func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *CommentPayload, orphan bool) error {
 	user, err := a.store.RemoteUser(ctx, origin, p.Author.ID, p.Author.Username+"@"+origin)
 	if err != nil {
 		return err
@@ -279,16 +313,30 @@ func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *Co
 			in.ParentID = id
 		} else if parley.ErrorCode(err) != parley.ENOTFOUND {
 			return err
+		} else if a.held != nil && !orphan {
+			buried, err := a.store.RemoteCommentBuried(ctx, p.Parent.Instance, p.Parent.ID)
+			if err != nil {
+				return err
+			}
+			if !buried {
+				return a.hold(ctx, origin, kind, p)
+			}
 		}
 	}
 	c, err := a.comments.CreateComment(as, in)
 	if err != nil {
 		return err
 	}
-	return a.store.MapRemoteComment(ctx, origin, p.Comment.ID, c.ID)
+	if err := a.store.MapRemoteComment(ctx, origin, p.Comment.ID, c.ID); err != nil {
+		return err
+	}
+	return a.release(ctx, p.Comment)
 }
 
 func (a *CommentApplier) tombstone(ctx context.Context, origin string, p *TombstonePayload) error {
+	if p.Type == "user" {
+		return a.eraseRemoteUser(ctx, origin, p.Object.ID)
+	}
 	if p.Type != "comment" {
 		return nil
 	}

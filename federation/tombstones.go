@@ -26,14 +26,10 @@ func (p *Publisher) WithTombstones(ts parley.TombstoneStore) *Publisher {
 	return p
 }
 
-// track records a tombstone sent to the story's active peers.
-func (p *Publisher) track(ctx context.Context, id, storyID, typ, objectID string) error {
+// track records a tombstone sent to the active ones of peers.
+func (p *Publisher) track(ctx context.Context, id string, peers []*parley.Peer, typ, objectID string) error {
 	if p.tombstones == nil {
 		return nil
-	}
-	peers, err := p.store.StoryPeers(ctx, storyID)
-	if err != nil {
-		return err
 	}
 	var ids []string
 	for _, peer := range peers {
@@ -73,7 +69,8 @@ func (p *Publisher) RetryTombstones(ctx context.Context, before time.Time) (int,
 		if err != nil {
 			return i, err
 		}
-		if err := p.transport.Publish(ctx, env); err != nil {
+		// Only to the peers that have not acknowledged it.
+		if err := p.transport.PublishTo(ctx, env, t.Pending); err != nil {
 			return i, err
 		}
 		if err := p.tombstones.MarkTombstoneSent(ctx, t.ID, p.now()); err != nil {
@@ -99,11 +96,11 @@ func (p *Publisher) Ack(ctx context.Context, v *Verified) error {
 	}
 	// Derived from what it answers, so answering the same envelope twice makes one ack.
 	sum := sha256.Sum256([]byte(v.Envelope.Origin + "/" + v.Envelope.ID))
-	return p.publish(ctx, "ack."+hex.EncodeToString(sum[:16]), KindAck, AckPayload{Tombstone: first, Object: t.Object})
+	return p.publish(ctx, "ack."+hex.EncodeToString(sum[:16]), KindAck, AckPayload{Tombstone: first, Object: t.Object}, []string{v.Envelope.Origin})
 }
 
 // AckApplier records peers' acknowledgements of this instance's tombstones; an ack of
-// another instance's tombstone (acks are broadcast to all of a peer's peers) is ignored.
+// another instance's tombstone (which a peer has no reason to send us) is ignored.
 type AckApplier struct {
 	self       string
 	tombstones parley.TombstoneStore

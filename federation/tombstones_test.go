@@ -21,6 +21,11 @@ func TestTombstonesTracked(t *testing.T) {
 	id := MustIdentity(t, store, "alpha", "", nil)
 	beta, gamma := mustPeer(t, store, "beta"), mustPeer(t, store, "gamma")
 	emb, _, transport := MustBus(t, "alpha", nil)
+	for _, p := range []string{"beta", "gamma"} {
+		if err := transport.AddPeerStream(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	pub := federation.NewPublisher(id, store, nil, nil, nil, transport, nil).WithTombstones(ts)
 	if err := ts.AddTombstone(ctx, parley.Tombstone{ID: "t1", ObjectType: "comment", ObjectID: "c1"}, []string{beta.ID, gamma.ID}); err != nil {
 		t.Fatal(err)
@@ -62,11 +67,11 @@ func TestTombstonesTracked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := js.Stream(ctx, federation.OutboundStream("alpha"))
+		s, err := js.Stream(ctx, federation.PeerStream("beta"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := s.GetLastMsgForSubject(ctx, federation.Subject("alpha", federation.KindTombstone))
+		m, err := s.GetLastMsgForSubject(ctx, federation.Subject("alpha", "beta", federation.KindTombstone))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,12 +27,21 @@ const (
 	maxMsgSize = 4 * DefaultMaxEnvelopeBytes
 )
 
-// Subject is where an envelope of origin is published: fed.<origin>.<kind>, with the dots of
-// the kind kept as subject tokens (fed.alpha.comment.created).
-func Subject(origin, kind string) string { return "fed." + origin + "." + kind }
+// Subject is where an envelope of origin addressed to peer to is published:
+// fed.<origin>.<to>.<kind>, with the dots of the kind kept as subject tokens
+// (fed.alpha.beta.comment.created). Each peer's NATS account sees only the subjects
+// addressed to it.
+func Subject(origin, to, kind string) string { return "fed." + origin + "." + to + "." + kind }
 
-// OutboundStream names the stream an instance owns for what it sends.
-func OutboundStream(self string) string { return "FED_OUT_" + streamToken(self) }
+// PeerStream names the stream of this instance's envelopes for one peer: the peer reads it
+// live over its leaf connection and, for what it missed, with direct gets of that stream
+// alone.
+func PeerStream(peer string) string { return "FED_TO_" + streamToken(peer) }
+
+// legacyOutboundStream is the one outbound stream of earlier versions (fed.<self>.>,
+// every peer reading everything); EnsureOutbound removes it, since its subjects overlap
+// the per-peer streams'.
+func legacyOutboundStream(self string) string { return "FED_OUT_" + streamToken(self) }
 
 // InboundStream names the stream that receives one peer's envelopes.
 func InboundStream(peer string) string { return "FED_IN_" + streamToken(peer) }
@@ -41,10 +50,11 @@ func streamToken(s string) string {
 	return strings.NewReplacer(".", "_", "*", "_", ">", "_").Replace(s)
 }
 
-// Transport moves envelopes over JetStream: it publishes this instance's to
-// fed.<self>.> in a stream the instance owns, and reads each active peer's from an inbound
-// stream of its own, with limits (bytes, messages, age; once full, new messages are
-// refused), that the NATS leaf connection of that peer fills (nats.FederationOptions).
+// Transport moves envelopes over JetStream: it publishes this instance's envelopes for
+// each peer to fed.<self>.<peer>.> in a stream of that peer's (PeerStream), and reads each
+// active peer's from an inbound stream of its own, with limits (bytes, messages, age; once
+// full, new messages are refused), that the NATS leaf connection of that peer fills
+// (nats.FederationOptions).
 type Transport struct {
 	js      jetstream.JetStream
 	self    string
@@ -54,7 +64,10 @@ type Transport struct {
 	mu        sync.Mutex
 	consumers map[string]context.CancelFunc
 	limiters  map[string]*rate.Limiter
-	wg        sync.WaitGroup
+	// outbound holds the peers that have a stream of envelopes here (active and paused
+	// peers: a paused one reads its backlog when it resumes).
+	outbound map[string]bool
+	wg       sync.WaitGroup
 	// rateUnit is the period of a peer's message quota: a second (MaxMessagesPerSecond);
 	// tests stretch it.
 	rateUnit time.Duration
@@ -69,43 +82,81 @@ func NewTransport(js jetstream.JetStream, self string, inbound *Inbound, logger 
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Transport{js: js, self: self, inbound: inbound, logger: logger, consumers: map[string]context.CancelFunc{},
-		limiters: map[string]*rate.Limiter{}, rateUnit: time.Second, catchUpEvery: CatchUpInterval}
+		limiters: map[string]*rate.Limiter{}, outbound: map[string]bool{}, rateUnit: time.Second, catchUpEvery: CatchUpInterval}
 }
 
-// EnsureOutbound creates or updates the stream of this instance's envelopes.
+// EnsureOutbound prepares the outbound side: it removes the single outbound stream of
+// earlier versions, whose subjects (fed.<self>.>) would overlap the per-peer streams that
+// Reconcile makes. What it held for peers that had not read it yet is lost, once.
 func (t *Transport) EnsureOutbound(ctx context.Context) error {
+	err := t.js.DeleteStream(ctx, legacyOutboundStream(t.self))
+	if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return fmt.Errorf("federation outbound stream of earlier versions: %w", err)
+	}
+	return nil
+}
+
+// ensurePeerStream creates or updates the stream of envelopes for one peer.
+func (t *Transport) ensurePeerStream(ctx context.Context, peer string) error {
 	_, err := t.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        OutboundStream(t.self),
-		Description: "Signed federation envelopes of this instance, read by its peers over leaf nodes.",
-		Subjects:    []string{Subject(t.self, ">")},
+		Name:        PeerStream(peer),
+		Description: "Signed federation envelopes of this instance for peer " + peer + ", read by it over its leaf connection.",
+		Subjects:    []string{Subject(t.self, peer, ">")},
 		Retention:   jetstream.LimitsPolicy,
 		Storage:     jetstream.FileStorage,
 		MaxAge:      OutboundMaxAge,
 		Discard:     jetstream.DiscardOld,
 		Duplicates:  2 * time.Minute,
-		// Peers read what they missed with direct gets (CatchUp), exported read-only.
+		// The peer reads what it missed with direct gets (CatchUp), exported read-only to
+		// that peer's account only.
 		AllowDirect: true,
 	})
 	if err != nil {
-		return fmt.Errorf("federation outbound stream: %w", err)
+		return fmt.Errorf("federation stream for %s: %w", peer, err)
 	}
 	return nil
 }
 
-// Publish sends a signed envelope; its ID is the message ID, so a retry within two minutes
-// is stored once (the receivers' ledger is the lasting guard).
+// Publish sends a signed envelope to every peer that has a stream here (active or
+// paused), for what concerns them all (a sanction's label).
 func (t *Transport) Publish(ctx context.Context, e *Envelope) error {
+	t.mu.Lock()
+	peers := make([]string, 0, len(t.outbound))
+	for name := range t.outbound {
+		peers = append(peers, name)
+	}
+	t.mu.Unlock()
+	return t.PublishTo(ctx, e, peers)
+}
+
+// PublishTo sends a signed envelope to the named peers, skipping those without a stream
+// here (pending or defederated). Its ID is the message ID, so a retry within two minutes is
+// stored once per peer (the receivers' ledger is the lasting guard).
+func (t *Transport) PublishTo(ctx context.Context, e *Envelope, peers []string) error {
 	if e.Origin != t.self {
 		return fmt.Errorf("federation: publishing an envelope of %q from %q", e.Origin, t.self)
 	}
-	_, err := t.js.Publish(ctx, Subject(e.Origin, e.Kind), e.Marshal(), jetstream.WithMsgID(e.Origin+"/"+e.ID))
-	return err
+	data := e.Marshal()
+	var errs []error
+	for _, peer := range peers {
+		t.mu.Lock()
+		ok := t.outbound[peer]
+		t.mu.Unlock()
+		if !ok {
+			continue
+		}
+		if _, err := t.js.Publish(ctx, Subject(e.Origin, peer, e.Kind), data, jetstream.WithMsgID(e.Origin+"/"+e.ID)); err != nil {
+			errs = append(errs, fmt.Errorf("to %s: %w", peer, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
-// PublishRaw publishes an envelope on the subjects of subjectOrigin whatever its own
-// origin says: what a hostile or broken peer can do, for tests of the receiving side.
-func (t *Transport) PublishRaw(ctx context.Context, subjectOrigin string, e *Envelope) error {
-	_, err := t.js.Publish(ctx, Subject(subjectOrigin, e.Kind), e.Marshal(), jetstream.WithMsgID(e.Origin+"/"+e.ID))
+// PublishRaw publishes an envelope on the subject of subjectOrigin addressed to to,
+// whatever its own origin says: what a hostile or broken peer can do, for tests of the
+// receiving side.
+func (t *Transport) PublishRaw(ctx context.Context, subjectOrigin, to string, e *Envelope) error {
+	_, err := t.js.Publish(ctx, Subject(subjectOrigin, to, e.Kind), e.Marshal(), jetstream.WithMsgID(e.Origin+"/"+e.ID))
 	return err
 }
 
@@ -121,7 +172,7 @@ func (t *Transport) ensureInbound(ctx context.Context, p *parley.Peer) error {
 	_, err := t.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        InboundStream(p.Name),
 		Description: "Federation envelopes from peer " + p.Name + ", verified and applied once by Parley.",
-		Subjects:    []string{Subject(p.Name, ">")},
+		Subjects:    []string{Subject(p.Name, t.self, ">")},
 		Retention:   jetstream.LimitsPolicy,
 		Storage:     jetstream.FileStorage,
 		MaxAge:      InboundMaxAge,
@@ -146,10 +197,18 @@ func (t *Transport) ensureInbound(ctx context.Context, p *parley.Peer) error {
 // stream, a consumer and a catch-up reader of its outbound stream, every other peer's consumer stops. It is safe to call often.
 func (t *Transport) Reconcile(ctx context.Context, peers []*parley.Peer) error {
 	want := map[string]*parley.Peer{}
+	out := map[string]bool{}
 	for _, p := range peers {
 		if p.State == parley.PeerActive {
 			want[p.Name] = p
 		}
+		if p.State == parley.PeerActive || p.State == parley.PeerPaused {
+			out[p.Name] = true
+		}
+	}
+	var errs []error
+	if err := t.reconcileOutbound(ctx, out); err != nil {
+		errs = append(errs, err)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -160,7 +219,6 @@ func (t *Transport) Reconcile(ctx context.Context, peers []*parley.Peer) error {
 			delete(t.limiters, name)
 		}
 	}
-	var errs []error
 	for name, p := range want {
 		if err := t.ensureInbound(ctx, p); err != nil {
 			errs = append(errs, err)
@@ -188,6 +246,37 @@ func (t *Transport) Reconcile(ctx context.Context, peers []*parley.Peer) error {
 		limiter := t.limiters[name]
 		t.wg.Go(func() { t.consume(cctx, name, limiter) })
 		t.wg.Go(func() { t.catchUp(cctx, name) })
+	}
+	return errors.Join(errs...)
+}
+
+// reconcileOutbound keeps a stream for each peer in out and deletes those of the others
+// (removed or defederated peers): what was waiting for them is dropped, never sent.
+func (t *Transport) reconcileOutbound(ctx context.Context, out map[string]bool) error {
+	var errs []error
+	ok := map[string]bool{}
+	for name := range out {
+		if err := t.ensurePeerStream(ctx, name); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ok[name] = true
+	}
+	t.mu.Lock()
+	t.outbound = ok
+	t.mu.Unlock()
+	names := t.js.StreamNames(ctx, jetstream.WithStreamListSubject(Subject(t.self, "*", ">")))
+	for name := range names.Name() {
+		peer, found := strings.CutPrefix(name, "FED_TO_")
+		if !found || ok[peer] {
+			continue
+		}
+		if err := t.js.DeleteStream(ctx, name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	if err := names.Err(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -3,11 +3,15 @@ package federation_test
 import (
 	"context"
 	"crypto/ed25519"
+	"maps"
 	"net"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
@@ -53,6 +57,42 @@ func MustBus(tb testing.TB, name string, in *federation.Inbound) (*nats.Embedded
 	return emb, addr, t
 }
 
+// MustLeaf links two test buses the way peering does: to's server lets from in with a
+// password of from's own (its bcrypt hash), from's server signs in with it, and to keeps a
+// stream of what it sends from.
+func MustLeaf(tb testing.TB, from string, fromNATS *nats.Embedded, to string, toNATS *nats.Embedded, toAddr string, toT *federation.Transport) {
+	tb.Helper()
+	secret := "leaf-" + from + "-to-" + to
+	hash, err := bcrypt.GenerateFromPassword([]byte(secret), bcrypt.MinCost)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	set := func(emb *nats.Embedded, name string, p nats.FederationPeer) {
+		peers := maps.Clone(emb.FederationPeers())
+		if peers == nil {
+			peers = map[string]nats.FederationPeer{}
+		}
+		old := peers[name]
+		if p.Hash == "" {
+			p.Hash = old.Hash
+		} else if old.Hash != "" {
+			p.Hash = old.Hash // already let in: keep the connection
+		}
+		if p.Address == "" {
+			p.Address, p.Secret = old.Address, old.Secret
+		}
+		peers[name] = p
+		if err := emb.SetFederationPeers(peers); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := toT.AddPeerStream(context.Background(), from); err != nil {
+		tb.Fatal(err)
+	}
+	set(toNATS, from, nats.FederationPeer{Hash: string(hash)})
+	set(fromNATS, to, nats.FederationPeer{Address: toAddr, Secret: secret})
+}
+
 func TestTransportDeliversOverLeafNodes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -79,11 +119,9 @@ func TestTransportDeliversOverLeafNodes(t *testing.T) {
 			applied <- v.Envelope.Origin + "/" + v.Payload.(*federation.CommentPayload).Comment.ID
 			return nil
 		}), federation.InboundOptions{})
-	_, alphaAddr, alphaT := MustBus(t, "alpha", nil)
+	alphaNATS, alphaAddr, alphaT := MustBus(t, "alpha", nil)
 	betaNATS, _, betaT := MustBus(t, "beta", in)
-	if err := betaNATS.SetFederationPeers(map[string]string{"alpha": alphaAddr}); err != nil {
-		t.Fatal(err)
-	}
+	MustLeaf(t, "beta", betaNATS, "alpha", alphaNATS, alphaAddr, alphaT)
 	if err := betaT.Reconcile(ctx, peers[:1]); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +161,7 @@ func TestTransportDeliversOverLeafNodes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := alphaT.PublishRaw(ctx, "alpha", e); err != nil {
+		if err := alphaT.PublishRaw(ctx, "alpha", "beta", e); err != nil {
 			t.Fatal(err)
 		}
 		publish(alpha, comment("alpha", "after-gamma"))
@@ -185,12 +223,10 @@ func TestTransportHoldsAPeerToItsQuota(t *testing.T) {
 			}
 			return nil
 		}), federation.InboundOptions{})
-	_, alphaAddr, alphaT := MustBus(t, "alpha", nil)
+	alphaNATS, alphaAddr, alphaT := MustBus(t, "alpha", nil)
 	betaNATS, _, betaT := MustBus(t, "beta", in)
 	betaT.SetRateUnit(time.Hour)
-	if err := betaNATS.SetFederationPeers(map[string]string{"alpha": alphaAddr}); err != nil {
-		t.Fatal(err)
-	}
+	MustLeaf(t, "beta", betaNATS, "alpha", alphaNATS, alphaAddr, alphaT)
 	if err := betaT.Reconcile(ctx, []*parley.Peer{peer}); err != nil {
 		t.Fatal(err)
 	}
@@ -238,5 +274,24 @@ func TestTransportHoldsAPeerToItsQuota(t *testing.T) {
 	defer mu.Unlock()
 	if len(applied) != 1 {
 		t.Fatalf("applied %d envelopes within one period of a quota of 1", len(applied))
+	}
+	// Once full, the peer's inbound stream refuses what comes rather than dropping what it
+	// holds: a flood costs no writes, and catch-up brings an honest peer's refused envelopes
+	// again.
+	nc, err := betaNATS.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := nats.NewJetStream(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := js.Stream(ctx, federation.InboundStream("alpha"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := s.CachedInfo().Config; c.Discard != jetstream.DiscardNew || c.MaxMsgs != 1000 || c.MaxBytes != 1<<20 {
+		t.Fatalf("alpha's inbound stream keeps %d messages, %d bytes, discard %v; want 1000, %d, new", c.MaxMsgs, c.MaxBytes, c.Discard, 1<<20)
 	}
 }

@@ -76,10 +76,17 @@ func (v *Verifier) Verify(ctx context.Context, data []byte, received time.Time) 
 		de := err.(*DecodeError)
 		return nil, &Rejection{Reason: de.Reason, Detail: de.Err.Error()}
 	}
+	// A kind this build does not know may be a newer peer's: the envelope is checked all the
+	// same (origin, key, signature, freshness) and only then refused as unknown_kind, which
+	// Inbound ignores rather than holds against the peer.
 	payload, err := decodePayload(e.Kind, e.Payload)
+	var unknown *Rejection
 	if err != nil {
 		de := err.(*DecodeError)
-		return nil, &Rejection{Reason: de.Reason, Detail: de.Err.Error()}
+		if de.Reason != "unknown_kind" {
+			return nil, &Rejection{Reason: de.Reason, Detail: de.Err.Error()}
+		}
+		unknown = &Rejection{Reason: de.Reason, Detail: de.Err.Error()}
 	}
 	if e.Origin == v.Self {
 		return nil, reject("own_origin", "origin %q is this instance", e.Origin)
@@ -117,6 +124,9 @@ func (v *Verifier) Verify(ctx context.Context, data []byte, received time.Time) 
 	}
 	if created.After(received.Add(skew)) {
 		return nil, reject("from_future", "created %s is after %s", e.Created, received.UTC().Format(CreatedLayout))
+	}
+	if unknown != nil {
+		return nil, unknown
 	}
 	for _, c := range claims(payload) {
 		if c.Instance != e.Origin {

@@ -18,6 +18,13 @@ func (r *mutationResolver) SubscribeLabels(ctx context.Context, input parley.Sub
 	return r.s.Federation.SubscribeLabels(ctx, input)
 }
 
+func (r *mutationResolver) UnsubscribeLabels(ctx context.Context, input parley.UnsubscribeLabelsInput) (*parley.LabelSubscription, error) {
+	if r.s.Federation == nil {
+		return nil, errNoFederation
+	}
+	return r.s.Federation.UnsubscribeLabels(ctx, input)
+}
+
 func (r *queryResolver) LabelSubscriptions(ctx context.Context, siteID string) ([]*parley.LabelSubscription, error) {
 	if r.s.Federation == nil {
 		return nil, errNoFederation

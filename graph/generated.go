@@ -382,6 +382,7 @@ type ComplexityRoot struct {
 		UnfeatureComment        func(childComplexity int, input parley.ModerateInput) int
 		UnmuteUser              func(childComplexity int, input MuteInput) int
 		Unsubscribe             func(childComplexity int, input UnsubscribeInput) int
+		UnsubscribeLabels       func(childComplexity int, input parley.UnsubscribeLabelsInput) int
 		UpdateOIDCProvider      func(childComplexity int, input parley.OIDCProviderUpdate) int
 		UpdateSiteSettings      func(childComplexity int, input SiteSettingsInput) int
 		UpdateStory             func(childComplexity int, input UpdateStoryInput) int
@@ -962,6 +963,7 @@ type MutationResolver interface {
 	Defederate(ctx context.Context, input parley.DefederateInput) (*parley.Peer, error)
 	ShareStory(ctx context.Context, input parley.ShareStoryInput) (*parley.Story, error)
 	SubscribeLabels(ctx context.Context, input parley.SubscribeLabelsInput) (*parley.LabelSubscription, error)
+	UnsubscribeLabels(ctx context.Context, input parley.UnsubscribeLabelsInput) (*parley.LabelSubscription, error)
 	CreateGuestComment(ctx context.Context, input parley.GuestCommentInput) (*CommentPayload, error)
 	RequestPasswordReset(ctx context.Context, input RequestPasswordResetInput) (bool, error)
 	ResetPassword(ctx context.Context, input ResetPasswordInput) (bool, error)
@@ -2824,6 +2826,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Unsubscribe(childComplexity, args["input"].(UnsubscribeInput)), true
+	case "Mutation.unsubscribeLabels":
+		if e.ComplexityRoot.Mutation.UnsubscribeLabels == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unsubscribeLabels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnsubscribeLabels(childComplexity, args["input"].(parley.UnsubscribeLabelsInput)), true
 	case "Mutation.updateOIDCProvider":
 		if e.ComplexityRoot.Mutation.UpdateOIDCProvider == nil {
 			break
@@ -5418,6 +5431,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SuspendInput", ec.unmarshalInputSuspendInput),
 			graphql.NewInputUnmarshaler("TrustEffectsInput", ec.unmarshalInputTrustEffectsInput),
 			graphql.NewInputUnmarshaler("UnsubscribeInput", ec.unmarshalInputUnsubscribeInput),
+			graphql.NewInputUnmarshaler("UnsubscribeLabelsInput", ec.unmarshalInputUnsubscribeLabelsInput),
 			graphql.NewInputUnmarshaler("UpdateOIDCProviderInput", ec.unmarshalInputUpdateOIDCProviderInput),
 			graphql.NewInputUnmarshaler("UpdateStoryInput", ec.unmarshalInputUpdateStoryInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookEndpointInput", ec.unmarshalInputUpdateWebhookEndpointInput),
@@ -7977,6 +7991,20 @@ func (ec *executionContext) field_Mutation_unmuteUser_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (MuteInput, error) {
 			return ec.unmarshalNMuteInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐMuteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unsubscribeLabels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.UnsubscribeLabelsInput, error) {
+			return ec.unmarshalNUnsubscribeLabelsInput2githubᚗcomᚋparleyhqᚋparleyᚐUnsubscribeLabelsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13377,6 +13405,50 @@ func (ec *executionContext) fieldContext_Mutation_subscribeLabels(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_subscribeLabels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unsubscribeLabels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unsubscribeLabels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnsubscribeLabels(ctx, fc.Args["input"].(parley.UnsubscribeLabelsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.LabelSubscription) graphql.Marshaler {
+			return ec.marshalNLabelSubscription2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐLabelSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unsubscribeLabels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabelSubscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unsubscribeLabels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -29809,6 +29881,55 @@ func UnmarshalUnsubscribeInput(ctx context.Context, raw any) (UnsubscribeInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUnsubscribeLabelsInput(ctx context.Context, obj any) (parley.UnsubscribeLabelsInput, error) {
+	var it parley.UnsubscribeLabelsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"siteID", "peerID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "siteID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteID = data
+		case "peerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peerID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeerID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnsubscribeLabelsInput unmarshals raw into the UnsubscribeLabelsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnsubscribeLabelsInput(ctx context.Context, raw any) (parley.UnsubscribeLabelsInput, error) {
+	var out parley.UnsubscribeLabelsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnsubscribeLabelsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateOIDCProviderInput(ctx context.Context, obj any) (parley.OIDCProviderUpdate, error) {
 	var it parley.OIDCProviderUpdate
 	if obj == nil {
@@ -32133,6 +32254,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "subscribeLabels":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_subscribeLabels(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unsubscribeLabels":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unsubscribeLabels(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -38060,6 +38188,11 @@ func (ec *executionContext) marshalNTrustStanding2ᚖgithubᚗcomᚋparleyhqᚋp
 
 func (ec *executionContext) unmarshalNUnsubscribeInput2githubᚗcomᚋparleyhqᚋparleyᚋgraphᚐUnsubscribeInput(ctx context.Context, v any) (UnsubscribeInput, error) {
 	res, err := ec.unmarshalInputUnsubscribeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUnsubscribeLabelsInput2githubᚗcomᚋparleyhqᚋparleyᚐUnsubscribeLabelsInput(ctx context.Context, v any) (parley.UnsubscribeLabelsInput, error) {
+	res, err := ec.unmarshalInputUnsubscribeLabelsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -138,8 +138,8 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	return e, nil
 }
 
-// randomPassword is the password of the app's account user: in-process connections use it
-// through no_auth_user and nothing else ever needs it.
+// randomPassword is the password of the app's account user: in-process connections sign in
+// with it (Connect) and nothing else ever has it.
 func randomPassword() string {
 	var b [18]byte
 	_, _ = rand.Read(b[:])
@@ -177,6 +177,9 @@ func (e *Embedded) Connect(opts ...natsgo.Option) (*natsgo.Conn, error) {
 		natsgo.NoReconnect(),
 		natsgo.ReconnectBufSize(-1),
 	}, connLogging(e.log)...)
+	if e.appPassword != "" {
+		all = append(all, natsgo.UserInfo("app", e.appPassword))
+	}
 	all = append(all, opts...)
 	nc, err := natsgo.Connect(e.srv.ClientURL(), all...)
 	if err != nil {

@@ -36,6 +36,12 @@ func TestEveryEventDecodesIntoItsType(t *testing.T) {
 	must2(e.stories.UpdateStory(e.admin, story.ID, parley.StoryUpdate{Title: &title}))
 	must2(postgres.NewWordListStore(e.db).SaveWordList(e.admin, &parley.WordList{SiteID: site.ID, Kind: parley.WordListBanned,
 		Terms: "spam\neggs", TermCount: 2, Version: "v-test"}))
+	peer := &parley.Peer{Name: "p" + strings.ReplaceAll(site.ID[:8], "-", ""), URL: "https://peer.example", Keys: []parley.PeerKey{},
+		State: parley.PeerActive, TrustWeight: 0.5, MaxMessagesPerSecond: 1, MaxBytes: 1, MaxBacklog: 1}
+	must(postgres.NewFederationStore(e.db).CreatePeer(ctx, peer))
+	labels := postgres.NewLabelStore(e.db)
+	must(labels.SubscribeLabels(ctx, &parley.LabelSubscription{SiteID: site.ID, PeerID: peer.ID, Weight: 1, Action: parley.LabelHide, Quorum: 1}))
+	must(labels.UnsubscribeLabels(ctx, site.ID, peer.ID))
 	must(e.users.SetSiteRole(e.admin, site.ID, readerUser.ID, parley.RoleMember))
 	sso, err := e.accounts.UpsertSSOUser(ctx, site.ID, "subject-"+site.ID, "", "sso"+strings.ReplaceAll(site.ID[:8], "-", ""))
 	must(err)

@@ -116,14 +116,15 @@ func (s *FederationStore) ReleaseEnvelope(ctx context.Context, origin, id string
 
 const peerColumns = `id, name, url, federation_address, keys, fingerprint, state, local_added, remote_confirmed,
 	exchange, trust_weight, max_msgs_per_sec, max_bytes, max_backlog, received, rejected, last_error,
-	last_event_at, created_at, updated_at`
+	last_event_at, created_at, updated_at, leaf_secret, leaf_secret_sealed, leaf_hash`
 
 func scanPeer(r pgx.CollectableRow) (*parley.Peer, error) {
 	var p parley.Peer
 	var keys []byte
 	err := r.Scan(&p.ID, &p.Name, &p.URL, &p.FederationAddress, &keys, &p.Fingerprint, &p.State, &p.LocalAdded,
 		&p.RemoteConfirmed, &p.Exchange, &p.TrustWeight, &p.MaxMessagesPerSecond, &p.MaxBytes, &p.MaxBacklog,
-		&p.Received, &p.Rejected, &p.LastError, &p.LastEventAt, &p.CreatedAt, &p.UpdatedAt)
+		&p.Received, &p.Rejected, &p.LastError, &p.LastEventAt, &p.CreatedAt, &p.UpdatedAt,
+		&p.LeafSecret, &p.LeafSecretSealed, &p.LeafHash)
 	if err != nil {
 		return nil, err
 	}
@@ -142,11 +143,13 @@ func (s *FederationStore) CreatePeer(ctx context.Context, p *parley.Peer) error 
 	}
 	err = s.db.pool.QueryRow(ctx, `
 		INSERT INTO federation_peers (id, name, url, federation_address, keys, fingerprint, state, local_added,
-			remote_confirmed, exchange, trust_weight, max_msgs_per_sec, max_bytes, max_backlog)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			remote_confirmed, exchange, trust_weight, max_msgs_per_sec, max_bytes, max_backlog,
+			leaf_secret, leaf_secret_sealed, leaf_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		RETURNING created_at, updated_at`,
 		p.ID, p.Name, p.URL, p.FederationAddress, keys, p.Fingerprint, p.State, p.LocalAdded, p.RemoteConfirmed,
-		p.Exchange, p.TrustWeight, p.MaxMessagesPerSecond, p.MaxBytes, p.MaxBacklog).Scan(&p.CreatedAt, &p.UpdatedAt)
+		p.Exchange, p.TrustWeight, p.MaxMessagesPerSecond, p.MaxBytes, p.MaxBacklog,
+		p.LeafSecret, p.LeafSecretSealed, p.LeafHash).Scan(&p.CreatedAt, &p.UpdatedAt)
 	if parley.ErrorCode(translate(err)) == parley.ECONFLICT {
 		return parley.Errorf(parley.ECONFLICT, "A peer named %q exists already; remove it first to add it again.", p.Name)
 	}
@@ -162,10 +165,12 @@ func (s *FederationStore) UpdatePeer(ctx context.Context, p *parley.Peer) error 
 	tag, err := s.db.pool.Exec(ctx, `
 		UPDATE federation_peers SET url = $2, federation_address = $3, keys = $4, fingerprint = $5, state = $6,
 			local_added = $7, remote_confirmed = $8, exchange = $9, trust_weight = $10, max_msgs_per_sec = $11,
-			max_bytes = $12, max_backlog = $13, updated_at = now()
+			max_bytes = $12, max_backlog = $13, leaf_secret = $14, leaf_secret_sealed = $15, leaf_hash = $16,
+			updated_at = now()
 		WHERE id = $1`,
 		p.ID, p.URL, p.FederationAddress, keys, p.Fingerprint, p.State, p.LocalAdded, p.RemoteConfirmed,
-		p.Exchange, p.TrustWeight, p.MaxMessagesPerSecond, p.MaxBytes, p.MaxBacklog)
+		p.Exchange, p.TrustWeight, p.MaxMessagesPerSecond, p.MaxBytes, p.MaxBacklog,
+		p.LeafSecret, p.LeafSecretSealed, p.LeafHash)
 	if err != nil {
 		return translate(err)
 	}
@@ -252,6 +257,45 @@ func (s *FederationStore) StoryPeers(ctx context.Context, storyID string) ([]*pa
 	}
 	peers, err := pgx.CollectRows(rows, scanPeer)
 	return peers, translate(err)
+}
+
+// RecordSentAuthor inserts the (user, peer) pairs; known pairs are kept.
+func (s *FederationStore) RecordSentAuthor(ctx context.Context, userID string, peerIDs []string) error {
+	_, err := s.db.pool.Exec(ctx, `
+		INSERT INTO federation_sent_authors (user_id, peer_id) SELECT $1, unnest($2::uuid[])
+		ON CONFLICT DO NOTHING`, userID, peerIDs)
+	return translate(err)
+}
+
+// UserPeers returns the peers a user's comments were sent to, by name.
+func (s *FederationStore) UserPeers(ctx context.Context, userID string) ([]*parley.Peer, error) {
+	if !parley.IsID(userID) {
+		return nil, nil
+	}
+	rows, err := s.db.pool.Query(ctx, `SELECT `+prefixed("p.", peerColumns)+`
+		FROM federation_sent_authors sa JOIN federation_peers p ON p.id = sa.peer_id
+		WHERE sa.user_id = $1 ORDER BY p.name`, userID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	peers, err := pgx.CollectRows(rows, scanPeer)
+	return peers, translate(err)
+}
+
+// ForgetSentAuthor deletes a user's rows.
+func (s *FederationStore) ForgetSentAuthor(ctx context.Context, userID string) error {
+	if !parley.IsID(userID) {
+		return nil
+	}
+	_, err := s.db.pool.Exec(ctx, `DELETE FROM federation_sent_authors WHERE user_id = $1`, userID)
+	return translate(err)
+}
+
+// FindRemoteUser returns the local user ID of a remote user.
+func (s *FederationStore) FindRemoteUser(ctx context.Context, instance, remoteID string) (string, error) {
+	var id string
+	err := s.db.pool.QueryRow(ctx, `SELECT user_id FROM federation_users WHERE instance = $1 AND remote_id = $2`, instance, remoteID).Scan(&id)
+	return id, translateNotFound(err, "User")
 }
 
 // prefixed qualifies each column of a list of plain column names with a table alias.

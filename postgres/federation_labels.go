@@ -49,14 +49,33 @@ func (s *LabelStore) SubjectLabels(ctx context.Context, subjectType, instance, i
 
 // SubscribeLabels upserts the site's subscription to the peer.
 func (s *LabelStore) SubscribeLabels(ctx context.Context, sub *parley.LabelSubscription) error {
-	err := s.db.pool.QueryRow(ctx, `
-		INSERT INTO federation_label_subscriptions (site_id, peer_id, weight, action, quorum)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (site_id, peer_id) DO UPDATE
-		SET weight = EXCLUDED.weight, action = EXCLUDED.action, quorum = EXCLUDED.quorum, updated_at = now()
-		RETURNING created_at, updated_at, (SELECT name FROM federation_peers WHERE id = $2)`,
-		sub.SiteID, sub.PeerID, sub.Weight, string(sub.Action), sub.Quorum).Scan(&sub.CreatedAt, &sub.UpdatedAt, &sub.PeerName)
-	return translate(err)
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO federation_label_subscriptions (site_id, peer_id, weight, action, quorum)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (site_id, peer_id) DO UPDATE
+			SET weight = EXCLUDED.weight, action = EXCLUDED.action, quorum = EXCLUDED.quorum, updated_at = now()
+			RETURNING created_at, updated_at, (SELECT name FROM federation_peers WHERE id = $2)`,
+			sub.SiteID, sub.PeerID, sub.Weight, string(sub.Action), sub.Quorum).Scan(&sub.CreatedAt, &sub.UpdatedAt, &sub.PeerName)
+		if err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, parley.Event{SiteID: sub.SiteID, Payload: parley.LabelSubscriptionChanged{PeerID: sub.PeerID}})
+	})
+}
+
+// UnsubscribeLabels deletes a site's subscription to a peer; ENOTFOUND when there is none.
+func (s *LabelStore) UnsubscribeLabels(ctx context.Context, siteID, peerID string) error {
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM federation_label_subscriptions WHERE site_id = $1 AND peer_id = $2`, siteID, peerID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return notFound("Label subscription")
+		}
+		return insertEvent(ctx, tx, parley.Event{SiteID: siteID, Payload: parley.LabelSubscriptionChanged{PeerID: peerID, Removed: true}})
+	})
 }
 
 // LabelSubscriptions returns the site's subscriptions of peers that are not defederated.

@@ -11,7 +11,6 @@ import (
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 )
@@ -71,11 +70,9 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 	if cfg.NATSURL == "" {
 		eo := nats.EmbeddedOptions{StoreDir: filepath.Join(cfg.DataDir, "nats"), Logger: logger}
 		if cfg.FederationAddr != "" {
-			peers, err := activePeerAddresses(ctx, postgres.NewFederationStore(db))
-			if err != nil {
-				return nil, err
-			}
-			eo.Federation = &nats.FederationOptions{Instance: cfg.Instance, Listen: cfg.FederationAddr, Peers: peers}
+			// No peer yet: the federation runtime lets them in, with their credentials,
+			// as soon as it starts (federationRuntime.reconcile).
+			eo.Federation = &nats.FederationOptions{Instance: cfg.Instance, Listen: cfg.FederationAddr}
 			// Peers tell leaf connections apart by server name: two peers' servers both
 			// named "parley" would take turns evicting each other's connection to a third.
 			eo.ServerName = nats.ClientName + "-" + cfg.Instance
@@ -200,22 +197,6 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, replicas int, log
 // relayAckTimeout is how long the relay waits for a batch's acks before it publishes the
 // rest again; acks take milliseconds on a healthy cluster.
 const relayAckTimeout = 3 * time.Second
-
-// activePeerAddresses maps each active peer that has a federation address to it: the peers
-// the embedded server keeps leaf connections to.
-func activePeerAddresses(ctx context.Context, store *postgres.FederationStore) (map[string]string, error) {
-	peers, err := store.ListPeers(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("federation peers: %w", err)
-	}
-	out := map[string]string{}
-	for _, p := range peers {
-		if p.State == parley.PeerActive && p.FederationAddress != "" {
-			out[p.Name] = p.FederationAddress
-		}
-	}
-	return out, nil
-}
 
 // natsJetStream is the JetStream handle of a connection, as the relay makes it.
 func natsJetStream(nc *natsgo.Conn) (jetstream.JetStream, error) { return nats.NewJetStream(nc) }

@@ -33,6 +33,9 @@ type federationRuntime struct {
 	mu         sync.Mutex
 	transport  *federation.Transport
 	events     *bus
+	identity   *federation.Identity
+	// accounts erases the local records of remote users their home instance erased.
+	accounts federation.UserEraser
 }
 
 func newFederationRuntime(store *postgres.FederationStore, labels *postgres.LabelStore, tombstones *postgres.TombstoneStore, logger *slog.Logger) *federationRuntime {
@@ -99,9 +102,11 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		nc.Close()
 		return err
 	}
-	comments := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger)
+	comments := federation.NewCommentApplier(cfg.Instance, r.store, svc.graph.Stories, svc.graph.Comments, r.logger).
+		HoldRepliesIn(r.store).EraseUsersWith(r.accounts)
 	labels := federation.NewLabelApplier(cfg.Instance, r.labels, r.store, svc.graph.Comments, svc.graph.Queues, r.logger)
 	acks := federation.NewAckApplier(cfg.Instance, r.tombstones)
+	reactions := federation.NewReactionApplier(cfg.Instance, r.store, svc.graph.Reactions, r.logger)
 	// The publisher needs the transport, which needs the inbound side: it is set before
 	// any consumer starts (reconcile runs after).
 	var publisher *federation.Publisher
@@ -111,6 +116,8 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 			return labels.Apply(ctx, v)
 		case federation.KindAck:
 			return acks.Apply(ctx, v)
+		case federation.KindReactionAdded, federation.KindReactionRemoved:
+			return reactions.Apply(ctx, v)
 		case federation.KindTombstone:
 			if err := comments.Apply(ctx, v); err != nil {
 				return err
@@ -127,7 +134,7 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		return err
 	}
 	r.mu.Lock()
-	r.transport, r.events = t, events
+	r.transport, r.events, r.identity = t, events, svc.identity
 	r.mu.Unlock()
 	publisher = federation.NewPublisher(svc.identity, r.store, svc.graph.Stories, svc.graph.Users, svc.graph.Comments, t, r.logger).
 		WithTombstones(r.tombstones)
@@ -151,6 +158,9 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 				if _, err := publisher.RetryTombstones(events.runCtx, time.Now().Add(-federation.TombstoneRetryAfter)); err != nil {
 					r.logger.Warn("federation: tombstones not sent again", "error", err)
 				}
+				if _, err := comments.ReleaseOverdue(events.runCtx, time.Now().Add(-federation.HoldParentFor)); err != nil {
+					r.logger.Warn("federation: held replies not released", "error", err)
+				}
 			case <-refresh.C:
 				if _, err := svc.federation.RefreshPeerKeys(events.runCtx); err != nil {
 					r.logger.Warn("federation: peers' keys not refreshed", "error", err)
@@ -173,12 +183,7 @@ func (r *federationRuntime) reconcile(ctx context.Context) {
 		r.logger.Warn("federation: peers not read", "error", err)
 		return
 	}
-	want := map[string]string{}
-	for _, p := range peers {
-		if p.State == parley.PeerActive && p.FederationAddress != "" {
-			want[p.Name] = p.FederationAddress
-		}
-	}
+	want := leafPeers(r.identity, peers, r.logger)
 	// An external NATS keeps the leaf connections its configuration names.
 	if r.events.embedded != nil && !maps.Equal(want, r.events.embedded.FederationPeers()) {
 		if err := r.events.embedded.SetFederationPeers(want); err != nil {
@@ -188,6 +193,30 @@ func (r *federationRuntime) reconcile(ctx context.Context) {
 	if err := r.transport.Reconcile(ctx, peers); err != nil {
 		r.logger.Warn("federation: inbound streams", "error", err)
 	}
+}
+
+// leafPeers is what the embedded server needs of the active peers: the address and the
+// password to reach each, and the hash of the password each presents here. A peer without
+// credentials yet (linked by an earlier version) gets them at the next key refresh.
+func leafPeers(id *federation.Identity, peers []*parley.Peer, logger *slog.Logger) map[string]nats.FederationPeer {
+	want := map[string]nats.FederationPeer{}
+	for _, p := range peers {
+		if p.State != parley.PeerActive {
+			continue
+		}
+		secret, err := id.LeafSecret(p)
+		if err != nil {
+			logger.Error("federation: no leaf connection to a peer", "peer", p.Name, "error", err)
+		}
+		fp := nats.FederationPeer{Hash: p.LeafHash}
+		if p.FederationAddress != "" && secret != "" {
+			fp.Address, fp.Secret = p.FederationAddress, secret
+		}
+		if fp != (nats.FederationPeer{}) {
+			want[p.Name] = fp
+		}
+	}
+	return want
 }
 
 // check is the federation line of /readyz: "" when every active peer's leaf connection is
@@ -211,4 +240,19 @@ func (r *federationRuntime) check() string {
 	}
 	slices.Sort(down)
 	return "no leaf connection to " + strings.Join(down, ", ")
+}
+
+// watchLabelSubscriptions makes the label stage forget a site's subscriptions when an event
+// says they changed, on every replica (the live feed reaches each one).
+func watchLabelSubscriptions(ctx context.Context, feed *nats.Feed, stage *federation.LabelStage) error {
+	events, err := feed.AllEvents(ctx)
+	if err != nil {
+		return err
+	}
+	go func() {
+		for e := range events {
+			stage.Handle(e)
+		}
+	}()
+	return nil
 }

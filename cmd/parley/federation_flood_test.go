@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
@@ -33,11 +34,17 @@ func TestHostilePeerHeldToItsQuota(t *testing.T) {
 	backlog := fedSize(2_000, 20_000)
 	b := startFedNode(t, "beta", fedNodeOptions{})
 
-	// Mallory is a NATS server with federation accounts and a key, nothing more: what a
-	// hostile peer needs to send.
+	// Mallory is a NATS server with federation accounts, a key and the leaf password it
+	// gave beta at peering, nothing more: what a hostile peer needs to send.
 	malAddr := freeAddr(t)
+	const leafPassword = "mallory-made-this-for-beta"
+	hash, err := bcrypt.GenerateFromPassword([]byte(leafPassword), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
 	mal, err := nats.StartEmbedded(nats.EmbeddedOptions{StoreDir: t.TempDir(), ServerName: "mallory",
-		Federation: &nats.FederationOptions{Instance: "mallory", Listen: malAddr}})
+		Federation: &nats.FederationOptions{Instance: "mallory", Listen: malAddr,
+			Peers: map[string]nats.FederationPeer{"beta": {Hash: string(hash)}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +58,10 @@ func TestHostilePeerHeldToItsQuota(t *testing.T) {
 	defer bdb.Close()
 	peer := &parley.Peer{Name: "mallory", URL: "http://" + freeAddr(t), FederationAddress: malAddr, State: parley.PeerPaused,
 		LocalAdded: true, RemoteConfirmed: true, Keys: []parley.PeerKey{{ID: signer.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}},
-		Fingerprint: federation.Fingerprint(pub), MaxMessagesPerSecond: quota, MaxBytes: 64 << 20, MaxBacklog: backlog}
+		Fingerprint: federation.Fingerprint(pub), MaxMessagesPerSecond: quota, MaxBytes: 64 << 20, MaxBacklog: backlog,
+		// Beta signs in to mallory's leaf listener as peer-beta with this password; mallory
+		// is not let in to beta's (no hash), which it does not need to send.
+		LeafSecret: []byte(leafPassword)}
 	if err := postgres.NewFederationStore(bdb).CreatePeer(ctx, peer); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +128,7 @@ func TestHostilePeerHeldToItsQuota(t *testing.T) {
 		for i := 0; i < total; i += rate / 100 {
 			<-tick.C
 			for _, m := range msgs[i:min(i+rate/100, total)] {
-				if err := nc.Publish(federation.Subject("mallory", federation.KindCommentCreated), m); err != nil {
+				if err := nc.Publish(federation.Subject("mallory", "beta", federation.KindCommentCreated), m); err != nil {
 					t.Error(err)
 					return
 				}

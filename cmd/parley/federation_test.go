@@ -107,6 +107,15 @@ func TestPeerCommands(t *testing.T) {
 			t.Fatalf("peer list = %q, %v", out, err)
 		}
 	})
+	t.Run("nats-config prints an external NATS's accounts and leaf nodes with the peer's credentials", func(t *testing.T) {
+		out, err := a.parley(t, "peer", "nats-config")
+		for _, want := range []string{"TO_beta {", `user: "peer-beta", password: "$2`, "PEER_beta {",
+			"nats-leaf://peer-alpha:", "@" + b.env["PARLEY_FEDERATION_ADDR"] + `", account: PEER_beta`} {
+			if err != nil || !strings.Contains(out, want) {
+				t.Fatalf("peer nats-config = %q, %v; want %q in it", out, err, want)
+			}
+		}
+	})
 	t.Run("the API shows the instance and its peers to an admin", func(t *testing.T) {
 		var out struct {
 			Instance struct{ Name, FederationAddress string }
@@ -119,7 +128,7 @@ func TestPeerCommands(t *testing.T) {
 		}
 	})
 	t.Run("bad invocations are refused", func(t *testing.T) {
-		for _, args := range [][]string{{"peer"}, {"peer", "frob"}, {"peer", "add"}, {"peer", "remove", "nobody"}, {"peer", "add", "ftp://x"}} {
+		for _, args := range [][]string{{"peer"}, {"peer", "frob"}, {"peer", "add"}, {"peer", "remove", "nobody"}, {"peer", "add", "ftp://x"}, {"peer", "nats-config", "x"}} {
 			if out, err := a.parley(t, args...); err == nil {
 				t.Errorf("%v succeeded: %q", args, out)
 			}

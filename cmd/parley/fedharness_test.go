@@ -155,14 +155,17 @@ type fedNode struct {
 	replica  *fedProc
 	natsProc *fedProc
 	natsAddr string
+	// natsConf is the external NATS server's configuration file; federation.conf next to
+	// it is what `parley peer nats-config` printed.
+	natsConf string
 }
 
 // fedNodeOptions configure startFedNode.
 type fedNodeOptions struct {
-	// ExternalNATS runs the instance's NATS as a process of its own (NATS_URL), with leaf
-	// connections to Peers (name → federation address) from its configuration.
+	// ExternalNATS runs the instance's NATS as a process of its own (NATS_URL), configured
+	// as the README says: its federation accounts and leaf nodes are what `parley peer
+	// nats-config` prints, written again (and the server restarted) once peers are linked.
 	ExternalNATS bool
-	Peers        map[string]string
 }
 
 // startFedNode starts an instance named name and waits until it serves.
@@ -198,19 +201,26 @@ func startFedNode(t testing.TB, name string, o fedNodeOptions) *fedNode {
 	if o.ExternalNATS {
 		n.natsAddr = freeAddr(t)
 		host, port, _ := net.SplitHostPort(n.natsAddr)
-		fed, err := nats.FederationConfig(nats.FederationOptions{Instance: name, Listen: n.fedAddr, Peers: o.Peers})
+		const pw = "app-password"
+		// No peer yet: the federation accounts alone, as nats-config prints them before
+		// any link (the database has no tables before the replica's first start).
+		fed, err := nats.FederationConfig(nats.FederationOptions{Instance: name, Listen: n.fedAddr}, pw)
 		if err != nil {
 			t.Fatal(err)
 		}
-		const pw = "app-password"
-		conf := fmt.Sprintf("server_name: %s-nats\nhost: %q\nport: %s\njetstream { store_dir: %q }\n%s", name, host, port,
-			filepath.Join(dir, "nats"), strings.ReplaceAll(fed, "<a password of your choice>", pw))
-		confPath := filepath.Join(dir, "nats.conf")
-		if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
+		// The operator's part: a server name of its own, the client listener, JetStream;
+		// the federation part is included.
+		n.natsConf = filepath.Join(dir, "nats.conf")
+		conf := fmt.Sprintf("server_name: %s-nats\nhost: %q\nport: %s\njetstream { store_dir: %q }\ninclude \"federation.conf\"\n",
+			name, host, port, filepath.Join(dir, "nats"))
+		if err := os.WriteFile(n.natsConf, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "federation.conf"), []byte(fed), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		n.natsProc = &fedProc{t: t, name: name + "-nats", logPath: filepath.Join(dir, "nats.log"),
-			env: []string{soakHelperEnv + "=nats", "PARLEY_SOAK_NATS_CONF=" + confPath}}
+			env: []string{soakHelperEnv + "=nats", "PARLEY_SOAK_NATS_CONF=" + n.natsConf}}
 		n.env["NATS_URL"] = "nats://app:" + pw + "@" + n.natsAddr
 		n.startNATS()
 		t.Cleanup(func() { n.natsProc.stop(syscall.SIGTERM) })
@@ -243,6 +253,23 @@ func (n *fedNode) startNATS() {
 	n.natsProc.awaitPort(n.natsAddr)
 }
 
+// configureNATS writes what `parley peer nats-config` prints for the peers now linked into
+// the external NATS server's federation.conf and restarts that server, as an operator does
+// after peers change (a restart rather than a reload: nats-server gives an account new in a
+// reload its service imports only at a second one).
+func (n *fedNode) configureNATS(t testing.TB) {
+	t.Helper()
+	var out, errOut strings.Builder
+	if err := run(context.Background(), []string{"peer", "nats-config"}, func(k string) string { return n.env[k] }, &out, &errOut); err != nil {
+		t.Fatalf("peer nats-config: %v\n%s", err, errOut.String())
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(n.natsConf), "federation.conf"), []byte(out.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n.natsProc.stop(syscall.SIGTERM)
+	n.startNATS()
+}
+
 // db opens the instance's database, for checkers.
 func (n *fedNode) db(t testing.TB) *pgx.Conn {
 	t.Helper()
@@ -267,6 +294,13 @@ func link(t testing.TB, a, b *fedNode, tune func(bdb *pgx.Conn)) {
 	mustGQL(t, a.base, a.adminToken(t), `mutation($u: String!) { addPeer(input: {url: $u}) { state } }`, map[string]any{"u": b.base}, &added)
 	if added.AddPeer.State != "ACTIVE" {
 		t.Fatalf("%s's link to %s is %s", a.name, b.name, added.AddPeer.State)
+	}
+	// Each side now holds the other's leaf credentials; an external NATS learns them from
+	// its operator.
+	for _, n := range []*fedNode{a, b} {
+		if n.natsProc != nil {
+			n.configureNATS(t)
+		}
 	}
 }
 

@@ -42,6 +42,8 @@ Commands:
   peer add URL   federate with the instance at URL (pins its key; pending until it adds us)
   peer list      list the peers with their state and counts
   peer remove NAME  forget a peer
+  peer nats-config  print the federation accounts and leaf nodes (with the peers'
+                 credentials) for an external NATS (NATS_URL)
   key list       list the federation keys; key rotate [--overlap 72h]; key revoke ID
   health         exit 0 if the server on this machine answers /healthz (for HEALTHCHECK)
   version        print the version

@@ -111,6 +111,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	events.consume("webhooks", svc.webhooks.Handle)
+	if err := watchLabelSubscriptions(ctx, svc.feed, svc.labelStage); err != nil {
+		return err
+	}
 	stopWebhooks := runWebhookSender(ctx, svc.webhookSender, logger)
 	defer stopWebhooks()
 	stopEnactor := runEnactor(ctx, svc.rules, logger)

@@ -28,6 +28,9 @@ import (
 // depend on one another: storage, then the rules on top of it, then live delivery.
 type services struct {
 	auth *auth.Service
+	// labelStage keeps sites' label subscriptions; watchLabelSubscriptions feeds it the
+	// events that say they changed.
+	labelStage *federation.LabelStage
 	// identities keeps tokens' owners for a few seconds; nil when PARLEY_IDENTITY_CACHE_TTL
 	// is 0. It keeps nothing until watchIdentities feeds it the instance's user events.
 	identities *auth.IdentityCache
@@ -106,9 +109,11 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	queues := moderation.NewLearningQueue(postgres.NewQueueService(db), classifier, logger)
 	tombstones := postgres.NewTombstoneStore(db)
 	fedRuntime := newFederationRuntime(fedStore, labelStore, tombstones, logger)
+	// A peer's erased account is erased here as a local one is.
+	fedRuntime.accounts = postgres.NewAccountStore(db)
 	fed := federation.NewService(identity, fedStore, federation.ServiceOptions{
 		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues, Labels: labelStore, Sites: sites, Tombstones: tombstones,
-		OnPeersChanged: fedRuntime.changed, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
+		OnPeersChanged: func() { fedRuntime.changed(); labelStage.Forget("") }, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
 	webhookStore := postgres.NewWebhookStore(db)
 	// Webhook secrets are sealed at rest like federation keys, with a key of their own.
@@ -123,7 +128,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	}
 	rules := trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil)
 	sender := webhook.NewSender(webhookStore, webhook.SenderOptions{AllowPrivate: cfg.WebhooksReachPrivate(), Timeout: cfg.WebhookTimeout, Logger: logger, Seal: webhookSeal})
-	return &services{auth: authService, identities: identities, feed: feed, live: liveService, trust: trustConsumer, levels: trustStore,
+	return &services{auth: authService, identities: identities, feed: feed, labelStage: labelStage, live: liveService, trust: trustConsumer, levels: trustStore,
 		identity: identity, federation: fed, fedRuntime: fedRuntime, rules: rules,
 		webhooks: webhook.NewConsumer(webhookStore, sender.Wake, logger), webhookSender: sender, graph: graph.Services{
 			Auth: authService,

@@ -1,11 +1,12 @@
 // The instance's federation peers (admins only): each one's state, pinned key fingerprint,
-// lag and envelope counts, with pause/resume and defederate; and the coverage of the latest
-// deletions sent to peers.
+// lag and envelope counts, with pause/resume and defederate; each site's subscriptions to
+// their labels; and the coverage of the latest deletions sent to peers.
 import { useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { Time } from '../ui/Time.jsx';
 import { DEFEDERATE, PAUSE_PEER, PEERS } from './documents.js';
+import { LabelSubscriptions } from './LabelSubscriptions.jsx';
 import { countsText, lagText, pauseAction, peerStatus } from './peers.js';
 import { t, tx } from '../i18n/index.js';
 
@@ -23,6 +24,7 @@ export function PeersView() {
           <p>{tx('peers.instance', { name: <strong>{data.instance.name}</strong>, key: <code>{data.instance.fingerprint}</code> })}{data.instance.federationAddress ? tx('peers.leaf', { address: <code>{data.instance.federationAddress}</code> }) : t('peers.noListener')}.</p>
           {data.peers.length === 0 && <p>{t('peers.none')}</p>}
           {data.peers.map((p) => <Peer key={p.id} peer={p} onChange={refresh} />)}
+          <LabelSubscriptions sites={data.sites} peers={data.peers} />
           <Tombstones tombstones={data.tombstones} />
         </>
       )}

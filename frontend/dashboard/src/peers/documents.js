@@ -13,6 +13,7 @@ export const PEERS = gql`
     instance { name fingerprint federationAddress }
     peers { ...PeerFields }
     tombstones(first: 10) { id objectType objectID createdAt coverage pending }
+    sites { id name }
   }
   ${PEER}
 `;
@@ -25,4 +26,22 @@ export const PAUSE_PEER = gql`
 export const DEFEDERATE = gql`
   mutation Defederate($input: DefederateInput!) { defederate(input: $input) { ...PeerFields } }
   ${PEER}
+`;
+
+export const LABEL_SUBSCRIPTIONS = gql`
+  query LabelSubscriptions($siteID: ID!) {
+    labelSubscriptions(siteID: $siteID) { siteID peerID peerName weight action quorum }
+  }
+`;
+
+export const SUBSCRIBE_LABELS = gql`
+  mutation SubscribeLabels($input: SubscribeLabelsInput!) {
+    subscribeLabels(input: $input) { siteID peerID peerName weight action quorum }
+  }
+`;
+
+export const UNSUBSCRIBE_LABELS = gql`
+  mutation UnsubscribeLabels($input: UnsubscribeLabelsInput!) {
+    unsubscribeLabels(input: $input) { siteID peerID }
+  }
 `;

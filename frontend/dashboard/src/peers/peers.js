@@ -31,3 +31,19 @@ export function pauseAction(peer) {
   if (peer.state === 'DEFEDERATED') return null;
   return peer.state === 'PAUSED' ? { label: t('peers.resume'), paused: false } : { label: t('common.pause'), paused: true };
 }
+
+/** The actions a site may take on a subscribed peer's labels, mildest first. */
+export const LABEL_ACTIONS = ['IGNORE', 'FLAG', 'HOLD', 'HIDE'];
+
+/**
+ * Checks a label subscription form ({weight, action, quorum} as typed) and answers the
+ * mutation's input fields, or {error} naming the field.
+ */
+export function subscriptionInput(form) {
+  const weight = Number(form.weight);
+  const quorum = Number(form.quorum);
+  if (form.weight === '' || !Number.isFinite(weight) || weight < 0 || weight > 1) return { error: 'The weight must be between 0 and 1.' };
+  if (!LABEL_ACTIONS.includes(form.action)) return { error: 'Choose what the labels do.' };
+  if (!Number.isInteger(quorum) || quorum < 1 || quorum > 100) return { error: 'The quorum must be a whole number of peers from 1 to 100.' };
+  return { weight, action: form.action, quorum };
+}

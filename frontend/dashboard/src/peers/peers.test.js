@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countsText, lagText, pauseAction, peerStatus } from './peers.js';
+import { countsText, lagText, pauseAction, peerStatus, subscriptionInput } from './peers.js';
 
 describe('peerStatus', () => {
   it('names the state with a tone', () => {
@@ -32,5 +32,18 @@ describe('pauseAction', () => {
     expect(pauseAction({ state: 'ACTIVE' })).toEqual({ label: 'Pause', paused: true });
     expect(pauseAction({ state: 'PAUSED' })).toEqual({ label: 'Resume', paused: false });
     expect(pauseAction({ state: 'DEFEDERATED' })).toBeNull();
+  });
+});
+
+describe('subscriptionInput', () => {
+  it('answers the numbers typed as the input', () => {
+    expect(subscriptionInput({ weight: '0.8', action: 'HIDE', quorum: '2' })).toEqual({ weight: 0.8, action: 'HIDE', quorum: 2 });
+  });
+  it('names the field that is wrong', () => {
+    expect(subscriptionInput({ weight: '1.5', action: 'HIDE', quorum: '1' }).error).toMatch(/weight/);
+    expect(subscriptionInput({ weight: '', action: 'HIDE', quorum: '1' }).error).toMatch(/weight/);
+    expect(subscriptionInput({ weight: '0.5', action: 'BURN', quorum: '1' }).error).toMatch(/labels do/);
+    expect(subscriptionInput({ weight: '0.5', action: 'FLAG', quorum: '1.5' }).error).toMatch(/quorum/);
+    expect(subscriptionInput({ weight: '0.5', action: 'FLAG', quorum: '0' }).error).toMatch(/quorum/);
   });
 });
