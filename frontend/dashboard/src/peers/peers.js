@@ -42,8 +42,8 @@ export const LABEL_ACTIONS = ['IGNORE', 'FLAG', 'HOLD', 'HIDE'];
 export function subscriptionInput(form) {
   const weight = Number(form.weight);
   const quorum = Number(form.quorum);
-  if (form.weight === '' || !Number.isFinite(weight) || weight < 0 || weight > 1) return { error: 'The weight must be between 0 and 1.' };
-  if (!LABEL_ACTIONS.includes(form.action)) return { error: 'Choose what the labels do.' };
-  if (!Number.isInteger(quorum) || quorum < 1 || quorum > 100) return { error: 'The quorum must be a whole number of peers from 1 to 100.' };
+  if (form.weight === '' || !Number.isFinite(weight) || weight < 0 || weight > 1) return { error: t('peers.labels.badWeight') };
+  if (!LABEL_ACTIONS.includes(form.action)) return { error: t('peers.labels.badAction') };
+  if (!Number.isInteger(quorum) || quorum < 1 || quorum > 100) return { error: t('peers.labels.badQuorum') };
   return { weight, action: form.action, quorum };
 }
