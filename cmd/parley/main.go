@@ -36,7 +36,7 @@ Commands:
   migrate        apply database migrations and exit
   admin create   create an administrator: --email E --username U --password P
   trust recompute  rebuild trust signals from the events applied: [--site ID]
-  import         import another system's comments: --site ID --format disqus|wxr|remark42 FILE
+  import         import another system's comments: --site ID --format disqus|wxr|remark42|coral FILE
   site export    write a whole site as one JSON file: --site ID > site.json
   site import    read such a file into a new (or empty) site: [--site ID] FILE
   peer add URL   federate with the instance at URL (pins its key; pending until it adds us)
