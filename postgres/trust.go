@@ -140,9 +140,43 @@ func applyTrustRuns(ctx context.Context, tx pgx.Tx, batch []parley.TrustOps) err
 	return applyTrustOps(ctx, tx, site, run)
 }
 
+// foldTrustOps merges the ops that add to the same count, so a run of many events by few
+// users sends few statements: a user's published comments are summed into their first such
+// op, and a visit on a day already visited in the run is dropped. Both only add (or insert
+// what exists already), so the signals come out the same in any order.
+func foldTrustOps(ops []parley.TrustOp) []parley.TrustOp {
+	type key struct {
+		kind parley.TrustOpKind
+		user string
+		day  string
+	}
+	at := map[key]int{}
+	out := make([]parley.TrustOp, 0, len(ops))
+	for _, op := range ops {
+		var k key
+		switch op.Kind {
+		case parley.TrustOpPublished:
+			k = key{op.Kind, op.UserID, ""}
+		case parley.TrustOpVisit:
+			k = key{op.Kind, op.UserID, op.Day.UTC().Format(time.DateOnly)}
+		default:
+			out = append(out, op)
+			continue
+		}
+		if i, ok := at[k]; ok {
+			out[i].N += op.N
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, op)
+	}
+	return out
+}
+
 // applyTrustOps makes the ops, sending runs of them in one round trip: a report's
 // resolution reads what it resolves, so it ends a run.
 func applyTrustOps(ctx context.Context, tx pgx.Tx, siteID string, ops []parley.TrustOp) error {
+	ops = foldTrustOps(ops)
 	batch := &pgx.Batch{}
 	flush := func() error {
 		if batch.Len() == 0 {
