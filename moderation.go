@@ -96,6 +96,20 @@ type Submission struct {
 	// Flags are the reason codes raised so far in this run by earlier stages (shadow ones
 	// left out), so that a later stage, such as the community rules, can build on them.
 	Flags []string
+	// Site is what storage read about the site with the draft, in the same round trip; nil
+	// when it was not read, and stages then ask for what they need.
+	Site *SiteFacts
+}
+
+// SiteFacts are what stages would otherwise each ask storage for on every comment, read with
+// the draft so that a stage with nothing to do (a site that subscribes to no labels, a spam
+// model still learning) costs no round trip.
+type SiteFacts struct {
+	// LabelSubscriptions counts the site's subscriptions to peers' labels (those of
+	// defederated peers left out).
+	LabelSubscriptions int
+	// SpamDocs are the documents the site's spam model has learnt from, in each class.
+	SpamDocs SpamCounts
 }
 
 // StageResult is one entry of a decision trail: what one stage said, how long it took, and

@@ -229,6 +229,12 @@ type TrustOps struct {
 	Ops    []TrustOp
 }
 
+// TrustEventOps are an event and the ops it makes, as ApplyTrustEvents takes them.
+type TrustEventOps struct {
+	Event OutboxEvent
+	Ops   []TrustOp
+}
+
 // TrustEvent is an event as the trust consumer's ledger keeps it: the history that
 // `parley trust recompute` replays.
 type TrustEvent struct {
@@ -242,6 +248,10 @@ type TrustStore interface {
 	// ApplyTrustEvent records e in the ledger and applies ops in one transaction; it
 	// returns false, changing nothing, when e's ID was applied before.
 	ApplyTrustEvent(ctx context.Context, e OutboxEvent, ops []TrustOp) (bool, error)
+	// ApplyTrustEvents is ApplyTrustEvent for many events in one transaction, in their
+	// order: applied[i] is false for an event whose ID was applied before (or earlier in
+	// the same call), whose ops then change nothing.
+	ApplyTrustEvents(ctx context.Context, events []TrustEventOps) (applied []bool, err error)
 	// ExclusiveTrust runs fn while no event is being applied: ApplyTrustEvent waits until
 	// fn returns, so that a recompute's reset and replay never interleave with live events.
 	ExclusiveTrust(ctx context.Context, fn func(ctx context.Context) error) error

@@ -200,7 +200,8 @@ func (st *LabelStage) Labels(ctx context.Context, typ, localID string) ([]parley
 // the comment.
 func (st *LabelStage) Check(ctx context.Context, s *parley.Submission) (parley.Verdict, error) {
 	pass := parley.Verdict{Decision: parley.DecisionPass}
-	if s.Comment == nil || s.Story == nil {
+	// A site the draft showed subscribing to no labels is not asked again.
+	if s.Comment == nil || s.Story == nil || s.Site != nil && s.Site.LabelSubscriptions == 0 {
 		return pass, nil
 	}
 	subs, err := st.subscriptions(ctx, s.Story.SiteID)

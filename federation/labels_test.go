@@ -167,6 +167,25 @@ func TestLabels(t *testing.T) {
 			t.Fatalf("verdict %+v", v)
 		}
 	})
+	t.Run("the draft's site facts spare the query only when the site subscribes to nothing", func(t *testing.T) {
+		subs, err := labels.LabelSubscriptions(ctx, site.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { submission.Site = nil }()
+		submission.Site = &parley.SiteFacts{LabelSubscriptions: len(subs)}
+		if v := check(); v.Decision != parley.DecisionReject {
+			t.Fatalf("verdict with the site's facts %+v", v)
+		}
+		submission.Site = &parley.SiteFacts{}
+		before := db.QueryCount()
+		if v := check(); v.Decision != parley.DecisionPass {
+			t.Fatalf("verdict on a site with no subscriptions %+v", v)
+		}
+		if n := db.QueryCount() - before; n != 0 {
+			t.Fatalf("%d statements for a site the draft showed subscribing to nothing", n)
+		}
+	})
 	t.Run("a retraction takes a peer's agreement back", func(t *testing.T) {
 		label("gamma", true, now.Add(time.Minute))
 		if v := check(); v.Decision != parley.DecisionPass {

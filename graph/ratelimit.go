@@ -83,12 +83,23 @@ func (l MutationLimits) check(ctx context.Context) error {
 		}
 	}
 	if l.PerNewAccount != nil && l.Levels != nil && !u.Admin {
+		// The level is read only once the smaller quota is spent: within it, an account
+		// passes whatever its level, so most changes cost no query for it. An account above
+		// level 0 draws on that quota too, unheld by it; were it pinned back to 0, its quota
+		// would refill as any other's.
+		ok, retry, err := l.PerNewAccount.Allow(ctx, "new:"+u.ID)
+		if err != nil {
+			return fmt.Errorf("rate limit: %w", err)
+		}
+		if ok {
+			return nil
+		}
 		level, err := l.Levels.HighestTrustLevel(ctx, u.ID)
 		if err != nil {
 			return err
 		}
 		if level == parley.TrustNew {
-			return limited(ctx, l.PerNewAccount, "new:"+u.ID, "Too many changes from a new account (trust level 0 has a smaller quota until your first comment is published)")
+			return refusal(retry, "Too many changes from a new account (trust level 0 has a smaller quota until your first comment is published)")
 		}
 	}
 	return nil
@@ -101,10 +112,15 @@ func limited(ctx context.Context, l parley.RateLimiter, key, what string) error 
 		return fmt.Errorf("rate limit: %w", err)
 	}
 	if !ok {
-		seconds := int((retry + time.Second - 1) / time.Second)
-		return parley.RateLimitedf(retry, "%s; try again in %d seconds.", what, seconds)
+		return refusal(retry, what)
 	}
 	return nil
+}
+
+// refusal answers a spent quota: what there were too many of, and when to try again.
+func refusal(retry time.Duration, what string) error {
+	seconds := int((retry + time.Second - 1) / time.Second)
+	return parley.RateLimitedf(retry, "%s; try again in %d seconds.", what, seconds)
 }
 
 // stories returns s with story creation on first read limited, or s itself when no limit

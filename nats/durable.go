@@ -1,6 +1,7 @@
 package nats
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,10 @@ import (
 // Handler applies one event. It must be idempotent by event ID: JetStream delivers at least
 // once. A nil answer acknowledges the event; an error has it delivered again later.
 type Handler func(ctx context.Context, e parley.OutboxEvent) error
+
+// BatchHandler applies a run of events, in their order, as one (RunDurableBatch). It must
+// be idempotent by event ID: an error has the whole run delivered again later.
+type BatchHandler func(ctx context.Context, es []parley.OutboxEvent) error
 
 // DurableOptions configure RunDurable.
 type DurableOptions struct {
@@ -35,6 +40,13 @@ type DurableOptions struct {
 // ends. A new consumer starts at the stream's first event. Messages that are not events are
 // terminated, never redelivered. When the connection fails it tries again with backoff.
 func RunDurable(ctx context.Context, js jetstream.JetStream, o DurableOptions, handle Handler) error {
+	return RunDurableBatch(ctx, js, o, 1, func(ctx context.Context, es []parley.OutboxEvent) error { return handle(ctx, es[0]) })
+}
+
+// RunDurableBatch is RunDurable for a handler that takes runs of up to max events, in
+// order: whatever the stream has ready when the handler is free, so a consumer that keeps
+// up gets one event at a time, and one behind gets its backlog max at once.
+func RunDurableBatch(ctx context.Context, js jetstream.JetStream, o DurableOptions, max int, handle BatchHandler) error {
 	if o.Name == "" {
 		return errors.New("durable consumer: no name")
 	}
@@ -44,13 +56,14 @@ func RunDurable(ctx context.Context, js jetstream.JetStream, o DurableOptions, h
 	if o.Retry <= 0 {
 		o.Retry = 5 * time.Second
 	}
+	max = cmp.Or(max, 1)
 	logger := orDiscard(o.Logger).With("consumer", o.Name)
 	subject := DefaultStreamSubject
 	if o.Instance != "" {
 		subject = SubjectPrefix + "." + o.Instance + ".*.*.*.*"
 	}
 	for attempt := 0; ; attempt++ {
-		err := consume(ctx, js, o, subject, handle, logger)
+		err := consume(ctx, js, o, subject, max, handle, logger)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -70,9 +83,9 @@ func RunDurable(ctx context.Context, js jetstream.JetStream, o DurableOptions, h
 // recompute, say) keeps its event with progress notes.
 const ackWait = 5 * time.Second
 
-// handleInProgress runs handle, telling the stream every ackWait/3 that the event is still
-// being applied, so a slow handler's event is not delivered a second time meanwhile.
-func handleInProgress(ctx context.Context, msg jetstream.Msg, e parley.OutboxEvent, handle Handler) error {
+// handleInProgress runs handle, telling the stream every ackWait/3 that the events are
+// still being applied, so a slow handler's events are not delivered a second time meanwhile.
+func handleInProgress(ctx context.Context, msgs []jetstream.Msg, es []parley.OutboxEvent, handle BatchHandler) error {
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
@@ -83,21 +96,26 @@ func handleInProgress(ctx context.Context, msg jetstream.Msg, e parley.OutboxEve
 			case <-done:
 				return
 			case <-tick.C:
-				_ = msg.InProgress()
+				for _, msg := range msgs {
+					_ = msg.InProgress()
+				}
 			}
 		}
 	}()
-	return handle(ctx, e)
+	return handle(ctx, es)
 }
 
-func consume(ctx context.Context, js jetstream.JetStream, o DurableOptions, subject string, handle Handler, logger *slog.Logger) error {
+// readyWait is how long a run waits for an event the stream has already sent on its way.
+const readyWait = time.Millisecond
+
+func consume(ctx context.Context, js jetstream.JetStream, o DurableOptions, subject string, max int, handle BatchHandler, logger *slog.Logger) error {
 	cons, err := js.CreateOrUpdateConsumer(ctx, o.Stream, jetstream.ConsumerConfig{
 		Durable:       o.Name,
 		Description:   "Parley " + o.Name + ": applies every event once, in order.",
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       ackWait,
-		MaxAckPending: 1,
+		MaxAckPending: max,
 		FilterSubject: subject,
 	})
 	if err != nil {
@@ -115,27 +133,51 @@ func consume(ctx context.Context, js jetstream.JetStream, o DurableOptions, subj
 		if err != nil {
 			return err
 		}
-		env, err := DecodeEnvelope(msg.Data())
-		if err != nil {
-			logger.Warn("not an event, dropped", "subject", msg.Subject(), "error", err)
-			_ = msg.Term()
+		// The run is what is ready now; an iterator that closed meanwhile says so at the
+		// next Next, after this run is applied.
+		ready := []jetstream.Msg{msg}
+		for len(ready) < max {
+			m, err := it.Next(jetstream.NextMaxWait(readyWait))
+			if err != nil {
+				break
+			}
+			ready = append(ready, m)
+		}
+		msgs, es := ready[:0], make([]parley.OutboxEvent, 0, len(ready))
+		for _, msg := range ready {
+			env, err := DecodeEnvelope(msg.Data())
+			if err != nil {
+				logger.Warn("not an event, dropped", "subject", msg.Subject(), "error", err)
+				_ = msg.Term()
+				continue
+			}
+			msgs, es = append(msgs, msg), append(es, env.Event())
+		}
+		if len(es) == 0 {
 			continue
 		}
-		if err := handleInProgress(ctx, msg, env.Event(), handle); err != nil {
+		if err := handleInProgress(ctx, msgs, es, handle); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			logger.Warn("event failed, will be delivered again", "event", env.ID, "kind", env.Kind, "error", err)
-			_ = msg.NakWithDelay(o.Retry)
+			logger.Warn("events failed, will be delivered again", "first", es[0].ID, "kind", es[0].Kind, "events", len(es), "error", err)
+			for _, msg := range msgs {
+				_ = msg.NakWithDelay(o.Retry)
+			}
 			continue
 		}
-		// The event is applied: its ack goes out even when shutdown began meanwhile, or the
-		// stream would hold it (MaxAckPending 1) for AckWait before anything else could flow.
+		// The events are applied: their acks go out even when shutdown began meanwhile, or
+		// the stream would hold them (MaxAckPending) for AckWait before anything else could
+		// flow. Acks go out in order on one connection, so the last one's confirmation
+		// confirms them all.
+		for _, msg := range msgs[:len(msgs)-1] {
+			_ = msg.Ack()
+		}
 		ackCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		err = msg.DoubleAck(ackCtx)
+		err = msgs[len(msgs)-1].DoubleAck(ackCtx)
 		cancel()
 		if err != nil {
-			logger.Warn("ack failed; the event will come again and be skipped", "event", env.ID, "error", err)
+			logger.Warn("ack failed; the events will come again and be skipped", "event", es[len(es)-1].ID, "error", err)
 		}
 	}
 }

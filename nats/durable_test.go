@@ -3,6 +3,7 @@ package nats_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -135,4 +136,66 @@ func await(tb testing.TB, seen <-chan string) string {
 		tb.Fatal("no event delivered")
 		return ""
 	}
+}
+
+func TestRunDurableBatch(t *testing.T) {
+	srv := MustEmbedded(t, "", "")
+	js := MustJetStream(t, srv)
+	MustStream(t, js)
+	instance := MustInstance(t)
+	const n, max = 50, 20
+	var want []string
+	for range n {
+		ev := parley.OutboxEvent{ID: newUUID(t), Kind: parley.EventUserCreated, Payload: []byte(`{"v":1,"id":"u","username":"u"}`), CreatedAt: time.Now()}
+		MustPublishRaw(t, js, instance, ev)
+		want = append(want, ev.ID)
+	}
+	var mu sync.Mutex
+	var got []string
+	var runs []int
+	failed := false
+	all := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- nats.RunDurableBatch(ctx, js, nats.DurableOptions{Name: "test-" + instance, Instance: instance, Retry: time.Millisecond}, max,
+			func(_ context.Context, es []parley.OutboxEvent) error {
+				mu.Lock()
+				defer mu.Unlock()
+				runs = append(runs, len(es))
+				if !failed {
+					failed = true
+					return errors.New("database away")
+				}
+				for _, e := range es {
+					got = append(got, e.ID)
+				}
+				if len(got) == n {
+					close(all)
+				}
+				return nil
+			})
+	}()
+	select {
+	case <-all:
+	case <-time.After(30 * time.Second):
+		t.Fatal("not every event was applied")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("runs: %v", runs)
+	t.Run("every event is applied once, in order, in runs of at most max", func(t *testing.T) {
+		if !slices.Equal(got, want) {
+			t.Fatalf("applied %d events out of order or repeated:\n got %v\nwant %v", len(got), got, want)
+		}
+		for _, r := range runs {
+			if r < 1 || r > max {
+				t.Fatalf("a run of %d events; want 1 to %d", r, max)
+			}
+		}
+	})
 }

@@ -53,7 +53,11 @@ func draftHistory(excludeID string) string {
 				'message', message, 'createdAt', created_at, 'expiresAt', expires_at, 'acknowledgedAt', acknowledged_at)), '[]')
 			 FROM user_sanctions WHERE user_id = $2 AND (site_id = st.site_id OR site_id IS NULL) AND revoked_at IS NULL
 				AND (expires_at IS NULL OR expires_at > now())) AS sanctions,
-			coalesce((SELECT level FROM trust_levels WHERE site_id = st.site_id AND user_id = $2), 0) AS trust_level
+			coalesce((SELECT level FROM trust_levels WHERE site_id = st.site_id AND user_id = $2), 0) AS trust_level,
+			(SELECT count(*) FROM federation_label_subscriptions ls JOIN federation_peers p ON p.id = ls.peer_id
+			 WHERE ls.site_id = st.site_id AND p.state <> 'DEFEDERATED') AS label_subscriptions,
+			coalesce((SELECT spam FROM spam_docs WHERE site_id = st.site_id), 0) AS spam_docs,
+			coalesce((SELECT ham FROM spam_docs WHERE site_id = st.site_id), 0) AS ham_docs
 	) AS h
 	CROSS JOIN LATERAL (
 		SELECT count(*) FILTER (WHERE status = 'REJECTED') AS rejected, count(*) AS total
@@ -71,7 +75,8 @@ func draftHistory(excludeID string) string {
 
 // draftColumns are what every draft reads: the story, the settings, and the author's standing.
 const draftColumns = `st.id, st.site_id, st.url, st.title, st.closed, st.moderation, st.created_at, st.updated_at, st.settings, st.open_since,
-	h.role, h.published, h.pending, h.rejected, recent.rejected, recent.total, h.same_body, h.sanctions, h.trust_level`
+	h.role, h.published, h.pending, h.rejected, recent.rejected, recent.total, h.same_body, h.sanctions, h.trust_level,
+	h.label_subscriptions, h.spam_docs, h.ham_docs`
 
 // draftArgs are the arguments $2 to $7 that draftStory and draftHistory use.
 func draftArgs(authorID, body string) []any {
@@ -88,12 +93,14 @@ type draftRow struct {
 	sanctions []byte
 	// trustLevel is the author's level on the site, from the trust tables.
 	trustLevel int16
+	site       parley.SiteFacts
 }
 
 func (r *draftRow) dest() []any {
 	st, h := &r.story, &r.history
 	return []any{&st.ID, &st.SiteID, &st.URL, &st.Title, &st.Closed, &st.Moderation, &st.CreatedAt, &st.UpdatedAt, &r.settings, &st.OpenSince,
-		&r.role, &h.Published, &h.Pending, &h.Rejected, &h.RecentRejected, &h.RecentTotal, &h.SameBodyRecently, &r.sanctions, &r.trustLevel}
+		&r.role, &h.Published, &h.Pending, &h.Rejected, &h.RecentRejected, &h.RecentTotal, &h.SameBodyRecently, &r.sanctions, &r.trustLevel,
+		&r.site.LabelSubscriptions, &r.site.SpamDocs.Spam, &r.site.SpamDocs.Ham}
 }
 
 // submission builds the part of a submission the row holds, for author u.
@@ -111,7 +118,8 @@ func (r *draftRow) submission(action parley.SubmissionAction, u *parley.User) (*
 		return nil, err
 	}
 	r.story.ApplyAutoClose(settings.AutoCloseAfterDays, time.Now())
-	s := &parley.Submission{Action: action, Story: &r.story, Settings: settings, Author: u, Role: parley.Role(r.role), History: r.history}
+	site := r.site
+	s := &parley.Submission{Action: action, Story: &r.story, Settings: settings, Author: u, Role: parley.Role(r.role), History: r.history, Site: &site}
 	s.History.TrustLevel = parley.TrustLevel(r.trustLevel)
 	for _, a := range active {
 		s.History.Sanctions = append(s.History.Sanctions, &parley.Sanction{ID: a.ID, UserID: u.ID, SiteID: a.SiteID,

@@ -40,6 +40,64 @@ func (s *TrustStore) ApplyTrustEvent(ctx context.Context, e parley.OutboxEvent, 
 	return applied, err
 }
 
+// ApplyTrustEvents records a run of events and applies the ops of the new ones in one
+// transaction and three round trips whatever their number: the lock and the ledger rows go
+// in one, the ops in the next (as ReplayTrustOps sends them), then the commit. The ledger's
+// ON CONFLICT is the guard, as for one event; RETURNING names the events it took.
+func (s *TrustStore) ApplyTrustEvents(ctx context.Context, events []parley.TrustEventOps) ([]bool, error) {
+	applied := make([]bool, len(events))
+	if len(events) == 0 {
+		return applied, nil
+	}
+	n := len(events)
+	ids, sites, stories, kinds, payloads := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	created := make([]time.Time, n)
+	for i, e := range events {
+		ids[i], sites[i], stories[i], kinds[i] = e.Event.ID, e.Event.SiteID, e.Event.StoryID, e.Event.Kind
+		payloads[i], created[i] = string(e.Event.Payload), e.Event.CreatedAt
+	}
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		b.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, trustLockKey)
+		// Rows go in the events' order, so the ledger's seq keeps it for recompute.
+		b.Queue(`
+			INSERT INTO trust_ledger (event_id, site_id, story_id, kind, payload, created_at)
+			SELECT e.id, nullif(e.site, '')::uuid, nullif(e.story, '')::uuid, e.kind, e.payload::jsonb, e.created
+			FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+				WITH ORDINALITY AS e (id, site, story, kind, payload, created, ord)
+			ORDER BY e.ord
+			ON CONFLICT (event_id) DO NOTHING
+			RETURNING event_id::text`, ids, sites, stories, kinds, payloads, created).Query(func(rows pgx.Rows) error {
+			taken := map[string]bool{}
+			var id string
+			_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
+				taken[id] = true
+				return nil
+			})
+			for i, e := range events {
+				if taken[e.Event.ID] {
+					applied[i], taken[e.Event.ID] = true, false // a repeat in the run is not new
+				}
+			}
+			return err
+		})
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		var runs []parley.TrustOps
+		for i, e := range events {
+			if applied[i] && len(e.Ops) > 0 {
+				runs = append(runs, parley.TrustOps{SiteID: e.Event.SiteID, Ops: e.Ops})
+			}
+		}
+		return applyTrustRuns(ctx, tx, runs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return applied, nil
+}
+
 // trustLockKey names the advisory lock between applying events (shared) and recomputing
 // (exclusive).
 const trustLockKey = 0x7472757374 // "trust"
@@ -61,27 +119,64 @@ func (s *TrustStore) ExclusiveTrust(ctx context.Context, fn func(ctx context.Con
 
 // ReplayTrustOps applies the ops of a ledger event again, after ResetTrustSignals.
 func (s *TrustStore) ReplayTrustOps(ctx context.Context, batch []parley.TrustOps) error {
-	return s.db.inTx(ctx, func(tx pgx.Tx) error {
-		// Runs of ops across events go in one round trip; only a resolution waits.
-		var run []parley.TrustOp
-		site := ""
-		for _, b := range batch {
-			if b.SiteID != site && len(run) > 0 {
-				if err := applyTrustOps(ctx, tx, site, run); err != nil {
-					return err
-				}
-				run = run[:0]
+	return s.db.inTx(ctx, func(tx pgx.Tx) error { return applyTrustRuns(ctx, tx, batch) })
+}
+
+// applyTrustRuns makes the ops of many events in order: runs of ops of one site go in one
+// round trip; only a resolution waits.
+func applyTrustRuns(ctx context.Context, tx pgx.Tx, batch []parley.TrustOps) error {
+	var run []parley.TrustOp
+	site := ""
+	for _, b := range batch {
+		if b.SiteID != site && len(run) > 0 {
+			if err := applyTrustOps(ctx, tx, site, run); err != nil {
+				return err
 			}
-			site = b.SiteID
-			run = append(run, b.Ops...)
+			run = run[:0]
 		}
-		return applyTrustOps(ctx, tx, site, run)
-	})
+		site = b.SiteID
+		run = append(run, b.Ops...)
+	}
+	return applyTrustOps(ctx, tx, site, run)
+}
+
+// foldTrustOps merges the ops that add to the same count, so a run of many events by few
+// users sends few statements: a user's published comments are summed into their first such
+// op, and a visit on a day already visited in the run is dropped. Both only add (or insert
+// what exists already), so the signals come out the same in any order.
+func foldTrustOps(ops []parley.TrustOp) []parley.TrustOp {
+	type key struct {
+		kind parley.TrustOpKind
+		user string
+		day  string
+	}
+	at := map[key]int{}
+	out := make([]parley.TrustOp, 0, len(ops))
+	for _, op := range ops {
+		var k key
+		switch op.Kind {
+		case parley.TrustOpPublished:
+			k = key{op.Kind, op.UserID, ""}
+		case parley.TrustOpVisit:
+			k = key{op.Kind, op.UserID, op.Day.UTC().Format(time.DateOnly)}
+		default:
+			out = append(out, op)
+			continue
+		}
+		if i, ok := at[k]; ok {
+			out[i].N += op.N
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, op)
+	}
+	return out
 }
 
 // applyTrustOps makes the ops, sending runs of them in one round trip: a report's
 // resolution reads what it resolves, so it ends a run.
 func applyTrustOps(ctx context.Context, tx pgx.Tx, siteID string, ops []parley.TrustOp) error {
+	ops = foldTrustOps(ops)
 	batch := &pgx.Batch{}
 	flush := func() error {
 		if batch.Len() == 0 {

@@ -40,26 +40,31 @@ func benchEvent(tb testing.TB, site *parley.Site, story *parley.Story, users []*
 	return parley.OutboxEvent{ID: uuid.NewString(), Kind: p.Kind(), SiteID: site.ID, StoryID: story.ID, Payload: payload, CreatedAt: time.Now()}
 }
 
-// BenchmarkConsumer measures the live consumer: one event applied, guarded and its author's
-// level checked per op.
+// BenchmarkConsumer measures the live consumer: events applied, guarded and their users'
+// levels checked, one at a time (Handle, what a consumer keeping up does) and in runs of 100
+// (HandleBatch, what it does with a backlog).
 func BenchmarkConsumer(b *testing.B) {
 	e := MustEnv(b)
 	site, story := e.MustStory(b)
 	users := benchUsers(b, e, 50)
 	c := e.consumer(time.Now)
-	events := make([]parley.OutboxEvent, b.N)
-	for i := range events {
-		events[i] = benchEvent(b, site, story, users, i)
-	}
 	ctx := context.Background()
-	b.ResetTimer()
-	start := time.Now()
-	for i := range b.N {
-		if err := c.Handle(ctx, events[i]); err != nil {
-			b.Fatal(err)
-		}
+	for _, run := range []int{1, 100} {
+		b.Run(fmt.Sprintf("batch=%d", run), func(b *testing.B) {
+			events := make([]parley.OutboxEvent, b.N)
+			for i := range events {
+				events[i] = benchEvent(b, site, story, users, i)
+			}
+			b.ResetTimer()
+			start := time.Now()
+			for i := 0; i < b.N; i += run {
+				if err := c.HandleBatch(ctx, events[i:min(i+run, b.N)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+		})
 	}
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
 }
 
 // BenchmarkRecompute measures `parley trust recompute` of one site whose ledger holds

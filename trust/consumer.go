@@ -46,47 +46,122 @@ func NewConsumer(store parley.TrustStore, sites parley.SiteService, opts Options
 // and nil returned, so the stream moves on; an error means the event should be delivered
 // again.
 func (c *Consumer) Handle(ctx context.Context, oe parley.OutboxEvent) error {
-	e, err := oe.Decode()
-	if errors.Is(err, parley.ErrUnknownEvent) {
+	return c.HandleBatch(ctx, []parley.OutboxEvent{oe})
+}
+
+// HandleBatch applies a run of events in order, as Handle would one by one, but the events
+// that only raise signals (new comments, visits, reactions: most of a backlog) go in one
+// transaction (parley.TrustStore's ApplyTrustEvents) and the level of each user they touched
+// is checked once after them, so a backlog of n events costs a few round trips plus three
+// reads per user, not a transaction and three reads per event. Events it cannot read are
+// skipped as Handle skips them; an error means the run should be delivered again (what was
+// applied is then skipped by its ID).
+func (c *Consumer) HandleBatch(ctx context.Context, oes []parley.OutboxEvent) error {
+	items := make([]parley.TrustEventOps, 0, len(oes))
+	var users [][]string
+	for _, oe := range oes {
+		e, err := oe.Decode()
+		if errors.Is(err, parley.ErrUnknownEvent) {
+			continue
+		}
+		if err != nil {
+			c.logger.Warn("trust: undecodable event skipped", "event", oe.ID, "kind", oe.Kind, "err", err)
+			continue
+		}
+		ops, us := opsFor(e)
+		if len(ops) == 0 {
+			continue
+		}
+		items = append(items, parley.TrustEventOps{Event: oe, Ops: ops})
+		users = append(users, us)
+	}
+	if len(items) == 0 {
 		return nil
 	}
+	// Levels are kept once earned, so a level depends on the signals at each check, not
+	// only at the last: a user promoted by a comment keeps the level through a rejection
+	// that follows. Checking once after events that only raise signals gives the level
+	// checking after each would; an event that may lower one is applied and checked alone,
+	// after the events before it were.
+	sites := map[string]*parley.Site{}
+	for start := 0; start < len(items); {
+		end := start + 1
+		if raises(items[start].Ops) {
+			for end < len(items) && raises(items[end].Ops) {
+				end++
+			}
+		}
+		if err := c.applyRun(ctx, sites, items[start:end], users[start:end]); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+// raises reports whether ops only raise the signals that earn a level (and lower none of
+// those that cost one).
+func raises(ops []parley.TrustOp) bool {
+	for _, op := range ops {
+		switch {
+		case op.Kind == parley.TrustOpVisit:
+		case (op.Kind == parley.TrustOpPublished || op.Kind == parley.TrustOpReaction) && op.N > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// applyRun applies items in one transaction, then checks each user they touched once, in
+// the order the run first touched them. A sanction everywhere (no site) is checked at each
+// user's next event on a site, since levels are per site.
+func (c *Consumer) applyRun(ctx context.Context, sites map[string]*parley.Site, items []parley.TrustEventOps, users [][]string) error {
+	applied, err := c.store.ApplyTrustEvents(ctx, items)
 	if err != nil {
-		c.logger.Warn("trust: undecodable event skipped", "event", oe.ID, "kind", oe.Kind, "err", err)
-		return nil
-	}
-	ops, users := opsFor(e)
-	if len(ops) == 0 {
-		return nil
-	}
-	applied, err := c.store.ApplyTrustEvent(ctx, oe, ops)
-	if err != nil || !applied {
 		return err
 	}
-	if oe.SiteID == "" {
-		// A sanction everywhere: levels are per site, and are checked at each user's next
-		// event on a site.
-		return nil
-	}
-	for _, u := range users {
-		if err := c.check(ctx, oe.SiteID, u); err != nil {
-			return fmt.Errorf("trust level of %s on %s: %w", u, oe.SiteID, err)
+	type siteUser struct{ site, user string }
+	seen := map[siteUser]bool{}
+	for i, it := range items {
+		if !applied[i] || it.Event.SiteID == "" {
+			continue
+		}
+		for _, u := range users[i] {
+			k := siteUser{it.Event.SiteID, u}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			if err := c.checkCached(ctx, sites, k.site, u); err != nil {
+				return fmt.Errorf("trust level of %s on %s: %w", u, k.site, err)
+			}
 		}
 	}
 	return nil
 }
 
-// check decides a user's level from their signals and stores a change, if any.
-func (c *Consumer) check(ctx context.Context, siteID, userID string) error {
-	site, err := c.sites.FindSiteByID(ctx, siteID)
-	if parley.ErrorCode(err) == parley.ENOTFOUND {
-		return nil
+// checkCached is check with the sites already read in this run kept in sites (nil for a
+// site not found).
+func (c *Consumer) checkCached(ctx context.Context, sites map[string]*parley.Site, siteID, userID string) error {
+	site, ok := sites[siteID]
+	if !ok {
+		var err error
+		site, err = c.sites.FindSiteByID(ctx, siteID)
+		if parley.ErrorCode(err) == parley.ENOTFOUND {
+			site = nil
+		} else if err != nil {
+			return err
+		}
+		sites[siteID] = site
 	}
-	if err != nil {
-		return err
+	if site == nil {
+		return nil
 	}
 	return c.checkOn(ctx, site, userID)
 }
 
+// checkOn decides a user's level from their signals and stores a change, if any.
 func (c *Consumer) checkOn(ctx context.Context, site *parley.Site, userID string) error {
 	siteID, t := site.ID, parley.TrustSettingsOf(site.Settings)
 	now := c.now()

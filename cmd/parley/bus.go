@@ -24,6 +24,8 @@ type bus struct {
 	close func()
 	// consume runs a durable consumer of the event stream until the bus closes.
 	consume func(name string, handle nats.Handler)
+	// consumeBatch runs one whose handler takes runs of up to max events.
+	consumeBatch func(name string, max int, handle nats.BatchHandler)
 	// js is the JetStream handle of the bus, for federation's streams.
 	js jetstream.JetStream
 	// embedded is the embedded server, nil with NATS_URL; it keeps the federation leaf
@@ -149,15 +151,18 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 		}
 	}()
 	var consumers sync.WaitGroup
-	consume := func(name string, handle nats.Handler) {
+	consumeBatch := func(name string, max int, handle nats.BatchHandler) {
 		consumers.Go(func() {
 			o := nats.DurableOptions{Name: "parley-" + name + "-" + cfg.Instance, Instance: cfg.Instance, Logger: logger}
-			if err := nats.RunDurable(runCtx, js, o, handle); err != nil {
+			if err := nats.RunDurableBatch(runCtx, js, o, max, handle); err != nil {
 				logger.Error("event consumer stopped", "consumer", name, "error", err)
 			}
 		})
 	}
-	return &bus{relay: relay, conn: live, consume: consume, js: js, embedded: emb, runCtx: runCtx, close: func() {
+	consume := func(name string, handle nats.Handler) {
+		consumeBatch(name, 1, func(ctx context.Context, es []parley.OutboxEvent) error { return handle(ctx, es[0]) })
+	}
+	return &bus{relay: relay, conn: live, consume: consume, consumeBatch: consumeBatch, js: js, embedded: emb, runCtx: runCtx, close: func() {
 		stop()
 		<-done
 		consumers.Wait()

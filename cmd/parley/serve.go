@@ -106,7 +106,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	mails.run(ctx, cfg.MailWorkers)
-	events.consume("trust", svc.trust.Handle)
+	// The trust consumer takes its backlog in runs, one transaction each, so that it keeps
+	// up with a burst of writes instead of competing with them for the database.
+	events.consumeBatch("trust", trustBatch, svc.trust.HandleBatch)
 	if err := watchIdentities(ctx, svc.identities, events, cfg.Instance, metrics); err != nil {
 		return err
 	}

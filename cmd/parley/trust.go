@@ -44,6 +44,9 @@ func trustRecompute(ctx context.Context, args []string, getenv func(string) stri
 	return nil
 }
 
+// trustBatch is the most events the trust consumer applies in one run.
+const trustBatch = 100
+
 // enactEvery is how often each replica looks for approved proposals whose delay ended. A
 // proposal is enacted at most this long after its delay; racing replicas enact it once.
 const enactEvery = 30 * time.Second

@@ -130,9 +130,14 @@ type stage struct{ c *Classifier }
 func (stage) Name() string { return "spam" }
 
 func (s stage) Check(ctx context.Context, sub *parley.Submission) (parley.Verdict, error) {
+	learning := parley.Verdict{Decision: parley.DecisionPass, Evidence: "Still learning from this site's moderators."}
+	// A model the draft showed still learning is not read: most sites never train one.
+	if f := sub.Site; f != nil && (f.SpamDocs.Spam < s.c.MinDocs || f.SpamDocs.Ham < s.c.MinDocs) {
+		return learning, nil
+	}
 	p, evidence, ok, err := s.c.Score(ctx, sub.Comment.SiteID, sub.Comment.BodySource)
 	if err != nil || !ok {
-		return parley.Verdict{Decision: parley.DecisionPass, Evidence: "Still learning from this site's moderators."}, err
+		return learning, err
 	}
 	v := parley.Verdict{Decision: parley.DecisionPass, Score: p, Version: "naive-bayes-1",
 		Evidence: fmt.Sprintf("Spam probability %.3f; telling words: %s.", p, strings.Join(evidence, ", "))}
