@@ -22,10 +22,11 @@ type fakeLive struct {
 	mu      sync.Mutex
 	streams map[chan *parley.Comment]string // stream → viewer ("" for anonymous)
 	opened  chan string
+	closed  chan string // a stream's viewer once the stream has ended (never blocks)
 }
 
 func newFakeLive() *fakeLive {
-	return &fakeLive{streams: map[chan *parley.Comment]string{}, opened: make(chan string, 64)}
+	return &fakeLive{streams: map[chan *parley.Comment]string{}, opened: make(chan string, 64), closed: make(chan string, 64)}
 }
 
 func (f *fakeLive) CommentEvents(ctx context.Context, storyID string, created bool) (<-chan *parley.Comment, error) {
@@ -45,6 +46,10 @@ func (f *fakeLive) CommentEvents(ctx context.Context, storyID string, created bo
 		delete(f.streams, ch)
 		close(ch)
 		f.mu.Unlock()
+		select {
+		case f.closed <- viewer:
+		default:
+		}
 	})
 	f.opened <- viewer
 	return ch, nil
@@ -202,8 +207,12 @@ func TestWebSocketSharedStreams(t *testing.T) {
 		if m := reader2.next(); m.Type != "complete" {
 			t.Fatalf("after complete: %+v", m)
 		}
-		reader2.send(map[string]any{"type": "ping"})
-		reader2.next() // the pong: the server has handled the complete
+		// The stream ends after its context is cancelled, on a goroutine of its own.
+		select {
+		case <-live.closed:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the shared stream did not end with its last subscriber")
+		}
 		if n := live.count(); n != 1 {
 			t.Fatalf("%d streams open, want 1", n)
 		}
