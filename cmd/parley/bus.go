@@ -11,6 +11,7 @@ import (
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 )
