@@ -23,16 +23,6 @@ after(async () => {
   await stack?.stop();
 });
 
-/** Waits for the server to log a mail with a link to path and returns the newest such link. */
-async function mailedLink(path, after = 0) {
-  const re = new RegExp(`https?://[^\\s"\\\\]+${path}\\?token=[A-Za-z0-9_-]+`, 'g');
-  for (let i = 0; i < 100; i++) {
-    const links = stack.log().slice(after).match(re);
-    if (links) return links.at(-1);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no mail with a link to ${path} in the log`);
-}
 
 test('a guest signs up with the same address, verifies it and claims the earlier comment', { skip }, async () => {
   const url = stack.articlePage('/news/claim', { title: 'Claimed' });
@@ -74,7 +64,7 @@ test('a guest signs up with the same address, verifies it and claims the earlier
   await dialog.getByText('not verified yet').waitFor();
   await dialog.getByRole('button', { name: 'Close' }).click();
 
-  const link = await mailedLink('/account/verify', logged);
+  const link = await stack.mailedLink('/account/verify', logged);
   const confirm = await browser.newPage();
   await confirm.goto(link);
   await confirm.getByRole('button', { name: 'Confirm' }).click();

@@ -188,6 +188,20 @@ export async function startStack({ env = {}, persistedOnly = false } = {}) {
     return {
       parleyURL, hostURL, admin: { ...admin, password: adminPassword }, site, gql, must, stop,
       log: () => log,
+      /**
+       * Waits for the server to log a mail with a link to path, written after the log's first
+       * `after` characters, and returns the newest such link. Mail is logged (links and all)
+       * when the stack runs without a mail server at PARLEY_LOG_LEVEL=info.
+       */
+      async mailedLink(path, after = 0) {
+        const re = new RegExp(`https?://[^\\s"\\\\]+${path}\\?token=[A-Za-z0-9_-]+`, 'g');
+        for (let i = 0; i < 100; i++) {
+          const links = log.slice(after).match(re);
+          if (links) return links.at(-1);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error(`no mail with a link to ${path} in the log`);
+      },
       /** Serves html at path on the host origin and returns the page's URL. */
       hostPage(path, html) {
         pages.set(path, html);

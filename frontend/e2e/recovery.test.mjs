@@ -22,16 +22,6 @@ after(async () => {
   await stack?.stop();
 });
 
-/** Waits for the server to log a mail with a link to path and returns the newest such link. */
-async function mailedLink(path, after = 0) {
-  const re = new RegExp(`https?://[^\\s"\\\\]+${path}\\?token=[A-Za-z0-9_-]+`, 'g');
-  for (let i = 0; i < 100; i++) {
-    const links = stack.log().slice(after).match(re);
-    if (links) return links.at(-1);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no mail with a link to ${path} in the log`);
-}
 
 test('a reader who forgot the password sets a new one from the mailed link and signs in with it', { skip }, async () => {
   const url = stack.articlePage('/news/forgot', { title: 'Forgotten' });
@@ -47,7 +37,7 @@ test('a reader who forgot the password sets a new one from the mailed link and s
   await widget.getByRole('button', { name: 'Send the link' }).click();
   await widget.getByRole('status').getByText(/a link is on its way/).waitFor();
 
-  const link = await mailedLink('/account/reset', logged);
+  const link = await stack.mailedLink('/account/reset', logged);
   const form = await browser.newPage();
   await form.goto(link);
   await form.getByLabel('New password').fill('a brand new passphrase');
@@ -74,7 +64,7 @@ test('a reader sees an unverified address in the account dialog, asks for a new 
   await dialog.getByRole('button', { name: 'Send the verification link again' }).click();
   await dialog.getByRole('status').getByText(/new verification link/).waitFor();
 
-  const link = await mailedLink('/account/verify', logged);
+  const link = await stack.mailedLink('/account/verify', logged);
   const confirm = await browser.newPage();
   await confirm.goto(link);
   await confirm.getByRole('button', { name: 'Confirm' }).click();
