@@ -14,12 +14,12 @@ func TestModeratedComments(t *testing.T) {
 	comments := e.comments(moderation.Default())
 	site, story := e.MustStory(t)
 	yes := true
-	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{PremodLinks: &yes}); err != nil {
+	if _, err := e.Sites.UpdateSiteSettings(e.Admin, site.ID, parley.SiteSettingsUpdate{PremodLinks: &yes}); err != nil {
 		t.Fatal(err)
 	}
 	author, _ := e.MustUser(t)
 	mod, modUser := e.MustUser(t)
-	if err := e.users.SetSiteRole(e.admin, site.ID, modUser.ID, parley.RoleModerator); err != nil {
+	if err := e.Users.SetSiteRole(e.Admin, site.ID, modUser.ID, parley.RoleModerator); err != nil {
 		t.Fatal(err)
 	}
 	create := func(ctx context.Context, body string) *parley.Comment {
@@ -31,7 +31,7 @@ func TestModeratedComments(t *testing.T) {
 		return c
 	}
 	count := func() int {
-		s, err := e.stories.FindStoryByID(context.Background(), story.ID)
+		s, err := e.Stories.FindStoryByID(context.Background(), story.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func TestStageStats(t *testing.T) {
 	comments := e.comments(moderation.Default())
 	queues := e.queues
 	site, story := e.MustStory(t)
-	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{
+	if _, err := e.Sites.UpdateSiteSettings(e.Admin, site.ID, parley.SiteSettingsUpdate{
 		Stages: []parley.StageSetting{{Stage: "premod_links", Shadow: true}}, PremodLinks: ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
@@ -109,9 +109,9 @@ func TestStageStats(t *testing.T) {
 			t.Fatalf("create: %+v, %v (a shadow stage must not hold)", c, err)
 		}
 		if reject {
-			_, err = queues.RejectComment(e.admin, parley.ModerateInput{CommentID: c.ID, Reason: parley.RejectSpam})
+			_, err = queues.RejectComment(e.Admin, parley.ModerateInput{CommentID: c.ID, Reason: parley.RejectSpam})
 		} else {
-			_, err = queues.ApproveComment(e.admin, parley.ModerateInput{CommentID: c.ID})
+			_, err = queues.ApproveComment(e.Admin, parley.ModerateInput{CommentID: c.ID})
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -123,7 +123,7 @@ func TestStageStats(t *testing.T) {
 	decide("rude words, no link", true)
 	MustComment(t, comments, author, story.ID, "nobody decided on this https://d.example")
 
-	stats, err := queues.StageStats(e.admin, site.ID)
+	stats, err := queues.StageStats(e.Admin, site.ID)
 	if err != nil || len(stats) != 1 {
 		t.Fatalf("stats = %v, %v", stats, err)
 	}
@@ -144,11 +144,11 @@ func TestStoryModeration(t *testing.T) {
 	e := MustEnv(t)
 	comments := e.comments(moderation.Default())
 	site, story := e.MustStory(t)
-	relaxed, err := e.stories.FindStoryByURL(context.Background(), site.AllowedOrigins[0]+"/relaxed")
+	relaxed, err := e.Stories.FindStoryByURL(context.Background(), site.AllowedOrigins[0]+"/relaxed")
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := e.stories.FindStoryByURL(context.Background(), site.AllowedOrigins[0]+"/plain")
+	plain, err := e.Stories.FindStoryByURL(context.Background(), site.AllowedOrigins[0]+"/plain")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestStoryModeration(t *testing.T) {
 		return c.Status
 	}
 	pre := parley.StoryModerationPre
-	if _, err := e.stories.UpdateStory(e.admin, story.ID, parley.StoryUpdate{Moderation: &pre}); err != nil {
+	if _, err := e.Stories.UpdateStory(e.Admin, story.ID, parley.StoryUpdate{Moderation: &pre}); err != nil {
 		t.Fatal(err)
 	}
 	if got := status(story.ID, "held on a sensitive story"); got != parley.StatusPending {
@@ -170,10 +170,10 @@ func TestStoryModeration(t *testing.T) {
 	}
 	// A site that holds links, with one story let off.
 	yes, post := true, parley.StoryModerationPost
-	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{PremodLinks: &yes}); err != nil {
+	if _, err := e.Sites.UpdateSiteSettings(e.Admin, site.ID, parley.SiteSettingsUpdate{PremodLinks: &yes}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.stories.UpdateStory(e.admin, relaxed.ID, parley.StoryUpdate{Moderation: &post}); err != nil {
+	if _, err := e.Stories.UpdateStory(e.Admin, relaxed.ID, parley.StoryUpdate{Moderation: &post}); err != nil {
 		t.Fatal(err)
 	}
 	if got := status(relaxed.ID, "a link https://ok.example on a POST story"); got != parley.StatusPublished {
@@ -183,6 +183,6 @@ func TestStoryModeration(t *testing.T) {
 		t.Fatalf("SITE story: %s", got)
 	}
 	bad := parley.StoryModeration("LAX")
-	_, err = e.stories.UpdateStory(e.admin, story.ID, parley.StoryUpdate{Moderation: &bad})
+	_, err = e.Stories.UpdateStory(e.Admin, story.ID, parley.StoryUpdate{Moderation: &bad})
 	wantCode(t, err, parley.EINVALID)
 }

@@ -2,9 +2,7 @@ package moderation_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"sync/atomic"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -19,22 +17,14 @@ import (
 // that need no database run without one; each test makes its own site and users, so tests
 // can run in parallel.
 type env struct {
-	db        *postgres.DB
+	*postgrestest.Fixtures
 	store     *postgres.CommentService
-	sites     *postgres.SiteService
-	stories   *postgres.StoryService
-	users     *postgres.UserService
-	accounts  *postgres.AccountStore
 	queues    *postgres.QueueService
 	reports   *moderation.ReportService
 	sanctions *moderation.SanctionService
-	admin     context.Context
 }
 
-var (
-	shared = postgrestest.Shared[*env]{Setup: newEnv}
-	seq    atomic.Int64
-)
+var shared = postgrestest.Shared[*env]{Setup: newEnv}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -48,15 +38,13 @@ func MustEnv(tb testing.TB) *env { return shared.Env(tb) }
 
 // newEnv builds the services on db, with an administrator.
 func newEnv(ctx context.Context, db *postgres.DB) (*env, error) {
-	e := &env{db: db, store: postgres.NewCommentService(db, markup.NewRenderer()), sites: postgres.NewSiteService(db),
-		stories: postgres.NewStoryService(db), users: postgres.NewUserService(db), accounts: postgres.NewAccountStore(db),
-		queues: postgres.NewQueueService(db), reports: moderation.NewReportService(postgres.NewReportService(db)),
-		sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db))}
-	admin := &parley.User{Username: "admin", Email: "admin@example.org", Admin: true}
-	if err := e.accounts.CreateUser(ctx, admin, ""); err != nil {
+	f, err := postgrestest.NewFixtures(ctx, db)
+	if err != nil {
 		return nil, err
 	}
-	e.admin = parley.NewContextWithUser(context.Background(), admin)
+	e := &env{Fixtures: f, store: postgres.NewCommentService(db, markup.NewRenderer()),
+		queues: postgres.NewQueueService(db), reports: moderation.NewReportService(postgres.NewReportService(db)),
+		sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db))}
 	return e, nil
 }
 
@@ -76,47 +64,10 @@ func (e *env) comments(m parley.Moderator) *moderation.CommentService {
 	return moderation.NewCommentService(e.store, m)
 }
 
-// MustUser creates a commenter and returns a context signed in as them.
-func (e *env) MustUser(tb testing.TB) (context.Context, *parley.User) {
-	tb.Helper()
-	n := seq.Add(1)
-	u := &parley.User{Username: fmt.Sprintf("user%d", n), Email: fmt.Sprintf("user%d@example.org", n)}
-	if err := e.accounts.CreateUser(context.Background(), u, ""); err != nil {
-		tb.Fatal(err)
-	}
-	return parley.NewContextWithUser(context.Background(), u), u
-}
-
-// MustModerator creates a moderator of site.
-func (e *env) MustModerator(tb testing.TB, site *parley.Site) (context.Context, *parley.User) {
-	tb.Helper()
-	ctx, u := e.MustUser(tb)
-	if err := e.users.SetSiteRole(e.admin, site.ID, u.ID, parley.RoleModerator); err != nil {
-		tb.Fatal(err)
-	}
-	return ctx, u
-}
-
-// MustStory creates a site with its own origin and a story on it.
-func (e *env) MustStory(tb testing.TB) (*parley.Site, *parley.Story) {
-	tb.Helper()
-	n := seq.Add(1)
-	site, err := e.sites.CreateSite(e.admin, parley.CreateSiteInput{Name: fmt.Sprintf("Site %d", n),
-		AllowedOrigins: []string{fmt.Sprintf("https://site%d.example.org", n)}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	story, err := e.stories.FindStoryByURL(context.Background(), fmt.Sprintf("https://site%d.example.org/news/1", n))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return site, story
-}
-
 // MustSettings changes a site's settings.
 func (e *env) MustSettings(tb testing.TB, site *parley.Site, upd parley.SiteSettingsUpdate) {
 	tb.Helper()
-	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, upd); err != nil {
+	if _, err := e.Sites.UpdateSiteSettings(e.Admin, site.ID, upd); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -135,7 +86,7 @@ func MustComment(tb testing.TB, comments parley.CommentService, ctx context.Cont
 func (e *env) count(tb testing.TB, sql string, args ...any) int {
 	tb.Helper()
 	var n int
-	if err := postgrestest.Pool(tb, e.db).QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+	if err := postgrestest.Pool(tb, e.DB).QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
 		tb.Fatal(err)
 	}
 	return n

@@ -10,7 +10,7 @@ import (
 
 func TestPublicLogCountsThePipelinesDecisions(t *testing.T) {
 	e := MustEnv(t)
-	log := moderation.NewPublicLog(postgres.NewModerationLogStore(e.db), e.sites)
+	log := moderation.NewPublicLog(postgres.NewModerationLogStore(e.DB), e.Sites)
 	comments := e.comments(moderation.Default())
 	site, story := e.MustStory(t)
 	e.MustSettings(t, site, parley.SiteSettingsUpdate{PremodAll: ptr(true)})

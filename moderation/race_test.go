@@ -83,7 +83,7 @@ func TestSlowPluginHoldsNoConnection(t *testing.T) {
 
 	t.Run("no backend is idle in a transaction while the plug-in runs", func(t *testing.T) {
 		var inTx, backends int
-		err := postgrestest.Pool(t, e.db).QueryRow(context.Background(), `
+		err := postgrestest.Pool(t, e.DB).QueryRow(context.Background(), `
 			SELECT count(*) FILTER (WHERE state = 'idle in transaction'), count(*)
 			FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`).Scan(&inTx, &backends)
 		if err != nil {
@@ -210,7 +210,7 @@ func TestModeratorsAndAnEditInFlight(t *testing.T) {
 	}
 	wantCode(t, editErr, parley.ECONFLICT)
 
-	now, err := e.store.FindCommentByID(e.admin, held.ID)
+	now, err := e.store.FindCommentByID(e.Admin, held.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestModeratorsAndAnEditInFlight(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM moderator_actions WHERE comment_id = $1 AND action = $2`, held.ID, winner); n != 1 {
 		t.Fatalf("the log does not name %s", winner)
 	}
-	records, err := e.store.FindModerations(e.admin, held.ID)
+	records, err := e.store.FindModerations(e.Admin, held.ID)
 	if err != nil || len(records) != 1 || records[0].Action != parley.ActionCreate {
 		t.Fatalf("comment_moderations = %+v, %v; want the first run only", records, err)
 	}

@@ -62,7 +62,7 @@ func TestLearningQueue(t *testing.T) {
 	site, story := e.MustStory(t)
 	mod, _ := e.MustModerator(t, site)
 	author, _ := e.MustUser(t)
-	queues := moderation.NewLearningQueue(e.queues, spam.New(postgres.NewSpamStore(e.db)), nil)
+	queues := moderation.NewLearningQueue(e.queues, spam.New(postgres.NewSpamStore(e.DB)), nil)
 	t.Run("a rejection for spam teaches the model", func(t *testing.T) {
 		c := MustComment(t, e.store, author, story.ID, "zyzzyva zyzzyva offers")
 		if _, err := queues.RejectComment(mod, parley.ModerateInput{CommentID: c.ID, Reason: parley.RejectSpam}); err != nil {

@@ -19,7 +19,7 @@ func TestSanctions(t *testing.T) {
 	mod, modUser := e.MustUser(t)
 	elsewhere, elsewhereUser := e.MustUser(t)
 	for _, g := range []struct{ site, user string }{{site.ID, modUser.ID}, {other.ID, elsewhereUser.ID}} {
-		if err := e.users.SetSiteRole(e.admin, g.site, g.user, parley.RoleModerator); err != nil {
+		if err := e.Users.SetSiteRole(e.Admin, g.site, g.user, parley.RoleModerator); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -113,7 +113,7 @@ func TestSanctions(t *testing.T) {
 			"commenter":            {commenter, site.ID, parley.EFORBIDDEN},
 			"anonymous":            {context.Background(), site.ID, parley.EUNAUTHENTICATED},
 			"moderator, all sites": {mod, "", parley.EFORBIDDEN},
-			"admin, all sites":     {e.admin, "", ""},
+			"admin, all sites":     {e.Admin, "", ""},
 		} {
 			_, err := sanctions.Sanction(tc.ctx, parley.SanctionInput{UserID: uUser.ID, SiteID: tc.siteID, Kind: parley.SanctionBan})
 			if parley.ErrorCode(err) != tc.code {

@@ -18,7 +18,7 @@ func TestSpamStageUsesTheDraftsFacts(t *testing.T) {
 	t.Parallel()
 	e := MustEnv(t)
 	ctx := context.Background()
-	classifier := spam.New(postgres.NewSpamStore(e.db))
+	classifier := spam.New(postgres.NewSpamStore(e.DB))
 	classifier.MinDocs = 2
 	stage := classifier.Stage()
 	author, _ := e.MustUser(t)
@@ -59,9 +59,9 @@ func TestSpamStageUsesTheDraftsFacts(t *testing.T) {
 	t.Run("a model still learning is not read", func(t *testing.T) {
 		_, story := e.MustStory(t)
 		s := draft(t, story.ID)
-		before := e.db.QueryCount()
+		before := e.DB.QueryCount()
 		with := check(t, s)
-		if n := e.db.QueryCount() - before; n != 0 {
+		if n := e.DB.QueryCount() - before; n != 0 {
 			t.Fatalf("%d statements for a model the draft showed still learning", n)
 		}
 		s.Site = nil

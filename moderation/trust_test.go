@@ -15,7 +15,7 @@ import (
 // MustLevel pins a user's trust level on a site, as a moderator's pin would.
 func (e *env) MustLevel(tb testing.TB, site *parley.Site, u *parley.User, l parley.TrustLevel) {
 	tb.Helper()
-	err := postgres.NewTrustStore(e.db).SetTrustLevel(context.Background(), parley.TrustRecord{Level: l, Pinned: &l},
+	err := postgres.NewTrustStore(e.DB).SetTrustLevel(context.Background(), parley.TrustRecord{Level: l, Pinned: &l},
 		parley.TrustChange{SiteID: site.ID, UserID: u.ID, To: l, Reason: "test", CreatedAt: time.Now()})
 	if err != nil {
 		tb.Fatal(err)
@@ -25,7 +25,7 @@ func (e *env) MustLevel(tb testing.TB, site *parley.Site, u *parley.User, l parl
 // flags returns every flag of a comment's latest trail, stage by stage as "stage:FLAG".
 func (e *env) flags(tb testing.TB, c *parley.Comment) []string {
 	tb.Helper()
-	recs, err := e.store.FindModerations(e.admin, c.ID)
+	recs, err := e.store.FindModerations(e.Admin, c.ID)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestTrustLevelsChangeWhatThePipelineDoes(t *testing.T) {
 
 func TestTrustLevelsChangeWhoMayReport(t *testing.T) {
 	e := MustEnv(t)
-	reports := moderation.NewReportService(postgres.NewReportService(e.db)).WithTrust(postgres.NewTrustStore(e.db))
+	reports := moderation.NewReportService(postgres.NewReportService(e.DB)).WithTrust(postgres.NewTrustStore(e.DB))
 	comments := e.comments(moderation.Default())
 	report := func(ctx context.Context, c *parley.Comment) (*parley.Comment, error) {
 		return reports.ReportComment(ctx, parley.ReportInput{CommentID: c.ID, Reason: parley.ReportSpam})

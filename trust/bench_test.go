@@ -98,7 +98,7 @@ func BenchmarkRecompute(b *testing.B) {
 // consumer had applied them: two comments for each reaction, over users.
 func MustSeedLedger(tb testing.TB, e *env, site *parley.Site, story *parley.Story, ids []string, n int) {
 	tb.Helper()
-	postgrestest.Exec(tb, e.db, `
+	postgrestest.Exec(tb, e.DB, `
 		INSERT INTO trust_ledger (event_id, site_id, story_id, kind, payload, created_at)
 		SELECT gen_random_uuid(), $1::uuid, $2::uuid,
 			CASE WHEN g % 3 = 2 THEN 'reaction.added' ELSE 'comment.created' END,

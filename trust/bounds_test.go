@@ -25,7 +25,7 @@ func TestLevelBounds(t *testing.T) {
 		}
 		return p
 	}
-	consumer := trust.NewConsumer(e.store, e.sites, trust.Options{Now: time.Now, Bounds: trust.NewStage(MustEngine(t), f.store, e.store)})
+	consumer := trust.NewConsumer(e.store, e.Sites, trust.Options{Now: time.Now, Bounds: trust.NewStage(MustEngine(t), f.store, e.store)})
 	level := func(userID string) (parley.TrustLevel, *parley.TrustChange) {
 		t.Helper()
 		MustConsume(t, consumer, e.MustSiteEvents(t, f.site.ID))

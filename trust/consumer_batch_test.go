@@ -48,7 +48,7 @@ func TestHandleBatchAgreesWithHandle(t *testing.T) {
 		}
 		var ledger [2]int
 		for i, site := range []string{one.site.ID, run.site.ID} {
-			if err := postgrestest.Pool(t, e.db).QueryRow(context.Background(),
+			if err := postgrestest.Pool(t, e.DB).QueryRow(context.Background(),
 				`SELECT count(*) FROM trust_ledger WHERE site_id = $1`, site).Scan(&ledger[i]); err != nil {
 				t.Fatal(err)
 			}

@@ -131,7 +131,7 @@ func TestConsumer(t *testing.T) {
 			t.Fatal(err)
 		}
 		var inLedger int
-		if err := postgrestest.Pool(t, e.db).QueryRow(context.Background(),
+		if err := postgrestest.Pool(t, e.DB).QueryRow(context.Background(),
 			`SELECT count(*) FROM trust_ledger WHERE site_id = $1 OR site_id IS NULL`, s.site.ID).Scan(&inLedger); err != nil {
 			t.Fatal(err)
 		}

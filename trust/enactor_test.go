@@ -20,7 +20,7 @@ func TestEnactDue(t *testing.T) {
 	now := time.Now()
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	f.rules = trust.NewRules(MustEngine(t), f.store, e.store, e.sites, e.users, nil, clock)
+	f.rules = trust.NewRules(MustEngine(t), f.store, e.store, e.Sites, e.Users, nil, clock)
 	mod, _ := e.MustModerator(t, f.site)
 	p := f.MustPropose(t, mod, holdLinks)
 	if p, err := f.rules.Vote(mod, p.ID, true); err != nil || p.State != parley.ProposalApproved {
@@ -28,7 +28,7 @@ func TestEnactDue(t *testing.T) {
 	}
 	replicas := make([]*trust.Rules, 4)
 	for i := range replicas {
-		replicas[i] = trust.NewRules(MustEngine(t), f.store, e.store, e.sites, e.users, nil, clock)
+		replicas[i] = trust.NewRules(MustEngine(t), f.store, e.store, e.Sites, e.Users, nil, clock)
 	}
 	runAll := func(t *testing.T) {
 		t.Helper()
@@ -71,7 +71,7 @@ func TestEnactDue(t *testing.T) {
 			t.Fatalf("rules %+v, %v; want one rule at version 1", rules, err)
 		}
 		var logged int
-		if err := postgrestest.Pool(t, e.db).QueryRow(context.Background(),
+		if err := postgrestest.Pool(t, e.DB).QueryRow(context.Background(),
 			`SELECT count(*) FROM moderation_log WHERE site_id = $1 AND kind = $2`, f.site.ID, parley.LogRuleEnacted).Scan(&logged); err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,7 @@ func BenchmarkReportWeight(b *testing.B) {
 	f.MustEnact(b, mod, "proven reporters", "author.reportsFiledUpheld >= 3", parley.RuleEffect{Kind: parley.EffectReportWeight, Weight: 2})
 	stage := trust.NewStage(MustEngine(b), f.store, e.store)
 	_, u := e.MustUser(b)
-	site, err := e.sites.FindSiteByID(context.Background(), f.site.ID)
+	site, err := e.Sites.FindSiteByID(context.Background(), f.site.ID)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func BenchmarkRateCheck(b *testing.B) {
 	stage := trust.NewStage(MustEngine(b), f.store, e.store)
 	ctx, u := e.MustUser(b)
 	e.MustComment(b, ctx, f.story.ID, "One comment in the last minute.")
-	site, err := e.sites.FindSiteByID(context.Background(), f.site.ID)
+	site, err := e.Sites.FindSiteByID(context.Background(), f.site.ID)
 	if err != nil {
 		b.Fatal(err)
 	}

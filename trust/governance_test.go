@@ -24,9 +24,9 @@ type rulesFixture struct {
 func (e *env) MustRules(tb testing.TB, gov parley.RuleSettings) *rulesFixture {
 	tb.Helper()
 	site, story := e.MustStory(tb)
-	store := postgres.NewRuleStore(e.db)
-	r := trust.NewRules(MustEngine(tb), store, e.store, e.sites, e.users, nil, nil)
-	if _, err := r.SetGovernance(e.admin, site.ID, gov); err != nil {
+	store := postgres.NewRuleStore(e.DB)
+	r := trust.NewRules(MustEngine(tb), store, e.store, e.Sites, e.Users, nil, nil)
+	if _, err := r.SetGovernance(e.Admin, site.ID, gov); err != nil {
 		tb.Fatal(err)
 	}
 	return &rulesFixture{e: e, site: site, story: story, rules: r, store: store}
@@ -152,7 +152,7 @@ func TestMemberVotes(t *testing.T) {
 	f := e.MustRules(t, parley.RuleSettings{ModeratorQuorum: 1, MemberVotes: true, MemberQuorum: 1, CostLimit: 1000})
 	mod, _ := e.MustModerator(t, f.site)
 	member, mu := e.MustUser(t)
-	if err := e.users.SetSiteRole(e.admin, f.site.ID, mu.ID, parley.RoleMember); err != nil {
+	if err := e.Users.SetSiteRole(e.Admin, f.site.ID, mu.ID, parley.RoleMember); err != nil {
 		t.Fatal(err)
 	}
 	commenter, _ := e.MustUser(t)
@@ -292,7 +292,7 @@ func TestEnactAfterTheDelay(t *testing.T) {
 	f := e.MustRules(t, parley.RuleSettings{ModeratorQuorum: 1, EnactDelaySeconds: 3600, CostLimit: 1000})
 	now := time.Now()
 	clock := &now
-	f.rules = trust.NewRules(MustEngine(t), f.store, e.store, e.sites, e.users, nil, func() time.Time { return *clock })
+	f.rules = trust.NewRules(MustEngine(t), f.store, e.store, e.Sites, e.Users, nil, func() time.Time { return *clock })
 	mod, _ := e.MustModerator(t, f.site)
 	reader, _ := e.MustUser(t)
 	p := f.MustPropose(t, mod, holdLinks)
@@ -334,7 +334,7 @@ func TestBacktestThresholds(t *testing.T) {
 		t.Fatalf("users %+v, want the author from 1 to 2", users)
 	}
 	got, _ = f.rules.Vote(mod, p.ID, true)
-	site, _ := e.sites.FindSiteByID(context.Background(), f.site.ID)
+	site, _ := e.Sites.FindSiteByID(context.Background(), f.site.ID)
 	if got.State != parley.ProposalEnacted || parley.TrustSettingsOf(site.Settings).Member.CommentsPublished != 1 {
 		t.Fatalf("state %s, thresholds %+v", got.State, site.Settings.Trust)
 	}
@@ -361,7 +361,7 @@ func TestNothingHalfEnacted(t *testing.T) {
 	wantCode(t, err, parley.ECONFLICT)
 	got, _ := f.store.Proposal(ctx, b.ID)
 	rules, _ := f.store.Rules(ctx, f.site.ID)
-	site, _ := e.sites.FindSiteByID(ctx, f.site.ID)
+	site, _ := e.Sites.FindSiteByID(ctx, f.site.ID)
 	if got.State != parley.ProposalApproved || len(rules) != 1 || parley.RuleSettingsOf(site.Settings).Version != 1 {
 		t.Fatalf("after the failed enactment: state %s, %d rules, rules version %d", got.State, len(rules), parley.RuleSettingsOf(site.Settings).Version)
 	}

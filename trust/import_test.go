@@ -17,7 +17,7 @@ func TestImportCounts(t *testing.T) {
 	_, alice := e.MustUser(t)
 	done := parley.ImportDone{Imported: 5, Stories: map[string]int{story.ID: 5},
 		Authors: map[string]parley.AuthorComments{alice.ID: {UserID: alice.ID, Published: 4, Rejected: 1}}}
-	if err := postgres.NewImportStore(e.db).FinishImport(context.Background(), site.ID, "coral", done); err != nil {
+	if err := postgres.NewImportStore(e.DB).FinishImport(context.Background(), site.ID, "coral", done); err != nil {
 		t.Fatal(err)
 	}
 	events := e.MustSiteEvents(t, site.ID)

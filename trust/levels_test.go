@@ -81,7 +81,7 @@ func TestSiteThresholds(t *testing.T) {
 	site, story := e.MustStory(t)
 	custom := parley.DefaultTrustSettings()
 	custom.Basic.CommentsPublished = 2
-	if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{Trust: &custom}); err != nil {
+	if _, err := e.Sites.UpdateSiteSettings(e.Admin, site.ID, parley.SiteSettingsUpdate{Trust: &custom}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, u := e.MustUser(t)

@@ -32,7 +32,7 @@ func TestProposalEventsArriveLive(t *testing.T) {
 	m2, _ := e.MustModerator(t, f.site)
 	reader, _ := e.MustUser(t)
 	src := outboxSource{ch: make(chan parley.Event, 64)}
-	live := trust.NewRules(MustEngine(t), postgres.NewRuleStore(e.db), e.store, e.sites, e.users, src, nil)
+	live := trust.NewRules(MustEngine(t), postgres.NewRuleStore(e.DB), e.store, e.Sites, e.Users, src, nil)
 	ctx, cancel := context.WithCancel(m2)
 	defer cancel()
 	if _, err := live.ProposalEvents(reader, f.site.ID); parley.ErrorCode(err) != parley.EFORBIDDEN {

@@ -2,9 +2,7 @@ package trust_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,24 +17,16 @@ import (
 // env is the package's test database with the services that write events, as `parley serve`
 // wires them, and the trust store. Each test makes its own site and users.
 type env struct {
-	db        *postgres.DB
+	*postgrestest.Fixtures
 	comments  *moderation.CommentService
-	sites     *postgres.SiteService
-	stories   *postgres.StoryService
-	users     *postgres.UserService
-	accounts  *postgres.AccountStore
 	queues    *postgres.QueueService
 	reactions *postgres.ReactionService
 	reports   *moderation.ReportService
 	sanctions *moderation.SanctionService
 	store     *postgres.TrustStore
-	admin     context.Context
 }
 
-var (
-	shared = postgrestest.Shared[*env]{Setup: newEnv}
-	seq    atomic.Int64
-)
+var shared = postgrestest.Shared[*env]{Setup: newEnv}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -50,62 +40,23 @@ func MustEnv(tb testing.TB) *env { return shared.Env(tb) }
 
 // newEnv builds the package's services on db, with an administrator.
 func newEnv(ctx context.Context, db *postgres.DB) (*env, error) {
-	e := &env{db: db,
-		comments: moderation.NewCommentService(postgres.NewCommentService(db, markup.NewRenderer()), moderation.Default()),
-		sites:    postgres.NewSiteService(db), stories: postgres.NewStoryService(db), users: postgres.NewUserService(db),
-		accounts: postgres.NewAccountStore(db), queues: postgres.NewQueueService(db),
+	f, err := postgrestest.NewFixtures(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	e := &env{Fixtures: f,
+		comments:  moderation.NewCommentService(postgres.NewCommentService(db, markup.NewRenderer()), moderation.Default()),
+		queues:    postgres.NewQueueService(db),
 		reactions: postgres.NewReactionService(db),
 		reports:   moderation.NewReportService(postgres.NewReportService(db)),
 		sanctions: moderation.NewSanctionService(postgres.NewSanctionService(db)),
 		store:     postgres.NewTrustStore(db)}
-	admin := &parley.User{Username: "admin", Email: "admin@example.org", Admin: true}
-	if err := e.accounts.CreateUser(ctx, admin, ""); err != nil {
-		return nil, err
-	}
-	e.admin = parley.NewContextWithUser(context.Background(), admin)
 	return e, nil
 }
 
 // consumer returns a trust consumer on the test database whose clock is now().
 func (e *env) consumer(now func() time.Time) *trust.Consumer {
-	return trust.NewConsumer(e.store, e.sites, trust.Options{Now: now})
-}
-
-// MustUser creates a commenter and returns a context signed in as them.
-func (e *env) MustUser(tb testing.TB) (context.Context, *parley.User) {
-	tb.Helper()
-	n := seq.Add(1)
-	u := &parley.User{Username: fmt.Sprintf("user%d", n), Email: fmt.Sprintf("user%d@example.org", n)}
-	if err := e.accounts.CreateUser(context.Background(), u, ""); err != nil {
-		tb.Fatal(err)
-	}
-	return parley.NewContextWithUser(context.Background(), u), u
-}
-
-// MustModerator creates a moderator of site.
-func (e *env) MustModerator(tb testing.TB, site *parley.Site) (context.Context, *parley.User) {
-	tb.Helper()
-	ctx, u := e.MustUser(tb)
-	if err := e.users.SetSiteRole(e.admin, site.ID, u.ID, parley.RoleModerator); err != nil {
-		tb.Fatal(err)
-	}
-	return ctx, u
-}
-
-// MustStory creates a site and a story on it.
-func (e *env) MustStory(tb testing.TB) (*parley.Site, *parley.Story) {
-	tb.Helper()
-	n := seq.Add(1)
-	site, err := e.sites.CreateSite(e.admin, parley.CreateSiteInput{Name: fmt.Sprintf("Site %d", n),
-		AllowedOrigins: []string{fmt.Sprintf("https://site%d.example.org", n)}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	story, err := e.stories.FindStoryByURL(context.Background(), fmt.Sprintf("https://site%d.example.org/news/1", n))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return site, story
+	return trust.NewConsumer(e.store, e.Sites, trust.Options{Now: now})
 }
 
 // MustComment posts a comment as the signed-in user of ctx.
@@ -122,7 +73,7 @@ func (e *env) MustComment(tb testing.TB, ctx context.Context, storyID, body stri
 // order the relay publishes them.
 func (e *env) MustSiteEvents(tb testing.TB, siteID string) []parley.OutboxEvent {
 	tb.Helper()
-	rows, err := postgrestest.Pool(tb, e.db).Query(context.Background(), `
+	rows, err := postgrestest.Pool(tb, e.DB).Query(context.Background(), `
 		SELECT id::text, kind, coalesce(site_id::text, ''), coalesce(story_id::text, ''), payload, created_at
 		FROM outbox WHERE site_id = $1 OR site_id IS NULL ORDER BY created_at, id`, siteID)
 	if err != nil {

@@ -32,7 +32,7 @@ func TestLevelReachesThePipeline(t *testing.T) {
 	site, story := e.MustStory(t)
 	ctx, u := e.MustUser(t)
 	seen := &levelSeen{Moderator: moderation.Default()}
-	comments := moderation.NewCommentService(postgres.NewCommentService(e.db, markup.NewRenderer()), seen)
+	comments := moderation.NewCommentService(postgres.NewCommentService(e.DB, markup.NewRenderer()), seen)
 	post := func() parley.TrustLevel {
 		t.Helper()
 		if _, err := comments.CreateComment(ctx, parley.CreateCommentInput{StoryID: story.ID, Body: "Judged with my standing."}); err != nil {

@@ -24,12 +24,12 @@ func TestRateRules(t *testing.T) {
 	mod, _ := e.MustModerator(t, f.site)
 	p := f.MustEnact(t, mod, "slow newcomers", "author.level == 0", parley.RuleEffect{Kind: parley.EffectRate, PerMinute: 2})
 	stage := trust.NewStage(MustEngine(t), f.store, e.store)
-	store := postgres.NewCommentService(e.db, markup.NewRenderer())
+	store := postgres.NewCommentService(e.DB, markup.NewRenderer())
 	comments := moderation.NewCommentService(store, moderation.NewPipeline(moderation.Step{Stage: stage}))
 	count := func(t *testing.T, authorID string) int {
 		t.Helper()
 		var n int
-		if err := postgrestest.Pool(t, e.db).QueryRow(t.Context(), `SELECT count(*) FROM comments WHERE author_id = $1`, authorID).Scan(&n); err != nil {
+		if err := postgrestest.Pool(t, e.DB).QueryRow(t.Context(), `SELECT count(*) FROM comments WHERE author_id = $1`, authorID).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

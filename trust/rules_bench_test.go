@@ -120,7 +120,7 @@ func BenchmarkBacktest(b *testing.B) {
 	e := MustEnv(b)
 	f := e.MustRules(b, parley.RuleSettings{ModeratorQuorum: 1, CostLimit: parley.DefaultRuleCostLimit})
 	mod, modUser := e.MustModerator(b, f.site)
-	postgrestest.Exec(b, e.db, `
+	postgrestest.Exec(b, e.DB, `
 		WITH authors AS (
 			INSERT INTO users (id, username, created_at)
 			SELECT gen_random_uuid(), 'bt' || replace($1::text, '-', '') || '_' || g, now() - interval '60 days' FROM generate_series(1, 1000) g
@@ -173,7 +173,7 @@ func BenchmarkCreateComment(b *testing.B) {
 				}
 			}
 			stage := trust.NewStage(MustEngine(b), f.store, e.store)
-			comments := moderation.NewCommentService(postgres.NewCommentService(e.db, markup.NewRenderer()), moderation.Default(moderation.Step{Stage: stage}))
+			comments := moderation.NewCommentService(postgres.NewCommentService(e.DB, markup.NewRenderer()), moderation.Default(moderation.Step{Stage: stage}))
 			author, _ := e.MustUser(b)
 			b.ResetTimer()
 			for i := range b.N {

@@ -24,7 +24,7 @@ func TestStageRunsEnactedRules(t *testing.T) {
 	flagger := stageOf("flagger", parley.Verdict{Decision: parley.DecisionPass, Flags: []string{"SUSPECT_WORD"}})
 	stage := trust.NewStage(MustEngine(t), f.store, e.store)
 	pipeline := moderation.NewPipeline(moderation.Step{Stage: flagger}, moderation.Step{Stage: stage})
-	comments := moderation.NewCommentService(postgres.NewCommentService(e.db, markup.NewRenderer()), pipeline)
+	comments := moderation.NewCommentService(postgres.NewCommentService(e.DB, markup.NewRenderer()), pipeline)
 	post := func(body string) *parley.Comment {
 		t.Helper()
 		c, err := comments.CreateComment(author, parley.CreateCommentInput{StoryID: f.story.ID, Body: body})
@@ -96,7 +96,7 @@ func TestStageRunawayRuleFollowsTheFailurePolicy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			stage := trust.NewStage(MustEngine(t), f.store, e.store)
 			pipeline := moderation.NewPipeline(moderation.Step{Stage: stage, FailClosed: tc.failClosed})
-			comments := moderation.NewCommentService(postgres.NewCommentService(e.db, markup.NewRenderer()), pipeline)
+			comments := moderation.NewCommentService(postgres.NewCommentService(e.DB, markup.NewRenderer()), pipeline)
 			c, err := comments.CreateComment(author, parley.CreateCommentInput{StoryID: f.story.ID, Body: long + tc.name})
 			if err != nil {
 				t.Fatal(err)

@@ -41,7 +41,7 @@ func TestReportWeights(t *testing.T) {
 	e := MustEnv(t)
 	f := e.MustRules(t, parley.RuleSettings{ModeratorQuorum: 1, CostLimit: 1000})
 	mod, _ := e.MustModerator(t, f.site)
-	if _, err := e.sites.UpdateSiteSettings(e.admin, f.site.ID, parley.SiteSettingsUpdate{ReportHoldThreshold: ptr(2),
+	if _, err := e.Sites.UpdateSiteSettings(e.Admin, f.site.ID, parley.SiteSettingsUpdate{ReportHoldThreshold: ptr(2),
 		TrustEffects: &parley.TrustEffectSettings{NewMayReport: true}}); err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestReportWeights(t *testing.T) {
 	f.MustEnact(t, mod, "new readers are heard, not counted", "author.level == 0", parley.RuleEffect{Kind: parley.EffectReportWeight, Weight: 0})
 	f.MustEnact(t, mod, "a discounted regular", "author.level == 3", parley.RuleEffect{Kind: parley.EffectReportWeight, Weight: 0.5})
 	stage := trust.NewStage(MustEngine(t), f.store, e.store)
-	reports := moderation.NewReportService(postgres.NewReportService(e.db)).WithTrust(e.store).WithWeights(stage)
+	reports := moderation.NewReportService(postgres.NewReportService(e.DB)).WithTrust(e.store).WithWeights(stage)
 	author, _ := e.MustUser(t)
 	report := func(t *testing.T, c *parley.Comment, level parley.TrustLevel) *parley.Comment {
 		t.Helper()
@@ -80,7 +80,7 @@ func TestReportWeights(t *testing.T) {
 			t.Fatalf("status %s, want PENDING", got.Status)
 		}
 		var note string
-		if err := postgrestest.Pool(t, e.db).QueryRow(context.Background(), `SELECT note FROM moderator_actions WHERE comment_id = $1 AND action = 'HOLD' AND reason = $2`,
+		if err := postgrestest.Pool(t, e.DB).QueryRow(context.Background(), `SELECT note FROM moderator_actions WHERE comment_id = $1 AND action = 'HOLD' AND reason = $2`,
 			c.ID, moderation.ReasonReports).Scan(&note); err != nil {
 			t.Fatal(err)
 		}

@@ -215,13 +215,13 @@ func TestRetryWindow(t *testing.T) {
 	rc.setMode(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) })
 	svc := e.service(clock)
 	enabled := true
-	if got, err = svc.UpdateWebhookEndpoint(e.admin, parley.UpdateWebhookInput{ID: ep.ID, Enabled: &enabled}); err != nil {
+	if got, err = svc.UpdateWebhookEndpoint(e.Admin, parley.UpdateWebhookInput{ID: ep.ID, Enabled: &enabled}); err != nil {
 		t.Fatal(err)
 	}
 	if !got.Enabled || got.DisabledReason != "" || got.FailingSince != nil {
 		t.Errorf("enabled endpoint %+v still carries its notice", got)
 	}
-	if _, err := svc.RedeliverWebhook(e.admin, d.ID); err != nil {
+	if _, err := svc.RedeliverWebhook(e.Admin, d.ID); err != nil {
 		t.Fatal(err)
 	}
 	MustSendDue(t, s)

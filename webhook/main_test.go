@@ -23,20 +23,12 @@ import (
 // wires them, and the webhook store. Each test makes its own site and endpoints, and deletes
 // its endpoints when it ends, so no test's sender claims another's deliveries.
 type env struct {
-	db       *postgres.DB
+	*postgrestest.Fixtures
 	comments *moderation.CommentService
-	sites    *postgres.SiteService
-	stories  *postgres.StoryService
-	users    *postgres.UserService
-	accounts *postgres.AccountStore
 	store    *postgres.WebhookStore
-	admin    context.Context
 }
 
-var (
-	shared = postgrestest.Shared[*env]{Setup: newEnv}
-	seq    atomic.Int64
-)
+var shared = postgrestest.Shared[*env]{Setup: newEnv}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -50,48 +42,18 @@ func MustEnv(tb testing.TB) *env { return shared.Env(tb) }
 
 // newEnv builds the package's services on db, with an administrator.
 func newEnv(ctx context.Context, db *postgres.DB) (*env, error) {
-	e := &env{db: db,
-		comments: moderation.NewCommentService(postgres.NewCommentService(db, markup.NewRenderer()), moderation.Default()),
-		sites:    postgres.NewSiteService(db), stories: postgres.NewStoryService(db), users: postgres.NewUserService(db),
-		accounts: postgres.NewAccountStore(db), store: postgres.NewWebhookStore(db)}
-	admin := &parley.User{Username: "admin", Email: "admin@example.org", Admin: true}
-	if err := e.accounts.CreateUser(ctx, admin, ""); err != nil {
+	f, err := postgrestest.NewFixtures(ctx, db)
+	if err != nil {
 		return nil, err
 	}
-	e.admin = parley.NewContextWithUser(context.Background(), admin)
-	return e, nil
-}
-
-// MustUser creates a commenter and returns a context signed in as them.
-func (e *env) MustUser(tb testing.TB) (context.Context, *parley.User) {
-	tb.Helper()
-	n := seq.Add(1)
-	u := &parley.User{Username: fmt.Sprintf("user%d", n), Email: fmt.Sprintf("user%d@example.org", n)}
-	if err := e.accounts.CreateUser(context.Background(), u, ""); err != nil {
-		tb.Fatal(err)
-	}
-	return parley.NewContextWithUser(context.Background(), u), u
-}
-
-// MustStory creates a site and a story on it.
-func (e *env) MustStory(tb testing.TB) (*parley.Site, *parley.Story) {
-	tb.Helper()
-	n := seq.Add(1)
-	site, err := e.sites.CreateSite(e.admin, parley.CreateSiteInput{Name: fmt.Sprintf("Site %d", n),
-		AllowedOrigins: []string{fmt.Sprintf("https://site%d.example.org", n)}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	story, err := e.stories.FindStoryByURL(context.Background(), fmt.Sprintf("https://site%d.example.org/news/1", n))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return site, story
+	return &env{Fixtures: f,
+		comments: moderation.NewCommentService(postgres.NewCommentService(db, markup.NewRenderer()), moderation.Default()),
+		store:    postgres.NewWebhookStore(db)}, nil
 }
 
 // service returns the admin service, which (as in development) accepts http and private URLs.
 func (e *env) service(clock *clock) *webhook.Service {
-	return webhook.NewService(e.store, e.sites, e.users, webhook.ServiceOptions{AllowHTTP: true, AllowPrivate: true, Now: clock.Now})
+	return webhook.NewService(e.store, e.Sites, e.Users, webhook.ServiceOptions{AllowHTTP: true, AllowPrivate: true, Now: clock.Now})
 }
 
 // MustEndpoint registers url for kinds on site and deletes it when the test ends.
@@ -100,7 +62,7 @@ func (e *env) MustEndpoint(tb testing.TB, site *parley.Site, url string, kinds .
 	if len(kinds) == 0 {
 		kinds = []string{parley.EventCommentCreated}
 	}
-	ep, secret, err := e.service(newClock()).CreateWebhookEndpoint(e.admin, parley.CreateWebhookInput{SiteID: site.ID, URL: url, Kinds: kinds})
+	ep, secret, err := e.service(newClock()).CreateWebhookEndpoint(e.Admin, parley.CreateWebhookInput{SiteID: site.ID, URL: url, Kinds: kinds})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -119,7 +81,7 @@ func (e *env) MustCommentEvents(tb testing.TB, story *parley.Story, n int) []par
 		if err != nil {
 			tb.Fatal(err)
 		}
-		rows, err := postgrestest.Pool(tb, e.db).Query(context.Background(), `
+		rows, err := postgrestest.Pool(tb, e.DB).Query(context.Background(), `
 			SELECT id::text, kind, coalesce(site_id::text, ''), coalesce(story_id::text, ''), payload, created_at
 			FROM outbox WHERE kind = 'comment.created' AND payload->>'id' = $1`, c.ID)
 		if err != nil {

@@ -16,7 +16,7 @@ import (
 func (e *env) storedSecret(tb testing.TB, endpointID string) string {
 	tb.Helper()
 	var s string
-	if err := postgrestest.Pool(tb, e.db).QueryRow(context.Background(), `SELECT secret FROM webhook_endpoints WHERE id = $1`, endpointID).Scan(&s); err != nil {
+	if err := postgrestest.Pool(tb, e.DB).QueryRow(context.Background(), `SELECT secret FROM webhook_endpoints WHERE id = $1`, endpointID).Scan(&s); err != nil {
 		tb.Fatal(err)
 	}
 	return s
@@ -51,8 +51,8 @@ func TestSecretsSealedAtRest(t *testing.T) {
 
 	t.Run("a new endpoint's secret is stored sealed and signs as the secret shown", func(t *testing.T) {
 		rc := newReceiver(t)
-		svc := webhook.NewService(e.store, e.sites, e.users, webhook.ServiceOptions{AllowHTTP: true, AllowPrivate: true, Now: clock.Now, Seal: box})
-		ep, secret, err := svc.CreateWebhookEndpoint(e.admin, parley.CreateWebhookInput{SiteID: site.ID, URL: rc.URL + "/hook", Kinds: []string{parley.EventCommentCreated}})
+		svc := webhook.NewService(e.store, e.Sites, e.Users, webhook.ServiceOptions{AllowHTTP: true, AllowPrivate: true, Now: clock.Now, Seal: box})
+		ep, secret, err := svc.CreateWebhookEndpoint(e.Admin, parley.CreateWebhookInput{SiteID: site.ID, URL: rc.URL + "/hook", Kinds: []string{parley.EventCommentCreated}})
 		if err != nil {
 			t.Fatal(err)
 		}
