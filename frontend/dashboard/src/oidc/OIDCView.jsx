@@ -10,6 +10,7 @@ import { Time } from '../ui/Time.jsx';
 import { ADD_OIDC_PROVIDER, OIDC_PROVIDERS, REMOVE_OIDC_PROVIDER, UPDATE_OIDC_PROVIDER } from './documents.js';
 import { addInput, callbackURL, providerScope, providerStatus, updateInput } from './oidc.js';
 import { t, tx } from '../i18n/index.js';
+import { Outcome, useOutcome } from '../ui/outcome.jsx';
 
 export function OIDCView({ site }) {
   const [{ data, error }, reload] = useQuery({ query: OIDC_PROVIDERS, variables: { siteID: site.id }, requestPolicy: 'network-only' });
@@ -62,21 +63,11 @@ function Callback({ url }) {
 }
 
 function Provider({ provider: p, onChange }) {
-  const [message, setMessage] = useState({ error: '', done: '' });
+  const [message, run, setMessage] = useOutcome(onChange);
   const [editing, setEditing] = useState(false);
   const [, update] = useMutation(UPDATE_OIDC_PROVIDER);
   const [, remove] = useMutation(REMOVE_OIDC_PROVIDER);
   const status = providerStatus(p);
-
-  async function run(promise, done) {
-    const result = await promise;
-    if (result.error) {
-      setMessage({ error: errorMessage(result.error), done: '' });
-      return;
-    }
-    setMessage({ error: '', done });
-    onChange();
-  }
 
   return (
     <section class="settings-section oidc-provider" aria-label={t('oidc.provider', { name: p.name })} data-enabled={String(p.enabled)}>
@@ -95,8 +86,7 @@ function Provider({ provider: p, onChange }) {
           </button>
         </div>
       )}
-      <p class="error" role="alert">{message.error}</p>
-      <p class="ok" role="status">{message.done}</p>
+      <Outcome outcome={message} />
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { errorMessage } from '../api/errors.js';
 import { t } from '../i18n/index.js';
 import { LABEL_SUBSCRIPTIONS, SUBSCRIBE_LABELS, UNSUBSCRIBE_LABELS } from './documents.js';
 import { LABEL_ACTIONS, subscriptionInput } from './peers.js';
+import { Outcome, useOutcome } from '../ui/outcome.jsx';
 
 export function LabelSubscriptions({ sites, peers }) {
   const [siteID, setSiteID] = useState(sites[0]?.id ?? '');
@@ -39,20 +40,10 @@ function SiteSubscriptions({ siteID, peers }) {
 
 function SubscriptionForm({ siteID, peer, sub, onChange }) {
   const [form, setForm] = useState({ weight: String(sub?.weight ?? 0.5), action: sub?.action ?? 'FLAG', quorum: String(sub?.quorum ?? 1) });
-  const [message, setMessage] = useState({ error: '', done: '' });
+  const [message, run, setMessage] = useOutcome(onChange);
   const [, subscribe] = useMutation(SUBSCRIBE_LABELS);
   const [, unsubscribe] = useMutation(UNSUBSCRIBE_LABELS);
   const field = (name) => (e) => setForm({ ...form, [name]: e.currentTarget.value });
-
-  async function run(promise, done) {
-    const result = await promise;
-    if (result.error) {
-      setMessage({ error: errorMessage(result.error), done: '' });
-      return;
-    }
-    setMessage({ error: '', done });
-    onChange();
-  }
 
   function save(e) {
     e.preventDefault();
@@ -80,8 +71,7 @@ function SubscriptionForm({ siteID, peer, sub, onChange }) {
         <button type="submit">{t(sub ? 'peers.labels.save' : 'peers.labels.subscribe')}</button>
         {sub && <button type="button" class="danger" onClick={() => run(unsubscribe({ input: { siteID, peerID: peer.id } }), t('peers.labels.ended'))}>{t('peers.labels.unsubscribe')}</button>}
       </div>
-      <p class="error" role="alert">{message.error}</p>
-      <p class="ok" role="status">{message.done}</p>
+      <Outcome outcome={message} />
     </form>
   );
 }

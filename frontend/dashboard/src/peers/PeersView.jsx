@@ -1,7 +1,6 @@
 // The instance's federation peers (admins only): each one's state, pinned key fingerprint,
 // lag and envelope counts, with pause/resume and defederate; each site's subscriptions to
 // their labels; and the coverage of the latest deletions sent to peers.
-import { useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { Time } from '../ui/Time.jsx';
@@ -9,6 +8,7 @@ import { DEFEDERATE, PAUSE_PEER, PEERS } from './documents.js';
 import { LabelSubscriptions } from './LabelSubscriptions.jsx';
 import { countsText, lagText, pauseAction, peerStatus } from './peers.js';
 import { t, tx } from '../i18n/index.js';
+import { Outcome, useOutcome } from '../ui/outcome.jsx';
 
 export function PeersView() {
   const [{ data, error }, reload] = useQuery({ query: PEERS, requestPolicy: 'network-only' });
@@ -33,21 +33,11 @@ export function PeersView() {
 }
 
 function Peer({ peer: p, onChange }) {
-  const [message, setMessage] = useState({ error: '', done: '' });
+  const [message, run, setMessage] = useOutcome(onChange);
   const [, pause] = useMutation(PAUSE_PEER);
   const [, defederate] = useMutation(DEFEDERATE);
   const status = peerStatus(p);
   const action = pauseAction(p);
-
-  async function run(promise, done) {
-    const result = await promise;
-    if (result.error) {
-      setMessage({ error: errorMessage(result.error), done: '' });
-      return;
-    }
-    setMessage({ error: '', done });
-    onChange();
-  }
 
   function confirmDefederate() {
     if (!window.confirm(t('peers.confirmDefederate', { name: p.name }))) return;
@@ -70,8 +60,7 @@ function Peer({ peer: p, onChange }) {
         {action && <button type="button" onClick={() => run(pause({ input: { peerID: p.id, paused: action.paused } }), action.paused ? t('common.paused') : t('peers.resumed'))}>{action.label}</button>}
         {p.state !== 'DEFEDERATED' && <button type="button" class="danger" onClick={confirmDefederate}>{t('peers.defederate')}</button>}
       </div>
-      <p class="error" role="alert">{message.error}</p>
-      <p class="ok" role="status">{message.done}</p>
+      <Outcome outcome={message} />
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { Time } from '../ui/Time.jsx';
 import { CREATE_WEBHOOK, DELETE_WEBHOOK, REDELIVER_WEBHOOK, UPDATE_WEBHOOK, WEBHOOKS } from './documents.js';
 import { deliveryOutcome, endpointStatus, formToInput, groupKinds } from './webhooks.js';
 import { t, tx } from '../i18n/index.js';
+import { Outcome, useOutcome } from '../ui/outcome.jsx';
 
 export function WebhooksView({ site }) {
   const [{ data, error }, reload] = useQuery({ query: WEBHOOKS, variables: { siteID: site.id }, requestPolicy: 'network-only' });
@@ -31,21 +32,11 @@ export function WebhooksView({ site }) {
 }
 
 function Endpoint({ endpoint: e, onChange }) {
-  const [message, setMessage] = useState({ error: '', done: '' });
+  const [message, run, setMessage] = useOutcome(onChange);
   const [, update] = useMutation(UPDATE_WEBHOOK);
   const [, remove] = useMutation(DELETE_WEBHOOK);
   const [, redeliver] = useMutation(REDELIVER_WEBHOOK);
   const status = endpointStatus(e);
-
-  async function run(promise, done) {
-    const result = await promise;
-    if (result.error) {
-      setMessage({ error: errorMessage(result.error), done: '' });
-      return;
-    }
-    setMessage({ error: '', done });
-    onChange();
-  }
 
   return (
     <section class="settings-section webhook" aria-label={t('webhooks.endpoint', { url: e.url })}>
@@ -61,8 +52,7 @@ function Endpoint({ endpoint: e, onChange }) {
           {t('webhooks.delete')}
         </button>
       </div>
-      <p class="error" role="alert">{message.error}</p>
-      <p class="ok" role="status">{message.done}</p>
+      <Outcome outcome={message} />
       {e.deliveries.length === 0 ? <p class="hint">{t('webhooks.noDeliveries')}</p> : (
         <table class="deliveries">
           <caption class="visually-hidden">{t('webhooks.deliveriesTo', { url: e.url })}</caption>
