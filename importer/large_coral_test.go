@@ -81,25 +81,7 @@ func writeCoral(w io.Writer, n int, seed uint64) error {
 
 // TestWriteLargeCoral writes a generated Coral export for measuring `parley import`: set
 // PARLEY_IMPORT_GENERATE_CORAL=path:comments (e.g. /tmp/coral.json:200000).
-func TestWriteLargeCoral(t *testing.T) {
-	spec := os.Getenv("PARLEY_IMPORT_GENERATE_CORAL")
-	if spec == "" {
-		t.Skip("set PARLEY_IMPORT_GENERATE_CORAL=path:comments to write a large Coral export")
-	}
-	path, count, _ := strings.Cut(spec, ":")
-	n, err := strconv.Atoi(count)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := writeCoral(f, n, 1); err != nil {
-		t.Fatal(err)
-	}
-}
+func TestWriteLargeCoral(t *testing.T) { writeLarge(t, "PARLEY_IMPORT_GENERATE_CORAL", writeCoral) }
 
 // TestGeneratedCoralReads: the generator's output is a file the reader takes whole.
 func TestGeneratedCoralReads(t *testing.T) {

@@ -53,10 +53,14 @@ func writeDisqus(w io.Writer, n int, seed uint64) error {
 
 // TestWriteLargeDisqus writes a generated export for measuring `parley import`: set
 // PARLEY_IMPORT_GENERATE=path:comments (e.g. /tmp/disqus.xml:200000).
-func TestWriteLargeDisqus(t *testing.T) {
-	spec := os.Getenv("PARLEY_IMPORT_GENERATE")
+func TestWriteLargeDisqus(t *testing.T) { writeLarge(t, "PARLEY_IMPORT_GENERATE", writeDisqus) }
+
+// writeLarge writes the file that the environment variable env names as path:comments with
+// write, and skips the test when env is unset.
+func writeLarge(t *testing.T, env string, write func(w io.Writer, n int, seed uint64) error) {
+	spec := os.Getenv(env)
 	if spec == "" {
-		t.Skip("set PARLEY_IMPORT_GENERATE=path:comments to write a large Disqus export")
+		t.Skipf("set %s=path:comments to write a large export", env)
 	}
 	path, count, _ := strings.Cut(spec, ":")
 	n, err := strconv.Atoi(count)
@@ -68,7 +72,7 @@ func TestWriteLargeDisqus(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := writeDisqus(f, n, 1); err != nil {
+	if err := write(f, n, 1); err != nil {
 		t.Fatal(err)
 	}
 }
