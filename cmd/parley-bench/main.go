@@ -37,6 +37,8 @@ type options struct {
 	// readsOnly stops after the reads of one story page (static, uncached, anonymous,
 	// signed-in), for comparing read-path changes quickly on a shared machine.
 	readsOnly bool
+	// keep leaves the run's database in place (-keep).
+	keep bool
 	// writesOnly skips the reads and runs only the writes (pgbench and createComment).
 	writesOnly bool
 	// bigStory is the number of comments of the story whose first page is read last.
@@ -53,6 +55,7 @@ func main() {
 	flag.BoolVar(&o.readsOnly, "reads-only", false, "stop after the story-page reads (static, uncached, anonymous, signed-in)")
 	flag.IntVar(&o.extra, "extra-comments", 100000, "comments added before the second page-read run")
 	flag.IntVar(&o.liveReaders, "live-readers", 1000, "concurrent connections reading a story while it receives a comment a second")
+	flag.BoolVar(&o.keep, "keep", false, "keep the run's database afterwards, to inspect it (its name is printed)")
 	flag.BoolVar(&o.writesOnly, "writes-only", false, "run only the writes: the pgbench ceiling and the createComment runs")
 	flag.IntVar(&o.bigStory, "big-story", 10000, "comments of the story whose first page is read at the end")
 	profiles := flag.String("profiles", "", "save the server's CPU profiles of the cached read and the writes, and its heap after the run, into this directory")
@@ -318,6 +321,10 @@ func newServer(ctx context.Context, o options) (dsn, work string, srv *server, c
 	return dsn, work, srv, func() {
 		srv.stop()
 		os.RemoveAll(work)
+		if o.keep {
+			fmt.Fprintf(os.Stderr, "parley-bench: database kept: %s\n", dsn)
+			return
+		}
 		_ = drop()
 	}, nil
 }
