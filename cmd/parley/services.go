@@ -39,7 +39,8 @@ type services struct {
 	graph      graph.Services
 	// trust keeps trust signals and levels from the event stream.
 	trust *trust.Consumer
-	// levels reads the stored levels for the effects outside the pipeline (rate limits).
+	// levels reads the stored levels for the effects outside the pipeline (rate limits),
+	// each account's highest level cached for levelCacheTTL.
 	levels parley.TrustLevels
 	// webhooks queues deliveries from the event stream; webhookSender sends them.
 	webhooks      *webhook.Consumer
@@ -53,6 +54,13 @@ type services struct {
 	// rules enacts, in the background, the approved proposals whose delay ended.
 	rules *trust.Rules
 }
+
+// The rate limits' view of trust levels: busy writers past the new-account quota would
+// otherwise cost a query per change. Ten seconds late is harmless for a rate limit.
+const (
+	levelCacheSize = 50_000
+	levelCacheTTL  = 10 * time.Second
+)
 
 // newServices builds the services on the database and the running event bus.
 func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *postgres.DB, lim *limits, events *bus, metrics *prometheus.Registry) (*services, error) {
@@ -128,7 +136,8 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	}
 	rules := trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil)
 	sender := webhook.NewSender(webhookStore, webhook.SenderOptions{AllowPrivate: cfg.WebhooksReachPrivate(), Timeout: cfg.WebhookTimeout, Logger: logger, Seal: webhookSeal})
-	return &services{auth: authService, identities: identities, feed: feed, labelStage: labelStage, live: liveService, trust: trustConsumer, levels: trustStore,
+	return &services{auth: authService, identities: identities, feed: feed, labelStage: labelStage, live: liveService, trust: trustConsumer,
+		levels: trust.CacheLevels(trustStore, levelCacheSize, levelCacheTTL),
 		identity: identity, federation: fed, fedRuntime: fedRuntime, rules: rules,
 		webhooks: webhook.NewConsumer(webhookStore, sender.Wake, logger), webhookSender: sender, graph: graph.Services{
 			Auth: authService,
