@@ -117,6 +117,10 @@ type WebhookStore interface {
 	// of e's site subscribed to its kind, and returns how many it added: none for an event
 	// seen before, so the consumer is idempotent by event ID.
 	EnqueueWebhookEvent(ctx context.Context, e OutboxEvent, body []byte) (int, error)
+	// WantedWebhookEvents returns the IDs, among es, of the events an enabled endpoint of
+	// their site is subscribed to: one question for a run of events, most of which no
+	// endpoint wants.
+	WantedWebhookEvents(ctx context.Context, es []OutboxEvent) (map[string]bool, error)
 	// ClaimWebhookJobs takes up to limit pending deliveries due at now, of enabled endpoints,
 	// skipping those another replica holds, and leases them until now+lease: a sender that
 	// dies mid-request leaves them to be tried again after the lease.

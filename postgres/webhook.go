@@ -158,6 +158,36 @@ func (s *WebhookStore) EnqueueWebhookEvent(ctx context.Context, e parley.OutboxE
 	return n, err
 }
 
+// WantedWebhookEvents asks in one statement which of es an enabled endpoint of their site
+// is subscribed to.
+func (s *WebhookStore) WantedWebhookEvents(ctx context.Context, es []parley.OutboxEvent) (map[string]bool, error) {
+	ids, sites, kinds := make([]string, 0, len(es)), make([]string, 0, len(es)), make([]string, 0, len(es))
+	for _, e := range es {
+		if parley.IsID(e.SiteID) {
+			ids, sites, kinds = append(ids, e.ID), append(sites, e.SiteID), append(kinds, e.Kind)
+		}
+	}
+	wanted := map[string]bool{}
+	if len(ids) == 0 {
+		return wanted, nil
+	}
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT e.id FROM unnest($1::text[], $2::uuid[], $3::text[]) AS e (id, site_id, kind)
+		WHERE EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.site_id = e.site_id AND w.enabled AND e.kind = ANY (w.kinds))`,
+		ids, sites, kinds)
+	if err != nil {
+		return nil, translate(err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, translate(err)
+	}
+	for _, id := range found {
+		wanted[id] = true
+	}
+	return wanted, nil
+}
+
 // ClaimWebhookJobs leases due deliveries: the row locks are held only for the claim, so a
 // slow endpoint never holds a transaction open; the lease keeps other replicas off.
 func (s *WebhookStore) ClaimWebhookJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]parley.WebhookJob, error) {

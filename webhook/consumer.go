@@ -45,19 +45,42 @@ func NewConsumer(store parley.WebhookStore, wake func(), logger *slog.Logger) *C
 // Handle queues one event. It needs not decode the payload: an event of a kind this build
 // does not know is passed on as it is, to endpoints subscribed to that kind.
 func (c *Consumer) Handle(ctx context.Context, e parley.OutboxEvent) error {
-	if e.SiteID == "" || !parley.IsID(e.ID) {
-		return nil // webhooks are per site
+	return c.HandleBatch(ctx, []parley.OutboxEvent{e})
+}
+
+// HandleBatch queues a run of events: one query finds the few that an endpoint wants, and
+// only those are written, each in its own transaction.
+func (c *Consumer) HandleBatch(ctx context.Context, es []parley.OutboxEvent) error {
+	perSite := es[:0:0]
+	for _, e := range es {
+		if e.SiteID != "" && parley.IsID(e.ID) { // webhooks are per site
+			perSite = append(perSite, e)
+		}
 	}
-	body, err := json.Marshal(Body{ID: e.ID, Kind: e.Kind, SiteID: e.SiteID, StoryID: e.StoryID, CreatedAt: e.CreatedAt.UTC(), Payload: e.Payload})
-	if err != nil {
-		c.logger.Warn("webhooks: event with a malformed payload skipped", "event", e.ID, "kind", e.Kind, "error", err)
+	if len(perSite) == 0 {
 		return nil
 	}
-	n, err := c.store.EnqueueWebhookEvent(ctx, e, body)
+	wanted, err := c.store.WantedWebhookEvents(ctx, perSite)
 	if err != nil {
 		return err
 	}
-	if n > 0 && c.wake != nil {
+	queued := 0
+	for _, e := range perSite {
+		if !wanted[e.ID] {
+			continue
+		}
+		body, err := json.Marshal(Body{ID: e.ID, Kind: e.Kind, SiteID: e.SiteID, StoryID: e.StoryID, CreatedAt: e.CreatedAt.UTC(), Payload: e.Payload})
+		if err != nil {
+			c.logger.Warn("webhooks: event with a malformed payload skipped", "event", e.ID, "kind", e.Kind, "error", err)
+			continue
+		}
+		n, err := c.store.EnqueueWebhookEvent(ctx, e, body)
+		if err != nil {
+			return err
+		}
+		queued += n
+	}
+	if queued > 0 && c.wake != nil {
 		c.wake()
 	}
 	return nil

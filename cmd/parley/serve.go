@@ -112,7 +112,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := watchIdentities(ctx, svc.identities, events, cfg.Instance, metrics); err != nil {
 		return err
 	}
-	events.consume("webhooks", svc.webhooks.Handle)
+	// Webhooks take runs too: one query finds the events an endpoint wants.
+	events.consumeBatch("webhooks", webhookBatch, svc.webhooks.HandleBatch)
 	if err := watchLabelSubscriptions(ctx, svc.feed, svc.labelStage); err != nil {
 		return err
 	}

@@ -23,3 +23,6 @@ func runWebhookSender(ctx context.Context, s *webhook.Sender, logger *slog.Logge
 		wg.Wait()
 	}
 }
+
+// webhookBatch is the most events the webhook consumer takes in one run.
+const webhookBatch = 100
