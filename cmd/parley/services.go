@@ -137,7 +137,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	rules := trust.NewRules(ruleEngine, ruleStore, trustStore, sites, users, feed, nil)
 	sender := webhook.NewSender(webhookStore, webhook.SenderOptions{AllowPrivate: cfg.WebhooksReachPrivate(), Timeout: cfg.WebhookTimeout, Logger: logger, Seal: webhookSeal})
 	return &services{auth: authService, identities: identities, feed: feed, labelStage: labelStage, live: liveService, trust: trustConsumer,
-		levels: trust.CacheLevels(trustStore, levelCacheSize, levelCacheTTL),
+		levels:   trust.CacheLevels(trustStore, levelCacheSize, levelCacheTTL),
 		identity: identity, federation: fed, fedRuntime: fedRuntime, rules: rules,
 		webhooks: webhook.NewConsumer(webhookStore, sender.Wake, logger), webhookSender: sender, graph: graph.Services{
 			Auth: authService,
