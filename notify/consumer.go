@@ -48,6 +48,17 @@ func NewConsumer(store parley.NotificationStore, o Options) *Consumer {
 	return &Consumer{store: store, mailer: o.Mailer, logger: o.Logger, added: o.Added}
 }
 
+// HandleBatch stores the notifications of a run of events, in order. A run that fails comes
+// again whole; the events of it already handled add nothing the second time.
+func (c *Consumer) HandleBatch(ctx context.Context, es []parley.OutboxEvent) error {
+	for _, oe := range es {
+		if err := c.Handle(ctx, oe); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Handle stores the notifications of one event. An event this build cannot read is
 // skipped; an error means the event should be delivered again, which adds nothing twice.
 func (c *Consumer) Handle(ctx context.Context, oe parley.OutboxEvent) error {

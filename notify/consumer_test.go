@@ -125,6 +125,28 @@ func TestConsumer(t *testing.T) {
 		}
 	})
 
+	t.Run("a run notifies as its events one by one would, and again adds nothing", func(t *testing.T) {
+		ann, bob, carol := MustUser(t), MustUser(t), MustUser(t)
+		run := []parley.OutboxEvent{
+			event(t, reply(bob, ann, "First.", parley.StatusPublished)),
+			event(t, reply(carol, ann, "Held.", parley.StatusPending)),
+			event(t, reply(ann, bob, "Hello @"+carol.Username, parley.StatusPublished)),
+		}
+		for range 2 {
+			if err := c.HandleBatch(ctx, run); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, want := range []struct {
+			u    *parley.User
+			kind parley.NotificationKind
+		}{{ann, parley.NotifyReply}, {bob, parley.NotifyReply}, {carol, parley.NotifyMention}} {
+			if got := MustInbox(t, svc, want.u); len(got) != 1 || got[0].Kind != want.kind {
+				t.Errorf("%s got %+v, want one %s", want.u.Username, got, want.kind)
+			}
+		}
+	})
+
 	t.Run("a held reply notifies no one", func(t *testing.T) {
 		ann, bob := MustUser(t), MustUser(t)
 		MustHandle(t, c, event(t, reply(bob, ann, "held", parley.StatusPending)))

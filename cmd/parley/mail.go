@@ -100,9 +100,13 @@ func (m *mailer) wireNotifications(ctx context.Context, cfg *Config, logger *slo
 		digest := notify.NewDigest(store, notify.DigestMailer(m.templates.Render, cfg.PublicURL, unsub), notify.DigestOptions{Logger: logger, Wake: m.queue.Wake})
 		go digest.Run(ctx, time.Minute)
 	}
-	events.consume("notify", notify.NewConsumer(store, opts).Handle)
+	// Most events notify no one: taken in runs, they cost an acknowledgement a run, not one each.
+	events.consumeBatch("notify", notifyBatch, notify.NewConsumer(store, opts).HandleBatch)
 	service := notify.NewService(store, unsub, m.queue != nil)
 	service.Feed = feed
 	svc.graph.Notifications = service
 	return nil
 }
+
+// notifyBatch is the most events the notification consumer takes in one run.
+const notifyBatch = 100
