@@ -3,6 +3,7 @@
 // the story; uploading the same file again adds nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStack, launchBrowser, browserAvailable, axeViolations, mustGraphql } from './harness.mjs';
@@ -66,4 +67,25 @@ test('a file of another format says why it stopped', { skip }, async () => {
   await page.getByRole('button', { name: 'Import' }).click();
   const alert = page.getByRole('alert').filter({ hasText: /XML|Disqus/ });
   await alert.waitFor();
+  // Refused before it read anything: no report of zeros under "Done".
+  assert.equal(await page.getByTestId('import-summary').count(), 0);
 });
+
+test('an admin downloads the whole site to move it', { skip }, async () => {
+  await page.getByRole('link', { name: 'Import' }).click();
+  await page.getByRole('heading', { name: 'Move this site to another instance' }).waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download the site' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^parley-[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.json$/);
+  // One JSON object, written one record a line, that ends with the count of each section.
+  const file = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(file.format, 'parley-site');
+  assert.equal(file.site.id, stack.site.id);
+  assert.ok(file.end.counts.comments >= 8, `the file counts ${file.end.counts.comments} comments`);
+  await page.getByRole('status').filter({ hasText: /^Downloaded \(/ }).waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(process.env.PARLEY_E2E_SHOTS || '/tmp', 'dashboard-export.png'), fullPage: true });
+});
+

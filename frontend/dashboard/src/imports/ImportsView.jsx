@@ -1,11 +1,12 @@
 // Import into a site (admins only): choose an export of Disqus, WordPress, Coral or remark42,
 // upload it, watch the server import it pass by pass, and read what it imported and what it
 // skipped, and why. The upload is the same import as `parley import`: running it again on the
-// same file adds nothing.
+// same file adds nothing. Below, an instance admin downloads the whole site to move it.
 import { useState } from 'preact/hooks';
 import { loadToken } from '../app/session.js';
 import { t } from '../i18n/index.js';
 import { FORMATS, progressText, readLines, reportText } from './imports.js';
+import { ExportSection } from './ExportSection.jsx';
 
 export function ImportsView({ site }) {
   const [format, setFormat] = useState('disqus');
@@ -30,7 +31,9 @@ export function ImportsView({ site }) {
       await readLines(res.body, (line) => {
         if (line.progress) setState((s) => ({ ...s, progress: progressText(line.progress, file.size) }));
         if (line.report || line.error) {
-          last = { running: false, progress: null, report: line.report ? reportText(line.report) : null, error: line.error?.message ?? '' };
+          // A stopped import shows what it did before it stopped, if anything.
+          const report = line.report ? reportText(line.report) : null;
+          last = { running: false, progress: null, report: report && !(line.error && report.empty) ? report : null, error: line.error?.message ?? '', stopped: Boolean(line.error) };
         }
       });
     } catch {
@@ -67,7 +70,7 @@ export function ImportsView({ site }) {
       </form>
       {state.report && (
         <section class="settings-section" aria-label={t('imports.report')}>
-          <h2>{t('imports.done')}</h2>
+          <h2>{t(state.stopped ? 'imports.stopped' : 'imports.done')}</h2>
           <p class="ok" data-testid="import-summary">{state.report.summary}</p>
           {state.report.reasons.length > 0 && (
             <ul>
@@ -78,6 +81,7 @@ export function ImportsView({ site }) {
           )}
         </section>
       )}
+      <ExportSection site={site} />
     </section>
   );
 }
