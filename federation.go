@@ -171,10 +171,17 @@ type FederationStore interface {
 	// a rejection as its last error.
 	CountPeerEnvelope(ctx context.Context, name string, rejected bool, reason string, at time.Time) error
 
-	// ShareStory records that comments on a story go to the peers; sharing again is a no-op.
+	// ShareStory records that comments on a story go to the peers; sharing again is a no-op,
+	// and shares a story that was unshared anew.
 	ShareStory(ctx context.Context, storyID string, peerIDs []string) error
-	// StoryPeers returns the peers a story is shared with.
+	// UnshareStory stops sending a story's comments to the peers; they stay its recipients.
+	UnshareStory(ctx context.Context, storyID string, peerIDs []string) error
+	// StoryPeers returns the peers a story is shared with now: new comments, edits and
+	// reactions go to them.
 	StoryPeers(ctx context.Context, storyID string) ([]*Peer, error)
+	// StoryRecipients returns every peer the story was ever shared with, unshared or not:
+	// deletions and labels of what they hold go to them.
+	StoryRecipients(ctx context.Context, storyID string) ([]*Peer, error)
 	// RecordSentAuthor records that comments of a local user were sent to the peers (by ID).
 	RecordSentAuthor(ctx context.Context, userID string, peerIDs []string) error
 	// UserPeers returns the peers comments of a local user were sent to, even once the
@@ -220,7 +227,7 @@ func (u *User) Instance() *string {
 }
 
 // FederationService is what the API offers about federation: this instance's identity and
-// its peers. Peer operations are for admins only.
+// its peers. Peer operations are for admins only; sharing stories is for a site's moderators.
 type FederationService interface {
 	Instance(ctx context.Context) (*InstanceInfo, error)
 	Peers(ctx context.Context) ([]*Peer, error)
@@ -228,7 +235,14 @@ type FederationService interface {
 	RemovePeer(ctx context.Context, peerID string) (*Peer, error)
 	PausePeer(ctx context.Context, in PausePeerInput) (*Peer, error)
 	Defederate(ctx context.Context, in DefederateInput) (*Peer, error)
+	// ShareStory shares a story with peers (the site's moderators); UnshareStory stops it.
 	ShareStory(ctx context.Context, in ShareStoryInput) (*Story, error)
+	UnshareStory(ctx context.Context, in ShareStoryInput) (*Story, error)
+	// StorySharedWith lists the peers a story is shared with now (the site's moderators).
+	StorySharedWith(ctx context.Context, story *Story) ([]*Peer, error)
+	// ShareablePeers lists the peers a site's stories can be shared with: every peer not
+	// defederated (the site's moderators).
+	ShareablePeers(ctx context.Context, siteID string) ([]*Peer, error)
 	// SubscribeLabels subscribes a site to a peer's moderation labels (admins only).
 	SubscribeLabels(ctx context.Context, in SubscribeLabelsInput) (*LabelSubscription, error)
 	// UnsubscribeLabels ends a site's subscription to a peer's labels (admins only).

@@ -29,7 +29,7 @@ func (p *Publisher) labelComment(ctx context.Context, eventID, storyID string, e
 	if ev.ModeratorID == "" {
 		return nil
 	}
-	to, err := p.storyPeers(ctx, storyID)
+	to, err := p.storyRecipients(ctx, storyID)
 	if err != nil || len(to) == 0 {
 		return err
 	}

@@ -93,6 +93,24 @@ func TestEnvelopesGoOnlyToThePeersTheyConcern(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Story C is shared with gamma, then unshared: a comment after that stays here, while the
+	// deletion of one gamma holds still goes to it.
+	storyC, err := stories.FindStoryByURL(ctx, "https://news.example/c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.ShareStory(ctx, storyC.ID, []string{gamma.ID}); err != nil {
+		t.Fatal(err)
+	}
+	sent := post(storyC, "ev-c1")
+	if err := store.UnshareStory(ctx, storyC.ID, []string{gamma.ID}); err != nil {
+		t.Fatal(err)
+	}
+	post(storyC, "ev-c2")
+	gone := parley.CommentDeleted{ID: sent.ID, StoryID: storyC.ID, SiteID: sent.SiteID, AuthorID: ann.ID, PreviousStatus: parley.StatusPublished, DeletedAt: &now}
+	if err := pub.Handle(ctx, MustOutboxEvent(t, "del-c1", gone)); err != nil {
+		t.Fatal(err)
+	}
 	ban := parley.UserSanctioned{SanctionID: "s1", UserID: ann.ID, SanctionKind: parley.SanctionBan, ModeratorID: admin.ID}
 	if err := pub.Handle(ctx, MustOutboxEvent(t, "ban", ban)); err != nil {
 		t.Fatal(err)
@@ -134,7 +152,8 @@ func TestEnvelopesGoOnlyToThePeersTheyConcern(t *testing.T) {
 		want       []string
 	}{
 		{"the peer both stories are shared with gets both, their deletions and the ban", "beta", []string{"ev-a", "ev-b", "react-a", "del-a", "del-b", "ban", "erase"}},
-		{"the peer story A is not shared with never gets its comment, its reaction nor its deletion", "gamma", []string{"ev-b", "del-b", "ban", "erase"}},
+		{"the peer story A is not shared with never gets its comment, its reaction nor its deletion; unshared from C, it gets C's deletion only", "gamma",
+			[]string{"ev-b", "del-b", "ev-c1", "del-c1", "ban", "erase"}},
 		{"a peer nothing is shared with gets nothing, not even the ban or the erasure", "delta", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

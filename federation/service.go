@@ -28,8 +28,10 @@ type ServiceOptions struct {
 	Client *http.Client
 	Logger *slog.Logger
 	Now    func() time.Time
-	// Stories finds the stories shareStory shares; nil turns sharing off.
+	// Stories finds the stories shareStory shares, and Users the role of who shares them;
+	// without both, sharing is off.
 	Stories parley.StoryService
+	Users   parley.UserService
 	// Queues rejects a defederated peer's comments when defederate asks to hide them; nil
 	// refuses hideContent.
 	Queues parley.QueueService

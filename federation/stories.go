@@ -8,24 +8,52 @@ import (
 	"github.com/parleyhq/parley"
 )
 
-// ShareStory shares a story with peers (admins only in this version): from now on its
-// published comments are sent to them, and a peer that carries the same URL on one of its
-// sites shows them under its own rules.
+// ShareStory shares a story with peers (the site's moderators): from now on its published
+// comments are sent to them, and a peer that carries the same URL on one of its sites shows
+// them under its own rules.
 func (s *Service) ShareStory(ctx context.Context, in parley.ShareStoryInput) (*parley.Story, error) {
-	if err := requireAdmin(ctx); err != nil {
+	story, err := s.sharing(ctx, in)
+	if err != nil {
 		return nil, err
 	}
-	if s.o.Stories == nil {
+	if err := s.store.ShareStory(ctx, story.ID, in.PeerIDs); err != nil {
+		return nil, err
+	}
+	return story, nil
+}
+
+// UnshareStory stops sending a story to peers (the site's moderators). What they hold of
+// it stays theirs to show; its deletions and labels still reach them.
+func (s *Service) UnshareStory(ctx context.Context, in parley.ShareStoryInput) (*parley.Story, error) {
+	story, err := s.sharing(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.UnshareStory(ctx, story.ID, in.PeerIDs); err != nil {
+		return nil, err
+	}
+	return story, nil
+}
+
+// sharing checks a share or unshare: the story, the caller's role on its site, the peers.
+func (s *Service) sharing(ctx context.Context, in parley.ShareStoryInput) (*parley.Story, error) {
+	if s.o.Stories == nil || s.o.Users == nil {
 		return nil, parley.Errorf(parley.ENOTFOUND, "Stories are not shared from this server.")
 	}
 	if len(in.PeerIDs) == 0 || len(in.PeerIDs) > 100 {
-		return nil, parley.FieldErrorf("peerIDs", "Name 1 to 100 peers to share the story with.")
+		return nil, parley.FieldErrorf("peerIDs", "Name 1 to 100 peers.")
 	}
 	story, err := s.o.Stories.FindStoryByID(ctx, in.StoryID)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.requireModerator(ctx, story.SiteID); err != nil {
+		return nil, err
+	}
 	for _, id := range in.PeerIDs {
+		if !parley.IsID(id) {
+			return nil, parley.FieldErrorf("peerIDs", "There is no peer %s.", id)
+		}
 		p, err := s.store.FindPeerByID(ctx, id)
 		if parley.ErrorCode(err) == parley.ENOTFOUND {
 			return nil, parley.FieldErrorf("peerIDs", "There is no peer %s.", id)
@@ -37,10 +65,60 @@ func (s *Service) ShareStory(ctx context.Context, in parley.ShareStoryInput) (*p
 			return nil, parley.FieldErrorf("peerIDs", "Peer %s is defederated.", p.Name)
 		}
 	}
-	if err := s.store.ShareStory(ctx, story.ID, in.PeerIDs); err != nil {
+	return story, nil
+}
+
+// StorySharedWith lists the peers a story is shared with now; nobody but the site's
+// moderators learns them (others get an empty list, so a page read never fails on it).
+func (s *Service) StorySharedWith(ctx context.Context, story *parley.Story) ([]*parley.Peer, error) {
+	if s.o.Users == nil || s.requireModerator(ctx, story.SiteID) != nil {
+		return []*parley.Peer{}, nil
+	}
+	return s.store.StoryPeers(ctx, story.ID)
+}
+
+// ShareablePeers lists the peers a site's moderators may share stories with: all that are
+// not defederated, pending ones included (nothing flows to them until they link back).
+func (s *Service) ShareablePeers(ctx context.Context, siteID string) ([]*parley.Peer, error) {
+	if s.o.Users == nil {
+		return []*parley.Peer{}, nil
+	}
+	if err := s.requireModerator(ctx, siteID); err != nil {
 		return nil, err
 	}
-	return story, nil
+	peers, err := s.store.ListPeers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []*parley.Peer{}
+	for _, p := range peers {
+		if p.State != parley.PeerDefederated {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// requireModerator lets through admins and the site's moderators.
+func (s *Service) requireModerator(ctx context.Context, siteID string) error {
+	u := parley.UserFromContext(ctx)
+	if u == nil {
+		return parley.Errorf(parley.EUNAUTHENTICATED, "Please sign in first.")
+	}
+	if u.Admin {
+		return nil
+	}
+	if !parley.IsID(siteID) {
+		return parley.Errorf(parley.ENOTFOUND, "Site not found.")
+	}
+	role, err := s.o.Users.SiteRole(ctx, siteID, u.ID)
+	if err != nil {
+		return err
+	}
+	if !role.AtLeast(parley.RoleModerator) {
+		return parley.Errorf(parley.EFORBIDDEN, "Only the site's moderators may share its stories.")
+	}
+	return nil
 }
 
 // Publisher turns this instance's events into signed envelopes for the peers that share a
@@ -131,10 +209,17 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-// storyPeers names the active peers a story is shared with: the only ones its comments,
-// their deletions and the labels on them are sent to.
+// storyPeers names the active peers a story is shared with now: the only ones its new
+// comments, edits and reactions are sent to.
 func (p *Publisher) storyPeers(ctx context.Context, storyID string) ([]string, error) {
 	peers, err := p.store.StoryPeers(ctx, storyID)
+	return activeNames(peers), err
+}
+
+// storyRecipients names the active peers a story was ever shared with: what they hold of
+// it may be labelled or deleted after the story was unshared, and must be there too.
+func (p *Publisher) storyRecipients(ctx context.Context, storyID string) ([]string, error) {
+	peers, err := p.store.StoryRecipients(ctx, storyID)
 	return activeNames(peers), err
 }
 
@@ -205,7 +290,7 @@ func activeIDs(peers []*parley.Peer) []string {
 }
 
 func (p *Publisher) tombstone(ctx context.Context, eventID string, ev parley.CommentDeleted) error {
-	peers, err := p.store.StoryPeers(ctx, ev.StoryID)
+	peers, err := p.store.StoryRecipients(ctx, ev.StoryID)
 	to := activeNames(peers)
 	if err != nil || len(to) == 0 {
 		return err

@@ -51,6 +51,13 @@ func (r *mutationResolver) ShareStory(ctx context.Context, input parley.ShareSto
 	return r.s.Federation.ShareStory(ctx, input)
 }
 
+func (r *mutationResolver) UnshareStory(ctx context.Context, input parley.ShareStoryInput) (*parley.Story, error) {
+	if r.s.Federation == nil {
+		return nil, errNoFederation
+	}
+	return r.s.Federation.UnshareStory(ctx, input)
+}
+
 func (r *peerKeyResolver) PublicKey(ctx context.Context, obj *parley.PeerKey) (string, error) {
 	return base64.StdEncoding.EncodeToString(obj.PublicKey), nil
 }
@@ -67,6 +74,20 @@ func (r *queryResolver) Peers(ctx context.Context) ([]*parley.Peer, error) {
 		return nil, errNoFederation
 	}
 	return r.s.Federation.Peers(ctx)
+}
+
+func (r *queryResolver) ShareablePeers(ctx context.Context, siteID string) ([]*parley.Peer, error) {
+	if r.s.Federation == nil {
+		return []*parley.Peer{}, nil // no peers to share with; the dashboard asks anyway
+	}
+	return r.s.Federation.ShareablePeers(ctx, siteID)
+}
+
+func (r *storyResolver) SharedWith(ctx context.Context, obj *parley.Story) ([]*parley.Peer, error) {
+	if r.s.Federation == nil {
+		return []*parley.Peer{}, nil
+	}
+	return r.s.Federation.StorySharedWith(ctx, obj)
 }
 
 func (r *Resolver) Instance() InstanceResolver { return &instanceResolver{r} }

@@ -1,12 +1,19 @@
 package graph_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
+	"github.com/parleyhq/parley/postgres"
 )
 
 func TestInstance(t *testing.T) {
@@ -114,6 +121,93 @@ func TestShareStoryAPI(t *testing.T) {
 		res := commenter.Do(t, `{ viewer { instance } }`, nil)
 		if len(res.Errors) > 0 || string(res.Data) != `{"viewer":{"instance":null}}` {
 			t.Fatalf("data %s, errors %v", res.Data, res.Errors)
+		}
+	})
+}
+
+// TestShareStoryByModerators: a site's moderators share its stories with peers and stop
+// sharing them; a moderator of another site and a commenter cannot, nor learn with whom a
+// story is shared; a story unshared keeps the peer as a recipient of its deletions.
+func TestShareStoryByModerators(t *testing.T) {
+	w := shared.MustWorld(t)
+	ctx := context.Background()
+	store := postgres.NewFederationStore(shared.DB)
+	peer := &parley.Peer{Name: "share" + strings.ReplaceAll(uuid.NewString()[:8], "-", ""), URL: "https://share.example",
+		State: parley.PeerPending, LocalAdded: true, MaxMessagesPerSecond: 10, MaxBytes: 1 << 20, MaxBacklog: 100}
+	if err := store.CreatePeer(ctx, peer); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.DeletePeer(ctx, peer.ID) })
+	vars := map[string]any{"s": w.StoryID, "p": []string{peer.ID}}
+	const (
+		share     = `mutation($s: ID!, $p: [ID!]!) { shareStory(input: {storyID: $s, peerIDs: $p}) { id sharedWith { id name state } } }`
+		unshare   = `mutation($s: ID!, $p: [ID!]!) { unshareStory(input: {storyID: $s, peerIDs: $p}) { id sharedWith { name } } }`
+		sharedQ   = `query($s: ID!) { story(id: $s) { sharedWith { name } } }`
+		shareable = `query($site: ID!) { shareablePeers(siteID: $site) { id name state } }`
+	)
+	sharedWith := func(c *client) string {
+		var out struct {
+			Story struct{ SharedWith []struct{ Name string } }
+		}
+		c.MustDo(t, sharedQ, map[string]any{"s": w.StoryID}, &out)
+		var names []string
+		for _, p := range out.Story.SharedWith {
+			names = append(names, p.Name)
+		}
+		return strings.Join(names, ",")
+	}
+
+	t.Run("a moderator lists the peers to share with", func(t *testing.T) {
+		var out struct {
+			ShareablePeers []struct{ ID, Name, State string }
+		}
+		w.Moderator.MustDo(t, shareable, map[string]any{"site": w.Site.ID}, &out)
+		if !slices.ContainsFunc(out.ShareablePeers, func(p struct{ ID, Name, State string }) bool { return p.ID == peer.ID && p.State == "PENDING" }) {
+			t.Fatalf("shareable peers %+v lack %s", out.ShareablePeers, peer.Name)
+		}
+	})
+	for _, tc := range []struct {
+		name, code string
+		c          *client
+		query      string
+		vars       map[string]any
+	}{
+		{"a commenter cannot list them", "FORBIDDEN", w.Other, shareable, map[string]any{"site": w.Site.ID}},
+		{"a commenter cannot share", "FORBIDDEN", w.Other, share, vars},
+		{"a moderator of another site cannot share", "FORBIDDEN", w.ModElsewhere, share, vars},
+		{"a moderator of another site cannot unshare", "FORBIDDEN", w.ModElsewhere, unshare, vars},
+		{"a malformed peer ID is invalid", "INVALID", w.Moderator, share, map[string]any{"s": w.StoryID, "p": []string{"nope"}}},
+		{"unsharing with no peer is invalid", "INVALID", w.Moderator, unshare, map[string]any{"s": w.StoryID, "p": []string{}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.c.MustFail(t, tc.code, tc.query, tc.vars)
+		})
+	}
+	t.Run("a moderator shares, and only moderators see with whom", func(t *testing.T) {
+		w.Moderator.MustDo(t, share, vars, nil)
+		w.Moderator.MustDo(t, share, vars, nil) // again: a no-op
+		if got := sharedWith(w.Moderator); got != peer.Name {
+			t.Fatalf("moderator sees sharedWith %q", got)
+		}
+		if got := sharedWith(w.Other); got != "" {
+			t.Fatalf("a commenter sees sharedWith %q", got)
+		}
+		if got := sharedWith(w.ModElsewhere); got != "" {
+			t.Fatalf("another site's moderator sees sharedWith %q", got)
+		}
+	})
+	t.Run("unsharing stops sending but keeps the peer a recipient of deletions", func(t *testing.T) {
+		w.Moderator.MustDo(t, unshare, vars, nil)
+		if got := sharedWith(w.Moderator); got != "" {
+			t.Fatalf("after unsharing, sharedWith %q", got)
+		}
+		recipients, err := store.StoryRecipients(ctx, w.StoryID)
+		if err != nil || len(recipients) != 1 || recipients[0].ID != peer.ID {
+			t.Fatalf("recipients %v, %v", recipients, err)
+		}
+		w.Moderator.MustDo(t, share, vars, nil)
+		if got := sharedWith(w.Moderator); got != peer.Name {
+			t.Fatalf("shared again: sharedWith %q", got)
 		}
 	})
 }

@@ -381,6 +381,7 @@ type ComplexityRoot struct {
 		UndoModeration          func(childComplexity int, input parley.ModerateInput) int
 		UnfeatureComment        func(childComplexity int, input parley.ModerateInput) int
 		UnmuteUser              func(childComplexity int, input MuteInput) int
+		UnshareStory            func(childComplexity int, input parley.ShareStoryInput) int
 		Unsubscribe             func(childComplexity int, input UnsubscribeInput) int
 		UnsubscribeLabels       func(childComplexity int, input parley.UnsubscribeLabelsInput) int
 		UpdateOIDCProvider      func(childComplexity int, input parley.OIDCProviderUpdate) int
@@ -494,6 +495,7 @@ type ComplexityRoot struct {
 		RuleGovernance            func(childComplexity int, siteID string) int
 		RuleProposals             func(childComplexity int, siteID string, state *parley.ProposalState) int
 		Rules                     func(childComplexity int, siteID string) int
+		ShareablePeers            func(childComplexity int, siteID string) int
 		Site                      func(childComplexity int, id string) int
 		Sites                     func(childComplexity int) int
 		StageStats                func(childComplexity int, siteID string) int
@@ -635,6 +637,12 @@ type ComplexityRoot struct {
 		LastUsedAt func(childComplexity int) int
 	}
 
+	SharedPeer struct {
+		ID    func(childComplexity int) int
+		Name  func(childComplexity int) int
+		State func(childComplexity int) int
+	}
+
 	Site struct {
 		AllowedOrigins func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
@@ -726,6 +734,7 @@ type ComplexityRoot struct {
 		CreatedAt    func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Moderation   func(childComplexity int) int
+		SharedWith   func(childComplexity int) int
 		Site         func(childComplexity int) int
 		Title        func(childComplexity int) int
 		URL          func(childComplexity int) int
@@ -962,6 +971,7 @@ type MutationResolver interface {
 	PausePeer(ctx context.Context, input parley.PausePeerInput) (*parley.Peer, error)
 	Defederate(ctx context.Context, input parley.DefederateInput) (*parley.Peer, error)
 	ShareStory(ctx context.Context, input parley.ShareStoryInput) (*parley.Story, error)
+	UnshareStory(ctx context.Context, input parley.ShareStoryInput) (*parley.Story, error)
 	SubscribeLabels(ctx context.Context, input parley.SubscribeLabelsInput) (*parley.LabelSubscription, error)
 	UnsubscribeLabels(ctx context.Context, input parley.UnsubscribeLabelsInput) (*parley.LabelSubscription, error)
 	CreateGuestComment(ctx context.Context, input parley.GuestCommentInput) (*CommentPayload, error)
@@ -1036,6 +1046,7 @@ type QueryResolver interface {
 	PreviewComment(ctx context.Context, siteID string, body string) (string, error)
 	Instance(ctx context.Context) (*parley.InstanceInfo, error)
 	Peers(ctx context.Context) ([]*parley.Peer, error)
+	ShareablePeers(ctx context.Context, siteID string) ([]*parley.Peer, error)
 	LabelSubscriptions(ctx context.Context, siteID string) ([]*parley.LabelSubscription, error)
 	Tombstones(ctx context.Context, first int) ([]*parley.Tombstone, error)
 	ModerationQueue(ctx context.Context, queue parley.ModerationQueue, siteID *string, storyID *string, first *int, after *string) (*CommentConnection, error)
@@ -1109,6 +1120,7 @@ type StoryResolver interface {
 	Site(ctx context.Context, obj *parley.Story) (*parley.Site, error)
 
 	Comments(ctx context.Context, obj *parley.Story, first *int, after *string, orderBy *parley.CommentOrder) (*CommentConnection, error)
+	SharedWith(ctx context.Context, obj *parley.Story) ([]*parley.Peer, error)
 }
 type SubscriptionResolver interface {
 	CommentCreated(ctx context.Context, storyID string) (<-chan *parley.Comment, error)
@@ -2815,6 +2827,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnmuteUser(childComplexity, args["input"].(MuteInput)), true
+	case "Mutation.unshareStory":
+		if e.ComplexityRoot.Mutation.UnshareStory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unshareStory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnshareStory(childComplexity, args["input"].(parley.ShareStoryInput)), true
 	case "Mutation.unsubscribe":
 		if e.ComplexityRoot.Mutation.Unsubscribe == nil {
 			break
@@ -3422,6 +3445,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Rules(childComplexity, args["siteID"].(string)), true
+	case "Query.shareablePeers":
+		if e.ComplexityRoot.Query.ShareablePeers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shareablePeers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShareablePeers(childComplexity, args["siteID"].(string)), true
 	case "Query.site":
 		if e.ComplexityRoot.Query.Site == nil {
 			break
@@ -4086,6 +4120,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Session.LastUsedAt(childComplexity), true
 
+	case "SharedPeer.id":
+		if e.ComplexityRoot.SharedPeer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedPeer.ID(childComplexity), true
+	case "SharedPeer.name":
+		if e.ComplexityRoot.SharedPeer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedPeer.Name(childComplexity), true
+	case "SharedPeer.state":
+		if e.ComplexityRoot.SharedPeer.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedPeer.State(childComplexity), true
+
 	case "Site.allowedOrigins":
 		if e.ComplexityRoot.Site.AllowedOrigins == nil {
 			break
@@ -4495,6 +4548,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Story.Moderation(childComplexity), true
+	case "Story.sharedWith":
+		if e.ComplexityRoot.Story.SharedWith == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Story.SharedWith(childComplexity), true
 	case "Story.site":
 		if e.ComplexityRoot.Story.Site == nil {
 			break
@@ -6505,6 +6564,18 @@ func (ec *executionContext) childFields_Session(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Session", field.Name)
 }
 
+func (ec *executionContext) childFields_SharedPeer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SharedPeer_id(ctx, field)
+	case "name":
+		return ec.fieldContext_SharedPeer_name(ctx, field)
+	case "state":
+		return ec.fieldContext_SharedPeer_state(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SharedPeer", field.Name)
+}
+
 func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6691,6 +6762,8 @@ func (ec *executionContext) childFields_Story(ctx context.Context, field graphql
 		return ec.fieldContext_Story_createdAt(ctx, field)
 	case "comments":
 		return ec.fieldContext_Story_comments(ctx, field)
+	case "sharedWith":
+		return ec.fieldContext_Story_sharedWith(ctx, field)
 	case "closesAt":
 		return ec.fieldContext_Story_closesAt(ctx, field)
 	}
@@ -7999,6 +8072,20 @@ func (ec *executionContext) field_Mutation_unmuteUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_unshareStory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (parley.ShareStoryInput, error) {
+			return ec.unmarshalNShareStoryInput2githubᚗcomᚋparleyhqᚋparleyᚐShareStoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_unsubscribeLabels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8410,6 +8497,20 @@ func (ec *executionContext) field_Query_ruleProposals_args(ctx context.Context, 
 }
 
 func (ec *executionContext) field_Query_rules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["siteID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_shareablePeers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "siteID",
@@ -13367,6 +13468,50 @@ func (ec *executionContext) fieldContext_Mutation_shareStory(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_unshareStory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unshareStory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnshareStory(ctx, fc.Args["input"].(parley.ShareStoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *parley.Story) graphql.Marshaler {
+			return ec.marshalNStory2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐStory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unshareStory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Story(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unshareStory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_subscribeLabels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17256,6 +17401,50 @@ func (ec *executionContext) fieldContext_Query_peers(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_shareablePeers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shareablePeers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ShareablePeers(ctx, fc.Args["siteID"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Peer) graphql.Marshaler {
+			return ec.marshalNSharedPeer2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shareablePeers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharedPeer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shareablePeers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_labelSubscriptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20562,6 +20751,75 @@ func (ec *executionContext) fieldContext_Session_current(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Session", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _SharedPeer_id(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharedPeer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharedPeer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharedPeer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SharedPeer_name(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharedPeer_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharedPeer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharedPeer", field, false, false, "String")
+}
+
+func (ec *executionContext) _SharedPeer_state(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharedPeer_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v parley.PeerState) graphql.Marshaler {
+			return ec.marshalNPeerState2githubᚗcomᚋparleyhqᚋparleyᚐPeerState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharedPeer_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharedPeer", field, false, false, "PeerState")
+}
+
 func (ec *executionContext) _Site_id(ctx context.Context, field graphql.CollectedField, obj *parley.Site) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22251,6 +22509,38 @@ func (ec *executionContext) fieldContext_Story_comments(ctx context.Context, fie
 	if fc.Args, err = ec.field_Story_comments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Story_sharedWith(ctx context.Context, field graphql.CollectedField, obj *parley.Story) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Story_sharedWith(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Story().SharedWith(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*parley.Peer) graphql.Marshaler {
+			return ec.marshalNSharedPeer2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Story_sharedWith(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Story",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharedPeer(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -32251,6 +32541,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "unshareStory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unshareStory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "subscribeLabels":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_subscribeLabels(ctx, field)
@@ -33255,6 +33552,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_peers(ctx, field)
+				})
+		case "shareablePeers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shareablePeers(ctx, field)
 				})
 		case "labelSubscriptions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -34263,6 +34566,49 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var sharedPeerImplementors = []string{"SharedPeer"}
+
+func (ec *executionContext) _SharedPeer(ctx context.Context, sel ast.SelectionSet, obj *parley.Peer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sharedPeerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SharedPeer")
+		case "id":
+			out.Values[i] = ec._SharedPeer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._SharedPeer_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._SharedPeer_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var siteImplementors = []string{"Site"}
 
 func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj *parley.Site) graphql.Marshaler {
@@ -34852,6 +35198,12 @@ func (ec *executionContext) _Story(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Story_comments(ctx, field, obj)
+				})
+		case "sharedWith":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Story_sharedWith(ctx, field, obj)
 				})
 		case "closesAt":
 			out.Values[i] = ec._Story_closesAt(ctx, field, obj)
@@ -37731,6 +38083,30 @@ func (ec *executionContext) unmarshalNSetSiteRoleInput2githubᚗcomᚋparleyhq�
 func (ec *executionContext) unmarshalNShareStoryInput2githubᚗcomᚋparleyhqᚋparleyᚐShareStoryInput(ctx context.Context, v any) (parley.ShareStoryInput, error) {
 	res, err := ec.unmarshalInputShareStoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSharedPeer2ᚕᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeerᚄ(ctx context.Context, sel ast.SelectionSet, v []*parley.Peer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSharedPeer2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSharedPeer2ᚖgithubᚗcomᚋparleyhqᚋparleyᚐPeer(ctx context.Context, sel ast.SelectionSet, v *parley.Peer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SharedPeer!")
+		return graphql.Null
+	}
+	return ec._SharedPeer(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSignInInput2githubᚗcomᚋparleyhqᚋparleyᚐSignInInput(ctx context.Context, v any) (parley.SignInInput, error) {

@@ -108,7 +108,7 @@ func newServices(db *postgres.DB) *stack {
 		panic(err)
 	}
 	s.Identity = id
-	s.Services.Federation = federation.NewService(id, postgres.NewFederationStore(db), federation.ServiceOptions{Stories: s.Services.Stories})
+	s.Services.Federation = federation.NewService(id, postgres.NewFederationStore(db), federation.ServiceOptions{Stories: s.Services.Stories, Users: s.Services.Users})
 	return s
 }
 

@@ -233,25 +233,36 @@ func (s *FederationStore) CountPeerEnvelope(ctx context.Context, name string, re
 	return translate(err)
 }
 
-// ShareStory inserts the story's peers.
+// ShareStory inserts the story's peers, or shares it anew with those it was unshared from.
 func (s *FederationStore) ShareStory(ctx context.Context, storyID string, peerIDs []string) error {
-	return s.db.inTx(ctx, func(tx pgx.Tx) error {
-		for _, id := range peerIDs {
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO federation_shared_stories (story_id, peer_id) VALUES ($1, $2)
-				ON CONFLICT DO NOTHING`, storyID, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	_, err := s.db.pool.Exec(ctx, `
+		INSERT INTO federation_shared_stories (story_id, peer_id) SELECT $1, unnest($2::uuid[])
+		ON CONFLICT (story_id, peer_id) DO UPDATE SET unshared_at = NULL`, storyID, peerIDs)
+	return translate(err)
 }
 
-// StoryPeers returns the peers a story is shared with, by name.
+// UnshareStory marks the story unshared from the peers; the rows stay, as its recipients.
+func (s *FederationStore) UnshareStory(ctx context.Context, storyID string, peerIDs []string) error {
+	_, err := s.db.pool.Exec(ctx, `
+		UPDATE federation_shared_stories SET unshared_at = now()
+		WHERE story_id = $1 AND peer_id = ANY ($2::uuid[]) AND unshared_at IS NULL`, storyID, peerIDs)
+	return translate(err)
+}
+
+// StoryPeers returns the peers a story is shared with now, by name.
 func (s *FederationStore) StoryPeers(ctx context.Context, storyID string) ([]*parley.Peer, error) {
+	return s.storyPeers(ctx, storyID, `AND ss.unshared_at IS NULL`)
+}
+
+// StoryRecipients returns every peer the story was ever shared with, by name.
+func (s *FederationStore) StoryRecipients(ctx context.Context, storyID string) ([]*parley.Peer, error) {
+	return s.storyPeers(ctx, storyID, ``)
+}
+
+func (s *FederationStore) storyPeers(ctx context.Context, storyID, and string) ([]*parley.Peer, error) {
 	rows, err := s.db.pool.Query(ctx, `SELECT `+prefixed("p.", peerColumns)+`
 		FROM federation_shared_stories ss JOIN federation_peers p ON p.id = ss.peer_id
-		WHERE ss.story_id = $1 ORDER BY p.name`, storyID)
+		WHERE ss.story_id = $1 `+and+` ORDER BY p.name`, storyID)
 	if err != nil {
 		return nil, translate(err)
 	}

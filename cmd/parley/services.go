@@ -120,7 +120,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	// A peer's erased account is erased here as a local one is.
 	fedRuntime.accounts = postgres.NewAccountStore(db)
 	fed := federation.NewService(identity, fedStore, federation.ServiceOptions{
-		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Queues: queues, Labels: labelStore, Sites: sites, Tombstones: tombstones,
+		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Users: users, Queues: queues, Labels: labelStore, Sites: sites, Tombstones: tombstones,
 		OnPeersChanged: func() { fedRuntime.changed(); labelStage.Forget("") }, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
 	webhookStore := postgres.NewWebhookStore(db)
