@@ -98,3 +98,41 @@ test('an administrator subscribes a site to a peer\'s labels, changes it and end
   ({ labelSubscriptions: subs } = await stack.must(SUBSCRIPTIONS, { s: stack.site.id }, stack.admin.token));
   assert.deepEqual(subs, []);
 });
+
+test('a moderator shares a story with the peer from the Stories page, and stops', { skip }, async () => {
+  const mod = await stack.signUp('sorrel');
+  await stack.must(`mutation($i: SetSiteRoleInput!) { setSiteRole(input: $i) { id } }`,
+    { i: { siteID: stack.site.id, userID: mod.user.id, role: 'MODERATOR' } }, stack.admin.token);
+  const { story } = await stack.must(`query($u: String!) { story(url: $u) { id } }`, { u: `${stack.hostURL}/shared-story` });
+  const SHARED = `query($s: ID!) { story(id: $s) { sharedWith { name } } }`;
+
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const mine = await context.newPage();
+  await mine.goto(`${stack.parleyURL}/admin/?site=${stack.site.id}`);
+  await signInDashboard(mine, 'sorrel', 'correct horse battery');
+  await mine.getByRole('link', { name: 'Stories' }).click();
+  await mine.getByRole('columnheader', { name: 'Shared with' }).waitFor();
+  const row = mine.getByRole('row').filter({ hasText: '/shared-story' });
+  await row.getByText('Not shared').waitFor();
+  await row.getByRole('button', { name: /^Share…/ }).click();
+  const form = mine.getByRole('group', { name: /^Share .* with$/ });
+  await form.getByRole('checkbox', { name: /^gamma \(not linked yet/ }).check();
+  await mine.getByRole('button', { name: 'Save sharing' }).click();
+  await mine.getByRole('status').filter({ hasText: 'shared with gamma.' }).waitFor();
+  await row.getByText('gamma', { exact: true }).waitFor();
+  let { story: seen } = await stack.must(SHARED, { s: story.id }, mod.token);
+  assert.deepEqual(seen.sharedWith, [{ name: 'gamma' }]);
+  assert.deepEqual(await axeViolations(mine), [], 'axe-core found violations on the stories view with sharing');
+  if (process.env.PARLEY_E2E_SCREENSHOTS) {
+    await mine.screenshot({ path: join(process.env.PARLEY_E2E_SCREENSHOTS, 'stories-shared.png'), fullPage: true });
+  }
+
+  await row.getByRole('button', { name: /^Share…/ }).click();
+  await form.getByRole('checkbox', { name: /^gamma/ }).uncheck();
+  await mine.getByRole('button', { name: 'Save sharing' }).click();
+  await mine.getByRole('status').filter({ hasText: 'no longer shared.' }).waitFor();
+  ({ story: seen } = await stack.must(SHARED, { s: story.id }, mod.token));
+  assert.deepEqual(seen.sharedWith, []);
+  await context.close();
+});
+

@@ -1,12 +1,13 @@
-// A site's stories: search them, open or close them, set a story's own pre-moderation, and
-// go to one story's queue. The search lives in the URL, so reload and back and forward keep it.
+// A site's stories: search them, open or close them, set a story's own pre-moderation, share
+// them with peer instances (when this one has any), and go to one story's queue. The search lives in the URL, so reload and back and forward keep it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useClient } from '@urql/preact';
 import { errorMessage } from '../api/errors.js';
 import { Link, navigate } from '../app/navigation.jsx';
 import { Time } from '../ui/Time.jsx';
 import { formatNumber } from '../ui/format.js';
-import { STORIES, UPDATE_STORY } from './documents.js';
+import { SHAREABLE_PEERS, STORIES, UPDATE_STORY } from './documents.js';
+import { ShareForm, SharedWith } from './ShareStory.jsx';
 import { t, tx } from '../i18n/index.js';
 
 const PAGE_SIZE = 25;
@@ -33,6 +34,16 @@ export function StoriesView({ site, search, show }) {
   const [status, setStatus] = useState({ loading: true, error: '' });
   const [notice, setNotice] = useState('');
   const generation = useRef(0);
+  // The peers stories can be shared with; without any, the Peers column is not shown.
+  const [peers, setPeers] = useState([]);
+  const [sharing, setSharing] = useState(null);
+
+  useEffect(() => {
+    let live = true;
+    client.query(SHAREABLE_PEERS, { siteID: site.id }, { requestPolicy: 'network-only' }).toPromise()
+      .then((r) => { if (live) setPeers(r.data?.shareablePeers ?? []); });
+    return () => { live = false; };
+  }, [site.id]);
 
   async function load(after) {
     const gen = ++generation.current;
@@ -76,6 +87,12 @@ export function StoriesView({ site, search, show }) {
     setNotice(done);
   }
 
+  function shared(story, name, sharedWith) {
+    setList((l) => ({ ...l, stories: l.stories.map((s) => (s.id === story.id ? { ...s, sharedWith } : s)) }));
+    setSharing(null);
+    setNotice(sharedWith.length ? t('stories.nowShared', { name, peers: sharedWith.map((p) => p.name).join(', ') }) : t('stories.nowUnshared', { name }));
+  }
+
   return (
     <section aria-labelledby="stories-title">
       <div class="view-head"><h1 id="stories-title" tabIndex={-1}>{t('nav.stories')}</h1></div>
@@ -96,13 +113,15 @@ export function StoriesView({ site, search, show }) {
           <thead>
             <tr>
               <th scope="col">{t('stories.story')}</th><th scope="col">{t('stories.comments')}</th><th scope="col">{t('stories.started')}</th>
-              <th scope="col">{t('stories.premod')}</th><th scope="col">{t('stories.commenting')}</th><th scope="col">{t('stories.queue')}</th>
+              <th scope="col">{t('stories.premod')}</th><th scope="col">{t('stories.commenting')}</th>
+              {peers.length > 0 && <th scope="col">{t('stories.peers')}</th>}
+              <th scope="col">{t('stories.queue')}</th>
             </tr>
           </thead>
           <tbody>
             {list.stories.map((story) => {
               const name = story.title || story.url;
-              return (
+              return [
                 <tr key={story.id}>
                   <th scope="row"><a href={story.url} target="_blank" rel="noopener">{name}</a>{story.title && <div class="muted url">{story.url}</div>}</th>
                   <td>{formatNumber(story.commentCount)}</td>
@@ -120,9 +139,24 @@ export function StoriesView({ site, search, show }) {
                       {story.closed ? t('stories.reopen') : t('stories.close')}<span class="visually-hidden"> {name}</span>
                     </button>
                   </td>
+                  {peers.length > 0 && (
+                    <td>
+                      <SharedWith story={story} />{' '}
+                      <button type="button" aria-expanded={sharing === story.id} onClick={() => setSharing(sharing === story.id ? null : story.id)}>
+                        {t('stories.share')}<span class="visually-hidden"> {name}</span>
+                      </button>
+                    </td>
+                  )}
                   <td><Link to={{ view: 'queue', queue: 'PENDING', siteID: site.id, storyID: story.id }}>{t('stories.queue')}<span class="visually-hidden"> {t('stories.queueOf', { name })}</span></Link></td>
-                </tr>
-              );
+                </tr>,
+                sharing === story.id && (
+                  <tr key={`${story.id}-share`} class="share-row">
+                    <td colSpan={7}>
+                      <ShareForm story={story} name={name} peers={peers} onSaved={(w) => shared(story, name, w)} onCancel={() => setSharing(null)} />
+                    </td>
+                  </tr>
+                ),
+              ];
             })}
           </tbody>
         </table>
