@@ -68,7 +68,8 @@ type AuthorHistory struct {
 	Pending   int
 	Rejected  int
 	// RecentRejected and RecentTotal count the author's last 100 decided comments of the
-	// last 30 days.
+	// last 30 days, on a site that holds comments on a rejection rate
+	// (SiteSettings.HoldRejectionRate); elsewhere nothing reads them, and they are zero.
 	RecentRejected int
 	RecentTotal    int
 	// SameBodyRecently tells whether the author posted the same text on the site in the

@@ -126,8 +126,9 @@ func (s *CommentService) InsertComment(ctx context.Context, d *parley.Draft, m *
 	if err != nil {
 		return nil, err
 	}
-	// The story's closed flag is checked again inside the statement, so a comment cannot
-	// slip in after a moderator closed the story while the pipeline ran. The comment replied
+	// The story's closed flag is checked again inside the statement (read once, for the
+	// insert and for the answer), so a comment cannot slip in after a moderator closed the
+	// story while the pipeline ran. The comment replied
 	// to is locked and must still show to every reader: its count then only grows from
 	// above zero, which moves no count above it (see reshow); a reply to a comment that was
 	// withdrawn while the pipeline ran, and has no other reply that shows, is refused.
@@ -137,12 +138,14 @@ func (s *CommentService) InsertComment(ctx context.Context, d *parley.Draft, m *
 	// Concurrent writers' statements share one transaction and one commit (groupCommit); each
 	// is answered only once that commit is done.
 	err = s.db.commits.queryRow(ctx, `
-		WITH parent AS (
+		WITH story AS (
+			SELECT closed FROM stories WHERE id = $2
+		), parent AS (
 			SELECT `+sharedSQL+` AS shown FROM comments WHERE id = $5 FOR UPDATE
 		), c AS (
 			INSERT INTO comments (id, story_id, site_id, author_id, parent_id, root_id, depth, body, body_source, status, created_at)
 			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
-			WHERE NOT (SELECT closed FROM stories WHERE id = $2)
+			WHERE NOT (SELECT closed FROM story)
 				AND ($5::uuid IS NULL OR coalesce((SELECT shown FROM parent), false))
 			RETURNING id
 		), counted AS (
@@ -159,7 +162,7 @@ func (s *CommentService) InsertComment(ctx context.Context, d *parley.Draft, m *
 			INSERT INTO comment_moderations (id, comment_id, action, decision, decided_by, trail, created_at, site_id)
 			SELECT $16, $1, 'CREATE', $17, $18, $19, $11, $3 FROM c WHERE $19::jsonb IS NOT NULL
 		)
-		SELECT (SELECT count(*) FROM c), (SELECT closed FROM stories WHERE id = $2)`,
+		SELECT (SELECT count(*) FROM c), (SELECT closed FROM story)`,
 		[]any{c.ID, c.StoryID, c.SiteID, c.AuthorID, nullID(c.ParentID), c.RootID, c.Depth, c.Body, c.BodySource,
 			string(c.Status), c.CreatedAt, rand.IntN(storyCountShards), newID(), parley.EventCommentCreated, payload,
 			newID(), decision, decidedBy, trail}, &inserted, &isClosed)

@@ -27,7 +27,8 @@ func draftStory(storyWhere string) string {
 		SELECT s.id, s.site_id, s.url, s.title, s.closed, s.moderation, s.created_at, s.updated_at, sites.settings,
 			coalesce(s.open_since, s.created_at) AS open_since,
 			coalesce((sites.settings->>'maxDepth')::int, $4) AS max_depth,
-			greatest(coalesce((sites.settings->>'premodNewCommenters')::int, $5), $6) AS counted
+			greatest(coalesce((sites.settings->>'premodNewCommenters')::int, $5), $6) AS counted,
+			coalesce((sites.settings->>'holdRejectionRate')::float8, 0) > 0 AS rate_held
 		FROM stories s JOIN sites ON sites.id = s.site_id WHERE s.id = ` + storyWhere + `
 	)`
 }
@@ -36,17 +37,19 @@ func draftStory(storyWhere string) string {
 // included, joined to "st": $3 is the body, compared with the author's recent comments other
 // than excludeID; $7 bounds the recent decisions read. Every part reads a bounded number of
 // rows from an index, so a write costs the same for an author's first comment and their
-// hundred-thousandth (TestDraftHistoryCostIsFlat): each count by status reads at most
-// st.counted entries of (author_id, site_id, status, created_at); the recent decisions are
-// the newest $7 of each status from the same index, merged; and the repeat-post check looks
-// up the body's hash in (author_id, site_id, md5(body_source), created_at), finding only the
-// author's comments with the same text.
+// hundred-thousandth (TestWriteCostIsFlat): each count by status reads at most st.counted
+// entries of (author_id, site_id, status, created_at), in that index's order so that no plan
+// reads the site's comments filtered by author instead; the recent decisions are the newest
+// $7 of each status from the same index, merged, and only on a site that holds comments on
+// a rejection rate (st.rate_held: no other stage reads them, so a site that does not skips
+// them); and the repeat-post check looks up the body's hash in (author_id, site_id,
+// md5(body_source), created_at), finding only the author's comments with the same text.
 func draftHistory(excludeID string) string {
 	return `CROSS JOIN LATERAL (
 		SELECT coalesce((SELECT role FROM site_roles WHERE site_id = st.site_id AND user_id = $2), 'COMMENTER') AS role,
-			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND status = 'PUBLISHED' LIMIT st.counted) AS p) AS published,
-			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND status = 'PENDING' LIMIT st.counted) AS p) AS pending,
-			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND status = 'REJECTED' LIMIT st.counted) AS p) AS rejected,
+			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND status = 'PUBLISHED' ORDER BY created_at DESC LIMIT st.counted) AS p) AS published,
+			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND status = 'PENDING' ORDER BY created_at DESC LIMIT st.counted) AS p) AS pending,
+			(SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND status = 'REJECTED' ORDER BY created_at DESC LIMIT st.counted) AS p) AS rejected,
 			EXISTS (SELECT 1 FROM comments WHERE author_id = $2 AND site_id = st.site_id AND md5(body_source) = md5($3)
 				AND created_at > now() - interval '10 minutes' AND body_source = $3 AND id IS DISTINCT FROM ` + excludeID + `) AS same_body,
 			(SELECT coalesce(json_agg(json_build_object('id', id, 'siteID', coalesce(site_id::text, ''), 'kind', kind,
@@ -63,11 +66,11 @@ func draftHistory(excludeID string) string {
 		SELECT count(*) FILTER (WHERE status = 'REJECTED') AS rejected, count(*) AS total
 		FROM (SELECT status FROM (
 				(SELECT status, created_at FROM comments
-				 WHERE author_id = $2 AND site_id = st.site_id AND status = 'PUBLISHED' AND created_at > now() - interval '30 days'
+				 WHERE st.rate_held AND author_id = $2 AND site_id = st.site_id AND status = 'PUBLISHED' AND created_at > now() - interval '30 days'
 				 ORDER BY created_at DESC LIMIT $7)
 				UNION ALL
 				(SELECT status, created_at FROM comments
-				 WHERE author_id = $2 AND site_id = st.site_id AND status = 'REJECTED' AND created_at > now() - interval '30 days'
+				 WHERE st.rate_held AND author_id = $2 AND site_id = st.site_id AND status = 'REJECTED' AND created_at > now() - interval '30 days'
 				 ORDER BY created_at DESC LIMIT $7)
 			) AS both_ ORDER BY created_at DESC LIMIT $7) AS last
 	) AS recent`

@@ -24,7 +24,16 @@ func TestDraftsAndRacedWrites(t *testing.T) {
 	t.Run("a draft carries what the pipeline judges", func(t *testing.T) {
 		e.MustComment(t, author, story.ID, "", "an earlier comment")
 		parent := e.MustComment(t, mod, story.ID, "", "the moderator's comment")
-		d, err := e.comments.PrepareComment(author, parley.CreateCommentInput{StoryID: story.ID, ParentID: parent.ID, Body: "  an earlier comment "})
+		// The recent decisions are read only where a rejection rate holds comments.
+		d, err := e.comments.PrepareComment(author, parley.CreateCommentInput{StoryID: story.ID, Body: "something new"})
+		if err != nil || d.History.Published < 1 || d.History.RecentTotal != 0 {
+			t.Fatalf("draft on a site holding on no rejection rate: %+v, %v", d, err)
+		}
+		rate := 0.5
+		if _, err := e.sites.UpdateSiteSettings(e.admin, site.ID, parley.SiteSettingsUpdate{HoldRejectionRate: &rate}); err != nil {
+			t.Fatal(err)
+		}
+		d, err = e.comments.PrepareComment(author, parley.CreateCommentInput{StoryID: story.ID, ParentID: parent.ID, Body: "  an earlier comment "})
 		if err != nil {
 			t.Fatal(err)
 		}

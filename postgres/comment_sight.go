@@ -31,8 +31,9 @@ const sharedSQL = `(status = 'PUBLISHED' OR reply_count > 0)`
 // mineCTE is the SQL of "mine": the caller's (viewer) own pending and rejected comments, in
 // the stories that stories selects, that show to no one else, and the comments above each up
 // to the first one that shows to everyone ("shared" says which). Each shows to the caller;
-// those that are not theirs, as placeholders. The partial index of migration 0014 finds the
-// few hidden comments of one author on one story.
+// those that are not theirs, as placeholders. The partial index comments_hidden_author_idx
+// (migration 0020, status <> 'PUBLISHED') finds the few hidden comments of one author on one
+// story.
 func mineCTE(viewer, stories string) string {
 	return `mine AS (
 		SELECT id, parent_id, false AS shared FROM comments

@@ -69,6 +69,18 @@ func PrepareCommentQuery(storyID, authorID, body string) PageQuery {
 	return PageQuery{SQL: prepareCommentSQL, Args: append(args, nil)}
 }
 
+// UserCommentsQuery exposes the first page of a user's comments on a site (FindUserComments),
+// first of them, for tests of its plan.
+func UserCommentsQuery(userID, siteID string, first int) PageQuery {
+	return PageQuery{SQL: userCommentsSQL(false), Args: []any{userID, siteID, first + 1}}
+}
+
+// CommentsSinceQuery exposes the count of a user's recent comments on a site (CommentsSince),
+// for tests of its plan.
+func CommentsSinceQuery(userID, siteID string, since time.Time, limit int) PageQuery {
+	return PageQuery{SQL: commentsSinceSQL, Args: []any{userID, siteID, since, limit}}
+}
+
 // ViewerStateQuery exposes the viewer-state lookup, for tests of its plan.
 func ViewerStateQuery(viewerID string, ids, commentIDs []string) PageQuery {
 	return PageQuery{SQL: viewerStateSQL, Args: []any{viewerID, ids, commentIDs}}

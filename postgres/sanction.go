@@ -278,17 +278,34 @@ func (s *SanctionService) FindUserComments(ctx context.Context, userID, siteID s
 	if err := requireModeratorOf(ctx, s.db.pool, siteID); err != nil {
 		return nil, translate(err)
 	}
-	sql := `SELECT ` + commentColumns + ` FROM comments WHERE author_id = $1 AND site_id = $2`
 	args := []any{validID(userID), siteID, first + 1}
 	if after != nil {
-		sql += ` AND (created_at, id) < ($4, $5)`
 		args = append(args, after.Time, after.ID)
 	}
-	comments, err := collectComments(s.db.pool.Query(ctx, sql+` ORDER BY created_at DESC, id DESC LIMIT $3`, args...))
+	comments, err := collectComments(s.db.pool.Query(ctx, userCommentsSQL(after != nil), args...))
 	if err != nil {
 		return nil, translate(err)
 	}
 	return pageOf(comments, first), nil
+}
+
+// userCommentsSQL is the SQL of a page of a user's ($1) comments on a site ($2), newest first,
+// $3 of them, after the cursor ($4, $5) when after. Each status is a range of
+// (author_id, site_id, status, created_at DESC), read in order and merged, so a page costs
+// the same however many comments the user wrote.
+func userCommentsSQL(after bool) string {
+	cond := ``
+	if after {
+		cond = ` AND (created_at, id) < ($4, $5)`
+	}
+	var parts []string
+	for _, status := range []parley.CommentStatus{parley.StatusPublished, parley.StatusPending, parley.StatusRejected, parley.StatusDeleted} {
+		parts = append(parts, `(SELECT * FROM comments
+			WHERE author_id = $1 AND site_id = $2 AND status = '`+string(status)+`'`+cond+`
+			ORDER BY created_at DESC, id DESC LIMIT $3)`)
+	}
+	return `SELECT ` + commentColumns + ` FROM (` + strings.Join(parts, ` UNION ALL `) + `) AS comments
+		ORDER BY created_at DESC, id DESC LIMIT $3`
 }
 
 // validID passes an ID through, or a nil UUID that matches nothing for a malformed one.

@@ -49,12 +49,20 @@ func (s *TrustStore) HighestTrustLevel(ctx context.Context, userID string) (parl
 	return parley.TrustLevel(level), translate(err)
 }
 
+// commentsSinceSQL counts a user's ($1) comments on a site ($2) since $3, at most $4. Naming
+// every status lets the index be read from since in each status's range, rather than the
+// user's whole history on the site filtered by time.
+const commentsSinceSQL = `
+		SELECT count(*) FROM (SELECT 1 FROM comments
+			WHERE author_id = $1 AND site_id = $2 AND status IN ('PUBLISHED', 'PENDING', 'REJECTED', 'DELETED') AND created_at > $3
+			LIMIT $4) AS c`
+
 // CommentsSince counts the user's comments on the site written after since, at most limit,
-// from the (author_id, site_id, created_at) index.
+// from the (author_id, site_id, status, created_at) index: one range per status, each
+// starting at since, and no more than limit entries in all.
 func (s *TrustStore) CommentsSince(ctx context.Context, siteID, userID string, since time.Time, limit int) (int, error) {
 	var n int
-	err := s.db.pool.QueryRow(ctx, `
-		SELECT count(*) FROM (SELECT 1 FROM comments WHERE author_id = $1 AND site_id = $2 AND created_at > $3 LIMIT $4) AS c`,
+	err := s.db.pool.QueryRow(ctx, commentsSinceSQL,
 		userID, siteID, since, limit).Scan(&n)
 	return n, translate(err)
 }

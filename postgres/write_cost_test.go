@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -26,6 +28,14 @@ func TestWriteCostIsFlat(t *testing.T) {
 		"the draft of a new comment": postgres.PrepareCommentQuery(story.ID, u.ID, "A new comment, like none before."),
 		"the viewer's state on a page": postgres.ViewerStateQuery(u.ID, []string{story.ID, site.ID},
 			[]string{"0190a0a0-0000-7000-8000-000000000001", "0190a0a0-0000-7000-8000-000000000002"}),
+		// Read from (author_id, site_id, status, created_at) since migration 0032 dropped
+		// the index by author, site and time.
+		"the author's comments of the last hour": postgres.CommentsSinceQuery(u.ID, site.ID, time.Now().Add(-time.Hour), 10),
+	}
+	// The worst case for the draft: a site that holds on a rejection rate reads the author's
+	// recent decisions too.
+	if _, err := pool.Exec(ctx, `UPDATE sites SET settings = settings || '{"holdRejectionRate": 0.5}' WHERE id = $1`, site.ID); err != nil {
+		t.Fatal(err)
 	}
 	touched := map[string][]int{}
 	for _, n := range []int{1000, 4000} {
@@ -112,4 +122,65 @@ func rowsTouched(t *testing.T, pool *pgxpool.Pool, q postgres.PageQuery) int {
 		return sum
 	}
 	return int(walk(plans[0].Plan))
+}
+
+// TestUserCommentsPageIsMerged checks that a page of a user's comments on a site (what
+// moderators read of a user) reads each status's range of comments_author_site_status_idx in
+// created_at order and merges them, with no sort of the user's whole history: since
+// migration 0032 no index holds the user's comments on a site in created_at order alone. Ties
+// of created_at are put in id order within each range (Incremental Sort), as before.
+func TestUserCommentsPageIsMerged(t *testing.T) {
+	e := MustEnv(t)
+	ctx := context.Background()
+	_, u := e.MustUser(t)
+	_, other := e.MustUser(t)
+	site, story := e.MustStory(t)
+	conn, err := e.db.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	// A busy site where the user wrote few of the comments: reading the site's comments
+	// filtered by author would walk everyone's.
+	for author, n := range map[string]int{u.ID: 200, other.ID: 5000} {
+		if _, err := conn.Exec(ctx, `
+			WITH g AS (SELECT gen_random_uuid() AS id, i FROM generate_series(1, $4) AS i)
+			INSERT INTO comments (id, story_id, site_id, author_id, root_id, depth, body, body_source, status, created_at)
+			SELECT g.id, $1, $2, $3, g.id, 0, '<p>Old</p>', 'Old ' || g.i,
+				(ARRAY['PUBLISHED','PUBLISHED','REJECTED','PENDING','DELETED'])[g.i % 5 + 1], now() - make_interval(secs => g.i)
+			FROM g`, story.ID, site.ID, author, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := conn.Exec(ctx, `ANALYZE comments`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `SET enable_seqscan = off; SET enable_bitmapscan = off`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(ctx, `RESET enable_seqscan; RESET enable_bitmapscan`)
+	q := postgres.UserCommentsQuery(u.ID, site.ID, 20)
+	var plan strings.Builder
+	rows, err := conn.Query(ctx, "EXPLAIN "+q.SQL, q.Args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(line + "\n")
+	}
+	if rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	p := plan.String()
+	if os.Getenv("PARLEY_SHOW_PLANS") != "" {
+		t.Log(p)
+	}
+	// A sort node is "->  Sort  (cost=…"; an Incremental Sort is named so.
+	if !strings.Contains(p, "Merge Append") || strings.Count(p, "comments_author_site_status_idx") != 4 || strings.Contains(p, ">  Sort  (") {
+		t.Fatalf("want four ranges of comments_author_site_status_idx merged, without a sort:\n%s", p)
+	}
 }
