@@ -208,6 +208,9 @@ func (t *Transport) fetch(ctx context.Context, peer string, seq uint64) ([]*nats
 // CatchUpInterval doubling to catchUpFullWaitMax intervals, and says so at debug level only.
 func (t *Transport) catchUp(ctx context.Context, peer string) {
 	for attempt, full := 0, 0; ; {
+		if err := t.trimApplied(ctx, peer); err != nil && ctx.Err() == nil {
+			t.logger.Debug("federation: applied envelopes not trimmed from the inbound stream", "peer", peer, "error", err)
+		}
 		n, err := t.CatchUp(ctx, peer)
 		wait := t.catchUpEvery
 		if err == nil || !errors.Is(err, ErrInboundFull) {
@@ -243,3 +246,30 @@ func (t *Transport) catchUp(ctx context.Context, peer string) {
 	}
 }
 
+// trimApplied drops from peer's inbound stream what its consumer has acknowledged (applied,
+// refused or ignored). The stream keeps messages by its limits, not by acknowledgement, so
+// without this a peer's maxBacklog and maxBytes would count everything of the last
+// InboundMaxAge, applied or not, and a full stream would refuse the peer's envelopes until
+// they aged out rather than until the backlog was applied. Called before each catch-up pass.
+func (t *Transport) trimApplied(ctx context.Context, peer string) error {
+	c, err := t.js.Consumer(ctx, InboundStream(peer), consumerName)
+	if err != nil {
+		return err
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		return err
+	}
+	floor := info.AckFloor.Stream
+	if floor == 0 {
+		return nil
+	}
+	s, err := t.js.Stream(ctx, InboundStream(peer))
+	if err != nil {
+		return err
+	}
+	if s.CachedInfo().State.FirstSeq > floor {
+		return nil
+	}
+	return s.Purge(ctx, jetstream.WithPurgeSequence(floor+1))
+}

@@ -278,3 +278,52 @@ func TestCatchUpWaitsQuietlyWhileTheInboundStreamIsFull(t *testing.T) {
 	})
 }
 
+// TestAFullInboundStreamTakesMoreOnceItsBacklogIsApplied fills beta's inbound stream of
+// alpha (a backlog of 3) from a stream of 10: as beta applies them, what it applied leaves
+// the stream, so catch-up stores the rest and all 10 are applied, rather than the stream
+// staying full until its envelopes age out.
+func TestAFullInboundStreamTakesMoreOnceItsBacklogIsApplied(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	store, _ := MustStore(t)
+	_, alphaPriv := MustKey(t)
+	alpha := federation.NewSigner("alpha", alphaPriv)
+	pub := alphaPriv.Public().(ed25519.PublicKey)
+	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
+		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
+		MaxMessagesPerSecond: 1000, MaxBytes: 1 << 20, MaxBacklog: 3}
+	if err := store.CreatePeer(ctx, peer); err != nil {
+		t.Fatal(err)
+	}
+	applied := make(chan string, 100)
+	in := federation.NewInbound(&federation.Verifier{Self: "beta", Peer: store.FindPeerByName}, store,
+		federation.ApplierFunc(func(_ context.Context, v *federation.Verified) error {
+			applied <- v.Payload.(*federation.CommentPayload).Comment.ID
+			return nil
+		}), federation.InboundOptions{})
+	alphaNATS, alphaAddr, alphaT := MustBus(t, "alpha", nil)
+	betaNATS, _, betaT := MustBus(t, "beta", in)
+	betaT.SetCatchUpInterval(10 * time.Millisecond)
+	MustLeaf(t, "beta", betaNATS, "alpha", alphaNATS, alphaAddr, alphaT)
+	for i := range 10 {
+		e, err := alpha.Sign(federation.KindCommentCreated, comment("alpha", "c"+strconv.Itoa(i)), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := alphaT.Publish(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := betaT.Reconcile(ctx, []*parley.Peer{peer}); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for len(seen) < 10 {
+		select {
+		case id := <-applied:
+			seen[id] = true
+		case <-ctx.Done():
+			t.Fatalf("applied %d of 10: %v", len(seen), seen)
+		}
+	}
+}
