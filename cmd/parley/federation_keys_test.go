@@ -185,6 +185,7 @@ func TestKeyRevocationReachesPeersAtOnce(t *testing.T) {
 	b.site(t)
 	story := a.share(t, article, "beta")
 	a.awaitLeafs(t)
+	b.awaitLeafs(t)
 	token := a.adminToken(t)
 	bdb := b.db(t)
 	copies := func() int {
