@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -130,11 +131,12 @@ func (s *Service) pinPeerDocument(ctx context.Context, name string, since time.T
 	return p, true, nil
 }
 
-// AnnounceKeys tells every peer that is not defederated that this instance's keys changed
-// (a rotation, a revocation), with a key notice signed by the newest key; each peer reads
-// the document again at once. It returns, per peer, the error of its notice (nil when the
-// peer took it); a peer that did not still reads the document at its periodic refresh.
-func (s *Service) AnnounceKeys(ctx context.Context) (map[string]error, error) {
+// AnnounceKeys tells every peer that is not defederated (or only those named in only, when
+// any are) that this instance's keys changed (a rotation, a revocation), with a key notice
+// signed by the newest key; each peer reads the document again at once. It returns, per
+// peer, the error of its notice (nil when the peer took it); a peer that did not still
+// reads the document at its periodic refresh.
+func (s *Service) AnnounceKeys(ctx context.Context, only ...string) (map[string]error, error) {
 	signer, err := s.id.newestSigner(ctx)
 	if err != nil {
 		return nil, err
@@ -147,7 +149,7 @@ func (s *Service) AnnounceKeys(ctx context.Context) (map[string]error, error) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, p := range peers {
-		if p.State == parley.PeerDefederated {
+		if p.State == parley.PeerDefederated || len(only) > 0 && !slices.Contains(only, p.Name) {
 			continue
 		}
 		wg.Go(func() {

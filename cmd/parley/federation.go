@@ -149,6 +149,8 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 	publisher = federation.NewPublisher(svc.identity, r.store, svc.graph.Stories, svc.graph.Users, svc.graph.Comments, t, r.logger).
 		WithTombstones(r.tombstones)
 	events.consume("federation", publisher.Handle)
+	announcer := newKeyAnnouncer(svc.federation, svc.identity, r.logger)
+	announcer.tick(ctx) // the keys as they are at start
 	go func() {
 		defer nc.Close()
 		defer t.Close()
@@ -165,6 +167,7 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 				return
 			case <-r.wake:
 			case <-tick.C:
+				announcer.tick(events.runCtx)
 				if _, err := publisher.RetryTombstones(events.runCtx, time.Now().Add(-federation.TombstoneRetryAfter)); err != nil {
 					r.logger.Warn("federation: tombstones not sent again", "error", err)
 				}

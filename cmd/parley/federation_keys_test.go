@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -220,21 +223,8 @@ func TestKeyRevocationReachesPeersAtOnce(t *testing.T) {
 		t.Fatalf("alpha's signer after the revocation: %v, %v", fresh, err)
 	}
 	t.Run("beta pinned the revocation and the new key before the command returned", func(t *testing.T) {
-		var raw []byte
-		if err := bdb.QueryRow(ctx, `SELECT keys FROM federation_peers WHERE name = 'alpha'`).Scan(&raw); err != nil {
-			t.Fatal(err)
-		}
-		var keys []parley.PeerKey
-		if err := json.Unmarshal(raw, &keys); err != nil {
-			t.Fatal(err)
-		}
-		var revoked, pinnedNew bool
-		for _, k := range keys {
-			revoked = revoked || k.ID == stolen.KeyID && k.RevokedAt != nil
-			pinnedNew = pinnedNew || k.ID == fresh.KeyID && k.RevokedAt == nil
-		}
-		if !revoked || !pinnedNew {
-			t.Fatalf("beta's keys of alpha: %s", raw)
+		if keys := pinnedKeys(t, bdb, "alpha"); !keys.revoked(stolen.KeyID) || !keys.valid(fresh.KeyID) {
+			t.Fatalf("beta's keys of alpha: %+v", keys)
 		}
 	})
 
@@ -285,5 +275,67 @@ func TestKeyRevocationReachesPeersAtOnce(t *testing.T) {
 			WHERE f.instance = 'alpha' ORDER BY c.created_at DESC LIMIT 1`).Scan(&body); err != nil || body != "Signed with the new key." {
 			t.Fatalf("beta's latest comment of alpha: %q, %v", body, err)
 		}
+	})
+}
+
+// peerKeys are the keys an instance pinned for a peer.
+type peerKeys []parley.PeerKey
+
+func (ks peerKeys) revoked(id string) bool {
+	return slices.ContainsFunc(ks, func(k parley.PeerKey) bool { return k.ID == id && k.RevokedAt != nil })
+}
+
+func (ks peerKeys) valid(id string) bool {
+	return slices.ContainsFunc(ks, func(k parley.PeerKey) bool { return k.ID == id && k.RevokedAt == nil })
+}
+
+// pinnedKeys reads the keys db pinned for peer.
+func pinnedKeys(t testing.TB, db *pgx.Conn, peer string) peerKeys {
+	t.Helper()
+	var raw []byte
+	if err := db.QueryRow(context.Background(), `SELECT keys FROM federation_peers WHERE name = $1`, peer).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	var keys peerKeys
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// TestKeyRevocationReachesAPeerThatWasDown revokes alpha's key while beta is stopped: the
+// command cannot tell beta, and says so; alpha's server, seeing its keys changed, tells beta
+// once it is back, well before beta's own periodic refresh (5 minutes) would have read it.
+func TestKeyRevocationReachesAPeerThatWasDown(t *testing.T) {
+	ctx := context.Background()
+	b := startFedNode(t, "beta", fedNodeOptions{})
+	a := startFedNode(t, "alpha", fedNodeOptions{})
+	link(t, a, b, nil)
+	adb, err := postgres.Open(ctx, a.dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer adb.Close()
+	id, err := federation.OpenIdentity(ctx, postgres.NewFederationStore(adb), federation.IdentityOptions{Name: "alpha", Secret: a.env["PARLEY_SECRET_KEY"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := id.Signer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.replica.stop(syscall.SIGTERM)
+	out, err := a.parley(t, "key", "revoke", old.KeyID)
+	if err != nil || !strings.Contains(out, "Peer beta not told") {
+		t.Fatalf("key revoke: %q, %v", out, err)
+	}
+	b.startReplica()
+	bdb := b.db(t)
+	if keys := pinnedKeys(t, bdb, "alpha"); keys.revoked(old.KeyID) {
+		t.Fatal("beta learnt of the revocation while it was down")
+	}
+	// Alpha's server looks at its keys every 15 seconds.
+	eventually(t, 2*time.Minute, func() bool { return pinnedKeys(t, bdb, "alpha").revoked(old.KeyID) }, func() string {
+		return fmt.Sprintf("beta's keys of alpha: %+v", pinnedKeys(t, bdb, "alpha"))
 	})
 }
