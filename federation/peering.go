@@ -117,9 +117,9 @@ func (s *Service) fetchDocument(ctx context.Context, base string) (*Document, er
 
 // pinKeys takes the keys of a document, checking that each ID is its key's, and returns
 // the current key's fingerprint. A revoked key stays pinned with its revocation time, the
-// earliest of the document's, the one pinned before (old) and now: what reached our
-// inbound stream before it was signed when the key was still good (an envelope in flight
-// across a revocation is applied), what reaches it after is refused (revoked_key).
+// earliest of the document's, the one pinned before (old) and now: an envelope of it that
+// reached our inbound stream before then was signed while the key was good and is applied
+// (one in flight across the revocation); one that reaches it later is refused (revoked_key).
 func pinKeys(doc *Document, old []parley.PeerKey, now time.Time) ([]parley.PeerKey, string, error) {
 	var keys []parley.PeerKey
 	fingerprint := ""

@@ -149,8 +149,14 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 	publisher = federation.NewPublisher(svc.identity, r.store, svc.graph.Stories, svc.graph.Users, svc.graph.Comments, t, r.logger).
 		WithTombstones(r.tombstones)
 	events.consume("federation", publisher.Handle)
-	announcer := newKeyAnnouncer(svc.federation, svc.identity, r.logger)
-	announcer.tick(ctx) // the keys as they are at start
+	go newKeyAnnouncer(svc.federation, svc.identity, r.logger).run(events.runCtx)
+	// Peers' keys are read at start: a peer that revoked a key while this server was down
+	// could not tell it, and its envelopes are about to be read.
+	go func() {
+		if _, err := svc.federation.RefreshPeerKeys(events.runCtx); err != nil {
+			r.logger.Warn("federation: peers' keys not read at start", "error", err)
+		}
+	}()
 	go func() {
 		defer nc.Close()
 		defer t.Close()
@@ -167,7 +173,6 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 				return
 			case <-r.wake:
 			case <-tick.C:
-				announcer.tick(events.runCtx)
 				if _, err := publisher.RetryTombstones(events.runCtx, time.Now().Add(-federation.TombstoneRetryAfter)); err != nil {
 					r.logger.Warn("federation: tombstones not sent again", "error", err)
 				}

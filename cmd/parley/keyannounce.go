@@ -10,27 +10,46 @@ import (
 )
 
 // keyAnnouncer is the server's side of key notices: `parley key rotate|revoke` runs in
-// another process and tells the peers itself, but a peer it could not reach (down, or its
-// network) would otherwise learn only at its periodic refresh. The server looks at its keys
-// on every federation tick; when they changed since it last looked, it tells every peer
-// again, and then again on each tick those it could not tell, until they have all been told
-// or federation.PeerRefreshInterval has passed (by then they read the document anyway).
+// another process and tells the peers itself, but a peer it could not reach (down, or cut
+// off) would otherwise learn only at its periodic refresh. The server looks at its keys
+// every keyLookEvery; when they changed since it last looked, it tells every peer again, and
+// then those it could not tell, again and again (15 seconds, doubling to 5 minutes) until
+// each is told, removed or defederated, or the keys change again.
 type keyAnnouncer struct {
 	svc    *federation.Service
 	id     *federation.Identity
 	logger *slog.Logger
-	now    func() time.Time
 	// seen describes the keys as last looked at; "" before the first look.
 	seen string
-	// since is when the change being told was seen; untold the peers still to tell (nil:
-	// every peer).
-	since   time.Time
+	// telling is set while peers remain to be told of the change last seen: untold names
+	// them (nil: every peer), next is when to try again, tries how often it was tried.
 	telling bool
 	untold  []string
+	next    time.Time
+	tries   int
 }
 
+// keyLookEvery is how often the server looks at its keys and retries untold peers.
+const keyLookEvery = 15 * time.Second
+
 func newKeyAnnouncer(svc *federation.Service, id *federation.Identity, logger *slog.Logger) *keyAnnouncer {
-	return &keyAnnouncer{svc: svc, id: id, logger: logger, now: time.Now}
+	return &keyAnnouncer{svc: svc, id: id, logger: logger}
+}
+
+// run looks at the keys at once (the keys as they are at start are not announced: a
+// change made while the server was down was announced by the command that made it) and then
+// every keyLookEvery until ctx ends.
+func (k *keyAnnouncer) run(ctx context.Context) {
+	t := time.NewTicker(keyLookEvery)
+	defer t.Stop()
+	for {
+		k.tick(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // tick looks at the keys and tells peers as above.
@@ -50,18 +69,15 @@ func (k *keyAnnouncer) tick(ctx context.Context) {
 		}
 		b.WriteByte(';')
 	}
+	now := time.Now()
 	switch d := b.String(); {
 	case k.seen == "":
-		k.seen = d // at start: the keys as they are, told when they changed
+		k.seen = d
 		return
 	case d != k.seen:
-		k.seen, k.since, k.telling, k.untold = d, k.now(), true, nil
+		k.seen, k.telling, k.untold, k.next, k.tries = d, true, nil, now, 0
 	}
-	if !k.telling {
-		return
-	}
-	if k.now().Sub(k.since) > federation.PeerRefreshInterval {
-		k.telling, k.untold = false, nil
+	if !k.telling || now.Before(k.next) {
 		return
 	}
 	sent, err := k.svc.AnnounceKeys(ctx, k.untold...)
@@ -77,5 +93,8 @@ func (k *keyAnnouncer) tick(ctx context.Context) {
 	}
 	if len(k.untold) == 0 {
 		k.telling = false
+		return
 	}
+	k.tries++
+	k.next = now.Add(min(keyLookEvery<<min(k.tries, 5), federation.PeerRefreshInterval))
 }
