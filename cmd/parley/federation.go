@@ -150,16 +150,17 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 		WithTombstones(r.tombstones)
 	events.consume("federation", publisher.Handle)
 	go newKeyAnnouncer(svc.federation, svc.identity, r.logger).run(events.runCtx)
-	// Peers' keys are read at start: a peer that revoked a key while this server was down
-	// could not tell it, and its envelopes are about to be read.
-	go func() {
-		if _, err := svc.federation.RefreshPeerKeys(events.runCtx); err != nil {
-			r.logger.Warn("federation: peers' keys not read at start", "error", err)
-		}
-	}()
 	go func() {
 		defer nc.Close()
 		defer t.Close()
+		// Peers' keys are read before the first consumer starts (15 seconds at most): a peer
+		// that revoked a key while this server was down could not tell it, and what the peer
+		// sent meanwhile is about to be read.
+		startCtx, cancel := context.WithTimeout(events.runCtx, 15*time.Second)
+		if _, err := svc.federation.RefreshPeerKeys(startCtx); err != nil {
+			r.logger.Warn("federation: peers' keys not read at start", "error", err)
+		}
+		cancel()
 		tick := time.NewTicker(15 * time.Second)
 		defer tick.Stop()
 		// Peers' documents are read again so that their rotated keys are pinned before
