@@ -29,4 +29,9 @@ type HeldReplyStore interface {
 	OverdueReplies(ctx context.Context, before time.Time, limit int) ([]HeldReply, error)
 	// DropHeldReply forgets a reply once applied.
 	DropHeldReply(ctx context.Context, id int64) error
+	// ApplyHeldReply claims the held reply id and runs apply on it, forgetting it when apply
+	// returns nil, in one transaction that holds the reply's row: of two releases of one
+	// reply at once (its parent arriving, the overdue release), one applies it and the other
+	// finds it taken or gone and skips it. It reports whether apply ran.
+	ApplyHeldReply(ctx context.Context, id int64, apply func(HeldReply) error) (bool, error)
 }

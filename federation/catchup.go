@@ -29,6 +29,9 @@ const (
 	CatchUpInterval = 15 * time.Second
 	// catchUpRetryMax bounds the wait between attempts while a peer cannot be reached.
 	catchUpRetryMax = 2 * time.Second
+	// catchUpFullWaitMax bounds the doubling of the wait while a peer's inbound stream is
+	// full: at most 2^3 intervals (2 minutes) between attempts.
+	catchUpFullWaitMax = 3
 	// cursorBucket keeps, per peer, the last sequence of its outbound stream stored here.
 	cursorBucket = "FED_CURSORS"
 )
@@ -43,6 +46,26 @@ func cursorKey(peer string) string { return "to_" + streamToken(peer) }
 
 // errNoResponders says the peer's stream is out of reach: its link is down.
 var errNoResponders = errors.New("federation catch-up: no route to the peer's stream")
+
+// ErrInboundFull says a peer's inbound stream refused an envelope because it is full (its
+// maxBacklog or maxBytes): not a failure but the quota at work. Catch-up waits and reads
+// again from its cursor, which stands after the last envelope stored.
+var ErrInboundFull = errors.New("federation catch-up: the peer's inbound stream is full")
+
+// streamStoreFailed is JetStream's error code for a message it did not store
+// (JSStreamStoreFailedF); a stream with discard-new limits answers it when full.
+const streamStoreFailed jetstream.ErrorCode = 10077
+
+// inboundFull reports whether a publish was refused because the stream is full.
+func inboundFull(err error) bool {
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode != streamStoreFailed {
+		return false
+	}
+	d := apiErr.Description
+	return strings.Contains(d, "maximum messages exceeded") || strings.Contains(d, "maximum bytes exceeded") ||
+		strings.Contains(d, "maximum messages per subject exceeded")
+}
 
 // cursors opens (creating once) the bucket of catch-up cursors.
 func (t *Transport) cursors(ctx context.Context) (jetstream.KeyValue, error) {
@@ -73,7 +96,9 @@ func (t *Transport) Cursor(ctx context.Context, peer string) (uint64, error) {
 
 // CatchUp reads what peer published after the cursor into its inbound stream, batch by
 // batch, moving the cursor after each stored batch, until nothing is left. It returns how
-// many envelopes it stored anew (JetStream's duplicates not counted).
+// many envelopes it stored anew (JetStream's duplicates not counted). When the inbound
+// stream is full it moves the cursor after the last envelope stored and returns an error
+// that is ErrInboundFull.
 func (t *Transport) CatchUp(ctx context.Context, peer string) (int, error) {
 	kv, err := t.cursors(ctx)
 	if err != nil {
@@ -89,11 +114,14 @@ func (t *Transport) CatchUp(ctx context.Context, peer string) (int, error) {
 		if err != nil {
 			return stored, err
 		}
+		done := cursor // the last sequence of the batch handled
 		for _, m := range msgs {
+			seq, _ := strconv.ParseUint(m.Header.Get(jetstream.SequenceHeader), 10, 64) // fetch checked it
 			subject := m.Header.Get(jetstream.SubjectHeader)
 			// Only the peer's own subjects: whatever else an answer claims is dropped here,
 			// and the verifier still checks origin and signer of what is stored.
 			if !strings.HasPrefix(subject, Subject(peer, t.self, "")) {
+				done = seq
 				continue
 			}
 			opts := []jetstream.PublishOpt{}
@@ -101,9 +129,18 @@ func (t *Transport) CatchUp(ctx context.Context, peer string) (int, error) {
 				opts = append(opts, jetstream.WithMsgID(id))
 			}
 			ack, err := t.js.Publish(ctx, subject, m.Data, opts...)
+			if inboundFull(err) {
+				if done > cursor {
+					if _, perr := kv.Put(ctx, cursorKey(peer), []byte(strconv.FormatUint(done, 10))); perr != nil {
+						return stored, perr
+					}
+				}
+				return stored, fmt.Errorf("catch-up of %s: %w (%w)", peer, ErrInboundFull, err)
+			}
 			if err != nil {
 				return stored, fmt.Errorf("catch-up of %s: %w", peer, err)
 			}
+			done = seq
 			if !ack.Duplicate {
 				stored++
 			}
@@ -167,13 +204,26 @@ func (t *Transport) fetch(ctx context.Context, peer string, seq uint64) ([]*nats
 
 // catchUp runs CatchUp for peer when its consumer starts and every CatchUpInterval after,
 // within catchUpRetryMax after a failure (the link is down, or the peer is), until ctx ends.
+// A full inbound stream is the peer's quota at work, not a failure: the pass waits, from
+// CatchUpInterval doubling to catchUpFullWaitMax intervals, and says so at debug level only.
 func (t *Transport) catchUp(ctx context.Context, peer string) {
-	for attempt := 0; ; {
+	for attempt, full := 0, 0; ; {
+		if err := t.trimApplied(ctx, peer); err != nil && ctx.Err() == nil {
+			t.logger.Debug("federation: applied envelopes not trimmed from the inbound stream", "peer", peer, "error", err)
+		}
 		n, err := t.CatchUp(ctx, peer)
 		wait := t.catchUpEvery
+		if err == nil || !errors.Is(err, ErrInboundFull) {
+			full = 0
+		}
 		switch {
 		case ctx.Err() != nil:
 			return
+		case errors.Is(err, ErrInboundFull):
+			attempt = 0
+			wait = t.catchUpEvery << min(full, catchUpFullWaitMax)
+			full++
+			t.logger.Debug("federation: catch-up waits, the peer's inbound stream is full", "peer", peer, "stored", n, "wait", wait)
 		case err != nil:
 			// While the link is down, ask often: what the live path delivers once it is
 			// back is stored after what was missed until the pass runs (see the README).
@@ -194,4 +244,32 @@ func (t *Transport) catchUp(ctx context.Context, peer string) {
 		case <-time.After(wait):
 		}
 	}
+}
+
+// trimApplied drops from peer's inbound stream what its consumer has acknowledged (applied,
+// refused or ignored). The stream keeps messages by its limits, not by acknowledgement, so
+// without this a peer's maxBacklog and maxBytes would count everything of the last
+// InboundMaxAge, applied or not, and a full stream would refuse the peer's envelopes until
+// they aged out rather than until the backlog was applied. Called before each catch-up pass.
+func (t *Transport) trimApplied(ctx context.Context, peer string) error {
+	c, err := t.js.Consumer(ctx, InboundStream(peer), consumerName)
+	if err != nil {
+		return err
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		return err
+	}
+	floor := info.AckFloor.Stream
+	if floor == 0 {
+		return nil
+	}
+	s, err := t.js.Stream(ctx, InboundStream(peer))
+	if err != nil {
+		return err
+	}
+	if s.CachedInfo().State.FirstSeq > floor {
+		return nil
+	}
+	return s.Purge(ctx, jetstream.WithPurgeSequence(floor+1))
 }

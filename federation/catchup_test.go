@@ -3,8 +3,11 @@ package federation_test
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
+	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,4 +175,167 @@ func BenchmarkCatchUp(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "envelopes/s")
+}
+
+// records keeps what a logger was told, and tells waiting of each record whose message it
+// names.
+type records struct {
+	mu      sync.Mutex
+	all     []slog.Record
+	waiting string
+	seen    chan struct{}
+}
+
+func (r *records) Enabled(context.Context, slog.Level) bool { return true }
+func (r *records) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	r.all = append(r.all, rec)
+	r.mu.Unlock()
+	if rec.Message == r.waiting {
+		select {
+		case r.seen <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+func (r *records) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *records) WithGroup(string) slog.Handler      { return r }
+
+// TestCatchUpWaitsQuietlyWhileTheInboundStreamIsFull fills beta's inbound stream of alpha
+// (a backlog of 3) with 10 envelopes published at once: the stream refuses the rest, and
+// catch-up, which reads them again from its cursor, finds it full pass after pass. That is
+// the quota at work: it waits, says so at debug level, and logs no warning; its cursor
+// stands after what was stored, so nothing stored is read again.
+func TestCatchUpWaitsQuietlyWhileTheInboundStreamIsFull(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	store, _ := MustStore(t)
+	_, alphaPriv := MustKey(t)
+	alpha := federation.NewSigner("alpha", alphaPriv)
+	pub := alphaPriv.Public().(ed25519.PublicKey)
+	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
+		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
+		MaxMessagesPerSecond: 1, MaxBytes: 1 << 20, MaxBacklog: 3}
+	if err := store.CreatePeer(ctx, peer); err != nil {
+		t.Fatal(err)
+	}
+	in := federation.NewInbound(&federation.Verifier{Self: "beta", Peer: store.FindPeerByName}, store,
+		federation.ApplierFunc(func(context.Context, *federation.Verified) error { return nil }), federation.InboundOptions{})
+	alphaNATS, alphaAddr, alphaT := MustBus(t, "alpha", nil)
+	betaNATS, _, betaT := MustBus(t, "beta", in)
+	const fullMsg = "federation: catch-up waits, the peer's inbound stream is full"
+	logs := &records{waiting: fullMsg, seen: make(chan struct{}, 1)}
+	betaT.SetLogger(slog.New(logs))
+	betaT.SetRateUnit(time.Hour) // one envelope applied, the rest wait
+	betaT.SetCatchUpInterval(10 * time.Millisecond)
+	MustLeaf(t, "beta", betaNATS, "alpha", alphaNATS, alphaAddr, alphaT)
+	for i := range 10 {
+		e, err := alpha.Sign(federation.KindCommentCreated, comment("alpha", "c"+strconv.Itoa(i)), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := alphaT.Publish(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("a pass stops at the full stream with ErrInboundFull, its cursor after what was stored", func(t *testing.T) {
+		// Beta's inbound stream of alpha is made only now, after alpha published: catch-up
+		// alone fills it.
+		if err := betaT.Reconcile(ctx, []*parley.Peer{peer}); err != nil {
+			t.Fatal(err)
+		}
+		betaT.Close() // the periodic pass is tested below; this one alone now
+		// The leaf connection may still be settling (a reload of the embedded servers):
+		// a pass that fails for that is tried again.
+		for {
+			_, err := betaT.CatchUp(ctx, "alpha")
+			if errors.Is(err, federation.ErrInboundFull) {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("CatchUp = %v", err)
+			}
+		}
+		if n, err := betaT.Cursor(ctx, "alpha"); err != nil || n != 3 {
+			t.Fatalf("cursor %d, %v", n, err)
+		}
+	})
+	t.Run("the periodic pass waits at debug level, without warnings", func(t *testing.T) {
+		if err := betaT.Reconcile(ctx, []*parley.Peer{peer}); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			select {
+			case <-logs.seen:
+			case <-ctx.Done():
+				t.Fatal("catch-up never waited for the full stream")
+			}
+		}
+		betaT.Close()
+		logs.mu.Lock()
+		defer logs.mu.Unlock()
+		waiting := false
+		for _, r := range logs.all {
+			// From the first wait on: catch-up's messages are waits at debug level (the
+			// consumer's own warnings, an apply cut short by Close, are not catch-up's).
+			waiting = waiting || r.Message == fullMsg
+			if waiting && r.Level >= slog.LevelWarn && strings.Contains(r.Message, "catch-up") {
+				t.Errorf("%s: %s", r.Level, r.Message)
+			}
+			if r.Message == fullMsg && r.Level != slog.LevelDebug {
+				t.Errorf("the wait is logged at %s", r.Level)
+			}
+		}
+	})
+}
+
+// TestAFullInboundStreamTakesMoreOnceItsBacklogIsApplied fills beta's inbound stream of
+// alpha (a backlog of 3) from a stream of 10: as beta applies them, what it applied leaves
+// the stream, so catch-up stores the rest and all 10 are applied, rather than the stream
+// staying full until its envelopes age out.
+func TestAFullInboundStreamTakesMoreOnceItsBacklogIsApplied(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	store, _ := MustStore(t)
+	_, alphaPriv := MustKey(t)
+	alpha := federation.NewSigner("alpha", alphaPriv)
+	pub := alphaPriv.Public().(ed25519.PublicKey)
+	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
+		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
+		MaxMessagesPerSecond: 1000, MaxBytes: 1 << 20, MaxBacklog: 3}
+	if err := store.CreatePeer(ctx, peer); err != nil {
+		t.Fatal(err)
+	}
+	applied := make(chan string, 100)
+	in := federation.NewInbound(&federation.Verifier{Self: "beta", Peer: store.FindPeerByName}, store,
+		federation.ApplierFunc(func(_ context.Context, v *federation.Verified) error {
+			applied <- v.Payload.(*federation.CommentPayload).Comment.ID
+			return nil
+		}), federation.InboundOptions{})
+	alphaNATS, alphaAddr, alphaT := MustBus(t, "alpha", nil)
+	betaNATS, _, betaT := MustBus(t, "beta", in)
+	betaT.SetCatchUpInterval(10 * time.Millisecond)
+	MustLeaf(t, "beta", betaNATS, "alpha", alphaNATS, alphaAddr, alphaT)
+	for i := range 10 {
+		e, err := alpha.Sign(federation.KindCommentCreated, comment("alpha", "c"+strconv.Itoa(i)), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := alphaT.Publish(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := betaT.Reconcile(ctx, []*parley.Peer{peer}); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for len(seen) < 10 {
+		select {
+		case id := <-applied:
+			seen[id] = true
+		case <-ctx.Done():
+			t.Fatalf("applied %d of 10: %v", len(seen), seen)
+		}
+	}
 }

@@ -184,7 +184,7 @@ func TestInboundRejectsForgeries(t *testing.T) {
 		{"a paused peer's envelope is refused", MustSign(t, e.gamma, federation.KindCommentCreated, comment("gamma", "c7"), now), "peer_not_active"},
 		{"a pending peer may not send comments", MustSign(t, e.delta, federation.KindCommentCreated, comment("delta", "c8"), now), "peer_not_active"},
 		{"a key that is not pinned for the origin is refused", MustSign(t, e.stranger, federation.KindCommentCreated, comment("beta", "c9"), now), "unknown_key"},
-		{"a revoked key is refused", MustSign(t, e.revoked, federation.KindCommentCreated, comment("beta", "c10"), now), "key_not_valid"},
+		{"a revoked key is refused", MustSign(t, e.revoked, federation.KindCommentCreated, comment("beta", "c10"), now), "revoked_key"},
 		{"a rotated key is refused after its overlap window", MustSign(t, e.rotated, federation.KindCommentCreated, comment("beta", "c11"), now), "key_not_valid"},
 		{"another key's signature under the pinned key ID is refused", tamper(t, valid(), func(m map[string]any) {
 			m["sig"] = federation.MustDecodeEnvelope(t, MustSign(t, e.stranger, federation.KindCommentCreated, comment("beta", "c1"), now)).Sig

@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"crypto/ed25519"
+	"log/slog"
 	"testing"
 	"time"
 )
@@ -58,3 +59,6 @@ func (t *Transport) AddPeerStream(ctx context.Context, peer string) error {
 	t.mu.Unlock()
 	return nil
 }
+
+// SetLogger replaces the transport's logger, before Reconcile starts anything.
+func (t *Transport) SetLogger(l *slog.Logger) { t.logger = l }

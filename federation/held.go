@@ -26,13 +26,26 @@ func (a *CommentApplier) HoldRepliesIn(h parley.HeldReplyStore) *CommentApplier 
 	return a
 }
 
-// hold keeps a reply for its parent.
+// hold keeps a reply for its parent. The parent may have been applied (by another peer's
+// consumer) after the reply looked for it and before the hold was stored, its release
+// finding nothing yet: so the parent is looked for again once the hold is stored, and
+// released if it is there (a release racing its own is harmless, ApplyHeldReply claims).
 func (a *CommentApplier) hold(ctx context.Context, origin, kind string, p *CommentPayload) error {
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	return a.held.HoldReply(ctx, parley.HeldReply{Origin: origin, Kind: kind, ParentInstance: p.Parent.Instance, ParentID: p.Parent.ID, Payload: raw})
+	if err := a.held.HoldReply(ctx, parley.HeldReply{Origin: origin, Kind: kind, ParentInstance: p.Parent.Instance, ParentID: p.Parent.ID, Payload: raw}); err != nil {
+		return err
+	}
+	_, err = a.store.FindRemoteComment(ctx, p.Parent.Instance, p.Parent.ID)
+	switch {
+	case err == nil:
+		return a.release(ctx, *p.Parent)
+	case parley.ErrorCode(err) == parley.ENOTFOUND:
+		return nil
+	}
+	return err
 }
 
 // release applies the replies held for a comment just applied, in the order they came.
@@ -52,17 +65,31 @@ func (a *CommentApplier) release(ctx context.Context, parent ObjectRef) error {
 	return nil
 }
 
-// applyHeld applies a held reply (at the top level when orphan) and forgets it. A refusal by
-// local rules is a decision, as for any envelope.
+// applyHeld applies a held reply (at the top level when orphan) and forgets it, claiming it
+// first: of two releases of the same reply at once (its parent arriving while the overdue
+// release applies it), one applies it and the other skips it. A refusal by local rules is a
+// decision, as for any envelope. The replies held for it are released after the claim
+// ends, so a long chain of held replies holds one connection at a time, not one per link.
 func (a *CommentApplier) applyHeld(ctx context.Context, h parley.HeldReply, orphan bool) error {
-	var p CommentPayload
-	if err := json.Unmarshal(h.Payload, &p); err == nil {
-		err = a.comment(ctx, h.Origin, h.Kind, &p, orphan)
+	var created *ObjectRef
+	_, err := a.held.ApplyHeldReply(ctx, h.ID, func(h parley.HeldReply) error {
+		var p CommentPayload
+		if err := json.Unmarshal(h.Payload, &p); err != nil {
+			return nil // unreadable: forgotten
+		}
+		made, err := a.place(ctx, h.Origin, h.Kind, &p, orphan)
 		if code := parley.ErrorCode(err); err != nil && code == parley.EINTERNAL {
 			return err
 		}
+		if made {
+			created = &p.Comment
+		}
+		return nil
+	})
+	if err != nil || created == nil {
+		return err
 	}
-	return a.held.DropHeldReply(ctx, h.ID)
+	return a.release(ctx, *created)
 }
 
 // ReleaseOverdue applies at the top level the replies held since before, whose parent did

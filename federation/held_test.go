@@ -2,6 +2,7 @@ package federation_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/federation"
 	"github.com/parleyhq/parley/markup"
 	"github.com/parleyhq/parley/postgres"
+	"github.com/parleyhq/parley/postgres/postgrestest"
 )
 
 func TestAReplyWaitsForItsParent(t *testing.T) {
@@ -145,4 +147,108 @@ func TestAnAccountTombstoneErasesTheRemoteUser(t *testing.T) {
 	t.Run("an account tombstone for a user never held is acknowledged as done", func(t *testing.T) {
 		apply(federation.KindTombstone, &federation.TombstonePayload{Object: federation.ObjectRef{Instance: "alpha", ID: "u9"}, Type: "user"})
 	})
+}
+
+// gatedComments holds the first creation of a comment with body until proceed is closed,
+// and tells entered of every creation of it: a test can stop one release of a held reply
+// inside its apply and see whether another one gets there too.
+type gatedComments struct {
+	parley.CommentService
+	body    string
+	entered chan struct{}
+	proceed chan struct{}
+	mu      sync.Mutex
+	n       int
+}
+
+func (g *gatedComments) CreateComment(ctx context.Context, in parley.CreateCommentInput) (*parley.Comment, error) {
+	if in.Body == g.body {
+		g.mu.Lock()
+		g.n++
+		first := g.n == 1
+		g.mu.Unlock()
+		g.entered <- struct{}{}
+		if first {
+			<-g.proceed
+		}
+	}
+	return g.CommentService.CreateComment(ctx, in)
+}
+
+// listedHeld tells listed once the overdue replies were read.
+type listedHeld struct {
+	parley.HeldReplyStore
+	listed chan struct{}
+}
+
+func (l *listedHeld) OverdueReplies(ctx context.Context, before time.Time, limit int) ([]parley.HeldReply, error) {
+	h, err := l.HeldReplyStore.OverdueReplies(ctx, before, limit)
+	close(l.listed)
+	return h, err
+}
+
+// TestAHeldReplyIsAppliedOnceWhenReleasedTwiceAtOnce races the two releases of a held reply:
+// the overdue release has read it and is applying it when its parent arrives, whose release
+// reads it too. Whichever gets into the apply first is held there until the other is done:
+// the other must skip the reply, and the reply exists once.
+func TestAHeldReplyIsAppliedOnceWhenReleasedTwiceAtOnce(t *testing.T) {
+	ctx := context.Background()
+	store, db := MustStore(t)
+	admin := parley.NewContextWithUser(ctx, &parley.User{ID: "00000000-0000-0000-0000-000000000001", Username: "root", Admin: true})
+	if _, err := postgres.NewSiteService(db).CreateSite(admin, parley.CreateSiteInput{Name: "News", AllowedOrigins: []string{"https://news.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	const body = "An answer released twice at once"
+	comments := &gatedComments{CommentService: postgres.NewCommentService(db, markup.NewRenderer()), body: body,
+		entered: make(chan struct{}, 2), proceed: make(chan struct{})}
+	held := &listedHeld{HeldReplyStore: store, listed: make(chan struct{})}
+	applier := federation.NewCommentApplier("beta", store, postgres.NewStoryService(db), comments, nil).HoldRepliesIn(held)
+	_, priv := MustKey(t)
+	alpha := federation.NewSigner("alpha", priv)
+	apply := func(payload *federation.CommentPayload) error {
+		return applier.Apply(ctx, federation.MustVerified(t, mustEnvelope(t, alpha, federation.KindCommentCreated, payload)))
+	}
+	reply := comment("alpha", "r1")
+	reply.Parent, reply.BodySource = &federation.ObjectRef{Instance: "alpha", ID: "p1"}, body
+	if err := apply(reply); err != nil {
+		t.Fatal(err)
+	}
+	overdue, parent := make(chan error, 1), make(chan error, 1)
+	go func() {
+		_, err := applier.ReleaseOverdue(ctx, time.Now().Add(time.Hour))
+		overdue <- err
+	}()
+	<-held.listed
+	go func() { parent <- apply(comment("alpha", "p1")) }()
+	<-comments.entered
+	// One release is inside the apply; the other either finishes or gets there too.
+	var errs []error
+	select {
+	case err := <-overdue:
+		errs, overdue = append(errs, err), nil
+	case err := <-parent:
+		errs, parent = append(errs, err), nil
+	case <-comments.entered:
+	}
+	close(comments.proceed)
+	for _, c := range []chan error{overdue, parent} {
+		if c != nil {
+			errs = append(errs, <-c)
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := postgrestest.Pool(t, db).QueryRow(ctx, `SELECT count(*) FROM comments WHERE body_source = $1`, body).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("the reply exists %d times", n)
+	}
+	if left, err := store.OverdueReplies(ctx, time.Now().Add(time.Hour), 10); err != nil || len(left) != 0 {
+		t.Fatalf("still held: %v, %v", left, err)
+	}
 }

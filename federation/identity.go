@@ -197,10 +197,24 @@ func (id *Identity) Signer(ctx context.Context) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := signing(keys, id.now(), id.activation)
+	return id.signerOf(signing(keys, id.now(), id.activation))
+}
+
+// newestSigner returns a signer with the newest valid key, even one not signing yet: a key
+// notice is signed with it, so the receiver reads the document that publishes it.
+func (id *Identity) newestSigner(ctx context.Context) (*Signer, error) {
+	keys, err := id.store.InstanceKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return id.signerOf(current(keys, id.now()))
+}
+
+func (id *Identity) signerOf(k *parley.InstanceKey) (*Signer, error) {
 	if k == nil {
 		return nil, parley.Errorf(parley.ECONFLICT, "This instance has no valid signing key; restart it to make one.")
 	}
+	var err error
 	seed := k.SealedPrivate
 	switch {
 	case k.Sealed && id.sealer == nil:

@@ -45,7 +45,7 @@ func (s *Service) AddPeer(ctx context.Context, in parley.AddPeerInput) (*parley.
 	if doc.Name == s.id.Name() {
 		return nil, parley.FieldErrorf("url", "%s is this instance (%s), or an instance of the same name; instance names must be unique among peers.", base, doc.Name)
 	}
-	keys, fingerprint, err := pinKeys(doc)
+	keys, fingerprint, err := pinKeys(doc, nil, s.o.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +95,8 @@ func (s *Service) fetchDocument(ctx context.Context, base string) (*Document, er
 		return nil, parley.FieldErrorf("url", "The peer's URL is not usable: %v", err)
 	}
 	req.Header.Set("Accept", "application/json")
+	// The document is cacheable for a minute; a key notice needs it as it is now.
+	req.Header.Set("Cache-Control", "no-cache")
 	resp, err := s.o.Client.Do(req)
 	if err != nil {
 		return nil, parley.FieldErrorf("url", "Could not read %s%s: %v", base, WellKnownPath, err)
@@ -113,20 +115,33 @@ func (s *Service) fetchDocument(ctx context.Context, base string) (*Document, er
 	return &doc, nil
 }
 
-// pinKeys takes the keys of a document that are not revoked, checking that each ID is its
-// key's, and returns the current key's fingerprint.
-func pinKeys(doc *Document) ([]parley.PeerKey, string, error) {
+// pinKeys takes the keys of a document, checking that each ID is its key's, and returns
+// the current key's fingerprint. A revoked key stays pinned with its revocation time, the
+// earliest of the document's, the one pinned before (old) and now: an envelope of it that
+// reached our inbound stream before then was signed while the key was good and is applied
+// (one in flight across the revocation); one that reaches it later is refused (revoked_key).
+func pinKeys(doc *Document, old []parley.PeerKey, now time.Time) ([]parley.PeerKey, string, error) {
 	var keys []parley.PeerKey
 	fingerprint := ""
 	for _, k := range doc.Keys {
 		if k.Algorithm != "ed25519" || len(k.PublicKey) != ed25519.PublicKeySize || KeyID(k.PublicKey) != k.ID {
 			return nil, "", parley.FieldErrorf("url", "The peer's document has a key (%q) that is not a valid Ed25519 key with its ID.", k.ID)
 		}
+		pk := parley.PeerKey{ID: k.ID, PublicKey: k.PublicKey, ValidFrom: k.ValidFrom, ValidUntil: k.ValidUntil}
 		if k.RevokedAt != nil {
-			continue
+			at := now.UTC()
+			if k.RevokedAt.Before(at) {
+				at = k.RevokedAt.UTC()
+			}
+			for _, o := range old {
+				if o.ID == k.ID && o.RevokedAt != nil && o.RevokedAt.Before(at) {
+					at = *o.RevokedAt
+				}
+			}
+			pk.RevokedAt = &at
 		}
-		keys = append(keys, parley.PeerKey{ID: k.ID, PublicKey: k.PublicKey, ValidFrom: k.ValidFrom, ValidUntil: k.ValidUntil})
-		if k.Current {
+		keys = append(keys, pk)
+		if k.Current && k.RevokedAt == nil {
 			fingerprint = Fingerprint(k.PublicKey)
 		}
 	}
@@ -272,9 +287,10 @@ func (s *Service) LinkHandler() http.Handler {
 }
 
 // RefreshPeerKeys reads every peer's well-known document again and pins its keys as they
-// stand: a rotated key's new successor is added, a revoked key is dropped at once. The name
-// must not change; a peer that cannot be reached keeps its keys. It returns how many peers
-// changed. The runtime calls it periodically and when an envelope names an unknown key.
+// stand: a rotated key's new successor is added, a revoked key is refused from now on. The
+// name must not change; a peer that cannot be reached keeps its keys. It returns how many
+// peers changed. The runtime calls it periodically and when an envelope names an unknown
+// key.
 func (s *Service) RefreshPeerKeys(ctx context.Context) (int, error) {
 	peers, err := s.store.ListPeers(ctx)
 	if err != nil {
@@ -285,30 +301,27 @@ func (s *Service) RefreshPeerKeys(ctx context.Context) (int, error) {
 		if p.State == parley.PeerDefederated {
 			continue
 		}
-		doc, err := s.fetchDocument(ctx, p.URL)
-		if err != nil || doc.Name != p.Name {
+		q, ok, err := s.pinPeerDocument(ctx, p.Name, time.Time{}, nil)
+		var de *docError
+		switch {
+		case errors.As(err, &de):
 			s.o.Logger.Warn("federation: peer's keys not refreshed", "peer", p.Name, "error", err)
 			continue
-		}
-		keys, fingerprint, err := pinKeys(doc)
-		if err != nil {
-			s.o.Logger.Warn("federation: peer's document refused", "peer", p.Name, "error", err)
-			continue
-		}
-		if sameKeys(p.Keys, keys) && p.Fingerprint == fingerprint && p.FederationAddress == doc.FederationAddress {
-			if ok, err := s.relink(ctx, p); err != nil {
-				s.o.Logger.Warn("federation: leaf credentials not exchanged", "peer", p.Name, "error", err)
-			} else if ok {
-				changed++
-			}
-			continue
-		}
-		p.Keys, p.Fingerprint, p.FederationAddress = keys, fingerprint, doc.FederationAddress
-		if err := s.store.UpdatePeer(ctx, p); err != nil {
+		case parley.ErrorCode(err) == parley.ENOTFOUND:
+			continue // removed meanwhile
+		case err != nil:
 			return changed, err
+		case ok:
+			changed++
+			continue
+		case q == nil:
+			continue
 		}
-		s.o.Logger.Info("federation: peer's keys changed", "peer", p.Name, "fingerprint", fingerprint)
-		changed++
+		if ok, err := s.relink(ctx, q); err != nil {
+			s.o.Logger.Warn("federation: leaf credentials not exchanged", "peer", q.Name, "error", err)
+		} else if ok {
+			changed++
+		}
 	}
 	if changed > 0 {
 		s.changed()
@@ -321,7 +334,7 @@ func sameKeys(a, b []parley.PeerKey) bool {
 		return false
 	}
 	for i := range a {
-		if a[i].ID != b[i].ID || !timeEqual(a[i].ValidUntil, b[i].ValidUntil) {
+		if a[i].ID != b[i].ID || !timeEqual(a[i].ValidUntil, b[i].ValidUntil) || !timeEqual(a[i].RevokedAt, b[i].RevokedAt) {
 			return false
 		}
 	}

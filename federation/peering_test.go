@@ -57,6 +57,7 @@ func MustInstanceWithSecret(tb testing.TB, name, secret string) *instance {
 		}})
 	mux.Handle("GET "+federation.WellKnownPath, in.id.WellKnownHandler(in.srv.URL, "test", nil))
 	mux.Handle("POST "+federation.LinkPath, in.svc.LinkHandler())
+	mux.Handle("POST "+federation.KeysPath, in.svc.KeysHandler())
 	return in
 }
 

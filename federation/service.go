@@ -16,6 +16,8 @@ type Service struct {
 	store    parley.FederationStore
 	verifier *Verifier
 	o        ServiceOptions
+	// docs serialises reading each peer's document and pinning its keys.
+	docs peerDocs
 }
 
 var _ parley.FederationService = (*Service)(nil)

@@ -364,31 +364,42 @@ func (a *CommentApplier) Apply(ctx context.Context, v *Verified) error {
 	return err
 }
 
-// comment applies a comment or its edit. A reply whose parent is not here yet is held for
-// it, unless orphan (it waited long enough) or the parent was deleted before it came.
+// comment applies a comment or its edit and then releases the replies held for a comment
+// it made.
 func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *CommentPayload, orphan bool) error {
+	made, err := a.place(ctx, origin, kind, p, orphan)
+	if err != nil || !made {
+		return err
+	}
+	return a.release(ctx, p.Comment)
+}
+
+// place applies a comment or its edit and reports whether it made the local copy. A reply
+// whose parent is not here yet is held for it, unless orphan (it waited long enough) or the
+// parent was deleted before it came.
+func (a *CommentApplier) place(ctx context.Context, origin, kind string, p *CommentPayload, orphan bool) (bool, error) {
 	user, err := a.store.RemoteUser(ctx, origin, p.Author.ID, p.Author.Username+"@"+origin)
 	if err != nil {
-		return err
+		return false, err
 	}
 	as := parley.NewContextWithUser(ctx, user)
 	existing, err := a.store.FindRemoteComment(ctx, origin, p.Comment.ID)
 	switch {
 	case err == nil && kind == KindCommentEdited:
 		_, err = a.comments.EditComment(as, parley.EditCommentInput{CommentID: existing, Body: p.BodySource})
-		return err
+		return false, err
 	case err == nil:
-		return nil // applied before
+		return false, nil // applied before
 	case parley.ErrorCode(err) != parley.ENOTFOUND:
-		return err
+		return false, err
 	}
 	// Its origin deleted it before it came (the tombstone overtook it): it is not shown.
 	if buried, err := a.store.RemoteCommentBuried(ctx, origin, p.Comment.ID); err != nil || buried {
-		return err
+		return false, err
 	}
 	story, err := a.stories.FindStoryByURL(ctx, p.StoryURL)
 	if err != nil {
-		return err // ENOTFOUND: no local site carries the URL
+		return false, err // ENOTFOUND: no local site carries the URL
 	}
 	in := parley.CreateCommentInput{StoryID: story.ID, Body: p.BodySource}
 	if p.Parent != nil {
@@ -397,25 +408,25 @@ func (a *CommentApplier) comment(ctx context.Context, origin, kind string, p *Co
 		} else if id, err := a.store.FindRemoteComment(ctx, p.Parent.Instance, p.Parent.ID); err == nil {
 			in.ParentID = id
 		} else if parley.ErrorCode(err) != parley.ENOTFOUND {
-			return err
+			return false, err
 		} else if a.held != nil && !orphan {
 			buried, err := a.store.RemoteCommentBuried(ctx, p.Parent.Instance, p.Parent.ID)
 			if err != nil {
-				return err
+				return false, err
 			}
 			if !buried {
-				return a.hold(ctx, origin, kind, p)
+				return false, a.hold(ctx, origin, kind, p)
 			}
 		}
 	}
 	c, err := a.comments.CreateComment(as, in)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if err := a.store.MapRemoteComment(ctx, origin, p.Comment.ID, c.ID); err != nil {
-		return err
+		return false, err
 	}
-	return a.release(ctx, p.Comment)
+	return true, nil
 }
 
 func (a *CommentApplier) tombstone(ctx context.Context, origin string, p *TombstonePayload) error {

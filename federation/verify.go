@@ -34,7 +34,7 @@ func reject(reason, format string, args ...any) *Rejection {
 
 // Reasons lists every rejection reason, so the counter can be shown at zero.
 var Reasons = []string{"too_large", "malformed", "bad_field", "unknown_kind", "bad_payload", "own_origin",
-	"unknown_origin", "peer_not_active", "unknown_key", "key_not_valid", "bad_signature", "expired",
+	"unknown_origin", "peer_not_active", "unknown_key", "revoked_key", "key_not_valid", "bad_signature", "expired",
 	"from_future", "third_party_object", "wrong_subject"}
 
 // Verifier checks an envelope before anything of it is applied.
@@ -112,6 +112,16 @@ func (v *Verifier) Verify(ctx context.Context, data []byte, received time.Time) 
 	}
 	if key == nil {
 		return nil, reject("unknown_key", "key %q is not pinned for %q", e.KeyID, e.Origin)
+	}
+	// A revoked key is good for what reached us before its revocation, judged by our own
+	// receipt time, which no holder of the key can choose.
+	if key.RevokedAt != nil && !received.Before(*key.RevokedAt) {
+		return nil, reject("revoked_key", "key %q of %q was revoked at %s, before this reached us at %s", e.KeyID, e.Origin,
+			key.RevokedAt.UTC().Format(CreatedLayout), received.UTC().Format(CreatedLayout))
+	}
+	if k := *key; k.RevokedAt != nil {
+		k.RevokedAt = nil
+		key = &k
 	}
 	if !key.ValidAt(created) {
 		return nil, reject("key_not_valid", "key %q of %q is revoked or expired at %s", e.KeyID, e.Origin, e.Created)

@@ -445,6 +445,7 @@ type ComplexityRoot struct {
 	PeerKey struct {
 		ID         func(childComplexity int) int
 		PublicKey  func(childComplexity int) int
+		RevokedAt  func(childComplexity int) int
 		ValidFrom  func(childComplexity int) int
 		ValidUntil func(childComplexity int) int
 	}
@@ -3164,6 +3165,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeerKey.PublicKey(childComplexity), true
+	case "PeerKey.revokedAt":
+		if e.ComplexityRoot.PeerKey.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeerKey.RevokedAt(childComplexity), true
 	case "PeerKey.validFrom":
 		if e.ComplexityRoot.PeerKey.ValidFrom == nil {
 			break
@@ -6260,6 +6267,8 @@ func (ec *executionContext) childFields_PeerKey(ctx context.Context, field graph
 		return ec.fieldContext_PeerKey_validFrom(ctx, field)
 	case "validUntil":
 		return ec.fieldContext_PeerKey_validUntil(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_PeerKey_revokedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PeerKey", field.Name)
 }
@@ -16888,6 +16897,29 @@ func (ec *executionContext) _PeerKey_validUntil(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PeerKey_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeerKey", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PeerKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *parley.PeerKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeerKey_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PeerKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PeerKey", field, false, false, "Time")
 }
 
@@ -33308,6 +33340,11 @@ func (ec *executionContext) _PeerKey(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "validUntil":
 			out.Values[i] = ec._PeerKey_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._PeerKey_revokedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -53,4 +54,31 @@ func (s *FederationStore) OverdueReplies(ctx context.Context, before time.Time, 
 func (s *FederationStore) DropHeldReply(ctx context.Context, id int64) error {
 	_, err := s.db.pool.Exec(ctx, `DELETE FROM federation_held_replies WHERE id = $1`, id)
 	return translate(err)
+}
+
+// ApplyHeldReply locks the reply's row (skipping it when another release holds it), runs
+// apply and deletes the row, in one transaction: a crash or an error in apply leaves the
+// reply held for the next release.
+func (s *FederationStore) ApplyHeldReply(ctx context.Context, id int64, apply func(parley.HeldReply) error) (bool, error) {
+	ran := false
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+heldColumns+` FROM federation_held_replies WHERE id = $1 FOR UPDATE SKIP LOCKED`, id)
+		if err != nil {
+			return err
+		}
+		h, err := pgx.CollectExactlyOneRow(rows, scanHeld)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // applied already, or being applied by another release
+		}
+		if err != nil {
+			return err
+		}
+		ran = true
+		if err := apply(h); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM federation_held_replies WHERE id = $1`, id)
+		return err
+	})
+	return ran, err
 }

@@ -76,6 +76,9 @@ type Config struct {
 	// FederationLink, when set, takes POST /.well-known/parley/link: a peer's signed
 	// message that its admins added this instance, which makes a pending link active.
 	FederationLink http.Handler
+	// FederationKeys, when set, takes POST /.well-known/parley/keys: a peer's signed notice
+	// that its keys changed, which makes this instance read its document again at once.
+	FederationKeys http.Handler
 	// OIDC, when set, serves the OpenID Connect sign-in popup under /oidc/.
 	OIDC parley.OIDCService
 	// Recovery, when set, serves the pages that mailed links open, under /account/.
@@ -161,6 +164,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.FederationLink != nil {
 		mux.Handle("POST /.well-known/parley/link", http.MaxBytesHandler(cfg.FederationLink, 64<<10))
+	}
+	if cfg.FederationKeys != nil {
+		mux.Handle("POST /.well-known/parley/keys", http.MaxBytesHandler(cfg.FederationKeys, 64<<10))
 	}
 	if cfg.BenchStatic {
 		mux.HandleFunc("GET /_bench/static", benchStatic(&sync.Map{}))

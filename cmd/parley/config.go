@@ -29,6 +29,7 @@ type Config struct {
 	NATSReplicas   int    `env:"PARLEY_NATS_REPLICAS" envDefault:"1" flag:"nats-replicas" help:"replicas of the event stream (3 on a NATS cluster)"`
 	SecretKey      string `env:"PARLEY_SECRET_KEY" flag:"secret-key" help:"seals the federation private key and webhook secrets in the database (at least 16 characters; or PARLEY_SECRET_KEY_FILE); unset: stored in the clear" secret:"true"`
 	FederationAddr string `env:"PARLEY_FEDERATION_ADDR" flag:"federation-addr" help:"host:port where peers' NATS servers connect (leaf nodes): the embedded server listens there; with NATS_URL, your NATS's leaf-node listener, configured with what parley peer nats-config prints (unset: no federation)"`
+	NATSMonitorURL string `env:"PARLEY_NATS_MONITOR_URL" flag:"nats-monitor-url" help:"with NATS_URL and federation: your NATS server's monitoring endpoint (its http port, e.g. http://nats:8222), whose /leafz tells /readyz which peers' leaf connections are up (unset: not reported)"`
 	LogLevel       string `env:"PARLEY_LOG_LEVEL" envDefault:"info" flag:"log-level" help:"debug, info, warn or error"`
 
 	MaxBodyBytes                 int64         `env:"PARLEY_MAX_BODY_BYTES" envDefault:"1048576" flag:"max-body-bytes" help:"largest accepted request body"`

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +40,11 @@ type federationRuntime struct {
 	identity   *federation.Identity
 	// accounts erases the local records of remote users their home instance erased.
 	accounts federation.UserEraser
+	// monitorURL, with an external NATS, is its monitoring endpoint (PARLEY_NATS_MONITOR_URL):
+	// its /leafz says which leaf connections are up.
+	monitorURL string
+	// leafs names the active peers a leaf connection is wanted to, as of the last reconcile.
+	leafs []string
 }
 
 func newFederationRuntime(store *postgres.FederationStore, labels *postgres.LabelStore, tombstones *postgres.TombstoneStore, logger *slog.Logger) *federationRuntime {
@@ -135,13 +144,23 @@ func (r *federationRuntime) start(ctx context.Context, cfg *Config, events *bus,
 	}
 	r.mu.Lock()
 	r.transport, r.events, r.identity = t, events, svc.identity
+	r.monitorURL = cfg.NATSMonitorURL
 	r.mu.Unlock()
 	publisher = federation.NewPublisher(svc.identity, r.store, svc.graph.Stories, svc.graph.Users, svc.graph.Comments, t, r.logger).
 		WithTombstones(r.tombstones)
 	events.consume("federation", publisher.Handle)
+	go newKeyAnnouncer(svc.federation, svc.identity, r.logger).run(events.runCtx)
 	go func() {
 		defer nc.Close()
 		defer t.Close()
+		// Peers' keys are read before the first consumer starts (15 seconds at most): a peer
+		// that revoked a key while this server was down could not tell it, and what the peer
+		// sent meanwhile is about to be read.
+		startCtx, cancel := context.WithTimeout(events.runCtx, 15*time.Second)
+		if _, err := svc.federation.RefreshPeerKeys(startCtx); err != nil {
+			r.logger.Warn("federation: peers' keys not read at start", "error", err)
+		}
+		cancel()
 		tick := time.NewTicker(15 * time.Second)
 		defer tick.Stop()
 		// Peers' documents are read again so that their rotated keys are pinned before
@@ -184,6 +203,13 @@ func (r *federationRuntime) reconcile(ctx context.Context) {
 		return
 	}
 	want := leafPeers(r.identity, peers, r.logger)
+	r.leafs = r.leafs[:0]
+	for name, p := range want {
+		if p.Address != "" {
+			r.leafs = append(r.leafs, name)
+		}
+	}
+	slices.Sort(r.leafs)
 	// An external NATS keeps the leaf connections its configuration names.
 	if r.events.embedded != nil && !maps.Equal(want, r.events.embedded.FederationPeers()) {
 		if err := r.events.embedded.SetFederationPeers(want); err != nil {
@@ -220,17 +246,35 @@ func leafPeers(id *federation.Identity, peers []*parley.Peer, logger *slog.Logge
 }
 
 // check is the federation line of /readyz: "" when every active peer's leaf connection is
-// up, else which are not. It does not decide readiness: a peer being down is not ours.
+// up, else which are not. It does not decide readiness: a peer being down is not ours. With
+// an external NATS the connections are that server's: they are read from its monitoring
+// endpoint's /leafz when PARLEY_NATS_MONITOR_URL is set, and said to be unknown otherwise.
 func (r *federationRuntime) check() string {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.events == nil || r.events.embedded == nil {
+	events, monitor := r.events, r.monitorURL
+	leafs := slices.Clone(r.leafs)
+	r.mu.Unlock()
+	if events == nil {
 		return ""
 	}
-	want := r.events.embedded.FederationPeers()
-	up := r.events.embedded.ConnectedPeers()
+	var up []string
+	if events.embedded != nil {
+		leafs = slices.Sorted(maps.Keys(events.embedded.FederationPeers()))
+		up = events.embedded.ConnectedPeers()
+	} else {
+		if len(leafs) == 0 {
+			return ""
+		}
+		if monitor == "" {
+			return "leaf connections not known: set PARLEY_NATS_MONITOR_URL to your NATS server's monitoring endpoint"
+		}
+		var err error
+		if up, err = monitoredPeers(monitor); err != nil {
+			return "leaf connections not known: " + err.Error()
+		}
+	}
 	var down []string
-	for name := range want {
+	for _, name := range leafs {
 		if !slices.Contains(up, name) {
 			down = append(down, name)
 		}
@@ -238,8 +282,39 @@ func (r *federationRuntime) check() string {
 	if len(down) == 0 {
 		return ""
 	}
-	slices.Sort(down)
 	return "no leaf connection to " + strings.Join(down, ", ")
+}
+
+// monitorClient reads an external NATS server's monitoring endpoint; /readyz waits for it.
+var monitorClient = &http.Client{Timeout: 2 * time.Second}
+
+// monitoredPeers asks an external NATS server's monitoring endpoint (/leafz) which peers a
+// leaf connection from it is up to: those bound to a PEER_<name> account, as `parley peer
+// nats-config` names them.
+func monitoredPeers(base string) ([]string, error) {
+	resp, err := monitorClient.Get(strings.TrimRight(base, "/") + "/leafz")
+	if err != nil {
+		return nil, fmt.Errorf("NATS monitoring: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("NATS monitoring answered %s", resp.Status)
+	}
+	var lz struct {
+		Leafs []struct {
+			Account string `json:"account"`
+		} `json:"leafs"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&lz); err != nil {
+		return nil, fmt.Errorf("NATS monitoring's /leafz: %w", err)
+	}
+	var up []string
+	for _, l := range lz.Leafs {
+		if name, ok := strings.CutPrefix(l.Account, "PEER_"); ok {
+			up = append(up, name)
+		}
+	}
+	return up, nil
 }
 
 // watchLabelSubscriptions makes the label stage forget a site's subscriptions when an event

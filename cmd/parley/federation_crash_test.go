@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -128,4 +130,32 @@ func TestFederationSurvivesKills(t *testing.T) {
 		}
 	})
 	t.Logf("alpha holds %d comments, beta %d copies of them", stored, last.copies)
+}
+
+// TestReadinessSeesAnExternalNATSLeafConnections runs beta on its own nats-server, whose
+// monitoring endpoint (PARLEY_NATS_MONITOR_URL) beta's /readyz reads: it reports the leaf
+// connection to alpha up once linked, and down when alpha stops.
+func TestReadinessSeesAnExternalNATSLeafConnections(t *testing.T) {
+	b := startFedNode(t, "beta", fedNodeOptions{ExternalNATS: true})
+	a := startFedNode(t, "alpha", fedNodeOptions{})
+	link(t, a, b, nil)
+	federationLine := func() string {
+		resp, err := http.Get(b.base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var ready map[string]string
+		if err := json.NewDecoder(resp.Body).Decode(&ready); err != nil {
+			t.Fatal(err)
+		}
+		return ready["federation"]
+	}
+	t.Run("up once linked", func(t *testing.T) { b.awaitLeafs(t) })
+	t.Run("down while the peer is stopped", func(t *testing.T) {
+		a.replica.stop(syscall.SIGTERM)
+		eventually(t, time.Minute, func() bool { return federationLine() == "no leaf connection to alpha" }, func() string {
+			return "beta's /readyz says " + federationLine()
+		})
+	})
 }

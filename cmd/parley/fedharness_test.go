@@ -211,8 +211,11 @@ func startFedNode(t testing.TB, name string, o fedNodeOptions) *fedNode {
 		// The operator's part: a server name of its own, the client listener, JetStream;
 		// the federation part is included.
 		n.natsConf = filepath.Join(dir, "nats.conf")
-		conf := fmt.Sprintf("server_name: %s-nats\nhost: %q\nport: %s\njetstream { store_dir: %q }\ninclude \"federation.conf\"\n",
-			name, host, port, filepath.Join(dir, "nats"))
+		// Its monitoring endpoint tells the replica's /readyz which leaf connections are up.
+		monitor := freeAddr(t)
+		conf := fmt.Sprintf("server_name: %s-nats\nhost: %q\nport: %s\nhttp: %q\njetstream { store_dir: %q }\ninclude \"federation.conf\"\n",
+			name, host, port, monitor, filepath.Join(dir, "nats"))
+		n.env["PARLEY_NATS_MONITOR_URL"] = "http://" + monitor
 		if err := os.WriteFile(n.natsConf, []byte(conf), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -345,7 +348,8 @@ func (n *fedNode) share(t testing.TB, url string, peers ...string) string {
 	return story.Story.ID
 }
 
-// awaitLeafs waits until n's embedded NATS holds a leaf connection to every active peer.
+// awaitLeafs waits until n's NATS (embedded, or external as its monitoring endpoint tells)
+// holds a leaf connection to every active peer.
 func (n *fedNode) awaitLeafs(t testing.TB) {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) { // another process: polled

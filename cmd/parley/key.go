@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"text/tabwriter"
 	"time"
 
 	"github.com/parleyhq/parley/federation"
+	"github.com/parleyhq/parley/postgres"
 )
 
 // keyCommand runs `parley key list | rotate [--overlap D] | revoke ID`: the operator's
@@ -54,13 +57,13 @@ func keyCommand(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		fmt.Fprintf(stdout, "Key %s made; it signs from %s, after peers have read it.\n", keyID,
 			time.Now().Add(federation.DefaultActivation).UTC().Format(time.RFC3339))
-		return nil
+		return announceKeys(ctx, a, id, stdout, stderr)
 	case "revoke":
 		if err := id.Revoke(ctx, fs.Arg(0)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Key %s revoked.\n", fs.Arg(0))
-		return nil
+		return announceKeys(ctx, a, id, stdout, stderr)
 	}
 	doc, err := id.Document(ctx, a.cfg.PublicURL, version)
 	if err != nil {
@@ -79,4 +82,27 @@ func keyCommand(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%s\t%s\n", k.ID, k.Current, k.Fingerprint, k.ValidFrom.Format(time.RFC3339), until, revoked)
 	}
 	return tw.Flush()
+}
+
+// announceKeys tells every peer at once that the keys changed (federation.AnnounceKeys), so a
+// revoked key is refused there now; a peer that cannot be told reads the keys at its next
+// periodic refresh (5 minutes), which is said but is not a failure of the command.
+func announceKeys(ctx context.Context, a *app, id *federation.Identity, stdout, stderr io.Writer) error {
+	svc := federation.NewService(id, postgres.NewFederationStore(a.db), federation.ServiceOptions{PublicURL: a.cfg.PublicURL, Logger: a.logger})
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	sent, err := svc.AnnounceKeys(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "Peers not told of the change (%v); they read it within %s.\n", err, federation.PeerRefreshInterval)
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(sent))
+	for _, name := range names {
+		if err := sent[name]; err != nil {
+			fmt.Fprintf(stderr, "Peer %s not told (%v); it reads the keys within %s.\n", name, err, federation.PeerRefreshInterval)
+			continue
+		}
+		fmt.Fprintf(stdout, "Peer %s told.\n", name)
+	}
+	return nil
 }

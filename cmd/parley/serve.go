@@ -188,6 +188,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		WellKnown:      svc.identity.WellKnownHandler(cfg.PublicURL, version, logger),
 		FederationLink: svc.federation.LinkHandler(),
+		FederationKeys: svc.federation.KeysHandler(),
 		// Site admins upload exports from the dashboard; the CLI's importer, over HTTP.
 		Import: importer.NewHandler(postgres.NewImportStore(a.db), markup.NewRenderer(), svc.graph.Users,
 			importer.HandlerOptions{TempDir: os.TempDir(), Logger: logger}),
