@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/postgres/postgrestest"
 )
@@ -70,25 +73,7 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 	}
 	for name, q := range queries {
 		t.Run(name+" scans an index without sorting", func(t *testing.T) {
-			rows, err := conn.Query(ctx, "EXPLAIN "+q.SQL, q.Args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan strings.Builder
-			for rows.Next() {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					t.Fatal(err)
-				}
-				plan.WriteString(line + "\n")
-			}
-			if rows.Err() != nil {
-				t.Fatal(rows.Err())
-			}
-			p := plan.String()
-			if os.Getenv("PARLEY_SHOW_PLANS") != "" {
-				t.Log(p)
-			}
+			p := explain(t, conn, q)
 			if !strings.Contains(p, "Index Scan") || strings.Contains(p, "Seq Scan") {
 				t.Fatalf("no index scan:\n%s", p)
 			}
@@ -117,4 +102,22 @@ func TestInstanceKeyRace(t *testing.T) {
 			}
 		}
 	})
+}
+
+// explain returns q's plan as EXPLAIN prints it, logged with PARLEY_SHOW_PLANS set.
+func explain(t *testing.T, conn *pgxpool.Conn, q postgres.PageQuery) string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), "EXPLAIN "+q.SQL, q.Args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := strings.Join(lines, "\n") + "\n"
+	if os.Getenv("PARLEY_SHOW_PLANS") != "" {
+		t.Log(p)
+	}
+	return p
 }

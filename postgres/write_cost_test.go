@@ -160,25 +160,7 @@ func TestUserCommentsPageIsMerged(t *testing.T) {
 	}
 	defer conn.Exec(ctx, `RESET enable_seqscan; RESET enable_bitmapscan`)
 	q := postgres.UserCommentsQuery(u.ID, site.ID, 20)
-	var plan strings.Builder
-	rows, err := conn.Query(ctx, "EXPLAIN "+q.SQL, q.Args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		plan.WriteString(line + "\n")
-	}
-	if rows.Err() != nil {
-		t.Fatal(rows.Err())
-	}
-	p := plan.String()
-	if os.Getenv("PARLEY_SHOW_PLANS") != "" {
-		t.Log(p)
-	}
+	p := explain(t, conn, q)
 	// A sort node is "->  Sort  (cost=…"; an Incremental Sort is named so.
 	if !strings.Contains(p, "Merge Append") || strings.Count(p, "comments_author_site_status_idx") != 4 || strings.Contains(p, ">  Sort  (") {
 		t.Fatalf("want four ranges of comments_author_site_status_idx merged, without a sort:\n%s", p)
