@@ -19,7 +19,6 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
-	"github.com/parleyhq/parley/postgres"
 )
 
 // TestKeyRotationInFlight rotates alpha's key and then revokes the key that signed while
@@ -43,15 +42,7 @@ func TestKeyRotationInFlight(t *testing.T) {
 	token := a.adminToken(t)
 
 	// The key that signs now, as one who stole it holds it.
-	adb, err := postgres.Open(ctx, a.dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer adb.Close()
-	id, err := federation.OpenIdentity(ctx, postgres.NewFederationStore(adb), federation.IdentityOptions{Name: "alpha", Secret: a.env["PARLEY_SECRET_KEY"]})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := a.identity(t)
 	stolen, err := id.Signer(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -201,15 +192,7 @@ func TestKeyRevocationReachesPeersAtOnce(t *testing.T) {
 	a.post(t, token, story, "", "Signed with the first key.")
 	eventually(t, time.Minute, func() bool { return copies() == 1 }, func() string { return "beta never applied alpha's first comment" })
 
-	adb, err := postgres.Open(ctx, a.dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer adb.Close()
-	id, err := federation.OpenIdentity(ctx, postgres.NewFederationStore(adb), federation.IdentityOptions{Name: "alpha", Secret: a.env["PARLEY_SECRET_KEY"]})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := a.identity(t)
 	stolen, err := id.Signer(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -313,15 +296,7 @@ func TestKeyChangesReachPeersTheCommandMissed(t *testing.T) {
 	b := startFedNode(t, "beta", fedNodeOptions{})
 	a := startFedNode(t, "alpha", fedNodeOptions{})
 	link(t, a, b, nil)
-	adb, err := postgres.Open(ctx, a.dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer adb.Close()
-	id, err := federation.OpenIdentity(ctx, postgres.NewFederationStore(adb), federation.IdentityOptions{Name: "alpha", Secret: a.env["PARLEY_SECRET_KEY"]})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := a.identity(t)
 	old, err := id.Signer(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/parleyhq/parley/federation"
 	"github.com/parleyhq/parley/nats"
+	"github.com/parleyhq/parley/postgres"
 )
 
 // The harness of the federation tests that run each instance as a process of its own (this
@@ -282,6 +284,23 @@ func (n *fedNode) db(t testing.TB) *pgx.Conn {
 	}
 	t.Cleanup(func() { c.Close(context.Background()) })
 	return c
+}
+
+// identity opens the node's federation identity on its database, as `parley key` does: a
+// test signs with its keys as a thief who stole them would, or rotates them behind the
+// server's back.
+func (n *fedNode) identity(t testing.TB) *federation.Identity {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), n.dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	id, err := federation.OpenIdentity(context.Background(), postgres.NewFederationStore(db), federation.IdentityOptions{Name: n.name, Secret: n.env["PARLEY_SECRET_KEY"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // link peers a and b through the API of each (a's record of b is made first; b's answer
