@@ -147,8 +147,8 @@ func (in *Inbound) refreshKeys(ctx context.Context) bool {
 }
 
 // strike counts an invalid envelope of a peer and pauses an active peer that reached the
-// breaker's threshold.
-func (in *Inbound) strike(ctx context.Context, name string) {
+// breaker's threshold, reporting whether it paused it.
+func (in *Inbound) strike(ctx context.Context, name string) bool {
 	in.mu.Lock()
 	in.strikes[name]++
 	n := in.strikes[name]
@@ -157,19 +157,20 @@ func (in *Inbound) strike(ctx context.Context, name string) {
 	}
 	in.mu.Unlock()
 	if n < in.breaker {
-		return
+		return false
 	}
 	p, err := in.store.FindPeerByName(ctx, name)
 	if err != nil || p.State != parley.PeerActive {
-		return
+		return false
 	}
 	p.State = parley.PeerPaused
 	if err := in.store.UpdatePeer(ctx, p); err != nil {
 		in.logger.Error("federation: circuit breaker could not pause a peer", "peer", name, "error", err)
-		return
+		return false
 	}
 	in.logger.Warn("federation: peer paused by the circuit breaker", "peer", name, "invalid envelopes in a row", n)
 	if in.onPause != nil {
 		in.onPause()
 	}
+	return true
 }

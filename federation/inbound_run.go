@@ -86,22 +86,48 @@ func (in *Inbound) ReceiveRun(ctx context.Context, peer string, run []Delivery) 
 		}
 		claimed = nil
 	}
-	var failed error
+	// In stream order: the circuit breaker counts invalid envelopes in a row, and once it
+	// paused a peer the run's later envelopes of that peer are refused as they would have
+	// been one at a time (peer_not_active), not applied.
+	freshAt := make(map[int]bool, len(claimed))
 	for k, i := range claimed {
-		e := verified[i].v.Envelope
+		freshAt[i] = fresh[k]
+	}
+	paused := map[string]bool{}
+	var failed error
+	for i := range verified {
+		r := &verified[i]
+		if r.striker != "" {
+			if in.strike(ctx, r.striker) {
+				paused[r.striker] = true
+			}
+			continue
+		}
+		f, ok := freshAt[i]
+		if !ok {
+			continue // answered above
+		}
+		e := r.v.Envelope
 		switch {
-		case !fresh[k]:
+		case !f:
 			in.counter.WithLabelValues(string(Duplicate), "").Inc()
 			res[i] = Result{Outcome: Duplicate}
 			continue
+		case failed == nil && paused[e.Origin]:
+			in.release(ctx, e)
+			rej := reject("peer_not_active", "%s was paused by the circuit breaker", e.Origin)
+			in.counter.WithLabelValues(string(Rejected), rej.Reason).Inc()
+			res[i] = Result{Outcome: Rejected, Err: rej}
+			c := count(e.Origin)
+			c.rejected++
+			c.reason = rej.Reason
+			continue
 		case failed == nil:
-			failed = in.apply.Apply(ctx, verified[i].v)
+			failed = in.apply.Apply(ctx, r.v)
 		}
 		if failed != nil {
 			// This envelope, and every one after it, comes again: their claims go.
-			if rerr := in.store.ReleaseEnvelope(context.WithoutCancel(ctx), e.Origin, e.ID); rerr != nil {
-				in.logger.Error("federation: claim not released", "origin", e.Origin, "id", e.ID, "error", rerr)
-			}
+			in.release(ctx, e)
 			res[i] = Result{Err: failed}
 			continue
 		}
@@ -110,21 +136,12 @@ func (in *Inbound) ReceiveRun(ctx context.Context, peer string, run []Delivery) 
 		c := count(e.Origin)
 		c.received++
 		c.at = run[i].Received
-		verified[i].applied = true
+		in.mu.Lock()
+		delete(in.strikes, e.Origin)
+		in.mu.Unlock()
 	}
 	for name, c := range counts {
 		_ = in.store.CountPeerEnvelopes(ctx, name, c.received, c.rejected, c.reason, c.at)
-	}
-	// The circuit breaker counts invalid envelopes in a row, in stream order.
-	for _, r := range verified {
-		switch {
-		case r.striker != "":
-			in.strike(ctx, r.striker)
-		case r.applied:
-			in.mu.Lock()
-			delete(in.strikes, r.v.Envelope.Origin)
-			in.mu.Unlock()
-		}
 	}
 	return res
 }
@@ -141,7 +158,13 @@ type runItem struct {
 	v       *Verified
 	err     error
 	striker string // the peer a rejection counts against
-	applied bool
+}
+
+// release forgets the claim of an envelope that was not applied, so that it can be.
+func (in *Inbound) release(ctx context.Context, e *Envelope) {
+	if err := in.store.ReleaseEnvelope(context.WithoutCancel(ctx), e.Origin, e.ID); err != nil {
+		in.logger.Error("federation: claim not released", "origin", e.Origin, "id", e.ID, "error", err)
+	}
 }
 
 // verifyRun verifies a run's deliveries, in parallel when there are several, reading each

@@ -136,3 +136,40 @@ func TestInboundRun(t *testing.T) {
 		t.Fatalf("counts = %v", got)
 	}
 }
+
+// A run holding the invalid envelope that trips the circuit breaker refuses the envelopes
+// of the peer that follow it, as one envelope at a time would have, instead of applying them.
+func TestInboundRunStopsAtTheBreaker(t *testing.T) {
+	e := MustInbound(t)
+	ctx := context.Background()
+	a := &runApplier{}
+	in := federation.NewInbound(&federation.Verifier{Self: "alpha", Peer: e.store.FindPeerByName}, e.store, a,
+		federation.InboundOptions{BreakerThreshold: 2})
+	var ds []federation.Delivery
+	for _, id := range []string{"c1", "bad1", "bad2", "c2"} {
+		wire := MustSign(t, e.beta, federation.KindCommentCreated, comment("beta", id), e.now)
+		if id != "c1" && id != "c2" {
+			wire = tamper(t, wire, func(m map[string]any) { m["id"] = "forged-" + id })
+		}
+		ds = append(ds, federation.Delivery{Data: wire, Received: e.now})
+	}
+	rs := in.ReceiveRun(ctx, "beta", ds)
+	got := outcomes(rs)
+	if want := []federation.Outcome{federation.Applied, federation.Rejected, federation.Rejected, federation.Rejected}; !slices.Equal(got, want) {
+		t.Fatalf("outcomes = %v; want %v", got, want)
+	}
+	var rej *federation.Rejection
+	if !errors.As(rs[3].Err, &rej) || rej.Reason != "peer_not_active" {
+		t.Fatalf("the envelope after the breaker: %v", rs[3].Err)
+	}
+	if got := a.got(); !slices.Equal(got, []string{"c1"}) {
+		t.Fatalf("applied %v", got)
+	}
+	p, err := e.store.FindPeerByName(ctx, "beta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.State != "PAUSED" || p.Received != 1 || p.Rejected != 3 {
+		t.Fatalf("beta: %s, %d received, %d rejected; want PAUSED, 1 and 3", p.State, p.Received, p.Rejected)
+	}
+}
