@@ -342,6 +342,11 @@ func (t *Transport) consume(ctx context.Context, peer string, limiter *rate.Limi
 // are paid once.
 const MaxRun = 32
 
+// minRun is the run a consumer held by its peer's quota takes when that many envelopes are
+// ready: small enough that the quota's envelopes are applied steadily, large enough that
+// a run's fixed costs are shared.
+const minRun = 8
+
 // retryAfter is how long envelopes that failed for an infrastructure error (the database)
 // wait before they are tried again.
 const retryAfter = 2 * time.Second
@@ -370,11 +375,13 @@ func (t *Transport) consumeOnce(ctx context.Context, peer string, limiter *rate.
 		if err != nil {
 			return err
 		}
-		// The run is what is ready now, up to what the quota allows now: a consumer that
-		// keeps up takes one envelope at a time, one behind takes what the tokens saved
-		// while it applied the last run (so a flood is applied in small steady runs, not
-		// in bursts of a second's quota).
-		n := min(MaxRun, limiter.Burst(), max(1, int(limiter.Tokens())))
+		// The run is what is ready now, up to what the quota allows now and at least
+		// minRun: a consumer that keeps up takes one envelope at a time; one behind takes
+		// what the tokens saved while it applied the last run; one held by the quota (a
+		// peer sending faster than it may) waits for minRun tokens and applies minRun at
+		// once, paying a run's fixed costs once for them, at the quota's pace, never in
+		// bursts of a second's quota.
+		n := min(MaxRun, limiter.Burst(), max(minRun, int(limiter.Tokens())))
 		run := []jetstream.Msg{msg}
 		for len(run) < n {
 			m, err := it.Next(jetstream.NextMaxWait(time.Millisecond))
