@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,12 +14,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/crypto/bcrypt"
 
-	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
-	"github.com/parleyhq/parley/nats"
-	"github.com/parleyhq/parley/postgres"
 )
 
 // BenchmarkFederatedIngest measures the whole receive→apply path of a real replica (leaf
@@ -35,45 +29,12 @@ import (
 func BenchmarkFederatedIngest(b *testing.B) {
 	ctx := context.Background()
 	n := startFedNode(b, "beta", fedNodeOptions{})
-	malAddr := freeAddr(b)
-	const leafPassword = "mallory-made-this-for-beta"
-	hash, err := bcrypt.GenerateFromPassword([]byte(leafPassword), bcrypt.MinCost)
-	if err != nil {
-		b.Fatal(err)
-	}
-	mal, err := nats.StartEmbedded(nats.EmbeddedOptions{StoreDir: b.TempDir(), ServerName: "mallory",
-		Federation: &nats.FederationOptions{Instance: "mallory", Listen: malAddr,
-			Peers: map[string]nats.FederationPeer{"beta": {Hash: string(hash)}}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer mal.Shutdown()
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	signer := federation.NewSigner("mallory", priv)
-	bdb, err := postgres.Open(ctx, n.dsn, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer bdb.Close()
-	peer := &parley.Peer{Name: "mallory", URL: "http://" + freeAddr(b), FederationAddress: malAddr, State: parley.PeerPaused,
-		LocalAdded: true, RemoteConfirmed: true, Keys: []parley.PeerKey{{ID: signer.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}},
-		Fingerprint: federation.Fingerprint(pub), MaxMessagesPerSecond: 1_000_000, MaxBytes: 256 << 20, MaxBacklog: 1_000_000,
-		LeafSecret: []byte(leafPassword)}
-	if err := postgres.NewFederationStore(bdb).CreatePeer(ctx, peer); err != nil {
-		b.Fatal(err)
-	}
+	signer, nc := linkMallory(b, n, 1_000_000, 1_000_000)
 	admin := n.adminToken(b)
-	mustGQL(b, n.base, admin, `mutation($p: ID!) { pausePeer(input: {peerID: $p, paused: false}) { state } }`, map[string]any{"p": peer.ID}, nil)
-	n.awaitLeafs(b)
 	const article = "https://news.example/ingest/1"
 	n.site(b)
 	var story struct{ Story struct{ ID string } }
 	mustGQL(b, n.base, "", `query($u: String!) { story(url: $u) { id } }`, map[string]any{"u": article}, &story)
-	nc, err := mal.Connect()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer nc.Close()
 	received := func() int {
 		var p struct {
 			Peers []struct {
