@@ -61,8 +61,10 @@ func (in *Inbound) ReceiveRun(ctx context.Context, peer string, run []Delivery) 
 			in.logger.Warn("federation: envelope rejected", "reason", rej.Reason, "detail", rej.Detail)
 			res[i] = Result{Outcome: Rejected, Err: rej}
 			name := peer
-			if e, derr := Decode(run[i].Data, in.verifier.MaxBytes); name == "" && derr == nil {
-				name = e.Origin
+			if name == "" {
+				if e, derr := Decode(run[i].Data, in.verifier.MaxBytes); derr == nil {
+					name = e.Origin
+				}
 			}
 			if name != "" {
 				c := count(name)
