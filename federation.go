@@ -158,6 +158,10 @@ type FederationStore interface {
 	ClaimEnvelope(ctx context.Context, origin, id, kind string, created time.Time) (bool, error)
 	// ReleaseEnvelope forgets a claim whose apply failed, so a redelivery can apply it.
 	ReleaseEnvelope(ctx context.Context, origin, id string) error
+	// ClaimEnvelopes is ClaimEnvelope for a run of envelopes in one statement: fresh[i]
+	// says whether claims[i] was recorded now. Of two claims of the same pair in one run,
+	// only the first is fresh.
+	ClaimEnvelopes(ctx context.Context, claims []EnvelopeClaim) (fresh []bool, err error)
 
 	// CreatePeer stores a new peer; ECONFLICT when one of the same name exists.
 	CreatePeer(ctx context.Context, p *Peer) error
@@ -170,6 +174,9 @@ type FederationStore interface {
 	// CountPeerEnvelope adds one to a peer's received or rejected count, with the reason of
 	// a rejection as its last error.
 	CountPeerEnvelope(ctx context.Context, name string, rejected bool, reason string, at time.Time) error
+	// CountPeerEnvelopes adds a run's counts to a peer's in one update: received envelopes
+	// (the last at at), and rejected ones, the last rejection's reason as its last error.
+	CountPeerEnvelopes(ctx context.Context, name string, received, rejected int, reason string, at time.Time) error
 
 	// ShareStory records that comments on a story go to the peers; sharing again is a no-op,
 	// and shares a story that was unshared anew.
@@ -208,6 +215,12 @@ type FederationStore interface {
 	BuryRemoteComment(ctx context.Context, instance, remoteID string) error
 	// RemoteCommentBuried reports whether a remote comment was buried before it arrived.
 	RemoteCommentBuried(ctx context.Context, instance, remoteID string) (bool, error)
+}
+
+// EnvelopeClaim names an envelope in the ledger of envelopes applied.
+type EnvelopeClaim struct {
+	Origin, ID, Kind string
+	Created          time.Time
 }
 
 // ShareStoryInput shares a story with peers: its comments are sent to them.

@@ -2,7 +2,6 @@ package federation
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -123,57 +122,8 @@ func (in *Inbound) Receive(ctx context.Context, data []byte, received time.Time)
 // other origin is refused (wrong_subject), so that a peer cannot pass on a third instance's
 // envelopes under its own quota. An empty peer skips the check.
 func (in *Inbound) ReceiveFrom(ctx context.Context, peer string, data []byte, received time.Time) (Outcome, error) {
-	v, err := in.verifier.Verify(ctx, data, received)
-	if rej := (*Rejection)(nil); errors.As(err, &rej) && rej.Reason == "unknown_key" && in.refreshKeys(ctx) {
-		v, err = in.verifier.Verify(ctx, data, received)
-	}
-	if err == nil && peer != "" && v.Envelope.Origin != peer {
-		err = reject("wrong_subject", "an envelope of %q in the stream of %q", v.Envelope.Origin, peer)
-	}
-	var rej *Rejection
-	if errors.As(err, &rej) && rej.Reason == "unknown_kind" {
-		// Mixed versions: counted apart, never a strike of the circuit breaker.
-		in.counter.WithLabelValues(string(Ignored), rej.Reason).Inc()
-		in.logger.Debug("federation: envelope of an unknown kind ignored", "peer", peer, "detail", rej.Detail)
-		return Ignored, nil
-	}
-	if errors.As(err, &rej) {
-		in.counter.WithLabelValues(string(Rejected), rej.Reason).Inc()
-		in.logger.Warn("federation: envelope rejected", "reason", rej.Reason, "detail", rej.Detail)
-		name := peer
-		if e, derr := Decode(data, in.verifier.MaxBytes); name == "" && derr == nil {
-			name = e.Origin
-		}
-		if name != "" {
-			_ = in.store.CountPeerEnvelope(ctx, name, true, rej.Reason, received)
-			in.strike(ctx, name)
-		}
-		return Rejected, rej
-	}
-	if err != nil {
-		return "", err
-	}
-	e := v.Envelope
-	fresh, err := in.store.ClaimEnvelope(ctx, e.Origin, e.ID, e.Kind, e.CreatedTime())
-	if err != nil {
-		return "", err
-	}
-	if !fresh {
-		in.counter.WithLabelValues(string(Duplicate), "").Inc()
-		return Duplicate, nil
-	}
-	if err := in.apply.Apply(ctx, v); err != nil {
-		if rerr := in.store.ReleaseEnvelope(context.WithoutCancel(ctx), e.Origin, e.ID); rerr != nil {
-			in.logger.Error("federation: claim not released", "origin", e.Origin, "id", e.ID, "error", rerr)
-		}
-		return "", err
-	}
-	in.counter.WithLabelValues(string(Applied), "").Inc()
-	_ = in.store.CountPeerEnvelope(ctx, e.Origin, false, "", received)
-	in.mu.Lock()
-	delete(in.strikes, e.Origin)
-	in.mu.Unlock()
-	return Applied, nil
+	r := in.ReceiveRun(ctx, peer, []Delivery{{Data: data, Received: received}})[0]
+	return r.Outcome, r.Err
 }
 
 // refreshKeys reads the peers' keys again unless it did within KeyRefreshInterval, and
@@ -197,8 +147,8 @@ func (in *Inbound) refreshKeys(ctx context.Context) bool {
 }
 
 // strike counts an invalid envelope of a peer and pauses an active peer that reached the
-// breaker's threshold.
-func (in *Inbound) strike(ctx context.Context, name string) {
+// breaker's threshold, reporting whether it paused it.
+func (in *Inbound) strike(ctx context.Context, name string) bool {
 	in.mu.Lock()
 	in.strikes[name]++
 	n := in.strikes[name]
@@ -207,19 +157,20 @@ func (in *Inbound) strike(ctx context.Context, name string) {
 	}
 	in.mu.Unlock()
 	if n < in.breaker {
-		return
+		return false
 	}
 	p, err := in.store.FindPeerByName(ctx, name)
 	if err != nil || p.State != parley.PeerActive {
-		return
+		return false
 	}
 	p.State = parley.PeerPaused
 	if err := in.store.UpdatePeer(ctx, p); err != nil {
 		in.logger.Error("federation: circuit breaker could not pause a peer", "peer", name, "error", err)
-		return
+		return false
 	}
 	in.logger.Warn("federation: peer paused by the circuit breaker", "peer", name, "invalid envelopes in a row", n)
 	if in.onPause != nil {
 		in.onPause()
 	}
+	return true
 }

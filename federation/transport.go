@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -335,6 +336,21 @@ func (t *Transport) consume(ctx context.Context, peer string, limiter *rate.Limi
 	}
 }
 
+// MaxRun is the most envelopes of one peer verified and applied as one run: the consumer
+// has that many delivered at once (MaxAckPending), so a peer's backlog is taken in runs
+// whose fixed costs (the peer's record, the ledger's claims, the peer's counters, acks)
+// are paid once.
+const MaxRun = 32
+
+// minRun is the run a consumer held by its peer's quota takes when that many envelopes are
+// ready: small enough that the quota's envelopes are applied steadily, large enough that
+// a run's fixed costs are shared.
+const minRun = 8
+
+// retryAfter is how long envelopes that failed for an infrastructure error (the database)
+// wait before they are tried again.
+const retryAfter = 2 * time.Second
+
 func (t *Transport) consumeOnce(ctx context.Context, peer string, limiter *rate.Limiter) error {
 	c, err := t.js.CreateOrUpdateConsumer(ctx, InboundStream(peer), jetstream.ConsumerConfig{
 		Durable:       consumerName,
@@ -342,7 +358,7 @@ func (t *Transport) consumeOnce(ctx context.Context, peer string, limiter *rate.
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       30 * time.Second,
-		MaxAckPending: 1,
+		MaxAckPending: MaxRun,
 	})
 	if err != nil {
 		return err
@@ -359,22 +375,82 @@ func (t *Transport) consumeOnce(ctx context.Context, peer string, limiter *rate.
 		if err != nil {
 			return err
 		}
-		if err := limiter.Wait(ctx); err != nil {
+		// The run is what is ready now, up to what the quota allows now and at least
+		// minRun: a consumer that keeps up takes one envelope at a time; one behind takes
+		// what the tokens saved while it applied the last run; one held by the quota (a
+		// peer sending faster than it may) waits for minRun tokens and applies minRun at
+		// once, paying a run's fixed costs once for them, at the quota's pace, never in
+		// bursts of a second's quota.
+		n := min(MaxRun, limiter.Burst(), max(minRun, int(limiter.Tokens())))
+		run := []jetstream.Msg{msg}
+		for len(run) < n {
+			m, err := it.Next(jetstream.NextMaxWait(time.Millisecond))
+			if err != nil {
+				break
+			}
+			run = append(run, m)
+		}
+		if err := t.applyRun(ctx, peer, limiter, run); err != nil {
 			return err
 		}
-		received := time.Now()
-		if meta, err := msg.Metadata(); err == nil {
-			received = meta.Timestamp
+	}
+}
+
+// applyRun verifies and applies a run of a peer's messages in order, one token of the
+// peer's quota each, and answers each: a rejection is terminated, anything else done with
+// is acknowledged. Messages that failed for an infrastructure error are kept, in order, and
+// tried again after retryAfter (each again one token), so that nothing after them is
+// applied before them; when the consumer stops meanwhile they are handed back
+// (a nak) for redelivery.
+func (t *Transport) applyRun(ctx context.Context, peer string, limiter *rate.Limiter, run []jetstream.Msg) error {
+	for {
+		for range run {
+			if err := limiter.Wait(ctx); err != nil {
+				nakAll(run)
+				return err
+			}
 		}
-		out, err := t.inbound.ReceiveFrom(ctx, peer, msg.Data(), received)
-		switch {
-		case out == Rejected:
-			_ = msg.Term()
-		case err != nil:
-			t.logger.Warn("federation: envelope not applied, will come again", "peer", peer, "error", err)
-			_ = msg.NakWithDelay(2 * time.Second)
-		default:
-			_ = msg.Ack()
+		ds := make([]Delivery, len(run))
+		for i, msg := range run {
+			ds[i] = Delivery{Data: msg.Data(), Received: time.Now()}
+			if meta, err := msg.Metadata(); err == nil {
+				ds[i].Received = meta.Timestamp
+			}
 		}
+		results := t.inbound.ReceiveRun(ctx, peer, ds)
+		var again []jetstream.Msg
+		var cause error
+		for i, r := range results {
+			switch {
+			case r.Outcome == Rejected:
+				_ = run[i].Term()
+			case r.Err != nil:
+				again = append(again, run[i])
+				cause = cmp.Or(cause, r.Err)
+			default:
+				_ = run[i].Ack()
+			}
+		}
+		if len(again) == 0 {
+			return nil
+		}
+		run = again
+		t.logger.Warn("federation: envelopes not applied, will be tried again", "peer", peer, "envelopes", len(run), "error", cause)
+		for _, msg := range run {
+			_ = msg.InProgress()
+		}
+		select {
+		case <-ctx.Done():
+			nakAll(run)
+			return ctx.Err()
+		case <-time.After(retryAfter):
+		}
+	}
+}
+
+// nakAll hands messages back for redelivery.
+func nakAll(run []jetstream.Msg) {
+	for _, msg := range run {
+		_ = msg.Nak()
 	}
 }

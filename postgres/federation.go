@@ -108,6 +108,44 @@ func (s *FederationStore) ClaimEnvelope(ctx context.Context, origin, id, kind st
 	return tag.RowsAffected() == 1, nil
 }
 
+// ClaimEnvelopes inserts a run of envelopes into the ledger in one statement; the primary
+// key is the guard, and a pair named twice in the run is inserted once, for its first.
+func (s *FederationStore) ClaimEnvelopes(ctx context.Context, claims []parley.EnvelopeClaim) ([]bool, error) {
+	fresh := make([]bool, len(claims))
+	if len(claims) == 0 {
+		return fresh, nil
+	}
+	type key struct{ origin, id string }
+	first := make(map[key]int, len(claims))
+	var origins, ids, kinds []string
+	var created []time.Time
+	for i, c := range claims {
+		k := key{c.Origin, c.ID}
+		if _, seen := first[k]; seen {
+			continue
+		}
+		first[k] = i
+		origins, ids, kinds, created = append(origins, c.Origin), append(ids, c.ID), append(kinds, c.Kind), append(created, c.Created)
+	}
+	rows, err := s.db.pool.Query(ctx, `
+		INSERT INTO federation_envelopes (origin, id, kind, created)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+		ON CONFLICT (origin, id) DO NOTHING
+		RETURNING origin, id`, origins, ids, kinds, created)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var k key
+	_, err = pgx.ForEachRow(rows, []any{&k.origin, &k.id}, func() error {
+		fresh[first[k]] = true
+		return nil
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return fresh, nil
+}
+
 // ReleaseEnvelope deletes a claim.
 func (s *FederationStore) ReleaseEnvelope(ctx context.Context, origin, id string) error {
 	_, err := s.db.pool.Exec(ctx, `DELETE FROM federation_envelopes WHERE origin = $1 AND id = $2`, origin, id)
@@ -233,6 +271,21 @@ func (s *FederationStore) CountPeerEnvelope(ctx context.Context, name string, re
 	return translate(err)
 }
 
+// CountPeerEnvelopes adds a run's counts to a peer's; an unknown name changes nothing.
+func (s *FederationStore) CountPeerEnvelopes(ctx context.Context, name string, received, rejected int, reason string, at time.Time) error {
+	if received == 0 && rejected == 0 {
+		return nil
+	}
+	_, err := s.db.pool.Exec(ctx, `
+		UPDATE federation_peers SET
+			received = received + $2,
+			rejected = rejected + $3,
+			last_error = CASE WHEN $3 > 0 THEN $4 ELSE last_error END,
+			last_event_at = CASE WHEN $2 > 0 THEN $5 ELSE last_event_at END
+		WHERE name = $1`, name, received, rejected, reason, at)
+	return translate(err)
+}
+
 // ShareStory inserts the story's peers, or shares it anew with those it was unshared from.
 func (s *FederationStore) ShareStory(ctx context.Context, storyID string, peerIDs []string) error {
 	_, err := s.db.pool.Exec(ctx, `
@@ -320,8 +373,16 @@ func prefixed(alias, columns string) string {
 
 // RemoteUser finds or makes the local record of a remote author.
 func (s *FederationStore) RemoteUser(ctx context.Context, instance, remoteID, username string) (*parley.User, error) {
-	var u *parley.User
-	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+	// Nearly always the author is known already: one statement, no transaction.
+	u, err := scanUser(s.db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users
+		WHERE id = (SELECT user_id FROM federation_users WHERE instance = $1 AND remote_id = $2)`, instance, remoteID))
+	if err == nil {
+		return u, nil
+	}
+	if !noRows(err) {
+		return nil, translate(err)
+	}
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users
 			WHERE id = (SELECT user_id FROM federation_users WHERE instance = $1 AND remote_id = $2)`, instance, remoteID))

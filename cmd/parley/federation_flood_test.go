@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	natsgo "github.com/nats-io/nats.go"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleyhq/parley"
@@ -28,46 +29,13 @@ import (
 // PARLEY_FED_SOAK=1 the flood lasts 10 s and the test logs the p50/p99 of beta's local
 // reads and posts unloaded and under the flood.
 func TestHostilePeerHeldToItsQuota(t *testing.T) {
-	ctx := context.Background()
 	const rate, quota = 10_000, 50
 	flood := time.Duration(fedSize(1, 10)) * time.Second
 	backlog := fedSize(2_000, 20_000)
 	b := startFedNode(t, "beta", fedNodeOptions{})
 
-	// Mallory is a NATS server with federation accounts, a key and the leaf password it
-	// gave beta at peering, nothing more: what a hostile peer needs to send.
-	malAddr := freeAddr(t)
-	const leafPassword = "mallory-made-this-for-beta"
-	hash, err := bcrypt.GenerateFromPassword([]byte(leafPassword), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mal, err := nats.StartEmbedded(nats.EmbeddedOptions{StoreDir: t.TempDir(), ServerName: "mallory",
-		Federation: &nats.FederationOptions{Instance: "mallory", Listen: malAddr,
-			Peers: map[string]nats.FederationPeer{"beta": {Hash: string(hash)}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mal.Shutdown()
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	signer := federation.NewSigner("mallory", priv)
-	bdb, err := postgres.Open(ctx, b.dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bdb.Close()
-	peer := &parley.Peer{Name: "mallory", URL: "http://" + freeAddr(t), FederationAddress: malAddr, State: parley.PeerPaused,
-		LocalAdded: true, RemoteConfirmed: true, Keys: []parley.PeerKey{{ID: signer.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}},
-		Fingerprint: federation.Fingerprint(pub), MaxMessagesPerSecond: quota, MaxBytes: 64 << 20, MaxBacklog: backlog,
-		// Beta signs in to mallory's leaf listener as peer-beta with this password; mallory
-		// is not let in to beta's (no hash), which it does not need to send.
-		LeafSecret: []byte(leafPassword)}
-	if err := postgres.NewFederationStore(bdb).CreatePeer(ctx, peer); err != nil {
-		t.Fatal(err)
-	}
+	signer, nc := linkMallory(t, b, quota, backlog)
 	admin := b.adminToken(t)
-	mustGQL(t, b.base, admin, `mutation($p: ID!) { pausePeer(input: {peerID: $p, paused: false}) { state } }`, map[string]any{"p": peer.ID}, nil)
-	b.awaitLeafs(t)
 	const article = "https://news.example/flood/1"
 	b.site(t)
 	var story struct{ Story struct{ ID string } }
@@ -92,12 +60,6 @@ func TestHostilePeerHeldToItsQuota(t *testing.T) {
 		}
 		msgs[i] = e.Marshal()
 	}
-	nc, err := mal.Connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-
 	// Beta's own traffic: a read of the story as its admin (not cached) and a post, in turn.
 	measure := func(d time.Duration) (reads, posts []time.Duration, failed int) {
 		for end := time.Now().Add(d); time.Now().Before(end); {
@@ -200,4 +162,51 @@ func pct(ds []time.Duration, p int) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[min(len(s)*p/100, len(s)-1)].Round(100 * time.Microsecond)
+}
+
+// linkMallory starts mallory, a peer of b that needs to be no more than a NATS server with
+// federation accounts, a key and the leaf password it gave b at peering (what a hostile
+// peer needs to send), links b with it at the quotas given (messages a second, backlog) and
+// waits for the leaf connection. It returns mallory's signer and a connection to mallory's
+// NATS server to publish on.
+func linkMallory(t testing.TB, b *fedNode, quota, backlog int) (*federation.Signer, *natsgo.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	malAddr := freeAddr(t)
+	const leafPassword = "mallory-made-this-for-beta"
+	hash, err := bcrypt.GenerateFromPassword([]byte(leafPassword), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mal, err := nats.StartEmbedded(nats.EmbeddedOptions{StoreDir: t.TempDir(), ServerName: "mallory",
+		Federation: &nats.FederationOptions{Instance: "mallory", Listen: malAddr,
+			Peers: map[string]nats.FederationPeer{"beta": {Hash: string(hash)}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(mal.Shutdown)
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer := federation.NewSigner("mallory", priv)
+	bdb, err := postgres.Open(ctx, b.dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	peer := &parley.Peer{Name: "mallory", URL: "http://" + freeAddr(t), FederationAddress: malAddr, State: parley.PeerPaused,
+		LocalAdded: true, RemoteConfirmed: true, Keys: []parley.PeerKey{{ID: signer.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}},
+		Fingerprint: federation.Fingerprint(pub), MaxMessagesPerSecond: quota, MaxBytes: 64 << 20, MaxBacklog: backlog,
+		// Beta signs in to mallory's leaf listener as peer-beta with this password; mallory
+		// is not let in to beta's (no hash), which it does not need to send.
+		LeafSecret: []byte(leafPassword)}
+	if err := postgres.NewFederationStore(bdb).CreatePeer(ctx, peer); err != nil {
+		t.Fatal(err)
+	}
+	mustGQL(t, b.base, b.adminToken(t), `mutation($p: ID!) { pausePeer(input: {peerID: $p, paused: false}) { state } }`, map[string]any{"p": peer.ID}, nil)
+	b.awaitLeafs(t)
+	nc, err := mal.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return signer, nc
 }
