@@ -31,7 +31,12 @@ type DurableOptions struct {
 	// Instance narrows delivery to this instance's events; "" takes every event.
 	Instance string
 	// Retry is how long a failed event waits before it is delivered again, 5 s by default.
-	Retry  time.Duration
+	Retry time.Duration
+	// Linger, for a batch consumer, is how long a run waits after its first event for more,
+	// up to its max: a consumer that keeps up with a steady flow then takes it in runs, each
+	// with one transaction and one acknowledgement, instead of event by event. Zero takes
+	// only what is ready at once.
+	Linger time.Duration
 	Logger *slog.Logger
 }
 
@@ -136,8 +141,13 @@ func consume(ctx context.Context, js jetstream.JetStream, o DurableOptions, subj
 		// The run is what is ready now; an iterator that closed meanwhile says so at the
 		// next Next, after this run is applied.
 		ready := []jetstream.Msg{msg}
+		until := time.Now().Add(o.Linger)
 		for len(ready) < max {
-			m, err := it.Next(jetstream.NextMaxWait(readyWait))
+			wait := time.Until(until)
+			if wait < readyWait {
+				wait = readyWait
+			}
+			m, err := it.Next(jetstream.NextMaxWait(wait))
 			if err != nil {
 				break
 			}

@@ -199,3 +199,47 @@ func TestRunDurableBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestRunDurableBatchLingers: events published one by one to an idle batch consumer with a
+// linger come as one run, not one run each.
+func TestRunDurableBatchLingers(t *testing.T) {
+	srv := MustEmbedded(t, "", "")
+	js := MustJetStream(t, srv)
+	MustStream(t, js)
+	instance := MustInstance(t)
+	const n = 10
+	runs := make(chan int, n)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- nats.RunDurableBatch(ctx, js, nats.DurableOptions{Name: "linger-" + instance, Instance: instance, Linger: time.Minute}, n,
+			func(_ context.Context, es []parley.OutboxEvent) error {
+				runs <- len(es)
+				return nil
+			})
+	}()
+	// The consumer is idle and waiting before the flow starts; then an event every few
+	// milliseconds, each of which it would take alone without the linger.
+	for {
+		if _, err := js.Consumer(ctx, nats.DefaultStreamName, "linger-"+instance); err == nil {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for range n {
+		MustPublishRaw(t, js, instance, parley.OutboxEvent{ID: newUUID(t), Kind: parley.EventUserCreated, Payload: []byte(`{"v":1,"id":"u","username":"u"}`), CreatedAt: time.Now()})
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case got := <-runs:
+		if got != n {
+			t.Fatalf("the first run held %d events; want all %d, gathered within the linger", got, n)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no run")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

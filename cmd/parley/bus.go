@@ -155,6 +155,9 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 	consumeBatch := func(name string, max int, handle nats.BatchHandler) {
 		consumers.Go(func() {
 			o := nats.DurableOptions{Name: "parley-" + name + "-" + cfg.Instance, Instance: cfg.Instance, Logger: logger}
+			if max > 1 {
+				o.Linger = consumerLinger
+			}
 			if err := nats.RunDurableBatch(runCtx, js, o, max, handle); err != nil {
 				logger.Error("event consumer stopped", "consumer", name, "error", err)
 			}
@@ -170,6 +173,13 @@ func startBus(ctx context.Context, cfg *Config, db *postgres.DB, logger *slog.Lo
 		closeAll()
 	}}, nil
 }
+
+// consumerLinger is how long the consumers that take runs (trust, webhooks, notifications)
+// wait after an event for more: under a steady flow of comments each run then holds many
+// events, with one transaction and one acknowledgement, where it would hold one or two; what
+// they do comes at most this much later, which no reader notices of a trust signal, a bell
+// or a webhook.
+const consumerLinger = 50 * time.Millisecond
 
 // streamSetupTimeout bounds how long a starting replica retries creating the event stream:
 // a NATS cluster that has just started takes a few seconds to elect the leaders that create
