@@ -153,14 +153,12 @@ type FederationStore interface {
 	// RevokeInstanceKey marks a key revoked; ENOTFOUND when there is none of that ID.
 	RevokeInstanceKey(ctx context.Context, keyID string, at time.Time) error
 
-	// ClaimEnvelope records an envelope's (origin, id) before it is applied. It answers
-	// false when the pair was recorded before: the envelope was applied already.
-	ClaimEnvelope(ctx context.Context, origin, id, kind string, created time.Time) (bool, error)
 	// ReleaseEnvelope forgets a claim whose apply failed, so a redelivery can apply it.
 	ReleaseEnvelope(ctx context.Context, origin, id string) error
-	// ClaimEnvelopes is ClaimEnvelope for a run of envelopes in one statement: fresh[i]
-	// says whether claims[i] was recorded now. Of two claims of the same pair in one run,
-	// only the first is fresh.
+	// ClaimEnvelopes records a run of envelopes' (origin, id) before they are applied, in one
+	// statement: fresh[i] says whether claims[i] was recorded now, false when it was before
+	// (the envelope was applied already). Of two claims of the same pair in one run, only the
+	// first is fresh.
 	ClaimEnvelopes(ctx context.Context, claims []EnvelopeClaim) (fresh []bool, err error)
 
 	// CreatePeer stores a new peer; ECONFLICT when one of the same name exists.
@@ -171,9 +169,6 @@ type FederationStore interface {
 	FindPeerByName(ctx context.Context, name string) (*Peer, error)
 	ListPeers(ctx context.Context) ([]*Peer, error)
 	DeletePeer(ctx context.Context, id string) error
-	// CountPeerEnvelope adds one to a peer's received or rejected count, with the reason of
-	// a rejection as its last error.
-	CountPeerEnvelope(ctx context.Context, name string, rejected bool, reason string, at time.Time) error
 	// CountPeerEnvelopes adds a run's counts to a peer's in one update: received envelopes
 	// (the last at at), and rejected ones, the last rejection's reason as its last error.
 	CountPeerEnvelopes(ctx context.Context, name string, received, rejected int, reason string, at time.Time) error

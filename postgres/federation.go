@@ -97,17 +97,6 @@ func (s *FederationStore) RevokeInstanceKey(ctx context.Context, keyID string, a
 	return nil
 }
 
-// ClaimEnvelope inserts the envelope into the ledger; the primary key is the guard.
-func (s *FederationStore) ClaimEnvelope(ctx context.Context, origin, id, kind string, created time.Time) (bool, error) {
-	tag, err := s.db.pool.Exec(ctx, `
-		INSERT INTO federation_envelopes (origin, id, kind, created) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (origin, id) DO NOTHING`, origin, id, kind, created)
-	if err != nil {
-		return false, translate(err)
-	}
-	return tag.RowsAffected() == 1, nil
-}
-
 // ClaimEnvelopes inserts a run of envelopes into the ledger in one statement; the primary
 // key is the guard, and a pair named twice in the run is inserted once, for its first.
 func (s *FederationStore) ClaimEnvelopes(ctx context.Context, claims []parley.EnvelopeClaim) ([]bool, error) {
@@ -257,18 +246,6 @@ func (s *FederationStore) DeletePeer(ctx context.Context, id string) error {
 		return notFound("Peer")
 	}
 	return nil
-}
-
-// CountPeerEnvelope adds to a peer's counters; an unknown name changes nothing.
-func (s *FederationStore) CountPeerEnvelope(ctx context.Context, name string, rejected bool, reason string, at time.Time) error {
-	_, err := s.db.pool.Exec(ctx, `
-		UPDATE federation_peers SET
-			received = received + CASE WHEN $2 THEN 0 ELSE 1 END,
-			rejected = rejected + CASE WHEN $2 THEN 1 ELSE 0 END,
-			last_error = CASE WHEN $2 THEN $3 ELSE last_error END,
-			last_event_at = CASE WHEN $2 THEN last_event_at ELSE $4 END
-		WHERE name = $1`, name, rejected, reason, at)
-	return translate(err)
 }
 
 // CountPeerEnvelopes adds a run's counts to a peer's; an unknown name changes nothing.
