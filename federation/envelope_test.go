@@ -324,6 +324,19 @@ func TestCircuitBreakerPausesAPeer(t *testing.T) {
 			t.Fatalf("beta is %s after 4 invalid envelopes in a row", p.State)
 		}
 	})
+	t.Run("envelopes of a key the peer revoked are refused and counted, but are no strike", func(t *testing.T) {
+		before, _ := e.store.FindPeerByName(ctx, "beta")
+		for i := range 10 {
+			out, err := in.Receive(ctx, MustSign(t, e.revoked, federation.KindCommentCreated, comment("beta", "late"+strconv.Itoa(i)), e.now), e.now)
+			if rej := (*federation.Rejection)(nil); out != federation.Rejected || !errors.As(err, &rej) || rej.Reason != "revoked_key" {
+				t.Fatalf("Receive = %s, %v", out, err)
+			}
+		}
+		after, _ := e.store.FindPeerByName(ctx, "beta")
+		if after.State != parley.PeerActive || paused != 0 || after.Rejected != before.Rejected+10 {
+			t.Fatalf("beta is %s, rejected %d then %d", after.State, before.Rejected, after.Rejected)
+		}
+	})
 	t.Run("a newer peer's unknown kinds are ignored and count neither way", func(t *testing.T) {
 		before, _ := e.store.FindPeerByName(ctx, "beta")
 		for i := range 10 {

@@ -70,7 +70,12 @@ func (in *Inbound) ReceiveRun(ctx context.Context, peer string, run []Delivery) 
 				c := count(name)
 				c.rejected++
 				c.reason = rej.Reason
-				verified[i].striker = name
+				// What a peer signed with a key it has since revoked, and which reached us
+				// late (its backlog after an outage), is refused but says nothing against
+				// the peer: it must not trip the breaker after the peer's own revocation.
+				if rej.Reason != "revoked_key" {
+					verified[i].striker = name
+				}
 			}
 		case r.err != nil:
 			res[i] = Result{Err: r.err}
