@@ -10,14 +10,16 @@ import { sharingChanges } from './sharing.js';
 
 /** The names a story is shared with, or that it is not. */
 export function SharedWith({ story }) {
-  if (!story.sharedWith.length) return <span class="muted">{t('stories.notShared')}</span>;
-  return <span>{story.sharedWith.map((p) => p.name).join(', ')}</span>;
+  const peers = story.sharedWith ?? []; // not read yet while the list reloads with sharing
+  if (!peers.length) return <span class="muted">{t('stories.notShared')}</span>;
+  return <span>{peers.map((p) => p.name).join(', ')}</span>;
 }
 
 /** The form that changes a story's sharing; onSaved gets the story's new sharedWith. */
 export function ShareForm({ story, name, peers, onSaved, onCancel }) {
   const client = useClient();
-  const [chosen, setChosen] = useState(story.sharedWith.map((p) => p.id));
+  const current = (story.sharedWith ?? []).map((p) => p.id);
+  const [chosen, setChosen] = useState(current);
   const [state, setState] = useState({ busy: false, error: '' });
 
   function toggle(id, on) {
@@ -26,13 +28,13 @@ export function ShareForm({ story, name, peers, onSaved, onCancel }) {
 
   async function save(event) {
     event.preventDefault();
-    const { share, unshare } = sharingChanges(story.sharedWith.map((p) => p.id), peers.map((p) => p.id).filter((id) => chosen.includes(id)));
+    const { share, unshare } = sharingChanges(current, peers.map((p) => p.id).filter((id) => chosen.includes(id)));
     if (!share.length && !unshare.length) {
       onCancel();
       return;
     }
     setState({ busy: true, error: '' });
-    let sharedWith = story.sharedWith;
+    let sharedWith = story.sharedWith ?? [];
     for (const [doc, ids, field] of [[SHARE_STORY, share, 'shareStory'], [UNSHARE_STORY, unshare, 'unshareStory']]) {
       if (!ids.length) continue;
       const result = await client.mutation(doc, { input: { storyID: story.id, peerIDs: ids } }).toPromise();

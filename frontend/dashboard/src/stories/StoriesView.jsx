@@ -50,7 +50,7 @@ export function StoriesView({ site, search, show }) {
     setStatus({ loading: true, error: '' });
     const { closed } = SHOW.find((s) => s.value === show);
     const result = await client.query(STORIES,
-      { siteID: site.id, query: search.trim() || null, closed, first: PAGE_SIZE, after },
+      { siteID: site.id, query: search.trim() || null, closed, first: PAGE_SIZE, after, sharing: peers.length > 0 },
       { requestPolicy: 'network-only' }).toPromise();
     if (gen !== generation.current) return;
     if (result.error) {
@@ -67,7 +67,9 @@ export function StoriesView({ site, search, show }) {
     if (!after) setNotice(edges.length ? '' : t('stories.noMatch'));
   }
 
-  useEffect(() => { load(null); }, [search, show, reads, site.id]);
+  // With peers to share with, the list reads each story's sharing too (read again once they
+  // are known); without, it asks nothing about sharing.
+  useEffect(() => { load(null); }, [search, show, reads, site.id, peers.length > 0]);
 
   function submit(event) {
     event.preventDefault();

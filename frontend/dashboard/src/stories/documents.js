@@ -1,9 +1,9 @@
 import { gql } from '@urql/core';
 
 export const STORIES = gql`
-  query Stories($siteID: ID!, $query: String, $closed: Boolean, $first: Int, $after: String) {
+  query Stories($siteID: ID!, $query: String, $closed: Boolean, $first: Int, $after: String, $sharing: Boolean = false) {
     stories(siteID: $siteID, query: $query, closed: $closed, first: $first, after: $after) {
-      edges { node { id title url closed closesAt moderation commentCount createdAt sharedWith { id name state } } }
+      edges { node { id title url closed closesAt moderation commentCount createdAt sharedWith @include(if: $sharing) { id name state } } }
       pageInfo { hasNextPage endCursor }
     }
   }
