@@ -104,7 +104,10 @@ type Peer struct {
 	Rejected int
 	// Lag is how many of the peer's envelopes wait in its inbound stream, unapplied; -1
 	// when unknown (no transport, or the stream cannot be read).
-	Lag         int
+	Lag int
+	// Connected says whether the leaf connection to an active peer is up; nil when not
+	// known (not active, or an external NATS whose monitoring endpoint is not set).
+	Connected   *bool
 	LastError   string
 	LastEventAt *time.Time
 	CreatedAt   time.Time

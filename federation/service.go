@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -46,6 +47,9 @@ type ServiceOptions struct {
 	// Lag, when set, answers how many of a peer's envelopes wait unapplied (the
 	// transport's Lag); peers read without it show -1.
 	Lag func(ctx context.Context, peer string) (uint64, error)
+	// Connected, when set, names the peers whose leaf connection is up now; an error says
+	// it cannot be known. Peers read without it show no connection state.
+	Connected func(ctx context.Context) ([]string, error)
 	// OnPeersChanged, when set, runs after a peer is added, linked, paused, resumed,
 	// defederated or removed: the transport changes its leaf connections and consumers.
 	OnPeersChanged func()
@@ -107,12 +111,26 @@ func (s *Service) Peers(ctx context.Context) ([]*parley.Peer, error) {
 	if err != nil {
 		return nil, err
 	}
+	var up []string
+	known := false
+	if s.o.Connected != nil {
+		var err error
+		up, err = s.o.Connected(ctx)
+		known = err == nil
+	}
 	for _, p := range peers {
 		p.Lag = -1
-		if s.o.Lag != nil && p.State == parley.PeerActive {
+		if p.State != parley.PeerActive {
+			continue
+		}
+		if s.o.Lag != nil {
 			if n, err := s.o.Lag(ctx, p.Name); err == nil {
 				p.Lag = int(n)
 			}
+		}
+		if known {
+			connected := slices.Contains(up, p.Name)
+			p.Connected = &connected
 		}
 	}
 	return peers, nil

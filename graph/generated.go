@@ -420,6 +420,7 @@ type ComplexityRoot struct {
 	}
 
 	Peer struct {
+		Connected            func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		Exchange             func(childComplexity int) int
 		FederationAddress    func(childComplexity int) int
@@ -3032,6 +3033,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "Peer.connected":
+		if e.ComplexityRoot.Peer.Connected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Connected(childComplexity), true
 	case "Peer.createdAt":
 		if e.ComplexityRoot.Peer.CreatedAt == nil {
 			break
@@ -6247,6 +6254,8 @@ func (ec *executionContext) childFields_Peer(ctx context.Context, field graphql.
 		return ec.fieldContext_Peer_rejected(ctx, field)
 	case "lag":
 		return ec.fieldContext_Peer_lag(ctx, field)
+	case "connected":
+		return ec.fieldContext_Peer_connected(ctx, field)
 	case "lastError":
 		return ec.fieldContext_Peer_lastError(ctx, field)
 	case "lastEventAt":
@@ -16737,6 +16746,29 @@ func (ec *executionContext) _Peer_lag(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_Peer_lag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Peer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Peer_connected(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_connected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Connected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_connected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Peer", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Peer_lastError(ctx context.Context, field graphql.CollectedField, obj *parley.Peer) (ret graphql.Marshaler) {
@@ -33277,6 +33309,11 @@ func (ec *executionContext) _Peer(ctx context.Context, sel ast.SelectionSet, obj
 		case "lag":
 			out.Values[i] = ec._Peer_lag(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "connected":
+			out.Values[i] = ec._Peer_connected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "lastError":

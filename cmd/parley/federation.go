@@ -246,35 +246,14 @@ func leafPeers(id *federation.Identity, peers []*parley.Peer, logger *slog.Logge
 }
 
 // check is the federation line of /readyz: "" when every active peer's leaf connection is
-// up, else which are not. It does not decide readiness: a peer being down is not ours. With
-// an external NATS the connections are that server's: they are read from its monitoring
-// endpoint's /leafz when PARLEY_NATS_MONITOR_URL is set, and said to be unknown otherwise.
+// up, else which are not. It does not decide readiness: a peer being down is not ours.
 func (r *federationRuntime) check() string {
-	r.mu.Lock()
-	events, monitor := r.events, r.monitorURL
-	leafs := slices.Clone(r.leafs)
-	r.mu.Unlock()
-	if events == nil {
-		return ""
-	}
-	var up []string
-	if events.embedded != nil {
-		leafs = slices.Sorted(maps.Keys(events.embedded.FederationPeers()))
-		up = events.embedded.ConnectedPeers()
-	} else {
-		if len(leafs) == 0 {
-			return ""
-		}
-		if monitor == "" {
-			return "leaf connections not known: set PARLEY_NATS_MONITOR_URL to your NATS server's monitoring endpoint"
-		}
-		var err error
-		if up, err = monitoredPeers(monitor); err != nil {
-			return "leaf connections not known: " + err.Error()
-		}
+	wanted, up, err := r.links()
+	if err != nil {
+		return "leaf connections not known: " + err.Error()
 	}
 	var down []string
-	for _, name := range leafs {
+	for _, name := range wanted {
 		if !slices.Contains(up, name) {
 			down = append(down, name)
 		}
@@ -283,6 +262,36 @@ func (r *federationRuntime) check() string {
 		return ""
 	}
 	return "no leaf connection to " + strings.Join(down, ", ")
+}
+
+// connected names the peers whose leaf connection is up (the Peers page's connection state).
+func (r *federationRuntime) connected(context.Context) ([]string, error) {
+	_, up, err := r.links()
+	return up, err
+}
+
+// links names the peers a leaf connection is wanted to and those it is up to. With an
+// external NATS the connections are that server's: they are read from its monitoring
+// endpoint's /leafz when PARLEY_NATS_MONITOR_URL is set, and are not known otherwise.
+func (r *federationRuntime) links() (wanted, up []string, err error) {
+	r.mu.Lock()
+	events, monitor := r.events, r.monitorURL
+	wanted = slices.Clone(r.leafs)
+	r.mu.Unlock()
+	switch {
+	case events == nil:
+		return nil, nil, nil
+	case events.embedded != nil:
+		return slices.Sorted(maps.Keys(events.embedded.FederationPeers())), events.embedded.ConnectedPeers(), nil
+	case len(wanted) == 0:
+		return nil, nil, nil
+	case monitor == "":
+		return wanted, nil, errors.New("set PARLEY_NATS_MONITOR_URL to your NATS server's monitoring endpoint")
+	}
+	if up, err = monitoredPeers(monitor); err != nil {
+		return wanted, nil, err
+	}
+	return wanted, up, nil
 }
 
 // monitorClient reads an external NATS server's monitoring endpoint; /readyz waits for it.

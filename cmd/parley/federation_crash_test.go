@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -151,11 +152,29 @@ func TestReadinessSeesAnExternalNATSLeafConnections(t *testing.T) {
 		}
 		return ready["federation"]
 	}
-	t.Run("up once linked", func(t *testing.T) { b.awaitLeafs(t) })
+	// connected is what beta's Peers page says of alpha's link ("null" when not said).
+	token := b.adminToken(t)
+	connected := func() string {
+		var out struct{ Peers []struct{ Connected *bool } }
+		mustGQL(t, b.base, token, `{ peers { connected } }`, nil, &out)
+		if len(out.Peers) != 1 || out.Peers[0].Connected == nil {
+			return "null"
+		}
+		return strconv.FormatBool(*out.Peers[0].Connected)
+	}
+	t.Run("up once linked", func(t *testing.T) {
+		b.awaitLeafs(t)
+		if got := connected(); got != "true" {
+			t.Fatalf("the Peers page says alpha's connection is %s", got)
+		}
+	})
 	t.Run("down while the peer is stopped", func(t *testing.T) {
 		a.replica.stop(syscall.SIGTERM)
 		eventually(t, time.Minute, func() bool { return federationLine() == "no leaf connection to alpha" }, func() string {
 			return "beta's /readyz says " + federationLine()
 		})
+		if got := connected(); got != "false" {
+			t.Fatalf("the Peers page says alpha's connection is %s", got)
+		}
 	})
 }

@@ -121,7 +121,7 @@ func newServices(ctx context.Context, cfg *Config, logger *slog.Logger, db *post
 	fedRuntime.accounts = postgres.NewAccountStore(db)
 	fed := federation.NewService(identity, fedStore, federation.ServiceOptions{
 		PublicURL: cfg.PublicURL, Logger: logger, Stories: stories, Users: users, Queues: queues, Labels: labelStore, Sites: sites, Tombstones: tombstones,
-		OnPeersChanged: func() { fedRuntime.changed(); labelStage.Forget("") }, Lag: fedRuntime.lag, OnDefederate: fedRuntime.defederated})
+		OnPeersChanged: func() { fedRuntime.changed(); labelStage.Forget("") }, Lag: fedRuntime.lag, Connected: fedRuntime.connected, OnDefederate: fedRuntime.defederated})
 	liveService := live.New(feed, comments, stories, users, logger)
 	webhookStore := postgres.NewWebhookStore(db)
 	// Webhook secrets are sealed at rest like federation keys, with a key of their own.

@@ -6,7 +6,7 @@ import { errorMessage } from '../api/errors.js';
 import { Time } from '../ui/Time.jsx';
 import { DEFEDERATE, PAUSE_PEER, PEERS } from './documents.js';
 import { LabelSubscriptions } from './LabelSubscriptions.jsx';
-import { countsText, lagText, pauseAction, peerStatus } from './peers.js';
+import { connectionText, countsText, lagText, pauseAction, peerStatus } from './peers.js';
 import { t, tx } from '../i18n/index.js';
 import { Outcome, useOutcome } from '../ui/outcome.jsx';
 
@@ -51,6 +51,7 @@ function Peer({ peer: p, onChange }) {
       <dl class="peer-facts">
         <dt>{t('peers.url')}</dt><dd>{p.url}</dd>
         <dt>{t('peers.fingerprint')}</dt><dd><code>{p.fingerprint}</code></dd>
+        {connectionText(p.connected) && <><dt>{t('peers.connection')}</dt><dd>{connectionText(p.connected)}</dd></>}
         <dt>{t('peers.lag')}</dt><dd>{lagText(p.lag)}</dd>
         <dt>{t('peers.envelopes')}</dt><dd>{countsText(p)}</dd>
         <dt>{t('peers.lastEnvelope')}</dt><dd>{p.lastEventAt ? <Time iso={p.lastEventAt} /> : t('peers.noneYet')}</dd>

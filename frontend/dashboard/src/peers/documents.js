@@ -4,7 +4,7 @@ import { gql } from '@urql/core';
 const PEER = gql`
   fragment PeerFields on Peer {
     id name url fingerprint state localAdded remoteConfirmed trustWeight
-    received rejected lag lastError lastEventAt createdAt
+    received rejected lag connected lastError lastEventAt createdAt
   }
 `;
 

@@ -20,6 +20,12 @@ export function lagText(lag) {
   return t('peers.waiting', { n: lag });
 }
 
+/** Whether the leaf connection to an active peer is up; null when the server cannot tell. */
+export function connectionText(connected) {
+  if (connected == null) return null;
+  return t(connected ? 'peers.connectedYes' : 'peers.connectedNo');
+}
+
 /** The counters of envelopes, with the last refusal's reason when there was one. */
 export function countsText(peer) {
   const base = t('peers.counts', { received: peer.received, rejected: peer.rejected });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countsText, lagText, pauseAction, peerStatus, subscriptionInput } from './peers.js';
+import { connectionText, countsText, lagText, pauseAction, peerStatus, subscriptionInput } from './peers.js';
 
 describe('peerStatus', () => {
   it('names the state with a tone', () => {
@@ -9,6 +9,14 @@ describe('peerStatus', () => {
   it('says which side a pending link waits for', () => {
     expect(peerStatus({ state: 'PENDING', localAdded: true, remoteConfirmed: false }).label).toBe('Pending: waiting for them');
     expect(peerStatus({ state: 'PENDING', localAdded: false, remoteConfirmed: true }).label).toBe('Pending: they added us');
+  });
+});
+
+describe('connectionText', () => {
+  it('says whether the link is up, and nothing when the server cannot tell', () => {
+    expect(connectionText(true)).toBe('connected');
+    expect(connectionText(false)).toBe('not connected: envelopes wait on the peer until it is back');
+    expect(connectionText(null)).toBe(null);
   });
 });
 
