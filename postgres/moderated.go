@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/jackc/pgx/v5"
 
@@ -58,21 +57,12 @@ func (s *CommentService) ModerationsOf(ctx context.Context, commentIDs []string)
 		return out, translate(err)
 	}
 	rows, err := s.db.pool.Query(ctx, `
-		SELECT id, comment_id, action, decision, decided_by, trail, created_at
+		SELECT `+moderationColumns+`
 		FROM comment_moderations WHERE comment_id = ANY($1::uuid[]) ORDER BY created_at, id`, allowed)
 	if err != nil {
 		return nil, translate(err)
 	}
-	records, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.ModerationRecord, error) {
-		var m parley.ModerationRecord
-		var action, decision string
-		var trail []byte
-		if err := r.Scan(&m.ID, &m.CommentID, &action, &decision, &m.DecidedBy, &trail, &m.CreatedAt); err != nil {
-			return nil, err
-		}
-		m.Action, m.Decision = parley.SubmissionAction(action), parley.Decision(decision)
-		return &m, json.Unmarshal(trail, &m.Trail)
-	})
+	records, err := pgx.CollectRows(rows, scanModeration)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -19,22 +19,28 @@ func (s *CommentService) FindModerations(ctx context.Context, commentID string) 
 		return nil, translate(err)
 	}
 	rows, err := s.db.pool.Query(ctx, `
-		SELECT id, comment_id, action, decision, decided_by, trail, created_at
+		SELECT `+moderationColumns+`
 		FROM comment_moderations WHERE comment_id = $1 ORDER BY created_at, id`, commentID)
 	if err != nil {
 		return nil, translate(err)
 	}
-	records, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*parley.ModerationRecord, error) {
-		var m parley.ModerationRecord
-		var action, decision string
-		var trail []byte
-		if err := r.Scan(&m.ID, &m.CommentID, &action, &decision, &m.DecidedBy, &trail, &m.CreatedAt); err != nil {
-			return nil, err
-		}
-		m.Action, m.Decision = parley.SubmissionAction(action), parley.Decision(decision)
-		return &m, json.Unmarshal(trail, &m.Trail)
-	})
+	records, err := pgx.CollectRows(rows, scanModeration)
 	return records, translate(err)
+}
+
+// moderationColumns are what scanModeration reads of comment_moderations.
+const moderationColumns = `id, comment_id, action, decision, decided_by, trail, created_at`
+
+// scanModeration reads a comment_moderations row of moderationColumns.
+func scanModeration(r pgx.CollectableRow) (*parley.ModerationRecord, error) {
+	var m parley.ModerationRecord
+	var action, decision string
+	var trail []byte
+	if err := r.Scan(&m.ID, &m.CommentID, &action, &decision, &m.DecidedBy, &trail, &m.CreatedAt); err != nil {
+		return nil, err
+	}
+	m.Action, m.Decision = parley.SubmissionAction(action), parley.Decision(decision)
+	return &m, json.Unmarshal(trail, &m.Trail)
 }
 
 // RejectionReasons reads in one query why each rejected comment the caller wrote or moderates
