@@ -3,6 +3,7 @@ package parley
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -70,6 +71,50 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return EINTERNAL
+}
+
+// apiCodes is the one table from the error codes to the API's extensions.code (the contract
+// in DESIGN.md §9), which every answer speaks: GraphQL, the pages, the import upload.
+var apiCodes = map[string]string{
+	EINVALID:         "INVALID",
+	ENOTFOUND:        "NOT_FOUND",
+	ECONFLICT:        "CONFLICT",
+	EUNAUTHENTICATED: "UNAUTHENTICATED",
+	EFORBIDDEN:       "FORBIDDEN",
+	ERATELIMITED:     "RATE_LIMITED",
+	ECLOSED:          "CLOSED",
+	EINTERNAL:        "INTERNAL",
+	EUNAVAILABLE:     "UNAVAILABLE",
+}
+
+// APICode is the extensions.code of an error code (ErrorCode's), INTERNAL for one unknown.
+func APICode(code string) string {
+	if c, ok := apiCodes[code]; ok {
+		return c
+	}
+	return apiCodes[EINTERNAL]
+}
+
+// HTTPStatus is the status of an answer that failed with an error code (ErrorCode's) outside
+// GraphQL, which answers 200 with the code: a page, a download, an upload.
+func HTTPStatus(code string) int {
+	switch code {
+	case EINVALID:
+		return http.StatusBadRequest
+	case EUNAUTHENTICATED:
+		return http.StatusUnauthorized
+	case EFORBIDDEN:
+		return http.StatusForbidden
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case ECONFLICT, ECLOSED:
+		return http.StatusConflict
+	case ERATELIMITED:
+		return http.StatusTooManyRequests
+	case EUNAVAILABLE:
+		return http.StatusBadGateway
+	}
+	return http.StatusInternalServerError
 }
 
 // ErrorMessage returns the message of the first *Error in err's chain, and a generic message

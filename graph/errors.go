@@ -15,29 +15,10 @@ import (
 	"github.com/parleyhq/parley"
 )
 
-// codes is the one table from the domain's error codes to the API's extensions.code (the
-// contract in DESIGN.md §9). Clients switch on these, never on messages.
-var codes = map[string]string{
-	parley.EINVALID:         "INVALID",
-	parley.ENOTFOUND:        "NOT_FOUND",
-	parley.ECONFLICT:        "CONFLICT",
-	parley.EUNAUTHENTICATED: "UNAUTHENTICATED",
-	parley.EFORBIDDEN:       "FORBIDDEN",
-	parley.ERATELIMITED:     "RATE_LIMITED",
-	parley.ECLOSED:          "CLOSED",
-	parley.EINTERNAL:        "INTERNAL",
-	parley.EUNAVAILABLE:     "UNAVAILABLE",
-}
-
 // Code returns the extensions.code for err, INTERNAL for errors without a parley code. The
 // server uses it for the few errors it answers before GraphQL runs (a bad token, a body too
 // large), so that every answer speaks the same codes.
-func Code(err error) string {
-	if c, ok := codes[parley.ErrorCode(err)]; ok {
-		return c
-	}
-	return codes[parley.EINTERNAL]
-}
+func Code(err error) string { return parley.APICode(parley.ErrorCode(err)) }
 
 // internalMessage is all a client learns about an internal error; the request ID in the
 // same answer finds the details in the log.
@@ -108,7 +89,7 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Extensions["code"] = CodePersistedQueryNotFound
 		case isRequestError(gqlErr):
 			out.Message = requestErrorMessage(gqlErr.Message)
-			out.Extensions["code"] = codes[parley.EINVALID]
+			out.Extensions["code"] = parley.APICode(parley.EINVALID)
 		case clientGone(ctx):
 			// Whatever failed, it failed because the client left: a query cut short, a
 			// connection taken back. Logged for whoever debugs, counted apart.
@@ -125,7 +106,7 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 
 func internal(ctx context.Context, out *gqlerror.Error) {
 	out.Message = internalMessage
-	out.Extensions["code"] = codes[parley.EINTERNAL]
+	out.Extensions["code"] = parley.APICode(parley.EINTERNAL)
 	out.Extensions["requestID"] = parley.RequestIDFromContext(ctx)
 }
 

@@ -88,12 +88,12 @@ type LineError struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	siteID, format := r.URL.Query().Get("site"), r.URL.Query().Get("format")
 	if err := h.allowed(r.Context(), siteID, format); err != nil {
-		writeLine(w, statusOf(err), Line{Error: lineError(err)})
+		writeLine(w, parley.HTTPStatus(parley.ErrorCode(err)), Line{Error: lineError(err)})
 		return
 	}
 	body, err := h.upload(w, r)
 	if err != nil {
-		writeLine(w, statusOf(err), Line{Error: lineError(err)})
+		writeLine(w, parley.HTTPStatus(parley.ErrorCode(err)), Line{Error: lineError(err)})
 		return
 	}
 	tmp, err := os.CreateTemp(h.o.TempDir, "parley-import-*")
@@ -212,28 +212,7 @@ func lineError(err error) *LineError {
 	if code == parley.EINTERNAL {
 		msg = "Internal error."
 	}
-	return &LineError{Code: apiCode[code], Message: msg}
-}
-
-// apiCode is the API's name of each error code (graph's extensions.code).
-var apiCode = map[string]string{
-	parley.EINVALID: "INVALID", parley.ENOTFOUND: "NOT_FOUND", parley.ECONFLICT: "CONFLICT",
-	parley.EUNAUTHENTICATED: "UNAUTHENTICATED", parley.EFORBIDDEN: "FORBIDDEN", parley.ERATELIMITED: "RATE_LIMITED",
-	parley.ECLOSED: "CLOSED", parley.EINTERNAL: "INTERNAL",
-}
-
-func statusOf(err error) int {
-	switch parley.ErrorCode(err) {
-	case parley.EINVALID:
-		return http.StatusBadRequest
-	case parley.EUNAUTHENTICATED:
-		return http.StatusUnauthorized
-	case parley.EFORBIDDEN:
-		return http.StatusForbidden
-	case parley.ENOTFOUND:
-		return http.StatusNotFound
-	}
-	return http.StatusInternalServerError
+	return &LineError{Code: parley.APICode(code), Message: msg}
 }
 
 func writeLine(w http.ResponseWriter, status int, l Line) {

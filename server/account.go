@@ -159,6 +159,6 @@ func (p accountPages) submit(r *http.Request, v *accountView) int {
 		v.Message, v.Failed = parley.ErrorMessage(err), true
 		// A password the rules refuse can be typed again; a dead token cannot be retried.
 		v.Done = code != parley.EINVALID || v.Page != "reset"
-		return pageStatus(code)
+		return parley.HTTPStatus(code)
 	}
 }

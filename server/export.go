@@ -40,7 +40,7 @@ func (h siteExport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if parley.ErrorCode(err) == parley.EINTERNAL {
 			h.logger.ErrorContext(r.Context(), "server: export site", "site", siteID, "error", err, "requestID", parley.RequestIDFromContext(r.Context()))
 		}
-		writeError(w, r, pageStatus(parley.ErrorCode(err)), err)
+		writeError(w, r, parley.HTTPStatus(parley.ErrorCode(err)), err)
 		return
 	}
 	// Half the file is out: break the response, so the client sees a failed download rather

@@ -93,7 +93,7 @@ func (p logPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		view.Status, view.Message = pageStatus(parley.ErrorCode(err)), parley.ErrorMessage(err)
+		view.Status, view.Message = parley.HTTPStatus(parley.ErrorCode(err)), parley.ErrorMessage(err)
 		if view.Status == http.StatusInternalServerError {
 			p.logger.ErrorContext(r.Context(), "moderation log page", "site", siteID, "err", err,
 				"requestID", parley.RequestIDFromContext(r.Context()))

@@ -106,7 +106,7 @@ func (p oidcPages) render(w http.ResponseWriter, r *http.Request, in *parley.OID
 		if code == parley.EINTERNAL {
 			p.logger.ErrorContext(r.Context(), "OIDC sign-in failed", "err", err)
 		}
-		v.Failed, v.Message, status = true, parley.ErrorMessage(err), pageStatus(code)
+		v.Failed, v.Message, status = true, parley.ErrorMessage(err), parley.HTTPStatus(code)
 		v.Payload = oidcMessage{Type: "parley:oidc:error", Code: code, Message: v.Message}
 		if in != nil {
 			v.Origin = in.Origin

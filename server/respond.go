@@ -38,25 +38,3 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, err error) {
 		"errors": []map[string]any{{"message": parley.ErrorMessage(err), "extensions": ext}},
 	})
 }
-
-// pageStatus is the HTTP status of an error code on the server-rendered pages (the public
-// log, the pages mailed links open, the sign-in popup), one table for all of them.
-func pageStatus(code string) int {
-	switch code {
-	case parley.EINVALID:
-		return http.StatusBadRequest
-	case parley.EUNAUTHENTICATED:
-		return http.StatusUnauthorized
-	case parley.EFORBIDDEN:
-		return http.StatusForbidden
-	case parley.ENOTFOUND:
-		return http.StatusNotFound
-	case parley.ECONFLICT, parley.ECLOSED:
-		return http.StatusConflict
-	case parley.ERATELIMITED:
-		return http.StatusTooManyRequests
-	case parley.EUNAVAILABLE:
-		return http.StatusBadGateway
-	}
-	return http.StatusInternalServerError
-}

@@ -62,7 +62,7 @@ func (p unsubscribePage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.logger.ErrorContext(r.Context(), "unsubscribe", "error", err)
 			v.Message, v.Failed, status = "Something went wrong on our side; please try again later.", true, http.StatusInternalServerError
 		default:
-			v.Message, v.Failed, status = parley.ErrorMessage(err), true, pageStatus(code)
+			v.Message, v.Failed, status = parley.ErrorMessage(err), true, parley.HTTPStatus(code)
 		}
 	} else if v.Token == "" {
 		v.Message, v.Failed, status = "This link is incomplete; use the link from the email as it is.", true, http.StatusBadRequest
