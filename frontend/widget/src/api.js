@@ -1,6 +1,9 @@
 // The widget's whole GraphQL client: one fetch wrapper for queries and mutations, and a
 // graphql-ws client for subscriptions. Credentials travel only as a bearer token.
 import { createClient } from 'graphql-ws';
+import { getURL, isRead, maxGETLength, queryHash } from './apq.js';
+
+export { isRead, queryHash };
 
 /** An error the API (or the network) answered, by its extensions.code; NETWORK when unreachable. */
 export class APIError extends Error {
@@ -30,10 +33,10 @@ export function createAPI(serverURL, tokens, onExpired) {
       // cache: 'no-cache' revalidates what the browser kept (an ETag, answered 304 when
       // unchanged), so a reader who reloads sees changes at once; a CDN in front may still
       // keep an anonymous answer for its short max-age.
-      let res = await fetch(getURL(serverURL, { variables, extensions }), { method: 'GET', headers, credentials: 'omit', cache: 'no-cache' });
+      let res = await fetch(getURL(`${serverURL}/graphql`, { variables, extensions }), { method: 'GET', headers, credentials: 'omit', cache: 'no-cache' });
       let body = await res.json();
       if (body.errors?.[0]?.extensions?.code !== 'PERSISTED_QUERY_NOT_FOUND') return { res, body };
-      const url = getURL(serverURL, { query, variables, extensions });
+      const url = getURL(`${serverURL}/graphql`, { query, variables, extensions });
       if (url.length <= maxGETLength) {
         res = await fetch(url, { method: 'GET', headers, credentials: 'omit', cache: 'no-cache' });
         return { res, body: await res.json() };
@@ -63,43 +66,11 @@ export function createAPI(serverURL, tokens, onExpired) {
   return (query, variables) => request(query, variables, false);
 }
 
-// URLs longer than this go by POST: some proxies refuse longer ones.
-const maxGETLength = 8000;
-
 async function post(serverURL, headers, params) {
   const res = await fetch(`${serverURL}/graphql`, {
     method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, credentials: 'omit', body: JSON.stringify(params),
   });
   return { res, body: await res.json() };
-}
-
-function getURL(serverURL, { query, variables, extensions }) {
-  const p = new URLSearchParams();
-  if (query) p.set('query', query);
-  if (variables && Object.keys(variables).length) p.set('variables', JSON.stringify(variables));
-  p.set('extensions', JSON.stringify(extensions));
-  return `${serverURL}/graphql?${p}`;
-}
-
-/** Reports whether query is a read (a query, not a mutation), which may go by GET. */
-export function isRead(query) {
-  return /^\s*(query\b|\{)/.test(query);
-}
-
-const hashes = new Map();
-
-/**
- * Returns the SHA-256 of query in hex, as the APQ protocol names it, or null where the page
- * has no WebCrypto (an insecure origin): the read then goes by POST with its text.
- */
-export async function queryHash(query) {
-  if (hashes.has(query)) return hashes.get(query);
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) return null;
-  const digest = new Uint8Array(await subtle.digest('SHA-256', new TextEncoder().encode(query)));
-  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-  hashes.set(query, hex);
-  return hex;
 }
 
 /**
