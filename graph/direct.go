@@ -26,14 +26,11 @@ type direct struct {
 	// does; nil without metrics.
 	count func(field string)
 
-	mu    sync.Mutex
-	plans map[planKey]bool
+	plans plans
 }
 
 // directAnswers counts the operations answered directly, for the tests.
 var directAnswers atomic.Int64
-
-type planKey struct{ name, query string }
 
 // directFields are the fields, by type, that direct answers. Comment.parent is answered
 // with its scalar fields only (directParentFields), which is all a reader needs to link a
@@ -55,7 +52,7 @@ var directParentFields = map[string]bool{"id": true, "body": true, "bodySource":
 	"replyCount": true, "featured": true, "createdAt": true, "editedAt": true, "version": true}
 
 func newDirect(s Services, count func(string)) *direct {
-	return &direct{s: s, count: count, plans: map[planKey]bool{}}
+	return &direct{s: s, count: count}
 }
 
 // around is the response middleware that answers the operations direct knows.
@@ -90,21 +87,9 @@ func (d *direct) around(ctx context.Context, next graphql.ResponseHandler) *grap
 
 // plan tells whether direct answers the operation, remembering the answer per document.
 func (d *direct) plan(oc *graphql.OperationContext) bool {
-	key := planKey{oc.OperationName, oc.RawQuery}
-	d.mu.Lock()
-	ok, found := d.plans[key]
-	d.mu.Unlock()
-	if found {
-		return ok
-	}
-	ok = directSupports(oc.Doc, "Query", oc.Operation.SelectionSet, directFields)
-	d.mu.Lock()
-	if len(d.plans) >= maxPlans {
-		clear(d.plans)
-	}
-	d.plans[key] = ok
-	d.mu.Unlock()
-	return ok
+	return d.plans.get(oc.OperationName, oc.RawQuery, func() bool {
+		return directSupports(oc.Doc, "Query", oc.Operation.SelectionSet, directFields)
+	})
 }
 
 // directSupports walks a selection set of the named type, fragments included, and tells

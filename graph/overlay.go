@@ -30,8 +30,9 @@ type Overlay struct {
 	// planned like any other; nil plans hash-only reads as uncached.
 	queries *PersistedQueries
 
-	mu    sync.Mutex
-	plans map[string]bool // by operation name and query
+	plans plans
+
+	mu sync.Mutex
 	// gens counts, for viewers who wrote through this replica, the generation under which
 	// their kept states are valid (floor for everyone else); gen is the last one given.
 	gens       map[string]uint64
@@ -40,7 +41,7 @@ type Overlay struct {
 
 // NewOverlay returns the overlay, which looks viewers up in state.
 func NewOverlay(state parley.ViewerStateService) *Overlay {
-	return &Overlay{state: state, plans: map[string]bool{}, gens: map[string]uint64{}}
+	return &Overlay{state: state, gens: map[string]uint64{}}
 }
 
 // UsePersistedQueries lets the overlay plan reads that name their query by its persisted
@@ -72,9 +73,6 @@ var overlayFields = map[string]map[string]bool{
 	"ReactionCount": {"kind": true, "count": true, "viewerReacted": true},
 }
 
-// maxPlans bounds the plans kept; past it they are forgotten and made again.
-const maxPlans = 512
-
 // Plan implements pagecache.Overlay: a signed-in read that asks only for overlayFields,
 // without aliases or directives, and names the comment's id and the reaction's kind wherever
 // it asks for viewerReacted (so the answer can be patched), may be served from the cache.
@@ -102,21 +100,7 @@ func (o *Overlay) Plan(r *http.Request, body []byte) bool {
 		}
 		req.Query = q
 	}
-	key := req.OperationName + "\x00" + req.Query
-	o.mu.Lock()
-	ok, known := o.plans[key]
-	o.mu.Unlock()
-	if known {
-		return ok
-	}
-	ok = plannable(req.Query, req.OperationName)
-	o.mu.Lock()
-	if len(o.plans) >= maxPlans {
-		clear(o.plans)
-	}
-	o.plans[key] = ok
-	o.mu.Unlock()
-	return ok
+	return o.plans.get(req.OperationName, req.Query, func() bool { return plannable(req.Query, req.OperationName) })
 }
 
 // plannable reports whether the operation reads only what Personalize can make.
