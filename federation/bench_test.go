@@ -95,15 +95,7 @@ func BenchmarkInboundReceive(b *testing.B) {
 func BenchmarkDelivery(b *testing.B) {
 	ctx := context.Background()
 	store, _ := MustStore(b)
-	_, alphaPriv := MustKey(b)
-	alpha := federation.NewSigner("alpha", alphaPriv)
-	pub := alphaPriv.Public().(ed25519.PublicKey)
-	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
-		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
-		MaxMessagesPerSecond: 1_000_000, MaxBytes: 64 << 20, MaxBacklog: 1_000_000}
-	if err := store.CreatePeer(ctx, peer); err != nil {
-		b.Fatal(err)
-	}
+	alpha, peer := MustSigningPeer(b, store, "alpha", 1_000_000, 64<<20, 1_000_000)
 	applied := make(chan string, 1)
 	in := federation.NewInbound(&federation.Verifier{Self: "beta", Peer: store.FindPeerByName}, store,
 		federation.ApplierFunc(func(_ context.Context, v *federation.Verified) error {

@@ -2,7 +2,6 @@ package federation_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"log/slog"
 	"slices"
@@ -20,15 +19,7 @@ func TestTransportCatchesUpAfterAnOutage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	store, _ := MustStore(t)
-	_, alphaPriv := MustKey(t)
-	alpha := federation.NewSigner("alpha", alphaPriv)
-	pub := alphaPriv.Public().(ed25519.PublicKey)
-	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
-		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
-		MaxMessagesPerSecond: 10_000, MaxBytes: 1 << 20, MaxBacklog: 1000}
-	if err := store.CreatePeer(ctx, peer); err != nil {
-		t.Fatal(err)
-	}
+	alpha, peer := MustSigningPeer(t, store, "alpha", 10_000, 1<<20, 1000)
 	var mu sync.Mutex
 	count := map[string]int{}
 	applied := make(chan string, 1000)
@@ -133,15 +124,7 @@ func TestTransportCatchesUpAfterAnOutage(t *testing.T) {
 func BenchmarkCatchUp(b *testing.B) {
 	ctx := context.Background()
 	store, _ := MustStore(b)
-	_, alphaPriv := MustKey(b)
-	alpha := federation.NewSigner("alpha", alphaPriv)
-	pub := alphaPriv.Public().(ed25519.PublicKey)
-	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
-		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
-		MaxMessagesPerSecond: 100_000, MaxBytes: 64 << 20, MaxBacklog: 100_000}
-	if err := store.CreatePeer(ctx, peer); err != nil {
-		b.Fatal(err)
-	}
+	alpha, peer := MustSigningPeer(b, store, "alpha", 100_000, 64<<20, 100_000)
 	applied := make(chan struct{}, 2000)
 	in := federation.NewInbound(&federation.Verifier{Self: "beta", Peer: store.FindPeerByName}, store,
 		federation.ApplierFunc(func(context.Context, *federation.Verified) error { applied <- struct{}{}; return nil }), federation.InboundOptions{})
@@ -211,15 +194,7 @@ func TestCatchUpWaitsQuietlyWhileTheInboundStreamIsFull(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	store, _ := MustStore(t)
-	_, alphaPriv := MustKey(t)
-	alpha := federation.NewSigner("alpha", alphaPriv)
-	pub := alphaPriv.Public().(ed25519.PublicKey)
-	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
-		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
-		MaxMessagesPerSecond: 1, MaxBytes: 1 << 20, MaxBacklog: 3}
-	if err := store.CreatePeer(ctx, peer); err != nil {
-		t.Fatal(err)
-	}
+	alpha, peer := MustSigningPeer(t, store, "alpha", 1, 1<<20, 3)
 	in := federation.NewInbound(&federation.Verifier{Self: "beta", Peer: store.FindPeerByName}, store,
 		federation.ApplierFunc(func(context.Context, *federation.Verified) error { return nil }), federation.InboundOptions{})
 	alphaNATS, alphaAddr, alphaT := MustBus(t, "alpha", nil)
@@ -298,15 +273,7 @@ func TestAFullInboundStreamTakesMoreOnceItsBacklogIsApplied(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	store, _ := MustStore(t)
-	_, alphaPriv := MustKey(t)
-	alpha := federation.NewSigner("alpha", alphaPriv)
-	pub := alphaPriv.Public().(ed25519.PublicKey)
-	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
-		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
-		MaxMessagesPerSecond: 1000, MaxBytes: 1 << 20, MaxBacklog: 3}
-	if err := store.CreatePeer(ctx, peer); err != nil {
-		t.Fatal(err)
-	}
+	alpha, peer := MustSigningPeer(t, store, "alpha", 1000, 1<<20, 3)
 	applied := make(chan string, 100)
 	in := federation.NewInbound(&federation.Verifier{Self: "beta", Peer: store.FindPeerByName}, store,
 		federation.ApplierFunc(func(_ context.Context, v *federation.Verified) error {

@@ -54,6 +54,21 @@ func MustIdentity(tb testing.TB, store parley.FederationStore, name, secret stri
 }
 
 // MustKey makes an Ed25519 key pair.
+// MustSigningPeer stores an active peer named name, linked both ways, whose key signs with
+// the returned signer, with the quotas given (messages a second, bytes, backlog).
+func MustSigningPeer(tb testing.TB, store parley.FederationStore, name string, perSecond, maxBytes, backlog int) (*federation.Signer, *parley.Peer) {
+	tb.Helper()
+	pub, priv := MustKey(tb)
+	signer := federation.NewSigner(name, priv)
+	peer := &parley.Peer{Name: name, URL: "https://" + name + ".example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
+		Keys: []parley.PeerKey{{ID: signer.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
+		MaxMessagesPerSecond: perSecond, MaxBytes: maxBytes, MaxBacklog: backlog}
+	if err := store.CreatePeer(context.Background(), peer); err != nil {
+		tb.Fatal(err)
+	}
+	return signer, peer
+}
+
 func MustKey(tb testing.TB) (ed25519.PublicKey, ed25519.PrivateKey) {
 	tb.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)

@@ -2,7 +2,6 @@ package federation_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"slices"
@@ -20,15 +19,7 @@ func TestTransportRetriesAFailedRunInOrder(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	store, _ := MustStore(t)
-	_, alphaPriv := MustKey(t)
-	alpha := federation.NewSigner("alpha", alphaPriv)
-	pub := alphaPriv.Public().(ed25519.PublicKey)
-	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
-		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
-		MaxMessagesPerSecond: 1_000_000, MaxBytes: 1 << 20, MaxBacklog: 1000}
-	if err := store.CreatePeer(ctx, peer); err != nil {
-		t.Fatal(err)
-	}
+	alpha, peer := MustSigningPeer(t, store, "alpha", 1_000_000, 1<<20, 1000)
 	var mu sync.Mutex
 	var applied []string
 	failed := false

@@ -199,16 +199,8 @@ func TestTransportHoldsAPeerToItsQuota(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	store, _ := MustStore(t)
-	_, alphaPriv := MustKey(t)
-	alpha := federation.NewSigner("alpha", alphaPriv)
-	pub := alphaPriv.Public().(ed25519.PublicKey)
 	// One envelope per period; the test stretches the period to an hour.
-	peer := &parley.Peer{Name: "alpha", URL: "https://alpha.example", State: parley.PeerActive, LocalAdded: true, RemoteConfirmed: true,
-		Keys: []parley.PeerKey{{ID: alpha.KeyID, PublicKey: pub, ValidFrom: time.Now().Add(-time.Hour)}}, Fingerprint: federation.Fingerprint(pub),
-		MaxMessagesPerSecond: 1, MaxBytes: 1 << 20, MaxBacklog: 1000}
-	if err := store.CreatePeer(ctx, peer); err != nil {
-		t.Fatal(err)
-	}
+	alpha, peer := MustSigningPeer(t, store, "alpha", 1, 1<<20, 1000)
 	var mu sync.Mutex
 	var applied []string
 	first := make(chan struct{}, 1)
