@@ -7,17 +7,12 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley/graph"
-	"github.com/parleyhq/parley/markup"
-	"github.com/parleyhq/parley/moderation"
 	"github.com/parleyhq/parley/pagecache"
-	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/server"
 )
 
@@ -45,18 +40,8 @@ const (
 func TestDirectMatchesExecutor(t *testing.T) {
 	t.Parallel()
 	const sequences, steps = 4, 30
-	seed := uint64(11)
-	if v := os.Getenv("PARLEY_DIRECT_SEED"); v != "" {
-		var err error
-		if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
-			t.Fatalf("PARLEY_DIRECT_SEED: %v", err)
-		}
-	}
-	s := newServices(shared.DB)
-	lists := moderation.NewWordLists(postgres.NewWordListStore(s.DB))
-	s.Services.WordLists = lists
-	s.Services.Comments = moderation.NewCommentService(postgres.NewCommentService(s.DB, markup.NewRenderer()),
-		moderation.Default(moderation.Step{Stage: lists.Stage()}))
+	seed := propertySeed(t, "PARLEY_DIRECT_SEED", 11)
+	s := newServicesWithWordLists(shared.DB)
 	logger := slog.New(slog.NewJSONHandler(s.Logs, nil))
 	serve := func(o graph.Options) http.Handler {
 		return server.New(server.Config{Logger: logger, Auth: s.Services.Auth, Sites: s.Services.Sites, GraphQL: graph.NewHandler(s.Services, o)})

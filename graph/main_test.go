@@ -112,6 +112,17 @@ func newServices(db *postgres.DB) *stack {
 	return s
 }
 
+// newServicesWithWordLists is newServices with the default pipeline behind the sites' word
+// lists, as `parley serve` runs it (a banned word rejects).
+func newServicesWithWordLists(db *postgres.DB) *stack {
+	s := newServices(db)
+	lists := moderation.NewWordLists(postgres.NewWordListStore(s.DB))
+	s.Services.WordLists = lists
+	s.Services.Comments = moderation.NewCommentService(postgres.NewCommentService(s.DB, markup.NewRenderer()),
+		moderation.Default(moderation.Step{Stage: lists.Stage()}))
+	return s
+}
+
 func (s *stack) serve(o graph.Options) {
 	logger := slog.New(slog.NewJSONHandler(s.Logs, nil))
 	o.Logger = logger

@@ -8,8 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +16,6 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/graph"
-	"github.com/parleyhq/parley/markup"
-	"github.com/parleyhq/parley/moderation"
 	"github.com/parleyhq/parley/pagecache"
 	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/postgres/postgrestest"
@@ -69,18 +65,8 @@ fragment P on CommentConnection { edges { node { ...C } } pageInfo { hasNextPage
 func TestOverlayMatchesExecutor(t *testing.T) {
 	t.Parallel()
 	const sequences, steps = 6, 30
-	seed := uint64(7)
-	if v := os.Getenv("PARLEY_OVERLAY_SEED"); v != "" {
-		var err error
-		if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
-			t.Fatalf("PARLEY_OVERLAY_SEED: %v", err)
-		}
-	}
-	s := newServices(shared.DB)
-	lists := moderation.NewWordLists(postgres.NewWordListStore(s.DB))
-	s.Services.WordLists = lists
-	s.Services.Comments = moderation.NewCommentService(postgres.NewCommentService(s.DB, markup.NewRenderer()),
-		moderation.Default(moderation.Step{Stage: lists.Stage()}))
+	seed := propertySeed(t, "PARLEY_OVERLAY_SEED", 7)
+	s := newServicesWithWordLists(shared.DB)
 	cache := pagecache.New(8<<20, time.Hour) // only events make an answer stale here
 	overlay := graph.NewOverlay(postgres.NewViewerStateService(s.DB))
 	s.Server = httptest.NewServer(server.New(server.Config{

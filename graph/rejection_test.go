@@ -6,9 +6,6 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/graph"
-	"github.com/parleyhq/parley/markup"
-	"github.com/parleyhq/parley/moderation"
-	"github.com/parleyhq/parley/postgres"
 )
 
 const (
@@ -36,10 +33,7 @@ func (r rejection) String() string {
 // does, and a live service whose events the test sends.
 func TestRejectionReason(t *testing.T) {
 	t.Parallel()
-	s := newServices(shared.DB)
-	lists := moderation.NewWordLists(postgres.NewWordListStore(s.DB))
-	s.Services.WordLists = lists
-	s.Services.Comments = moderation.NewCommentService(postgres.NewCommentService(s.DB, markup.NewRenderer()), moderation.Default(moderation.Step{Stage: lists.Stage()}))
+	s := newServicesWithWordLists(shared.DB)
 	live := newFakeLive()
 	s.Services.Live = live
 	s.serve(graph.Options{})

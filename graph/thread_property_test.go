@@ -14,10 +14,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/graph"
-	"github.com/parleyhq/parley/markup"
-	"github.com/parleyhq/parley/moderation"
 	"github.com/parleyhq/parley/pagecache"
-	"github.com/parleyhq/parley/postgres"
 	"github.com/parleyhq/parley/postgres/postgrestest"
 	"github.com/parleyhq/parley/server"
 )
@@ -34,18 +31,8 @@ import (
 func TestThreadCounts(t *testing.T) {
 	t.Parallel()
 	const sequences, steps = 12, 25
-	seed := uint64(18)
-	if v := os.Getenv("PARLEY_THREAD_SEED"); v != "" {
-		var err error
-		if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
-			t.Fatalf("PARLEY_THREAD_SEED: %v", err)
-		}
-	}
-	s := newServices(shared.DB)
-	lists := moderation.NewWordLists(postgres.NewWordListStore(s.DB))
-	s.Services.WordLists = lists
-	s.Services.Comments = moderation.NewCommentService(postgres.NewCommentService(s.DB, markup.NewRenderer()),
-		moderation.Default(moderation.Step{Stage: lists.Stage()}))
+	seed := propertySeed(t, "PARLEY_THREAD_SEED", 18)
+	s := newServicesWithWordLists(shared.DB)
 	cache := pagecache.New(8<<20, time.Hour) // only events make an answer stale here
 	s.Server = httptest.NewServer(server.New(server.Config{
 		Logger: slog.New(slog.NewJSONHandler(s.Logs, nil)), Auth: s.Services.Auth, Sites: s.Services.Sites,
@@ -360,4 +347,19 @@ func (th *thread) checkAnonymousAgain(t *testing.T, first *reached, order string
 func (th *thread) fail(t *testing.T, format string, args ...any) {
 	t.Helper()
 	t.Fatalf("%s\nafter these steps:\n%s", fmt.Sprintf(format, args...), strings.Join(th.log, "\n"))
+}
+
+// propertySeed is the seed of a property test's random sequences: def, or the value of the
+// environment variable env, which replays a run a failure named.
+func propertySeed(t *testing.T, env string, def uint64) uint64 {
+	t.Helper()
+	v := os.Getenv(env)
+	if v == "" {
+		return def
+	}
+	seed, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		t.Fatalf("%s: %v", env, err)
+	}
+	return seed
 }

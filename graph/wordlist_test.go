@@ -4,17 +4,11 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley/graph"
-	"github.com/parleyhq/parley/markup"
-	"github.com/parleyhq/parley/moderation"
-	"github.com/parleyhq/parley/postgres"
 )
 
 func TestWordLists(t *testing.T) {
 	t.Parallel()
-	s := newServices(shared.DB)
-	lists := moderation.NewWordLists(postgres.NewWordListStore(s.DB))
-	s.Services.WordLists = lists
-	s.Services.Comments = moderation.NewCommentService(postgres.NewCommentService(s.DB, markup.NewRenderer()), moderation.Default(moderation.Step{Stage: lists.Stage()}))
+	s := newServicesWithWordLists(shared.DB)
 	s.serve(graph.Options{})
 	defer s.Close()
 	admin := s.MustAdmin(t)
