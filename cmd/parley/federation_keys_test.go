@@ -14,7 +14,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parleyhq/parley"
@@ -106,15 +105,7 @@ func TestKeyRotationInFlight(t *testing.T) {
 
 	// Envelopes signed with the revoked key after the revocation, published where alpha's
 	// own are, then one of alpha's own: once it is applied, the forged ones were decided.
-	nc, err := natsgo.Connect(a.env["NATS_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := a.jetStream(t)
 	var forgedIDs []string
 	for i := range forged {
 		cid := uuid.NewString()
@@ -212,15 +203,7 @@ func TestKeyRevocationReachesPeersAtOnce(t *testing.T) {
 	})
 
 	// Whoever stole the key puts an envelope straight into beta's inbound stream of alpha.
-	nc, err := natsgo.Connect(b.env["NATS_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := b.jetStream(t)
 	forgedID := uuid.NewString()
 	forged, err := stolen.Sign(federation.KindCommentCreated, federation.CommentPayload{
 		Comment: federation.ObjectRef{Instance: "alpha", ID: forgedID}, Author: federation.RemoteUser{Instance: "alpha", ID: uuid.NewString(), Username: "mallet"},

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	natsgo "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parleyhq/parley/federation"
 	"github.com/parleyhq/parley/nats"
@@ -284,6 +286,22 @@ func (n *fedNode) db(t testing.TB) *pgx.Conn {
 	}
 	t.Cleanup(func() { c.Close(context.Background()) })
 	return c
+}
+
+// jetStream connects to the node's NATS as a client would (to put messages where only
+// the node's own processes should), closed when the test ends.
+func (n *fedNode) jetStream(t testing.TB) jetstream.JetStream {
+	t.Helper()
+	nc, err := natsgo.Connect(n.env["NATS_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }
 
 // identity opens the node's federation identity on its database, as `parley key` does: a
