@@ -11,7 +11,6 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
 	"github.com/parleyhq/parley/markup"
-	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 )
 
@@ -119,15 +118,7 @@ func TestEnvelopesGoOnlyToThePeersTheyConcern(t *testing.T) {
 	if err := pub.Handle(ctx, MustOutboxEvent(t, "erase", parley.UserDeleted{ID: ann.ID})); err != nil {
 		t.Fatal(err)
 	}
-	nc, err := emb.Connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := nats.NewJetStream(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := MustJetStream(t, emb)
 	// received lists the envelope IDs in a peer's stream, in order.
 	received := func(peer string) []string {
 		t.Helper()

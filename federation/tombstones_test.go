@@ -9,7 +9,6 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/federation"
 	"github.com/parleyhq/parley/markup"
-	"github.com/parleyhq/parley/nats"
 	"github.com/parleyhq/parley/postgres"
 )
 
@@ -58,15 +57,7 @@ func TestTombstonesTracked(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("retried %d, %v", n, err)
 		}
-		nc, err := emb.Connect()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer nc.Close()
-		js, err := nats.NewJetStream(nc)
-		if err != nil {
-			t.Fatal(err)
-		}
+		js := MustJetStream(t, emb)
 		s, err := js.Stream(ctx, federation.PeerStream("beta"))
 		if err != nil {
 			t.Fatal(err)

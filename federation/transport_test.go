@@ -31,15 +31,9 @@ func MustFreeAddr(tb testing.TB) string {
 
 // MustBus starts an embedded NATS server of instance name with a federation listener and
 // returns it, its federation address and a transport on it.
-func MustBus(tb testing.TB, name string, in *federation.Inbound) (*nats.Embedded, string, *federation.Transport) {
+// MustJetStream connects to an embedded server, closed when the test ends.
+func MustJetStream(tb testing.TB, emb *nats.Embedded) jetstream.JetStream {
 	tb.Helper()
-	addr := MustFreeAddr(tb)
-	emb, err := nats.StartEmbedded(nats.EmbeddedOptions{StoreDir: tb.TempDir(), ServerName: name,
-		Federation: &nats.FederationOptions{Instance: name, Listen: addr}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(emb.Shutdown)
 	nc, err := emb.Connect()
 	if err != nil {
 		tb.Fatal(err)
@@ -49,7 +43,19 @@ func MustBus(tb testing.TB, name string, in *federation.Inbound) (*nats.Embedded
 	if err != nil {
 		tb.Fatal(err)
 	}
-	t := federation.NewTransport(js, name, in, nil)
+	return js
+}
+
+func MustBus(tb testing.TB, name string, in *federation.Inbound) (*nats.Embedded, string, *federation.Transport) {
+	tb.Helper()
+	addr := MustFreeAddr(tb)
+	emb, err := nats.StartEmbedded(nats.EmbeddedOptions{StoreDir: tb.TempDir(), ServerName: name,
+		Federation: &nats.FederationOptions{Instance: name, Listen: addr}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(emb.Shutdown)
+	t := federation.NewTransport(MustJetStream(tb, emb), name, in, nil)
 	tb.Cleanup(t.Close)
 	if err := t.EnsureOutbound(context.Background()); err != nil {
 		tb.Fatal(err)
@@ -270,15 +276,7 @@ func TestTransportHoldsAPeerToItsQuota(t *testing.T) {
 	// Once full, the peer's inbound stream refuses what comes rather than dropping what it
 	// holds: a flood costs no writes, and catch-up brings an honest peer's refused envelopes
 	// again.
-	nc, err := betaNATS.Connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := nats.NewJetStream(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := MustJetStream(t, betaNATS)
 	s, err := js.Stream(ctx, federation.InboundStream("alpha"))
 	if err != nil {
 		t.Fatal(err)
