@@ -178,6 +178,8 @@ func TestShareStoryByModerators(t *testing.T) {
 		{"a moderator of another site cannot unshare", "FORBIDDEN", w.ModElsewhere, unshare, vars},
 		{"a malformed peer ID is invalid", "INVALID", w.Moderator, share, map[string]any{"s": w.StoryID, "p": []string{"nope"}}},
 		{"unsharing with no peer is invalid", "INVALID", w.Moderator, unshare, map[string]any{"s": w.StoryID, "p": []string{}}},
+		{"a malformed story is not found", "NOT_FOUND", w.Moderator, unshare, map[string]any{"s": "nope", "p": []string{peer.ID}}},
+		{"the peers of a malformed site are not found", "NOT_FOUND", w.Moderator, shareable, map[string]any{"site": "nope"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.c.MustFail(t, tc.code, tc.query, tc.vars)
