@@ -70,10 +70,7 @@ func (in *Inbound) ReceiveRun(ctx context.Context, peer string, run []Delivery) 
 				c := count(name)
 				c.rejected++
 				c.reason = rej.Reason
-				// What a peer signed with a key it has since revoked, and which reached us
-				// late (its backlog after an outage), is refused but says nothing against
-				// the peer: it must not trip the breaker after the peer's own revocation.
-				if rej.Reason != "revoked_key" {
+				if rej.Strikes() {
 					verified[i].striker = name
 				}
 			}

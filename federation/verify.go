@@ -28,6 +28,12 @@ type Rejection struct {
 
 func (r *Rejection) Error() string { return "envelope rejected (" + r.Reason + "): " + r.Detail }
 
+// Strikes reports whether the rejection counts against the peer in the circuit breaker. An
+// envelope signed with a key its peer has since revoked, reaching us late (its backlog after
+// an outage), is refused but says nothing against the peer: it must not trip the breaker
+// after the peer's own revocation.
+func (r *Rejection) Strikes() bool { return r.Reason != "revoked_key" }
+
 func reject(reason, format string, args ...any) *Rejection {
 	return &Rejection{Reason: reason, Detail: fmt.Sprintf(format, args...)}
 }
