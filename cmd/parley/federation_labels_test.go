@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -22,22 +20,7 @@ func linkInstances(t *testing.T, a, b *fedInstance, aAdmin, bAdmin string) (aPee
 	}
 	var peers struct{ Peers []struct{ ID string } }
 	mustGQL(t, a.base, aAdmin, `{ peers { id } }`, nil, &peers)
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		resp, err := http.Get(b.base + "/readyz")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ready map[string]string
-		_ = json.NewDecoder(resp.Body).Decode(&ready)
-		resp.Body.Close()
-		if ready["federation"] == "ok" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("beta's federation never became ready: %v", ready)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	b.awaitLeafs(t)
 	return peers.Peers[0].ID, added.AddPeer.ID
 }
 

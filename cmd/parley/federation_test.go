@@ -249,22 +249,7 @@ func TestSharedStoryAcrossInstances(t *testing.T) {
 
 	// Beta's NATS holds its leaf connection to alpha before alpha posts, so that the
 	// envelopes flow live (what the link misses is caught up within CatchUpInterval).
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		resp, err := http.Get(b.base + "/readyz")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ready map[string]string
-		_ = json.NewDecoder(resp.Body).Decode(&ready)
-		resp.Body.Close()
-		if ready["federation"] == "ok" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("beta's federation never became ready: %v", ready)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	b.awaitLeafs(t)
 	var up struct{ SignUp struct{ Token string } }
 	mustGQL(t, a.base, "", `mutation($i: SignUpInput!) { signUp(input: $i) { token } }`,
 		map[string]any{"i": map[string]any{"email": "ann@example.org", "username": "ann", "password": "a long enough password"}}, &up)

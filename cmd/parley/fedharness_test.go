@@ -387,7 +387,7 @@ func (n *fedNode) share(t testing.TB, url string, peers ...string) string {
 
 // awaitLeafs waits until n's NATS (embedded, or external as its monitoring endpoint tells)
 // holds a leaf connection to every active peer.
-func (n *fedNode) awaitLeafs(t testing.TB) {
+func (n *fedInstance) awaitLeafs(t testing.TB) {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) { // another process: polled
 		resp, err := http.Get(n.base + "/readyz")
