@@ -32,6 +32,12 @@ type direct struct {
 // directAnswers counts the operations answered directly, for the tests.
 var directAnswers atomic.Int64
 
+// commentPageFields are the fields of a comment on a story's page that both fast paths
+// answer: direct (directFields) and the page cache's overlay (overlayFields).
+var commentPageFields = map[string]bool{"id": true, "body": true, "bodySource": true, "status": true, "author": true,
+	"parent": true, "depth": true, "replyCount": true, "featured": true, "createdAt": true, "editedAt": true, "version": true,
+	"reactions": true, "rejectionReason": true, "replies": true}
+
 // directFields are the fields, by type, that direct answers. Comment.parent is answered
 // with its scalar fields only (directParentFields), which is all a reader needs to link a
 // reply to what it answers.
@@ -41,11 +47,9 @@ var directFields = map[string]map[string]bool{
 	"CommentConnection": {"edges": true, "pageInfo": true},
 	"CommentEdge":       {"cursor": true, "node": true},
 	"PageInfo":          {"hasNextPage": true, "endCursor": true},
-	"Comment": {"id": true, "body": true, "bodySource": true, "status": true, "author": true, "parent": true, "depth": true,
-		"replyCount": true, "featured": true, "createdAt": true, "editedAt": true, "version": true, "reactions": true,
-		"rejectionReason": true, "replies": true},
-	"User":          {"id": true, "username": true, "guest": true, "admin": true, "role": true},
-	"ReactionCount": {"kind": true, "count": true, "viewerReacted": true},
+	"Comment":           commentPageFields,
+	"User":              {"id": true, "username": true, "guest": true, "admin": true, "role": true},
+	"ReactionCount":     {"kind": true, "count": true, "viewerReacted": true},
 }
 
 var directParentFields = map[string]bool{"id": true, "body": true, "bodySource": true, "status": true, "depth": true,

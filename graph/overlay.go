@@ -66,11 +66,9 @@ var overlayFields = map[string]map[string]bool{
 	"CommentConnection": {"edges": true, "pageInfo": true},
 	"CommentEdge":       {"cursor": true, "node": true},
 	"PageInfo":          {"hasNextPage": true, "endCursor": true},
-	"Comment": {"id": true, "body": true, "bodySource": true, "status": true, "author": true, "parent": true, "depth": true,
-		"replyCount": true, "featured": true, "createdAt": true, "editedAt": true, "version": true, "reactions": true,
-		"rejectionReason": true, "replies": true},
-	"User":          {"id": true, "username": true, "role": true},
-	"ReactionCount": {"kind": true, "count": true, "viewerReacted": true},
+	"Comment":           commentPageFields,
+	"User":              {"id": true, "username": true, "role": true},
+	"ReactionCount":     {"kind": true, "count": true, "viewerReacted": true},
 }
 
 // Plan implements pagecache.Overlay: a signed-in read that asks only for overlayFields,
