@@ -136,10 +136,9 @@ func (c *clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 // says, which the test may change between attempts.
 type receiver struct {
 	*httptest.Server
-	secret string
-	mu     sync.Mutex
-	mode   func(w http.ResponseWriter, r *http.Request)
-	got    []received
+	mu   sync.Mutex
+	mode func(w http.ResponseWriter, r *http.Request)
+	got  []received
 }
 
 type received struct {
